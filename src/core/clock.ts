@@ -1,0 +1,117 @@
+/**
+ * Time as a port. The engine never calls Date.now() or setTimeout directly: production gets the
+ * real clock, tests and replays get a simulated one they advance by hand, so every timed rule
+ * (staleness, max hold, dwell time, TTL) is deterministic under test.
+ */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Wall-clock milliseconds since the Unix epoch (UTC). */
+  now(): number;
+  /** Monotonic nanoseconds, for latency measurement only. */
+  monotonicNs(): bigint;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  setInterval(fn: () => void, ms: number): TimerHandle;
+}
+
+export class RealClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  monotonicNs(): bigint {
+    return process.hrtime.bigint();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  }
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    const t = setInterval(fn, ms);
+    return { cancel: () => clearInterval(t) };
+  }
+}
+
+interface SimTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  every: number | undefined;
+  cancelled: boolean;
+}
+
+/**
+ * A clock that moves only when told. Timers fire in (due time, creation order) as `advance`
+ * passes them, with `now()` set to each timer's due time while it runs.
+ */
+export class SimClock implements Clock {
+  #now: number;
+  #seq = 0;
+  #timers: SimTimer[] = [];
+
+  constructor(startMs = Date.UTC(2026, 0, 1)) {
+    this.#now = startMs;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  monotonicNs(): bigint {
+    return BigInt(this.#now) * 1_000_000n;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.#add(fn, Math.max(0, ms), undefined);
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    return this.#add(fn, Math.max(1, ms), Math.max(1, ms));
+  }
+
+  /** Move time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    this.advanceTo(this.#now + ms);
+  }
+
+  advanceTo(target: number): void {
+    for (;;) {
+      const next = this.#nextDue();
+      if (next === undefined || next.at > target) break;
+      this.#now = Math.max(this.#now, next.at);
+      if (next.every !== undefined) {
+        next.at += next.every;
+      } else {
+        next.cancelled = true;
+      }
+      next.fn();
+    }
+    this.#now = Math.max(this.#now, target);
+    this.#timers = this.#timers.filter((t) => !t.cancelled);
+  }
+
+  /** Set wall time without firing timers (for restarts in tests). */
+  set(ms: number): void {
+    this.#now = ms;
+  }
+
+  pendingTimers(): number {
+    return this.#timers.filter((t) => !t.cancelled).length;
+  }
+
+  #add(fn: () => void, delay: number, every: number | undefined): TimerHandle {
+    const timer: SimTimer = { at: this.#now + delay, seq: this.#seq++, fn, every, cancelled: false };
+    this.#timers.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  #nextDue(): SimTimer | undefined {
+    let best: SimTimer | undefined;
+    for (const t of this.#timers) {
+      if (t.cancelled) continue;
+      if (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+}

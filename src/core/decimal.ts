@@ -1,0 +1,157 @@
+/**
+ * Exact decimal arithmetic for prices, quantities and money.
+ *
+ * A `Dec` is a bigint holding the value scaled by 10^18. Every price and quantity an exchange
+ * sends fits exactly (no venue quotes more than 18 decimals), so sums of fills are exact and a
+ * replay reproduces the same numbers bit for bit. Products and quotients round explicitly
+ * (half-even by default); nothing here ever goes through float64 unless asked (`toNumber`).
+ */
+import { HeanError } from "./errors.ts";
+
+declare const decBrand: unique symbol;
+export type Dec = bigint & { readonly [decBrand]: true };
+
+export const DECIMALS = 18;
+const SCALE = 10n ** 18n;
+const HALF = SCALE / 2n;
+
+export const ZERO = 0n as Dec;
+export const ONE = SCALE as Dec;
+
+export type Rounding = "half-even" | "floor" | "ceil" | "trunc";
+
+const DEC_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+/** Parse an exact decimal string ("0.001", "-42", "1e-3" is rejected: exchanges send plain decimals). */
+export function dec(text: string): Dec {
+  const m = DEC_PATTERN.exec(text);
+  if (m === null) throw new HeanError("DEC_PARSE", `not a decimal number: ${JSON.stringify(text)}`, { text });
+  const [, sign, int, frac = ""] = m;
+  if (frac.length > DECIMALS) {
+    throw new HeanError("DEC_PRECISION", `more than ${DECIMALS} decimals: ${text}`, { text });
+  }
+  const units = BigInt(int!) * SCALE + (frac.length === 0 ? 0n : BigInt(frac.padEnd(DECIMALS, "0")));
+  return (sign === "-" ? -units : units) as Dec;
+}
+
+/** Parse without throwing; `undefined` for anything that is not a finite plain decimal. */
+export function tryDec(value: unknown): Dec | undefined {
+  if (typeof value === "string") {
+    if (!DEC_PATTERN.test(value)) return undefined;
+    const m = DEC_PATTERN.exec(value)!;
+    if ((m[3] ?? "").length > DECIMALS) return undefined;
+    return dec(value);
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return fromNumber(value);
+  return undefined;
+}
+
+/** From an integer count of units (e.g. ticks) and the unit size: `fromUnits(12345n, tick)`. */
+export function fromUnits(units: bigint, step: Dec): Dec {
+  return (units * step) as Dec;
+}
+
+/** How many whole `step`s are in `value` (exact when value is a multiple of step). */
+export function toUnits(value: Dec, step: Dec): bigint {
+  return value / step;
+}
+
+/** From a float, for values that only inform (indicators, reports); rounds to 12 significant decimals. */
+export function fromNumber(value: number): Dec {
+  if (!Number.isFinite(value)) throw new HeanError("DEC_NOT_FINITE", `not a finite number: ${value}`, { value });
+  // toFixed keeps us out of exponent notation for the magnitudes we handle.
+  return dec(value.toFixed(12));
+}
+
+export function toNumber(value: Dec): number {
+  // Split to keep precision for large magnitudes.
+  const int = value / SCALE;
+  const frac = value % SCALE;
+  return Number(int) + Number(frac) / 1e18;
+}
+
+export function format(value: Dec): string {
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const int = abs / SCALE;
+  const frac = abs % SCALE;
+  let text = int.toString();
+  if (frac !== 0n) text += "." + frac.toString().padStart(DECIMALS, "0").replace(/0+$/, "");
+  return negative ? "-" + text : text;
+}
+
+/** Format with exactly `places` decimals, rounding half-even (for the wire, where venues want fixed places). */
+export function formatFixed(value: Dec, places: number): string {
+  const step = (10n ** BigInt(DECIMALS - places)) as Dec;
+  const rounded = roundToStep(value, step, "half-even");
+  const text = format(rounded);
+  if (places === 0) return text;
+  const [int, frac = ""] = text.split(".");
+  return `${int}.${frac.padEnd(places, "0")}`;
+}
+
+export const add = (a: Dec, b: Dec): Dec => (a + b) as Dec;
+export const sub = (a: Dec, b: Dec): Dec => (a - b) as Dec;
+export const neg = (a: Dec): Dec => -a as Dec;
+export const abs = (a: Dec): Dec => (a < 0n ? -a : a) as Dec;
+export const sign = (a: Dec): -1 | 0 | 1 => (a > 0n ? 1 : a < 0n ? -1 : 0);
+export const min = (a: Dec, b: Dec): Dec => (a < b ? a : b);
+export const max = (a: Dec, b: Dec): Dec => (a > b ? a : b);
+export const isZero = (a: Dec): boolean => a === 0n;
+export const cmp = (a: Dec, b: Dec): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Integer multiple: `mulInt(qty, 3)`. Exact. */
+export const mulInt = (a: Dec, k: bigint | number): Dec => (a * BigInt(k)) as Dec;
+
+/** a × b, rounded to 18 decimals. */
+export function mul(a: Dec, b: Dec, rounding: Rounding = "half-even"): Dec {
+  return divRound(a * b, SCALE, rounding) as Dec;
+}
+
+/** a ÷ b, rounded to 18 decimals. */
+export function div(a: Dec, b: Dec, rounding: Rounding = "half-even"): Dec {
+  if (b === 0n) throw new HeanError("DEC_DIV_ZERO", "division by zero", { a: format(a) });
+  return divRound(a * SCALE, b, rounding) as Dec;
+}
+
+/** a × n ÷ d with a single rounding (keeps proportional splits exact when they can be). */
+export function mulDiv(a: Dec, n: Dec, d: Dec, rounding: Rounding = "half-even"): Dec {
+  if (d === 0n) throw new HeanError("DEC_DIV_ZERO", "division by zero", { a: format(a) });
+  return divRound(a * n, d, rounding) as Dec;
+}
+
+/** Round to a multiple of `step` (tick or lot). */
+export function roundToStep(value: Dec, step: Dec, rounding: Rounding): Dec {
+  if (step <= 0n) throw new HeanError("DEC_BAD_STEP", "step must be positive", { step: format(step) });
+  return (divRound(value, step, rounding) * step) as Dec;
+}
+
+export const isMultipleOf = (value: Dec, step: Dec): boolean => step > 0n && value % step === 0n;
+
+function divRound(n: bigint, d: bigint, rounding: Rounding): bigint {
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const q = n / d; // truncates toward zero
+  const r = n % d;
+  if (r === 0n) return q;
+  switch (rounding) {
+    case "trunc":
+      return q;
+    case "floor":
+      return n < 0n ? q - 1n : q;
+    case "ceil":
+      return n > 0n ? q + 1n : q;
+    case "half-even": {
+      const twice = (r < 0n ? -r : r) * 2n;
+      const away = n < 0n ? q - 1n : q + 1n;
+      if (twice > d) return away;
+      if (twice < d) return q;
+      return q % 2n === 0n ? q : away;
+    }
+  }
+}
+
+/** For tests and reports that want to show intent: `HALF` is 0.5. */
+export const HALF_DEC = HALF as Dec;

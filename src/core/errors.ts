@@ -1,0 +1,70 @@
+/**
+ * The one catalogue of error codes (fastify style). Every error hean raises carries a stable
+ * code from here, a message for humans and a context object for logs. Add a code here before
+ * using it; the type system refuses unknown codes.
+ */
+export const ERROR_CATALOGUE = {
+  // numbers
+  DEC_PARSE: "a value is not a plain decimal number",
+  DEC_PRECISION: "a value has more decimals than hean keeps",
+  DEC_NOT_FINITE: "a float is NaN or infinite",
+  DEC_DIV_ZERO: "division by zero",
+  DEC_BAD_STEP: "a rounding step is not positive",
+  // instruments and orders
+  INSTRUMENT_UNKNOWN: "the symbol is not a known instrument",
+  ORDER_INVALID: "an order fails the instrument's rules",
+  ORDER_TRANSITION: "an order event is not legal in the order's current state",
+  ORDER_UNKNOWN: "an event refers to an order the engine does not know",
+  ORDER_DUPLICATE: "an intent reuses a client order id",
+  FILL_OVERFILL: "a fill would exceed the order's quantity",
+  // events and bus
+  EVENT_INVALID: "an event does not match the catalogue",
+  BUS_CLOSED: "the bus is closed",
+  // journal
+  JOURNAL_CORRUPT: "a journal record fails its checksum or sequence",
+  JOURNAL_IO: "the journal could not be read or written",
+  JOURNAL_VERSION: "the journal was written by an incompatible version",
+  JOURNAL_CONFIG_MISMATCH: "the journal belongs to a different configuration",
+  // config and CLI
+  CONFIG_INVALID: "the configuration is invalid",
+  CLI_USAGE: "the command line is invalid",
+  // venues
+  VENUE_REJECTED: "the venue rejected a request",
+  VENUE_UNAVAILABLE: "the venue cannot be reached",
+  VENUE_PROTOCOL: "the venue sent something hean does not understand",
+  // risk and commands
+  RISK_DENIED: "a pre-trade check denied an order",
+  COMMAND_INVALID: "a command is malformed",
+  LIVE_NOT_CONFIRMED: "live trading was requested without the explicit confirmation",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export type ErrorContext = Readonly<Record<string, unknown>>;
+
+export class HeanError extends Error {
+  override readonly name = "HeanError";
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, options?: ErrorOptions) {
+    super(`${code}: ${message}`, options);
+    this.code = code;
+    this.context = context;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; context: ErrorContext } {
+    return { code: this.code, message: this.message, context: this.context };
+  }
+}
+
+export function isHeanError(e: unknown, code?: ErrorCode): e is HeanError {
+  return e instanceof HeanError && (code === undefined || e.code === code);
+}
+
+/** A short, safe description of anything thrown (for dead letters and alerts). */
+export function describeError(e: unknown): { code: string; message: string } {
+  if (e instanceof HeanError) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: e.name, message: e.message };
+  return { code: "UNKNOWN", message: String(e) };
+}

@@ -1,0 +1,396 @@
+/**
+ * The catalogue of events: every fact hean knows travels as one of these.
+ *
+ * Events are plain immutable objects discriminated by `type`. Prices, quantities and money are
+ * `Dec` (exact). `ts` is the engine clock's wall time in ms when the event was created.
+ * Events that change trading state are journaled (see `isJournaled`); market data is not,
+ * except the throttled `mark` records that let a replay value positions as the run did.
+ */
+import type { Dec } from "./decimal.ts";
+
+export type Side = "buy" | "sell";
+export type OrderType = "limit" | "market";
+export type TimeInForce = "GTC" | "IOC" | "POST_ONLY";
+export type Liquidity = "maker" | "taker";
+
+/** Why an order exists: keeps every order attributable in reports and audits. */
+export type OrderPurpose = "entry" | "exit" | "kill-switch" | "force-close" | "operator" | "router-child";
+
+// ---------------------------------------------------------------- market data (not journaled)
+
+export interface BookEvent {
+  readonly type: "market.book";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly bid: Dec;
+  readonly bidQty: Dec;
+  readonly ask: Dec;
+  readonly askQty: Dec;
+  /** Venue time of the update (ms). */
+  readonly venueTs: number;
+  /** True on the first update after a gap, reconnect or resync: strategies must not treat it as continuous. */
+  readonly afterGap: boolean;
+}
+
+export interface TradeEvent {
+  readonly type: "market.trade";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly side: Side;
+  readonly venueTs: number;
+}
+
+export interface MarketStatusEvent {
+  readonly type: "market.status";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly status: "live" | "stale" | "resyncing";
+  readonly detail: string;
+}
+
+// ---------------------------------------------------------------- strategy output
+
+/** Optional context an external model may attach; every field may be absent or wrong. */
+export interface SignalContext {
+  readonly prediction?: { readonly confidence?: unknown; readonly direction?: unknown } | undefined;
+  readonly [key: string]: unknown;
+}
+
+export interface SignalEvent {
+  readonly type: "signal";
+  readonly ts: number;
+  readonly strategyId: string;
+  readonly symbol: string;
+  /** open a position on this side, or close the current one. */
+  readonly action: "open" | "close";
+  readonly side: Side;
+  /** 0..1, how sure the strategy is. */
+  readonly confidence: number;
+  /** Distance from entry to stop as a fraction of price (e.g. 0.004 = 0.4%). */
+  readonly stopDistance: number;
+  readonly reason: string;
+  readonly context?: SignalContext | undefined;
+}
+
+// ---------------------------------------------------------------- orders (journaled)
+
+export interface OrderIntentEvent {
+  readonly type: "order.intent";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly qty: Dec;
+  /** Limit price; absent for market orders. */
+  readonly price?: Dec | undefined;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly purpose: OrderPurpose;
+  /** Parent intent for router children. */
+  readonly parentId?: string | undefined;
+  /** Mid price when the intent was made, for slippage measurement. */
+  readonly arrivalMid?: Dec | undefined;
+}
+
+export interface OrderDeniedEvent {
+  readonly type: "order.denied";
+  readonly ts: number;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: Dec;
+  readonly code: DenialCode;
+  readonly message: string;
+  /** The numbers behind the denial (limit, value, …) as strings. */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export type DenialCode =
+  | "TRADING_HALTED"
+  | "TRADING_REDUCE_ONLY"
+  | "MAX_ORDER_NOTIONAL"
+  | "MAX_POSITION_NOTIONAL"
+  | "MAX_GROSS_EXPOSURE"
+  | "MAX_OPEN_ORDERS"
+  | "MAX_LEVERAGE"
+  | "ORDER_RATE"
+  | "PRICE_BAND"
+  | "INSTRUMENT_RULES"
+  | "NO_MARKET_DATA"
+  | "REDUCE_ONLY_WOULD_INCREASE"
+  | "UNKNOWN_SYMBOL"
+  | "SIZE_ZERO";
+
+export interface OrderSubmittedEvent {
+  readonly type: "order.submitted";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  /** 1 for the first send; a resend of the same identity after an UNKNOWN outcome counts up. */
+  readonly attempt: number;
+}
+
+export interface OrderAcceptedEvent {
+  readonly type: "order.accepted";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+}
+
+export interface OrderRejectedEvent {
+  readonly type: "order.rejected";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly code: string;
+  readonly reason: string;
+  /** True when a post-only order was refused because it would take liquidity. */
+  readonly postOnlyWouldTake: boolean;
+}
+
+/** The send's outcome is ambiguous (timeout, reset, 5xx): settled only by venue evidence. */
+export interface OrderUnknownEvent {
+  readonly type: "order.unknown";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly cause: string;
+}
+
+export interface OrderCancelRequestedEvent {
+  readonly type: "order.cancel-requested";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly reason: string;
+}
+
+export interface OrderCancelRejectedEvent {
+  readonly type: "order.cancel-rejected";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly reason: string;
+}
+
+export interface OrderCancelledEvent {
+  readonly type: "order.cancelled";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly venueOrderId?: string | undefined;
+  readonly reason: string;
+  /** True when the venue cancelled a post-only order because it would take liquidity. */
+  readonly postOnlyWouldTake: boolean;
+}
+
+export interface OrderExpiredEvent {
+  readonly type: "order.expired";
+  readonly ts: number;
+  readonly clientOrderId: string;
+  readonly reason: string;
+}
+
+export interface FillEvent {
+  readonly type: "order.filled";
+  readonly ts: number;
+  /** The venue's execution id: fills are de-duplicated by it. */
+  readonly fillId: string;
+  /** Absent for fills on orders hean never placed (liquidations, manual trades). */
+  readonly clientOrderId?: string | undefined;
+  readonly venueOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: Dec;
+  readonly qty: Dec;
+  /** Fee paid in quote currency; negative is a rebate. */
+  readonly fee: Dec;
+  readonly liquidity: Liquidity;
+  readonly venueTs: number;
+  readonly source: "stream" | "reconciliation";
+}
+
+// ---------------------------------------------------------------- portfolio
+
+/** Journaled, throttled mark prices: what a replay values open positions at. */
+export interface MarkEvent {
+  readonly type: "mark";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly bid: Dec;
+  readonly ask: Dec;
+}
+
+export interface PositionChangedEvent {
+  readonly type: "position.changed";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly qty: Dec;
+  readonly avgPrice: Dec;
+  readonly realizedPnl: Dec;
+}
+
+export interface EquityEvent {
+  readonly type: "equity";
+  readonly ts: number;
+  readonly cash: Dec;
+  readonly equity: Dec;
+  readonly unrealizedPnl: Dec;
+}
+
+// ---------------------------------------------------------------- risk (journaled)
+
+export type RiskState = "NORMAL" | "SOFT_BRAKE" | "QUARANTINE" | "HARD_STOP";
+
+export interface RiskStateEvent {
+  readonly type: "risk.state";
+  readonly ts: number;
+  readonly from: RiskState;
+  readonly to: RiskState;
+  readonly reasons: readonly string[];
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export type KillSwitchReason =
+  | "HARD_STOP"
+  | "OPERATOR_STOP"
+  | "OPERATOR_FLATTEN"
+  | "STALE_MARKET_DATA"
+  | "PRIVATE_STREAM_DOWN"
+  | "CIRCUIT_BREAKER_OPEN"
+  | "REJECTION_STORM";
+
+export interface KillSwitchEvent {
+  readonly type: "risk.kill-switch";
+  readonly ts: number;
+  readonly step: "triggered" | "cancelling" | "closing" | "verifying" | "flat" | "retry" | "reset";
+  readonly reason: KillSwitchReason;
+  readonly detail: string;
+}
+
+export type ForceCloseReason = "MAX_HOLD" | "HORIZON" | "STOP_LOSS" | "TAKE_PROFIT";
+
+export interface ForceCloseEvent {
+  readonly type: "risk.force-close";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly reason: ForceCloseReason;
+  readonly detail: string;
+}
+
+/** Operator-set per-position stop-loss (as a fraction of entry). */
+export interface StopLossSetEvent {
+  readonly type: "risk.stoploss-set";
+  readonly ts: number;
+  readonly symbol: string;
+  readonly pct: number;
+}
+
+// ---------------------------------------------------------------- alerts and commands
+
+export type AlertSeverity = "info" | "warning" | "critical";
+
+export interface AlertEvent {
+  readonly type: "alert";
+  readonly ts: number;
+  readonly severity: AlertSeverity;
+  readonly code: string;
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export type CommandType = "stop" | "resume" | "flatten" | "cancel-all" | "set-stoploss" | "reset-hard-stop";
+
+export interface CommandEvent {
+  readonly type: "command";
+  readonly ts: number;
+  readonly commandId: string;
+  readonly command: CommandType;
+  /** Who sent it: "cli", "api:<addr>", "telegram:<chat>", … */
+  readonly source: string;
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+export interface CommandResultEvent {
+  readonly type: "command.result";
+  readonly ts: number;
+  readonly commandId: string;
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+export interface SystemEvent {
+  readonly type: "system.started" | "system.stopped";
+  readonly ts: number;
+  readonly detail: string;
+}
+
+export type MarketDataEvent = BookEvent | TradeEvent | MarketStatusEvent;
+
+export type OrderEvent =
+  | OrderIntentEvent
+  | OrderDeniedEvent
+  | OrderSubmittedEvent
+  | OrderAcceptedEvent
+  | OrderRejectedEvent
+  | OrderUnknownEvent
+  | OrderCancelRequestedEvent
+  | OrderCancelRejectedEvent
+  | OrderCancelledEvent
+  | OrderExpiredEvent;
+
+export type RiskEvent = RiskStateEvent | KillSwitchEvent | ForceCloseEvent | StopLossSetEvent;
+
+export type HeanEvent =
+  | MarketDataEvent
+  | SignalEvent
+  | OrderEvent
+  | FillEvent
+  | MarkEvent
+  | PositionChangedEvent
+  | EquityEvent
+  | RiskEvent
+  | AlertEvent
+  | CommandEvent
+  | CommandResultEvent
+  | SystemEvent;
+
+export type EventType = HeanEvent["type"];
+export type EventOf<T extends EventType> = Extract<HeanEvent, { type: T }>;
+
+/** Events the journal keeps: the ones that change state, plus the facts an audit needs. */
+const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
+  "order.intent",
+  "order.denied",
+  "order.submitted",
+  "order.accepted",
+  "order.rejected",
+  "order.unknown",
+  "order.cancel-requested",
+  "order.cancel-rejected",
+  "order.cancelled",
+  "order.expired",
+  "order.filled",
+  "mark",
+  "risk.state",
+  "risk.kill-switch",
+  "risk.force-close",
+  "risk.stoploss-set",
+  "command",
+  "command.result",
+  "system.started",
+  "system.stopped",
+]);
+
+export const isJournaled = (e: HeanEvent): boolean => JOURNALED.has(e.type);
+
+export const ALL_EVENT_TYPES: readonly EventType[] = [
+  "market.book",
+  "market.trade",
+  "market.status",
+  "signal",
+  ...JOURNALED,
+  "position.changed",
+  "equity",
+  "alert",
+];

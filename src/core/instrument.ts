@@ -1,0 +1,121 @@
+/**
+ * Instruments: the rules an order must meet before any venue sees it.
+ */
+import { type Dec, dec, isMultipleOf, mul, roundToStep, format, type Rounding } from "./decimal.ts";
+import { HeanError } from "./errors.ts";
+
+export interface Instrument {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+  readonly tickSize: Dec;
+  readonly lotSize: Dec;
+  readonly minQty: Dec;
+  readonly maxQty: Dec;
+  readonly minNotional: Dec;
+  /** Fee rates as fractions of notional; a negative maker fee is a rebate. */
+  readonly makerFee: Dec;
+  readonly takerFee: Dec;
+}
+
+/** The built-in linear USDT perpetuals (tick/lot as Bybit lists them). */
+export const BUILTIN_INSTRUMENTS: readonly Instrument[] = [
+  {
+    symbol: "BTCUSDT",
+    baseAsset: "BTC",
+    quoteAsset: "USDT",
+    tickSize: dec("0.1"),
+    lotSize: dec("0.001"),
+    minQty: dec("0.001"),
+    maxQty: dec("100"),
+    minNotional: dec("5"),
+    makerFee: dec("0.0002"),
+    takerFee: dec("0.00055"),
+  },
+  {
+    symbol: "ETHUSDT",
+    baseAsset: "ETH",
+    quoteAsset: "USDT",
+    tickSize: dec("0.01"),
+    lotSize: dec("0.01"),
+    minQty: dec("0.01"),
+    maxQty: dec("1000"),
+    minNotional: dec("5"),
+    makerFee: dec("0.0002"),
+    takerFee: dec("0.00055"),
+  },
+];
+
+export class InstrumentRegistry {
+  readonly #bySymbol = new Map<string, Instrument>();
+
+  constructor(instruments: readonly Instrument[] = BUILTIN_INSTRUMENTS) {
+    for (const i of instruments) this.#bySymbol.set(i.symbol, i);
+  }
+
+  get(symbol: string): Instrument {
+    const found = this.#bySymbol.get(symbol);
+    if (found === undefined) {
+      throw new HeanError("INSTRUMENT_UNKNOWN", `unknown symbol ${JSON.stringify(symbol)}`, {
+        symbol,
+        known: [...this.#bySymbol.keys()],
+      });
+    }
+    return found;
+  }
+
+  find(symbol: string): Instrument | undefined {
+    return this.#bySymbol.get(symbol);
+  }
+
+  symbols(): string[] {
+    return [...this.#bySymbol.keys()];
+  }
+}
+
+export const roundPrice = (i: Instrument, price: Dec, rounding: Rounding = "half-even"): Dec =>
+  roundToStep(price, i.tickSize, rounding);
+
+/** Quantities round down by default: never trade more than asked. */
+export const roundQty = (i: Instrument, qty: Dec, rounding: Rounding = "floor"): Dec =>
+  roundToStep(qty, i.lotSize, rounding);
+
+export type OrderRuleViolation =
+  | { readonly rule: "QTY_NOT_POSITIVE"; readonly qty: string }
+  | { readonly rule: "QTY_NOT_LOT_MULTIPLE"; readonly qty: string; readonly lotSize: string }
+  | { readonly rule: "QTY_BELOW_MIN"; readonly qty: string; readonly minQty: string }
+  | { readonly rule: "QTY_ABOVE_MAX"; readonly qty: string; readonly maxQty: string }
+  | { readonly rule: "PRICE_NOT_POSITIVE"; readonly price: string }
+  | { readonly rule: "PRICE_NOT_TICK_MULTIPLE"; readonly price: string; readonly tickSize: string }
+  | { readonly rule: "NOTIONAL_BELOW_MIN"; readonly notional: string; readonly minNotional: string };
+
+/**
+ * Check an order against the instrument. `refPrice` is used for the notional of market orders.
+ * Reduce-only orders are exempt from the minimum notional (a venue lets you close dust).
+ */
+export function checkOrderRules(
+  i: Instrument,
+  qty: Dec,
+  price: Dec | undefined,
+  refPrice: Dec | undefined,
+  reduceOnly = false,
+): OrderRuleViolation | undefined {
+  if (qty <= 0n) return { rule: "QTY_NOT_POSITIVE", qty: format(qty) };
+  if (!isMultipleOf(qty, i.lotSize)) return { rule: "QTY_NOT_LOT_MULTIPLE", qty: format(qty), lotSize: format(i.lotSize) };
+  if (qty < i.minQty) return { rule: "QTY_BELOW_MIN", qty: format(qty), minQty: format(i.minQty) };
+  if (qty > i.maxQty) return { rule: "QTY_ABOVE_MAX", qty: format(qty), maxQty: format(i.maxQty) };
+  if (price !== undefined) {
+    if (price <= 0n) return { rule: "PRICE_NOT_POSITIVE", price: format(price) };
+    if (!isMultipleOf(price, i.tickSize)) {
+      return { rule: "PRICE_NOT_TICK_MULTIPLE", price: format(price), tickSize: format(i.tickSize) };
+    }
+  }
+  const px = price ?? refPrice;
+  if (!reduceOnly && px !== undefined) {
+    const notional = mul(qty, px);
+    if (notional < i.minNotional) {
+      return { rule: "NOTIONAL_BELOW_MIN", notional: format(notional), minNotional: format(i.minNotional) };
+    }
+  }
+  return undefined;
+}

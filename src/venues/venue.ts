@@ -1,0 +1,66 @@
+/**
+ * The one interface every venue implements (simulated, Bybit, Binance).
+ *
+ * A venue speaks only hean's own events: whatever its wire format, what leaves its folder is
+ * `order.accepted`, `order.filled`, `market.book`, … from the catalogue. Commands go in as
+ * plain method calls that never throw for venue-side failures: every outcome, including an
+ * ambiguous one, comes back as an event through the sink given to `start`.
+ */
+import type { Dec } from "../core/decimal.ts";
+import type { FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../core/events.ts";
+
+export interface VenueOrderRequest {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly qty: Dec;
+  readonly price?: Dec | undefined;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+}
+
+export type VenueOrderStatus = "open" | "partially-filled" | "filled" | "cancelled" | "rejected" | "expired";
+
+/** The venue's own view of one order, used by reconciliation. */
+export interface VenueOrderSnapshot {
+  readonly clientOrderId?: string | undefined;
+  readonly venueOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly qty: Dec;
+  readonly filledQty: Dec;
+  readonly price?: Dec | undefined;
+  readonly reduceOnly: boolean;
+  readonly status: VenueOrderStatus;
+  /** For a post-only order cancelled because it would take. */
+  readonly postOnlyWouldTake?: boolean | undefined;
+}
+
+export interface VenuePosition {
+  readonly symbol: string;
+  /** Signed: positive long, negative short. */
+  readonly qty: Dec;
+  readonly avgPrice: Dec;
+}
+
+export type EventSink = (event: HeanEvent) => void;
+
+export interface Venue {
+  /** "sim", "bybit", … */
+  readonly id: string;
+  /** Connect streams; every market and order event goes to `sink` from now on. */
+  start(sink: EventSink): Promise<void>;
+  /** Disconnect and release timers and sockets. */
+  stop(): Promise<void>;
+  /** Hand an order to the venue; outcome arrives as events. */
+  submit(order: VenueOrderRequest): void;
+  cancel(clientOrderId: string, symbol: string): void;
+  /** The venue's truth about one order, by client order id (undefined: the venue never saw it). */
+  queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined>;
+  openOrders(): Promise<VenueOrderSnapshot[]>;
+  positions(): Promise<VenuePosition[]>;
+  /** Executions at or after `sinceMs` (venue time), oldest first. */
+  fillsSince(sinceMs: number): Promise<FillEvent[]>;
+}
