@@ -276,6 +276,21 @@ export interface ForceCloseEvent {
   readonly detail: string;
 }
 
+/**
+ * The references the governor measures from (high-water mark, equity at the start of the UTC
+ * day), journaled when they change so that a restart measures from the same place.
+ */
+export interface RiskReferenceEvent {
+  readonly type: "risk.reference";
+  readonly ts: number;
+  /** Capital drawdown is measured from: the initial cash, until an operator's reset rebases it. */
+  readonly capitalBase: Dec;
+  readonly highWaterMark: Dec;
+  /** Start of the UTC day (ms) that `dayStartEquity` belongs to. */
+  readonly dayStart: number;
+  readonly dayStartEquity: Dec;
+}
+
 /** Operator-set per-position stop-loss (as a fraction of entry). */
 export interface StopLossSetEvent {
   readonly type: "risk.stoploss-set";
@@ -323,6 +338,8 @@ export interface SystemEvent {
   readonly type: "system.started" | "system.stopped";
   readonly ts: number;
   readonly detail: string;
+  /** On the first start of a journal: the capital the account starts with (replay needs it). */
+  readonly initialCash?: Dec | undefined;
 }
 
 export type MarketDataEvent = BookEvent | TradeEvent | MarketStatusEvent;
@@ -339,7 +356,7 @@ export type OrderEvent =
   | OrderCancelledEvent
   | OrderExpiredEvent;
 
-export type RiskEvent = RiskStateEvent | KillSwitchEvent | ForceCloseEvent | StopLossSetEvent;
+export type RiskEvent = RiskStateEvent | KillSwitchEvent | ForceCloseEvent | StopLossSetEvent | RiskReferenceEvent;
 
 export type HeanEvent =
   | MarketDataEvent
@@ -376,6 +393,7 @@ const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
   "risk.kill-switch",
   "risk.force-close",
   "risk.stoploss-set",
+  "risk.reference",
   "command",
   "command.result",
   "system.started",

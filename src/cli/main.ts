@@ -1,0 +1,49 @@
+/**
+ * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit`.
+ * Every failure prints one clear line (code and message) and returns a non-zero exit code.
+ */
+import { parseArgs } from "node:util";
+import { describeError, HeanError, isHeanError } from "../core/errors.ts";
+import { USAGE } from "./usage.ts";
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await (await import("./run-command.ts")).runCommand(rest);
+      case "journal":
+        return await (await import("./journal-command.ts")).journalCommand(rest);
+      case "sim":
+        return await simCommand(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new HeanError("CLI_USAGE", `unknown command ${JSON.stringify(command)} (try: hean help)`, { command });
+    }
+  } catch (e) {
+    const { code, message } = describeError(e);
+    process.stderr.write(`hean: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
+    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") ? 2 : 1;
+  }
+}
+
+async function simCommand(argv: readonly string[]): Promise<number> {
+  const [venue, ...rest] = argv;
+  if (venue !== "bybit") throw new HeanError("CLI_USAGE", `hean sim: unknown venue ${JSON.stringify(venue)} (available: bybit)`, { venue });
+  const { runBybitSimCli } = await import("../simulator/bybit/main.ts");
+  return (await runBybitSimCli([...rest])) ?? 0;
+}
+
+/** parseArgs with hean's errors: an unknown flag or a missing value is a CLI_USAGE error. */
+export function parseFlags<T extends Parameters<typeof parseArgs>[0]["options"]>(argv: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...argv], options: options!, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new HeanError("CLI_USAGE", (e as Error).message, {});
+  }
+}

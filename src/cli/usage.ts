@@ -1,0 +1,30 @@
+export const USAGE = `hean — a crypto trading engine you can trust with live capital
+
+Usage:
+  hean run [options]                      trade (paper on the built-in simulated venue by default)
+  hean journal verify  --journal PATH     check every record's checksum and sequence
+  hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
+  hean journal replay  --journal PATH --report FILE
+                                          rebuild state from the journal alone and write the report
+  hean sim bybit --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
+                                          run the Bybit V5 protocol simulator on loopback
+
+Options of "hean run":
+  --venue sim|bybit          where to trade (default sim)
+  --mode paper|live          paper trading (default) or live (needs --i-understand-live-trading)
+  --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
+  --strategy NAME            impulse (default) or churn
+  --scenario NAME            simulated market: calm (default), trend, flash-crash, stale
+  --seed N                   seed of the simulated market (default 1)
+  --duration SECONDS         stop cleanly after this long (default: run until SIGINT/SIGTERM)
+  --journal PATH             journal file (default data/hean.db); restarting on it continues
+  --config FILE              JSON configuration file
+  --set key=value            override any configuration value (repeatable), e.g. --set risk.maxLeverage=1
+  --report FILE              write a JSON summary on exit
+  --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT
+  --quiet                    no live status line
+  --rest-url URL, --ws-public-url URL, --ws-private-url URL
+                             venue endpoints (live venues; tests point them at the simulator)
+  --i-understand-live-trading
+                             required for --mode live
+`;

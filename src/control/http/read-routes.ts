@@ -1,0 +1,83 @@
+/**
+ * The read side of the API: health, readiness, metrics and JSON views of the engine. Every
+ * handler reads a snapshot from the view; none can change anything.
+ */
+import type { ServerResponse } from "node:http";
+import { describeError } from "../../core/errors.ts";
+import type { HeanMetrics } from "../../observability/metrics.ts";
+import type { EngineView } from "../engine-view.ts";
+import { ApiError, sendJson, sendText } from "./respond.ts";
+
+export interface ReadContext {
+  readonly url: URL;
+  readonly res: ServerResponse;
+}
+
+export type ReadHandler = (ctx: ReadContext) => void | Promise<void>;
+
+const MAX_CHART_POINTS = 10_000;
+
+/** `?limit=` as a whole number in [1, max], `fallback` when absent. */
+export function limitParam(url: URL, fallback: number, max: number): number {
+  const raw = url.searchParams.get("limit");
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new ApiError(400, "BAD_REQUEST", `"limit" must be a whole number from 1 to ${max}`);
+  }
+  return n;
+}
+
+/** Runs a view read; a view that throws (engine starting or stopping) is a 503, not a crash. */
+function read<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new ApiError(503, "ENGINE_UNAVAILABLE", `the engine could not give ${what}: ${describeError(e).message}`);
+  }
+}
+
+export function readRoutes(view: EngineView, metrics: HeanMetrics, startedAt: number): Record<string, ReadHandler> {
+  return {
+    "/health": ({ res }) => {
+      sendJson(res, 200, { status: "ok", uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
+    },
+    "/ready": ({ res }) => {
+      const status = read("its status", () => view.status());
+      const { ok, reasons } = status.ready;
+      sendJson(res, ok ? 200 : 503, { ready: ok, reasons });
+    },
+    "/metrics": async ({ res }) => {
+      const text = await metrics.render();
+      sendText(res, 200, metrics.contentType, text, { "cache-control": "no-store" });
+    },
+    "/api/status": ({ res }) => sendJson(res, 200, read("its status", () => view.status())),
+    "/api/positions": ({ res }) => sendJson(res, 200, read("positions", () => view.positions())),
+    "/api/orders": ({ res }) => sendJson(res, 200, read("orders", () => view.orders())),
+    "/api/risk": ({ res }) => sendJson(res, 200, read("the risk state", () => view.risk())),
+    "/api/bus": ({ res }) => sendJson(res, 200, read("the bus state", () => view.bus())),
+    "/api/venue": ({ res }) => sendJson(res, 200, read("the venue health", () => view.venueHealth())),
+    "/api/fills": ({ url, res }) => {
+      const limit = limitParam(url, 100, 1000);
+      sendJson(res, 200, read("fills", () => view.recentFills(limit)));
+    },
+    "/api/alerts": ({ url, res }) => {
+      const limit = limitParam(url, 50, 500);
+      sendJson(res, 200, read("alerts", () => view.recentAlerts(limit)));
+    },
+    "/api/equity": ({ res }) => {
+      const history = read("the equity history", () => view.equityHistory());
+      sendJson(res, 200, history.length > MAX_CHART_POINTS ? history.slice(-MAX_CHART_POINTS) : history);
+    },
+    "/api/prices": ({ url, res }) => {
+      const symbol = url.searchParams.get("symbol");
+      if (symbol === null || symbol === "") throw new ApiError(400, "BAD_REQUEST", `"symbol" is required: /api/prices?symbol=BTCUSDT`);
+      const symbols = read("its status", () => view.status().symbols);
+      if (!symbols.includes(symbol)) {
+        throw new ApiError(404, "NOT_FOUND", `unknown symbol ${JSON.stringify(symbol)}: the engine trades ${symbols.join(", ")}`);
+      }
+      const history = read("the price history", () => view.priceHistory(symbol));
+      sendJson(res, 200, history.length > MAX_CHART_POINTS ? history.slice(-MAX_CHART_POINTS) : history);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Client order ids: one identity per order for life, derived from the intent.
+ *
+ * `hn<journal id><seq>` where the journal id is random per journal (created once, stored in the
+ * journal) and seq is the intent count restored by replay, so ids never repeat across restarts
+ * of the same journal nor across journals. At most 36 characters from [A-Za-z0-9_-], the
+ * strictest venue charset (Bybit orderLinkId, Binance newClientOrderId). Router children append
+ * `-<leg><n>` to their parent's id.
+ */
+import { HeanError } from "./errors.ts";
+import { randomBytes } from "node:crypto";
+
+export const CLIENT_ORDER_ID_MAX = 36;
+const CHARSET = /^[A-Za-z0-9_-]+$/;
+
+export function newJournalId(): string {
+  // 8 base36 chars ≈ 41 bits: collisions between one operator's journals are negligible.
+  return BigInt("0x" + randomBytes(8).toString("hex")).toString(36).slice(0, 8).padStart(8, "0");
+}
+
+export function clientOrderId(journalId: string, intentSeq: number): string {
+  return checkClientOrderId(`hn${journalId}${intentSeq.toString(36)}`);
+}
+
+export function childOrderId(parentId: string, leg: string, n: number): string {
+  return checkClientOrderId(`${parentId}-${leg}${n}`);
+}
+
+export function checkClientOrderId(id: string): string {
+  if (id.length === 0 || id.length > CLIENT_ORDER_ID_MAX || !CHARSET.test(id)) {
+    throw new HeanError("ORDER_INVALID", `client order id ${JSON.stringify(id)} breaks the 36-char [A-Za-z0-9_-] rule`, { id });
+  }
+  return id;
+}

@@ -1,0 +1,142 @@
+/**
+ * The single writer. Every change to trading state goes through `record`, which applies the
+ * event to the state (refusing illegal ones before anything changes), appends it to the journal,
+ * and only then tells everyone else (the outbox). There are no locks because there is nothing
+ * to race: one place, one order of events.
+ *
+ * Events from venues and operators arrive through the inbox bus (lanes, priorities, conflated
+ * market data); the engine is its only subscriber. What the engine accepted goes to the outbox
+ * bus, where risk, strategies, execution and observers react, each isolated from the others.
+ */
+import type { Clock } from "../core/clock.ts";
+import { format } from "../core/decimal.ts";
+import { describeError } from "../core/errors.ts";
+import { type AlertEvent, type BookEvent, type HeanEvent, isJournaled } from "../core/events.ts";
+import type { EventBus } from "../bus/event-bus.ts";
+import type { ApplyOutcome, EngineState } from "./engine-state.ts";
+import type { JournalPort } from "./journal-port.ts";
+
+export interface EngineOptions {
+  readonly state: EngineState;
+  readonly journal: JournalPort;
+  readonly inbox: EventBus;
+  readonly outbox: EventBus;
+  readonly clock: Clock;
+  /** Journal a mark per symbol at most this often (replays value positions at these marks). */
+  readonly markIntervalMs?: number;
+  /** Write a snapshot after this many journaled events. */
+  readonly snapshotEvery?: number;
+}
+
+export type RecordOutcome = ApplyOutcome | "refused";
+
+export class Engine {
+  readonly state: EngineState;
+  readonly journal: JournalPort;
+  readonly #outbox: EventBus;
+  readonly #clock: Clock;
+  readonly #markIntervalMs: number;
+  readonly #snapshotEvery: number;
+  readonly #lastMarkJournaled = new Map<string, number>();
+  readonly #lastBook = new Map<string, BookEvent>();
+  #sinceSnapshot = 0;
+  #journalFailure: string | undefined;
+  duplicateFills = 0;
+  refusedEvents = 0;
+
+  constructor(options: EngineOptions) {
+    this.state = options.state;
+    this.journal = options.journal;
+    this.#outbox = options.outbox;
+    this.#clock = options.clock;
+    this.#markIntervalMs = options.markIntervalMs ?? 1_000;
+    this.#snapshotEvery = options.snapshotEvery ?? 10_000;
+    options.inbox.subscribe("engine", (e) => void this.record(e));
+  }
+
+  /** Apply, journal, then publish. Never throws: a refused event raises an alert and changes nothing. */
+  record(event: HeanEvent): RecordOutcome {
+    if (event.type === "market.book") return this.#onBook(event);
+    let outcome: ApplyOutcome;
+    try {
+      outcome = this.state.apply(event);
+    } catch (e) {
+      this.refusedEvents++;
+      const err = describeError(e);
+      this.#alert("critical", "ENGINE_EVENT_REFUSED", `refused ${event.type}: ${err.message}`, { eventType: event.type, error: err });
+      return "refused";
+    }
+    if (outcome === "duplicate-fill") {
+      this.duplicateFills++;
+      return outcome;
+    }
+    if (outcome === "applied" && isJournaled(event)) {
+      this.state.lastSeq = this.journal.append(event);
+      if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();
+    }
+    this.#outbox.publish(event);
+    return outcome;
+  }
+
+  /** Resolves once everything recorded so far is durable. On failure trading must stop: we say so loudly. */
+  async flush(): Promise<void> {
+    try {
+      await this.journal.flush();
+    } catch (e) {
+      this.#journalFailure = describeError(e).message;
+      this.#alert("critical", "JOURNAL_FAILED", `journal is not durable: ${this.#journalFailure}`, {});
+      throw e;
+    }
+  }
+
+  /** Set when durability failed: no new order may be sent while it is. */
+  get journalFailure(): string | undefined {
+    return this.#journalFailure;
+  }
+
+  lastBook(symbol: string): BookEvent | undefined {
+    return this.#lastBook.get(symbol);
+  }
+
+  /** Journal the current marks of every symbol (on shutdown, so a replay values positions the same). */
+  recordMarks(): void {
+    for (const book of this.#lastBook.values()) this.#recordMark(book);
+  }
+
+  snapshot(): void {
+    this.#sinceSnapshot = 0;
+    try {
+      this.journal.writeSnapshot(this.state.lastSeq, this.state.snapshot());
+    } catch (e) {
+      this.#alert("warning", "SNAPSHOT_FAILED", `snapshot failed: ${describeError(e).message}`, {});
+    }
+  }
+
+  #onBook(book: BookEvent): RecordOutcome {
+    if (!(book.bid > 0n && book.ask >= book.bid)) {
+      this.#alert("warning", "BOOK_INVALID", `ignored crossed or empty book for ${book.symbol}`, {
+        symbol: book.symbol,
+        bid: format(book.bid),
+        ask: format(book.ask),
+      });
+      return "refused";
+    }
+    this.#lastBook.set(book.symbol, book);
+    this.state.portfolio.setMark(book.symbol, book.bid, book.ask, book.ts);
+    const last = this.#lastMarkJournaled.get(book.symbol) ?? -Infinity;
+    if (book.ts - last >= this.#markIntervalMs && this.state.portfolio.position(book.symbol).qty !== 0n) {
+      this.#recordMark(book);
+    }
+    this.#outbox.publish(book);
+    return "ignored";
+  }
+
+  #recordMark(book: BookEvent): void {
+    this.#lastMarkJournaled.set(book.symbol, book.ts);
+    this.record({ type: "mark", ts: book.ts, symbol: book.symbol, bid: book.bid, ask: book.ask });
+  }
+
+  #alert(severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void {
+    this.#outbox.publish({ type: "alert", ts: this.#clock.now(), severity, code, message, context });
+  }
+}

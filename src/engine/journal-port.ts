@@ -1,0 +1,23 @@
+/** What the engine needs of a journal (the SQLite journal implements it; tests may use others). */
+import type { HeanEvent } from "../core/events.ts";
+
+export interface JournalRecord {
+  readonly seq: number;
+  readonly ts: number;
+  readonly event: HeanEvent;
+}
+
+export interface JournalPort {
+  readonly journalId: string;
+  readonly path: string;
+  /** Buffered append; the returned seq is durable after the next successful flush. */
+  append(event: HeanEvent): number;
+  /** Resolves when every append so far is durable; rejects (loudly) if durability failed. */
+  flush(): Promise<void>;
+  flushSync(): void;
+  lastSeq(): number;
+  read(fromSeqExclusive?: number): Iterable<JournalRecord>;
+  writeSnapshot(seq: number, state: unknown): void;
+  latestSnapshot(): { readonly seq: number; readonly ts: number; readonly state: unknown } | undefined;
+  close(): void;
+}

@@ -1,0 +1,167 @@
+/**
+ * From a candidate order to the venue, exactly once.
+ *
+ * 1. Pre-trade risk check: a denial is journaled with its reason and numbers, nothing is sent.
+ * 2. The intent is recorded with its client order id (derived from the journal id and the
+ *    intent count: the same identity for life, also across restarts).
+ * 3. Only when the journal says the intent is durable is it handed to the venue. Intents made in
+ *    the same turn share one commit (group commit), so this costs one fsync per burst.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { Dec } from "../core/decimal.ts";
+import { describeError } from "../core/errors.ts";
+import type { OrderDeniedEvent, OrderPurpose, OrderType, Side, TimeInForce } from "../core/events.ts";
+import { clientOrderId } from "../core/ids.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { Venue } from "../venues/venue.ts";
+
+export interface CandidateOrder {
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly qty: Dec;
+  readonly price?: Dec | undefined;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly purpose: OrderPurpose;
+  readonly parentId?: string | undefined;
+  readonly arrivalMid?: Dec | undefined;
+}
+
+export type PreTradeCheck = (order: CandidateOrder) =>
+  | { readonly ok: true; readonly order: CandidateOrder }
+  | { readonly ok: false; readonly denial: Pick<OrderDeniedEvent, "code" | "message" | "values"> };
+
+export type SubmitResult = { readonly ok: true; readonly clientOrderId: string } | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface ExecutorOptions {
+  readonly engine: Engine;
+  readonly venue: Venue;
+  readonly clock: Clock;
+  readonly preTrade: PreTradeCheck;
+  /** Called right after an order is handed to the venue (latency measurement). */
+  readonly onHandedToVenue?: (clientOrderId: string) => void;
+}
+
+export class Executor {
+  readonly #engine: Engine;
+  readonly #venue: Venue;
+  readonly #clock: Clock;
+  readonly #preTrade: PreTradeCheck;
+  readonly #onHanded: ((id: string) => void) | undefined;
+  readonly #toSend: string[] = [];
+  #pumping = false;
+  #closed = false;
+
+  constructor(options: ExecutorOptions) {
+    this.#engine = options.engine;
+    this.#venue = options.venue;
+    this.#clock = options.clock;
+    this.#preTrade = options.preTrade;
+    this.#onHanded = options.onHandedToVenue;
+  }
+
+  submit(candidate: CandidateOrder): SubmitResult {
+    const now = this.#clock.now();
+    if (this.#closed) return { ok: false, code: "EXECUTOR_CLOSED", message: "intake is stopped" };
+    const failure = this.#engine.journalFailure;
+    if (failure !== undefined) return { ok: false, code: "JOURNAL_FAILED", message: failure };
+    const checked = this.#preTrade(candidate);
+    if (!checked.ok) {
+      this.#engine.record({
+        type: "order.denied",
+        ts: now,
+        strategyId: candidate.strategyId,
+        symbol: candidate.symbol,
+        side: candidate.side,
+        qty: candidate.qty,
+        ...checked.denial,
+      });
+      return { ok: false, code: checked.denial.code, message: checked.denial.message };
+    }
+    const o = checked.order;
+    const id = clientOrderId(this.#engine.journal.journalId, this.#engine.state.intentCount + 1);
+    const outcome = this.#engine.record({
+      type: "order.intent",
+      ts: now,
+      clientOrderId: id,
+      strategyId: o.strategyId,
+      symbol: o.symbol,
+      side: o.side,
+      orderType: o.orderType,
+      qty: o.qty,
+      price: o.price,
+      timeInForce: o.timeInForce,
+      reduceOnly: o.reduceOnly,
+      purpose: o.purpose,
+      parentId: o.parentId,
+      arrivalMid: o.arrivalMid,
+    });
+    if (outcome !== "applied") return { ok: false, code: "INTENT_REFUSED", message: `the engine refused the intent (${outcome})` };
+    this.#toSend.push(id);
+    void this.#pump();
+    return { ok: true, clientOrderId: id };
+  }
+
+  cancel(clientOrderId: string, reason: string): boolean {
+    const o = this.#engine.state.orders.get(clientOrderId);
+    if (o === undefined) return false;
+    // A cancel for an order still waiting on its commit would race its own send: the caller retries.
+    if (o.status === "PENDING_SUBMIT") return false;
+    if (this.#engine.record({ type: "order.cancel-requested", ts: this.#clock.now(), clientOrderId, reason }) !== "applied") return false;
+    this.#venue.cancel(clientOrderId, o.symbol);
+    return true;
+  }
+
+  /** Stop accepting new intents (shutdown); what is queued still goes out. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#toSend.length > 0) {
+        const batch = this.#toSend.splice(0, this.#toSend.length);
+        try {
+          await this.#engine.flush();
+        } catch (e) {
+          // Not durable, so never sent: say so for each intent (in memory; the journal is down).
+          for (const id of batch) {
+            this.#engine.record({
+              type: "order.rejected",
+              ts: this.#clock.now(),
+              clientOrderId: id,
+              code: "JOURNAL_NOT_DURABLE",
+              reason: describeError(e).message,
+              postOnlyWouldTake: false,
+            });
+          }
+          continue;
+        }
+        for (const id of batch) this.#send(id);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #send(id: string): void {
+    const o = this.#engine.state.orders.get(id);
+    if (o === undefined || o.status !== "PENDING_SUBMIT") return;
+    this.#engine.record({ type: "order.submitted", ts: this.#clock.now(), clientOrderId: id, attempt: 1 });
+    this.#venue.submit({
+      clientOrderId: id,
+      symbol: o.symbol,
+      side: o.side,
+      orderType: o.orderType,
+      qty: o.qty,
+      price: o.price,
+      timeInForce: o.timeInForce,
+      reduceOnly: o.reduceOnly,
+    });
+    this.#onHanded?.(id);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Fast exact conversions between `Dec` and the canonical decimal text `format` writes.
+ *
+ * Replay decodes every decimal of every journaled event, so `dec`'s regex and string padding
+ * dominate a 1M-event replay. These take a shortcut for the canonical shapes the journal itself
+ * writes (optional "-", digits, optional "." and 1–18 digits) and hand anything else to
+ * `dec`/`format`, which stay the definition: the tests check both agree on every input.
+ */
+import { type Dec, dec, format } from "../core/decimal.ts";
+
+const SCALE = 10n ** 18n;
+const POW10: readonly bigint[] = Array.from({ length: 19 }, (_, i) => 10n ** BigInt(i));
+/** Up to 15 digits fit a float64 exactly, and `BigInt(number)` is much cheaper than `BigInt(string)`. */
+const EXACT_NUMBER_DIGITS = 15;
+
+export function parseDecimalText(text: string): Dec {
+  const n = text.length;
+  const start = n > 0 && text.charCodeAt(0) === 45 ? 1 : 0; // "-"
+  if (n === start || n > 64) return dec(text);
+  let dot = -1;
+  for (let i = start; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (dot >= 0 || i === start || i === n - 1) return dec(text);
+      dot = i;
+    } else if (c < 48 || c > 57) {
+      return dec(text);
+    }
+  }
+  if (dot < 0) {
+    const units = n - start <= EXACT_NUMBER_DIGITS ? BigInt(Number(text)) : BigInt(text);
+    return (units * SCALE) as Dec;
+  }
+  const fracLen = n - dot - 1;
+  if (fracLen > 18) return dec(text); // dec raises the precision error
+  const digits = text.slice(0, dot) + text.slice(dot + 1);
+  const units = digits.length - start <= EXACT_NUMBER_DIGITS ? BigInt(Number(digits)) : BigInt(digits);
+  return (units * POW10[18 - fracLen]!) as Dec;
+}
+
+/** Same text as `format`, with one bigint-to-string conversion instead of a division and a modulo. */
+export function formatDecimalText(value: Dec): string {
+  if (value === 0n) return "0";
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString();
+  let text: string;
+  if (digits.length <= 18) {
+    text = "0." + "0".repeat(18 - digits.length) + digits;
+  } else {
+    const cut = digits.length - 18;
+    text = digits.slice(0, cut) + "." + digits.slice(cut);
+  }
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--; // trailing zeros of the fraction
+  if (text.charCodeAt(end - 1) === 46) end--; // a bare "."
+  text = end === text.length ? text : text.slice(0, end);
+  return negative ? "-" + text : text;
+}
+
+/** The reference the fast paths must agree with (kept here so tests can import both from one place). */
+export const referenceFormat = format;
+export const referenceParse = dec;

@@ -1,0 +1,88 @@
+/**
+ * Structured logs: one JSON object per line (pino), with a level, an ISO time, the service and
+ * whatever context the caller binds (`logger.child({ component: "http" })`).
+ *
+ * Secrets are kept out twice. First by key: `redact` paths censor the usual places (api keys,
+ * secrets, tokens, passwords, authorization and venue auth headers) wherever they sit in the
+ * first two levels of a logged object. Then by value: every line passes through a scrubber that
+ * replaces known secret values (registered at start-up, see `readSecret`) and credential shapes,
+ * wherever they hide: deep objects, error messages, URLs, the message itself.
+ */
+import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
+import type { Secret } from "../control/secrets.ts";
+import { createScrubber, SCRUBBED } from "./scrub.ts";
+
+export type Logger = PinoLogger;
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+const SECRET_KEYS = [
+  "apiKey",
+  "apiSecret",
+  "api_key",
+  "api_secret",
+  "secret",
+  "token",
+  "apiToken",
+  "botToken",
+  "password",
+  "passphrase",
+  "privateKey",
+  "authorization",
+  "Authorization",
+  "cookie",
+  "signature",
+  "sign",
+];
+
+const SECRET_HEADERS = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-bapi-api-key",
+  "x-bapi-sign",
+  "x-mbx-apikey",
+];
+
+/** Where secrets live in the objects hean logs; fast-redact paths (one wildcard level). */
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  ...SECRET_HEADERS.flatMap((h) => [
+    `headers["${h}"]`,
+    `*.headers["${h}"]`,
+    `req.headers["${h}"]`,
+    `request.headers["${h}"]`,
+  ]),
+];
+
+export interface LoggerOptions {
+  readonly level?: LogLevel;
+  /** Where lines go: a stream or anything with `write(line)`. Default: stdout, asynchronously. */
+  readonly destination?: DestinationStream;
+  /** Secret values to scrub besides those registered process-wide. */
+  readonly secrets?: Iterable<Secret | string>;
+  /** Bound to every line. */
+  readonly base?: Readonly<Record<string, unknown>>;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const scrub = createScrubber(options.secrets ?? []);
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  return pino(
+    {
+      level: options.level ?? "info",
+      base: { service: "hean", pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: SCRUBBED },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+}
+
+/** A logger that writes nothing, for components started without one. */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,358 @@
+/**
+ * The risk configuration: every limit the risk layer enforces, its default, and a validator that
+ * turns untrusted input (a config file, `--set risk.x=y`) into a `RiskConfig` or a clear
+ * CONFIG_INVALID error naming the path and the value.
+ *
+ * Money limits that decide orders are `Dec`; percentages, ratios and durations are plain numbers
+ * (they only ever scale or compare, never become an order's quantity by themselves).
+ * Every `…Pct` is a percentage: 5 means 5 %.
+ */
+import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
+
+/**
+ * What drawdown is measured from.
+ * - `initial`: the initial capital. Profit never counts as drawdown.
+ * - `high-water-mark`: the initial capital plus `protectedProfitPct` % of the profit made so far
+ *   (reference = initial + p/100 × max(0, hwm − initial)). The rest of the profit may be given
+ *   back without any drawdown; 100 is the classic high-water-mark drawdown, 0 equals `initial`.
+ */
+export type DrawdownReference =
+  | { readonly kind: "initial" }
+  | { readonly kind: "high-water-mark"; readonly protectedProfitPct: number };
+
+export interface OrderRateConfig {
+  readonly maxOrders: number;
+  readonly perMs: number;
+}
+
+export interface KellyConfig {
+  readonly enabled: boolean;
+  /** Largest Kelly fraction used; confidence at or above (1 + cap) / 2 gets the full risk budget. */
+  readonly cap: number;
+}
+
+export interface RejectionStormConfig {
+  readonly count: number;
+  readonly windowMs: number;
+}
+
+export interface RiskConfig {
+  readonly maxOrderNotional: Dec;
+  /** Per symbol, after the order and every working order on the same side have filled. */
+  readonly maxPositionNotional: Dec;
+  readonly maxGrossExposure: Dec;
+  readonly maxOpenOrders: number;
+  /** Gross exposure after an order ≤ equity × maxLeverage. Only ever a limit, never a size multiplier. */
+  readonly maxLeverage: number;
+  /** Reduce-only exits are never throttled. */
+  readonly orderRate: OrderRateConfig;
+  /** A limit price further than this from the mid is denied (fat-finger guard). */
+  readonly priceBandPct: number;
+  readonly softBrakeDrawdownPct: number;
+  readonly quarantineDrawdownPct: number;
+  readonly hardStopDrawdownPct: number;
+  readonly dailyLossSoftPct: number;
+  readonly dailyLossQuarantinePct: number;
+  readonly dailyLossHardStopPct: number;
+  readonly drawdownReference: DrawdownReference;
+  readonly softBrakeSizeFactor: number;
+  /** A state is left only when its metric is this many points below the threshold that entered it. */
+  readonly hysteresisPct: number;
+  /** Minimum time in a state before stepping down (escalation never waits). */
+  readonly minDwellMs: number;
+  readonly staleDataMs: number;
+  readonly maxHoldMs: number;
+  /** strategyId → "HH:MM": a daily UTC deadline by which that strategy's positions are closed. */
+  readonly horizonUtc: Readonly<Record<string, string>>;
+  /** Default stop-loss per position, % of average entry (an operator's per-symbol stop wins). */
+  readonly stopLossPct?: number;
+  /** Default take-profit per position, % of average entry. */
+  readonly takeProfitPct?: number;
+  readonly riskPerTradePct: number;
+  readonly kelly: KellyConfig;
+  /** Size is scaled by target / realised volatility, clamped to [0.25, 1]. */
+  readonly volatilityTargetPct: number;
+  /** Worst price a kill-switch close accepts, in basis points beyond the touch. */
+  readonly killSwitchSlippageBps: number;
+  readonly rejectionStorm: RejectionStormConfig;
+  readonly privateStreamDownMs: number;
+  readonly circuitOpenMs: number;
+}
+
+export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
+  maxOrderNotional: dec("1000"),
+  maxPositionNotional: dec("2000"),
+  maxGrossExposure: dec("4000"),
+  maxOpenOrders: 20,
+  maxLeverage: 1,
+  orderRate: Object.freeze({ maxOrders: 20, perMs: 1000 }),
+  priceBandPct: 5,
+  softBrakeDrawdownPct: 5,
+  quarantineDrawdownPct: 8,
+  hardStopDrawdownPct: 12,
+  dailyLossSoftPct: 3,
+  dailyLossQuarantinePct: 5,
+  dailyLossHardStopPct: 8,
+  drawdownReference: Object.freeze({ kind: "initial" as const }),
+  softBrakeSizeFactor: 0.5,
+  hysteresisPct: 1,
+  minDwellMs: 60_000,
+  staleDataMs: 10_000,
+  maxHoldMs: 900_000,
+  horizonUtc: Object.freeze({}),
+  riskPerTradePct: 0.5,
+  kelly: Object.freeze({ enabled: false, cap: 0.25 }),
+  volatilityTargetPct: 0.5,
+  killSwitchSlippageBps: 50,
+  rejectionStorm: Object.freeze({ count: 10, windowMs: 10_000 }),
+  privateStreamDownMs: 30_000,
+  circuitOpenMs: 30_000,
+});
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** Minutes after 00:00 UTC for an "HH:MM" string, or undefined when it is not one. */
+export function parseHhMm(text: string): number | undefined {
+  const m = HHMM.exec(text);
+  return m === null ? undefined : Number(m[1]) * 60 + Number(m[2]);
+}
+
+// ------------------------------------------------------------------ validation
+
+const TOP_KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_RISK_CONFIG), "stopLossPct", "takeProfitPct"]);
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** A short, never-throwing description of a value for error context (bigints and proxies included). */
+function describe(value: unknown): string {
+  try {
+    if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "bigint") return `${value}n`;
+    if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+    if (Array.isArray(value)) return "array";
+    return typeof value;
+  } catch {
+    return "unreadable";
+  }
+}
+
+function fail(path: string, value: unknown, why: string): never {
+  const full = path === "" ? "risk" : `risk.${path}`;
+  throw new HeanError("CONFIG_INVALID", `${full} ${why} (got ${describe(value)})`, { path: full, value: describe(value) });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** Numbers may arrive as numbers or as plain decimal strings (from `--set`); nothing else. */
+function num(path: string, v: unknown): number {
+  let n: number;
+  if (typeof v === "number") n = v;
+  else if (typeof v === "string" && PLAIN_NUMBER.test(v.trim())) n = Number(v.trim());
+  else return fail(path, v, "must be a number");
+  if (!Number.isFinite(n)) return fail(path, v, "must be a finite number");
+  return n;
+}
+
+function positive(path: string, v: unknown): number {
+  const n = num(path, v);
+  if (n <= 0) fail(path, v, "must be greater than 0");
+  return n;
+}
+
+function nonNegative(path: string, v: unknown): number {
+  const n = num(path, v);
+  if (n < 0) fail(path, v, "must not be negative");
+  return n;
+}
+
+function inRange(path: string, v: unknown, lo: number, hi: number, loOpen = false): number {
+  const n = num(path, v);
+  if (n > hi || n < lo || (loOpen && n === lo)) fail(path, v, `must be in ${loOpen ? "(" : "["}${lo}, ${hi}]`);
+  return n;
+}
+
+function integer(path: string, v: unknown, min: number): number {
+  const n = num(path, v);
+  if (!Number.isInteger(n) || n < min) fail(path, v, `must be an integer ≥ ${min}`);
+  return n;
+}
+
+/** Decimal limits: a decimal string, a finite number, or an already-parsed `Dec` (bigint). Must be > 0. */
+function positiveDec(path: string, v: unknown): Dec {
+  const d = typeof v === "bigint" ? (v as Dec) : tryDec(typeof v === "string" ? v.trim() : v);
+  if (d === undefined) return fail(path, v, "must be a decimal number");
+  if (d <= 0n) fail(path, typeof v === "bigint" ? format(d) : v, "must be greater than 0");
+  return d;
+}
+
+function bool(path: string, v: unknown): boolean {
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return fail(path, v, "must be true or false");
+}
+
+function nested(path: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (!isRecord(v)) return fail(path, v, "must be an object");
+  for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, v[k], "is not a known setting");
+  return v;
+}
+
+/**
+ * Thresholds of one ladder (soft < quarantine < hard stop) must not be inverted. Values the input
+ * gave are checked; defaults the input did not touch yield to them, so `--set
+ * risk.hardStopDrawdownPct=1` alone is a valid config (the lower levels move down to 1) rather
+ * than an error about settings nobody wrote.
+ */
+function ladder(
+  given: Record<string, unknown>,
+  keys: readonly [string, string, string],
+  read: (path: string, v: unknown) => number,
+): [number, number, number] {
+  const explicit = keys.map((k) => (own(given, k) === undefined ? undefined : read(k, own(given, k))));
+  for (let i = 0; i < 3; i++) {
+    for (let j = i + 1; j < 3; j++) {
+      const a = explicit[i];
+      const b = explicit[j];
+      if (a !== undefined && b !== undefined && a > b) fail(keys[j], b, `must not be below ${keys[i]} (${a})`);
+    }
+  }
+  const out = keys.map((k, i) => {
+    const e = explicit[i];
+    if (e !== undefined) return e;
+    let v = DEFAULT_RISK_CONFIG[k as keyof RiskConfig] as number;
+    for (let j = 0; j < i; j++) if (explicit[j] !== undefined) v = Math.max(v, explicit[j]!);
+    for (let j = i + 1; j < 3; j++) if (explicit[j] !== undefined) v = Math.min(v, explicit[j]!);
+    return v;
+  });
+  return [out[0]!, out[1]!, out[2]!];
+}
+
+function drawdownReference(v: unknown): DrawdownReference {
+  if (v === undefined) return DEFAULT_RISK_CONFIG.drawdownReference;
+  if (!isRecord(v)) return fail("drawdownReference", v, "must be an object with a kind");
+  const kind = own(v, "kind");
+  if (kind === "initial") {
+    for (const k of Object.keys(v)) if (k !== "kind") fail(`drawdownReference.${k}`, v[k], "is not a setting of kind initial");
+    return { kind: "initial" };
+  }
+  if (kind === "high-water-mark") {
+    for (const k of Object.keys(v)) {
+      if (k !== "kind" && k !== "protectedProfitPct") fail(`drawdownReference.${k}`, v[k], "is not a setting of kind high-water-mark");
+    }
+    const p = own(v, "protectedProfitPct");
+    if (p === undefined) fail("drawdownReference.protectedProfitPct", p, "is required for kind high-water-mark");
+    return { kind: "high-water-mark", protectedProfitPct: inRange("drawdownReference.protectedProfitPct", p, 0, 100) };
+  }
+  return fail("drawdownReference.kind", kind, 'must be "initial" or "high-water-mark"');
+}
+
+function horizons(v: unknown): Readonly<Record<string, string>> {
+  if (v === undefined) return DEFAULT_RISK_CONFIG.horizonUtc;
+  if (!isRecord(v)) return fail("horizonUtc", v, "must be an object of strategyId → \"HH:MM\"");
+  const out: Record<string, string> = {};
+  for (const [strategyId, at] of Object.entries(v)) {
+    if (typeof at !== "string" || parseHhMm(at) === undefined) fail(`horizonUtc.${strategyId}`, at, 'must be "HH:MM" (00:00–23:59 UTC)');
+    out[strategyId] = at;
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Build a `RiskConfig` from untrusted input: a partial object merged over the defaults (nested
+ * objects merge too). Unknown keys are errors (a typo must not silently leave a limit at its
+ * default). Throws HeanError CONFIG_INVALID with `{ path, value }`; never returns a half-valid config.
+ */
+export function validateRiskConfig(input: unknown): RiskConfig {
+  if (input === undefined || input === null) return DEFAULT_RISK_CONFIG;
+  if (!isRecord(input)) fail("", input, "must be an object");
+  const g = input;
+  for (const k of Object.keys(g)) if (!TOP_KEYS.has(k)) fail(k, g[k], "is not a known setting");
+  const D = DEFAULT_RISK_CONFIG;
+  const pick = <T>(key: string, read: (path: string, v: unknown) => T, fallback: T): T => {
+    const v = own(g, key);
+    return v === undefined ? fallback : read(key, v);
+  };
+
+  const orderRateIn = nested("orderRate", own(g, "orderRate"), ["maxOrders", "perMs"]);
+  const kellyIn = nested("kelly", own(g, "kelly"), ["enabled", "cap"]);
+  const stormIn = nested("rejectionStorm", own(g, "rejectionStorm"), ["count", "windowMs"]);
+  const sub = <T>(obj: Record<string, unknown>, path: string, key: string, read: (p: string, v: unknown) => T, fallback: T): T => {
+    const v = own(obj, key);
+    return v === undefined ? fallback : read(`${path}.${key}`, v);
+  };
+
+  const [softBrakeDrawdownPct, quarantineDrawdownPct, hardStopDrawdownPct] = ladder(
+    g,
+    ["softBrakeDrawdownPct", "quarantineDrawdownPct", "hardStopDrawdownPct"],
+    (p, v) => inRange(p, v, 0, 100, true),
+  );
+  const [dailyLossSoftPct, dailyLossQuarantinePct, dailyLossHardStopPct] = ladder(
+    g,
+    ["dailyLossSoftPct", "dailyLossQuarantinePct", "dailyLossHardStopPct"],
+    (p, v) => inRange(p, v, 0, 100, true),
+  );
+
+  const maxOrderNotional = pick("maxOrderNotional", positiveDec, D.maxOrderNotional);
+  const maxPositionNotional = pick("maxPositionNotional", positiveDec, D.maxPositionNotional);
+  const maxGrossExposure = pick("maxGrossExposure", positiveDec, D.maxGrossExposure);
+
+  const stopLossPct = nullable(g, "stopLossPct", (p, v) => inRange(p, v, 0, 100, true));
+  const takeProfitPct = nullable(g, "takeProfitPct", positive);
+
+  const config: RiskConfig = {
+    maxOrderNotional,
+    maxPositionNotional,
+    maxGrossExposure,
+    maxOpenOrders: pick("maxOpenOrders", (p, v) => integer(p, v, 1), D.maxOpenOrders),
+    maxLeverage: pick("maxLeverage", positive, D.maxLeverage),
+    orderRate: Object.freeze({
+      maxOrders: sub(orderRateIn, "orderRate", "maxOrders", (p, v) => integer(p, v, 1), D.orderRate.maxOrders),
+      perMs: sub(orderRateIn, "orderRate", "perMs", positive, D.orderRate.perMs),
+    }),
+    priceBandPct: pick("priceBandPct", positive, D.priceBandPct),
+    softBrakeDrawdownPct,
+    quarantineDrawdownPct,
+    hardStopDrawdownPct,
+    dailyLossSoftPct,
+    dailyLossQuarantinePct,
+    dailyLossHardStopPct,
+    drawdownReference: Object.freeze(drawdownReference(own(g, "drawdownReference"))),
+    softBrakeSizeFactor: pick("softBrakeSizeFactor", (p, v) => inRange(p, v, 0, 1), D.softBrakeSizeFactor),
+    hysteresisPct: pick("hysteresisPct", nonNegative, D.hysteresisPct),
+    minDwellMs: pick("minDwellMs", nonNegative, D.minDwellMs),
+    staleDataMs: pick("staleDataMs", positive, D.staleDataMs),
+    maxHoldMs: pick("maxHoldMs", positive, D.maxHoldMs),
+    horizonUtc: horizons(own(g, "horizonUtc")),
+    ...(stopLossPct === undefined ? {} : { stopLossPct }),
+    ...(takeProfitPct === undefined ? {} : { takeProfitPct }),
+    riskPerTradePct: pick("riskPerTradePct", (p, v) => inRange(p, v, 0, 100, true), D.riskPerTradePct),
+    kelly: Object.freeze({
+      enabled: sub(kellyIn, "kelly", "enabled", bool, D.kelly.enabled),
+      cap: sub(kellyIn, "kelly", "cap", (p, v) => inRange(p, v, 0, 1, true), D.kelly.cap),
+    }),
+    volatilityTargetPct: pick("volatilityTargetPct", positive, D.volatilityTargetPct),
+    killSwitchSlippageBps: pick("killSwitchSlippageBps", nonNegative, D.killSwitchSlippageBps),
+    rejectionStorm: Object.freeze({
+      count: sub(stormIn, "rejectionStorm", "count", (p, v) => integer(p, v, 1), D.rejectionStorm.count),
+      windowMs: sub(stormIn, "rejectionStorm", "windowMs", positive, D.rejectionStorm.windowMs),
+    }),
+    privateStreamDownMs: pick("privateStreamDownMs", positive, D.privateStreamDownMs),
+    circuitOpenMs: pick("circuitOpenMs", positive, D.circuitOpenMs),
+  };
+  return Object.freeze(config);
+}
+
+/** Optional settings: absent or null means "not set". */
+function nullable(g: Record<string, unknown>, key: string, read: (p: string, v: unknown) => number): number | undefined {
+  const v = own(g, key);
+  return v === undefined || v === null ? undefined : read(key, v);
+}

@@ -1,0 +1,363 @@
+/**
+ * The stateful side of risk: it listens to what the engine applied and acts within the same turn.
+ *
+ * - Governor: evaluated on every equity change (each fill, each top-of-book move of a held
+ *   symbol), never on a timer. Escalation to HARD_STOP triggers the kill switch at once.
+ * - Position monitor: stop-loss/take-profit on every book of a held symbol; max hold and UTC
+ *   horizons on a 250 ms watchdog (time passes without ticks, so these cannot wait for data).
+ * - Staleness: a held symbol without a book for `staleDataMs` triggers the kill switch.
+ * - Rejection storms, and venue health (private stream, circuit breaker) fed by the venue.
+ * - Operator commands: stop, resume, flatten, cancel-all, set-stoploss, reset-hard-stop, each
+ *   answered by a journaled `command.result`.
+ */
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { ZERO, abs, add, format, fromNumber, mul, sub, toNumber } from "../core/decimal.ts";
+import type { CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
+import { type InstrumentRegistry, roundPrice } from "../core/instrument.ts";
+import type { EventBus } from "../bus/event-bus.ts";
+import type { Engine } from "../engine/engine.ts";
+import type { CandidateOrder, Executor, PreTradeCheck } from "../execution/executor.ts";
+import type { RiskConfig } from "./config.ts";
+import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
+import type { KillSwitch } from "./kill-switch.ts";
+import { checkPositions } from "./position-monitor.ts";
+import { checkPreTrade } from "./pretrade.ts";
+import { countInWindow } from "./sliding-window.ts";
+import { staleSymbols } from "./stale-data.ts";
+import { utcDayStart } from "./utc-day.ts";
+
+export interface VenueHealthInput {
+  /** Since when the private order stream has been down with reconciliation failing (null: fine). */
+  privateDownSince(): number | null;
+  /** Since when the REST circuit breaker has been open (null: closed). */
+  circuitOpenSince(): number | null;
+}
+
+export interface RiskControllerOptions {
+  readonly engine: Engine;
+  readonly outbox: EventBus;
+  readonly executor: Executor;
+  readonly killSwitch: KillSwitch;
+  readonly clock: Clock;
+  readonly config: RiskConfig;
+  readonly instruments: InstrumentRegistry;
+  readonly symbols: readonly string[];
+  readonly venueHealth?: VenueHealthInput;
+  readonly onAlert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+}
+
+export class RiskController {
+  readonly #o: RiskControllerOptions;
+  readonly #lastBookAt = new Map<string, number>();
+  readonly #orderTimes: number[] = [];
+  #rejections: number[] = [];
+  readonly #forceClosing = new Map<string, number>();
+  #timer: TimerHandle | undefined;
+  readonly #startedAt: number;
+
+  constructor(options: RiskControllerOptions) {
+    this.#o = options;
+    this.#startedAt = options.clock.now();
+    options.outbox.subscribe("risk", (e) => this.#onEvent(e), [
+      "market.book",
+      "order.filled",
+      "order.rejected",
+      "order.intent",
+      "command",
+    ]);
+  }
+
+  start(): void {
+    this.#timer = this.#o.clock.setInterval(() => this.#watchdog(), 250);
+    this.#ensureReference();
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+  }
+
+  /** The pre-trade gate the executor calls for every candidate order. */
+  readonly preTrade: PreTradeCheck = (order: CandidateOrder) => {
+    const { engine, config, instruments, clock } = this.#o;
+    const state = engine.state;
+    const now = clock.now();
+    let pendingBuyQty = ZERO;
+    let pendingSellQty = ZERO;
+    let pendingNotional = ZERO;
+    for (const w of state.workingOrders()) {
+      const remaining = sub(w.qty, w.filledQty);
+      if (w.symbol === order.symbol) {
+        if (w.side === "buy") pendingBuyQty = add(pendingBuyQty, remaining);
+        else pendingSellQty = add(pendingSellQty, remaining);
+      }
+      const px = w.price ?? state.portfolio.mark(w.symbol)?.ask;
+      if (px !== undefined && !w.reduceOnly) pendingNotional = add(pendingNotional, mul(px, remaining));
+    }
+    const mark = state.portfolio.mark(order.symbol);
+    const result = checkPreTrade(
+      order,
+      {
+        tradingState: engine.journalFailure === undefined ? state.tradingState() : "halted",
+        instrument: instruments.find(order.symbol),
+        mark: mark === undefined ? undefined : { bid: mark.bid, ask: mark.ask },
+        positionQty: state.portfolio.position(order.symbol).qty,
+        pendingBuyQty,
+        pendingSellQty,
+        grossExposure: add(state.portfolio.grossExposure(), pendingNotional),
+        equity: state.portfolio.equity(),
+        openOrders: state.workingOrders().length,
+        recentOrderTimes: this.#orderTimes,
+        now,
+      },
+      config,
+    );
+    if (!result.ok) return result;
+    this.#orderTimes.push(now);
+    if (this.#orderTimes.length > 1_000) this.#orderTimes.splice(0, this.#orderTimes.length - 1_000);
+    return { ok: true, order: { ...order, ...result.order } };
+  };
+
+  #onEvent(e: HeanEvent): void {
+    switch (e.type) {
+      case "market.book":
+        this.#lastBookAt.set(e.symbol, e.ts);
+        if (this.#o.engine.state.portfolio.position(e.symbol).qty !== 0n) {
+          this.#evaluateGovernor(e.ts);
+          this.#monitorPositions(e.ts, false);
+        }
+        return;
+      case "order.filled":
+        this.#onFill(e);
+        return;
+      case "order.rejected":
+        this.#onRejected(e.ts);
+        return;
+      case "command":
+        this.#onCommand(e);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onFill(e: FillEvent): void {
+    if (this.#o.engine.state.portfolio.position(e.symbol).qty === 0n) this.#forceClosing.delete(e.symbol);
+    this.#evaluateGovernor(e.ts);
+  }
+
+  #onRejected(now: number): void {
+    const { count, windowMs } = this.#o.config.rejectionStorm;
+    this.#rejections.push(now);
+    this.#rejections = this.#rejections.filter((t) => now - t < windowMs);
+    if (countInWindow(this.#rejections, now, windowMs) >= count) {
+      this.#o.killSwitch.trigger("REJECTION_STORM", `${this.#rejections.length} rejections within ${windowMs} ms`);
+    }
+  }
+
+  // ------------------------------------------------------------------ governor
+
+  #governorInput(now: number): GovernorInput {
+    const { engine } = this.#o;
+    const ref = this.#ensureReference();
+    const equity = toNumber(engine.state.portfolio.equity());
+    return {
+      state: engine.state.risk.state,
+      since: engine.state.risk.since,
+      now,
+      equity,
+      initialCapital: toNumber(ref.capitalBase),
+      highWaterMark: Math.max(toNumber(ref.highWaterMark), equity),
+      dayStartEquity: toNumber(ref.dayStartEquity),
+    };
+  }
+
+  #evaluateGovernor(now: number): void {
+    this.#updateReference(now);
+    const decision = evaluateGovernor(this.#governorInput(now), this.#o.config);
+    if (decision === undefined) return;
+    this.#transition(decision.next, decision.reasons, decision.values, now);
+  }
+
+  #transition(next: RiskState, reasons: readonly string[], values: Record<string, string>, now: number): void {
+    const from = this.#o.engine.state.risk.state;
+    if (from === next) return;
+    this.#o.engine.record({ type: "risk.state", ts: now, from, to: next, reasons, values });
+    const severity = next === "NORMAL" ? "info" : next === "SOFT_BRAKE" ? "warning" : "critical";
+    this.#o.onAlert(severity, "RISK_STATE", `risk ${from} → ${next}: ${reasons.join("; ")}`, { from, to: next, values });
+    if (next === "HARD_STOP") this.#o.killSwitch.trigger("HARD_STOP", reasons.join("; "));
+  }
+
+  /** The journaled references; created on first use from the initial cash. */
+  #ensureReference() {
+    const { engine, clock } = this.#o;
+    const existing = engine.state.riskReference;
+    if (existing !== undefined) return existing;
+    const equity = engine.state.portfolio.equity();
+    const base = engine.state.portfolio.initialCash;
+    engine.record({
+      type: "risk.reference",
+      ts: clock.now(),
+      capitalBase: base,
+      highWaterMark: equity > base ? equity : base,
+      dayStart: utcDayStart(clock.now()),
+      dayStartEquity: equity,
+    });
+    return engine.state.riskReference!;
+  }
+
+  /** New UTC day, or a new high-water mark (journaled only when it grows by ≥ 0.1 %). */
+  #updateReference(now: number): void {
+    const ref = this.#ensureReference();
+    const equity = this.#o.engine.state.portfolio.equity();
+    const day = utcDayStart(now);
+    const newDay = day > ref.dayStart;
+    const newHigh = toNumber(equity) > toNumber(ref.highWaterMark) * 1.001;
+    if (!newDay && !newHigh) return;
+    this.#o.engine.record({
+      type: "risk.reference",
+      ts: now,
+      capitalBase: ref.capitalBase,
+      highWaterMark: newHigh ? equity : ref.highWaterMark,
+      dayStart: newDay ? day : ref.dayStart,
+      dayStartEquity: newDay ? equity : ref.dayStartEquity,
+    });
+  }
+
+  // ------------------------------------------------------------------ watchdog (time-based rules)
+
+  #watchdog(): void {
+    const now = this.#o.clock.now();
+    const { engine, config, killSwitch } = this.#o;
+    const held = engine.state.portfolio.openPositions().map((p) => p.symbol);
+    if (held.length > 0 && !killSwitch.active) {
+      // A symbol never seen since start counts from the start, not from the epoch.
+      const lastBook = new Map(held.map((s) => [s, this.#lastBookAt.get(s) ?? this.#startedAt]));
+      const stale = staleSymbols(lastBook, held, now, config.staleDataMs);
+      if (stale.length > 0) {
+        killSwitch.trigger("STALE_MARKET_DATA", stale.map((s) => `${s.symbol} silent ${s.silentMs} ms`).join(", "));
+        return;
+      }
+      const health = this.#o.venueHealth;
+      const privateDown = health?.privateDownSince() ?? null;
+      if (privateDown !== null && now - privateDown >= config.privateStreamDownMs) {
+        killSwitch.trigger("PRIVATE_STREAM_DOWN", `private stream down and reconciliation failing for ${now - privateDown} ms`);
+        return;
+      }
+      const circuitOpen = health?.circuitOpenSince() ?? null;
+      if (circuitOpen !== null && now - circuitOpen >= config.circuitOpenMs) {
+        killSwitch.trigger("CIRCUIT_BREAKER_OPEN", `circuit breaker open for ${now - circuitOpen} ms while holding positions`);
+        return;
+      }
+    }
+    this.#monitorPositions(now, true);
+  }
+
+  #monitorPositions(now: number, includeTime: boolean): void {
+    const { engine, config, killSwitch } = this.#o;
+    if (killSwitch.active) return;
+    const positions = engine.state.portfolio.openPositions();
+    if (positions.length === 0) return;
+    const strategyOf = (symbol: string): string | undefined => {
+      let latest: { at: number; id: string } | undefined;
+      for (const o of engine.state.orders.values()) {
+        if (o.symbol === symbol && o.purpose === "entry" && (latest === undefined || o.createdAt > latest.at)) latest = { at: o.createdAt, id: o.strategyId };
+      }
+      return latest?.id;
+    };
+    const decisions = checkPositions(
+      positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryValue: p.entryValue, openedAt: p.openedAt, strategyId: strategyOf(p.symbol) })),
+      (symbol) => engine.state.portfolio.mark(symbol),
+      now,
+      config,
+      engine.state.stopLosses,
+    );
+    for (const d of decisions) {
+      if (!includeTime && (d.reason === "MAX_HOLD" || d.reason === "HORIZON")) continue;
+      this.#forceClose(d.symbol, d.reason, d.detail, now);
+    }
+  }
+
+  #forceClose(symbol: string, reason: ForceCloseReason, detail: string, now: number): void {
+    const { engine, executor, instruments, config } = this.#o;
+    // One close at a time per symbol; retried after 2 s if the position is still there.
+    const last = this.#forceClosing.get(symbol);
+    if (last !== undefined && now - last < 2_000) return;
+    if (engine.state.workingOrders(symbol).some((o) => o.reduceOnly)) return;
+    const position = engine.state.portfolio.position(symbol);
+    const book = engine.lastBook(symbol);
+    const instrument = instruments.find(symbol);
+    if (position.qty === 0n || instrument === undefined) return;
+    this.#forceClosing.set(symbol, now);
+    engine.record({ type: "risk.force-close", ts: now, symbol, reason, detail });
+    this.#o.onAlert("warning", "FORCE_CLOSE", `force-closing ${symbol}: ${reason} (${detail})`, { symbol, reason });
+    const side = position.qty > 0n ? "sell" : "buy";
+    const slip = config.killSwitchSlippageBps / 10_000;
+    const price =
+      book === undefined
+        ? undefined
+        : fromNumber(side === "sell" ? toNumber(book.bid) * (1 - slip) : toNumber(book.ask) * (1 + slip));
+    executor.submit({
+      strategyId: "risk",
+      symbol,
+      side,
+      orderType: price === undefined ? "market" : "limit",
+      qty: abs(position.qty),
+      // Sells round up and buys round down: rounding never makes the bound worse.
+      price: price === undefined ? undefined : roundPrice(instrument, price, side === "sell" ? "ceil" : "floor"),
+      timeInForce: "IOC",
+      reduceOnly: true,
+      purpose: "force-close",
+    });
+  }
+
+  // ------------------------------------------------------------------ operator commands
+
+  #onCommand(c: CommandEvent): void {
+    const { engine, killSwitch, executor, instruments, clock } = this.#o;
+    const reply = (ok: boolean, message: string): void => {
+      engine.record({ type: "command.result", ts: clock.now(), commandId: c.commandId, ok, message });
+    };
+    switch (c.command) {
+      case "stop":
+        killSwitch.trigger("OPERATOR_STOP", `stop from ${c.source}`);
+        return reply(true, "stopped: new exposure blocked, working orders cancelled, positions closing");
+      case "flatten":
+        killSwitch.trigger("OPERATOR_FLATTEN", `flatten from ${c.source}`);
+        return reply(true, "flattening: working orders cancelled, positions closing; send resume to trade again");
+      case "resume":
+        if (engine.state.risk.state === "HARD_STOP") return reply(false, "in HARD_STOP: send reset-hard-stop first");
+        if (!killSwitch.active) return reply(true, "already trading");
+        killSwitch.reset(`resume from ${c.source}`);
+        return reply(true, "resumed");
+      case "cancel-all": {
+        let n = 0;
+        for (const o of engine.state.workingOrders()) if (o.status !== "PENDING_CANCEL" && executor.cancel(o.clientOrderId, `cancel-all from ${c.source}`)) n++;
+        return reply(true, `${n} orders cancelling`);
+      }
+      case "set-stoploss": {
+        const symbol = String(c.args.symbol ?? "");
+        const pct = Number(c.args.pct);
+        if (instruments.find(symbol) === undefined) return reply(false, `unknown symbol ${JSON.stringify(symbol)}`);
+        if (!Number.isFinite(pct) || pct <= 0 || pct >= 100) return reply(false, `pct must be a number between 0 and 100, got ${JSON.stringify(c.args.pct)}`);
+        engine.record({ type: "risk.stoploss-set", ts: clock.now(), symbol, pct });
+        return reply(true, `stop-loss for ${symbol} set to ${pct}%`);
+      }
+      case "reset-hard-stop": {
+        const now = clock.now();
+        const decision = resetHardStop(this.#governorInput(now), this.#o.config);
+        if (decision === undefined) return reply(false, `not in HARD_STOP (state is ${engine.state.risk.state})`);
+        // Start over from here: drawdown is measured from the equity the operator accepted.
+        const equity = engine.state.portfolio.equity();
+        engine.record({ type: "risk.reference", ts: now, capitalBase: equity, highWaterMark: equity, dayStart: utcDayStart(now), dayStartEquity: equity });
+        this.#transition("NORMAL", ["operator reset", `drawdown now measured from ${format(equity)}`], decision.values, now);
+        return reply(true, `HARD_STOP reset; drawdown rebased to ${format(equity)}; send resume to trade again`);
+      }
+    }
+  }
+
+  /** Governor metrics for status views. */
+  metrics(): { drawdownPct: number; dailyLossPct: number } {
+    const m = governorMetrics(this.#governorInput(this.#o.clock.now()), this.#o.config);
+    return { drawdownPct: m?.drawdownPct ?? 0, dailyLossPct: m?.dailyLossPct ?? 0 };
+  }
+}

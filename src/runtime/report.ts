@@ -1,0 +1,87 @@
+/**
+ * The run report: what `hean run --report FILE` writes on exit, and what `hean journal replay`
+ * writes from a journal alone. Both come from this one function over the engine state, so a
+ * replay that rebuilds the same state writes the same numbers.
+ */
+import { format } from "../core/decimal.ts";
+import { avgPrice } from "../portfolio/position.ts";
+import type { EngineState } from "../engine/engine-state.ts";
+
+export interface RunReport {
+  readonly orders: readonly {
+    readonly clientOrderId: string;
+    readonly venueOrderId: string | null;
+    readonly symbol: string;
+    readonly side: "buy" | "sell";
+    readonly qty: string;
+    readonly filledQty: string;
+    readonly status: string;
+    readonly purpose: string;
+    readonly reduceOnly: boolean;
+  }[];
+  readonly fills: number;
+  readonly externalFills: number;
+  readonly positions: readonly { readonly symbol: string; readonly qty: string; readonly avgPrice: string; readonly realizedPnl: string }[];
+  readonly cash: string;
+  readonly equity: string;
+  readonly realizedPnl: string;
+  readonly unrealizedPnl: string;
+  readonly fees: string;
+  readonly journal: { readonly path: string; readonly events: number };
+  readonly risk: {
+    readonly state: string;
+    readonly reasons: readonly string[];
+    readonly tradingState: string;
+    readonly denials: Readonly<Record<string, number>>;
+    readonly killSwitch: {
+      readonly active: boolean;
+      readonly reason: string | null;
+      readonly triggeredAt: number | null;
+      readonly flatAt: number | null;
+      readonly reactionMs: number | null;
+    };
+  };
+}
+
+export function buildReport(state: EngineState, journal: { path: string; events: number }): RunReport {
+  const p = state.portfolio;
+  const k = state.killSwitch;
+  return {
+    orders: [...state.orders.values()].map((o) => ({
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId ?? null,
+      symbol: o.symbol,
+      side: o.side,
+      qty: format(o.qty),
+      filledQty: format(o.filledQty),
+      status: o.status,
+      purpose: o.purpose,
+      reduceOnly: o.reduceOnly,
+    })),
+    fills: state.fillCount,
+    externalFills: state.externalFillCount,
+    positions: p
+      .positions()
+      .sort((a, b) => a.symbol.localeCompare(b.symbol))
+      .map((pos) => ({ symbol: pos.symbol, qty: format(pos.qty), avgPrice: format(avgPrice(pos)), realizedPnl: format(pos.realizedPnl) })),
+    cash: format(p.cash),
+    equity: format(p.equity()),
+    realizedPnl: format(p.realizedPnl),
+    unrealizedPnl: format(p.unrealizedPnl()),
+    fees: format(p.fees),
+    journal,
+    risk: {
+      state: state.risk.state,
+      reasons: state.risk.reasons,
+      tradingState: state.tradingState(),
+      denials: Object.fromEntries(state.deniedByCode),
+      killSwitch: {
+        active: k.active,
+        reason: k.reason,
+        triggeredAt: k.triggeredAt,
+        flatAt: k.flatAt,
+        reactionMs: k.triggeredAt !== null && k.firstCloseAt !== null ? k.firstCloseAt - k.triggeredAt : null,
+      },
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * What the Bybit protocol layer reads from the exchange behind it, in exact numbers and Bybit's
+ * own enum words. The backend adapter (backend.ts) builds these from the sim matching engine; the
+ * wire mappers (wire-*.ts) turn them into Bybit's JSON shapes.
+ */
+import type { Dec } from "../../core/decimal.ts";
+
+export type BybitSide = "Buy" | "Sell";
+export type BybitOrderType = "Limit" | "Market";
+export type BybitTimeInForce = "GTC" | "IOC" | "FOK" | "PostOnly";
+export type BybitOrderStatus = "New" | "PartiallyFilled" | "Filled" | "Cancelled" | "Rejected";
+
+export interface OrderView {
+  readonly accountId: string;
+  readonly orderId: string;
+  readonly orderLinkId: string;
+  readonly symbol: string;
+  readonly side: BybitSide;
+  readonly orderType: BybitOrderType;
+  /** Undefined for market orders. */
+  readonly price: Dec | undefined;
+  readonly qty: Dec;
+  readonly timeInForce: BybitTimeInForce;
+  readonly reduceOnly: boolean;
+  readonly closeOnTrigger: boolean;
+  readonly orderStatus: BybitOrderStatus;
+  /** "UNKNOWN" unless cancelled for a listed cause ("CancelByUser", "CancelByReduceOnly", …). */
+  readonly cancelType: string;
+  /** "EC_NoError" unless refused ("EC_PostOnlyWillTakeLiquidity", …). */
+  readonly rejectReason: string;
+  readonly cumExecQty: Dec;
+  readonly cumExecValue: Dec;
+  readonly cumExecFee: Dec;
+  readonly closedPnl: Dec;
+  readonly lastPriceOnCreated: Dec | undefined;
+  readonly createdTime: number;
+  readonly updatedTime: number;
+  /** When the simulator received the request (ms). */
+  readonly receivedAt: number;
+}
+
+export interface ExecutionView {
+  readonly accountId: string;
+  readonly execId: string;
+  readonly orderId: string;
+  readonly orderLinkId: string;
+  readonly symbol: string;
+  readonly side: BybitSide;
+  readonly orderType: BybitOrderType;
+  readonly orderPrice: Dec | undefined;
+  readonly orderQty: Dec;
+  /** What the order still had open after this fill. */
+  readonly leavesQty: Dec;
+  readonly execPrice: Dec;
+  readonly execQty: Dec;
+  readonly execValue: Dec;
+  /** Positive is paid; negative a rebate. */
+  readonly execFee: Dec;
+  readonly feeRate: Dec;
+  readonly isMaker: boolean;
+  readonly execTime: number;
+  /** How much of the fill closed an existing position. */
+  readonly closedSize: Dec;
+  readonly execPnl: Dec;
+  readonly markPrice: Dec;
+  readonly seq: number;
+}
+
+export interface PositionView {
+  readonly accountId: string;
+  readonly symbol: string;
+  /** Signed: positive long, negative short, zero flat. */
+  readonly size: Dec;
+  readonly avgPrice: Dec;
+  readonly markPrice: Dec;
+  readonly leverage: Dec;
+  readonly unrealisedPnl: Dec;
+  readonly curRealisedPnl: Dec;
+  readonly cumRealisedPnl: Dec;
+  readonly positionIM: Dec;
+  readonly positionMM: Dec;
+  readonly createdTime: number;
+  readonly updatedTime: number;
+  readonly seq: number;
+}
+
+/** The account's USDT (the only settle coin simulated). */
+export interface WalletView {
+  readonly accountId: string;
+  readonly coin: "USDT";
+  readonly walletBalance: Dec;
+  readonly unrealisedPnl: Dec;
+  readonly cumRealisedPnl: Dec;
+  readonly totalOrderIM: Dec;
+  readonly totalPositionIM: Dec;
+  readonly totalPositionMM: Dec;
+}
+
+export interface TickerView {
+  readonly symbol: string;
+  readonly lastPrice: Dec;
+  readonly markPrice: Dec;
+  readonly indexPrice: Dec;
+  readonly bid1Price: Dec | undefined;
+  readonly bid1Size: Dec;
+  readonly ask1Price: Dec | undefined;
+  readonly ask1Size: Dec;
+  readonly prevPrice24h: Dec;
+  readonly highPrice24h: Dec;
+  readonly lowPrice24h: Dec;
+  readonly prevPrice1h: Dec;
+  readonly volume24h: Dec;
+  readonly turnover24h: Dec;
+  readonly openInterest: Dec;
+  readonly fundingRate: Dec;
+  readonly nextFundingTime: number;
+  /** PlusTick, ZeroPlusTick, MinusTick or ZeroMinusTick. */
+  readonly tickDirection: string;
+}
+
+export interface BookLevel {
+  readonly price: Dec;
+  readonly qty: Dec;
+}
+
+export interface BookView {
+  readonly symbol: string;
+  /** Best first. */
+  readonly bids: readonly BookLevel[];
+  readonly asks: readonly BookLevel[];
+  /** Matching-engine time of the last change. */
+  readonly updatedAt: number;
+}
+
+export interface PublicTradeView {
+  readonly tradeId: string;
+  readonly symbol: string;
+  /** The taker's side. */
+  readonly takerSide: BybitSide;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly time: number;
+  readonly tickDirection: string;
+  readonly seq: number;
+}

@@ -1,0 +1,26 @@
+/**
+ * The strategy interface: market data and the strategy's own order/position facts in, signals out.
+ * Strategies never size, never send orders and never see the journal: they say what they would
+ * like (a signal); sizing, risk and execution decide what happens. They work in floats, which is
+ * fine for indicators: nothing a strategy computes decides an order's exact price or quantity.
+ */
+import type { BookEvent, FillEvent, SignalEvent, TradeEvent } from "../core/events.ts";
+
+export interface StrategyView {
+  now(): number;
+  /** Signed position quantity (float, for decisions only). */
+  positionQty(symbol: string): number;
+  /** True while an order of this strategy on the symbol is working. */
+  hasWorkingOrders(symbol: string): boolean;
+}
+
+export interface Strategy {
+  readonly id: string;
+  onBook(book: BookEvent, view: StrategyView): SignalEvent | undefined;
+  onTrade?(trade: TradeEvent, view: StrategyView): void;
+  onFill?(fill: FillEvent, view: StrategyView): void;
+  /** Called about once a second, for time-based decisions that must not depend on ticks. */
+  onTimer?(view: StrategyView): SignalEvent[];
+}
+
+export type StrategyFactory = (params: Readonly<Record<string, unknown>>) => Strategy;

@@ -1,0 +1,103 @@
+/**
+ * One symbol's synthetic liquidity: a bid side and an ask side of contiguous levels, moved by
+ * the market's steps and consumed by the matching engine's takers.
+ */
+import { type Dec, fromUnits, toNumber } from "../../../core/decimal.ts";
+import type { Side } from "../../../core/events.ts";
+import type { Instrument } from "../../../core/instrument.ts";
+import type { Prng } from "./prng.ts";
+import { SideLevels } from "./side-levels.ts";
+
+export type SyntheticTradeSink = (aggressor: Side, tick: number, lots: number) => void;
+
+export class SyntheticBook {
+  readonly instrument: Instrument;
+  readonly bids: SideLevels;
+  readonly asks: SideLevels;
+  /** Tick and lot as floats, only for turning the float fair price into ticks. */
+  readonly #tickFloat: number;
+  readonly #lotFloat: number;
+  readonly #levelNotional: number;
+  /** Where trades go; set once by the market. */
+  #onTrade: SyntheticTradeSink = () => {};
+  // Built once so a step allocates no closures.
+  readonly #sellSweep = (tick: number, lots: number): void => this.#onTrade("sell", tick, lots);
+  readonly #buySweep = (tick: number, lots: number): void => this.#onTrade("buy", tick, lots);
+
+  constructor(instrument: Instrument, depth: number, levelNotional: number) {
+    this.instrument = instrument;
+    this.bids = new SideLevels(-1, depth);
+    this.asks = new SideLevels(1, depth);
+    this.#tickFloat = toNumber(instrument.tickSize);
+    this.#lotFloat = toNumber(instrument.lotSize);
+    this.#levelNotional = levelNotional;
+  }
+
+  set onTrade(sink: SyntheticTradeSink) {
+    this.#onTrade = sink;
+  }
+
+  get symbol(): string {
+    return this.instrument.symbol;
+  }
+
+  side(side: Side): SideLevels {
+    return side === "buy" ? this.bids : this.asks;
+  }
+
+  priceOf(tick: number): Dec {
+    return fromUnits(BigInt(tick), this.instrument.tickSize);
+  }
+
+  qtyOf(lots: number): Dec {
+    return fromUnits(BigInt(lots), this.instrument.lotSize);
+  }
+
+  /** Ticks of a price that is a tick multiple (validated upstream). */
+  ticksOf(price: Dec): number {
+    return Number(price / this.instrument.tickSize);
+  }
+
+  /** Whole lots in a quantity, rounded down. */
+  lotsOf(qty: Dec): number {
+    return Number(qty / this.instrument.lotSize);
+  }
+
+  /** Rebuild both sides around `fair` (start, or a resync). */
+  reset(fair: number, rng: Prng): void {
+    this.#refreshProfile(fair);
+    const bid = this.#bidTarget(fair, 1);
+    this.bids.regenerate(bid, rng);
+    this.asks.regenerate(bid + 1, rng);
+  }
+
+  /** Move the touches to where `fair` says, with a spread of `spreadTicks`; passed levels trade. */
+  retarget(fair: number, spreadTicks: number, rng: Prng): void {
+    this.#refreshProfile(fair);
+    const bid = this.#bidTarget(fair, spreadTicks);
+    this.asks.moveTouch(bid + spreadTicks, rng, this.#buySweep);
+    this.bids.moveTouch(bid, rng, this.#sellSweep);
+  }
+
+  /** A trade at the touch that takes part of the level (never all of it). */
+  touchTrade(aggressor: Side, rng: Prng): void {
+    const side = aggressor === "buy" ? this.asks : this.bids;
+    if (side.count === 0) return;
+    const tick = side.best;
+    const lots = Math.floor(side.sizeAtLevel(0) * rng.next() * 0.5);
+    if (lots < 1) return;
+    side.takeAtTouch(lots);
+    this.#onTrade(aggressor, tick, lots);
+  }
+
+  #refreshProfile(fair: number): void {
+    const lots = Math.max(1, this.#levelNotional / (fair * this.#lotFloat));
+    this.bids.baseLots = lots;
+    this.asks.baseLots = lots;
+  }
+
+  #bidTarget(fair: number, spreadTicks: number): number {
+    // Keep every bid level at a positive price even when a crash pushes the fair price low.
+    return Math.max(this.bids.depth, Math.floor(fair / this.#tickFloat - spreadTicks / 2));
+  }
+}

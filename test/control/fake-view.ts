@@ -1,0 +1,282 @@
+/**
+ * An in-memory EngineView for testing the operator surfaces without an engine: plausible state
+ * (two symbols, a long position, a working order, history for the charts), commands recorded and
+ * idempotent by commandId like the engine's, and hooks to emit events and alerts.
+ */
+import { dec } from "../../src/core/decimal.ts";
+import type { AlertEvent, HeanEvent, RiskState } from "../../src/core/events.ts";
+import type {
+  BusView,
+  CommandOutcome,
+  CommandRequest,
+  EngineView,
+  FillView,
+  OrderView,
+  PositionView,
+  RiskView,
+  StatusView,
+  VenueHealthView,
+} from "../../src/control/engine-view.ts";
+
+const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
+
+/** A small deterministic PRNG so charts and tests look the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function walk(start: number, steps: number, stepMs: number, vol: number, seed: number): { ts: number; v: number }[] {
+  const rnd = mulberry32(seed);
+  const out: { ts: number; v: number }[] = [];
+  let v = start;
+  for (let i = 0; i < steps; i += 1) {
+    v *= 1 + (rnd() - 0.48) * vol;
+    out.push({ ts: T0 + i * stepMs, v });
+  }
+  return out;
+}
+
+export interface FakeViewOptions {
+  readonly symbols?: readonly string[];
+  /** Delay before submitCommand answers (ms). */
+  readonly commandDelayMs?: number;
+  /** Makes submitCommand reject. */
+  readonly failCommands?: boolean;
+}
+
+export class FakeEngineView implements EngineView {
+  readonly commands: CommandRequest[] = [];
+  readonly #outcomes = new Map<string, CommandOutcome>();
+  readonly #eventListeners = new Set<(e: HeanEvent) => void>();
+  readonly #alertListeners = new Set<(a: AlertEvent) => void>();
+  readonly #options: FakeViewOptions;
+  readonly symbols: readonly string[];
+
+  now = T0 + 600_000;
+  tradingState = "active";
+  riskState: RiskState = "NORMAL";
+  riskReasons: string[] = [];
+  ready = { ok: true, reasons: [] as string[] };
+  statusThrows = false;
+  equityPoints: { ts: number; equity: number }[];
+  prices: Map<string, { ts: number; price: number }[]>;
+  fills: FillView[];
+  alerts: AlertEvent[] = [];
+  positionList: PositionView[];
+  orderList: OrderView[];
+  venue: VenueHealthView = {
+    connected: true,
+    reconciled: true,
+    streams: { public: true, private: true },
+    circuitBreaker: "closed",
+    missedFills: 2,
+    reconciliationDifferences: 1,
+    reconciliationRuns: 14,
+  };
+  busView: BusView = {
+    lanes: [
+      { lane: "critical", depth: 0, capacity: 65536, utilisation: 0, published: 1843, delivered: 1843, dropped: 0, conflated: 0 },
+      { lane: "market", depth: 37, capacity: 4096, utilisation: 37 / 4096, published: 912_334, delivered: 911_021, dropped: 1276, conflated: 48_112 },
+    ],
+    droppedByType: { "market.book": 1201, "market.trade": 75 },
+    deadLetters: 1,
+    recentDeadLetters: [{ ts: T0 + 300_000, eventType: "signal", handler: "strategy:impulse", error: "TypeError: x is undefined" }],
+    eventLoopLagMs: { p50: 0.4, p99: 3.1, max: 11.7 },
+  };
+
+  constructor(options: FakeViewOptions = {}) {
+    this.#options = options;
+    this.symbols = options.symbols ?? ["BTCUSDT", "ETHUSDT"];
+    this.equityPoints = walk(10_000, 600, 1000, 0.0008, 7).map((p) => ({ ts: p.ts, equity: p.v }));
+    this.prices = new Map(
+      this.symbols.map((s, i) => [s, walk(i === 0 ? 97_000 : 3_400, 600, 1000, 0.0009, 11 + i).map((p) => ({ ts: p.ts, price: p.v }))]),
+    );
+    const btc = this.prices.get(this.symbols[0]!)!;
+    this.fills = [120, 260, 410, 530].map((i, n) => ({
+      fillId: `F${n + 1}`,
+      clientOrderId: `hean-${n + 1}`,
+      symbol: this.symbols[0]!,
+      side: n % 2 === 0 ? ("buy" as const) : ("sell" as const),
+      price: btc[i]!.price.toFixed(1),
+      qty: "0.010",
+      fee: "0.19",
+      liquidity: n === 3 ? ("taker" as const) : ("maker" as const),
+      ts: btc[i]!.ts,
+    }));
+    this.positionList = [
+      { symbol: this.symbols[0]!, qty: "0.010", avgPrice: "97105.5", markPrice: "97230.1", unrealizedPnl: "1.246", realizedPnl: "12.5", openedAt: T0 + 530_000 },
+      { symbol: this.symbols[1] ?? "ETHUSDT", qty: "0", avgPrice: "0", markPrice: "3401.2", unrealizedPnl: "0", realizedPnl: "-3.1", openedAt: null },
+    ];
+    this.orderList = [
+      {
+        clientOrderId: "hean-7",
+        venueOrderId: "V-889",
+        symbol: this.symbols[0]!,
+        side: "sell",
+        orderType: "limit",
+        price: "97400.0",
+        qty: "0.010",
+        filledQty: "0",
+        status: "open",
+        reduceOnly: true,
+        purpose: "exit",
+        createdAt: T0 + 560_000,
+      },
+    ];
+    this.alerts = [
+      { type: "alert", ts: T0 + 200_000, severity: "warning", code: "BUS_LANE_80", message: "market lane above 80% for 2 s", context: {} },
+      { type: "alert", ts: T0 + 400_000, severity: "info", code: "RECONCILED", message: "reconciliation found 1 difference", context: {} },
+    ];
+  }
+
+  status(): StatusView {
+    if (this.statusThrows) throw new Error("engine is starting");
+    const last = this.equityPoints.at(-1)!.equity;
+    return {
+      mode: "paper",
+      venue: "sim",
+      symbols: this.symbols,
+      strategy: "impulse",
+      startedAt: T0,
+      now: this.now,
+      tradingState: this.tradingState,
+      cash: "9990.50",
+      equity: last.toFixed(2),
+      realizedPnl: "9.4",
+      unrealizedPnl: "1.246",
+      fees: "0.76",
+      riskState: this.riskState,
+      riskReasons: this.riskReasons,
+      journal: { path: "/tmp/journal.sqlite", events: 4211 },
+      ready: this.ready,
+    };
+  }
+
+  positions(): readonly PositionView[] {
+    return this.positionList;
+  }
+
+  orders(): readonly OrderView[] {
+    return this.orderList;
+  }
+
+  recentFills(limit: number): readonly FillView[] {
+    return this.fills.slice(-limit);
+  }
+
+  risk(): RiskView {
+    return {
+      state: this.riskState,
+      reasons: this.riskReasons,
+      tradingState: this.tradingState,
+      drawdownPct: 1.8,
+      dailyLossPct: 0.4,
+      killSwitch: {
+        active: this.tradingState === "halted",
+        reason: this.tradingState === "halted" ? "OPERATOR_STOP" : null,
+        triggeredAt: null,
+        flatAt: null,
+        reactionMs: 42,
+      },
+      deniedByCode: { MAX_OPEN_ORDERS: 3, PRICE_BAND: 1 },
+    };
+  }
+
+  bus(): BusView {
+    return this.busView;
+  }
+
+  equityHistory(): readonly { ts: number; equity: number }[] {
+    return this.equityPoints;
+  }
+
+  priceHistory(symbol: string): readonly { ts: number; price: number }[] {
+    return this.prices.get(symbol) ?? [];
+  }
+
+  recentAlerts(limit: number): readonly AlertEvent[] {
+    return this.alerts.slice(-limit);
+  }
+
+  async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
+    const earlier = this.#outcomes.get(request.commandId);
+    if (earlier !== undefined) return { ...earlier, duplicate: true };
+    this.commands.push(request);
+    if (this.#options.commandDelayMs !== undefined) await new Promise((r) => setTimeout(r, this.#options.commandDelayMs));
+    if (this.#options.failCommands === true) throw new Error("journal write failed");
+    let outcome: CommandOutcome;
+    switch (request.command) {
+      case "stop":
+        this.tradingState = "halted";
+        outcome = { commandId: request.commandId, ok: true, message: "trading halted; new exposure blocked", duplicate: false };
+        break;
+      case "resume":
+        if (this.riskState === "HARD_STOP") {
+          outcome = { commandId: request.commandId, ok: false, message: "HARD_STOP needs reset-hard-stop first", duplicate: false };
+        } else {
+          this.tradingState = "active";
+          outcome = { commandId: request.commandId, ok: true, message: "trading resumed", duplicate: false };
+        }
+        break;
+      default:
+        outcome = { commandId: request.commandId, ok: true, message: `${request.command} done`, duplicate: false };
+    }
+    this.#outcomes.set(request.commandId, outcome);
+    this.emit({ type: "command.result", ts: this.now, commandId: request.commandId, ok: outcome.ok, message: outcome.message });
+    return outcome;
+  }
+
+  onAlert(listener: (alert: AlertEvent) => void): () => void {
+    this.#alertListeners.add(listener);
+    return () => this.#alertListeners.delete(listener);
+  }
+
+  onEvent(listener: (event: HeanEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  venueHealth(): VenueHealthView {
+    return this.venue;
+  }
+
+  get eventListenerCount(): number {
+    return this.#eventListeners.size;
+  }
+
+  get alertListenerCount(): number {
+    return this.#alertListeners.size;
+  }
+
+  emit(event: HeanEvent): void {
+    for (const l of this.#eventListeners) l(event);
+  }
+
+  raise(alert: AlertEvent): void {
+    this.alerts.push(alert);
+    for (const l of this.#alertListeners) l(alert);
+    this.emit(alert);
+  }
+
+  /** A book update for the charts and staleness metrics. */
+  book(symbol: string, mid: number, ts = this.now): void {
+    const half = mid * 0.00001;
+    this.emit({
+      type: "market.book",
+      ts,
+      symbol,
+      bid: dec((mid - half).toFixed(2)),
+      bidQty: dec("1"),
+      ask: dec((mid + half).toFixed(2)),
+      askQty: dec("1"),
+      venueTs: ts,
+      afterGap: false,
+    });
+  }
+}
