@@ -2,7 +2,7 @@
  * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit`.
  * Every failure prints one clear line (code and message) and returns a non-zero exit code.
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { describeError, HeanError, isHeanError } from "../core/errors.ts";
 import { USAGE } from "./usage.ts";
 
@@ -40,9 +40,9 @@ async function simCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** parseArgs with hean's errors: an unknown flag or a missing value is a CLI_USAGE error. */
-export function parseFlags<T extends Parameters<typeof parseArgs>[0]["options"]>(argv: readonly string[], options: T) {
+export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
   try {
-    return parseArgs({ args: [...argv], options: options!, strict: true, allowPositionals: true });
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new HeanError("CLI_USAGE", (e as Error).message, {});
   }

@@ -9,7 +9,7 @@
  *
  * Use `render()` for the exposition text: it refreshes the snapshot first.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics, type LabelValues } from "@prometheus-io/client";
+import { Counter, Gauge, Registry, type LabelValues } from "@prometheus-io/client";
 import { describeError } from "../core/errors.ts";
 import type { RiskState } from "../core/events.ts";
 import type { EngineView } from "../control/engine-view.ts";
@@ -26,7 +26,7 @@ export interface HeanMetrics {
 }
 
 export interface MetricsOptions {
-  /** Node process metrics (CPU, memory, GC, handles), prefixed `hean_`. Default true. */
+  /** Process CPU and memory (to watch against the container's limits). Default true. */
   readonly processMetrics?: boolean;
   /** Told when the engine view fails during a scrape (the previous values are kept). */
   readonly logger?: Logger;
@@ -50,7 +50,12 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const total = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> =>
     new Counter<L>({ name, help, labelNames: [...labelNames], registers });
 
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "hean_" });
+  // prom-client's default metrics fail `promtool check metrics` (gauges named *_total), so the
+  // few that matter against a container limit are kept here instead.
+  const withProcess = options.processMetrics ?? true;
+  const cpu = withProcess ? total("hean_process_cpu_seconds_total", "CPU time used by the engine process (user and system), in seconds.") : undefined;
+  const rss = withProcess ? gauge("hean_process_resident_memory_bytes", "Resident memory of the engine process, in bytes.") : undefined;
+  const heap = withProcess ? gauge("hean_process_heap_used_bytes", "V8 heap in use, in bytes.") : undefined;
 
   const info = gauge("hean_info", "Constant 1, labelled with the run's mode, venue and strategy.", ["mode", "venue", "strategy"]);
   const startTime = gauge("hean_start_time_seconds", "When the engine started, Unix time in seconds.");
@@ -112,6 +117,15 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     g.reset();
     for (const state of states) g.set({ state }, state === current ? 1 : 0);
     if (!states.includes(current)) g.set({ state: current }, 1);
+  };
+
+  const refreshProcess = (): void => {
+    if (cpu === undefined || rss === undefined || heap === undefined) return;
+    const usage = process.cpuUsage();
+    cpu.reset();
+    cpu.inc((usage.user + usage.system) / 1e6);
+    rss.set(process.memoryUsage.rss());
+    heap.set(process.memoryUsage().heapUsed);
   };
 
   const refresh = (): void => {
@@ -198,6 +212,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     registry,
     contentType: registry.contentType,
     render: async () => {
+      refreshProcess();
       try {
         refresh();
       } catch (e) {

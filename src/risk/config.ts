@@ -222,7 +222,7 @@ function ladder(
     for (let j = i + 1; j < 3; j++) {
       const a = explicit[i];
       const b = explicit[j];
-      if (a !== undefined && b !== undefined && a > b) fail(keys[j], b, `must not be below ${keys[i]} (${a})`);
+      if (a !== undefined && b !== undefined && a > b) fail(keys[j]!, b, `must not be below ${keys[i]} (${a})`);
     }
   }
   const out = keys.map((k, i) => {

@@ -50,7 +50,7 @@ export interface GovernorMetrics {
 const LEVEL_NAMES = ["normal", "soft-brake", "quarantine", "hard-stop"] as const;
 
 /** The equity drawdown is measured from (see the module comment). */
-export function drawdownReference(initialCapital: number, highWaterMark: number, config: RiskConfig): number {
+export function drawdownReferenceEquity(initialCapital: number, highWaterMark: number, config: RiskConfig): number {
   const ref = config.drawdownReference;
   if (ref.kind === "initial") return initialCapital;
   return initialCapital + (ref.protectedProfitPct / 100) * Math.max(0, highWaterMark - initialCapital);
@@ -61,7 +61,7 @@ export function governorMetrics(input: GovernorInput, config: RiskConfig): Gover
   const { equity, initialCapital, highWaterMark, dayStartEquity } = input;
   if (![equity, initialCapital, highWaterMark, dayStartEquity].every(Number.isFinite)) return undefined;
   if (initialCapital <= 0) return undefined;
-  const reference = drawdownReference(initialCapital, highWaterMark, config);
+  const reference = drawdownReferenceEquity(initialCapital, highWaterMark, config);
   const drawdownPct = Math.max(0, ((reference - equity) / reference) * 100);
   // A day that starts at or below zero equity has no meaningful daily loss; drawdown still sees it.
   const dailyLossPct = dayStartEquity > 0 ? Math.max(0, ((dayStartEquity - equity) / dayStartEquity) * 100) : 0;

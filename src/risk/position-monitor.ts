@@ -1,0 +1,134 @@
+/**
+ * The position monitor: which open positions must be force-closed now, and why. Pure; the engine
+ * calls it on every mark move and on a clock tick, and closes what it returns with reduce-only
+ * orders.
+ *
+ * One decision per position, the first that applies in this order: STOP_LOSS, TAKE_PROFIT (the
+ * price says so now), MAX_HOLD, HORIZON (time says so).
+ * - MAX_HOLD: held for maxHoldMs or more since `openedAt`, the journaled open time, so a restart
+ *   does not reset the clock. A position whose open time is unknown (null) is treated as past
+ *   its maximum hold: an open position nobody can date is exactly the one held forever.
+ * - HORIZON: the strategy has a daily "HH:MM" UTC deadline, and the position was opened before
+ *   the most recent such deadline that has passed (today's once it is past, else yesterday's),
+ *   so a deadline missed while the engine was down still closes it after midnight.
+ * - STOP_LOSS / TAKE_PROFIT: P&L at the conservative mark (longs at the bid, shorts at the ask)
+ *   against the cost basis. The stop is the operator's per-symbol stop (`stopLosses`, a fraction
+ *   of entry as in `risk.stoploss-set`, 0.02 = 2 %) or else `config.stopLossPct` (a percentage);
+ *   take-profit is `config.takeProfitPct` (a percentage).
+ */
+import { type Dec, abs, div, format, fromNumber, mul, sub } from "../core/decimal.ts";
+import type { ForceCloseReason } from "../core/events.ts";
+import { type RiskConfig, parseHhMm } from "./config.ts";
+import type { BidAsk } from "./pretrade.ts";
+import { DAY_MS, utcDayStart } from "./utc-day.ts";
+
+export interface MonitoredPosition {
+  readonly symbol: string;
+  /** Signed: positive long, negative short. */
+  readonly qty: Dec;
+  /** Cost basis of the open quantity. */
+  readonly entryValue: Dec;
+  readonly openedAt: number | null;
+  /** The strategy that opened it (for its horizon); none means no horizon applies. */
+  readonly strategyId?: string | undefined;
+}
+
+export interface ForceCloseDecision {
+  readonly symbol: string;
+  readonly reason: ForceCloseReason;
+  readonly detail: string;
+  readonly values: Record<string, string>;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The most recent daily deadline at `minutes` after 00:00 UTC that is ≤ now. */
+export function lastDeadline(now: number, minutes: number): number {
+  const today = utcDayStart(now) + minutes * MINUTE_MS;
+  return now >= today ? today : today - DAY_MS;
+}
+
+const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
+
+function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
+  if (mark === undefined || p.entryValue <= 0n) return undefined;
+  const long = p.qty > 0n;
+  const px = long ? mark.bid : mark.ask;
+  if (px <= 0n) return undefined;
+  const size = abs(p.qty);
+  const value = mul(px, size);
+  const pnl = long ? sub(value, p.entryValue) : sub(p.entryValue, value);
+  const avgEntry = div(p.entryValue, size);
+  const values = (limitFraction: number): Record<string, string> => ({
+    qty: format(p.qty),
+    avgEntry: format(avgEntry),
+    mark: format(px),
+    pnl: format(pnl),
+    // pnl / entry in units of 0.0001 %
+    pnlPct: String(Number((pnl * 1_000_000n) / p.entryValue) / 10_000),
+    limitPct: String(Math.round(limitFraction * 100 * 1e6) / 1e6),
+  });
+
+  const operatorStop = stopLosses.get(p.symbol);
+  const stop = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct === undefined ? undefined : config.stopLossPct / 100;
+  if (stop !== undefined && pnl <= -mul(p.entryValue, fromNumber(stop))) {
+    const v = values(stop);
+    return { symbol: p.symbol, reason: "STOP_LOSS", detail: `P&L ${v.pnlPct}% at ${v.mark} ≤ −${v.limitPct}% stop (avg entry ${v.avgEntry})`, values: v };
+  }
+  if (config.takeProfitPct !== undefined) {
+    const tp = config.takeProfitPct / 100;
+    if (pnl >= mul(p.entryValue, fromNumber(tp))) {
+      const v = values(tp);
+      return { symbol: p.symbol, reason: "TAKE_PROFIT", detail: `P&L ${v.pnlPct}% at ${v.mark} ≥ ${v.limitPct}% take-profit (avg entry ${v.avgEntry})`, values: v };
+    }
+  }
+  return undefined;
+}
+
+function timeDecision(p: MonitoredPosition, now: number, config: RiskConfig): ForceCloseDecision | undefined {
+  if (p.openedAt === null) {
+    return { symbol: p.symbol, reason: "MAX_HOLD", detail: "open time unknown: treated as past the maximum hold", values: { openedAt: "unknown", maxHoldMs: String(config.maxHoldMs) } };
+  }
+  const held = now - p.openedAt;
+  if (held >= config.maxHoldMs) {
+    return {
+      symbol: p.symbol,
+      reason: "MAX_HOLD",
+      detail: `held ${held} ms since ${iso(p.openedAt)} ≥ max hold ${config.maxHoldMs} ms`,
+      values: { openedAt: String(p.openedAt), heldMs: String(held), maxHoldMs: String(config.maxHoldMs) },
+    };
+  }
+  const sid = p.strategyId;
+  if (sid !== undefined && Object.hasOwn(config.horizonUtc, sid)) {
+    const at = config.horizonUtc[sid]!;
+    const minutes = parseHhMm(at);
+    if (minutes !== undefined) {
+      const deadline = lastDeadline(now, minutes);
+      if (p.openedAt < deadline) {
+        return {
+          symbol: p.symbol,
+          reason: "HORIZON",
+          detail: `strategy ${sid} horizon ${at} UTC passed at ${iso(deadline)}; opened ${iso(p.openedAt)}`,
+          values: { strategyId: sid, horizonUtc: at, deadline: String(deadline), openedAt: String(p.openedAt) },
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function checkPositions(
+  positions: readonly MonitoredPosition[],
+  marks: (symbol: string) => BidAsk | undefined,
+  now: number,
+  config: RiskConfig,
+  stopLosses: ReadonlyMap<string, number>,
+): ForceCloseDecision[] {
+  const out: ForceCloseDecision[] = [];
+  for (const p of positions) {
+    if (p.qty === 0n) continue;
+    const d = priceDecision(p, marks(p.symbol), config, stopLosses) ?? timeDecision(p, now, config);
+    if (d !== undefined) out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,286 @@
+/**
+ * The read side and the command door of a running engine, for the operator surfaces.
+ * Snapshots are built on demand from the single writer's state; commands enter through the
+ * inbox like any venue event, so they are journaled before they act (rule 2) and idempotent by
+ * commandId (the engine ignores a commandId it has seen).
+ */
+import { format, toNumber } from "../core/decimal.ts";
+import type { AlertEvent, HeanEvent } from "../core/events.ts";
+import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
+import type {
+  BusView,
+  CommandOutcome,
+  CommandRequest,
+  EngineView,
+  FillView,
+  OrderView,
+  PositionView,
+  RiskView,
+  StatusView,
+  VenueHealthView,
+} from "../control/engine-view.ts";
+import type { Runtime } from "./runtime.ts";
+
+const HISTORY = 3_600;
+const RECENT = 500;
+
+export interface ReadinessInput {
+  /** Venue facts from a live adapter; the simulated venue is always connected and reconciled. */
+  venueHealth?(): VenueHealthView;
+}
+
+export class RuntimeView implements EngineView {
+  readonly #rt: Runtime;
+  readonly #equity: { ts: number; equity: number }[] = [];
+  readonly #prices = new Map<string, { ts: number; price: number }[]>();
+  readonly #fills: FillView[] = [];
+  readonly #alerts: AlertEvent[] = [];
+  readonly #alertListeners = new Set<(a: AlertEvent) => void>();
+  readonly #eventListeners = new Set<(e: HeanEvent) => void>();
+  readonly #pendingCommands = new Map<string, (o: CommandOutcome) => void>();
+  readonly #readiness: ReadinessInput;
+  #lastSampleAt = -Infinity;
+
+  constructor(rt: Runtime, readiness: ReadinessInput = {}) {
+    this.#rt = rt;
+    this.#readiness = readiness;
+    rt.outbox.subscribe("view", (e) => this.#onEvent(e));
+    rt.clock.setInterval(() => this.#sample(), 1_000);
+  }
+
+  status(): StatusView {
+    const { config, engine, clock } = this.#rt;
+    const p = engine.state.portfolio;
+    const ready = this.#ready();
+    return {
+      mode: config.mode,
+      venue: config.venue,
+      symbols: config.symbols,
+      strategy: config.strategy.name,
+      startedAt: this.#rt.startedAt,
+      now: clock.now(),
+      tradingState: engine.state.tradingState(),
+      cash: format(p.cash),
+      equity: format(p.equity()),
+      realizedPnl: format(p.realizedPnl),
+      unrealizedPnl: format(p.unrealizedPnl()),
+      fees: format(p.fees),
+      riskState: engine.state.risk.state,
+      riskReasons: engine.state.risk.reasons,
+      journal: { path: engine.journal.path, events: engine.journal.lastSeq() },
+      ready,
+    };
+  }
+
+  positions(): readonly PositionView[] {
+    const p = this.#rt.engine.state.portfolio;
+    return p.positions().map((pos) => {
+      const m = p.mark(pos.symbol);
+      const markPrice = m === undefined ? null : format(pos.qty >= 0n ? m.bid : m.ask);
+      return {
+        symbol: pos.symbol,
+        qty: format(pos.qty),
+        avgPrice: format(avgPrice(pos)),
+        markPrice,
+        unrealizedPnl: format(unrealizedPnl(pos, m?.bid, m?.ask)),
+        realizedPnl: format(pos.realizedPnl),
+        openedAt: pos.openedAt,
+      };
+    });
+  }
+
+  orders(): readonly OrderView[] {
+    return this.#rt.engine.state.workingOrders().map((o) => ({
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId ?? null,
+      symbol: o.symbol,
+      side: o.side,
+      orderType: o.orderType,
+      price: o.price === undefined ? null : format(o.price),
+      qty: format(o.qty),
+      filledQty: format(o.filledQty),
+      status: o.status,
+      reduceOnly: o.reduceOnly,
+      purpose: o.purpose,
+      createdAt: o.createdAt,
+    }));
+  }
+
+  recentFills(limit: number): readonly FillView[] {
+    return this.#fills.slice(-Math.max(0, limit));
+  }
+
+  risk(): RiskView {
+    const s = this.#rt.engine.state;
+    const k = s.killSwitch;
+    const m = this.#rt.risk.metrics();
+    return {
+      state: s.risk.state,
+      reasons: s.risk.reasons,
+      tradingState: s.tradingState(),
+      drawdownPct: m.drawdownPct,
+      dailyLossPct: m.dailyLossPct,
+      killSwitch: {
+        active: k.active,
+        reason: k.reason,
+        triggeredAt: k.triggeredAt,
+        flatAt: k.flatAt,
+        reactionMs: k.triggeredAt !== null && k.firstCloseAt !== null ? k.firstCloseAt - k.triggeredAt : null,
+      },
+      deniedByCode: Object.fromEntries(s.deniedByCode),
+    };
+  }
+
+  bus(): BusView {
+    const inbox = this.#rt.inbox.stats();
+    const outbox = this.#rt.outbox.stats();
+    const letters = [...this.#rt.inbox.deadLetters(), ...this.#rt.outbox.deadLetters()].sort((a, b) => a.ts - b.ts);
+    return {
+      lanes: inbox.lanes.map((l) => ({
+        lane: l.lane,
+        depth: l.depth,
+        capacity: l.capacity,
+        utilisation: l.utilisation,
+        published: l.published,
+        delivered: l.delivered,
+        dropped: l.dropped,
+        conflated: l.conflated,
+      })),
+      droppedByType: inbox.droppedByType,
+      deadLetters: inbox.deadLetters + outbox.deadLetters,
+      recentDeadLetters: letters.slice(-20).map((d) => ({ ts: d.ts, eventType: d.eventType, handler: d.handler, error: d.error.message })),
+      eventLoopLagMs: this.#rt.lag.last(),
+    };
+  }
+
+  equityHistory(): readonly { ts: number; equity: number }[] {
+    return this.#equity;
+  }
+
+  priceHistory(symbol: string): readonly { ts: number; price: number }[] {
+    return this.#prices.get(symbol) ?? [];
+  }
+
+  recentAlerts(limit: number): readonly AlertEvent[] {
+    return this.#alerts.slice(-Math.max(0, limit));
+  }
+
+  async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
+    const { engine, inbox, clock } = this.#rt;
+    const seen = engine.state.commands.get(request.commandId);
+    if (seen?.result !== undefined) {
+      return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
+    }
+    const outcome = new Promise<CommandOutcome>((resolve) => {
+      const earlier = this.#pendingCommands.get(request.commandId);
+      this.#pendingCommands.set(request.commandId, (o) => {
+        earlier?.({ ...o, duplicate: true });
+        resolve({ ...o, duplicate: seen !== undefined || earlier !== undefined });
+      });
+    });
+    if (seen === undefined) {
+      inbox.publish({
+        type: "command",
+        ts: clock.now(),
+        commandId: request.commandId,
+        command: request.command,
+        source: request.source,
+        args: request.args,
+      });
+    }
+    return outcome;
+  }
+
+  onAlert(listener: (alert: AlertEvent) => void): () => void {
+    this.#alertListeners.add(listener);
+    return () => this.#alertListeners.delete(listener);
+  }
+
+  onEvent(listener: (event: HeanEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  venueHealth(): VenueHealthView {
+    return (
+      this.#readiness.venueHealth?.() ?? {
+        connected: true,
+        reconciled: true,
+        streams: { market: true, orders: true },
+        circuitBreaker: "closed",
+        missedFills: 0,
+        reconciliationDifferences: 0,
+        reconciliationRuns: 0,
+      }
+    );
+  }
+
+  #ready(): { ok: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    const health = this.venueHealth();
+    if (!health.connected) reasons.push("venue not connected");
+    if (!health.reconciled) reasons.push("venue not reconciled");
+    if (this.#rt.engine.journalFailure !== undefined) reasons.push(`journal failing: ${this.#rt.engine.journalFailure}`);
+    return { ok: reasons.length === 0, reasons };
+  }
+
+  #onEvent(e: HeanEvent): void {
+    switch (e.type) {
+      case "order.filled":
+        push(this.#fills, {
+          fillId: e.fillId,
+          clientOrderId: e.clientOrderId ?? null,
+          symbol: e.symbol,
+          side: e.side,
+          price: format(e.price),
+          qty: format(e.qty),
+          fee: format(e.fee),
+          liquidity: e.liquidity,
+          ts: e.ts,
+        }, RECENT);
+        break;
+      case "alert":
+        push(this.#alerts, e, RECENT);
+        for (const l of this.#alertListeners) safely(() => l(e));
+        break;
+      case "command.result": {
+        const pending = this.#pendingCommands.get(e.commandId);
+        this.#pendingCommands.delete(e.commandId);
+        pending?.({ commandId: e.commandId, ok: e.ok, message: e.message, duplicate: false });
+        break;
+      }
+      default:
+        break;
+    }
+    for (const l of this.#eventListeners) safely(() => l(e));
+  }
+
+  #sample(): void {
+    const { engine, clock, config } = this.#rt;
+    const now = clock.now();
+    if (now - this.#lastSampleAt < 900) return;
+    this.#lastSampleAt = now;
+    push(this.#equity, { ts: now, equity: toNumber(engine.state.portfolio.equity()) }, HISTORY);
+    for (const s of config.symbols) {
+      const m = engine.state.portfolio.mark(s);
+      if (m === undefined) continue;
+      let list = this.#prices.get(s);
+      if (list === undefined) this.#prices.set(s, (list = []));
+      push(list, { ts: now, price: (toNumber(m.bid) + toNumber(m.ask)) / 2 }, HISTORY);
+    }
+  }
+}
+
+function push<T>(list: T[], item: T, cap: number): void {
+  list.push(item);
+  if (list.length > cap) list.splice(0, list.length - cap);
+}
+
+/** A listener that throws must not take the engine's outbox down with it. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* observers are best effort */
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * The composition root: journal → replay → engine → venue → risk → strategies, and the orderly
+ * way back down. Paper trading, tests and benchmarks all run this same code; only the venue and
+ * the clock differ.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type Clock, RealClock, type TimerHandle } from "../core/clock.ts";
+import { dec, format } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
+import type { AlertEvent, BookEvent, HeanEvent } from "../core/events.ts";
+import { InstrumentRegistry } from "../core/instrument.ts";
+import { type DispatchMode, EventBus } from "../bus/event-bus.ts";
+import { LoopLagMonitor } from "../bus/loop-lag.ts";
+import type { HeanConfig } from "../config/config.ts";
+import { Engine } from "../engine/engine.ts";
+import type { JournalPort } from "../engine/journal-port.ts";
+import { type ReplayReport, replayJournal } from "../engine/replay.ts";
+import { Executor } from "../execution/executor.ts";
+import { SqliteJournal } from "../journal/sqlite-journal.ts";
+import { KillSwitch } from "../risk/kill-switch.ts";
+import { RiskController, type VenueHealthInput } from "../risk/risk-controller.ts";
+import { createStrategy } from "../strategies/registry.ts";
+import { SimVenue } from "../venues/sim/sim-venue.ts";
+import type { Venue } from "../venues/venue.ts";
+import { settleForPaperRestart } from "./paper-restore.ts";
+import { type RunReport, buildReport } from "./report.ts";
+import { TradingLoop } from "./trading-loop.ts";
+
+export interface RuntimeOptions {
+  readonly config: HeanConfig;
+  readonly clock?: Clock;
+  /** Inbox dispatch: async in production; sync for deterministic tests on a SimClock. */
+  readonly busMode?: DispatchMode;
+  /** A venue built elsewhere (live adapters, tests); default: the simulated venue. */
+  readonly venue?: Venue;
+  readonly venueHealth?: VenueHealthInput;
+  /** Journal to use instead of opening `config.journal.path` (tests). */
+  readonly journal?: JournalPort;
+  readonly onAlert?: (alert: AlertEvent) => void;
+  /** Latency probes for benchmarks. */
+  readonly onIntent?: (book: BookEvent) => void;
+  readonly onHandedToVenue?: (clientOrderId: string) => void;
+}
+
+export class Runtime {
+  readonly config: HeanConfig;
+  readonly clock: Clock;
+  readonly engine: Engine;
+  readonly inbox: EventBus;
+  readonly outbox: EventBus;
+  readonly venue: Venue;
+  readonly executor: Executor;
+  readonly killSwitch: KillSwitch;
+  readonly risk: RiskController;
+  readonly trading: TradingLoop;
+  readonly instruments: InstrumentRegistry;
+  readonly lag: LoopLagMonitor;
+  readonly replay: ReplayReport;
+  readonly startedAt: number;
+  readonly #timers: TimerHandle[] = [];
+  #stopping: Promise<RunReport> | undefined;
+  #resolveDone!: (r: RunReport) => void;
+  /** Resolves with the final report once the runtime has stopped, however it was stopped. */
+  readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
+
+  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>) {
+    const { config } = options;
+    this.config = config;
+    this.clock = options.clock ?? new RealClock();
+    this.startedAt = this.clock.now();
+    this.replay = replay.report;
+    this.instruments = new InstrumentRegistry();
+    for (const s of config.symbols) this.instruments.get(s); // unknown symbols fail here, before anything runs
+    this.inbox = new EventBus({
+      clock: this.clock,
+      mode: options.busMode ?? "async",
+      marketCapacity: config.bus.marketCapacity,
+      criticalCapacity: config.bus.criticalCapacity,
+    });
+    this.outbox = new EventBus({ clock: this.clock, mode: "sync" });
+    this.engine = new Engine({
+      state: replay.state,
+      journal,
+      inbox: this.inbox,
+      outbox: this.outbox,
+      clock: this.clock,
+      markIntervalMs: config.journal.markIntervalMs,
+      snapshotEvery: config.journal.snapshotEvery,
+    });
+    this.venue = options.venue ?? this.#simVenue();
+    const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
+      this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
+    };
+    const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => this.risk.preTrade(o);
+    this.executor = new Executor({
+      engine: this.engine,
+      venue: this.venue,
+      clock: this.clock,
+      preTrade,
+      ...(options.onHandedToVenue !== undefined ? { onHandedToVenue: options.onHandedToVenue } : {}),
+    });
+    this.killSwitch = new KillSwitch({
+      engine: this.engine,
+      executor: this.executor,
+      venue: this.venue,
+      clock: this.clock,
+      instruments: this.instruments,
+      slippageBps: config.risk.killSwitchSlippageBps,
+      onAlert: alert,
+    });
+    this.risk = new RiskController({
+      engine: this.engine,
+      outbox: this.outbox,
+      executor: this.executor,
+      killSwitch: this.killSwitch,
+      clock: this.clock,
+      config: config.risk,
+      instruments: this.instruments,
+      symbols: config.symbols,
+      ...(options.venueHealth !== undefined ? { venueHealth: options.venueHealth } : {}),
+      onAlert: alert,
+    });
+    this.trading = new TradingLoop({
+      engine: this.engine,
+      executor: this.executor,
+      outbox: this.outbox,
+      clock: this.clock,
+      instruments: this.instruments,
+      strategies: [createStrategy(config.strategy.name, config.strategy.params)],
+      symbols: config.symbols,
+      risk: config.risk,
+      ...(options.onIntent !== undefined ? { onIntent: options.onIntent } : {}),
+    });
+    if (options.onAlert !== undefined) this.outbox.subscribe("alerts", (e) => options.onAlert!(e as AlertEvent), ["alert"]);
+    this.lag = new LoopLagMonitor({
+      thresholdMs: config.bus.loopLagAlertMs,
+      onAlert: (lag) => alert("warning", "EVENT_LOOP_LAG", `event loop lag ${lag.max.toFixed(1)} ms`, { ...lag }),
+    });
+  }
+
+  /** Open the journal, replay it, connect the venue and start trading. */
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const { config } = options;
+    assertSafeMode(config);
+    const journal = options.journal ?? openJournal(config);
+    const replay = replayJournal(journal, config.initialCash);
+    const rt = new Runtime(options, journal, replay);
+    await rt.#boot(journal);
+    return rt;
+  }
+
+  async #boot(journal: JournalPort): Promise<void> {
+    const { engine, clock, config } = this;
+    const fresh = journal.lastSeq() === 0;
+    const recovery = (journal as Partial<SqliteJournal>).recovery;
+    if (recovery !== undefined && recovery.status !== "clean") {
+      engine.record({
+        type: "alert",
+        ts: clock.now(),
+        severity: "critical",
+        code: "JOURNAL_TAIL_CUT",
+        message: `journal tail was corrupt and has been cut: ${JSON.stringify(recovery)}`,
+        context: { ...recovery },
+      });
+    }
+    engine.record({
+      type: "system.started",
+      ts: clock.now(),
+      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, restart: !fresh }),
+      initialCash: fresh ? config.initialCash : undefined,
+    });
+    if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
+    await engine.flush();
+    await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
+    this.risk.start();
+    this.trading.start();
+    this.killSwitch.resume();
+    this.lag.start();
+  }
+
+  #simVenue(): SimVenue {
+    const { config, engine } = this;
+    // Continue from the last journaled marks, so a restarted market does not jump back to the seed's start.
+    const startPrices: Record<string, ReturnType<typeof dec>> = {};
+    for (const s of config.symbols) {
+      const m = engine.state.portfolio.mark(s);
+      if (m !== undefined) startPrices[s] = ((m.bid + m.ask) / 2n) as ReturnType<typeof dec>;
+    }
+    return new SimVenue({
+      clock: this.clock,
+      seed: config.seed + engine.state.eventsApplied,
+      scenario: config.scenario,
+      symbols: config.symbols,
+      latency: { ackMs: config.sim.latencyMs, marketDataMs: config.sim.latencyMs, jitterMs: config.sim.jitterMs },
+      startingBalance: config.initialCash,
+      startPrices,
+      updatesPerSecond: config.sim.updatesPerSecond,
+    });
+  }
+
+  /** Schedule a clean stop after `ms`. */
+  stopAfter(ms: number): void {
+    this.#timers.push(this.clock.setTimeout(() => void this.stop("duration elapsed"), ms));
+  }
+
+  /**
+   * Stop intake, settle working orders as configured, journal the final marks, flush, snapshot,
+   * close. Idempotent: a second call returns the same report.
+   */
+  stop(reason: string): Promise<RunReport> {
+    this.#stopping ??= this.#stop(reason);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string): Promise<RunReport> {
+    const { engine, clock, config } = this;
+    this.trading.stop();
+    for (const t of this.#timers) t.cancel();
+    if (config.shutdown.workingOrders === "cancel") await this.#cancelWorking(config.shutdown.settleTimeoutMs);
+    this.executor.close();
+    this.inbox.drain();
+    this.risk.stop();
+    this.killSwitch.stop();
+    this.lag.stop();
+    await this.venue.stop();
+    this.inbox.drain();
+    engine.recordMarks();
+    engine.record({ type: "system.stopped", ts: clock.now(), detail: reason });
+    try {
+      await engine.flush();
+    } catch {
+      /* already alerted; the journal keeps what it has */
+    }
+    engine.snapshot();
+    const report = this.report();
+    engine.journal.close();
+    this.inbox.close();
+    this.#resolveDone(report);
+    return report;
+  }
+
+  async #cancelWorking(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const working = this.engine.state.workingOrders();
+      if (working.length === 0) return;
+      for (const o of working) {
+        if (o.status !== "PENDING_CANCEL" && o.status !== "PENDING_SUBMIT") this.executor.cancel(o.clientOrderId, "shutdown");
+      }
+      if (Date.now() >= deadline) {
+        this.engine.record({
+          type: "alert",
+          ts: this.clock.now(),
+          severity: "warning",
+          code: "SHUTDOWN_ORDERS_WORKING",
+          message: `${working.length} orders still working at shutdown`,
+          context: { orders: working.map((o) => o.clientOrderId) },
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      this.inbox.drain();
+    }
+  }
+
+  report(): RunReport {
+    return buildReport(this.engine.state, { path: this.engine.journal.path, events: this.engine.journal.lastSeq() });
+  }
+
+  /** One compact line for the terminal. */
+  statusLine(): string {
+    const s = this.engine.state;
+    const p = s.portfolio;
+    const up = Math.round((this.clock.now() - this.startedAt) / 1000);
+    const positions = this.config.symbols.map((sym) => `${sym} ${format(p.position(sym).qty)}`).join(" ");
+    const lag = this.lag.last();
+    return (
+      `hean ${this.config.mode}/${this.config.venue} ${up}s | equity ${format(p.equity())} | ` +
+      `pos ${positions} | orders ${s.orders.size} fills ${s.fillCount} | ${s.risk.state}/${s.tradingState()} | lag p99 ${lag.p99.toFixed(1)}ms`
+    );
+  }
+}
+
+function openJournal(config: HeanConfig): JournalPort {
+  mkdirSync(dirname(config.journal.path), { recursive: true });
+  return SqliteJournal.open(config.journal.path, { durability: config.journal.durability });
+}
+
+function assertSafeMode(config: HeanConfig): void {
+  if (config.mode === "paper" && config.venue !== "sim") {
+    throw new HeanError("CONFIG_INVALID", `paper trading runs on the built-in simulated venue: use --venue sim (got ${config.venue})`, {
+      venue: config.venue,
+    });
+  }
+  if (config.mode === "live") {
+    if (!config.live.iUnderstandLiveTrading) {
+      throw new HeanError("LIVE_NOT_CONFIRMED", "live trading needs --i-understand-live-trading (or live.iUnderstandLiveTrading in the config)", {});
+    }
+    if (config.venue === "sim") throw new HeanError("CONFIG_INVALID", "live mode needs a real venue (--venue bybit)", {});
+    throw new HeanError("CONFIG_INVALID", "the live Bybit adapter is not part of this build yet", { venue: config.venue });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * One account of the matching engine: wallet, one-way positions, its orders (with the client
+ * order id index) and its executions. Plain state; the engine is its only writer.
+ */
+import { type Dec, ZERO } from "../../../core/decimal.ts";
+import type { OrderRecord } from "./order-record.ts";
+import { FLAT, type PositionState } from "./position.ts";
+import type { Execution } from "./types.ts";
+
+export interface PositionRecord extends PositionState {
+  readonly realised: Dec;
+  readonly updatedAt: number;
+  readonly seq: number;
+}
+
+export class AccountState {
+  readonly id: string;
+  balance: Dec;
+  realised: Dec = ZERO;
+  fees: Dec = ZERO;
+  updatedAt: number;
+  readonly positions = new Map<string, PositionRecord>();
+  /** Every order in creation order (the order history). */
+  readonly orders: OrderRecord[] = [];
+  /** The latest order per client order id. */
+  readonly byClientId = new Map<string, OrderRecord>();
+  /** Open orders by venue id, in creation order. */
+  readonly open = new Map<string, OrderRecord>();
+  readonly executions: Execution[] = [];
+  /** Resting reduce-only orders: when 0, a position change needs no reduce-only sweep. */
+  reduceOnlyResting = 0;
+
+  constructor(id: string, balance: Dec, now: number) {
+    this.id = id;
+    this.balance = balance;
+    this.updatedAt = now;
+  }
+
+  position(symbol: string): PositionRecord {
+    return this.positions.get(symbol) ?? { ...FLAT, realised: ZERO, updatedAt: this.updatedAt, seq: 0 };
+  }
+
+  readonly #openPerSymbol = new Map<string, number>();
+
+  openCount(symbol: string): number {
+    return this.#openPerSymbol.get(symbol) ?? 0;
+  }
+
+  addOpen(o: OrderRecord): void {
+    this.open.set(o.orderId, o);
+    this.#openPerSymbol.set(o.symbol, this.openCount(o.symbol) + 1);
+  }
+
+  removeOpen(o: OrderRecord): void {
+    if (this.open.delete(o.orderId)) this.#openPerSymbol.set(o.symbol, this.openCount(o.symbol) - 1);
+  }
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isHeanError } from "../../src/core/errors.ts";
+import { CLIENT_ORDER_ID_MAX, checkClientOrderId, childOrderId, clientOrderId, newJournalId } from "../../src/core/ids.ts";
+
+const VENUE_CHARSET = /^[A-Za-z0-9_-]+$/;
+
+test("journal ids are 8 chars of base36 and differ between calls", () => {
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const id = newJournalId();
+    assert.match(id, /^[0-9a-z]{8}$/);
+    ids.add(id);
+  }
+  assert.equal(ids.size, 200);
+});
+
+test("client order ids are deterministic, short and in the venue charset", () => {
+  const j = "abcd1234";
+  assert.equal(clientOrderId(j, 0), "hnabcd12340");
+  assert.equal(clientOrderId(j, 35), "hnabcd1234z");
+  assert.equal(clientOrderId(j, 36), "hnabcd123410");
+  assert.equal(clientOrderId(j, 12345), clientOrderId(j, 12345));
+  assert.notEqual(clientOrderId(j, 1), clientOrderId(j, 2));
+  assert.notEqual(clientOrderId(j, 1), clientOrderId("abcd1235", 1));
+  const big = clientOrderId(newJournalId(), Number.MAX_SAFE_INTEGER);
+  assert.ok(big.length <= CLIENT_ORDER_ID_MAX);
+  assert.match(big, VENUE_CHARSET);
+});
+
+test("distinct sequence numbers give distinct ids", () => {
+  const j = newJournalId();
+  const seen = new Set<string>();
+  for (let i = 0; i < 5_000; i++) seen.add(clientOrderId(j, i));
+  assert.equal(seen.size, 5_000);
+});
+
+test("child ids extend the parent's id and keep the rules", () => {
+  const parent = clientOrderId("abcd1234", 7);
+  assert.equal(childOrderId(parent, "m", 1), `${parent}-m1`);
+  assert.equal(childOrderId(parent, "t", 12), `${parent}-t12`);
+  assert.match(childOrderId(parent, "m", 1), VENUE_CHARSET);
+  // A child that would pass 36 characters is refused, never truncated into a collision.
+  const longParent = "x".repeat(CLIENT_ORDER_ID_MAX - 2);
+  assert.throws(() => childOrderId(longParent, "m", 1), (e: unknown) => isHeanError(e, "ORDER_INVALID"));
+});
+
+test("checkClientOrderId enforces length and charset", () => {
+  assert.equal(checkClientOrderId("a"), "a");
+  assert.equal(checkClientOrderId("A-z_9".padEnd(CLIENT_ORDER_ID_MAX, "0")), "A-z_9".padEnd(CLIENT_ORDER_ID_MAX, "0"));
+  for (const bad of ["", "x".repeat(CLIENT_ORDER_ID_MAX + 1), "has space", "dot.ted", "slash/", "ümlaut", "semi;colon"]) {
+    assert.throws(
+      () => checkClientOrderId(bad),
+      (e: unknown) => isHeanError(e, "ORDER_INVALID") && e.context["id"] === bad,
+      JSON.stringify(bad),
+    );
+  }
+});
