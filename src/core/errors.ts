@@ -36,6 +36,8 @@ export const ERROR_CATALOGUE = {
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",
   LIVE_NOT_CONFIRMED: "live trading was requested without the explicit confirmation",
+  // operator surfaces
+  CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -291,7 +291,7 @@ export interface RiskReferenceEvent {
   readonly dayStartEquity: Dec;
 }
 
-/** Operator-set per-position stop-loss (as a fraction of entry). */
+/** Operator-set per-position stop-loss, in percent of the average entry (2 = 2 %). */
 export interface StopLossSetEvent {
   readonly type: "risk.stoploss-set";
   readonly ts: number;

@@ -207,17 +207,23 @@ function nested(path: string, v: unknown, keys: readonly string[]): Record<strin
 }
 
 /**
- * Thresholds of one ladder (soft < quarantine < hard stop) must not be inverted. Values the input
- * gave are checked; defaults the input did not touch yield to them, so `--set
- * risk.hardStopDrawdownPct=1` alone is a valid config (the lower levels move down to 1) rather
- * than an error about settings nobody wrote.
+ * Thresholds of one ladder (soft ≤ quarantine ≤ hard stop) must not be inverted. Values changed
+ * from their defaults are checked against each other; a threshold left at its default (absent,
+ * or present with the default value, as when a loader merges overrides into the full defaults)
+ * yields to the changed ones. So `--set risk.hardStopDrawdownPct=1` alone is a valid config (the
+ * lower levels move down to 1) rather than an error about settings nobody wrote.
  */
 function ladder(
   given: Record<string, unknown>,
   keys: readonly [string, string, string],
   read: (path: string, v: unknown) => number,
 ): [number, number, number] {
-  const explicit = keys.map((k) => (own(given, k) === undefined ? undefined : read(k, own(given, k))));
+  const explicit = keys.map((k) => {
+    const v = own(given, k);
+    if (v === undefined) return undefined;
+    const n = read(k, v);
+    return n === (DEFAULT_RISK_CONFIG[k as keyof RiskConfig] as number) ? undefined : n;
+  });
   for (let i = 0; i < 3; i++) {
     for (let j = i + 1; j < 3; j++) {
       const a = explicit[i];

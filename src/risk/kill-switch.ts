@@ -8,10 +8,11 @@
  * not from our own bookkeeping. Until the venue says flat, it keeps retrying and alerting.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { type Dec, abs, fromNumber, mul, ONE, add, sub, format } from "../core/decimal.ts";
+import { type Dec, abs, format } from "../core/decimal.ts";
 import { describeError } from "../core/errors.ts";
 import type { KillSwitchEvent, KillSwitchReason } from "../core/events.ts";
-import { type InstrumentRegistry, roundPrice } from "../core/instrument.ts";
+import type { InstrumentRegistry } from "../core/instrument.ts";
+import { exitLimitPrice } from "./exit-price.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Executor } from "../execution/executor.ts";
 import type { Venue, VenuePosition } from "../venues/venue.ts";
@@ -24,6 +25,8 @@ export interface KillSwitchOptions {
   readonly instruments: InstrumentRegistry;
   /** Worst price a closing order accepts, in bps from the touch. */
   readonly slippageBps: number;
+  /** A book older than this is no reference for a close price. */
+  readonly staleDataMs: number;
   /** First wait before checking the venue; doubles per retry up to `maxRetryMs`. */
   readonly verifyAfterMs?: number;
   readonly maxRetryMs?: number;
@@ -96,15 +99,10 @@ export class KillSwitch {
     const instrument = instruments.find(symbol);
     const book = engine.lastBook(symbol);
     const side = qty > 0n ? "sell" : "buy";
-    const slip = fromNumber(slippageBps / 10_000);
-    let price: Dec | undefined;
-    if (book !== undefined && instrument !== undefined) {
-      // Sell no lower than bid × (1 − slip); buy no higher than ask × (1 + slip).
-      price =
-        side === "sell"
-          ? roundPrice(instrument, mul(book.bid, sub(ONE, slip)), "ceil")
-          : roundPrice(instrument, mul(book.ask, add(ONE, slip)), "floor");
-    }
+    // Without a fresh book there is no touch to bound against (stale data is one of our
+    // triggers): a reduce-only market order is then the only way out.
+    const fresh = book !== undefined && this.#o.clock.now() - book.ts <= this.#o.staleDataMs;
+    const price = fresh && instrument !== undefined ? exitLimitPrice(side, book, slippageBps, instrument) : undefined;
     const result = executor.submit({
       strategyId: "risk",
       symbol,

@@ -12,9 +12,9 @@
  *   the most recent such deadline that has passed (today's once it is past, else yesterday's),
  *   so a deadline missed while the engine was down still closes it after midnight.
  * - STOP_LOSS / TAKE_PROFIT: P&L at the conservative mark (longs at the bid, shorts at the ask)
- *   against the cost basis. The stop is the operator's per-symbol stop (`stopLosses`, a fraction
- *   of entry as in `risk.stoploss-set`, 0.02 = 2 %) or else `config.stopLossPct` (a percentage);
- *   take-profit is `config.takeProfitPct` (a percentage).
+ *   against the cost basis. The stop is the operator's per-symbol stop (`stopLosses`, the `pct`
+ *   of `risk.stoploss-set`, a percentage: 2 = 2 %) or else `config.stopLossPct`; take-profit is
+ *   `config.takeProfitPct`. All three are percentages of the average entry.
  */
 import { type Dec, abs, div, format, fromNumber, mul, sub } from "../core/decimal.ts";
 import type { ForceCloseReason } from "../core/events.ts";
@@ -70,7 +70,8 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   });
 
   const operatorStop = stopLosses.get(p.symbol);
-  const stop = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct === undefined ? undefined : config.stopLossPct / 100;
+  const stopPct = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct;
+  const stop = stopPct === undefined ? undefined : stopPct / 100;
   if (stop !== undefined && pnl <= -mul(p.entryValue, fromNumber(stop))) {
     const v = values(stop);
     return { symbol: p.symbol, reason: "STOP_LOSS", detail: `P&L ${v.pnlPct}% at ${v.mark} ≤ −${v.limitPct}% stop (avg entry ${v.avgEntry})`, values: v };

@@ -11,9 +11,9 @@
  *   answered by a journaled `command.result`.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { ZERO, abs, add, format, fromNumber, mul, sub, toNumber } from "../core/decimal.ts";
+import { type Dec, ZERO, abs, add, format, mul, sub, toNumber } from "../core/decimal.ts";
 import type { CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
-import { type InstrumentRegistry, roundPrice } from "../core/instrument.ts";
+import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { CandidateOrder, Executor, PreTradeCheck } from "../execution/executor.ts";
@@ -22,13 +22,17 @@ import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } 
 import type { KillSwitch } from "./kill-switch.ts";
 import { checkPositions } from "./position-monitor.ts";
 import { checkPreTrade } from "./pretrade.ts";
-import { countInWindow } from "./sliding-window.ts";
+import { recordInWindow } from "./sliding-window.ts";
+import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
+import { exitLimitPrice } from "./exit-price.ts";
 import { staleSymbols } from "./stale-data.ts";
 import { utcDayStart } from "./utc-day.ts";
 
 export interface VenueHealthInput {
-  /** Since when the private order stream has been down with reconciliation failing (null: fine). */
+  /** Since when the private order stream has been down (null: connected). */
   privateDownSince(): number | null;
+  /** When reconciliation last succeeded (null: never). */
+  lastReconcileOkAt(): number | null;
   /** Since when the REST circuit breaker has been open (null: closed). */
   circuitOpenSince(): number | null;
 }
@@ -51,6 +55,7 @@ export class RiskController {
   readonly #lastBookAt = new Map<string, number>();
   readonly #orderTimes: number[] = [];
   #rejections: number[] = [];
+  #lastEquity: Dec | undefined;
   readonly #forceClosing = new Map<string, number>();
   #timer: TimerHandle | undefined;
   readonly #startedAt: number;
@@ -130,7 +135,7 @@ export class RiskController {
         this.#onFill(e);
         return;
       case "order.rejected":
-        this.#onRejected(e.ts);
+        if (!e.postOnlyWouldTake) this.#onRejected(e.ts);
         return;
       case "command":
         this.#onCommand(e);
@@ -146,12 +151,9 @@ export class RiskController {
   }
 
   #onRejected(now: number): void {
-    const { count, windowMs } = this.#o.config.rejectionStorm;
-    this.#rejections.push(now);
-    this.#rejections = this.#rejections.filter((t) => now - t < windowMs);
-    if (countInWindow(this.#rejections, now, windowMs) >= count) {
-      this.#o.killSwitch.trigger("REJECTION_STORM", `${this.#rejections.length} rejections within ${windowMs} ms`);
-    }
+    this.#rejections = recordInWindow(this.#rejections, now, this.#o.config.rejectionStorm.windowMs);
+    const storm = rejectionStorm(this.#rejections, now, this.#o.config);
+    if (storm !== undefined) this.#o.killSwitch.trigger(storm.reason, storm.detail);
   }
 
   // ------------------------------------------------------------------ governor
@@ -205,10 +207,16 @@ export class RiskController {
     return engine.state.riskReference!;
   }
 
-  /** New UTC day, or a new high-water mark (journaled only when it grows by ≥ 0.1 %). */
+  /**
+   * New UTC day, or a new high-water mark (journaled only when it grows by ≥ 0.1 %). A new day
+   * starts at the last equity seen before midnight: a crash on the day's first tick counts as
+   * that day's loss.
+   */
   #updateReference(now: number): void {
     const ref = this.#ensureReference();
     const equity = this.#o.engine.state.portfolio.equity();
+    const before = this.#lastEquity ?? equity;
+    this.#lastEquity = equity;
     const day = utcDayStart(now);
     const newDay = day > ref.dayStart;
     const newHigh = toNumber(equity) > toNumber(ref.highWaterMark) * 1.001;
@@ -219,7 +227,7 @@ export class RiskController {
       capitalBase: ref.capitalBase,
       highWaterMark: newHigh ? equity : ref.highWaterMark,
       dayStart: newDay ? day : ref.dayStart,
-      dayStartEquity: newDay ? equity : ref.dayStartEquity,
+      dayStartEquity: newDay ? before : ref.dayStartEquity,
     });
   }
 
@@ -238,14 +246,13 @@ export class RiskController {
         return;
       }
       const health = this.#o.venueHealth;
-      const privateDown = health?.privateDownSince() ?? null;
-      if (privateDown !== null && now - privateDown >= config.privateStreamDownMs) {
-        killSwitch.trigger("PRIVATE_STREAM_DOWN", `private stream down and reconciliation failing for ${now - privateDown} ms`);
-        return;
-      }
-      const circuitOpen = health?.circuitOpenSince() ?? null;
-      if (circuitOpen !== null && now - circuitOpen >= config.circuitOpenMs) {
-        killSwitch.trigger("CIRCUIT_BREAKER_OPEN", `circuit breaker open for ${now - circuitOpen} ms while holding positions`);
+      const venueTrigger =
+        health === undefined
+          ? undefined
+          : (privateStreamBlind({ downSince: health.privateDownSince(), lastReconcileOkAt: health.lastReconcileOkAt() }, now, config) ??
+            circuitOpenTooLong(health.circuitOpenSince(), held.length, now, config));
+      if (venueTrigger !== undefined) {
+        killSwitch.trigger(venueTrigger.reason, venueTrigger.detail);
         return;
       }
     }
@@ -291,19 +298,14 @@ export class RiskController {
     engine.record({ type: "risk.force-close", ts: now, symbol, reason, detail });
     this.#o.onAlert("warning", "FORCE_CLOSE", `force-closing ${symbol}: ${reason} (${detail})`, { symbol, reason });
     const side = position.qty > 0n ? "sell" : "buy";
-    const slip = config.killSwitchSlippageBps / 10_000;
-    const price =
-      book === undefined
-        ? undefined
-        : fromNumber(side === "sell" ? toNumber(book.bid) * (1 - slip) : toNumber(book.ask) * (1 + slip));
+    const price = book === undefined ? undefined : exitLimitPrice(side, book, config.killSwitchSlippageBps, instrument);
     executor.submit({
       strategyId: "risk",
       symbol,
       side,
       orderType: price === undefined ? "market" : "limit",
       qty: abs(position.qty),
-      // Sells round up and buys round down: rounding never makes the bound worse.
-      price: price === undefined ? undefined : roundPrice(instrument, price, side === "sell" ? "ceil" : "floor"),
+      price,
       timeInForce: "IOC",
       reduceOnly: true,
       purpose: "force-close",

@@ -107,6 +107,7 @@ export class Runtime {
       clock: this.clock,
       instruments: this.instruments,
       slippageBps: config.risk.killSwitchSlippageBps,
+      staleDataMs: config.risk.staleDataMs,
       onAlert: alert,
     });
     this.risk = new RiskController({

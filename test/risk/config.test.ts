@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dec, format } from "../../src/core/decimal.ts";
+import { type Dec, dec, format } from "../../src/core/decimal.ts";
 import { HeanError } from "../../src/core/errors.ts";
 import { DEFAULT_RISK_CONFIG, parseHhMm, validateRiskConfig } from "../../src/risk/config.ts";
 
@@ -75,6 +75,15 @@ test("--set risk.hardStopDrawdownPct=1 alone is valid: untouched lower levels mo
   assert.deepEqual([c.softBrakeDrawdownPct, c.quarantineDrawdownPct, c.hardStopDrawdownPct], [1, 1, 1]);
   // The daily ladder is a separate ladder and keeps its defaults.
   assert.deepEqual([c.dailyLossSoftPct, c.dailyLossQuarantinePct, c.dailyLossHardStopPct], [3, 5, 8]);
+});
+
+test("the same through a loader that merges overrides into the full defaults (Decs as strings)", () => {
+  const plain = JSON.parse(JSON.stringify(DEFAULT_RISK_CONFIG, (_k, v) => (typeof v === "bigint" ? format(v as Dec) : v))) as Record<string, unknown>;
+  const c = validateRiskConfig({ ...plain, hardStopDrawdownPct: 1 });
+  assert.deepEqual([c.softBrakeDrawdownPct, c.quarantineDrawdownPct, c.hardStopDrawdownPct], [1, 1, 1]);
+  assert.equal(c.maxOrderNotional, DEFAULT_RISK_CONFIG.maxOrderNotional);
+  // Two changed values that contradict each other are still an error.
+  assert.equal(configError({ ...plain, softBrakeDrawdownPct: 6, hardStopDrawdownPct: 4 }).context.path, "risk.hardStopDrawdownPct");
 });
 
 test("raising only the soft level lifts untouched higher levels to it", () => {

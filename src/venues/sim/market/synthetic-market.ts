@@ -149,6 +149,13 @@ export class SyntheticMarket {
   start(): void {
     if (this.#timer !== undefined) return;
     this.#startMs ??= this.#clock.now();
+    const behind = Math.floor(((this.#clock.now() - this.#startMs) * this.updatesPerSecond) / 1000);
+    if (this.#steps === 0 && behind > 0) {
+      // Resuming a run already under way: skip to its scenario time, and read the start prices
+      // as the prices now (the scripted shape continues from them, it does not replay).
+      this.#steps = behind;
+      for (const s of this.#states) s.path.setPrice(s.path.fair, this.elapsedMs);
+    }
     const rate = this.updatesPerSecond;
     const intervalMs = Math.max(1, Math.floor(1000 / rate));
     this.#timer = this.#clock.setInterval(() => this.#onTimer(), intervalMs);

@@ -1,0 +1,110 @@
+/**
+ * Bus throughput: events per second through publish + dispatch to one handler, async mode, drained,
+ * against a bare EventEmitter emitting the same events to one listener in the same process.
+ *
+ * Both sides get the same shape of work: batches of BATCH events, then one turn of the event loop
+ * (the bus drains on that turn; the emitter has already delivered). Market events in a batch use
+ * distinct symbols so that conflation does not discard any: every published event is delivered.
+ * Events are built once up front so that allocation is not what is measured.
+ */
+import { EventEmitter } from "node:events";
+import { EventBus } from "../src/bus/event-bus.ts";
+import { RealClock } from "../src/core/clock.ts";
+import { dec } from "../src/core/decimal.ts";
+import type { HeanEvent } from "../src/core/events.ts";
+import type { BenchResult } from "./result.ts";
+
+const EVENTS_PER_ROUND = 200_000;
+const BATCH = 1_000;
+const WARMUP_ROUNDS = 2;
+const ROUNDS = 7;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function marketEvents(): HeanEvent[] {
+  const px = dec("65000.1");
+  const qty = dec("0.5");
+  return Array.from({ length: EVENTS_PER_ROUND }, (_, i): HeanEvent => ({
+    type: "market.book",
+    ts: i,
+    symbol: `SYM${i % BATCH}`,
+    bid: px,
+    bidQty: qty,
+    ask: px,
+    askQty: qty,
+    venueTs: i,
+    afterGap: false,
+  }));
+}
+
+function criticalEvents(): HeanEvent[] {
+  return Array.from({ length: EVENTS_PER_ROUND }, (_, i): HeanEvent => ({
+    type: "order.accepted",
+    ts: i,
+    clientOrderId: `o${i}`,
+    venueOrderId: `v${i}`,
+  }));
+}
+
+/** Events per second through a fresh bus. */
+async function busRound(events: readonly HeanEvent[]): Promise<number> {
+  const bus = new EventBus({ clock: new RealClock(), mode: "async" });
+  let seen = 0;
+  bus.subscribe("counter", () => {
+    seen++;
+  });
+  const start = performance.now();
+  for (let i = 0; i < events.length; ) {
+    const end = Math.min(i + BATCH, events.length);
+    for (; i < end; i++) bus.publish(events[i]!);
+    while (bus.pending() > 0) await nextTurn();
+  }
+  const elapsed = performance.now() - start;
+  if (seen !== events.length) throw new Error(`bus delivered ${seen} of ${events.length} events`);
+  return (events.length / elapsed) * 1000;
+}
+
+async function emitterRound(events: readonly HeanEvent[]): Promise<number> {
+  const emitter = new EventEmitter();
+  let seen = 0;
+  emitter.on("event", () => {
+    seen++;
+  });
+  const start = performance.now();
+  for (let i = 0; i < events.length; ) {
+    const end = Math.min(i + BATCH, events.length);
+    for (; i < end; i++) emitter.emit("event", events[i]);
+    await nextTurn();
+  }
+  const elapsed = performance.now() - start;
+  if (seen !== events.length) throw new Error(`emitter delivered ${seen} of ${events.length} events`);
+  return (events.length / elapsed) * 1000;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+async function compare(name: string, events: readonly HeanEvent[]): Promise<BenchResult> {
+  for (let r = 0; r < WARMUP_ROUNDS; r++) {
+    await emitterRound(events);
+    await busRound(events);
+  }
+  const bus: number[] = [];
+  const emitter: number[] = [];
+  // Alternate so that drift in machine load hits both sides alike.
+  for (let r = 0; r < ROUNDS; r++) {
+    emitter.push(await emitterRound(events));
+    bus.push(await busRound(events));
+  }
+  const value = median(bus);
+  const baselineValue = median(emitter);
+  return { name, unit: "events/s", value, baselineName: "EventEmitter", baselineValue, ratio: value / baselineValue };
+}
+
+/** Target (reported, not asserted): the bus at ≥ 0.5× a bare EventEmitter on both lanes. */
+export async function runBusBench(): Promise<BenchResult[]> {
+  return [await compare("bus throughput, market lane", marketEvents()), await compare("bus throughput, critical lane", criticalEvents())];
+}

@@ -1,0 +1,321 @@
+/**
+ * The Bybit simulator assembled: one node:http server for REST and the three WebSocket paths,
+ * the exchange backend (sim matching engine + synthetic market), the public feeds, the private
+ * streams, and the fault state that every channel consults.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { RealClock, type Clock, type TimerHandle } from "../../core/clock.ts";
+import { dec, type Dec } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
+import { createEngineBackend } from "./backend.ts";
+import type { ExchangeEvent, ExchangePort } from "./exchange-port.ts";
+import { FaultState, parseFaults, type FaultSpec } from "./faults.ts";
+import { PublicFeeds, type MarketView } from "./public-feeds.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { handleRest } from "./rest-server.ts";
+import { SeededRandom } from "./rng.ts";
+import { handleControl, type ResetOptions } from "./sim-control.ts";
+import type { ApiCredential } from "./signing.ts";
+import { wsPosition, wsWallet } from "./wire-account.ts";
+import { publicTrade, streamTicker, wireBook } from "./wire-market.ts";
+import { wsExecution, wsFastExecution, wsOrder } from "./wire-orders.ts";
+import { PrivateStreams } from "./ws-private.ts";
+import { handlePublicMessage } from "./ws-public.ts";
+import { WsPeer, type PeerKind } from "./ws-peer.ts";
+import { handleTradeMessage } from "./ws-trade.ts";
+
+export interface SimAccountOptions {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** USDT; default 100000. */
+  readonly startingBalance?: string | number | undefined;
+}
+
+export interface BybitSimulatorOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
+  readonly seed?: number | undefined;
+  /** calm (default), trend, flash-crash, stale. */
+  readonly scenario?: string | undefined;
+  readonly apiKey?: string | undefined;
+  readonly apiSecret?: string | undefined;
+  /** USDT balance the account starts with; default 100000. */
+  readonly startingBalance?: string | number | undefined;
+  /** More accounts (each its own key); the first account is the one of apiKey/apiSecret. */
+  readonly extraAccounts?: readonly SimAccountOptions[] | undefined;
+  /** A fault set as `POST /__sim/faults` takes it (JSON object), or a parsed FaultSpec. */
+  readonly faults?: FaultSpec | Record<string, unknown> | undefined;
+  /** Enforce Bybit's per-endpoint limits (10006). Default true. */
+  readonly rateLimits?: boolean | undefined;
+  /** Close a WebSocket with no inbound message for this long (Bybit: 10 min). */
+  readonly idleTimeoutMs?: number | undefined;
+  readonly clock?: Clock | undefined;
+}
+
+export interface BybitSimulator {
+  readonly port: number;
+  /** `http://host:port` (REST). */
+  readonly url: string;
+  readonly wsPublicUrl: string;
+  readonly wsPrivateUrl: string;
+  readonly wsTradeUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** The exchange behind the protocol (for in-process tests and tools). */
+  backend(): ExchangePort;
+  setFaults(faults: FaultSpec | Record<string, unknown>): void;
+  clearFaults(): void;
+  setPrice(symbol: string, price: string | Dec): void;
+  reset(options?: ResetOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_BALANCE = "100000";
+const DEFAULT_KEY = "sim-api-key";
+const DEFAULT_SECRET = "sim-api-secret";
+const IDLE_SWEEP_MS = 30_000;
+const WS_PATHS: Readonly<Record<string, PeerKind>> = { "/v5/public/linear": "public", "/v5/private": "private", "/v5/trade": "trade" };
+
+/** A FaultSpec is itself valid input to parseFaults, so both forms go through the one validator. */
+function toSpec(faults: FaultSpec | Record<string, unknown>): FaultSpec {
+  const parsed = parseFaults(faults);
+  if (!parsed.ok) throw new HeanError("CONFIG_INVALID", `bad simulator faults: ${parsed.error}`, {});
+  return parsed.spec;
+}
+
+function balanceOf(value: string | number | undefined): Dec {
+  const text = value === undefined ? DEFAULT_BALANCE : String(value);
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new HeanError("CONFIG_INVALID", `starting balance must be a decimal ≥ 0, got ${text}`, {});
+  return dec(text);
+}
+
+export async function startBybitSimulator(options: BybitSimulatorOptions = {}): Promise<BybitSimulator> {
+  const clock = options.clock ?? new RealClock();
+  let seed = options.seed ?? 1;
+  let scenario = options.scenario ?? "calm";
+  const host = options.host ?? "127.0.0.1";
+  const accounts = [
+    { apiKey: options.apiKey ?? DEFAULT_KEY, apiSecret: options.apiSecret ?? DEFAULT_SECRET, startingBalance: balanceOf(options.startingBalance) },
+    ...(options.extraAccounts ?? []).map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, startingBalance: balanceOf(a.startingBalance) })),
+  ];
+  const credentials = new Map<string, ApiCredential>();
+  accounts.forEach((a, index) => {
+    if (credentials.has(a.apiKey)) throw new HeanError("CONFIG_INVALID", "two simulator accounts share an API key", {});
+    credentials.set(a.apiKey, { apiKey: a.apiKey, apiSecret: a.apiSecret, accountId: `acct-${index + 1}` });
+  });
+  const userIds = new Map([...credentials.values()].map((c, index) => [c.accountId, 100_001 + index]));
+  const lookup = (apiKey: string): ApiCredential | undefined => credentials.get(apiKey);
+  const primaryAccount = credentials.get(accounts[0]!.apiKey)!.accountId;
+
+  const random = new SeededRandom(seed);
+  const faults = new FaultState(seed);
+  const limiter = new RateLimiter(options.rateLimits ?? true);
+  const heldSockets = new Set<Socket>();
+  const peers = new Set<WsPeer>();
+  const makeBackend = (startingBalances: ReadonlyMap<string, Dec>): ExchangePort =>
+    createEngineBackend({
+      clock,
+      seed,
+      scenario,
+      accounts: [...credentials.values()].map((c) => ({ accountId: c.accountId, startingBalance: startingBalances.get(c.accountId)! })),
+    });
+  let balances = new Map([...credentials.values()].map((c, i) => [c.accountId, accounts[i]!.startingBalance]));
+  let port = makeBackend(balances);
+
+  const market: MarketView = {
+    hasSymbol: (symbol) => port.instrument(symbol) !== undefined,
+    bookLevels: (symbol, depth) => wireBook(port.instrument(symbol)!, port.book(symbol), depth),
+    ticker: (symbol) => streamTicker(port.instrument(symbol)!, port.ticker(symbol)),
+    crossSeq: () => port.crossSeq(),
+  };
+  const feeds = new PublicFeeds(market, faults, clock);
+  const privateStreams = new PrivateStreams(lookup, faults, clock, random);
+
+  const onEvent = (accountId: string | undefined, event: ExchangeEvent): void => {
+    if (event.kind === "trade") {
+      const i = port.instrument(event.trade.symbol);
+      if (i !== undefined) feeds.trade(publicTrade(i, event.trade));
+      return;
+    }
+    if (accountId === undefined) return;
+    switch (event.kind) {
+      case "order":
+        privateStreams.publish(accountId, "order", [wsOrder(port.instrument(event.order.symbol)!, event.order)]);
+        return;
+      case "execution": {
+        const i = port.instrument(event.execution.symbol)!;
+        privateStreams.publish(accountId, "execution.fast", [wsFastExecution(i, event.execution)]);
+        privateStreams.publish(accountId, "execution", [wsExecution(i, event.execution)]);
+        return;
+      }
+      case "position":
+        privateStreams.publish(accountId, "position", [wsPosition(port.instrument(event.position.symbol)!, event.position)]);
+        return;
+      case "wallet":
+        privateStreams.publish(accountId, "wallet", [wsWallet(event.wallet)]);
+    }
+  };
+  let unsubscribe = port.subscribe(onEvent);
+
+  let dropTimer: TimerHandle | undefined;
+  const armDropTimer = (): void => {
+    dropTimer?.cancel();
+    dropTimer = undefined;
+    const every = faults.spec.dropPrivateWsEveryMs;
+    if (every > 0) dropTimer = clock.setInterval(() => privateStreams.disconnectAll("terminate"), every);
+  };
+  faults.onChange(armDropTimer);
+
+  const applyFaults = (spec: FaultSpec): void => {
+    const oneShots = faults.apply(spec, clock.now());
+    if (oneShots.disconnectPrivate) privateStreams.disconnectAll("terminate");
+    if (oneShots.disconnectPublic) for (const p of [...peers]) if (p.kind === "public") p.terminate();
+    if (oneShots.bookRestart) feeds.restartBooks();
+  };
+  if (options.faults !== undefined) applyFaults(toSpec(options.faults));
+
+  const reset = async (resetOptions: ResetOptions = {}): Promise<void> => {
+    const nextScenario = resetOptions.scenario ?? scenario;
+    const nextSeed = resetOptions.seed ?? seed;
+    const nextBalances = resetOptions.startingBalance === undefined ? balances : new Map([...balances.keys()].map((k) => [k, resetOptions.startingBalance!]));
+    const previous = { seed, scenario };
+    seed = nextSeed;
+    scenario = nextScenario;
+    let next: ExchangePort;
+    try {
+      next = makeBackend(nextBalances);
+    } catch (e) {
+      seed = previous.seed;
+      scenario = previous.scenario;
+      throw e;
+    }
+    unsubscribe();
+    port.close();
+    port = next;
+    balances = nextBalances;
+    unsubscribe = port.subscribe(onEvent);
+    faults.clear(clock.now());
+    limiter.reset();
+    feeds.clear();
+    // A restart on the venue's side: every stream is closed with "service restart".
+    for (const p of [...peers]) p.close(1012, "simulator reset");
+  };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    handleRest(req, res, {
+      clock,
+      faults,
+      limiter,
+      random,
+      heldSockets,
+      port: () => port,
+      lookup,
+      userId: (accountId) => userIds.get(accountId) ?? 0,
+      control: (rq, rs, path, body) =>
+        handleControl(rq, rs, path, body, {
+          port: () => port,
+          primaryAccount,
+          applyFaults,
+          describeFaults: () => faults.describe(clock.now()),
+          reset,
+          now: () => clock.now(),
+        }),
+    }).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const kind = WS_PATHS[path];
+    if (kind === undefined) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
+  });
+
+  const attach = (ws: WebSocket, kind: PeerKind): void => {
+    const channel = kind === "public" ? "public" : "private";
+    const peer = new WsPeer(ws, kind, random.uuid(), clock, () => faults.delayMs(channel));
+    peers.add(peer);
+    if (kind === "private") privateStreams.add(peer);
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      peer.lastInboundAt = clock.now();
+      const text = isBinary ? "" : data.toString("utf8");
+      try {
+        if (kind === "public") handlePublicMessage(peer, text, feeds);
+        else if (kind === "private") privateStreams.handleMessage(peer, text);
+        else handleTradeMessage(peer, text, { clock, faults, limiter, random, port: () => port, lookup });
+      } catch {
+        peer.close(1011, "internal error");
+      }
+    });
+    ws.on("close", () => {
+      peers.delete(peer);
+      privateStreams.remove(peer);
+      feeds.drop(peer);
+    });
+    ws.on("error", () => peer.terminate());
+  };
+
+  const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
+  const idleTimer = clock.setInterval(() => {
+    const now = clock.now();
+    for (const p of [...peers]) if (now - p.lastInboundAt > idleTimeoutMs) p.close(1000, "idle timeout");
+  }, Math.min(IDLE_SWEEP_MS, idleTimeoutMs));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  feeds.start();
+  const address = server.address();
+  const boundPort = typeof address === "object" && address !== null ? address.port : 0;
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${hostPart}:${boundPort}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    port: boundPort,
+    url,
+    wsPublicUrl: `ws://${hostPart}:${boundPort}/v5/public/linear`,
+    wsPrivateUrl: `ws://${hostPart}:${boundPort}/v5/private`,
+    wsTradeUrl: `ws://${hostPart}:${boundPort}/v5/trade`,
+    apiKey: accounts[0]!.apiKey,
+    apiSecret: accounts[0]!.apiSecret,
+    backend: () => port,
+    setFaults: (f) => applyFaults(toSpec(f)),
+    clearFaults: () => faults.clear(clock.now()),
+    setPrice: (symbol, price) => {
+      const value = typeof price === "string" ? dec(price) : price;
+      if (port.instrument(symbol) === undefined) throw new HeanError("INSTRUMENT_UNKNOWN", `unknown symbol ${symbol}`, { symbol });
+      port.setPrice(symbol, value);
+    },
+    reset,
+    close: () => {
+      closing ??= (async () => {
+        feeds.stop();
+        dropTimer?.cancel();
+        idleTimer.cancel();
+        unsubscribe();
+        port.close();
+        for (const p of [...peers]) p.terminate();
+        for (const s of heldSockets) s.destroy();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

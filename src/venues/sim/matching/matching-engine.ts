@@ -1,0 +1,997 @@
+/**
+ * The venue-agnostic matching engine behind every simulated venue (in-process paper trading,
+ * the Bybit and Binance protocol simulators).
+ *
+ * One book per symbol holds the accounts' resting orders (price-time priority) on top of the
+ * synthetic market's liquidity. Takers walk both, best price first, the synthetic level first at
+ * an equal price. Resting orders trade with the synthetic flow under the queue model in
+ * README.md. Every change is reported to listeners, in the order it happened; requests are
+ * validated first and a rejection changes nothing.
+ */
+import type { Clock } from "../../../core/clock.ts";
+import { type Dec, ZERO, add, dec, fromUnits, mul, sub } from "../../../core/decimal.ts";
+import type { Liquidity, Side } from "../../../core/events.ts";
+import type { Instrument } from "../../../core/instrument.ts";
+import type { MarketObserver, SyntheticMarket } from "../market/synthetic-market.ts";
+import type { SyntheticBook } from "../market/synthetic-book.ts";
+import type { SideLevels } from "../market/side-levels.ts";
+import { AccountState } from "./account.ts";
+import { type OrderRecord, isOpen, leaves, snapshotOrder } from "./order-record.ts";
+import { OrderSide, sumLeaves } from "./order-side.ts";
+import { applyFill, avgEntryPrice, reduceCapacity, unrealised } from "./position.ts";
+import type {
+  AmendOrderRequest,
+  BookTop,
+  CancelCause,
+  DepthSnapshot,
+  EngineEvent,
+  EngineListener,
+  Execution,
+  OrderChange,
+  OrderRef,
+  OrderResult,
+  OrderSnapshot,
+  PlaceOrderRequest,
+  PlaceResult,
+  PositionSnapshot,
+  PublicLevel,
+  Rejection,
+  WalletSnapshot,
+} from "./types.ts";
+import { checkAmendTerms, checkClientOrderId, checkPlace, rejection } from "./validate.ts";
+
+export const DEFAULT_STARTING_BALANCE: Dec = dec("10000");
+export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 500;
+
+export interface MatchingEngineOptions {
+  readonly clock: Clock;
+  readonly instruments: readonly Instrument[];
+  /** The synthetic liquidity; without it the books hold only the accounts' orders. */
+  readonly market?: SyntheticMarket | undefined;
+  /** Prefix of order, execution and trade ids (make it unique per run: ids must not repeat across restarts). */
+  readonly idPrefix?: string | undefined;
+  /** A crossing post-only order: "cancel" it after acceptance (Bybit) or "reject" it unrecorded (Binance GTX). */
+  readonly postOnlyCross?: "cancel" | "reject" | undefined;
+  /** Duplicate client order ids: refused against every order ("all", Bybit) or open ones only ("open", Binance). */
+  readonly clientOrderIdScope?: "all" | "open" | undefined;
+  readonly maxOpenOrdersPerSymbol?: number | undefined;
+  readonly defaultStartingBalance?: Dec | undefined;
+  /** A listener threw: the engine carries on (its state is consistent) and reports it here. */
+  readonly onListenerError?: ((error: unknown) => void) | undefined;
+}
+
+export interface RestoreOrderInput {
+  readonly account: string;
+  /** The venue id it had; a new one is made when absent. */
+  readonly orderId?: string | undefined;
+  readonly clientOrderId?: string | undefined;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly filledQty: Dec;
+  readonly reduceOnly: boolean;
+  readonly timeInForce?: "GTC" | "POST_ONLY" | undefined;
+  readonly createdAt?: number | undefined;
+}
+
+export type AdminResult = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
+
+interface SymbolBook {
+  readonly instrument: Instrument;
+  readonly synthetic: SyntheticBook | undefined;
+  readonly bids: OrderSide;
+  readonly asks: OrderSide;
+  updateId: number;
+  dirty: boolean;
+  lastTs: number;
+}
+
+type TakeStop = "filled" | "no-liquidity" | "limit" | "reduce-only";
+
+const fail = (code: Rejection["code"], message: string, details: Record<string, string> = {}) =>
+  ({ ok: false, rejection: rejection(code, message, details) }) as const;
+
+export class MatchingEngine implements MarketObserver {
+  readonly market: SyntheticMarket | undefined;
+  readonly #clock: Clock;
+  readonly #books = new Map<string, SymbolBook>();
+  readonly #accounts = new Map<string, AccountState>();
+  readonly #orders = new Map<string, OrderRecord>();
+  readonly #listeners: EngineListener[] = [];
+  readonly #prefix: string;
+  readonly #postOnlyCross: "cancel" | "reject";
+  readonly #cidScope: "all" | "open";
+  readonly #maxOpen: number;
+  readonly #defaultBalance: Dec;
+  readonly #onListenerError: ((error: unknown) => void) | undefined;
+  #seq = 0;
+  #orderCounter = 0;
+  #execCounter = 0;
+  #tradeCounter = 0;
+  #busy = false;
+
+  constructor(options: MatchingEngineOptions) {
+    this.#clock = options.clock;
+    this.market = options.market;
+    this.#prefix = options.idPrefix ?? "sim";
+    this.#postOnlyCross = options.postOnlyCross ?? "cancel";
+    this.#cidScope = options.clientOrderIdScope ?? "all";
+    this.#maxOpen = options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL;
+    this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
+    this.#onListenerError = options.onListenerError;
+    for (const instrument of options.instruments) {
+      this.#books.set(instrument.symbol, {
+        instrument,
+        synthetic: options.market?.book(instrument.symbol),
+        bids: new OrderSide(-1),
+        asks: new OrderSide(1),
+        updateId: 0,
+        dirty: false,
+        lastTs: this.#clock.now(),
+      });
+    }
+    options.market?.observe(this);
+  }
+
+  // ------------------------------------------------------------------ listeners and accounts
+
+  /** Every change, as it happens; returns the unsubscribe. Listeners must not call back in synchronously. */
+  subscribe(listener: EngineListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
+  /** Create the account if new (with `startingBalance` or the default); an existing one is unchanged. */
+  ensureAccount(id: string, startingBalance?: Dec): void {
+    if (this.#accounts.has(id)) return;
+    this.#accounts.set(id, new AccountState(id, startingBalance ?? this.#defaultBalance, this.#clock.now()));
+  }
+
+  hasAccount(id: string): boolean {
+    return this.#accounts.has(id);
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.#books.get(symbol)?.instrument;
+  }
+
+  symbols(): string[] {
+    return [...this.#books.keys()];
+  }
+
+  /** The cross sequence: grows with every execution, position change, book update and trade. */
+  sequence(): number {
+    return this.#seq;
+  }
+
+  // ------------------------------------------------------------------ order entry
+
+  place(req: PlaceOrderRequest): PlaceResult {
+    const account = this.#account(req);
+    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(req?.account)}`);
+    if (this.#busy) return fail("INVALID_REQUEST", "the engine was called from inside one of its listeners");
+    const checked = checkPlace(
+      req,
+      (symbol) => this.#books.get(symbol)?.instrument,
+      (instrument, side) => this.#bestOppositePrice(this.#books.get(instrument.symbol)!, side),
+    );
+    if (!checked.ok) return checked;
+    const t = checked.value;
+    const book = this.#books.get(t.instrument.symbol)!;
+    if (t.clientOrderId !== undefined) {
+      const existing = account.byClientId.get(t.clientOrderId);
+      if (existing !== undefined && (this.#cidScope === "all" || isOpen(existing))) {
+        return fail("DUPLICATE_CLIENT_ORDER_ID", `client order id ${t.clientOrderId} is already used`, {
+          clientOrderId: t.clientOrderId,
+          orderId: existing.orderId,
+        });
+      }
+    }
+    if (account.openCount(t.instrument.symbol) >= this.#maxOpen) {
+      return fail("TOO_MANY_OPEN_ORDERS", `at most ${this.#maxOpen} open orders per symbol`, {
+        limit: String(this.#maxOpen),
+      });
+    }
+    let qty = t.qty;
+    if (t.reduceOnly) {
+      const cap = reduceCapacity(account.position(t.instrument.symbol).qty, t.side);
+      if (cap === 0n) {
+        return fail("REDUCE_ONLY_WOULD_INCREASE", "a reduce-only order must be against an open position", {
+          position: String(account.position(t.instrument.symbol).qty),
+        });
+      }
+      if (qty > cap) qty = cap;
+    }
+    const ticks = t.price === undefined ? Number.NaN : Number(t.price / t.instrument.tickSize);
+    const crosses = t.price !== undefined && this.#wouldTake(book, t.side, ticks);
+    if (crosses && t.timeInForce === "POST_ONLY" && this.#postOnlyCross === "reject") {
+      return fail("POST_ONLY_WOULD_TAKE", "a post-only order would take liquidity", { price: String(t.price) });
+    }
+
+    const now = this.#clock.now();
+    const o: OrderRecord = {
+      orderId: this.#newOrderId(),
+      clientOrderId: t.clientOrderId,
+      account: account.id,
+      symbol: t.instrument.symbol,
+      side: t.side,
+      type: t.type,
+      timeInForce: t.timeInForce,
+      reduceOnly: t.reduceOnly,
+      createdAt: now,
+      price: t.price,
+      ticks,
+      qty,
+      filled: ZERO,
+      filledValue: ZERO,
+      cumFee: ZERO,
+      status: "new",
+      cancelCause: undefined,
+      updatedAt: now,
+      queueAhead: ZERO,
+      resting: false,
+    };
+    const executions: Execution[] = [];
+    this.#busy = true;
+    try {
+      this.#register(account, o);
+      this.#emitOrder("created", o);
+      if (crosses && t.timeInForce === "POST_ONLY") {
+        this.#close(o, "post-only-would-take");
+      } else if (t.timeInForce === "FOK" && this.#available(book, o) < leaves(o)) {
+        this.#close(o, "fok-not-fillable");
+      } else {
+        this.#execute(book, o, executions);
+      }
+      this.#flush();
+    } finally {
+      this.#busy = false;
+    }
+    return { ok: true, order: snapshotOrder(o), executions };
+  }
+
+  amend(req: AmendOrderRequest): OrderResult {
+    const found = this.#findOpen(req);
+    if (!found.ok) return found;
+    const o = found.order;
+    const book = this.#books.get(o.symbol)!;
+    if (o.type !== "limit" || o.price === undefined) return fail("ORDER_NOT_OPEN", "only a resting limit order can be amended");
+    const bad = checkAmendTerms(book.instrument, req.qty, req.price, o.price, o.reduceOnly);
+    if (bad !== undefined) return { ok: false, rejection: bad };
+    let qty = req.qty ?? o.qty;
+    const price = req.price ?? o.price;
+    if (qty <= o.filled) {
+      return fail("QTY_NOT_ABOVE_FILLED", "the new qty must be above what has filled", {
+        qty: String(qty),
+        filledQty: String(o.filled),
+      });
+    }
+    if (o.reduceOnly) {
+      const cap = reduceCapacity(this.#accounts.get(o.account)!.position(o.symbol).qty, o.side);
+      if (sub(qty, o.filled) > cap) qty = add(o.filled, cap);
+    }
+    const ticks = Number(price / book.instrument.tickSize);
+    const crosses = price !== o.price && this.#wouldTake(book, o.side, ticks);
+    if (crosses && o.timeInForce === "POST_ONLY") {
+      return fail("POST_ONLY_WOULD_TAKE", "the new price would take liquidity", { price: String(price) });
+    }
+    this.#busy = true;
+    try {
+      o.updatedAt = this.#clock.now();
+      if (price === o.price && qty <= o.qty) {
+        // A smaller order at the same price keeps its place in the queue.
+        o.qty = qty;
+        book.dirty = true;
+        this.#emitOrder("amended", o);
+      } else {
+        this.#unrest(o);
+        o.qty = qty;
+        o.price = price;
+        o.ticks = ticks;
+        this.#emitOrder("amended", o);
+        this.#execute(book, o, []);
+      }
+      this.#flush();
+    } finally {
+      this.#busy = false;
+    }
+    return { ok: true, order: snapshotOrder(o) };
+  }
+
+  cancel(ref: OrderRef): OrderResult {
+    const found = this.#findOpen(ref);
+    if (!found.ok) return found;
+    this.#busy = true;
+    try {
+      this.#close(found.order, "user");
+      this.#flush();
+    } finally {
+      this.#busy = false;
+    }
+    return { ok: true, order: snapshotOrder(found.order) };
+  }
+
+  /** Cancel every open order of the account (on one symbol when given); returns what was cancelled. */
+  cancelAll(account: string, symbol?: string): OrderSnapshot[] {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined || this.#busy) return [];
+    const cancelled: OrderSnapshot[] = [];
+    this.#busy = true;
+    try {
+      for (const o of [...acct.open.values()]) {
+        if (symbol !== undefined && o.symbol !== symbol) continue;
+        this.#close(o, "cancel-all");
+        cancelled.push(snapshotOrder(o));
+      }
+      this.#flush();
+    } finally {
+      this.#busy = false;
+    }
+    return cancelled;
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** An order by venue id (wins) or client order id; undefined when the account has no such order. */
+  order(ref: OrderRef): OrderSnapshot | undefined {
+    const o = this.#find(ref);
+    return o === undefined ? undefined : snapshotOrder(o);
+  }
+
+  /** The latest order with this client order id (the duplicate check a protocol layer needs). */
+  orderByClientId(account: string, clientOrderId: string): OrderSnapshot | undefined {
+    const o = this.#accounts.get(account)?.byClientId.get(clientOrderId);
+    return o === undefined ? undefined : snapshotOrder(o);
+  }
+
+  openOrders(account: string, symbol?: string): OrderSnapshot[] {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined) return [];
+    const out: OrderSnapshot[] = [];
+    for (const o of acct.open.values()) if (symbol === undefined || o.symbol === symbol) out.push(snapshotOrder(o));
+    return out;
+  }
+
+  /** Every order of the account, open and closed, newest first. */
+  orderHistory(account: string, filter: { symbol?: string; limit?: number } = {}): OrderSnapshot[] {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined) return [];
+    const out: OrderSnapshot[] = [];
+    const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+    for (let i = acct.orders.length - 1; i >= 0 && out.length < limit; i--) {
+      const o = acct.orders[i]!;
+      if (filter.symbol === undefined || o.symbol === filter.symbol) out.push(snapshotOrder(o));
+    }
+    return out;
+  }
+
+  /** Executions of the account, oldest first. */
+  executions(account: string, filter: { symbol?: string; orderId?: string; sinceTs?: number } = {}): Execution[] {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined) return [];
+    return acct.executions.filter(
+      (e) =>
+        (filter.symbol === undefined || e.symbol === filter.symbol) &&
+        (filter.orderId === undefined || e.orderId === filter.orderId) &&
+        (filter.sinceTs === undefined || e.ts >= filter.sinceTs),
+    );
+  }
+
+  position(account: string, symbol: string): PositionSnapshot | undefined {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined || !this.#books.has(symbol)) return undefined;
+    return snapshotPosition(acct, symbol);
+  }
+
+  /** Every symbol the account has ever held (flat ones included). */
+  positions(account: string): PositionSnapshot[] {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined) return [];
+    return [...acct.positions.keys()].map((symbol) => snapshotPosition(acct, symbol));
+  }
+
+  wallet(account: string): WalletSnapshot | undefined {
+    const acct = this.#accounts.get(account);
+    return acct === undefined ? undefined : this.#snapshotWallet(acct);
+  }
+
+  /** Best bid and ask of the public book (synthetic + resting orders). */
+  top(symbol: string): BookTop | undefined {
+    const book = this.#books.get(symbol);
+    return book === undefined ? undefined : this.#top(book);
+  }
+
+  /** Up to `levels` price levels per side of the public book, best first. */
+  depth(symbol: string, levels: number): DepthSnapshot | undefined {
+    const book = this.#books.get(symbol);
+    if (book === undefined) return undefined;
+    return {
+      ...this.#top(book),
+      bids: mergedLevels(book, book.synthetic?.bids, book.bids, levels),
+      asks: mergedLevels(book, book.synthetic?.asks, book.asks, levels),
+    };
+  }
+
+  // ------------------------------------------------------------------ restore (paper restarts)
+
+  /** Put back a working order from a journal, resting at the back of its level, without matching. */
+  restoreOrder(input: RestoreOrderInput): OrderResult {
+    const account = this.#account(input);
+    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(input?.account)}`);
+    const book = typeof input.symbol === "string" ? this.#books.get(input.symbol) : undefined;
+    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${JSON.stringify(input.symbol)}`);
+    if (input.orderId !== undefined && (typeof input.orderId !== "string" || input.orderId === "" || this.#orders.has(input.orderId))) {
+      return fail("INVALID_REQUEST", "a restored order's venue id must be unused", { orderId: String(input.orderId) });
+    }
+    const badCid = checkClientOrderId(input.clientOrderId);
+    if (badCid !== undefined) return { ok: false, rejection: badCid };
+    if (input.clientOrderId !== undefined && account.byClientId.has(input.clientOrderId)) {
+      return fail("DUPLICATE_CLIENT_ORDER_ID", `client order id ${input.clientOrderId} is already used`);
+    }
+    // The order already exists at the venue: check its shape, not its notional (hence reduceOnly: true).
+    const checked = checkPlace(
+      {
+        account: account.id,
+        symbol: input.symbol,
+        side: input.side,
+        type: "limit",
+        qty: input.qty,
+        price: input.price,
+        timeInForce: input.timeInForce ?? "GTC",
+        reduceOnly: true,
+        clientOrderId: input.clientOrderId,
+      },
+      (s) => this.#books.get(s)?.instrument,
+      () => undefined,
+    );
+    if (!checked.ok) return checked;
+    if (input.timeInForce !== undefined && input.timeInForce !== "GTC" && input.timeInForce !== "POST_ONLY") {
+      return fail("INVALID_TIME_IN_FORCE", "only GTC and POST_ONLY orders rest");
+    }
+    const filled = input.filledQty;
+    if (typeof filled !== "bigint" || filled < 0n || filled >= input.qty || filled % book.instrument.lotSize !== 0n) {
+      return fail("INVALID_REQUEST", "filledQty must be a lot multiple in [0, qty)", { filledQty: String(filled) });
+    }
+    if (typeof input.reduceOnly !== "boolean") return fail("INVALID_REQUEST", "reduceOnly must be a boolean");
+    const now = this.#clock.now();
+    const o: OrderRecord = {
+      orderId: input.orderId ?? this.#newOrderId(),
+      clientOrderId: input.clientOrderId,
+      account: account.id,
+      symbol: input.symbol,
+      side: input.side,
+      type: "limit",
+      timeInForce: input.timeInForce ?? "GTC",
+      reduceOnly: input.reduceOnly,
+      createdAt: input.createdAt ?? now,
+      price: input.price,
+      ticks: Number(input.price / book.instrument.tickSize),
+      qty: input.qty,
+      filled,
+      // The journal knows the fills; here only their size matters, valued at the limit price.
+      filledValue: mul(filled, input.price),
+      cumFee: ZERO,
+      status: filled === 0n ? "new" : "partially-filled",
+      cancelCause: undefined,
+      updatedAt: now,
+      queueAhead: ZERO,
+      resting: false,
+    };
+    this.#register(account, o);
+    this.#rest(book, o);
+    this.#emitOrder("restored", o);
+    this.#flush();
+    return { ok: true, order: snapshotOrder(o) };
+  }
+
+  /** Set a position outright (restore, operator tools); realised P&L so far is kept. */
+  setPosition(account: string, symbol: string, qty: Dec, avgPrice: Dec): AdminResult {
+    const acct = this.#accounts.get(account);
+    const book = this.#books.get(symbol);
+    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(account)}`);
+    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${JSON.stringify(symbol)}`);
+    if (typeof qty !== "bigint" || qty % book.instrument.lotSize !== 0n) {
+      return fail("QTY_NOT_LOT_MULTIPLE", "position qty must be a lot multiple", { qty: String(qty) });
+    }
+    if (typeof avgPrice !== "bigint" || avgPrice < 0n || (qty !== 0n && avgPrice === 0n)) {
+      return fail("PRICE_NOT_POSITIVE", "an open position needs a positive average price", { avgPrice: String(avgPrice) });
+    }
+    const prev = acct.position(symbol);
+    const abs = qty < 0n ? -qty : qty;
+    acct.positions.set(symbol, {
+      qty,
+      cost: mul(abs as Dec, avgPrice),
+      realised: prev.realised,
+      updatedAt: this.#clock.now(),
+      seq: ++this.#seq,
+    });
+    this.#emit(() => ({ type: "position", position: snapshotPosition(acct, symbol) }));
+    return { ok: true };
+  }
+
+  setBalance(account: string, balance: Dec): AdminResult {
+    const acct = this.#accounts.get(account);
+    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(account)}`);
+    if (typeof balance !== "bigint") return fail("INVALID_REQUEST", "balance must be a decimal");
+    acct.balance = balance;
+    acct.updatedAt = this.#clock.now();
+    this.#emit(() => ({ type: "wallet", wallet: this.#snapshotWallet(acct) }));
+    return { ok: true };
+  }
+
+  // ------------------------------------------------------------------ the synthetic market's flow
+
+  /** A synthetic trade: resting orders priced through it trade first (queue model, README.md). */
+  onTrade(sbook: SyntheticBook, aggressor: Side, tick: number, lots: number, ts: number): void {
+    const book = this.#books.get(sbook.symbol);
+    if (book === undefined) return;
+    book.lastTs = ts;
+    // Ids and sequence advance whether or not anyone listens, so they are the same in every run.
+    const seq = ++this.#seq;
+    const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
+    this.#emit(() => ({
+      type: "trade",
+      trade: Object.freeze({
+        tradeId,
+        symbol: sbook.symbol,
+        price: sbook.priceOf(tick),
+        qty: sbook.qtyOf(lots),
+        aggressor,
+        ts,
+        synthetic: true,
+        seq,
+      }),
+    }));
+    const makers = aggressor === "sell" ? book.bids : book.asks;
+    const first = makers.best();
+    if (first === undefined || makers.better(tick, first.ticks)) return;
+    const was = this.#busy;
+    this.#busy = true;
+    try {
+      this.#tradeThrough(book, makers, aggressor, tick, sbook.qtyOf(lots));
+    } finally {
+      this.#busy = was;
+    }
+  }
+
+  /** The synthetic book moved: resting orders it now crosses trade with it, then the book is published. */
+  onUpdate(sbook: SyntheticBook, ts: number): void {
+    const book = this.#books.get(sbook.symbol);
+    if (book === undefined) return;
+    book.lastTs = ts;
+    const was = this.#busy;
+    this.#busy = true;
+    try {
+      if (book.bids.orderCount > 0 || book.asks.orderCount > 0) this.#cross(book, sbook);
+      book.dirty = true;
+      this.#flush();
+    } finally {
+      this.#busy = was;
+    }
+  }
+
+  #tradeThrough(book: SymbolBook, makers: OrderSide, aggressor: Side, tick: number, qty: Dec): void {
+    let avail = qty;
+    for (;;) {
+      if (avail === 0n) return;
+      const m = makers.best();
+      if (m === undefined || !makers.better(m.ticks, tick)) break;
+      const q = this.#makerQty(m, avail);
+      if (q === 0n) continue;
+      this.#fill(m, m.price!, q, "maker", "market");
+      this.#publishTrade(m.price!, q, aggressor, book);
+      avail = sub(avail, q);
+    }
+    const level = makers.levelAt(tick);
+    if (level === undefined) return;
+    let used = ZERO;
+    for (const m of [...level.orders]) {
+      if (!m.resting) continue;
+      const free = sub(sub(avail, m.queueAhead), used);
+      m.queueAhead = m.queueAhead > avail ? sub(m.queueAhead, avail) : ZERO;
+      if (free <= 0n) continue;
+      const q = this.#makerQty(m, free);
+      if (q === 0n) continue;
+      this.#fill(m, m.price!, q, "maker", "market");
+      this.#publishTrade(m.price!, q, aggressor, book);
+      used = add(used, q);
+    }
+  }
+
+  #cross(book: SymbolBook, sbook: SyntheticBook): void {
+    this.#crossSide(book, book.bids, sbook.asks, sbook, "sell");
+    this.#crossSide(book, book.asks, sbook.bids, sbook, "buy");
+  }
+
+  /** Resting `makers` that the synthetic `levels` reached trade with them at the resting price. */
+  #crossSide(book: SymbolBook, makers: OrderSide, levels: SideLevels, sbook: SyntheticBook, aggressor: Side): void {
+    for (;;) {
+      const m = makers.best();
+      if (m === undefined || levels.count === 0 || makers.better(levels.best, m.ticks)) return;
+      const q = this.#makerQty(m, leaves(m));
+      if (q === 0n) continue;
+      const lots = Math.min(levels.sizeAtLevel(0), sbook.lotsOf(q));
+      if (lots <= 0) return;
+      levels.takeAtTouch(lots);
+      const filled = sbook.qtyOf(lots);
+      this.#fill(m, m.price!, filled, "maker", "market");
+      this.#publishTrade(m.price!, filled, aggressor, book);
+    }
+  }
+
+  // ------------------------------------------------------------------ matching core
+
+  /** Take liquidity as far as the order allows, then rest, expire or cancel what is left. */
+  #execute(book: SymbolBook, o: OrderRecord, out: Execution[]): void {
+    const stop = this.#take(book, o, out);
+    if (!isOpen(o)) return;
+    if (stop === "reduce-only") this.#close(o, "reduce-only");
+    else if (o.type === "market") this.#close(o, "market-depth-exhausted");
+    else if (o.timeInForce === "IOC") this.#close(o, "ioc-remainder");
+    else if (o.timeInForce === "FOK") this.#close(o, "fok-not-fillable");
+    else this.#rest(book, o);
+  }
+
+  #take(book: SymbolBook, o: OrderRecord, out: Execution[]): TakeStop {
+    const isBuy = o.side === "buy";
+    const sbook = book.synthetic;
+    const synth = sbook === undefined ? undefined : isBuy ? sbook.asks : sbook.bids;
+    const makers = isBuy ? book.asks : book.bids;
+    const account = this.#accounts.get(o.account)!;
+    const limit = o.type === "limit" ? o.ticks : undefined;
+    for (;;) {
+      let want = leaves(o);
+      if (want === 0n) return "filled";
+      if (o.reduceOnly) {
+        const cap = reduceCapacity(account.position(o.symbol).qty, o.side);
+        if (cap === 0n) return "reduce-only";
+        if (cap < want) want = cap;
+      }
+      const sTicks = synth !== undefined && synth.count > 0 ? synth.best : undefined;
+      const m = makers.best();
+      const useSynth = sTicks !== undefined && (m === undefined || !makers.better(m.ticks, sTicks));
+      const ticks = useSynth ? sTicks : m?.ticks;
+      if (ticks === undefined) return "no-liquidity";
+      if (limit !== undefined && makers.better(limit, ticks)) return "limit";
+      book.dirty = true;
+      if (useSynth) {
+        const lots = Math.min(synth!.sizeAtLevel(0), sbook!.lotsOf(want));
+        if (lots <= 0) return "no-liquidity";
+        synth!.takeAtTouch(lots);
+        const qty = sbook!.qtyOf(lots);
+        const price = sbook!.priceOf(ticks);
+        this.#queueTraded(makers, ticks, qty);
+        out.push(this.#fill(o, price, qty, "taker", "market"));
+        this.#publishTrade(price, qty, o.side, book);
+      } else {
+        const q = this.#makerQty(m!, want);
+        if (q === 0n) continue;
+        const price = m!.price!;
+        out.push(this.#fill(o, price, q, "taker", m!.account));
+        this.#fill(m!, price, q, "maker", o.account);
+        this.#publishTrade(price, q, o.side, book);
+      }
+    }
+  }
+
+  /** What a resting order may fill now, at most `max`; a reduce-only order with nothing to reduce is cancelled. */
+  #makerQty(m: OrderRecord, max: Dec): Dec {
+    let q = leaves(m) < max ? leaves(m) : max;
+    if (m.reduceOnly) {
+      const cap = reduceCapacity(this.#accounts.get(m.account)!.position(m.symbol).qty, m.side);
+      if (cap === 0n) {
+        this.#close(m, "reduce-only");
+        return ZERO;
+      }
+      if (cap < q) q = cap;
+    }
+    return q;
+  }
+
+  /** Synthetic volume traded at a price reduces the queue ahead of resting orders there. */
+  #queueTraded(makers: OrderSide, ticks: number, qty: Dec): void {
+    const level = makers.levelAt(ticks);
+    if (level === undefined) return;
+    for (const m of level.orders) m.queueAhead = m.queueAhead > qty ? sub(m.queueAhead, qty) : ZERO;
+  }
+
+  /** How much a taker could fill right now within its limit (for FOK). */
+  #available(book: SymbolBook, o: OrderRecord): Dec {
+    const isBuy = o.side === "buy";
+    const limit = o.type === "limit" ? o.ticks : undefined;
+    const synth = book.synthetic === undefined ? undefined : isBuy ? book.synthetic.asks : book.synthetic.bids;
+    const synthQty = synth === undefined ? ZERO : book.synthetic!.qtyOf(synth.lotsThrough(limit));
+    return add(synthQty, (isBuy ? book.asks : book.bids).qtyThrough(limit));
+  }
+
+  #wouldTake(book: SymbolBook, side: Side, ticks: number): boolean {
+    const best = this.#bestOppositeTicks(book, side);
+    if (best === undefined) return false;
+    return side === "buy" ? ticks >= best : ticks <= best;
+  }
+
+  #bestOppositeTicks(book: SymbolBook, side: Side): number | undefined {
+    const synth = side === "buy" ? book.synthetic?.asks : book.synthetic?.bids;
+    const makers = side === "buy" ? book.asks : book.bids;
+    let best = synth !== undefined && synth.count > 0 ? synth.best : undefined;
+    const m = makers.best();
+    if (m !== undefined && (best === undefined || makers.better(m.ticks, best))) best = m.ticks;
+    return best;
+  }
+
+  #bestOppositePrice(book: SymbolBook, side: Side): Dec | undefined {
+    const ticks = this.#bestOppositeTicks(book, side);
+    return ticks === undefined ? undefined : fromUnits(BigInt(ticks), book.instrument.tickSize);
+  }
+
+  #fill(o: OrderRecord, price: Dec, qty: Dec, liquidity: Liquidity, counterparty: string): Execution {
+    const book = this.#books.get(o.symbol)!;
+    const account = this.#accounts.get(o.account)!;
+    const now = this.#clock.now();
+    const feeRate = liquidity === "maker" ? book.instrument.makerFee : book.instrument.takerFee;
+    const value = mul(qty, price);
+    const fee = mul(value, feeRate);
+    o.filled = add(o.filled, qty);
+    o.filledValue = add(o.filledValue, value);
+    o.cumFee = add(o.cumFee, fee);
+    o.updatedAt = now;
+    o.status = o.filled === o.qty ? "filled" : "partially-filled";
+    const pos = account.position(o.symbol);
+    const effect = applyFill(pos, o.side, qty, price);
+    const seq = ++this.#seq;
+    account.positions.set(o.symbol, {
+      qty: effect.qty,
+      cost: effect.cost,
+      realised: add(pos.realised, effect.realised),
+      updatedAt: now,
+      seq,
+    });
+    account.realised = add(account.realised, effect.realised);
+    account.fees = add(account.fees, fee);
+    account.balance = sub(add(account.balance, effect.realised), fee);
+    account.updatedAt = now;
+    const execution: Execution = Object.freeze({
+      execId: `${this.#prefix}-e-${++this.#execCounter}`,
+      orderId: o.orderId,
+      clientOrderId: o.clientOrderId,
+      account: o.account,
+      symbol: o.symbol,
+      side: o.side,
+      price,
+      qty,
+      fee,
+      feeRate,
+      liquidity,
+      orderQty: o.qty,
+      leavesQty: leaves(o),
+      closedQty: effect.closedQty,
+      counterparty,
+      ts: now,
+      seq,
+    });
+    account.executions.push(execution);
+    if (o.status === "filled") {
+      this.#unrest(o);
+      account.removeOpen(o);
+    }
+    this.#emit(() => ({ type: "execution", execution }));
+    this.#emitOrder("filled", o);
+    this.#emit(() => ({ type: "position", position: snapshotPosition(account, o.symbol) }));
+    this.#emit(() => ({ type: "wallet", wallet: this.#snapshotWallet(account) }));
+    this.#enforceReduceOnly(account, o.symbol);
+    return execution;
+  }
+
+  /** After a position change: no resting reduce-only order may be able to increase or flip it. */
+  #enforceReduceOnly(account: AccountState, symbol: string): void {
+    if (account.reduceOnlyResting === 0) return;
+    const qty = account.position(symbol).qty;
+    for (const o of [...account.open.values()]) {
+      if (!o.resting || !o.reduceOnly || o.symbol !== symbol) continue;
+      const cap = reduceCapacity(qty, o.side);
+      if (cap === 0n) {
+        this.#close(o, "reduce-only");
+      } else if (leaves(o) > cap) {
+        o.qty = add(o.filled, cap);
+        o.updatedAt = this.#clock.now();
+        this.#books.get(symbol)!.dirty = true;
+        this.#emitOrder("amended", o);
+      }
+    }
+  }
+
+  #register(account: AccountState, o: OrderRecord): void {
+    this.#orders.set(o.orderId, o);
+    account.orders.push(o);
+    if (o.clientOrderId !== undefined) account.byClientId.set(o.clientOrderId, o);
+    account.addOpen(o);
+  }
+
+  #rest(book: SymbolBook, o: OrderRecord): void {
+    const mine = o.side === "buy" ? book.bids : book.asks;
+    const synth = o.side === "buy" ? book.synthetic?.bids : book.synthetic?.asks;
+    o.queueAhead = synth === undefined ? ZERO : book.synthetic!.qtyOf(synth.sizeAt(o.ticks));
+    mine.insert(o);
+    o.resting = true;
+    if (o.reduceOnly) this.#accounts.get(o.account)!.reduceOnlyResting++;
+    book.dirty = true;
+  }
+
+  #unrest(o: OrderRecord): void {
+    if (!o.resting) return;
+    const book = this.#books.get(o.symbol)!;
+    (o.side === "buy" ? book.bids : book.asks).remove(o);
+    o.resting = false;
+    if (o.reduceOnly) this.#accounts.get(o.account)!.reduceOnlyResting--;
+    book.dirty = true;
+  }
+
+  #close(o: OrderRecord, cause: CancelCause): void {
+    this.#unrest(o);
+    o.status = "cancelled";
+    o.cancelCause = cause;
+    o.updatedAt = this.#clock.now();
+    this.#accounts.get(o.account)!.removeOpen(o);
+    this.#emitOrder("cancelled", o);
+  }
+
+  #newOrderId(): string {
+    let id: string;
+    do id = `${this.#prefix}-o-${++this.#orderCounter}`;
+    while (this.#orders.has(id));
+    return id;
+  }
+
+  #account(req: { readonly account?: unknown } | null | undefined): AccountState | undefined {
+    const id = typeof req === "object" && req !== null ? req.account : undefined;
+    return typeof id === "string" ? this.#accounts.get(id) : undefined;
+  }
+
+  #find(ref: OrderRef): OrderRecord | undefined {
+    const account = this.#account(ref);
+    if (account === undefined) return undefined;
+    let o: OrderRecord | undefined;
+    if (typeof ref.orderId === "string") {
+      o = this.#orders.get(ref.orderId);
+      if (o !== undefined && o.account !== account.id) o = undefined;
+    } else if (typeof ref.clientOrderId === "string") {
+      o = account.byClientId.get(ref.clientOrderId);
+    }
+    if (o !== undefined && ref.symbol !== undefined && o.symbol !== ref.symbol) return undefined;
+    return o;
+  }
+
+  #findOpen(ref: OrderRef): { ok: true; order: OrderRecord } | { ok: false; rejection: Rejection } {
+    if (this.#account(ref) === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(ref?.account)}`);
+    if (this.#busy) return fail("INVALID_REQUEST", "the engine was called from inside one of its listeners");
+    const o = this.#find(ref);
+    if (o === undefined) {
+      return fail("ORDER_NOT_FOUND", "no such order", {
+        orderId: String(ref.orderId ?? ""),
+        clientOrderId: String(ref.clientOrderId ?? ""),
+      });
+    }
+    if (!isOpen(o)) return fail("ORDER_NOT_OPEN", `the order is ${o.status}`, { orderId: o.orderId, status: o.status });
+    return { ok: true, order: o };
+  }
+
+  // ------------------------------------------------------------------ publication
+
+  #flush(): void {
+    for (const book of this.#books.values()) if (book.dirty) this.#publishBook(book);
+  }
+
+  #publishBook(book: SymbolBook): void {
+    book.dirty = false;
+    // Stopped market data (the stale scenario) publishes nothing, private streams carry on.
+    if (this.market?.silent === true) return;
+    book.updateId++;
+    this.#seq++;
+    this.#emit(() => ({ type: "book", book: this.#top(book) }));
+  }
+
+  /** A trade involving an account (the synthetic market's own trades are published by onTrade). */
+  #publishTrade(price: Dec, qty: Dec, aggressor: Side, book: SymbolBook): void {
+    const seq = ++this.#seq;
+    const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
+    if (this.market?.silent === true) return;
+    const symbol = book.instrument.symbol;
+    const ts = this.#clock.now();
+    this.#emit(() => ({
+      type: "trade",
+      trade: Object.freeze({ tradeId, symbol, price, qty, aggressor, ts, synthetic: false, seq }),
+    }));
+  }
+
+  #top(book: SymbolBook): BookTop {
+    return Object.freeze({
+      symbol: book.instrument.symbol,
+      bid: mergedLevels(book, book.synthetic?.bids, book.bids, 1)[0],
+      ask: mergedLevels(book, book.synthetic?.asks, book.asks, 1)[0],
+      ts: book.lastTs,
+      updateId: book.updateId,
+    });
+  }
+
+  #snapshotWallet(acct: AccountState): WalletSnapshot {
+    let upnl = ZERO;
+    for (const [symbol, pos] of acct.positions) {
+      if (pos.qty === 0n) continue;
+      const top = this.#top(this.#books.get(symbol)!);
+      upnl = add(upnl, unrealised(pos, top.bid?.price, top.ask?.price));
+    }
+    return Object.freeze({
+      account: acct.id,
+      balance: acct.balance,
+      realisedPnl: acct.realised,
+      feesPaid: acct.fees,
+      unrealisedPnl: upnl,
+      equity: add(acct.balance, upnl),
+      updatedAt: acct.updatedAt,
+    });
+  }
+
+  #emitOrder(change: OrderChange, o: OrderRecord): void {
+    this.#emit(() => ({ type: "order", change, order: snapshotOrder(o) }));
+  }
+
+  /** Builds the event only when someone listens; a throwing listener never breaks a match. */
+  #emit(build: () => EngineEvent): void {
+    if (this.#listeners.length === 0) return;
+    const event = build();
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onListenerError?.(error);
+      }
+    }
+  }
+}
+
+function snapshotPosition(acct: AccountState, symbol: string): PositionSnapshot {
+  const p = acct.position(symbol);
+  return Object.freeze({
+    account: acct.id,
+    symbol,
+    qty: p.qty,
+    avgPrice: avgEntryPrice(p),
+    realisedPnl: p.realised,
+    updatedAt: p.updatedAt,
+    seq: p.seq,
+  });
+}
+
+/** The public book on one side: synthetic levels and resting orders merged, best first. */
+function mergedLevels(book: SymbolBook, synth: SideLevels | undefined, mine: OrderSide, n: number): PublicLevel[] {
+  const out: PublicLevel[] = [];
+  const { tickSize, lotSize } = book.instrument;
+  let i = 0;
+  let j = 0;
+  const synthCount = synth?.count ?? 0;
+  while (out.length < n && (i < synthCount || j < mine.levels.length)) {
+    const sTicks = i < synthCount ? synth!.tickAtLevel(i) : undefined;
+    const level = mine.levels[j];
+    let ticks: number;
+    let qty = ZERO;
+    if (level !== undefined && (sTicks === undefined || !mine.better(sTicks, level.ticks))) {
+      ticks = level.ticks;
+      qty = sumLeaves(level);
+      j++;
+      if (sTicks === ticks) {
+        qty = add(qty, fromUnits(BigInt(synth!.sizeAtLevel(i)), lotSize));
+        i++;
+      }
+    } else {
+      ticks = sTicks!;
+      qty = fromUnits(BigInt(synth!.sizeAtLevel(i)), lotSize);
+      i++;
+    }
+    if (qty > 0n) out.push(Object.freeze({ price: fromUnits(BigInt(ticks), tickSize), qty }));
+  }
+  return out;
+}

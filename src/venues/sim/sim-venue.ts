@@ -1,0 +1,323 @@
+/**
+ * The in-process simulated venue for paper trading: one account on the matching engine, over
+ * the seeded synthetic market, speaking only hean events.
+ *
+ * Latency (seeded, on the Clock): a request reaches the engine after the ack latency, and what
+ * it causes (accepted, fills, cancelled/expired, rejected) comes back on the order channel at
+ * once, so submit → ack takes the ack latency. Fills the market causes later travel the same
+ * channel. Market data (top of book, trades) arrives after the market-data latency. Each
+ * channel is FIFO: jitter never reorders it.
+ */
+import { type Clock, RealClock } from "../../core/clock.ts";
+import { type Dec, dec } from "../../core/decimal.ts";
+import type { BookEvent, FillEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import { FifoDelay, type LatencySpec, sampleLatency } from "./latency.ts";
+import { Prng } from "./market/prng.ts";
+import type { ScenarioName } from "./market/scenarios.ts";
+import { SyntheticMarket } from "./market/synthetic-market.ts";
+import { MatchingEngine } from "./matching/matching-engine.ts";
+import type { BookTop, EngineEvent, Execution, OrderSnapshot, PublicTrade } from "./matching/types.ts";
+import { fillFromExecution, orderOutcome, toVenueSnapshot } from "./sim-venue-mapping.ts";
+
+export interface SimLatencyOptions {
+  /** Submit/cancel → outcome, ms (fixed part). */
+  readonly ackMs?: number | undefined;
+  /** Market step → book/trade event, ms (fixed part). */
+  readonly marketDataMs?: number | undefined;
+  /** Extra uniform 0..jitterMs for both channels, unless overridden per channel. */
+  readonly jitterMs?: number | undefined;
+  readonly ackJitterMs?: number | undefined;
+  readonly marketDataJitterMs?: number | undefined;
+}
+
+export const DEFAULT_SIM_LATENCY = { ackMs: 2, marketDataMs: 2, jitterMs: 3 } as const;
+
+export interface SimVenueOptions {
+  readonly clock?: Clock | undefined;
+  readonly instruments?: readonly Instrument[] | undefined;
+  readonly seed?: number | undefined;
+  readonly scenario?: ScenarioName | undefined;
+  /** Default: every instrument given. */
+  readonly symbols?: readonly string[] | undefined;
+  readonly latency?: SimLatencyOptions | undefined;
+  readonly startingBalance?: Dec | undefined;
+  readonly startPrices?: Readonly<Record<string, Dec | number>> | undefined;
+  readonly updatesPerSecond?: number | undefined;
+  /** Levels per side of the synthetic book. */
+  readonly depth?: number | undefined;
+  /** Scenario time zero (default: when `start` is called). */
+  readonly startMs?: number | undefined;
+}
+
+/** A working order put back after a restart (hean's journaled view of it). */
+export interface SimRestoreOrder {
+  readonly clientOrderId: string;
+  /** The id the venue gave it before; a new one is made when absent. */
+  readonly venueOrderId?: string | undefined;
+  readonly symbol: string;
+  readonly side: VenueOrderRequest["side"];
+  readonly orderType: VenueOrderRequest["orderType"];
+  readonly qty: Dec;
+  readonly filledQty: Dec;
+  readonly price?: Dec | undefined;
+  readonly timeInForce: VenueOrderRequest["timeInForce"];
+  readonly reduceOnly: boolean;
+}
+
+export interface SimRestoreState {
+  readonly orders: readonly SimRestoreOrder[];
+  readonly positions: readonly VenuePosition[];
+  readonly cash: Dec;
+}
+
+export interface SimRestoreReport {
+  readonly orders: number;
+  readonly positions: number;
+  /** What could not be put back, and why. */
+  readonly skipped: readonly { readonly what: string; readonly reason: string }[];
+}
+
+/** The single account paper trading uses on the engine. */
+export const PAPER_ACCOUNT = "paper";
+
+/** A book update this long after the previous one (market data was stopped) is flagged `afterGap`. */
+const GAP_MS = 2_000;
+
+type OrderItem = (now: number) => HeanEvent;
+type MarketItem = BookTop | PublicTrade;
+
+export class SimVenue implements Venue {
+  readonly id = "sim";
+  readonly market: SyntheticMarket;
+  readonly engine: MatchingEngine;
+  readonly account = PAPER_ACCOUNT;
+  readonly #clock: Clock;
+  readonly #ack: LatencySpec;
+  readonly #marketData: LatencySpec;
+  readonly #rng: Prng;
+  readonly #inbound: FifoDelay<() => void>;
+  readonly #orderOut: FifoDelay<OrderItem>;
+  readonly #marketOut: FifoDelay<MarketItem>;
+  readonly #lastBookTs = new Map<string, number>();
+  #sink: EventSink | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: SimVenueOptions = {}) {
+    const clock = options.clock ?? new RealClock();
+    const seed = options.seed ?? 1;
+    const instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
+    const symbols = options.symbols ?? instruments.map((i) => i.symbol);
+    const latency = options.latency ?? {};
+    const jitter = latency.jitterMs ?? DEFAULT_SIM_LATENCY.jitterMs;
+    this.#clock = clock;
+    this.#ack = { fixedMs: latency.ackMs ?? DEFAULT_SIM_LATENCY.ackMs, jitterMs: latency.ackJitterMs ?? jitter };
+    this.#marketData = {
+      fixedMs: latency.marketDataMs ?? DEFAULT_SIM_LATENCY.marketDataMs,
+      jitterMs: latency.marketDataJitterMs ?? jitter,
+    };
+    this.#rng = Prng.fork(seed, "latency");
+    this.market = new SyntheticMarket({
+      clock,
+      instruments,
+      symbols,
+      seed,
+      scenario: options.scenario,
+      updatesPerSecond: options.updatesPerSecond,
+      depth: options.depth,
+      startPrices: options.startPrices,
+      startMs: options.startMs,
+    });
+    const simulated = new Set(this.market.symbols);
+    this.engine = new MatchingEngine({
+      clock,
+      instruments: instruments.filter((i) => simulated.has(i.symbol)),
+      market: this.market,
+      // Unique per run: a restarted paper engine must never see an old fill id again.
+      idPrefix: `sim${seed >>> 0}-${(options.startMs ?? clock.now()).toString(36)}`,
+      postOnlyCross: "cancel",
+      clientOrderIdScope: "all",
+      defaultStartingBalance: options.startingBalance ?? dec("10000"),
+    });
+    this.engine.ensureAccount(PAPER_ACCOUNT);
+    this.#inbound = new FifoDelay(clock, (apply) => apply());
+    this.#orderOut = new FifoDelay(clock, (build) => this.#sink?.(build(clock.now())));
+    this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.#sink = sink;
+    this.#unsubscribe ??= this.engine.subscribe((e) => this.#onEngine(e));
+    this.market.start();
+  }
+
+  async stop(): Promise<void> {
+    this.market.stop();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#sink = undefined;
+    this.#inbound.clear();
+    this.#orderOut.clear();
+    this.#marketOut.clear();
+  }
+
+  /** Ignored unless started: a stopped venue is disconnected. */
+  submit(order: VenueOrderRequest): void {
+    if (this.#sink === undefined || typeof order !== "object" || order === null) return;
+    this.#inbound.push(() => this.#place(order), sampleLatency(this.#ack, this.#rng));
+  }
+
+  cancel(clientOrderId: string, symbol: string): void {
+    if (this.#sink === undefined) return;
+    this.#inbound.push(() => {
+      const result = this.engine.cancel({ account: PAPER_ACCOUNT, clientOrderId, symbol });
+      if (!result.ok) {
+        const reason = `${result.rejection.code}: ${result.rejection.message}`;
+        this.#orderOut.push((ts) => ({ type: "order.cancel-rejected", ts, clientOrderId, reason }), 0);
+      }
+    }, sampleLatency(this.#ack, this.#rng));
+  }
+
+  async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
+    const o = this.engine.orderByClientId(PAPER_ACCOUNT, clientOrderId);
+    return o === undefined || o.symbol !== symbol ? undefined : toVenueSnapshot(o);
+  }
+
+  async openOrders(): Promise<VenueOrderSnapshot[]> {
+    return this.engine.openOrders(PAPER_ACCOUNT).map(toVenueSnapshot);
+  }
+
+  async positions(): Promise<VenuePosition[]> {
+    return this.engine
+      .positions(PAPER_ACCOUNT)
+      .filter((p) => p.qty !== 0n)
+      .map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice }));
+  }
+
+  async fillsSince(sinceMs: number): Promise<FillEvent[]> {
+    return this.engine
+      .executions(PAPER_ACCOUNT, { sinceTs: sinceMs })
+      .map((e) => fillFromExecution(e, e.ts, "reconciliation"));
+  }
+
+  /**
+   * Put back what a restarted paper engine journaled: cash, positions, then resting orders
+   * (IOC and market orders never rest and are skipped). Emits no events: hean already knows.
+   */
+  restore(state: SimRestoreState): SimRestoreReport {
+    const skipped: { what: string; reason: string }[] = [];
+    const cash = this.engine.setBalance(PAPER_ACCOUNT, state.cash);
+    if (!cash.ok) skipped.push({ what: "cash", reason: cash.rejection.message });
+    let positions = 0;
+    for (const p of state.positions ?? []) {
+      const r = this.engine.setPosition(PAPER_ACCOUNT, p.symbol, p.qty, p.avgPrice);
+      if (r.ok) positions++;
+      else skipped.push({ what: `position ${p.symbol}`, reason: `${r.rejection.code}: ${r.rejection.message}` });
+    }
+    let orders = 0;
+    for (const o of state.orders ?? []) {
+      const what = `order ${o.clientOrderId}`;
+      if (o.orderType !== "limit" || o.price === undefined || o.timeInForce === "IOC") {
+        skipped.push({ what, reason: "only resting limit orders (GTC, POST_ONLY) can be restored" });
+        continue;
+      }
+      const r = this.engine.restoreOrder({
+        account: PAPER_ACCOUNT,
+        orderId: o.venueOrderId,
+        clientOrderId: o.clientOrderId,
+        symbol: o.symbol,
+        side: o.side,
+        price: o.price,
+        qty: o.qty,
+        filledQty: o.filledQty,
+        reduceOnly: o.reduceOnly,
+        timeInForce: o.timeInForce,
+      });
+      if (r.ok) orders++;
+      else skipped.push({ what, reason: `${r.rejection.code}: ${r.rejection.message}` });
+    }
+    return { orders, positions, skipped };
+  }
+
+  #place(order: VenueOrderRequest): void {
+    const result = this.engine.place({
+      account: PAPER_ACCOUNT,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.orderType,
+      qty: order.qty,
+      price: order.price,
+      timeInForce: order.timeInForce,
+      reduceOnly: order.reduceOnly,
+      clientOrderId: order.clientOrderId,
+    });
+    if (result.ok) return;
+    const { code, message } = result.rejection;
+    const clientOrderId = String(order.clientOrderId);
+    this.#orderOut.push(
+      (ts) => ({ type: "order.rejected", ts, clientOrderId, code, reason: message, postOnlyWouldTake: code === "POST_ONLY_WOULD_TAKE" }),
+      0,
+    );
+  }
+
+  #onEngine(e: EngineEvent): void {
+    switch (e.type) {
+      case "book":
+      case "trade":
+        this.#marketOut.push(e.type === "book" ? e.book : e.trade, sampleLatency(this.#marketData, this.#rng));
+        return;
+      case "order":
+        if (e.order.account === PAPER_ACCOUNT) this.#onOrder(e.change, e.order);
+        return;
+      case "execution":
+        if (e.execution.account === PAPER_ACCOUNT) this.#onExecution(e.execution);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onOrder(change: string, order: OrderSnapshot): void {
+    const build = orderOutcome(change, order);
+    if (build !== undefined) this.#orderOut.push(build, 0);
+  }
+
+  #onExecution(execution: Execution): void {
+    this.#orderOut.push((ts) => fillFromExecution(execution, ts, "stream"), 0);
+  }
+
+  #deliverMarket(item: MarketItem): void {
+    const sink = this.#sink;
+    if (sink === undefined) return;
+    const ts = this.#clock.now();
+    if ("tradeId" in item) {
+      const trade: TradeEvent = {
+        type: "market.trade",
+        ts,
+        symbol: item.symbol,
+        price: item.price,
+        qty: item.qty,
+        side: item.aggressor,
+        venueTs: item.ts,
+      };
+      sink(trade);
+      return;
+    }
+    if (item.bid === undefined || item.ask === undefined) return;
+    const last = this.#lastBookTs.get(item.symbol);
+    this.#lastBookTs.set(item.symbol, item.ts);
+    const book: BookEvent = {
+      type: "market.book",
+      ts,
+      symbol: item.symbol,
+      bid: item.bid.price,
+      bidQty: item.bid.qty,
+      ask: item.ask.price,
+      askQty: item.ask.qty,
+      venueTs: item.ts,
+      afterGap: last !== undefined && item.ts - last >= GAP_MS,
+    };
+    sink(book);
+  }
+}
