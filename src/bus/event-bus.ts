@@ -14,7 +14,7 @@ import type { Clock } from "../core/clock.ts";
 import { describeError } from "../core/errors.ts";
 import { ALL_EVENT_TYPES, type AlertEvent, type EventType, type HeanEvent } from "../core/events.ts";
 import { Fifo } from "./fifo.ts";
-import { ALL_LANES, CRITICAL_LANES, type CriticalLane, type Lane, conflationKey, laneOf } from "./lanes.ts";
+import { ALL_LANES, type Lane, conflationKey, laneOf } from "./lanes.ts";
 
 export type Handler = (event: HeanEvent) => void | Promise<void>;
 
@@ -73,20 +73,28 @@ interface Subscription {
   active: boolean;
 }
 
-interface Sequenced {
-  readonly seq: number;
-  readonly event: HeanEvent;
-}
-
 interface LaneCounters {
+  depth: number;
   published: number;
   delivered: number;
   dropped: number;
   conflated: number;
   highWater: number;
   alertLevel: 0 | 80 | 95;
-  lastAlertAt: number;
+  /** Throttled per level: a warning at 80 % must not silence the critical alert at 95 %. */
+  lastAlertAt: { 80: number; 95: number };
 }
+
+const newCounters = (): LaneCounters => ({
+  depth: 0,
+  published: 0,
+  delivered: 0,
+  dropped: 0,
+  conflated: 0,
+  highWater: 0,
+  alertLevel: 0,
+  lastAlertAt: { 80: -Infinity, 95: -Infinity },
+});
 
 const UTILISATION_LEVELS = [95, 80] as const;
 
@@ -99,11 +107,16 @@ export class EventBus {
   readonly #alertThrottleMs: number;
   readonly #deadLetterCapacity: number;
 
-  readonly #critical = new Map<CriticalLane, Fifo<Sequenced>>(CRITICAL_LANES.map((l) => [l, new Fifo<Sequenced>()]));
+  /**
+   * All critical lanes share one FIFO: delivering in global publish order is what "in order"
+   * means across lanes. Depth, counters and alerts are still kept per lane.
+   */
+  readonly #critical = new Fifo<HeanEvent>();
   readonly #market = new Map<string, HeanEvent>();
-  readonly #counters = new Map<Lane, LaneCounters>(
-    ALL_LANES.map((l) => [l, { published: 0, delivered: 0, dropped: 0, conflated: 0, highWater: 0, alertLevel: 0, lastAlertAt: -Infinity }]),
-  );
+  /** One live iterator over the market map: restarting from the head would skip every deleted slot. */
+  #marketCursor: MapIterator<[string, HeanEvent]> | undefined;
+  readonly #counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters()])) as Record<Lane, LaneCounters>;
+  readonly #alertThreshold: number;
   readonly #droppedByType = new Map<string, number>();
   readonly #deadLetters: DeadLetter[] = [];
   #deadLetterCount = 0;
@@ -112,8 +125,6 @@ export class EventBus {
   #subscriptions: Subscription[] = [];
   /** Per event type, the handlers that want it (rebuilt on subscribe/unsubscribe). */
   #route = new Map<EventType, Subscription[]>();
-  #seq = 0;
-  #criticalDepth = 0;
   #dispatching = false;
   #scheduled = false;
   #closed = false;
@@ -126,6 +137,7 @@ export class EventBus {
     this.#sliceMs = options.sliceMs ?? 5;
     this.#alertThrottleMs = options.alertThrottleMs ?? 30_000;
     this.#deadLetterCapacity = options.deadLetterCapacity ?? 1_000;
+    this.#alertThreshold = Math.ceil(this.#criticalCapacity * 0.8);
   }
 
   /**
@@ -146,16 +158,27 @@ export class EventBus {
   publish(event: HeanEvent): void {
     if (this.#closed) return;
     const lane = laneOf(event);
-    const counters = this.#counters.get(lane)!;
+    const counters = this.#counters[lane];
     counters.published++;
+    if (this.#mode === "sync" && !this.#dispatching && this.pending() === 0) {
+      // Nothing waits and nothing runs: deliver directly, no queue round trip.
+      counters.delivered++;
+      this.#dispatching = true;
+      try {
+        this.#dispatch(event);
+      } finally {
+        this.#dispatching = false;
+      }
+      this.drain();
+      return;
+    }
     if (lane === "market") {
       this.#enqueueMarket(event, counters);
     } else {
-      this.#critical.get(lane)!.push({ seq: this.#seq++, event });
-      this.#criticalDepth++;
-      const depth = this.#critical.get(lane)!.length;
+      this.#critical.push(event);
+      const depth = ++counters.depth;
       if (depth > counters.highWater) counters.highWater = depth;
-      this.#checkUtilisation(lane, depth, this.#criticalCapacity, counters);
+      if (depth >= this.#alertThreshold || counters.alertLevel !== 0) this.#checkUtilisation(lane, depth, this.#criticalCapacity, counters);
     }
     this.#kick();
   }
@@ -177,13 +200,13 @@ export class EventBus {
 
   /** Number of events waiting in all lanes. */
   pending(): number {
-    return this.#criticalDepth + this.#market.size;
+    return this.#critical.length + this.#market.size;
   }
 
   stats(): BusStats {
     const lanes = ALL_LANES.map((lane): LaneStats => {
-      const c = this.#counters.get(lane)!;
-      const depth = lane === "market" ? this.#market.size : this.#critical.get(lane)!.length;
+      const c = this.#counters[lane];
+      const depth = lane === "market" ? this.#market.size : c.depth;
       const capacity = lane === "market" ? this.#marketCapacity : this.#criticalCapacity;
       return {
         lane,
@@ -273,26 +296,21 @@ export class EventBus {
   }
 
   #next(): HeanEvent | undefined {
-    if (this.#criticalDepth > 0) {
-      let best: Fifo<Sequenced> | undefined;
-      let bestSeq = Infinity;
-      for (const q of this.#critical.values()) {
-        const head = q.peek();
-        if (head !== undefined && head.seq < bestSeq) {
-          bestSeq = head.seq;
-          best = q;
-        }
-      }
-      this.#criticalDepth--;
-      const item = best!.shift()!;
-      this.#counters.get(laneOf(item.event))!.delivered++;
-      return item.event;
+    const critical = this.#critical.shift();
+    if (critical !== undefined) {
+      const c = this.#counters[laneOf(critical)];
+      c.depth--;
+      c.delivered++;
+      if (c.alertLevel !== 0 && c.depth < this.#alertThreshold) this.#checkUtilisation(laneOf(critical), c.depth, this.#criticalCapacity, c);
+      return critical;
     }
-    const first = this.#market.entries().next();
-    if (first.done === true) return undefined;
-    const [key, event] = first.value;
+    if (this.#market.size === 0) return undefined;
+    let r = (this.#marketCursor ??= this.#market.entries()).next();
+    if (r.done === true) r = (this.#marketCursor = this.#market.entries()).next();
+    if (r.done === true) return undefined;
+    const [key, event] = r.value;
     this.#market.delete(key);
-    this.#counters.get("market")!.delivered++;
+    this.#counters.market.delivered++;
     return event;
   }
 
@@ -334,15 +352,15 @@ export class EventBus {
   #checkUtilisation(lane: Lane, depth: number, capacity: number, counters: LaneCounters): void {
     const pct = (depth / capacity) * 100;
     const level = UTILISATION_LEVELS.find((l) => pct >= l) ?? 0;
-    if (level <= counters.alertLevel) {
+    if (level === 0 || level <= counters.alertLevel) {
       // Re-arm once the lane has drained well below the lowest threshold.
       if (level === 0 && pct < 50) counters.alertLevel = 0;
       return;
     }
     const now = this.#clock.now();
     counters.alertLevel = level;
-    if (now - counters.lastAlertAt < this.#alertThrottleMs) return;
-    counters.lastAlertAt = now;
+    if (now - counters.lastAlertAt[level] < this.#alertThrottleMs) return;
+    counters.lastAlertAt[level] = now;
     this.#raise(level === 95 ? "critical" : "warning", "BUS_LANE_SATURATED", `lane ${lane} at ${pct.toFixed(1)}% of capacity`, {
       lane,
       depth,

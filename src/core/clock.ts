@@ -3,6 +3,8 @@
  * real clock, tests and replays get a simulated one they advance by hand, so every timed rule
  * (staleness, max hold, dwell time, TTL) is deterministic under test.
  */
+import { HeanError } from "./errors.ts";
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -63,11 +65,13 @@ export class SimClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    return this.#add(fn, Math.max(0, ms), undefined);
+    // Like Node: a non-finite delay means "soon".
+    return this.#add(fn, Number.isFinite(ms) ? Math.max(0, ms) : 0, undefined);
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
-    return this.#add(fn, Math.max(1, ms), Math.max(1, ms));
+    const period = Number.isFinite(ms) ? Math.max(1, ms) : 1;
+    return this.#add(fn, period, period);
   }
 
   /** Move time forward by `ms`, firing every timer that falls due on the way. */
@@ -76,6 +80,7 @@ export class SimClock implements Clock {
   }
 
   advanceTo(target: number): void {
+    if (!Number.isFinite(target)) throw new HeanError("CLOCK_INVALID", `cannot move a simulated clock to ${target}`, { target });
     for (;;) {
       const next = this.#nextDue();
       if (next === undefined || next.at > target) break;

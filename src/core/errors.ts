@@ -10,6 +10,7 @@ export const ERROR_CATALOGUE = {
   DEC_NOT_FINITE: "a float is NaN or infinite",
   DEC_DIV_ZERO: "division by zero",
   DEC_BAD_STEP: "a rounding step is not positive",
+  CLOCK_INVALID: "a simulated clock was asked to move by a non-finite amount",
   // instruments and orders
   INSTRUMENT_UNKNOWN: "the symbol is not a known instrument",
   ORDER_INVALID: "an order fails the instrument's rules",

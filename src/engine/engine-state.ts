@@ -80,8 +80,11 @@ export interface CommandRecord {
 
 export type ApplyOutcome = "applied" | "duplicate-fill" | "ignored";
 
-/** How many fill ids to remember beyond those kept on open orders (reconciliation overlap). */
-const FILL_ID_MEMORY = 200_000;
+/**
+ * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
+ * reconciliation overlaps, minutes old at most: far fewer than this many fills.
+ */
+const FILL_ID_MEMORY = 50_000;
 
 export class EngineState {
   portfolio: Portfolio;
@@ -345,8 +348,7 @@ export class EngineState {
       eventsApplied: this.eventsApplied,
       portfolio: this.portfolio.snapshot(),
       orders: [...this.orders.values()].map((o) => ({ ...o })),
-      // The most recent ids cover any reconciliation overlap; older ones cannot come back.
-      fillIds: [...this.#fillIds].slice(-50_000),
+      fillIds: [...this.#fillIds],
       intentCount: this.intentCount,
       fillCount: this.fillCount,
       externalFillCount: this.externalFillCount,

@@ -242,14 +242,14 @@ export class Runtime {
   }
 
   async #cancelWorking(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       const working = this.engine.state.workingOrders();
       if (working.length === 0) return;
       for (const o of working) {
         if (o.status !== "PENDING_CANCEL" && o.status !== "PENDING_SUBMIT") this.executor.cancel(o.clientOrderId, "shutdown");
       }
-      if (Date.now() >= deadline) {
+      if (this.clock.now() >= deadline) {
         this.engine.record({
           type: "alert",
           ts: this.clock.now(),
@@ -260,7 +260,7 @@ export class Runtime {
         });
         return;
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise<void>((r) => this.clock.setTimeout(r, 20));
       this.inbox.drain();
     }
   }

@@ -26,7 +26,7 @@ describe("control server: reads", () => {
     try {
       const res = await fetch(`${server.url}/health`);
       assert.equal(res.status, 200);
-      assert.equal((await res.json()).status, "ok");
+      assert.equal(((await res.json()) as any).status, "ok");
     } finally {
       view.statusThrows = false;
     }
@@ -77,7 +77,7 @@ describe("control server: reads", () => {
     ] as const) {
       const res = await fetch(`${server.url}${path}`);
       assert.equal(res.status, status, path);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       assert.equal(body.error.code, code, path);
       assert.equal(typeof body.error.message, "string");
     }
@@ -97,7 +97,7 @@ describe("control server: reads", () => {
     try {
       const res = await fetch(`${server.url}/api/status`);
       assert.equal(res.status, 503);
-      assert.equal((await res.json()).error.code, "ENGINE_UNAVAILABLE");
+      assert.equal(((await res.json()) as any).error.code, "ENGINE_UNAVAILABLE");
       assert.equal((await fetch(`${server.url}/ready`)).status, 503);
     } finally {
       view.statusThrows = false;

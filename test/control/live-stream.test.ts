@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
 import { after, before, describe, test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
+import { LiveStream } from "../../src/control/http/live-stream.ts";
 import { startControlServer, type ControlServer } from "../../src/control/http/server.ts";
+import { silentLogger } from "../../src/observability/logger.ts";
 import { FakeEngineView } from "./fake-view.ts";
 import { readEvents } from "./http-helpers.ts";
 
@@ -83,7 +86,7 @@ describe("live stream (/api/stream)", () => {
     assert.deepEqual(opened.map((r) => r.status), [200, 200]);
     const third = await fetch(`${server.url}/api/stream`);
     assert.equal(third.status, 503);
-    assert.equal((await third.json()).error.code, "TOO_MANY_STREAMS");
+    assert.equal(((await third.json()) as any).error.code, "TOO_MANY_STREAMS");
     for (const c of holders) c.abort();
     // The server notices the disconnects asynchronously: poll until a slot is free.
     let status = 0;
@@ -93,5 +96,49 @@ describe("live stream (/api/stream)", () => {
       status = probe.length > 0 ? 200 : 0;
     }
     assert.equal(status, 200);
+  });
+});
+
+describe("live stream: a client that stops reading", () => {
+  test("is dropped once its backlog passes the limit, and the others keep receiving", async () => {
+    class FakeResponse extends EventEmitter {
+      written = "";
+      writableLength = 0;
+      destroyed = false;
+      stalled: boolean;
+      constructor(stalled: boolean) {
+        super();
+        this.stalled = stalled;
+      }
+      writeHead(): this {
+        return this;
+      }
+      write(text: string): boolean {
+        this.written += text;
+        if (this.stalled) this.writableLength += text.length;
+        return !this.stalled;
+      }
+      end(): void {}
+      destroy(): void {
+        this.destroyed = true;
+      }
+    }
+    const view = new FakeEngineView();
+    const stream = new LiveStream({ view, logger: silentLogger(), intervalMs: 5, heartbeatMs: 5, maxBufferedBytes: 4096 });
+    try {
+      const stalled = new FakeResponse(true);
+      const healthy = new FakeResponse(false);
+      stream.accept(new EventEmitter() as any, stalled as any);
+      stream.accept(new EventEmitter() as any, healthy as any);
+      assert.equal(stream.clientCount, 2);
+      for (let i = 0; i < 200 && !stalled.destroyed; i += 1) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(stalled.destroyed, "the stalled client was cut off");
+      assert.equal(stream.clientCount, 1);
+      const before = healthy.written.length;
+      await new Promise((r) => setTimeout(r, 30));
+      assert.ok(healthy.written.length > before, "the healthy client still receives");
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RealClock, SimClock } from "../../src/core/clock.ts";
+import { isHeanError } from "../../src/core/errors.ts";
 
 describe("SimClock", () => {
   test("starts where told and only moves when advanced", () => {
@@ -157,5 +158,51 @@ describe("RealClock", () => {
     });
     assert.equal(cancelled, 0);
     assert.equal(ticks, 2);
+  });
+});
+
+describe("SimClock with non-finite input", () => {
+  /** Thrown by a timer that fires far too often, so a runaway loop fails the test instead of hanging it. */
+  class Runaway extends Error {}
+  const guarded = (): (() => void) => {
+    let n = 0;
+    return () => {
+      if (++n > 1_000) throw new Runaway("timer fired more than 1000 times");
+    };
+  };
+
+  test("a NaN timeout delay does not poison now()", () => {
+    const clock = new SimClock(0);
+    let fired = 0;
+    clock.setTimeout(() => fired++, Number.NaN);
+    clock.advance(5);
+    assert.equal(clock.now(), 5);
+    assert.equal(fired, 1);
+  });
+
+  test("a NaN interval period does not make advance loop forever", () => {
+    const clock = new SimClock(0);
+    clock.setInterval(guarded(), Number.NaN);
+    assert.doesNotThrow(() => clock.advance(5));
+    assert.equal(clock.now(), 5);
+  });
+
+  test("advancing by a non-finite amount is refused and changes nothing", () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const clock = new SimClock(0);
+      let fired = 0;
+      const tick = guarded();
+      clock.setInterval(() => {
+        fired++;
+        tick();
+      }, 10);
+      assert.throws(
+        () => clock.advance(bad),
+        (e: unknown) => isHeanError(e),
+        `advance(${bad}) must throw a HeanError before firing anything`,
+      );
+      assert.equal(fired, 0);
+      assert.equal(clock.now(), 0);
+    }
   });
 });

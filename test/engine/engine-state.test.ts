@@ -272,7 +272,17 @@ describe("EngineState snapshots", () => {
     const st = stateWith(...history);
     const snap = st.snapshot();
     const frozen = structuredClone(snap);
-    for (const e of tail) st.apply(e);
+    const mutators: HeanEvent[] = [
+      { type: "order.cancel-requested", ts: 30, clientOrderId: "a", reason: "r" }, // a is open: mutated in place
+      ...tail,
+      { type: "risk.kill-switch", ts: 31, step: "closing", reason: "OPERATOR_STOP", detail: "" },
+      { type: "risk.kill-switch", ts: 32, step: "flat", reason: "OPERATOR_STOP", detail: "" },
+      { type: "command", ts: 33, commandId: "c2", command: "resume", source: "cli", args: {} },
+      { type: "command.result", ts: 34, commandId: "c2", ok: false, message: "no" },
+      { type: "risk.stoploss-set", ts: 35, symbol: "BTCUSDT", pct: 0.05 },
+    ];
+    for (const e of mutators) st.apply(e);
+    assert.notDeepEqual(st.snapshot(), snap, "the state did move on");
     assert.deepEqual(snap, frozen);
   });
 });

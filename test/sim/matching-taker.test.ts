@@ -21,6 +21,8 @@ test("price-time priority: better price first, then first come first served", ()
     ],
   );
   assert.equal(r.order.status, "filled");
+  assert.equal(fmt(engine.lastPrice("TESTUSDT")), "100");
+  assert.equal(engine.lastPrice("BTCUSDT"), undefined);
   assert.equal(engine.order({ account: "b", orderId: b1.order.orderId })!.status, "filled");
   assert.equal(fmt(engine.order({ account: "c", orderId: c1.order.orderId })!.leavesQty), "0.5");
   const depth = engine.depth("TESTUSDT", 5)!;

@@ -25,7 +25,7 @@ import { LiveStream } from "./live-stream.ts";
 import { readRoutes, type ReadHandler } from "./read-routes.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "./request-body.ts";
 import { ApiError, sendError, sendText } from "./respond.ts";
-import { DASHBOARD_CSP, loadDashboardFiles } from "./static-files.ts";
+import { loadDashboardFiles } from "./static-files.ts";
 
 export const MIN_TOKEN_LENGTH = 16;
 
@@ -65,7 +65,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const logger = (options.logger ?? silentLogger()).child({ component: "http" });
   const ownMetrics = options.metrics === undefined;
   const metrics = options.metrics ?? createMetrics(options.view);
-  const files = loadDashboardFiles();
+  const { files, csp } = loadDashboardFiles();
   const routes = readRoutes(options.view, metrics, Date.now());
   const stream = new LiveStream({ view: options.view, logger, ...options.stream });
   const commandOptions = {
@@ -87,7 +87,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     const isRead = method === "GET" || method === "HEAD";
     if (path === "/api/stream") {
-      if (!isRead) throw methodNotAllowed("GET");
+      if (method !== "GET") throw methodNotAllowed("GET");
       stream.accept(req, res);
       return;
     }
@@ -101,7 +101,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       if (!isRead) throw methodNotAllowed("GET, HEAD");
       sendText(res, 200, file.contentType, file.body, {
         "cache-control": "no-cache",
-        "content-security-policy": DASHBOARD_CSP,
+        "content-security-policy": csp,
       });
       return;
     }
@@ -109,6 +109,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 
   const server: Server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.debug({ method: req.method, path: (req.url ?? "").split("?")[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
+    });
     dispatch(req, res).catch((e: unknown) => {
       if (e instanceof ApiError) {
         sendError(res, e);

@@ -4,6 +4,7 @@
  * lightweight-charts comes from node_modules (its standalone ES module build, which has its one
  * dependency bundled), so there is no build step and no CDN.
  */
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,17 +22,26 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".svg": "image/svg+xml",
 };
 
-/** Scripts, styles, data and the stream only from this origin; nothing inline, no framing. */
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+/**
+ * Scripts, styles, data and the stream only from this origin; nothing inline, no framing. The one
+ * exception is the <style> element lightweight-charts injects for its TradingView attribution
+ * logo, allowed by the hash of its exact text (read from the library, so an upgrade stays right).
+ */
+export function dashboardCsp(chartsModule: string): string {
+  const styleHashes = [...chartsModule.matchAll(/innerText="(a#tv-attr-logo\{[^"]*)"/g)].map(
+    (m) => `'sha256-${createHash("sha256").update(m[1]!, "utf8").digest("base64")}'`,
+  );
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' ${styleHashes.join(" ")}`.trim(),
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 export const VENDOR_CHARTS_PATH = "/vendor/lightweight-charts.mjs";
 
@@ -40,7 +50,12 @@ function chartsModulePath(): string {
   return join(dirname(main), "lightweight-charts.standalone.production.mjs");
 }
 
-export function loadDashboardFiles(): ReadonlyMap<string, StaticFile> {
+export interface DashboardFiles {
+  readonly files: ReadonlyMap<string, StaticFile>;
+  readonly csp: string;
+}
+
+export function loadDashboardFiles(): DashboardFiles {
   const dir = fileURLToPath(new URL("../dashboard/", import.meta.url));
   const files = new Map<string, StaticFile>();
   for (const name of readdirSync(dir)) {
@@ -50,6 +65,7 @@ export function loadDashboardFiles(): ReadonlyMap<string, StaticFile> {
   }
   const index = files.get("/index.html");
   if (index !== undefined) files.set("/", index);
-  files.set(VENDOR_CHARTS_PATH, { body: readFileSync(chartsModulePath()), contentType: CONTENT_TYPES[".mjs"]! });
-  return files;
+  const charts = readFileSync(chartsModulePath());
+  files.set(VENDOR_CHARTS_PATH, { body: charts, contentType: CONTENT_TYPES[".mjs"]! });
+  return { files, csp: dashboardCsp(charts.toString("utf8")) };
 }

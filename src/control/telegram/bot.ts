@@ -137,17 +137,10 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
     if (alert.severity === "critical" || (minSeverity === "warning" && alert.severity === "warning")) pusher.push(formatAlert(alert));
   });
 
-  let onStarted: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => {
-    onStarted = resolve;
-  });
-  const polling = bot.start({
-    timeout: options.pollTimeoutSeconds ?? 30,
-    allowed_updates: ["message"],
-    onStart: () => onStarted(),
-  });
   try {
-    await Promise.race([started, polling]);
+    // getMe on its own first: if bot.start() fails during set-up, grammY leaves its webhook
+    // deletion retrying forever with no way to abort it.
+    await bot.init();
   } catch (e) {
     unsubscribe();
     await pusher.stop();
@@ -157,7 +150,25 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
       `the Telegram bot could not start${badToken ? " (the token was refused)" : ""}: ${describeError(e).message}`,
     );
   }
+  let onStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    onStarted = resolve;
+  });
+  const polling = bot.start({
+    timeout: options.pollTimeoutSeconds ?? 30,
+    allowed_updates: ["message"],
+    onStart: () => onStarted(),
+  });
   polling.catch((e: unknown) => logger.error({ err: describeError(e) }, "telegram: polling stopped"));
+  // Wait for polling to begin, but never hold up the engine's start for Telegram: if the webhook
+  // deletion is still retrying after a few seconds, grammY carries on in the background.
+  let waitTimer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<"late">((resolve) => {
+    waitTimer = setTimeout(() => resolve("late"), 10_000);
+  });
+  const how = await Promise.race([started, polling.catch(() => undefined), gaveUp]);
+  clearTimeout(waitTimer);
+  if (how === "late") logger.warn("telegram: polling has not started yet (the Bot API is slow or unreachable); still trying");
   bot.api
     .setMyCommands([
       { command: "status", description: "trading and risk state, equity" },

@@ -57,7 +57,8 @@ export type ExchangeEvent =
 export interface ExchangePort {
   instruments(): readonly Instrument[];
   instrument(symbol: string): Instrument | undefined;
-  book(symbol: string): BookView;
+  /** Up to `levels` levels per side. */
+  book(symbol: string, levels: number): BookView;
   ticker(symbol: string): TickerView;
   /** Cross sequence: grows with every book or trade change. */
   crossSeq(): number;

@@ -50,7 +50,7 @@ export function orderbook(port: ExchangePort, params: Params, now: number): Repl
   if (instrument === undefined) return fail(RET.PARAM, "params error: symbol invalid");
   const limit = intParam(params, "limit", 1, 1000, 25);
   if (isReply(limit)) return limit;
-  const book = port.book(symbol);
+  const book = port.book(symbol, limit);
   const wire = wireBook(instrument, book, limit);
   const seq = port.crossSeq();
   const result: JsonObject = { s: symbol, b: wire.bids.map((l) => [...l]), a: wire.asks.map((l) => [...l]), ts: now, u: seq, seq, cts: book.updatedAt };

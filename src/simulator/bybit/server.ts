@@ -128,20 +128,32 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
 
   const market: MarketView = {
     hasSymbol: (symbol) => port.instrument(symbol) !== undefined,
-    bookLevels: (symbol, depth) => wireBook(port.instrument(symbol)!, port.book(symbol), depth),
+    bookLevels: (symbol, depth) => wireBook(port.instrument(symbol)!, port.book(symbol, depth), depth),
     ticker: (symbol) => streamTicker(port.instrument(symbol)!, port.ticker(symbol)),
     crossSeq: () => port.crossSeq(),
   };
   const feeds = new PublicFeeds(market, faults, clock);
   const privateStreams = new PrivateStreams(lookup, faults, clock, random);
 
+  // Account messages go out on the next turn: the REST answer that caused them is written first,
+  // as on Bybit, where order entry is acknowledged before the stream reports it.
+  const pendingPrivate: [string, ExchangeEvent][] = [];
+  let flushTimer: TimerHandle | undefined;
+  const flushPrivate = (): void => {
+    flushTimer = undefined;
+    for (const [accountId, event] of pendingPrivate.splice(0)) publishPrivate(accountId, event);
+  };
   const onEvent = (accountId: string | undefined, event: ExchangeEvent): void => {
-    if (event.kind === "trade") {
-      const i = port.instrument(event.trade.symbol);
-      if (i !== undefined) feeds.trade(publicTrade(i, event.trade));
+    if (event.kind !== "trade") {
+      if (accountId === undefined) return;
+      pendingPrivate.push([accountId, event]);
+      flushTimer ??= clock.setTimeout(flushPrivate, 0);
       return;
     }
-    if (accountId === undefined) return;
+    const i = port.instrument(event.trade.symbol);
+    if (i !== undefined) feeds.trade(publicTrade(i, event.trade));
+  };
+  const publishPrivate = (accountId: string, event: ExchangeEvent): void => {
     switch (event.kind) {
       case "order":
         privateStreams.publish(accountId, "order", [wsOrder(port.instrument(event.order.symbol)!, event.order)]);
@@ -221,6 +233,8 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
           primaryAccount,
           applyFaults,
           describeFaults: () => faults.describe(clock.now()),
+          streams: () =>
+            [...peers].map((p) => ({ kind: p.kind, connId: p.connId, authenticated: p.credential !== undefined, topics: [...p.subscriptions] })),
           reset,
           now: () => clock.now(),
         }),
@@ -306,6 +320,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
       closing ??= (async () => {
         feeds.stop();
         dropTimer?.cancel();
+        flushTimer?.cancel();
         idleTimer.cancel();
         unsubscribe();
         port.close();

@@ -23,6 +23,8 @@ export interface SimControlDeps {
   readonly primaryAccount: string;
   applyFaults(spec: FaultSpec): void;
   describeFaults(): Record<string, unknown>;
+  /** Open WebSocket connections: kind, authenticated, topics. */
+  streams(): Record<string, unknown>[];
   reset(options: ResetOptions): Promise<void>;
   now(): number;
 }
@@ -49,7 +51,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
   switch (route) {
     case "GET /__sim/state": {
       const account = new URL(req.url ?? "/", "http://x").searchParams.get("account") ?? deps.primaryAccount;
-      sendJson(res, 200, simState(deps.port(), account, deps.describeFaults(), deps.now()));
+      sendJson(res, 200, { ...simState(deps.port(), account, deps.describeFaults(), deps.now()), streams: deps.streams() });
       return;
     }
     case "GET /__sim/faults":

@@ -82,8 +82,14 @@ export class PrivateStreams {
       case "auth": {
         const result = checkWsAuth(request.args, this.#lookup, this.#clock.now());
         if (!result.ok) {
-          // Live texts: an expired or malformed request says "Params Error"; a bad key or signature is opaque.
-          reply(false, result.reason === "params" || result.reason === "expired" ? "Params Error" : "error:USVC1111");
+          if (result.reason === "params" || result.reason === "expired") {
+            // Observed (pybit#152, #300): an expired or malformed auth says "Params Error".
+            reply(false, "Params Error");
+          } else {
+            // Observed (ccxt pro bybit.ts): a bad key or signature gets an opaque code and the request echoed, without `op`.
+            const args = Array.isArray(request.args) ? request.args.map((a) => String(a)) : [];
+            peer.send({ success: false, ret_msg: "error:USVC1111", conn_id: peer.connId, request: { op: "auth", args } });
+          }
           return;
         }
         if (peer.credential !== undefined && peer.credential.apiKey !== result.credential.apiKey) {

@@ -101,5 +101,7 @@ export function handleTradeMessage(peer: WsPeer, text: string, deps: TradeDeps):
   }
   // The accept-then-timeout fault covers order creation on this channel too: booked, never answered.
   if (op === "order.create" && !isFailure(reply) && deps.faults.take("acceptThenTimeout")) return;
-  answer(reply.retCode, reply.retMsg, { data: reply.result, retExtInfo: reply.retExtInfo, header: limitHeader });
+  // Observed: a refused order's answer has no retExtInfo; an accepted one has it.
+  const body = isFailure(reply) ? { data: reply.result, header: limitHeader } : { data: reply.result, retExtInfo: reply.retExtInfo, header: limitHeader };
+  answer(reply.retCode, reply.retMsg, body);
 }

@@ -4,7 +4,7 @@
  */
 import type { FillEvent, HeanEvent } from "../../core/events.ts";
 import type { VenueOrderSnapshot, VenueOrderStatus } from "../venue.ts";
-import type { CancelCause, Execution, OrderSnapshot } from "./matching/types.ts";
+import type { CancelCause, Execution, OrderChange, OrderSnapshot } from "./matching/types.ts";
 
 /** Causes that end an order by its own terms (nothing left to do), reported as `order.expired`. */
 const EXPIRY_CAUSES: ReadonlySet<CancelCause> = new Set(["ioc-remainder", "fok-not-fillable", "market-depth-exhausted"]);
@@ -60,7 +60,7 @@ export function fillFromExecution(e: Execution, ts: number, source: FillEvent["s
  * The hean event an order change becomes, built at delivery time; undefined when hean has no
  * event for it (fills travel as executions; amends and restores are the venue's own business).
  */
-export function orderOutcome(change: string, o: OrderSnapshot): ((ts: number) => HeanEvent) | undefined {
+export function orderOutcome(change: OrderChange, o: OrderSnapshot): ((ts: number) => HeanEvent) | undefined {
   const clientOrderId = o.clientOrderId ?? "";
   if (change === "created") {
     return (ts) => ({ type: "order.accepted", ts, clientOrderId, venueOrderId: o.orderId });

@@ -18,8 +18,9 @@ import { Prng } from "./market/prng.ts";
 import type { ScenarioName } from "./market/scenarios.ts";
 import { SyntheticMarket } from "./market/synthetic-market.ts";
 import { MatchingEngine } from "./matching/matching-engine.ts";
-import type { BookTop, EngineEvent, Execution, OrderSnapshot, PublicTrade } from "./matching/types.ts";
+import type { BookTop, EngineEvent, Execution, OrderChange, OrderSnapshot, PublicTrade } from "./matching/types.ts";
 import { fillFromExecution, orderOutcome, toVenueSnapshot } from "./sim-venue-mapping.ts";
+import { showValue } from "./show-value.ts";
 
 export interface SimLatencyOptions {
   /** Submit/cancel → outcome, ms (fixed part). */
@@ -83,7 +84,7 @@ export interface SimRestoreReport {
 export const PAPER_ACCOUNT = "paper";
 
 /** A book update this long after the previous one (market data was stopped) is flagged `afterGap`. */
-const GAP_MS = 2_000;
+const MIN_GAP_MS = 2_000;
 
 type OrderItem = (now: number) => HeanEvent;
 type MarketItem = BookTop | PublicTrade;
@@ -96,11 +97,13 @@ export class SimVenue implements Venue {
   readonly #clock: Clock;
   readonly #ack: LatencySpec;
   readonly #marketData: LatencySpec;
-  readonly #rng: Prng;
+  readonly #ackRng: Prng;
+  readonly #marketDataRng: Prng;
   readonly #inbound: FifoDelay<() => void>;
   readonly #orderOut: FifoDelay<OrderItem>;
   readonly #marketOut: FifoDelay<MarketItem>;
   readonly #lastBookTs = new Map<string, number>();
+  readonly #gapMs: number;
   #sink: EventSink | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -117,7 +120,9 @@ export class SimVenue implements Venue {
       fixedMs: latency.marketDataMs ?? DEFAULT_SIM_LATENCY.marketDataMs,
       jitterMs: latency.marketDataJitterMs ?? jitter,
     };
-    this.#rng = Prng.fork(seed, "latency");
+    // One stream per channel: order latencies do not depend on how much market data flows.
+    this.#ackRng = Prng.fork(seed, "latency:orders");
+    this.#marketDataRng = Prng.fork(seed, "latency:market-data");
     this.market = new SyntheticMarket({
       clock,
       instruments,
@@ -129,6 +134,7 @@ export class SimVenue implements Venue {
       startPrices: options.startPrices,
       startMs: options.startMs,
     });
+    this.#gapMs = Math.max(MIN_GAP_MS, 3_000 / this.market.updatesPerSecond);
     const simulated = new Set(this.market.symbols);
     this.engine = new MatchingEngine({
       clock,
@@ -162,21 +168,22 @@ export class SimVenue implements Venue {
     this.#marketOut.clear();
   }
 
-  /** Ignored unless started: a stopped venue is disconnected. */
+  /** Ignored unless started (a stopped venue is disconnected), and when it is not even an object. */
   submit(order: VenueOrderRequest): void {
     if (this.#sink === undefined || typeof order !== "object" || order === null) return;
-    this.#inbound.push(() => this.#place(order), sampleLatency(this.#ack, this.#rng));
+    this.#inbound.push(() => this.#place(order), sampleLatency(this.#ack, this.#ackRng));
   }
 
+  /** Ignored unless started, and without a client order id to correlate the outcome with. */
   cancel(clientOrderId: string, symbol: string): void {
-    if (this.#sink === undefined) return;
+    if (this.#sink === undefined || typeof clientOrderId !== "string") return;
     this.#inbound.push(() => {
       const result = this.engine.cancel({ account: PAPER_ACCOUNT, clientOrderId, symbol });
       if (!result.ok) {
         const reason = `${result.rejection.code}: ${result.rejection.message}`;
         this.#orderOut.push((ts) => ({ type: "order.cancel-rejected", ts, clientOrderId, reason }), 0);
       }
-    }, sampleLatency(this.#ack, this.#rng));
+    }, sampleLatency(this.#ack, this.#ackRng));
   }
 
   async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
@@ -254,7 +261,7 @@ export class SimVenue implements Venue {
     });
     if (result.ok) return;
     const { code, message } = result.rejection;
-    const clientOrderId = String(order.clientOrderId);
+    const clientOrderId = showValue(order.clientOrderId);
     this.#orderOut.push(
       (ts) => ({ type: "order.rejected", ts, clientOrderId, code, reason: message, postOnlyWouldTake: code === "POST_ONLY_WOULD_TAKE" }),
       0,
@@ -265,7 +272,7 @@ export class SimVenue implements Venue {
     switch (e.type) {
       case "book":
       case "trade":
-        this.#marketOut.push(e.type === "book" ? e.book : e.trade, sampleLatency(this.#marketData, this.#rng));
+        this.#marketOut.push(e.type === "book" ? e.book : e.trade, sampleLatency(this.#marketData, this.#marketDataRng));
         return;
       case "order":
         if (e.order.account === PAPER_ACCOUNT) this.#onOrder(e.change, e.order);
@@ -278,7 +285,7 @@ export class SimVenue implements Venue {
     }
   }
 
-  #onOrder(change: string, order: OrderSnapshot): void {
+  #onOrder(change: OrderChange, order: OrderSnapshot): void {
     const build = orderOutcome(change, order);
     if (build !== undefined) this.#orderOut.push(build, 0);
   }
@@ -316,7 +323,7 @@ export class SimVenue implements Venue {
       ask: item.ask.price,
       askQty: item.ask.qty,
       venueTs: item.ts,
-      afterGap: last !== undefined && item.ts - last >= GAP_MS,
+      afterGap: last !== undefined && item.ts - last >= this.#gapMs,
     };
     sink(book);
   }

@@ -41,21 +41,12 @@ export class SyntheticBook {
     return this.instrument.symbol;
   }
 
-  side(side: Side): SideLevels {
-    return side === "buy" ? this.bids : this.asks;
-  }
-
   priceOf(tick: number): Dec {
     return fromUnits(BigInt(tick), this.instrument.tickSize);
   }
 
   qtyOf(lots: number): Dec {
     return fromUnits(BigInt(lots), this.instrument.lotSize);
-  }
-
-  /** Ticks of a price that is a tick multiple (validated upstream). */
-  ticksOf(price: Dec): number {
-    return Number(price / this.instrument.tickSize);
   }
 
   /** Whole lots in a quantity, rounded down. */

@@ -15,6 +15,7 @@ import type { Instrument } from "../../../core/instrument.ts";
 import { Prng } from "./prng.ts";
 import { PricePath, type ScenarioName, isScenarioName, isSilent } from "./scenarios.ts";
 import { SyntheticBook } from "./synthetic-book.ts";
+import { showValue } from "../show-value.ts";
 
 /** Where a symbol starts when the caller does not say. */
 export const DEFAULT_START_PRICES: Readonly<Record<string, number>> = { BTCUSDT: 60_000, ETHUSDT: 3_000 };
@@ -199,10 +200,10 @@ export class SyntheticMarket {
    */
   setPrice(symbol: string, price: Dec | number): SetPriceResult {
     const s = this.#bySymbol.get(symbol);
-    if (s === undefined) return { ok: false, reason: `unknown symbol ${JSON.stringify(symbol)}` };
+    if (s === undefined) return { ok: false, reason: `unknown symbol ${showValue(symbol)}` };
     const value = typeof price === "bigint" ? toNumber(price) : price;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      return { ok: false, reason: `price must be a positive number, got ${String(price)}` };
+      return { ok: false, reason: `price must be a positive number, got ${showValue(price)}` };
     }
     this.#startMs ??= this.#clock.now();
     s.path.setPrice(value, this.elapsedMs);
@@ -229,7 +230,7 @@ function startPriceFor(symbol: string, startPrices: Readonly<Record<string, Dec 
   if (value === undefined || !Number.isFinite(value) || value <= 0) {
     throw new HeanError("CONFIG_INVALID", `no valid start price for simulated symbol ${symbol}`, {
       symbol,
-      given: given === undefined ? null : String(given),
+      given: given === undefined ? null : showValue(given),
     });
   }
   return value;
@@ -237,7 +238,7 @@ function startPriceFor(symbol: string, startPrices: Readonly<Record<string, Dec 
 
 function checkConfig(scenario: unknown, rate: number, depth: number, levelNotional: number, seed: number): void {
   if (!isScenarioName(scenario)) {
-    throw new HeanError("CONFIG_INVALID", `unknown scenario ${JSON.stringify(scenario)}`, { scenario: String(scenario) });
+    throw new HeanError("CONFIG_INVALID", `unknown scenario ${showValue(scenario)}`, { scenario: showValue(scenario) });
   }
   if (!Number.isFinite(rate) || rate <= 0 || rate > 100_000) {
     throw new HeanError("CONFIG_INVALID", "updatesPerSecond must be in (0, 100000]", { updatesPerSecond: rate });

@@ -14,10 +14,18 @@ import type { Liquidity, Side } from "../../../core/events.ts";
 import type { Instrument } from "../../../core/instrument.ts";
 import type { MarketObserver, SyntheticMarket } from "../market/synthetic-market.ts";
 import type { SyntheticBook } from "../market/synthetic-book.ts";
-import type { SideLevels } from "../market/side-levels.ts";
 import { AccountState } from "./account.ts";
 import { type OrderRecord, isOpen, leaves, snapshotOrder } from "./order-record.ts";
-import { OrderSide, sumLeaves } from "./order-side.ts";
+import { type MatchEffects, crossSynthetic, take, tradeThrough } from "./match.ts";
+import {
+  type SymbolBook,
+  availableThrough,
+  bestOppositePrice,
+  bookTop,
+  mergedLevels,
+  newSymbolBook,
+  wouldTake,
+} from "./symbol-book.ts";
 import { applyFill, avgEntryPrice, reduceCapacity, unrealised } from "./position.ts";
 import type {
   AmendOrderRequest,
@@ -34,11 +42,12 @@ import type {
   PlaceOrderRequest,
   PlaceResult,
   PositionSnapshot,
-  PublicLevel,
+  RestoreOrderInput,
   Rejection,
   WalletSnapshot,
 } from "./types.ts";
-import { checkAmendTerms, checkClientOrderId, checkPlace, rejection } from "./validate.ts";
+import { checkAmendTerms, checkPlace, checkRestore, rejection } from "./validate.ts";
+import { showValue } from "../show-value.ts";
 
 export const DEFAULT_STARTING_BALANCE: Dec = dec("10000");
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 500;
@@ -60,34 +69,7 @@ export interface MatchingEngineOptions {
   readonly onListenerError?: ((error: unknown) => void) | undefined;
 }
 
-export interface RestoreOrderInput {
-  readonly account: string;
-  /** The venue id it had; a new one is made when absent. */
-  readonly orderId?: string | undefined;
-  readonly clientOrderId?: string | undefined;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly price: Dec;
-  readonly qty: Dec;
-  readonly filledQty: Dec;
-  readonly reduceOnly: boolean;
-  readonly timeInForce?: "GTC" | "POST_ONLY" | undefined;
-  readonly createdAt?: number | undefined;
-}
-
 export type AdminResult = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
-
-interface SymbolBook {
-  readonly instrument: Instrument;
-  readonly synthetic: SyntheticBook | undefined;
-  readonly bids: OrderSide;
-  readonly asks: OrderSide;
-  updateId: number;
-  dirty: boolean;
-  lastTs: number;
-}
-
-type TakeStop = "filled" | "no-liquidity" | "limit" | "reduce-only";
 
 const fail = (code: Rejection["code"], message: string, details: Record<string, string> = {}) =>
   ({ ok: false, rejection: rejection(code, message, details) }) as const;
@@ -110,6 +92,12 @@ export class MatchingEngine implements MarketObserver {
   #execCounter = 0;
   #tradeCounter = 0;
   #busy = false;
+  readonly #fx: MatchEffects = {
+    fill: (o, price, qty, liquidity, counterparty) => this.#fill(o, price, qty, liquidity, counterparty),
+    makerQty: (m, max) => this.#makerQty(m, max),
+    reduceCapacity: (o) => this.#reduceCapacity(o),
+    trade: (book, price, qty, aggressor) => this.#publishTrade(price, qty, aggressor, book),
+  };
 
   constructor(options: MatchingEngineOptions) {
     this.#clock = options.clock;
@@ -121,15 +109,7 @@ export class MatchingEngine implements MarketObserver {
     this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
     this.#onListenerError = options.onListenerError;
     for (const instrument of options.instruments) {
-      this.#books.set(instrument.symbol, {
-        instrument,
-        synthetic: options.market?.book(instrument.symbol),
-        bids: new OrderSide(-1),
-        asks: new OrderSide(1),
-        updateId: 0,
-        dirty: false,
-        lastTs: this.#clock.now(),
-      });
+      this.#books.set(instrument.symbol, newSymbolBook(instrument, options.market?.book(instrument.symbol), this.#clock.now()));
     }
     options.market?.observe(this);
   }
@@ -172,12 +152,12 @@ export class MatchingEngine implements MarketObserver {
 
   place(req: PlaceOrderRequest): PlaceResult {
     const account = this.#account(req);
-    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(req?.account)}`);
+    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${showValue(req?.account)}`);
     if (this.#busy) return fail("INVALID_REQUEST", "the engine was called from inside one of its listeners");
     const checked = checkPlace(
       req,
       (symbol) => this.#books.get(symbol)?.instrument,
-      (instrument, side) => this.#bestOppositePrice(this.#books.get(instrument.symbol)!, side),
+      (instrument, side) => bestOppositePrice(this.#books.get(instrument.symbol)!, side),
     );
     if (!checked.ok) return checked;
     const t = checked.value;
@@ -193,7 +173,7 @@ export class MatchingEngine implements MarketObserver {
     }
     if (account.openCount(t.instrument.symbol) >= this.#maxOpen) {
       return fail("TOO_MANY_OPEN_ORDERS", `at most ${this.#maxOpen} open orders per symbol`, {
-        limit: String(this.#maxOpen),
+        limit: showValue(this.#maxOpen),
       });
     }
     let qty = t.qty;
@@ -201,15 +181,15 @@ export class MatchingEngine implements MarketObserver {
       const cap = reduceCapacity(account.position(t.instrument.symbol).qty, t.side);
       if (cap === 0n) {
         return fail("REDUCE_ONLY_WOULD_INCREASE", "a reduce-only order must be against an open position", {
-          position: String(account.position(t.instrument.symbol).qty),
+          position: showValue(account.position(t.instrument.symbol).qty),
         });
       }
       if (qty > cap) qty = cap;
     }
     const ticks = t.price === undefined ? Number.NaN : Number(t.price / t.instrument.tickSize);
-    const crosses = t.price !== undefined && this.#wouldTake(book, t.side, ticks);
+    const crosses = t.price !== undefined && wouldTake(book, t.side, ticks);
     if (crosses && t.timeInForce === "POST_ONLY" && this.#postOnlyCross === "reject") {
-      return fail("POST_ONLY_WOULD_TAKE", "a post-only order would take liquidity", { price: String(t.price) });
+      return fail("POST_ONLY_WOULD_TAKE", "a post-only order would take liquidity", { price: showValue(t.price) });
     }
 
     const now = this.#clock.now();
@@ -242,7 +222,7 @@ export class MatchingEngine implements MarketObserver {
       this.#emitOrder("created", o);
       if (crosses && t.timeInForce === "POST_ONLY") {
         this.#close(o, "post-only-would-take");
-      } else if (t.timeInForce === "FOK" && this.#available(book, o) < leaves(o)) {
+      } else if (t.timeInForce === "FOK" && availableThrough(book, o.side, o.type === "limit" ? o.ticks : undefined) < leaves(o)) {
         this.#close(o, "fok-not-fillable");
       } else {
         this.#execute(book, o, executions);
@@ -266,8 +246,8 @@ export class MatchingEngine implements MarketObserver {
     const price = req.price ?? o.price;
     if (qty <= o.filled) {
       return fail("QTY_NOT_ABOVE_FILLED", "the new qty must be above what has filled", {
-        qty: String(qty),
-        filledQty: String(o.filled),
+        qty: showValue(qty),
+        filledQty: showValue(o.filled),
       });
     }
     if (o.reduceOnly) {
@@ -275,9 +255,9 @@ export class MatchingEngine implements MarketObserver {
       if (sub(qty, o.filled) > cap) qty = add(o.filled, cap);
     }
     const ticks = Number(price / book.instrument.tickSize);
-    const crosses = price !== o.price && this.#wouldTake(book, o.side, ticks);
+    const crosses = price !== o.price && wouldTake(book, o.side, ticks);
     if (crosses && o.timeInForce === "POST_ONLY") {
-      return fail("POST_ONLY_WOULD_TAKE", "the new price would take liquidity", { price: String(price) });
+      return fail("POST_ONLY_WOULD_TAKE", "the new price would take liquidity", { price: showValue(price) });
     }
     this.#busy = true;
     try {
@@ -402,7 +382,14 @@ export class MatchingEngine implements MarketObserver {
   /** Best bid and ask of the public book (synthetic + resting orders). */
   top(symbol: string): BookTop | undefined {
     const book = this.#books.get(symbol);
-    return book === undefined ? undefined : this.#top(book);
+    return book === undefined ? undefined : bookTop(book);
+  }
+
+  /** Price of the latest trade (synthetic or between accounts), undefined before the first. */
+  lastPrice(symbol: string): Dec | undefined {
+    const book = this.#books.get(symbol);
+    if (book === undefined || Number.isNaN(book.lastTradeTicks)) return undefined;
+    return fromUnits(BigInt(book.lastTradeTicks), book.instrument.tickSize);
   }
 
   /** Up to `levels` price levels per side of the public book, best first. */
@@ -410,9 +397,9 @@ export class MatchingEngine implements MarketObserver {
     const book = this.#books.get(symbol);
     if (book === undefined) return undefined;
     return {
-      ...this.#top(book),
-      bids: mergedLevels(book, book.synthetic?.bids, book.bids, levels),
-      asks: mergedLevels(book, book.synthetic?.asks, book.asks, levels),
+      ...bookTop(book),
+      bids: mergedLevels(book, "buy", levels),
+      asks: mergedLevels(book, "sell", levels),
     };
   }
 
@@ -421,42 +408,18 @@ export class MatchingEngine implements MarketObserver {
   /** Put back a working order from a journal, resting at the back of its level, without matching. */
   restoreOrder(input: RestoreOrderInput): OrderResult {
     const account = this.#account(input);
-    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(input?.account)}`);
+    if (account === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${showValue(input?.account)}`);
     const book = typeof input.symbol === "string" ? this.#books.get(input.symbol) : undefined;
-    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${JSON.stringify(input.symbol)}`);
+    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${showValue(input.symbol)}`);
     if (input.orderId !== undefined && (typeof input.orderId !== "string" || input.orderId === "" || this.#orders.has(input.orderId))) {
-      return fail("INVALID_REQUEST", "a restored order's venue id must be unused", { orderId: String(input.orderId) });
+      return fail("INVALID_REQUEST", "a restored order's venue id must be unused", { orderId: showValue(input.orderId) });
     }
-    const badCid = checkClientOrderId(input.clientOrderId);
-    if (badCid !== undefined) return { ok: false, rejection: badCid };
     if (input.clientOrderId !== undefined && account.byClientId.has(input.clientOrderId)) {
       return fail("DUPLICATE_CLIENT_ORDER_ID", `client order id ${input.clientOrderId} is already used`);
     }
-    // The order already exists at the venue: check its shape, not its notional (hence reduceOnly: true).
-    const checked = checkPlace(
-      {
-        account: account.id,
-        symbol: input.symbol,
-        side: input.side,
-        type: "limit",
-        qty: input.qty,
-        price: input.price,
-        timeInForce: input.timeInForce ?? "GTC",
-        reduceOnly: true,
-        clientOrderId: input.clientOrderId,
-      },
-      (s) => this.#books.get(s)?.instrument,
-      () => undefined,
-    );
-    if (!checked.ok) return checked;
-    if (input.timeInForce !== undefined && input.timeInForce !== "GTC" && input.timeInForce !== "POST_ONLY") {
-      return fail("INVALID_TIME_IN_FORCE", "only GTC and POST_ONLY orders rest");
-    }
+    const bad = checkRestore(input, book.instrument);
+    if (bad !== undefined) return { ok: false, rejection: bad };
     const filled = input.filledQty;
-    if (typeof filled !== "bigint" || filled < 0n || filled >= input.qty || filled % book.instrument.lotSize !== 0n) {
-      return fail("INVALID_REQUEST", "filledQty must be a lot multiple in [0, qty)", { filledQty: String(filled) });
-    }
-    if (typeof input.reduceOnly !== "boolean") return fail("INVALID_REQUEST", "reduceOnly must be a boolean");
     const now = this.#clock.now();
     const o: OrderRecord = {
       orderId: input.orderId ?? this.#newOrderId(),
@@ -492,13 +455,13 @@ export class MatchingEngine implements MarketObserver {
   setPosition(account: string, symbol: string, qty: Dec, avgPrice: Dec): AdminResult {
     const acct = this.#accounts.get(account);
     const book = this.#books.get(symbol);
-    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(account)}`);
-    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${JSON.stringify(symbol)}`);
+    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${showValue(account)}`);
+    if (book === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${showValue(symbol)}`);
     if (typeof qty !== "bigint" || qty % book.instrument.lotSize !== 0n) {
-      return fail("QTY_NOT_LOT_MULTIPLE", "position qty must be a lot multiple", { qty: String(qty) });
+      return fail("QTY_NOT_LOT_MULTIPLE", "position qty must be a lot multiple", { qty: showValue(qty) });
     }
     if (typeof avgPrice !== "bigint" || avgPrice < 0n || (qty !== 0n && avgPrice === 0n)) {
-      return fail("PRICE_NOT_POSITIVE", "an open position needs a positive average price", { avgPrice: String(avgPrice) });
+      return fail("PRICE_NOT_POSITIVE", "an open position needs a positive average price", { avgPrice: showValue(avgPrice) });
     }
     const prev = acct.position(symbol);
     const abs = qty < 0n ? -qty : qty;
@@ -515,7 +478,7 @@ export class MatchingEngine implements MarketObserver {
 
   setBalance(account: string, balance: Dec): AdminResult {
     const acct = this.#accounts.get(account);
-    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(account)}`);
+    if (acct === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${showValue(account)}`);
     if (typeof balance !== "bigint") return fail("INVALID_REQUEST", "balance must be a decimal");
     acct.balance = balance;
     acct.updatedAt = this.#clock.now();
@@ -530,6 +493,7 @@ export class MatchingEngine implements MarketObserver {
     const book = this.#books.get(sbook.symbol);
     if (book === undefined) return;
     book.lastTs = ts;
+    book.lastTradeTicks = tick;
     // Ids and sequence advance whether or not anyone listens, so they are the same in every run.
     const seq = ++this.#seq;
     const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
@@ -552,7 +516,7 @@ export class MatchingEngine implements MarketObserver {
     const was = this.#busy;
     this.#busy = true;
     try {
-      this.#tradeThrough(book, makers, aggressor, tick, sbook.qtyOf(lots));
+      tradeThrough(book, makers, aggressor, tick, sbook.qtyOf(lots), this.#fx);
     } finally {
       this.#busy = was;
     }
@@ -566,7 +530,7 @@ export class MatchingEngine implements MarketObserver {
     const was = this.#busy;
     this.#busy = true;
     try {
-      if (book.bids.orderCount > 0 || book.asks.orderCount > 0) this.#cross(book, sbook);
+      if (book.bids.orderCount > 0 || book.asks.orderCount > 0) crossSynthetic(book, sbook, this.#fx);
       book.dirty = true;
       this.#flush();
     } finally {
@@ -574,60 +538,9 @@ export class MatchingEngine implements MarketObserver {
     }
   }
 
-  #tradeThrough(book: SymbolBook, makers: OrderSide, aggressor: Side, tick: number, qty: Dec): void {
-    let avail = qty;
-    for (;;) {
-      if (avail === 0n) return;
-      const m = makers.best();
-      if (m === undefined || !makers.better(m.ticks, tick)) break;
-      const q = this.#makerQty(m, avail);
-      if (q === 0n) continue;
-      this.#fill(m, m.price!, q, "maker", "market");
-      this.#publishTrade(m.price!, q, aggressor, book);
-      avail = sub(avail, q);
-    }
-    const level = makers.levelAt(tick);
-    if (level === undefined) return;
-    let used = ZERO;
-    for (const m of [...level.orders]) {
-      if (!m.resting) continue;
-      const free = sub(sub(avail, m.queueAhead), used);
-      m.queueAhead = m.queueAhead > avail ? sub(m.queueAhead, avail) : ZERO;
-      if (free <= 0n) continue;
-      const q = this.#makerQty(m, free);
-      if (q === 0n) continue;
-      this.#fill(m, m.price!, q, "maker", "market");
-      this.#publishTrade(m.price!, q, aggressor, book);
-      used = add(used, q);
-    }
-  }
-
-  #cross(book: SymbolBook, sbook: SyntheticBook): void {
-    this.#crossSide(book, book.bids, sbook.asks, sbook, "sell");
-    this.#crossSide(book, book.asks, sbook.bids, sbook, "buy");
-  }
-
-  /** Resting `makers` that the synthetic `levels` reached trade with them at the resting price. */
-  #crossSide(book: SymbolBook, makers: OrderSide, levels: SideLevels, sbook: SyntheticBook, aggressor: Side): void {
-    for (;;) {
-      const m = makers.best();
-      if (m === undefined || levels.count === 0 || makers.better(levels.best, m.ticks)) return;
-      const q = this.#makerQty(m, leaves(m));
-      if (q === 0n) continue;
-      const lots = Math.min(levels.sizeAtLevel(0), sbook.lotsOf(q));
-      if (lots <= 0) return;
-      levels.takeAtTouch(lots);
-      const filled = sbook.qtyOf(lots);
-      this.#fill(m, m.price!, filled, "maker", "market");
-      this.#publishTrade(m.price!, filled, aggressor, book);
-    }
-  }
-
-  // ------------------------------------------------------------------ matching core
-
   /** Take liquidity as far as the order allows, then rest, expire or cancel what is left. */
   #execute(book: SymbolBook, o: OrderRecord, out: Execution[]): void {
-    const stop = this.#take(book, o, out);
+    const stop = take(book, o, this.#fx, out);
     if (!isOpen(o)) return;
     if (stop === "reduce-only") this.#close(o, "reduce-only");
     else if (o.type === "market") this.#close(o, "market-depth-exhausted");
@@ -636,53 +549,11 @@ export class MatchingEngine implements MarketObserver {
     else this.#rest(book, o);
   }
 
-  #take(book: SymbolBook, o: OrderRecord, out: Execution[]): TakeStop {
-    const isBuy = o.side === "buy";
-    const sbook = book.synthetic;
-    const synth = sbook === undefined ? undefined : isBuy ? sbook.asks : sbook.bids;
-    const makers = isBuy ? book.asks : book.bids;
-    const account = this.#accounts.get(o.account)!;
-    const limit = o.type === "limit" ? o.ticks : undefined;
-    for (;;) {
-      let want = leaves(o);
-      if (want === 0n) return "filled";
-      if (o.reduceOnly) {
-        const cap = reduceCapacity(account.position(o.symbol).qty, o.side);
-        if (cap === 0n) return "reduce-only";
-        if (cap < want) want = cap;
-      }
-      const sTicks = synth !== undefined && synth.count > 0 ? synth.best : undefined;
-      const m = makers.best();
-      const useSynth = sTicks !== undefined && (m === undefined || !makers.better(m.ticks, sTicks));
-      const ticks = useSynth ? sTicks : m?.ticks;
-      if (ticks === undefined) return "no-liquidity";
-      if (limit !== undefined && makers.better(limit, ticks)) return "limit";
-      book.dirty = true;
-      if (useSynth) {
-        const lots = Math.min(synth!.sizeAtLevel(0), sbook!.lotsOf(want));
-        if (lots <= 0) return "no-liquidity";
-        synth!.takeAtTouch(lots);
-        const qty = sbook!.qtyOf(lots);
-        const price = sbook!.priceOf(ticks);
-        this.#queueTraded(makers, ticks, qty);
-        out.push(this.#fill(o, price, qty, "taker", "market"));
-        this.#publishTrade(price, qty, o.side, book);
-      } else {
-        const q = this.#makerQty(m!, want);
-        if (q === 0n) continue;
-        const price = m!.price!;
-        out.push(this.#fill(o, price, q, "taker", m!.account));
-        this.#fill(m!, price, q, "maker", o.account);
-        this.#publishTrade(price, q, o.side, book);
-      }
-    }
-  }
-
   /** What a resting order may fill now, at most `max`; a reduce-only order with nothing to reduce is cancelled. */
   #makerQty(m: OrderRecord, max: Dec): Dec {
     let q = leaves(m) < max ? leaves(m) : max;
     if (m.reduceOnly) {
-      const cap = reduceCapacity(this.#accounts.get(m.account)!.position(m.symbol).qty, m.side);
+      const cap = this.#reduceCapacity(m);
       if (cap === 0n) {
         this.#close(m, "reduce-only");
         return ZERO;
@@ -692,40 +563,8 @@ export class MatchingEngine implements MarketObserver {
     return q;
   }
 
-  /** Synthetic volume traded at a price reduces the queue ahead of resting orders there. */
-  #queueTraded(makers: OrderSide, ticks: number, qty: Dec): void {
-    const level = makers.levelAt(ticks);
-    if (level === undefined) return;
-    for (const m of level.orders) m.queueAhead = m.queueAhead > qty ? sub(m.queueAhead, qty) : ZERO;
-  }
-
-  /** How much a taker could fill right now within its limit (for FOK). */
-  #available(book: SymbolBook, o: OrderRecord): Dec {
-    const isBuy = o.side === "buy";
-    const limit = o.type === "limit" ? o.ticks : undefined;
-    const synth = book.synthetic === undefined ? undefined : isBuy ? book.synthetic.asks : book.synthetic.bids;
-    const synthQty = synth === undefined ? ZERO : book.synthetic!.qtyOf(synth.lotsThrough(limit));
-    return add(synthQty, (isBuy ? book.asks : book.bids).qtyThrough(limit));
-  }
-
-  #wouldTake(book: SymbolBook, side: Side, ticks: number): boolean {
-    const best = this.#bestOppositeTicks(book, side);
-    if (best === undefined) return false;
-    return side === "buy" ? ticks >= best : ticks <= best;
-  }
-
-  #bestOppositeTicks(book: SymbolBook, side: Side): number | undefined {
-    const synth = side === "buy" ? book.synthetic?.asks : book.synthetic?.bids;
-    const makers = side === "buy" ? book.asks : book.bids;
-    let best = synth !== undefined && synth.count > 0 ? synth.best : undefined;
-    const m = makers.best();
-    if (m !== undefined && (best === undefined || makers.better(m.ticks, best))) best = m.ticks;
-    return best;
-  }
-
-  #bestOppositePrice(book: SymbolBook, side: Side): Dec | undefined {
-    const ticks = this.#bestOppositeTicks(book, side);
-    return ticks === undefined ? undefined : fromUnits(BigInt(ticks), book.instrument.tickSize);
+  #reduceCapacity(o: OrderRecord): Dec {
+    return reduceCapacity(this.#accounts.get(o.account)!.position(o.symbol).qty, o.side);
   }
 
   #fill(o: OrderRecord, price: Dec, qty: Dec, liquidity: Liquidity, counterparty: string): Execution {
@@ -866,13 +705,13 @@ export class MatchingEngine implements MarketObserver {
   }
 
   #findOpen(ref: OrderRef): { ok: true; order: OrderRecord } | { ok: false; rejection: Rejection } {
-    if (this.#account(ref) === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${JSON.stringify(ref?.account)}`);
+    if (this.#account(ref) === undefined) return fail("UNKNOWN_ACCOUNT", `unknown account ${showValue(ref?.account)}`);
     if (this.#busy) return fail("INVALID_REQUEST", "the engine was called from inside one of its listeners");
     const o = this.#find(ref);
     if (o === undefined) {
       return fail("ORDER_NOT_FOUND", "no such order", {
-        orderId: String(ref.orderId ?? ""),
-        clientOrderId: String(ref.clientOrderId ?? ""),
+        orderId: showValue(ref.orderId ?? ""),
+        clientOrderId: showValue(ref.clientOrderId ?? ""),
       });
     }
     if (!isOpen(o)) return fail("ORDER_NOT_OPEN", `the order is ${o.status}`, { orderId: o.orderId, status: o.status });
@@ -891,13 +730,14 @@ export class MatchingEngine implements MarketObserver {
     if (this.market?.silent === true) return;
     book.updateId++;
     this.#seq++;
-    this.#emit(() => ({ type: "book", book: this.#top(book) }));
+    this.#emit(() => ({ type: "book", book: bookTop(book) }));
   }
 
   /** A trade involving an account (the synthetic market's own trades are published by onTrade). */
   #publishTrade(price: Dec, qty: Dec, aggressor: Side, book: SymbolBook): void {
     const seq = ++this.#seq;
     const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
+    book.lastTradeTicks = Number(price / book.instrument.tickSize);
     if (this.market?.silent === true) return;
     const symbol = book.instrument.symbol;
     const ts = this.#clock.now();
@@ -907,21 +747,11 @@ export class MatchingEngine implements MarketObserver {
     }));
   }
 
-  #top(book: SymbolBook): BookTop {
-    return Object.freeze({
-      symbol: book.instrument.symbol,
-      bid: mergedLevels(book, book.synthetic?.bids, book.bids, 1)[0],
-      ask: mergedLevels(book, book.synthetic?.asks, book.asks, 1)[0],
-      ts: book.lastTs,
-      updateId: book.updateId,
-    });
-  }
-
   #snapshotWallet(acct: AccountState): WalletSnapshot {
     let upnl = ZERO;
     for (const [symbol, pos] of acct.positions) {
       if (pos.qty === 0n) continue;
-      const top = this.#top(this.#books.get(symbol)!);
+      const top = bookTop(this.#books.get(symbol)!);
       upnl = add(upnl, unrealised(pos, top.bid?.price, top.ask?.price));
     }
     return Object.freeze({
@@ -964,34 +794,4 @@ function snapshotPosition(acct: AccountState, symbol: string): PositionSnapshot 
     updatedAt: p.updatedAt,
     seq: p.seq,
   });
-}
-
-/** The public book on one side: synthetic levels and resting orders merged, best first. */
-function mergedLevels(book: SymbolBook, synth: SideLevels | undefined, mine: OrderSide, n: number): PublicLevel[] {
-  const out: PublicLevel[] = [];
-  const { tickSize, lotSize } = book.instrument;
-  let i = 0;
-  let j = 0;
-  const synthCount = synth?.count ?? 0;
-  while (out.length < n && (i < synthCount || j < mine.levels.length)) {
-    const sTicks = i < synthCount ? synth!.tickAtLevel(i) : undefined;
-    const level = mine.levels[j];
-    let ticks: number;
-    let qty = ZERO;
-    if (level !== undefined && (sTicks === undefined || !mine.better(sTicks, level.ticks))) {
-      ticks = level.ticks;
-      qty = sumLeaves(level);
-      j++;
-      if (sTicks === ticks) {
-        qty = add(qty, fromUnits(BigInt(synth!.sizeAtLevel(i)), lotSize));
-        i++;
-      }
-    } else {
-      ticks = sTicks!;
-      qty = fromUnits(BigInt(synth!.sizeAtLevel(i)), lotSize);
-      i++;
-    }
-    if (qty > 0n) out.push(Object.freeze({ price: fromUnits(BigInt(ticks), tickSize), qty }));
-  }
-  return out;
 }

@@ -63,11 +63,6 @@ export class OrderSide {
     return level !== undefined && level.ticks === ticks ? level : undefined;
   }
 
-  qtyAt(ticks: number): Dec {
-    const level = this.levelAt(ticks);
-    return level === undefined ? ZERO : sumLeaves(level);
-  }
-
   /** Everything resting from the best price through `limitTicks` (all when undefined). */
   qtyThrough(limitTicks: number | undefined): Dec {
     let total = ZERO;

@@ -211,3 +211,19 @@ export type PlaceResult =
 export type OrderResult =
   | { readonly ok: true; readonly order: OrderSnapshot }
   | { readonly ok: false; readonly rejection: Rejection };
+
+/** A working order put back from a journal (paper restarts). */
+export interface RestoreOrderInput {
+  readonly account: string;
+  /** The venue id it had; a new one is made when absent. */
+  readonly orderId?: string | undefined;
+  readonly clientOrderId?: string | undefined;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly filledQty: Dec;
+  readonly reduceOnly: boolean;
+  readonly timeInForce?: "GTC" | "POST_ONLY" | undefined;
+  readonly createdAt?: number | undefined;
+}

@@ -5,7 +5,8 @@
 import { type Dec, format } from "../../../core/decimal.ts";
 import type { Side } from "../../../core/events.ts";
 import { type Instrument, checkOrderRules } from "../../../core/instrument.ts";
-import type { PlaceOrderRequest, RejectCode, Rejection, SimOrderType, SimTimeInForce } from "./types.ts";
+import type { PlaceOrderRequest, RejectCode, Rejection, RestoreOrderInput, SimOrderType, SimTimeInForce } from "./types.ts";
+import { showValue } from "../show-value.ts";
 
 export const MAX_CLIENT_ORDER_ID_LENGTH = 64;
 
@@ -46,13 +47,13 @@ export function checkPlace(
 ): Checked<PlaceTerms> {
   if (typeof req !== "object" || req === null) return fail("INVALID_REQUEST", "the request is not an object");
   const instrument = typeof req.symbol === "string" ? findInstrument(req.symbol) : undefined;
-  if (instrument === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${JSON.stringify(req.symbol)}`);
-  if (!SIDES.includes(req.side)) return fail("INVALID_SIDE", `side must be buy or sell, got ${JSON.stringify(req.side)}`);
+  if (instrument === undefined) return fail("UNKNOWN_SYMBOL", `unknown symbol ${showValue(req.symbol)}`);
+  if (!SIDES.includes(req.side)) return fail("INVALID_SIDE", `side must be buy or sell, got ${showValue(req.side)}`);
   if (!TYPES.includes(req.type)) {
-    return fail("INVALID_ORDER_TYPE", `order type must be limit or market, got ${JSON.stringify(req.type)}`);
+    return fail("INVALID_ORDER_TYPE", `order type must be limit or market, got ${showValue(req.type)}`);
   }
   if (!TIFS.includes(req.timeInForce)) {
-    return fail("INVALID_TIME_IN_FORCE", `time in force must be GTC, IOC, FOK or POST_ONLY, got ${JSON.stringify(req.timeInForce)}`);
+    return fail("INVALID_TIME_IN_FORCE", `time in force must be GTC, IOC, FOK or POST_ONLY, got ${showValue(req.timeInForce)}`);
   }
   if (req.type === "market" && req.timeInForce === "POST_ONLY") {
     return fail("MARKET_POST_ONLY", "a market order cannot be post-only");
@@ -62,11 +63,11 @@ export function checkPlace(
   }
   const cid = checkClientOrderId(req.clientOrderId);
   if (cid !== undefined) return { ok: false, rejection: cid };
-  if (typeof req.qty !== "bigint") return fail("INVALID_REQUEST", "qty must be a decimal", { qty: String(req.qty) });
+  if (typeof req.qty !== "bigint") return fail("INVALID_REQUEST", "qty must be a decimal", { qty: showValue(req.qty) });
   let price: Dec | undefined;
   if (req.type === "limit") {
     if (req.price === undefined) return fail("PRICE_REQUIRED", "a limit order needs a price");
-    if (typeof req.price !== "bigint") return fail("INVALID_REQUEST", "price must be a decimal", { price: String(req.price) });
+    if (typeof req.price !== "bigint") return fail("INVALID_REQUEST", "price must be a decimal", { price: showValue(req.price) });
     price = req.price;
   }
   const reduceOnly = req.reduceOnly ?? false;
@@ -97,7 +98,7 @@ export function checkClientOrderId(value: unknown): Rejection | undefined {
     return rejection(
       "INVALID_CLIENT_ORDER_ID",
       `a client order id must be a string of 1 to ${MAX_CLIENT_ORDER_ID_LENGTH} characters`,
-      { clientOrderId: String(value) },
+      { clientOrderId: showValue(value) },
     );
   }
   return undefined;
@@ -106,9 +107,9 @@ export function checkClientOrderId(value: unknown): Rejection | undefined {
 /** A new quantity or price for an open order, against the instrument's rules. */
 export function checkAmendTerms(instrument: Instrument, qty: unknown, price: unknown, currentPrice: Dec | undefined, reduceOnly: boolean): Rejection | undefined {
   if (qty === undefined && price === undefined) return rejection("AMEND_NOTHING", "an amend needs a new qty or price");
-  if (qty !== undefined && typeof qty !== "bigint") return rejection("INVALID_REQUEST", "qty must be a decimal", { qty: String(qty) });
+  if (qty !== undefined && typeof qty !== "bigint") return rejection("INVALID_REQUEST", "qty must be a decimal", { qty: showValue(qty) });
   if (price !== undefined && typeof price !== "bigint") {
-    return rejection("INVALID_REQUEST", "price must be a decimal", { price: String(price) });
+    return rejection("INVALID_REQUEST", "price must be a decimal", { price: showValue(price) });
   }
   if (qty === undefined) {
     // Only the price changes: check it alone (the order's qty already passed the rules).
@@ -147,4 +148,25 @@ function describeRule(rule: RejectCode): string {
     default:
       return rule;
   }
+}
+
+/** The shape of a restored order: a resting limit order with part of it possibly filled. */
+export function checkRestore(input: RestoreOrderInput, instrument: Instrument): Rejection | undefined {
+  const badCid = checkClientOrderId(input.clientOrderId);
+  if (badCid !== undefined) return badCid;
+  const tif = input.timeInForce ?? "GTC";
+  if (tif !== "GTC" && tif !== "POST_ONLY") return rejection("INVALID_TIME_IN_FORCE", "only GTC and POST_ONLY orders rest");
+  if (typeof input.reduceOnly !== "boolean") return rejection("INVALID_REQUEST", "reduceOnly must be a boolean");
+  // The order already exists at the venue: check its shape, not its notional (hence reduceOnly: true).
+  const checked = checkPlace(
+    { account: input.account, symbol: input.symbol, side: input.side, type: "limit", qty: input.qty, price: input.price, timeInForce: tif, reduceOnly: true },
+    () => instrument,
+    () => undefined,
+  );
+  if (!checked.ok) return checked.rejection;
+  const filled: unknown = input.filledQty;
+  if (typeof filled !== "bigint" || filled < 0n || filled >= input.qty || filled % instrument.lotSize !== 0n) {
+    return rejection("INVALID_REQUEST", "filledQty must be a lot multiple in [0, qty)", { filledQty: showValue(filled) });
+  }
+  return undefined;
 }

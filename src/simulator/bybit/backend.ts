@@ -1,0 +1,500 @@
+/**
+ * The exchange behind the Bybit protocol: the sim matching engine over the seeded synthetic
+ * market (src/venues/sim), configured the Bybit way (a crossing post-only order is accepted then
+ * cancelled; an orderLinkId is unique across all orders), plus what Bybit reports that the
+ * engine does not keep: UUID ids, leverage and margin, mark price, per-symbol fees and realised
+ * P&L, 24h ticker statistics, and per-order request facts (receivedAt, lastPriceOnCreated).
+ */
+import { createHash } from "node:crypto";
+import type { Clock } from "../../core/clock.ts";
+import { abs, add, div, dec, mul, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
+import type { Side } from "../../core/events.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import { isScenarioName } from "../../venues/sim/market/scenarios.ts";
+import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
+import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
+import type { EngineEvent, Execution, OrderSnapshot, PositionSnapshot, Rejection } from "../../venues/sim/matching/types.ts";
+import { RET, type RetCode } from "./codes.ts";
+import type { AmendInput, ExchangeEvent, ExchangePort, OrderRef, Outcome, PlaceOrderInput } from "./exchange-port.ts";
+import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, WalletView } from "./model.ts";
+import { TradeTape } from "./ticker-stats.ts";
+
+export interface BackendAccount {
+  readonly accountId: string;
+  readonly startingBalance: Dec;
+}
+
+export interface BackendOptions {
+  readonly clock: Clock;
+  readonly seed: number;
+  readonly scenario: string;
+  readonly accounts: readonly BackendAccount[];
+  readonly instruments?: readonly Instrument[] | undefined;
+}
+
+/** Levels per side of the synthetic book: enough to fill `orderbook.200`. */
+const BOOK_DEPTH = 200;
+const DEFAULT_LEVERAGE = dec("10");
+/** Maintenance margin rate of the first risk tier. */
+const MMR = dec("0.005");
+const FUNDING_RATE = dec("0.0001");
+const FUNDING_INTERVAL_MS = 8 * 3600 * 1000;
+
+/** Facts of a request the engine does not keep. */
+interface OrderExtra {
+  readonly receivedAt: number;
+  readonly closeOnTrigger: boolean;
+  readonly lastPriceOnCreated: Dec | undefined;
+  closedPnl: Dec;
+}
+
+interface PositionBook {
+  /** The engine position last seen (before the fill being reported, when an execution arrives). */
+  last: PositionSnapshot | undefined;
+  fees: Dec;
+  openedAt: number;
+  /** cumRealisedPnl when the current position opened (Bybit's curRealisedPnl counts from there). */
+  realisedAtOpen: Dec;
+}
+
+/** A UUID-shaped id derived from the engine's id: stable, unique, and the shape Bybit uses. */
+function uuidOf(text: string): string {
+  const h = createHash("sha256").update(text).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const bybitSide = (side: Side): BybitSide => (side === "buy" ? "Buy" : "Sell");
+
+function rejectionCode(r: Rejection): { retCode: RetCode; retMsg?: string } {
+  switch (r.code) {
+    case "DUPLICATE_CLIENT_ORDER_ID":
+      return { retCode: RET.DUPLICATE_LINK_ID };
+    case "REDUCE_ONLY_WOULD_INCREASE":
+      return { retCode: RET.REDUCE_ONLY };
+    case "TOO_MANY_OPEN_ORDERS":
+      return { retCode: RET.TOO_MANY_ORDERS };
+    case "NOTIONAL_BELOW_MIN":
+      return { retCode: RET.NOTIONAL_TOO_LOW };
+    case "ORDER_NOT_FOUND":
+    case "ORDER_NOT_OPEN":
+      return { retCode: RET.ORDER_NOT_EXIST };
+    default:
+      return { retCode: RET.PARAM, retMsg: `params error: ${r.message}` };
+  }
+}
+
+export function createEngineBackend(options: BackendOptions): ExchangePort {
+  return new EngineBackend(options);
+}
+
+class EngineBackend implements ExchangePort {
+  readonly #clock: Clock;
+  readonly #instruments: readonly Instrument[];
+  readonly #market: SyntheticMarket;
+  readonly #engine: MatchingEngine;
+  readonly #accounts: ReadonlySet<string>;
+  readonly #extras = new Map<string, OrderExtra>();
+  readonly #engineIdOf = new Map<string, string>();
+  readonly #positions = new Map<string, PositionBook>();
+  readonly #leverage = new Map<string, Dec>();
+  readonly #tapes = new Map<string, TradeTape>();
+  readonly #listeners = new Set<(accountId: string | undefined, event: ExchangeEvent) => void>();
+  /** Extras of the order being placed: the engine reports it before `place` returns its id. */
+  #placing: OrderExtra | undefined;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: BackendOptions) {
+    if (!isScenarioName(options.scenario)) {
+      throw new HeanError("CONFIG_INVALID", `unknown scenario ${JSON.stringify(options.scenario)} (calm, trend, flash-crash, stale)`, {
+        scenario: options.scenario,
+      });
+    }
+    this.#clock = options.clock;
+    this.#instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
+    this.#market = new SyntheticMarket({
+      clock: options.clock,
+      instruments: this.#instruments,
+      seed: options.seed,
+      scenario: options.scenario,
+      depth: BOOK_DEPTH,
+    });
+    this.#engine = new MatchingEngine({
+      clock: options.clock,
+      instruments: this.#instruments,
+      market: this.#market,
+      idPrefix: `bybit${options.seed >>> 0}-${options.clock.now().toString(36)}`,
+      postOnlyCross: "cancel",
+      clientOrderIdScope: "all",
+    });
+    for (const a of options.accounts) this.#engine.ensureAccount(a.accountId, a.startingBalance);
+    this.#accounts = new Set(options.accounts.map((a) => a.accountId));
+    for (const i of this.#instruments) this.#tapes.set(i.symbol, new TradeTape());
+    this.#unsubscribe = this.#engine.subscribe((e) => this.#onEngineEvent(e));
+    this.#market.start();
+  }
+
+  // ------------------------------------------------------------------ market
+
+  instruments(): readonly Instrument[] {
+    return this.#instruments;
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.#engine.instrument(symbol);
+  }
+
+  book(symbol: string, levels: number): BookView {
+    const depth = this.#engine.depth(symbol, levels);
+    return { symbol, bids: depth?.bids ?? [], asks: depth?.asks ?? [], updatedAt: depth?.ts ?? this.#clock.now() };
+  }
+
+  crossSeq(): number {
+    return this.#engine.sequence();
+  }
+
+  setPrice(symbol: string, price: Dec): void {
+    this.#market.setPrice(symbol, price);
+  }
+
+  /** Mid of the touch on the tick grid; the last trade when one side is empty. */
+  #markPrice(symbol: string): Dec {
+    const i = this.instrument(symbol)!;
+    const top = this.#engine.top(symbol);
+    const bid = top?.bid?.price;
+    const ask = top?.ask?.price;
+    if (bid !== undefined && ask !== undefined) return roundToStep(div(add(bid, ask), dec("2")), i.tickSize, "floor");
+    return bid ?? ask ?? this.#tapes.get(symbol)!.stats(this.#clock.now()).lastPrice ?? ZERO;
+  }
+
+  ticker(symbol: string): TickerView {
+    const now = this.#clock.now();
+    const top = this.#engine.top(symbol);
+    const mark = this.#markPrice(symbol);
+    const s = this.#tapes.get(symbol)!.stats(now);
+    const last = s.lastPrice ?? mark;
+    let openInterest = ZERO;
+    for (const account of this.#accounts) {
+      const qty = this.#engine.position(account, symbol)?.qty ?? ZERO;
+      if (qty > ZERO) openInterest = add(openInterest, qty);
+    }
+    return {
+      symbol,
+      lastPrice: last,
+      markPrice: mark,
+      indexPrice: mark,
+      bid1Price: top?.bid?.price,
+      bid1Size: top?.bid?.qty ?? ZERO,
+      ask1Price: top?.ask?.price,
+      ask1Size: top?.ask?.qty ?? ZERO,
+      prevPrice24h: s.prevPrice24h ?? last,
+      highPrice24h: s.highPrice24h ?? last,
+      lowPrice24h: s.lowPrice24h ?? last,
+      prevPrice1h: s.prevPrice1h ?? last,
+      volume24h: s.volume24h,
+      turnover24h: s.turnover24h,
+      openInterest,
+      fundingRate: FUNDING_RATE,
+      nextFundingTime: (Math.floor(now / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS,
+      tickDirection: s.tickDirection,
+    };
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  placeOrder(input: PlaceOrderInput): Outcome<OrderView> {
+    this.#placing = {
+      receivedAt: input.receivedAt,
+      closeOnTrigger: input.closeOnTrigger,
+      lastPriceOnCreated: this.#tapes.get(input.symbol)?.stats(this.#clock.now()).lastPrice,
+      closedPnl: ZERO,
+    };
+    try {
+      const result = this.#engine.place({
+        account: input.accountId,
+        symbol: input.symbol,
+        side: input.side === "Buy" ? "buy" : "sell",
+        type: input.orderType === "Limit" ? "limit" : "market",
+        qty: input.qty,
+        price: input.price,
+        timeInForce: input.timeInForce === "PostOnly" ? "POST_ONLY" : input.timeInForce,
+        reduceOnly: input.reduceOnly,
+        clientOrderId: input.orderLinkId === "" ? undefined : input.orderLinkId,
+      });
+      if (!result.ok) return { ok: false, ...rejectionCode(result.rejection) };
+      return { ok: true, value: this.#orderView(result.order) };
+    } finally {
+      this.#placing = undefined;
+    }
+  }
+
+  #engineRef(accountId: string, symbol: string | undefined, ref: OrderRef): { account: string; orderId?: string; clientOrderId?: string; symbol?: string } {
+    const base = symbol === undefined ? { account: accountId } : { account: accountId, symbol };
+    if (ref.orderId !== undefined) return { ...base, orderId: this.#engineIdOf.get(ref.orderId) ?? `unknown:${ref.orderId}` };
+    return { ...base, clientOrderId: ref.orderLinkId ?? "" };
+  }
+
+  amendOrder(accountId: string, symbol: string, ref: OrderRef, change: AmendInput): Outcome<OrderView> {
+    const result = this.#engine.amend({ ...this.#engineRef(accountId, symbol, ref), qty: change.qty, price: change.price });
+    if (!result.ok) {
+      if (result.rejection.code === "POST_ONLY_WOULD_TAKE") return { ok: false, retCode: RET.PARAM, retMsg: "params error: the new price would take liquidity (PostOnly)" };
+      return { ok: false, ...rejectionCode(result.rejection) };
+    }
+    return { ok: true, value: this.#orderView(result.order) };
+  }
+
+  cancelOrder(accountId: string, symbol: string, ref: OrderRef): Outcome<OrderView> {
+    const result = this.#engine.cancel(this.#engineRef(accountId, symbol, ref));
+    if (!result.ok) return { ok: false, ...rejectionCode(result.rejection) };
+    return { ok: true, value: this.#orderView(result.order) };
+  }
+
+  cancelAll(accountId: string, symbol: string | undefined): OrderView[] {
+    return this.#engine.cancelAll(accountId, symbol).map((o) => this.#orderView(o));
+  }
+
+  findOrder(accountId: string, ref: OrderRef): OrderView | undefined {
+    const found = this.#engine.order(this.#engineRef(accountId, undefined, ref));
+    return found === undefined ? undefined : this.#orderView(found);
+  }
+
+  orders(accountId: string): OrderView[] {
+    return this.#engine.orderHistory(accountId).map((o) => this.#orderView(o));
+  }
+
+  executions(accountId: string): ExecutionView[] {
+    return this.#engine
+      .executions(accountId)
+      .map((e) => this.#executionView(e, ZERO))
+      .reverse();
+  }
+
+  // ------------------------------------------------------------------ account
+
+  leverage(accountId: string, symbol: string): Dec {
+    return this.#leverage.get(`${accountId}\u0000${symbol}`) ?? DEFAULT_LEVERAGE;
+  }
+
+  setLeverage(accountId: string, symbol: string, leverage: Dec): Outcome<void> {
+    this.#leverage.set(`${accountId}\u0000${symbol}`, leverage);
+    this.#emit(accountId, { kind: "position", position: this.position(accountId, symbol) });
+    return { ok: true, value: undefined };
+  }
+
+  position(accountId: string, symbol: string): PositionView {
+    const snap = this.#engine.position(accountId, symbol);
+    return this.#positionView(accountId, symbol, snap);
+  }
+
+  #positionView(accountId: string, symbol: string, snap: PositionSnapshot | undefined): PositionView {
+    const book = this.#positionBook(accountId, symbol);
+    const size = snap?.qty ?? ZERO;
+    const avgPrice = snap?.avgPrice ?? ZERO;
+    const mark = this.#markPrice(symbol);
+    const leverage = this.leverage(accountId, symbol);
+    const value = mul(abs(size), mark);
+    const cumRealised = sub(snap?.realisedPnl ?? ZERO, book.fees);
+    return {
+      accountId,
+      symbol,
+      size,
+      avgPrice,
+      markPrice: mark,
+      leverage,
+      unrealisedPnl: size === ZERO ? ZERO : mul(size, sub(mark, avgPrice)),
+      curRealisedPnl: size === ZERO ? ZERO : sub(cumRealised, book.realisedAtOpen),
+      cumRealisedPnl: cumRealised,
+      positionIM: div(value, leverage),
+      positionMM: mul(value, MMR),
+      createdTime: book.openedAt,
+      updatedTime: snap?.updatedAt ?? book.openedAt,
+      seq: snap?.seq ?? 0,
+    };
+  }
+
+  wallet(accountId: string): WalletView {
+    const w = this.#engine.wallet(accountId);
+    let upl = ZERO;
+    let positionIM = ZERO;
+    let positionMM = ZERO;
+    for (const i of this.#instruments) {
+      const p = this.position(accountId, i.symbol);
+      upl = add(upl, p.unrealisedPnl);
+      positionIM = add(positionIM, p.positionIM);
+      positionMM = add(positionMM, p.positionMM);
+    }
+    let orderIM = ZERO;
+    for (const o of this.#engine.openOrders(accountId)) {
+      if (o.reduceOnly || o.price === undefined) continue;
+      orderIM = add(orderIM, div(mul(o.leavesQty, o.price), this.leverage(accountId, o.symbol)));
+    }
+    return {
+      accountId,
+      coin: "USDT",
+      walletBalance: w?.balance ?? ZERO,
+      unrealisedPnl: upl,
+      cumRealisedPnl: w === undefined ? ZERO : sub(w.realisedPnl, w.feesPaid),
+      totalOrderIM: orderIM,
+      totalPositionIM: positionIM,
+      totalPositionMM: positionMM,
+    };
+  }
+
+  // ------------------------------------------------------------------ events
+
+  subscribe(listener: (accountId: string | undefined, event: ExchangeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#market.stop();
+    this.#unsubscribe();
+    this.#listeners.clear();
+  }
+
+  #emit(accountId: string | undefined, event: ExchangeEvent): void {
+    for (const listener of [...this.#listeners]) listener(accountId, event);
+  }
+
+  #onEngineEvent(e: EngineEvent): void {
+    switch (e.type) {
+      case "order": {
+        if (e.change === "created" && this.#placing !== undefined && !this.#extras.has(e.order.orderId)) {
+          this.#extras.set(e.order.orderId, this.#placing);
+        }
+        const account = e.order.account;
+        this.#emit(account, { kind: "order", order: this.#orderView(e.order) });
+        // Bybit pushes a position message on every create, amend and cancel, changed or not, and the
+        // wallet moves with the order margin.
+        if (e.change !== "filled") {
+          this.#emit(account, { kind: "position", position: this.position(account, e.order.symbol) });
+          this.#emit(account, { kind: "wallet", wallet: this.wallet(account) });
+        }
+        return;
+      }
+      case "execution": {
+        const x = e.execution;
+        const book = this.#positionBook(x.account, x.symbol);
+        const before = book.last;
+        const pnl = before === undefined || x.closedQty === ZERO ? ZERO : mul(x.closedQty, before.qty > ZERO ? sub(x.price, before.avgPrice) : sub(before.avgPrice, x.price));
+        book.fees = add(book.fees, x.fee);
+        const extra = this.#extras.get(x.orderId);
+        if (extra !== undefined) extra.closedPnl = add(extra.closedPnl, sub(pnl, x.fee));
+        this.#emit(x.account, { kind: "execution", execution: this.#executionView(x, pnl) });
+        return;
+      }
+      case "position": {
+        const p = e.position;
+        const book = this.#positionBook(p.account, p.symbol);
+        const wasFlat = book.last === undefined || book.last.qty === ZERO;
+        const flipped = book.last !== undefined && book.last.qty !== ZERO && p.qty !== ZERO && book.last.qty > ZERO !== p.qty > ZERO;
+        if ((wasFlat && p.qty !== ZERO) || flipped) {
+          book.openedAt = p.updatedAt;
+          book.realisedAtOpen = sub(p.realisedPnl, book.fees);
+        }
+        book.last = p;
+        this.#emit(p.account, { kind: "position", position: this.#positionView(p.account, p.symbol, p) });
+        return;
+      }
+      case "wallet":
+        this.#emit(e.wallet.account, { kind: "wallet", wallet: this.wallet(e.wallet.account) });
+        return;
+      case "trade": {
+        const t = e.trade;
+        const tickDirection = this.#tapes.get(t.symbol)?.record(t.price, t.qty, t.ts) ?? "ZeroPlusTick";
+        this.#emit(undefined, {
+          kind: "trade",
+          trade: { tradeId: uuidOf(t.tradeId), symbol: t.symbol, takerSide: bybitSide(t.aggressor), price: t.price, qty: t.qty, time: t.ts, tickDirection, seq: t.seq },
+        });
+        return;
+      }
+      case "book":
+        return;
+    }
+  }
+
+  #positionBook(accountId: string, symbol: string): PositionBook {
+    const key = `${accountId}\u0000${symbol}`;
+    let book = this.#positions.get(key);
+    if (book === undefined) {
+      book = { last: undefined, fees: ZERO, openedAt: this.#clock.now(), realisedAtOpen: ZERO };
+      this.#positions.set(key, book);
+    }
+    return book;
+  }
+
+  // ------------------------------------------------------------------ views
+
+  #bybitOrderId(engineId: string): string {
+    const id = uuidOf(engineId);
+    this.#engineIdOf.set(id, engineId);
+    return id;
+  }
+
+  #orderView(o: OrderSnapshot): OrderView {
+    const extra = this.#extras.get(o.orderId);
+    const cause = o.cancelCause;
+    return {
+      accountId: o.account,
+      orderId: this.#bybitOrderId(o.orderId),
+      orderLinkId: o.clientOrderId ?? "",
+      symbol: o.symbol,
+      side: bybitSide(o.side),
+      orderType: o.type === "limit" ? "Limit" : "Market",
+      price: o.price,
+      qty: o.qty,
+      timeInForce: o.type === "market" ? "IOC" : o.timeInForce === "POST_ONLY" ? "PostOnly" : o.timeInForce,
+      reduceOnly: o.reduceOnly,
+      closeOnTrigger: extra?.closeOnTrigger ?? false,
+      orderStatus:
+        o.status === "new" ? "New" : o.status === "partially-filled" ? "PartiallyFilled" : o.status === "filled" ? "Filled" : "Cancelled",
+      cancelType: cause === "user" || cause === "cancel-all" ? "CancelByUser" : cause === "reduce-only" ? "CancelByReduceOnly" : "UNKNOWN",
+      rejectReason:
+        cause === "post-only-would-take"
+          ? "EC_PostOnlyWillTakeLiquidity"
+          : cause === "fok-not-fillable"
+            ? "EC_CancelForNoFullFill"
+            : cause === "ioc-remainder"
+              ? "EC_NoImmediateQtyToFill"
+              : cause === "market-depth-exhausted"
+                ? "EC_NoEnoughQtyToFill"
+                : "EC_NoError",
+      cumExecQty: o.filledQty,
+      cumExecValue: o.filledValue,
+      cumExecFee: o.cumFee,
+      closedPnl: extra?.closedPnl ?? ZERO,
+      lastPriceOnCreated: extra?.lastPriceOnCreated,
+      createdTime: o.createdAt,
+      updatedTime: o.updatedAt,
+      receivedAt: extra?.receivedAt ?? o.createdAt,
+    };
+  }
+
+  #executionView(x: Execution, pnl: Dec): ExecutionView {
+    const order = this.#engine.order({ account: x.account, orderId: x.orderId });
+    return {
+      accountId: x.account,
+      execId: uuidOf(x.execId),
+      orderId: this.#bybitOrderId(x.orderId),
+      orderLinkId: x.clientOrderId ?? "",
+      symbol: x.symbol,
+      side: bybitSide(x.side),
+      orderType: order?.type === "market" ? "Market" : "Limit",
+      orderPrice: order?.price,
+      orderQty: x.orderQty,
+      leavesQty: x.leavesQty,
+      execPrice: x.price,
+      execQty: x.qty,
+      execValue: mul(x.price, x.qty),
+      execFee: x.fee,
+      feeRate: x.feeRate,
+      isMaker: x.liquidity === "maker",
+      execTime: x.ts,
+      closedSize: x.closedQty,
+      execPnl: pnl,
+      markPrice: this.#markPrice(x.symbol),
+      seq: x.seq,
+    };
+  }
+}
