@@ -5,6 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig } from "../config/config.ts";
+import { createLogger, type LogLevel } from "../observability/logger.ts";
+import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { parseFlags } from "./main.ts";
 
@@ -21,6 +23,8 @@ const FLAGS = {
   set: { type: "string", multiple: true },
   report: { type: "string" },
   "api-port": { type: "string" },
+  "api-host": { type: "string" },
+  "log-level": { type: "string" },
   quiet: { type: "boolean" },
   "rest-url": { type: "string" },
   "ws-public-url": { type: "string" },
@@ -49,6 +53,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       seed: intFlag("seed", values.seed),
       "journal.path": values.journal,
       "api.port": intFlag("api-port", values["api-port"]),
+      "api.host": values["api-host"],
       "live.restUrl": values["rest-url"],
       "live.wsPublicUrl": values["ws-public-url"],
       "live.wsPrivateUrl": values["ws-private-url"],
@@ -57,17 +62,29 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   });
   const duration = intFlag("duration", values.duration);
 
+  const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
   const runtime = await Runtime.start({
     config,
     onAlert: (a) => {
-      if (a.severity !== "info") process.stderr.write(`${new Date(a.ts).toISOString()} ${a.severity.toUpperCase()} ${a.code}: ${a.message}\n`);
+      const line = { code: a.code, ...a.context };
+      if (a.severity === "critical") logger.error(line, a.message);
+      else if (a.severity === "warning") logger.warn(line, a.message);
+      else logger.info(line, a.message);
     },
   });
-  if (runtime.replay.eventsReplayed > 0) {
-    process.stderr.write(`hean: replayed ${runtime.replay.eventsReplayed} journal records (from snapshot at ${runtime.replay.fromSnapshotSeq}) in ${runtime.replay.durationMs.toFixed(0)} ms\n`);
+  logger.info(
+    { journal: config.journal.path, replayed: runtime.replay.eventsReplayed, fromSnapshot: runtime.replay.fromSnapshotSeq, replayMs: Math.round(runtime.replay.durationMs) },
+    "hean started",
+  );
+  let surfaces: OperatorSurfaces | undefined;
+  try {
+    surfaces = await startOperatorSurfaces(runtime, logger);
+  } catch (e) {
+    await runtime.stop("operator surfaces failed to start");
+    throw e;
   }
   const stopOn = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\nhean: ${signal}: stopping intake, settling working orders, flushing the journal\n`);
+    logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
     void runtime.stop(signal);
   };
   process.once("SIGINT", stopOn);
@@ -81,13 +98,24 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }, tty ? 1_000 : 10_000);
 
   const report = await runtime.done;
+  await surfaces.close();
   if (status !== undefined) clearInterval(status);
   if (tty && values.quiet !== true) process.stderr.write("\n");
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(report, null, 2) + "\n");
-  process.stderr.write(
-    `hean: stopped. equity ${report.equity}, realised ${report.realizedPnl}, fees ${report.fees}, ${report.fills} fills, risk ${report.risk.state}. journal ${report.journal.path} (${report.journal.events} records)\n`,
+  logger.info(
+    { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
+    "hean stopped",
   );
+  logger.flush();
   return 0;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function logLevel(value: string | undefined): LogLevel {
+  if (value === undefined) return "info";
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new HeanError("CLI_USAGE", `--log-level must be one of ${LOG_LEVELS.join(", ")}`, { value });
 }

@@ -22,6 +22,8 @@ Options of "hean run":
   --set key=value            override any configuration value (repeatable), e.g. --set risk.maxLeverage=1
   --report FILE              write a JSON summary on exit
   --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT
+  --api-host HOST            bind the API elsewhere (non-loopback needs HEAN_API_TOKEN)
+  --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent
   --quiet                    no live status line
   --rest-url URL, --ws-public-url URL, --ws-private-url URL
                              venue endpoints (live venues; tests point them at the simulator)
