@@ -16,7 +16,7 @@ export interface HeanConfig {
   readonly mode: Mode;
   readonly venue: VenueName;
   readonly symbols: readonly string[];
-  readonly strategy: { readonly name: string; readonly params: Readonly<Record<string, number>> };
+  readonly strategy: { readonly name: string; readonly params: Readonly<Record<string, number | string | boolean>> };
   readonly scenario: Scenario;
   readonly seed: number;
   readonly initialCash: Dec;
@@ -227,7 +227,7 @@ export function validateConfig(raw: unknown): HeanConfig {
     symbols,
     strategy: {
       name: str(strategy.name, "strategy.name"),
-      params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, num(v, `strategy.params.${k}`)])),
+      params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "string" || typeof v === "boolean" ? v : num(v, `strategy.params.${k}`)])),
     },
     scenario: str(r.scenario, "scenario", SCENARIOS) as Scenario,
     seed: num(r.seed, "seed", 0, true),

@@ -64,12 +64,7 @@ export function ensureSchema(
       if (others.n > 0) {
         throw new HeanError("JOURNAL_VERSION", "the file is an SQLite database but not a hean journal", {});
       }
-      db.exec(CREATE_TABLES);
-      const put = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
-      put.run("format_version", String(FORMAT_VERSION));
-      put.run("journal_id", randomUUID());
-      put.run("created_at", String(createdAt));
-      if (configFingerprint !== undefined) put.run("config_fingerprint", configFingerprint);
+      createTables(db, { formatVersion: FORMAT_VERSION, journalId: randomUUID(), createdAt, configFingerprint });
     }
     const meta = readMeta(db);
     checkVersion(meta);
@@ -90,6 +85,16 @@ export function ensureSchema(
     if (db.isTransaction) db.exec("ROLLBACK");
     throw e;
   }
+}
+
+/** Create the tables of an empty file with the given meta (a new journal, or a salvage copy of an old one). */
+export function createTables(db: DatabaseSync, meta: JournalMeta): void {
+  db.exec(CREATE_TABLES);
+  const put = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
+  put.run("format_version", String(meta.formatVersion));
+  put.run("journal_id", meta.journalId);
+  put.run("created_at", String(meta.createdAt));
+  if (meta.configFingerprint !== undefined) put.run("config_fingerprint", meta.configFingerprint);
 }
 
 export function readMeta(db: DatabaseSync): JournalMeta {

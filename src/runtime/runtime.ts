@@ -21,6 +21,7 @@ import { SqliteJournal } from "../journal/sqlite-journal.ts";
 import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController, type VenueHealthInput } from "../risk/risk-controller.ts";
 import { createStrategy } from "../strategies/registry.ts";
+import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   /** Journal to use instead of opening `config.journal.path` (tests). */
   readonly journal?: JournalPort;
   readonly onAlert?: (alert: AlertEvent) => void;
+  /** Strategies to run instead of the configured one (benchmarks, tests). */
+  readonly strategies?: readonly Strategy[];
   /** Latency probes for benchmarks. */
   readonly onIntent?: (book: BookEvent) => void;
   readonly onHandedToVenue?: (clientOrderId: string) => void;
@@ -71,7 +74,6 @@ export class Runtime {
     this.startedAt = this.clock.now();
     this.replay = replay.report;
     this.instruments = new InstrumentRegistry();
-    for (const s of config.symbols) this.instruments.get(s); // unknown symbols fail here, before anything runs
     this.inbox = new EventBus({
       clock: this.clock,
       mode: options.busMode ?? "async",
@@ -128,7 +130,7 @@ export class Runtime {
       outbox: this.outbox,
       clock: this.clock,
       instruments: this.instruments,
-      strategies: [createStrategy(config.strategy.name, config.strategy.params)],
+      strategies: options.strategies ?? [createStrategy(config.strategy.name, config.strategy.params)],
       symbols: config.symbols,
       risk: config.risk,
       ...(options.onIntent !== undefined ? { onIntent: options.onIntent } : {}),
@@ -289,6 +291,9 @@ function openJournal(config: HeanConfig): JournalPort {
 }
 
 function assertSafeMode(config: HeanConfig): void {
+  // Unknown symbols fail here, before a journal is created or anything runs.
+  const instruments = new InstrumentRegistry();
+  for (const s of config.symbols) instruments.get(s);
   if (config.mode === "paper" && config.venue !== "sim") {
     throw new HeanError("CONFIG_INVALID", `paper trading runs on the built-in simulated venue: use --venue sim (got ${config.venue})`, {
       venue: config.venue,

@@ -1,22 +1,28 @@
 /**
- * `churn`: opens a small position every few seconds and closes it a little later, alternating
- * sides. It exists to exercise the machinery (soak and fault tests), not to make money.
+ * `churn`: opens a small position every few seconds and closes it a little later. It exists to
+ * exercise the machinery (soak, fault and kill-switch tests), not to make money, so it holds
+ * positions most of the time: a fault that hits while it is flat would prove nothing.
+ *
+ * `sides`: "long" (default: open buys, close with sells), "short", or "alternate".
  */
 import type { BookEvent, SignalEvent } from "../core/events.ts";
 import type { Strategy, StrategyView } from "./strategy.ts";
 
 export interface ChurnParams {
+  /** Time from one open to the next. */
   readonly intervalMs: number;
+  /** Time a position is held before it is closed (less than the interval). */
   readonly holdMs: number;
+  readonly sides: "long" | "short" | "alternate";
 }
 
-export const DEFAULT_CHURN: ChurnParams = { intervalMs: 3_000, holdMs: 2_000 };
+export const DEFAULT_CHURN: ChurnParams = { intervalMs: 2_500, holdMs: 2_000, sides: "long" };
 
 export class ChurnStrategy implements Strategy {
   readonly id: string;
   readonly #p: ChurnParams;
-  readonly #lastAction = new Map<string, number>();
-  readonly #nextSide = new Map<string, "buy" | "sell">();
+  readonly #openedAt = new Map<string, number>();
+  readonly #opens = new Map<string, number>();
   readonly #symbols = new Set<string>();
 
   constructor(params: Partial<ChurnParams> = {}, id = "churn") {
@@ -41,17 +47,17 @@ export class ChurnStrategy implements Strategy {
   #decide(symbol: string, view: StrategyView): SignalEvent | undefined {
     if (view.hasWorkingOrders(symbol)) return undefined;
     const now = view.now();
-    const last = this.#lastAction.get(symbol) ?? -Infinity;
+    const openedAt = this.#openedAt.get(symbol) ?? -Infinity;
     const held = view.positionQty(symbol);
     if (held !== 0) {
-      if (now - last < this.#p.holdMs) return undefined;
-      this.#lastAction.set(symbol, now);
+      if (now - openedAt < this.#p.holdMs) return undefined;
       return this.#signal(symbol, now, "close", held > 0 ? "sell" : "buy");
     }
-    if (now - last < this.#p.intervalMs) return undefined;
-    this.#lastAction.set(symbol, now);
-    const side = this.#nextSide.get(symbol) ?? "buy";
-    this.#nextSide.set(symbol, side === "buy" ? "sell" : "buy");
+    if (now - openedAt < this.#p.intervalMs) return undefined;
+    this.#openedAt.set(symbol, now);
+    const n = this.#opens.get(symbol) ?? 0;
+    this.#opens.set(symbol, n + 1);
+    const side = this.#p.sides === "long" ? "buy" : this.#p.sides === "short" ? "sell" : n % 2 === 0 ? "buy" : "sell";
     return this.#signal(symbol, now, "open", side);
   }
 

@@ -1,0 +1,261 @@
+/**
+ * End-to-end latency through the real runtime (bus, engine, risk, journal with its worker,
+ * simulated venue):
+ *
+ * - tick-to-intent: from the moment a top-of-book tick was due (offered load fixed at 20k
+ *   ticks/s, so queueing counts: no coordinated omission) to the moment the order intent it
+ *   caused is recorded. Baseline: the same ticks dispatched through a bare EventEmitter to the
+ *   same strategy function (what the machine gives for "receive a tick, decide").
+ * - kill-switch reaction: from the tick that breaches the hard-stop threshold to the first close
+ *   order handed to the venue, while market data floods in. Baseline: tick-to-intent p50 of an
+ *   ordinary entry (the same path without the kill switch).
+ */
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import hdr from "hdr-histogram-js";
+import { type Dec, dec, fromNumber, mul } from "../src/core/decimal.ts";
+import type { BookEvent, SignalEvent } from "../src/core/events.ts";
+import { loadConfig } from "../src/config/config.ts";
+import { RuntimeView } from "../src/runtime/engine-view-impl.ts";
+import { Runtime, type RuntimeOptions } from "../src/runtime/runtime.ts";
+import type { Strategy, StrategyView } from "../src/strategies/strategy.ts";
+import type { SimVenue } from "../src/venues/sim/sim-venue.ts";
+import type { BenchResult } from "./result.ts";
+
+const RATE = 20_000;
+const SYMBOLS = ["BTCUSDT", "ETHUSDT"] as const;
+
+/** Opens when flat, closes when long: one intent per round trip, forever, within any limit. */
+class PingPong implements Strategy {
+  readonly id = "bench";
+  onBook(book: BookEvent, view: StrategyView): SignalEvent | undefined {
+    if (view.hasWorkingOrders(book.symbol)) return undefined;
+    const held = view.positionQty(book.symbol);
+    return {
+      type: "signal",
+      ts: book.ts,
+      strategyId: this.id,
+      symbol: book.symbol,
+      action: held === 0 ? "open" : "close",
+      side: held === 0 ? "buy" : "sell",
+      confidence: 0.5,
+      stopDistance: 0.01,
+      reason: "bench",
+    };
+  }
+}
+
+class Quiet implements Strategy {
+  readonly id = "quiet";
+  onBook(): undefined {
+    return undefined;
+  }
+}
+
+const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+interface Flood {
+  /** Intended send time (µs) of each injected book. */
+  readonly dueAt: WeakMap<object, number>;
+  stop(): Promise<void>;
+}
+
+/** Publish books into the inbox at RATE per second, priced off the venue's own market. */
+function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number): Flood {
+  const dueAt = new WeakMap<object, number>();
+  const start = nowUs();
+  let sent = 0;
+  let running = true;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const step = (): void => {
+    if (!running) return done();
+    const due = Math.floor(((nowUs() - start) * RATE) / 1e6);
+    for (; sent < due; sent++) {
+      const symbol = SYMBOLS[sent % SYMBOLS.length]!;
+      const top = venue.engine.top(symbol);
+      if (top === undefined || top.bid === undefined || top.ask === undefined) continue;
+      const f = fromNumber(priceFactor());
+      const book: BookEvent = {
+        type: "market.book",
+        ts: rt.clock.now(),
+        symbol,
+        bid: roundTick(mul(top.bid.price, f), symbol),
+        bidQty: dec("1"),
+        ask: roundTick(mul(top.ask.price, f), symbol),
+        askQty: dec("1"),
+        venueTs: rt.clock.now(),
+        afterGap: false,
+      };
+      dueAt.set(book, start + Math.round((sent * 1e6) / RATE));
+      rt.inbox.publish(book);
+    }
+    setImmediate(step);
+  };
+  setImmediate(step);
+  return {
+    dueAt,
+    async stop() {
+      running = false;
+      await finished;
+    },
+  };
+}
+
+function roundTick(price: Dec, symbol: string): Dec {
+  const tick = symbol === "BTCUSDT" ? dec("0.1") : dec("0.01");
+  return ((price / tick) * tick) as Dec;
+}
+
+async function startRuntime(dir: string, name: string, strategies: Strategy[], overrides: string[], probes: Pick<RuntimeOptions, "onIntent" | "onHandedToVenue">): Promise<Runtime> {
+  const config = loadConfig({
+    overrides: [
+      `journal.path=${JSON.stringify(join(dir, `${name}.db`))}`,
+      "sim.updatesPerSecond=1",
+      "sim.latencyMs=1",
+      "sim.jitterMs=0",
+      "risk.orderRate.maxOrders=100000",
+      "risk.maxOpenOrders=1000",
+      "bus.marketCapacity=100000",
+      ...overrides,
+    ],
+  });
+  return Runtime.start({ config, strategies, ...probes });
+}
+
+const toMs = (us: number): number => us / 1000;
+
+async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
+  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  let dueAt: WeakMap<object, number> = new WeakMap();
+  const rt = await startRuntime(dir, "tick", [new PingPong()], [], {
+    onIntent: (book: BookEvent) => {
+      const due = dueAt.get(book);
+      if (due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
+    },
+  });
+  const venue = rt.venue as SimVenue;
+  await new Promise((r) => setTimeout(r, 300));
+  const f = flood(rt, venue, () => 1);
+  dueAt = f.dueAt;
+  await new Promise((r) => setTimeout(r, 8_000));
+  await f.stop();
+  await rt.stop("bench done");
+
+  // Baseline: the same decision function behind a bare EventEmitter, same offered load.
+  const baseline = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const emitter = new EventEmitter();
+  const strategy = new PingPong();
+  let held = 0;
+  const view: StrategyView = { now: () => Date.now(), positionQty: () => held, hasWorkingOrders: () => false };
+  emitter.on("book", (book: BookEvent, due: number) => {
+    const s = strategy.onBook(book, view);
+    if (s !== undefined) {
+      held = held === 0 ? 1 : 0;
+      baseline.recordValue(Math.max(1, nowUs() - due));
+    }
+  });
+  const start = nowUs();
+  let sent = 0;
+  const px = dec("60000");
+  await new Promise<void>((resolve) => {
+    const step = (): void => {
+      const elapsed = nowUs() - start;
+      if (elapsed > 3_000_000) return resolve();
+      const due = Math.floor((elapsed * RATE) / 1e6);
+      for (; sent < due; sent++) {
+        const book: BookEvent = { type: "market.book", ts: 0, symbol: "BTCUSDT", bid: px, bidQty: px, ask: px, askQty: px, venueTs: 0, afterGap: false };
+        emitter.emit("book", book, start + Math.round((sent * 1e6) / RATE));
+      }
+      setImmediate(step);
+    };
+    setImmediate(step);
+  });
+  return { hist, baseline };
+}
+
+async function killSwitchReaction(dir: string): Promise<hdr.Histogram> {
+  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  let crashTickDue: number | undefined;
+  let dueAt: WeakMap<object, number> = new WeakMap();
+  let crash = false;
+  const rt = await startRuntime(dir, "kill", [new Quiet()], ["risk.hardStopDrawdownPct=2", "risk.maxLeverage=5", "risk.maxOrderNotional=20000", "risk.maxPositionNotional=20000", "risk.maxGrossExposure=40000"], {
+    onHandedToVenue: (id: string) => {
+      const o = rt.engine.state.orders.get(id);
+      if (o?.purpose === "kill-switch" && crashTickDue !== undefined) {
+        hist.recordValue(Math.max(1, nowUs() - crashTickDue));
+        crashTickDue = undefined;
+      }
+    },
+  });
+  const venue = rt.venue as SimVenue;
+  const view = new RuntimeView(rt);
+  // The first tick priced at the crash level: remember when it was due.
+  rt.outbox.subscribe("crash-probe", (e) => {
+    if (crash && e.type === "market.book" && crashTickDue === undefined && rt.engine.state.risk.state !== "HARD_STOP") {
+      const due = dueAt.get(e);
+      if (due !== undefined) crashTickDue = due;
+    }
+  }, ["market.book"]);
+  await new Promise((r) => setTimeout(r, 300));
+  const f = flood(rt, venue, () => (crash ? 0.5 : 1));
+  dueAt = f.dueAt;
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  for (let round = 0; round < 60; round++) {
+    for (const symbol of SYMBOLS) {
+      const top = venue.engine.top(symbol);
+      if (top?.ask === undefined) continue;
+      rt.executor.submit({
+        strategyId: "bench",
+        symbol,
+        side: "buy",
+        orderType: "limit",
+        qty: symbol === "BTCUSDT" ? dec("0.1") : dec("1"),
+        price: roundTick(mul(top.ask.price, dec("1.002")), symbol),
+        timeInForce: "IOC",
+        reduceOnly: false,
+        purpose: "entry",
+      });
+    }
+    await sleep(30);
+    if (rt.engine.state.portfolio.openPositions().length === 0) continue;
+    crash = true;
+    for (let i = 0; i < 100 && rt.engine.state.killSwitch.flatAt === null; i++) await sleep(10);
+    crash = false;
+    await sleep(20);
+    await view.submitCommand({ commandId: `reset-${round}`, command: "reset-hard-stop", source: "bench", args: {} });
+    await view.submitCommand({ commandId: `resume-${round}`, command: "resume", source: "bench", args: {} });
+  }
+  await f.stop();
+  await rt.stop("bench done");
+  return hist;
+}
+
+export async function runLatencyBench(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "hean-bench-"));
+  try {
+    const { hist, baseline } = await tickToIntent(dir);
+    const kill = await killSwitchReaction(dir);
+    const row = (name: string, h: hdr.Histogram, p: number, base: hdr.Histogram, bp: number, baseName: string): BenchResult => {
+      const value = toMs(h.getValueAtPercentile(p));
+      const baselineValue = toMs(base.getValueAtPercentile(bp));
+      return { name, unit: "ms", value, baselineName: baseName, baselineValue, ratio: value / baselineValue };
+    };
+    const baseName = "EventEmitter → same strategy, same load";
+    return [
+      row("tick-to-intent p50 @20k ticks/s", hist, 50, baseline, 50, baseName),
+      row("tick-to-intent p99 @20k ticks/s", hist, 99, baseline, 99, baseName),
+      row("tick-to-intent p99.9 @20k ticks/s", hist, 99.9, baseline, 99.9, baseName),
+      row(`kill-switch reaction p50 (n=${kill.totalCount}) under 20k ticks/s`, kill, 50, hist, 50, "tick-to-intent p50"),
+      row(`kill-switch reaction p99 (n=${kill.totalCount}) under 20k ticks/s`, kill, 99, hist, 50, "tick-to-intent p50"),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  for (const r of await runLatencyBench()) console.log(`${r.name}: ${r.value.toFixed(3)} ${r.unit} (baseline ${r.baselineName} ${r.baselineValue.toFixed(3)}, ratio ${r.ratio.toFixed(2)})`);
+}

@@ -1,0 +1,68 @@
+/**
+ * `hean journal verify | inspect | replay`: look at a journal without running the engine.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import { HeanError } from "../core/errors.ts";
+import { DEFAULT_CONFIG } from "../config/config.ts";
+import { replayJournal } from "../engine/replay.ts";
+import { SqliteJournal } from "../journal/sqlite-journal.ts";
+import { inspectJournal, verifyJournal } from "../journal/tools.ts";
+import { buildReport } from "../runtime/report.ts";
+import { parseFlags } from "./main.ts";
+
+const FLAGS = {
+  journal: { type: "string" },
+  report: { type: "string" },
+  from: { type: "string" },
+  limit: { type: "string" },
+  type: { type: "string" },
+} as const;
+
+export async function journalCommand(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values } = parseFlags(rest, FLAGS);
+  const path = values.journal;
+  if (path === undefined) throw new HeanError("CLI_USAGE", `hean journal ${sub ?? ""}: --journal PATH is required`, {});
+  if (!existsSync(path)) throw new HeanError("JOURNAL_IO", `no journal at ${path}`, { path });
+  switch (sub) {
+    case "verify": {
+      const report = verifyJournal(path);
+      process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+      process.stdout.write(report.ok ? `journal ok: ${path}\n` : `journal has problems: ${path}\n`);
+      return report.ok ? 0 : 1;
+    }
+    case "inspect": {
+      const records = inspectJournal(path, {
+        ...(values.from !== undefined ? { from: count("from", values.from) } : {}),
+        ...(values.limit !== undefined ? { limit: count("limit", values.limit) } : {}),
+        ...(values.type !== undefined ? { type: values.type } : {}),
+      });
+      for (const r of records) process.stdout.write(JSON.stringify(r) + "\n");
+      return 0;
+    }
+    case "replay": {
+      if (values.report === undefined) throw new HeanError("CLI_USAGE", "hean journal replay: --report FILE is required", {});
+      const journal = SqliteJournal.open(path, { writer: "inline" });
+      try {
+        const { state, report } = replayJournal(journal, DEFAULT_CONFIG.initialCash);
+        writeFileSync(values.report, JSON.stringify(buildReport(state, { path, events: journal.lastSeq() }), null, 2) + "\n");
+        process.stderr.write(
+          `replayed ${report.eventsReplayed} records (from snapshot at ${report.fromSnapshotSeq}) in ${report.durationMs.toFixed(0)} ms` +
+            (report.errors.length > 0 ? `; ${report.errors.length} records refused: ${JSON.stringify(report.errors.slice(0, 5))}` : "") +
+            "\n",
+        );
+        return report.errors.length > 0 ? 1 : 0;
+      } finally {
+        journal.close();
+      }
+    }
+    default:
+      throw new HeanError("CLI_USAGE", `hean journal: unknown subcommand ${JSON.stringify(sub)} (verify, inspect, replay)`, {});
+  }
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new HeanError("CLI_USAGE", `--${flag} must be a non-negative integer, got ${JSON.stringify(text)}`, {});
+  return n;
+}

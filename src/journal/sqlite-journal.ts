@@ -1,0 +1,395 @@
+/**
+ * The journal: an append-only, gapless, checksum-chained log of state-changing events in one
+ * SQLite file (WAL mode), with snapshots for fast boots.
+ *
+ * Appends are encoded on the caller's thread and buffered; everything appended in one turn of
+ * the event loop goes to the writer as one batch, and the writer commits whatever has queued in
+ * one transaction (group commit). With the default worker writer, commits and fsyncs run on a
+ * worker thread and never stall the event loop. `flush()` resolves once everything appended so
+ * far is durable; an order intent must be flushed before it goes on the wire.
+ *
+ * A journal that cannot make records durable says so loudly: `flush()` rejects, `append()`
+ * throws, `onFailure` is called once. Nothing is ever dropped silently.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type Clock, RealClock } from "../core/clock.ts";
+import { HeanError } from "../core/errors.ts";
+import type { HeanEvent } from "../core/events.ts";
+import { ChainVerifier } from "./chain-verifier.ts";
+import { chainSeed } from "./checksum.ts";
+import { encodeEvent, encodeValue } from "./codec.ts";
+import { InlineWriter } from "./inline-writer.ts";
+import { RecordReader } from "./record-reader.ts";
+import { recoverTail, type TailState } from "./recover.ts";
+import { finishInterruptedSalvage, salvage } from "./salvage.ts";
+import { configureConnection, ensureSchema, type JournalMeta } from "./schema.ts";
+import { latestValidSnapshot } from "./snapshots.ts";
+import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
+import type { JournalOptions, JournalProblem, JournalRecord, Recovery, Snapshot } from "./types.ts";
+import { WorkerWriter } from "./worker-writer.ts";
+import type { JournalWriter, WriterListener } from "./writer.ts";
+
+interface Waiter {
+  readonly seq: number;
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (e: HeanError) => void;
+}
+
+interface Opened {
+  readonly db: DatabaseSync;
+  readonly meta: JournalMeta;
+  readonly tail: TailState;
+  readonly snapshotProblems: JournalProblem[];
+}
+
+export class SqliteJournal {
+  readonly path: string;
+  readonly journalId: string;
+  readonly createdAt: number;
+  readonly configFingerprint: string | undefined;
+  /** What opening found at the tail and cut off, if anything. */
+  readonly recovery: Recovery;
+
+  readonly #db: DatabaseSync;
+  readonly #reader: RecordReader;
+  readonly #writer: JournalWriter;
+  readonly #clock: Clock;
+  readonly #seed: number;
+  readonly #onFailure: ((error: HeanError) => void) | undefined;
+  readonly #snapshotProblems: JournalProblem[];
+  #lastSeq: number;
+  #durableSeq: number;
+  #pendingFirstSeq = 0;
+  #pendingTs: number[] = [];
+  #pendingTypes: string[] = [];
+  #pendingPayloads: string[] = [];
+  #postScheduled = false;
+  readonly #waiters: Waiter[] = [];
+  readonly #snapshotWaiters = new Map<number, { resolve: () => void; reject: (e: HeanError) => void }>();
+  #nextSnapshotId = 1;
+  #failure: HeanError | undefined;
+  #closed = false;
+
+  /** Open (or create) the journal at `path`, verify its tail and cut off anything bad. */
+  static open(path: string, options: JournalOptions = {}): SqliteJournal {
+    if (typeof path !== "string" || path.trim() === "" || path === ":memory:" || path.startsWith("file:")) {
+      throw new HeanError("JOURNAL_IO", `a journal needs a plain file path, got ${JSON.stringify(path)}`, {});
+    }
+    const clock = options.clock ?? new RealClock();
+    const file = resolve(path);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      finishInterruptedSalvage(file, clock.now());
+    } catch (e) {
+      throw journalIoError("could not prepare the journal's folder", file, e);
+    }
+    let opened: Opened;
+    let recovery: Recovery;
+    try {
+      opened = openAndRecover(file, options, clock);
+      recovery = opened.tail.recovery;
+    } catch (e) {
+      if (!isPhysicalCorruption(e)) throw journalIoError("could not open the journal", file, e);
+      recovery = salvage(file, e, clock.now());
+      try {
+        opened = openAndRecover(file, options, clock);
+      } catch (again) {
+        throw journalIoError("could not open the salvaged journal", file, again);
+      }
+    }
+    return new SqliteJournal(file, opened, recovery, options, clock);
+  }
+
+  /** Use `SqliteJournal.open`. */
+  private constructor(path: string, opened: Opened, recovery: Recovery, options: JournalOptions, clock: Clock) {
+    this.path = path;
+    this.journalId = opened.meta.journalId;
+    this.createdAt = opened.meta.createdAt;
+    this.configFingerprint = opened.meta.configFingerprint;
+    this.recovery = recovery;
+    this.#db = opened.db;
+    this.#reader = new RecordReader(opened.db);
+    this.#clock = clock;
+    this.#seed = chainSeed(opened.meta.journalId);
+    this.#onFailure = options.onFailure;
+    this.#snapshotProblems = opened.snapshotProblems;
+    this.#lastSeq = opened.tail.lastSeq;
+    this.#durableSeq = opened.tail.lastSeq;
+    const listener: WriterListener = {
+      durable: (seq) => this.#onDurable(seq),
+      snapshotWritten: (id) => this.#onSnapshotWritten(id),
+      failed: (error) => this.#fail(error),
+    };
+    const config = {
+      path,
+      durability: options.durability ?? "full",
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      keepSnapshots: options.keepSnapshots ?? 3,
+      lastSeq: opened.tail.lastSeq,
+      lastChecksum: opened.tail.lastChecksum,
+    };
+    try {
+      this.#writer = options.writer === "inline" ? new InlineWriter(config, listener) : new WorkerWriter(config, listener);
+    } catch (e) {
+      opened.db.close();
+      throw e;
+    }
+  }
+
+  /** Assign the next seq and buffer the record; durable after the next `flush()` resolves. */
+  append(event: HeanEvent): number {
+    this.#assertWritable();
+    const payload = encodeEvent(event); // throws EVENT_INVALID before anything changes
+    const seq = ++this.#lastSeq;
+    if (this.#pendingPayloads.length === 0) this.#pendingFirstSeq = seq;
+    this.#pendingTs.push(event.ts);
+    this.#pendingTypes.push(event.type);
+    this.#pendingPayloads.push(payload);
+    if (!this.#postScheduled) {
+      this.#postScheduled = true;
+      queueMicrotask(this.#postTask);
+    }
+    return seq;
+  }
+
+  /** Append and wait until the record is durable (what an order intent needs before the wire). */
+  async appendDurable(event: HeanEvent): Promise<number> {
+    const seq = this.append(event);
+    await this.flush();
+    return seq;
+  }
+
+  /** Resolves when everything appended so far is durable; rejects if the journal has failed. */
+  flush(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(closedError(this.path));
+    const target = this.#lastSeq;
+    if (this.#durableSeq >= target) return Promise.resolve();
+    this.#post();
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const last = this.#waiters[this.#waiters.length - 1];
+    if (last !== undefined && last.seq === target) return last.promise;
+    let resolve!: () => void;
+    let reject!: (e: HeanError) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#waiters.push({ seq: target, promise, resolve, reject });
+    return promise;
+  }
+
+  /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */
+  flushSync(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw closedError(this.path);
+    const target = this.#lastSeq;
+    if (this.#durableSeq >= target) return;
+    this.#post();
+    try {
+      this.#writer.waitDurableSync(target);
+    } catch (e) {
+      const error = journalIoError("flushSync failed", this.path, e);
+      this.#fail(error);
+      throw this.#failure ?? error;
+    }
+    this.#onDurable(target);
+  }
+
+  /** The seq of the last appended record (durable or not); 0 for an empty journal. */
+  lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** The seq up to which every record is known durable. */
+  durableSeq(): number {
+    return this.#durableSeq;
+  }
+
+  /** Records in the journal, counting buffered ones (seqs run 1..lastSeq without gaps). */
+  count(): number {
+    return this.#lastSeq;
+  }
+
+  /** Why the journal stopped accepting records, if it has. */
+  get failure(): HeanError | undefined {
+    return this.#failure;
+  }
+
+  /** Damaged snapshots found (at open or by `latestSnapshot`) and passed over. */
+  get snapshotProblems(): readonly JournalProblem[] {
+    return this.#snapshotProblems;
+  }
+
+  /**
+   * Durable records after `fromSeqExclusive`, decoded, each verified (sequence, chain, payload)
+   * before it is yielded. A bad record throws JOURNAL_CORRUPT: it is never handed out.
+   * Records still buffered or being committed are not visible; flush first to see them.
+   */
+  *read(fromSeqExclusive = 0): Generator<JournalRecord, void, undefined> {
+    if (!Number.isSafeInteger(fromSeqExclusive) || fromSeqExclusive < 0) {
+      throw new HeanError("JOURNAL_ARGUMENT", `read() needs a seq ≥ 0, got ${String(fromSeqExclusive)}`, {});
+    }
+    if (this.#closed) throw closedError(this.path);
+    let prev = this.#seed;
+    if (fromSeqExclusive > 0) {
+      const row = this.#db.prepare("SELECT checksum FROM events WHERE seq = ?").get(fromSeqExclusive) as
+        | { checksum: number }
+        | undefined;
+      if (row === undefined) {
+        if (fromSeqExclusive >= this.#durableSeq) return;
+        throw new HeanError("JOURNAL_CORRUPT", `record ${fromSeqExclusive} is missing`, { seq: fromSeqExclusive });
+      }
+      prev = row.checksum;
+    }
+    const verifier = new ChainVerifier(prev, fromSeqExclusive + 1);
+    for (const row of this.#reader.rows(fromSeqExclusive + 1)) {
+      const event = verifier.check(row[0], row[1], row[2], row[3], row[4]);
+      if (typeof event === "string") {
+        throw new HeanError("JOURNAL_CORRUPT", `record ${row[0]}: ${event}`, { seq: row[0], reason: event });
+      }
+      yield { seq: row[0], ts: row[1], event };
+    }
+  }
+
+  /**
+   * Store the state as of record `seq` (JSON-able, may hold `Dec`s). Resolves when durable.
+   * Throws EVENT_INVALID for state that would not read back the same, JOURNAL_ARGUMENT for a
+   * seq that was never appended.
+   */
+  writeSnapshot(seq: number, state: unknown): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(closedError(this.path));
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.#lastSeq) {
+      throw new HeanError("JOURNAL_ARGUMENT", `a snapshot needs the seq of an appended record (1..${this.#lastSeq}), got ${String(seq)}`, {
+        seq: String(seq),
+        lastSeq: this.#lastSeq,
+      });
+    }
+    const encoded = encodeValue(state);
+    const id = this.#nextSnapshotId++;
+    const done = new Promise<void>((resolve, reject) => this.#snapshotWaiters.set(id, { resolve, reject }));
+    this.#post(); // the records the snapshot describes go first
+    this.#writer.submit({ kind: "snapshot", id, seq, ts: this.#clock.now(), state: encoded });
+    return done;
+  }
+
+  /** The newest snapshot that verifies and decodes; damaged ones are skipped and reported in `snapshotProblems`. */
+  latestSnapshot(): Snapshot | undefined {
+    if (this.#closed) throw closedError(this.path);
+    const found = latestValidSnapshot(this.#db, this.#durableSeq, (problem) => {
+      if (!this.#snapshotProblems.some((p) => p.seq === problem.seq && p.reason === problem.reason)) {
+        this.#snapshotProblems.push(problem);
+      }
+    });
+    return found?.snapshot;
+  }
+
+  /** Flush, stop the writer and release the file. Throws (after releasing) if the flush failed. */
+  close(): void {
+    if (this.#closed) return;
+    let flushError: unknown;
+    if (this.#failure === undefined) {
+      try {
+        this.flushSync();
+      } catch (e) {
+        flushError = e;
+      }
+    }
+    this.#closed = true;
+    this.#writer.close();
+    this.#db.close();
+    const closed = this.#failure ?? closedError(this.path);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(closed);
+    for (const waiter of this.#snapshotWaiters.values()) waiter.reject(closed);
+    this.#snapshotWaiters.clear();
+    if (flushError !== undefined) throw flushError;
+  }
+
+  /** Fault injection for tests: the writer stops as if its thread had died. */
+  async simulateWriterDeath(): Promise<void> {
+    await this.#writer.kill();
+  }
+
+  readonly #postTask = (): void => {
+    this.#postScheduled = false;
+    if (this.#failure === undefined && !this.#closed) this.#post();
+  };
+
+  #post(): void {
+    if (this.#pendingPayloads.length === 0) return;
+    const batch = {
+      kind: "events" as const,
+      firstSeq: this.#pendingFirstSeq,
+      ts: this.#pendingTs,
+      types: this.#pendingTypes,
+      payloads: this.#pendingPayloads,
+    };
+    this.#pendingTs = [];
+    this.#pendingTypes = [];
+    this.#pendingPayloads = [];
+    this.#writer.submit(batch);
+  }
+
+  #onDurable(seq: number): void {
+    if (seq <= this.#durableSeq) return;
+    this.#durableSeq = seq;
+    let done = 0;
+    while (done < this.#waiters.length && this.#waiters[done]!.seq <= seq) this.#waiters[done++]!.resolve();
+    if (done > 0) this.#waiters.splice(0, done);
+  }
+
+  #onSnapshotWritten(id: number): void {
+    const waiter = this.#snapshotWaiters.get(id);
+    this.#snapshotWaiters.delete(id);
+    waiter?.resolve();
+  }
+
+  #fail(error: HeanError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = error;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    for (const waiter of this.#snapshotWaiters.values()) waiter.reject(error);
+    this.#snapshotWaiters.clear();
+    if (this.#onFailure !== undefined) {
+      try {
+        this.#onFailure(error);
+      } catch {
+        // a failing handler must not hide the failure it was told about
+        process.emitWarning(error.message, { code: "HEAN_JOURNAL_FAILED" });
+      }
+    } else {
+      process.emitWarning(error.message, { code: "HEAN_JOURNAL_FAILED" });
+    }
+  }
+
+  #assertWritable(): void {
+    if (this.#closed) throw closedError(this.path);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+function openAndRecover(path: string, options: JournalOptions, clock: Clock): Opened {
+  const db = new DatabaseSync(path);
+  try {
+    configureConnection(db, options.durability ?? "full", options.busyTimeoutMs ?? 5000);
+    const meta = ensureSchema(db, clock.now(), options.configFingerprint);
+    const snapshotProblems: JournalProblem[] = [];
+    const tail = recoverTail(db, chainSeed(meta.journalId), (p) => snapshotProblems.push(p));
+    return { db, meta, tail, snapshotProblems };
+  } catch (e) {
+    try {
+      db.close();
+    } catch {
+      // the error that made us close is the one to report
+    }
+    throw e;
+  }
+}
+
+function closedError(path: string): HeanError {
+  return new HeanError("JOURNAL_IO", "the journal is closed", { path });
+}

@@ -1,0 +1,65 @@
+/**
+ * The journal's public shapes.
+ */
+import type { Clock } from "../core/clock.ts";
+import type { HeanError } from "../core/errors.ts";
+import type { HeanEvent } from "../core/events.ts";
+import type { Durability } from "./schema.ts";
+
+export type { Durability } from "./schema.ts";
+
+export interface JournalRecord {
+  readonly seq: number;
+  readonly ts: number;
+  readonly event: HeanEvent;
+}
+
+export interface Snapshot {
+  readonly seq: number;
+  readonly ts: number;
+  readonly state: unknown;
+}
+
+/** One thing wrong with one record or snapshot. */
+export interface JournalProblem {
+  readonly seq: number;
+  readonly reason: string;
+}
+
+/** What opening the journal found and did about its tail. */
+export type Recovery =
+  | { readonly status: "clean" }
+  | {
+      readonly status: "truncated";
+      /** The first seq that is no longer in the journal; appends continue here. */
+      readonly fromSeq: number;
+      /** Records deleted (a lower bound when the file itself was damaged and had to be salvaged). */
+      readonly removed: number;
+      readonly reason: string;
+      /** Snapshots taken at or after `fromSeq`, deleted with the records they describe. */
+      readonly removedSnapshots: number;
+      /** Set when SQLite found the file damaged: the damaged file was kept here and a clean copy took its place. */
+      readonly corruptCopy?: string;
+    };
+
+export type WriterMode = "worker" | "inline";
+
+export interface JournalOptions {
+  /** "full" (default): every commit is fsynced. "normal": WAL without fsync per commit (survives a process crash, not a power cut). */
+  readonly durability?: Durability;
+  /** "worker" (default): commits off the event loop. "inline": synchronous, for tools and small tests. */
+  readonly writer?: WriterMode;
+  /** Refuse to open a journal written under a different configuration (JOURNAL_CONFIG_MISMATCH). */
+  readonly configFingerprint?: string;
+  /** Time for snapshot and creation timestamps; the real clock by default. */
+  readonly clock?: Clock;
+  /** How many snapshots to keep (older ones are deleted as new ones are written). Default 3. */
+  readonly keepSnapshots?: number;
+  /** How long a commit waits for a lock held by another connection before failing. Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /**
+   * Called once when the journal can no longer make records durable. The engine must stop
+   * trading: nothing appended after `durableSeq()` is safe. Without a handler a process warning is emitted.
+   */
+  readonly onFailure?: (error: HeanError) => void;
+}

@@ -1,0 +1,141 @@
+/**
+ * The default writer: a worker thread that owns the write connection, so commits and fsyncs
+ * never run on the event loop. The main thread only posts encoded batches and hears back.
+ */
+import { Worker } from "node:worker_threads";
+import { HeanError } from "../core/errors.ts";
+import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
+import {
+  SLOT_DURABLE,
+  SLOT_STATE,
+  WRITER_FAILED,
+  WRITER_RUNNING,
+  type WriterThreadData,
+} from "./writer-shared.ts";
+import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
+
+/** How long a blocking wait may take before we call the writer lost (a stuck disk, a dead thread). */
+const SYNC_WAIT_LIMIT_MS = 30_000;
+const SYNC_WAIT_SLICE_MS = 50;
+
+export class WorkerWriter implements JournalWriter {
+  readonly #worker: Worker;
+  readonly #shared: BigInt64Array;
+  readonly #listener: WriterListener;
+  readonly #path: string;
+  #submittedSeq: number;
+  #durableSeq: number;
+  #pendingSnapshots = 0;
+  #referenced = false;
+  #closing = false;
+  #failure: HeanError | undefined;
+
+  constructor(config: WriterConfig, listener: WriterListener) {
+    this.#listener = listener;
+    this.#path = config.path;
+    this.#submittedSeq = config.lastSeq;
+    this.#durableSeq = config.lastSeq;
+    const shared = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+    this.#shared = new BigInt64Array(shared);
+    this.#shared[SLOT_DURABLE] = BigInt(config.lastSeq);
+    const workerData: WriterThreadData = { ...config, shared };
+    this.#worker = new Worker(new URL("./writer-thread.ts", import.meta.url), {
+      workerData,
+      name: "hean-journal-writer",
+    });
+    // The thread keeps the process alive only while it owes us a commit.
+    this.#worker.unref();
+    this.#worker.on("message", (report: WriterReport) => this.#onReport(report));
+    this.#worker.on("error", (e: Error) => this.#fail(`the journal writer thread crashed: ${e.message}`, e));
+    this.#worker.on("messageerror", (e: Error) => this.#fail(`a message to the journal writer was lost: ${e.message}`, e));
+    this.#worker.on("exit", (code: number) => {
+      if (!this.#closing) this.#fail(`the journal writer thread exited (code ${code})`);
+    });
+  }
+
+  submit(job: WriteJob): void {
+    if (this.#failure !== undefined || this.#closing) return;
+    if (job.kind === "events") this.#submittedSeq = job.firstSeq + job.payloads.length - 1;
+    else this.#pendingSnapshots++;
+    if (!this.#referenced) {
+      this.#referenced = true;
+      this.#worker.ref();
+    }
+    this.#worker.postMessage(job satisfies WriterCommand);
+  }
+
+  waitDurableSync(seq: number): void {
+    const target = BigInt(seq);
+    const deadline = performance.now() + SYNC_WAIT_LIMIT_MS;
+    for (;;) {
+      if (this.#failure !== undefined) throw this.#failure;
+      const durable = Atomics.load(this.#shared, SLOT_DURABLE);
+      if (durable >= target) return;
+      if (Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
+        const failed = Atomics.load(this.#shared, SLOT_STATE) === WRITER_FAILED;
+        throw new HeanError(
+          "JOURNAL_IO",
+          `the journal writer ${failed ? "failed" : "closed"} before seq ${seq} was durable (durable: ${durable})`,
+          { path: this.#path, seq, durable: Number(durable) },
+        );
+      }
+      if (performance.now() > deadline) {
+        throw new HeanError("JOURNAL_IO", `seq ${seq} was not durable after ${SYNC_WAIT_LIMIT_MS} ms`, {
+          path: this.#path,
+          seq,
+          durable: Number(durable),
+        });
+      }
+      Atomics.wait(this.#shared, SLOT_DURABLE, durable, SYNC_WAIT_SLICE_MS);
+    }
+  }
+
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#failure === undefined) {
+      this.#worker.postMessage({ kind: "close" } satisfies WriterCommand);
+      const deadline = performance.now() + SYNC_WAIT_LIMIT_MS;
+      while (Atomics.load(this.#shared, SLOT_STATE) === WRITER_RUNNING && performance.now() < deadline) {
+        Atomics.wait(this.#shared, SLOT_DURABLE, Atomics.load(this.#shared, SLOT_DURABLE), SYNC_WAIT_SLICE_MS);
+      }
+    }
+    void this.#worker.terminate();
+  }
+
+  async kill(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #onReport(report: WriterReport): void {
+    if (report.t === "failed") {
+      this.#fail(`journal commit failed: ${report.message}`);
+      return;
+    }
+    if (report.seq > this.#durableSeq) this.#durableSeq = report.seq;
+    for (const id of report.snapshots) {
+      this.#pendingSnapshots--;
+      this.#listener.snapshotWritten(id);
+    }
+    this.#listener.durable(report.seq);
+    if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
+      this.#referenced = false;
+      this.#worker.unref();
+    }
+  }
+
+  #fail(message: string, cause?: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = new HeanError(
+      "JOURNAL_IO",
+      `${message}; records after seq ${this.#durableSeq} are not durable`,
+      { path: this.#path, durableSeq: this.#durableSeq },
+      cause === undefined ? undefined : { cause },
+    );
+    if (this.#referenced) {
+      this.#referenced = false;
+      this.#worker.unref();
+    }
+    this.#listener.failed(this.#failure);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The writer thread: owns the journal's only write connection, commits whatever has queued up
+ * since its last commit in one transaction (group commit across event-loop turns of the main
+ * thread), and reports the durable seq twice: in shared memory for `flushSync`, which blocks
+ * the main thread, and as a message for `flush()`, which does not.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { BatchCommitter } from "./batch-committer.ts";
+import { configureConnection } from "./schema.ts";
+import { WRITER_CLOSED, WRITER_FAILED, SLOT_DURABLE, SLOT_STATE, type WriterThreadData } from "./writer-shared.ts";
+import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
+
+const port = parentPort;
+if (port === null) throw new Error("writer-thread.ts must run as a worker thread");
+const data = workerData as WriterThreadData;
+const shared = new BigInt64Array(data.shared);
+
+let db: DatabaseSync | undefined;
+let committer: BatchCommitter | undefined;
+let stopped = false;
+
+function report(message: WriterReport): void {
+  port!.postMessage(message);
+}
+
+function stop(state: bigint): void {
+  stopped = true;
+  try {
+    db?.close();
+  } catch {
+    // closing after a failure may fail too; the state below is what matters
+  }
+  db = undefined;
+  Atomics.store(shared, SLOT_STATE, state);
+  Atomics.notify(shared, SLOT_DURABLE);
+  port!.close();
+}
+
+function fail(e: unknown): void {
+  if (stopped) return;
+  const error = e as { message?: unknown; code?: unknown };
+  report({
+    t: "failed",
+    message: typeof error?.message === "string" ? error.message : String(e),
+    code: typeof error?.code === "string" ? error.code : undefined,
+  });
+  stop(WRITER_FAILED);
+}
+
+function handle(first: WriterCommand): void {
+  if (stopped) return;
+  const jobs: WriteJob[] = [];
+  let close = false;
+  // Take everything already queued: one transaction, one fsync for all of it.
+  for (let command: WriterCommand | undefined = first; command !== undefined; ) {
+    if (command.kind === "close") close = true;
+    else jobs.push(command);
+    command = (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
+  }
+  if (jobs.length > 0) {
+    const seq = committer!.commit(jobs);
+    Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
+    Atomics.notify(shared, SLOT_DURABLE);
+    const snapshots: number[] = [];
+    for (const job of jobs) if (job.kind === "snapshot") snapshots.push(job.id);
+    report({ t: "durable", seq, snapshots });
+  }
+  if (close) stop(WRITER_CLOSED);
+}
+
+process.on("uncaughtException", fail);
+
+try {
+  db = new DatabaseSync(data.path);
+  configureConnection(db, data.durability, data.busyTimeoutMs);
+  committer = new BatchCommitter(db, data.lastSeq, data.lastChecksum, data.keepSnapshots);
+  port.on("message", (command: WriterCommand) => {
+    try {
+      handle(command);
+    } catch (e) {
+      fail(e);
+    }
+  });
+} catch (e) {
+  fail(e);
+}

@@ -1,0 +1,35 @@
+/**
+ * The writer side of the journal, as the journal sees it. Two implementations share the file
+ * format through `BatchCommitter`: a worker thread (default: fsync never stalls the event loop)
+ * and inline (synchronous, for tools and small tests).
+ */
+import type { HeanError } from "../core/errors.ts";
+import type { Durability } from "./schema.ts";
+import type { WriteJob } from "./write-jobs.ts";
+
+export interface WriterListener {
+  /** Everything up to `seq` is committed and synced as the durability setting asks. */
+  durable(seq: number): void;
+  snapshotWritten(id: number): void;
+  /** The writer can no longer commit; it will not recover. */
+  failed(error: HeanError): void;
+}
+
+export interface WriterConfig {
+  readonly path: string;
+  readonly durability: Durability;
+  readonly busyTimeoutMs: number;
+  readonly keepSnapshots: number;
+  readonly lastSeq: number;
+  readonly lastChecksum: number;
+}
+
+export interface JournalWriter {
+  submit(job: WriteJob): void;
+  /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
+  waitDurableSync(seq: number): void;
+  /** Finish what was submitted and release the file. Synchronous so shutdown paths can use it. */
+  close(): void;
+  /** Fault injection for tests: the writer stops as if its thread had died. */
+  kill(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+/** Run the real `hean` command in child processes, as a user would. */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RunReport } from "../../src/runtime/report.ts";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const HEAN = join(ROOT, "bin", "hean.js");
+
+export interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function hean(args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Ran {
+  const r = spawnSync(process.execPath, [HEAN, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 120_000,
+    env: { ...process.env, ...options.env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function heanAsync(args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, [HEAN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  return Object.assign(child, { output: () => out });
+}
+
+/** Resolves when the child's output contains `text` (or rejects after `timeoutMs`). */
+export function waitForOutput(child: ReturnType<typeof heanAsync>, text: string, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (child.output().includes(text)) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`did not see ${JSON.stringify(text)} in:\n${child.output()}`));
+      }
+    }, 20);
+  });
+}
+
+export function readReport(path: string): RunReport {
+  return JSON.parse(readFileSync(path, "utf8")) as RunReport;
+}
+
+export function expectOk(r: Ran, what: string): void {
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+}
+
+/** The parts of a report that a replay must reproduce exactly. */
+export function accountOf(r: RunReport) {
+  return { positions: r.positions, cash: r.cash, equity: r.equity, realizedPnl: r.realizedPnl, fees: r.fees, fills: r.fills };
+}

@@ -1,0 +1,101 @@
+/**
+ * Deterministic runtimes for tests: the real engine, journal (SQLite, inline writer), risk and
+ * simulated venue, on a simulated clock that the test drives.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimClock } from "../../src/core/clock.ts";
+import { type Dec, dec } from "../../src/core/decimal.ts";
+import type { HeanEvent } from "../../src/core/events.ts";
+import { loadConfig, type HeanConfig } from "../../src/config/config.ts";
+import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
+import { Runtime } from "../../src/runtime/runtime.ts";
+import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
+
+export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
+
+export interface TestRuntime {
+  readonly rt: Runtime;
+  readonly clock: SimClock;
+  readonly venue: SimVenue;
+  readonly events: HeanEvent[];
+  readonly config: HeanConfig;
+  /** Advance simulated time in small steps, letting promises (journal flushes) settle between. */
+  advance(ms: number, stepMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function tempJournal(name = "journal.db"): { path: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "hean-test-"));
+  return { path: join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startTestRuntime(options: {
+  journalPath: string;
+  overrides?: readonly string[];
+  clock?: SimClock;
+  recordEvents?: boolean;
+}): Promise<TestRuntime> {
+  const clock = options.clock ?? new SimClock(T0);
+  const config = loadConfig({
+    overrides: [`journal.path=${JSON.stringify(options.journalPath)}`, "sim.jitterMs=0", ...(options.overrides ?? [])],
+  });
+  const journal = SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" });
+  const rt = await Runtime.start({ config, clock, busMode: "sync", journal });
+  const events: HeanEvent[] = [];
+  if (options.recordEvents !== false) rt.outbox.subscribe("test-recorder", (e) => void events.push(e));
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  };
+  const advance = async (ms: number, stepMs = 20): Promise<void> => {
+    const end = clock.now() + ms;
+    while (clock.now() < end) {
+      clock.advance(Math.min(stepMs, end - clock.now()));
+      await settle();
+    }
+  };
+  return {
+    rt,
+    clock,
+    venue: rt.venue as SimVenue,
+    events,
+    config,
+    advance,
+    async stop() {
+      const stopping = rt.stop("test done");
+      // Shutdown waits on the simulated clock for cancels to settle: keep time moving.
+      let done = false;
+      void stopping.then(() => (done = true));
+      while (!done) {
+        clock.advance(20);
+        await settle();
+      }
+      await stopping;
+    },
+  };
+}
+
+/** Open a position with an entry order straight through the executor (bypassing strategies). */
+export function openPosition(t: TestRuntime, symbol: string, side: "buy" | "sell", qty: string): void {
+  const book = t.rt.engine.lastBook(symbol);
+  if (book === undefined) throw new Error(`no book yet for ${symbol}`);
+  const price = side === "buy" ? ((book.ask * 1001n) / 1000n) : ((book.bid * 999n) / 1000n);
+  const instrument = t.rt.instruments.get(symbol);
+  const rounded = ((price / instrument.tickSize) * instrument.tickSize) as Dec;
+  const result = t.rt.executor.submit({
+    strategyId: "test",
+    symbol,
+    side,
+    orderType: "limit",
+    qty: dec(qty),
+    price: rounded,
+    timeInForce: "IOC",
+    reduceOnly: false,
+    purpose: "entry",
+  });
+  if (!result.ok) throw new Error(`entry refused: ${result.code} ${result.message}`);
+}
+
+export const ofType = <T extends HeanEvent["type"]>(events: readonly HeanEvent[], type: T): Extract<HeanEvent, { type: T }>[] =>
+  events.filter((e): e is Extract<HeanEvent, { type: T }> => e.type === type);
