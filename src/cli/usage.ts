@@ -13,7 +13,7 @@ Options of "hean run":
   --venue sim|bybit          where to trade (default sim)
   --mode paper|live          paper trading (default) or live (needs --i-understand-live-trading)
   --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
-  --strategy NAME            impulse (default) or churn
+  --strategy NAME            impulse (default), churn, or none (only guards what it holds)
   --scenario NAME            simulated market: calm (default), trend, flash-crash, stale
   --seed N                   seed of the simulated market (default 1)
   --duration SECONDS         stop cleanly after this long (default: run until SIGINT/SIGTERM)

@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   JOURNAL_IO: "the journal could not be read or written",
   JOURNAL_VERSION: "the journal was written by an incompatible version",
   JOURNAL_CONFIG_MISMATCH: "the journal belongs to a different configuration",
+  JOURNAL_ARGUMENT: "a journal call got an argument it cannot accept",
   // config and CLI
   CONFIG_INVALID: "the configuration is invalid",
   CLI_USAGE: "the command line is invalid",

@@ -8,7 +8,7 @@
  * `-<leg><n>` to their parent's id.
  */
 import { HeanError } from "./errors.ts";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 export const CLIENT_ORDER_ID_MAX = 36;
 const CHARSET = /^[A-Za-z0-9_-]+$/;
@@ -19,7 +19,17 @@ export function newJournalId(): string {
 }
 
 export function clientOrderId(journalId: string, intentSeq: number): string {
-  return checkClientOrderId(`hn${journalId}${intentSeq.toString(36)}`);
+  if (!Number.isSafeInteger(intentSeq) || intentSeq < 0) {
+    throw new HeanError("ORDER_INVALID", `intent sequence must be a non-negative integer, got ${intentSeq}`, { intentSeq });
+  }
+  return checkClientOrderId(`hn${journalTag(journalId)}${intentSeq.toString(36)}`);
+}
+
+/** 8 base36 characters naming the journal: the id itself when short and plain, else a hash of it. */
+export function journalTag(journalId: string): string {
+  if (/^[a-z0-9]{8}$/.test(journalId)) return journalId;
+  const digest = createHash("sha256").update(journalId).digest("hex").slice(0, 12);
+  return BigInt("0x" + digest).toString(36).slice(0, 8).padStart(8, "0");
 }
 
 export function childOrderId(parentId: string, leg: string, n: number): string {

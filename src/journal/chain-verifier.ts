@@ -9,6 +9,9 @@ import { decodeEvent } from "./codec.ts";
 export class ChainVerifier {
   #prev: number;
   #next: number;
+  /** After a resync: the checksum the bad record should have had (its stored one may be the damaged part). */
+  #alternate: number | undefined;
+  #lastComputed: number | undefined;
 
   /** `prevChecksum` is the stored checksum of record `nextSeq - 1` (or the chain seed when nextSeq is 1). */
   constructor(prevChecksum: number, nextSeq: number) {
@@ -34,7 +37,14 @@ export class ChainVerifier {
     if (typeof ts !== "number" || typeof type !== "string" || typeof payload !== "string" || typeof checksum !== "number") {
       return "record has columns of the wrong type";
     }
-    if (recordChecksum(this.#prev, seq, ts, type, payload) !== checksum) return "checksum mismatch";
+    const computed = recordChecksum(this.#prev, seq, ts, type, payload);
+    if (computed !== checksum) {
+      const alternate = this.#alternate === undefined ? undefined : recordChecksum(this.#alternate, seq, ts, type, payload);
+      if (alternate !== checksum) {
+        this.#lastComputed = computed;
+        return "checksum mismatch";
+      }
+    }
     let event: HeanEvent;
     try {
       event = decodeEvent(payload);
@@ -44,11 +54,18 @@ export class ChainVerifier {
     if (event.type !== type || event.ts !== ts) return "payload does not match its type/ts columns";
     this.#prev = checksum;
     this.#next = seq + 1;
+    this.#alternate = undefined;
     return event;
   }
 
-  /** Continue after a bad record as if it were good (verify reports every problem, not just the first). */
+  /**
+   * Continue after a bad record as if it were good (verify reports every problem, not just the
+   * first). The next record may chain from the bad one's stored checksum (its payload was
+   * damaged) or from the checksum it should have had (its checksum was damaged): either is accepted.
+   */
   resync(seq: number, storedChecksum: number): void {
+    this.#alternate = this.#lastComputed;
+    this.#lastComputed = undefined;
     this.#prev = storedChecksum;
     this.#next = seq + 1;
   }

@@ -45,8 +45,8 @@ export class InlineWriter implements JournalWriter {
       this.#fail(journalIoError("journal commit failed", this.#path, e));
       return;
     }
-    if (job.kind === "snapshot") this.#listener.snapshotWritten(job.id);
     this.#listener.durable(seq);
+    if (job.kind === "snapshot") this.#listener.snapshotWritten(job.id);
   }
 
   waitDurableSync(seq: number): void {
@@ -57,10 +57,11 @@ export class InlineWriter implements JournalWriter {
     }
   }
 
-  close(): void {
+  close(): "drained" | "abandoned" {
     this.#committer = undefined;
     this.#db?.close();
     this.#db = undefined;
+    return this.#failure === undefined ? "drained" : "abandoned";
   }
 
   kill(): Promise<void> {

@@ -10,19 +10,16 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { HeanError } from "../core/errors.ts";
 import { ChainVerifier } from "./chain-verifier.ts";
 import { chainSeed } from "./checksum.ts";
 import { checkVersion, configureConnection, createTables, readMeta, type JournalMeta } from "./schema.ts";
 import { checkSnapshot } from "./snapshots.ts";
-import { isPhysicalCorruption } from "./sqlite-errors.ts";
+import { tolerantRows } from "./tolerant-reader.ts";
 import type { Recovery } from "./types.ts";
 
 const COPY_BATCH = 10_000;
-const PAGE = 256;
-
-type RawRow = [number, number, string, string, number];
 
 const salvageFile = (path: string): string => `${path}.salvage`;
 
@@ -55,11 +52,10 @@ export function salvage(path: string, damage: unknown, stamp: number): Recovery 
       target.exec("COMMIT");
       const copied = copyRecords(source, target, meta);
       const snapshots = copySnapshots(source, target, copied.lastSeq);
-      const knownLast = maxReadableSeq(source);
       recovery = {
         status: "truncated",
         fromSeq: copied.lastSeq + 1,
-        removed: Math.max(0, knownLast - copied.lastSeq),
+        removed: readableAfter(source, copied.lastSeq),
         reason: `the journal file is damaged (${describe(damage)}); ${copied.stopReason}`,
         removedSnapshots: snapshots.dropped,
       };
@@ -120,7 +116,8 @@ function copyRecords(source: DatabaseSync, target: DatabaseSync, meta: JournalMe
       stopReason = `record ${String(next[0])}: ${checked}`;
       break;
     }
-    insert.run(next[0], next[1], next[2], next[3], next[4]);
+    const [seq, ts, type, payload, checksum] = next as [number, number, string, string, number]; // checked above
+    insert.run(seq, ts, type, payload, checksum);
     if (++inBatch === COPY_BATCH) {
       target.exec("COMMIT");
       target.exec("BEGIN");
@@ -129,36 +126,6 @@ function copyRecords(source: DatabaseSync, target: DatabaseSync, meta: JournalMe
   }
   target.exec("COMMIT");
   return { lastSeq: verifier.nextSeq - 1, stopReason };
-}
-
-/**
- * Rows in seq order, a page at a time until a page hits damage, then one at a time so every
- * row before the damage is still kept. Returns the reason (a string) once reading fails.
- */
-function tolerantRows(db: DatabaseSync): (from: number) => RawRow | string | undefined {
-  const page = arrays(db.prepare(`SELECT seq, ts, type, payload, checksum FROM events WHERE seq >= ? ORDER BY seq LIMIT ${PAGE}`));
-  const one = arrays(db.prepare("SELECT seq, ts, type, payload, checksum FROM events WHERE seq >= ? ORDER BY seq LIMIT 1"));
-  let buffer: RawRow[] = [];
-  let at = 0;
-  let rowByRow = false;
-  return (from) => {
-    if (at < buffer.length) return buffer[at++];
-    try {
-      if (!rowByRow) {
-        try {
-          buffer = page.all(from) as unknown as RawRow[];
-          at = 0;
-          return buffer[at++];
-        } catch (e) {
-          if (!isPhysicalCorruption(e)) throw e;
-          rowByRow = true;
-        }
-      }
-      return (one.get(from) as unknown as RawRow | undefined) ?? undefined;
-    } catch (e) {
-      return `record ${from} is unreadable (${describe(e)})`;
-    }
-  };
 }
 
 function copySnapshots(source: DatabaseSync, target: DatabaseSync, lastSeq: number): { dropped: number } {
@@ -187,18 +154,33 @@ function copySnapshots(source: DatabaseSync, target: DatabaseSync, lastSeq: numb
   return { dropped };
 }
 
-function maxReadableSeq(db: DatabaseSync): number {
-  try {
-    const row = db.prepare("SELECT max(seq) AS m FROM events").get() as { m: number | null };
-    return row.m ?? 0;
-  } catch {
-    return 0;
+/**
+ * How many records past the cut the damaged file still shows: a lower bound of what the damage
+ * cost. Scans stop or return junk at damaged pages, but key lookups reach intact leaves beyond
+ * them, so we walk forward by key, leaping further after each miss.
+ */
+function readableAfter(db: DatabaseSync, lastSeq: number): number {
+  const probe = db.prepare("SELECT seq FROM events WHERE seq >= ? ORDER BY seq LIMIT 1");
+  let count = 0;
+  let at = lastSeq + 1;
+  let leap = 1;
+  while (leap <= 1 << 24) {
+    let seq: unknown;
+    try {
+      seq = (probe.get(at) as { seq: unknown } | undefined)?.seq;
+    } catch {
+      seq = undefined;
+    }
+    if (typeof seq === "number" && seq >= at) {
+      count++;
+      at = seq + 1;
+      leap = 1;
+    } else {
+      at += leap;
+      leap *= 2;
+    }
   }
-}
-
-function arrays(statement: StatementSync): StatementSync {
-  statement.setReturnArrays(true);
-  return statement;
+  return count;
 }
 
 function beyondSalvage(path: string, damage: unknown, e: unknown): HeanError {

@@ -27,7 +27,7 @@ import { finishInterruptedSalvage, salvage } from "./salvage.ts";
 import { configureConnection, ensureSchema, type JournalMeta } from "./schema.ts";
 import { latestValidSnapshot } from "./snapshots.ts";
 import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
-import type { JournalOptions, JournalProblem, JournalRecord, Recovery, Snapshot } from "./types.ts";
+import type { JournalOptions, JournalProblem, JournalRecord, JournalStats, Recovery, Snapshot } from "./types.ts";
 import { WorkerWriter } from "./worker-writer.ts";
 import type { JournalWriter, WriterListener } from "./writer.ts";
 
@@ -70,6 +70,8 @@ export class SqliteJournal {
   readonly #waiters: Waiter[] = [];
   readonly #snapshotWaiters = new Map<number, { resolve: () => void; reject: (e: HeanError) => void }>();
   #nextSnapshotId = 1;
+  #batches = 0;
+  #commits = 0;
   #failure: HeanError | undefined;
   #closed = false;
 
@@ -119,7 +121,10 @@ export class SqliteJournal {
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
     const listener: WriterListener = {
-      durable: (seq) => this.#onDurable(seq),
+      durable: (seq) => {
+        this.#commits++;
+        this.#onDurable(seq);
+      },
       snapshotWritten: (id) => this.#onSnapshotWritten(id),
       failed: (error) => this.#fail(error),
     };
@@ -164,12 +169,13 @@ export class SqliteJournal {
 
   /** Resolves when everything appended so far is durable; rejects if the journal has failed. */
   flush(): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(closedError(this.path));
+    if (this.#failure !== undefined) return rejected(this.#failure);
+    if (this.#closed) return rejected(closedError(this.path));
     const target = this.#lastSeq;
     if (this.#durableSeq >= target) return Promise.resolve();
     this.#post();
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#failure !== undefined) return rejected(this.#failure);
+    if (this.#durableSeq >= target) return Promise.resolve(); // the inline writer commits during #post
     const last = this.#waiters[this.#waiters.length - 1];
     if (last !== undefined && last.seq === target) return last.promise;
     let resolve!: () => void;
@@ -178,6 +184,8 @@ export class SqliteJournal {
       resolve = res;
       reject = rej;
     });
+    // A caller that drops the promise must not crash the process on failure: `onFailure` already reports it.
+    promise.catch(ignore);
     this.#waiters.push({ seq: target, promise, resolve, reject });
     return promise;
   }
@@ -212,6 +220,17 @@ export class SqliteJournal {
   /** Records in the journal, counting buffered ones (seqs run 1..lastSeq without gaps). */
   count(): number {
     return this.#lastSeq;
+  }
+
+  /** Counters for metrics: batches handed to the writer and commits it reported (group commit makes commits ≤ batches). */
+  stats(): JournalStats {
+    return {
+      lastSeq: this.#lastSeq,
+      durableSeq: this.#durableSeq,
+      backlog: this.#lastSeq - this.#durableSeq,
+      batches: this.#batches,
+      commits: this.#commits,
+    };
   }
 
   /** Why the journal stopped accepting records, if it has. */
@@ -261,8 +280,8 @@ export class SqliteJournal {
    * seq that was never appended.
    */
   writeSnapshot(seq: number, state: unknown): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(closedError(this.path));
+    if (this.#failure !== undefined) return rejected(this.#failure);
+    if (this.#closed) return rejected(closedError(this.path));
     if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.#lastSeq) {
       throw new HeanError("JOURNAL_ARGUMENT", `a snapshot needs the seq of an appended record (1..${this.#lastSeq}), got ${String(seq)}`, {
         seq: String(seq),
@@ -272,6 +291,7 @@ export class SqliteJournal {
     const encoded = encodeValue(state);
     const id = this.#nextSnapshotId++;
     const done = new Promise<void>((resolve, reject) => this.#snapshotWaiters.set(id, { resolve, reject }));
+    done.catch(ignore); // callers may fire and forget (the engine does); failures reach `onFailure`
     this.#post(); // the records the snapshot describes go first
     this.#writer.submit({ kind: "snapshot", id, seq, ts: this.#clock.now(), state: encoded });
     return done;
@@ -300,11 +320,15 @@ export class SqliteJournal {
       }
     }
     this.#closed = true;
-    this.#writer.close();
+    const outcome = this.#writer.close();
     this.#db.close();
     const closed = this.#failure ?? closedError(this.path);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(closed);
-    for (const waiter of this.#snapshotWaiters.values()) waiter.reject(closed);
+    // A drained writer committed every snapshot it was given, even if we never heard back.
+    for (const waiter of this.#snapshotWaiters.values()) {
+      if (outcome === "drained" && this.#failure === undefined) waiter.resolve();
+      else waiter.reject(closed);
+    }
     this.#snapshotWaiters.clear();
     if (flushError !== undefined) throw flushError;
   }
@@ -331,6 +355,7 @@ export class SqliteJournal {
     this.#pendingTs = [];
     this.#pendingTypes = [];
     this.#pendingPayloads = [];
+    this.#batches++;
     this.#writer.submit(batch);
   }
 
@@ -388,6 +413,15 @@ function openAndRecover(path: string, options: JournalOptions, clock: Clock): Op
     }
     throw e;
   }
+}
+
+function ignore(): void {}
+
+/** A rejection nobody is forced to handle (the failure is reported through `onFailure` as well). */
+function rejected(error: HeanError): Promise<never> {
+  const promise = Promise.reject(error);
+  promise.catch(ignore);
+  return promise;
 }
 
 function closedError(path: string): HeanError {

@@ -63,3 +63,14 @@ export interface JournalOptions {
    */
   readonly onFailure?: (error: HeanError) => void;
 }
+
+export interface JournalStats {
+  readonly lastSeq: number;
+  readonly durableSeq: number;
+  /** Appended but not yet known durable. */
+  readonly backlog: number;
+  /** Batches handed to the writer (at most one per event-loop turn, plus one per explicit flush). */
+  readonly batches: number;
+  /** Transactions the writer committed (snapshot commits included). */
+  readonly commits: number;
+}

@@ -8,6 +8,7 @@ import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
 import {
   SLOT_DURABLE,
   SLOT_STATE,
+  WRITER_CLOSED,
   WRITER_FAILED,
   WRITER_RUNNING,
   type WriterThreadData,
@@ -90,17 +91,21 @@ export class WorkerWriter implements JournalWriter {
     }
   }
 
-  close(): void {
-    if (this.#closing) return;
+  close(): "drained" | "abandoned" {
+    if (this.#closing) return "abandoned";
     this.#closing = true;
+    let drained = false;
     if (this.#failure === undefined) {
+      // The thread commits everything queued before the close, then flags CLOSED.
       this.#worker.postMessage({ kind: "close" } satisfies WriterCommand);
       const deadline = performance.now() + SYNC_WAIT_LIMIT_MS;
       while (Atomics.load(this.#shared, SLOT_STATE) === WRITER_RUNNING && performance.now() < deadline) {
         Atomics.wait(this.#shared, SLOT_DURABLE, Atomics.load(this.#shared, SLOT_DURABLE), SYNC_WAIT_SLICE_MS);
       }
+      drained = Atomics.load(this.#shared, SLOT_STATE) === WRITER_CLOSED;
     }
     void this.#worker.terminate();
+    return drained ? "drained" : "abandoned";
   }
 
   async kill(): Promise<void> {
@@ -113,11 +118,11 @@ export class WorkerWriter implements JournalWriter {
       return;
     }
     if (report.seq > this.#durableSeq) this.#durableSeq = report.seq;
+    this.#listener.durable(report.seq);
     for (const id of report.snapshots) {
       this.#pendingSnapshots--;
       this.#listener.snapshotWritten(id);
     }
-    this.#listener.durable(report.seq);
     if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
       this.#referenced = false;
       this.#worker.unref();
@@ -126,10 +131,11 @@ export class WorkerWriter implements JournalWriter {
 
   #fail(message: string, cause?: unknown): void {
     if (this.#failure !== undefined) return;
+    const durable = Math.max(this.#durableSeq, Number(Atomics.load(this.#shared, SLOT_DURABLE)));
     this.#failure = new HeanError(
       "JOURNAL_IO",
-      `${message}; records after seq ${this.#durableSeq} are not durable`,
-      { path: this.#path, durableSeq: this.#durableSeq },
+      `${message}; records after seq ${durable} are not durable`,
+      { path: this.#path, durableSeq: durable },
       cause === undefined ? undefined : { cause },
     );
     if (this.#referenced) {

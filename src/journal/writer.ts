@@ -28,8 +28,11 @@ export interface JournalWriter {
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
-  /** Finish what was submitted and release the file. Synchronous so shutdown paths can use it. */
-  close(): void;
+  /**
+   * Finish what was submitted and release the file. Synchronous so shutdown paths can use it.
+   * "drained": every submitted job is committed; "abandoned": some may not be (the writer had failed).
+   */
+  close(): "drained" | "abandoned";
   /** Fault injection for tests: the writer stops as if its thread had died. */
   kill(): Promise<void>;
 }

@@ -3,7 +3,10 @@ import { ChurnStrategy, DEFAULT_CHURN, type ChurnParams } from "./churn.ts";
 import { DEFAULT_IMPULSE, ImpulseStrategy, type ImpulseParams } from "./impulse.ts";
 import type { Strategy } from "./strategy.ts";
 
-export const STRATEGY_NAMES = ["impulse", "churn"] as const;
+export const STRATEGY_NAMES = ["impulse", "churn", "none"] as const;
+
+/** `none`: trades nothing by itself; the engine still marks, guards and flattens what it holds. */
+const NONE: Strategy = { id: "none", onBook: () => undefined };
 
 type Params = Readonly<Record<string, unknown>>;
 
@@ -18,6 +21,9 @@ export function createStrategy(name: string, params: Params = {}): Strategy {
       }
       return new ChurnStrategy(p);
     }
+    case "none":
+      checkParams(name, params, {});
+      return NONE;
     default:
       throw new HeanError("CONFIG_INVALID", `unknown strategy ${JSON.stringify(name)}`, { strategy: name, known: STRATEGY_NAMES });
   }

@@ -66,7 +66,7 @@ export async function startTestRuntime(options: {
       const stopping = rt.stop("test done");
       // Shutdown waits on the simulated clock for cancels to settle: keep time moving.
       let done = false;
-      void stopping.then(() => (done = true));
+      void stopping.finally(() => (done = true)).catch(() => undefined);
       while (!done) {
         clock.advance(20);
         await settle();

@@ -96,6 +96,7 @@ class EngineBackend implements ExchangePort {
   readonly #accounts: ReadonlySet<string>;
   readonly #extras = new Map<string, OrderExtra>();
   readonly #engineIdOf = new Map<string, string>();
+  readonly #bybitIdOf = new Map<string, string>();
   readonly #positions = new Map<string, PositionBook>();
   readonly #leverage = new Map<string, Dec>();
   readonly #tapes = new Map<string, TradeTape>();
@@ -260,6 +261,10 @@ class EngineBackend implements ExchangePort {
 
   orders(accountId: string): OrderView[] {
     return this.#engine.orderHistory(accountId).map((o) => this.#orderView(o));
+  }
+
+  openOrders(accountId: string, symbol?: string): OrderView[] {
+    return this.#engine.openOrders(accountId, symbol).map((o) => this.#orderView(o));
   }
 
   executions(accountId: string): ExecutionView[] {
@@ -427,8 +432,12 @@ class EngineBackend implements ExchangePort {
   // ------------------------------------------------------------------ views
 
   #bybitOrderId(engineId: string): string {
-    const id = uuidOf(engineId);
-    this.#engineIdOf.set(id, engineId);
+    let id = this.#bybitIdOf.get(engineId);
+    if (id === undefined) {
+      id = uuidOf(engineId);
+      this.#bybitIdOf.set(engineId, id);
+      this.#engineIdOf.set(id, engineId);
+    }
     return id;
   }
 

@@ -73,6 +73,8 @@ export interface ExchangePort {
   findOrder(accountId: string, ref: OrderRef): OrderView | undefined;
   /** Every order of the account, newest first. */
   orders(accountId: string): OrderView[];
+  /** The account's open orders (of one symbol when given). */
+  openOrders(accountId: string, symbol?: string): OrderView[];
   /** Every execution of the account, newest first. */
   executions(accountId: string): ExecutionView[];
   position(accountId: string, symbol: string): PositionView;

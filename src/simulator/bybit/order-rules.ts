@@ -8,8 +8,7 @@ import { abs, add, div, mul, sub, ZERO, type Dec, dec, max, min } from "../../co
 import type { Instrument } from "../../core/instrument.ts";
 import { RET } from "./codes.ts";
 import { fail, type Reply } from "./envelope.ts";
-import type { BybitSide, OrderView, PositionView, WalletView } from "./model.ts";
-import { isOpenOrder } from "./wire-orders.ts";
+import type { BybitSide, PositionView, WalletView } from "./model.ts";
 import { availableBalance } from "./wire-account.ts";
 
 export const MAX_OPEN_ORDERS_PER_SYMBOL = 500;
@@ -24,10 +23,12 @@ export interface NewOrderFacts {
   readonly price: Dec;
   readonly isLimit: boolean;
   readonly reduceOnly: boolean;
-  readonly orderLinkId: string;
+  /** True when the account already has an order (open or closed) with this orderLinkId. */
+  readonly orderLinkIdTaken: boolean;
+  /** The account's open orders on this symbol. */
+  readonly openOnSymbol: number;
   readonly markPrice: Dec;
   readonly leverage: Dec;
-  readonly orders: readonly OrderView[];
   readonly position: PositionView;
   readonly wallet: WalletView;
 }
@@ -39,9 +40,8 @@ const refuse = (reply: Reply): RuleVerdict => ({ ok: false, reply });
 const signedQty = (side: BybitSide, qty: Dec): Dec => (side === "Buy" ? qty : (-qty as Dec));
 
 export function checkNewOrder(f: NewOrderFacts): RuleVerdict {
-  if (f.orderLinkId !== "" && f.orders.some((o) => o.orderLinkId === f.orderLinkId)) return refuse(fail(RET.DUPLICATE_LINK_ID));
-  const openHere = f.orders.filter((o) => o.symbol === f.instrument.symbol && isOpenOrder(o)).length;
-  if (openHere >= MAX_OPEN_ORDERS_PER_SYMBOL) return refuse(fail(RET.TOO_MANY_ORDERS));
+  if (f.orderLinkIdTaken) return refuse(fail(RET.DUPLICATE_LINK_ID));
+  if (f.openOnSymbol >= MAX_OPEN_ORDERS_PER_SYMBOL) return refuse(fail(RET.TOO_MANY_ORDERS));
   if (f.isLimit && f.markPrice > ZERO) {
     const ceiling = mul(f.markPrice, add(dec("1"), PRICE_BAND));
     const floor = mul(f.markPrice, sub(dec("1"), PRICE_BAND));

@@ -146,7 +146,6 @@ export class PublicFeeds {
   restartBooks(): void {
     const now = this.#clock.now();
     for (const book of this.#books.values()) {
-      book.u = 0;
       this.#refreshSent(book);
       book.u = 1;
       book.lastPushAt = now;
@@ -178,9 +177,8 @@ export class PublicFeeds {
   #book(topic: string, symbol: string, depth: number): BookTopic {
     let book = this.#books.get(topic);
     if (book === undefined) {
-      book = { topic, symbol, depth, u: FIRST_U - 1, sentBids: new Map(), sentAsks: new Map(), lastPushAt: 0, synced: new Set(), pendingSnapshot: new Set() };
+      book = { topic, symbol, depth, u: FIRST_U, sentBids: new Map(), sentAsks: new Map(), lastPushAt: 0, synced: new Set(), pendingSnapshot: new Set() };
       this.#refreshSent(book);
-      book.u += 1;
       this.#books.set(topic, book);
     }
     return book;

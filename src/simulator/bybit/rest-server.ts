@@ -106,7 +106,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, deps
     return;
   }
   if (body === undefined) {
-    sendJson(res, 400, envelope(fail(RET.PARAM, "request body too large or aborted"), deps.clock.now()), baseHeaders());
+    sendJson(res, 400, envelope(fail(RET.PARAM, "request body too large or aborted"), deps.clock.now()), { ...deps.limiter.peek(who, path, receivedAt), ...baseHeaders() });
     return;
   }
   if (deps.faults.take("http5xx")) {

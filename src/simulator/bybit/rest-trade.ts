@@ -90,10 +90,10 @@ export function createOrder(port: ExchangePort, params: Params, accountId: strin
     price: price ?? touch ?? ticker.markPrice,
     isLimit: orderType === "Limit",
     reduceOnly: reduceOnly || closeOnTrigger,
-    orderLinkId,
+    orderLinkIdTaken: orderLinkId !== "" && port.findOrder(accountId, { orderLinkId }) !== undefined,
+    openOnSymbol: port.openOrders(accountId, instrument.symbol).length,
     markPrice: ticker.markPrice,
     leverage: port.leverage(accountId, instrument.symbol),
-    orders: port.orders(accountId),
     position: port.position(accountId, instrument.symbol),
     wallet: port.wallet(accountId),
   });

@@ -85,7 +85,6 @@ describe("injected faults", () => {
 
   it("acceptThenTimeout books the order but never answers, n times; then answers again", async () => {
     await faults({ acceptThenTimeout: 1 });
-    await assert.rejects(restingOrder({ orderLinkId: "att-1", signal: undefined }).then(() => undefined), () => false).catch(() => {});
     // The first create is withheld: the client's own timeout is all it gets.
     await assert.rejects(
       signed(sim, "POST", "/v5/order/create", { category: "linear", symbol: "BTCUSDT", side: "Buy", orderType: "Limit", qty: "0.010", price: "30000.0", orderLinkId: "att-2" }, { signal: AbortSignal.timeout(400) }),
@@ -186,7 +185,7 @@ describe("injected faults", () => {
 
   it("duplicatePrivate sends the next n private messages twice, then stops", async () => {
     const priv = await openPrivate(["order"]);
-    await faults({ duplicatePrivate: 2 });
+    await faults({ duplicatePrivate: 1 });
     const created = await restingOrder({ orderLinkId: "dup-a" });
     await priv.next((m) => m.topic === "order" && m.data[0].orderLinkId === "dup-a");
     await signed(sim, "POST", "/v5/order/cancel", { category: "linear", symbol: "BTCUSDT", orderId: created.body.result.orderId });

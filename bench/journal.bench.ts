@@ -1,0 +1,303 @@
+/**
+ * Journal benchmarks, each figure beside a baseline measured in the same process:
+ *
+ * - durable appends one at a time (append + await flush) vs a raw writeSync + fdatasync loop of
+ *   200-byte records: what one fsync per record costs through SQLite and the writer thread;
+ * - group commit (batches of 100 and 1000 per flush) vs raw batches of 200-byte writes + one
+ *   fdatasync (targets: ≥ 100k events/s);
+ * - event-loop lag p99 while journaling 50k events/s with the worker writer, vs the same tick
+ *   loop idle; and, for contrast, the inline writer (fsync on the event loop) under the same load;
+ * - replay of 1M events (read, verify, decode, apply) vs plain JSON.parse of the same 1M
+ *   payloads (target: < 3 s); and the boot-time tail check of the same journal without snapshots.
+ *
+ * Run alone with `node bench/journal.bench.ts`; `node bench/run.ts journal` runs it with the rest.
+ */
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { DatabaseSync } from "node:sqlite";
+import { dec, type Dec } from "../src/core/decimal.ts";
+import type { HeanEvent } from "../src/core/events.ts";
+import { SqliteJournal } from "../src/journal/sqlite-journal.ts";
+import type { WriterMode } from "../src/journal/types.ts";
+import type { BenchResult } from "./result.ts";
+
+const ONE_AT_A_TIME = 2_000;
+const GROUP_EVENTS = { 100: 100_000, 1000: 200_000 } as const;
+const LAG_MS = 1_500;
+const LAG_EVENTS_PER_TICK = 50; // one tick per ms: 50k events/s offered
+const REPLAY_EVENTS = 1_000_000;
+const RECORD_BYTES = 200;
+
+const result = (name: string, unit: string, value: number, baselineName: string, baselineValue: number): BenchResult => ({
+  name,
+  unit,
+  value,
+  baselineName,
+  baselineValue,
+  ratio: value / baselineValue,
+});
+
+/** A realistic mix: half marks, then fills, intents, acks and sends (~200 bytes encoded on average). */
+function benchEvent(i: number): HeanEvent {
+  const ts = 1_767_225_600_000 + i;
+  const k = i % 10;
+  if (k < 5) return { type: "mark", ts, symbol: "BTCUSDT", bid: dec(`${64000 + (i % 97)}.4`), ask: dec(`${64000 + (i % 97)}.5`) };
+  if (k < 7) {
+    return {
+      type: "order.filled",
+      ts,
+      fillId: `exec-${i}`,
+      clientOrderId: `hean-impulse-${i}`,
+      venueOrderId: `v-${i}`,
+      symbol: "BTCUSDT",
+      side: k === 5 ? "buy" : "sell",
+      price: dec("64123.5"),
+      qty: dec("0.012"),
+      fee: dec("-0.00012345"),
+      liquidity: "maker",
+      venueTs: ts,
+      source: "stream",
+    };
+  }
+  if (k < 8) {
+    return {
+      type: "order.intent",
+      ts,
+      clientOrderId: `hean-impulse-${i}`,
+      strategyId: "impulse",
+      symbol: "BTCUSDT",
+      side: "buy",
+      orderType: "limit",
+      qty: dec("0.012"),
+      price: dec("64123.5"),
+      timeInForce: "POST_ONLY",
+      reduceOnly: false,
+      purpose: "entry",
+      arrivalMid: dec("64123.45"),
+    };
+  }
+  if (k < 9) return { type: "order.accepted", ts, clientOrderId: `hean-impulse-${i}`, venueOrderId: `v-${i}` };
+  return { type: "order.submitted", ts, clientOrderId: `hean-impulse-${i}`, attempt: 1 };
+}
+
+// ------------------------------------------------------------------ baselines: raw file + fdatasync
+
+function rawDurableRecordsPerSecond(path: string, records: number, perSync: number): number {
+  const fd = openSync(path, "w");
+  const record = Buffer.alloc(RECORD_BYTES, 0x61);
+  record[RECORD_BYTES - 1] = 0x0a;
+  try {
+    const started = performance.now();
+    for (let i = 0; i < records; i += perSync) {
+      for (let k = 0; k < perSync; k++) writeSync(fd, record);
+      fdatasyncSync(fd);
+    }
+    return records / ((performance.now() - started) / 1000);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ------------------------------------------------------------------ journal throughput
+
+async function durableOneAtATime(path: string): Promise<number> {
+  const journal = SqliteJournal.open(path);
+  try {
+    await journal.appendDurable(benchEvent(0)); // the writer thread is up
+    const started = performance.now();
+    for (let i = 1; i <= ONE_AT_A_TIME; i++) {
+      journal.append(benchEvent(i));
+      await journal.flush();
+    }
+    return ONE_AT_A_TIME / ((performance.now() - started) / 1000);
+  } finally {
+    journal.close();
+  }
+}
+
+async function groupCommit(path: string, batch: number, total: number): Promise<number> {
+  const journal = SqliteJournal.open(path);
+  try {
+    await journal.appendDurable(benchEvent(0));
+    const started = performance.now();
+    for (let i = 1; i <= total; i += batch) {
+      for (let k = 0; k < batch; k++) journal.append(benchEvent(i + k));
+      await journal.flush();
+    }
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    journal.close();
+  }
+}
+
+// ------------------------------------------------------------------ event-loop lag
+
+/** p99 event-loop lag (ms) over LAG_MS of 1 ms ticks, each doing `work`. */
+async function lagWhile(work: (() => void) | undefined): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await new Promise<void>((resolve) => {
+    const started = performance.now();
+    const tick = setInterval(() => {
+      work?.();
+      if (performance.now() - started >= LAG_MS) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  histogram.disable();
+  // Each sample spans the whole timer interval: the lag is what exceeds the 1 ms resolution.
+  return Math.max(0, histogram.percentile(99) / 1e6 - 1);
+}
+
+async function lagJournaling(path: string, writer: WriterMode): Promise<{ lagMs: number; events: number }> {
+  const journal = SqliteJournal.open(path, { writer });
+  let i = 0;
+  try {
+    await journal.appendDurable(benchEvent(i++));
+    const lagMs = await lagWhile(() => {
+      for (let k = 0; k < LAG_EVENTS_PER_TICK; k++) journal.append(benchEvent(i++));
+      void journal.flush();
+    });
+    await journal.flush();
+    return { lagMs, events: i };
+  } finally {
+    journal.close();
+  }
+}
+
+// ------------------------------------------------------------------ replay
+
+/** Writes REPLAY_EVENTS records fast (inline writer, big batches, no fsync per commit). */
+function buildReplayJournal(path: string): void {
+  const journal = SqliteJournal.open(path, { writer: "inline", durability: "normal" });
+  try {
+    for (let i = 1; i <= REPLAY_EVENTS; i++) {
+      journal.append(benchEvent(i));
+      if (i % 20_000 === 0) journal.flushSync();
+    }
+  } finally {
+    journal.close();
+  }
+}
+
+/** What a replay does with each record, minimally: positions from fills, last marks, counts. */
+class ReplayState {
+  readonly position = new Map<string, Dec>();
+  readonly marks = new Map<string, { bid: Dec; ask: Dec }>();
+  readonly intents = new Set<string>();
+  events = 0;
+
+  apply(event: HeanEvent): void {
+    this.events++;
+    switch (event.type) {
+      case "order.filled": {
+        const signed = event.side === "buy" ? event.qty : ((-event.qty) as Dec);
+        this.position.set(event.symbol, ((this.position.get(event.symbol) ?? 0n) + signed) as Dec);
+        break;
+      }
+      case "mark":
+        this.marks.set(event.symbol, { bid: event.bid, ask: event.ask });
+        break;
+      case "order.intent":
+        this.intents.add(event.clientOrderId);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function replaySeconds(path: string): { openSeconds: number; replaySeconds: number } {
+  const openStarted = performance.now();
+  const journal = SqliteJournal.open(path, { writer: "inline" });
+  const openSeconds = (performance.now() - openStarted) / 1000;
+  try {
+    const started = performance.now();
+    const state = new ReplayState();
+    for (const record of journal.read()) state.apply(record.event);
+    const replaySeconds = (performance.now() - started) / 1000;
+    if (state.events !== REPLAY_EVENTS) throw new Error(`replayed ${state.events} of ${REPLAY_EVENTS}`);
+    return { openSeconds, replaySeconds };
+  } finally {
+    journal.close();
+  }
+}
+
+function plainParseSeconds(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  let payloads: string[];
+  try {
+    const statement = db.prepare("SELECT payload FROM events ORDER BY seq");
+    statement.setReturnArrays(true);
+    payloads = (statement.all() as unknown as [string][]).map((row) => row[0]);
+  } finally {
+    db.close();
+  }
+  const started = performance.now();
+  let keys = 0;
+  for (const payload of payloads) keys += (JSON.parse(payload) as { ts: number }).ts > 0 ? 1 : 0;
+  const seconds = (performance.now() - started) / 1000;
+  if (keys !== payloads.length) throw new Error("parse check failed");
+  return seconds;
+}
+
+// ------------------------------------------------------------------ all
+
+export async function runJournalBench(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "hean-journal-bench-"));
+  const at = (name: string): string => join(dir, name);
+  try {
+    const results: BenchResult[] = [];
+
+    const rawSingle = rawDurableRecordsPerSecond(at("raw-single.log"), ONE_AT_A_TIME, 1);
+    const single = await durableOneAtATime(at("single.db"));
+    results.push(
+      result("journal durable appends one at a time (append + await flush)", "events/s", single, "raw 200 B writeSync + fdatasync per record", rawSingle),
+    );
+
+    for (const batch of [100, 1000] as const) {
+      const total = GROUP_EVENTS[batch];
+      const raw = rawDurableRecordsPerSecond(at(`raw-group-${batch}.log`), total, batch);
+      const journal = await groupCommit(at(`group-${batch}.db`), batch, total);
+      results.push(
+        result(
+          `journal group commit, ${batch} appends per flush (target ≥ 100k)`,
+          "events/s",
+          journal,
+          `raw ${batch} × 200 B writeSync + 1 fdatasync`,
+          raw,
+        ),
+      );
+    }
+
+    const idle = await lagWhile(undefined);
+    const worker = await lagJournaling(at("lag-worker.db"), "worker");
+    const inline = await lagJournaling(at("lag-inline.db"), "inline");
+    const offered = `${LAG_EVENTS_PER_TICK}k events/s`;
+    results.push(
+      result(`event-loop lag p99 while journaling ${offered} (worker writer)`, "ms", worker.lagMs, "idle event loop, same 1 ms ticks", idle),
+      result(`event-loop lag p99 while journaling ${offered} (inline writer, fsync on the loop)`, "ms", inline.lagMs, "idle event loop, same 1 ms ticks", idle),
+    );
+
+    const replayPath = at("replay.db");
+    buildReplayJournal(replayPath);
+    const parse = plainParseSeconds(replayPath);
+    const { openSeconds, replaySeconds: replay } = replaySeconds(replayPath);
+    results.push(
+      result("journal replay of 1M events: read + verify + decode + apply (target < 3 s)", "s", replay, "plain JSON.parse of the same 1M payloads", parse),
+      result("journal open of 1M events without snapshot: tail check", "s", openSeconds, "plain JSON.parse of the same 1M payloads", parse),
+    );
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const { formatTable } = await import("./run.ts");
+  process.stdout.write(formatTable(await runJournalBench()) + "\n");
+}
