@@ -37,9 +37,9 @@ export class ChainVerifier {
     if (typeof ts !== "number" || typeof type !== "string" || typeof payload !== "string" || typeof checksum !== "number") {
       return "record has columns of the wrong type";
     }
-    const computed = recordChecksum(this.#prev, seq, ts, type, payload);
+    const computed = recordChecksum(this.#prev, seq, payload);
     if (computed !== checksum) {
-      const alternate = this.#alternate === undefined ? undefined : recordChecksum(this.#alternate, seq, ts, type, payload);
+      const alternate = this.#alternate === undefined ? undefined : recordChecksum(this.#alternate, seq, payload);
       if (alternate !== checksum) {
         this.#lastComputed = computed;
         return "checksum mismatch";

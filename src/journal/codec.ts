@@ -41,19 +41,23 @@ export function encodeEvent(event: HeanEvent): string {
 
 /** Decode what `encodeValue` wrote. Throws JOURNAL_CORRUPT for text that is not such a value. */
 export function decodeValue(text: string): unknown {
-  let parsed: unknown;
+  return revive(parse(text));
+}
+
+function parse(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new HeanError("JOURNAL_CORRUPT", `undecodable payload: ${(e as Error).message}`, {}, { cause: e });
   }
-  return revive(parsed);
 }
 
 /** Decode one event and check it is shaped like one (a `type` from the catalogue, a finite `ts`). */
 export function decodeEvent(text: string): HeanEvent {
-  const value = decodeValue(text);
+  const value = parse(text);
   checkEventShape(value, "JOURNAL_CORRUPT");
+  // An event is never a marker itself: walk its fields only (saves two megamorphic lookups per record).
+  reviveChildren(value as unknown as Record<string, unknown>);
   return value;
 }
 

@@ -20,7 +20,7 @@ export class InlineWriter implements JournalWriter {
   constructor(config: WriterConfig, listener: WriterListener) {
     this.#listener = listener;
     this.#path = config.path;
-    const db = new DatabaseSync(config.path);
+    const db = new DatabaseSync(config.path, { timeout: config.busyTimeoutMs });
     try {
       configureConnection(db, config.durability, config.busyTimeoutMs);
       this.#committer = new BatchCommitter(db, config.lastSeq, config.lastChecksum, config.keepSnapshots);

@@ -9,7 +9,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 export type RawRow = [seq: number, ts: number, type: string, payload: string, checksum: number];
 
-const PAGE = 2048;
+export const PAGE = 2048;
 
 export class RecordReader {
   readonly #page: StatementSync;
@@ -21,11 +21,16 @@ export class RecordReader {
     this.#page.setReturnArrays(true);
   }
 
+  /** Up to PAGE rows with seq ≥ from, in order; fewer means the end was reached. */
+  page(from: number): RawRow[] {
+    return this.#page.all(from) as unknown as RawRow[];
+  }
+
   /** Rows with seq ≥ from, in order. */
   *rows(from: number): Generator<RawRow> {
     let next = from;
     for (;;) {
-      const page = this.#page.all(next) as unknown as RawRow[];
+      const page = this.page(next);
       for (const row of page) yield row;
       if (page.length < PAGE) return;
       next = page[page.length - 1]![0] + 1;

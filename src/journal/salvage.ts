@@ -1,5 +1,5 @@
 /**
- * Salvage of a journal file SQLite itself reports as damaged (torn or truncated pages, a
+ * Salvage of a journal file SQLite itself reports as damaged (torn or truncated pages, an
  * overwritten region). SQLite refuses to read such a file at all, so hean copies every record
  * it can still read and verify, in order, up to the first unreadable or bad one, into a fresh
  * file, keeps the damaged file beside it for forensics, and puts the copy in its place.

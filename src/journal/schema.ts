@@ -41,14 +41,17 @@ CREATE TABLE snapshots (
 
 /** Settings every read-write connection needs (synchronous is per connection, not per file). */
 export function configureConnection(db: DatabaseSync, durability: Durability, busyTimeoutMs: number): void {
+  // First: a connection closing elsewhere (a checkpoint) briefly locks the file, even for the WAL switch.
+  db.exec(`PRAGMA busy_timeout=${Math.max(0, Math.floor(busyTimeoutMs))}`);
   const mode = db.prepare("PRAGMA journal_mode=WAL").get() as { journal_mode?: unknown } | undefined;
   if (mode?.journal_mode !== "wal") {
     throw new HeanError("JOURNAL_IO", `could not switch the journal to WAL mode (got ${String(mode?.journal_mode)})`, {});
   }
   db.exec(`PRAGMA synchronous=${durability === "full" ? "FULL" : "NORMAL"}`);
-  db.exec(`PRAGMA busy_timeout=${Math.max(0, Math.floor(busyTimeoutMs))}`);
   // Catches damaged pages as soon as they are read instead of returning garbage cells.
   db.exec("PRAGMA cell_size_check=ON");
+  // After a checkpoint the WAL file is cut back to this size instead of keeping its peak.
+  db.exec("PRAGMA journal_size_limit=67108864");
 }
 
 /** Create the tables on a new file; on an existing one check it is a journal this code can read. */

@@ -11,39 +11,22 @@
  * A journal that cannot make records durable says so loudly: `flush()` rejects, `append()`
  * throws, `onFailure` is called once. Nothing is ever dropped silently.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { type Clock, RealClock } from "../core/clock.ts";
+import type { DatabaseSync } from "node:sqlite";
+import type { Clock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
 import type { HeanEvent } from "../core/events.ts";
 import { ChainVerifier } from "./chain-verifier.ts";
 import { chainSeed } from "./checksum.ts";
 import { encodeEvent, encodeValue } from "./codec.ts";
+import { DurableWaiters, ignore, rejected } from "./durable-waiters.ts";
 import { InlineWriter } from "./inline-writer.ts";
-import { RecordReader } from "./record-reader.ts";
-import { recoverTail, type TailState } from "./recover.ts";
-import { finishInterruptedSalvage, salvage } from "./salvage.ts";
-import { configureConnection, ensureSchema, type JournalMeta } from "./schema.ts";
+import { type OpenedFile, openJournalFile, type ResolvedOptions, resolveOptions } from "./open-journal.ts";
+import { PAGE, RecordReader } from "./record-reader.ts";
 import { latestValidSnapshot } from "./snapshots.ts";
-import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
+import { journalIoError } from "./sqlite-errors.ts";
 import type { JournalOptions, JournalProblem, JournalRecord, JournalStats, Recovery, Snapshot } from "./types.ts";
 import { WorkerWriter } from "./worker-writer.ts";
-import type { JournalWriter, WriterListener } from "./writer.ts";
-
-interface Waiter {
-  readonly seq: number;
-  readonly promise: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (e: HeanError) => void;
-}
-
-interface Opened {
-  readonly db: DatabaseSync;
-  readonly meta: JournalMeta;
-  readonly tail: TailState;
-  readonly snapshotProblems: JournalProblem[];
-}
+import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
 
 export class SqliteJournal {
   readonly path: string;
@@ -67,7 +50,7 @@ export class SqliteJournal {
   #pendingTypes: string[] = [];
   #pendingPayloads: string[] = [];
   #postScheduled = false;
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new DurableWaiters();
   readonly #snapshotWaiters = new Map<number, { resolve: () => void; reject: (e: HeanError) => void }>();
   #nextSnapshotId = 1;
   #batches = 0;
@@ -77,46 +60,22 @@ export class SqliteJournal {
 
   /** Open (or create) the journal at `path`, verify its tail and cut off anything bad. */
   static open(path: string, options: JournalOptions = {}): SqliteJournal {
-    if (typeof path !== "string" || path.trim() === "" || path === ":memory:" || path.startsWith("file:")) {
-      throw new HeanError("JOURNAL_IO", `a journal needs a plain file path, got ${JSON.stringify(path)}`, {});
-    }
-    const clock = options.clock ?? new RealClock();
-    const file = resolve(path);
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      finishInterruptedSalvage(file, clock.now());
-    } catch (e) {
-      throw journalIoError("could not prepare the journal's folder", file, e);
-    }
-    let opened: Opened;
-    let recovery: Recovery;
-    try {
-      opened = openAndRecover(file, options, clock);
-      recovery = opened.tail.recovery;
-    } catch (e) {
-      if (!isPhysicalCorruption(e)) throw journalIoError("could not open the journal", file, e);
-      recovery = salvage(file, e, clock.now());
-      try {
-        opened = openAndRecover(file, options, clock);
-      } catch (again) {
-        throw journalIoError("could not open the salvaged journal", file, again);
-      }
-    }
-    return new SqliteJournal(file, opened, recovery, options, clock);
+    const resolved = resolveOptions(options);
+    return new SqliteJournal(openJournalFile(path, resolved), resolved, options.onFailure);
   }
 
   /** Use `SqliteJournal.open`. */
-  private constructor(path: string, opened: Opened, recovery: Recovery, options: JournalOptions, clock: Clock) {
-    this.path = path;
+  private constructor(opened: OpenedFile, options: ResolvedOptions, onFailure: ((error: HeanError) => void) | undefined) {
+    this.path = opened.path;
     this.journalId = opened.meta.journalId;
     this.createdAt = opened.meta.createdAt;
     this.configFingerprint = opened.meta.configFingerprint;
-    this.recovery = recovery;
+    this.recovery = opened.recovery;
     this.#db = opened.db;
     this.#reader = new RecordReader(opened.db);
-    this.#clock = clock;
+    this.#clock = options.clock;
     this.#seed = chainSeed(opened.meta.journalId);
-    this.#onFailure = options.onFailure;
+    this.#onFailure = onFailure;
     this.#snapshotProblems = opened.snapshotProblems;
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
@@ -128,11 +87,11 @@ export class SqliteJournal {
       snapshotWritten: (id) => this.#onSnapshotWritten(id),
       failed: (error) => this.#fail(error),
     };
-    const config = {
-      path,
-      durability: options.durability ?? "full",
-      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
-      keepSnapshots: options.keepSnapshots ?? 3,
+    const config: WriterConfig = {
+      path: opened.path,
+      durability: options.durability,
+      busyTimeoutMs: options.busyTimeoutMs,
+      keepSnapshots: options.keepSnapshots,
       lastSeq: opened.tail.lastSeq,
       lastChecksum: opened.tail.lastChecksum,
     };
@@ -176,18 +135,7 @@ export class SqliteJournal {
     this.#post();
     if (this.#failure !== undefined) return rejected(this.#failure);
     if (this.#durableSeq >= target) return Promise.resolve(); // the inline writer commits during #post
-    const last = this.#waiters[this.#waiters.length - 1];
-    if (last !== undefined && last.seq === target) return last.promise;
-    let resolve!: () => void;
-    let reject!: (e: HeanError) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // A caller that drops the promise must not crash the process on failure: `onFailure` already reports it.
-    promise.catch(ignore);
-    this.#waiters.push({ seq: target, promise, resolve, reject });
-    return promise;
+    return this.#waiters.waitFor(target);
   }
 
   /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */
@@ -265,12 +213,17 @@ export class SqliteJournal {
       prev = row.checksum;
     }
     const verifier = new ChainVerifier(prev, fromSeqExclusive + 1);
-    for (const row of this.#reader.rows(fromSeqExclusive + 1)) {
-      const event = verifier.check(row[0], row[1], row[2], row[3], row[4]);
-      if (typeof event === "string") {
-        throw new HeanError("JOURNAL_CORRUPT", `record ${row[0]}: ${event}`, { seq: row[0], reason: event });
+    // Pages read here directly: one generator instead of two per record (replay is hot).
+    for (;;) {
+      const page = this.#reader.page(verifier.nextSeq);
+      for (const row of page) {
+        const event = verifier.check(row[0], row[1], row[2], row[3], row[4]);
+        if (typeof event === "string") {
+          throw new HeanError("JOURNAL_CORRUPT", `record ${row[0]}: ${event}`, { seq: row[0], reason: event });
+        }
+        yield { seq: row[0], ts: row[1], event };
       }
-      yield { seq: row[0], ts: row[1], event };
+      if (page.length < PAGE) return;
     }
   }
 
@@ -323,7 +276,7 @@ export class SqliteJournal {
     const outcome = this.#writer.close();
     this.#db.close();
     const closed = this.#failure ?? closedError(this.path);
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(closed);
+    this.#waiters.rejectAll(closed);
     // A drained writer committed every snapshot it was given, even if we never heard back.
     for (const waiter of this.#snapshotWaiters.values()) {
       if (outcome === "drained" && this.#failure === undefined) waiter.resolve();
@@ -362,9 +315,7 @@ export class SqliteJournal {
   #onDurable(seq: number): void {
     if (seq <= this.#durableSeq) return;
     this.#durableSeq = seq;
-    let done = 0;
-    while (done < this.#waiters.length && this.#waiters[done]!.seq <= seq) this.#waiters[done++]!.resolve();
-    if (done > 0) this.#waiters.splice(0, done);
+    this.#waiters.resolveUpTo(seq);
   }
 
   #onSnapshotWritten(id: number): void {
@@ -376,7 +327,7 @@ export class SqliteJournal {
   #fail(error: HeanError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    this.#waiters.rejectAll(error);
     for (const waiter of this.#snapshotWaiters.values()) waiter.reject(error);
     this.#snapshotWaiters.clear();
     if (this.#onFailure !== undefined) {
@@ -395,33 +346,6 @@ export class SqliteJournal {
     if (this.#closed) throw closedError(this.path);
     if (this.#failure !== undefined) throw this.#failure;
   }
-}
-
-function openAndRecover(path: string, options: JournalOptions, clock: Clock): Opened {
-  const db = new DatabaseSync(path);
-  try {
-    configureConnection(db, options.durability ?? "full", options.busyTimeoutMs ?? 5000);
-    const meta = ensureSchema(db, clock.now(), options.configFingerprint);
-    const snapshotProblems: JournalProblem[] = [];
-    const tail = recoverTail(db, chainSeed(meta.journalId), (p) => snapshotProblems.push(p));
-    return { db, meta, tail, snapshotProblems };
-  } catch (e) {
-    try {
-      db.close();
-    } catch {
-      // the error that made us close is the one to report
-    }
-    throw e;
-  }
-}
-
-function ignore(): void {}
-
-/** A rejection nobody is forced to handle (the failure is reported through `onFailure` as well). */
-function rejected(error: HeanError): Promise<never> {
-  const promise = Promise.reject(error);
-  promise.catch(ignore);
-  return promise;
 }
 
 function closedError(path: string): HeanError {

@@ -176,7 +176,7 @@ export function formatInspectedRecord(record: InspectedRecord): string {
 function openForReading(path: string): DatabaseSync {
   // Read-only keeps the file as found; writable_schema (with defensive off) lets SQLite read a
   // file shorter than its header claims, so a truncated journal can still be examined.
-  const db = new DatabaseSync(path, { readOnly: true, defensive: false });
+  const db = new DatabaseSync(path, { readOnly: true, defensive: false, timeout: 5000 });
   try {
     db.exec("PRAGMA writable_schema=ON");
     return db;

@@ -72,7 +72,7 @@ function handle(first: WriterCommand): void {
 process.on("uncaughtException", fail);
 
 try {
-  db = new DatabaseSync(data.path);
+  db = new DatabaseSync(data.path, { timeout: data.busyTimeoutMs });
   configureConnection(db, data.durability, data.busyTimeoutMs);
   committer = new BatchCommitter(db, data.lastSeq, data.lastChecksum, data.keepSnapshots);
   port.on("message", (command: WriterCommand) => {

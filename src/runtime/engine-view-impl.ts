@@ -45,7 +45,8 @@ export class RuntimeView implements EngineView {
     this.#rt = rt;
     this.#readiness = readiness;
     rt.outbox.subscribe("view", (e) => this.#onEvent(e));
-    rt.clock.setInterval(() => this.#sample(), 1_000);
+    const sampler = rt.clock.setInterval(() => this.#sample(), 1_000);
+    void rt.done.then(() => sampler.cancel());
   }
 
   status(): StatusView {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
@@ -37,7 +37,7 @@ for (const writer of ["worker", "inline"] as const satisfies readonly WriterMode
         let prev = chainSeed(id);
         rows.forEach((row, i) => {
           assert.equal(row.seq, i + 1);
-          assert.equal(row.checksum, recordChecksum(prev, row.seq, row.ts, row.type, row.payload));
+          assert.equal(row.checksum, recordChecksum(prev, row.seq, row.payload));
           prev = row.checksum;
         });
       });
@@ -198,4 +198,23 @@ test("a file that is not a journal is refused and left alone", () => {
 
   assert.throws(() => SqliteJournal.open(":memory:"), (e) => isHeanError(e, "JOURNAL_IO"));
   assert.throws(() => SqliteJournal.open(""), (e) => isHeanError(e, "JOURNAL_IO"));
+});
+
+test("bad options are refused with a clear error before any file is created", () => {
+  const path = file("options.db");
+  const bad: [string, object][] = [
+    ["durability", { durability: "fast" }],
+    ["writer", { writer: "thread" }],
+    ["keepSnapshots", { keepSnapshots: 0 }],
+    ["busyTimeoutMs", { busyTimeoutMs: -1 }],
+    ["configFingerprint", { configFingerprint: "" }],
+  ];
+  for (const [option, options] of bad) {
+    assert.throws(
+      () => SqliteJournal.open(path, options as never),
+      (e) => isHeanError(e, "JOURNAL_ARGUMENT") && String(e.context["option"]).startsWith(option),
+      option,
+    );
+  }
+  assert.equal(existsSync(path), false);
 });

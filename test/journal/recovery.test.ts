@@ -88,6 +88,18 @@ test("a damaged checksum column is detected", () => {
   expectCut(path, 20, 1, /checksum mismatch/);
 });
 
+test("a ts or type column changed without its payload is detected", () => {
+  const ts = file("ts-column.db");
+  writeJournal(ts, 20);
+  raw(ts, (db) => db.exec("UPDATE events SET ts = ts + 1 WHERE seq = 18"));
+  expectCut(ts, 18, 3, /record 18: payload does not match its type\/ts columns/);
+
+  const type = file("type-column.db");
+  writeJournal(type, 20);
+  raw(type, (db) => db.exec("UPDATE events SET type = 'mark' WHERE seq = 19"));
+  expectCut(type, 19, 2, /record 19: payload does not match its type\/ts columns/);
+});
+
 test("two records swapped (reordered) are detected at the first", () => {
   const path = file("swap.db");
   writeJournal(path, 20);
@@ -106,7 +118,7 @@ test("an undecodable payload with a valid checksum is cut off, never applied", (
   writeJournal(path, 10);
   const prev = row(path, 9).checksum;
   const bad = '{"type":"mark","ts":1,"bid":{"$d":"not a number"}}';
-  raw(path, (db) => db.prepare("UPDATE events SET ts = 1, type = 'mark', payload = ?, checksum = ? WHERE seq = 10").run(bad, recordChecksum(prev, 10, 1, "mark", bad)));
+  raw(path, (db) => db.prepare("UPDATE events SET ts = 1, type = 'mark', payload = ?, checksum = ? WHERE seq = 10").run(bad, recordChecksum(prev, 10, bad)));
   expectCut(path, 10, 1, /record 10: undecodable payload: bad decimal/);
 });
 
@@ -117,7 +129,7 @@ test("a payload whose type does not match its column is cut off", () => {
   const ten = row(path, 10);
   const payload = encodeEvent({ ...sampleEvent(10), ts: ten.ts + 1 });
   raw(path, (db) =>
-    db.prepare("UPDATE events SET payload = ?, checksum = ? WHERE seq = 10").run(payload, recordChecksum(prev, 10, ten.ts, ten.type, payload)),
+    db.prepare("UPDATE events SET payload = ?, checksum = ? WHERE seq = 10").run(payload, recordChecksum(prev, 10, payload)),
   );
   expectCut(path, 10, 1, /does not match its type\/ts columns/);
 });

@@ -98,6 +98,8 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
   let seed = options.seed ?? 1;
   let scenario = options.scenario ?? "calm";
   const host = options.host ?? "127.0.0.1";
+  // Everything that can be refused is checked before anything starts running.
+  const initialFaults = options.faults === undefined ? undefined : toSpec(options.faults);
   const accounts = [
     { apiKey: options.apiKey ?? DEFAULT_KEY, apiSecret: options.apiSecret ?? DEFAULT_SECRET, startingBalance: balanceOf(options.startingBalance) },
     ...(options.extraAccounts ?? []).map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, startingBalance: balanceOf(a.startingBalance) })),
@@ -188,7 +190,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     if (oneShots.disconnectPublic) for (const p of [...peers]) if (p.kind === "public") p.terminate();
     if (oneShots.bookRestart) feeds.restartBooks();
   };
-  if (options.faults !== undefined) applyFaults(toSpec(options.faults));
+  if (initialFaults !== undefined) applyFaults(initialFaults);
 
   const reset = async (resetOptions: ResetOptions = {}): Promise<void> => {
     const nextScenario = resetOptions.scenario ?? scenario;
@@ -285,13 +287,22 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) if (now - p.lastInboundAt > idleTimeoutMs) p.close(1000, "idle timeout");
   }, Math.min(IDLE_SWEEP_MS, idleTimeoutMs));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    // Nothing may keep running when the port cannot be had (the process must be able to exit).
+    idleTimer.cancel();
+    dropTimer?.cancel();
+    unsubscribe();
+    port.close();
+    throw new HeanError("CONFIG_INVALID", `cannot listen on ${host}:${options.port ?? 0}: ${e instanceof Error ? e.message : String(e)}`, {});
+  }
   feeds.start();
   const address = server.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : 0;

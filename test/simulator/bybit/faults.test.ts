@@ -224,6 +224,8 @@ describe("injected faults", () => {
     await pub.request({ op: "subscribe", args: ["orderbook.50.BTCUSDT"] }, (m) => m.op === "subscribe");
     await pub.next((m) => m.type === "delta");
     await faults({ bookGaps: 1 });
+    // Whatever was sent before the fault arrives before this pong (one socket keeps its order).
+    await pub.request({ op: "ping" }, (m) => m.ret_msg === "pong");
     const from = pub.messages.length;
     const deltas = async (count: number, start: number): Promise<number[]> => {
       for (;;) {
@@ -238,6 +240,7 @@ describe("injected faults", () => {
     assert.deepEqual(steps, [2, 1, 1, 1], `u: ${us.join(",")}`);
     await faults({ bookGaps: 1000 });
     await faults({});
+    await pub.request({ op: "ping" }, (m) => m.ret_msg === "pong");
     const from2 = pub.messages.length;
     const us2 = await deltas(4, from2);
     assert.deepEqual(us2.slice(1).map((u, i) => u - us2[i]!), [1, 1, 1]);

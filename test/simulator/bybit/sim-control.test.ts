@@ -85,3 +85,27 @@ describe("simulator control routes", () => {
     await assert.rejects(startBybitSimulator({ scenario: "moon" }), (e) => isHeanError(e, "CONFIG_INVALID"));
   });
 });
+
+describe("simulator start-up failures", () => {
+  it("refuses a port that is taken, leaving nothing running", async () => {
+    const first = await startBybitSimulator({ seed: 62 });
+    try {
+      await assert.rejects(startBybitSimulator({ seed: 63, port: first.port }), (e) => isHeanError(e, "CONFIG_INVALID"));
+    } finally {
+      await first.close();
+    }
+  });
+});
+
+describe("simulator start-up options", () => {
+  it("refuses a bad fault set at start, and applies a good one", async () => {
+    await assert.rejects(startBybitSimulator({ faults: { http5xx: -1 } }), (e) => isHeanError(e, "CONFIG_INVALID"));
+    const sim = await startBybitSimulator({ faults: { http5xx: 1 } });
+    try {
+      assert.equal((await fetch(`${sim.url}/v5/market/time`)).status, 503);
+      assert.equal((await fetch(`${sim.url}/v5/market/time`)).status, 200);
+    } finally {
+      await sim.close();
+    }
+  });
+});

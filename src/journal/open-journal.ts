@@ -1,0 +1,92 @@
+/**
+ * Opening a journal file: check the options, create or check the schema, verify the tail and cut
+ * off anything bad, and salvage the file first if SQLite reports it damaged.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type Clock, RealClock } from "../core/clock.ts";
+import { HeanError } from "../core/errors.ts";
+import { chainSeed } from "./checksum.ts";
+import { recoverTail, type TailState } from "./recover.ts";
+import { finishInterruptedSalvage, salvage } from "./salvage.ts";
+import { configureConnection, type Durability, ensureSchema, type JournalMeta } from "./schema.ts";
+import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
+import type { JournalOptions, JournalProblem, Recovery, WriterMode } from "./types.ts";
+
+export interface ResolvedOptions {
+  readonly durability: Durability;
+  readonly writer: WriterMode;
+  readonly configFingerprint: string | undefined;
+  readonly clock: Clock;
+  readonly keepSnapshots: number;
+  readonly busyTimeoutMs: number;
+}
+
+export interface OpenedFile {
+  /** The absolute path. */
+  readonly path: string;
+  readonly db: DatabaseSync;
+  readonly meta: JournalMeta;
+  readonly tail: TailState;
+  readonly recovery: Recovery;
+  readonly snapshotProblems: JournalProblem[];
+}
+
+export function resolveOptions(options: JournalOptions): ResolvedOptions {
+  const { durability = "full", writer = "worker", configFingerprint, keepSnapshots = 3, busyTimeoutMs = 5000 } = options;
+  const refuse = (what: string, value: unknown): never => {
+    throw new HeanError("JOURNAL_ARGUMENT", `journal option ${what} is invalid: ${JSON.stringify(value)}`, { option: what });
+  };
+  if (durability !== "full" && durability !== "normal") refuse("durability (full | normal)", durability);
+  if (writer !== "worker" && writer !== "inline") refuse("writer (worker | inline)", writer);
+  if (configFingerprint !== undefined && (typeof configFingerprint !== "string" || configFingerprint === "")) {
+    refuse("configFingerprint", configFingerprint);
+  }
+  if (!Number.isSafeInteger(keepSnapshots) || keepSnapshots < 1) refuse("keepSnapshots (≥ 1)", keepSnapshots);
+  if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) refuse("busyTimeoutMs (≥ 0)", busyTimeoutMs);
+  return { durability, writer, configFingerprint, clock: options.clock ?? new RealClock(), keepSnapshots, busyTimeoutMs };
+}
+
+export function openJournalFile(path: string, options: ResolvedOptions): OpenedFile {
+  if (typeof path !== "string" || path.trim() === "" || path === ":memory:" || path.startsWith("file:")) {
+    throw new HeanError("JOURNAL_IO", `a journal needs a plain file path, got ${JSON.stringify(path)}`, {});
+  }
+  const file = resolve(path);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    finishInterruptedSalvage(file, options.clock.now());
+  } catch (e) {
+    throw journalIoError("could not prepare the journal's folder", file, e);
+  }
+  try {
+    const opened = openAndRecover(file, options);
+    return { ...opened, recovery: opened.tail.recovery };
+  } catch (e) {
+    if (!isPhysicalCorruption(e)) throw journalIoError("could not open the journal", file, e);
+    const recovery = salvage(file, e, options.clock.now());
+    try {
+      return { ...openAndRecover(file, options), recovery };
+    } catch (again) {
+      throw journalIoError("could not open the salvaged journal", file, again);
+    }
+  }
+}
+
+function openAndRecover(path: string, options: ResolvedOptions): Omit<OpenedFile, "recovery"> {
+  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs });
+  try {
+    configureConnection(db, options.durability, options.busyTimeoutMs);
+    const meta = ensureSchema(db, options.clock.now(), options.configFingerprint);
+    const snapshotProblems: JournalProblem[] = [];
+    const tail = recoverTail(db, chainSeed(meta.journalId), (p) => snapshotProblems.push(p));
+    return { path, db, meta, tail, snapshotProblems };
+  } catch (e) {
+    try {
+      db.close();
+    } catch {
+      // the error that made us close is the one to report
+    }
+    throw e;
+  }
+}
