@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig } from "../config/config.ts";
+import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
@@ -62,6 +63,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   });
   const duration = intFlag("duration", values.duration);
 
+  // Register every secret hean knows of before the first log line, so the scrubber can hide
+  // them even where a secret is never otherwise used in this mode.
+  for (const name of KNOWN_SECRETS) readSecret(name);
   const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
   const runtime = await Runtime.start({
     config,
@@ -111,6 +115,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   logger.flush();
   return 0;
 }
+
+const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET", "HEAN_TELEGRAM_TOKEN"] as const;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
