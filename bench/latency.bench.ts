@@ -63,7 +63,7 @@ interface Flood {
 }
 
 /** Publish books into the inbox at RATE per second, priced off the venue's own market. */
-function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number): Flood {
+function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublish?: (dueUs: number) => void): Flood {
   const dueAt = new WeakMap<object, number>();
   const start = nowUs();
   let sent = 0;
@@ -89,7 +89,9 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number): Flood {
         venueTs: rt.clock.now(),
         afterGap: false,
       };
-      dueAt.set(book, start + Math.round((sent * 1e6) / RATE));
+      const dueUs = start + Math.round((sent * 1e6) / RATE);
+      dueAt.set(book, dueUs);
+      onPublish?.(dueUs);
       rt.inbox.publish(book);
     }
     setImmediate(step);
@@ -179,7 +181,6 @@ async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baselin
 async function killSwitchReaction(dir: string): Promise<hdr.Histogram> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
   let crashTickDue: number | undefined;
-  let dueAt: WeakMap<object, number> = new WeakMap();
   let crash = false;
   const rt = await startRuntime(dir, "kill", [new Quiet()], ["risk.hardStopDrawdownPct=2", "risk.maxLeverage=5", "risk.maxOrderNotional=20000", "risk.maxPositionNotional=20000", "risk.maxGrossExposure=40000"], {
     onHandedToVenue: (id: string) => {
@@ -192,16 +193,15 @@ async function killSwitchReaction(dir: string): Promise<hdr.Histogram> {
   });
   const venue = rt.venue as SimVenue;
   const view = new RuntimeView(rt);
-  // The first tick priced at the crash level: remember when it was due.
-  rt.outbox.subscribe("crash-probe", (e) => {
-    if (crash && e.type === "market.book" && crashTickDue === undefined && rt.engine.state.risk.state !== "HARD_STOP") {
-      const due = dueAt.get(e);
-      if (due !== undefined) crashTickDue = due;
-    }
-  }, ["market.book"]);
   await new Promise((r) => setTimeout(r, 300));
-  const f = flood(rt, venue, () => (crash ? 0.5 : 1));
-  dueAt = f.dueAt;
+  // The first tick priced at the crash level breaches the threshold: remember when it was due.
+  let armed = false;
+  const f = flood(rt, venue, () => (crash ? 0.5 : 1), (dueUs) => {
+    if (crash && armed) {
+      crashTickDue = dueUs;
+      armed = false;
+    }
+  });
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   for (let round = 0; round < 60; round++) {
     for (const symbol of SYMBOLS) {
@@ -221,8 +221,10 @@ async function killSwitchReaction(dir: string): Promise<hdr.Histogram> {
     }
     await sleep(30);
     if (rt.engine.state.portfolio.openPositions().length === 0) continue;
+    armed = true;
     crash = true;
-    for (let i = 0; i < 100 && rt.engine.state.killSwitch.flatAt === null; i++) await sleep(10);
+    const flat = (): boolean => rt.engine.state.killSwitch.active && rt.engine.state.killSwitch.flatAt !== null;
+    for (let i = 0; i < 200 && !flat(); i++) await sleep(5);
     crash = false;
     await sleep(20);
     await view.submitCommand({ commandId: `reset-${round}`, command: "reset-hard-stop", source: "bench", args: {} });

@@ -89,6 +89,8 @@ const FILL_ID_MEMORY = 50_000;
 export class EngineState {
   portfolio: Portfolio;
   readonly orders = new Map<string, OrderRecord>();
+  /** The orders still working, kept apart so hot paths never scan every order ever made. */
+  readonly #working = new Map<string, OrderRecord>();
   readonly #fillIds = new Set<string>();
   intentCount = 0;
   fillCount = 0;
@@ -114,10 +116,16 @@ export class EngineState {
 
   workingOrders(symbol?: string): OrderRecord[] {
     const out: OrderRecord[] = [];
-    for (const o of this.orders.values()) {
-      if (WORKING.has(o.status) && (symbol === undefined || o.symbol === symbol)) out.push(o);
+    for (const o of this.#working.values()) {
+      if (symbol === undefined || o.symbol === symbol) out.push(o);
     }
     return out;
+  }
+
+  #setStatus(o: OrderRecord, status: OrderStatus): void {
+    o.status = status;
+    if (WORKING.has(status)) this.#working.set(o.clientOrderId, o);
+    else this.#working.delete(o.clientOrderId);
   }
 
   /** "halted": nothing new; "reduce-only": exits only; "active": trade. */
@@ -228,7 +236,7 @@ export class EngineState {
       throw new HeanError("ORDER_DUPLICATE", `client order id ${e.clientOrderId} already used`, { clientOrderId: e.clientOrderId });
     }
     if (e.qty <= 0n) throw new HeanError("ORDER_INVALID", "intent quantity must be positive", { qty: format(e.qty) });
-    this.orders.set(e.clientOrderId, {
+    const order: OrderRecord = {
       clientOrderId: e.clientOrderId,
       strategyId: e.strategyId,
       symbol: e.symbol,
@@ -251,7 +259,9 @@ export class EngineState {
       updatedAt: e.ts,
       postOnlyWouldTake: false,
       reason: undefined,
-    });
+    };
+    this.orders.set(e.clientOrderId, order);
+    this.#working.set(e.clientOrderId, order);
     this.intentCount++;
     return "applied";
   }
@@ -285,7 +295,7 @@ export class EngineState {
         });
       }
       const trigger: OrderTrigger = filled === order.qty ? "full-fill" : "partial-fill";
-      order.status = nextStatus(order.clientOrderId, order.status, trigger, true);
+      this.#setStatus(order, nextStatus(order.clientOrderId, order.status, trigger, true));
       order.filledQty = filled;
       order.filledValue = add(order.filledValue, mul(e.price, e.qty));
       order.fees = add(order.fees, e.fee);
@@ -314,7 +324,7 @@ export class EngineState {
     if (o === undefined) {
       throw new HeanError("ORDER_UNKNOWN", `${trigger} for unknown order ${clientOrderId}`, { clientOrderId, trigger });
     }
-    o.status = nextStatus(clientOrderId, o.status, trigger, o.filledQty > 0n);
+    this.#setStatus(o, nextStatus(clientOrderId, o.status, trigger, o.filledQty > 0n));
     o.updatedAt = ts;
     return o;
   }
@@ -365,7 +375,11 @@ export class EngineState {
   static fromSnapshot(s: EngineSnapshot): EngineState {
     const st = new EngineState(s.portfolio.initialCash);
     st.portfolio = Portfolio.fromSnapshot(s.portfolio);
-    for (const o of s.orders) st.orders.set(o.clientOrderId, { ...o });
+    for (const o of s.orders) {
+      const order = { ...o };
+      st.orders.set(o.clientOrderId, order);
+      if (WORKING.has(order.status)) st.#working.set(order.clientOrderId, order);
+    }
     for (const id of s.fillIds) st.#fillIds.add(id);
     st.intentCount = s.intentCount;
     st.fillCount = s.fillCount;

@@ -59,10 +59,13 @@ export class RiskController {
   readonly #forceClosing = new Map<string, number>();
   #timer: TimerHandle | undefined;
   readonly #startedAt: number;
+  /** Which strategy's entry opened each symbol's position (for per-strategy horizons). */
+  readonly #entryStrategy = new Map<string, string>();
 
   constructor(options: RiskControllerOptions) {
     this.#o = options;
     this.#startedAt = options.clock.now();
+    for (const o of options.engine.state.orders.values()) if (o.purpose === "entry") this.#entryStrategy.set(o.symbol, o.strategyId);
     options.outbox.subscribe("risk", (e) => this.#onEvent(e), [
       "market.book",
       "order.filled",
@@ -136,6 +139,9 @@ export class RiskController {
         return;
       case "order.rejected":
         if (!e.postOnlyWouldTake) this.#onRejected(e.ts);
+        return;
+      case "order.intent":
+        if (e.purpose === "entry") this.#entryStrategy.set(e.symbol, e.strategyId);
         return;
       case "command":
         this.#onCommand(e);
@@ -264,15 +270,8 @@ export class RiskController {
     if (killSwitch.active) return;
     const positions = engine.state.portfolio.openPositions();
     if (positions.length === 0) return;
-    const strategyOf = (symbol: string): string | undefined => {
-      let latest: { at: number; id: string } | undefined;
-      for (const o of engine.state.orders.values()) {
-        if (o.symbol === symbol && o.purpose === "entry" && (latest === undefined || o.createdAt > latest.at)) latest = { at: o.createdAt, id: o.strategyId };
-      }
-      return latest?.id;
-    };
     const decisions = checkPositions(
-      positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryValue: p.entryValue, openedAt: p.openedAt, strategyId: strategyOf(p.symbol) })),
+      positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryValue: p.entryValue, openedAt: p.openedAt, strategyId: this.#entryStrategy.get(p.symbol) })),
       (symbol) => engine.state.portfolio.mark(symbol),
       now,
       config,
