@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { type Dec, dec, format } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
+import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 
 export type Mode = "paper" | "live";
 export type VenueName = "sim" | "bybit";
@@ -28,6 +29,8 @@ export interface HeanConfig {
     readonly markIntervalMs: number;
   };
   readonly risk: RiskConfig;
+  /** How strategy orders are executed: the maker-first router's urgency, TTL bounds, reprices and fallback bound. */
+  readonly execution: ExecutionConfig;
   readonly sim: {
     readonly latencyMs: number;
     readonly jitterMs: number;
@@ -62,6 +65,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   initialCash: dec("10000"),
   journal: { path: "data/hean.db", durability: "full", snapshotEvery: 10_000, markIntervalMs: 1_000 },
   risk: DEFAULT_RISK_CONFIG,
+  execution: DEFAULT_EXECUTION_CONFIG,
   sim: { latencyMs: 3, jitterMs: 2, updatesPerSecond: 10 },
   bus: { marketCapacity: 10_000, criticalCapacity: 100_000, loopLagAlertMs: 200 },
   shutdown: { workingOrders: "cancel", settleTimeoutMs: 5_000 },
@@ -239,6 +243,7 @@ export function validateConfig(raw: unknown): HeanConfig {
       markIntervalMs: num(journal.markIntervalMs, "journal.markIntervalMs", 0),
     },
     risk: validateRiskConfig(r.risk),
+    execution: validateExecutionConfig(r.execution),
     sim: {
       latencyMs: num(sim.latencyMs, "sim.latencyMs", 0),
       jitterMs: num(sim.jitterMs, "sim.jitterMs", 0),

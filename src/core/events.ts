@@ -208,6 +208,108 @@ export interface FillEvent {
   readonly source: "stream" | "reconciliation";
 }
 
+// ---------------------------------------------------------------- routing (journaled)
+
+/**
+ * How patiently a parent order is worked: `passive` only ever rests (post-only, may end
+ * unfilled), `normal` rests first and then takes within a bound, `immediate` takes at once.
+ */
+export type Urgency = "passive" | "normal" | "immediate";
+/** A maker leg rests post-only; a taker leg is a bounded limit IOC. */
+export type LegKind = "maker" | "taker";
+/** Why a leg was sent. */
+export type LegCause = "initial" | "reprice" | "post-only-would-take" | "reprice-exhausted" | "immediate";
+/** Why a `normal` parent stopped resting and took liquidity. */
+export type FallbackCause = "post-only-would-take" | "reprice-exhausted";
+/** Why a parent ended. Whatever was not filled by then is reported, never chased. */
+export type RouterEndReason =
+  | "filled"
+  /** The bounded taker leg ended (IOC remainder). */
+  | "taker-done"
+  /** A passive parent used up its reprices. */
+  | "maker-expired"
+  /** A leg was cancelled or expired by someone else (kill switch, operator, shutdown, venue). */
+  | "cancelled"
+  | "rejected"
+  /** The pre-trade check refused a later leg. */
+  | "denied"
+  | "halted"
+  | "stopped"
+  | "nothing-to-reduce"
+  | "no-market-data"
+  | "below-minimum";
+
+/** A parent order: what a strategy (or operator) wants done; the router works it in legs. */
+export interface RouterParentEvent {
+  readonly type: "router.parent";
+  readonly ts: number;
+  readonly parentId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: Dec;
+  readonly urgency: Urgency;
+  readonly purpose: OrderPurpose;
+  readonly reduceOnly: boolean;
+  /** Mid when the parent arrived: slippage is measured against it. */
+  readonly arrivalMid: Dec;
+}
+
+/** One child order of a parent, recorded in the same turn as its intent (so before it is sent). */
+export interface RouterLegEvent {
+  readonly type: "router.leg";
+  readonly ts: number;
+  readonly parentId: string;
+  readonly clientOrderId: string;
+  readonly kind: LegKind;
+  /** 1-based count per kind within the parent: the child id is `<parentId>-<m|t><n>`. */
+  readonly n: number;
+  readonly cause: LegCause;
+  readonly price: Dec;
+  readonly qty: Dec;
+  /** How long a maker leg may rest (0 for a taker leg). */
+  readonly ttlMs: number;
+}
+
+/** A maker leg's time to live ran out: it is cancelled, or kept (same touch) for another TTL. */
+export interface RouterTtlExpiredEvent {
+  readonly type: "router.ttl-expired";
+  readonly ts: number;
+  readonly parentId: string;
+  readonly clientOrderId: string;
+  readonly action: "cancel" | "extend";
+  /** The new TTL when extended; 0 when cancelled. */
+  readonly ttlMs: number;
+}
+
+/** A parent ended; the figures are what the run report and metrics measure it by. */
+export interface RouterDoneEvent {
+  readonly type: "router.done";
+  readonly ts: number;
+  readonly parentId: string;
+  readonly reason: RouterEndReason;
+  readonly detail: string;
+  readonly filledQty: Dec;
+  /** What was asked and not filled: reported, not chased. */
+  readonly remainingQty: Dec;
+  /** Filled by maker legs. */
+  readonly makerQty: Dec;
+  readonly avgPrice?: Dec | undefined;
+  /** Positive fees paid, and rebates earned (as a positive amount), in quote currency. */
+  readonly feesPaid: Dec;
+  readonly rebates: Dec;
+  /** Average fill price against the arrival mid, in bps; positive is a cost. */
+  readonly slippageBps?: number | undefined;
+  /** From the parent's arrival to its last fill. */
+  readonly timeToFillMs?: number | undefined;
+  readonly makerLegs: number;
+  readonly takerLegs: number;
+  readonly ttlExpiries: number;
+  readonly fallbackCause?: FallbackCause | undefined;
+}
+
+export type RouterEvent = RouterParentEvent | RouterLegEvent | RouterTtlExpiredEvent | RouterDoneEvent;
+
 // ---------------------------------------------------------------- portfolio
 
 /** Journaled, throttled mark prices: what a replay values open positions at. */
@@ -363,6 +465,7 @@ export type HeanEvent =
   | SignalEvent
   | OrderEvent
   | FillEvent
+  | RouterEvent
   | MarkEvent
   | PositionChangedEvent
   | EquityEvent
@@ -388,6 +491,10 @@ const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
   "order.cancelled",
   "order.expired",
   "order.filled",
+  "router.parent",
+  "router.leg",
+  "router.ttl-expired",
+  "router.done",
   "mark",
   "risk.state",
   "risk.kill-switch",

@@ -20,6 +20,7 @@ import type {
   TimeInForce,
 } from "../core/events.ts";
 import { Portfolio, type PortfolioSnapshot } from "../portfolio/portfolio.ts";
+import { ParentBook, type ParentRecord } from "../execution/router/parent-book.ts";
 import { type OrderStatus, type OrderTrigger, WORKING, nextStatus } from "./order-state.ts";
 
 export interface OrderRecord {
@@ -89,6 +90,8 @@ const FILL_ID_MEMORY = 50_000;
 export class EngineState {
   portfolio: Portfolio;
   readonly orders = new Map<string, OrderRecord>();
+  /** The router's parent orders and their legs (journaled: a restarted router carries on). */
+  readonly parents = new ParentBook();
   /** The orders still working, kept apart so hot paths never scan every order ever made. */
   readonly #working = new Map<string, OrderRecord>();
   readonly #fillIds = new Set<string>();
@@ -186,6 +189,12 @@ export class EngineState {
         return "applied";
       case "order.filled":
         return this.#fill(e);
+      case "router.parent":
+      case "router.leg":
+      case "router.ttl-expired":
+      case "router.done":
+        this.parents.apply(e);
+        return "applied";
       case "mark":
         this.portfolio.setMark(e.symbol, e.bid, e.ask, e.ts);
         return "applied";
@@ -301,6 +310,7 @@ export class EngineState {
       order.fees = add(order.fees, e.fee);
       order.updatedAt = e.ts;
       if (order.venueOrderId === undefined) order.venueOrderId = e.venueOrderId;
+      if (order.parentId !== undefined) this.parents.onChildFill(order.parentId, e);
     } else {
       this.externalFillCount++;
     }
@@ -369,6 +379,7 @@ export class EngineState {
       commands: [...this.commands.values()].map((c) => ({ ...c })),
       deniedByCode: [...this.deniedByCode],
       startedAt: this.startedAt,
+      parents: this.parents.snapshot(),
     };
   }
 
@@ -393,6 +404,7 @@ export class EngineState {
     for (const c of s.commands) st.commands.set(c.commandId, { ...c });
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
     st.startedAt = s.startedAt;
+    st.parents.restore(s.parents ?? []);
     return st;
   }
 }
@@ -414,6 +426,8 @@ export interface EngineSnapshot {
   readonly commands: readonly CommandRecord[];
   readonly deniedByCode: readonly (readonly [string, number])[];
   readonly startedAt: number | null;
+  /** Absent in snapshots written before the router existed. */
+  readonly parents?: readonly ParentRecord[];
 }
 
 /** Average fill price of an order (rounded), or undefined with no fills. */

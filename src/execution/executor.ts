@@ -27,6 +27,8 @@ export interface CandidateOrder {
   readonly purpose: OrderPurpose;
   readonly parentId?: string | undefined;
   readonly arrivalMid?: Dec | undefined;
+  /** A router child's id, derived from its parent's; default: the journal's next intent id. */
+  readonly clientOrderId?: string | undefined;
 }
 
 export type PreTradeCheck = (order: CandidateOrder) =>
@@ -81,7 +83,7 @@ export class Executor {
       return { ok: false, code: checked.denial.code, message: checked.denial.message };
     }
     const o = checked.order;
-    const id = clientOrderId(this.#engine.journal.journalId, this.#engine.state.intentCount + 1);
+    const id = candidate.clientOrderId ?? clientOrderId(this.#engine.journal.journalId, this.#engine.state.intentCount + 1);
     const outcome = this.#engine.record({
       type: "order.intent",
       ts: now,

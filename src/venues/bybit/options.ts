@@ -1,0 +1,179 @@
+/**
+ * Tuning of the Bybit adapter: every timeout, interval and policy in one validated object.
+ * Defaults follow Bybit's documentation (recv window 5 s, ping every 20 s) and the issue
+ * (reconcile open orders and executions every 30 s, positions and wallet every 60 s).
+ * `parseBybitTuning` reads a JSON override (HEAN_BYBIT_OPTIONS) and refuses unknown keys and
+ * out-of-range values with a clear error, changing nothing.
+ */
+import { type Dec, dec } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
+
+/** Whether an order the venue provably never received is sent again under the same orderLinkId. */
+export type ResendPolicy = "always" | "reduce-only" | "never";
+
+export interface BybitTuning {
+  /** X-BAPI-RECV-WINDOW: also how long after a send the venue may still accept it. */
+  readonly recvWindowMs: number;
+  /** A create with no answer after this long is UNKNOWN. */
+  readonly orderTimeoutMs: number;
+  /** Reads and cancels time out after this long. */
+  readonly requestTimeoutMs: number;
+  /** Extra margin on top of the recv window before absence at the venue counts as proof. */
+  readonly proofMarginMs: number;
+  readonly resendUnseen: ResendPolicy;
+  /** How long an entry may wait for the rate limiter before it is refused unsent. */
+  readonly orderMaxWaitMs: number;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  /** An open public socket that carries no data for this long is reconnected. */
+  readonly publicIdleMs: number;
+  readonly connectTimeoutMs: number;
+  readonly reconnectInitialMs: number;
+  readonly reconnectMaxMs: number;
+  /** Wait this long for both streams on start before carrying on (health shows what is down). */
+  readonly startTimeoutMs: number;
+  readonly bookDepth: 1 | 50 | 200 | 1000;
+  readonly reconcileOrdersMs: number;
+  readonly reconcilePositionsMs: number;
+  /** Executions are fetched from the last one seen minus this overlap. */
+  readonly executionOverlapMs: number;
+  /** On a restart, how far back executions are searched for fills the journal lacks. */
+  readonly bootLookbackMs: number;
+  /** A position difference up to this (base units) is tolerated. */
+  readonly positionTolerance: Dec;
+  /** Adopt the venue's position (an external fill) when a mismatch persists. */
+  readonly adoptVenuePositions: boolean;
+  /** A mismatch must persist this long, unchanged and with no activity, before it is adopted. */
+  readonly positionSettleMs: number;
+  /** After a cancel is acknowledged, the stream has this long to confirm before we ask. */
+  readonly cancelConfirmMs: number;
+  readonly retryAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Consecutive transport/5xx/429 failures that open the circuit breaker. */
+  readonly breakerFailures: number;
+  readonly breakerOpenMs: number;
+  readonly breakerMaxOpenMs: number;
+  /** On stop, how long the last reconciliation may take. */
+  readonly finalReconcileMs: number;
+}
+
+export const DEFAULT_BYBIT_TUNING: BybitTuning = Object.freeze({
+  recvWindowMs: 5_000,
+  orderTimeoutMs: 5_000,
+  requestTimeoutMs: 5_000,
+  proofMarginMs: 1_000,
+  resendUnseen: "reduce-only" as const,
+  orderMaxWaitMs: 2_000,
+  pingIntervalMs: 20_000,
+  pongTimeoutMs: 10_000,
+  publicIdleMs: 5_000,
+  connectTimeoutMs: 10_000,
+  reconnectInitialMs: 250,
+  reconnectMaxMs: 5_000,
+  startTimeoutMs: 10_000,
+  bookDepth: 50 as const,
+  reconcileOrdersMs: 30_000,
+  reconcilePositionsMs: 60_000,
+  executionOverlapMs: 60_000,
+  bootLookbackMs: 15 * 60_000,
+  positionTolerance: dec("0"),
+  adoptVenuePositions: true,
+  positionSettleMs: 2_000,
+  cancelConfirmMs: 2_000,
+  retryAttempts: 3,
+  retryBaseMs: 200,
+  retryMaxMs: 2_000,
+  breakerFailures: 5,
+  breakerOpenMs: 2_000,
+  breakerMaxOpenMs: 30_000,
+  finalReconcileMs: 3_000,
+});
+
+const MS_KEYS = [
+  "recvWindowMs",
+  "orderTimeoutMs",
+  "requestTimeoutMs",
+  "proofMarginMs",
+  "orderMaxWaitMs",
+  "pingIntervalMs",
+  "pongTimeoutMs",
+  "publicIdleMs",
+  "connectTimeoutMs",
+  "reconnectInitialMs",
+  "reconnectMaxMs",
+  "startTimeoutMs",
+  "reconcileOrdersMs",
+  "reconcilePositionsMs",
+  "executionOverlapMs",
+  "bootLookbackMs",
+  "positionSettleMs",
+  "cancelConfirmMs",
+  "retryBaseMs",
+  "retryMaxMs",
+  "breakerOpenMs",
+  "breakerMaxOpenMs",
+  "finalReconcileMs",
+] as const;
+const COUNT_KEYS = ["retryAttempts", "breakerFailures"] as const;
+const BOOK_DEPTHS = [1, 50, 200, 1000] as const;
+const RESEND: readonly ResendPolicy[] = ["always", "reduce-only", "never"];
+/** Bybit refuses a recv window beyond 60 s; nothing here needs more than a day. */
+const MAX_MS = 86_400_000;
+
+function bad(key: string, expected: string, value: unknown): never {
+  throw new HeanError("CONFIG_INVALID", `bybit option ${key} must be ${expected}, got ${JSON.stringify(value)}`, { key });
+}
+
+/** Validate a partial tuning object (from JSON); unknown keys and bad values are refused. */
+export function resolveBybitTuning(input: unknown): BybitTuning {
+  if (input === undefined) return DEFAULT_BYBIT_TUNING;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) bad("(root)", "a JSON object", input);
+  const out: Record<string, unknown> = { ...DEFAULT_BYBIT_TUNING };
+  for (const [key, value] of Object.entries(input)) {
+    if ((MS_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_MS) bad(key, `an integer in [1, ${MAX_MS}] (ms)`, value);
+      out[key] = value;
+    } else if ((COUNT_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 100) bad(key, "an integer in [1, 100]", value);
+      out[key] = value;
+    } else if (key === "resendUnseen") {
+      if (!RESEND.includes(value as ResendPolicy)) bad(key, RESEND.join(" | "), value);
+      out[key] = value;
+    } else if (key === "bookDepth") {
+      if (!(BOOK_DEPTHS as readonly unknown[]).includes(value)) bad(key, BOOK_DEPTHS.join(" | "), value);
+      out[key] = value;
+    } else if (key === "adoptVenuePositions") {
+      if (typeof value !== "boolean") bad(key, "true or false", value);
+      out[key] = value;
+    } else if (key === "positionTolerance") {
+      let parsed: Dec | undefined;
+      try {
+        parsed = typeof value === "string" || typeof value === "number" ? dec(String(value)) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed === undefined || parsed < 0n) bad(key, "a decimal ≥ 0", value);
+      out[key] = parsed;
+    } else {
+      throw new HeanError("CONFIG_INVALID", `unknown bybit option ${JSON.stringify(key)}`, { key, known: [...MS_KEYS, ...COUNT_KEYS, "resendUnseen", "bookDepth", "adoptVenuePositions", "positionTolerance"] });
+    }
+  }
+  const t = out as unknown as BybitTuning;
+  if (t.reconnectMaxMs < t.reconnectInitialMs) bad("reconnectMaxMs", "≥ reconnectInitialMs", t.reconnectMaxMs);
+  if (t.breakerMaxOpenMs < t.breakerOpenMs) bad("breakerMaxOpenMs", "≥ breakerOpenMs", t.breakerMaxOpenMs);
+  if (t.recvWindowMs > 60_000) bad("recvWindowMs", "at most 60000 (Bybit's limit)", t.recvWindowMs);
+  return Object.freeze(t);
+}
+
+/** Parse the JSON text of HEAN_BYBIT_OPTIONS (undefined or empty: defaults). */
+export function parseBybitTuning(text: string | undefined): BybitTuning {
+  if (text === undefined || text.trim() === "") return DEFAULT_BYBIT_TUNING;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new HeanError("CONFIG_INVALID", `HEAN_BYBIT_OPTIONS is not valid JSON: ${(e as Error).message}`, {});
+  }
+  return resolveBybitTuning(parsed);
+}

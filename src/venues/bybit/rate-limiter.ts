@@ -1,0 +1,113 @@
+/**
+ * A limiter per metered scope (Bybit meters create, amend, cancel and cancel-all separately at
+ * 10/s, other private endpoints at 50/s each, public ones per IP at 600/5 s). Each scope paces
+ * itself with a sliding window kept below the venue's budget, and learns from every answer's
+ * `X-Bapi-Limit*` headers: the current limit, the requests left and, once exhausted, the reset
+ * time. A refusal (HTTP 429, retCode 10006) backs off exponentially with jitter; HTTP 429 is
+ * gateway-wide, so it holds every scope.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { backoffMs } from "./backoff.ts";
+
+export interface LimitRule {
+  limit: number;
+  readonly windowMs: number;
+}
+
+export function scopeOf(path: string): { readonly scope: string; readonly rule: LimitRule } {
+  if (/^\/v5\/order\/(create|amend|cancel|cancel-all)$/.test(path)) return { scope: path, rule: { limit: 10, windowMs: 1_000 } };
+  if (path.startsWith("/v5/market/")) return { scope: "public", rule: { limit: 600, windowMs: 5_000 } };
+  return { scope: path, rule: { limit: 50, windowMs: 1_000 } };
+}
+
+interface ScopeState {
+  readonly rule: LimitRule;
+  sent: number[];
+  blockedUntil: number;
+}
+
+export interface RateLimiterOptions {
+  /** Use this fraction of the venue's budget (headroom for clock skew and other clients). */
+  readonly safety?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+}
+
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #safety: number;
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  readonly #scopes = new Map<string, ScopeState>();
+  #globalUntil = 0;
+  #consecutive = 0;
+  /** Refusals seen (429 / 10006), for health and metrics. */
+  refusals = 0;
+
+  constructor(clock: Clock, random: () => number, options: RateLimiterOptions = {}) {
+    this.#clock = clock;
+    this.#random = random;
+    this.#safety = options.safety ?? 0.8;
+    this.#baseMs = options.backoffBaseMs ?? 500;
+    this.#maxMs = options.backoffMaxMs ?? 10_000;
+  }
+
+  /** How long a request on `path` must wait before it may go (0: now). */
+  waitMs(path: string): number {
+    const now = this.#clock.now();
+    const s = this.#state(path);
+    let wait = Math.max(0, this.#globalUntil - now, s.blockedUntil - now);
+    const from = now - s.rule.windowMs;
+    if (s.sent.length > 0 && s.sent[0]! <= from) s.sent = s.sent.filter((t) => t > from);
+    const cap = Math.max(1, Math.floor(s.rule.limit * this.#safety));
+    if (s.sent.length >= cap) wait = Math.max(wait, s.sent[s.sent.length - cap]! + s.rule.windowMs - now);
+    return wait;
+  }
+
+  /** A request on `path` is leaving now. */
+  record(path: string): void {
+    this.#state(path).sent.push(this.#clock.now());
+  }
+
+  /** What an answer's headers say (reset time already converted to local time). */
+  observe(path: string, limit: number | undefined, remaining: number | undefined, resetAtLocal: number | undefined): void {
+    const s = this.#state(path);
+    if (limit !== undefined && Number.isInteger(limit) && limit > 0 && limit <= 100_000) s.rule.limit = limit;
+    if (remaining === 0 && resetAtLocal !== undefined && resetAtLocal > this.#clock.now()) {
+      s.blockedUntil = Math.max(s.blockedUntil, Math.min(resetAtLocal, this.#clock.now() + 60_000));
+    }
+  }
+
+  /** A refusal: back off (all scopes for a gateway 429). Returns how long. */
+  onRefused(path: string, gatewayWide: boolean): number {
+    const now = this.#clock.now();
+    this.refusals++;
+    const wait = backoffMs(this.#consecutive++, this.#baseMs, this.#maxMs, this.#random);
+    const until = now + wait;
+    if (gatewayWide) this.#globalUntil = Math.max(this.#globalUntil, until);
+    const s = this.#state(path);
+    s.blockedUntil = Math.max(s.blockedUntil, until);
+    return Math.max(this.#globalUntil, s.blockedUntil) - now;
+  }
+
+  /** A request went through: the refusal streak is over. */
+  onAccepted(): void {
+    this.#consecutive = 0;
+  }
+
+  /** Until when every scope is held (0: not held). */
+  get heldUntil(): number {
+    return this.#globalUntil > this.#clock.now() ? this.#globalUntil : 0;
+  }
+
+  #state(path: string): ScopeState {
+    const { scope, rule } = scopeOf(path);
+    let s = this.#scopes.get(scope);
+    if (s === undefined) {
+      s = { rule: { ...rule }, sent: [], blockedUntil: 0 };
+      this.#scopes.set(scope, s);
+    }
+    return s;
+  }
+}
