@@ -436,4 +436,15 @@ export function avgFillPrice(o: OrderRecord): Dec | undefined {
   return div(o.filledValue, o.filledQty);
 }
 
+/** The kill switch as reports and views show it: reaction is trigger → first close order. */
+export function killSwitchSummary(k: KillSwitchState) {
+  return {
+    active: k.active,
+    reason: k.reason,
+    triggeredAt: k.triggeredAt,
+    flatAt: k.flatAt,
+    reactionMs: k.triggeredAt !== null && k.firstCloseAt !== null ? k.firstCloseAt - k.triggeredAt : null,
+  };
+}
+
 export const remainingQty = (o: OrderRecord): Dec => sub(o.qty, o.filledQty);

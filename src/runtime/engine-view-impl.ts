@@ -6,6 +6,7 @@
  */
 import { format, toNumber } from "../core/decimal.ts";
 import type { AlertEvent, HeanEvent } from "../core/events.ts";
+import { killSwitchSummary } from "../engine/engine-state.ts";
 import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
 import type {
   BusView,
@@ -113,7 +114,6 @@ export class RuntimeView implements EngineView {
 
   risk(): RiskView {
     const s = this.#rt.engine.state;
-    const k = s.killSwitch;
     const m = this.#rt.risk.metrics();
     return {
       state: s.risk.state,
@@ -121,13 +121,7 @@ export class RuntimeView implements EngineView {
       tradingState: s.tradingState(),
       drawdownPct: m.drawdownPct,
       dailyLossPct: m.dailyLossPct,
-      killSwitch: {
-        active: k.active,
-        reason: k.reason,
-        triggeredAt: k.triggeredAt,
-        flatAt: k.flatAt,
-        reactionMs: k.triggeredAt !== null && k.firstCloseAt !== null ? k.firstCloseAt - k.triggeredAt : null,
-      },
+      killSwitch: killSwitchSummary(s.killSwitch),
       deniedByCode: Object.fromEntries(s.deniedByCode),
     };
   }

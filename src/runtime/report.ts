@@ -5,7 +5,8 @@
  */
 import { format } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
-import type { EngineState } from "../engine/engine-state.ts";
+import { type EngineState, killSwitchSummary } from "../engine/engine-state.ts";
+import { type ExecutionMeasures, measureExecution } from "../execution/router/measures.ts";
 
 export interface RunReport {
   readonly orders: readonly {
@@ -28,6 +29,8 @@ export interface RunReport {
   readonly unrealizedPnl: string;
   readonly fees: string;
   readonly journal: { readonly path: string; readonly events: number };
+  /** How the router worked parent orders: maker fill ratio, time to fill, TTL expiries, fallbacks, slippage, fees. */
+  readonly execution: ExecutionMeasures;
   readonly risk: {
     readonly state: string;
     readonly reasons: readonly string[];
@@ -45,7 +48,6 @@ export interface RunReport {
 
 export function buildReport(state: EngineState, journal: { path: string; events: number }): RunReport {
   const p = state.portfolio;
-  const k = state.killSwitch;
   return {
     orders: [...state.orders.values()].map((o) => ({
       clientOrderId: o.clientOrderId,
@@ -70,18 +72,13 @@ export function buildReport(state: EngineState, journal: { path: string; events:
     unrealizedPnl: format(p.unrealizedPnl()),
     fees: format(p.fees),
     journal,
+    execution: measureExecution(state.parents.all(), (id) => state.orders.get(id)?.filledQty),
     risk: {
       state: state.risk.state,
       reasons: state.risk.reasons,
       tradingState: state.tradingState(),
       denials: Object.fromEntries(state.deniedByCode),
-      killSwitch: {
-        active: k.active,
-        reason: k.reason,
-        triggeredAt: k.triggeredAt,
-        flatAt: k.flatAt,
-        reactionMs: k.triggeredAt !== null && k.firstCloseAt !== null ? k.firstCloseAt - k.triggeredAt : null,
-      },
+      killSwitch: killSwitchSummary(state.killSwitch),
     },
   };
 }

@@ -1,29 +1,12 @@
 /**
- * A small seeded PRNG (mulberry32) so that ids and injected jitter repeat for the same seed.
- * Not for anything that decides a market: the market's randomness belongs to the sim engine.
+ * The simulator's seeded randomness (ids, injected jitter): the sim venue's PRNG, plus the
+ * UUID-shaped ids Bybit uses for linear order and execution ids. Not for anything that decides a
+ * market: the market's randomness belongs to the sim engine.
  */
-export class SeededRandom {
-  #state: number;
+import { Prng } from "../../venues/sim/market/prng.ts";
 
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** A v4-shaped UUID, as Bybit uses for linear order and execution ids. */
+export class SeededRandom extends Prng {
+  /** A v4-shaped UUID. */
   uuid(): string {
     const hex = (count: number): string => {
       let s = "";
