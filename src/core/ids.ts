@@ -1,22 +1,17 @@
 /**
  * Client order ids: one identity per order for life, derived from the intent.
  *
- * `hn<journal id><seq>` where the journal id is random per journal (created once, stored in the
- * journal) and seq is the intent count restored by replay, so ids never repeat across restarts
+ * `hn<journal tag><seq>` where the tag names the journal (its random id, created once and stored
+ * in the journal) and seq is the intent count restored by replay, so ids never repeat across restarts
  * of the same journal nor across journals. At most 36 characters from [A-Za-z0-9_-], the
  * strictest venue charset (Bybit orderLinkId, Binance newClientOrderId). Router children append
  * `-<leg><n>` to their parent's id.
  */
 import { HeanError } from "./errors.ts";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 
 export const CLIENT_ORDER_ID_MAX = 36;
 const CHARSET = /^[A-Za-z0-9_-]+$/;
-
-export function newJournalId(): string {
-  // 8 base36 chars ≈ 41 bits: collisions between one operator's journals are negligible.
-  return BigInt("0x" + randomBytes(8).toString("hex")).toString(36).slice(0, 8).padStart(8, "0");
-}
 
 export function clientOrderId(journalId: string, intentSeq: number): string {
   if (!Number.isSafeInteger(intentSeq) || intentSeq < 0) {

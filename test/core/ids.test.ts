@@ -1,18 +1,26 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
-import { CLIENT_ORDER_ID_MAX, checkClientOrderId, childOrderId, clientOrderId, newJournalId } from "../../src/core/ids.ts";
+import { randomUUID } from "node:crypto";
+import { CLIENT_ORDER_ID_MAX, checkClientOrderId, childOrderId, clientOrderId, journalTag } from "../../src/core/ids.ts";
 
 const VENUE_CHARSET = /^[A-Za-z0-9_-]+$/;
 
-test("journal ids are 8 chars of base36 and differ between calls", () => {
-  const ids = new Set<string>();
+test("a journal's tag is 8 chars of base36, stable per journal id, different between journals", () => {
+  const tags = new Set<string>();
   for (let i = 0; i < 200; i++) {
-    const id = newJournalId();
-    assert.match(id, /^[0-9a-z]{8}$/);
-    ids.add(id);
+    const journalId = randomUUID();
+    const tag = journalTag(journalId);
+    assert.match(tag, /^[0-9a-z]{8}$/);
+    assert.equal(journalTag(journalId), tag);
+    tags.add(tag);
   }
-  assert.equal(ids.size, 200);
+  assert.equal(tags.size, 200);
+  assert.equal(journalTag("abcd1234"), "abcd1234", "a short plain id is its own tag");
+});
+
+test("intent sequence numbers must be non-negative integers", () => {
+  for (const bad of [-1, 1.5, Number.NaN]) assert.throws(() => clientOrderId("abcd1234", bad), (e: unknown) => isHeanError(e, "ORDER_INVALID"));
 });
 
 test("client order ids are deterministic, short and in the venue charset", () => {
@@ -23,13 +31,13 @@ test("client order ids are deterministic, short and in the venue charset", () =>
   assert.equal(clientOrderId(j, 12345), clientOrderId(j, 12345));
   assert.notEqual(clientOrderId(j, 1), clientOrderId(j, 2));
   assert.notEqual(clientOrderId(j, 1), clientOrderId("abcd1235", 1));
-  const big = clientOrderId(newJournalId(), Number.MAX_SAFE_INTEGER);
+  const big = clientOrderId(randomUUID(), Number.MAX_SAFE_INTEGER);
   assert.ok(big.length <= CLIENT_ORDER_ID_MAX);
   assert.match(big, VENUE_CHARSET);
 });
 
 test("distinct sequence numbers give distinct ids", () => {
-  const j = newJournalId();
+  const j = randomUUID();
   const seen = new Set<string>();
   for (let i = 0; i < 5_000; i++) seen.add(clientOrderId(j, i));
   assert.equal(seen.size, 5_000);
