@@ -1,0 +1,59 @@
+/**
+ * The dashboard on the real engine, in real headless Chromium: `hean run --api-port 0` paper
+ * trades; the page shows the engine's equity and mode, and a STOP clicked on the page (with
+ * confirmation and the token) halts new exposure, which /api/status then shows.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { chromium } from "playwright-core";
+import { heanAsync, ROOT, waitForOutput } from "./cli-helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const TOKEN = "engine-dashboard-token-7c21d4a9";
+const missing = !existsSync(CHROMIUM);
+if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the dashboard-on-the-engine test is SKIPPED (apt-get install chromium)\n`);
+
+const dir = mkdtempSync(join(tmpdir(), "hean-dash-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("the dashboard shows the running engine and its STOP halts it", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, async () => {
+  const child = heanAsync(["run", "--api-port", "0", "--journal", join(dir, "dash.db"), "--strategy", "churn", "--quiet"], { HEAN_API_TOKEN: TOKEN });
+  const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1480, height: 1000 },
+  });
+  try {
+    await waitForOutput(child, "dashboard and metrics listening");
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(child.output())![1]!;
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url, { waitUntil: "load" });
+    await page.locator("#conn", { hasText: "live" }).waitFor();
+    assert.equal(await page.textContent("#mode"), "PAPER");
+    assert.equal(await page.textContent("#trading-state"), "ACTIVE");
+    assert.match((await page.textContent("#kpi-equity")) ?? "", /^\d{1,3}(,\d{3})*\.\d{2}$/);
+    // Churn trades within a few seconds: its fills appear in the table.
+    await page.locator("#fills tbody tr").first().waitFor({ timeout: 15_000 });
+
+    await page.click("#btn-stop");
+    await page.locator("#confirm").waitFor({ state: "visible" });
+    await page.fill("#cmd-token", TOKEN);
+    await page.click("#cmd-confirm");
+    await page.locator("#trading-state", { hasText: "HALTED" }).waitFor({ timeout: 10_000 });
+    const status = (await (await fetch(url + "/api/status")).json()) as { tradingState: string };
+    assert.equal(status.tradingState, "halted");
+    mkdirSync(join(ROOT, "test-output"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "test-output", "dashboard-engine.png"), fullPage: true });
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+  assert.equal(child.exitCode, 0, child.output());
+});
