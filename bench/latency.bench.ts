@@ -121,6 +121,9 @@ async function startRuntime(dir: string, name: string, strategies: Strategy[], o
       "risk.orderRate.maxOrders=100000",
       "risk.maxOpenOrders=1000",
       "bus.marketCapacity=100000",
+      // The path under test is tick → intent; a resting maker leg would measure patience instead.
+      'execution.urgency="immediate"',
+      'execution.exitUrgency="immediate"',
       ...overrides,
     ],
   });

@@ -288,7 +288,11 @@ export class RiskController {
     // One close at a time per symbol; retried after 2 s if the position is still there.
     const last = this.#forceClosing.get(symbol);
     if (last !== undefined && now - last < 2_000) return;
-    if (engine.state.workingOrders(symbol).some((o) => o.reduceOnly)) return;
+    const working = engine.state.workingOrders(symbol).filter((o) => o.reduceOnly);
+    // A marketable close is already on its way: let it finish.
+    if (working.some((o) => o.timeInForce !== "POST_ONLY")) return;
+    // A resting exit (the router's maker leg) must not hold a forced close back: pull it.
+    for (const o of working) if (o.status !== "PENDING_CANCEL") executor.cancel(o.clientOrderId, `force-close ${reason}`);
     const position = engine.state.portfolio.position(symbol);
     const book = engine.lastBook(symbol);
     const instrument = instruments.find(symbol);
