@@ -67,8 +67,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // them even where a secret is never otherwise used in this mode.
   for (const name of KNOWN_SECRETS) readSecret(name);
   const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
+  // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
+  const live =
+    config.mode === "live" && config.venue === "bybit" && config.live.iUnderstandLiveTrading
+      ? (await import("../venues/bybit/credentials.ts")).readBybitLiveInput(process.env)
+      : undefined;
   const runtime = await Runtime.start({
     config,
+    ...(live !== undefined ? { live } : {}),
     onAlert: (a) => {
       const line = { code: a.code, ...a.context };
       if (a.severity === "critical") logger.error(line, a.message);

@@ -271,13 +271,17 @@ export interface RouterLegEvent {
   readonly ttlMs: number;
 }
 
-/** A maker leg's time to live ran out: it is cancelled, or kept (same touch) for another TTL. */
+/**
+ * A maker leg's life ended: its TTL ran out, or the touch moved away from it by more than resting
+ * could earn. It is cancelled, or (TTL out, touch unchanged) kept for another TTL.
+ */
 export interface RouterTtlExpiredEvent {
   readonly type: "router.ttl-expired";
   readonly ts: number;
   readonly parentId: string;
   readonly clientOrderId: string;
   readonly action: "cancel" | "extend";
+  readonly reason: "ttl" | "touch-moved-away";
   /** The new TTL when extended; 0 when cancelled. */
   readonly ttlMs: number;
 }

@@ -15,6 +15,7 @@ import type { RiskState } from "../core/events.ts";
 import type { EngineView } from "../control/engine-view.ts";
 import type { Logger } from "./logger.ts";
 import { OrderMetrics } from "./order-metrics.ts";
+import { RouterMetrics } from "./router-metrics.ts";
 
 export interface HeanMetrics {
   readonly registry: Registry;
@@ -105,7 +106,11 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const marketAge = gauge("hean_market_data_age_seconds", "Seconds since the last order-book update per symbol (engine clock).", ["symbol"]);
 
   const orders = new OrderMetrics(registry);
-  const unsubscribe = view.onEvent((event) => orders.observe(event));
+  const router = new RouterMetrics(registry);
+  const unsubscribe = view.onEvent((event) => {
+    orders.observe(event);
+    router.observe(event);
+  });
   let firstScrapeAt: number | undefined;
 
   const setTotal = <L extends string>(c: Counter<L>, value: number, labels?: LabelValues<L>): void => {

@@ -17,6 +17,7 @@ import { Engine } from "../engine/engine.ts";
 import type { JournalPort } from "../engine/journal-port.ts";
 import { type ReplayReport, replayJournal } from "../engine/replay.ts";
 import { Executor } from "../execution/executor.ts";
+import { Router } from "../execution/router/router.ts";
 import { SqliteJournal } from "../journal/sqlite-journal.ts";
 import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController, type VenueHealthInput } from "../risk/risk-controller.ts";
@@ -24,6 +25,10 @@ import { createStrategy } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
+import type { BybitLiveInput, LiveVenueParts } from "../venues/bybit/live.ts";
+import { isReduceOnlyExit } from "../risk/pretrade.ts";
+import type { EngineState } from "../engine/engine-state.ts";
+import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
@@ -36,6 +41,8 @@ export interface RuntimeOptions {
   /** A venue built elsewhere (live adapters, tests); default: the simulated venue. */
   readonly venue?: Venue;
   readonly venueHealth?: VenueHealthInput;
+  /** Live mode on bybit: API keys (and tuning). Never needed, never read, in paper mode. */
+  readonly live?: BybitLiveInput;
   /** Journal to use instead of opening `config.journal.path` (tests). */
   readonly journal?: JournalPort;
   readonly onAlert?: (alert: AlertEvent) => void;
@@ -54,6 +61,8 @@ export class Runtime {
   readonly outbox: EventBus;
   readonly venue: Venue;
   readonly executor: Executor;
+  /** Maker-first routing of strategy orders (the kill switch and force-closes go straight to the executor). */
+  readonly router: Router;
   readonly killSwitch: KillSwitch;
   readonly risk: RiskController;
   readonly trading: TradingLoop;
@@ -61,13 +70,15 @@ export class Runtime {
   readonly lag: LoopLagMonitor;
   readonly replay: ReplayReport;
   readonly startedAt: number;
+  /** Venue facts for /ready and metrics (live venues); undefined for the simulated venue. */
+  readonly venueReadiness: ReadinessInput | undefined;
   readonly #timers: TimerHandle[] = [];
   #stopping: Promise<RunReport> | undefined;
   #resolveDone!: (r: RunReport) => void;
   /** Resolves with the final report once the runtime has stopped, however it was stopped. */
   readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
 
-  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>) {
+  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined) {
     const { config } = options;
     this.config = config;
     this.clock = options.clock ?? new RealClock();
@@ -90,11 +101,21 @@ export class Runtime {
       markIntervalMs: config.journal.markIntervalMs,
       snapshotEvery: config.journal.snapshotEvery,
     });
-    this.venue = options.venue ?? this.#simVenue();
+    const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
+    this.venue = options.venue ?? live?.venue ?? this.#simVenue();
+    this.venueReadiness = live === undefined ? undefined : { venueHealth: live.view };
+    const venueHealth = options.venueHealth ?? live?.health;
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
       this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
     };
-    const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => this.risk.preTrade(o);
+    const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => {
+      // While the live venue's REST path fails or backs off, new exposure waits; exits may try.
+      const blocked = live?.blocksNewExposure();
+      if (blocked !== undefined && !isReduceOnlyExit(o)) {
+        return { ok: false, denial: { code: "TRADING_HALTED", message: `new exposure paused: ${blocked}`, values: { venue: this.venue.id } } };
+      }
+      return this.risk.preTrade(o);
+    };
     this.executor = new Executor({
       engine: this.engine,
       venue: this.venue,
@@ -121,12 +142,21 @@ export class Runtime {
       config: config.risk,
       instruments: this.instruments,
       symbols: config.symbols,
-      ...(options.venueHealth !== undefined ? { venueHealth: options.venueHealth } : {}),
+      ...(venueHealth !== undefined ? { venueHealth } : {}),
       onAlert: alert,
+    });
+    this.router = new Router({
+      engine: this.engine,
+      executor: this.executor,
+      outbox: this.outbox,
+      clock: this.clock,
+      instruments: this.instruments,
+      config: config.execution,
     });
     this.trading = new TradingLoop({
       engine: this.engine,
-      executor: this.executor,
+      router: this.router,
+      execution: config.execution,
       outbox: this.outbox,
       clock: this.clock,
       instruments: this.instruments,
@@ -146,9 +176,11 @@ export class Runtime {
   static async start(options: RuntimeOptions): Promise<Runtime> {
     const { config } = options;
     assertSafeMode(config);
+    // The live adapter (and its signer) is loaded only here, only in live mode.
+    const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
     const journal = options.journal ?? openJournal(config);
     const replay = replayJournal(journal, config.initialCash);
-    const rt = new Runtime(options, journal, replay);
+    const rt = new Runtime(options, journal, replay, liveVenue);
     await rt.#boot(journal);
     return rt;
   }
@@ -176,7 +208,16 @@ export class Runtime {
     if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
     await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
+    if (this.venue.reconcile !== undefined) {
+      // A live venue outlived the last run: settle what the journal left in doubt, recover fills
+      // and compare positions, and have the engine apply all of it before anything trades.
+      await this.venue.reconcile("boot");
+      this.inbox.drain();
+      await engine.flush();
+    }
     this.risk.start();
+    // After the venue is connected: a parent the journal left working may send its next leg at once.
+    this.router.start();
     this.trading.start();
     this.killSwitch.resume();
     this.lag.start();
@@ -219,6 +260,7 @@ export class Runtime {
   async #stop(reason: string): Promise<RunReport> {
     const { engine, clock, config } = this;
     this.trading.stop();
+    this.router.stop();
     for (const t of this.#timers) t.cancel();
     if (config.shutdown.workingOrders === "cancel") await this.#cancelWorking(config.shutdown.settleTimeoutMs);
     this.executor.close();
@@ -304,6 +346,17 @@ function assertSafeMode(config: HeanConfig): void {
       throw new HeanError("LIVE_NOT_CONFIRMED", "live trading needs --i-understand-live-trading (or live.iUnderstandLiveTrading in the config)", {});
     }
     if (config.venue === "sim") throw new HeanError("CONFIG_INVALID", "live mode needs a real venue (--venue bybit)", {});
-    throw new HeanError("CONFIG_INVALID", "the live Bybit adapter is not part of this build yet", { venue: config.venue });
   }
+}
+
+type LiveVenueFactory = (state: EngineState, clock: Clock) => LiveVenueParts;
+
+async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promise<LiveVenueFactory> {
+  if (config.venue !== "bybit") throw new HeanError("CONFIG_INVALID", `no live adapter for venue ${config.venue}`, { venue: config.venue });
+  const live = options.live;
+  if (live === undefined) {
+    throw new HeanError("CONFIG_INVALID", "live trading on bybit needs API keys: set HEAN_BYBIT_API_KEY and HEAN_BYBIT_API_SECRET (or their _FILE twins)", {});
+  }
+  const { createLiveBybitVenue } = await import("../venues/bybit/live.ts");
+  return (state, clock) => createLiveBybitVenue(config, live, state, clock);
 }

@@ -1,16 +1,18 @@
 /**
- * Strategies in, candidate orders out: market data reaches the strategies, their signals are
- * sized and turned into candidate orders for the executor (which runs the pre-trade checks).
- * Entries and exits are marketable limits bounded at `entrySlippageBps` from the touch: hean
- * never sends an unbounded market order on a strategy's behalf.
+ * Strategies in, parent orders out: market data reaches the strategies, their signals are
+ * sized and handed to the router as parent orders (entries and exits, each with its configured
+ * urgency); the router works them maker-first through the executor, which runs the pre-trade
+ * checks. hean never sends an unbounded market order on a strategy's behalf: a router's taker
+ * leg is a limit bounded beyond the touch.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { type Dec, ONE, abs, add, div, fromNumber, mul, sub, toNumber } from "../core/decimal.ts";
+import { abs, add, div, fromNumber, toNumber } from "../core/decimal.ts";
 import type { BookEvent, HeanEvent, SignalEvent } from "../core/events.ts";
-import { type InstrumentRegistry, roundPrice } from "../core/instrument.ts";
+import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { Executor } from "../execution/executor.ts";
+import type { ExecutionConfig } from "../execution/router/config.ts";
+import type { Router } from "../execution/router/router.ts";
 import type { RiskConfig } from "../risk/config.ts";
 import { sizeFactor } from "../risk/governor.ts";
 import { readSignalContext } from "../risk/signal-context.ts";
@@ -19,14 +21,14 @@ import type { Strategy, StrategyView } from "../strategies/strategy.ts";
 
 export interface TradingLoopOptions {
   readonly engine: Engine;
-  readonly executor: Executor;
+  readonly router: Router;
   readonly outbox: EventBus;
   readonly clock: Clock;
   readonly instruments: InstrumentRegistry;
   readonly strategies: readonly Strategy[];
   readonly symbols: readonly string[];
   readonly risk: RiskConfig;
-  readonly entrySlippageBps?: number;
+  readonly execution: ExecutionConfig;
   /** Latency probe: called with the book that led to an intent (bench: tick-to-intent). */
   readonly onIntent?: (book: BookEvent) => void;
 }
@@ -47,7 +49,8 @@ export class TradingLoop {
     this.#view = {
       now: () => options.clock.now(),
       positionQty: (symbol) => toNumber(state.portfolio.position(symbol).qty),
-      hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0,
+      // A parent between two legs has no working order for a moment: it still counts.
+      hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0 || options.router.hasWorking(symbol),
     };
     options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled"]);
   }
@@ -95,27 +98,22 @@ export class TradingLoop {
   }
 
   #onSignal(signal: SignalEvent, book: BookEvent): void {
-    const { engine, executor, instruments } = this.#o;
+    const { engine, router, instruments, execution } = this.#o;
     this.signals++;
     engine.record(signal);
     const instrument = instruments.find(signal.symbol);
     if (instrument === undefined) return;
     const held = engine.state.portfolio.position(signal.symbol).qty;
-    const mid = div(add(book.bid, book.ask), fromNumber(2));
-    const price = this.#boundedPrice(signal.side, book);
     if (signal.action === "close") {
       if (held === 0n) return;
-      executor.submit({
+      router.route({
         strategyId: signal.strategyId,
         symbol: signal.symbol,
         side: held > 0n ? "sell" : "buy",
-        orderType: "limit",
         qty: abs(held),
-        price: roundPrice(instrument, price, held > 0n ? "ceil" : "floor"),
-        timeInForce: "IOC",
-        reduceOnly: true,
+        urgency: execution.exitUrgency,
         purpose: "exit",
-        arrivalMid: mid,
+        reduceOnly: true,
       });
       return;
     }
@@ -125,7 +123,7 @@ export class TradingLoop {
     const sized = sizeOrder(
       {
         equity: engine.state.portfolio.equity(),
-        price: mid,
+        price: div(add(book.bid, book.ask), fromNumber(2)),
         stopDistance: signal.stopDistance,
         confidence,
         instrument,
@@ -135,24 +133,15 @@ export class TradingLoop {
       this.#o.risk,
     );
     if (sized.qty <= 0n) return;
-    const result = executor.submit({
+    const result = router.route({
       strategyId: signal.strategyId,
       symbol: signal.symbol,
       side: signal.side,
-      orderType: "limit",
       qty: sized.qty,
-      price: roundPrice(instrument, price, signal.side === "buy" ? "floor" : "ceil"),
-      timeInForce: "IOC",
-      reduceOnly: false,
+      urgency: execution.urgency,
       purpose: "entry",
-      arrivalMid: mid,
+      reduceOnly: false,
     });
     if (result.ok) this.#o.onIntent?.(book);
-  }
-
-  /** The touch, pushed `entrySlippageBps` through it: marketable, with a worst price. */
-  #boundedPrice(side: "buy" | "sell", book: BookEvent): Dec {
-    const slip = fromNumber((this.#o.entrySlippageBps ?? 5) / 10_000);
-    return side === "buy" ? mul(book.ask, add(ONE, slip)) : mul(book.bid, sub(ONE, slip));
   }
 }

@@ -63,4 +63,11 @@ export interface Venue {
   positions(): Promise<VenuePosition[]>;
   /** Executions at or after `sinceMs` (venue time), oldest first. */
   fillsSince(sinceMs: number): Promise<FillEvent[]>;
+  /**
+   * Optional, for venues that outlive the process (live adapters): compare the venue's truth
+   * with the engine's and send every difference as ordinary events. `boot` runs after journal
+   * replay and before trading, settles the orders the journal left in doubt, and rejects when
+   * the venue cannot be reconciled (trading must not start blind).
+   */
+  reconcile?(reason: "boot" | "manual"): Promise<void>;
 }

@@ -123,7 +123,7 @@ export const SAMPLES: { readonly [T in EventType]: HeanEvent & { readonly type: 
     qty: dec("0.007"),
     ttlMs: 1234.5,
   },
-  "router.ttl-expired": { type: "router.ttl-expired", ts: TS, parentId: "hnab12cd34-p1", clientOrderId: "hnab12cd34-p1-m2", action: "extend", ttlMs: 800 },
+  "router.ttl-expired": { type: "router.ttl-expired", ts: TS, parentId: "hnab12cd34-p1", clientOrderId: "hnab12cd34-p1-m2", action: "extend", reason: "ttl", ttlMs: 800 },
   "router.done": {
     type: "router.done",
     ts: TS,

@@ -218,7 +218,9 @@ export class ParentBook {
 
   restore(records: readonly ParentRecord[]): void {
     for (const r of records) {
-      const p: ParentRecord = { ...r, legs: r.legs.map((l) => ({ ...l })), fallbackCause: r.fallbackCause, lastFillAt: r.lastFillAt, done: r.done };
+      // The codec drops undefined fields: put them back so a restored record equals a replayed one.
+      const legs = r.legs.map((l) => ({ ...l, deadline: l.deadline }));
+      const p: ParentRecord = { ...r, legs, fallbackCause: r.fallbackCause, lastFillAt: r.lastFillAt, done: r.done };
       this.#parents.set(p.parentId, p);
       if (p.done === undefined) this.#working.set(p.parentId, p);
     }

@@ -24,7 +24,7 @@ import type { EventBus } from "../../bus/event-bus.ts";
 import type { Engine } from "../../engine/engine.ts";
 import { WORKING } from "../../engine/order-state.ts";
 import type { Executor } from "../executor.ts";
-import type { ExecutionConfig } from "./config.ts";
+import { type ExecutionConfig, URGENCIES } from "./config.ts";
 import { legOrderId, parentOrderId } from "./ids.ts";
 import { MarketStats } from "./market-stats.ts";
 import { type Step, nextStep } from "./next-step.ts";
@@ -56,8 +56,9 @@ export interface RouterOptions {
   readonly config: ExecutionConfig;
 }
 
-/** How soon to try a cancel again when the order was still waiting for its commit, or the venue refused. */
+/** How soon to try a cancel again when the order was still waiting for its commit, or the venue refused; doubles per try. */
 const CANCEL_RETRY_MS = 50;
+const CANCEL_RETRY_MAX_MS = 5_000;
 
 interface ParentTerms {
   readonly parentId: string;
@@ -82,6 +83,7 @@ export class Router {
   readonly #stats = new MarketStats();
   readonly #fillRate = new MakerFillRate();
   readonly #timers = new Map<string, TimerHandle>();
+  readonly #cancelTries = new Map<string, number>();
   #started = false;
   #accepting = false;
 
@@ -122,6 +124,7 @@ export class Router {
     this.#accepting = false;
     for (const t of this.#timers.values()) t.cancel();
     this.#timers.clear();
+    this.#cancelTries.clear();
   }
 
   /** True while a parent on the symbol is being worked (strategies wait for it). */
@@ -133,6 +136,8 @@ export class Router {
     const { engine, instruments, clock } = this.#o;
     if (!this.#accepting) return { ok: false, code: "ROUTER_STOPPED", message: "the router is not accepting orders" };
     if (typeof req.qty !== "bigint" || req.qty <= 0n) return { ok: false, code: "SIZE_ZERO", message: "a parent order needs a positive quantity" };
+    if (req.side !== "buy" && req.side !== "sell") return { ok: false, code: "INVALID_SIDE", message: `side must be buy or sell, got ${String(req.side)}` };
+    if (!URGENCIES.includes(req.urgency)) return { ok: false, code: "INVALID_URGENCY", message: `urgency must be one of ${URGENCIES.join(", ")}, got ${String(req.urgency)}` };
     const instrument = instruments.find(req.symbol);
     if (instrument === undefined) return { ok: false, code: "UNKNOWN_SYMBOL", message: `unknown symbol ${JSON.stringify(req.symbol)}` };
     const book = engine.lastBook(req.symbol);
@@ -174,6 +179,7 @@ export class Router {
   #onEvent(e: HeanEvent): void {
     if (e.type === "market.book") {
       this.#stats.onBook(e);
+      if (this.#started) this.#watchTouch(e);
       return;
     }
     if (!this.#started || !("clientOrderId" in e) || e.clientOrderId === undefined) return;
@@ -202,7 +208,7 @@ export class Router {
       if (leg !== undefined && leg.kind === "maker" && !this.#timers.has(p.parentId)) this.#armTtl(p, leg);
       return;
     }
-    this.#clearTimer(p.parentId);
+    this.#clearTimer(p.parentId, true);
     if (leg !== undefined && leg.kind === "maker") this.#learnFill(leg);
     if (step.kind === "done") return this.#finish(p, step.reason, step.detail);
     const instrument = this.#o.instruments.find(p.symbol);
@@ -217,7 +223,7 @@ export class Router {
 
   #onTtl(parentId: string, clientOrderId: string): void {
     this.#timers.delete(parentId);
-    const { engine, clock, executor } = this.#o;
+    const { engine, clock } = this.#o;
     const p = engine.state.parents.get(parentId);
     const leg = p?.legs.at(-1);
     if (p === undefined || p.done !== undefined || leg === undefined || leg.clientOrderId !== clientOrderId) return;
@@ -232,18 +238,52 @@ export class Router {
     if (resting && touchPrice === leg.price && p.reprices < this.#o.config.maxReprices && instrument !== undefined) {
       // Still at the touch: keep the place in the queue rather than cancel and rejoin behind it.
       const ttlMs = this.#ttl(p.side, p.symbol, instrument);
-      engine.record({ type: "router.ttl-expired", ts: clock.now(), parentId, clientOrderId, action: "extend", ttlMs });
+      engine.record({ type: "router.ttl-expired", ts: clock.now(), parentId, clientOrderId, action: "extend", reason: "ttl", ttlMs });
       this.#armTtl(p, leg);
       return;
     }
-    engine.record({ type: "router.ttl-expired", ts: clock.now(), parentId, clientOrderId, action: "cancel", ttlMs: 0 });
-    if (!executor.cancel(clientOrderId, "router: maker TTL expired")) this.#armCancelRetry(p);
+    this.#expire(p, leg, "ttl");
+  }
+
+  /**
+   * A resting maker leg whose touch has run away from it by more than resting could save (the
+   * spread plus the fee difference) ends now rather than at its TTL: waiting for the market to
+   * come back is a bet, not execution, and an exit that rests while the price runs must not
+   * hold up its fallback. O(working parents on the symbol) per book.
+   */
+  #watchTouch(book: BookEvent): void {
+    const { engine, instruments } = this.#o;
+    if (!this.#accepting || engine.state.tradingState() === "halted") return;
+    if (!engine.state.parents.hasWorking(book.symbol)) return;
+    const working = engine.state.parents.working(book.symbol);
+    const instrument = instruments.find(book.symbol);
+    if (instrument === undefined) return;
+    for (const p of working) {
+      const leg = p.legs.at(-1);
+      if (leg === undefined || leg.kind !== "maker" || leg.ttlExpired) continue;
+      const status = engine.state.orders.get(leg.clientOrderId)?.status;
+      if (status !== "ACCEPTED" && status !== "PARTIALLY_FILLED") continue;
+      const now = makerPrice(p.side, book, this.#o.config.makerOffsetTicks, instrument);
+      if (now === undefined) continue;
+      const away = p.side === "buy" ? toNumber(now) - toNumber(leg.price) : toNumber(leg.price) - toNumber(now);
+      const awayBps = (away / toNumber(leg.price)) * 10_000;
+      const touch = this.#stats.touch(book.symbol);
+      const edgeBps = (touch?.spreadBps ?? 0) + feeEdgeBps(instrument);
+      if (awayBps > edgeBps) this.#expire(p, leg, "touch-moved-away");
+    }
+  }
+
+  #expire(p: ParentRecord, leg: LegRecord, reason: "ttl" | "touch-moved-away"): void {
+    this.#clearTimer(p.parentId);
+    const { engine, clock, executor } = this.#o;
+    engine.record({ type: "router.ttl-expired", ts: clock.now(), parentId: p.parentId, clientOrderId: leg.clientOrderId, action: "cancel", reason, ttlMs: 0 });
+    if (!executor.cancel(leg.clientOrderId, `router: maker leg expired (${reason})`)) this.#armCancelRetry(p);
   }
 
   #cancelLeg(p: ParentRecord, leg: LegRecord): void {
     const child = this.#o.engine.state.orders.get(leg.clientOrderId);
     if (child === undefined || !WORKING.has(child.status) || child.status === "PENDING_CANCEL") return;
-    if (!this.#o.executor.cancel(leg.clientOrderId, "router: maker TTL expired")) this.#armCancelRetry(p);
+    if (!this.#o.executor.cancel(leg.clientOrderId, "router: maker leg expired")) this.#armCancelRetry(p);
   }
 
   // ------------------------------------------------------------ legs
@@ -314,7 +354,7 @@ export class Router {
     return adaptiveTtl(
       {
         spreadBps: touch?.spreadBps ?? 0,
-        feeEdgeBps: (toNumber(instrument.takerFee) - toNumber(instrument.makerFee)) * 10_000,
+        feeEdgeBps: feeEdgeBps(instrument),
         volBpsPerSqrtS: touch?.volBpsPerSqrtS,
         makerFillRate: this.#fillRate.value,
         ownDepthShare: own === undefined || depth <= 0 ? undefined : own / depth,
@@ -331,7 +371,7 @@ export class Router {
   }
 
   #finish(p: ParentRecord, reason: RouterEndReason, detail: string): void {
-    this.#clearTimer(p.parentId);
+    this.#clearTimer(p.parentId, true);
     this.#o.engine.record(doneEvent(p, reason, detail, this.#o.clock.now()));
   }
 
@@ -350,11 +390,21 @@ export class Router {
     if (leg === undefined || leg.kind !== "maker" || !leg.ttlExpired) return;
     this.#clearTimer(p.parentId);
     if (!this.#accepting) return;
-    this.#timers.set(p.parentId, this.#o.clock.setTimeout(() => this.#onTtl(p.parentId, leg.clientOrderId), CANCEL_RETRY_MS));
+    const tries = this.#cancelTries.get(p.parentId) ?? 0;
+    this.#cancelTries.set(p.parentId, tries + 1);
+    const delay = Math.min(CANCEL_RETRY_MAX_MS, CANCEL_RETRY_MS * 2 ** Math.min(tries, 10));
+    this.#timers.set(p.parentId, this.#o.clock.setTimeout(() => this.#onTtl(p.parentId, leg.clientOrderId), delay));
   }
 
-  #clearTimer(parentId: string): void {
+  /** Cancels the parent's timer; a leg ending also ends its cancel retries. */
+  #clearTimer(parentId: string, legEnded = false): void {
     this.#timers.get(parentId)?.cancel();
     this.#timers.delete(parentId);
+    if (legEnded) this.#cancelTries.delete(parentId);
   }
+}
+
+/** What resting saves in fees over taking, in bps of notional (a maker rebate adds to it). */
+function feeEdgeBps(instrument: Instrument): number {
+  return (toNumber(instrument.takerFee) - toNumber(instrument.makerFee)) * 10_000;
 }

@@ -10,7 +10,8 @@ export function doneEvent(p: ParentRecord, reason: RouterEndReason, detail: stri
   const filled = p.filledQty > 0n;
   const avgPrice = filled ? div(p.filledValue, p.filledQty) : undefined;
   const remaining = sub(p.qty, p.filledQty);
-  return {
+  const slippage = avgPrice === undefined ? undefined : slippageBps(p.side, toNumber(avgPrice), toNumber(p.arrivalMid));
+  const event: RouterDoneEvent = {
     type: "router.done",
     ts,
     parentId: p.parentId,
@@ -19,15 +20,20 @@ export function doneEvent(p: ParentRecord, reason: RouterEndReason, detail: stri
     filledQty: p.filledQty,
     remainingQty: remaining > 0n ? remaining : ZERO,
     makerQty: p.makerQty,
-    avgPrice,
     feesPaid: p.feesPaid,
     rebates: p.rebates,
-    slippageBps: avgPrice === undefined ? undefined : slippageBps(p.side, toNumber(avgPrice), toNumber(p.arrivalMid)),
-    timeToFillMs: filled && p.lastFillAt !== undefined ? Math.max(0, p.lastFillAt - p.createdAt) : undefined,
     makerLegs: p.legs.filter((l) => l.kind === "maker").length,
     takerLegs: p.legs.filter((l) => l.kind === "taker").length,
     ttlExpiries: p.ttlExpiries,
-    fallbackCause: p.fallbackCause,
+  };
+  // Optional figures are left out rather than undefined: the journal drops undefined fields, and
+  // the live record must equal the replayed one.
+  return {
+    ...event,
+    ...(avgPrice !== undefined ? { avgPrice } : {}),
+    ...(slippage !== undefined ? { slippageBps: slippage } : {}),
+    ...(filled && p.lastFillAt !== undefined ? { timeToFillMs: Math.max(0, p.lastFillAt - p.createdAt) } : {}),
+    ...(p.fallbackCause !== undefined ? { fallbackCause: p.fallbackCause } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * Numbers come from the wire strings through `Dec`, never through floats. Anything malformed
  * reads as undefined: the caller counts it and carries on, it never throws into a socket.
  */
-import { type Dec, ZERO, dec, neg, tryDec } from "../../core/decimal.ts";
+import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import type { Side } from "../../core/events.ts";
 
 export interface WireOrder {
@@ -188,5 +188,3 @@ export function readLevels(raw: unknown): [Dec, Dec][] | undefined {
   }
   return out;
 }
-
-export const ONE_DEC = dec("1");

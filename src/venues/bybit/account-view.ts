@@ -1,0 +1,46 @@
+/**
+ * What the adapter may read of the engine's account: its orders (by client order id), the fill
+ * ids it has applied and its positions. Read only: the adapter changes nothing except by sending
+ * events through the sink, like every venue. Reading is safe because the engine is the single
+ * writer on this same thread; events the adapter has sent but the engine has not applied yet are
+ * the adapter's own business (see the order tracker).
+ */
+import type { Dec } from "../../core/decimal.ts";
+import type { OrderPurpose, OrderType, Side, TimeInForce } from "../../core/events.ts";
+import type { EngineState } from "../../engine/engine-state.ts";
+import type { OrderStatus } from "../../engine/order-state.ts";
+
+export interface AccountOrder {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly qty: Dec;
+  readonly price: Dec | undefined;
+  readonly timeInForce: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly purpose: OrderPurpose;
+  readonly createdAt: number;
+  readonly status: OrderStatus;
+  readonly filledQty: Dec;
+  readonly venueOrderId: string | undefined;
+}
+
+export interface AccountView {
+  order(clientOrderId: string): AccountOrder | undefined;
+  orders(): Iterable<AccountOrder>;
+  hasFill(fillId: string): boolean;
+  positionQty(symbol: string): Dec;
+  /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
+  hasHistory(): boolean;
+}
+
+export function engineAccountView(state: EngineState): AccountView {
+  return {
+    order: (id) => state.orders.get(id),
+    orders: () => state.orders.values(),
+    hasFill: (id) => state.hasFill(id),
+    positionQty: (symbol) => state.portfolio.position(symbol).qty,
+    hasHistory: () => state.orders.size > 0 || state.fillCount > 0,
+  };
+}

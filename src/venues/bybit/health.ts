@@ -1,0 +1,65 @@
+/**
+ * The adapter's health, in the two shapes the engine reads: `VenueHealthInput` for the risk
+ * controller (private stream blind since, last good reconciliation, circuit breaker open since:
+ * the kill switch acts on them) and `VenueHealthView` for /ready, the API and metrics. Counters
+ * are plain numbers the components bump; nothing here decides anything.
+ */
+import type { Dec } from "../../core/decimal.ts";
+import type { VenueHealthView } from "../../control/engine-view.ts";
+import type { VenueHealthInput } from "../../risk/risk-controller.ts";
+import type { BreakerState } from "./circuit-breaker.ts";
+
+export class BybitHealth implements VenueHealthInput {
+  /** Since when the private stream has been down or not yet reconciled after (re)connecting. */
+  privateDown: number | null;
+  lastReconcileOk: number | null = null;
+  breakerOpenSince: number | null = null;
+  breakerState: BreakerState = "closed";
+  readonly #streams: () => { readonly public: boolean; readonly private: boolean };
+  /** The boot reconciliation has succeeded. */
+  bootReconciled = false;
+
+  reconciliationRuns = 0;
+  reconciliationFailures = 0;
+  reconciliationDifferences = 0;
+  missedFills = 0;
+  positionMismatches = 0;
+  positionsAdopted = 0;
+  orphanOrders = 0;
+  externalOpenOrders = 0;
+  unknownOutcomes = 0;
+  neverReachedVenue = 0;
+  resends = 0;
+  rateLimitRefusals = 0;
+  wallet: { readonly balance: Dec; readonly equity: Dec | undefined; readonly at: number } | undefined;
+
+  constructor(startedAt: number, streams: () => { readonly public: boolean; readonly private: boolean }) {
+    this.privateDown = startedAt;
+    this.#streams = streams;
+  }
+
+  privateDownSince(): number | null {
+    return this.privateDown;
+  }
+
+  lastReconcileOkAt(): number | null {
+    return this.lastReconcileOk;
+  }
+
+  circuitOpenSince(): number | null {
+    return this.breakerOpenSince;
+  }
+
+  view(): VenueHealthView {
+    const streams = this.#streams();
+    return {
+      connected: streams.public && streams.private,
+      reconciled: this.bootReconciled && this.privateDown === null,
+      streams: { public: streams.public, private: streams.private },
+      circuitBreaker: this.breakerState,
+      missedFills: this.missedFills,
+      reconciliationDifferences: this.reconciliationDifferences,
+      reconciliationRuns: this.reconciliationRuns,
+    };
+  }
+}

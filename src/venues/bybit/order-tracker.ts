@@ -1,0 +1,289 @@
+/**
+ * What the adapter knows about each order and what it has already told the engine.
+ *
+ * Bybit reports an order many times (REST answer, stream updates, reconciliation); the engine
+ * must hear each fact once and only in an order its state machine accepts. The engine's state
+ * is read directly (single thread), but events the adapter has sent travel through the inbox
+ * and may not be applied yet, so each decision combines the engine's status with the adapter's
+ * own record of what it sent: accepted once, one terminal event, fills de-duplicated by
+ * `execId` (also across stream and REST), and never an event the state machine would refuse.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { type Dec, ZERO, add, neg } from "../../core/decimal.ts";
+import type {
+  FillEvent,
+  OrderAcceptedEvent,
+  OrderCancelledEvent,
+  OrderExpiredEvent,
+  OrderRejectedEvent,
+  OrderSubmittedEvent,
+  OrderUnknownEvent,
+} from "../../core/events.ts";
+import type { OrderStatus } from "../../engine/order-state.ts";
+import type { VenueOrderRequest } from "../venue.ts";
+import type { AccountOrder, AccountView } from "./account-view.ts";
+import type { WireExecution } from "./wire.ts";
+
+export type Phase =
+  /** A create request of this process is on the wire. */
+  | "creating"
+  /** The create's outcome is not known: settle by asking the venue (never by sending anew). */
+  | "in-doubt"
+  /** The venue's answer is known. */
+  | "settled";
+
+export interface Tracked {
+  readonly clientOrderId: string;
+  readonly request: VenueOrderRequest;
+  phase: Phase;
+  venueOrderId: string | undefined;
+  attempts: number;
+  /** X-BAPI-TIMESTAMP (server ms) of the latest create that may have reached the venue. */
+  lastStampedAt: number | undefined;
+  acceptedSent: boolean;
+  terminalSent: boolean;
+  leftPendingSubmit: boolean;
+  wantCancel: boolean;
+  cancelInFlight: boolean;
+  cancelAttempts: number;
+  /** When the latest cancel was acknowledged and not yet confirmed (local ms). */
+  cancelAckedAt: number | undefined;
+  settling: boolean;
+  /** The venue has spoken about this order (stream or query): its create is not in doubt. */
+  venueSeen: boolean;
+}
+
+interface PendingFill {
+  readonly fillId: string;
+  readonly clientOrderId: string | undefined;
+  readonly symbol: string;
+  readonly signedQty: Dec;
+  readonly qty: Dec;
+  readonly at: number;
+}
+
+const SEEN_MEMORY = 100_000;
+/** A sent fill the engine has not applied after this long was refused or lost: stop counting it. */
+const PENDING_FILL_MAX_AGE_MS = 30_000;
+
+const CAN_ACCEPT: ReadonlySet<OrderStatus> = new Set(["SUBMITTED", "UNKNOWN", "PENDING_CANCEL"]);
+const CAN_END: ReadonlySet<OrderStatus> = new Set(["SUBMITTED", "UNKNOWN", "ACCEPTED", "PARTIALLY_FILLED", "PENDING_CANCEL"]);
+const IN_FLIGHT: ReadonlySet<OrderStatus> = new Set(["PENDING_SUBMIT", "SUBMITTED", "UNKNOWN"]);
+
+export class OrderTracker {
+  readonly #account: AccountView;
+  readonly #clock: Clock;
+  readonly #orders = new Map<string, Tracked>();
+  readonly #seen = new Set<string>();
+  #pending: PendingFill[] = [];
+
+  constructor(account: AccountView, clock: Clock) {
+    this.#account = account;
+    this.#clock = clock;
+  }
+
+  /** A new create from this process. */
+  track(request: VenueOrderRequest): Tracked {
+    const existing = this.#orders.get(request.clientOrderId);
+    if (existing !== undefined) return existing;
+    const t = fresh(request, "creating");
+    this.#orders.set(request.clientOrderId, t);
+    return t;
+  }
+
+  known(clientOrderId: string): boolean {
+    return this.#orders.has(clientOrderId);
+  }
+
+  /** The record for an order the engine knows (made from the engine's record when first asked). */
+  get(clientOrderId: string): Tracked | undefined {
+    const t = this.#orders.get(clientOrderId);
+    if (t !== undefined) return t;
+    const o = this.#account.order(clientOrderId);
+    if (o === undefined) return undefined;
+    const made = fresh(requestOf(o), IN_FLIGHT.has(o.status) ? "in-doubt" : "settled");
+    made.venueOrderId = o.venueOrderId;
+    made.acceptedSent = o.venueOrderId !== undefined;
+    this.#orders.set(clientOrderId, made);
+    return made;
+  }
+
+  status(clientOrderId: string): OrderStatus | undefined {
+    return this.#account.order(clientOrderId)?.status;
+  }
+
+  /** The engine's status once what this adapter already sent about leaving PENDING_SUBMIT is applied. */
+  #effective(t: Tracked): OrderStatus | undefined {
+    const s = this.status(t.clientOrderId);
+    return s === "PENDING_SUBMIT" && t.leftPendingSubmit ? "UNKNOWN" : s;
+  }
+
+  /** Filled quantity once every fill already sent is applied. */
+  projectedFilled(clientOrderId: string): Dec {
+    this.#prune();
+    let filled = this.#account.order(clientOrderId)?.filledQty ?? ZERO;
+    for (const p of this.#pending) if (p.clientOrderId === clientOrderId) filled = add(filled, p.qty);
+    return filled;
+  }
+
+  /** Signed quantity of sent fills on `symbol` the engine has not applied yet. */
+  pendingQty(symbol: string): Dec {
+    this.#prune();
+    let qty = ZERO;
+    for (const p of this.#pending) if (p.symbol === symbol) qty = add(qty, p.signedQty);
+    return qty;
+  }
+
+  /** When the latest fill on `symbol` was sent (0: none pending or recent). */
+  lastFillSentAt(symbol: string): number {
+    let at = 0;
+    for (const p of this.#pending) if (p.symbol === symbol && p.at > at) at = p.at;
+    return at;
+  }
+
+  /** Orders this process tracks that are still in doubt. */
+  inDoubt(): Tracked[] {
+    return [...this.#orders.values()].filter((t) => t.phase === "in-doubt" && !t.terminalSent);
+  }
+
+  forget(clientOrderId: string): void {
+    this.#orders.delete(clientOrderId);
+  }
+
+  // ------------------------------------------------------------ events, each only when legal
+
+  accepted(t: Tracked, venueOrderId: string): OrderAcceptedEvent | undefined {
+    t.venueOrderId = venueOrderId;
+    const s = this.#effective(t);
+    if (t.acceptedSent || t.terminalSent || s === undefined || !CAN_ACCEPT.has(s)) return undefined;
+    if (this.projectedFilled(t.clientOrderId) >= t.request.qty) return undefined;
+    t.acceptedSent = true;
+    return { type: "order.accepted", ts: this.#clock.now(), clientOrderId: t.clientOrderId, venueOrderId };
+  }
+
+  unknown(t: Tracked, cause: string): OrderUnknownEvent | undefined {
+    const s = this.#effective(t);
+    if (t.terminalSent || t.acceptedSent || t.venueSeen || s === undefined || !IN_FLIGHT.has(s)) return undefined;
+    if (this.projectedFilled(t.clientOrderId) > 0n) return undefined;
+    t.leftPendingSubmit = true;
+    return { type: "order.unknown", ts: this.#clock.now(), clientOrderId: t.clientOrderId, cause };
+  }
+
+  resubmitted(t: Tracked): OrderSubmittedEvent | undefined {
+    const s = this.#effective(t);
+    if (t.terminalSent || (s !== "UNKNOWN" && s !== "PENDING_SUBMIT")) return undefined;
+    t.attempts++;
+    t.leftPendingSubmit = true;
+    return { type: "order.submitted", ts: this.#clock.now(), clientOrderId: t.clientOrderId, attempt: t.attempts };
+  }
+
+  /** A definitive refusal of the create. Becomes a cancel when a cancel is already pending. */
+  rejected(t: Tracked, code: string, reason: string, postOnlyWouldTake = false): OrderRejectedEvent | OrderCancelledEvent | OrderExpiredEvent | undefined {
+    const s = this.#effective(t);
+    if (t.terminalSent || t.acceptedSent || s === undefined) return undefined;
+    if (this.projectedFilled(t.clientOrderId) > 0n) return undefined;
+    if (s === "PENDING_CANCEL") return this.ended(t, "cancelled", `${code}: ${reason}`, postOnlyWouldTake);
+    if (!IN_FLIGHT.has(s)) return undefined;
+    t.terminalSent = true;
+    return { type: "order.rejected", ts: this.#clock.now(), clientOrderId: t.clientOrderId, code, reason, postOnlyWouldTake };
+  }
+
+  ended(t: Tracked, kind: "cancelled" | "expired", reason: string, postOnlyWouldTake = false): OrderCancelledEvent | OrderExpiredEvent | undefined {
+    const s = this.#effective(t);
+    if (t.terminalSent || s === undefined || !CAN_END.has(s)) return undefined;
+    if (this.projectedFilled(t.clientOrderId) >= t.request.qty) return undefined;
+    t.terminalSent = true;
+    const ts = this.#clock.now();
+    if (kind === "expired") return { type: "order.expired", ts, clientOrderId: t.clientOrderId, reason };
+    return { type: "order.cancelled", ts, clientOrderId: t.clientOrderId, venueOrderId: t.venueOrderId, reason, postOnlyWouldTake };
+  }
+
+  /**
+   * A fill, once per execId whatever its source. Fills on orders the engine never placed (no or
+   * unknown orderLinkId: liquidations, manual trades) are adopted as external.
+   */
+  fill(e: WireExecution, source: FillEvent["source"]): FillEvent | undefined {
+    if (this.#seen.has(e.execId) || this.#account.hasFill(e.execId)) return undefined;
+    this.#remember(e.execId);
+    const order = e.orderLinkId === "" ? undefined : this.#account.order(e.orderLinkId);
+    const ours = order !== undefined && order.symbol === e.symbol && order.side === e.side;
+    if (ours) {
+      const t = this.#orders.get(e.orderLinkId);
+      if (t !== undefined) t.venueSeen = true;
+    }
+    const signedQty = e.side === "buy" ? e.execQty : neg(e.execQty);
+    const now = this.#clock.now();
+    this.#pending.push({ fillId: e.execId, clientOrderId: ours ? e.orderLinkId : undefined, symbol: e.symbol, signedQty, qty: e.execQty, at: now });
+    return {
+      type: "order.filled",
+      ts: now,
+      fillId: e.execId,
+      clientOrderId: ours ? e.orderLinkId : undefined,
+      venueOrderId: e.orderId,
+      symbol: e.symbol,
+      side: e.side,
+      price: e.execPrice,
+      qty: e.execQty,
+      fee: e.fee,
+      liquidity: e.isMaker ? "maker" : "taker",
+      venueTs: e.execTime,
+      source,
+    };
+  }
+
+  /** A synthetic fill of our own making (position adoption), sent once under its deterministic id. */
+  adoptionFill(event: FillEvent): FillEvent | undefined {
+    if (this.#seen.has(event.fillId) || this.#account.hasFill(event.fillId)) return undefined;
+    this.#remember(event.fillId);
+    const signedQty = event.side === "buy" ? event.qty : neg(event.qty);
+    this.#pending.push({ fillId: event.fillId, clientOrderId: undefined, symbol: event.symbol, signedQty, qty: event.qty, at: this.#clock.now() });
+    return event;
+  }
+
+  #remember(id: string): void {
+    this.#seen.add(id);
+    if (this.#seen.size > SEEN_MEMORY) {
+      const oldest = this.#seen.values().next().value;
+      if (oldest !== undefined) this.#seen.delete(oldest);
+    }
+  }
+
+  #prune(): void {
+    if (this.#pending.length === 0) return;
+    const cutoff = this.#clock.now() - PENDING_FILL_MAX_AGE_MS;
+    this.#pending = this.#pending.filter((p) => p.at >= cutoff && !this.#account.hasFill(p.fillId));
+  }
+}
+
+function fresh(request: VenueOrderRequest, phase: Phase): Tracked {
+  return {
+    clientOrderId: request.clientOrderId,
+    request,
+    phase,
+    venueOrderId: undefined,
+    attempts: 1,
+    lastStampedAt: undefined,
+    acceptedSent: false,
+    terminalSent: false,
+    leftPendingSubmit: false,
+    wantCancel: false,
+    cancelInFlight: false,
+    cancelAttempts: 0,
+    cancelAckedAt: undefined,
+    settling: false,
+    venueSeen: false,
+  };
+}
+
+function requestOf(o: AccountOrder): VenueOrderRequest {
+  return {
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    orderType: o.orderType,
+    qty: o.qty,
+    price: o.price,
+    timeInForce: o.timeInForce,
+    reduceOnly: o.reduceOnly,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The private stream: authenticate (`GET/realtime` + expires, signed), subscribe to `order`,
+ * `execution`, `position` and `wallet`, keep the heartbeat, reconnect with backoff. It only
+ * reads and hands the items on; `onReady` fires once the subscription is acknowledged, and the
+ * venue reconciles before it trusts what the stream says (fills missed while it was away).
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { BybitTuning } from "./options.ts";
+import type { ServerTime } from "./server-time.ts";
+import type { BybitSigner } from "./signer.ts";
+import { type WireMessage, WsConnection } from "./ws-connection.ts";
+
+export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
+
+export interface PrivateStreamOptions {
+  readonly url: string;
+  readonly signer: BybitSigner;
+  readonly time: ServerTime;
+  readonly tuning: BybitTuning;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly onReady: () => void;
+  readonly onDown: (reason: string) => void;
+  readonly onData: (topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]) => void;
+  readonly alert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+}
+
+export class PrivateStream {
+  readonly #o: PrivateStreamOptions;
+  readonly #conn: WsConnection;
+  #ready = false;
+  authFailures = 0;
+  messages = 0;
+
+  constructor(options: PrivateStreamOptions) {
+    this.#o = options;
+    const t = options.tuning;
+    this.#conn = new WsConnection({
+      url: options.url,
+      clock: options.clock,
+      random: options.random,
+      pingIntervalMs: t.pingIntervalMs,
+      pongTimeoutMs: t.pongTimeoutMs,
+      connectTimeoutMs: t.connectTimeoutMs,
+      reconnectInitialMs: t.reconnectInitialMs,
+      reconnectMaxMs: t.reconnectMaxMs,
+      isPong: (m) => m.op === "pong" || m.ret_msg === "pong",
+      onOpen: () => this.#authenticate(),
+      onMessage: (m) => this.#onMessage(m),
+      onDown: (reason) => {
+        this.#ready = false;
+        options.onDown(reason);
+      },
+    });
+  }
+
+  /** Authenticated and subscribed on a live socket. */
+  get ready(): boolean {
+    return this.#ready && this.#conn.up;
+  }
+
+  get reconnects(): number {
+    return this.#conn.reconnects;
+  }
+
+  start(): void {
+    this.#conn.start();
+  }
+
+  stop(): Promise<void> {
+    this.#ready = false;
+    return this.#conn.stop();
+  }
+
+  #authenticate(): void {
+    this.#ready = false;
+    // Expires in server time: Bybit refuses an auth whose expiry has already passed on its clock.
+    const expires = this.#o.time.now() + this.#o.tuning.recvWindowMs;
+    this.#conn.send({ req_id: "hean-auth", op: "auth", args: this.#o.signer.wsAuthArgs(expires) });
+  }
+
+  #onMessage(m: WireMessage): void {
+    const topic = typeof m.topic === "string" ? m.topic : undefined;
+    if (topic !== undefined) {
+      const base = topic.split(".")[0] as (typeof PRIVATE_TOPICS)[number];
+      if (!(PRIVATE_TOPICS as readonly string[]).includes(base) || !Array.isArray(m.data)) return;
+      this.messages++;
+      this.#o.onData(base, m.data);
+      return;
+    }
+    const isAuthReply = m.op === "auth" || (typeof m.request === "object" && m.request !== null && (m.request as { op?: unknown }).op === "auth");
+    if (isAuthReply) {
+      if (m.success === true) {
+        this.#conn.send({ req_id: "hean-sub", op: "subscribe", args: [...PRIVATE_TOPICS] });
+        return;
+      }
+      this.authFailures++;
+      this.#o.alert("critical", "PRIVATE_AUTH_FAILED", `private stream authentication refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
+      this.#conn.restart("authentication refused");
+      return;
+    }
+    if (m.op === "subscribe") {
+      if (m.success === true) {
+        this.#ready = true;
+        this.#o.onReady();
+      } else {
+        this.#o.alert("critical", "PRIVATE_SUBSCRIBE_FAILED", `private subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
+        this.#conn.restart("subscribe refused");
+      }
+    }
+  }
+}
