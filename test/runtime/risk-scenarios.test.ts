@@ -193,3 +193,24 @@ test("a pre-trade denial is journaled with its reason code and numbers, and noth
   assert.equal(ofType(t.events, "order.intent").length, 0);
   assert.equal((await t.venue.openOrders()).length, 0);
 });
+
+test("a resting maker exit never holds a stop-loss back: it is pulled and the position is force-closed", async () => {
+  const t = await start(ROOMY_LIMITS);
+  const view = new RuntimeView(t.rt);
+  await t.advance(1_000);
+  openPosition(t, "BTCUSDT", "buy", "0.05");
+  await t.advance(500);
+  // A passive exit rests on the ask side, reduce-only, far from filling in a falling market.
+  const routed = t.rt.router.route({ strategyId: "test", symbol: "BTCUSDT", side: "sell", qty: dec("0.05"), urgency: "passive", purpose: "exit", reduceOnly: true });
+  assert.ok(routed.ok);
+  await t.advance(100);
+  assert.ok(t.rt.engine.state.workingOrders("BTCUSDT").some((o) => o.timeInForce === "POST_ONLY" && o.reduceOnly), "the maker exit rests");
+  assert.equal((await view.submitCommand({ commandId: "sl", command: "set-stoploss", source: "test", args: { symbol: "BTCUSDT", pct: 1 } })).ok, true);
+  const mid = t.venue.market.fairPrice("BTCUSDT")!;
+  t.venue.market.setPrice("BTCUSDT", Math.round(mid * 0.97));
+  await t.advance(2_000);
+  const closes = ofType(t.events, "risk.force-close");
+  assert.equal(closes[0]?.reason, "STOP_LOSS");
+  assert.equal(t.rt.engine.state.portfolio.position("BTCUSDT").qty, 0n);
+  assert.ok(await venueFlat(t));
+});
