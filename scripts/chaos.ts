@@ -42,12 +42,12 @@ async function lane(id: number): Promise<void> {
       try {
         r = await runSchedule(sim, schedule, dir);
       } catch (e) {
-        r = { seed: schedule.seed, schedule, kills: 0, elapsedMs: 0, engineOutput: "", divergences: [`harness error: ${(e as Error).message.slice(0, 500)}`], ordersExamined: 0, venueOrders: 0, executions: 0 };
+        r = { seed: schedule.seed, schedule, kills: 0, elapsedMs: 0, phases: { startMs: 0, stepsMs: 0, settleMs: 0, stopMs: 0 }, engineOutput: "", divergences: [`harness error: ${(e as Error).message.slice(0, 500)}`], ordersExamined: 0, venueOrders: 0, executions: 0 };
       }
       results.push(r);
       const mark = r.divergences.length === 0 ? "ok " : "DIVERGED";
       process.stdout.write(
-        `${mark} seed ${r.seed}: ${r.ordersExamined} orders, ${r.executions} executions, ${r.kills} kill(s), ${r.elapsedMs} ms  ${JSON.stringify(r.schedule.steps.map((s) => s.faults))}\n`,
+        `${mark} seed ${r.seed}: ${r.ordersExamined} orders, ${r.executions} executions, ${r.kills} kill(s), ${r.elapsedMs} ms (start ${r.phases.startMs}, stop ${r.phases.stopMs})  ${JSON.stringify(r.schedule.steps.map((s) => s.faults))}\n`,
       );
       for (const d of r.divergences) process.stdout.write(`    ${d}\n`);
     }

@@ -19,7 +19,7 @@ export interface OperatorSurfaces {
 }
 
 export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<OperatorSurfaces> {
-  const view = new RuntimeView(runtime);
+  const view = new RuntimeView(runtime, runtime.venueReadiness ?? {});
   const closers: (() => Promise<void> | void)[] = [];
   let apiUrl: string | undefined;
   const { api } = runtime.config;

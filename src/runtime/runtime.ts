@@ -207,13 +207,23 @@ export class Runtime {
     });
     if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
-    await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
-    if (this.venue.reconcile !== undefined) {
-      // A live venue outlived the last run: settle what the journal left in doubt, recover fills
-      // and compare positions, and have the engine apply all of it before anything trades.
-      await this.venue.reconcile("boot");
+    try {
+      await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
+      if (this.venue.reconcile !== undefined) {
+        // A live venue outlived the last run: settle what the journal left in doubt, recover fills
+        // and compare positions, and have the engine apply all of it before anything trades.
+        await this.venue.reconcile("boot");
+        this.inbox.drain();
+        await engine.flush();
+      }
+    } catch (e) {
+      // Nothing may keep running (sockets, timers, the journal writer) when the start fails.
+      await this.venue.stop().catch(() => undefined);
       this.inbox.drain();
-      await engine.flush();
+      await engine.flush().catch(() => undefined);
+      engine.journal.close();
+      this.inbox.close();
+      throw e;
     }
     this.risk.start();
     // After the venue is connected: a parent the journal left working may send its next leg at once.

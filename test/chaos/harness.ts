@@ -34,6 +34,8 @@ export const CHAOS_TUNING = {
   reconnectInitialMs: 100,
   reconnectMaxMs: 1_000,
   breakerOpenMs: 500,
+  rateLimitBackoffMs: 100,
+  rateLimitMaxBackoffMs: 1_000,
   breakerMaxOpenMs: 4_000,
   finalReconcileMs: 2_000,
   startTimeoutMs: 5_000,
@@ -332,6 +334,8 @@ export interface ScheduleResult extends Comparison {
   readonly schedule: Schedule;
   readonly kills: number;
   readonly elapsedMs: number;
+  /** Where the time went: reset + engine start, fault steps, settle, stop. */
+  readonly phases: { readonly startMs: number; readonly stepsMs: number; readonly settleMs: number; readonly stopMs: number };
   readonly engineOutput: string;
 }
 
@@ -346,6 +350,7 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
   const journal = join(dir, `chaos-${schedule.seed}.db`);
   const report = join(dir, `chaos-${schedule.seed}.json`);
   let engine = await startEngine(sim, { journal, report });
+  const startMs = Date.now() - started;
   let output = "";
   let kills = 0;
   const t0 = Date.now();
@@ -366,13 +371,16 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
     }
   }
   await sim.faults({});
+  const stepsMs = Date.now() - t0;
   await sleep(settleMs);
+  const stopAt = Date.now();
   let final: RunReport;
   try {
     final = await engine.stop();
   } finally {
     output += engine.output();
   }
+  const stopMs = Date.now() - stopAt;
   const comparison = compare(final, await sim.state());
-  return { ...comparison, seed: schedule.seed, schedule, kills, elapsedMs: Date.now() - started, engineOutput: output };
+  return { ...comparison, seed: schedule.seed, schedule, kills, elapsedMs: Date.now() - started, phases: { startMs, stepsMs, settleMs, stopMs }, engineOutput: output };
 }

@@ -61,6 +61,8 @@ export class BybitVenue implements Venue {
   #stopping: Promise<void> | undefined;
   #reconnectRetry: TimerHandle | undefined;
   #probeRetry: TimerHandle | undefined;
+  /** While the private stream is down, REST polling keeps the engine informed. */
+  #polling: TimerHandle | undefined;
 
   constructor(options: BybitVenueOptions) {
     this.#o = options;
@@ -69,7 +71,7 @@ export class BybitVenue implements Venue {
     const tuning = (this.tuning = options.tuning ?? DEFAULT_BYBIT_TUNING);
     this.health = new BybitHealth(clock.now(), () => ({ public: this.#public.synced, private: this.#private.ready }));
     this.#time = new ServerTime(clock);
-    this.#limiter = new RateLimiter(clock, random);
+    this.#limiter = new RateLimiter(clock, random, { backoffBaseMs: tuning.rateLimitBackoffMs, backoffMaxMs: tuning.rateLimitMaxBackoffMs });
     this.#breaker = new CircuitBreaker({
       clock,
       failureThreshold: tuning.breakerFailures,
@@ -147,17 +149,20 @@ export class BybitVenue implements Venue {
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
     const { tuning } = this;
-    let synced = false;
-    for (let attempt = 0; attempt < 5 && !synced; attempt++) {
+    // The clock offset matters for signatures and the in-doubt proof; every answer refines it,
+    // so a venue that refuses us right now (a rate-limit storm) delays the start, never fails it:
+    // the boot reconciliation is the gate that must pass before trading.
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.#rest.syncTime();
-        synced = true;
+        break;
       } catch (e) {
-        if (attempt === 4) throw new HeanError("VENUE_UNAVAILABLE", `cannot reach Bybit at ${this.#o.restUrl}: ${describeError(e).message}`, { restUrl: this.#o.restUrl });
-        await sleep(this.#clock, 200 * 2 ** attempt);
+        if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read Bybit's clock yet: ${describeError(e).message}`, {});
+        else await sleep(this.#clock, 200 * 2 ** attempt);
       }
     }
     this.#startedAtServer = this.#time.now();
+    this.#reconciler.prime();
     this.#public.start();
     this.#private.start();
     this.#reconciler.start();
@@ -199,21 +204,29 @@ export class BybitVenue implements Venue {
   async #stop(): Promise<void> {
     // A last look at the venue, so that fills of the final moments are journaled too.
     if (this.#breaker.state === "closed") {
-      await Promise.race([this.#reconciler.run(["orders", "executions"]), sleep(this.#clock, this.tuning.finalReconcileMs)]);
+      let timer: TimerHandle | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, this.tuning.finalReconcileMs)));
+      await Promise.race([this.#reconciler.run(["orders", "executions"]), deadline]);
+      timer?.cancel();
     }
     this.#reconciler.stop();
     this.#gateway.stop();
     this.#breaker.stop();
     this.#reconnectRetry?.cancel();
     this.#probeRetry?.cancel();
+    this.#polling?.cancel();
     await Promise.all([this.#public.stop(), this.#private.stop()]);
     this.#sink = undefined;
   }
 
-  /** Whether new exposure should wait: the REST path is failing or backing off. */
+  /**
+   * Whether new exposure should wait: the REST path is failing or backing off, or the private
+   * stream is down or not yet reconciled since it came back (we would be blind to our own fills).
+   */
   blocksNewExposure(): string | undefined {
     if (this.#breaker.state !== "closed") return `the Bybit circuit breaker is ${this.#breaker.state}`;
     if (this.#limiter.heldUntil > 0) return "the Bybit rate limiter is backing off";
+    if (this.health.privateDown !== null) return "the Bybit private stream is down or not reconciled yet";
     return undefined;
   }
 
@@ -282,6 +295,8 @@ export class BybitVenue implements Venue {
 
   #onPrivateReady(): void {
     this.#reconnectRetry?.cancel();
+    this.#polling?.cancel();
+    this.#polling = undefined;
     void this.#reconcileAfterConnect(0);
   }
 
@@ -298,7 +313,10 @@ export class BybitVenue implements Venue {
 
   #onPrivateDown(reason: string): void {
     this.health.privateDown ??= this.#clock.now();
-    if (this.#stopping === undefined) this.#alert("warning", "PRIVATE_STREAM_DOWN", `Bybit private stream lost (${reason}): reconnecting`, { reason });
+    if (this.#stopping !== undefined) return;
+    this.#alert("warning", "PRIVATE_STREAM_DOWN", `Bybit private stream lost (${reason}): reconnecting`, { reason });
+    // Blind to our own orders until it is back: poll open orders and executions meanwhile.
+    this.#polling ??= this.#clock.setInterval(() => void this.#reconciler.run(["orders", "executions"]), Math.min(5_000, this.tuning.reconcileOrdersMs));
   }
 
   #onPrivateData(topic: "order" | "execution" | "position" | "wallet", items: readonly unknown[]): void {
@@ -331,12 +349,17 @@ export class BybitVenue implements Venue {
 
   // ------------------------------------------------------------------ plumbing
 
+  /**
+   * The half-open probe: one cheap private read (its budget resets every second, and a position
+   * is worth knowing anyway). Held back by the limiter, it waits its turn and tries again.
+   */
   #probe(): void {
     this.#probeRetry?.cancel();
-    this.#rest.syncTime("probe").catch(() => {
-      if (this.#breaker.state === "half-open" && this.#stopping === undefined) {
-        this.#probeRetry = this.#clock.setTimeout(() => this.#probe(), Math.max(250, this.#limiter.waitMs("/v5/market/time")));
-      }
+    const path = "/v5/position/list";
+    const params = { category: "linear", symbol: this.#o.symbols[0] ?? "BTCUSDT" };
+    void this.#rest.send("GET", path, params, { signed: true, timeoutMs: this.tuning.requestTimeoutMs, maxWaitMs: 0, admission: "probe" }).then((r) => {
+      if (r.sent || this.#breaker.state !== "half-open" || this.#stopping !== undefined) return;
+      this.#probeRetry = this.#clock.setTimeout(() => this.#probe(), Math.max(50, this.#limiter.waitMs(path)));
     });
   }
 

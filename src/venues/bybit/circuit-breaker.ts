@@ -64,8 +64,8 @@ export class CircuitBreaker {
     if (this.#state === "closed") return;
     this.#probeInFlight = false;
     this.#cooldown = this.#o.openMs;
-    this.#set("closed", "a request succeeded");
     this.#openSince = null;
+    this.#set("closed", "a request succeeded");
   }
 
   failure(reason: string): void {

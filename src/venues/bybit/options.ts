@@ -50,6 +50,9 @@ export interface BybitTuning {
   readonly retryAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** First backoff after a rate refusal (429 / 10006); doubles per refusal in a row. */
+  readonly rateLimitBackoffMs: number;
+  readonly rateLimitMaxBackoffMs: number;
   /** Consecutive transport/5xx/429 failures that open the circuit breaker. */
   readonly breakerFailures: number;
   readonly breakerOpenMs: number;
@@ -84,7 +87,9 @@ export const DEFAULT_BYBIT_TUNING: BybitTuning = Object.freeze({
   retryAttempts: 3,
   retryBaseMs: 200,
   retryMaxMs: 2_000,
-  breakerFailures: 5,
+  rateLimitBackoffMs: 250,
+  rateLimitMaxBackoffMs: 5_000,
+  breakerFailures: 3,
   breakerOpenMs: 2_000,
   breakerMaxOpenMs: 30_000,
   finalReconcileMs: 3_000,
@@ -113,6 +118,8 @@ const MS_KEYS = [
   "retryMaxMs",
   "breakerOpenMs",
   "breakerMaxOpenMs",
+  "rateLimitBackoffMs",
+  "rateLimitMaxBackoffMs",
   "finalReconcileMs",
 ] as const;
 const COUNT_KEYS = ["retryAttempts", "breakerFailures"] as const;
@@ -162,6 +169,7 @@ export function resolveBybitTuning(input: unknown): BybitTuning {
   const t = out as unknown as BybitTuning;
   if (t.reconnectMaxMs < t.reconnectInitialMs) bad("reconnectMaxMs", "≥ reconnectInitialMs", t.reconnectMaxMs);
   if (t.breakerMaxOpenMs < t.breakerOpenMs) bad("breakerMaxOpenMs", "≥ breakerOpenMs", t.breakerMaxOpenMs);
+  if (t.rateLimitMaxBackoffMs < t.rateLimitBackoffMs) bad("rateLimitMaxBackoffMs", "≥ rateLimitBackoffMs", t.rateLimitMaxBackoffMs);
   if (t.recvWindowMs > 60_000) bad("recvWindowMs", "at most 60000 (Bybit's limit)", t.recvWindowMs);
   return Object.freeze(t);
 }

@@ -154,11 +154,11 @@ export class OrderGateway {
    * until the proof time) instead of scheduling a later attempt (boot uses it: trading waits).
    */
   async settle(t: Tracked, wait: boolean): Promise<void> {
-    if (t.settling || t.terminalSent || this.#stopped || t.phase === "creating") return;
+    if (t.settling || this.#o.tracker.finished(t) || this.#stopped || t.phase === "creating") return;
     t.settling = true;
     try {
       for (let attempt = 0; ; attempt++) {
-        if (this.#stopped || t.terminalSent) return;
+        if (this.#stopped || this.#o.tracker.finished(t)) return;
         const { tracker, emit } = this.#o;
         if (tracker.status(t.clientOrderId) === "PENDING_SUBMIT") emit(tracker.unknown(t, "restart: the outcome of this intent was never journaled"));
         let found: WireOrder | undefined;
@@ -313,7 +313,7 @@ export class OrderGateway {
   // ------------------------------------------------------------------ cancel
 
   async #cancel(t: Tracked): Promise<void> {
-    if (t.cancelInFlight || t.terminalSent || this.#stopped) return;
+    if (t.cancelInFlight || this.#o.tracker.finished(t) || this.#stopped) return;
     const { rest, tuning, clock } = this.#o;
     t.cancelInFlight = true;
     t.cancelAttempts++;
@@ -328,7 +328,7 @@ export class OrderGateway {
     if (c.outcome === "ok") {
       t.cancelAckedAt = clock.now();
       this.#schedule(() => {
-        if (!t.terminalSent) void this.#checkCancel(t);
+        if (!this.#o.tracker.finished(t)) void this.#checkCancel(t);
       }, tuning.cancelConfirmMs);
       return;
     }
@@ -346,7 +346,7 @@ export class OrderGateway {
 
   /** After a cancel: what does the venue say? Still open → cancel again (bounded), else report. */
   async #checkCancel(t: Tracked): Promise<void> {
-    if (t.terminalSent || this.#stopped) return;
+    if (this.#o.tracker.finished(t) || this.#stopped) return;
     let found: WireOrder | undefined;
     try {
       found = await this.queryOrder(t.request.symbol, t.clientOrderId);
@@ -370,7 +370,7 @@ export class OrderGateway {
     t.wantCancel = false;
     t.cancelAckedAt = undefined;
     t.cancelAttempts = 0;
-    if (this.#o.tracker.status(t.clientOrderId) !== "PENDING_CANCEL" || t.terminalSent) return;
+    if (this.#o.tracker.status(t.clientOrderId) !== "PENDING_CANCEL" || this.#o.tracker.finished(t)) return;
     this.#o.emit({ type: "order.cancel-rejected", ts: this.#o.clock.now(), clientOrderId: t.clientOrderId, reason });
   }
 

@@ -19,7 +19,7 @@ import type {
   OrderSubmittedEvent,
   OrderUnknownEvent,
 } from "../../core/events.ts";
-import type { OrderStatus } from "../../engine/order-state.ts";
+import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
 import type { VenueOrderRequest } from "../venue.ts";
 import type { AccountOrder, AccountView } from "./account-view.ts";
 import type { WireExecution } from "./wire.ts";
@@ -41,7 +41,8 @@ export interface Tracked {
   /** X-BAPI-TIMESTAMP (server ms) of the latest create that may have reached the venue. */
   lastStampedAt: number | undefined;
   acceptedSent: boolean;
-  terminalSent: boolean;
+  /** When a terminal event (rejected, cancelled, expired) was sent; see `finished`. */
+  terminalSentAt: number | undefined;
   leftPendingSubmit: boolean;
   wantCancel: boolean;
   cancelInFlight: boolean;
@@ -65,6 +66,9 @@ interface PendingFill {
 const SEEN_MEMORY = 100_000;
 /** A sent fill the engine has not applied after this long was refused or lost: stop counting it. */
 const PENDING_FILL_MAX_AGE_MS = 30_000;
+
+/** A terminal event the engine still has not applied after this long was refused. */
+const REDELIVER_AFTER_MS = 3_000;
 
 const CAN_ACCEPT: ReadonlySet<OrderStatus> = new Set(["SUBMITTED", "UNKNOWN", "PENDING_CANCEL"]);
 const CAN_END: ReadonlySet<OrderStatus> = new Set(["SUBMITTED", "UNKNOWN", "ACCEPTED", "PARTIALLY_FILLED", "PENDING_CANCEL"]);
@@ -141,13 +145,32 @@ export class OrderTracker {
     return at;
   }
 
-  /** Orders this process tracks that are still in doubt. */
-  inDoubt(): Tracked[] {
-    return [...this.#orders.values()].filter((t) => t.phase === "in-doubt" && !t.terminalSent);
+  /**
+   * A terminal event was sent, and either the engine has applied it or it is recent. One the
+   * engine refused (a cancel request raced it through the inbox) no longer counts after a while,
+   * so the next look at the venue can send the terminal event the engine's state now allows.
+   */
+  finished(t: Tracked): boolean {
+    if (t.terminalSentAt === undefined) return false;
+    const s = this.status(t.clientOrderId);
+    return s === undefined || TERMINAL.has(s) || this.#clock.now() - t.terminalSentAt < REDELIVER_AFTER_MS;
   }
 
-  forget(clientOrderId: string): void {
-    this.#orders.delete(clientOrderId);
+  /** Orders this process tracks that are still in doubt. */
+  inDoubt(): Tracked[] {
+    return [...this.#orders.values()].filter((t) => t.phase === "in-doubt" && !this.finished(t));
+  }
+
+  /**
+   * Drop records of orders that are over in the engine and quiet here (memory stays bounded on a
+   * long run). A late message about one recreates its record from the engine's, which allows no
+   * event but fills.
+   */
+  prune(): void {
+    for (const [id, t] of this.#orders) {
+      const s = this.status(id);
+      if (s !== undefined && TERMINAL.has(s) && t.phase === "settled" && !t.settling && !t.cancelInFlight) this.#orders.delete(id);
+    }
   }
 
   // ------------------------------------------------------------ events, each only when legal
@@ -155,7 +178,7 @@ export class OrderTracker {
   accepted(t: Tracked, venueOrderId: string): OrderAcceptedEvent | undefined {
     t.venueOrderId = venueOrderId;
     const s = this.#effective(t);
-    if (t.acceptedSent || t.terminalSent || s === undefined || !CAN_ACCEPT.has(s)) return undefined;
+    if (t.acceptedSent || this.finished(t) || s === undefined || !CAN_ACCEPT.has(s)) return undefined;
     if (this.projectedFilled(t.clientOrderId) >= t.request.qty) return undefined;
     t.acceptedSent = true;
     return { type: "order.accepted", ts: this.#clock.now(), clientOrderId: t.clientOrderId, venueOrderId };
@@ -163,7 +186,7 @@ export class OrderTracker {
 
   unknown(t: Tracked, cause: string): OrderUnknownEvent | undefined {
     const s = this.#effective(t);
-    if (t.terminalSent || t.acceptedSent || t.venueSeen || s === undefined || !IN_FLIGHT.has(s)) return undefined;
+    if (this.finished(t) || t.acceptedSent || t.venueSeen || s === undefined || !IN_FLIGHT.has(s)) return undefined;
     if (this.projectedFilled(t.clientOrderId) > 0n) return undefined;
     t.leftPendingSubmit = true;
     return { type: "order.unknown", ts: this.#clock.now(), clientOrderId: t.clientOrderId, cause };
@@ -171,7 +194,7 @@ export class OrderTracker {
 
   resubmitted(t: Tracked): OrderSubmittedEvent | undefined {
     const s = this.#effective(t);
-    if (t.terminalSent || (s !== "UNKNOWN" && s !== "PENDING_SUBMIT")) return undefined;
+    if (this.finished(t) || (s !== "UNKNOWN" && s !== "PENDING_SUBMIT")) return undefined;
     t.attempts++;
     t.leftPendingSubmit = true;
     return { type: "order.submitted", ts: this.#clock.now(), clientOrderId: t.clientOrderId, attempt: t.attempts };
@@ -180,19 +203,19 @@ export class OrderTracker {
   /** A definitive refusal of the create. Becomes a cancel when a cancel is already pending. */
   rejected(t: Tracked, code: string, reason: string, postOnlyWouldTake = false): OrderRejectedEvent | OrderCancelledEvent | OrderExpiredEvent | undefined {
     const s = this.#effective(t);
-    if (t.terminalSent || t.acceptedSent || s === undefined) return undefined;
+    if (this.finished(t) || t.acceptedSent || s === undefined) return undefined;
     if (this.projectedFilled(t.clientOrderId) > 0n) return undefined;
     if (s === "PENDING_CANCEL") return this.ended(t, "cancelled", `${code}: ${reason}`, postOnlyWouldTake);
     if (!IN_FLIGHT.has(s)) return undefined;
-    t.terminalSent = true;
+    t.terminalSentAt = this.#clock.now();
     return { type: "order.rejected", ts: this.#clock.now(), clientOrderId: t.clientOrderId, code, reason, postOnlyWouldTake };
   }
 
   ended(t: Tracked, kind: "cancelled" | "expired", reason: string, postOnlyWouldTake = false): OrderCancelledEvent | OrderExpiredEvent | undefined {
     const s = this.#effective(t);
-    if (t.terminalSent || s === undefined || !CAN_END.has(s)) return undefined;
+    if (this.finished(t) || s === undefined || !CAN_END.has(s)) return undefined;
     if (this.projectedFilled(t.clientOrderId) >= t.request.qty) return undefined;
-    t.terminalSent = true;
+    t.terminalSentAt = this.#clock.now();
     const ts = this.#clock.now();
     if (kind === "expired") return { type: "order.expired", ts, clientOrderId: t.clientOrderId, reason };
     return { type: "order.cancelled", ts, clientOrderId: t.clientOrderId, venueOrderId: t.venueOrderId, reason, postOnlyWouldTake };
@@ -264,7 +287,7 @@ function fresh(request: VenueOrderRequest, phase: Phase): Tracked {
     attempts: 1,
     lastStampedAt: undefined,
     acceptedSent: false,
-    terminalSent: false,
+    terminalSentAt: undefined,
     leftPendingSubmit: false,
     wantCancel: false,
     cancelInFlight: false,

@@ -23,7 +23,10 @@ export function scopeOf(path: string): { readonly scope: string; readonly rule: 
 interface ScopeState {
   readonly rule: LimitRule;
   sent: number[];
+  /** Held by the venue's headers (budget exhausted until its reset time). */
   blockedUntil: number;
+  /** Held because the venue refused us (429 / 10006). */
+  refusedUntil: number;
 }
 
 export interface RateLimiterOptions {
@@ -57,7 +60,7 @@ export class RateLimiter {
   waitMs(path: string): number {
     const now = this.#clock.now();
     const s = this.#state(path);
-    let wait = Math.max(0, this.#globalUntil - now, s.blockedUntil - now);
+    let wait = Math.max(0, this.#globalUntil - now, s.blockedUntil - now, s.refusedUntil - now);
     const from = now - s.rule.windowMs;
     if (s.sent.length > 0 && s.sent[0]! <= from) s.sent = s.sent.filter((t) => t > from);
     const cap = Math.max(1, Math.floor(s.rule.limit * this.#safety));
@@ -87,8 +90,14 @@ export class RateLimiter {
     const until = now + wait;
     if (gatewayWide) this.#globalUntil = Math.max(this.#globalUntil, until);
     const s = this.#state(path);
-    s.blockedUntil = Math.max(s.blockedUntil, until);
-    return Math.max(this.#globalUntil, s.blockedUntil) - now;
+    s.refusedUntil = Math.max(s.refusedUntil, until);
+    return Math.max(this.#globalUntil, s.blockedUntil, s.refusedUntil) - now;
+  }
+
+  /** Whether `path` is held because the venue refused us (not merely our own pacing). */
+  refusing(path: string): boolean {
+    const now = this.#clock.now();
+    return this.#globalUntil > now || this.#state(path).refusedUntil > now;
   }
 
   /** A request went through: the refusal streak is over. */
@@ -105,7 +114,7 @@ export class RateLimiter {
     const { scope, rule } = scopeOf(path);
     let s = this.#scopes.get(scope);
     if (s === undefined) {
-      s = { rule: { ...rule }, sent: [], blockedUntil: 0 };
+      s = { rule: { ...rule }, sent: [], blockedUntil: 0, refusedUntil: 0 };
       this.#scopes.set(scope, s);
     }
     return s;

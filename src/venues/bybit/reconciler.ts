@@ -79,6 +79,20 @@ export class Reconciler {
     this.#o = options;
   }
 
+  /**
+   * Where the execution search starts: `bootLookbackMs` back for a journal with a past (fills it
+   * may lack), now for a fresh one (nothing of the account's past is ours to replay; a position
+   * it holds is adopted whole by the position check).
+   */
+  prime(): void {
+    const { account, time, tuning } = this.#o;
+    this.#floor = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
+    for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
+  }
+
+  /** Executions before this are never searched (see `prime`). */
+  #floor = 0;
+
   /** Periodic passes. */
   start(): void {
     const { clock, tuning } = this.#o;
@@ -98,9 +112,7 @@ export class Reconciler {
    * when they differ, so a persisting difference is adopted before trading), wallet.
    */
   async boot(): Promise<boolean> {
-    const { account, time, tuning } = this.#o;
-    const start = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
-    for (const s of this.#o.symbols) this.#cursor.set(s, start);
+    const { tuning } = this.#o;
     this.#boot = true;
     const ok = await this.run(ALL_PARTS);
     if (ok && this.#candidates.size > 0 && tuning.adoptVenuePositions) {
@@ -153,6 +165,7 @@ export class Reconciler {
 
   async #orders(boot: boolean): Promise<void> {
     const { account, tracker, gateway, health } = this.#o;
+    tracker.prune();
     const open = new Map<string, WireOrder>();
     for (const symbol of this.#o.symbols) {
       for (const item of await this.#pages("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: 50 })) {
@@ -185,9 +198,16 @@ export class Reconciler {
       // An intent waiting for its journal commit is about to be sent by this process, not lost.
       if (mine.status === "PENDING_SUBMIT" && !boot) continue;
       const t = tracker.get(mine.clientOrderId);
-      if (t === undefined || t.phase === "creating" || t.cancelInFlight || t.settling) continue;
-      if (boot || t.phase === "in-doubt") {
-        this.#count(await this.#applied(() => gateway.settle(t, boot)));
+      if (t === undefined || t.phase === "creating") continue;
+      if (boot) {
+        // Trading waits for this: an earlier look may be mid-query, so wait for it, then settle.
+        while (t.settling) await sleep(this.#o.clock, 20);
+        this.#count(await this.#applied(() => gateway.settle(t, true)));
+        continue;
+      }
+      if (t.cancelInFlight || t.settling) continue;
+      if (t.phase === "in-doubt") {
+        this.#count(await this.#applied(() => gateway.settle(t, false)));
         continue;
       }
       const found = await gateway.queryOrder(mine.symbol, mine.clientOrderId);
@@ -231,7 +251,7 @@ export class Reconciler {
     const end = time.now();
     for (const symbol of this.#o.symbols) {
       const cursor = this.#cursor.get(symbol) ?? end - tuning.executionOverlapMs;
-      const start = Math.max(cursor - tuning.executionOverlapMs, end - SEVEN_DAYS_MS + 60_000);
+      const start = Math.max(cursor - tuning.executionOverlapMs, this.#floor, end - SEVEN_DAYS_MS + 60_000);
       let newest = cursor;
       for (const item of await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime: start, endTime: end, limit: 100 })) {
         const e = readExecution(item);

@@ -69,7 +69,10 @@ export class BybitRestClient {
     if (!breaker.admit(options.admission)) return notSent("VENUE_CIRCUIT_OPEN", "the venue circuit breaker is open");
     const wait = limiter.waitMs(path);
     if (wait > options.maxWaitMs) {
+      // Held because the venue keeps refusing us: that is the venue failing, as far as the
+      // breaker is concerned. Held by our own pacing: nothing is wrong with the venue.
       if (options.admission === "probe") breaker.releaseProbe();
+      else if (limiter.refusing(path)) breaker.failure(`${path}: held after rate refusals (${wait} ms)`);
       return notSent("VENUE_RATE_LIMITED", `the rate limiter holds ${path} for ${wait} ms`);
     }
     if (wait > 0) await sleep(clock, wait);

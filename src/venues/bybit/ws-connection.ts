@@ -48,6 +48,7 @@ export class WsConnection {
   #pingSeq = 0;
   reconnects = 0;
   opened = 0;
+  handlerErrors = 0;
 
   constructor(options: WsConnectionOptions) {
     this.#o = options;
@@ -150,7 +151,12 @@ export class WsConnection {
       this.#pongDeadline = undefined;
       if (this.#o.isPong(message as WireMessage)) return;
       this.#lastDataAt = now;
-      this.#o.onMessage(message as WireMessage);
+      try {
+        this.#o.onMessage(message as WireMessage);
+      } catch {
+        // A handler bug must not take the socket (or the process) down; the stream carries on.
+        this.handlerErrors++;
+      }
     });
     ws.on("close", (code: number) => this.#lost(ws, `closed (${code})`));
     ws.on("error", (e: Error) => this.#lost(ws, `error: ${e.message}`));

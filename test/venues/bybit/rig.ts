@@ -25,7 +25,7 @@ export const FAST = {
   proofMarginMs: 200,
   orderTimeoutMs: 600,
   requestTimeoutMs: 800,
-  publicIdleMs: 1_000,
+  publicIdleMs: 2_000,
   reconnectInitialMs: 50,
   reconnectMaxMs: 400,
   reconcileOrdersMs: 60_000,
@@ -33,6 +33,8 @@ export const FAST = {
   positionSettleMs: 300,
   cancelConfirmMs: 500,
   breakerOpenMs: 300,
+  rateLimitBackoffMs: 100,
+  rateLimitMaxBackoffMs: 500,
   breakerMaxOpenMs: 1_000,
   retryBaseMs: 50,
   retryMaxMs: 200,
@@ -195,7 +197,7 @@ export class Rig {
 export async function signedCall(sim: BybitSimulator, method: "GET" | "POST", path: string, params: Record<string, unknown>): Promise<any> {
   const timestamp = String(Date.now());
   const recv = "5000";
-  const query = method === "GET" ? new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString() : "";
+  const query = method === "GET" ? new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString() : "";
   const body = method === "POST" ? JSON.stringify(params) : "";
   const sign = createHmac("sha256", SECRET).update(timestamp + KEY + recv + (method === "GET" ? query : body)).digest("hex");
   const res = await fetch(`${sim.url}${path}${query === "" ? "" : `?${query}`}`, {

@@ -1,0 +1,90 @@
+/** The local order book's sequence rules and the wire readers, on Bybit's own samples. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { type Dec, add, dec, neg } from "../../../src/core/decimal.ts";
+import { LocalBook } from "../../../src/venues/bybit/order-book.ts";
+import { readExecution, readLevels, readList, readOrder, readPosition, readWallet } from "../../../src/venues/bybit/wire.ts";
+import { parseBybitTuning, resolveBybitTuning, DEFAULT_BYBIT_TUNING } from "../../../src/venues/bybit/options.ts";
+
+const SAMPLES = "/work/shared/fixtures/venue-samples";
+const sample = (name: string): any => JSON.parse(readFileSync(`${SAMPLES}/${name}`, "utf8"));
+const lv = (rows: [string, string][]): [Dec, Dec][] => rows.map(([p, q]) => [dec(p), dec(q)]);
+
+test("book: snapshot, deltas with u+1 (0 deletes, absolute sizes), a skipped u is a gap and forgets everything", () => {
+  const b = new LocalBook();
+  assert.equal(b.delta([], [], 5), "not-synced");
+  assert.equal(b.snapshot(lv([["100", "1"], ["99", "2"]]), lv([["101", "3"], ["102", "4"]]), 10), "applied");
+  assert.deepEqual(b.top(), { bid: dec("100"), bidQty: dec("1"), ask: dec("101"), askQty: dec("3") });
+  assert.equal(b.delta(lv([["100", "0"], ["99", "5"]]), lv([["101", "1"]]), 11), "applied");
+  assert.deepEqual(b.top(), { bid: dec("99"), bidQty: dec("5"), ask: dec("101"), askQty: dec("1") });
+  assert.equal(b.delta([], [], 13), "gap");
+  assert.equal(b.synced, false);
+  assert.equal(b.top(), undefined);
+});
+
+test("book: a delta that crosses the book means it was lost", () => {
+  const b = new LocalBook();
+  b.snapshot(lv([["100", "1"]]), lv([["101", "1"]]), 1);
+  assert.equal(b.delta(lv([["102", "1"]]), [], 2), "crossed");
+  assert.equal(b.synced, false);
+});
+
+test("Bybit's orderbook samples read exactly", () => {
+  const snap = sample("bybit_ws_orderbook_snapshot.json");
+  const bids = readLevels(snap.data.b)!;
+  assert.ok(bids.length > 0);
+  assert.equal(readLevels([["1", "x"]]), undefined);
+  assert.equal(readLevels([["-1", "1"]]), undefined);
+  const delta = sample("bybit_ws_orderbook_delta.json");
+  assert.deepEqual(readLevels(delta.data.b)![0], [dec("30247.20"), dec("30.028")]);
+});
+
+test("executions: exact decimals from the strings, the fee includes extra fees in the fee coin, funding is not a fill", () => {
+  const e = readExecution(sample("bybit_ws_execution.json").data[0])!;
+  assert.equal(e.execPrice, dec("95900.1"));
+  assert.equal(e.execQty, dec("0.5"));
+  assert.equal(e.fee, add(dec("26.3725275"), dec("0.006403779")));
+  assert.equal(e.side, "sell");
+  assert.equal(e.isMaker, false);
+  assert.equal(e.execTime, 1746270400353);
+  assert.equal(readExecution({ ...sample("bybit_ws_execution.json").data[0], execType: "Funding" }), undefined);
+  assert.equal(readExecution({ execId: "x" }), undefined);
+  const rest = readList(sample("bybit_rest_execution_list.json").result);
+  assert.ok(rest.list.length > 0 && rest.list.every((i) => readExecution(i) !== undefined));
+});
+
+test("orders, positions and wallet from the samples", () => {
+  const o = readOrder(readList(sample("bybit_rest_order_realtime.json").result).list[0])!;
+  assert.ok(o.orderId.length > 0);
+  const hist = readOrder(readList(sample("bybit_rest_order_history_postonly_cancelled.json").result).list[0])!;
+  assert.equal(hist.orderStatus, "Cancelled");
+  assert.equal(hist.rejectReason, "EC_PostOnlyWillTakeLiquidity");
+  const p = readPosition(readList(sample("bybit_rest_position_list_inverse.json").result).list[0])!;
+  assert.equal(p.size, neg(dec("300")), "a Sell position is negative");
+  const hedge = sample("bybit_ws_position.json").data[0];
+  assert.equal(readPosition(hedge), undefined, "hedge-mode positions (positionIdx 2) are not one-way positions");
+  const ws = readPosition({ ...hedge, positionIdx: 0, side: "Buy", size: "0.5", entryPrice: "28000.5" })!;
+  assert.deepEqual([ws.size, ws.avgPrice], [dec("0.5"), dec("28000.5")], "the stream's entryPrice is the average price");
+  const list = readList(sample("bybit_rest_wallet_balance.json").result).list[0];
+  const coin = (list as any).coin[0].coin as string;
+  assert.equal(readWallet(list, coin)!.walletBalance, dec((list as any).coin[0].walletBalance));
+  assert.equal(readWallet(list, "NOPE"), undefined);
+  assert.equal(readOrder({ orderId: "1" }), undefined);
+});
+
+test("tuning: defaults, a JSON override, refusals with the key named", () => {
+  assert.equal(parseBybitTuning(undefined), DEFAULT_BYBIT_TUNING);
+  const t = parseBybitTuning('{"recvWindowMs":2000,"resendUnseen":"always","positionTolerance":"0.001","bookDepth":200}');
+  assert.equal(t.recvWindowMs, 2000);
+  assert.equal(t.resendUnseen, "always");
+  assert.equal(t.positionTolerance, dec("0.001"));
+  assert.equal(DEFAULT_BYBIT_TUNING.reconcileOrdersMs, 30_000);
+  assert.equal(DEFAULT_BYBIT_TUNING.reconcilePositionsMs, 60_000);
+  assert.equal(DEFAULT_BYBIT_TUNING.pingIntervalMs, 20_000);
+  assert.throws(() => parseBybitTuning("{nope"), /CONFIG_INVALID.*not valid JSON/);
+  assert.throws(() => resolveBybitTuning({ recvWindow: 1 }), /unknown bybit option "recvWindow"/);
+  assert.throws(() => resolveBybitTuning({ recvWindowMs: 70_000 }), /recvWindowMs/);
+  assert.throws(() => resolveBybitTuning({ resendUnseen: "sometimes" }), /resendUnseen/);
+  assert.throws(() => resolveBybitTuning({ orderTimeoutMs: -1 }), /orderTimeoutMs/);
+});
