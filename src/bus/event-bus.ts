@@ -269,10 +269,15 @@ export class EventBus {
     }
   }
 
-  #enqueueMarket(event: HeanEvent, counters: LaneCounters): void {
+  #enqueueMarket(incoming: HeanEvent, counters: LaneCounters): void {
+    let event = incoming;
     const key = conflationKey(event);
     const waiting = this.#market.get(key);
     if (waiting !== undefined) {
+      // A gap flag must survive conflation: the newer book still follows a gap.
+      if (waiting.type === "market.book" && waiting.afterGap && event.type === "market.book" && !event.afterGap) {
+        event = { ...event, afterGap: true };
+      }
       // Delete then set moves the key to the back: the freshest data waits its fair turn.
       this.#market.delete(key);
       this.#market.set(key, event);

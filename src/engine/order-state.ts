@@ -94,6 +94,10 @@ export const TRANSITIONS: Table = {
     expired: "EXPIRED",
   },
   PENDING_CANCEL: {
+    // Venue events queued before the cancel was requested can still arrive: a rejected send
+    // ends the order; an ambiguous one leaves the cancel pending.
+    rejected: "REJECTED",
+    unknown: "PENDING_CANCEL",
     accepted: "PENDING_CANCEL",
     "cancel-requested": "PENDING_CANCEL",
     "cancel-rejected": "restore",

@@ -21,7 +21,7 @@ import type { RiskConfig } from "./config.ts";
 import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
 import type { KillSwitch } from "./kill-switch.ts";
 import { checkPositions } from "./position-monitor.ts";
-import { checkPreTrade } from "./pretrade.ts";
+import { checkPreTrade, isReduceOnlyExit } from "./pretrade.ts";
 import { recordInWindow } from "./sliding-window.ts";
 import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
 import { exitLimitPrice } from "./exit-price.ts";
@@ -35,7 +35,12 @@ export interface VenueHealthInput {
   lastReconcileOkAt(): number | null;
   /** Since when the REST circuit breaker has been open (null: closed). */
   circuitOpenSince(): number | null;
+  /** A reason while new exposure must wait (breaker open, limiter backing off, stream unreconciled). */
+  blocksNewExposure?(): string | undefined;
 }
+
+/** Rejections that mean "slow down", not "this order is wrong": they never count toward a storm. */
+const THROTTLE_CODES: ReadonlySet<string> = new Set(["VENUE_CIRCUIT_OPEN", "VENUE_RATE_LIMITED", "HTTP_429", "BYBIT_10006"]);
 
 export interface RiskControllerOptions {
   readonly engine: Engine;
@@ -101,6 +106,11 @@ export class RiskController {
       const px = w.price ?? state.portfolio.mark(w.symbol)?.ask;
       if (px !== undefined && !w.reduceOnly) pendingNotional = add(pendingNotional, mul(px, remaining));
     }
+    // While the venue's order path fails or backs off, new exposure waits; exits may always try.
+    const blocked = this.#o.venueHealth?.blocksNewExposure?.();
+    if (blocked !== undefined && !isReduceOnlyExit(order)) {
+      return { ok: false, denial: { code: "TRADING_HALTED", message: `new exposure paused: ${blocked}`, values: { reason: blocked } } };
+    }
     const mark = state.portfolio.mark(order.symbol);
     const result = checkPreTrade(
       order,
@@ -138,7 +148,8 @@ export class RiskController {
         this.#onFill(e);
         return;
       case "order.rejected":
-        if (!e.postOnlyWouldTake) this.#onRejected(e.ts);
+        // Post-only refusals are the maker router working; throttling is the venue's breaker's business.
+        if (!e.postOnlyWouldTake && !THROTTLE_CODES.has(e.code)) this.#onRejected(e.ts);
         return;
       case "order.intent":
         if (e.purpose === "entry") this.#entryStrategy.set(e.symbol, e.strategyId);

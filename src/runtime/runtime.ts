@@ -26,7 +26,6 @@ import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
 import type { BybitLiveInput, LiveVenueParts } from "../venues/bybit/live.ts";
-import { isReduceOnlyExit } from "../risk/pretrade.ts";
 import type { EngineState } from "../engine/engine-state.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
@@ -108,14 +107,7 @@ export class Runtime {
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
       this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
     };
-    const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => {
-      // While the live venue's REST path fails or backs off, new exposure waits; exits may try.
-      const blocked = live?.blocksNewExposure();
-      if (blocked !== undefined && !isReduceOnlyExit(o)) {
-        return { ok: false, denial: { code: "TRADING_HALTED", message: `new exposure paused: ${blocked}`, values: { venue: this.venue.id } } };
-      }
-      return this.risk.preTrade(o);
-    };
+    const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => this.risk.preTrade(o);
     this.executor = new Executor({
       engine: this.engine,
       venue: this.venue,

@@ -259,3 +259,18 @@ describe("stats", () => {
     assert.equal(bus.stats().lanes.find((l) => l.lane === "commands")!.delivered, 1);
   });
 });
+
+test("a gap flag survives conflation: the book that replaces a flagged one is flagged too", () => {
+  const bus = new EventBus({ clock: new SimClock(0), mode: "manual" });
+  const seen: HeanEvent[] = [];
+  bus.subscribe("log", (e) => void seen.push(e));
+  bus.publish({ ...book("BTCUSDT", 1), afterGap: true });
+  bus.publish(book("BTCUSDT", 2));
+  bus.publish(book("ETHUSDT", 3));
+  bus.drain();
+  const btc = seen.filter((e) => e.type === "market.book" && e.symbol === "BTCUSDT");
+  assert.equal(btc.length, 1);
+  assert.ok(btc[0]!.type === "market.book" && btc[0]!.afterGap && btc[0]!.venueTs === book("BTCUSDT", 2).venueTs, "the newest book, carrying the gap flag");
+  const eth = seen.find((e) => e.type === "market.book" && e.symbol === "ETHUSDT");
+  assert.ok(eth?.type === "market.book" && !eth.afterGap, "other symbols are untouched");
+});

@@ -71,6 +71,8 @@ const EXPECTED: Readonly<Record<string, OrderStatus | readonly [OrderStatus, Ord
   "PARTIALLY_FILLED cancelled": "CANCELLED",
   "PARTIALLY_FILLED expired": "EXPIRED",
 
+  "PENDING_CANCEL rejected": "REJECTED",
+  "PENDING_CANCEL unknown": "PENDING_CANCEL",
   "PENDING_CANCEL accepted": "PENDING_CANCEL",
   "PENDING_CANCEL cancel-requested": "PENDING_CANCEL",
   "PENDING_CANCEL cancel-rejected": ["ACCEPTED", "PARTIALLY_FILLED"],

@@ -23,12 +23,10 @@ export interface BybitLiveInput {
 
 export interface LiveVenueParts {
   readonly venue: BybitVenue;
-  /** Risk input: private stream, reconciliation, circuit breaker. */
+  /** Risk input: private stream, reconciliation, circuit breaker, and when new exposure must wait. */
   readonly health: VenueHealthInput;
   /** For /ready, the API and metrics (`ReadinessInput.venueHealth`). */
   readonly view: () => VenueHealthView;
-  /** A reason while new exposure should wait (breaker open, limiter backing off); undefined: go. */
-  readonly blocksNewExposure: () => string | undefined;
 }
 
 export function createLiveBybitVenue(config: HeanConfig, input: BybitLiveInput, state: EngineState, clock: Clock): LiveVenueParts {
@@ -43,5 +41,12 @@ export function createLiveBybitVenue(config: HeanConfig, input: BybitLiveInput, 
     tuning: input.tuning,
     clock,
   });
-  return { venue, health: venue.health, view: () => venue.health.view(), blocksNewExposure: () => venue.blocksNewExposure() };
+  const h = venue.health;
+  const health: VenueHealthInput = {
+    privateDownSince: () => h.privateDownSince(),
+    lastReconcileOkAt: () => h.lastReconcileOkAt(),
+    circuitOpenSince: () => h.circuitOpenSince(),
+    blocksNewExposure: () => venue.blocksNewExposure(),
+  };
+  return { venue, health, view: () => h.view() };
 }
