@@ -116,7 +116,8 @@ async function startRuntime(dir: string, name: string, strategies: Strategy[], o
     overrides: [
       `journal.path=${JSON.stringify(join(dir, `${name}.db`))}`,
       "sim.updatesPerSecond=1",
-      "sim.latencyMs=1",
+      // Fills come back at once, so the strategy round-trips (and samples) as often as the journal allows.
+      "sim.latencyMs=0",
       "sim.jitterMs=0",
       "risk.orderRate.maxOrders=100000",
       "risk.maxOpenOrders=1000",
@@ -247,6 +248,7 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
     // The same with fsync only at checkpoints (survives a process crash, not a power cut):
     // shows how much of the reaction is the durable commit that must precede the close order.
     const killNormal = await killSwitchReaction(dir, "normal");
+    console.error(`  samples: tick-to-intent ${hist.totalCount}, kill switch ${kill.totalCount} (full) / ${killNormal.totalCount} (normal)`);
     const row = (name: string, h: hdr.Histogram, p: number, base: hdr.Histogram, bp: number, baseName: string): BenchResult => {
       const value = toMs(h.getValueAtPercentile(p));
       const baselineValue = toMs(base.getValueAtPercentile(bp));
