@@ -10,26 +10,16 @@
 import type { Clock } from "../core/clock.ts";
 import type { Dec } from "../core/decimal.ts";
 import { describeError } from "../core/errors.ts";
-import type { OrderDeniedEvent, OrderPurpose, OrderType, Side, TimeInForce } from "../core/events.ts";
+import type { OrderDeniedEvent, OrderIntentEvent } from "../core/events.ts";
 import { clientOrderId } from "../core/ids.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Venue } from "../venues/venue.ts";
 
-export interface CandidateOrder {
-  readonly strategyId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly orderType: OrderType;
-  readonly qty: Dec;
-  readonly price?: Dec | undefined;
-  readonly timeInForce: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly purpose: OrderPurpose;
-  readonly parentId?: string | undefined;
-  readonly arrivalMid?: Dec | undefined;
-  /** A router child's id, derived from its parent's; default: the journal's next intent id. */
-  readonly clientOrderId?: string | undefined;
-}
+/**
+ * An order before it has an identity: the intent's fields, with the client order id optional
+ * (a router child's id is derived from its parent's; by default the journal's next intent id).
+ */
+export type CandidateOrder = Omit<OrderIntentEvent, "type" | "ts" | "clientOrderId"> & { readonly clientOrderId?: string | undefined };
 
 export type PreTradeCheck = (order: CandidateOrder) =>
   | { readonly ok: true; readonly order: CandidateOrder }

@@ -13,14 +13,11 @@ import type {
   FillEvent,
   LegCause,
   LegKind,
-  OrderPurpose,
   RouterDoneEvent,
   RouterEvent,
   RouterLegEvent,
   RouterParentEvent,
   RouterTtlExpiredEvent,
-  Side,
-  Urgency,
 } from "../../core/events.ts";
 
 export interface LegRecord {
@@ -38,16 +35,7 @@ export interface LegRecord {
   ttlExpired: boolean;
 }
 
-export interface ParentRecord {
-  readonly parentId: string;
-  readonly strategyId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly qty: Dec;
-  readonly urgency: Urgency;
-  readonly purpose: OrderPurpose;
-  readonly reduceOnly: boolean;
-  readonly arrivalMid: Dec;
+export interface ParentRecord extends Omit<RouterParentEvent, "type" | "ts"> {
   readonly createdAt: number;
   readonly legs: LegRecord[];
   /** New maker legs after an expiry, plus TTL extensions at an unchanged touch. */
