@@ -13,7 +13,7 @@ import { describeError } from "../core/errors.ts";
 import type { OrderDeniedEvent, OrderIntentEvent } from "../core/events.ts";
 import { clientOrderId } from "../core/ids.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { Venue } from "../venues/venue.ts";
+import { type Venue, venueRequestOf } from "../venues/venue.ts";
 
 /**
  * An order before it has an identity: the intent's fields, with the client order id optional
@@ -144,16 +144,7 @@ export class Executor {
     const o = this.#engine.state.orders.get(id);
     if (o === undefined || o.status !== "PENDING_SUBMIT") return;
     this.#engine.record({ type: "order.submitted", ts: this.#clock.now(), clientOrderId: id, attempt: 1 });
-    this.#venue.submit({
-      clientOrderId: id,
-      symbol: o.symbol,
-      side: o.side,
-      orderType: o.orderType,
-      qty: o.qty,
-      price: o.price,
-      timeInForce: o.timeInForce,
-      reduceOnly: o.reduceOnly,
-    });
+    this.#venue.submit(venueRequestOf(o));
     this.#onHanded?.(id);
   }
 }

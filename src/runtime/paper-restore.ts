@@ -12,7 +12,7 @@ import type { Dec } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
-import type { VenueOrderRequest, VenuePosition } from "../venues/venue.ts";
+import { type VenueOrderRequest, type VenuePosition, venueRequestOf } from "../venues/venue.ts";
 
 export interface PaperRestoreState {
   readonly orders: readonly (VenueOrderRequest & { readonly filledQty: Dec; readonly venueOrderId: string | undefined })[];
@@ -49,18 +49,7 @@ export function settleForPaperRestart(engine: Engine, clock: Clock): PaperRestor
     }
   }
   return {
-    orders: resting.map((o) => ({
-      clientOrderId: o.clientOrderId,
-      venueOrderId: o.venueOrderId,
-      symbol: o.symbol,
-      side: o.side,
-      orderType: o.orderType,
-      qty: o.qty,
-      filledQty: o.filledQty,
-      price: o.price,
-      timeInForce: o.timeInForce,
-      reduceOnly: o.reduceOnly,
-    })),
+    orders: resting.map((o) => ({ ...venueRequestOf(o), venueOrderId: o.venueOrderId, filledQty: o.filledQty })),
     positions: engine.state.portfolio
       .openPositions()
       .map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: avgPrice(p) })),

@@ -20,6 +20,20 @@ export interface VenueOrderRequest {
   readonly reduceOnly: boolean;
 }
 
+/** Exactly the fields a venue is sent, picked from any richer order record. */
+export function venueRequestOf(o: VenueOrderRequest): VenueOrderRequest {
+  return {
+    clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    orderType: o.orderType,
+    qty: o.qty,
+    price: o.price,
+    timeInForce: o.timeInForce,
+    reduceOnly: o.reduceOnly,
+  };
+}
+
 export type VenueOrderStatus = "open" | "partially-filled" | "filled" | "cancelled" | "rejected" | "expired";
 
 /** The venue's own view of one order, used by reconciliation. */

@@ -20,7 +20,7 @@ import type {
   OrderUnknownEvent,
 } from "../../core/events.ts";
 import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
-import type { VenueOrderRequest } from "../venue.ts";
+import { type VenueOrderRequest, venueRequestOf } from "../venue.ts";
 import type { AccountOrder, AccountView } from "./account-view.ts";
 import type { WireExecution } from "./wire.ts";
 
@@ -105,7 +105,7 @@ export class OrderTracker {
     if (t !== undefined) return t;
     const o = this.#account.order(clientOrderId);
     if (o === undefined) return undefined;
-    const made = fresh(requestOf(o), IN_FLIGHT.has(o.status) ? "in-doubt" : "settled");
+    const made = fresh(venueRequestOf(o), IN_FLIGHT.has(o.status) ? "in-doubt" : "settled");
     made.venueOrderId = o.venueOrderId;
     made.acceptedSent = o.venueOrderId !== undefined;
     this.#orders.set(clientOrderId, made);
@@ -298,15 +298,3 @@ function fresh(request: VenueOrderRequest, phase: Phase): Tracked {
   };
 }
 
-function requestOf(o: AccountOrder): VenueOrderRequest {
-  return {
-    clientOrderId: o.clientOrderId,
-    symbol: o.symbol,
-    side: o.side,
-    orderType: o.orderType,
-    qty: o.qty,
-    price: o.price,
-    timeInForce: o.timeInForce,
-    reduceOnly: o.reduceOnly,
-  };
-}

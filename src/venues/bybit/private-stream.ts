@@ -8,7 +8,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { BybitTuning } from "./options.ts";
 import type { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
-import { type WireMessage, WsConnection } from "./ws-connection.ts";
+import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
 
@@ -39,12 +39,7 @@ export class PrivateStream {
       url: options.url,
       clock: options.clock,
       random: options.random,
-      pingIntervalMs: t.pingIntervalMs,
-      pongTimeoutMs: t.pongTimeoutMs,
-      connectTimeoutMs: t.connectTimeoutMs,
-      reconnectInitialMs: t.reconnectInitialMs,
-      reconnectMaxMs: t.reconnectMaxMs,
-      isPong: (m) => m.op === "pong" || m.ret_msg === "pong",
+      ...bybitStreamBasics(t),
       onOpen: () => this.#authenticate(),
       onMessage: (m) => this.#onMessage(m),
       onDown: (reason) => {

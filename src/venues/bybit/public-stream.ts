@@ -14,7 +14,7 @@ import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
 import { LocalBook, type Top } from "./order-book.ts";
 import type { BybitTuning } from "./options.ts";
 import { readLevels } from "./wire.ts";
-import { type WireMessage, WsConnection } from "./ws-connection.ts";
+import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
 
 export interface PublicStreamOptions {
   readonly url: string;
@@ -60,13 +60,8 @@ export class PublicStream {
       url: options.url,
       clock: options.clock,
       random: options.random,
-      pingIntervalMs: t.pingIntervalMs,
-      pongTimeoutMs: t.pongTimeoutMs,
-      connectTimeoutMs: t.connectTimeoutMs,
-      reconnectInitialMs: t.reconnectInitialMs,
-      reconnectMaxMs: t.reconnectMaxMs,
+      ...bybitStreamBasics(t),
       idleTimeoutMs: t.publicIdleMs,
-      isPong: (m) => m.ret_msg === "pong" || m.op === "pong",
       onOpen: () => this.#onOpen(),
       onMessage: (m) => this.#onMessage(m),
       onDown: (reason) => this.#onDown(reason),

@@ -11,6 +11,8 @@ import { backoffMs } from "./backoff.ts";
 
 export type WireMessage = Record<string, unknown>;
 
+import type { BybitTuning } from "./options.ts";
+
 export interface WsConnectionOptions {
   readonly url: string;
   readonly clock: Clock;
@@ -29,6 +31,19 @@ export interface WsConnectionOptions {
   readonly onDown: (reason: string) => void;
   /** The data went quiet; the connection is being replaced. */
   readonly onIdle?: (silentMs: number) => void;
+}
+
+/** The timing and pong rule both Bybit streams share, from the adapter's tuning. */
+export function bybitStreamBasics(t: BybitTuning): Pick<WsConnectionOptions, "pingIntervalMs" | "pongTimeoutMs" | "connectTimeoutMs" | "reconnectInitialMs" | "reconnectMaxMs" | "isPong"> {
+  return {
+    pingIntervalMs: t.pingIntervalMs,
+    pongTimeoutMs: t.pongTimeoutMs,
+    connectTimeoutMs: t.connectTimeoutMs,
+    reconnectInitialMs: t.reconnectInitialMs,
+    reconnectMaxMs: t.reconnectMaxMs,
+    // Public streams answer with `ret_msg: "pong"`, the private one with `op: "pong"`.
+    isPong: (m) => m.op === "pong" || m.ret_msg === "pong",
+  };
 }
 
 export class WsConnection {
