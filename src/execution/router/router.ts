@@ -18,7 +18,7 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { type Dec, ZERO, add, div, fromNumber, min, roundToStep, sub, toNumber } from "../../core/decimal.ts";
-import type { BookEvent, HeanEvent, LegCause, LegKind, OrderPurpose, RouterEndReason, Side, Urgency } from "../../core/events.ts";
+import type { BookEvent, HeanEvent, LegCause, LegKind, OrderPurpose, RouterEndReason, RouterParentEvent, Side, Urgency } from "../../core/events.ts";
 import type { Instrument, InstrumentRegistry } from "../../core/instrument.ts";
 import type { EventBus } from "../../bus/event-bus.ts";
 import type { Engine } from "../../engine/engine.ts";
@@ -33,15 +33,8 @@ import { makerPrice, takerPrice } from "./pricing.ts";
 import { doneEvent } from "./summary.ts";
 import { MakerFillRate, adaptiveTtl } from "./ttl-model.ts";
 
-export interface RouteRequest {
-  readonly strategyId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly qty: Dec;
-  readonly urgency: Urgency;
-  readonly purpose: OrderPurpose;
-  readonly reduceOnly: boolean;
-}
+/** A parent order as asked for: the parent event's terms, before it has an id and an arrival mid. */
+export type RouteRequest = Pick<RouterParentEvent, "strategyId" | "symbol" | "side" | "qty" | "urgency" | "purpose" | "reduceOnly">;
 
 export type RouteResult =
   | { readonly ok: true; readonly parentId: string; readonly clientOrderId: string }

@@ -6,25 +6,15 @@
  * the adapter's own business (see the order tracker).
  */
 import type { Dec } from "../../core/decimal.ts";
-import type { OrderPurpose, OrderType, Side, TimeInForce } from "../../core/events.ts";
-import type { EngineState } from "../../engine/engine-state.ts";
-import type { OrderStatus } from "../../engine/order-state.ts";
+import type { EngineState, OrderRecord } from "../../engine/engine-state.ts";
 
-export interface AccountOrder {
-  readonly clientOrderId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly orderType: OrderType;
-  readonly qty: Dec;
-  readonly price: Dec | undefined;
-  readonly timeInForce: TimeInForce;
-  readonly reduceOnly: boolean;
-  readonly purpose: OrderPurpose;
-  readonly createdAt: number;
-  readonly status: OrderStatus;
-  readonly filledQty: Dec;
-  readonly venueOrderId: string | undefined;
-}
+/** What the adapter reads of one engine order: a read-only slice of the engine's record. */
+export type AccountOrder = Readonly<
+  Pick<
+    OrderRecord,
+    "clientOrderId" | "symbol" | "side" | "orderType" | "qty" | "price" | "timeInForce" | "reduceOnly" | "purpose" | "createdAt" | "status" | "filledQty" | "venueOrderId"
+  >
+>;
 
 export interface AccountView {
   order(clientOrderId: string): AccountOrder | undefined;

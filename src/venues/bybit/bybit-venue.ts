@@ -21,7 +21,7 @@ import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { BybitRestClient, sleep } from "./rest-client.ts";
 import { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
 
 export interface BybitVenueOptions {
   readonly restUrl: string;
@@ -411,19 +411,5 @@ function snapshotOf(o: WireOrder): VenueOrderSnapshot {
 
 function fillOf(e: WireExecution, ts: number, account: AccountView): FillEvent {
   const ours = e.orderLinkId !== "" && account.order(e.orderLinkId) !== undefined;
-  return {
-    type: "order.filled",
-    ts,
-    fillId: e.execId,
-    clientOrderId: ours ? e.orderLinkId : undefined,
-    venueOrderId: e.orderId,
-    symbol: e.symbol,
-    side: e.side,
-    price: e.execPrice,
-    qty: e.execQty,
-    fee: e.fee,
-    liquidity: e.isMaker ? "maker" : "taker",
-    venueTs: e.execTime,
-    source: "reconciliation",
-  };
+  return fillEventOf(e, ts, ours ? e.orderLinkId : undefined, "reconciliation");
 }

@@ -22,7 +22,7 @@ import type {
 import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
 import { type VenueOrderRequest, venueRequestOf } from "../venue.ts";
 import type { AccountOrder, AccountView } from "./account-view.ts";
-import type { WireExecution } from "./wire.ts";
+import { type WireExecution, fillEventOf } from "./wire.ts";
 
 export type Phase =
   /** A create request of this process is on the wire. */
@@ -237,21 +237,7 @@ export class OrderTracker {
     const signedQty = e.side === "buy" ? e.execQty : neg(e.execQty);
     const now = this.#clock.now();
     this.#pending.push({ fillId: e.execId, clientOrderId: ours ? e.orderLinkId : undefined, symbol: e.symbol, signedQty, qty: e.execQty, at: now });
-    return {
-      type: "order.filled",
-      ts: now,
-      fillId: e.execId,
-      clientOrderId: ours ? e.orderLinkId : undefined,
-      venueOrderId: e.orderId,
-      symbol: e.symbol,
-      side: e.side,
-      price: e.execPrice,
-      qty: e.execQty,
-      fee: e.fee,
-      liquidity: e.isMaker ? "maker" : "taker",
-      venueTs: e.execTime,
-      source,
-    };
+    return fillEventOf(e, now, ours ? e.orderLinkId : undefined, source);
   }
 
   /** A synthetic fill of our own making (position adoption), sent once under its deterministic id. */

@@ -4,7 +4,7 @@
  * reads as undefined: the caller counts it and carries on, it never throws into a socket.
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
-import type { Side } from "../../core/events.ts";
+import type { FillEvent, Side } from "../../core/events.ts";
 
 export interface WireOrder {
   readonly orderId: string;
@@ -187,4 +187,23 @@ export function readLevels(raw: unknown): [Dec, Dec][] | undefined {
     out.push([price, size]);
   }
   return out;
+}
+
+/** hean's fill event for one Bybit execution; `clientOrderId` undefined adopts it as external. */
+export function fillEventOf(e: WireExecution, ts: number, clientOrderId: string | undefined, source: FillEvent["source"]): FillEvent {
+  return {
+    type: "order.filled",
+    ts,
+    fillId: e.execId,
+    clientOrderId,
+    venueOrderId: e.orderId,
+    symbol: e.symbol,
+    side: e.side,
+    price: e.execPrice,
+    qty: e.execQty,
+    fee: e.fee,
+    liquidity: e.isMaker ? "maker" : "taker",
+    venueTs: e.execTime,
+    source,
+  };
 }
