@@ -79,6 +79,10 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const riskState = gauge("hean_risk_governor_state", "Risk governor state: 1 for the current state, 0 for the others.", ["state"]);
   const tradingState = gauge("hean_trading_state", "Trading state: 1 for the current state (active, reduce-only, halted), 0 for the others.", ["state"]);
   const killSwitchActive = gauge("hean_kill_switch_active", "1 while the kill switch is engaged.");
+  const killSwitchNotFlat = gauge(
+    "hean_kill_switch_not_flat",
+    "1 while the kill switch has fired and the venue has not yet confirmed the account flat (no positions, no working orders).",
+  );
   const killSwitchReaction = gauge("hean_kill_switch_reaction_seconds", "Time from the last kill-switch trigger to verified flat, in seconds.");
   const denials = total("hean_risk_denials_total", "Orders denied by pre-trade checks, by denial code.", ["code"]);
 
@@ -170,6 +174,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     oneOf(riskState, RISK_STATES, risk.state);
     oneOf(tradingState, TRADING_STATES, risk.tradingState);
     killSwitchActive.set(risk.killSwitch.active ? 1 : 0);
+    killSwitchNotFlat.set(risk.killSwitch.active && risk.killSwitch.flatAt === null ? 1 : 0);
     if (risk.killSwitch.reactionMs !== null) killSwitchReaction.set(risk.killSwitch.reactionMs / 1000);
     denials.reset();
     for (const [code, count] of Object.entries(risk.deniedByCode)) setTotal(denials, count, { code });

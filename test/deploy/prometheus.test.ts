@@ -67,13 +67,21 @@ describe("rules and dashboard use only metrics the engine exports", { skip: yaml
     const rules = parseYamlFile(join(PROM_DIR, "rules.yml"));
     const alerts = rules.groups.flatMap((g: any) => g.rules);
     const names = new Set(alerts.map((r: any) => r.alert));
-    for (const required of ["HeanHardStop", "HeanCircuitBreakerOpen", "HeanPrivateStreamDown", "HeanDrawdownHigh", "HeanBusSaturated", "HeanEventLoopLag", "HeanMissedFills", "HeanStaleMarketData"]) {
+    for (const required of ["HeanHardStop", "HeanKillSwitchNotFlat", "HeanCircuitBreakerOpen", "HeanPrivateStreamDown", "HeanDrawdownHigh", "HeanBusSaturated", "HeanEventLoopLag", "HeanMissedFills", "HeanStaleMarketData"]) {
       assert.ok(names.has(required), `alert ${required}`);
     }
     for (const r of alerts) {
       assert.match(r.labels.severity, /^(critical|warning)$/, r.alert);
       assert.ok(r.annotations.summary.length > 0, r.alert);
     }
+  });
+
+  test("every alert has its own section in docs/RUNBOOK.md", () => {
+    const runbook = readFileSync(join(import.meta.dirname, "../../docs/RUNBOOK.md"), "utf8");
+    const sections = new Set(runbook.match(/^### (\w+)$/gm)?.map((h) => h.slice(4)) ?? []);
+    const alerts = parseYamlFile(join(PROM_DIR, "rules.yml")).groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    assert.ok(alerts.length > 10);
+    for (const alert of alerts) assert.ok(sections.has(alert), `docs/RUNBOOK.md has no "### ${alert}" section`);
   });
 
   test("every hean_* name in the rules and the dashboard is exported", async () => {
