@@ -11,10 +11,11 @@
  * - Utilisation per lane is exposed; crossing 80% and 95% raises throttled alerts.
  */
 import type { Clock } from "../core/clock.ts";
-import { describeError } from "../core/errors.ts";
+import { HeanError, describeError } from "../core/errors.ts";
 import { ALL_EVENT_TYPES, type AlertEvent, type EventType, type HeanEvent } from "../core/events.ts";
 import { Fifo } from "./fifo.ts";
-import { ALL_LANES, type Lane, conflationKey, laneOf } from "./lanes.ts";
+import { ALL_LANES, type Lane, laneOfType } from "./lanes.ts";
+import { FULL, MARKET_KINDS, MarketSlots, QUEUED } from "./market-slots.ts";
 
 export type Handler = (event: HeanEvent) => void | Promise<void>;
 
@@ -73,6 +74,21 @@ interface Subscription {
   active: boolean;
 }
 
+/**
+ * Everything the bus needs to know about one event type, found with one lookup per publish and
+ * carried beside the queued event, so delivery needs none.
+ */
+interface TypeRoute {
+  readonly lane: Lane;
+  readonly counters: LaneCounters;
+  /** Index into MARKET_KINDS for market data, -1 for critical lanes. */
+  readonly marketKind: number;
+  /** The handlers that want this type (replaced on subscribe/unsubscribe). */
+  subs: Subscription[];
+}
+
+type MarketEvent = Extract<HeanEvent, { type: (typeof MARKET_KINDS)[number] }>;
+
 interface LaneCounters {
   depth: number;
   published: number;
@@ -112,19 +128,20 @@ export class EventBus {
    * means across lanes. Depth, counters and alerts are still kept per lane.
    */
   readonly #critical = new Fifo<HeanEvent>();
-  readonly #market = new Map<string, HeanEvent>();
-  /** One live iterator over the market map: restarting from the head would skip every deleted slot. */
-  #marketCursor: MapIterator<[string, HeanEvent]> | undefined;
+  /** The route of each event in `#critical`, pushed and shifted in step with it. */
+  readonly #criticalRoutes = new Fifo<TypeRoute>();
+  readonly #market: MarketSlots<MarketEvent>;
   readonly #counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters()])) as Record<Lane, LaneCounters>;
+  readonly #types: ReadonlyMap<EventType, TypeRoute>;
+  /** Depths from which utilisation is checked (the lowest alert level), per kind of lane. */
   readonly #alertThreshold: number;
+  readonly #marketAlertThreshold: number;
   readonly #droppedByType = new Map<string, number>();
   readonly #deadLetters: DeadLetter[] = [];
   #deadLetterCount = 0;
   readonly #lastDeadLetterAlert = new Map<string, number>();
 
   #subscriptions: Subscription[] = [];
-  /** Per event type, the handlers that want it (rebuilt on subscribe/unsubscribe). */
-  #route = new Map<EventType, Subscription[]>();
   #dispatching = false;
   #scheduled = false;
   #closed = false;
@@ -138,6 +155,14 @@ export class EventBus {
     this.#alertThrottleMs = options.alertThrottleMs ?? 30_000;
     this.#deadLetterCapacity = options.deadLetterCapacity ?? 1_000;
     this.#alertThreshold = Math.ceil(this.#criticalCapacity * 0.8);
+    this.#marketAlertThreshold = Math.ceil(this.#marketCapacity * 0.8);
+    this.#market = new MarketSlots(this.#marketCapacity);
+    this.#types = new Map(
+      ALL_EVENT_TYPES.map((type): [EventType, TypeRoute] => {
+        const lane = laneOfType(type);
+        return [type, { lane, counters: this.#counters[lane], marketKind: (MARKET_KINDS as readonly string[]).indexOf(type), subs: [] }];
+      }),
+    );
   }
 
   /**
@@ -157,28 +182,30 @@ export class EventBus {
 
   publish(event: HeanEvent): void {
     if (this.#closed) return;
-    const lane = laneOf(event);
-    const counters = this.#counters[lane];
+    const route = this.#types.get(event.type);
+    if (route === undefined) throw new HeanError("EVENT_INVALID", `the bus has no lane for event type ${String(event.type)}`, { type: event.type });
+    const counters = route.counters;
     counters.published++;
     if (this.#mode === "sync" && !this.#dispatching && this.pending() === 0) {
       // Nothing waits and nothing runs: deliver directly, no queue round trip.
       counters.delivered++;
       this.#dispatching = true;
       try {
-        this.#dispatch(event);
+        this.#dispatch(event, route);
       } finally {
         this.#dispatching = false;
       }
       this.drain();
       return;
     }
-    if (lane === "market") {
-      this.#enqueueMarket(event, counters);
+    if (route.marketKind >= 0) {
+      this.#enqueueMarket(event as MarketEvent, route.marketKind, counters);
     } else {
       this.#critical.push(event);
+      this.#criticalRoutes.push(route);
       const depth = ++counters.depth;
       if (depth > counters.highWater) counters.highWater = depth;
-      if (depth >= this.#alertThreshold || counters.alertLevel !== 0) this.#checkUtilisation(lane, depth, this.#criticalCapacity, counters);
+      if (depth >= this.#alertThreshold || counters.alertLevel !== 0) this.#checkUtilisation(route.lane, depth, this.#criticalCapacity, counters);
     }
     this.#kick();
   }
@@ -191,7 +218,7 @@ export class EventBus {
       for (;;) {
         const event = this.#next();
         if (event === undefined) break;
-        this.#dispatch(event);
+        this.#dispatch(event, this.#nextRoute);
       }
     } finally {
       this.#dispatching = false;
@@ -256,7 +283,7 @@ export class EventBus {
       for (;;) {
         const event = this.#next();
         if (event === undefined) return;
-        this.#dispatch(event);
+        this.#dispatch(event, this.#nextRoute);
         // Checking the time costs ~30 ns; every 32 events keeps it negligible.
         if ((++n & 31) === 0 && performance.now() > deadline) break;
       }
@@ -269,60 +296,58 @@ export class EventBus {
     }
   }
 
-  #enqueueMarket(incoming: HeanEvent, counters: LaneCounters): void {
-    let event = incoming;
-    const key = conflationKey(event);
-    const waiting = this.#market.get(key);
-    if (waiting !== undefined) {
-      // A gap flag must survive conflation: the newer book still follows a gap.
-      if (waiting.type === "market.book" && waiting.afterGap && event.type === "market.book" && !event.afterGap) {
-        event = { ...event, afterGap: true };
-      }
-      // Delete then set moves the key to the back: the freshest data waits its fair turn.
-      this.#market.delete(key);
-      this.#market.set(key, event);
-      counters.conflated++;
-      this.#countDrop(waiting.type);
+  #enqueueMarket(event: MarketEvent, kind: number, counters: LaneCounters): void {
+    const outcome = this.#market.enqueue(kind, event);
+    if (outcome === QUEUED) {
+      const depth = this.#market.size;
+      if (depth > counters.highWater) counters.highWater = depth;
+      if (depth >= this.#marketAlertThreshold || counters.alertLevel !== 0) this.#checkUtilisation("market", depth, this.#marketCapacity, counters);
       return;
     }
-    if (this.#market.size >= this.#marketCapacity) {
+    if (outcome === FULL) {
       counters.dropped++;
       this.#countDrop(event.type);
       this.#checkUtilisation("market", this.#market.size, this.#marketCapacity, counters);
       return;
     }
-    this.#market.set(key, event);
-    if (this.#market.size > counters.highWater) counters.highWater = this.#market.size;
-    this.#checkUtilisation("market", this.#market.size, this.#marketCapacity, counters);
+    // Replaced (and moved to the back: the freshest data waits its fair turn). A gap flag must
+    // survive conflation: the newer book still follows a gap.
+    if (outcome.type === "market.book" && outcome.afterGap && event.type === "market.book" && !event.afterGap) {
+      this.#market.overwrite(kind, { ...event, afterGap: true });
+    }
+    counters.conflated++;
+    this.#countDrop(outcome.type);
   }
 
   #countDrop(type: string): void {
     this.#droppedByType.set(type, (this.#droppedByType.get(type) ?? 0) + 1);
   }
 
+  /** The route of the event `#next` returned last (an out-parameter: returning a pair would allocate). */
+  #nextRoute!: TypeRoute;
+
   #next(): HeanEvent | undefined {
     const critical = this.#critical.shift();
     if (critical !== undefined) {
-      const c = this.#counters[laneOf(critical)];
+      const route = this.#criticalRoutes.shift()!;
+      const c = route.counters;
       c.depth--;
       c.delivered++;
-      if (c.alertLevel !== 0 && c.depth < this.#alertThreshold) this.#checkUtilisation(laneOf(critical), c.depth, this.#criticalCapacity, c);
+      if (c.alertLevel !== 0 && c.depth < this.#alertThreshold) this.#checkUtilisation(route.lane, c.depth, this.#criticalCapacity, c);
+      this.#nextRoute = route;
       return critical;
     }
-    if (this.#market.size === 0) return undefined;
-    let r = (this.#marketCursor ??= this.#market.entries()).next();
-    if (r.done === true) r = (this.#marketCursor = this.#market.entries()).next();
-    if (r.done === true) return undefined;
-    const [key, event] = r.value;
-    this.#market.delete(key);
+    const event = this.#market.dequeue();
+    if (event === undefined) return undefined;
     this.#counters.market.delivered++;
+    this.#nextRoute = this.#types.get(event.type)!;
     return event;
   }
 
-  #dispatch(event: HeanEvent): void {
-    const subs = this.#route.get(event.type);
-    if (subs === undefined) return;
-    for (const sub of subs) {
+  #dispatch(event: HeanEvent, route: TypeRoute): void {
+    const subs = route.subs;
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i]!;
       if (!sub.active) continue;
       try {
         const result = sub.handler(event);
@@ -379,17 +404,7 @@ export class EventBus {
   }
 
   #rebuildRoutes(): void {
-    const route = new Map<EventType, Subscription[]>();
-    for (const sub of this.#subscriptions) {
-      const types = sub.types ?? ALL_TYPES;
-      for (const t of types) {
-        let list = route.get(t);
-        if (list === undefined) route.set(t, (list = []));
-        list.push(sub);
-      }
-    }
-    this.#route = route;
+    // New arrays, not edits in place: a dispatch in progress keeps iterating the list it started with.
+    for (const [type, route] of this.#types) route.subs = this.#subscriptions.filter((s) => s.types === undefined || s.types.has(type));
   }
 }
-
-const ALL_TYPES: ReadonlySet<EventType> = new Set(ALL_EVENT_TYPES);

@@ -45,9 +45,5 @@ const LANE_OF: Readonly<Record<EventType, Lane>> = {
   "system.stopped": "system",
 };
 
+export const laneOfType = (type: EventType): Lane => LANE_OF[type];
 export const laneOf = (e: HeanEvent): Lane => LANE_OF[e.type];
-
-/** Conflation key for market data: the newest event per (kind, symbol) replaces the one waiting. */
-export function conflationKey(e: HeanEvent): string {
-  return "symbol" in e ? `${e.type}|${e.symbol}` : e.type;
-}

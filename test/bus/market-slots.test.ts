@@ -1,0 +1,84 @@
+/**
+ * The market lane's slot queue against a plain model (a Map whose delete-then-set moves a key to the
+ * back): for any sequence of enqueues and dequeues both give the same events in the same order.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import { FULL, MarketSlots, QUEUED } from "../../src/bus/market-slots.ts";
+
+interface Ev {
+  readonly symbol: string;
+  readonly n: number;
+}
+
+class Model {
+  readonly map = new Map<string, Ev>();
+  readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+  enqueue(kind: number, e: Ev): Ev | typeof QUEUED | typeof FULL {
+    const key = `${kind}|${e.symbol}`;
+    const previous = this.map.get(key);
+    if (previous !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, e);
+      return previous;
+    }
+    if (this.map.size >= this.capacity) return FULL;
+    this.map.set(key, e);
+    return QUEUED;
+  }
+  dequeue(): Ev | undefined {
+    const first = this.map.entries().next();
+    if (first.done === true) return undefined;
+    this.map.delete(first.value[0]);
+    return first.value[1];
+  }
+}
+
+type Op = { readonly op: "enqueue"; readonly kind: number; readonly symbol: number } | { readonly op: "dequeue" };
+
+const ops = fc.array(
+  fc.oneof(
+    { weight: 3, arbitrary: fc.record({ op: fc.constant("enqueue" as const), kind: fc.integer({ min: 0, max: 1 }), symbol: fc.integer({ min: 0, max: 150 }) }) },
+    { weight: 2, arbitrary: fc.constant({ op: "dequeue" as const }) },
+  ),
+  { maxLength: 600 },
+);
+
+describe("market slots", () => {
+  test("behave like the delete-then-set Map model, including the bound and growth past 64 slots", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), ops, (capacity, sequence: Op[]) => {
+        const slots = new MarketSlots<Ev>(capacity);
+        const model = new Model(capacity);
+        sequence.forEach((o, n) => {
+          if (o.op === "dequeue") {
+            assert.deepEqual(slots.dequeue(), model.dequeue());
+          } else {
+            const e = { symbol: `S${o.symbol}`, n };
+            assert.deepEqual(slots.enqueue(o.kind, e), model.enqueue(o.kind, e));
+          }
+          assert.equal(slots.size, model.map.size);
+        });
+        for (;;) {
+          const expected = model.dequeue();
+          assert.deepEqual(slots.dequeue(), expected);
+          if (expected === undefined) break;
+        }
+      }),
+      { seed: 20261204, numRuns: 300 },
+    );
+  });
+
+  test("overwrite swaps a waiting event in place and ignores a slot with nothing waiting", () => {
+    const slots = new MarketSlots<Ev>(10);
+    slots.enqueue(0, { symbol: "A", n: 1 });
+    slots.enqueue(0, { symbol: "B", n: 2 });
+    slots.overwrite(0, { symbol: "A", n: 3 });
+    slots.overwrite(1, { symbol: "A", n: 4 });
+    assert.deepEqual([slots.dequeue(), slots.dequeue(), slots.dequeue()], [{ symbol: "A", n: 3 }, { symbol: "B", n: 2 }, undefined]);
+  });
+});
