@@ -16,6 +16,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import("./journal-command.ts")).journalCommand(rest);
       case "sim":
         return await simCommand(rest);
+      case "data":
+        return await (await import("./data-command.ts")).dataCommand(rest);
       case undefined:
       case "help":
       case "--help":

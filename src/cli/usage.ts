@@ -6,6 +6,8 @@ Usage:
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
   hean journal replay  --journal PATH --report FILE
                                           rebuild state from the journal alone and write the report
+  hean data download --venue binance|bybit --symbols A,B --kind KIND --from DATE --to DATE [--dir data]
+                                          fetch the venues' public historical files (checksums, resume)
   hean sim bybit --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Bybit V5 protocol simulator on loopback
 

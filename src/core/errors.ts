@@ -38,6 +38,10 @@ export const ERROR_CATALOGUE = {
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",
   LIVE_NOT_CONFIRMED: "live trading was requested without the explicit confirmation",
+  // historical data
+  DATA_MALFORMED: "a historical data file has a row or a packing hean cannot read",
+  DATA_OUT_OF_ORDER: "a historical data file goes back in time",
+  DATA_DOWNLOAD: "a historical data file could not be downloaded or failed its checksum",
   // operator surfaces
   CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",
 } as const;

@@ -1,0 +1,186 @@
+/**
+ * `hean data download`: the venues' public daily files, fetched with their checksums (Binance
+ * publishes a `.CHECKSUM` beside each file), resumed where a broken download stopped, and never
+ * left looking complete when they are not (a file is written as `.part` and renamed only once it
+ * is whole and verified).
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { HeanError } from "../../core/errors.ts";
+
+export const DOWNLOAD_VENUES = ["binance", "bybit"] as const;
+export type DownloadVenue = (typeof DOWNLOAD_VENUES)[number];
+export const DOWNLOAD_KINDS: Readonly<Record<DownloadVenue, readonly string[]>> = {
+  binance: ["aggTrades", "trades", "klines", "bookTicker", "fundingRate"],
+  bybit: ["trades"],
+};
+
+/** Where the venues publish (tests and mirrors point elsewhere with `baseUrl`). */
+export const PUBLIC_DATA_URL: Readonly<Record<DownloadVenue, string>> = {
+  binance: "https://data.binance.vision",
+  bybit: "https://public.bybit.com",
+};
+
+export interface DownloadPlan {
+  readonly venue: DownloadVenue;
+  readonly symbols: readonly string[];
+  readonly kind: string;
+  /** Kline interval (Binance klines only). */
+  readonly interval: string;
+  /** Inclusive UTC days, `YYYY-MM-DD`. */
+  readonly from: string;
+  readonly to: string;
+  readonly dir: string;
+  readonly baseUrl: string;
+}
+
+export interface RemoteFile {
+  readonly url: string;
+  /** The published SHA-256 sits at this URL, when the venue publishes one. */
+  readonly checksumUrl: string | undefined;
+  readonly path: string;
+}
+
+export type FileOutcome =
+  | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean }
+  | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean }
+  | { readonly kind: "missing"; readonly file: RemoteFile }
+  | { readonly kind: "failed"; readonly file: RemoteFile; readonly reason: string };
+
+const DAY_MS = 86_400_000;
+
+function day(text: string, flag: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+  // Date.parse rolls 2024-02-30 over to March: a real date prints back as itself.
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== text) throw new HeanError("CLI_USAGE", `${flag} must be a date YYYY-MM-DD, got ${JSON.stringify(text)}`, { [flag]: text });
+  return ms;
+}
+
+/** Every file of the plan, in order (symbol, then day; funding rates are monthly files). */
+export function planFiles(plan: DownloadPlan): RemoteFile[] {
+  const kinds = DOWNLOAD_KINDS[plan.venue];
+  if (!kinds.includes(plan.kind)) {
+    throw new HeanError("CLI_USAGE", `--kind ${plan.kind} is not published by ${plan.venue} as daily files (available: ${kinds.join(", ")})`, { venue: plan.venue, kind: plan.kind });
+  }
+  const from = day(plan.from, "--from");
+  const to = day(plan.to, "--to");
+  if (to < from) throw new HeanError("CLI_USAGE", `--to ${plan.to} is before --from ${plan.from}`, { from: plan.from, to: plan.to });
+  const periods: string[] = [];
+  for (let t = from; t <= to; t += DAY_MS) {
+    const p = new Date(t).toISOString().slice(0, plan.kind === "fundingRate" ? 7 : 10);
+    if (periods.at(-1) !== p) periods.push(p);
+  }
+  const base = plan.baseUrl.replace(/\/+$/, "");
+  return plan.symbols.flatMap((symbol) =>
+    periods.map((p): RemoteFile => {
+      if (plan.venue === "bybit") {
+        const name = `${symbol}${p}.csv.gz`;
+        return { url: `${base}/trading/${symbol}/${name}`, checksumUrl: undefined, path: join(plan.dir, "bybit", "trades", symbol, name) };
+      }
+      const monthly = plan.kind === "fundingRate";
+      const label = plan.kind === "klines" ? plan.interval : plan.kind;
+      const name = `${symbol}-${label}-${p}.zip`;
+      const folder = plan.kind === "klines" ? `${plan.kind}/${symbol}/${plan.interval}` : `${plan.kind}/${symbol}`;
+      const url = `${base}/data/futures/um/${monthly ? "monthly" : "daily"}/${folder}/${name}`;
+      return { url, checksumUrl: `${url}.CHECKSUM`, path: join(plan.dir, "binance", plan.kind, symbol, name) };
+    }),
+  );
+}
+
+export interface Progress {
+  /** Called as bytes arrive and when a file ends. */
+  update(state: { readonly filesDone: number; readonly filesTotal: number; readonly bytes: number; readonly current: string }): void;
+  done(outcome: FileOutcome): void;
+}
+
+export async function download(files: readonly RemoteFile[], progress: Progress): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const outcome = await downloadOne(file, (n) => {
+      bytes += n;
+      progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
+    }).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: e instanceof Error ? e.message : String(e) }));
+    outcomes.push(outcome);
+    progress.done(outcome);
+  }
+  return outcomes;
+}
+
+async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
+  const expected = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl);
+  if (expected === null) return { kind: "missing", file };
+  if (existsSync(file.path)) {
+    if (expected === undefined || (await sha256(file.path)) === expected) return { kind: "present", file, verified: expected !== undefined };
+    // A complete-looking file that fails its checksum is fetched again from scratch.
+    rmSync(file.path);
+  }
+  mkdirSync(dirname(file.path), { recursive: true });
+  const part = `${file.path}.part`;
+  const have = existsSync(part) ? statSync(part).size : 0;
+  const response = await fetch(file.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, redirect: "follow" });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { kind: "missing", file };
+  }
+  if (response.status === 416 && have > 0) {
+    // The part is already everything the server has: verify it as it is.
+    await response.body?.cancel();
+  } else {
+    if (response.status !== 200 && response.status !== 206) {
+      await response.body?.cancel();
+      throw new HeanError("DATA_DOWNLOAD", `${file.url}: HTTP ${response.status}`, { url: file.url, status: response.status });
+    }
+    const resume = response.status === 206;
+    if (response.body === null) throw new HeanError("DATA_DOWNLOAD", `${file.url}: empty answer`, { url: file.url });
+    const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
+    body.on("data", (chunk: Buffer) => onBytes(chunk.length));
+    await pipeline(body, createWriteStream(part, { flags: resume ? "a" : "w" }));
+  }
+  const resumedFrom = response.status === 206 || response.status === 416 ? have : 0;
+  if (expected !== undefined) {
+    const actual = await sha256(part);
+    if (actual !== expected) {
+      rmSync(part);
+      throw new HeanError("DATA_DOWNLOAD", `${file.url}: SHA-256 ${actual} does not match the published ${expected}; the download was removed`, { url: file.url, expected, actual });
+    }
+  }
+  // Without a published checksum, a gzip file at least proves it is whole by inflating to its end.
+  if (expected === undefined && part.endsWith(".gz.part")) await assertWholeGzip(part, file.url);
+  const size = statSync(part).size;
+  renameSync(part, file.path);
+  return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined };
+}
+
+/** The SHA-256 the venue publishes (`<hex>  <name>`), or null when the file does not exist there. */
+async function publishedChecksum(url: string): Promise<string | null> {
+  const response = await fetch(url, { redirect: "follow" });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  const text = await response.text();
+  if (response.status !== 200) throw new HeanError("DATA_DOWNLOAD", `${url}: HTTP ${response.status}`, { url, status: response.status });
+  const hex = /^([0-9a-f]{64})\b/i.exec(text.trim())?.[1];
+  if (hex === undefined) throw new HeanError("DATA_DOWNLOAD", `${url}: not a checksum file`, { url });
+  return hex.toLowerCase();
+}
+
+async function assertWholeGzip(path: string, url: string): Promise<void> {
+  try {
+    await pipeline(createReadStream(path), createGunzip(), new Writable({ write: (_chunk, _enc, done) => done() }));
+  } catch (e) {
+    rmSync(path);
+    throw new HeanError("DATA_DOWNLOAD", `${url}: the file is not a whole gzip (${(e as Error).message}); the download was removed`, { url });
+  }
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}

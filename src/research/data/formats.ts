@@ -1,0 +1,184 @@
+/**
+ * The venues' public data files, row by row: each format names its columns and turns one CSV row
+ * into a record, or says what is wrong with it. Layouts: ../shared/reference/historical-data.md.
+ */
+import { type Dec, tryDec } from "../../core/decimal.ts";
+import type { MarketRecord } from "./records.ts";
+
+export const DATA_FORMATS = [
+  "binance-aggTrades",
+  "binance-trades",
+  "binance-klines",
+  "binance-bookTicker",
+  "binance-fundingRate",
+  "bybit-trades",
+] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+
+/** How a file's times are written; decided from the first row's magnitude, and reported. */
+export type TimeUnit = "s" | "ms" | "us";
+
+export interface RowContext {
+  /** The symbol of files that do not carry one per row (from the file name or the caller). */
+  readonly symbol: string | undefined;
+  readonly timeUnit: TimeUnit;
+}
+
+interface FormatSpec {
+  /** Column names of the header row, where files have one (compared case-insensitively). */
+  readonly header: readonly string[];
+  /** Fewest columns a row must have (newer files may append some). */
+  readonly minColumns: number;
+  /** The column holding the row's time, for deciding the time unit. */
+  readonly timeColumn: number;
+  readonly needsSymbol: boolean;
+  parse(f: readonly string[], ctx: RowContext): MarketRecord | string;
+}
+
+const num = (text: string | undefined, name: string): Dec | string => {
+  const value = text === undefined || text === "" ? undefined : tryDec(text.trim());
+  return value === undefined ? `${name} is not a decimal number: ${JSON.stringify(text ?? "")}` : value;
+};
+
+const positive = (text: string | undefined, name: string): Dec | string => {
+  const value = num(text, name);
+  return typeof value === "string" || value > 0n ? value : `${name} must be positive: ${text}`;
+};
+
+/** Epoch milliseconds from a time written in `unit` (Bybit writes seconds with a fraction). */
+export function toMs(text: string | undefined, unit: TimeUnit): number | string {
+  const x = text === undefined ? NaN : Number(text);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(x) || x < 0) return `time is not a number: ${JSON.stringify(text ?? "")}`;
+  const ms = unit === "s" ? Math.round(x * 1000) : unit === "us" ? Math.floor(x / 1000) : Math.round(x);
+  return Number.isSafeInteger(ms) ? ms : `time is out of range: ${text}`;
+}
+
+/** Seconds below 1e11 (until year 5138), microseconds above 1e14 (after 1973), milliseconds between. */
+export function timeUnitOf(text: string): TimeUnit {
+  const x = Number(text);
+  return x < 1e11 ? "s" : x > 1e14 ? "us" : "ms";
+}
+
+const bool = (text: string | undefined, name: string): boolean | string => {
+  const t = text?.trim().toLowerCase();
+  return t === "true" ? true : t === "false" ? false : `${name} is not true/false: ${JSON.stringify(text ?? "")}`;
+};
+
+/** The first problem among parsed fields, if any. */
+const firstProblem = (...values: readonly unknown[]): string | undefined => values.find((v): v is string => typeof v === "string");
+
+export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
+  "binance-aggTrades": {
+    header: ["agg_trade_id", "price", "quantity", "first_trade_id", "last_trade_id", "transact_time", "is_buyer_maker"],
+    minColumns: 7,
+    timeColumn: 5,
+    needsSymbol: true,
+    parse(f, ctx) {
+      const price = positive(f[1], "price");
+      const qty = positive(f[2], "quantity");
+      const ts = toMs(f[5], ctx.timeUnit);
+      const buyerMaker = bool(f[6], "is_buyer_maker");
+      const problem = firstProblem(price, qty, ts, buyerMaker);
+      if (problem !== undefined) return problem;
+      if (!/^\d+$/.test(f[0]!)) return `agg_trade_id is not an id: ${JSON.stringify(f[0])}`;
+      // The buyer was the maker: the taker sold.
+      return { kind: "trade", ts: ts as number, symbol: ctx.symbol!, price: price as Dec, qty: qty as Dec, takerSide: buyerMaker ? "sell" : "buy", id: f[0]! };
+    },
+  },
+  "binance-trades": {
+    header: ["id", "price", "qty", "quote_qty", "time", "is_buyer_maker"],
+    minColumns: 6,
+    timeColumn: 4,
+    needsSymbol: true,
+    parse(f, ctx) {
+      const price = positive(f[1], "price");
+      const qty = positive(f[2], "qty");
+      const ts = toMs(f[4], ctx.timeUnit);
+      const buyerMaker = bool(f[5], "is_buyer_maker");
+      const problem = firstProblem(price, qty, ts, buyerMaker);
+      if (problem !== undefined) return problem;
+      if (!/^\d+$/.test(f[0]!)) return `id is not an id: ${JSON.stringify(f[0])}`;
+      return { kind: "trade", ts: ts as number, symbol: ctx.symbol!, price: price as Dec, qty: qty as Dec, takerSide: buyerMaker ? "sell" : "buy", id: f[0]! };
+    },
+  },
+  "binance-klines": {
+    header: ["open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume", "count", "taker_buy_volume", "taker_buy_quote_volume", "ignore"],
+    minColumns: 12,
+    timeColumn: 0,
+    needsSymbol: true,
+    parse(f, ctx) {
+      const openTime = toMs(f[0], ctx.timeUnit);
+      const [open, high, low, close] = [positive(f[1], "open"), positive(f[2], "high"), positive(f[3], "low"), positive(f[4], "close")];
+      const volume = num(f[5], "volume");
+      const closeTime = toMs(f[6], ctx.timeUnit);
+      const problem = firstProblem(openTime, open, high, low, close, volume, closeTime);
+      if (problem !== undefined) return problem;
+      const [o, h, l, c] = [open, high, low, close] as Dec[];
+      if (h! < l! || h! < o! || h! < c! || l! > o! || l! > c!) return `high/low do not bracket open/close: ${f.slice(1, 5).join(",")}`;
+      if ((closeTime as number) < (openTime as number)) return "close_time is before open_time";
+      return { kind: "kline", ts: closeTime as number, openTime: openTime as number, symbol: ctx.symbol!, open: o!, high: h!, low: l!, close: c!, volume: volume as Dec };
+    },
+  },
+  "binance-bookTicker": {
+    header: ["update_id", "best_bid_price", "best_bid_qty", "best_ask_price", "best_ask_qty", "transaction_time", "event_time"],
+    minColumns: 7,
+    timeColumn: 5,
+    needsSymbol: true,
+    parse(f, ctx) {
+      const bid = positive(f[1], "best_bid_price");
+      const bidQty = num(f[2], "best_bid_qty");
+      const ask = positive(f[3], "best_ask_price");
+      const askQty = num(f[4], "best_ask_qty");
+      const ts = toMs(f[5], ctx.timeUnit);
+      const problem = firstProblem(bid, bidQty, ask, askQty, ts);
+      if (problem !== undefined) return problem;
+      if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[1]} above ask ${f[3]}`;
+      return { kind: "book-ticker", ts: ts as number, symbol: ctx.symbol!, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec };
+    },
+  },
+  "binance-fundingRate": {
+    header: ["calc_time", "funding_interval_hours", "last_funding_rate"],
+    minColumns: 3,
+    timeColumn: 0,
+    needsSymbol: true,
+    parse(f, ctx) {
+      const ts = toMs(f[0], ctx.timeUnit);
+      const rate = num(f[2], "last_funding_rate");
+      const problem = firstProblem(ts, rate);
+      if (problem !== undefined) return problem;
+      return { kind: "funding", ts: ts as number, symbol: ctx.symbol!, rate: rate as Dec };
+    },
+  },
+  "bybit-trades": {
+    header: ["timestamp", "symbol", "side", "size", "price", "tickDirection", "trdMatchID", "grossValue", "homeNotional", "foreignNotional"],
+    minColumns: 7,
+    timeColumn: 0,
+    needsSymbol: false,
+    parse(f, ctx) {
+      const ts = toMs(f[0], ctx.timeUnit);
+      const qty = positive(f[3], "size");
+      const price = positive(f[4], "price");
+      const problem = firstProblem(ts, qty, price);
+      if (problem !== undefined) return problem;
+      const side = f[2] === "Buy" ? "buy" : f[2] === "Sell" ? "sell" : undefined;
+      if (side === undefined) return `side is not Buy/Sell: ${JSON.stringify(f[2])}`;
+      if (!/^[A-Z0-9]+$/.test(f[1] ?? "")) return `symbol is not a symbol: ${JSON.stringify(f[1])}`;
+      if ((f[6] ?? "") === "") return "trdMatchID is empty";
+      return { kind: "trade", ts: ts as number, symbol: f[1]!, price: price as Dec, qty: qty as Dec, takerSide: side, id: f[6]! };
+    },
+  },
+};
+
+/** Format and symbol from a venue's file name, where it follows the venue's layout. */
+export function recogniseFile(path: string): { format: DataFormat; symbol: string | undefined } | undefined {
+  const name = path.split(/[\\/]/).pop() ?? "";
+  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-/.exec(name);
+  if (binance !== null) {
+    const kind = /^\d/.test(binance[2]!) ? "klines" : binance[2]!;
+    return { format: `binance-${kind}` as DataFormat, symbol: binance[1] };
+  }
+  // Bybit: BTCUSDT2024-01-01.csv.gz (linear) or BTCUSDT-2024-01-01.csv.gz (spot).
+  const bybit = /^([A-Z0-9]+?)-?\d{4}-\d{2}-\d{2}\.csv(\.gz)?$/.exec(name);
+  if (bybit !== null) return { format: "bybit-trades", symbol: bybit[1] };
+  return undefined;
+}

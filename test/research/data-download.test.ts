@@ -1,0 +1,171 @@
+/**
+ * `hean data download` against a local HTTP server that serves the venues' layout (no machine here
+ * reaches the internet): checksums, resume after a cut connection, a corrupted file refused, a day
+ * the venue does not have, and the files read back by the data readers.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { readMarketFile } from "../../src/research/data/reader.ts";
+import { HEAN, ROOT } from "../cli/cli-helpers.ts";
+import { zipOne } from "./zip-writer.ts";
+
+const files = new Map<string, Buffer>();
+const requests: { url: string; range: string | undefined }[] = [];
+/** Paths whose next answer is cut after this many bytes (the socket is destroyed). */
+const cutOnce = new Map<string, number>();
+
+function serve(req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? "/";
+  requests.push({ url, range: req.headers.range });
+  const body = files.get(url);
+  if (body === undefined) {
+    res.writeHead(404).end("not found");
+    return;
+  }
+  const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? "");
+  const start = range === null ? 0 : Number(range[1]);
+  if (start >= body.length && range !== null) {
+    res.writeHead(416, { "content-range": `bytes */${body.length}` }).end();
+    return;
+  }
+  const part = body.subarray(start);
+  res.writeHead(range === null ? 200 : 206, {
+    "content-length": part.length,
+    ...(range === null ? {} : { "content-range": `bytes ${start}-${body.length - 1}/${body.length}` }),
+  });
+  const cut = cutOnce.get(url);
+  if (cut !== undefined) {
+    cutOnce.delete(url);
+    res.write(part.subarray(0, cut), () => res.socket?.destroy());
+    return;
+  }
+  res.end(part);
+}
+
+function aggTrades(symbol: string, date: string, n: number): Buffer {
+  const t0 = Date.parse(`${date}T00:00:00Z`);
+  const rows = Array.from({ length: n }, (_, i) => `${i + 1},${100 + (i % 7)}.5,0.${(i % 9) + 1},${i},${i},${t0 + i * 10},${i % 2 === 0}`);
+  return zipOne(`${symbol}-aggTrades-${date}.csv`, `agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker\n${rows.join("\n")}\n`);
+}
+
+function publishBinance(symbol: string, date: string, zip: Buffer, checksumOf: Buffer = zip): void {
+  const path = `/data/futures/um/daily/aggTrades/${symbol}/${symbol}-aggTrades-${date}.zip`;
+  files.set(path, zip);
+  files.set(`${path}.CHECKSUM`, Buffer.from(`${createHash("sha256").update(checksumOf).digest("hex")}  ${symbol}-aggTrades-${date}.zip\n`));
+}
+
+let base = "";
+const server = createServer(serve);
+
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function heanData(args: readonly string[]): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HEAN, "data", "download", "--base-url", base, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (status) => resolve({ status, out }));
+  });
+}
+
+async function count(path: string): Promise<number> {
+  let n = 0;
+  for await (const _ of readMarketFile(path)) n++;
+  return n;
+}
+
+describe("hean data download", () => {
+  test("Binance aggTrades for two symbols and two days: verified against the published SHA-256 and readable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    for (const s of ["BTCUSDT", "ETHUSDT"]) for (const d of ["2024-01-01", "2024-01-02"]) publishBinance(s, d, aggTrades(s, d, 500));
+    const r = await heanData(["--venue", "binance", "--symbols", "BTCUSDT,ETHUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-02", "--dir", dir]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /4 downloaded, 0 already present, 0 missing at the venue, 0 failed/);
+    const path = join(dir, "binance/aggTrades/ETHUSDT/ETHUSDT-aggTrades-2024-01-02.zip");
+    assert.equal(await count(path), 500);
+    assert.ok(!existsSync(`${path}.part`));
+    // Again: nothing is fetched twice, every file is re-verified.
+    const again = await heanData(["--venue", "binance", "--symbols", "BTCUSDT,ETHUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-02", "--dir", dir]);
+    assert.equal(again.status, 0, again.out);
+    assert.match(again.out, /0 downloaded, 4 already present/);
+  });
+
+  test("a connection cut mid-file: the file is not complete-looking, and the next run resumes with a Range request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const zip = aggTrades("SOLUSDT", "2024-02-01", 20_000);
+    publishBinance("SOLUSDT", "2024-02-01", zip);
+    const path = "/data/futures/um/daily/aggTrades/SOLUSDT/SOLUSDT-aggTrades-2024-02-01.zip";
+    cutOnce.set(path, 10_000);
+    const args = ["--venue", "binance", "--symbols", "SOLUSDT", "--kind", "aggTrades", "--from", "2024-02-01", "--to", "2024-02-01", "--dir", dir];
+    const first = await heanData(args);
+    assert.equal(first.status, 1, first.out);
+    assert.match(first.out, /FAILED/);
+    const local = join(dir, "binance/aggTrades/SOLUSDT/SOLUSDT-aggTrades-2024-02-01.zip");
+    assert.ok(!existsSync(local), "an incomplete download never takes the final name");
+    const second = await heanData(args);
+    assert.equal(second.status, 0, second.out);
+    assert.match(second.out, /resumed at/);
+    const ranged = requests.filter((r) => r.url === path && r.range !== undefined);
+    assert.ok(ranged.length >= 1 && Number(/bytes=(\d+)-/.exec(ranged.at(-1)!.range!)![1]) > 0, "resumed with a Range request");
+    assert.deepEqual(readFileSync(local), zip);
+    assert.equal(await count(local), 20_000);
+  });
+
+  test("a file that does not match its checksum is removed and reported; a day the venue lacks is reported missing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const good = aggTrades("XRPUSDT", "2024-03-01", 100);
+    const tampered = Buffer.from(good);
+    const at = tampered.length - 30;
+    tampered.writeUInt8(tampered.readUInt8(at) ^ 0xff, at);
+    publishBinance("XRPUSDT", "2024-03-01", tampered, good);
+    const r = await heanData(["--venue", "binance", "--symbols", "XRPUSDT", "--kind", "aggTrades", "--from", "2024-03-01", "--to", "2024-03-02", "--dir", dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /SHA-256 [0-9a-f]{64} does not match the published/);
+    assert.match(r.out, /XRPUSDT-aggTrades-2024-03-02\.zip: missing at the venue/);
+    assert.match(r.out, /0 downloaded, 0 already present, 1 missing at the venue, 1 failed/);
+    assert.ok(!existsSync(join(dir, "binance/aggTrades/XRPUSDT/XRPUSDT-aggTrades-2024-03-01.zip")));
+    assert.ok(!existsSync(join(dir, "binance/aggTrades/XRPUSDT/XRPUSDT-aggTrades-2024-03-01.zip.part")));
+  });
+
+  test("Bybit trades: gzip files proven whole, read back with the symbol and taker side", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const csv = "timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional\n1709251200.25,BTCUSDT,Buy,0.003,61201.5,PlusTick,m1,1,0.003,183.6\n";
+    files.set("/trading/BTCUSDT/BTCUSDT2024-03-01.csv.gz", gzipSync(csv));
+    const broken = gzipSync(csv.repeat(50));
+    files.set("/trading/BTCUSDT/BTCUSDT2024-03-02.csv.gz", broken.subarray(0, broken.length - 8));
+    const r = await heanData(["--venue", "bybit", "--symbols", "BTCUSDT", "--kind", "trades", "--from", "2024-03-01", "--to", "2024-03-02", "--dir", dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /BTCUSDT2024-03-02\.csv\.gz: FAILED: .*not a whole gzip/);
+    assert.equal(await count(join(dir, "bybit/trades/BTCUSDT/BTCUSDT2024-03-01.csv.gz")), 1);
+  });
+
+  test("bad arguments are refused with the reason and exit 2, before anything is fetched", async () => {
+    const before = requests.length;
+    for (const [args, reason] of [
+      [["--venue", "kraken", "--symbols", "BTCUSDT", "--kind", "trades", "--from", "2024-01-01", "--to", "2024-01-01"], /--venue must be one of binance, bybit/],
+      [["--venue", "bybit", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01"], /not published by bybit.*available: trades/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-13-01", "--to", "2024-01-01"], /--from must be a date/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-02-30", "--to", "2024-03-01"], /--from must be a date/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-02", "--to", "2024-01-01"], /before --from/],
+      [["--venue", "binance", "--symbols", "BTC/USDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01"], /is not a symbol/],
+    ] as const) {
+      const r = await heanData(args);
+      assert.equal(r.status, 2, r.out);
+      assert.match(r.out, reason);
+    }
+    assert.equal(requests.length, before);
+  });
+});
