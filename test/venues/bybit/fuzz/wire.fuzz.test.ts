@@ -30,7 +30,7 @@ const ORDERS = [
 ];
 const EXECUTIONS = [sample("bybit_ws_execution.json").data[0], parseList(sample("bybit_rest_execution_list.json").result).list[0]];
 const POSITIONS = [
-  { ...parseList(sample("bybit_rest_position_list_inverse.json").result).list[0], symbol: "BTCUSDT" },
+  { ...sample("bybit_rest_position_list_inverse.json").result.list[0], symbol: "BTCUSDT" },
   { ...sample("bybit_ws_position.json").data[0], positionIdx: 0, side: "Buy", size: "0.01", entryPrice: "28000.5" },
 ];
 const WALLETS = [sample("bybit_rest_wallet_balance.json").result.list[0], sample("bybit_ws_wallet.json").data[0]];
