@@ -114,6 +114,9 @@ export class PrivateStream {
         this.#o.alert("critical", "PRIVATE_SUBSCRIBE_FAILED", `private subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
         this.#conn.restart("subscribe refused");
       }
+      return;
     }
+    // Neither data nor a reply to anything we asked.
+    if (typeof m.op !== "string") this.#o.onMalformed?.(protocolError("frame", "topic", m.topic, "a topic or an op"));
   }
 }

@@ -123,6 +123,8 @@ export class PublicStream {
       if (m.op === "subscribe" && m.success === false) {
         this.#o.alert("warning", "PUBLIC_SUBSCRIBE_FAILED", `public subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
       }
+      // Neither data nor a reply to anything we asked.
+      if (typeof m.op !== "string") this.#malformed(protocolError("frame", "topic", m.topic, "a topic or an op"));
       return;
     }
     if (topic.startsWith("publicTrade.")) {
@@ -131,6 +133,7 @@ export class PublicStream {
     }
     const b = this.#byTopic.get(topic);
     if (b !== undefined) this.#onBook(b, m);
+    else this.#malformed(protocolError("frame", "topic", topic, "a subscribed topic"));
   }
 
   #onBook(b: SymbolBook, m: WireMessage): void {
@@ -218,10 +221,14 @@ export class PublicStream {
       return parse(raw);
     } catch (e) {
       if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
-      this.malformed++;
-      this.#o.onMalformed?.(e);
+      this.#malformed(e);
       return undefined;
     }
+  }
+
+  #malformed(error: HeanError): void {
+    this.malformed++;
+    this.#o.onMalformed?.(error);
   }
 
   #status(b: SymbolBook, status: MarketStatusEvent["status"], detail: string): void {

@@ -7,57 +7,14 @@
  * fill from the stream exactly once, and the next order must fill as usual.
  */
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import WebSocket, { WebSocketServer } from "ws";
 import { dec } from "../../../../src/core/decimal.ts";
 import { createMetrics } from "../../../../src/observability/metrics.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../../src/simulator/bybit/main.ts";
 import { FakeEngineView } from "../../../control/fake-view.ts";
 import { parseExposition, value } from "../../../observability/exposition.ts";
 import { KEY, Rig, SECRET, waitFor } from "../rig.ts";
-
-/** A WebSocket proxy to `upstream` that lets `rewrite` turn each downstream frame into several. */
-class CorruptingProxy {
-  readonly #wss: WebSocketServer;
-  readonly #sockets = new Set<WebSocket>();
-  rewrite: (frame: string) => string[] = (frame) => [frame];
-
-  constructor(upstream: string) {
-    this.#wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    this.#wss.on("connection", (client) => {
-      const venue = new WebSocket(upstream);
-      const pending: string[] = [];
-      this.#sockets.add(client).add(venue);
-      venue.on("open", () => pending.splice(0).forEach((m) => venue.send(m)));
-      client.on("message", (m) => (venue.readyState === WebSocket.OPEN ? venue.send(m.toString()) : pending.push(m.toString())));
-      venue.on("message", (m) => {
-        for (const out of this.rewrite(m.toString())) client.send(out);
-      });
-      const close = (): void => {
-        client.terminate();
-        venue.terminate();
-      };
-      client.on("close", close);
-      venue.on("close", close);
-      client.on("error", close);
-      venue.on("error", close);
-    });
-  }
-
-  listening(): Promise<void> {
-    return new Promise((resolve) => (this.#wss.address() === null ? this.#wss.once("listening", () => resolve()) : resolve()));
-  }
-
-  get url(): string {
-    return `ws://127.0.0.1:${(this.#wss.address() as AddressInfo).port}/v5/private`;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.#sockets) s.terminate();
-    await new Promise((resolve) => this.#wss.close(resolve));
-  }
-}
+import { CorruptingProxy } from "./corrupting-proxy.ts";
 
 let sim: BybitSimulator;
 let proxy: CorruptingProxy;
