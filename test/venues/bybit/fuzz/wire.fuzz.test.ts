@@ -200,7 +200,7 @@ test("REST answers: every sample passes as sent; mutated, it passes only if ever
 });
 
 test("REST envelopes: broken JSON text fails as VENUE_PROTOCOL; a parsed envelope has integer retCode and time", () => {
-  const bodies = REST_SAMPLES.map(([, file]) => JSON.stringify(sample(file))).concat(JSON.stringify(sample("bybit_rest_error_10002_observed.json")));
+  const bodies = REST_SAMPLES.map(([, file]) => JSON.stringify(sample(file))).concat(["bybit_rest_error_10002_observed.json", "bybit_rest_error_10004_observed.json", "bybit_rest_error_110017_observed.json"].map((f) => JSON.stringify(sample(f))));
   fc.assert(
     fc.property(fc.constantFrom(...bodies).chain(brokenJson), (body) => {
       const r = parsesOrRefuses(() => parseEnvelope(body));
