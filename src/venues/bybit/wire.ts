@@ -142,9 +142,8 @@ function side(kind: WireKind, raw: Raw, field = "side"): Side {
   throw protocolError(kind, field, v, `"Buy" or "Sell"`);
 }
 
-function flag(kind: WireKind, raw: Raw, field: string, absent: boolean): boolean {
+function flag(kind: WireKind, raw: Raw, field: string): boolean {
   const v = raw[field];
-  if (v === undefined) return absent;
   if (typeof v !== "boolean") throw protocolError(kind, field, v, "true or false");
   return v;
 }
@@ -192,7 +191,7 @@ export function parseOrder(input: unknown): WireOrder {
     cancelType: text(kind, raw, "cancelType", { optional: true }),
     rejectReason: text(kind, raw, "rejectReason", { optional: true }),
     timeInForce: text(kind, raw, "timeInForce", { optional: true }),
-    reduceOnly: flag(kind, raw, "reduceOnly", false),
+    reduceOnly: flag(kind, raw, "reduceOnly"),
     updatedTime: millis(kind, raw, "updatedTime"),
   };
 }
@@ -227,7 +226,7 @@ export function parseExecution(input: unknown): WireExecution | undefined {
     execPrice: decimal(kind, raw, "execPrice", "positive"),
     execQty: decimal(kind, raw, "execQty", "positive"),
     fee,
-    isMaker: flag(kind, raw, "isMaker", false),
+    isMaker: flag(kind, raw, "isMaker"),
     execTime: millis(kind, raw, "execTime"),
     execType,
   };

@@ -32,6 +32,14 @@ test("an execution without execFee, or with a float fee, is unreadable, not a fi
   assert.equal(readExecution({ ...EXECUTION, execFee: 26.3725275 }), undefined);
 });
 
+test("an execution without isMaker, or an order without reduceOnly, is unreadable, not a taker fill or an opening order", () => {
+  const { isMaker: _m, ...noLiquidity } = EXECUTION;
+  assert.equal(readExecution(noLiquidity), undefined);
+  assert.equal(readExecution({ ...EXECUTION, isMaker: "true" }), undefined);
+  const { reduceOnly: _r, ...noReduce } = ORDER;
+  assert.equal(readOrder(noReduce), undefined);
+});
+
 test("an execution without execType is unreadable, and an unknown execType is an error, never skipped silently", () => {
   const { execType: _, ...untyped } = EXECUTION;
   assert.equal(readExecution(untyped), undefined);
