@@ -9,7 +9,7 @@
  * `checkAnswer` holds a whole REST answer to the same rules before anyone reads it.
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
+import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { FillEvent, Side } from "../../core/events.ts";
 
 export interface WireOrder {
@@ -84,12 +84,7 @@ const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !
 /** A short, safe rendering of an offending value for the error message. */
 function shown(v: unknown): string {
   if (v === undefined) return "nothing";
-  let text: string;
-  try {
-    text = typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || typeof v === "boolean" || v === null ? String(v) : Array.isArray(v) ? "an array" : typeof v;
-  } catch {
-    text = typeof v;
-  }
+  const text = typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || typeof v === "boolean" || v === null ? String(v) : Array.isArray(v) ? "an array" : typeof v;
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
@@ -163,7 +158,7 @@ function tolerant<A extends unknown[], T>(parse: (...args: A) => T): (...args: A
     try {
       return parse(...args);
     } catch (e) {
-      if (e instanceof HeanError && e.code === "VENUE_PROTOCOL") return undefined;
+      if (isHeanError(e, "VENUE_PROTOCOL")) return undefined;
       throw e;
     }
   };
