@@ -22,6 +22,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
 /** Command ids are echoed into the journal and logs: keep them short and plain. */
 export const COMMAND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,79}$/;
 const MAX_REASON_LENGTH = 200;
+const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
 
 export interface ValidCommand {
   readonly ok: true;
@@ -90,9 +91,10 @@ function validateStopLossArgs(fields: Readonly<Record<string, unknown>>, symbols
   if (typeof symbol !== "string" || symbol === "") return invalid(`"set-stoploss" needs "symbol" (one of ${symbols.join(", ")})`);
   const upper = symbol.toUpperCase();
   if (!symbols.includes(upper)) return invalid(`unknown symbol ${JSON.stringify(symbol)}: the engine trades ${symbols.join(", ")}`);
-  const value = typeof pct === "string" && pct.trim() !== "" ? Number(pct) : pct;
+  // Text (Telegram) must spell a plain decimal: Number() would also take "0x10" as 16 and "1e1" as 10.
+  const value = typeof pct === "string" && PLAIN_DECIMAL.test(pct) ? Number(pct) : pct;
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    return invalid(`"pct" must be a finite number: the stop distance in percent of entry (2 = 2%)`);
+    return invalid(`"pct" must be a finite number (or plain decimal text like "2.5"): the stop distance in percent of entry (2 = 2%)`);
   }
   if (value <= 0 || value >= 100) return invalid(`"pct" must be above 0 and below 100 (percent of entry), got ${value}`);
   const reason = validateReason(fields["reason"]);

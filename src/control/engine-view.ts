@@ -152,4 +152,6 @@ export interface VenueHealthView {
   readonly missedFills: number;
   readonly reconciliationDifferences: number;
   readonly reconciliationRuns: number;
+  /** Venue messages dropped because hean could not read them, by "channel.kind" (e.g. "ws.execution"). */
+  readonly malformedMessages: Readonly<Record<string, number>>;
 }

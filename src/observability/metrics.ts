@@ -106,6 +106,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const missedFills = total("hean_missed_fills_total", "Fills found by reconciliation that the streams never delivered.");
   const reconDiffs = total("hean_reconciliation_differences_total", "Differences between hean and the venue found by reconciliation.");
   const reconRuns = total("hean_reconciliation_runs_total", "Reconciliation runs against the venue.");
+  const malformed = total("hean_venue_malformed_messages_total", "Venue messages dropped because they break the wire rules, by venue and channel.kind (e.g. ws.execution).", ["venue", "kind"]);
 
   const marketAge = gauge("hean_market_data_age_seconds", "Seconds since the last order-book update per symbol (engine clock).", ["symbol"]);
 
@@ -208,6 +209,8 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
       c.reset();
       setTotal(c, v);
     }
+    malformed.reset();
+    for (const [kind, count] of Object.entries(venue.malformedMessages)) setTotal(malformed, count, { venue: status.venue, kind });
 
     orders.knowSymbols(status.symbols);
     marketAge.reset();

@@ -206,6 +206,7 @@ export class RuntimeView implements EngineView {
         missedFills: 0,
         reconciliationDifferences: 0,
         reconciliationRuns: 0,
+        malformedMessages: {},
       }
     );
   }

@@ -78,6 +78,7 @@ export class FakeEngineView implements EngineView {
     missedFills: 2,
     reconciliationDifferences: 1,
     reconciliationRuns: 14,
+    malformedMessages: { "ws.execution": 3 },
   };
   busView: BusView = {
     lanes: [

@@ -5,7 +5,7 @@
  * the sink; its health feeds risk (`VenueHealthInput`) and the operator view.
  */
 import { type Clock, RealClock, type TimerHandle } from "../../core/clock.ts";
-import { HeanError, describeError } from "../../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenueOrderStatus, VenuePosition } from "../venue.ts";
 import type { AccountView } from "./account-view.ts";
@@ -21,7 +21,22 @@ import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { BybitRestClient, sleep } from "./rest-client.ts";
 import { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import {
+  CANCEL_STATUSES,
+  EXPIRY_REASONS,
+  POST_ONLY_WOULD_TAKE,
+  type WireExecution,
+  type WireOrder,
+  fillEventOf,
+  parseExecution,
+  parseOrder,
+  parsePosition,
+  parseWallet,
+  readExecution,
+  readList,
+  readOrder,
+  readPosition,
+} from "./wire.ts";
 
 export interface BybitVenueOptions {
   readonly restUrl: string;
@@ -36,7 +51,7 @@ export interface BybitVenueOptions {
 }
 
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
-const THROTTLED = new Set(["BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
+const THROTTLED = new Set(["VENUE_MALFORMED_MESSAGE", "BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
 const ALERT_WINDOW_MS = 2_000;
 
 export class BybitVenue implements Venue {
@@ -99,6 +114,7 @@ export class BybitVenue implements Venue {
         this.health.rateLimitRefusals++;
         this.#alert("warning", "VENUE_RATE_LIMITED", `Bybit refused ${path} (${detail}): backing off ${waitMs} ms`, { path, waitMs });
       },
+      onMalformed: (path, error) => this.#malformed("rest", error, { path }),
     });
     const emit = (e: HeanEvent | undefined): void => this.#emit(e);
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
@@ -129,7 +145,16 @@ export class BybitVenue implements Venue {
       alert,
       sentCount: () => this.#sent,
     });
-    this.#public = new PublicStream({ url: options.wsPublicUrl, symbols: options.symbols, tuning, clock, random, emit, alert });
+    this.#public = new PublicStream({
+      url: options.wsPublicUrl,
+      symbols: options.symbols,
+      tuning,
+      clock,
+      random,
+      emit,
+      alert,
+      onMalformed: (error) => this.#malformed("ws", error, { stream: "public" }),
+    });
     this.#private = new PrivateStream({
       url: options.wsPrivateUrl,
       signer: options.signer,
@@ -138,6 +163,7 @@ export class BybitVenue implements Venue {
       clock,
       random,
       alert,
+      onMalformed: (error) => this.#malformed("ws", error, { stream: "private" }),
       onReady: () => this.#onPrivateReady(),
       onDown: (reason) => this.#onPrivateDown(reason),
       onData: (topic, items) => this.#onPrivateData(topic, items),
@@ -319,32 +345,51 @@ export class BybitVenue implements Venue {
     this.#polling ??= this.#clock.setInterval(() => void this.#reconciler.run(["orders", "executions"]), Math.min(5_000, this.tuning.reconcileOrdersMs));
   }
 
+  /**
+   * Each item on its own: a malformed one is counted and dropped, the items around it still
+   * apply. What it carried is not lost for good: reconciliation reads the venue's REST record.
+   */
   #onPrivateData(topic: "order" | "execution" | "position" | "wallet", items: readonly unknown[]): void {
+    for (const item of items) {
+      try {
+        this.#onPrivateItem(topic, item);
+      } catch (e) {
+        if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
+        this.#malformed("ws", e, { stream: "private" });
+      }
+    }
+  }
+
+  #onPrivateItem(topic: "order" | "execution" | "position" | "wallet", item: unknown): void {
     switch (topic) {
-      case "order":
-        for (const item of items) {
-          const o = readOrder(item);
-          if (o === undefined || o.orderLinkId === "") continue;
-          const t = this.#tracker.get(o.orderLinkId);
-          if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
-        }
+      case "order": {
+        const o = parseOrder(item);
+        const t = o.orderLinkId === "" ? undefined : this.#tracker.get(o.orderLinkId);
+        if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
         return;
-      case "execution":
-        for (const item of items) {
-          const e = readExecution(item);
-          if (e !== undefined) this.#emit(this.#tracker.fill(e, "stream"));
-        }
+      }
+      case "execution": {
+        const e = parseExecution(item);
+        if (e !== undefined) this.#emit(this.#tracker.fill(e, "stream"));
         return;
-      case "wallet":
-        for (const item of items) {
-          const w = readWallet(item);
-          if (w !== undefined) this.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#clock.now() };
-        }
+      }
+      case "wallet": {
+        const w = parseWallet(item);
+        if (w !== undefined) this.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#clock.now() };
         return;
+      }
       case "position":
-        // Positions are compared by reconciliation (REST), where sequence and pending fills are known.
+        // Read only to hold it to the wire rules: positions are compared by reconciliation
+        // (REST), where sequence and pending fills are known.
+        parsePosition(item);
         return;
     }
+  }
+
+  /** A message hean could not read: counted by channel and kind, and said (throttled). */
+  #malformed(channel: "rest" | "ws", error: HeanError, context: Record<string, unknown>): void {
+    const key = this.health.countMalformed(channel, error);
+    this.#alert("warning", "VENUE_MALFORMED_MESSAGE", `Bybit sent a message hean cannot read (${key}): ${error.message}`, { ...context, kind: key });
   }
 
   // ------------------------------------------------------------------ plumbing

@@ -79,6 +79,11 @@ export function classifyAnswer(httpStatus: number, envelope: { retCode: number; 
   return classifyRetCode(envelope.retCode, envelope.retMsg, httpStatus);
 }
 
+/** A 200 answer that said success but whose result cannot be read: the venue may have acted. */
+export function classifyMalformed(message: string, httpStatus: number): Classified {
+  return { ...base, outcome: "unknown", retryable: true, breakerFailure: true, code: "BAD_ANSWER", message, httpStatus, retCode: 0 };
+}
+
 export function classifyRetCode(retCode: number, retMsg: string, httpStatus = 200): Classified {
   const common = { retCode, httpStatus, message: retMsg, code: retCode === RET_OK ? "OK" : `BYBIT_${retCode}` };
   if (retCode === RET_OK) return { ...base, ...common, outcome: "ok" };

@@ -5,6 +5,7 @@
  * are plain numbers the components bump; nothing here decides anything.
  */
 import type { Dec } from "../../core/decimal.ts";
+import type { HeanError } from "../../core/errors.ts";
 import type { VenueHealthView } from "../../control/engine-view.ts";
 import type { VenueHealthInput } from "../../risk/risk-controller.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
@@ -31,11 +32,21 @@ export class BybitHealth implements VenueHealthInput {
   neverReachedVenue = 0;
   resends = 0;
   rateLimitRefusals = 0;
+  /** Messages dropped as malformed, by "channel.kind" ("ws.execution", "rest.order", "ws.frame"…). */
+  readonly malformed = new Map<string, number>();
   wallet: { readonly balance: Dec; readonly equity: Dec | undefined; readonly at: number } | undefined;
 
   constructor(startedAt: number, streams: () => { readonly public: boolean; readonly private: boolean }) {
     this.privateDown = startedAt;
     this.#streams = streams;
+  }
+
+  /** Counts one `VENUE_PROTOCOL` error; returns its "channel.kind" key. */
+  countMalformed(channel: "rest" | "ws", error: HeanError): string {
+    const kind = typeof error.context.kind === "string" ? error.context.kind : "unknown";
+    const key = `${channel}.${kind}`;
+    this.malformed.set(key, (this.malformed.get(key) ?? 0) + 1);
+    return key;
   }
 
   privateDownSince(): number | null {
@@ -60,6 +71,7 @@ export class BybitHealth implements VenueHealthInput {
       missedFills: this.missedFills,
       reconciliationDifferences: this.reconciliationDifferences,
       reconciliationRuns: this.reconciliationRuns,
+      malformedMessages: Object.fromEntries(this.malformed),
     };
   }
 }

@@ -5,9 +5,11 @@
  * venue reconciles before it trusts what the stream says (fills missed while it was away).
  */
 import type { Clock } from "../../core/clock.ts";
+import type { HeanError } from "../../core/errors.ts";
 import type { BybitTuning } from "./options.ts";
 import type { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
+import { protocolError } from "./wire.ts";
 import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
@@ -23,6 +25,8 @@ export interface PrivateStreamOptions {
   readonly onDown: (reason: string) => void;
   readonly onData: (topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]) => void;
   readonly alert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+  /** A frame that fails the wire rules (`VENUE_PROTOCOL`); it has been dropped. */
+  readonly onMalformed?: (error: HeanError) => void;
 }
 
 export class PrivateStream {
@@ -42,6 +46,7 @@ export class PrivateStream {
       ...bybitStreamBasics(t),
       onOpen: () => this.#authenticate(),
       onMessage: (m) => this.#onMessage(m),
+      onMalformed: (e) => options.onMalformed?.(e),
       onDown: (reason) => {
         this.#ready = false;
         options.onDown(reason);
@@ -78,7 +83,14 @@ export class PrivateStream {
     const topic = typeof m.topic === "string" ? m.topic : undefined;
     if (topic !== undefined) {
       const base = topic.split(".")[0] as (typeof PRIVATE_TOPICS)[number];
-      if (!(PRIVATE_TOPICS as readonly string[]).includes(base) || !Array.isArray(m.data)) return;
+      if (!(PRIVATE_TOPICS as readonly string[]).includes(base)) {
+        this.#o.onMalformed?.(protocolError("frame", "topic", topic, "a subscribed private topic"));
+        return;
+      }
+      if (!Array.isArray(m.data)) {
+        this.#o.onMalformed?.(protocolError(base, "data", m.data, "a list"));
+        return;
+      }
       this.messages++;
       this.#o.onData(base, m.data);
       return;
@@ -102,6 +114,9 @@ export class PrivateStream {
         this.#o.alert("critical", "PRIVATE_SUBSCRIBE_FAILED", `private subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
         this.#conn.restart("subscribe refused");
       }
+      return;
     }
+    // Neither data nor a reply to anything we asked.
+    if (typeof m.op !== "string") this.#o.onMalformed?.(protocolError("frame", "topic", m.topic, "a topic or an op"));
   }
 }

@@ -10,10 +10,11 @@
  * stale until its fresh snapshot, with the same flag.
  */
 import type { Clock } from "../../core/clock.ts";
+import { type HeanError, isHeanError } from "../../core/errors.ts";
 import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
 import { LocalBook, type Top } from "./order-book.ts";
 import type { BybitTuning } from "./options.ts";
-import { readLevels } from "./wire.ts";
+import { type WireTrade, parseBook, parseTrade, protocolError } from "./wire.ts";
 import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
 
 export interface PublicStreamOptions {
@@ -24,6 +25,8 @@ export interface PublicStreamOptions {
   readonly random: () => number;
   readonly emit: (event: HeanEvent) => void;
   readonly alert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+  /** A frame or item that fails the wire rules (`VENUE_PROTOCOL`); it has been dropped. */
+  readonly onMalformed?: (error: HeanError) => void;
 }
 
 interface SymbolBook {
@@ -45,6 +48,7 @@ export class PublicStream {
   readonly #byTopic = new Map<string, SymbolBook>();
   resyncs = 0;
   gaps = 0;
+  malformed = 0;
   idleReconnects = 0;
 
   constructor(options: PublicStreamOptions) {
@@ -62,6 +66,7 @@ export class PublicStream {
       random: options.random,
       ...bybitStreamBasics(t),
       idleTimeoutMs: t.publicIdleMs,
+      onMalformed: (e) => options.onMalformed?.(e),
       onOpen: () => this.#onOpen(),
       onMessage: (m) => this.#onMessage(m),
       onDown: (reason) => this.#onDown(reason),
@@ -118,6 +123,8 @@ export class PublicStream {
       if (m.op === "subscribe" && m.success === false) {
         this.#o.alert("warning", "PUBLIC_SUBSCRIBE_FAILED", `public subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
       }
+      // Neither data nor a reply to anything we asked.
+      if (typeof m.op !== "string") this.#malformed(protocolError("frame", "topic", m.topic, "a topic or an op"));
       return;
     }
     if (topic.startsWith("publicTrade.")) {
@@ -126,19 +133,18 @@ export class PublicStream {
     }
     const b = this.#byTopic.get(topic);
     if (b !== undefined) this.#onBook(b, m);
+    else this.#malformed(protocolError("frame", "topic", topic, "a subscribed topic"));
   }
 
   #onBook(b: SymbolBook, m: WireMessage): void {
-    const data = m.data as Record<string, unknown> | undefined;
-    const u = typeof data?.u === "number" ? data.u : undefined;
-    const bids = readLevels(data?.b);
-    const asks = readLevels(data?.a);
-    const venueTs = typeof m.ts === "number" ? m.ts : this.#o.clock.now();
-    if (u === undefined || bids === undefined || asks === undefined) {
+    const msg = this.#parsed(m, parseBook);
+    if (msg === undefined) {
+      // The update is lost, and with it the sequence: only a fresh snapshot can be trusted.
       this.#resync(b, "malformed book message");
       return;
     }
-    if (m.type === "snapshot") {
+    const { u, bids, asks, ts: venueTs } = msg;
+    if (msg.type === "snapshot") {
       // Any snapshot after the first of this connection, or u=1 (feed restart), replaces a book we
       // thought continuous: whatever came before is no longer comparable.
       // Level 1 re-pushes snapshots as its normal updates: only a step back in u is a break there.
@@ -196,25 +202,33 @@ export class PublicStream {
   }
 
   #onTrades(m: WireMessage): void {
-    if (!Array.isArray(m.data)) return;
+    const items = this.#parsed(m.data, (data) => {
+      if (!Array.isArray(data)) throw protocolError("trade", "data", data, "a list of trades");
+      return data as unknown[];
+    });
+    if (items === undefined) return;
     const now = this.#o.clock.now();
-    for (const t of m.data as unknown[]) {
-      if (typeof t !== "object" || t === null) continue;
-      const r = t as Record<string, unknown>;
-      if (typeof r.s !== "string" || !this.#books.has(r.s)) continue;
-      const levels = readLevels([[r.p, r.v]]);
-      const level = levels?.[0];
-      if (level === undefined || level[1] <= 0n) continue;
-      this.#o.emit({
-        type: "market.trade",
-        ts: now,
-        symbol: r.s,
-        price: level[0],
-        qty: level[1],
-        side: r.S === "Sell" ? "sell" : "buy",
-        venueTs: typeof r.T === "number" ? r.T : now,
-      });
+    for (const item of items) {
+      const t: WireTrade | undefined = this.#parsed(item, parseTrade);
+      if (t === undefined || !this.#books.has(t.symbol)) continue;
+      this.#o.emit({ type: "market.trade", ts: now, symbol: t.symbol, price: t.price, qty: t.qty, side: t.side, venueTs: t.time });
     }
+  }
+
+  /** `parse(raw)`, or undefined (counted) when it fails the wire rules. */
+  #parsed<T>(raw: unknown, parse: (raw: unknown) => T): T | undefined {
+    try {
+      return parse(raw);
+    } catch (e) {
+      if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
+      this.#malformed(e);
+      return undefined;
+    }
+  }
+
+  #malformed(error: HeanError): void {
+    this.malformed++;
+    this.#o.onMalformed?.(error);
   }
 
   #status(b: SymbolBook, status: MarketStatusEvent["status"], detail: string): void {

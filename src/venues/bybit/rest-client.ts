@@ -7,14 +7,15 @@
  * here.
  */
 import type { Clock } from "../../core/clock.ts";
-import { HeanError } from "../../core/errors.ts";
+import { HeanError, isHeanError } from "../../core/errors.ts";
 import { backoffMs } from "./backoff.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
-import { type Classified, classifyAnswer, classifyNotSent, classifyTransport } from "./classify.ts";
+import { type Classified, classifyAnswer, classifyMalformed, classifyNotSent, classifyTransport } from "./classify.ts";
 import type { BybitTuning } from "./options.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
+import { type Envelope, checkAnswer, parseEnvelope } from "./wire.ts";
 
 export type Params = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -46,13 +47,8 @@ export interface RestClientOptions {
   readonly random: () => number;
   /** A rate refusal made the limiter back off for `waitMs`. */
   readonly onRateLimited?: (path: string, waitMs: number, detail: string) => void;
-}
-
-interface Envelope {
-  retCode: number;
-  retMsg: string;
-  result: unknown;
-  time?: number;
+  /** A 200 answer that is not a Bybit envelope, or a success whose result has the wrong shape (`VENUE_PROTOCOL`). */
+  readonly onMalformed?: (path: string, error: HeanError) => void;
 }
 
 export class BybitRestClient {
@@ -110,10 +106,28 @@ export class BybitRestClient {
     }
     timer.cancel();
     const receivedAt = clock.now();
-    const envelope = parseEnvelope(text);
+    let envelope: Envelope | undefined;
+    let malformed: HeanError | undefined;
+    try {
+      envelope = parseEnvelope(text);
+    } catch (e) {
+      // Gateways answer errors with HTML or nothing: only a 200 promised an envelope.
+      if (status === 200 && isHeanError(e, "VENUE_PROTOCOL")) malformed = e;
+    }
     if (envelope?.time !== undefined) time.update(sentAt, receivedAt, envelope.time);
     this.#observeLimits(path, responseHeaders);
-    const classified = classifyAnswer(status, envelope);
+    let classified = classifyAnswer(status, envelope);
+    if (classified.outcome === "ok") {
+      try {
+        checkAnswer(path, envelope?.result);
+      } catch (e) {
+        if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
+        // It said yes but we cannot read what: for an order that is "may have acted".
+        malformed = e;
+        classified = classifyMalformed(e.message, status);
+      }
+    }
+    if (malformed !== undefined) this.#o.onMalformed?.(path, malformed);
     if (classified.breakerFailure) breaker.failure(`${path}: ${classified.code} ${classified.message}`);
     else breaker.success();
     if (classified.rateLimited) {
@@ -146,7 +160,7 @@ export class BybitRestClient {
       if (r.classified.clockSkew) await this.syncTime().catch(() => undefined);
       if (attempt + 1 < tuning.retryAttempts) await sleep(clock, backoffMs(attempt, tuning.retryBaseMs, tuning.retryMaxMs, random));
     }
-    const code = last?.outcome === "rejected" && !last.retryable ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE";
+    const code = last?.code === "BAD_ANSWER" ? "VENUE_PROTOCOL" : last?.outcome === "rejected" && !last.retryable ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE";
     throw new HeanError(code, `GET ${path} failed: ${last?.code ?? "?"} ${last?.message ?? ""}`.trim(), { path, code: last?.code, retCode: last?.retCode });
   }
 
@@ -192,22 +206,6 @@ export function queryString(params: Params): string {
     .filter((e): e is [string, string | number | boolean] => e[1] !== undefined)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join("&");
-}
-
-function parseEnvelope(text: string): Envelope | undefined {
-  if (!text.startsWith("{")) return undefined;
-  try {
-    const parsed = JSON.parse(text) as Partial<Envelope> & { time?: unknown };
-    if (typeof parsed !== "object" || parsed === null || typeof parsed.retCode !== "number") return undefined;
-    return {
-      retCode: parsed.retCode,
-      retMsg: typeof parsed.retMsg === "string" ? parsed.retMsg : "",
-      result: parsed.result,
-      ...(typeof parsed.time === "number" ? { time: parsed.time } : {}),
-    };
-  } catch {
-    return undefined;
-  }
 }
 
 export function sleep(clock: Clock, ms: number): Promise<void> {

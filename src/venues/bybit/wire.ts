@@ -1,9 +1,15 @@
 /**
  * Bybit's wire objects (REST list items and private stream data) read into exact values.
- * Numbers come from the wire strings through `Dec`, never through floats. Anything malformed
- * reads as undefined: the caller counts it and carries on, it never throws into a socket.
+ *
+ * The `parse…` functions are the strict boundary: a field of the wrong type, a number where Bybit
+ * sends a decimal string, a value that is not a plain decimal, an unknown enum value or a missing
+ * field throws `VENUE_PROTOCOL` naming the kind and the field; nothing is coerced or defaulted
+ * into a wrong number. Numbers come from the wire strings through `Dec`, never through floats.
+ * The `read…` forms return undefined instead, for callers that count and carry on.
+ * `checkAnswer` holds a whole REST answer to the same rules before anyone reads it.
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
+import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { FillEvent, Side } from "../../core/events.ts";
 
 export interface WireOrder {
@@ -55,138 +61,335 @@ export interface WireWallet {
 export const OPEN_STATUSES: ReadonlySet<string> = new Set(["New", "PartiallyFilled", "Untriggered"]);
 /** Statuses that end an order without (more) fills. Fills, if any, travel as executions. */
 export const CANCEL_STATUSES: ReadonlySet<string> = new Set(["Cancelled", "PartiallyFilledCanceled", "Deactivated"]);
+/** Every order status Bybit documents; anything else is not understood (never read as open). */
+const ORDER_STATUSES: ReadonlySet<string> = new Set([...OPEN_STATUSES, ...CANCEL_STATUSES, "Filled", "Rejected", "Triggered"]);
 /** Cancellations that are the order's own terms (IOC/FOK remainder): hean calls them expired. */
 export const EXPIRY_REASONS: ReadonlySet<string> = new Set(["EC_NoImmediateQtyToFill", "EC_NoEnoughQtyToFill", "EC_CancelForNoFullFill"]);
 export const POST_ONLY_WOULD_TAKE = "EC_PostOnlyWillTakeLiquidity";
 /** Executions that change a position. Funding, settlement and delivery do not trade. */
 const TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Trade", "AdlTrade", "BustTrade", "BlockTrade", "MovePosition"]);
+/**
+ * Documented executions that do not trade a linear position. An execType outside both sets may
+ * be a fill hean would miss: it is a protocol error, never silently skipped.
+ */
+const NON_TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Funding", "Settle", "Delivery", "FutureSpread", "CorporateAction", "UNKNOWN"]);
+
+/** What a malformed message was, for the error and the metric's `kind` label. */
+export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "list" | "order-ack" | "time" | "book" | "trade" | "frame";
 
 type Raw = Record<string, unknown>;
 
 const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const decOf = (v: unknown): Dec | undefined => (typeof v === "string" && v !== "" ? tryDec(v) : undefined);
-const msOf = (v: unknown): number | undefined => {
-  if (typeof v === "number" && Number.isSafeInteger(v)) return v;
-  if (typeof v === "string" && /^\d{1,16}$/.test(v)) return Number(v);
-  return undefined;
-};
-const sideOf = (v: unknown): Side | undefined => (v === "Buy" ? "buy" : v === "Sell" ? "sell" : undefined);
 
-export function readOrder(raw: unknown): WireOrder | undefined {
-  if (!isRaw(raw)) return undefined;
-  const orderId = str(raw.orderId);
-  const symbol = str(raw.symbol);
-  const side = sideOf(raw.side);
-  const qty = decOf(raw.qty);
-  const cumExecQty = decOf(raw.cumExecQty) ?? ZERO;
-  const orderStatus = str(raw.orderStatus);
-  if (orderId === undefined || orderId === "" || symbol === undefined || side === undefined || qty === undefined || orderStatus === undefined) return undefined;
-  const price = decOf(raw.price);
-  return {
-    orderId,
-    orderLinkId: str(raw.orderLinkId) ?? "",
-    symbol,
-    side,
-    orderType: raw.orderType === "Market" ? "market" : "limit",
-    qty,
-    price: price === undefined || price === ZERO ? undefined : price,
-    cumExecQty,
-    orderStatus,
-    cancelType: str(raw.cancelType) ?? "",
-    rejectReason: str(raw.rejectReason) ?? "",
-    timeInForce: str(raw.timeInForce) ?? "",
-    reduceOnly: raw.reduceOnly === true,
-    updatedTime: msOf(raw.updatedTime) ?? 0,
+/** A short, safe rendering of an offending value for the error message. */
+function shown(v: unknown): string {
+  if (v === undefined) return "nothing";
+  const text = typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || typeof v === "boolean" || v === null ? String(v) : Array.isArray(v) ? "an array" : typeof v;
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+export function protocolError(kind: WireKind, field: string, value: unknown, expected: string): HeanError {
+  return new HeanError("VENUE_PROTOCOL", `Bybit ${kind}: "${field}" must be ${expected}, got ${shown(value)}`, { kind, field });
+}
+
+function objectOf(kind: WireKind, raw: unknown): Raw {
+  if (!isRaw(raw)) throw protocolError(kind, "(item)", raw, "an object");
+  return raw;
+}
+
+function text(kind: WireKind, raw: Raw, field: string, options: { readonly nonEmpty?: boolean; readonly optional?: boolean } = {}): string {
+  const v = raw[field];
+  if (v === undefined && options.optional === true) return "";
+  if (typeof v !== "string" || (options.nonEmpty === true && v === "")) throw protocolError(kind, field, v, options.nonEmpty === true ? "a non-empty string" : "a string");
+  return v;
+}
+
+type Range = "positive" | "non-negative" | "any";
+const inRange = (d: Dec, range: Range): boolean => (range === "positive" ? d > 0n : range === "non-negative" ? d >= 0n : true);
+
+/**
+ * A decimal sent as a string. `blank` says what an empty string (or, with `absent`, a missing
+ * field) means; without it both are errors. A JSON number is always an error: Bybit quotes its
+ * decimals, and a float that reached us has already lost the exact value.
+ */
+function decimal(kind: WireKind, raw: Raw, field: string, range: Range): Dec;
+function decimal<B>(kind: WireKind, raw: Raw, field: string, range: Range, blank: { readonly is: B; readonly absent?: boolean }): Dec | B;
+function decimal<B>(kind: WireKind, raw: Raw, field: string, range: Range, blank?: { readonly is: B; readonly absent?: boolean }): Dec | B {
+  const v = raw[field];
+  if (blank !== undefined && (v === "" || (v === undefined && blank.absent === true))) return blank.is;
+  const d = typeof v === "string" ? tryDec(v) : undefined;
+  if (d === undefined || !inRange(d, range)) throw protocolError(kind, field, v, `a ${range === "any" ? "" : `${range} `}plain decimal string`);
+  return d;
+}
+
+/** Epoch milliseconds: Bybit sends them as digit strings in REST and as integers on streams. */
+function millis(kind: WireKind, raw: Raw, field: string): number {
+  const v = raw[field];
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
+  if (typeof v === "string" && /^\d{1,15}$/.test(v)) return Number(v);
+  throw protocolError(kind, field, v, "epoch milliseconds");
+}
+
+function side(kind: WireKind, raw: Raw, field = "side"): Side {
+  const v = raw[field];
+  if (v === "Buy") return "buy";
+  if (v === "Sell") return "sell";
+  throw protocolError(kind, field, v, `"Buy" or "Sell"`);
+}
+
+function flag(kind: WireKind, raw: Raw, field: string): boolean {
+  const v = raw[field];
+  if (typeof v !== "boolean") throw protocolError(kind, field, v, "true or false");
+  return v;
+}
+
+/** A safe integer sent as a number or a digit string (sequence numbers, position index). */
+function integer(kind: WireKind, raw: Raw, field: string, absent: number): number {
+  const v = raw[field];
+  if (v === undefined) return absent;
+  if (typeof v === "number" && Number.isSafeInteger(v)) return v;
+  if (typeof v === "string" && /^-?\d{1,15}$/.test(v)) return Number(v);
+  throw protocolError(kind, field, v, "an integer");
+}
+
+/** Returns undefined where `parse` throws `VENUE_PROTOCOL`. */
+function tolerant<A extends unknown[], T>(parse: (...args: A) => T): (...args: A) => T | undefined {
+  return (...args) => {
+    try {
+      return parse(...args);
+    } catch (e) {
+      if (isHeanError(e, "VENUE_PROTOCOL")) return undefined;
+      throw e;
+    }
   };
 }
 
-/** An execution that traded (qty and price positive); undefined for funding and malformed items. */
-export function readExecution(raw: unknown): WireExecution | undefined {
-  if (!isRaw(raw)) return undefined;
-  const execType = str(raw.execType) ?? "Trade";
-  if (!TRADE_EXEC_TYPES.has(execType)) return undefined;
-  const execId = str(raw.execId);
-  const symbol = str(raw.symbol);
-  const side = sideOf(raw.side);
-  const execPrice = decOf(raw.execPrice);
-  const execQty = decOf(raw.execQty);
-  const execTime = msOf(raw.execTime);
-  if (execId === undefined || execId === "" || symbol === undefined || side === undefined) return undefined;
-  if (execPrice === undefined || execQty === undefined || execTime === undefined || execPrice <= 0n || execQty <= 0n) return undefined;
-  let fee = decOf(raw.execFee) ?? ZERO;
-  const feeCurrency = str(raw.feeCurrency);
-  if (Array.isArray(raw.extraFees)) {
-    for (const extra of raw.extraFees) {
-      if (!isRaw(extra)) continue;
-      const amount = decOf(extra.fee);
-      const coin = str(extra.feeCoin);
-      if (amount !== undefined && (feeCurrency === undefined || feeCurrency === "" || coin === feeCurrency)) fee = (fee + amount) as Dec;
+export function parseOrder(input: unknown): WireOrder {
+  const kind = "order";
+  const raw = objectOf(kind, input);
+  const orderStatus = text(kind, raw, "orderStatus");
+  if (!ORDER_STATUSES.has(orderStatus)) throw protocolError(kind, "orderStatus", orderStatus, "a known order status");
+  const orderType = raw.orderType;
+  if (orderType !== "Market" && orderType !== "Limit") throw protocolError(kind, "orderType", orderType, `"Limit" or "Market"`);
+  // Market orders carry price "0" (or ""): no limit price.
+  const price = decimal(kind, raw, "price", "non-negative", { is: ZERO, absent: true });
+  return {
+    orderId: text(kind, raw, "orderId", { nonEmpty: true }),
+    orderLinkId: text(kind, raw, "orderLinkId", { optional: true }),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
+    side: side(kind, raw),
+    orderType: orderType === "Market" ? "market" : "limit",
+    qty: decimal(kind, raw, "qty", "positive"),
+    price: price === ZERO ? undefined : price,
+    cumExecQty: decimal(kind, raw, "cumExecQty", "non-negative"),
+    orderStatus,
+    cancelType: text(kind, raw, "cancelType", { optional: true }),
+    rejectReason: text(kind, raw, "rejectReason", { optional: true }),
+    timeInForce: text(kind, raw, "timeInForce", { optional: true }),
+    reduceOnly: flag(kind, raw, "reduceOnly"),
+    updatedTime: millis(kind, raw, "updatedTime"),
+  };
+}
+
+/** An execution that traded; undefined for a documented non-trade (funding, settlement…). */
+export function parseExecution(input: unknown): WireExecution | undefined {
+  const kind = "execution";
+  const raw = objectOf(kind, input);
+  const execType = text(kind, raw, "execType", { nonEmpty: true });
+  if (NON_TRADE_EXEC_TYPES.has(execType)) return undefined;
+  if (!TRADE_EXEC_TYPES.has(execType)) throw protocolError(kind, "execType", execType, "a known execution type");
+  const feeCurrency = text(kind, raw, "feeCurrency", { optional: true });
+  let fee = decimal(kind, raw, "execFee", "any");
+  // REST sends "" when there are none, streams an array.
+  const extras = raw.extraFees;
+  if (Array.isArray(extras)) {
+    for (const item of extras) {
+      const extra = objectOf(kind, item);
+      const amount = decimal(kind, extra, "fee", "any");
+      const coin = text(kind, extra, "feeCoin");
+      if (feeCurrency === "" || coin === feeCurrency) fee = (fee + amount) as Dec;
     }
+  } else if (extras !== undefined && extras !== "") {
+    throw protocolError(kind, "extraFees", extras, "a list of fees");
   }
   return {
-    execId,
-    orderId: str(raw.orderId) ?? "",
-    orderLinkId: str(raw.orderLinkId) ?? "",
-    symbol,
-    side,
-    execPrice,
-    execQty,
+    execId: text(kind, raw, "execId", { nonEmpty: true }),
+    orderId: text(kind, raw, "orderId"),
+    orderLinkId: text(kind, raw, "orderLinkId", { optional: true }),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
+    side: side(kind, raw),
+    execPrice: decimal(kind, raw, "execPrice", "positive"),
+    execQty: decimal(kind, raw, "execQty", "positive"),
     fee,
-    isMaker: raw.isMaker === true,
-    execTime,
+    isMaker: flag(kind, raw, "isMaker"),
+    execTime: millis(kind, raw, "execTime"),
     execType,
   };
 }
 
-/** REST (`avgPrice`) and stream (`entryPrice`) positions; one-way mode (positionIdx 0) only. */
-export function readPosition(raw: unknown): WirePosition | undefined {
-  if (!isRaw(raw)) return undefined;
-  const symbol = str(raw.symbol);
-  const size = decOf(raw.size);
-  if (symbol === undefined || size === undefined) return undefined;
-  if (raw.positionIdx !== undefined && raw.positionIdx !== 0 && raw.positionIdx !== "0") return undefined;
-  const signed = raw.side === "Sell" ? neg(size) : raw.side === "Buy" ? size : ZERO;
-  const seqRaw = raw.seq;
+/** REST (`avgPrice`) and stream (`entryPrice`) positions; undefined outside one-way mode (positionIdx 0). */
+export function parsePosition(input: unknown): WirePosition | undefined {
+  const kind = "position";
+  const raw = objectOf(kind, input);
+  const symbol = text(kind, raw, "symbol", { nonEmpty: true });
+  const idx = integer(kind, raw, "positionIdx", 0);
+  if (idx !== 0 && idx !== 1 && idx !== 2) throw protocolError(kind, "positionIdx", raw.positionIdx, "0, 1 or 2");
+  if (idx !== 0) return undefined;
+  const size = decimal(kind, raw, "size", "non-negative");
+  const s = raw.side;
+  // A flat position says side "" (or "None"); a position with size must say which way.
+  if (s !== "Buy" && s !== "Sell" && !((s === "" || s === "None") && size === ZERO)) throw protocolError(kind, "side", s, `"Buy" or "Sell" (or "" when flat)`);
+  const priceField = raw.avgPrice !== undefined ? "avgPrice" : "entryPrice";
   return {
     symbol,
-    size: signed,
-    avgPrice: decOf(raw.avgPrice) ?? decOf(raw.entryPrice) ?? ZERO,
-    markPrice: decOf(raw.markPrice),
-    seq: typeof seqRaw === "number" && Number.isFinite(seqRaw) ? seqRaw : typeof seqRaw === "string" && /^-?\d+$/.test(seqRaw) ? Number(seqRaw) : 0,
+    size: s === "Sell" ? neg(size) : size,
+    avgPrice: decimal(kind, raw, priceField, "non-negative", { is: ZERO, absent: size === ZERO }),
+    markPrice: decimal(kind, raw, "markPrice", "non-negative", { is: undefined, absent: true }),
+    seq: integer(kind, raw, "seq", 0),
   };
 }
 
-/** The USDT coin of a wallet-balance list item (REST) or wallet message item (stream). */
-export function readWallet(raw: unknown, coin = "USDT"): WireWallet | undefined {
-  if (!isRaw(raw) || !Array.isArray(raw.coin)) return undefined;
-  for (const c of raw.coin) {
-    if (!isRaw(c) || c.coin !== coin) continue;
-    const walletBalance = decOf(c.walletBalance);
-    if (walletBalance === undefined) return undefined;
-    return { walletBalance, equity: decOf(c.equity) };
+/** The `coin` of a wallet-balance list item (REST) or wallet message item (stream); undefined when not held. */
+export function parseWallet(input: unknown, coin = "USDT"): WireWallet | undefined {
+  const kind = "wallet";
+  const raw = objectOf(kind, input);
+  if (!Array.isArray(raw.coin)) throw protocolError(kind, "coin", raw.coin, "a list of coins");
+  for (const item of raw.coin) {
+    const c = objectOf(kind, item);
+    if (text(kind, c, "coin") !== coin) continue;
+    return { walletBalance: decimal(kind, c, "walletBalance", "any"), equity: decimal(kind, c, "equity", "any", { is: undefined, absent: true }) };
   }
   return undefined;
 }
 
 /** `result.list` of a REST answer, with its cursor. */
-export function readList(result: unknown): { readonly list: readonly unknown[]; readonly cursor: string } {
-  if (!isRaw(result) || !Array.isArray(result.list)) return { list: [], cursor: "" };
-  return { list: result.list, cursor: str(result.nextPageCursor) ?? "" };
+export function parseList(result: unknown): { readonly list: readonly unknown[]; readonly cursor: string } {
+  const raw = objectOf("list", result);
+  if (!Array.isArray(raw.list)) throw protocolError("list", "list", raw.list, "a list");
+  return { list: raw.list, cursor: text("list", raw, "nextPageCursor", { optional: true }) };
 }
 
-/** Order book levels `[[price, size], …]`; undefined when any level is malformed. */
-export function readLevels(raw: unknown): [Dec, Dec][] | undefined {
-  if (!Array.isArray(raw)) return undefined;
+/** Order book levels `[[price, size], …]`: prices positive, sizes non-negative (0 deletes). */
+export function parseLevels(input: unknown): [Dec, Dec][] {
+  if (!Array.isArray(input)) throw protocolError("book", "b/a", input, "a list of levels");
   const out: [Dec, Dec][] = [];
-  for (const level of raw) {
-    if (!Array.isArray(level) || level.length < 2) return undefined;
-    const price = decOf(level[0]);
-    const size = typeof level[1] === "string" ? tryDec(level[1]) : undefined;
-    if (price === undefined || size === undefined || price <= 0n || size < 0n) return undefined;
-    out.push([price, size]);
+  for (const level of input) {
+    if (!Array.isArray(level) || level.length !== 2) throw protocolError("book", "level", level, "[price, size]");
+    out.push([decimal("book", { price: level[0] }, "price", "positive"), decimal("book", { size: level[1] }, "size", "non-negative")]);
   }
   return out;
+}
+
+export interface WireBook {
+  readonly type: "snapshot" | "delta";
+  readonly u: number;
+  readonly bids: [Dec, Dec][];
+  readonly asks: [Dec, Dec][];
+  /** The venue's time of the message (ms). */
+  readonly ts: number;
+}
+
+/** An `orderbook.{depth}.{symbol}` message: a snapshot or a delta with its update id `u`. */
+export function parseBook(message: unknown): WireBook {
+  const kind = "book";
+  const raw = objectOf(kind, message);
+  const type = raw.type;
+  if (type !== "snapshot" && type !== "delta") throw protocolError(kind, "type", type, `"snapshot" or "delta"`);
+  const data = objectOf(kind, raw.data);
+  const u = integer(kind, data, "u", -1);
+  if (u < 1) throw protocolError(kind, "u", data.u, "a positive integer");
+  return { type, u, bids: parseLevels(data.b), asks: parseLevels(data.a), ts: millis(kind, raw, "ts") };
+}
+
+export interface WireTrade {
+  readonly symbol: string;
+  /** The taker's side. */
+  readonly side: Side;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly time: number;
+}
+
+/** One item of a `publicTrade.{symbol}` message. */
+export function parseTrade(item: unknown): WireTrade {
+  const kind = "trade";
+  const raw = objectOf(kind, item);
+  return {
+    symbol: text(kind, raw, "s", { nonEmpty: true }),
+    side: side(kind, raw, "S"),
+    price: decimal(kind, raw, "p", "positive"),
+    qty: decimal(kind, raw, "v", "positive"),
+    time: millis(kind, raw, "T"),
+  };
+}
+
+export const readOrder = tolerant(parseOrder);
+/** An execution that traded (qty and price positive); undefined for funding and malformed items. */
+export const readExecution = tolerant(parseExecution);
+export const readPosition = tolerant(parsePosition);
+export const readWallet = tolerant(parseWallet);
+export const readLevels = tolerant(parseLevels);
+
+/** `result.list` of a REST answer, with its cursor; empty when malformed (`checkAnswer` refuses those first). */
+export function readList(result: unknown): { readonly list: readonly unknown[]; readonly cursor: string } {
+  return tolerant(parseList)(result) ?? { list: [], cursor: "" };
+}
+
+export interface Envelope {
+  readonly retCode: number;
+  readonly retMsg: string;
+  readonly result: unknown;
+  /** The server's clock when it answered (ms). */
+  readonly time?: number;
+}
+
+/** A REST body: `{retCode, retMsg, result, time}`, retCode and time integers (time drives the clock offset). */
+export function parseEnvelope(body: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw protocolError("envelope", "(body)", body, "JSON");
+  }
+  const raw = objectOf("envelope", parsed);
+  const retCode = raw.retCode;
+  if (typeof retCode !== "number" || !Number.isSafeInteger(retCode) || retCode < 0) throw protocolError("envelope", "retCode", retCode, "a non-negative integer");
+  const retMsg = text("envelope", raw, "retMsg", { optional: true });
+  if (raw.time === undefined) return { retCode, retMsg, result: raw.result };
+  if (typeof raw.time !== "number" || !Number.isSafeInteger(raw.time) || raw.time <= 0) throw protocolError("envelope", "time", raw.time, "epoch milliseconds");
+  return { retCode, retMsg, result: raw.result, time: raw.time };
+}
+
+/** How each REST path's `result` must look; every item of a list is parsed in full. */
+const ANSWERS: Readonly<Record<string, (result: unknown) => void>> = {
+  "/v5/order/create": ack,
+  "/v5/order/cancel": ack,
+  "/v5/order/realtime": (r) => eachItem(r, parseOrder),
+  "/v5/order/history": (r) => eachItem(r, parseOrder),
+  "/v5/execution/list": (r) => eachItem(r, parseExecution),
+  "/v5/position/list": (r) => eachItem(r, parsePosition),
+  "/v5/account/wallet-balance": (r) => eachItem(r, parseWallet),
+  "/v5/market/time": (r) => {
+    const raw = objectOf("time", r);
+    if (typeof raw.timeSecond !== "string" || !/^\d{1,12}$/.test(raw.timeSecond)) throw protocolError("time", "timeSecond", raw.timeSecond, "epoch seconds");
+  },
+};
+
+function ack(result: unknown): void {
+  text("order-ack", objectOf("order-ack", result), "orderId", { nonEmpty: true });
+}
+
+function eachItem(result: unknown, parse: (item: unknown) => unknown): void {
+  for (const item of parseList(result).list) parse(item);
+}
+
+/**
+ * Throws `VENUE_PROTOCOL` unless a successful answer's `result` has the shape its path promises.
+ * A half-read answer is never taken as "nothing there": an open order or a position skipped as
+ * unreadable would look closed or flat.
+ */
+export function checkAnswer(path: string, result: unknown): void {
+  ANSWERS[path]?.(result);
 }
 
 /** hean's fill event for one Bybit execution; `clientOrderId` undefined adopts it as external. */

@@ -7,6 +7,7 @@
  */
 import WebSocket from "ws";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { HeanError } from "../../core/errors.ts";
 import { backoffMs } from "./backoff.ts";
 
 export type WireMessage = Record<string, unknown>;
@@ -31,6 +32,8 @@ export interface WsConnectionOptions {
   readonly onDown: (reason: string) => void;
   /** The data went quiet; the connection is being replaced. */
   readonly onIdle?: (silentMs: number) => void;
+  /** A frame that is not a JSON object (`VENUE_PROTOCOL`, kind "frame"); it has been dropped. */
+  readonly onMalformed?: (error: HeanError) => void;
 }
 
 /** The timing and pong rule both Bybit streams share, from the adapter's tuning. */
@@ -64,6 +67,7 @@ export class WsConnection {
   reconnects = 0;
   opened = 0;
   handlerErrors = 0;
+  malformedFrames = 0;
 
   constructor(options: WsConnectionOptions) {
     this.#o = options;
@@ -152,14 +156,17 @@ export class WsConnection {
       this.#o.onOpen();
     });
     ws.on("message", (data: WebSocket.RawData, isBinary: boolean) => {
-      if (this.#ws !== ws || isBinary) return;
+      if (this.#ws !== ws) return;
       let message: unknown;
       try {
-        message = JSON.parse(data.toString());
+        message = isBinary ? undefined : JSON.parse(data.toString());
       } catch {
+        message = undefined;
+      }
+      if (typeof message !== "object" || message === null || Array.isArray(message)) {
+        this.#malformed(isBinary ? "a binary frame" : message === undefined ? "a frame that is not JSON" : "a JSON frame that is not an object");
         return;
       }
-      if (typeof message !== "object" || message === null || Array.isArray(message)) return;
       const now = this.#o.clock.now();
       this.#lastInboundAt = now;
       this.#pongDeadline?.cancel();
@@ -175,6 +182,15 @@ export class WsConnection {
     });
     ws.on("close", (code: number) => this.#lost(ws, `closed (${code})`));
     ws.on("error", (e: Error) => this.#lost(ws, `error: ${e.message}`));
+  }
+
+  #malformed(what: string): void {
+    this.malformedFrames++;
+    try {
+      this.#o.onMalformed?.(new HeanError("VENUE_PROTOCOL", `dropped ${what} from ${this.#o.url}`, { kind: "frame" }));
+    } catch {
+      this.handlerErrors++;
+    }
   }
 
   #ping(): void {
