@@ -5,8 +5,8 @@
  * `parseBybitTuning` reads a JSON override (HEAN_BYBIT_OPTIONS) and refuses unknown keys and
  * out-of-range values with a clear error, changing nothing.
  */
-import { type Dec, dec } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
+import { type Dec, dec } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
 
 /** Whether an order the venue provably never received is sent again under the same orderLinkId. */
 export type ResendPolicy = "always" | "reduce-only" | "never";

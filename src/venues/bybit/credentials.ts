@@ -6,7 +6,7 @@
 import { HeanError } from "../../core/errors.ts";
 import { readSecret } from "../../control/secrets.ts";
 import type { BybitLiveInput } from "./live.ts";
-import { parseBybitTuning } from "./options.ts";
+import { parseBybitTuning } from "../../config/venue-config.ts";
 
 export function readBybitLiveInput(env: NodeJS.ProcessEnv = process.env): BybitLiveInput {
   const apiKey = readSecret("HEAN_BYBIT_API_KEY", env);

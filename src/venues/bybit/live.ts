@@ -10,9 +10,9 @@ import type { Secret } from "../../control/secrets.ts";
 import type { VenueHealthView } from "../../control/engine-view.ts";
 import type { EngineState } from "../../engine/engine-state.ts";
 import type { VenueHealthInput } from "../../risk/risk-controller.ts";
-import { engineAccountView } from "./account-view.ts";
-import { BybitVenue } from "./bybit-venue.ts";
-import type { BybitTuning } from "./options.ts";
+import { engineAccountView } from "../live/account-view.ts";
+import { BybitVenue } from "../live/live-venue.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
 import { BybitSigner, authorizeLiveSigning } from "./signer.ts";
 
 export interface BybitLiveInput {

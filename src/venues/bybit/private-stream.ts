@@ -5,10 +5,10 @@
  * venue reconciles before it trusts what the stream says (fills missed while it was away).
  */
 import type { Clock } from "../../core/clock.ts";
-import type { BybitTuning } from "./options.ts";
-import type { ServerTime } from "./server-time.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
+import type { ServerTime } from "../live/server-time.ts";
 import type { BybitSigner } from "./signer.ts";
-import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
+import { bybitStreamBasics, type WireMessage, WsConnection } from "../live/ws-connection.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
 

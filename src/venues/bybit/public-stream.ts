@@ -12,9 +12,9 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
 import { LocalBook, type Top } from "./order-book.ts";
-import type { BybitTuning } from "./options.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
 import { readLevels } from "./wire.ts";
-import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
+import { bybitStreamBasics, type WireMessage, WsConnection } from "../live/ws-connection.ts";
 
 export interface PublicStreamOptions {
   readonly url: string;

@@ -8,12 +8,12 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
-import { backoffMs } from "./backoff.ts";
-import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
+import { backoffMs } from "../live/backoff.ts";
+import type { Admission, CircuitBreaker } from "../live/circuit-breaker.ts";
 import { type Classified, classifyAnswer, classifyNotSent, classifyTransport } from "./classify.ts";
-import type { BybitTuning } from "./options.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
-import type { ServerTime } from "./server-time.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
+import type { RateLimiter } from "../live/rate-limiter.ts";
+import type { ServerTime } from "../live/server-time.ts";
 import type { BybitSigner } from "./signer.ts";
 
 export type Params = Readonly<Record<string, string | number | boolean | undefined>>;

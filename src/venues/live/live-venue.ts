@@ -13,15 +13,15 @@ import { CircuitBreaker } from "./circuit-breaker.ts";
 import { BybitHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
-import { type BybitTuning, DEFAULT_BYBIT_TUNING } from "./options.ts";
-import { PrivateStream } from "./private-stream.ts";
-import { PublicStream } from "./public-stream.ts";
+import { type BybitTuning, DEFAULT_BYBIT_TUNING } from "../../config/venue-config.ts";
+import { PrivateStream } from "../bybit/private-stream.ts";
+import { PublicStream } from "../bybit/public-stream.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
-import { BybitRestClient, sleep } from "./rest-client.ts";
+import { BybitRestClient, sleep } from "../bybit/rest-client.ts";
 import { ServerTime } from "./server-time.ts";
-import type { BybitSigner } from "./signer.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import type { BybitSigner } from "../bybit/signer.ts";
+import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "../bybit/wire.ts";
 
 export interface BybitVenueOptions {
   readonly restUrl: string;

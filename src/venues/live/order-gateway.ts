@@ -21,13 +21,13 @@ import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { format } from "../../core/decimal.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import { backoffMs } from "./backoff.ts";
-import { RET_DUPLICATE_LINK_ID, RET_ORDER_CANCELLED, RET_ORDER_FINISHED, RET_ORDER_NOT_EXIST } from "./classify.ts";
+import { RET_DUPLICATE_LINK_ID, RET_ORDER_CANCELLED, RET_ORDER_FINISHED, RET_ORDER_NOT_EXIST } from "../bybit/classify.ts";
 import type { BybitHealth } from "./health.ts";
-import type { BybitTuning } from "./options.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
 import type { OrderTracker, Tracked } from "./order-tracker.ts";
-import { type BybitRestClient, sleep } from "./rest-client.ts";
+import { type BybitRestClient, sleep } from "../bybit/rest-client.ts";
 import type { ServerTime } from "./server-time.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, OPEN_STATUSES, POST_ONLY_WOULD_TAKE, type WireOrder, readExecution, readList, readOrder } from "./wire.ts";
+import { CANCEL_STATUSES, EXPIRY_REASONS, OPEN_STATUSES, POST_ONLY_WOULD_TAKE, type WireOrder, readExecution, readList, readOrder } from "../bybit/wire.ts";
 import type { VenueOrderRequest } from "../venue.ts";
 
 export type Alert = (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;

@@ -22,7 +22,7 @@ import type {
 import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
 import { type VenueOrderRequest, venueRequestOf } from "../venue.ts";
 import type { AccountOrder, AccountView } from "./account-view.ts";
-import { type WireExecution, fillEventOf } from "./wire.ts";
+import { type WireExecution, fillEventOf } from "../bybit/wire.ts";
 
 export type Phase =
   /** A create request of this process is on the wire. */

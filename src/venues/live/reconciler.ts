@@ -27,11 +27,11 @@ import { TERMINAL, WORKING } from "../../engine/order-state.ts";
 import type { AccountView } from "./account-view.ts";
 import type { BybitHealth } from "./health.ts";
 import type { Alert, OrderGateway } from "./order-gateway.ts";
-import type { BybitTuning } from "./options.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
 import type { OrderTracker } from "./order-tracker.ts";
-import { type BybitRestClient, sleep } from "./rest-client.ts";
+import { type BybitRestClient, sleep } from "../bybit/rest-client.ts";
 import type { ServerTime } from "./server-time.ts";
-import { OPEN_STATUSES, type WireOrder, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { OPEN_STATUSES, type WireOrder, readExecution, readList, readOrder, readPosition, readWallet } from "../bybit/wire.ts";
 
 export type ReconcilePart = "orders" | "executions" | "positions" | "wallet";
 export const ALL_PARTS: readonly ReconcilePart[] = ["orders", "executions", "positions", "wallet"];

@@ -11,7 +11,7 @@ import { backoffMs } from "./backoff.ts";
 
 export type WireMessage = Record<string, unknown>;
 
-import type { BybitTuning } from "./options.ts";
+import type { BybitTuning } from "../../config/venue-config.ts";
 
 export interface WsConnectionOptions {
   readonly url: string;

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { type Dec, add, dec, neg } from "../../../src/core/decimal.ts";
 import { LocalBook } from "../../../src/venues/bybit/order-book.ts";
 import { readExecution, readLevels, readList, readOrder, readPosition, readWallet } from "../../../src/venues/bybit/wire.ts";
-import { parseBybitTuning, resolveBybitTuning, DEFAULT_BYBIT_TUNING } from "../../../src/venues/bybit/options.ts";
+import { parseBybitTuning, resolveBybitTuning, DEFAULT_BYBIT_TUNING } from "../../../src/config/venue-config.ts";
 
 const SAMPLES = "/work/shared/fixtures/venue-samples";
 const sample = (name: string): any => JSON.parse(readFileSync(`${SAMPLES}/${name}`, "utf8"));

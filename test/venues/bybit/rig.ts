@@ -12,9 +12,9 @@ import { BUILTIN_INSTRUMENTS } from "../../../src/core/instrument.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { type AccountView, engineAccountView } from "../../../src/venues/bybit/account-view.ts";
-import { BybitVenue } from "../../../src/venues/bybit/bybit-venue.ts";
-import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
+import { type AccountView, engineAccountView } from "../../../src/venues/live/account-view.ts";
+import { BybitVenue } from "../../../src/venues/live/live-venue.ts";
+import { resolveBybitTuning } from "../../../src/config/venue-config.ts";
 import { BybitSigner, authorizeLiveSigning } from "../../../src/venues/bybit/signer.ts";
 
 export const KEY = "rig-key";

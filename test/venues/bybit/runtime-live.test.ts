@@ -13,7 +13,7 @@ import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
+import { resolveBybitTuning } from "../../../src/config/venue-config.ts";
 import { FAST, KEY, SECRET, signedCall, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SimClock } from "../../../src/core/clock.ts";
-import { type BreakerState, CircuitBreaker } from "../../../src/venues/bybit/circuit-breaker.ts";
-import { RateLimiter, scopeOf } from "../../../src/venues/bybit/rate-limiter.ts";
+import { type BreakerState, CircuitBreaker } from "../../../src/venues/live/circuit-breaker.ts";
+import { RateLimiter, scopeOf } from "../../../src/venues/live/rate-limiter.ts";
 
 test("scopes follow Bybit's metering: create/cancel 10/s each, other private 50/s, public per IP", () => {
   assert.deepEqual(scopeOf("/v5/order/create"), { scope: "/v5/order/create", rule: { limit: 10, windowMs: 1000 } });

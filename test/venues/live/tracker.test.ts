@@ -9,8 +9,8 @@ import { SimClock } from "../../../src/core/clock.ts";
 import { dec } from "../../../src/core/decimal.ts";
 import type { HeanEvent } from "../../../src/core/events.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
-import { engineAccountView } from "../../../src/venues/bybit/account-view.ts";
-import { OrderTracker } from "../../../src/venues/bybit/order-tracker.ts";
+import { engineAccountView } from "../../../src/venues/live/account-view.ts";
+import { OrderTracker } from "../../../src/venues/live/order-tracker.ts";
 import type { WireExecution } from "../../../src/venues/bybit/wire.ts";
 
 function setup(): { state: EngineState; tracker: OrderTracker; clock: SimClock; place: (id: string, submitted?: boolean) => void } {
