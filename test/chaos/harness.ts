@@ -157,6 +157,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
     "--report",
     o.report,
     "--quiet",
+    ...Object.entries({ ...CHAOS_TUNING, ...o.tuning }).flatMap(([k, v]) => ["--set", `venues.bybit.${k}=${JSON.stringify(v)}`]),
     ...(o.args ?? CHURN),
   ];
   const child = spawn(process.execPath, args, {
@@ -166,7 +167,6 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
       ...process.env,
       HEAN_BYBIT_API_KEY: API_KEY,
       HEAN_BYBIT_API_SECRET: API_SECRET,
-      HEAN_BYBIT_OPTIONS: JSON.stringify({ ...CHAOS_TUNING, ...o.tuning }),
       ...o.env,
     },
   });

@@ -1,14 +1,18 @@
 /**
  * The private stream: authenticate (`GET/realtime` + expires, signed), subscribe to `order`,
  * `execution`, `position` and `wallet`, keep the heartbeat, reconnect with backoff. It only
- * reads and hands the items on; `onReady` fires once the subscription is acknowledged, and the
- * venue reconciles before it trusts what the stream says (fills missed while it was away).
+ * reads and hands the items on as reports; `onReady` fires once the subscription is acknowledged,
+ * and the live core reconciles before it trusts what the stream says (fills missed while it was
+ * away). A refused authentication is reported (`onAuthFailed`) and retried with growing backoff.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { BybitTuning } from "../../config/venue-config.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { Alert, PrivateFeed } from "../live/adapter.ts";
 import type { ServerTime } from "../live/server-time.ts";
+import { type WireMessage, WsConnection } from "../live/ws-connection.ts";
 import type { BybitSigner } from "./signer.ts";
-import { bybitStreamBasics, type WireMessage, WsConnection } from "../live/ws-connection.ts";
+import { bybitStreamBasics } from "./stream-basics.ts";
+import { fillReportOf, orderReportOf, readExecution, readOrder, readWallet, walletReportOf } from "./wire.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
 
@@ -16,13 +20,11 @@ export interface PrivateStreamOptions {
   readonly url: string;
   readonly signer: BybitSigner;
   readonly time: ServerTime;
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly clock: Clock;
   readonly random: () => number;
-  readonly onReady: () => void;
-  readonly onDown: (reason: string) => void;
-  readonly onData: (topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]) => void;
-  readonly alert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+  readonly feed: PrivateFeed;
+  readonly alert: Alert;
 }
 
 export class PrivateStream {
@@ -44,7 +46,7 @@ export class PrivateStream {
       onMessage: (m) => this.#onMessage(m),
       onDown: (reason) => {
         this.#ready = false;
-        options.onDown(reason);
+        options.feed.onDown(reason);
       },
     });
   }
@@ -80,7 +82,7 @@ export class PrivateStream {
       const base = topic.split(".")[0] as (typeof PRIVATE_TOPICS)[number];
       if (!(PRIVATE_TOPICS as readonly string[]).includes(base) || !Array.isArray(m.data)) return;
       this.messages++;
-      this.#o.onData(base, m.data);
+      this.#onData(base, m.data);
       return;
     }
     const isAuthReply = m.op === "auth" || (typeof m.request === "object" && m.request !== null && (m.request as { op?: unknown }).op === "auth");
@@ -90,18 +92,46 @@ export class PrivateStream {
         return;
       }
       this.authFailures++;
-      this.#o.alert("critical", "PRIVATE_AUTH_FAILED", `private stream authentication refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
+      this.#o.feed.onAuthFailed(String(m.ret_msg));
       this.#conn.restart("authentication refused");
       return;
     }
     if (m.op === "subscribe") {
       if (m.success === true) {
         this.#ready = true;
-        this.#o.onReady();
+        this.#conn.healthy();
+        this.#o.feed.onReady();
       } else {
         this.#o.alert("critical", "PRIVATE_SUBSCRIBE_FAILED", `private subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
         this.#conn.restart("subscribe refused");
       }
+    }
+  }
+
+  #onData(topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]): void {
+    const { feed } = this.#o;
+    switch (topic) {
+      case "order":
+        for (const item of items) {
+          const o = readOrder(item);
+          if (o !== undefined && o.orderLinkId !== "") feed.onOrder(orderReportOf(o));
+        }
+        return;
+      case "execution":
+        for (const item of items) {
+          const e = readExecution(item);
+          if (e !== undefined) feed.onFill(fillReportOf(e));
+        }
+        return;
+      case "wallet":
+        for (const item of items) {
+          const w = readWallet(item);
+          if (w !== undefined) feed.onWallet(walletReportOf(w));
+        }
+        return;
+      case "position":
+        // Positions are compared by reconciliation (REST), where sequence and pending fills are known.
+        return;
     }
   }
 }

@@ -1,59 +1,61 @@
 /**
- * The Bybit V5 live venue (linear USDT perpetuals, one-way mode): REST client with limiter and
- * circuit breaker, exactly-once order gateway, public books, private stream, reconciliation,
- * composed behind hean's `Venue` interface. Everything it learns leaves as hean events through
- * the sink; its health feeds risk (`VenueHealthInput`) and the operator view.
+ * The live venue every exchange shares: exactly-once order gateway, in-doubt settlement, order
+ * tracking, reconciliation, circuit breaker, rate limiter, server time, health and lifecycle,
+ * over one exchange's wire (`LiveWire`: signing, REST, streams, error classification). Everything
+ * it learns leaves as hean events through the sink; its health feeds risk and the operator view.
+ *
+ * The start is bounded and can be interrupted: keys the venue refuses stop it at once
+ * (`VENUE_AUTH_FAILED`), a venue that cannot be reached is retried with backoff until
+ * `bootTimeoutMs` (`VENUE_UNAVAILABLE`), and `stop()` during the start ends it promptly
+ * (`START_ABORTED`).
  */
 import { type Clock, RealClock, type TimerHandle } from "../../core/clock.ts";
-import { HeanError, describeError } from "../../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
-import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenueOrderStatus, VenuePosition } from "../venue.ts";
-import type { AccountView } from "./account-view.ts";
+import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
+import type { AccountView, EventSink, OrderStatusReport, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import type { LiveAdapter, LiveWire } from "./adapter.ts";
+import { backoffMs } from "./backoff.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
-import { BybitHealth } from "./health.ts";
+import { fillEventOf } from "./fill-event.ts";
+import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
-import { type BybitTuning, DEFAULT_BYBIT_TUNING } from "../../config/venue-config.ts";
-import { PrivateStream } from "../bybit/private-stream.ts";
-import { PublicStream } from "../bybit/public-stream.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
-import { BybitRestClient, sleep } from "../bybit/rest-client.ts";
 import { ServerTime } from "./server-time.ts";
-import type { BybitSigner } from "../bybit/signer.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "../bybit/wire.ts";
+import { sleep } from "./sleep.ts";
 
-export interface BybitVenueOptions {
-  readonly restUrl: string;
-  readonly wsPublicUrl: string;
-  readonly wsPrivateUrl: string;
+export interface LiveVenueOptions {
+  /** The registry id: "bybit", … */
+  readonly id: string;
+  readonly wire: LiveWire;
   readonly symbols: readonly string[];
-  readonly signer: BybitSigner;
   readonly account: AccountView;
-  readonly tuning?: BybitTuning | undefined;
+  readonly tuning?: LiveTuning | undefined;
   readonly clock?: Clock | undefined;
   readonly random?: (() => number) | undefined;
 }
 
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
-const THROTTLED = new Set(["BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
+const THROTTLED = new Set(["BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "PRIVATE_AUTH_FAILED", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
 const ALERT_WINDOW_MS = 2_000;
 
-export class BybitVenue implements Venue {
-  readonly id = "bybit";
-  readonly health: BybitHealth;
-  readonly tuning: BybitTuning;
-  readonly #o: BybitVenueOptions;
+export class LiveVenue implements Venue {
+  readonly id: string;
+  readonly health: LiveHealth;
+  readonly tuning: LiveTuning;
+  readonly #o: LiveVenueOptions;
+  readonly #name: string;
   readonly #clock: Clock;
+  readonly #random: () => number;
   readonly #time: ServerTime;
   readonly #limiter: RateLimiter;
   readonly #breaker: CircuitBreaker;
-  readonly #rest: BybitRestClient;
+  readonly #adapter: LiveAdapter;
   readonly #tracker: OrderTracker;
   readonly #gateway: OrderGateway;
   readonly #reconciler: Reconciler;
-  readonly #public: PublicStream;
-  readonly #private: PrivateStream;
   readonly #alertAt = new Map<string, { at: number; suppressed: number }>();
   #sink: EventSink | undefined;
   #sent = 0;
@@ -63,15 +65,28 @@ export class BybitVenue implements Venue {
   #probeRetry: TimerHandle | undefined;
   /** While the private stream is down, REST polling keeps the engine informed. */
   #polling: TimerHandle | undefined;
+  /** Why the venue refused our keys, once it has (the start stops on it). */
+  #authRefused: string | undefined;
+  /** Resolves when `stop()` is called: every wait of the start races it. */
+  readonly #stopRequested: Promise<void>;
+  #requestStop!: () => void;
 
-  constructor(options: BybitVenueOptions) {
+  constructor(options: LiveVenueOptions) {
     this.#o = options;
+    this.id = options.id;
+    this.#name = options.wire.name;
+    const name = this.#name;
+    this.#stopRequested = new Promise((resolve) => (this.#requestStop = resolve));
     const clock = (this.#clock = options.clock ?? new RealClock());
-    const random = options.random ?? Math.random;
-    const tuning = (this.tuning = options.tuning ?? DEFAULT_BYBIT_TUNING);
-    this.health = new BybitHealth(clock.now(), () => ({ public: this.#public.synced, private: this.#private.ready }));
+    const random = (this.#random = options.random ?? Math.random);
+    const tuning = (this.tuning = options.tuning ?? DEFAULT_LIVE_TUNING);
+    this.health = new LiveHealth(
+      clock.now(),
+      () => ({ public: this.#adapter.publicStream.ready, private: this.#adapter.privateStream.ready }),
+      () => this.blocksNewExposure(),
+    );
     this.#time = new ServerTime(clock);
-    this.#limiter = new RateLimiter(clock, random, { backoffBaseMs: tuning.rateLimitBackoffMs, backoffMaxMs: tuning.rateLimitMaxBackoffMs });
+    this.#limiter = new RateLimiter(clock, random, { scopeOf: options.wire.scopeOf, backoffBaseMs: tuning.rateLimitBackoffMs, backoffMaxMs: tuning.rateLimitMaxBackoffMs });
     this.#breaker = new CircuitBreaker({
       clock,
       failureThreshold: tuning.breakerFailures,
@@ -80,31 +95,43 @@ export class BybitVenue implements Venue {
       onChange: (state, detail) => {
         this.health.breakerState = state;
         this.health.breakerOpenSince = this.#breaker.openSince;
-        if (state === "open") this.#alert("critical", "VENUE_CIRCUIT_OPEN", `Bybit REST circuit breaker open: ${detail}`, { state });
-        else if (state === "half-open") this.#alert("info", "VENUE_CIRCUIT_HALF_OPEN", `Bybit REST circuit breaker half-open: probing (${detail})`, { state });
-        else this.#alert("info", "VENUE_CIRCUIT_CLOSED", `Bybit REST circuit breaker closed: ${detail}`, { state });
+        if (state === "open") this.#alert("critical", "VENUE_CIRCUIT_OPEN", `${name} REST circuit breaker open: ${detail}`, { state });
+        else if (state === "half-open") this.#alert("info", "VENUE_CIRCUIT_HALF_OPEN", `${name} REST circuit breaker half-open: probing (${detail})`, { state });
+        else this.#alert("info", "VENUE_CIRCUIT_CLOSED", `${name} REST circuit breaker closed: ${detail}`, { state });
       },
       onProbe: () => this.#probe(),
     });
-    this.#rest = new BybitRestClient({
-      baseUrl: options.restUrl.replace(/\/+$/, ""),
-      signer: options.signer,
+    const emit = (e: HeanEvent | undefined): void => this.#emit(e);
+    const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
+    this.#adapter = options.wire.connect({
+      symbols: options.symbols,
+      tuning,
       clock,
+      random,
       time: this.#time,
       limiter: this.#limiter,
       breaker: this.#breaker,
-      tuning,
-      random,
-      onRateLimited: (path, waitMs, detail) => {
+      emit,
+      alert,
+      onRateLimited: (what, waitMs, detail) => {
         this.health.rateLimitRefusals++;
-        this.#alert("warning", "VENUE_RATE_LIMITED", `Bybit refused ${path} (${detail}): backing off ${waitMs} ms`, { path, waitMs });
+        this.#alert("warning", "VENUE_RATE_LIMITED", `${name} refused ${what} (${detail}): backing off ${waitMs} ms`, { path: what, waitMs });
+      },
+      privateFeed: {
+        onReady: () => this.#onPrivateReady(),
+        onDown: (reason) => this.#onPrivateDown(reason),
+        onAuthFailed: (reason) => {
+          this.#authRefused = reason;
+          this.#alert("critical", "PRIVATE_AUTH_FAILED", `${name} private stream authentication refused: ${reason}`, { reply: reason });
+        },
+        onOrder: (report) => this.#onOrderReport(report),
+        onFill: (report) => this.#emit(this.#tracker.fill(report, "stream")),
+        onWallet: (w) => (this.health.wallet = { balance: w.balance, equity: w.equity, at: this.#clock.now() }),
       },
     });
-    const emit = (e: HeanEvent | undefined): void => this.#emit(e);
-    const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
     this.#tracker = new OrderTracker(options.account, clock);
     this.#gateway = new OrderGateway({
-      rest: this.#rest,
+      adapter: this.#adapter,
       tracker: this.#tracker,
       time: this.#time,
       tuning,
@@ -116,7 +143,7 @@ export class BybitVenue implements Venue {
       startedAtServer: () => this.#startedAtServer,
     });
     this.#reconciler = new Reconciler({
-      rest: this.#rest,
+      adapter: this.#adapter,
       tracker: this.#tracker,
       gateway: this.#gateway,
       account: options.account,
@@ -129,19 +156,6 @@ export class BybitVenue implements Venue {
       alert,
       sentCount: () => this.#sent,
     });
-    this.#public = new PublicStream({ url: options.wsPublicUrl, symbols: options.symbols, tuning, clock, random, emit, alert });
-    this.#private = new PrivateStream({
-      url: options.wsPrivateUrl,
-      signer: options.signer,
-      time: this.#time,
-      tuning,
-      clock,
-      random,
-      alert,
-      onReady: () => this.#onPrivateReady(),
-      onDown: (reason) => this.#onPrivateDown(reason),
-      onData: (topic, items) => this.#onPrivateData(topic, items),
-    });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -149,50 +163,85 @@ export class BybitVenue implements Venue {
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
     const { tuning } = this;
-    // The clock offset matters for signatures and the in-doubt proof; every answer refines it,
-    // so a venue that refuses us right now (a rate-limit storm) delays the start, never fails it:
-    // the boot reconciliation is the gate that must pass before trading.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const bootDeadline = this.#clock.now() + tuning.bootTimeoutMs;
+    this.#bootDeadline = bootDeadline;
+    // The clock offset matters for signatures and the in-doubt proof: measure it first. A venue
+    // that cannot be reached (or refuses us right now: a rate-limit storm) delays the start with
+    // backoff, up to the boot deadline.
+    for (let attempt = 0; ; attempt++) {
+      this.#assertStarting();
       try {
-        await this.#rest.syncTime();
+        await this.#adapter.syncTime();
         break;
       } catch (e) {
-        if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read Bybit's clock yet: ${describeError(e).message}`, {});
-        else await sleep(this.#clock, 200 * 2 ** attempt);
+        const why = describeError(e).message;
+        if (this.#clock.now() >= bootDeadline) {
+          throw new HeanError("VENUE_UNAVAILABLE", `cannot reach ${this.#name} within bootTimeoutMs (${tuning.bootTimeoutMs} ms): ${why}`, { venue: this.id });
+        }
+        if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read ${this.#name}'s clock yet: ${why}`, {});
+        await this.#pause(Math.min(backoffMs(attempt, 200, 5_000, this.#random), Math.max(1, bootDeadline - this.#clock.now())));
       }
     }
     this.#startedAtServer = this.#time.now();
     this.#reconciler.prime();
-    this.#public.start();
-    this.#private.start();
+    this.#adapter.publicStream.start();
+    this.#adapter.privateStream.start();
     this.#reconciler.start();
-    const deadline = this.#clock.now() + tuning.startTimeoutMs;
-    while (!(this.#public.synced && this.#private.ready) && this.#clock.now() < deadline) await sleep(this.#clock, 50);
-    if (!this.#public.synced || !this.#private.ready) {
-      this.#alert("critical", "VENUE_STREAMS_NOT_READY", `Bybit streams not ready after ${tuning.startTimeoutMs} ms (public ${this.#public.synced}, private ${this.#private.ready}); carrying on`, {});
+    const deadline = Math.min(bootDeadline, this.#clock.now() + tuning.startTimeoutMs);
+    while (!(this.#adapter.publicStream.ready && this.#adapter.privateStream.ready) && this.#clock.now() < deadline) {
+      this.#assertStarting();
+      await this.#pause(50);
     }
+    this.#assertStarting();
+    if (!this.#adapter.publicStream.ready || !this.#adapter.privateStream.ready) {
+      const pub = this.#adapter.publicStream.ready;
+      const priv = this.#adapter.privateStream.ready;
+      this.#alert("critical", "VENUE_STREAMS_NOT_READY", `${this.#name} streams not ready after ${tuning.startTimeoutMs} ms (public ${pub}, private ${priv}); carrying on`, {});
+    }
+  }
+
+  /** Until when the start (streams and boot reconciliation) may keep trying. */
+  #bootDeadline = 0;
+
+  /** The start must not go on: the keys were refused, or a stop was asked for. */
+  #assertStarting(): void {
+    if (this.#authRefused !== undefined) {
+      throw new HeanError("VENUE_AUTH_FAILED", `${this.#name} refused the API keys (${this.#authRefused}): check the key, the secret and their permissions`, { venue: this.id });
+    }
+    if (this.#stopping !== undefined) throw new HeanError("START_ABORTED", `the start on ${this.#name} was interrupted by a stop`, { venue: this.id });
+  }
+
+  /** Wait, but no longer than until a stop is asked for. */
+  async #pause(ms: number): Promise<void> {
+    await Promise.race([sleep(this.#clock, ms), this.#stopRequested]);
   }
 
   /**
    * `boot`: settle every order the journal left in doubt, recover fills, compare positions,
-   * before trading starts (the runtime waits for it). Throws VENUE_UNAVAILABLE when the venue
-   * cannot be reconciled: trading must not start blind.
+   * before trading starts (the runtime waits for it). Throws when the venue cannot be reconciled
+   * by the boot deadline (VENUE_UNAVAILABLE) or refuses the keys (VENUE_AUTH_FAILED): trading
+   * must not start blind.
    */
   async reconcile(reason: "boot" | "manual"): Promise<void> {
     if (reason === "manual") {
       await this.#reconciler.run(ALL_PARTS);
       return;
     }
-    const deadline = this.#clock.now() + 3 * this.tuning.startTimeoutMs;
     for (let attempt = 0; ; attempt++) {
+      this.#assertStarting();
       if (await this.#reconciler.boot()) {
         this.health.bootReconciled = true;
         return;
       }
-      if (this.#clock.now() >= deadline) {
-        throw new HeanError("VENUE_UNAVAILABLE", `the boot reconciliation with Bybit failed: ${this.#reconciler.lastError ?? "unknown"}`, {});
+      this.#assertStarting();
+      const failure = this.#reconciler.lastFailure;
+      if (isHeanError(failure, "VENUE_AUTH_FAILED")) {
+        throw new HeanError("VENUE_AUTH_FAILED", `${this.#name} refused the API keys (${failure.message}): check the key, the secret and their permissions`, { venue: this.id });
       }
-      await sleep(this.#clock, Math.min(5_000, 250 * 2 ** attempt));
+      if (this.#clock.now() >= this.#bootDeadline) {
+        throw new HeanError("VENUE_UNAVAILABLE", `the boot reconciliation with ${this.#name} failed within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${this.#reconciler.lastError ?? "unknown"}`, { venue: this.id });
+      }
+      await this.#pause(Math.min(5_000, 250 * 2 ** attempt, Math.max(1, this.#bootDeadline - this.#clock.now())));
     }
   }
 
@@ -202,8 +251,10 @@ export class BybitVenue implements Venue {
   }
 
   async #stop(): Promise<void> {
-    // A last look at the venue, so that fills of the final moments are journaled too.
-    if (this.#breaker.state === "closed") {
+    this.#requestStop();
+    // A last look at the venue, so that fills of the final moments are journaled too (only after
+    // a boot that reconciled: before it, this process has traded nothing).
+    if (this.#breaker.state === "closed" && this.health.bootReconciled) {
       let timer: TimerHandle | undefined;
       const deadline = new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, this.tuning.finalReconcileMs)));
       await Promise.race([this.#reconciler.run(["orders", "executions"]), deadline]);
@@ -215,7 +266,7 @@ export class BybitVenue implements Venue {
     this.#reconnectRetry?.cancel();
     this.#probeRetry?.cancel();
     this.#polling?.cancel();
-    await Promise.all([this.#public.stop(), this.#private.stop()]);
+    await Promise.all([this.#adapter.publicStream.stop(), this.#adapter.privateStream.stop()]);
     this.#sink = undefined;
   }
 
@@ -224,9 +275,9 @@ export class BybitVenue implements Venue {
    * stream is down or not yet reconciled since it came back (we would be blind to our own fills).
    */
   blocksNewExposure(): string | undefined {
-    if (this.#breaker.state !== "closed") return `the Bybit circuit breaker is ${this.#breaker.state}`;
-    if (this.#limiter.heldUntil > 0) return "the Bybit rate limiter is backing off";
-    if (this.health.privateDown !== null) return "the Bybit private stream is down or not reconciled yet";
+    if (this.#breaker.state !== "closed") return `the ${this.#name} circuit breaker is ${this.#breaker.state}`;
+    if (this.#limiter.heldUntil > 0) return `the ${this.#name} rate limiter is backing off`;
+    if (this.health.privateDown !== null) return `the ${this.#name} private stream is down or not reconciled yet`;
     return undefined;
   }
 
@@ -243,19 +294,13 @@ export class BybitVenue implements Venue {
   }
 
   async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
-    const o = await this.#gateway.queryOrder(symbol, clientOrderId);
+    const o = await this.#adapter.queryOrder(symbol, clientOrderId);
     return o === undefined ? undefined : snapshotOf(o);
   }
 
   async openOrders(): Promise<VenueOrderSnapshot[]> {
     const out: VenueOrderSnapshot[] = [];
-    for (const symbol of this.#o.symbols) {
-      const result = await this.#rest.read("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: 50 }, { signed: true });
-      for (const item of readList(result).list) {
-        const o = readOrder(item);
-        if (o !== undefined) out.push(snapshotOf(o));
-      }
-    }
+    for (const symbol of this.#o.symbols) for (const o of await this.#adapter.openOrders(symbol)) out.push(snapshotOf(o));
     return out;
   }
 
@@ -263,11 +308,8 @@ export class BybitVenue implements Venue {
   async positions(): Promise<VenuePosition[]> {
     const out: VenuePosition[] = [];
     for (const symbol of this.#o.symbols) {
-      const result = await this.#rest.read("/v5/position/list", { category: "linear", symbol }, { signed: true, admission: "essential" });
-      for (const item of readList(result).list) {
-        const p = readPosition(item);
-        if (p !== undefined && p.symbol === symbol && p.size !== 0n) out.push({ symbol, qty: p.size, avgPrice: p.avgPrice });
-      }
+      const p = await this.#adapter.position(symbol, "essential");
+      if (p !== undefined && p.qty !== 0n) out.push({ symbol, qty: p.qty, avgPrice: p.avgPrice });
     }
     return out;
   }
@@ -276,16 +318,9 @@ export class BybitVenue implements Venue {
     const out: FillEvent[] = [];
     const end = this.#time.now();
     for (const symbol of this.#o.symbols) {
-      let cursor = "";
-      for (let page = 0; page < 50; page++) {
-        const params = { category: "linear", symbol, startTime: Math.max(sinceMs, end - 7 * 86_400_000 + 60_000), endTime: end, limit: 100, ...(cursor !== "" ? { cursor } : {}) };
-        const { list, cursor: next } = readList(await this.#rest.read("/v5/execution/list", params, { signed: true }));
-        for (const item of list) {
-          const e = readExecution(item);
-          if (e !== undefined) out.push(fillOf(e, this.#clock.now(), this.#o.account));
-        }
-        if (next === "" || list.length === 0) break;
-        cursor = next;
+      for (const e of await this.#adapter.fills(symbol, sinceMs, end)) {
+        const ours = e.clientOrderId !== "" && this.#o.account.order(e.clientOrderId) !== undefined;
+        out.push(fillEventOf(e, this.#clock.now(), ours ? e.clientOrderId : undefined, "reconciliation"));
       }
     }
     return out.sort((a, b) => a.venueTs - b.venueTs);
@@ -303,7 +338,7 @@ export class BybitVenue implements Venue {
   /** Trust the stream only after a reconciliation has caught up with what it may have missed. */
   async #reconcileAfterConnect(attempt: number): Promise<void> {
     const ok = await this.#reconciler.run(ALL_PARTS);
-    if (this.#stopping !== undefined || !this.#private.ready) return;
+    if (this.#stopping !== undefined || !this.#adapter.privateStream.ready) return;
     if (ok) {
       this.health.privateDown = null;
       return;
@@ -314,52 +349,25 @@ export class BybitVenue implements Venue {
   #onPrivateDown(reason: string): void {
     this.health.privateDown ??= this.#clock.now();
     if (this.#stopping !== undefined) return;
-    this.#alert("warning", "PRIVATE_STREAM_DOWN", `Bybit private stream lost (${reason}): reconnecting`, { reason });
+    this.#alert("warning", "PRIVATE_STREAM_DOWN", `${this.#name} private stream lost (${reason}): reconnecting`, { reason });
     // Blind to our own orders until it is back: poll open orders and executions meanwhile.
     this.#polling ??= this.#clock.setInterval(() => void this.#reconciler.run(["orders", "executions"]), Math.min(5_000, this.tuning.reconcileOrdersMs));
   }
 
-  #onPrivateData(topic: "order" | "execution" | "position" | "wallet", items: readonly unknown[]): void {
-    switch (topic) {
-      case "order":
-        for (const item of items) {
-          const o = readOrder(item);
-          if (o === undefined || o.orderLinkId === "") continue;
-          const t = this.#tracker.get(o.orderLinkId);
-          if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
-        }
-        return;
-      case "execution":
-        for (const item of items) {
-          const e = readExecution(item);
-          if (e !== undefined) this.#emit(this.#tracker.fill(e, "stream"));
-        }
-        return;
-      case "wallet":
-        for (const item of items) {
-          const w = readWallet(item);
-          if (w !== undefined) this.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#clock.now() };
-        }
-        return;
-      case "position":
-        // Positions are compared by reconciliation (REST), where sequence and pending fills are known.
-        return;
-    }
+  #onOrderReport(o: OrderStatusReport): void {
+    if (o.clientOrderId === undefined) return;
+    const t = this.#tracker.get(o.clientOrderId);
+    if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
   }
 
   // ------------------------------------------------------------------ plumbing
 
-  /**
-   * The half-open probe: one cheap private read (its budget resets every second, and a position
-   * is worth knowing anyway). Held back by the limiter, it waits its turn and tries again.
-   */
+  /** The half-open probe: one cheap read the wire chooses. Held back by the limiter, it waits its turn and tries again. */
   #probe(): void {
     this.#probeRetry?.cancel();
-    const path = "/v5/position/list";
-    const params = { category: "linear", symbol: this.#o.symbols[0] ?? "BTCUSDT" };
-    void this.#rest.send("GET", path, params, { signed: true, timeoutMs: this.tuning.requestTimeoutMs, maxWaitMs: 0, admission: "probe" }).then((r) => {
+    void this.#adapter.probe().then((r) => {
       if (r.sent || this.#breaker.state !== "half-open" || this.#stopping !== undefined) return;
-      this.#probeRetry = this.#clock.setTimeout(() => this.#probe(), Math.max(50, this.#limiter.waitMs(path)));
+      this.#probeRetry = this.#clock.setTimeout(() => this.#probe(), Math.max(50, r.retryInMs));
     });
   }
 
@@ -385,31 +393,19 @@ export class BybitVenue implements Venue {
   }
 }
 
-function statusOf(o: WireOrder): VenueOrderStatus {
-  if (o.orderStatus === "PartiallyFilled") return "partially-filled";
-  if (o.orderStatus === "Filled") return "filled";
-  if (o.orderStatus === "Rejected") return "rejected";
-  if (CANCEL_STATUSES.has(o.orderStatus)) return EXPIRY_REASONS.has(o.rejectReason) ? "expired" : "cancelled";
-  return "open";
-}
-
-function snapshotOf(o: WireOrder): VenueOrderSnapshot {
+/** The `Venue` snapshot of a report: a venue that has an order but not decided on it shows it open. */
+function snapshotOf(o: OrderStatusReport): VenueOrderSnapshot {
   return {
-    clientOrderId: o.orderLinkId === "" ? undefined : o.orderLinkId,
-    venueOrderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
     symbol: o.symbol,
     side: o.side,
     orderType: o.orderType,
     qty: o.qty,
-    filledQty: o.cumExecQty,
+    filledQty: o.filledQty,
     price: o.price,
     reduceOnly: o.reduceOnly,
-    status: statusOf(o),
-    postOnlyWouldTake: o.rejectReason === POST_ONLY_WOULD_TAKE,
+    status: o.status === "pending" ? "open" : o.status,
+    postOnlyWouldTake: o.postOnlyWouldTake,
   };
-}
-
-function fillOf(e: WireExecution, ts: number, account: AccountView): FillEvent {
-  const ours = e.orderLinkId !== "" && account.order(e.orderLinkId) !== undefined;
-  return fillEventOf(e, ts, ours ? e.orderLinkId : undefined, "reconciliation");
 }
