@@ -26,7 +26,7 @@ import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
 import { type LiveCredentials, type LiveVenueParts, venueEntry } from "../venues/registry.ts";
-import type { EngineState } from "../engine/engine-state.ts";
+import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
 import { type RunReport, buildReport } from "./report.ts";
@@ -382,7 +382,7 @@ function assertSafeMode(config: HeanConfig): void {
   }
 }
 
-type LiveVenueFactory = (state: EngineState, clock: Clock) => LiveVenueParts;
+type LiveVenueFactory = (state: EngineStateView, clock: Clock) => LiveVenueParts;
 
 async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promise<LiveVenueFactory> {
   const entry = venueEntry(config.venue);

@@ -10,7 +10,7 @@ import type { Clock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
 import { type HeanConfig, type Mode, VENUE_NAMES, type VenueName } from "../config/config.ts";
 import { readSecret, type Secret } from "../control/secrets.ts";
-import type { EngineState } from "../engine/engine-state.ts";
+import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { Venue, VenueHealth } from "./venue.ts";
 
 export interface LiveCredentials {
@@ -24,7 +24,7 @@ export interface LiveVenueParts {
   readonly health: VenueHealth;
 }
 
-export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineState, clock: Clock) => LiveVenueParts;
+export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
 
 export interface VenueEntry {
   readonly id: VenueName;

@@ -6,13 +6,13 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import type { HeanConfig } from "../../config/config.ts";
-import type { EngineState } from "../../engine/engine-state.ts";
+import type { EngineStateView } from "../../engine/engine-state-view.ts";
 import { engineAccountView } from "../live/account-view.ts";
 import type { LiveCredentials, LiveVenueParts } from "../registry.ts";
 import { BybitVenue } from "./adapter.ts";
 import { BybitSigner, authorizeLiveSigning } from "./signer.ts";
 
-export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineState, clock: Clock): LiveVenueParts {
+export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock): LiveVenueParts {
   const signer = new BybitSigner(authorizeLiveSigning(config), credentials.apiKey, credentials.apiSecret);
   const block = config.venues.bybit;
   const venue = new BybitVenue({

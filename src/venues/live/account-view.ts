@@ -3,10 +3,10 @@
  * fill ids, positions. Events the venue has sent but the engine has not applied yet are the
  * venue's own business (see the order tracker).
  */
-import type { EngineState } from "../../engine/engine-state.ts";
+import type { EngineStateView } from "../../engine/engine-state-view.ts";
 import type { AccountView } from "../venue.ts";
 
-export function engineAccountView(state: EngineState): AccountView {
+export function engineAccountView(state: EngineStateView): AccountView {
   return {
     order: (id) => state.orders.get(id),
     orders: () => state.orders.values(),
