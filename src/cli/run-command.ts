@@ -3,7 +3,7 @@
  * --duration, SIGINT or SIGTERM, and write the report.
  */
 import { writeFileSync } from "node:fs";
-import { HeanError, describeError } from "../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import { loadConfig } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
@@ -103,7 +103,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     process.off("SIGINT", stopOn);
     process.off("SIGTERM", stopOn);
     writeReport(report);
-    logger.error({ code: describeError(e).code, journal: report.journal }, `hean did not start trading: ${describeError(e).message}`);
+    const { code, message } = describeError(e);
+    if (isHeanError(e, "START_ABORTED")) {
+      // A stop that was asked for (signal, --duration) is a clean stop, even before trading began.
+      logger.info({ code, journal: report.journal }, message);
+      logger.flush();
+      return 0;
+    }
+    logger.error({ code, journal: report.journal }, `hean did not start trading: ${message}`);
     logger.flush();
     throw e;
   }
