@@ -20,7 +20,7 @@ const HEAN = join(ROOT, "bin", "hean.js");
 export const API_KEY = "chaos-key";
 export const API_SECRET = "chaos-secret-0123456789";
 
-/** Short timeouts so that a schedule of a few seconds exercises every path (see options.ts). */
+/** Short timeouts so that a schedule of a few seconds exercises every path (see src/config/venue-config.ts; passed as --set venues.bybit.*). */
 export const CHAOS_TUNING = {
   recvWindowMs: 1_500,
   proofMarginMs: 300,
