@@ -15,7 +15,6 @@ import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
 import type { AccountView, EventSink, OrderStatusReport, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
 import type { LiveAdapter, LiveWire } from "./adapter.ts";
-import { backoffMs } from "./backoff.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { fillEventOf } from "./fill-event.ts";
 import { LiveHealth } from "./health.ts";
@@ -165,21 +164,17 @@ export class LiveVenue implements Venue {
     const { tuning } = this;
     const bootDeadline = this.#clock.now() + tuning.bootTimeoutMs;
     this.#bootDeadline = bootDeadline;
-    // The clock offset matters for signatures and the in-doubt proof: measure it first. A venue
-    // that cannot be reached (or refuses us right now: a rate-limit storm) delays the start with
-    // backoff, up to the boot deadline.
-    for (let attempt = 0; ; attempt++) {
+    // The clock offset matters for signatures and the in-doubt proof; every answer refines it,
+    // so a venue that refuses us right now (a rate-limit storm) delays the start, never fails it:
+    // the boot reconciliation is the gate that must pass (by the boot deadline) before trading.
+    for (let attempt = 0; attempt < 3; attempt++) {
       this.#assertStarting();
       try {
         await this.#adapter.syncTime();
         break;
       } catch (e) {
-        const why = describeError(e).message;
-        if (this.#clock.now() >= bootDeadline) {
-          throw new HeanError("VENUE_UNAVAILABLE", `cannot reach ${this.#name} within bootTimeoutMs (${tuning.bootTimeoutMs} ms): ${why}`, { venue: this.id });
-        }
-        if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read ${this.#name}'s clock yet: ${why}`, {});
-        await this.#pause(Math.min(backoffMs(attempt, 200, 5_000, this.#random), Math.max(1, bootDeadline - this.#clock.now())));
+        if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read ${this.#name}'s clock yet: ${describeError(e).message}`, {});
+        else await this.#pause(200 * 2 ** attempt);
       }
     }
     this.#startedAtServer = this.#time.now();
@@ -229,7 +224,12 @@ export class LiveVenue implements Venue {
     }
     for (let attempt = 0; ; attempt++) {
       this.#assertStarting();
-      if (await this.#reconciler.boot()) {
+      // A pass that keeps being extended (a stream reconnecting all the while) must not outlive the deadline.
+      let timer: TimerHandle | undefined;
+      const late = new Promise<false>((resolve) => (timer = this.#clock.setTimeout(() => resolve(false), Math.max(0, this.#bootDeadline - this.#clock.now()))));
+      const ok = await Promise.race([this.#reconciler.boot(), late, this.#stopRequested.then(() => false)]);
+      timer?.cancel();
+      if (ok) {
         this.health.bootReconciled = true;
         return;
       }
@@ -239,7 +239,7 @@ export class LiveVenue implements Venue {
         throw new HeanError("VENUE_AUTH_FAILED", `${this.#name} refused the API keys (${failure.message}): check the key, the secret and their permissions`, { venue: this.id });
       }
       if (this.#clock.now() >= this.#bootDeadline) {
-        throw new HeanError("VENUE_UNAVAILABLE", `the boot reconciliation with ${this.#name} failed within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${this.#reconciler.lastError ?? "unknown"}`, { venue: this.id });
+        throw new HeanError("VENUE_UNAVAILABLE", `the boot reconciliation with ${this.#name} did not succeed within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${this.#reconciler.lastError ?? "it did not complete"}`, { venue: this.id });
       }
       await this.#pause(Math.min(5_000, 250 * 2 ** attempt, Math.max(1, this.#bootDeadline - this.#clock.now())));
     }
