@@ -3,12 +3,13 @@
  * --duration, SIGINT or SIGTERM, and write the report.
  */
 import { writeFileSync } from "node:fs";
-import { HeanError } from "../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import { loadConfig } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
+import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
 import { parseFlags } from "./main.ts";
 
 const FLAGS = {
@@ -30,6 +31,7 @@ const FLAGS = {
   "rest-url": { type: "string" },
   "ws-public-url": { type: "string" },
   "ws-private-url": { type: "string" },
+  testnet: { type: "boolean" },
   "i-understand-live-trading": { type: "boolean" },
 } as const;
 
@@ -55,9 +57,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       "journal.path": values.journal,
       "api.port": intFlag("api-port", values["api-port"]),
       "api.host": values["api-host"],
-      "live.restUrl": values["rest-url"],
-      "live.wsPublicUrl": values["ws-public-url"],
-      "live.wsPrivateUrl": values["ws-private-url"],
+      // Shortcuts into the selected venue's block (`venues.<id>.*`).
+      "venue.restUrl": values["rest-url"],
+      "venue.wsPublicUrl": values["ws-public-url"],
+      "venue.wsPrivateUrl": values["ws-private-url"],
+      "venue.testnet": values.testnet,
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
     },
   });
@@ -65,14 +69,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
-  for (const name of KNOWN_SECRETS) readSecret(name);
+  for (const name of [...KNOWN_SECRETS, ...venueSecretNames()]) readSecret(name);
   const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
   // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
   const live =
-    config.mode === "live" && config.venue === "bybit" && config.live.iUnderstandLiveTrading
-      ? (await import("../venues/bybit/credentials.ts")).readBybitLiveInput(process.env)
-      : undefined;
-  const runtime = await Runtime.start({
+    config.mode === "live" && config.live.iUnderstandLiveTrading && venueEntry(config.venue).loadLive !== undefined ? readVenueCredentials(config.venue, process.env) : undefined;
+  const runtime = await Runtime.open({
     config,
     ...(live !== undefined ? { live } : {}),
     onAlert: (a) => {
@@ -82,6 +84,36 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       else logger.info(line, a.message);
     },
   });
+  // From here on a signal or --duration stops the run cleanly, with a report, at any stage.
+  const stopOn = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
+    void runtime.stop(signal);
+  };
+  process.once("SIGINT", stopOn);
+  process.once("SIGTERM", stopOn);
+  if (duration !== undefined) runtime.stopAfter(duration * 1000);
+  const writeReport = (report: unknown): void => {
+    if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(report, null, 2) + "\n");
+  };
+  try {
+    await runtime.boot();
+  } catch (e) {
+    // The runtime has stopped (journaled, closed); its report says what state it left.
+    const report = await runtime.done;
+    process.off("SIGINT", stopOn);
+    process.off("SIGTERM", stopOn);
+    writeReport(report);
+    const { code, message } = describeError(e);
+    if (isHeanError(e, "START_ABORTED")) {
+      // A stop that was asked for (signal, --duration) is a clean stop, even before trading began.
+      logger.info({ code, journal: report.journal }, message);
+      logger.flush();
+      return 0;
+    }
+    logger.error({ code, journal: report.journal }, `hean did not start trading: ${message}`);
+    logger.flush();
+    throw e;
+  }
   logger.info(
     { journal: config.journal.path, replayed: runtime.replay.eventsReplayed, fromSnapshot: runtime.replay.fromSnapshotSeq, replayMs: Math.round(runtime.replay.durationMs) },
     "hean started",
@@ -93,13 +125,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     await runtime.stop("operator surfaces failed to start");
     throw e;
   }
-  const stopOn = (signal: NodeJS.Signals): void => {
-    logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
-    void runtime.stop(signal);
-  };
-  process.once("SIGINT", stopOn);
-  process.once("SIGTERM", stopOn);
-  if (duration !== undefined) runtime.stopAfter(duration * 1000);
 
   const tty = process.stderr.isTTY === true;
   const status = values.quiet === true ? undefined : setInterval(() => {
@@ -113,7 +138,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (tty && values.quiet !== true) process.stderr.write("\n");
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
-  if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(report, null, 2) + "\n");
+  writeReport(report);
   logger.info(
     { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
     "hean stopped",
@@ -122,7 +147,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET", "HEAN_TELEGRAM_TOKEN"] as const;
+const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN"] as const;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

@@ -28,7 +28,9 @@ Options of "hean run":
   --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent
   --quiet                    no live status line
   --rest-url URL, --ws-public-url URL, --ws-private-url URL
-                             venue endpoints (live venues; tests point them at the simulator)
+                             the live venue's endpoints (shortcuts into venues.<venue>.*;
+                             tests point them at the simulator)
+  --testnet                  the live venue's testnet endpoints (venues.<venue>.testnet)
   --i-understand-live-trading
                              required for --mode live
 `;

@@ -7,9 +7,12 @@ import { type Dec, dec, format } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
+import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 
 export type Mode = "paper" | "live";
-export type VenueName = "sim" | "bybit";
+/** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
+export const VENUE_NAMES = ["sim", "bybit"] as const;
+export type VenueName = (typeof VENUE_NAMES)[number];
 export type Scenario = "calm" | "trend" | "flash-crash" | "stale";
 export const SCENARIOS: readonly Scenario[] = ["calm", "trend", "flash-crash", "stale"];
 
@@ -48,9 +51,10 @@ export interface HeanConfig {
   };
   readonly live: {
     readonly iUnderstandLiveTrading: boolean;
-    readonly restUrl: string;
-    readonly wsPublicUrl: string;
-    readonly wsPrivateUrl: string;
+  };
+  /** Each live venue's own block: endpoints, testnet, tuning of the live core. */
+  readonly venues: {
+    readonly bybit: LiveVenueConfig;
   };
   readonly api: { readonly host: string; readonly port: number | null };
 }
@@ -69,18 +73,17 @@ export const DEFAULT_CONFIG: HeanConfig = {
   sim: { latencyMs: 3, jitterMs: 2, updatesPerSecond: 10 },
   bus: { marketCapacity: 10_000, criticalCapacity: 100_000, loopLagAlertMs: 200 },
   shutdown: { workingOrders: "cancel", settleTimeoutMs: 5_000 },
-  live: {
-    iUnderstandLiveTrading: false,
-    restUrl: "https://api.bybit.com",
-    wsPublicUrl: "wss://stream.bybit.com/v5/public/linear",
-    wsPrivateUrl: "wss://stream.bybit.com/v5/private",
-  },
+  live: { iUnderstandLiveTrading: false },
+  venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG },
   api: { host: "127.0.0.1", port: null },
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** Build the configuration from defaults, an optional file and `key=value` overrides. */
+/**
+ * Build the configuration from defaults, an optional file and `key=value` overrides. A `cli` key
+ * `venue.X` is a shortcut into the selected venue's block (`--rest-url` → `venues.bybit.restUrl`).
+ */
 export function loadConfig(options: { file?: string | undefined; overrides?: readonly string[]; cli?: Record<string, unknown> }): HeanConfig {
   let raw = toPlain(DEFAULT_CONFIG) as { [k: string]: Json };
   if (options.file !== undefined) {
@@ -101,8 +104,16 @@ export function loadConfig(options: { file?: string | undefined; overrides?: rea
     }
     raw = merge(raw, parsed as { [k: string]: Json }, "");
   }
-  for (const [key, value] of Object.entries(options.cli ?? {})) {
-    if (value !== undefined) raw = setPath(raw, key, value as Json);
+  const cli = Object.entries(options.cli ?? {}).filter(([, v]) => v !== undefined);
+  for (const [key, value] of cli) if (!key.startsWith("venue.")) raw = setPath(raw, key, value as Json);
+  for (const [key, value] of cli) {
+    if (!key.startsWith("venue.")) continue;
+    const venue = raw.venue;
+    const blocks = raw.venues as { [k: string]: Json };
+    if (typeof venue !== "string" || !(venue in blocks)) {
+      throw new HeanError("CONFIG_INVALID", `${key.slice("venue.".length)} applies to a live venue (one of ${Object.keys(blocks).join(", ")}), not to venue ${JSON.stringify(venue)}`, { key, venue });
+    }
+    raw = setPath(raw, `venues.${venue}.${key.slice("venue.".length)}`, value as Json);
   }
   for (const assignment of options.overrides ?? []) {
     const eq = assignment.indexOf("=");
@@ -219,6 +230,7 @@ export function validateConfig(raw: unknown): HeanConfig {
   const bus = obj(r.bus, "bus");
   const shutdown = obj(r.shutdown, "shutdown");
   const live = obj(r.live, "live");
+  const venues = obj(r.venues, "venues");
   const api = obj(r.api, "api");
   const symbolsRaw = typeof r.symbols === "string" ? r.symbols.split(",") : r.symbols;
   if (!Array.isArray(symbolsRaw) || symbolsRaw.length === 0) fail("symbols", "a non-empty list of symbols", r.symbols);
@@ -227,7 +239,7 @@ export function validateConfig(raw: unknown): HeanConfig {
   if (initialCash <= 0n) fail("initialCash", "positive", r.initialCash);
   return {
     mode: str(r.mode, "mode", ["paper", "live"]) as Mode,
-    venue: str(r.venue, "venue", ["sim", "bybit"]) as VenueName,
+    venue: str(r.venue, "venue", VENUE_NAMES) as VenueName,
     symbols,
     strategy: {
       name: str(strategy.name, "strategy.name"),
@@ -260,9 +272,9 @@ export function validateConfig(raw: unknown): HeanConfig {
     },
     live: {
       iUnderstandLiveTrading: bool(live.iUnderstandLiveTrading, "live.iUnderstandLiveTrading"),
-      restUrl: str(live.restUrl, "live.restUrl"),
-      wsPublicUrl: str(live.wsPublicUrl, "live.wsPublicUrl"),
-      wsPrivateUrl: str(live.wsPrivateUrl, "live.wsPrivateUrl"),
+    },
+    venues: {
+      bybit: validateLiveVenueConfig(venues.bybit, "venues.bybit", BYBIT_ENDPOINTS),
     },
     api: {
       host: str(api.host, "api.host"),

@@ -34,6 +34,9 @@ export const ERROR_CATALOGUE = {
   VENUE_REJECTED: "the venue rejected a request",
   VENUE_UNAVAILABLE: "the venue cannot be reached",
   VENUE_PROTOCOL: "the venue sent something hean does not understand",
+  VENUE_AUTH_FAILED: "the venue refused the API keys (wrong, expired or lacking permission)",
+  VENUE_RATE_LIMITED: "the venue (or our limiter on its behalf) refused a request for its rate",
+  START_ABORTED: "a stop (signal or --duration) interrupted the start before trading began",
   // risk and commands
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",

@@ -14,6 +14,7 @@ import { describeError } from "../core/errors.ts";
 import { type AlertEvent, type BookEvent, type HeanEvent, isJournaled } from "../core/events.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { ApplyOutcome, EngineState } from "./engine-state.ts";
+import type { EngineStateView } from "./engine-state-view.ts";
 import type { JournalPort } from "./journal-port.ts";
 
 export interface EngineOptions {
@@ -31,7 +32,9 @@ export interface EngineOptions {
 export type RecordOutcome = ApplyOutcome | "refused";
 
 export class Engine {
-  readonly state: EngineState;
+  /** The state, read only: only this engine changes it, by applying events. */
+  readonly state: EngineStateView;
+  readonly #state: EngineState;
   readonly journal: JournalPort;
   readonly #outbox: EventBus;
   readonly #clock: Clock;
@@ -45,7 +48,7 @@ export class Engine {
   refusedEvents = 0;
 
   constructor(options: EngineOptions) {
-    this.state = options.state;
+    this.state = this.#state = options.state;
     this.journal = options.journal;
     this.#outbox = options.outbox;
     this.#clock = options.clock;
@@ -59,7 +62,7 @@ export class Engine {
     if (event.type === "market.book") return this.#onBook(event);
     let outcome: ApplyOutcome;
     try {
-      outcome = this.state.apply(event);
+      outcome = this.#state.apply(event);
     } catch (e) {
       this.refusedEvents++;
       const err = describeError(e);
@@ -71,7 +74,7 @@ export class Engine {
       return outcome;
     }
     if (outcome === "applied" && isJournaled(event)) {
-      this.state.lastSeq = this.journal.append(event);
+      this.#state.lastSeq = this.journal.append(event);
       if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();
     }
     this.#outbox.publish(event);
@@ -106,7 +109,7 @@ export class Engine {
   snapshot(): void {
     this.#sinceSnapshot = 0;
     try {
-      this.journal.writeSnapshot(this.state.lastSeq, this.state.snapshot());
+      this.journal.writeSnapshot(this.#state.lastSeq, this.#state.snapshot());
     } catch (e) {
       this.#alert("warning", "SNAPSHOT_FAILED", `snapshot failed: ${describeError(e).message}`, {});
     }
@@ -122,7 +125,7 @@ export class Engine {
       return "refused";
     }
     this.#lastBook.set(book.symbol, book);
-    this.state.portfolio.setMark(book.symbol, book.bid, book.ask, book.ts);
+    this.#state.portfolio.setMark(book.symbol, book.bid, book.ask, book.ts);
     const last = this.#lastMarkJournaled.get(book.symbol) ?? -Infinity;
     if (book.ts - last >= this.#markIntervalMs && this.state.portfolio.position(book.symbol).qty !== 0n) {
       this.#recordMark(book);

@@ -40,7 +40,7 @@ export interface VenueHealthInput {
 }
 
 /** Rejections that mean "slow down", not "this order is wrong": they never count toward a storm. */
-const THROTTLE_CODES: ReadonlySet<string> = new Set(["VENUE_CIRCUIT_OPEN", "VENUE_RATE_LIMITED", "HTTP_429", "BYBIT_10006"]);
+const THROTTLE_CODES: ReadonlySet<string> = new Set(["VENUE_CIRCUIT_OPEN", "VENUE_RATE_LIMITED"]);
 
 export interface RiskControllerOptions {
   readonly engine: Engine;

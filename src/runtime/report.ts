@@ -5,7 +5,8 @@
  */
 import { format } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
-import { type EngineState, killSwitchSummary } from "../engine/engine-state.ts";
+import { killSwitchSummary } from "../engine/engine-state.ts";
+import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { type ExecutionMeasures, measureExecution } from "../execution/router/measures.ts";
 
 export interface RunReport {
@@ -46,7 +47,7 @@ export interface RunReport {
   };
 }
 
-export function buildReport(state: EngineState, journal: { path: string; events: number }): RunReport {
+export function buildReport(state: EngineStateView, journal: { path: string; events: number }): RunReport {
   const p = state.portfolio;
   return {
     orders: [...state.orders.values()].map((o) => ({

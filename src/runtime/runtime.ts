@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Clock, RealClock, type TimerHandle } from "../core/clock.ts";
 import { dec, format } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import type { AlertEvent, BookEvent, HeanEvent } from "../core/events.ts";
 import { InstrumentRegistry } from "../core/instrument.ts";
 import { type DispatchMode, EventBus } from "../bus/event-bus.ts";
@@ -25,8 +25,8 @@ import { createStrategy } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
-import type { BybitLiveInput, LiveVenueParts } from "../venues/bybit/live.ts";
-import type { EngineState } from "../engine/engine-state.ts";
+import { type LiveCredentials, type LiveVenueParts, venueEntry } from "../venues/registry.ts";
+import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
 import { type RunReport, buildReport } from "./report.ts";
@@ -40,8 +40,8 @@ export interface RuntimeOptions {
   /** A venue built elsewhere (live adapters, tests); default: the simulated venue. */
   readonly venue?: Venue;
   readonly venueHealth?: VenueHealthInput;
-  /** Live mode on bybit: API keys (and tuning). Never needed, never read, in paper mode. */
-  readonly live?: BybitLiveInput;
+  /** Live mode: the venue's API keys. Never needed, never read, in paper mode. */
+  readonly live?: LiveCredentials;
   /** Journal to use instead of opening `config.journal.path` (tests). */
   readonly journal?: JournalPort;
   readonly onAlert?: (alert: AlertEvent) => void;
@@ -102,7 +102,7 @@ export class Runtime {
     });
     const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
     this.venue = options.venue ?? live?.venue ?? this.#simVenue();
-    this.venueReadiness = live === undefined ? undefined : { venueHealth: live.view };
+    this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
       this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
@@ -166,16 +166,45 @@ export class Runtime {
 
   /** Open the journal, replay it, connect the venue and start trading. */
   static async start(options: RuntimeOptions): Promise<Runtime> {
+    const rt = await Runtime.open(options);
+    await rt.boot();
+    return rt;
+  }
+
+  /**
+   * Open the journal and replay it; nothing connects yet. `stop()` works from here on, so a
+   * signal or `--duration` during `boot()` stops it cleanly, with a report.
+   */
+  static async open(options: RuntimeOptions): Promise<Runtime> {
     const { config } = options;
     assertSafeMode(config);
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
     const journal = options.journal ?? openJournal(config);
     const replay = replayJournal(journal, config.initialCash);
-    const rt = new Runtime(options, journal, replay, liveVenue);
-    await rt.#boot(journal);
-    return rt;
+    return new Runtime(options, journal, replay, liveVenue);
   }
+
+  /**
+   * Connect the venue, reconcile, start trading. When the start fails (keys refused, venue
+   * unreachable past its boot deadline) or a stop interrupts it, the runtime stops (the report
+   * is in `done`) and this rejects with the reason.
+   */
+  async boot(): Promise<void> {
+    try {
+      await this.#boot(this.engine.journal);
+    } catch (e) {
+      const interrupted = this.#stopping !== undefined;
+      await this.stop(`start failed: ${describeError(e).message}`);
+      if (interrupted && !isHeanError(e, "VENUE_AUTH_FAILED")) {
+        throw new HeanError("START_ABORTED", `stopped before trading started (${this.#stopReason ?? "stop"})`, { cause: describeError(e).message });
+      }
+      throw e;
+    }
+  }
+
+  #booted = false;
+  #stopReason: string | undefined;
 
   async #boot(journal: JournalPort): Promise<void> {
     const { engine, clock, config } = this;
@@ -199,24 +228,18 @@ export class Runtime {
     });
     if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
-    try {
-      await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
-      if (this.venue.reconcile !== undefined) {
-        // A live venue outlived the last run: settle what the journal left in doubt, recover fills
-        // and compare positions, and have the engine apply all of it before anything trades.
-        await this.venue.reconcile("boot");
-        this.inbox.drain();
-        await engine.flush();
-      }
-    } catch (e) {
-      // Nothing may keep running (sockets, timers, the journal writer) when the start fails.
-      await this.venue.stop().catch(() => undefined);
+    this.#assertNotStopping();
+    await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
+    this.#assertNotStopping();
+    if (this.venue.reconcile !== undefined) {
+      // A live venue outlived the last run: settle what the journal left in doubt, recover fills
+      // and compare positions, and have the engine apply all of it before anything trades.
+      await this.venue.reconcile("boot");
       this.inbox.drain();
-      await engine.flush().catch(() => undefined);
-      engine.journal.close();
-      this.inbox.close();
-      throw e;
+      await engine.flush();
     }
+    this.#assertNotStopping();
+    this.#booted = true;
     this.risk.start();
     // After the venue is connected: a parent the journal left working may send its next leg at once.
     this.router.start();
@@ -245,6 +268,10 @@ export class Runtime {
     });
   }
 
+  #assertNotStopping(): void {
+    if (this.#stopping !== undefined) throw new HeanError("START_ABORTED", `stopped before trading started (${this.#stopReason ?? "stop"})`, {});
+  }
+
   /** Schedule a clean stop after `ms`. */
   stopAfter(ms: number): void {
     this.#timers.push(this.clock.setTimeout(() => void this.stop("duration elapsed"), ms));
@@ -255,6 +282,7 @@ export class Runtime {
    * close. Idempotent: a second call returns the same report.
    */
   stop(reason: string): Promise<RunReport> {
+    this.#stopReason ??= reason;
     this.#stopping ??= this.#stop(reason);
     return this.#stopping;
   }
@@ -264,7 +292,9 @@ export class Runtime {
     this.trading.stop();
     this.router.stop();
     for (const t of this.#timers) t.cancel();
-    if (config.shutdown.workingOrders === "cancel") await this.#cancelWorking(config.shutdown.settleTimeoutMs);
+    // Before the boot finished this process sent nothing: what the journal left working is the
+    // venue's to report on the next start, not ours to wait for now.
+    if (config.shutdown.workingOrders === "cancel" && this.#booted) await this.#cancelWorking(config.shutdown.settleTimeoutMs);
     this.executor.close();
     this.inbox.drain();
     this.risk.stop();
@@ -338,7 +368,8 @@ function assertSafeMode(config: HeanConfig): void {
   // Unknown symbols fail here, before a journal is created or anything runs.
   const instruments = new InstrumentRegistry();
   for (const s of config.symbols) instruments.get(s);
-  if (config.mode === "paper" && config.venue !== "sim") {
+  const entry = venueEntry(config.venue);
+  if (config.mode === "paper" && !entry.modes.includes("paper")) {
     throw new HeanError("CONFIG_INVALID", `paper trading runs on the built-in simulated venue: use --venue sim (got ${config.venue})`, {
       venue: config.venue,
     });
@@ -347,18 +378,19 @@ function assertSafeMode(config: HeanConfig): void {
     if (!config.live.iUnderstandLiveTrading) {
       throw new HeanError("LIVE_NOT_CONFIRMED", "live trading needs --i-understand-live-trading (or live.iUnderstandLiveTrading in the config)", {});
     }
-    if (config.venue === "sim") throw new HeanError("CONFIG_INVALID", "live mode needs a real venue (--venue bybit)", {});
+    if (!entry.modes.includes("live")) throw new HeanError("CONFIG_INVALID", `live mode needs a real venue (--venue bybit), not ${config.venue}`, { venue: config.venue });
   }
 }
 
-type LiveVenueFactory = (state: EngineState, clock: Clock) => LiveVenueParts;
+type LiveVenueFactory = (state: EngineStateView, clock: Clock) => LiveVenueParts;
 
 async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promise<LiveVenueFactory> {
-  if (config.venue !== "bybit") throw new HeanError("CONFIG_INVALID", `no live adapter for venue ${config.venue}`, { venue: config.venue });
-  const live = options.live;
-  if (live === undefined) {
-    throw new HeanError("CONFIG_INVALID", "live trading on bybit needs API keys: set HEAN_BYBIT_API_KEY and HEAN_BYBIT_API_SECRET (or their _FILE twins)", {});
+  const entry = venueEntry(config.venue);
+  if (entry.loadLive === undefined) throw new HeanError("CONFIG_INVALID", `no live adapter for venue ${config.venue}`, { venue: config.venue });
+  const credentials = options.live;
+  if (credentials === undefined) {
+    throw new HeanError("CONFIG_INVALID", `live trading on ${config.venue} needs API keys: set ${entry.secrets.join(" and ")} (or their _FILE twins)`, {});
   }
-  const { createLiveBybitVenue } = await import("../venues/bybit/live.ts");
-  return (state, clock) => createLiveBybitVenue(config, live, state, clock);
+  const create = await entry.loadLive();
+  return (state, clock) => create(config, credentials, state, clock);
 }

@@ -8,6 +8,9 @@
  */
 import type { Dec } from "../core/decimal.ts";
 import type { FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../core/events.ts";
+import type { VenueHealthView } from "../control/engine-view.ts";
+import type { OrderRecord } from "../engine/engine-state.ts";
+import type { VenueHealthInput } from "../risk/risk-controller.ts";
 
 export interface VenueOrderRequest {
   readonly clientOrderId: string;
@@ -57,6 +60,87 @@ export interface VenuePosition {
   /** Signed: positive long, negative short. */
   readonly qty: Dec;
   readonly avgPrice: Dec;
+}
+
+// ---------------------------------------------------------------- reports (live venues)
+//
+// What a live adapter's wire code turns every venue answer and stream message into, and all the
+// shared live core (`venues/live`) reads: NautilusTrader's OrderStatusReport / FillReport /
+// PositionStatusReport, in hean's exact numbers.
+
+/**
+ * The venue's word on one order, from a query, a list or the private stream. `pending`: the
+ * venue has it but has not decided yet (neither working nor over), so it proves only existence.
+ */
+export interface OrderStatusReport extends Omit<VenueOrderSnapshot, "status"> {
+  readonly status: VenueOrderStatus | "pending";
+  /** Why it ended, in the venue's words (empty while open). */
+  readonly reason: string;
+  /** For `status: "rejected"`: the code the `order.rejected` event carries. */
+  readonly rejectCode: string;
+}
+
+/** One execution at the venue. `fillId` is the venue's execution id: fills are de-duplicated by it. */
+export interface FillReport {
+  readonly fillId: string;
+  readonly venueOrderId: string;
+  /** The client order id the venue reports with it ("" for none: manual trades, liquidations). */
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: Dec;
+  readonly qty: Dec;
+  /** Positive paid, negative rebate, in the settlement currency. */
+  readonly fee: Dec;
+  readonly liquidity: "maker" | "taker";
+  /** Venue time of the execution (ms). */
+  readonly venueTs: number;
+}
+
+/** The venue's position in one symbol (one-way mode). */
+export interface PositionStatusReport extends VenuePosition {
+  readonly markPrice: Dec | undefined;
+  /** The venue's sequence for this position's state (0 when it has none): equal means unchanged. */
+  readonly seq: number;
+}
+
+/** The venue's wallet in the settlement currency. */
+export interface WalletReport {
+  readonly balance: Dec;
+  readonly equity: Dec | undefined;
+}
+
+// ---------------------------------------------------------------- what a live venue reads and shows
+
+/** What a live venue reads of one engine order: a read-only slice of the engine's record. */
+export type AccountOrder = Readonly<
+  Pick<
+    OrderRecord,
+    "clientOrderId" | "symbol" | "side" | "orderType" | "qty" | "price" | "timeInForce" | "reduceOnly" | "purpose" | "createdAt" | "status" | "filledQty" | "venueOrderId"
+  >
+>;
+
+/**
+ * What a live venue may read of the engine's account: its orders (by client order id), the fill
+ * ids it has applied and its positions. Read only: a venue changes nothing except by sending
+ * events through the sink. Reading is safe because the engine is the single writer on this same
+ * thread.
+ */
+export interface AccountView {
+  order(clientOrderId: string): AccountOrder | undefined;
+  orders(): Iterable<AccountOrder>;
+  hasFill(fillId: string): boolean;
+  positionQty(symbol: string): Dec;
+  /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
+  hasHistory(): boolean;
+}
+
+/**
+ * A live venue's health: what risk reads (private stream blind since, last good reconciliation,
+ * breaker open since, whether new exposure must wait) and what /ready, the API and metrics show.
+ */
+export interface VenueHealth extends VenueHealthInput {
+  view(): VenueHealthView;
 }
 
 export type EventSink = (event: HeanEvent) => void;

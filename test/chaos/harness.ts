@@ -20,7 +20,7 @@ const HEAN = join(ROOT, "bin", "hean.js");
 export const API_KEY = "chaos-key";
 export const API_SECRET = "chaos-secret-0123456789";
 
-/** Short timeouts so that a schedule of a few seconds exercises every path (see options.ts). */
+/** Short timeouts so that a schedule of a few seconds exercises every path (see src/config/venue-config.ts; passed as --set venues.bybit.*). */
 export const CHAOS_TUNING = {
   recvWindowMs: 1_500,
   proofMarginMs: 300,
@@ -157,6 +157,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
     "--report",
     o.report,
     "--quiet",
+    ...Object.entries({ ...CHAOS_TUNING, ...o.tuning }).flatMap(([k, v]) => ["--set", `venues.bybit.${k}=${JSON.stringify(v)}`]),
     ...(o.args ?? CHURN),
   ];
   const child = spawn(process.execPath, args, {
@@ -166,7 +167,6 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
       ...process.env,
       HEAN_BYBIT_API_KEY: API_KEY,
       HEAN_BYBIT_API_SECRET: API_SECRET,
-      HEAN_BYBIT_OPTIONS: JSON.stringify({ ...CHAOS_TUNING, ...o.tuning }),
       ...o.env,
     },
   });

@@ -1,31 +1,10 @@
 /**
- * What one REST answer (or the lack of one) means, in the outcome policy of the anchors:
- *
- * - `ok`: the venue accepted the request.
- * - `rejected`: the venue provably did not act (a business refusal, an auth or parameter error,
- *   a rate-limit refusal, an HTTP 4xx from the gateway). Safe to report as definitive.
- * - `unknown`: the venue may or may not have acted (timeout, reset, 5xx, unreadable answer, a
- *   server-side error code). For an order this is UNKNOWN, settled only by asking the venue.
- *
- * Independently: `retryable` (worth another try for a request that cannot duplicate an effect),
- * `breakerFailure` (counts towards opening the circuit breaker: the venue, not our request, is
- * the problem), `rateLimited` (the limiter must back off) and `clockSkew` (resync the time).
+ * Bybit's answers in the shared outcome policy (`venues/live/outcome.ts`): HTTP status and
+ * retCode to ok / rejected / unknown, with the flags and facts the live core acts on. Rate-limit
+ * refusals (HTTP 429/403, retCode 10006) leave as hean's `VENUE_RATE_LIMITED`; every other
+ * refusal keeps Bybit's code (`BYBIT_110007`) for the operator.
  */
-
-export type Outcome = "ok" | "rejected" | "unknown";
-
-export interface Classified {
-  readonly outcome: Outcome;
-  readonly retryable: boolean;
-  readonly breakerFailure: boolean;
-  readonly rateLimited: boolean;
-  readonly clockSkew: boolean;
-  /** Short stable code: "OK", "BYBIT_110007", "HTTP_503", "TIMEOUT", "NETWORK", … */
-  readonly code: string;
-  readonly message: string;
-  readonly retCode?: number | undefined;
-  readonly httpStatus?: number | undefined;
-}
+import { type Classified, NOT_CLASSIFIED, type RefusalFact } from "../live/outcome.ts";
 
 export const RET_OK = 0;
 export const RET_TIMESTAMP = 10002;
@@ -45,18 +24,11 @@ const DEFINITIVE_SYSTEM_CODES: ReadonlySet<number> = new Set([10001, 10002, 1000
 /** Codes that say "the servers are struggling": the circuit breaker counts them. */
 const SERVER_TROUBLE_CODES: ReadonlySet<number> = new Set([10000, 10016, 10019]);
 
-const base = { retryable: false, breakerFailure: false, rateLimited: false, clockSkew: false } as const;
+/** Keys that are wrong, expired, not allowed from this IP or lack the permission. */
+const AUTH_CODES: ReadonlySet<number> = new Set([10003, 10004, 10005, 10007, 10010, 33004]);
+const NOT_OPEN_ON_CANCEL: ReadonlySet<number> = new Set([RET_ORDER_NOT_EXIST, RET_ORDER_FINISHED, RET_ORDER_CANCELLED]);
 
-/** A fetch that threw: no HTTP answer at all. */
-export function classifyTransport(error: unknown, timedOut: boolean): Classified {
-  const message = timedOut ? "no answer before the timeout" : describeTransport(error);
-  return { ...base, outcome: "unknown", retryable: true, breakerFailure: true, code: timedOut ? "TIMEOUT" : "NETWORK", message };
-}
-
-/** The request never left (refused by our own limiter or breaker). */
-export function classifyNotSent(code: string, message: string): Classified {
-  return { ...base, outcome: "rejected", code, message };
-}
+const base = NOT_CLASSIFIED;
 
 /**
  * An HTTP answer: its status and the parsed envelope (undefined when the body was not a Bybit
@@ -68,10 +40,10 @@ export function classifyAnswer(httpStatus: number, envelope: { retCode: number; 
   }
   if (httpStatus === 429 || httpStatus === 403) {
     // Gateway-level frequency protection: the request was not processed.
-    return { ...base, outcome: "rejected", retryable: true, breakerFailure: true, rateLimited: true, code: `HTTP_${httpStatus}`, message: envelope?.retMsg ?? `HTTP ${httpStatus}: too many requests`, httpStatus, retCode: envelope?.retCode };
+    return { ...base, outcome: "rejected", retryable: true, breakerFailure: true, rateLimited: true, code: "VENUE_RATE_LIMITED", message: `HTTP ${httpStatus}: ${envelope?.retMsg ?? "too many requests"}`, httpStatus };
   }
   if (httpStatus >= 400) {
-    return { ...base, outcome: "rejected", code: `HTTP_${httpStatus}`, message: envelope?.retMsg ?? `HTTP ${httpStatus}`, httpStatus, retCode: envelope?.retCode };
+    return { ...base, outcome: "rejected", code: `HTTP_${httpStatus}`, message: envelope?.retMsg ?? `HTTP ${httpStatus}`, httpStatus, fact: factOf(envelope?.retCode) };
   }
   if (httpStatus !== 200 || envelope === undefined) {
     return { ...base, outcome: "unknown", retryable: true, breakerFailure: true, code: "BAD_ANSWER", message: `unreadable answer (HTTP ${httpStatus})`, httpStatus };
@@ -81,13 +53,13 @@ export function classifyAnswer(httpStatus: number, envelope: { retCode: number; 
 
 /** A 200 answer that said success but whose result cannot be read: the venue may have acted. */
 export function classifyMalformed(message: string, httpStatus: number): Classified {
-  return { ...base, outcome: "unknown", retryable: true, breakerFailure: true, code: "BAD_ANSWER", message, httpStatus, retCode: 0 };
+  return { ...base, outcome: "unknown", retryable: true, breakerFailure: true, code: "BAD_ANSWER", message, httpStatus };
 }
 
 export function classifyRetCode(retCode: number, retMsg: string, httpStatus = 200): Classified {
-  const common = { retCode, httpStatus, message: retMsg, code: retCode === RET_OK ? "OK" : `BYBIT_${retCode}` };
+  const common = { httpStatus, message: retMsg, code: retCode === RET_OK ? "OK" : `BYBIT_${retCode}`, fact: factOf(retCode) };
   if (retCode === RET_OK) return { ...base, ...common, outcome: "ok" };
-  if (retCode === RET_RATE_LIMIT) return { ...base, ...common, outcome: "rejected", retryable: true, breakerFailure: true, rateLimited: true };
+  if (retCode === RET_RATE_LIMIT) return { ...base, ...common, code: "VENUE_RATE_LIMITED", message: `${retCode}: ${retMsg}`, outcome: "rejected", retryable: true, breakerFailure: true, rateLimited: true };
   if (retCode === RET_TIMESTAMP) return { ...base, ...common, outcome: "rejected", retryable: true, clockSkew: true };
   if (retCode === RET_ORDER_PROCESSING) return { ...base, ...common, outcome: "rejected", retryable: true };
   if (DEFINITIVE_SYSTEM_CODES.has(retCode)) return { ...base, ...common, outcome: "rejected" };
@@ -97,12 +69,10 @@ export function classifyRetCode(retCode: number, retMsg: string, httpStatus = 20
   return { ...base, ...common, outcome: "unknown", retryable: trouble, breakerFailure: trouble };
 }
 
-function describeTransport(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const inner = cause instanceof Error ? `${cause.name}: ${cause.message}` : "";
-    const code = typeof (cause as { code?: unknown } | undefined)?.code === "string" ? ` (${(cause as { code: string }).code})` : "";
-    return `${error.message}${inner === "" ? "" : `: ${inner}`}${code}`.slice(0, 300);
-  }
-  return String(error).slice(0, 300);
+function factOf(retCode: number | undefined): RefusalFact | undefined {
+  if (retCode === undefined) return undefined;
+  if (retCode === RET_DUPLICATE_LINK_ID) return "duplicate-client-id";
+  if (NOT_OPEN_ON_CANCEL.has(retCode)) return "order-not-open";
+  if (AUTH_CODES.has(retCode)) return "auth-failed";
+  return undefined;
 }

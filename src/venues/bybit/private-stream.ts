@@ -1,16 +1,19 @@
 /**
  * The private stream: authenticate (`GET/realtime` + expires, signed), subscribe to `order`,
  * `execution`, `position` and `wallet`, keep the heartbeat, reconnect with backoff. It only
- * reads and hands the items on; `onReady` fires once the subscription is acknowledged, and the
- * venue reconciles before it trusts what the stream says (fills missed while it was away).
+ * reads and hands the items on as reports; `onReady` fires once the subscription is acknowledged,
+ * and the live core reconciles before it trusts what the stream says (fills missed while it was
+ * away). A refused authentication is reported (`onAuthFailed`) and retried with growing backoff.
  */
 import type { Clock } from "../../core/clock.ts";
-import type { HeanError } from "../../core/errors.ts";
-import type { BybitTuning } from "./options.ts";
-import type { ServerTime } from "./server-time.ts";
+import { type HeanError, isHeanError } from "../../core/errors.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { Alert, PrivateFeed } from "../live/adapter.ts";
+import type { ServerTime } from "../live/server-time.ts";
+import { type WireMessage, WsConnection } from "../live/ws-connection.ts";
 import type { BybitSigner } from "./signer.ts";
-import { protocolError } from "./wire.ts";
-import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
+import { bybitStreamBasics } from "./stream-basics.ts";
+import { fillReportOf, orderReportOf, parseExecution, parseOrder, parsePosition, parseWallet, protocolError, walletReportOf } from "./wire.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
 
@@ -18,14 +21,12 @@ export interface PrivateStreamOptions {
   readonly url: string;
   readonly signer: BybitSigner;
   readonly time: ServerTime;
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly clock: Clock;
   readonly random: () => number;
-  readonly onReady: () => void;
-  readonly onDown: (reason: string) => void;
-  readonly onData: (topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]) => void;
-  readonly alert: (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
-  /** A frame that fails the wire rules (`VENUE_PROTOCOL`); it has been dropped. */
+  readonly feed: PrivateFeed;
+  readonly alert: Alert;
+  /** A frame or item that fails the wire rules (`VENUE_PROTOCOL`); it has been dropped. */
   readonly onMalformed?: (error: HeanError) => void;
 }
 
@@ -49,7 +50,7 @@ export class PrivateStream {
       onMalformed: (e) => options.onMalformed?.(e),
       onDown: (reason) => {
         this.#ready = false;
-        options.onDown(reason);
+        options.feed.onDown(reason);
       },
     });
   }
@@ -92,7 +93,7 @@ export class PrivateStream {
         return;
       }
       this.messages++;
-      this.#o.onData(base, m.data);
+      this.#onData(base, m.data);
       return;
     }
     const isAuthReply = m.op === "auth" || (typeof m.request === "object" && m.request !== null && (m.request as { op?: unknown }).op === "auth");
@@ -102,14 +103,15 @@ export class PrivateStream {
         return;
       }
       this.authFailures++;
-      this.#o.alert("critical", "PRIVATE_AUTH_FAILED", `private stream authentication refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
+      this.#o.feed.onAuthFailed(String(m.ret_msg));
       this.#conn.restart("authentication refused");
       return;
     }
     if (m.op === "subscribe") {
       if (m.success === true) {
         this.#ready = true;
-        this.#o.onReady();
+        this.#conn.healthy();
+        this.#o.feed.onReady();
       } else {
         this.#o.alert("critical", "PRIVATE_SUBSCRIBE_FAILED", `private subscribe refused: ${String(m.ret_msg)}`, { reply: String(m.ret_msg) });
         this.#conn.restart("subscribe refused");
@@ -119,4 +121,46 @@ export class PrivateStream {
     // Neither data nor a reply to anything we asked.
     if (typeof m.op !== "string") this.#o.onMalformed?.(protocolError("frame", "topic", m.topic, "a topic or an op"));
   }
+
+  /**
+   * Each item on its own: a malformed one is counted and dropped, the items around it still
+   * apply. What it carried is not lost for good: reconciliation reads the venue's REST record.
+   */
+  #onData(topic: (typeof PRIVATE_TOPICS)[number], items: readonly unknown[]): void {
+    for (const item of items) {
+      try {
+        this.#onItem(topic, item);
+      } catch (e) {
+        if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
+        this.#o.onMalformed?.(e);
+      }
+    }
+  }
+
+  #onItem(topic: (typeof PRIVATE_TOPICS)[number], item: unknown): void {
+    const { feed } = this.#o;
+    switch (topic) {
+      case "order": {
+        const o = parseOrder(item);
+        if (o.orderLinkId !== "") feed.onOrder(orderReportOf(o));
+        return;
+      }
+      case "execution": {
+        const e = parseExecution(item);
+        if (e !== undefined) feed.onFill(fillReportOf(e));
+        return;
+      }
+      case "wallet": {
+        const w = parseWallet(item);
+        if (w !== undefined) feed.onWallet(walletReportOf(w));
+        return;
+      }
+      case "position":
+        // Read only to hold it to the wire rules: positions are compared by reconciliation
+        // (REST), where sequence and pending fills are known.
+        parsePosition(item);
+        return;
+    }
+  }
+
 }

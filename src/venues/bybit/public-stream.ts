@@ -13,14 +13,15 @@ import type { Clock } from "../../core/clock.ts";
 import { type HeanError, isHeanError } from "../../core/errors.ts";
 import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
 import { LocalBook, type Top } from "./order-book.ts";
-import type { BybitTuning } from "./options.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
 import { type WireTrade, parseBook, parseTrade, protocolError } from "./wire.ts";
-import { bybitStreamBasics, type WireMessage, WsConnection } from "./ws-connection.ts";
+import { type WireMessage, WsConnection } from "../live/ws-connection.ts";
+import { bybitStreamBasics } from "./stream-basics.ts";
 
 export interface PublicStreamOptions {
   readonly url: string;
   readonly symbols: readonly string[];
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly clock: Clock;
   readonly random: () => number;
   readonly emit: (event: HeanEvent) => void;
@@ -84,6 +85,10 @@ export class PublicStream {
   /** Every book has had its snapshot on the current connection. */
   get synced(): boolean {
     return this.#conn.up && [...this.#books.values()].every((b) => b.book.synced);
+  }
+
+  get ready(): boolean {
+    return this.synced;
   }
 
   get reconnects(): number {
@@ -160,6 +165,7 @@ export class PublicStream {
         return;
       }
       this.#status(b, "live", `snapshot u=${u}`);
+      this.#conn.healthy();
       this.#publish(b, venueTs);
       return;
     }

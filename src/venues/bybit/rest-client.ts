@@ -8,12 +8,14 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
-import { backoffMs } from "./backoff.ts";
-import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
-import { type Classified, classifyAnswer, classifyMalformed, classifyNotSent, classifyTransport } from "./classify.ts";
-import type { BybitTuning } from "./options.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
-import type { ServerTime } from "./server-time.ts";
+import { backoffMs } from "../live/backoff.ts";
+import { sleep } from "../live/sleep.ts";
+import type { Admission, CircuitBreaker } from "../live/circuit-breaker.ts";
+import { type Classified, classifyNotSent, classifyTransport } from "../live/outcome.ts";
+import { classifyAnswer, classifyMalformed } from "./classify.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { RateLimiter } from "../live/rate-limiter.ts";
+import type { ServerTime } from "../live/server-time.ts";
 import type { BybitSigner } from "./signer.ts";
 import { type Envelope, checkAnswer, parseEnvelope } from "./wire.ts";
 
@@ -43,7 +45,7 @@ export interface RestClientOptions {
   readonly time: ServerTime;
   readonly limiter: RateLimiter;
   readonly breaker: CircuitBreaker;
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly random: () => number;
   /** A rate refusal made the limiter back off for `waitMs`. */
   readonly onRateLimited?: (path: string, waitMs: number, detail: string) => void;
@@ -160,8 +162,15 @@ export class BybitRestClient {
       if (r.classified.clockSkew) await this.syncTime().catch(() => undefined);
       if (attempt + 1 < tuning.retryAttempts) await sleep(clock, backoffMs(attempt, tuning.retryBaseMs, tuning.retryMaxMs, random));
     }
-    const code = last?.code === "BAD_ANSWER" ? "VENUE_PROTOCOL" : last?.outcome === "rejected" && !last.retryable ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE";
-    throw new HeanError(code, `GET ${path} failed: ${last?.code ?? "?"} ${last?.message ?? ""}`.trim(), { path, code: last?.code, retCode: last?.retCode });
+    const code =
+      last?.code === "BAD_ANSWER"
+        ? "VENUE_PROTOCOL"
+        : last?.fact === "auth-failed"
+          ? "VENUE_AUTH_FAILED"
+          : last?.outcome === "rejected" && !last.retryable
+            ? "VENUE_REJECTED"
+            : "VENUE_UNAVAILABLE";
+    throw new HeanError(code, `GET ${path} failed: ${last?.code ?? "?"} ${last?.message ?? ""}`.trim(), { path, code: last?.code });
   }
 
   /** Measure the server clock (`/v5/market/time`); concurrent calls share one request. */
@@ -206,8 +215,4 @@ export function queryString(params: Params): string {
     .filter((e): e is [string, string | number | boolean] => e[1] !== undefined)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join("&");
-}
-
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => clock.setTimeout(resolve, ms));
 }

@@ -10,7 +10,8 @@
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
-import type { FillEvent, Side } from "../../core/events.ts";
+import type { Side } from "../../core/events.ts";
+import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus, WalletReport } from "../venue.ts";
 
 export interface WireOrder {
   readonly orderId: string;
@@ -392,14 +393,46 @@ export function checkAnswer(path: string, result: unknown): void {
   ANSWERS[path]?.(result);
 }
 
-/** hean's fill event for one Bybit execution; `clientOrderId` undefined adopts it as external. */
-export function fillEventOf(e: WireExecution, ts: number, clientOrderId: string | undefined, source: FillEvent["source"]): FillEvent {
+// ---------------------------------------------------------------- venue-neutral reports
+
+function statusOf(o: WireOrder): VenueOrderStatus | "pending" {
+  if (o.orderStatus === "PartiallyFilled") return "partially-filled";
+  if (OPEN_STATUSES.has(o.orderStatus)) return "open";
+  if (o.orderStatus === "Filled") return "filled";
+  if (o.orderStatus === "Rejected") return "rejected";
+  if (CANCEL_STATUSES.has(o.orderStatus)) return EXPIRY_REASONS.has(o.rejectReason) ? "expired" : "cancelled";
+  // Created (not yet through the matching engine), conditional states: it exists, nothing more.
+  return "pending";
+}
+
+function reasonOf(o: WireOrder): string {
+  const parts = [o.orderStatus, o.cancelType !== "" && o.cancelType !== "UNKNOWN" ? o.cancelType : "", o.rejectReason !== "" && o.rejectReason !== "EC_NoError" ? o.rejectReason : ""];
+  return parts.filter((p) => p !== "").join(": ");
+}
+
+export function orderReportOf(o: WireOrder): OrderStatusReport {
   return {
-    type: "order.filled",
-    ts,
+    clientOrderId: o.orderLinkId === "" ? undefined : o.orderLinkId,
+    venueOrderId: o.orderId,
+    symbol: o.symbol,
+    side: o.side,
+    orderType: o.orderType,
+    qty: o.qty,
+    filledQty: o.cumExecQty,
+    price: o.price,
+    reduceOnly: o.reduceOnly,
+    status: statusOf(o),
+    postOnlyWouldTake: o.rejectReason === POST_ONLY_WOULD_TAKE,
+    reason: reasonOf(o),
+    rejectCode: `BYBIT_${o.rejectReason || "Rejected"}`,
+  };
+}
+
+export function fillReportOf(e: WireExecution): FillReport {
+  return {
     fillId: e.execId,
-    clientOrderId,
     venueOrderId: e.orderId,
+    clientOrderId: e.orderLinkId,
     symbol: e.symbol,
     side: e.side,
     price: e.execPrice,
@@ -407,6 +440,13 @@ export function fillEventOf(e: WireExecution, ts: number, clientOrderId: string 
     fee: e.fee,
     liquidity: e.isMaker ? "maker" : "taker",
     venueTs: e.execTime,
-    source,
   };
+}
+
+export function positionReportOf(p: WirePosition): PositionStatusReport {
+  return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq };
+}
+
+export function walletReportOf(w: WireWallet): WalletReport {
+  return { balance: w.walletBalance, equity: w.equity };
 }

@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { type Dec, add, dec, neg } from "../../../src/core/decimal.ts";
 import { LocalBook } from "../../../src/venues/bybit/order-book.ts";
 import { readExecution, readLevels, readList, readOrder, readPosition, readWallet } from "../../../src/venues/bybit/wire.ts";
-import { parseBybitTuning, resolveBybitTuning, DEFAULT_BYBIT_TUNING } from "../../../src/venues/bybit/options.ts";
+import { resolveLiveTuning, DEFAULT_LIVE_TUNING } from "../../../src/config/venue-config.ts";
+import { loadConfig } from "../../../src/config/config.ts";
 
 const SAMPLES = "/work/shared/fixtures/venue-samples";
 const sample = (name: string): any => JSON.parse(readFileSync(`${SAMPLES}/${name}`, "utf8"));
@@ -73,18 +74,32 @@ test("orders, positions and wallet from the samples", () => {
   assert.equal(readOrder({ orderId: "1" }), undefined);
 });
 
-test("tuning: defaults, a JSON override, refusals with the key named", () => {
-  assert.equal(parseBybitTuning(undefined), DEFAULT_BYBIT_TUNING);
-  const t = parseBybitTuning('{"recvWindowMs":2000,"resendUnseen":"always","positionTolerance":"0.001","bookDepth":200}');
+test("venues.bybit: defaults, overrides through the config, refusals with the key named", () => {
+  const d = loadConfig({}).venues.bybit;
+  assert.equal(d.restUrl, "https://api.bybit.com", "empty URLs come from the mainnet set");
+  assert.equal(d.reconcileOrdersMs, 30_000);
+  assert.equal(d.reconcilePositionsMs, 60_000);
+  assert.equal(d.pingIntervalMs, 20_000);
+  assert.equal(d.bootTimeoutMs, DEFAULT_LIVE_TUNING.bootTimeoutMs);
+  const t = loadConfig({ overrides: ["venues.bybit.recvWindowMs=2000", 'venues.bybit.resendUnseen="always"', 'venues.bybit.positionTolerance="0.001"', "venues.bybit.bookDepth=200"] }).venues.bybit;
   assert.equal(t.recvWindowMs, 2000);
   assert.equal(t.resendUnseen, "always");
   assert.equal(t.positionTolerance, dec("0.001"));
-  assert.equal(DEFAULT_BYBIT_TUNING.reconcileOrdersMs, 30_000);
-  assert.equal(DEFAULT_BYBIT_TUNING.reconcilePositionsMs, 60_000);
-  assert.equal(DEFAULT_BYBIT_TUNING.pingIntervalMs, 20_000);
-  assert.throws(() => parseBybitTuning("{nope"), /CONFIG_INVALID.*not valid JSON/);
-  assert.throws(() => resolveBybitTuning({ recvWindow: 1 }), /unknown bybit option "recvWindow"/);
-  assert.throws(() => resolveBybitTuning({ recvWindowMs: 70_000 }), /recvWindowMs/);
-  assert.throws(() => resolveBybitTuning({ resendUnseen: "sometimes" }), /resendUnseen/);
-  assert.throws(() => resolveBybitTuning({ orderTimeoutMs: -1 }), /orderTimeoutMs/);
+  assert.equal(loadConfig({ overrides: ["venues.bybit.testnet=true"] }).venues.bybit.wsPrivateUrl, "wss://stream-testnet.bybit.com/v5/private");
+  const pinned = loadConfig({ overrides: ["venues.bybit.testnet=true", 'venues.bybit.restUrl="http://127.0.0.1:1"'] }).venues.bybit;
+  assert.equal(pinned.restUrl, "http://127.0.0.1:1", "an explicit URL wins over the testnet set");
+  assert.throws(() => loadConfig({ overrides: ["venues.bybit.recvWindow=1"] }), /CONFIG_INVALID.*unknown config key "venues.bybit.recvWindow"/);
+  assert.throws(() => loadConfig({ overrides: ["venues.bybit.recvWindowMs=70000"] }), /venues\.bybit\.recvWindowMs/);
+  assert.throws(() => loadConfig({ overrides: ['venues.bybit.resendUnseen="sometimes"'] }), /venues\.bybit\.resendUnseen/);
+  assert.throws(() => loadConfig({ overrides: ["venues.bybit.orderTimeoutMs=-1"] }), /venues\.bybit\.orderTimeoutMs/);
+  assert.throws(() => loadConfig({ overrides: ['venues.bybit.restUrl="ftp://x"'] }), /venues\.bybit\.restUrl must be an http\(s\) URL/);
+  assert.throws(() => resolveLiveTuning({ orderTimeoutMs: 0 }, "venues.x"), /config venues\.x\.orderTimeoutMs/);
+});
+
+test("--rest-url and friends are shortcuts into the selected venue's block; a venue without one refuses them", () => {
+  const c = loadConfig({ cli: { venue: "bybit", "venue.restUrl": "http://127.0.0.1:5", "venue.wsPublicUrl": "ws://127.0.0.1:5/p" } });
+  assert.equal(c.venues.bybit.restUrl, "http://127.0.0.1:5");
+  assert.equal(c.venues.bybit.wsPublicUrl, "ws://127.0.0.1:5/p");
+  assert.throws(() => loadConfig({ cli: { venue: "sim", "venue.restUrl": "http://127.0.0.1:5" } }), /CONFIG_INVALID.*restUrl applies to a live venue/);
+  assert.throws(() => loadConfig({ cli: { venue: "kraken" } }), /CONFIG_INVALID.*venue must be one of sim, bybit/);
 });

@@ -1,7 +1,8 @@
 /** The outcome policy: what each answer means for an order, a retry and the breaker. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyAnswer, classifyRetCode, classifyTransport } from "../../../src/venues/bybit/classify.ts";
+import { classifyAnswer, classifyRetCode } from "../../../src/venues/bybit/classify.ts";
+import { classifyTransport } from "../../../src/venues/live/outcome.ts";
 
 test("no answer at all (timeout, reset) is unknown, retryable, a breaker failure", () => {
   const t = classifyTransport(new Error("aborted"), true);

@@ -12,9 +12,10 @@ import { BUILTIN_INSTRUMENTS } from "../../../src/core/instrument.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { type AccountView, engineAccountView } from "../../../src/venues/bybit/account-view.ts";
-import { BybitVenue } from "../../../src/venues/bybit/bybit-venue.ts";
-import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
+import { engineAccountView } from "../../../src/venues/live/account-view.ts";
+import type { AccountView } from "../../../src/venues/venue.ts";
+import { BybitVenue } from "../../../src/venues/bybit/adapter.ts";
+import { resolveLiveTuning } from "../../../src/config/venue-config.ts";
 import { BybitSigner, authorizeLiveSigning } from "../../../src/venues/bybit/signer.ts";
 
 export const KEY = "rig-key";
@@ -94,7 +95,7 @@ export class Rig {
       symbols: ["BTCUSDT", "ETHUSDT"],
       signer: liveSigner(),
       account: options.account?.(account) ?? account,
-      tuning: resolveBybitTuning({ ...FAST, ...options.tuning }),
+      tuning: resolveLiveTuning({ ...FAST, ...options.tuning }),
     });
     const rig = new Rig(sim, state, venue);
     await venue.start((e) => rig.#apply(e));

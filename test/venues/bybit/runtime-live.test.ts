@@ -13,7 +13,6 @@ import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
 import { FAST, KEY, SECRET, signedCall, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
@@ -33,13 +32,14 @@ async function liveRuntime(name: string): Promise<Runtime> {
       "mode=live",
       "venue=bybit",
       "live.iUnderstandLiveTrading=true",
-      `live.restUrl=${JSON.stringify(sim.url)}`,
-      `live.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `live.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
+      `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
+      `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
+      `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
+      ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
       'strategy.name="none"',
     ],
   });
-  return Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET), tuning: resolveBybitTuning(FAST) } });
+  return Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET) } });
 }
 
 test("live runtime: builds the Bybit venue, reconciles on boot (a position it never traded is adopted), reports readiness", async () => {

@@ -28,7 +28,7 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv = {}): { status: nu
     cwd: ROOT,
     encoding: "utf8",
     timeout: 60_000,
-    env: { ...process.env, HEAN_BYBIT_API_KEY: "", HEAN_BYBIT_API_SECRET: "", HEAN_BYBIT_OPTIONS: '{"startTimeoutMs":500}', ...env },
+    env: { ...process.env, HEAN_BYBIT_API_KEY: "", HEAN_BYBIT_API_SECRET: "", ...env },
   });
   const out = `${r.stdout}\n${r.stderr}`;
   // Every thread (the journal writer is a worker) reports its own loads: take them all.
@@ -46,7 +46,7 @@ test("a paper run never loads the Bybit adapter (nor its signer); a live run doe
   assert.deepEqual(paper.modules, []);
   // The control: live mode loads it (and fails here only because nothing listens on the port).
   const live = run(
-    ["run", "--venue", "bybit", "--mode", "live", "--i-understand-live-trading", "--rest-url", "http://127.0.0.1:9", "--journal", join(dir, "live.db"), "--duration", "1", "--quiet"],
+    ["run", "--venue", "bybit", "--mode", "live", "--i-understand-live-trading", "--rest-url", "http://127.0.0.1:9", "--set", "venues.bybit.bootTimeoutMs=500", "--journal", join(dir, "live.db"), "--quiet"],
     { HEAN_BYBIT_API_KEY: "live-key-visible-nowhere", HEAN_BYBIT_API_SECRET: "live-secret-visible-nowhere" },
   );
   assert.notEqual(live.status, 0);
@@ -77,7 +77,7 @@ test("keys can come from _FILE twins; both forms at once is refused", () => {
   writeFileSync(keyFile, "file-key-abc\n");
   writeFileSync(secretFile, "file-secret-xyz\n");
   const fromFiles = run(
-    ["run", "--venue", "bybit", "--mode", "live", "--i-understand-live-trading", "--rest-url", "http://127.0.0.1:9", "--journal", join(dir, "f.db"), "--duration", "0"],
+    ["run", "--venue", "bybit", "--mode", "live", "--i-understand-live-trading", "--rest-url", "http://127.0.0.1:9", "--set", "venues.bybit.bootTimeoutMs=500", "--journal", join(dir, "f.db")],
     { HEAN_BYBIT_API_KEY_FILE: keyFile, HEAN_BYBIT_API_SECRET_FILE: secretFile },
   );
   assert.match(fromFiles.out, /VENUE_UNAVAILABLE/, "got as far as the venue: the keys were read");

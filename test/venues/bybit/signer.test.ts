@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { inspect } from "node:util";
 import { Secret } from "../../../src/control/secrets.ts";
 import { BybitSigner, type LiveSigningAuthority, authorizeLiveSigning, hmacSha256Hex } from "../../../src/venues/bybit/signer.ts";
-import { createParams } from "../../../src/venues/bybit/order-gateway.ts";
+import { createParams } from "../../../src/venues/bybit/adapter.ts";
 import { queryString } from "../../../src/venues/bybit/rest-client.ts";
 import { dec } from "../../../src/core/decimal.ts";
 

@@ -12,11 +12,12 @@ import { after, before, test } from "node:test";
 import fc from "fast-check";
 import { RealClock } from "../../../../src/core/clock.ts";
 import { HeanError } from "../../../../src/core/errors.ts";
-import { CircuitBreaker } from "../../../../src/venues/bybit/circuit-breaker.ts";
-import { resolveBybitTuning } from "../../../../src/venues/bybit/options.ts";
-import { RateLimiter } from "../../../../src/venues/bybit/rate-limiter.ts";
+import { CircuitBreaker } from "../../../../src/venues/live/circuit-breaker.ts";
+import { resolveLiveTuning } from "../../../../src/config/venue-config.ts";
+import { RateLimiter } from "../../../../src/venues/live/rate-limiter.ts";
+import { bybitScopeOf } from "../../../../src/venues/bybit/rate-scopes.ts";
 import { BybitRestClient } from "../../../../src/venues/bybit/rest-client.ts";
-import { ServerTime } from "../../../../src/venues/bybit/server-time.ts";
+import { ServerTime } from "../../../../src/venues/live/server-time.ts";
 import { readList, readPosition } from "../../../../src/venues/bybit/wire.ts";
 import { FUZZ, brokenJson, mutated, sample } from "./mutations.ts";
 
@@ -44,7 +45,7 @@ after(async () => {
 /** A client with one attempt per read and a breaker that never opens: each answer is judged alone. */
 function client(): { rest: BybitRestClient; malformed: HeanError[]; time: ServerTime } {
   const clock = new RealClock();
-  const tuning = resolveBybitTuning({ retryAttempts: 1, requestTimeoutMs: 5_000 });
+  const tuning = resolveLiveTuning({ retryAttempts: 1, requestTimeoutMs: 5_000 });
   const breaker = new CircuitBreaker({ clock, failureThreshold: 1_000_000, openMs: 1_000, maxOpenMs: 1_000, onChange: () => undefined });
   const malformed: HeanError[] = [];
   const time = new ServerTime(clock);
@@ -53,7 +54,7 @@ function client(): { rest: BybitRestClient; malformed: HeanError[]; time: Server
     signer: undefined,
     clock,
     time,
-    limiter: new RateLimiter(clock, () => 0.5),
+    limiter: new RateLimiter(clock, () => 0.5, { scopeOf: bybitScopeOf }),
     breaker,
     tuning,
     random: () => 0.5,

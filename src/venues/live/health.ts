@@ -1,16 +1,16 @@
 /**
- * The adapter's health, in the two shapes the engine reads: `VenueHealthInput` for the risk
- * controller (private stream blind since, last good reconciliation, circuit breaker open since:
+ * A live venue's health (`VenueHealth` in `venue.ts`), in the two shapes the engine reads: the
+ * risk input (private stream blind since, last good reconciliation, circuit breaker open since:
  * the kill switch acts on them) and `VenueHealthView` for /ready, the API and metrics. Counters
  * are plain numbers the components bump; nothing here decides anything.
  */
 import type { Dec } from "../../core/decimal.ts";
 import type { HeanError } from "../../core/errors.ts";
 import type { VenueHealthView } from "../../control/engine-view.ts";
-import type { VenueHealthInput } from "../../risk/risk-controller.ts";
+import type { VenueHealth } from "../venue.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
 
-export class BybitHealth implements VenueHealthInput {
+export class LiveHealth implements VenueHealth {
   /** Since when the private stream has been down or not yet reconciled after (re)connecting. */
   privateDown: number | null;
   lastReconcileOk: number | null = null;
@@ -36,9 +36,16 @@ export class BybitHealth implements VenueHealthInput {
   readonly malformed = new Map<string, number>();
   wallet: { readonly balance: Dec; readonly equity: Dec | undefined; readonly at: number } | undefined;
 
-  constructor(startedAt: number, streams: () => { readonly public: boolean; readonly private: boolean }) {
+  readonly #blocks: () => string | undefined;
+
+  constructor(startedAt: number, streams: () => { readonly public: boolean; readonly private: boolean }, blocks: () => string | undefined) {
     this.privateDown = startedAt;
     this.#streams = streams;
+    this.#blocks = blocks;
+  }
+
+  blocksNewExposure(): string | undefined {
+    return this.#blocks();
   }
 
   /** Counts one `VENUE_PROTOCOL` error; returns its "channel.kind" key. */

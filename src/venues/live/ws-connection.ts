@@ -1,9 +1,11 @@
 /**
- * One reconnecting WebSocket to Bybit: `{"op":"ping"}` every `pingIntervalMs` (Bybit asks for
- * 20 s), a pong deadline (any inbound frame counts as alive), an optional idle timeout on data
- * frames (a socket that answers pings but carries no data is as good as dead), and reconnection
- * with exponential backoff and jitter. What to do on open (auth, subscribe) and with each message
- * belongs to the stream on top; this only keeps a socket alive and says when it is lost.
+ * One reconnecting WebSocket to a venue: the venue's ping message every `pingIntervalMs`, a pong
+ * deadline (any inbound frame counts as alive), an optional idle timeout on data frames (a socket
+ * that answers pings but carries no data is as good as dead), and reconnection with exponential
+ * backoff and jitter. What to do on open (auth, subscribe) and with each message belongs to the
+ * stream on top; this only keeps a socket alive and says when it is lost. The backoff starts
+ * over only once the stream on top says the connection is `healthy()` (authenticated and
+ * subscribed), so a venue that accepts sockets and then refuses us is retried ever more slowly.
  */
 import WebSocket from "ws";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
@@ -12,7 +14,7 @@ import { backoffMs } from "./backoff.ts";
 
 export type WireMessage = Record<string, unknown>;
 
-import type { BybitTuning } from "./options.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
 
 export interface WsConnectionOptions {
   readonly url: string;
@@ -26,6 +28,8 @@ export interface WsConnectionOptions {
   /** Reconnect when no data (non-pong) frame arrived for this long; undefined: never. */
   readonly idleTimeoutMs?: number | undefined;
   readonly isPong: (message: WireMessage) => boolean;
+  /** The venue's application-level ping; `seq` counts up per connection. */
+  readonly pingMessage: (seq: number) => WireMessage;
   readonly onOpen: () => void;
   readonly onMessage: (message: WireMessage) => void;
   /** The connection is gone (or could not be made); called once per outage. */
@@ -34,19 +38,6 @@ export interface WsConnectionOptions {
   readonly onIdle?: (silentMs: number) => void;
   /** A frame that is not a JSON object (`VENUE_PROTOCOL`, kind "frame"); it has been dropped. */
   readonly onMalformed?: (error: HeanError) => void;
-}
-
-/** The timing and pong rule both Bybit streams share, from the adapter's tuning. */
-export function bybitStreamBasics(t: BybitTuning): Pick<WsConnectionOptions, "pingIntervalMs" | "pongTimeoutMs" | "connectTimeoutMs" | "reconnectInitialMs" | "reconnectMaxMs" | "isPong"> {
-  return {
-    pingIntervalMs: t.pingIntervalMs,
-    pongTimeoutMs: t.pongTimeoutMs,
-    connectTimeoutMs: t.connectTimeoutMs,
-    reconnectInitialMs: t.reconnectInitialMs,
-    reconnectMaxMs: t.reconnectMaxMs,
-    // Public streams answer with `ret_msg: "pong"`, the private one with `op: "pong"`.
-    isPong: (m) => m.op === "pong" || m.ret_msg === "pong",
-  };
 }
 
 export class WsConnection {
@@ -118,6 +109,11 @@ export class WsConnection {
     }
   }
 
+  /** The stream on top is fully up (e.g. authenticated and subscribed): reconnects start over from the shortest wait. */
+  healthy(): void {
+    this.#attempt = 0;
+  }
+
   /** Drop the current socket and connect again (e.g. after a protocol error or a failed auth). */
   restart(reason: string): void {
     const ws = this.#ws;
@@ -145,7 +141,6 @@ export class WsConnection {
       this.#connectTimer?.cancel();
       this.#up = true;
       this.#downReported = false;
-      this.#attempt = 0;
       this.opened++;
       const now = this.#o.clock.now();
       this.#lastInboundAt = now;
@@ -194,7 +189,7 @@ export class WsConnection {
   }
 
   #ping(): void {
-    this.send({ op: "ping", req_id: `p${++this.#pingSeq}` });
+    this.send(this.#o.pingMessage(++this.#pingSeq));
     if (this.#pongDeadline !== undefined) return;
     this.#pongDeadline = this.#o.clock.setTimeout(() => {
       this.#pongDeadline = undefined;

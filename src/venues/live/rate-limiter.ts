@@ -1,10 +1,9 @@
 /**
- * A limiter per metered scope (Bybit meters create, amend, cancel and cancel-all separately at
- * 10/s, other private endpoints at 50/s each, public ones per IP at 600/5 s). Each scope paces
- * itself with a sliding window kept below the venue's budget, and learns from every answer's
- * `X-Bapi-Limit*` headers: the current limit, the requests left and, once exhausted, the reset
- * time. A refusal (HTTP 429, retCode 10006) backs off exponentially with jitter; HTTP 429 is
- * gateway-wide, so it holds every scope.
+ * A limiter per metered scope (the exchange's wire says which scope a request falls in and its
+ * budget, e.g. Bybit meters create, amend, cancel and cancel-all separately at 10/s). Each scope
+ * paces itself with a sliding window kept below the venue's budget, and learns from what every
+ * answer's headers say: the current limit, the requests left and, once exhausted, the reset
+ * time. A refusal backs off exponentially with jitter; a gateway-wide one holds every scope.
  */
 import type { Clock } from "../../core/clock.ts";
 import { backoffMs } from "./backoff.ts";
@@ -14,22 +13,20 @@ export interface LimitRule {
   readonly windowMs: number;
 }
 
-export function scopeOf(path: string): { readonly scope: string; readonly rule: LimitRule } {
-  if (/^\/v5\/order\/(create|amend|cancel|cancel-all)$/.test(path)) return { scope: path, rule: { limit: 10, windowMs: 1_000 } };
-  if (path.startsWith("/v5/market/")) return { scope: "public", rule: { limit: 600, windowMs: 5_000 } };
-  return { scope: path, rule: { limit: 50, windowMs: 1_000 } };
-}
+/** The metered scope of a request key (a REST path) and the venue's budget for it. */
+export type ScopeOf = (key: string) => { readonly scope: string; readonly rule: Readonly<LimitRule> };
 
 interface ScopeState {
   readonly rule: LimitRule;
   sent: number[];
   /** Held by the venue's headers (budget exhausted until its reset time). */
   blockedUntil: number;
-  /** Held because the venue refused us (429 / 10006). */
+  /** Held because the venue refused us. */
   refusedUntil: number;
 }
 
 export interface RateLimiterOptions {
+  readonly scopeOf: ScopeOf;
   /** Use this fraction of the venue's budget (headroom for clock skew and other clients). */
   readonly safety?: number;
   readonly backoffBaseMs?: number;
@@ -43,13 +40,15 @@ export class RateLimiter {
   readonly #baseMs: number;
   readonly #maxMs: number;
   readonly #scopes = new Map<string, ScopeState>();
+  readonly #scopeOf: ScopeOf;
   #globalUntil = 0;
   #consecutive = 0;
-  /** Refusals seen (429 / 10006), for health and metrics. */
+  /** Refusals seen, for health and metrics. */
   refusals = 0;
 
-  constructor(clock: Clock, random: () => number, options: RateLimiterOptions = {}) {
+  constructor(clock: Clock, random: () => number, options: RateLimiterOptions) {
     this.#clock = clock;
+    this.#scopeOf = options.scopeOf;
     this.#random = random;
     this.#safety = options.safety ?? 0.8;
     this.#baseMs = options.backoffBaseMs ?? 500;
@@ -111,7 +110,7 @@ export class RateLimiter {
   }
 
   #state(path: string): ScopeState {
-    const { scope, rule } = scopeOf(path);
+    const { scope, rule } = this.#scopeOf(path);
     let s = this.#scopes.get(scope);
     if (s === undefined) {
       s = { rule: { ...rule }, sent: [], blockedUntil: 0, refusedUntil: 0 };

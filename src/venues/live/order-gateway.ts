@@ -1,71 +1,54 @@
 /**
  * Orders exactly once.
  *
- * A create carries `orderLinkId` = the client order id (journaled with the intent before this
- * runs) and is sent once. Its answer decides:
- * - retCode 0: accepted (the stream confirms and reports fills);
- * - a definitive refusal: rejected, with Bybit's code;
- * - 110072 (the orderLinkId exists): the order is there — reconcile it, never renew it;
+ * A create carries the client order id (journaled with the intent before this runs) and is sent
+ * once. Its answer decides:
+ * - ok: accepted (the stream confirms and reports fills);
+ * - a definitive refusal: rejected, with the venue's code;
+ * - the venue already holds that client order id: the order is there — reconcile it, never renew it;
  * - timeout, reset, 5xx, unreadable: `order.unknown`, then settled only by asking the venue
- *   about that orderLinkId (open orders, then history).
+ *   about that client order id (open orders, then history).
  *
- * Absence at the venue proves nothing while a request may still arrive. Bybit refuses any
- * request whose timestamp is older than the receive window, so once the venue's clock is past
- * the last send's timestamp + recvWindow (+ margin), an order it has no record of can never
+ * Absence at the venue proves nothing while a request may still arrive. A venue refuses any
+ * signed request whose timestamp is older than the receive window, so once the venue's clock is
+ * past the last send's timestamp + recvWindow (+ margin), an order it has no record of can never
  * appear: only then is it declared never received, and only then may it be sent again, under
- * the same orderLinkId (so even then the venue would refuse a duplicate with 110072).
+ * the same client order id (so even then the venue would refuse a duplicate).
  * After a restart the last send time is unknown; it is before this process started, which is
  * the bound used instead (and nothing is resent after a restart: the moment has passed).
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import { format } from "../../core/decimal.ts";
 import type { HeanEvent } from "../../core/events.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { OrderStatusReport, VenueOrderRequest } from "../venue.ts";
+import type { Alert, LiveAdapter } from "./adapter.ts";
 import { backoffMs } from "./backoff.ts";
-import { RET_DUPLICATE_LINK_ID, RET_ORDER_CANCELLED, RET_ORDER_FINISHED, RET_ORDER_NOT_EXIST } from "./classify.ts";
-import type { BybitHealth } from "./health.ts";
-import type { BybitTuning } from "./options.ts";
+import type { LiveHealth } from "./health.ts";
 import type { OrderTracker, Tracked } from "./order-tracker.ts";
-import { type BybitRestClient, sleep } from "./rest-client.ts";
 import type { ServerTime } from "./server-time.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, OPEN_STATUSES, POST_ONLY_WOULD_TAKE, type WireOrder, readExecution, readList, readOrder } from "./wire.ts";
-import type { VenueOrderRequest } from "../venue.ts";
-
-export type Alert = (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+import { sleep } from "./sleep.ts";
 
 export interface OrderGatewayOptions {
-  readonly rest: BybitRestClient;
+  readonly adapter: LiveAdapter;
   readonly tracker: OrderTracker;
   readonly time: ServerTime;
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly clock: Clock;
   readonly random: () => number;
-  readonly health: BybitHealth;
+  readonly health: LiveHealth;
   readonly emit: (event: HeanEvent | undefined) => void;
   readonly alert: Alert;
   /** Server time when this process started: every request of a previous process was stamped before it. */
   readonly startedAtServer: () => number;
 }
 
-const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "PostOnly" };
 const MAX_CREATE_ATTEMPTS = 3;
 const MAX_CANCEL_ATTEMPTS = 3;
 const SETTLE_FIRST_DELAY_MS = 200;
-const NOT_OPEN_ON_CANCEL: ReadonlySet<number> = new Set([RET_ORDER_NOT_EXIST, RET_ORDER_FINISHED, RET_ORDER_CANCELLED]);
 
-/** The exact create body: key order is part of what is signed. */
-export function createParams(r: VenueOrderRequest): Record<string, string | boolean> {
-  const params: Record<string, string | boolean> = {
-    category: "linear",
-    symbol: r.symbol,
-    side: r.side === "buy" ? "Buy" : "Sell",
-    orderType: r.orderType === "market" ? "Market" : "Limit",
-    qty: format(r.qty),
-  };
-  if (r.orderType === "limit" && r.price !== undefined) params.price = format(r.price);
-  params.timeInForce = r.orderType === "market" ? "IOC" : TIF[r.timeInForce];
-  params.orderLinkId = r.clientOrderId;
-  if (r.reduceOnly) params.reduceOnly = true;
-  return params;
+/** Working at the venue: a cancel still has something to do. */
+export function isOpen(o: OrderStatusReport): boolean {
+  return o.status === "open" || o.status === "partially-filled";
 }
 
 export class OrderGateway {
@@ -106,14 +89,9 @@ export class OrderGateway {
   // ------------------------------------------------------------------ create
 
   async #create(t: Tracked): Promise<void> {
-    const { rest, tuning, tracker, emit, health } = this.#o;
+    const { adapter, tracker, emit, health } = this.#o;
     t.phase = "creating";
-    const r = await rest.send("POST", "/v5/order/create", createParams(t.request), {
-      signed: true,
-      timeoutMs: tuning.orderTimeoutMs,
-      maxWaitMs: tuning.orderMaxWaitMs,
-      admission: t.request.reduceOnly ? "essential" : "normal",
-    });
+    const r = await adapter.createOrder(t.request, t.request.reduceOnly ? "essential" : "normal");
     if (r.sent) t.lastStampedAt = r.stampedAt;
     const c = r.classified;
     if (c.outcome !== "ok" && t.venueSeen) {
@@ -124,15 +102,14 @@ export class OrderGateway {
     }
     if (c.outcome === "ok") {
       t.phase = "settled";
-      const orderId = typeof (r.result as { orderId?: unknown } | undefined)?.orderId === "string" ? (r.result as { orderId: string }).orderId : undefined;
-      if (orderId !== undefined) emit(tracker.accepted(t, orderId));
+      if (r.venueOrderId !== undefined) emit(tracker.accepted(t, r.venueOrderId));
       if (t.wantCancel) void this.#cancel(t);
       return;
     }
-    if (c.outcome === "rejected" && c.retCode === RET_DUPLICATE_LINK_ID) {
+    if (c.outcome === "rejected" && c.fact === "duplicate-client-id") {
       // It exists at the venue: find it and report what it is; never send anew.
       t.phase = "in-doubt";
-      this.#o.alert("warning", "ORDER_LINK_ID_EXISTS", `${t.clientOrderId}: the venue already has this orderLinkId; reconciling it`, { clientOrderId: t.clientOrderId });
+      this.#o.alert("warning", "ORDER_LINK_ID_EXISTS", `${t.clientOrderId}: the venue already has this client order id; reconciling it`, { clientOrderId: t.clientOrderId });
       this.#schedule(() => void this.settle(t, false), 0);
       return;
     }
@@ -161,9 +138,9 @@ export class OrderGateway {
         if (this.#stopped || this.#o.tracker.finished(t)) return;
         const { tracker, emit } = this.#o;
         if (tracker.status(t.clientOrderId) === "PENDING_SUBMIT") emit(tracker.unknown(t, "restart: the outcome of this intent was never journaled"));
-        let found: WireOrder | undefined;
+        let found: OrderStatusReport | undefined;
         try {
-          found = await this.queryOrder(t.request.symbol, t.clientOrderId);
+          found = await this.#o.adapter.queryOrder(t.request.symbol, t.clientOrderId);
         } catch {
           const delay = backoffMs(attempt, 500, 5_000, this.#o.random);
           if (!wait || attempt >= 20) {
@@ -233,74 +210,47 @@ export class OrderGateway {
   // ------------------------------------------------------------------ the venue's word on one order
 
   /** Turn the venue's view of one of our orders into the events the engine has not had yet. */
-  async applyVenueOrder(t: Tracked, o: WireOrder, fillLag: "fetch" | "defer" = "fetch"): Promise<void> {
+  async applyVenueOrder(t: Tracked, o: OrderStatusReport, fillLag: "fetch" | "defer" = "fetch"): Promise<void> {
     const { tracker, emit } = this.#o;
-    if (o.orderLinkId !== t.clientOrderId) return;
+    if (o.clientOrderId !== t.clientOrderId) return;
     t.venueSeen = true;
     // After a restart an intent may have reached the venue without its send being journaled.
     if (tracker.status(t.clientOrderId) === "PENDING_SUBMIT") emit(tracker.unknown(t, "restart: found at the venue, send never journaled"));
-    t.venueOrderId = o.orderId;
+    t.venueOrderId = o.venueOrderId;
     if (t.phase === "in-doubt") t.phase = "settled";
     const wasCreating = t.phase === "creating";
-    if (OPEN_STATUSES.has(o.orderStatus)) {
-      emit(tracker.accepted(t, o.orderId));
+    const postOnlyWouldTake = o.postOnlyWouldTake === true;
+    if (isOpen(o)) {
+      emit(tracker.accepted(t, o.venueOrderId));
       if (t.wantCancel && !wasCreating && !t.cancelInFlight && t.cancelAckedAt === undefined) void this.#cancel(t);
-    } else if (CANCEL_STATUSES.has(o.orderStatus)) {
-      const kind = EXPIRY_REASONS.has(o.rejectReason) ? "expired" : "cancelled";
-      emit(tracker.ended(t, kind, reasonOf(o), o.rejectReason === POST_ONLY_WOULD_TAKE));
-    } else if (o.orderStatus === "Rejected") {
-      emit(tracker.rejected(t, `BYBIT_${o.rejectReason || "Rejected"}`, reasonOf(o), o.rejectReason === POST_ONLY_WOULD_TAKE) ?? tracker.ended(t, "cancelled", reasonOf(o)));
+    } else if (o.status === "cancelled" || o.status === "expired") {
+      emit(tracker.ended(t, o.status, o.reason, postOnlyWouldTake));
+    } else if (o.status === "rejected") {
+      emit(tracker.rejected(t, o.rejectCode, o.reason, postOnlyWouldTake) ?? tracker.ended(t, "cancelled", o.reason));
     }
-    if (o.cumExecQty <= tracker.projectedFilled(t.clientOrderId)) return;
+    if (o.filledQty <= tracker.projectedFilled(t.clientOrderId)) return;
     if (fillLag === "fetch") {
       await this.fetchOrderFills(t.request.symbol, t.clientOrderId);
       return;
     }
-    // The stream sends the order update and its executions separately: give them a moment.
+    // A stream may send the order update and its executions separately: give them a moment.
     this.#schedule(() => {
-      if (o.cumExecQty > tracker.projectedFilled(t.clientOrderId)) void this.fetchOrderFills(t.request.symbol, t.clientOrderId);
+      if (o.filledQty > tracker.projectedFilled(t.clientOrderId)) void this.fetchOrderFills(t.request.symbol, t.clientOrderId);
     }, 1_000);
   }
 
-  /** The venue's record of one order by orderLinkId: open orders first, then history. */
-  async queryOrder(symbol: string, clientOrderId: string): Promise<WireOrder | undefined> {
-    const params = { category: "linear", symbol, orderLinkId: clientOrderId };
-    for (const path of ["/v5/order/realtime", "/v5/order/history"]) {
-      const result = await this.#o.rest.read(path, params, { signed: true });
-      for (const item of readList(result).list) {
-        const o = readOrder(item);
-        if (o !== undefined && o.orderLinkId === clientOrderId) return o;
-      }
-    }
-    return undefined;
-  }
-
-  /** Every execution of one order (paged); those the engine lacks go out as reconciled fills. */
+  /** Every execution of one order; those the engine lacks go out as reconciled fills. */
   async fetchOrderFills(symbol: string, clientOrderId: string): Promise<number> {
     if (this.#fetchingFills.has(clientOrderId)) return 0;
     this.#fetchingFills.add(clientOrderId);
     let found = 0;
     try {
-      let cursor = "";
-      for (let page = 0; page < 20; page++) {
-        const result = await this.#o.rest.read(
-          "/v5/execution/list",
-          { category: "linear", symbol, orderLinkId: clientOrderId, limit: 100, ...(cursor !== "" ? { cursor } : {}) },
-          { signed: true },
-        );
-        const { list, cursor: next } = readList(result);
-        for (const item of list) {
-          const e = readExecution(item);
-          if (e === undefined) continue;
-          const fill = this.#o.tracker.fill(e, "reconciliation");
-          if (fill !== undefined) {
-            found++;
-            this.#o.health.missedFills++;
-            this.#o.emit(fill);
-          }
-        }
-        if (next === "" || list.length === 0) break;
-        cursor = next;
+      for (const report of await this.#o.adapter.orderFills(symbol, clientOrderId)) {
+        const fill = this.#o.tracker.fill(report, "reconciliation");
+        if (fill === undefined) continue;
+        found++;
+        this.#o.health.missedFills++;
+        this.#o.emit(fill);
       }
     } catch {
       // The next reconciliation pass looks again.
@@ -314,15 +264,10 @@ export class OrderGateway {
 
   async #cancel(t: Tracked): Promise<void> {
     if (t.cancelInFlight || this.#o.tracker.finished(t) || this.#stopped) return;
-    const { rest, tuning, clock } = this.#o;
+    const { adapter, tuning, clock } = this.#o;
     t.cancelInFlight = true;
     t.cancelAttempts++;
-    const r = await rest.send("POST", "/v5/order/cancel", { category: "linear", symbol: t.request.symbol, orderLinkId: t.clientOrderId }, {
-      signed: true,
-      timeoutMs: tuning.requestTimeoutMs,
-      maxWaitMs: tuning.orderMaxWaitMs,
-      admission: "essential",
-    });
+    const r = await adapter.cancelOrder(t.request.symbol, t.clientOrderId);
     t.cancelInFlight = false;
     const c = r.classified;
     if (c.outcome === "ok") {
@@ -332,7 +277,7 @@ export class OrderGateway {
       }, tuning.cancelConfirmMs);
       return;
     }
-    if (c.outcome === "rejected" && r.sent && c.retCode !== undefined && NOT_OPEN_ON_CANCEL.has(c.retCode)) {
+    if (c.outcome === "rejected" && r.sent && c.fact === "order-not-open") {
       await this.#checkCancel(t);
       return;
     }
@@ -347,9 +292,9 @@ export class OrderGateway {
   /** After a cancel: what does the venue say? Still open → cancel again (bounded), else report. */
   async #checkCancel(t: Tracked): Promise<void> {
     if (this.#o.tracker.finished(t) || this.#stopped) return;
-    let found: WireOrder | undefined;
+    let found: OrderStatusReport | undefined;
     try {
-      found = await this.queryOrder(t.request.symbol, t.clientOrderId);
+      found = await this.#o.adapter.queryOrder(t.request.symbol, t.clientOrderId);
     } catch {
       this.#schedule(() => void this.#checkCancel(t), backoffMs(t.cancelAttempts, 500, 5_000, this.#o.random));
       return;
@@ -360,7 +305,7 @@ export class OrderGateway {
       return;
     }
     await this.applyVenueOrder(t, found);
-    if (!OPEN_STATUSES.has(found.orderStatus)) return;
+    if (!isOpen(found)) return;
     t.cancelAckedAt = undefined;
     if (t.cancelAttempts < MAX_CANCEL_ATTEMPTS) void this.#cancel(t);
     else this.#cancelRefused(t, `still open at the venue after ${t.cancelAttempts} cancel attempts`);
@@ -382,9 +327,4 @@ export class OrderGateway {
     }, ms);
     this.#timers.add(timer);
   }
-}
-
-function reasonOf(o: WireOrder): string {
-  const parts = [o.orderStatus, o.cancelType !== "" && o.cancelType !== "UNKNOWN" ? o.cancelType : "", o.rejectReason !== "" && o.rejectReason !== "EC_NoError" ? o.rejectReason : ""];
-  return parts.filter((p) => p !== "").join(": ");
 }

@@ -1,7 +1,7 @@
 /**
  * What the adapter knows about each order and what it has already told the engine.
  *
- * Bybit reports an order many times (REST answer, stream updates, reconciliation); the engine
+ * A venue reports an order many times (REST answer, stream updates, reconciliation); the engine
  * must hear each fact once and only in an order its state machine accepts. The engine's state
  * is read directly (single thread), but events the adapter has sent travel through the inbox
  * and may not be applied yet, so each decision combines the engine's status with the adapter's
@@ -20,9 +20,8 @@ import type {
   OrderUnknownEvent,
 } from "../../core/events.ts";
 import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
-import { type VenueOrderRequest, venueRequestOf } from "../venue.ts";
-import type { AccountOrder, AccountView } from "./account-view.ts";
-import { type WireExecution, fillEventOf } from "./wire.ts";
+import { type AccountOrder, type AccountView, type FillReport, type VenueOrderRequest, venueRequestOf } from "../venue.ts";
+import { fillEventOf } from "./fill-event.ts";
 
 export type Phase =
   /** A create request of this process is on the wire. */
@@ -38,7 +37,7 @@ export interface Tracked {
   phase: Phase;
   venueOrderId: string | undefined;
   attempts: number;
-  /** X-BAPI-TIMESTAMP (server ms) of the latest create that may have reached the venue. */
+  /** The venue-time stamp (signature timestamp) of the latest create that may have reached the venue. */
   lastStampedAt: number | undefined;
   acceptedSent: boolean;
   /** When a terminal event (rejected, cancelled, expired) was sent; see `finished`. */
@@ -222,22 +221,22 @@ export class OrderTracker {
   }
 
   /**
-   * A fill, once per execId whatever its source. Fills on orders the engine never placed (no or
-   * unknown orderLinkId: liquidations, manual trades) are adopted as external.
+   * A fill, once per venue execution id whatever its source. Fills on orders the engine never
+   * placed (no or unknown client order id: liquidations, manual trades) are adopted as external.
    */
-  fill(e: WireExecution, source: FillEvent["source"]): FillEvent | undefined {
-    if (this.#seen.has(e.execId) || this.#account.hasFill(e.execId)) return undefined;
-    this.#remember(e.execId);
-    const order = e.orderLinkId === "" ? undefined : this.#account.order(e.orderLinkId);
+  fill(e: FillReport, source: FillEvent["source"]): FillEvent | undefined {
+    if (this.#seen.has(e.fillId) || this.#account.hasFill(e.fillId)) return undefined;
+    this.#remember(e.fillId);
+    const order = e.clientOrderId === "" ? undefined : this.#account.order(e.clientOrderId);
     const ours = order !== undefined && order.symbol === e.symbol && order.side === e.side;
     if (ours) {
-      const t = this.#orders.get(e.orderLinkId);
+      const t = this.#orders.get(e.clientOrderId);
       if (t !== undefined) t.venueSeen = true;
     }
-    const signedQty = e.side === "buy" ? e.execQty : neg(e.execQty);
+    const signedQty = e.side === "buy" ? e.qty : neg(e.qty);
     const now = this.#clock.now();
-    this.#pending.push({ fillId: e.execId, clientOrderId: ours ? e.orderLinkId : undefined, symbol: e.symbol, signedQty, qty: e.execQty, at: now });
-    return fillEventOf(e, now, ours ? e.orderLinkId : undefined, source);
+    this.#pending.push({ fillId: e.fillId, clientOrderId: ours ? e.clientOrderId : undefined, symbol: e.symbol, signedQty, qty: e.qty, at: now });
+    return fillEventOf(e, now, ours ? e.clientOrderId : undefined, source);
   }
 
   /** A synthetic fill of our own making (position adoption), sent once under its deterministic id. */

@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SimClock } from "../../../src/core/clock.ts";
-import { type BreakerState, CircuitBreaker } from "../../../src/venues/bybit/circuit-breaker.ts";
-import { RateLimiter, scopeOf } from "../../../src/venues/bybit/rate-limiter.ts";
+import { type BreakerState, CircuitBreaker } from "../../../src/venues/live/circuit-breaker.ts";
+import { RateLimiter } from "../../../src/venues/live/rate-limiter.ts";
+import { bybitScopeOf as scopeOf } from "../../../src/venues/bybit/rate-scopes.ts";
 
 test("scopes follow Bybit's metering: create/cancel 10/s each, other private 50/s, public per IP", () => {
   assert.deepEqual(scopeOf("/v5/order/create"), { scope: "/v5/order/create", rule: { limit: 10, windowMs: 1000 } });
@@ -14,7 +15,7 @@ test("scopes follow Bybit's metering: create/cancel 10/s each, other private 50/
 
 test("a scope paces itself below its budget; scopes are independent", () => {
   const clock = new SimClock(0);
-  const limiter = new RateLimiter(clock, () => 0.5);
+  const limiter = new RateLimiter(clock, () => 0.5, { scopeOf });
   for (let i = 0; i < 8; i++) {
     assert.equal(limiter.waitMs("/v5/order/create"), 0);
     limiter.record("/v5/order/create");
@@ -27,7 +28,7 @@ test("a scope paces itself below its budget; scopes are independent", () => {
 
 test("the venue's headers teach it: an exhausted budget holds until the reset time", () => {
   const clock = new SimClock(1_000);
-  const limiter = new RateLimiter(clock, () => 0.5);
+  const limiter = new RateLimiter(clock, () => 0.5, { scopeOf });
   limiter.observe("/v5/order/realtime", 50, 0, 1_700);
   assert.equal(limiter.waitMs("/v5/order/realtime"), 700);
   limiter.observe("/v5/order/create", 4, 3, undefined);
@@ -37,7 +38,7 @@ test("the venue's headers teach it: an exhausted budget holds until the reset ti
 
 test("refusals back off exponentially; a gateway 429 holds every scope; success ends the streak", () => {
   const clock = new SimClock(0);
-  const limiter = new RateLimiter(clock, () => 0.5);
+  const limiter = new RateLimiter(clock, () => 0.5, { scopeOf });
   const first = limiter.onRefused("/v5/order/create", true);
   const second = limiter.onRefused("/v5/order/create", true);
   assert.ok(second > first, `${second} > ${first}`);

@@ -1,17 +1,17 @@
 /**
- * Tuning of the Bybit adapter: every timeout, interval and policy in one validated object.
- * Defaults follow Bybit's documentation (recv window 5 s, ping every 20 s) and the issue
- * (reconcile open orders and executions every 30 s, positions and wallet every 60 s).
- * `parseBybitTuning` reads a JSON override (HEAN_BYBIT_OPTIONS) and refuses unknown keys and
- * out-of-range values with a clear error, changing nothing.
+ * A live venue's config block (`venues.<id>`): its endpoints, testnet switch and the tuning of
+ * the shared live core (every timeout, interval and policy). Defaults follow Bybit's
+ * documentation (recv window 5 s, ping every 20 s) and the issue (reconcile open orders and
+ * executions every 30 s, positions and wallet every 60 s). Unknown keys and out-of-range values
+ * are refused with the key named, changing nothing.
  */
-import { type Dec, dec } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
+import { type Dec, dec } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
 
-/** Whether an order the venue provably never received is sent again under the same orderLinkId. */
+/** Whether an order the venue provably never received is sent again under the same client order id. */
 export type ResendPolicy = "always" | "reduce-only" | "never";
 
-export interface BybitTuning {
+export interface LiveTuning {
   /** X-BAPI-RECV-WINDOW: also how long after a send the venue may still accept it. */
   readonly recvWindowMs: number;
   /** A create with no answer after this long is UNKNOWN. */
@@ -32,6 +32,11 @@ export interface BybitTuning {
   readonly reconnectMaxMs: number;
   /** Wait this long for both streams on start before carrying on (health shows what is down). */
   readonly startTimeoutMs: number;
+  /**
+   * The whole start (clock, streams, boot reconciliation) must succeed within this, retrying an
+   * unreachable venue with backoff meanwhile; then hean exits with a clear message.
+   */
+  readonly bootTimeoutMs: number;
   readonly bookDepth: 1 | 50 | 200 | 1000;
   readonly reconcileOrdersMs: number;
   readonly reconcilePositionsMs: number;
@@ -61,7 +66,7 @@ export interface BybitTuning {
   readonly finalReconcileMs: number;
 }
 
-export const DEFAULT_BYBIT_TUNING: BybitTuning = Object.freeze({
+export const DEFAULT_LIVE_TUNING: LiveTuning = Object.freeze({
   recvWindowMs: 5_000,
   orderTimeoutMs: 5_000,
   requestTimeoutMs: 5_000,
@@ -75,6 +80,7 @@ export const DEFAULT_BYBIT_TUNING: BybitTuning = Object.freeze({
   reconnectInitialMs: 250,
   reconnectMaxMs: 5_000,
   startTimeoutMs: 10_000,
+  bootTimeoutMs: 60_000,
   bookDepth: 50 as const,
   reconcileOrdersMs: 30_000,
   reconcilePositionsMs: 60_000,
@@ -108,6 +114,7 @@ const MS_KEYS = [
   "reconnectInitialMs",
   "reconnectMaxMs",
   "startTimeoutMs",
+  "bootTimeoutMs",
   "reconcileOrdersMs",
   "reconcilePositionsMs",
   "executionOverlapMs",
@@ -128,16 +135,17 @@ const RESEND: readonly ResendPolicy[] = ["always", "reduce-only", "never"];
 /** Bybit refuses a recv window beyond 60 s; nothing here needs more than a day. */
 const MAX_MS = 86_400_000;
 
-function bad(key: string, expected: string, value: unknown): never {
-  throw new HeanError("CONFIG_INVALID", `bybit option ${key} must be ${expected}, got ${JSON.stringify(value)}`, { key });
-}
+const TUNING_KEYS: readonly string[] = [...MS_KEYS, ...COUNT_KEYS, "resendUnseen", "bookDepth", "adoptVenuePositions", "positionTolerance"];
 
-/** Validate a partial tuning object (from JSON); unknown keys and bad values are refused. */
-export function resolveBybitTuning(input: unknown): BybitTuning {
-  if (input === undefined) return DEFAULT_BYBIT_TUNING;
+/** Validate a partial tuning object (from JSON); unknown keys and bad values are refused, named under `prefix`. */
+export function resolveLiveTuning(input: unknown, prefix = "venues.bybit"): LiveTuning {
+  const bad = (key: string, expected: string, value: unknown): never => {
+    throw new HeanError("CONFIG_INVALID", `config ${prefix}.${key} must be ${expected}, got ${JSON.stringify(value)}`, { path: `${prefix}.${key}`, value });
+  };
+  if (input === undefined) return DEFAULT_LIVE_TUNING;
   if (typeof input !== "object" || input === null || Array.isArray(input)) bad("(root)", "a JSON object", input);
-  const out: Record<string, unknown> = { ...DEFAULT_BYBIT_TUNING };
-  for (const [key, value] of Object.entries(input)) {
+  const out: Record<string, unknown> = { ...DEFAULT_LIVE_TUNING };
+  for (const [key, value] of Object.entries(input as object)) {
     if ((MS_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_MS) bad(key, `an integer in [1, ${MAX_MS}] (ms)`, value);
       out[key] = value;
@@ -163,10 +171,10 @@ export function resolveBybitTuning(input: unknown): BybitTuning {
       if (parsed === undefined || parsed < 0n) bad(key, "a decimal ≥ 0", value);
       out[key] = parsed;
     } else {
-      throw new HeanError("CONFIG_INVALID", `unknown bybit option ${JSON.stringify(key)}`, { key, known: [...MS_KEYS, ...COUNT_KEYS, "resendUnseen", "bookDepth", "adoptVenuePositions", "positionTolerance"] });
+      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(`${prefix}.${key}`)}`, { path: `${prefix}.${key}`, known: TUNING_KEYS });
     }
   }
-  const t = out as unknown as BybitTuning;
+  const t = out as unknown as LiveTuning;
   if (t.reconnectMaxMs < t.reconnectInitialMs) bad("reconnectMaxMs", "≥ reconnectInitialMs", t.reconnectMaxMs);
   if (t.breakerMaxOpenMs < t.breakerOpenMs) bad("breakerMaxOpenMs", "≥ breakerOpenMs", t.breakerMaxOpenMs);
   if (t.rateLimitMaxBackoffMs < t.rateLimitBackoffMs) bad("rateLimitMaxBackoffMs", "≥ rateLimitBackoffMs", t.rateLimitMaxBackoffMs);
@@ -174,14 +182,49 @@ export function resolveBybitTuning(input: unknown): BybitTuning {
   return Object.freeze(t);
 }
 
-/** Parse the JSON text of HEAN_BYBIT_OPTIONS (undefined or empty: defaults). */
-export function parseBybitTuning(text: string | undefined): BybitTuning {
-  if (text === undefined || text.trim() === "") return DEFAULT_BYBIT_TUNING;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new HeanError("CONFIG_INVALID", `HEAN_BYBIT_OPTIONS is not valid JSON: ${(e as Error).message}`, {});
+// ---------------------------------------------------------------- the venue block
+
+export interface LiveEndpoints {
+  readonly restUrl: string;
+  readonly wsPublicUrl: string;
+  readonly wsPrivateUrl: string;
+}
+
+/** `venues.<id>`: endpoints, testnet, tuning. Empty URLs are filled from the venue's mainnet or testnet set. */
+export interface LiveVenueConfig extends LiveEndpoints, LiveTuning {
+  readonly testnet: boolean;
+}
+
+/** The documented endpoints (Bybit V5: linear perpetuals). */
+export const BYBIT_ENDPOINTS: Readonly<Record<"mainnet" | "testnet", LiveEndpoints>> = {
+  mainnet: { restUrl: "https://api.bybit.com", wsPublicUrl: "wss://stream.bybit.com/v5/public/linear", wsPrivateUrl: "wss://stream.bybit.com/v5/private" },
+  testnet: { restUrl: "https://api-testnet.bybit.com", wsPublicUrl: "wss://stream-testnet.bybit.com/v5/public/linear", wsPrivateUrl: "wss://stream-testnet.bybit.com/v5/private" },
+};
+
+/** The defaults as they stand in the config before validation: URLs empty ("from `testnet`"). */
+export const DEFAULT_LIVE_VENUE_CONFIG: LiveVenueConfig = Object.freeze({ restUrl: "", wsPublicUrl: "", wsPrivateUrl: "", testnet: false, ...DEFAULT_LIVE_TUNING });
+
+const URL_KEYS = ["restUrl", "wsPublicUrl", "wsPrivateUrl"] as const;
+
+/** Validate `venues.<id>` against the venue's documented endpoints. */
+export function validateLiveVenueConfig(raw: unknown, prefix: string, endpoints: Readonly<Record<"mainnet" | "testnet", LiveEndpoints>>): LiveVenueConfig {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new HeanError("CONFIG_INVALID", `config ${prefix} must be an object, got ${JSON.stringify(raw)}`, { path: prefix });
   }
-  return resolveBybitTuning(parsed);
+  const { restUrl, wsPublicUrl, wsPrivateUrl, testnet, ...tuning } = raw as Record<string, unknown>;
+  if (typeof testnet !== "boolean") throw new HeanError("CONFIG_INVALID", `config ${prefix}.testnet must be true or false, got ${JSON.stringify(testnet)}`, { path: `${prefix}.testnet` });
+  const set = endpoints[testnet ? "testnet" : "mainnet"];
+  const urls: Record<string, string> = {};
+  const given: Record<string, unknown> = { restUrl, wsPublicUrl, wsPrivateUrl };
+  for (const key of URL_KEYS) {
+    const v = given[key];
+    if (typeof v !== "string") throw new HeanError("CONFIG_INVALID", `config ${prefix}.${key} must be a URL string, got ${JSON.stringify(v)}`, { path: `${prefix}.${key}` });
+    const url = v === "" ? set[key] : v;
+    const scheme = key === "restUrl" ? /^https?:\/\/[^\s]+$/ : /^wss?:\/\/[^\s]+$/;
+    if (!scheme.test(url)) {
+      throw new HeanError("CONFIG_INVALID", `config ${prefix}.${key} must be an ${key === "restUrl" ? "http(s)" : "ws(s)"} URL, got ${JSON.stringify(v)}`, { path: `${prefix}.${key}` });
+    }
+    urls[key] = url;
+  }
+  return Object.freeze({ ...(urls as unknown as LiveEndpoints), testnet, ...resolveLiveTuning(tuning, prefix) });
 }

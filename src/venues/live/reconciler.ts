@@ -5,7 +5,7 @@
  *
  * - Orders: every order the venue has open, and every order the engine thinks is working, is
  *   compared; differences become ordinary events (accepted, cancelled, expired, rejected) sent
- *   once. In-doubt orders are settled by orderLinkId. An open venue order the engine had closed is
+ *   once. In-doubt orders are settled by client order id. An open venue order the engine had closed is
  *   an orphan: cancelled at once, loudly.
  * - Executions since the last pass (with overlap, paged, per symbol): each execId the engine lacks
  *   becomes a fill with `source: "reconciliation"`; the venue's execId is the fill id, so the
@@ -24,28 +24,28 @@ import { type Dec, ZERO, abs, format, sub } from "../../core/decimal.ts";
 import { describeError } from "../../core/errors.ts";
 import type { FillEvent, HeanEvent } from "../../core/events.ts";
 import { TERMINAL, WORKING } from "../../engine/order-state.ts";
-import type { AccountView } from "./account-view.ts";
-import type { BybitHealth } from "./health.ts";
-import type { Alert, OrderGateway } from "./order-gateway.ts";
-import type { BybitTuning } from "./options.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { AccountView, OrderStatusReport } from "../venue.ts";
+import type { Alert, LiveAdapter } from "./adapter.ts";
+import type { LiveHealth } from "./health.ts";
+import { type OrderGateway, isOpen } from "./order-gateway.ts";
 import type { OrderTracker } from "./order-tracker.ts";
-import { type BybitRestClient, sleep } from "./rest-client.ts";
 import type { ServerTime } from "./server-time.ts";
-import { OPEN_STATUSES, type WireOrder, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { sleep } from "./sleep.ts";
 
 export type ReconcilePart = "orders" | "executions" | "positions" | "wallet";
 export const ALL_PARTS: readonly ReconcilePart[] = ["orders", "executions", "positions", "wallet"];
 
 export interface ReconcilerOptions {
-  readonly rest: BybitRestClient;
+  readonly adapter: LiveAdapter;
   readonly tracker: OrderTracker;
   readonly gateway: OrderGateway;
   readonly account: AccountView;
   readonly symbols: readonly string[];
-  readonly tuning: BybitTuning;
+  readonly tuning: LiveTuning;
   readonly clock: Clock;
   readonly time: ServerTime;
-  readonly health: BybitHealth;
+  readonly health: LiveHealth;
   readonly emit: (event: HeanEvent | undefined) => void;
   readonly alert: Alert;
   /** How many events the venue has sent so far (differences are counted as what a step sent). */
@@ -59,8 +59,6 @@ interface Candidate {
   readonly at: number;
 }
 
-const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
-const MAX_PAGES = 50;
 
 export class Reconciler {
   readonly #o: ReconcilerOptions;
@@ -74,6 +72,8 @@ export class Reconciler {
   #recheck: TimerHandle | undefined;
   #stopped = false;
   lastError: string | undefined;
+  /** What the last failed pass threw (undefined after a success): the boot tells keys refused from a venue away. */
+  lastFailure: unknown;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -151,9 +151,11 @@ export class Reconciler {
       if (parts.includes("wallet")) await this.#wallet();
       health.lastReconcileOk = clock.now();
       this.lastError = undefined;
+      this.lastFailure = undefined;
       return true;
     } catch (e) {
       health.reconciliationFailures++;
+      this.lastFailure = e;
       const { message } = describeError(e);
       if (this.lastError !== message) this.#o.alert("warning", "RECONCILE_FAILED", `reconciliation failed: ${message}`, { parts });
       this.lastError = message;
@@ -164,30 +166,27 @@ export class Reconciler {
   // ------------------------------------------------------------------ orders
 
   async #orders(boot: boolean): Promise<void> {
-    const { account, tracker, gateway, health } = this.#o;
+    const { account, tracker, gateway, health, adapter } = this.#o;
     tracker.prune();
-    const open = new Map<string, WireOrder>();
+    const open = new Map<string, OrderStatusReport>();
     for (const symbol of this.#o.symbols) {
-      for (const item of await this.#pages("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: 50 })) {
-        const o = readOrder(item);
-        if (o !== undefined) open.set(o.orderLinkId !== "" ? o.orderLinkId : `#${o.orderId}`, o);
-      }
+      for (const o of await adapter.openOrders(symbol)) open.set(o.clientOrderId ?? `#${o.venueOrderId}`, o);
     }
     for (const [key, o] of open) {
-      const mine = o.orderLinkId === "" ? undefined : account.order(o.orderLinkId);
-      if (mine === undefined) {
+      const mine = o.clientOrderId === undefined ? undefined : account.order(o.clientOrderId);
+      if (o.clientOrderId === undefined || mine === undefined) {
         if (!this.#externalSeen.has(key)) {
           this.#externalSeen.add(key);
           health.externalOpenOrders++;
-          this.#o.alert("info", "EXTERNAL_OPEN_ORDER", `${o.symbol}: open order ${o.orderId} was not placed by this engine; left alone`, { orderId: o.orderId, orderLinkId: o.orderLinkId });
+          this.#o.alert("info", "EXTERNAL_OPEN_ORDER", `${o.symbol}: open order ${o.venueOrderId} was not placed by this engine; left alone`, { venueOrderId: o.venueOrderId, clientOrderId: o.clientOrderId ?? "" });
         }
         continue;
       }
-      const t = tracker.get(o.orderLinkId)!;
+      const t = tracker.get(o.clientOrderId)!;
       if (TERMINAL.has(mine.status)) {
         // The list may predate the event that closed it: only the venue's current word counts.
-        const now = await gateway.queryOrder(o.symbol, o.orderLinkId);
-        if (now !== undefined && OPEN_STATUSES.has(now.orderStatus)) await this.#orphan(now);
+        const now = await adapter.queryOrder(o.symbol, o.clientOrderId);
+        if (now !== undefined && isOpen(now)) await this.#orphan(o.symbol, o.clientOrderId, now.venueOrderId);
         continue;
       }
       if (t.phase === "creating" || (mine.status === "PENDING_SUBMIT" && !boot)) continue;
@@ -210,7 +209,7 @@ export class Reconciler {
         this.#count(await this.#applied(() => gateway.settle(t, false)));
         continue;
       }
-      const found = await gateway.queryOrder(mine.symbol, mine.clientOrderId);
+      const found = await adapter.queryOrder(mine.symbol, mine.clientOrderId);
       if (found === undefined) {
         t.phase = "in-doubt";
         this.#count(await this.#applied(() => gateway.settle(t, false)));
@@ -221,16 +220,11 @@ export class Reconciler {
   }
 
   /** Open at the venue, closed in the engine: a live order nobody watches. Cancel it now. */
-  async #orphan(o: WireOrder): Promise<void> {
+  async #orphan(symbol: string, clientOrderId: string, venueOrderId: string): Promise<void> {
     this.#o.health.orphanOrders++;
     this.#o.health.reconciliationDifferences++;
-    this.#o.alert("critical", "VENUE_ORPHAN_ORDER", `${o.orderLinkId} is open at the venue but closed in the engine: cancelling it`, { orderLinkId: o.orderLinkId, orderId: o.orderId });
-    await this.#o.rest.send("POST", "/v5/order/cancel", { category: "linear", symbol: o.symbol, orderLinkId: o.orderLinkId }, {
-      signed: true,
-      timeoutMs: this.#o.tuning.requestTimeoutMs,
-      maxWaitMs: this.#o.tuning.orderMaxWaitMs,
-      admission: "essential",
-    });
+    this.#o.alert("critical", "VENUE_ORPHAN_ORDER", `${clientOrderId} is open at the venue but closed in the engine: cancelling it`, { clientOrderId, venueOrderId });
+    await this.#o.adapter.cancelOrder(symbol, clientOrderId);
   }
 
   /** Runs `fn` and says how many events were sent meanwhile (the differences it found). */
@@ -247,16 +241,14 @@ export class Reconciler {
   // ------------------------------------------------------------------ executions
 
   async #executions(): Promise<void> {
-    const { time, tuning, tracker, health, emit } = this.#o;
+    const { time, tuning, tracker, health, emit, adapter } = this.#o;
     const end = time.now();
     for (const symbol of this.#o.symbols) {
       const cursor = this.#cursor.get(symbol) ?? end - tuning.executionOverlapMs;
-      const start = Math.max(cursor - tuning.executionOverlapMs, this.#floor, end - SEVEN_DAYS_MS + 60_000);
+      const start = Math.max(cursor - tuning.executionOverlapMs, this.#floor);
       let newest = cursor;
-      for (const item of await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime: start, endTime: end, limit: 100 })) {
-        const e = readExecution(item);
-        if (e === undefined) continue;
-        if (e.execTime > newest) newest = e.execTime;
+      for (const e of await adapter.fills(symbol, start, end)) {
+        if (e.venueTs > newest) newest = e.venueTs;
         const fill = tracker.fill(e, "reconciliation");
         if (fill === undefined) continue;
         health.missedFills++;
@@ -274,9 +266,8 @@ export class Reconciler {
     const { account, tracker, tuning, clock, alert, health } = this.#o;
     let recheck = false;
     for (const symbol of this.#o.symbols) {
-      const result = await this.#o.rest.read("/v5/position/list", { category: "linear", symbol }, { signed: true });
-      const p = readList(result).list.map(readPosition).find((x) => x?.symbol === symbol);
-      const venueQty = p?.size ?? ZERO;
+      const p = await this.#o.adapter.position(symbol, "normal");
+      const venueQty = p?.qty ?? ZERO;
       const engineQty = (account.positionQty(symbol) + tracker.pendingQty(symbol)) as Dec;
       const diff = sub(venueQty, engineQty);
       if (abs(diff) <= tuning.positionTolerance) {
@@ -344,22 +335,7 @@ export class Reconciler {
   }
 
   async #wallet(): Promise<void> {
-    const result = await this.#o.rest.read("/v5/account/wallet-balance", { accountType: "UNIFIED", coin: "USDT" }, { signed: true });
-    const w = readList(result).list.map((item) => readWallet(item)).find((x) => x !== undefined);
-    if (w !== undefined) this.#o.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#o.clock.now() };
-  }
-
-  /** Every item of a paged list endpoint. */
-  async #pages(path: string, params: Record<string, string | number>): Promise<unknown[]> {
-    const out: unknown[] = [];
-    let cursor = "";
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await this.#o.rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
-      const { list, cursor: next } = readList(result);
-      out.push(...list);
-      if (next === "" || list.length === 0) return out;
-      cursor = next;
-    }
-    return out;
+    const w = await this.#o.adapter.wallet();
+    if (w !== undefined) this.#o.health.wallet = { balance: w.balance, equity: w.equity, at: this.#o.clock.now() };
   }
 }

@@ -9,9 +9,9 @@ import { SimClock } from "../../../src/core/clock.ts";
 import { dec } from "../../../src/core/decimal.ts";
 import type { HeanEvent } from "../../../src/core/events.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
-import { engineAccountView } from "../../../src/venues/bybit/account-view.ts";
-import { OrderTracker } from "../../../src/venues/bybit/order-tracker.ts";
-import type { WireExecution } from "../../../src/venues/bybit/wire.ts";
+import { engineAccountView } from "../../../src/venues/live/account-view.ts";
+import { OrderTracker } from "../../../src/venues/live/order-tracker.ts";
+import type { FillReport } from "../../../src/venues/venue.ts";
 
 function setup(): { state: EngineState; tracker: OrderTracker; clock: SimClock; place: (id: string, submitted?: boolean) => void } {
   const clock = new SimClock(1_000_000);
@@ -24,18 +24,17 @@ function setup(): { state: EngineState; tracker: OrderTracker; clock: SimClock; 
   return { state, tracker, clock, place };
 }
 
-const exec = (execId: string, orderLinkId: string, qty = "0.01", symbol = "BTCUSDT"): WireExecution => ({
-  execId,
-  orderId: "v1",
-  orderLinkId,
+const exec = (fillId: string, clientOrderId: string, qty = "0.01", symbol = "BTCUSDT"): FillReport => ({
+  fillId,
+  venueOrderId: "v1",
+  clientOrderId,
   symbol,
   side: "buy",
-  execPrice: dec("100"),
-  execQty: dec(qty),
+  price: dec("100"),
+  qty: dec(qty),
   fee: dec("0.0011"),
-  isMaker: true,
-  execTime: 5,
-  execType: "Trade",
+  liquidity: "maker",
+  venueTs: 5,
 });
 
 const apply = (state: EngineState, e: HeanEvent | undefined): void => {

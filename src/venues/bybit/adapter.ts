@@ -1,0 +1,199 @@
+/**
+ * Bybit V5 (linear USDT perpetuals, one-way mode) as a `LiveWire`: the REST paths, parameters
+ * and pages of each question the live core asks, and the two streams. Every answer leaves as a
+ * venue-neutral report; what the reports mean is decided in `venues/live`.
+ */
+import { format } from "../../core/decimal.ts";
+import type { Admission } from "../live/circuit-breaker.ts";
+import type { LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
+import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
+import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest, WalletReport } from "../venue.ts";
+import { PrivateStream } from "./private-stream.ts";
+import { PublicStream } from "./public-stream.ts";
+import { bybitScopeOf } from "./rate-scopes.ts";
+import { BybitRestClient, type Params } from "./rest-client.ts";
+import type { BybitSigner } from "./signer.ts";
+import { fillReportOf, orderReportOf, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
+
+export interface BybitEndpoints {
+  readonly restUrl: string;
+  readonly wsPublicUrl: string;
+  readonly wsPrivateUrl: string;
+  readonly signer: BybitSigner;
+}
+
+const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "PostOnly" };
+/** Bybit keeps executions for 7 days; a search must start inside them (with a minute to spare). */
+const EXECUTION_HISTORY_MS = 7 * 24 * 3600 * 1000 - 60_000;
+const MAX_PAGES = 50;
+const MAX_ORDER_FILL_PAGES = 20;
+
+/** The exact create body: key order is part of what is signed. */
+export function createParams(r: VenueOrderRequest): Record<string, string | boolean> {
+  const params: Record<string, string | boolean> = {
+    category: "linear",
+    symbol: r.symbol,
+    side: r.side === "buy" ? "Buy" : "Sell",
+    orderType: r.orderType === "market" ? "Market" : "Limit",
+    qty: format(r.qty),
+  };
+  if (r.orderType === "limit" && r.price !== undefined) params.price = format(r.price);
+  params.timeInForce = r.orderType === "market" ? "IOC" : TIF[r.timeInForce];
+  params.orderLinkId = r.clientOrderId;
+  if (r.reduceOnly) params.reduceOnly = true;
+  return params;
+}
+
+export function bybitWire(endpoints: BybitEndpoints): LiveWire {
+  return { name: "Bybit", scopeOf: bybitScopeOf, connect: (core) => new BybitAdapter(endpoints, core) };
+}
+
+class BybitAdapter implements LiveAdapter {
+  readonly #core: LiveCore;
+  readonly #rest: BybitRestClient;
+  readonly publicStream: PublicStream;
+  readonly privateStream: PrivateStream;
+
+  constructor(endpoints: BybitEndpoints, core: LiveCore) {
+    this.#core = core;
+    const { clock, random, tuning } = core;
+    this.#rest = new BybitRestClient({
+      baseUrl: endpoints.restUrl.replace(/\/+$/, ""),
+      signer: endpoints.signer,
+      clock,
+      time: core.time,
+      limiter: core.limiter,
+      breaker: core.breaker,
+      tuning,
+      random,
+      onRateLimited: core.onRateLimited,
+      onMalformed: (path, error) => core.onMalformed("rest", error, { path }),
+    });
+    const { emit, alert } = core;
+    this.publicStream = new PublicStream({
+      url: endpoints.wsPublicUrl,
+      symbols: core.symbols,
+      tuning,
+      clock,
+      random,
+      emit,
+      alert,
+      onMalformed: (error) => core.onMalformed("ws", error, { stream: "public" }),
+    });
+    this.privateStream = new PrivateStream({
+      url: endpoints.wsPrivateUrl,
+      signer: endpoints.signer,
+      time: core.time,
+      tuning,
+      clock,
+      random,
+      alert,
+      feed: core.privateFeed,
+      onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
+    });
+  }
+
+  syncTime(): Promise<void> {
+    return this.#rest.syncTime();
+  }
+
+  async createOrder(request: VenueOrderRequest, admission: Admission): Promise<WireAttempt> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send("POST", "/v5/order/create", createParams(request), { signed: true, timeoutMs: tuning.orderTimeoutMs, maxWaitMs: tuning.orderMaxWaitMs, admission });
+    const orderId = (r.result as { orderId?: unknown } | undefined)?.orderId;
+    return { classified: r.classified, sent: r.sent, stampedAt: r.stampedAt, venueOrderId: typeof orderId === "string" ? orderId : undefined };
+  }
+
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<WireAttempt> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send("POST", "/v5/order/cancel", { category: "linear", symbol, orderLinkId: clientOrderId }, {
+      signed: true,
+      timeoutMs: tuning.requestTimeoutMs,
+      maxWaitMs: tuning.orderMaxWaitMs,
+      admission: "essential",
+    });
+    return { classified: r.classified, sent: r.sent, stampedAt: r.stampedAt };
+  }
+
+  async queryOrder(symbol: string, clientOrderId: string): Promise<OrderStatusReport | undefined> {
+    const params = { category: "linear", symbol, orderLinkId: clientOrderId };
+    for (const path of ["/v5/order/realtime", "/v5/order/history"]) {
+      const result = await this.#rest.read(path, params, { signed: true });
+      for (const item of readList(result).list) {
+        const o = readOrder(item);
+        if (o !== undefined && o.orderLinkId === clientOrderId) return orderReportOf(o);
+      }
+    }
+    return undefined;
+  }
+
+  async openOrders(symbol: string): Promise<OrderStatusReport[]> {
+    const out: OrderStatusReport[] = [];
+    for (const item of await this.#pages("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: 50 }, MAX_PAGES)) {
+      const o = readOrder(item);
+      if (o !== undefined) out.push(orderReportOf(o));
+    }
+    return out;
+  }
+
+  async orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]> {
+    return this.#fillsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, orderLinkId: clientOrderId, limit: 100 }, MAX_ORDER_FILL_PAGES));
+  }
+
+  async fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]> {
+    const startTime = Math.max(startMs, endMs - EXECUTION_HISTORY_MS);
+    return this.#fillsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime, endTime: endMs, limit: 100 }, MAX_PAGES));
+  }
+
+  async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
+    const result = await this.#rest.read("/v5/position/list", { category: "linear", symbol }, { signed: true, admission });
+    const p = readList(result).list.map(readPosition).find((x) => x?.symbol === symbol);
+    return p === undefined ? undefined : positionReportOf(p);
+  }
+
+  async wallet(): Promise<WalletReport | undefined> {
+    const result = await this.#rest.read("/v5/account/wallet-balance", { accountType: "UNIFIED", coin: "USDT" }, { signed: true });
+    const w = readList(result).list.map((item) => readWallet(item)).find((x) => x !== undefined);
+    return w === undefined ? undefined : walletReportOf(w);
+  }
+
+  /** One cheap private read (its budget resets every second, and a position is worth knowing anyway). */
+  async probe(): Promise<{ readonly sent: boolean; readonly retryInMs: number }> {
+    const path = "/v5/position/list";
+    const params = { category: "linear", symbol: this.#core.symbols[0] ?? "BTCUSDT" };
+    const r = await this.#rest.send("GET", path, params, { signed: true, timeoutMs: this.#core.tuning.requestTimeoutMs, maxWaitMs: 0, admission: "probe" });
+    return { sent: r.sent, retryInMs: r.sent ? 0 : this.#core.limiter.waitMs(path) };
+  }
+
+  #fillsOf(items: readonly unknown[]): FillReport[] {
+    const out: FillReport[] = [];
+    for (const item of items) {
+      const e = readExecution(item);
+      if (e !== undefined) out.push(fillReportOf(e));
+    }
+    return out;
+  }
+
+  /** Every item of a paged list endpoint (up to `maxPages`). */
+  async #pages(path: string, params: Params, maxPages: number): Promise<unknown[]> {
+    const out: unknown[] = [];
+    let cursor = "";
+    for (let page = 0; page < maxPages; page++) {
+      const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
+      const { list, cursor: next } = readList(result);
+      out.push(...list);
+      if (next === "" || list.length === 0) return out;
+      cursor = next;
+    }
+    return out;
+  }
+}
+
+export interface BybitVenueOptions extends BybitEndpoints, Omit<LiveVenueOptions, "id" | "wire"> {}
+
+/** The live core over Bybit's wire. */
+export class BybitVenue extends LiveVenue {
+  constructor(options: BybitVenueOptions) {
+    super({ ...options, id: "bybit", wire: bybitWire(options) });
+  }
+}

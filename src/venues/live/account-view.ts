@@ -1,0 +1,17 @@
+/**
+ * The engine's account as a live venue reads it (`AccountView` in `venue.ts`): orders, applied
+ * fill ids, positions. Events the venue has sent but the engine has not applied yet are the
+ * venue's own business (see the order tracker).
+ */
+import type { EngineStateView } from "../../engine/engine-state-view.ts";
+import type { AccountView } from "../venue.ts";
+
+export function engineAccountView(state: EngineStateView): AccountView {
+  return {
+    order: (id) => state.orders.get(id),
+    orders: () => state.orders.values(),
+    hasFill: (id) => state.hasFill(id),
+    positionQty: (symbol) => state.portfolio.position(symbol).qty,
+    hasHistory: () => state.orders.size > 0 || state.fillCount > 0,
+  };
+}

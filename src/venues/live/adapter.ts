@@ -1,0 +1,105 @@
+/**
+ * The wire of one exchange, as the live core (`LiveVenue`) uses it. An exchange folder implements
+ * this and nothing else: signing, REST calls, stream parsing, and the classification of its
+ * answers into the shared outcome policy. Every answer comes back as a venue-neutral report
+ * (`venue.ts`); what those reports mean for the engine (exactly-once orders, in-doubt settlement,
+ * reconciliation, health) is decided once, in this folder.
+ */
+import type { Clock } from "../../core/clock.ts";
+import type { HeanError } from "../../core/errors.ts";
+import type { HeanEvent } from "../../core/events.ts";
+import type { LiveTuning } from "../../config/venue-config.ts";
+import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest, WalletReport } from "../venue.ts";
+import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
+import type { Classified } from "./outcome.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+import type { ServerTime } from "./server-time.ts";
+
+export type Alert = (severity: "info" | "warning" | "critical", code: string, message: string, context: Record<string, unknown>) => void;
+
+/** One request that may change something at the venue (a create or a cancel): sent once. */
+export interface WireAttempt {
+  readonly classified: Classified;
+  /** Whether the request left this process (false: refused by our limiter or breaker). */
+  readonly sent: boolean;
+  /**
+   * The venue time the request carried (its signature timestamp), set when sent: the venue
+   * refuses it once its clock is past this plus the receive window.
+   */
+  readonly stampedAt: number | undefined;
+  /** The venue's id for the order, when the answer carried one. */
+  readonly venueOrderId?: string | undefined;
+}
+
+/** A stream the core starts and stops; `ready`: every book synced (market data), authenticated and subscribed (private). */
+export interface WireStream {
+  readonly ready: boolean;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** What the private stream hands the core, already parsed into reports. */
+export interface PrivateFeed {
+  /** Authenticated and subscribed: the core reconciles before it trusts the stream. */
+  readonly onReady: () => void;
+  readonly onDown: (reason: string) => void;
+  /** The venue refused the keys: retrying with the same keys cannot help. */
+  readonly onAuthFailed: (reason: string) => void;
+  readonly onOrder: (report: OrderStatusReport) => void;
+  readonly onFill: (report: FillReport) => void;
+  readonly onWallet: (report: WalletReport) => void;
+}
+
+/** The shared pieces an adapter is built on: it paces, admits and times its requests with them. */
+export interface LiveCore {
+  readonly symbols: readonly string[];
+  readonly tuning: LiveTuning;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly time: ServerTime;
+  readonly limiter: RateLimiter;
+  readonly breaker: CircuitBreaker;
+  /** Market events (books, trades, status) go straight to the engine. */
+  readonly emit: (event: HeanEvent) => void;
+  readonly alert: Alert;
+  /** A rate refusal made the limiter back off for `waitMs`. */
+  readonly onRateLimited: (what: string, waitMs: number, detail: string) => void;
+  readonly privateFeed: PrivateFeed;
+  /**
+   * A message that fails the wire's rules (`VENUE_PROTOCOL`) was dropped: counted by channel and
+   * kind, and alerted. Stream items are recovered by reconciliation; a REST answer fails its call.
+   */
+  readonly onMalformed: (channel: "rest" | "ws", error: HeanError, context: Record<string, unknown>) => void;
+}
+
+export interface LiveAdapter {
+  /** Measure the venue's clock into `core.time` (an unsigned request). */
+  syncTime(): Promise<void>;
+  createOrder(request: VenueOrderRequest, admission: Admission): Promise<WireAttempt>;
+  cancelOrder(symbol: string, clientOrderId: string): Promise<WireAttempt>;
+  /** The venue's record of one order by client order id: open orders first, then history. */
+  queryOrder(symbol: string, clientOrderId: string): Promise<OrderStatusReport | undefined>;
+  openOrders(symbol: string): Promise<OrderStatusReport[]>;
+  /** Every execution of one order (all pages). */
+  orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]>;
+  /** Executions in [startMs, endMs] venue time (all pages, clamped to what the venue keeps). */
+  fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]>;
+  position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined>;
+  wallet(): Promise<WalletReport | undefined>;
+  /**
+   * The breaker's half-open probe: one cheap signed read admitted as the probe. `retryInMs`
+   * when our own limiter held it back (it was not sent): try again then.
+   */
+  probe(): Promise<{ readonly sent: boolean; readonly retryInMs: number }>;
+  readonly publicStream: WireStream;
+  readonly privateStream: WireStream;
+}
+
+/** An exchange's wire: its name for messages, its rate-limit scopes, and the adapter over the core. */
+export interface LiveWire {
+  /** For people: "Bybit". */
+  readonly name: string;
+  /** The metered scope of a request key (a REST path) and the venue's budget for it. */
+  readonly scopeOf: (key: string) => { readonly scope: string; readonly rule: { readonly limit: number; readonly windowMs: number } };
+  connect(core: LiveCore): LiveAdapter;
+}
