@@ -31,6 +31,7 @@ const FLAGS = {
   "ws-public-url": { type: "string" },
   "ws-private-url": { type: "string" },
   "i-understand-live-trading": { type: "boolean" },
+  "accept-journal-loss": { type: "boolean" },
 } as const;
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -74,6 +75,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       : undefined;
   const runtime = await Runtime.start({
     config,
+    journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse",
     ...(live !== undefined ? { live } : {}),
     onAlert: (a) => {
       const line = { code: a.code, ...a.context };
