@@ -20,7 +20,7 @@ export function describeLoss(loss: JournalLoss): string {
 export function lossUnconfirmed(path: string, loss: JournalLoss, reason: string): HeanError {
   return new HeanError(
     "JOURNAL_LOSS_UNCONFIRMED",
-    `the journal ${path} is damaged: ${describeLoss(loss)} are lost or unreadable (${reason}). Nothing was changed: ` +
+    `the journal ${path} is damaged: ${describeLoss(loss)} cannot be kept (damaged, missing, or after the damage: ${reason}). Nothing was changed: ` +
       `copy the file (and its -wal) for forensics, then confirm the loss to cut the journal back to record ${loss.fromSeq - 1} ` +
       `and reconcile with the venue (hean run --accept-journal-loss)`,
     { path, loss, reason },
