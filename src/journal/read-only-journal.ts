@@ -3,6 +3,7 @@
  * so the file stays exactly as found, damaged or not, and an engine may be writing it meanwhile.
  * It hands out only the verified prefix (what boot would keep), and says what lies beyond it.
  */
+import { existsSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { HeanError } from "../core/errors.ts";
 import { ChainVerifier } from "./chain-verifier.ts";
@@ -19,8 +20,9 @@ export class ReadOnlyJournal {
   readonly #db: DatabaseSync;
   readonly #seed: number;
 
-  /** Throws JOURNAL_CORRUPT when the file is not a readable hean journal at all. */
+  /** Throws JOURNAL_IO for a missing file, JOURNAL_CORRUPT for one that is not a readable hean journal at all. */
   static open(path: string): ReadOnlyJournal {
+    if (!existsSync(path)) throw new HeanError("JOURNAL_IO", `no journal at ${path}`, { path });
     const verify = verifyJournal(path);
     if (verify.journalId === null) {
       const why = verify.problems.map((p) => p.reason).join("; ");
