@@ -158,6 +158,9 @@ test("a second hean run on a journal in use exits at once naming the first, whic
     assert.match(second.stderr, new RegExp(`JOURNAL_LOCKED: the journal .* is in use by pid ${first.pid} on .* since \\d{4}-`));
     assert.doesNotMatch(second.stdout, /hean started/);
     assert.doesNotMatch(second.stderr, /\n\s+at /, "a clear message, not a stack trace");
+    // Readers need no lock: the tools work while the engine holds the journal.
+    expectOk(hean(["journal", "verify", "--journal", path]), "verify while the engine runs");
+    expectOk(hean(["journal", "replay", "--journal", path, "--report", join(dir, "held.json")]), "replay while the engine runs");
     // The first is unharmed: it stops cleanly when asked.
     first.kill("SIGTERM");
     await new Promise((r) => first.once("exit", r));
