@@ -37,6 +37,8 @@ for (const writer of ["worker", "inline"] as const) {
     const before = digest(path);
     assert.throws(() => SqliteJournal.open(path, { writer: "inline", onLoss: "cut" }), lockedBy(process.pid));
     assert.equal(digest(path), before, "the refused open wrote nothing");
+    // The refused attempt closed its handles on the lock file; the holder's lock is still there.
+    assert.throws(() => SqliteJournal.open(path, { writer }), lockedBy(process.pid));
     assert.equal(readLockHolder(path)?.pid, process.pid);
     j.append(sampleEvent(12));
     await j.flush();
