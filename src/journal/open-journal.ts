@@ -3,8 +3,8 @@
  * create or check the schema, verify the tail, and when records are lost, refuse or (with the
  * operator's word) cut off anything bad, salvaging the file first if SQLite reports it damaged.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Clock, RealClock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
@@ -65,12 +65,21 @@ export function openJournalFile(path: string, options: ResolvedOptions): OpenedF
     throw journalIoError("could not prepare the journal's folder", file, e);
   }
   // First, before anything reads or changes the file: a second process must not even replay.
-  const lock = JournalLock.acquire(file, options.clock.now());
+  // The lock sits beside the real file, so two paths to one journal (a symlink) share it.
+  const lock = JournalLock.acquire(realFile(file), options.clock.now());
   try {
     return { ...openLocked(file, options), lock };
   } catch (e) {
     lock.release();
     throw e;
+  }
+}
+
+function realFile(file: string): string {
+  try {
+    return existsSync(file) ? realpathSync(file) : join(realpathSync(dirname(file)), basename(file));
+  } catch (e) {
+    throw journalIoError("could not resolve the journal's path", file, e);
   }
 }
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, symlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
@@ -49,6 +49,22 @@ for (const writer of ["worker", "inline"] as const) {
     k.close();
   });
 }
+
+test("two paths to one journal (a symlink) share its lock", () => {
+  const path = file("real.db");
+  const link = file("link.db");
+  writeJournal(path, 3);
+  symlinkSync(path, link);
+  const j = SqliteJournal.open(path, { writer: "inline" });
+  try {
+    assert.throws(() => SqliteJournal.open(link, { writer: "inline" }), lockedBy(process.pid));
+  } finally {
+    j.close();
+  }
+  const k = SqliteJournal.open(link, { writer: "inline" });
+  assert.equal(k.lastSeq(), 3);
+  k.close();
+});
 
 test("read-only tools work while an engine holds the journal, and the engine writes on", async () => {
   const path = file("readers.db");
