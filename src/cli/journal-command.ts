@@ -1,12 +1,14 @@
 /**
- * `hean journal verify | inspect | replay`: look at a journal without running the engine.
+ * `hean journal verify | inspect | replay`: look at a journal without running the engine. All
+ * three only read (the file is never changed, damaged or not) and exit 1 when records are damaged
+ * or lost, saying how many.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
 import { DEFAULT_CONFIG } from "../config/config.ts";
 import { replayJournal } from "../engine/replay.ts";
-import { SqliteJournal } from "../journal/sqlite-journal.ts";
-import { inspectJournal, verifyJournal } from "../journal/tools.ts";
+import { ReadOnlyJournal } from "../journal/read-only-journal.ts";
+import { describeLostRecords, inspectJournal, type VerifyReport, verifyJournal } from "../journal/tools.ts";
 import { buildReport } from "../runtime/report.ts";
 import { parseFlags } from "./main.ts";
 
@@ -28,7 +30,7 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
     case "verify": {
       const report = verifyJournal(path);
       process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-      process.stdout.write(report.ok ? `journal ok: ${path}\n` : `journal has problems: ${path}\n`);
+      process.stdout.write(report.ok ? `journal ok: ${path}\n` : `${problemsLine(report)}\n`);
       return report.ok ? 0 : 1;
     }
     case "inspect": {
@@ -38,11 +40,14 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
         ...(values.type !== undefined ? { type: values.type } : {}),
       });
       for (const r of records) process.stdout.write(JSON.stringify(r) + "\n");
-      return 0;
+      const report = verifyJournal(path);
+      if (report.ok) return 0;
+      process.stderr.write(`${problemsLine(report)} (details: hean journal verify)\n`);
+      return 1;
     }
     case "replay": {
       if (values.report === undefined) throw new HeanError("CLI_USAGE", "hean journal replay: --report FILE is required", {});
-      const journal = SqliteJournal.open(path, { writer: "inline" });
+      const journal = ReadOnlyJournal.open(path);
       try {
         const { state, report } = replayJournal(journal, DEFAULT_CONFIG.initialCash);
         writeFileSync(values.report, JSON.stringify(buildReport(state, { path, events: journal.lastSeq() }), null, 2) + "\n");
@@ -51,6 +56,10 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
             (report.errors.length > 0 ? `; ${report.errors.length} records refused: ${JSON.stringify(report.errors.slice(0, 5))}` : "") +
             "\n",
         );
+        if (!journal.verify.ok) {
+          process.stderr.write(`${problemsLine(journal.verify)}; the report covers records 1..${journal.lastSeq()} only\n`);
+          return 1;
+        }
         return report.errors.length > 0 ? 1 : 0;
       } finally {
         journal.close();
@@ -59,6 +68,11 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
     default:
       throw new HeanError("CLI_USAGE", `hean journal: unknown subcommand ${JSON.stringify(sub)} (verify, inspect, replay)`, {});
   }
+}
+
+function problemsLine(report: VerifyReport): string {
+  const lost = report.lost.records > 0 || report.lost.atLeast ? `${describeLostRecords(report.lost)} damaged or lost` : "no record lost";
+  return `journal has problems: ${report.path}: ${lost}, ${report.problems.length + report.problemsOmitted} problems`;
 }
 
 function count(flag: string, text: string): number {

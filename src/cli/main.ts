@@ -30,7 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const { code, message } = describeError(e);
     process.stderr.write(`hean: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
-    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") ? 2 : 1;
+    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") ? 2 : 1;
   }
 }
 

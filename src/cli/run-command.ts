@@ -33,6 +33,7 @@ const FLAGS = {
   "ws-private-url": { type: "string" },
   testnet: { type: "boolean" },
   "i-understand-live-trading": { type: "boolean" },
+  "accept-journal-loss": { type: "boolean" },
 } as const;
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -76,6 +77,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     config.mode === "live" && config.live.iUnderstandLiveTrading && venueEntry(config.venue).loadLive !== undefined ? readVenueCredentials(config.venue, process.env) : undefined;
   const runtime = await Runtime.open({
     config,
+    journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse",
     ...(live !== undefined ? { live } : {}),
     onAlert: (a) => {
       const line = { code: a.code, ...a.context };

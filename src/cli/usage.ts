@@ -2,7 +2,8 @@ export const USAGE = `hean — a crypto trading engine you can trust with live c
 
 Usage:
   hean run [options]                      trade (paper on the built-in simulated venue by default)
-  hean journal verify  --journal PATH     check every record's checksum and sequence
+  hean journal verify  --journal PATH     check every record's checksum and sequence (read-only;
+                                          exit 1 and how many records are lost if any)
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
   hean journal replay  --journal PATH --report FILE
                                           rebuild state from the journal alone and write the report
@@ -33,4 +34,8 @@ Options of "hean run":
   --testnet                  the live venue's testnet endpoints (venues.<venue>.testnet)
   --i-understand-live-trading
                              required for --mode live
+  --accept-journal-loss      start on a damaged journal: cut it back to its last good record
+                             (the loss is journaled) and reconcile with the venue before
+                             trading. Without it a damaged journal stops the start (exit 2)
+                             and is left untouched.
 `;

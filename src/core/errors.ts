@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
   JOURNAL_VERSION: "the journal was written by an incompatible version",
   JOURNAL_CONFIG_MISMATCH: "the journal belongs to a different configuration",
   JOURNAL_ARGUMENT: "a journal call got an argument it cannot accept",
+  JOURNAL_LOCKED: "another live process holds the journal",
+  JOURNAL_LOSS_UNCONFIRMED: "the journal lost records and the operator has not accepted the loss",
   // config and CLI
   CONFIG_INVALID: "the configuration is invalid",
   CLI_USAGE: "the command line is invalid",

@@ -16,7 +16,10 @@ export interface ReplayReport {
   readonly errors: readonly { readonly seq: number; readonly code: string; readonly message: string }[];
 }
 
-export function replayJournal(journal: JournalPort, defaultInitialCash: Dec): { state: EngineState; report: ReplayReport } {
+/** What a replay reads: the engine's journal, or a file opened read-only by the tools. */
+export type ReplaySource = Pick<JournalPort, "read" | "latestSnapshot">;
+
+export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec): { state: EngineState; report: ReplayReport } {
   const started = performance.now();
   const snapshot = journal.latestSnapshot();
   let state: EngineState | undefined;

@@ -8,8 +8,13 @@
  * Only values that come back identical are accepted: non-finite numbers, `undefined` inside
  * arrays, functions, symbols, class instances and cycles are refused with EVENT_INVALID
  * instead of being silently changed by JSON. `undefined` object properties are dropped (for the
- * catalogue's optional fields that means the same thing). A plain object that happens to own a
- * `$d` or `$o` key is escaped as `{"$o":[[key,value],…]}` so no data is ever mistaken for a marker.
+ * catalogue's optional fields that means the same thing), and -0 is written as 0 (as JSON does;
+ * equal as a number). A plain object that happens to own a `$d` or `$o` key is escaped as
+ * `{"$o":[[key,value],…]}` so no data is ever mistaken for a marker. An own `__proto__` key is
+ * data like any other (JSON.parse makes it one), never the object's prototype.
+ *
+ * Decoding never throws anything but JOURNAL_CORRUPT: nesting deeper than any encoding makes is
+ * refused before it can exhaust the stack.
  */
 import type { Dec } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
@@ -18,6 +23,8 @@ import { ALL_EVENT_TYPES } from "../core/events.ts";
 import { formatDecimalText, parseDecimalText } from "./decimal-text.ts";
 
 const MAX_DEPTH = 64;
+/** An encoded value nests at most three JSON levels per level of the value (`$o` → entries → entry). */
+const MAX_DECODE_DEPTH = 3 * MAX_DEPTH + 2;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(ALL_EVENT_TYPES);
 
 /** Encode any JSON-able value that may contain `Dec`s (snapshots use this). */
@@ -57,7 +64,7 @@ export function decodeEvent(text: string): HeanEvent {
   const value = parse(text);
   checkEventShape(value, "JOURNAL_CORRUPT");
   // An event is never a marker itself: walk its fields only (saves two megamorphic lookups per record).
-  reviveChildren(value as unknown as Record<string, unknown>);
+  reviveChildren(value as unknown as Record<string, unknown>, 0);
   return value;
 }
 
@@ -67,7 +74,7 @@ export function toPlain(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(toPlain);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = toPlain((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) put(out, key, toPlain((value as Record<string, unknown>)[key]));
   return out;
 }
 
@@ -100,7 +107,7 @@ function toJsonSafe(value: unknown, depth: number): unknown {
       return value;
     case "number":
       if (!Number.isFinite(value)) throw new Refusal(`a non-finite number (${value})`);
-      return value;
+      return value === 0 ? 0 : value; // -0 as 0, in the tree as in the JSON text
     case "bigint":
       return { $d: formatDecimalText(value as Dec) };
     case "object":
@@ -128,7 +135,7 @@ function toJsonSafe(value: unknown, depth: number): unknown {
       throw e;
     }
     if (entries !== undefined) entries.push([key, safe]);
-    else out[key] = safe;
+    else put(out, key, safe);
   }
   return entries !== undefined ? { $o: entries } : out;
 }
@@ -154,17 +161,14 @@ function describeProto(proto: unknown): string {
 }
 
 /** Swap markers for values, in place (the tree is fresh from JSON.parse, nobody else holds it). */
-function revive(value: unknown): unknown {
+function revive(value: unknown, depth = 0): unknown {
   if (typeof value !== "object" || value === null) return value;
-  const marker = reviveMarker(value as Record<string, unknown>);
-  if (marker !== NOT_A_MARKER) return marker;
-  reviveChildren(value as Record<string, unknown>);
-  return value;
+  return reviveNested(value as Record<string, unknown>, depth);
 }
 
 const NOT_A_MARKER: unique symbol = Symbol("not a marker");
 
-function reviveMarker(node: Record<string, unknown>): unknown {
+function reviveMarker(node: Record<string, unknown>, depth: number): unknown {
   const d = node.$d;
   if (d !== undefined) {
     if (typeof d !== "string") throw new HeanError("JOURNAL_CORRUPT", "undecodable payload: a $d marker without text", {});
@@ -178,33 +182,40 @@ function reviveMarker(node: Record<string, unknown>): unknown {
       if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") {
         throw new HeanError("JOURNAL_CORRUPT", "undecodable payload: a malformed $o entry", {});
       }
-      out[entry[0]] = revive(entry[1]);
+      put(out, entry[0], revive(entry[1], depth + 1));
     }
     return out;
   }
   return NOT_A_MARKER;
 }
 
-function reviveChildren(node: Record<string, unknown> | unknown[]): void {
+function reviveChildren(node: Record<string, unknown> | unknown[], depth: number): void {
   if (Array.isArray(node)) {
     for (let i = 0; i < node.length; i++) {
       const child: unknown = node[i];
-      if (typeof child === "object" && child !== null) node[i] = reviveNested(child as Record<string, unknown>);
+      if (typeof child === "object" && child !== null) node[i] = reviveNested(child as Record<string, unknown>, depth + 1);
     }
     return;
   }
   // for-in over a JSON.parse result sees only own enumerable keys and is the fastest walk in V8.
   for (const key in node) {
     const child = node[key];
-    if (typeof child === "object" && child !== null) node[key] = reviveNested(child as Record<string, unknown>);
+    if (typeof child === "object" && child !== null) put(node, key, reviveNested(child as Record<string, unknown>, depth + 1));
   }
 }
 
-function reviveNested(child: Record<string, unknown>): unknown {
-  const marker = reviveMarker(child);
+function reviveNested(child: Record<string, unknown>, depth: number): unknown {
+  if (depth > MAX_DECODE_DEPTH) throw new HeanError("JOURNAL_CORRUPT", `undecodable payload: nested deeper than ${MAX_DECODE_DEPTH}`, {});
+  const marker = reviveMarker(child, depth);
   if (marker !== NOT_A_MARKER) return marker;
-  reviveChildren(child);
+  reviveChildren(child, depth);
   return child;
+}
+
+/** `obj[key] = value`, except that `__proto__` becomes an own property instead of the prototype. */
+function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function decodeDecimal(text: string): Dec {

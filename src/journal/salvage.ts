@@ -2,7 +2,8 @@
  * Salvage of a journal file SQLite itself reports as damaged (torn or truncated pages, an
  * overwritten region). SQLite refuses to read such a file at all, so hean copies every record
  * it can still read and verify, in order, up to the first unreadable or bad one, into a fresh
- * file, keeps the damaged file beside it for forensics, and puts the copy in its place.
+ * file, keeps the damaged file beside it for forensics, and puts the copy in its place. That is
+ * done only once the loss is accepted; before, the loss is measured read-only and reported.
  *
  * Crash safety: the copy is complete and closed before any rename; the damaged file's WAL is
  * moved before the file itself, so a stale WAL can never be paired with the new file; and
@@ -14,10 +15,12 @@ import { DatabaseSync } from "node:sqlite";
 import { HeanError } from "../core/errors.ts";
 import { ChainVerifier } from "./chain-verifier.ts";
 import { chainSeed } from "./checksum.ts";
+import { lossOfDamage } from "./damage-extent.ts";
+import { lossUnconfirmed } from "./loss.ts";
 import { checkVersion, configureConnection, createTables, readMeta, type JournalMeta } from "./schema.ts";
 import { checkSnapshot } from "./snapshots.ts";
 import { tolerantRows } from "./tolerant-reader.ts";
-import type { Recovery } from "./types.ts";
+import type { LossPolicy, Recovery } from "./types.ts";
 
 const COPY_BATCH = 10_000;
 
@@ -37,13 +40,22 @@ export function finishInterruptedSalvage(path: string, stamp: number): void {
   syncDirectory(path);
 }
 
-export function salvage(path: string, damage: unknown, stamp: number): Recovery {
+/**
+ * Copy the good prefix of a file SQLite reports damaged into a fresh file that takes its place,
+ * or, when the loss is not accepted ("refuse"), only measure it and throw: the file stays as found.
+ */
+export function salvage(path: string, damage: unknown, stamp: number, onLoss: LossPolicy): Recovery {
   const copy = salvageFile(path);
-  removeDatabaseFiles(copy);
   const source = openDamaged(path, damage);
   let recovery: Omit<Extract<Recovery, { status: "truncated" }>, "corruptCopy">;
   try {
     const meta = readSalvageMeta(source, path, damage);
+    if (onLoss === "refuse") {
+      const walked = copyRecords(source, undefined, meta);
+      const lost = lossOfDamage(source, path, walked.lastSeq);
+      throw lossUnconfirmed(path, lost, `the file is damaged (${describe(damage)}); ${walked.stopReason}`);
+    }
+    removeDatabaseFiles(copy);
     const target = new DatabaseSync(copy);
     try {
       configureConnection(target, "full", 5000);
@@ -55,7 +67,7 @@ export function salvage(path: string, damage: unknown, stamp: number): Recovery 
       recovery = {
         status: "truncated",
         fromSeq: copied.lastSeq + 1,
-        removed: readableAfter(source, copied.lastSeq),
+        lost: lossOfDamage(source, path, copied.lastSeq),
         reason: `the journal file is damaged (${describe(damage)}); ${copied.stopReason}`,
         removedSnapshots: snapshots.dropped,
       };
@@ -97,13 +109,14 @@ function readSalvageMeta(db: DatabaseSync, path: string, damage: unknown): Journ
   return meta;
 }
 
-function copyRecords(source: DatabaseSync, target: DatabaseSync, meta: JournalMeta): { lastSeq: number; stopReason: string } {
+/** Walk the verified prefix, copying it into `target` when there is one. */
+function copyRecords(source: DatabaseSync, target: DatabaseSync | undefined, meta: JournalMeta): { lastSeq: number; stopReason: string } {
   const verifier = new ChainVerifier(chainSeed(meta.journalId), 1);
-  const insert = target.prepare("INSERT INTO events (seq, ts, type, payload, checksum) VALUES (?, ?, ?, ?, ?)");
+  const insert = target?.prepare("INSERT INTO events (seq, ts, type, payload, checksum) VALUES (?, ?, ?, ?, ?)");
   const rows = tolerantRows(source);
   let stopReason = "every readable record was kept";
   let inBatch = 0;
-  target.exec("BEGIN");
+  target?.exec("BEGIN");
   for (;;) {
     const next = rows(verifier.nextSeq);
     if (typeof next === "string") {
@@ -117,6 +130,7 @@ function copyRecords(source: DatabaseSync, target: DatabaseSync, meta: JournalMe
       break;
     }
     const [seq, ts, type, payload, checksum] = next as [number, number, string, string, number]; // checked above
+    if (target === undefined || insert === undefined) continue;
     insert.run(seq, ts, type, payload, checksum);
     if (++inBatch === COPY_BATCH) {
       target.exec("COMMIT");
@@ -124,7 +138,7 @@ function copyRecords(source: DatabaseSync, target: DatabaseSync, meta: JournalMe
       inBatch = 0;
     }
   }
-  target.exec("COMMIT");
+  target?.exec("COMMIT");
   return { lastSeq: verifier.nextSeq - 1, stopReason };
 }
 
@@ -152,35 +166,6 @@ function copySnapshots(source: DatabaseSync, target: DatabaseSync, lastSeq: numb
     insert.run(row.seq, row.ts, row.state, row.checksum);
   }
   return { dropped };
-}
-
-/**
- * How many records past the cut the damaged file still shows: a lower bound of what the damage
- * cost. Scans stop or return junk at damaged pages, but key lookups reach intact leaves beyond
- * them, so we walk forward by key, leaping further after each miss.
- */
-function readableAfter(db: DatabaseSync, lastSeq: number): number {
-  const probe = db.prepare("SELECT seq FROM events WHERE seq >= ? ORDER BY seq LIMIT 1");
-  let count = 0;
-  let at = lastSeq + 1;
-  let leap = 1;
-  while (leap <= 1 << 24) {
-    let seq: unknown;
-    try {
-      seq = (probe.get(at) as { seq: unknown } | undefined)?.seq;
-    } catch {
-      seq = undefined;
-    }
-    if (typeof seq === "number" && seq >= at) {
-      count++;
-      at = seq + 1;
-      leap = 1;
-    } else {
-      at += leap;
-      leap *= 2;
-    }
-  }
-  return count;
 }
 
 function beyondSalvage(path: string, damage: unknown, e: unknown): HeanError {

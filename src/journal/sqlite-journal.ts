@@ -20,6 +20,7 @@ import { chainSeed } from "./checksum.ts";
 import { encodeEvent, encodeValue } from "./codec.ts";
 import { DurableWaiters, ignore, rejected } from "./durable-waiters.ts";
 import { InlineWriter } from "./inline-writer.ts";
+import type { JournalLock } from "./journal-lock.ts";
 import { type OpenedFile, openJournalFile, type ResolvedOptions, resolveOptions } from "./open-journal.ts";
 import { PAGE, RecordReader } from "./record-reader.ts";
 import { latestValidSnapshot } from "./snapshots.ts";
@@ -37,6 +38,7 @@ export class SqliteJournal {
   readonly recovery: Recovery;
 
   readonly #db: DatabaseSync;
+  readonly #lock: JournalLock;
   readonly #reader: RecordReader;
   readonly #writer: JournalWriter;
   readonly #clock: Clock;
@@ -58,7 +60,11 @@ export class SqliteJournal {
   #failure: HeanError | undefined;
   #closed = false;
 
-  /** Open (or create) the journal at `path`, verify its tail and cut off anything bad. */
+  /**
+   * Open (or create) the journal at `path` and verify its tail. Throws JOURNAL_LOCKED while
+   * another process (or another open journal here) holds it, and JOURNAL_LOSS_UNCONFIRMED for a
+   * damaged journal unless `onLoss: "cut"` accepts cutting it back to its good prefix.
+   */
   static open(path: string, options: JournalOptions = {}): SqliteJournal {
     const resolved = resolveOptions(options);
     return new SqliteJournal(openJournalFile(path, resolved), resolved, options.onFailure);
@@ -72,6 +78,7 @@ export class SqliteJournal {
     this.configFingerprint = opened.meta.configFingerprint;
     this.recovery = opened.recovery;
     this.#db = opened.db;
+    this.#lock = opened.lock;
     this.#reader = new RecordReader(opened.db);
     this.#clock = options.clock;
     this.#seed = chainSeed(opened.meta.journalId);
@@ -99,6 +106,7 @@ export class SqliteJournal {
       this.#writer = options.writer === "inline" ? new InlineWriter(config, listener) : new WorkerWriter(config, listener);
     } catch (e) {
       opened.db.close();
+      opened.lock.release();
       throw e;
     }
   }
@@ -275,6 +283,8 @@ export class SqliteJournal {
     this.#closed = true;
     const outcome = this.#writer.close();
     this.#db.close();
+    // Only after the writer is done: nobody else may write while our commits are still landing.
+    this.#lock.release();
     const closed = this.#failure ?? closedError(this.path);
     this.#waiters.rejectAll(closed);
     // A drained writer committed every snapshot it was given, even if we never heard back.

@@ -1,10 +1,11 @@
 /**
- * Looking at a journal without running the engine (`hean journal verify | inspect`).
+ * Looking at a journal without running the engine (`hean journal verify | inspect | replay`).
  *
- * Both open the file read-only and never change it, so they are safe on a journal a running
- * engine is writing and on a damaged one. Verify reads everything and reports every problem it
- * finds (it does not stop at the first, as boot recovery does); inspect decodes records for
- * printing, with decimals as strings.
+ * All open the file read-only and never change it, so they are safe on a journal a running
+ * engine is writing (they take no lock: WAL readers do not block the writer) and on a damaged
+ * one, which stays as found for forensics. Verify reads everything and reports every problem it
+ * finds (it does not stop at the first, as boot recovery does) and how many records they cost;
+ * inspect decodes records for printing, with decimals as strings.
  */
 import { existsSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
@@ -13,6 +14,7 @@ import { ALL_EVENT_TYPES } from "../core/events.ts";
 import { ChainVerifier } from "./chain-verifier.ts";
 import { chainSeed } from "./checksum.ts";
 import { decodeValue, toPlain } from "./codec.ts";
+import { lossOfDamage } from "./damage-extent.ts";
 import { FORMAT_VERSION, hasTable, readMeta, type JournalMeta } from "./schema.ts";
 import { checkSnapshot } from "./snapshots.ts";
 import { tolerantRows } from "./tolerant-reader.ts";
@@ -24,6 +26,19 @@ export interface VerifyProblem {
   /** The record's or snapshot's seq; null for problems of the file as a whole. */
   readonly seq: number | null;
   readonly reason: string;
+}
+
+export interface SeqRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Records damaged, missing or unreadable. */
+export interface LostRecords {
+  readonly records: number;
+  /** True when damage hides how far the journal went: more may be lost than counted. */
+  readonly atLeast: boolean;
+  readonly ranges: readonly SeqRange[];
 }
 
 export interface SnapshotSummary {
@@ -51,6 +66,10 @@ export interface VerifyReport {
   readonly problems: readonly VerifyProblem[];
   /** Problems found beyond the first MAX_PROBLEMS, counted but not listed. */
   readonly problemsOmitted: number;
+  /** What the problems cost in records (none lost: 0 and no ranges). */
+  readonly lost: LostRecords;
+  /** The last seq of the verified prefix: a replay of this file stops there. */
+  readonly goodThrough: number;
 }
 
 export interface InspectOptions {
@@ -80,6 +99,8 @@ export function verifyJournal(path: string): VerifyReport {
     lastSeq: null as number | null,
     snapshots: [] as SnapshotSummary[],
     sqliteIntegrity: "not checked",
+    lost: NOTHING_LOST as LostRecords,
+    goodThrough: 0,
   };
   if (!existsSync(path)) {
     problems.add({ where: "file", seq: null, reason: `no journal at ${path}` });
@@ -93,6 +114,9 @@ export function verifyJournal(path: string): VerifyReport {
     return finish(report, problems);
   }
   try {
+    // One read transaction: a running engine's later commits (records, and a snapshot past the
+    // records already scanned) stay out of this report instead of looking like damage.
+    db.exec("BEGIN");
     report.sqliteIntegrity = integrity(db);
     if (report.sqliteIntegrity !== "ok") problems.add({ where: "file", seq: null, reason: `sqlite: ${report.sqliteIntegrity}` });
     const meta = metaOf(db, problems);
@@ -105,9 +129,16 @@ export function verifyJournal(path: string): VerifyReport {
       problems.add({ where: "file", seq: null, reason: `format ${meta.formatVersion}, this build reads ${FORMAT_VERSION}` });
       return finish(report, problems);
     }
-    scanRecords(db, meta, report, problems);
+    const lost = new LossTally();
+    scanRecords(db, path, meta, report, problems, lost);
     report.snapshots = scanSnapshots(db, report.lastSeq ?? 0, problems);
+    // Snapshots past the last record: the log once went that far (its tail rows were deleted).
+    const lastSnapshot = report.snapshots.at(-1)?.seq ?? 0;
+    if (lastSnapshot > (report.lastSeq ?? 0)) lost.add((report.lastSeq ?? 0) + 1, lastSnapshot, true);
+    report.lost = lost.result();
+    report.goodThrough = lost.firstSeq() === undefined ? (report.lastSeq ?? 0) : lost.firstSeq()! - 1;
   } finally {
+    if (db.isTransaction) db.exec("ROLLBACK");
     db.close();
   }
   return finish(report, problems);
@@ -130,19 +161,27 @@ export function inspectJournal(path: string, options: InspectOptions = {}): Insp
     throw new HeanError("JOURNAL_IO", `cannot open ${path}: ${message(e)}`, { path }, { cause: e });
   }
   try {
-    const sql =
-      "SELECT seq, ts, type, payload FROM events WHERE seq >= ?" +
-      (options.type !== undefined ? " AND type = ?" : "") +
-      " ORDER BY seq LIMIT ?";
-    const args: (number | string)[] = options.type !== undefined ? [from, options.type, limit] : [from, limit];
-    const rows = db.prepare(sql).all(...args) as { seq: number; ts: number; type: string; payload: string }[];
-    return rows.map((row) => {
-      try {
-        return { seq: row.seq, ts: row.ts, type: row.type, event: toPlain(decodeValue(row.payload)) };
-      } catch (e) {
-        return { seq: row.seq, ts: row.ts, type: row.type, error: message(e), payload: row.payload };
+    // Row by row past damage (a file SQLite finds damaged still shows what it can); stops where nothing more can be read.
+    const rows = tolerantRows(db);
+    const out: InspectedRecord[] = [];
+    let at = from;
+    while (out.length < limit) {
+      const row = rows(at);
+      if (row === undefined || typeof row === "string" || typeof row[0] !== "number" || row[0] < at) break;
+      const [seq, ts, type, payload] = row;
+      at = seq + 1;
+      if (options.type !== undefined && type !== options.type) continue;
+      if (typeof ts !== "number" || typeof type !== "string" || typeof payload !== "string") {
+        out.push({ seq, ts: Number(ts), type: String(type), error: "record has columns of the wrong type", payload: String(payload) });
+        continue;
       }
-    });
+      try {
+        out.push({ seq, ts, type, event: toPlain(decodeValue(payload)) });
+      } catch (e) {
+        out.push({ seq, ts, type, error: message(e), payload });
+      }
+    }
+    return out;
   } catch (e) {
     throw new HeanError("JOURNAL_IO", `cannot read ${path}: ${message(e)}`, { path }, { cause: e });
   } finally {
@@ -161,6 +200,7 @@ export function formatVerifyReport(report: VerifyReport): string {
       (report.snapshots.length > 0 ? `: ${report.snapshots.map((s) => `${s.seq}${s.ok ? "" : " (bad)"}`).join(", ")}` : ""),
     `  sqlite integrity: ${report.sqliteIntegrity}`,
   ];
+  if (report.lost.records > 0 || report.lost.atLeast) lines.push(`  LOST: ${describeLostRecords(report.lost)}`);
   for (const p of report.problems) lines.push(`  ${p.where}${p.seq !== null ? ` ${p.seq}` : ""}: ${p.reason}`);
   if (report.problemsOmitted > 0) lines.push(`  … and ${report.problemsOmitted} more problems`);
   return lines.join("\n") + "\n";
@@ -173,7 +213,7 @@ export function formatInspectedRecord(record: InspectedRecord): string {
   return `${String(record.seq).padStart(8)}  ${time}  ${record.type.padEnd(22)}  ${body}`;
 }
 
-function openForReading(path: string): DatabaseSync {
+export function openForReading(path: string): DatabaseSync {
   // Read-only keeps the file as found; writable_schema (with defensive off) lets SQLite read a
   // file shorter than its header claims, so a truncated journal can still be examined.
   const db = new DatabaseSync(path, { readOnly: true, defensive: false, timeout: 5000 });
@@ -211,35 +251,71 @@ function metaOf(db: DatabaseSync, problems: ProblemList): JournalMeta | undefine
 
 function scanRecords(
   db: DatabaseSync,
+  path: string,
   meta: JournalMeta,
   report: { records: number; firstSeq: number | null; lastSeq: number | null },
   problems: ProblemList,
+  lost: LossTally,
 ): void {
   const rows = tolerantRows(db);
   const verifier = new ChainVerifier(chainSeed(meta.journalId), 1);
   let after = 0;
+  const unreadable = (reason: string): void => {
+    problems.add({ where: "record", seq: after + 1, reason: `unreadable from here on: ${reason}` });
+    const extent = lossOfDamage(db, path, after);
+    lost.add(extent.fromSeq, extent.toSeq, extent.atLeast);
+  };
   for (;;) {
     const row = rows(after + 1);
     if (row === undefined) return;
-    if (typeof row === "string") {
-      problems.add({ where: "record", seq: after + 1, reason: `unreadable from here on: ${row}` });
-      return;
-    }
+    if (typeof row === "string") return unreadable(row);
     const [seq, ts, type, payload, checksum] = row;
-    if (typeof seq !== "number" || seq <= after) {
-      problems.add({ where: "record", seq: after + 1, reason: `unreadable from here on: the table returned seq ${String(seq)}` });
-      return;
-    }
+    if (typeof seq !== "number" || seq <= after) return unreadable(`the table returned seq ${String(seq)}`);
     report.records++;
     report.firstSeq ??= seq;
     report.lastSeq = seq;
     const checked = verifier.check(seq, ts, type, payload, checksum);
     if (typeof checked === "string") {
       problems.add({ where: "record", seq, reason: checked });
+      // A gap costs the missing seqs; any other bad record costs itself.
+      if (seq > after + 1) lost.add(after + 1, seq - 1, false);
+      else lost.add(seq, seq, false);
       verifier.resync(seq, typeof checksum === "number" ? checksum : 0);
     }
     after = seq;
   }
+}
+
+const NOTHING_LOST: LostRecords = { records: 0, atLeast: false, ranges: [] };
+
+/** Lost seq ranges in the order found (ascending, disjoint: the scan only moves forward). */
+class LossTally {
+  readonly #ranges: SeqRange[] = [];
+  #atLeast = false;
+
+  add(from: number, to: number, atLeast: boolean): void {
+    this.#atLeast ||= atLeast;
+    if (to < from) return;
+    const last = this.#ranges.at(-1);
+    if (last !== undefined && last.to + 1 >= from) this.#ranges[this.#ranges.length - 1] = { from: last.from, to: Math.max(last.to, to) };
+    else this.#ranges.push({ from, to });
+  }
+
+  firstSeq(): number | undefined {
+    return this.#ranges[0]?.from;
+  }
+
+  result(): LostRecords {
+    if (this.#ranges.length === 0 && !this.#atLeast) return NOTHING_LOST;
+    return { records: this.#ranges.reduce((n, r) => n + r.to - r.from + 1, 0), atLeast: this.#atLeast, ranges: this.#ranges };
+  }
+}
+
+/** "90 records (seq 240..329)", "at least 90 records (seq 240..329, and perhaps more after)". */
+export function describeLostRecords(lost: LostRecords): string {
+  const ranges = lost.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`)).join(", ");
+  const count = `${lost.atLeast ? "at least " : ""}${lost.records} record${lost.records === 1 ? "" : "s"}`;
+  return `${count}${ranges !== "" ? ` (seq ${ranges}${lost.atLeast ? ", and perhaps more after" : ""})` : ""}`;
 }
 
 function scanSnapshots(db: DatabaseSync, lastSeq: number, problems: ProblemList): SnapshotSummary[] {

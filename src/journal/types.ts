@@ -26,6 +26,23 @@ export interface JournalProblem {
   readonly reason: string;
 }
 
+/**
+ * Records a damaged journal no longer holds in a form that can be trusted: seqs fromSeq..toSeq.
+ * Seqs run without gaps, so that is `records` records, whether they were damaged, missing or
+ * behind them (a chain cannot continue past a bad link).
+ */
+export interface JournalLoss {
+  readonly fromSeq: number;
+  /** The highest seq the file shows existed (fromSeq - 1 when it shows none past the damage). */
+  readonly toSeq: number;
+  readonly records: number;
+  /** True when the damage hides how far the journal went: records after toSeq may be lost too. */
+  readonly atLeast: boolean;
+}
+
+/** What opening a damaged journal does: refuse (the default: nothing is changed) or cut it back to its good prefix. */
+export type LossPolicy = "refuse" | "cut";
+
 /** What opening the journal found and did about its tail. */
 export type Recovery =
   | { readonly status: "clean" }
@@ -33,8 +50,8 @@ export type Recovery =
       readonly status: "truncated";
       /** The first seq that is no longer in the journal; appends continue here. */
       readonly fromSeq: number;
-      /** Records deleted (a lower bound when the file itself was damaged and had to be salvaged). */
-      readonly removed: number;
+      /** What the cut cost. */
+      readonly lost: JournalLoss;
       readonly reason: string;
       /** Snapshots taken at or after `fromSeq`, deleted with the records they describe. */
       readonly removedSnapshots: number;
@@ -49,6 +66,12 @@ export interface JournalOptions {
   readonly durability?: Durability;
   /** "worker" (default): commits off the event loop. "inline": synchronous, for tools and small tests. */
   readonly writer?: WriterMode;
+  /**
+   * A journal whose records fail their checks (or a file SQLite finds damaged): "refuse" (default)
+   * throws JOURNAL_LOSS_UNCONFIRMED and changes nothing; "cut" keeps the good prefix and reports
+   * the loss in `recovery`. Only an operator's decision may turn "cut" on for a trading run.
+   */
+  readonly onLoss?: LossPolicy;
   /** Refuse to open a journal written under a different configuration (JOURNAL_CONFIG_MISMATCH). */
   readonly configFingerprint?: string;
   /** Time for snapshot and creation timestamps; the real clock by default. */

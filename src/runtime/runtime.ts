@@ -18,7 +18,9 @@ import type { JournalPort } from "../engine/journal-port.ts";
 import { type ReplayReport, replayJournal } from "../engine/replay.ts";
 import { Executor } from "../execution/executor.ts";
 import { Router } from "../execution/router/router.ts";
+import { describeLoss } from "../journal/loss.ts";
 import { SqliteJournal } from "../journal/sqlite-journal.ts";
+import type { LossPolicy, Recovery } from "../journal/types.ts";
 import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController, type VenueHealthInput } from "../risk/risk-controller.ts";
 import { createStrategy } from "../strategies/registry.ts";
@@ -44,6 +46,8 @@ export interface RuntimeOptions {
   readonly live?: LiveCredentials;
   /** Journal to use instead of opening `config.journal.path` (tests). */
   readonly journal?: JournalPort;
+  /** A damaged journal: refuse to start (default) or, on the operator's word, cut it back and reconcile. */
+  readonly journalLoss?: LossPolicy;
   readonly onAlert?: (alert: AlertEvent) => void;
   /** Strategies to run instead of the configured one (benchmarks, tests). */
   readonly strategies?: readonly Strategy[];
@@ -180,7 +184,7 @@ export class Runtime {
     assertSafeMode(config);
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
-    const journal = options.journal ?? openJournal(config);
+    const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     const replay = replayJournal(journal, config.initialCash);
     return new Runtime(options, journal, replay, liveVenue);
   }
@@ -210,20 +214,24 @@ export class Runtime {
     const { engine, clock, config } = this;
     const fresh = journal.lastSeq() === 0;
     const recovery = (journal as Partial<SqliteJournal>).recovery;
-    if (recovery !== undefined && recovery.status !== "clean") {
+    const lossAccepted = recovery !== undefined && recovery.status !== "clean" ? recovery : undefined;
+    if (lossAccepted !== undefined) {
+      // The operator's decision is journaled with the start below (alerts are not journaled);
+      // the venue start then reconciles (paper: the restart settlement; live: the boot
+      // reconciliation) before anything trades.
       engine.record({
         type: "alert",
         ts: clock.now(),
         severity: "critical",
-        code: "JOURNAL_TAIL_CUT",
-        message: `journal tail was corrupt and has been cut: ${JSON.stringify(recovery)}`,
-        context: { ...recovery },
+        code: "JOURNAL_LOSS_ACCEPTED",
+        message: `journal damage accepted by the operator: ${describeLoss(lossAccepted.lost)} cut; reconciling with the venue before trading`,
+        context: { ...lossAccepted, acceptedBy: ACCEPTED_BY },
       });
     }
     engine.record({
       type: "system.started",
       ts: clock.now(),
-      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, restart: !fresh }),
+      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, restart: !fresh, ...lossDetail(lossAccepted) }),
       initialCash: fresh ? config.initialCash : undefined,
     });
     if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
@@ -359,9 +367,13 @@ export class Runtime {
   }
 }
 
-function openJournal(config: HeanConfig): JournalPort {
+const ACCEPTED_BY = "operator (--accept-journal-loss)";
+
+const lossDetail = (recovery: Recovery | undefined): object => (recovery === undefined ? {} : { journalLossAccepted: { ...recovery, acceptedBy: ACCEPTED_BY } });
+
+function openJournal(config: HeanConfig, onLoss: LossPolicy): JournalPort {
   mkdirSync(dirname(config.journal.path), { recursive: true });
-  return SqliteJournal.open(config.journal.path, { durability: config.journal.durability });
+  return SqliteJournal.open(config.journal.path, { durability: config.journal.durability, onLoss });
 }
 
 function assertSafeMode(config: HeanConfig): void {

@@ -208,6 +208,7 @@ test("bad options are refused with a clear error before any file is created", ()
     ["keepSnapshots", { keepSnapshots: 0 }],
     ["busyTimeoutMs", { busyTimeoutMs: -1 }],
     ["configFingerprint", { configFingerprint: "" }],
+    ["onLoss", { onLoss: "ignore" }],
   ];
   for (const [option, options] of bad) {
     assert.throws(
@@ -217,4 +218,5 @@ test("bad options are refused with a clear error before any file is created", ()
     );
   }
   assert.equal(existsSync(path), false);
+  assert.equal(existsSync(`${path}.lock`), false);
 });

@@ -4,7 +4,8 @@
  * at the right seq.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, rmSync, statSync, truncateSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
 import { test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
 import { recordChecksum } from "../../src/journal/checksum.ts";
@@ -15,6 +16,8 @@ import { raw, seqs, tempDir, writeJournal } from "./helpers.ts";
 import { sampleEvent } from "./samples.ts";
 
 const file = tempDir("recovery");
+
+const digest = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 let seed = Number(process.env.HEAN_JOURNAL_SEED ?? 4242);
 const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -36,13 +39,22 @@ function row(path: string, seq: number): Row {
   return found;
 }
 
-/** Reopen, check the report and the surviving records, append once, reopen clean. */
-function expectCut(path: string, fromSeq: number, removed: number, reason: RegExp): void {
-  const j = SqliteJournal.open(path, { writer: "inline" });
+/**
+ * Reopen: refused without the operator's word, the file left exactly as found; then with it,
+ * check the report and the surviving records, append once, reopen clean.
+ */
+function expectCut(path: string, fromSeq: number, lost: number, reason: RegExp): void {
+  const before = digest(path);
+  assert.throws(
+    () => SqliteJournal.open(path, { writer: "inline" }),
+    (e) => isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") && reason.test(e.message) && new RegExp(`records ${fromSeq}\\.\\.`).test(e.message),
+  );
+  assert.equal(digest(path), before, "a refused open changes nothing");
+  const j = SqliteJournal.open(path, { writer: "inline", onLoss: "cut" });
   assert.equal(j.recovery.status, "truncated");
   if (j.recovery.status !== "truncated") return;
   assert.equal(j.recovery.fromSeq, fromSeq);
-  assert.equal(j.recovery.removed, removed);
+  assert.deepEqual(j.recovery.lost, { fromSeq, toSeq: fromSeq + lost - 1, records: lost, atLeast: false });
   assert.match(j.recovery.reason, reason);
   assert.equal(j.lastSeq(), fromSeq - 1);
   const records = [...j.read()];
@@ -78,7 +90,7 @@ test("a deleted middle row is a gap: cut from the missing seq", () => {
   const path = file("gap.db");
   writeJournal(path, 50);
   raw(path, (db) => db.exec("DELETE FROM events WHERE seq = 30"));
-  expectCut(path, 30, 20, /record 31: sequence gap: expected 30, found 31/);
+  expectCut(path, 30, 21, /record 31: sequence gap: expected 30, found 31/);
 });
 
 test("a damaged checksum column is detected", () => {
@@ -143,7 +155,7 @@ test("snapshots taken at or after the cut go with it", async () => {
   j.close();
   raw(path, (db) => db.exec("UPDATE events SET payload = payload || ' ' WHERE seq = 28"));
   // The tail after the newest snapshot (25) is checked: 28 is bad.
-  const k = SqliteJournal.open(path, { writer: "inline" });
+  const k = SqliteJournal.open(path, { writer: "inline", onLoss: "cut" });
   assert.equal(k.recovery.status, "truncated");
   assert.equal(k.lastSeq(), 27);
   assert.equal(k.latestSnapshot()?.seq, 25);
@@ -170,7 +182,7 @@ test("a snapshot whose record is cut is removed with it", async () => {
   j.close();
   raw(path, (db) => db.exec("UPDATE events SET checksum = 0 WHERE seq = 25"));
   // Snapshot 25 no longer verifies against its record, so recovery starts from the first record.
-  const k = SqliteJournal.open(path, { writer: "inline" });
+  const k = SqliteJournal.open(path, { writer: "inline", onLoss: "cut" });
   assert.equal(k.recovery.status, "truncated");
   if (k.recovery.status === "truncated") {
     assert.equal(k.recovery.fromSeq, 25);
@@ -197,7 +209,10 @@ test("the db file truncated at random offsets: salvaged, reported, prefix intact
     truncateSync(path, offset);
     const where = `round ${round}, cut at byte ${offset} of ${size} (seed ${process.env.HEAN_JOURNAL_SEED ?? 4242})`;
 
-    const k = SqliteJournal.open(path, { writer: "inline" });
+    const before = digest(path);
+    assert.throws(() => SqliteJournal.open(path, { writer: "inline" }), (e) => isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED"), where);
+    assert.equal(digest(path), before, `${where}: a refused open leaves the damaged file as found`);
+    const k = SqliteJournal.open(path, { writer: "inline", onLoss: "cut" });
     assert.equal(k.recovery.status, "truncated", where);
     if (k.recovery.status !== "truncated") continue;
     assert.ok(k.recovery.corruptCopy !== undefined && existsSync(k.recovery.corruptCopy), `${where}: damaged file kept`);
@@ -206,6 +221,11 @@ test("the db file truncated at random offsets: salvaged, reported, prefix intact
     if (process.env.HEAN_JOURNAL_DEBUG) console.log(where, k.recovery, last);
     assert.equal(k.recovery.fromSeq, last + 1, where);
     assert.ok(last < 3000, `${where}: something was lost`);
+    // The true loss: the file's surviving B-tree shows how far it went, even where no record past the cut is readable.
+    const { lost } = k.recovery;
+    assert.equal(lost.fromSeq, last + 1, where);
+    assert.ok(lost.toSeq <= 3000 && lost.toSeq >= 2900 && (lost.toSeq === 3000 || lost.atLeast), `${where}: ${JSON.stringify(lost)}`);
+    assert.ok(lost.records >= 1 && lost.records === lost.toSeq - last, `${where}: ${JSON.stringify(lost)}`);
     const records = [...k.read()];
     assert.equal(records.length, last, where);
     records.forEach((r, i) => {

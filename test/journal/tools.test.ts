@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
+import { ReadOnlyJournal } from "../../src/journal/read-only-journal.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { formatInspectedRecord, formatVerifyReport, inspectJournal, verifyJournal } from "../../src/journal/tools.ts";
 import { raw, tempDir, writeJournal } from "./helpers.ts";
@@ -61,6 +62,10 @@ test("verify: reports every problem at its own record, not just the first", asyn
     ],
   );
   assert.match(report.problems[1]!.reason, /sequence gap: expected 10, found 11/);
+  // What they cost: the damaged records and the missing one, by seq; the verified prefix ends before the first.
+  assert.deepEqual(report.lost, { records: 3, atLeast: false, ranges: [{ from: 5, to: 5 }, { from: 10, to: 10 }, { from: 15, to: 15 }] });
+  assert.equal(report.goodThrough, 4);
+  assert.match(formatVerifyReport(report), /LOST: 3 records \(seq 5, 10, 15\)/);
   assert.match(formatVerifyReport(report), /PROBLEMS FOUND[\s\S]*record 11: sequence gap/);
 });
 
@@ -123,4 +128,77 @@ test("inspect: an undecodable record is shown, not hidden; bad options are refus
   assert.throws(() => inspectJournal(path, { type: "order.fill" }), (e) => isHeanError(e, "JOURNAL_ARGUMENT"));
   assert.throws(() => inspectJournal(path, { limit: -1 }), (e) => isHeanError(e, "JOURNAL_ARGUMENT"));
   assert.throws(() => inspectJournal(file("nope.db")), (e) => isHeanError(e, "JOURNAL_IO"));
+});
+
+test("verify: rows deleted at the tail are found through the snapshot taken after them", async () => {
+  const path = file("tail-deleted.db");
+  const j = SqliteJournal.open(path, { writer: "inline" });
+  for (let i = 1; i <= 30; i++) j.append(sampleEvent(i));
+  await j.writeSnapshot(30, { at: 30 });
+  j.close();
+  raw(path, (db) => db.exec("DELETE FROM events WHERE seq > 25"));
+  const report = verifyJournal(path);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.lost, { records: 5, atLeast: true, ranges: [{ from: 26, to: 30 }] });
+});
+
+/** 2000 records in 20 commits, closed (checkpointed into the main file), then cut short mid-page. */
+function truncatedJournal(name: string): { path: string; written: number } {
+  const path = file(name);
+  const j = SqliteJournal.open(path, { writer: "inline" });
+  for (let b = 0; b < 20; b++) {
+    for (let i = 1; i <= 100; i++) j.append(sampleEvent(b * 100 + i));
+    j.flushSync();
+  }
+  j.close();
+  truncateSync(path, Math.floor(statSync(path).size * 0.6) + 123);
+  return { path, written: 2000 };
+}
+
+test("a truncated file: verify counts the loss from the B-tree it still has; inspect and the read-only reader show the prefix; nothing changes", () => {
+  const { path, written } = truncatedJournal("truncated-tools.db");
+  const before = digest(path);
+  const report = verifyJournal(path);
+  assert.equal(report.ok, false);
+  const last = report.lost.ranges.at(-1)!;
+  assert.ok(report.lost.records >= 1 && last.to <= written && last.to >= written - 100, JSON.stringify(report.lost));
+  assert.ok(report.goodThrough > 0 && report.goodThrough < written);
+
+  const shown = inspectJournal(path, { from: 1, limit: 5 });
+  assert.deepEqual(
+    shown.map((r) => r.seq),
+    [1, 2, 3, 4, 5],
+  );
+
+  const reader = ReadOnlyJournal.open(path);
+  const records = [...reader.read()];
+  assert.equal(records.length, report.goodThrough);
+  records.forEach((r) => assert.deepStrictEqual(r.event, sampleEvent(r.seq)));
+  assert.equal(reader.lastSeq(), report.goodThrough);
+  reader.close();
+  assert.equal(digest(path), before, "the tools left the damaged file exactly as found");
+});
+
+test("the read-only reader hands out the verified prefix only, from a snapshot within it", async () => {
+  const path = file("reader.db");
+  const j = SqliteJournal.open(path, { writer: "inline" });
+  for (let i = 1; i <= 40; i++) j.append(sampleEvent(i));
+  await j.writeSnapshot(10, { at: 10 });
+  await j.writeSnapshot(35, { at: 35 });
+  j.close();
+  raw(path, (db) => db.exec("UPDATE events SET payload = payload || ' ' WHERE seq = 20"));
+  const before = digest(path);
+  const reader = ReadOnlyJournal.open(path);
+  assert.equal(reader.lastSeq(), 19);
+  assert.deepEqual(reader.latestSnapshot(), { seq: 10, ts: reader.latestSnapshot()!.ts, state: { at: 10 } }, "snapshot 35 lies past the damage");
+  assert.deepEqual(
+    [...reader.read(10)].map((r) => r.seq),
+    Array.from({ length: 9 }, (_, i) => i + 11),
+  );
+  reader.close();
+  assert.equal(digest(path), before);
+  assert.throws(() => ReadOnlyJournal.open(file("absent.db")), (e) => isHeanError(e, "JOURNAL_IO"));
+  const garbage = file("garbage-reader.db");
+  writeFileSync(garbage, "not a journal at all ".repeat(500));
+  assert.throws(() => ReadOnlyJournal.open(garbage), (e) => isHeanError(e, "JOURNAL_CORRUPT"));
 });
