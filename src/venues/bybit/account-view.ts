@@ -18,6 +18,11 @@ export type AccountOrder = Readonly<
 
 export interface AccountView {
   order(clientOrderId: string): AccountOrder | undefined;
+  /**
+   * An order this engine placed, whether still in its state or remembered after it left it (a
+   * late fill for it is still the engine's, not an external one).
+   */
+  placed(clientOrderId: string): Pick<AccountOrder, "symbol" | "side"> | undefined;
   orders(): Iterable<AccountOrder>;
   hasFill(fillId: string): boolean;
   positionQty(symbol: string): Dec;
@@ -28,9 +33,10 @@ export interface AccountView {
 export function engineAccountView(state: EngineState): AccountView {
   return {
     order: (id) => state.orders.get(id),
+    placed: (id) => state.orders.get(id) ?? state.retiredOrder(id),
     orders: () => state.orders.values(),
     hasFill: (id) => state.hasFill(id),
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
-    hasHistory: () => state.orders.size > 0 || state.fillCount > 0,
+    hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
   };
 }

@@ -410,6 +410,6 @@ function snapshotOf(o: WireOrder): VenueOrderSnapshot {
 }
 
 function fillOf(e: WireExecution, ts: number, account: AccountView): FillEvent {
-  const ours = e.orderLinkId !== "" && account.order(e.orderLinkId) !== undefined;
+  const ours = e.orderLinkId !== "" && account.placed(e.orderLinkId) !== undefined;
   return fillEventOf(e, ts, ours ? e.orderLinkId : undefined, "reconciliation");
 }

@@ -228,7 +228,7 @@ export class OrderTracker {
   fill(e: WireExecution, source: FillEvent["source"]): FillEvent | undefined {
     if (this.#seen.has(e.execId) || this.#account.hasFill(e.execId)) return undefined;
     this.#remember(e.execId);
-    const order = e.orderLinkId === "" ? undefined : this.#account.order(e.orderLinkId);
+    const order = e.orderLinkId === "" ? undefined : this.#account.placed(e.orderLinkId);
     const ours = order !== undefined && order.symbol === e.symbol && order.side === e.side;
     if (ours) {
       const t = this.#orders.get(e.orderLinkId);
