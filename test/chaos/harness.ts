@@ -217,6 +217,15 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the venue holds an order; fails (with the engine's output) only if none comes within a minute. */
+export async function waitForVenueOrder(sim: SimProcess, engine: EngineProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await sim.state()).orders.length === 0) {
+    if (Date.now() > deadline || engine.child.exitCode !== null) throw new Error(`the engine placed no order:\n${engine.output().slice(-3000)}`);
+    await sleep(50);
+  }
+}
+
 // ------------------------------------------------------------------ comparison
 
 export interface SimState {
@@ -355,7 +364,8 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
   let kills = 0;
   const t0 = Date.now();
   let killed = schedule.killAtMs === undefined;
-  await sleep(300);
+  // The faults must meet trading: wait for the engine's first order at the venue, not for time.
+  await waitForVenueOrder(sim, engine);
   for (const step of schedule.steps) {
     await sim.faults(step.faults);
     const stepEnd = Date.now() + step.ms;

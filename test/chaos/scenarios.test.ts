@@ -39,6 +39,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
+/** Resolves (true) once the simulator has used up the named one-shot fault. */
+async function armed(counter: "acceptThenTimeout" | "http5xx"): Promise<true | undefined> {
+  const { faults } = (await sim.control("GET", "/__sim/faults")) as { faults: Record<string, number> };
+  return faults[counter] === 0 ? true : undefined;
+}
+
 function journalFacts(path: string): { types: Map<string, number>; fillIds: string[]; intents: string[] } {
   const j = SqliteJournal.open(path, { writer: "inline" });
   const types = new Map<string, number>();
@@ -61,12 +67,12 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     await sim.reset(101);
     const journal = join(dir, "unanswered.db");
     const engine = await startEngine(sim, { journal, report: join(dir, "unanswered.json") });
-    await sleep(600);
     // The stream's news comes late, so booked-but-unanswered creates must be settled by query.
+    // Each fault is a budget the engine's own traffic uses up: wait for that, however slow the machine.
     await sim.faults({ acceptThenTimeout: 3, latencyMs: { private: 1_500 }, dropPrivateWsEveryMs: 1_000 });
-    await sleep(2_500);
+    await until("three creates booked but unanswered", () => armed("acceptThenTimeout"), 60_000, engine);
     await sim.faults({ http5xx: 4, dropPrivateWsEveryMs: 800 });
-    await sleep(2_000);
+    await until("four 5xx answers", () => armed("http5xx"), 60_000, engine);
     await sim.faults({});
     await sleep(1_500);
     const report = await engine.stop();
@@ -75,7 +81,7 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     const facts = journalFacts(journal);
     assert.ok((facts.types.get("order.unknown") ?? 0) >= 1, `UNKNOWN outcomes were exercised: ${JSON.stringify([...facts.types])}`);
     assert.equal(new Set(facts.fillIds).size, facts.fillIds.length, "no fill journaled twice");
-    assert.ok(result.ordersExamined >= 5, `traded: ${result.ordersExamined} orders`);
+    assert.ok(result.ordersExamined >= 3, `traded: ${result.ordersExamined} orders (at least the three booked creates)`);
     assert.ok(!engine.output().includes(API_SECRET), "the secret never reaches the logs");
   });
 
@@ -87,7 +93,7 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     const opened = await until("the breaker to open", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_OPEN"), 20_000, engine);
     const closed = await until("the breaker to close by itself", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_CLOSED" && a.time >= opened.time), 30_000, engine);
     await sim.faults({});
-    await sleep(2_500);
+    await until("an order after the breaker closed", async () => ((await sim.state()).orders.some((o) => o.receivedAt > closed.time) ? true : undefined), 60_000, engine);
     const report = await engine.stop();
     const venue = await sim.state();
     const alerts = engine.alerts().map((a) => a.code);

@@ -42,6 +42,7 @@ test(`${COUNT} seeded random fault schedules: zero divergences between engine an
     [],
     summary,
   );
-  assert.ok(results.reduce((n, r) => n + r.ordersExamined, 0) >= COUNT * 3, `the schedules traded: ${summary}`);
+  // Each schedule starts its faults only once the engine has an order at the venue.
+  assert.ok(results.every((r) => r.ordersExamined >= 1), `every schedule traded: ${summary}`);
   assert.ok(results.some((r) => r.kills > 0), "some schedules killed the engine");
 });

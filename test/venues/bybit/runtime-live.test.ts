@@ -71,7 +71,8 @@ test("live runtime: while the venue's REST path fails, entries are denied before
     const opened = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price: rt.engine.lastBook("BTCUSDT")!.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
     assert.equal(opened.ok, true);
     await waitFor("a position", () => rt.engine.state.portfolio.position("BTCUSDT").qty > 0n || undefined);
-    sim.setFaults({ http429: 6 });
+    // Failing until cleared, so the breaker cannot close behind the test's back on a slow machine.
+    sim.setFaults({ http429: 1_000_000 });
     await rt.venue.reconcile?.("manual").catch(() => undefined);
     await rt.venue.reconcile?.("manual").catch(() => undefined);
     await waitFor("breaker not closed", () => rt.venueReadiness?.venueHealth?.().circuitBreaker !== "closed");
