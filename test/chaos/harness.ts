@@ -87,7 +87,7 @@ export async function startSim(seed: number): Promise<SimProcess> {
       if (m !== null) {
         clearInterval(poll);
         resolve(m[1]!);
-      } else if (Date.now() - started > 20_000 || child.exitCode !== null) {
+      } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
         reject(new Error(`simulator did not start:\n${out}`));
       }
@@ -181,7 +181,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
       if (out.includes('"msg":"hean started"')) {
         clearInterval(poll);
         resolve();
-      } else if (Date.now() - started > 30_000 || child.exitCode !== null) {
+      } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
         reject(new Error(`engine did not start (exit ${child.exitCode}):\n${out}`));
       }
