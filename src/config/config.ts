@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { type Dec, dec, format } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
+import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 
@@ -30,6 +31,8 @@ export interface HeanConfig {
     readonly durability: "full" | "normal";
     readonly snapshotEvery: number;
     readonly markIntervalMs: number;
+    /** Terminal orders (and ended router parents) kept in engine state, snapshots and reports; the journal keeps every one. */
+    readonly recentTerminalOrders: number;
   };
   readonly risk: RiskConfig;
   /** How strategy orders are executed: the maker-first router's urgency, TTL bounds, reprices and fallback bound. */
@@ -67,7 +70,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   scenario: "calm",
   seed: 1,
   initialCash: dec("10000"),
-  journal: { path: "data/hean.db", durability: "full", snapshotEvery: 10_000, markIntervalMs: 1_000 },
+  journal: { path: "data/hean.db", durability: "full", snapshotEvery: 10_000, markIntervalMs: 1_000, recentTerminalOrders: DEFAULT_RECENT_TERMINAL_ORDERS },
   risk: DEFAULT_RISK_CONFIG,
   execution: DEFAULT_EXECUTION_CONFIG,
   sim: { latencyMs: 3, jitterMs: 2, updatesPerSecond: 10 },
@@ -253,6 +256,7 @@ export function validateConfig(raw: unknown): HeanConfig {
       durability: str(journal.durability, "journal.durability", ["full", "normal"]) as "full" | "normal",
       snapshotEvery: num(journal.snapshotEvery, "journal.snapshotEvery", 1, true),
       markIntervalMs: num(journal.markIntervalMs, "journal.markIntervalMs", 0),
+      recentTerminalOrders: num(journal.recentTerminalOrders, "journal.recentTerminalOrders", 1, true),
     },
     risk: validateRiskConfig(r.risk),
     execution: validateExecutionConfig(r.execution),

@@ -20,7 +20,7 @@ import type {
   TimeInForce,
 } from "../core/events.ts";
 import { Portfolio, type PortfolioSnapshot } from "../portfolio/portfolio.ts";
-import { ParentBook, type ParentRecord } from "../execution/router/parent-book.ts";
+import { ParentBook, type ParentRecord, type ParentWindow } from "../execution/router/parent-book.ts";
 import { type OrderStatus, type OrderTrigger, WORKING, nextStatus } from "./order-state.ts";
 
 export interface OrderRecord {
@@ -79,6 +79,35 @@ export interface CommandRecord {
   result: { ok: boolean; message: string } | undefined;
 }
 
+/**
+ * What is remembered of an order after it left the state: enough to put a late or repeated
+ * venue report about it right (de-duplicate, refuse an overfill, count a late fill once) and to
+ * refuse its client order id for a new intent. The journal keeps the whole record.
+ */
+export interface RetiredOrder {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: Dec;
+  readonly parentId: string | undefined;
+  status: OrderStatus;
+  filledQty: Dec;
+}
+
+export interface EngineStateOptions {
+  /**
+   * Terminal orders kept in state besides the working ones (and as many ended router parents,
+   * each with its legs). Older ones leave the state, snapshots and reports; the journal keeps them.
+   */
+  readonly recentTerminalOrders?: number;
+  /** How many orders that left the state to remember compactly (default `RETIRED_MEMORY`). */
+  readonly rememberedOrders?: number;
+  /** How many fill ids to remember for de-duplication (default `FILL_ID_MEMORY`). */
+  readonly rememberedFillIds?: number;
+}
+
+export const DEFAULT_RECENT_TERMINAL_ORDERS = 500;
+
 export type ApplyOutcome = "applied" | "duplicate-fill" | "ignored";
 
 /**
@@ -87,14 +116,30 @@ export type ApplyOutcome = "applied" | "duplicate-fill" | "ignored";
  */
 const FILL_ID_MEMORY = 50_000;
 
+/**
+ * How many orders that left the state to remember compactly. Late venue reports (a fill that
+ * raced a cancel, a stream replay, a reconciliation overlap) come minutes after the order ended,
+ * while this many orders take far longer to end; past it, the venue's positions are the check.
+ */
+const RETIRED_MEMORY = 20_000;
+
 export class EngineState {
   portfolio: Portfolio;
+  /** Working orders, the recent terminal ones and the legs of the parents kept (see `EngineStateOptions`). */
   readonly orders = new Map<string, OrderRecord>();
   /** The router's parent orders and their legs (journaled: a restarted router carries on). */
   readonly parents = new ParentBook();
   /** The orders still working, kept apart so hot paths never scan every order ever made. */
   readonly #working = new Map<string, OrderRecord>();
   readonly #fillIds = new Set<string>();
+  /** Terminal orders that leave the state on their own (no parent kept), oldest first. */
+  readonly #ended = new Set<string>();
+  readonly #retired = new Map<string, RetiredOrder>();
+  readonly #keep: number;
+  readonly #retiredMemory: number;
+  readonly #fillIdMemory: number;
+  /** The strategy of the latest entry intent per symbol: who owns a position after its entry order left the state. */
+  readonly lastEntryStrategy = new Map<string, string>();
   intentCount = 0;
   fillCount = 0;
   externalFillCount = 0;
@@ -109,8 +154,16 @@ export class EngineState {
   /** Per-symbol open time of positions as journaled (survives restarts via replay). */
   startedAt: number | null = null;
 
-  constructor(initialCash: Dec) {
+  constructor(initialCash: Dec, options: EngineStateOptions = {}) {
     this.portfolio = new Portfolio(initialCash);
+    this.#keep = options.recentTerminalOrders ?? DEFAULT_RECENT_TERMINAL_ORDERS;
+    this.#retiredMemory = options.rememberedOrders ?? RETIRED_MEMORY;
+    this.#fillIdMemory = options.rememberedFillIds ?? FILL_ID_MEMORY;
+  }
+
+  /** What is remembered of an order that left the state (undefined while it is in `orders`). */
+  retiredOrder(clientOrderId: string): RetiredOrder | undefined {
+    return this.#retired.get(clientOrderId);
   }
 
   hasFill(fillId: string): boolean {
@@ -127,8 +180,42 @@ export class EngineState {
 
   #setStatus(o: OrderRecord, status: OrderStatus): void {
     o.status = status;
-    if (WORKING.has(status)) this.#working.set(o.clientOrderId, o);
-    else this.#working.delete(o.clientOrderId);
+    if (WORKING.has(status)) {
+      this.#working.set(o.clientOrderId, o);
+      return;
+    }
+    this.#working.delete(o.clientOrderId);
+    // A router leg leaves with its parent, so the router and the parent's measures keep every leg.
+    const parent = o.parentId === undefined ? undefined : this.parents.get(o.parentId);
+    if (parent === undefined) this.#ended.add(o.clientOrderId);
+  }
+
+  /**
+   * Keep the newest terminal orders and ended parents; the rest leave the state. Counted in
+   * applied events, never in time, so a replay prunes exactly as the live run did.
+   */
+  #prune(): void {
+    while (this.#ended.size > this.#keep) {
+      const oldest = this.#ended.values().next().value as string;
+      this.#retire(oldest);
+    }
+    for (const p of this.parents.prune(this.#keep)) {
+      for (const leg of p.legs) {
+        const o = this.orders.get(leg.clientOrderId);
+        // A leg still working outlives its parent and leaves on its own once it ends.
+        if (o !== undefined && !WORKING.has(o.status)) this.#retire(o.clientOrderId);
+      }
+    }
+  }
+
+  #retire(clientOrderId: string): void {
+    this.#ended.delete(clientOrderId);
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined) return;
+    this.orders.delete(clientOrderId);
+    const { symbol, side, qty, parentId, status, filledQty } = o;
+    this.#retired.set(clientOrderId, { clientOrderId, symbol, side, qty, parentId, status, filledQty });
+    if (this.#retired.size > this.#retiredMemory) this.#retired.delete(this.#retired.keys().next().value as string);
   }
 
   /** "halted": nothing new; "reduce-only": exits only; "active": trade. */
@@ -141,7 +228,10 @@ export class EngineState {
   apply(event: HeanEvent, seq = 0): ApplyOutcome {
     const outcome = this.#apply(event);
     if (seq > 0) this.lastSeq = seq;
-    if (outcome === "applied") this.eventsApplied++;
+    if (outcome === "applied") {
+      this.eventsApplied++;
+      this.#prune();
+    }
     return outcome;
   }
 
@@ -241,7 +331,7 @@ export class EngineState {
   }
 
   #intent(e: OrderIntentEvent): ApplyOutcome {
-    if (this.orders.has(e.clientOrderId)) {
+    if (this.orders.has(e.clientOrderId) || this.#retired.has(e.clientOrderId)) {
       throw new HeanError("ORDER_DUPLICATE", `client order id ${e.clientOrderId} already used`, { clientOrderId: e.clientOrderId });
     }
     if (e.qty <= 0n) throw new HeanError("ORDER_INVALID", "intent quantity must be positive", { qty: format(e.qty) });
@@ -271,6 +361,7 @@ export class EngineState {
     };
     this.orders.set(e.clientOrderId, order);
     this.#working.set(e.clientOrderId, order);
+    if (e.purpose === "entry") this.lastEntryStrategy.set(e.symbol, e.strategyId);
     this.intentCount++;
     return "applied";
   }
@@ -280,37 +371,46 @@ export class EngineState {
     if (e.qty <= 0n || e.price <= 0n) {
       throw new HeanError("EVENT_INVALID", "fill quantity and price must be positive", { fillId: e.fillId, qty: format(e.qty), price: format(e.price) });
     }
-    const order = e.clientOrderId === undefined ? undefined : this.orders.get(e.clientOrderId);
-    if (e.clientOrderId !== undefined && order === undefined) {
-      throw new HeanError("ORDER_UNKNOWN", `fill ${e.fillId} for unknown order ${e.clientOrderId}`, { fillId: e.fillId, clientOrderId: e.clientOrderId });
+    const id = e.clientOrderId;
+    const order = id === undefined ? undefined : this.orders.get(id);
+    // A late report about an order that already left the state still lands on it, once.
+    const retired = id === undefined || order !== undefined ? undefined : this.#retired.get(id);
+    const target = order ?? retired;
+    if (id !== undefined && target === undefined) {
+      throw new HeanError("ORDER_UNKNOWN", `fill ${e.fillId} for unknown order ${id}`, { fillId: e.fillId, clientOrderId: id });
     }
-    if (order !== undefined) {
-      if (order.symbol !== e.symbol || order.side !== e.side) {
-        throw new HeanError("EVENT_INVALID", `fill ${e.fillId} does not match order ${order.clientOrderId}`, {
+    if (target !== undefined) {
+      if (target.symbol !== e.symbol || target.side !== e.side) {
+        throw new HeanError("EVENT_INVALID", `fill ${e.fillId} does not match order ${target.clientOrderId}`, {
           fillId: e.fillId,
-          orderSymbol: order.symbol,
+          orderSymbol: target.symbol,
           fillSymbol: e.symbol,
-          orderSide: order.side,
+          orderSide: target.side,
           fillSide: e.side,
         });
       }
-      const filled = add(order.filledQty, e.qty);
-      if (filled > order.qty) {
-        throw new HeanError("FILL_OVERFILL", `fill ${e.fillId} overfills ${order.clientOrderId}`, {
+      const filled = add(target.filledQty, e.qty);
+      if (filled > target.qty) {
+        throw new HeanError("FILL_OVERFILL", `fill ${e.fillId} overfills ${target.clientOrderId}`, {
           fillId: e.fillId,
-          qty: format(order.qty),
-          filled: format(order.filledQty),
+          qty: format(target.qty),
+          filled: format(target.filledQty),
           fill: format(e.qty),
         });
       }
-      const trigger: OrderTrigger = filled === order.qty ? "full-fill" : "partial-fill";
-      this.#setStatus(order, nextStatus(order.clientOrderId, order.status, trigger, true));
-      order.filledQty = filled;
-      order.filledValue = add(order.filledValue, mul(e.price, e.qty));
-      order.fees = add(order.fees, e.fee);
-      order.updatedAt = e.ts;
-      if (order.venueOrderId === undefined) order.venueOrderId = e.venueOrderId;
-      if (order.parentId !== undefined) this.parents.onChildFill(order.parentId, e);
+      const trigger: OrderTrigger = filled === target.qty ? "full-fill" : "partial-fill";
+      const status = nextStatus(target.clientOrderId, target.status, trigger, true);
+      if (order !== undefined) {
+        this.#setStatus(order, status);
+        order.filledValue = add(order.filledValue, mul(e.price, e.qty));
+        order.fees = add(order.fees, e.fee);
+        order.updatedAt = e.ts;
+        if (order.venueOrderId === undefined) order.venueOrderId = e.venueOrderId;
+      } else {
+        target.status = status;
+      }
+      target.filledQty = filled;
+      if (target.parentId !== undefined) this.parents.onChildFill(target.parentId, e);
     } else {
       this.externalFillCount++;
     }
@@ -322,7 +422,7 @@ export class EngineState {
 
   #rememberFill(fillId: string): void {
     this.#fillIds.add(fillId);
-    if (this.#fillIds.size > FILL_ID_MEMORY) {
+    if (this.#fillIds.size > this.#fillIdMemory) {
       // Sets iterate in insertion order: the first is the oldest.
       const oldest = this.#fillIds.values().next().value;
       if (oldest !== undefined) this.#fillIds.delete(oldest);
@@ -363,12 +463,15 @@ export class EngineState {
 
   snapshot(): EngineSnapshot {
     return {
-      version: 1,
+      version: 2,
       lastSeq: this.lastSeq,
       eventsApplied: this.eventsApplied,
       portfolio: this.portfolio.snapshot(),
       orders: [...this.orders.values()].map((o) => ({ ...o })),
+      endedOrders: [...this.#ended],
+      retiredOrders: [...this.#retired.values()].map((o) => ({ ...o })),
       fillIds: [...this.#fillIds],
+      lastEntryStrategy: [...this.lastEntryStrategy],
       intentCount: this.intentCount,
       fillCount: this.fillCount,
       externalFillCount: this.externalFillCount,
@@ -380,18 +483,23 @@ export class EngineState {
       deniedByCode: [...this.deniedByCode],
       startedAt: this.startedAt,
       parents: this.parents.snapshot(),
+      parentWindow: this.parents.window(),
     };
   }
 
-  static fromSnapshot(s: EngineSnapshot): EngineState {
-    const st = new EngineState(s.portfolio.initialCash);
+  static fromSnapshot(s: EngineSnapshot, options: EngineStateOptions = {}): EngineState {
+    const st = new EngineState(s.portfolio.initialCash, options);
     st.portfolio = Portfolio.fromSnapshot(s.portfolio);
     for (const o of s.orders) {
       const order = { ...o };
       st.orders.set(o.clientOrderId, order);
       if (WORKING.has(order.status)) st.#working.set(order.clientOrderId, order);
     }
+    for (const id of s.endedOrders) st.#ended.add(id);
+    // The codec drops undefined fields: put them back so a restored record equals a live one.
+    for (const r of s.retiredOrders) st.#retired.set(r.clientOrderId, { ...r, parentId: r.parentId });
     for (const id of s.fillIds) st.#fillIds.add(id);
+    for (const [symbol, strategyId] of s.lastEntryStrategy) st.lastEntryStrategy.set(symbol, strategyId);
     st.intentCount = s.intentCount;
     st.fillCount = s.fillCount;
     st.externalFillCount = s.externalFillCount;
@@ -404,18 +512,25 @@ export class EngineState {
     for (const c of s.commands) st.commands.set(c.commandId, { ...c });
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
     st.startedAt = s.startedAt;
-    st.parents.restore(s.parents ?? []);
+    st.parents.restore(s.parents ?? [], s.parentWindow);
+    // A smaller window than the run that wrote the snapshot takes effect at once.
+    st.#prune();
     return st;
   }
 }
 
 export interface EngineSnapshot {
-  readonly version: 1;
+  /** 2: terminal orders are pruned to a window (version 1 snapshots held every order; replay ignores them). */
+  readonly version: 2;
   readonly lastSeq: number;
   readonly eventsApplied: number;
   readonly portfolio: PortfolioSnapshot;
   readonly orders: readonly OrderRecord[];
+  /** Terminal orders in the order they leave the state. */
+  readonly endedOrders: readonly string[];
+  readonly retiredOrders: readonly RetiredOrder[];
   readonly fillIds: readonly string[];
+  readonly lastEntryStrategy: readonly (readonly [string, string])[];
   readonly intentCount: number;
   readonly fillCount: number;
   readonly externalFillCount: number;
@@ -428,6 +543,7 @@ export interface EngineSnapshot {
   readonly startedAt: number | null;
   /** Absent in snapshots written before the router existed. */
   readonly parents?: readonly ParentRecord[];
+  readonly parentWindow?: ParentWindow;
 }
 
 /** Average fill price of an order (rounded), or undefined with no fills. */

@@ -4,7 +4,7 @@
  */
 import type { Dec } from "../core/decimal.ts";
 import { describeError } from "../core/errors.ts";
-import { EngineState, type EngineSnapshot } from "./engine-state.ts";
+import { EngineState, type EngineSnapshot, type EngineStateOptions } from "./engine-state.ts";
 import type { JournalPort } from "./journal-port.ts";
 
 export interface ReplayReport {
@@ -19,13 +19,13 @@ export interface ReplayReport {
 /** What a replay reads: the engine's journal, or a file opened read-only by the tools. */
 export type ReplaySource = Pick<JournalPort, "read" | "latestSnapshot">;
 
-export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec): { state: EngineState; report: ReplayReport } {
+export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec, options: EngineStateOptions = {}): { state: EngineState; report: ReplayReport } {
   const started = performance.now();
   const snapshot = journal.latestSnapshot();
   let state: EngineState | undefined;
   let fromSeq = 0;
   if (snapshot !== undefined && isEngineSnapshot(snapshot.state)) {
-    state = EngineState.fromSnapshot(snapshot.state);
+    state = EngineState.fromSnapshot(snapshot.state, options);
     fromSeq = snapshot.seq;
   }
   const errors: { seq: number; code: string; message: string }[] = [];
@@ -34,7 +34,7 @@ export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec): {
     if (state === undefined) {
       // The journal's first start fixes the starting capital, whatever today's config says.
       const first = record.event;
-      state = new EngineState(first.type === "system.started" && first.initialCash !== undefined ? first.initialCash : defaultInitialCash);
+      state = new EngineState(first.type === "system.started" && first.initialCash !== undefined ? first.initialCash : defaultInitialCash, options);
     }
     try {
       state.apply(record.event, record.seq);
@@ -44,7 +44,7 @@ export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec): {
     }
     replayed++;
   }
-  state ??= new EngineState(defaultInitialCash);
+  state ??= new EngineState(defaultInitialCash, options);
   return {
     state,
     report: {
@@ -57,6 +57,7 @@ export function replayJournal(journal: ReplaySource, defaultInitialCash: Dec): {
   };
 }
 
+/** Older versions held every order ever made: they are passed over and the journal replays in full. */
 function isEngineSnapshot(s: unknown): s is EngineSnapshot {
-  return typeof s === "object" && s !== null && (s as { version?: unknown }).version === 1;
+  return typeof s === "object" && s !== null && (s as { version?: unknown }).version === 2;
 }

@@ -70,7 +70,7 @@ export class RiskController {
   constructor(options: RiskControllerOptions) {
     this.#o = options;
     this.#startedAt = options.clock.now();
-    for (const o of options.engine.state.orders.values()) if (o.purpose === "entry") this.#entryStrategy.set(o.symbol, o.strategyId);
+    for (const [symbol, strategyId] of options.engine.state.lastEntryStrategy) this.#entryStrategy.set(symbol, strategyId);
     options.outbox.subscribe("risk", (e) => this.#onEvent(e), [
       "market.book",
       "order.filled",

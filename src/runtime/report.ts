@@ -2,6 +2,10 @@
  * The run report: what `hean run --report FILE` writes on exit, and what `hean journal replay`
  * writes from a journal alone. Both come from this one function over the engine state, so a
  * replay that rebuilds the same state writes the same numbers.
+ *
+ * The engine state holds the working orders and a recent window of terminal ones (and of ended
+ * router parents): `orders` lists those, `orderTotals` counts the whole run, and `execution`
+ * measures the parents in the window. `hean journal inspect --type order.intent` lists every order.
  */
 import { format } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
@@ -10,6 +14,7 @@ import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { type ExecutionMeasures, measureExecution } from "../execution/router/measures.ts";
 
 export interface RunReport {
+  /** Orders still in the engine state: the working ones and the most recent terminal ones. */
   readonly orders: readonly {
     readonly clientOrderId: string;
     readonly venueOrderId: string | null;
@@ -21,6 +26,8 @@ export interface RunReport {
     readonly purpose: string;
     readonly reduceOnly: boolean;
   }[];
+  /** The whole run: orders placed, still working, and listed in `orders`; router parents created. */
+  readonly orderTotals: { readonly placed: number; readonly working: number; readonly listed: number; readonly parents: number };
   readonly fills: number;
   readonly externalFills: number;
   readonly positions: readonly { readonly symbol: string; readonly qty: string; readonly avgPrice: string; readonly realizedPnl: string }[];
@@ -61,6 +68,7 @@ export function buildReport(state: EngineStateView, journal: { path: string; eve
       purpose: o.purpose,
       reduceOnly: o.reduceOnly,
     })),
+    orderTotals: { placed: state.intentCount, working: state.workingOrders().length, listed: state.orders.size, parents: state.parents.count },
     fills: state.fillCount,
     externalFills: state.externalFillCount,
     positions: p

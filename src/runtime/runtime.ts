@@ -185,7 +185,7 @@ export class Runtime {
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
-    const replay = replayJournal(journal, config.initialCash);
+    const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
     return new Runtime(options, journal, replay, liveVenue);
   }
 
@@ -362,7 +362,7 @@ export class Runtime {
     const lag = this.lag.last();
     return (
       `hean ${this.config.mode}/${this.config.venue} ${up}s | equity ${format(p.equity())} | ` +
-      `pos ${positions} | orders ${s.orders.size} fills ${s.fillCount} | ${s.risk.state}/${s.tradingState()} | lag p99 ${lag.p99.toFixed(1)}ms`
+      `pos ${positions} | orders ${s.intentCount} fills ${s.fillCount} | ${s.risk.state}/${s.tradingState()} | lag p99 ${lag.p99.toFixed(1)}ms`
     );
   }
 }

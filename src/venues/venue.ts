@@ -128,6 +128,11 @@ export type AccountOrder = Readonly<
  */
 export interface AccountView {
   order(clientOrderId: string): AccountOrder | undefined;
+  /**
+   * An order this engine placed, whether still in its state or remembered after it left it (a
+   * late fill for it is still the engine's, not an external one).
+   */
+  placed(clientOrderId: string): Pick<AccountOrder, "symbol" | "side"> | undefined;
   orders(): Iterable<AccountOrder>;
   hasFill(fillId: string): boolean;
   positionQty(symbol: string): Dec;

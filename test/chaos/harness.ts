@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Dec, ZERO, add, dec, format, neg } from "../../src/core/decimal.ts";
+import { inspectJournal } from "../../src/journal/tools.ts";
 import type { RunReport } from "../../src/runtime/report.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -86,7 +87,7 @@ export async function startSim(seed: number): Promise<SimProcess> {
       if (m !== null) {
         clearInterval(poll);
         resolve(m[1]!);
-      } else if (Date.now() - started > 20_000 || child.exitCode !== null) {
+      } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
         reject(new Error(`simulator did not start:\n${out}`));
       }
@@ -180,7 +181,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
       if (out.includes('"msg":"hean started"')) {
         clearInterval(poll);
         resolve();
-      } else if (Date.now() - started > 30_000 || child.exitCode !== null) {
+      } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
         reject(new Error(`engine did not start (exit ${child.exitCode}):\n${out}`));
       }
@@ -217,6 +218,15 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the venue holds an order; fails (with the engine's output) only if none comes within a minute. */
+export async function waitForVenueOrder(sim: SimProcess, engine: EngineProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await sim.state()).orders.length === 0) {
+    if (Date.now() > deadline || engine.child.exitCode !== null) throw new Error(`the engine placed no order:\n${engine.output().slice(-3000)}`);
+    await sleep(50);
+  }
+}
+
 // ------------------------------------------------------------------ comparison
 
 export interface SimState {
@@ -235,14 +245,39 @@ export interface Comparison {
 const WORKING = new Set(["PENDING_SUBMIT", "SUBMITTED", "UNKNOWN", "ACCEPTED", "PARTIALLY_FILLED", "PENDING_CANCEL"]);
 const VENUE_OPEN = new Set(["New", "PartiallyFilled", "Untriggered"]);
 
-/** Everything the issue asks to hold between the engine's report and the venue's record. */
-export function compare(report: RunReport, venue: SimState): Comparison {
+/** What the journal holds of a run: the whole history, where the report lists only a recent window of orders. */
+export interface JournalFacts {
+  readonly intents: readonly string[];
+  readonly fillIds: readonly string[];
+  /** Journaled filled quantity per client order id. */
+  readonly filled: ReadonlyMap<string, Dec>;
+}
+
+/** Read through the read-only inspection tool, after the engine has exited. */
+export function journalFacts(path: string): JournalFacts {
+  const all = (type: string): Record<string, unknown>[] =>
+    inspectJournal(path, { type, limit: Number.MAX_SAFE_INTEGER }).map((r) => ("event" in r ? (r.event as Record<string, unknown>) : {}));
+  const intents = all("order.intent").map((e) => String(e.clientOrderId));
+  const fills = all("order.filled");
+  const filled = new Map<string, Dec>();
+  for (const f of fills) {
+    if (typeof f.clientOrderId === "string") filled.set(f.clientOrderId, add(filled.get(f.clientOrderId) ?? ZERO, dec(String(f.qty))));
+  }
+  return { intents, fillIds: fills.map((f) => String(f.fillId)), filled };
+}
+
+/**
+ * Everything the issue asks to hold between the engine's report and the venue's record. With
+ * the journal's facts, orders that left the report's window are checked against the journal.
+ */
+export function compare(report: RunReport, venue: SimState, journal?: JournalFacts): Comparison {
   const out: string[] = [];
   const engineOrders = new Map(report.orders.map((o) => [o.clientOrderId, o]));
+  const intents = new Set(journal?.intents ?? []);
   const byLink = new Map<string, SimState["orders"]>();
   for (const o of venue.orders) {
     if (o.orderLinkId === "") out.push(`venue order ${o.orderId} has no orderLinkId`);
-    if (!engineOrders.has(o.orderLinkId)) out.push(`venue order ${o.orderId} (${o.orderLinkId}) belongs to no engine intent`);
+    if (!engineOrders.has(o.orderLinkId) && !intents.has(o.orderLinkId)) out.push(`venue order ${o.orderId} (${o.orderLinkId}) belongs to no engine intent`);
     byLink.set(o.orderLinkId, [...(byLink.get(o.orderLinkId) ?? []), o]);
   }
   for (const [link, list] of byLink) if (list.length > 1) out.push(`orderLinkId ${link} has ${list.length} venue orders`);
@@ -261,6 +296,14 @@ export function compare(report: RunReport, venue: SimState): Comparison {
       out.push(`${o.clientOrderId}: engine says REJECTED, venue has it (${v.orderStatus})`);
     }
   }
+  for (const [link, list] of byLink) {
+    // Left the report's window: terminal in the engine, so it must not be open at the venue.
+    if (engineOrders.has(link) || !intents.has(link)) continue;
+    const venueQty = executed.get(link) ?? ZERO;
+    const journaled = journal?.filled.get(link) ?? ZERO;
+    if (journaled !== venueQty) out.push(`${link}: engine filled ${format(journaled)}, venue executions ${format(venueQty)}`);
+    if (VENUE_OPEN.has(list[0]!.orderStatus)) out.push(`${link}: ended in the engine, venue says ${list[0]!.orderStatus}`);
+  }
   const engineQty = new Map(report.positions.map((p) => [p.symbol, dec(p.qty)]));
   for (const p of venue.positions) {
     const venueQty = p.side === "Sell" ? neg(dec(p.size)) : p.side === "Buy" ? dec(p.size) : ZERO;
@@ -268,6 +311,63 @@ export function compare(report: RunReport, venue: SimState): Comparison {
     if (mine !== venueQty) out.push(`${p.symbol}: engine position ${format(mine)}, venue ${format(venueQty)}`);
   }
   return { divergences: out, ordersExamined: report.orders.length, venueOrders: venue.orders.length, executions: venue.executions.length };
+}
+
+/** The soak's per-schedule figures: what was traded, and each way engine and venue could disagree. */
+export interface SoakFacts {
+  readonly orders: number;
+  readonly venueOrders: number;
+  readonly fills: number;
+  readonly executions: number;
+  /** Venue orders no engine intent explains, or open at the venue while ended in the engine. */
+  readonly orphans: number;
+  /** orderLinkIds with more than one venue order, plus client order ids with more than one intent. */
+  readonly duplicates: number;
+  /** Venue executions the journal does not hold. */
+  readonly lostFills: number;
+  /** Fill ids journaled more than once, plus orders the engine filled beyond the venue's executions. */
+  readonly doubleFills: number;
+  readonly positionsEqual: boolean;
+  readonly divergences: number;
+  readonly killSwitch: RunReport["risk"]["killSwitch"];
+}
+
+export function soakFacts(report: RunReport, venue: SimState, journal: JournalFacts, divergences: number): SoakFacts {
+  const intents = new Set(journal.intents);
+  const ended = new Map(report.orders.map((o) => [o.clientOrderId, !WORKING.has(o.status)]));
+  let orphans = 0;
+  const perLink = new Map<string, number>();
+  for (const o of venue.orders) {
+    perLink.set(o.orderLinkId, (perLink.get(o.orderLinkId) ?? 0) + 1);
+    const known = intents.has(o.orderLinkId) || ended.has(o.orderLinkId);
+    // An order that left the report's window has ended in the engine.
+    if (!known || (VENUE_OPEN.has(o.orderStatus) && (ended.get(o.orderLinkId) ?? true))) orphans++;
+  }
+  const duplicates = [...perLink.values()].filter((n) => n > 1).length + (journal.intents.length - intents.size);
+  const journaled = new Set(journal.fillIds);
+  const lostFills = venue.executions.filter((e) => !journaled.has(e.execId)).length;
+  const executed = new Map<string, Dec>();
+  for (const e of venue.executions) executed.set(e.orderLinkId, add(executed.get(e.orderLinkId) ?? ZERO, dec(e.execQty)));
+  let overfilled = 0;
+  for (const [id, qty] of journal.filled) if (qty > (executed.get(id) ?? ZERO)) overfilled++;
+  const engineQty = new Map(report.positions.map((p) => [p.symbol, dec(p.qty)]));
+  const positionsEqual = venue.positions.every((p) => {
+    const venueQty = p.side === "Sell" ? neg(dec(p.size)) : p.side === "Buy" ? dec(p.size) : ZERO;
+    return (engineQty.get(p.symbol) ?? ZERO) === venueQty;
+  });
+  return {
+    orders: journal.intents.length,
+    venueOrders: venue.orders.length,
+    fills: journal.fillIds.length,
+    executions: venue.executions.length,
+    orphans,
+    duplicates,
+    lostFills,
+    doubleFills: journal.fillIds.length - journaled.size + overfilled,
+    positionsEqual,
+    divergences,
+    killSwitch: report.risk.killSwitch,
+  };
 }
 
 // ------------------------------------------------------------------ random fault schedules
@@ -337,6 +437,7 @@ export interface ScheduleResult extends Comparison {
   /** Where the time went: reset + engine start, fault steps, settle, stop. */
   readonly phases: { readonly startMs: number; readonly stepsMs: number; readonly settleMs: number; readonly stopMs: number };
   readonly engineOutput: string;
+  readonly soak: SoakFacts;
 }
 
 /**
@@ -355,7 +456,8 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
   let kills = 0;
   const t0 = Date.now();
   let killed = schedule.killAtMs === undefined;
-  await sleep(300);
+  // The faults must meet trading: wait for the engine's first order at the venue, not for time.
+  await waitForVenueOrder(sim, engine);
   for (const step of schedule.steps) {
     await sim.faults(step.faults);
     const stepEnd = Date.now() + step.ms;
@@ -381,6 +483,17 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
     output += engine.output();
   }
   const stopMs = Date.now() - stopAt;
-  const comparison = compare(final, await sim.state());
-  return { ...comparison, seed: schedule.seed, schedule, kills, elapsedMs: Date.now() - started, phases: { startMs, stepsMs, settleMs, stopMs }, engineOutput: output };
+  const venue = await sim.state();
+  const facts = journalFacts(journal);
+  const comparison = compare(final, venue, facts);
+  return {
+    ...comparison,
+    seed: schedule.seed,
+    schedule,
+    kills,
+    elapsedMs: Date.now() - started,
+    phases: { startMs, stepsMs, settleMs, stopMs },
+    engineOutput: output,
+    soak: soakFacts(final, venue, facts, comparison.divergences.length),
+  };
 }

@@ -14,10 +14,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, describe, test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { API_SECRET, CHURN, type EngineProcess, type SimProcess, compare, rng, sleep, startEngine, startSim } from "./harness.ts";
+import { inspectJournal } from "../../src/journal/tools.ts";
+import { API_SECRET, CHURN, type EngineOptions, type EngineProcess, type SimProcess, compare, rng, sleep, startEngine as spawnEngine, startSim } from "./harness.ts";
 
 let sim: SimProcess;
 const dir = mkdtempSync(join(tmpdir(), "hean-chaos-scenarios-"));
@@ -29,6 +30,17 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Engines of the running test: one a failed test left trading would pollute every later one. */
+const running: EngineProcess[] = [];
+afterEach(async () => {
+  for (const e of running.splice(0)) await e.kill();
+});
+async function startEngine(s: SimProcess, o: EngineOptions): Promise<EngineProcess> {
+  const e = await spawnEngine(s, o);
+  running.push(e);
+  return e;
+}
+
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, engine?: EngineProcess): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -37,6 +49,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${engine === undefined ? "" : `\n${engine.output().slice(-3000)}`}`);
     await sleep(100);
   }
+}
+
+/** Resolves (true) once the simulator has used up the named one-shot fault. */
+async function armed(counter: "acceptThenTimeout" | "http5xx"): Promise<true | undefined> {
+  const { faults } = (await sim.control("GET", "/__sim/faults")) as { faults: Record<string, number> };
+  return faults[counter] === 0 ? true : undefined;
 }
 
 function journalFacts(path: string): { types: Map<string, number>; fillIds: string[]; intents: string[] } {
@@ -61,12 +79,14 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     await sim.reset(101);
     const journal = join(dir, "unanswered.db");
     const engine = await startEngine(sim, { journal, report: join(dir, "unanswered.json") });
-    await sleep(600);
     // The stream's news comes late, so booked-but-unanswered creates must be settled by query.
-    await sim.faults({ acceptThenTimeout: 3, latencyMs: { private: 1_500 }, dropPrivateWsEveryMs: 1_000 });
-    await sleep(2_500);
-    await sim.faults({ http5xx: 4, dropPrivateWsEveryMs: 800 });
-    await sleep(2_000);
+    // Each fault is a budget the engine's own traffic uses up: wait for that, however slow the
+    // machine. The stream stays up meanwhile: with it cut, no new entry may go (the engine
+    // would be blind to its fills), so the creates would never come.
+    await sim.faults({ acceptThenTimeout: 3, latencyMs: { private: 1_500 } });
+    await until("three creates booked but unanswered", () => armed("acceptThenTimeout"), 60_000, engine);
+    await sim.faults({ http5xx: 4, latencyMs: { private: 1_500 }, dropPrivateWsEveryMs: 800 });
+    await until("four 5xx answers", () => armed("http5xx"), 60_000, engine);
     await sim.faults({});
     await sleep(1_500);
     const report = await engine.stop();
@@ -75,26 +95,29 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     const facts = journalFacts(journal);
     assert.ok((facts.types.get("order.unknown") ?? 0) >= 1, `UNKNOWN outcomes were exercised: ${JSON.stringify([...facts.types])}`);
     assert.equal(new Set(facts.fillIds).size, facts.fillIds.length, "no fill journaled twice");
-    assert.ok(result.ordersExamined >= 5, `traded: ${result.ordersExamined} orders`);
+    assert.ok(result.ordersExamined >= 3, `traded: ${result.ordersExamined} orders (at least the three booked creates)`);
     assert.ok(!engine.output().includes(API_SECRET), "the secret never reaches the logs");
   });
 
   test("a 429 storm: back off, breaker open, alerts, no new exposure while open, then recovery by itself", async () => {
     await sim.reset(102);
-    const engine = await startEngine(sim, { journal: join(dir, "storm.db"), report: join(dir, "storm.json"), tuning: { breakerMaxOpenMs: 1_000 } });
+    const journal = join(dir, "storm.db");
+    const engine = await startEngine(sim, { journal, report: join(dir, "storm.json"), tuning: { breakerMaxOpenMs: 1_000 } });
     await sleep(1_500);
     await sim.faults({ http429: 12 });
-    const opened = await until("the breaker to open", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_OPEN"), 20_000, engine);
-    const closed = await until("the breaker to close by itself", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_CLOSED" && a.time >= opened.time), 30_000, engine);
+    const opened = await until("the breaker to open", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_OPEN"), 120_000, engine);
+    const closed = await until("the breaker to close by itself", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_CLOSED" && a.time >= opened.time), 120_000, engine);
     await sim.faults({});
-    await sleep(2_500);
+    await until("an order after the breaker closed", async () => ((await sim.state()).orders.some((o) => o.receivedAt > closed.time) ? true : undefined), 60_000, engine);
     const report = await engine.stop();
     const venue = await sim.state();
     const alerts = engine.alerts().map((a) => a.code);
     assert.ok(alerts.includes("VENUE_RATE_LIMITED"), "the limiter backed off, and said so");
-    // Orders still in flight when it opened may land a moment later; nothing new after that.
-    const grace = 150;
-    const added = venue.orders.filter((o) => !o.reduceOnly && o.receivedAt > opened.time + grace && o.receivedAt < closed.time);
+    // Judged by when the engine decided (its intents, on its own clock), not by when an order in
+    // flight happened to land: a busy machine delays the second, never the first.
+    const added = inspectJournal(journal, { type: "order.intent", limit: Number.MAX_SAFE_INTEGER })
+      .map((r) => ("event" in r ? (r.event as { ts: number; reduceOnly: boolean; clientOrderId: string }) : undefined))
+      .filter((e) => e !== undefined && !e.reduceOnly && e.ts > opened.time && e.ts < closed.time);
     assert.deepEqual(added, [], "no new exposure while the breaker was open");
     assert.ok(venue.orders.some((o) => o.receivedAt > closed.time), "trading resumed by itself");
     assert.equal(report.risk.killSwitch.active, false);
@@ -109,7 +132,7 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
     await until("resyncs of both books", () => {
       const symbols = new Set(engine.output().split("\n").filter((l) => l.includes('"code":"BOOK_RESYNC"')).map((l) => /"symbol":"(\w+)"/.exec(l)?.[1]));
       return symbols.has("BTCUSDT") && symbols.has("ETHUSDT") ? true : undefined;
-    }, 10_000, engine);
+    }, 120_000, engine);
     assert.match(engine.output(), /sequence gap: expected u=\d+, got u=\d+; resyncing from a fresh snapshot/);
     await sim.faults({});
     await sleep(1_200);
@@ -126,11 +149,11 @@ describe("fault scenarios, engine and simulator in separate processes", () => {
       tuning: { publicIdleMs: 800 },
       args: ["--strategy", "churn", "--set", "strategy.params.intervalMs=300", "--set", "strategy.params.holdMs=600000", "--set", 'strategy.params.sides="long"', "--set", "risk.staleDataMs=2500"],
     });
-    await until("positions held at the venue", async () => ((await sim.state()).positions.every((p) => p.side === "Buy") ? true : undefined), 20_000, engine);
+    await until("positions held at the venue", async () => ((await sim.state()).positions.every((p) => p.side === "Buy") ? true : undefined), 120_000, engine);
     await sim.faults({ stalePublicMs: 60_000 });
-    const kill = await until("the kill switch", () => engine.alerts().find((a) => a.code === "KILL_SWITCH"), 20_000, engine);
+    const kill = await until("the kill switch", () => engine.alerts().find((a) => a.code === "KILL_SWITCH"), 120_000, engine);
     assert.match(kill.msg, /STALE_MARKET_DATA/);
-    await until("flat at the venue", async () => ((await sim.state()).positions.every((p) => dec(p.size) === 0n) ? true : undefined), 20_000, engine);
+    await until("flat at the venue", async () => ((await sim.state()).positions.every((p) => dec(p.size) === 0n) ? true : undefined), 120_000, engine);
     await sleep(1_500);
     const report = await engine.stop();
     await sim.faults({});

@@ -64,9 +64,12 @@ test("the API, metrics, dashboard and Telegram control a paper-trading engine, a
     const page = await get("/");
     assert.match(await page.text(), /<html/i);
 
-    // Let churn trade, then check the metrics a scrape sees.
-    await new Promise((r) => setTimeout(r, 4_000));
-    const metrics = await (await get("/metrics")).text();
+    // Scrape until churn has traded (the evidence), however slow the machine.
+    let metrics = await (await get("/metrics")).text();
+    while (!/hean_orders_submitted_total\{[^}]*\} [1-9]/.test(metrics)) {
+      await new Promise((r) => setTimeout(r, 200));
+      metrics = await (await get("/metrics")).text();
+    }
     assert.match(metrics, /hean_equity/);
     assert.match(metrics, /hean_orders_submitted_total\{[^}]*\} [1-9]/, "orders were submitted");
     if (existsSync(PROMTOOL)) {

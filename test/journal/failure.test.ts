@@ -50,7 +50,7 @@ test("flush rejects when the writer thread is gone; append throws; onFailure is 
 test("after the writer thread died, append and flushSync throw", async () => {
   const j = SqliteJournal.open(file("dead-sync.db"), { onFailure: () => {} });
   await j.simulateWriterDeath();
-  for (let i = 0; i < 100 && j.failure === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+  while (j.failure === undefined) await new Promise((r) => setTimeout(r, 5));
   assert.throws(() => j.append(sampleEvent(1)), (e) => isHeanError(e, "JOURNAL_IO"));
   assert.throws(() => j.flushSync(), (e) => isHeanError(e, "JOURNAL_IO"));
   j.close();
@@ -109,7 +109,7 @@ test("a dropped flush promise does not crash the process when the journal fails"
   void j.flush();
   void j.writeSnapshot(1, {});
   await j.simulateWriterDeath();
-  await new Promise((r) => setTimeout(r, 20));
+  while (j.failure === undefined) await new Promise((r) => setTimeout(r, 5));
   assert.ok(j.failure !== undefined);
   j.close();
 });

@@ -1,5 +1,6 @@
 /**
- * The router's journaled state: every parent order, its legs and what they filled.
+ * The router's journaled state: the working parent orders and the recently ended ones, their
+ * legs and what they filled (older ended parents leave with `prune`; the journal keeps them).
  *
  * It lives inside the engine's state and changes only through `EngineState.apply` (router
  * events, and fills of child orders), so a replay of the journal rebuilds it exactly and a
@@ -51,13 +52,35 @@ export interface ParentRecord extends Omit<RouterParentEvent, "type" | "ts"> {
   done: RouterDoneEvent | undefined;
 }
 
+/** Which parents the book has let go of: how many were ever created, and the ended ones kept, oldest first. */
+export interface ParentWindow {
+  readonly created: number;
+  readonly ended: readonly string[];
+}
+
 export class ParentBook {
   readonly #parents = new Map<string, ParentRecord>();
   readonly #working = new Map<string, ParentRecord>();
+  /** Ended parents in the order they ended: the oldest leave first (see `prune`). */
+  readonly #ended = new Set<string>();
+  #created = 0;
 
-  /** Parents ever created (the next parent id counts on from it). */
+  /** Parents ever created, including those pruned (the next parent id counts on from it). */
   get count(): number {
-    return this.#parents.size;
+    return this.#created;
+  }
+
+  /** Keeps the newest `keep` ended parents; returns those let go (the engine retires their legs). */
+  prune(keep: number): ParentRecord[] {
+    const gone: ParentRecord[] = [];
+    while (this.#ended.size > keep) {
+      const oldest = this.#ended.values().next().value as string;
+      this.#ended.delete(oldest);
+      const p = this.#parents.get(oldest);
+      this.#parents.delete(oldest);
+      if (p !== undefined) gone.push(p);
+    }
+    return gone;
   }
 
   get(parentId: string): ParentRecord | undefined {
@@ -134,6 +157,7 @@ export class ParentBook {
     };
     this.#parents.set(p.parentId, p);
     this.#working.set(p.parentId, p);
+    this.#created++;
   }
 
   #leg(e: RouterLegEvent): void {
@@ -189,6 +213,7 @@ export class ParentBook {
     const p = this.#open(e.parentId, e.type);
     p.done = e;
     this.#working.delete(p.parentId);
+    this.#ended.add(p.parentId);
   }
 
   #open(parentId: string, what: string): ParentRecord {
@@ -204,7 +229,12 @@ export class ParentBook {
     return [...this.#parents.values()].map((p) => ({ ...p, legs: p.legs.map((l) => ({ ...l })) }));
   }
 
-  restore(records: readonly ParentRecord[]): void {
+  window(): ParentWindow {
+    return { created: this.#created, ended: [...this.#ended] };
+  }
+
+  /** Without a window (a snapshot from before pruning), parents end in the order they were created. */
+  restore(records: readonly ParentRecord[], window?: ParentWindow): void {
     for (const r of records) {
       // The codec drops undefined fields: put them back so a restored record equals a replayed one.
       const legs = r.legs.map((l) => ({ ...l, deadline: l.deadline }));
@@ -212,5 +242,7 @@ export class ParentBook {
       this.#parents.set(p.parentId, p);
       if (p.done === undefined) this.#working.set(p.parentId, p);
     }
+    this.#created = window?.created ?? records.length;
+    for (const id of window?.ended ?? records.filter((r) => r.done !== undefined).map((r) => r.parentId)) this.#ended.add(id);
   }
 }

@@ -69,6 +69,8 @@ export interface BybitSimulator {
   backend(): ExchangePort;
   setFaults(faults: FaultSpec | Record<string, unknown>): void;
   clearFaults(): void;
+  /** Booked creates whose answer is withheld (acceptThenTimeout) and whose client has not given up yet. */
+  heldRequests(): number;
   setPrice(symbol: string, price: string | Dec): void;
   reset(options?: ResetOptions): Promise<void>;
   close(): Promise<void>;
@@ -321,6 +323,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     backend: () => port,
     setFaults: (f) => applyFaults(toSpec(f)),
     clearFaults: () => faults.clear(clock.now()),
+    heldRequests: () => heldSockets.size,
     setPrice: (symbol, price) => {
       const value = typeof price === "string" ? dec(price) : price;
       if (port.instrument(symbol) === undefined) throw new HeanError("INSTRUMENT_UNKNOWN", `unknown symbol ${symbol}`, { symbol });

@@ -9,9 +9,10 @@ import type { AccountView } from "../venue.ts";
 export function engineAccountView(state: EngineStateView): AccountView {
   return {
     order: (id) => state.orders.get(id),
+    placed: (id) => state.orders.get(id) ?? state.retiredOrder(id),
     orders: () => state.orders.values(),
     hasFill: (id) => state.hasFill(id),
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
-    hasHistory: () => state.orders.size > 0 || state.fillCount > 0,
+    hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
   };
 }

@@ -320,7 +320,7 @@ export class LiveVenue implements Venue {
     const end = this.#time.now();
     for (const symbol of this.#o.symbols) {
       for (const e of await this.#adapter.fills(symbol, sinceMs, end)) {
-        const ours = e.clientOrderId !== "" && this.#o.account.order(e.clientOrderId) !== undefined;
+        const ours = e.clientOrderId !== "" && this.#o.account.placed(e.clientOrderId) !== undefined;
         out.push(fillEventOf(e, this.#clock.now(), ours ? e.clientOrderId : undefined, "reconciliation"));
       }
     }

@@ -227,7 +227,7 @@ export class OrderTracker {
   fill(e: FillReport, source: FillEvent["source"]): FillEvent | undefined {
     if (this.#seen.has(e.fillId) || this.#account.hasFill(e.fillId)) return undefined;
     this.#remember(e.fillId);
-    const order = e.clientOrderId === "" ? undefined : this.#account.order(e.clientOrderId);
+    const order = e.clientOrderId === "" ? undefined : this.#account.placed(e.clientOrderId);
     const ours = order !== undefined && order.symbol === e.symbol && order.side === e.side;
     if (ours) {
       const t = this.#orders.get(e.clientOrderId);

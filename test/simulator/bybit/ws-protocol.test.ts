@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { signed, sleep, WsProbe, wsAuthArgs } from "./helpers.ts";
+import { signed, WsProbe, wsAuthArgs } from "./helpers.ts";
 
 describe("stream protocol", () => {
   let sim: BybitSimulator;
@@ -35,7 +35,12 @@ describe("stream protocol", () => {
     await pub.request({ op: "unsubscribe", args: ["orderbook.50.ETHUSDT"] }, (m) => m.op === "unsubscribe" && m.success);
     await pub.request({ op: "ping" }, (m) => m.ret_msg === "pong");
     const from = pub.messages.length;
-    await sleep(300);
+    // Evidence, not time: another subscriber receives two more deltas of the topic meanwhile.
+    const other = await open(sim.wsPublicUrl);
+    await other.request({ op: "subscribe", args: ["orderbook.50.ETHUSDT"] }, (m) => m.op === "subscribe");
+    await other.next((m) => m.topic === "orderbook.50.ETHUSDT" && m.type === "delta");
+    await other.next((m) => m.topic === "orderbook.50.ETHUSDT" && m.type === "delta", 5000, other.messages.length);
+    await pub.request({ op: "ping" }, (m) => m.ret_msg === "pong");
     assert.equal(pub.messages.slice(from).filter((m) => m.topic !== undefined).length, 0);
   });
 
@@ -52,7 +57,7 @@ describe("stream protocol", () => {
     const pub = await open(sim.wsPublicUrl);
     await pub.request({ op: "subscribe", args: ["orderbook.1.BTCUSDT"] }, (m) => m.op === "subscribe");
     await pub.next((m) => m.topic === "orderbook.1.BTCUSDT");
-    await sleep(300);
+    await pub.next((m) => m.topic === "orderbook.1.BTCUSDT", 5000, pub.messages.length);
     const books = pub.messages.filter((m) => m.topic === "orderbook.1.BTCUSDT");
     assert.ok(books.length > 1);
     assert.ok(books.every((m) => m.type === "snapshot" && m.data.b.length === 1 && m.data.a.length === 1));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { dec } from "../../../src/core/decimal.ts";
+import { dec, mul, roundToStep } from "../../../src/core/decimal.ts";
 import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
@@ -68,10 +68,13 @@ test("live runtime: while the venue's REST path fails, entries are denied before
   const rt = await liveRuntime("gate.db");
   try {
     await waitFor("a book", () => rt.engine.lastBook("BTCUSDT"));
-    const opened = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price: rt.engine.lastBook("BTCUSDT")!.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
+    // 1% through the touch, so the IOC fills however far the market moved while a busy machine sent it.
+    const through = roundToStep(mul(rt.engine.lastBook("BTCUSDT")!.ask, dec("1.01")), rt.instruments.get("BTCUSDT").tickSize, "ceil");
+    const opened = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price: through, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
     assert.equal(opened.ok, true);
     await waitFor("a position", () => rt.engine.state.portfolio.position("BTCUSDT").qty > 0n || undefined);
-    sim.setFaults({ http429: 6 });
+    // Failing until cleared, so the breaker cannot close behind the test's back on a slow machine.
+    sim.setFaults({ http429: 1_000_000 });
     await rt.venue.reconcile?.("manual").catch(() => undefined);
     await rt.venue.reconcile?.("manual").catch(() => undefined);
     await waitFor("breaker not closed", () => rt.venueReadiness?.venueHealth?.().circuitBreaker !== "closed");

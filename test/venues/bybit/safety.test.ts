@@ -93,7 +93,6 @@ test("keys can come from _FILE twins; both forms at once is refused", () => {
 test("in process, a paper runtime builds no signer", async () => {
   const config = loadConfig({ overrides: [`journal.path=${JSON.stringify(join(dir, "inproc.db"))}`] });
   const rt = await Runtime.start({ config });
-  await new Promise((r) => setTimeout(r, 200));
   await rt.stop("test");
   assert.equal(signersCreated(), 0);
   assert.equal(rt.venue.id, "sim");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { KEY, Rig, SECRET, sleep, waitFor } from "./rig.ts";
+import { KEY, Rig, SECRET, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
 before(async () => {
@@ -26,7 +26,6 @@ describe("public stream", () => {
     const rig = await fresh();
     try {
       await rig.waitBook();
-      await sleep(200);
       const before = rig.of("market.book").length;
       assert.ok(rig.of("market.book").every((b) => !b.afterGap), "no gap yet");
       sim.setFaults({ bookGaps: 1 });
@@ -34,9 +33,11 @@ describe("public stream", () => {
       const flagged = await waitFor("a book after the gap", () => rig.of("market.book").slice(before).find((b) => b.afterGap));
       assert.ok(rig.alerts("BOOK_RESYNC").length >= 1);
       // Books after the flagged one are continuous again.
-      await sleep(300);
-      const later = rig.of("market.book").filter((b) => b.ts > flagged.ts && b.symbol === flagged.symbol);
-      assert.ok(later.length > 0 && later.every((b) => !b.afterGap));
+      const later = await waitFor("books after the flagged one", () => {
+        const books = rig.of("market.book").filter((b) => b.ts > flagged.ts && b.symbol === flagged.symbol);
+        return books.length > 0 ? books : undefined;
+      });
+      assert.ok(later.every((b) => !b.afterGap));
       assert.ok(rig.of("market.status").some((s) => s.status === "live" && s.symbol === flagged.symbol && s.ts >= flagged.ts - 1));
     } finally {
       sim.clearFaults();
@@ -121,7 +122,8 @@ describe("private stream", () => {
       const ids = [];
       for (let i = 0; i < 3; i++) ids.push(rig.place({ side: i % 2 === 0 ? "buy" : "sell", qty: "0.01", price: await rig.through(i % 2 === 0 ? "buy" : "sell") }));
       for (const id of ids) await waitFor("filled", () => rig.status(id) === "FILLED");
-      await sleep(400);
+      // Stopped (after its final reconciliation), nothing more can arrive: what it sent is final.
+      await rig.venue.stop();
       const venue = await rig.venueState();
       const fillIds = rig.of("order.filled").map((f) => f.fillId);
       assert.equal(new Set(fillIds).size, fillIds.length, "no fill sent twice");

@@ -115,3 +115,22 @@ test("a rejection that raced a cancel request still ends the order: PENDING_CANC
   assert.equal(state.orders.get("a")!.status, "REJECTED");
   assert.equal(state.workingOrders().length, 0);
 });
+
+test("a late execution for an order that left the engine state is still that order's fill, once", () => {
+  const clock = new SimClock(1_000_000);
+  const state = new EngineState(dec("10000"), { recentTerminalOrders: 1 });
+  const tracker = new OrderTracker(engineAccountView(state), clock);
+  for (const id of ["a", "b", "c"]) {
+    state.apply({ type: "order.intent", ts: 1, clientOrderId: id, strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.02"), price: dec("100"), timeInForce: "GTC", reduceOnly: false, purpose: "entry" });
+    state.apply({ type: "order.submitted", ts: 1, clientOrderId: id, attempt: 1 });
+    state.apply({ type: "order.cancelled", ts: 2, clientOrderId: id, reason: "user", postOnlyWouldTake: false });
+  }
+  assert.equal(state.orders.has("a"), false, "a left the state");
+  const late = tracker.fill(exec("late", "a"), "reconciliation");
+  assert.equal(late?.clientOrderId, "a", "not adopted as an external fill");
+  apply(state, late);
+  assert.equal(state.retiredOrder("a")?.filledQty, dec("0.01"));
+  assert.equal(state.externalFillCount, 0);
+  assert.equal(new OrderTracker(engineAccountView(state), clock).fill(exec("late", "a"), "stream"), undefined, "seen once, also after a restart");
+  assert.equal(state.portfolio.position("BTCUSDT").qty, dec("0.01"));
+});
