@@ -12,6 +12,14 @@ export interface StaleSymbol {
 }
 
 /**
+ * How long a symbol's market data has been silent at `now`, by the engine's clock: Infinity
+ * without any. A time in the future (clock step back) counts as fresh.
+ */
+export function silentFor(lastAt: number | undefined, now: number): number {
+  return lastAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - lastAt);
+}
+
+/**
  * Held symbols with no book for longer than `staleMs`. A symbol that never had a book counts as
  * silent since `watchedSince` (when the feed was started or subscribed), so a restart with open
  * positions gets one threshold's grace for the first book; without it, a never-seen symbol is
@@ -30,7 +38,7 @@ export function staleSymbols(
     if (seen.has(symbol)) continue;
     seen.add(symbol);
     const last = lastBookAt.get(symbol);
-    const silentMs = Math.max(0, now - (last ?? watchedSince));
+    const silentMs = silentFor(last ?? watchedSince, now);
     if (silentMs > staleMs) out.push({ symbol, silentMs, lastBookAt: last ?? null });
   }
   return out;
