@@ -247,7 +247,7 @@ export class OrderGateway {
       if (t.wantCancel && !wasCreating && !t.cancelInFlight && t.cancelAckedAt === undefined) void this.#cancel(t);
     } else if (CANCEL_STATUSES.has(o.orderStatus)) {
       const kind = EXPIRY_REASONS.has(o.rejectReason) ? "expired" : "cancelled";
-      emit(tracker.ended(t, kind, reasonOf(o), o.rejectReason === POST_ONLY_WOULD_TAKE));
+      emit(tracker.ended(t, kind, reasonOf(o), o.rejectReason === POST_ONLY_WOULD_TAKE, o.cumExecQty));
     } else if (o.orderStatus === "Rejected") {
       emit(tracker.rejected(t, `BYBIT_${o.rejectReason || "Rejected"}`, reasonOf(o), o.rejectReason === POST_ONLY_WOULD_TAKE) ?? tracker.ended(t, "cancelled", reasonOf(o)));
     }
