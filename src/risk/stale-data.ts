@@ -1,6 +1,8 @@
 /**
- * Stale market data for held symbols: a position whose price nobody is telling us about cannot
- * be risk-managed, so the kill switch flattens it once the silence outlasts `staleMs`.
+ * Stale market data: a position whose price nobody is telling us about cannot be risk-managed,
+ * so the kill switch flattens it once the silence outlasts `staleMs`; and nothing may add
+ * exposure on a symbol that silent (pre-trade and send checks, the watchdog's cancel of entries).
+ * Silence is measured on the engine's clock.
  */
 
 export interface StaleSymbol {
