@@ -121,6 +121,8 @@ export type DenialCode =
   | "PRICE_BAND"
   | "INSTRUMENT_RULES"
   | "NO_MARKET_DATA"
+  /** The symbol's market data is older than `risk.staleDataMs`: nothing may add exposure on it. */
+  | "STALE_MARKET_DATA"
   | "REDUCE_ONLY_WOULD_INCREASE"
   | "UNKNOWN_SYMBOL"
   | "SIZE_ZERO";
@@ -180,6 +182,12 @@ export interface OrderCancelledEvent {
   readonly reason: string;
   /** True when the venue cancelled a post-only order because it would take liquidity. */
   readonly postOnlyWouldTake: boolean;
+  /**
+   * The order's cumulative filled quantity as the venue reports it with the cancel (Bybit's
+   * `cumExecQty`): final, and it may include fills whose reports are still on their way. Absent
+   * when the venue does not say (and in journals written before it existed).
+   */
+  readonly filledQty?: Dec | undefined;
 }
 
 export interface OrderExpiredEvent {

@@ -46,6 +46,11 @@ export interface OrderRecord {
   updatedAt: number;
   postOnlyWouldTake: boolean;
   reason: string | undefined;
+  /**
+   * The cumulative fill the venue reported with the cancel (set only when it did): final, and
+   * ahead of `filledQty` while fills that raced the cancel are still on their way.
+   */
+  venueFilledQty?: Dec;
 }
 
 export interface KillSwitchState {
@@ -268,10 +273,12 @@ export class EngineState {
         this.#transition(e.clientOrderId, "cancel-rejected", e.ts);
         return "applied";
       case "order.cancelled": {
+        if (e.filledQty !== undefined) this.#checkVenueFilled(e.clientOrderId, e.filledQty);
         const o = this.#transition(e.clientOrderId, "cancelled", e.ts);
         o.reason = e.reason;
         o.postOnlyWouldTake = e.postOnlyWouldTake;
         if (e.venueOrderId !== undefined) o.venueOrderId = e.venueOrderId;
+        if (e.filledQty !== undefined) o.venueFilledQty = e.filledQty;
         return "applied";
       }
       case "order.expired":
@@ -427,6 +434,17 @@ export class EngineState {
       const oldest = this.#fillIds.values().next().value;
       if (oldest !== undefined) this.#fillIds.delete(oldest);
     }
+  }
+
+  /** A venue's cumulative fill must fit the order: anything else is a wrong number, refused. */
+  #checkVenueFilled(clientOrderId: string, filledQty: Dec): void {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined || (filledQty >= 0n && filledQty <= o.qty)) return;
+    throw new HeanError("EVENT_INVALID", `cancel of ${clientOrderId} reports a cumulative fill of ${format(filledQty)} for an order of ${format(o.qty)}`, {
+      clientOrderId,
+      qty: format(o.qty),
+      filledQty: format(filledQty),
+    });
   }
 
   #transition(clientOrderId: string, trigger: OrderTrigger, ts: number): OrderRecord {

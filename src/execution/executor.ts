@@ -6,6 +6,8 @@
  *    intent count: the same identity for life, also across restarts).
  * 3. Only when the journal says the intent is durable is it handed to the venue. Intents made in
  *    the same turn share one commit (group commit), so this costs one fsync per burst.
+ * 4. Just before the send, the send check looks again at what may have changed while the commit
+ *    was in flight (market data gone stale): a refused intent is journaled as rejected, unsent.
  */
 import type { Clock } from "../core/clock.ts";
 import type { Dec } from "../core/decimal.ts";
@@ -13,6 +15,7 @@ import { describeError } from "../core/errors.ts";
 import type { OrderDeniedEvent, OrderIntentEvent } from "../core/events.ts";
 import { clientOrderId } from "../core/ids.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { OrderRecord } from "../engine/engine-state.ts";
 import { type Venue, venueRequestOf } from "../venues/venue.ts";
 
 /**
@@ -25,6 +28,9 @@ export type PreTradeCheck = (order: CandidateOrder) =>
   | { readonly ok: true; readonly order: CandidateOrder }
   | { readonly ok: false; readonly denial: Pick<OrderDeniedEvent, "code" | "message" | "values"> };
 
+/** A durable intent about to go out: undefined to send it, or why it must not go after all. */
+export type SendCheck = (order: OrderRecord) => { readonly code: string; readonly message: string } | undefined;
+
 export type SubmitResult = { readonly ok: true; readonly clientOrderId: string } | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface ExecutorOptions {
@@ -32,6 +38,7 @@ export interface ExecutorOptions {
   readonly venue: Venue;
   readonly clock: Clock;
   readonly preTrade: PreTradeCheck;
+  readonly sendCheck?: SendCheck;
   /** Called right after an order is handed to the venue (latency measurement). */
   readonly onHandedToVenue?: (clientOrderId: string) => void;
 }
@@ -41,6 +48,7 @@ export class Executor {
   readonly #venue: Venue;
   readonly #clock: Clock;
   readonly #preTrade: PreTradeCheck;
+  readonly #sendCheck: SendCheck | undefined;
   readonly #onHanded: ((id: string) => void) | undefined;
   readonly #toSend: string[] = [];
   #pumping = false;
@@ -51,6 +59,7 @@ export class Executor {
     this.#venue = options.venue;
     this.#clock = options.clock;
     this.#preTrade = options.preTrade;
+    this.#sendCheck = options.sendCheck;
     this.#onHanded = options.onHandedToVenue;
   }
 
@@ -143,6 +152,11 @@ export class Executor {
   #send(id: string): void {
     const o = this.#engine.state.orders.get(id);
     if (o === undefined || o.status !== "PENDING_SUBMIT") return;
+    const refused = this.#sendCheck?.(o);
+    if (refused !== undefined) {
+      this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: refused.code, reason: refused.message, postOnlyWouldTake: false });
+      return;
+    }
     this.#engine.record({ type: "order.submitted", ts: this.#clock.now(), clientOrderId: id, attempt: 1 });
     this.#venue.submit(venueRequestOf(o));
     this.#onHanded?.(id);

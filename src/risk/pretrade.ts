@@ -4,13 +4,14 @@
  * instrument, or one denial with the numbers behind it.
  *
  * Checks run in a fixed order and the first failure wins: trading-state gate, reduce-only
- * sanity, instrument (unknown symbol, rounding, min qty/notional), market data, price band,
+ * sanity, instrument (unknown symbol, rounding, min qty/notional), market data (present, and no
+ * older than `staleDataMs` by the engine's clock: nothing adds exposure on silent data), price band,
  * order notional, position notional, gross exposure, leverage, open orders, order rate.
  *
  * A reduce-only exit (reduceOnly set, purpose exit / kill-switch / force-close / operator) is
  * what flattens the account when everything else is wrong, so once it is known to reduce it
  * passes every gate after the instrument rules: it is never halted, throttled, capped by an
- * exposure limit, or denied for missing or far-away market data.
+ * exposure limit, or denied for missing, stale or far-away market data.
  *
  * Exposure is judged at the worst case: every working order on the same side fills too, so two
  * orders in flight cannot together breach a limit. An order that can only bring the position
@@ -21,6 +22,7 @@ import type { DenialCode, OrderDeniedEvent, OrderPurpose, OrderType, Side } from
 import { type Instrument, checkOrderRules, roundPrice, roundQty } from "../core/instrument.ts";
 import type { RiskConfig } from "./config.ts";
 import { countInWindow } from "./sliding-window.ts";
+import { silentFor } from "./stale-data.ts";
 
 export interface CandidateOrder {
   readonly strategyId: string;
@@ -45,6 +47,8 @@ export interface PreTradeContext {
   readonly tradingState: TradingState;
   readonly instrument: Instrument | undefined;
   readonly mark: BidAsk | undefined;
+  /** When the symbol's market data (the mark) was last heard, engine clock ms; undefined: never. */
+  readonly marketDataAt: number | undefined;
   /** Signed current position on the symbol. */
   readonly positionQty: Dec;
   /** Remaining (unfilled) quantity of working buy orders on the symbol, ≥ 0. */
@@ -166,6 +170,15 @@ export function checkPreTrade(order: CandidateOrder, ctx: PreTradeContext, confi
     return deny("NO_MARKET_DATA", `no usable bid/ask for ${order.symbol}`, {
       bid: ctx.mark === undefined ? "none" : format(ctx.mark.bid),
       ask: ctx.mark === undefined ? "none" : format(ctx.mark.ask),
+    });
+  }
+
+  const silentMs = silentFor(ctx.marketDataAt, ctx.now);
+  if (silentMs > config.staleDataMs) {
+    return deny("STALE_MARKET_DATA", `market data for ${order.symbol} is ${silentMs} ms old (limit ${config.staleDataMs} ms): no new exposure on stale data`, {
+      symbol: order.symbol,
+      silentMs: String(silentMs),
+      limitMs: String(config.staleDataMs),
     });
   }
 

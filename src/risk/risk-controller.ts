@@ -5,7 +5,9 @@
  *   symbol), never on a timer. Escalation to HARD_STOP triggers the kill switch at once.
  * - Position monitor: stop-loss/take-profit on every book of a held symbol; max hold and UTC
  *   horizons on a 250 ms watchdog (time passes without ticks, so these cannot wait for data).
- * - Staleness: a held symbol without a book for `staleDataMs` triggers the kill switch.
+ * - Staleness: a held symbol without a book for `staleDataMs` triggers the kill switch; on any
+ *   symbol that silent, working orders that could add exposure are cancelled by the same watchdog
+ *   in the same turn, and no new one passes the pre-trade or send check (reduce-only exits do).
  * - Rejection storms, and venue health (private stream, circuit breaker) fed by the venue.
  * - Operator commands: stop, resume, flatten, cancel-all, set-stoploss, reset-hard-stop, each
  *   answered by a journaled `command.result`.
@@ -16,7 +18,7 @@ import type { CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } 
 import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { CandidateOrder, Executor, PreTradeCheck } from "../execution/executor.ts";
+import type { CandidateOrder, Executor, PreTradeCheck, SendCheck } from "../execution/executor.ts";
 import type { RiskConfig } from "./config.ts";
 import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
 import type { KillSwitch } from "./kill-switch.ts";
@@ -25,7 +27,7 @@ import { checkPreTrade, isReduceOnlyExit } from "./pretrade.ts";
 import { recordInWindow } from "./sliding-window.ts";
 import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
 import { exitLimitPrice } from "./exit-price.ts";
-import { staleSymbols } from "./stale-data.ts";
+import { silentFor, staleSymbols } from "./stale-data.ts";
 import { utcDayStart } from "./utc-day.ts";
 
 export interface VenueHealthInput {
@@ -41,6 +43,8 @@ export interface VenueHealthInput {
 
 /** Rejections that mean "slow down", not "this order is wrong": they never count toward a storm. */
 const THROTTLE_CODES: ReadonlySet<string> = new Set(["VENUE_CIRCUIT_OPEN", "VENUE_RATE_LIMITED"]);
+/** Refused by hean's own send check, never by the venue: no storm either. */
+const STALE_CODE = "STALE_MARKET_DATA";
 
 export interface RiskControllerOptions {
   readonly engine: Engine;
@@ -118,6 +122,7 @@ export class RiskController {
         tradingState: engine.journalFailure === undefined ? state.tradingState() : "halted",
         instrument: instruments.find(order.symbol),
         mark: mark === undefined ? undefined : { bid: mark.bid, ask: mark.ask },
+        marketDataAt: mark?.ts,
         positionQty: state.portfolio.position(order.symbol).qty,
         pendingBuyQty,
         pendingSellQty,
@@ -135,6 +140,18 @@ export class RiskController {
     return { ok: true, order: { ...order, ...result.order } };
   };
 
+  /**
+   * The last look before a durable intent goes out: market data may have gone stale while its
+   * commit was in flight. Only orders that could add exposure are held back.
+   */
+  readonly sendCheck: SendCheck = (order) => {
+    if (order.reduceOnly) return undefined;
+    const { engine, clock, config } = this.#o;
+    const silentMs = silentFor(engine.state.portfolio.mark(order.symbol)?.ts, clock.now());
+    if (silentMs <= config.staleDataMs) return undefined;
+    return { code: STALE_CODE, message: `market data for ${order.symbol} went ${silentMs} ms silent (limit ${config.staleDataMs} ms) before the send` };
+  };
+
   #onEvent(e: HeanEvent): void {
     switch (e.type) {
       case "market.book":
@@ -149,7 +166,7 @@ export class RiskController {
         return;
       case "order.rejected":
         // Post-only refusals are the maker router working; throttling is the venue's breaker's business.
-        if (!e.postOnlyWouldTake && !THROTTLE_CODES.has(e.code)) this.#onRejected(e.ts);
+        if (!e.postOnlyWouldTake && !THROTTLE_CODES.has(e.code) && e.code !== STALE_CODE) this.#onRejected(e.ts);
         return;
       case "order.intent":
         if (e.purpose === "entry") this.#entryStrategy.set(e.symbol, e.strategyId);
@@ -253,6 +270,7 @@ export class RiskController {
   #watchdog(): void {
     const now = this.#o.clock.now();
     const { engine, config, killSwitch } = this.#o;
+    this.#cancelStaleEntries(now);
     const held = engine.state.portfolio.openPositions().map((p) => p.symbol);
     if (held.length > 0 && !killSwitch.active) {
       // A symbol never seen since start counts from the start, not from the epoch.
@@ -274,6 +292,25 @@ export class RiskController {
       }
     }
     this.#monitorPositions(now, true);
+  }
+
+  /**
+   * A working order that could add exposure on a symbol whose data has gone silent past
+   * `staleDataMs` is cancelled now, in the turn the silence is seen: resting on data nobody
+   * confirms is how a stale entry gets filled. A symbol never heard since start counts from the
+   * start (one threshold's grace after a restart). Reduce-only orders stay: they only get out.
+   */
+  #cancelStaleEntries(now: number): void {
+    const { engine, executor, config } = this.#o;
+    const entries = engine.state.workingOrders().filter((o) => !o.reduceOnly && o.status !== "PENDING_CANCEL");
+    if (entries.length === 0) return;
+    const symbols = [...new Set(entries.map((o) => o.symbol))];
+    const lastBook = new Map(symbols.map((s) => [s, this.#lastBookAt.get(s) ?? this.#startedAt]));
+    const stale = new Map(staleSymbols(lastBook, symbols, now, config.staleDataMs).map((s) => [s.symbol, s.silentMs]));
+    for (const o of entries) {
+      const silentMs = stale.get(o.symbol);
+      if (silentMs !== undefined) executor.cancel(o.clientOrderId, `stale market data: ${o.symbol} silent ${silentMs} ms`);
+    }
   }
 
   #monitorPositions(now: number, includeTime: boolean): void {

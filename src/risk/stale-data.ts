@@ -1,6 +1,8 @@
 /**
- * Stale market data for held symbols: a position whose price nobody is telling us about cannot
- * be risk-managed, so the kill switch flattens it once the silence outlasts `staleMs`.
+ * Stale market data: a position whose price nobody is telling us about cannot be risk-managed,
+ * so the kill switch flattens it once the silence outlasts `staleMs`; and nothing may add
+ * exposure on a symbol that silent (pre-trade and send checks, the watchdog's cancel of entries).
+ * Silence is measured on the engine's clock.
  */
 
 export interface StaleSymbol {
@@ -9,6 +11,14 @@ export interface StaleSymbol {
   readonly silentMs: number;
   /** The last book time, or null when there never was one. */
   readonly lastBookAt: number | null;
+}
+
+/**
+ * How long a symbol's market data has been silent at `now`, by the engine's clock: Infinity
+ * without any. A time in the future (clock step back) counts as fresh.
+ */
+export function silentFor(lastAt: number | undefined, now: number): number {
+  return lastAt === undefined ? Number.POSITIVE_INFINITY : Math.max(0, now - lastAt);
 }
 
 /**
@@ -30,7 +40,7 @@ export function staleSymbols(
     if (seen.has(symbol)) continue;
     seen.add(symbol);
     const last = lastBookAt.get(symbol);
-    const silentMs = Math.max(0, now - (last ?? watchedSince));
+    const silentMs = silentFor(last ?? watchedSince, now);
     if (silentMs > staleMs) out.push({ symbol, silentMs, lastBookAt: last ?? null });
   }
   return out;

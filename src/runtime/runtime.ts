@@ -117,6 +117,7 @@ export class Runtime {
       venue: this.venue,
       clock: this.clock,
       preTrade,
+      sendCheck: (o) => this.risk.sendCheck(o),
       ...(options.onHandedToVenue !== undefined ? { onHandedToVenue: options.onHandedToVenue } : {}),
     });
     this.killSwitch = new KillSwitch({

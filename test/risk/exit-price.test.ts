@@ -29,6 +29,8 @@ test("a kill-switch close at the exit price passes the pre-trade check when halt
       tradingState: "halted",
       instrument: BTC,
       mark,
+      // The kill switch closes on silent data too.
+      marketDataAt: undefined,
       positionQty: dec("0.5"),
       pendingBuyQty: dec("0"),
       pendingSellQty: dec("0"),

@@ -49,6 +49,7 @@ function ctx(over: Partial<PreTradeContext> = {}): PreTradeContext {
     tradingState: "active",
     instrument: INSTRUMENT,
     mark: { bid: dec("100"), ask: dec("100.02") },
+    marketDataAt: NOW - 100,
     positionQty: ZERO,
     pendingBuyQty: ZERO,
     pendingSellQty: ZERO,
@@ -111,6 +112,11 @@ const CASES: Record<DenialCode, { order: CandidateOrder; ctx: PreTradeContext; c
     ctx: ctx({ mark: undefined }),
     values: { bid: "none", ask: "none" },
   },
+  STALE_MARKET_DATA: {
+    order: order(),
+    ctx: ctx({ marketDataAt: NOW - 10_001 }),
+    values: { symbol: "TESTUSDT", silentMs: "10001", limitMs: "10000" },
+  },
   PRICE_BAND: {
     order: order({ price: dec("106") }),
     ctx: ctx(),
@@ -162,6 +168,8 @@ test("each denial case passes once its one cause is removed (so each case tests 
     TRADING_HALTED: { tradingState: "active" },
     TRADING_REDUCE_ONLY: { tradingState: "active" },
     NO_MARKET_DATA: { mark: { bid: dec("100"), ask: dec("100.02") } },
+    // Exactly at the threshold is still fresh.
+    STALE_MARKET_DATA: { marketDataAt: NOW - 10_000 },
     MAX_POSITION_NOTIONAL: { pendingBuyQty: dec("5") },
     MAX_GROSS_EXPOSURE: { grossExposure: dec("3500") },
     MAX_LEVERAGE: { equity: dec("600.5") },
@@ -182,6 +190,26 @@ test("each denial case passes once its one cause is removed (so each case tests 
     assert.ok(fixedOrder[code] !== undefined || fixedCtx[code] !== undefined, `no fix for ${code}`);
     allowed(checkPreTrade(o, x, c.config ?? DEFAULT));
   }
+});
+
+test("stale market data: no new exposure of any kind, with a clear reason; reduce-only exits still pass", () => {
+  const silent = ctx({ marketDataAt: NOW - 12_500 });
+  for (const o of [order(), order({ side: "sell" }), order({ orderType: "market", price: undefined }), order({ purpose: "router-child" })]) {
+    const d = denied(checkPreTrade(o, silent, DEFAULT));
+    assert.equal(d.code, "STALE_MARKET_DATA");
+    assert.match(d.message, /TESTUSDT is 12500 ms old \(limit 10000 ms\)/);
+  }
+  // Never heard at all counts as stale, not as fresh.
+  assert.equal(denied(checkPreTrade(order(), ctx({ marketDataAt: undefined }), DEFAULT)).code, "STALE_MARKET_DATA");
+  // A clock stepped back leaves data in the future: fresh, not negative.
+  allowed(checkPreTrade(order(), ctx({ marketDataAt: NOW + 5_000 }), DEFAULT));
+  // The close that flattens a long on silent data goes through, whatever the purpose of the exit.
+  for (const purpose of ["exit", "kill-switch", "force-close", "operator"] as const) {
+    const close = allowed(checkPreTrade(order({ side: "sell", reduceOnly: true, purpose }), { ...silent, positionQty: dec("2") }, DEFAULT));
+    assert.equal(close.qty, dec("1"));
+  }
+  // The threshold is the configured one.
+  allowed(checkPreTrade(order(), silent, validateRiskConfig({ staleDataMs: 15_000 })));
 });
 
 test("an allowed order comes back rounded: qty floored to the lot, price rounded passive-side", () => {

@@ -283,7 +283,7 @@ export class Router {
 
   #plan(p: ParentTerms, kind: LegKind, instrument: Instrument, book: BookEvent): LegPlan {
     const { engine, config } = this.#o;
-    let qty = sub(p.qty, p.filledQty);
+    let qty = sub(p.qty, this.#confirmedFilled(p));
     if (p.reduceOnly) {
       const pos = engine.state.portfolio.position(p.symbol).qty;
       const reducible = p.side === "sell" ? (pos > 0n ? pos : ZERO) : pos < 0n ? (-pos as Dec) : ZERO;
@@ -300,6 +300,20 @@ export class Router {
     while (engine.state.orders.has(legOrderId(p.parentId, kind, n))) n++;
     const ttlMs = kind === "maker" ? this.#ttl(p.side, p.symbol, instrument) : 0;
     return { ok: true, clientOrderId: legOrderId(p.parentId, kind, n), n, price, qty, ttlMs };
+  }
+
+  /**
+   * What the parent has filled as far as the venue has said: the fills seen, plus whatever a
+   * leg's cancel reported beyond them (fills that raced the cancel, still on their way). The
+   * next leg is sized from this, so a late fill can never take the parent past its quantity.
+   */
+  #confirmedFilled(p: ParentTerms): Dec {
+    let filled = p.filledQty;
+    for (const leg of p.legs) {
+      const o = this.#o.engine.state.orders.get(leg.clientOrderId);
+      if (o?.venueFilledQty !== undefined && o.venueFilledQty > o.filledQty) filled = add(filled, sub(o.venueFilledQty, o.filledQty));
+    }
+    return filled;
   }
 
   #submit(p: ParentTerms, plan: Extract<LegPlan, { ok: true }>, kind: LegKind): RouteResult {

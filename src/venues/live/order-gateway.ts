@@ -224,7 +224,7 @@ export class OrderGateway {
       emit(tracker.accepted(t, o.venueOrderId));
       if (t.wantCancel && !wasCreating && !t.cancelInFlight && t.cancelAckedAt === undefined) void this.#cancel(t);
     } else if (o.status === "cancelled" || o.status === "expired") {
-      emit(tracker.ended(t, o.status, o.reason, postOnlyWouldTake));
+      emit(tracker.ended(t, o.status, o.reason, postOnlyWouldTake, o.filledQty));
     } else if (o.status === "rejected") {
       emit(tracker.rejected(t, o.rejectCode, o.reason, postOnlyWouldTake) ?? tracker.ended(t, "cancelled", o.reason));
     }

@@ -210,14 +210,15 @@ export class OrderTracker {
     return { type: "order.rejected", ts: this.#clock.now(), clientOrderId: t.clientOrderId, code, reason, postOnlyWouldTake };
   }
 
-  ended(t: Tracked, kind: "cancelled" | "expired", reason: string, postOnlyWouldTake = false): OrderCancelledEvent | OrderExpiredEvent | undefined {
+  /** `filledQty`: the venue's cumulative fill at the end, when it said (carried on the cancel). */
+  ended(t: Tracked, kind: "cancelled" | "expired", reason: string, postOnlyWouldTake = false, filledQty?: Dec): OrderCancelledEvent | OrderExpiredEvent | undefined {
     const s = this.#effective(t);
     if (this.finished(t) || s === undefined || !CAN_END.has(s)) return undefined;
     if (this.projectedFilled(t.clientOrderId) >= t.request.qty) return undefined;
     t.terminalSentAt = this.#clock.now();
     const ts = this.#clock.now();
     if (kind === "expired") return { type: "order.expired", ts, clientOrderId: t.clientOrderId, reason };
-    return { type: "order.cancelled", ts, clientOrderId: t.clientOrderId, venueOrderId: t.venueOrderId, reason, postOnlyWouldTake };
+    return { type: "order.cancelled", ts, clientOrderId: t.clientOrderId, venueOrderId: t.venueOrderId, reason, postOnlyWouldTake, ...(filledQty === undefined ? {} : { filledQty }) };
   }
 
   /**

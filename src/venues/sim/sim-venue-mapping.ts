@@ -77,6 +77,7 @@ export function orderOutcome(change: OrderChange, o: OrderSnapshot): ((ts: numbe
     venueOrderId: o.orderId,
     reason: describeCause(cause),
     postOnlyWouldTake: cause === "post-only-would-take",
+    filledQty: o.filledQty,
   });
 }
 
