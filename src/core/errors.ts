@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   // risk and commands
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",
+  COMMAND_CONFLICT: "a commandId already names a different command",
   LIVE_NOT_CONFIRMED: "live trading was requested without the explicit confirmation",
   // operator surfaces
   CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",

@@ -6,6 +6,7 @@
  * illegal event throws a HeanError and leaves the state untouched.
  */
 import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
+import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
 import type {
   CommandType,
@@ -74,12 +75,15 @@ export interface RiskReference {
 export interface CommandRecord {
   readonly commandId: string;
   readonly command: CommandType;
+  /** `commandPayload` of the command: a resend must match it, or it is a conflict. */
+  readonly payload: string;
   readonly source: string;
   readonly ts: number;
   result: { ok: boolean; message: string } | undefined;
 }
 
-export type ApplyOutcome = "applied" | "duplicate-fill" | "ignored";
+/** `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again. */
+export type ApplyOutcome = "applied" | "duplicate-fill" | "duplicate-command" | "ignored";
 
 /**
  * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
@@ -219,10 +223,20 @@ export class EngineState {
       case "risk.reference":
         this.riskReference = { capitalBase: e.capitalBase, highWaterMark: e.highWaterMark, dayStart: e.dayStart, dayStartEquity: e.dayStartEquity };
         return "applied";
-      case "command":
-        if (this.commands.has(e.commandId)) return "ignored";
-        this.commands.set(e.commandId, { commandId: e.commandId, command: e.command, source: e.source, ts: e.ts, result: undefined });
+      case "command": {
+        const payload = commandPayload(e.command, e.args);
+        const known = this.commands.get(e.commandId);
+        if (known?.payload === payload) return "duplicate-command";
+        if (known !== undefined) {
+          throw new HeanError("COMMAND_CONFLICT", `commandId ${e.commandId} was already used for ${known.command}; refusing ${e.command} under it`, {
+            commandId: e.commandId,
+            earlier: known.command,
+            refused: e.command,
+          });
+        }
+        this.commands.set(e.commandId, { commandId: e.commandId, command: e.command, payload, source: e.source, ts: e.ts, result: undefined });
         return "applied";
+      }
       case "command.result": {
         const c = this.commands.get(e.commandId);
         if (c === undefined) throw new HeanError("COMMAND_INVALID", `result for unknown command ${e.commandId}`, { commandId: e.commandId });
@@ -401,7 +415,8 @@ export class EngineState {
     st.killSwitch = { ...s.killSwitch };
     for (const [k, v] of s.stopLosses) st.stopLosses.set(k, v);
     st.riskReference = s.riskReference;
-    for (const c of s.commands) st.commands.set(c.commandId, { ...c });
+    // Snapshots written before payloads were kept know only the type: a resend with arguments is then a conflict, the safe side.
+    for (const c of s.commands) st.commands.set(c.commandId, { ...c, payload: c.payload ?? commandPayload(c.command, {}) });
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
     st.startedAt = s.startedAt;
     st.parents.restore(s.parents ?? []);
@@ -423,7 +438,8 @@ export interface EngineSnapshot {
   readonly killSwitch: KillSwitchState;
   readonly stopLosses: readonly (readonly [string, number])[];
   readonly riskReference: RiskReference | undefined;
-  readonly commands: readonly CommandRecord[];
+  /** `payload` is absent in snapshots written before it was kept. */
+  readonly commands: readonly (Omit<CommandRecord, "payload"> & { readonly payload?: string })[];
   readonly deniedByCode: readonly (readonly [string, number])[];
   readonly startedAt: number | null;
   /** Absent in snapshots written before the router existed. */

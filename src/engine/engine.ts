@@ -70,6 +70,8 @@ export class Engine {
       this.duplicateFills++;
       return outcome;
     }
+    // A resent command was answered the first time: publishing it would run it again.
+    if (outcome === "duplicate-command") return outcome;
     if (outcome === "applied" && isJournaled(event)) {
       this.state.lastSeq = this.journal.append(event);
       if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();

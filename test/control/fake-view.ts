@@ -1,9 +1,12 @@
 /**
  * An in-memory EngineView for testing the operator surfaces without an engine: plausible state
  * (two symbols, a long position, a working order, history for the charts), commands recorded and
- * idempotent by commandId like the engine's, and hooks to emit events and alerts.
+ * idempotent by commandId like the engine's (another command under a known id is a
+ * COMMAND_CONFLICT), and hooks to emit events and alerts.
  */
+import { commandPayload } from "../../src/core/command-payload.ts";
 import { dec } from "../../src/core/decimal.ts";
+import { HeanError } from "../../src/core/errors.ts";
 import type { AlertEvent, HeanEvent, RiskState } from "../../src/core/events.ts";
 import type {
   BusView,
@@ -205,6 +208,10 @@ export class FakeEngineView implements EngineView {
   }
 
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
+    const known = this.commands.find((c) => c.commandId === request.commandId);
+    if (known !== undefined && commandPayload(known.command, known.args) !== commandPayload(request.command, request.args)) {
+      throw new HeanError("COMMAND_CONFLICT", `commandId ${request.commandId} was already used for ${known.command}`, { earlier: known.command });
+    }
     const earlier = this.#outcomes.get(request.commandId);
     if (earlier !== undefined) return { ...earlier, duplicate: true };
     this.commands.push(request);

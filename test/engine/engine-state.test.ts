@@ -198,11 +198,11 @@ describe("EngineState orders", () => {
     assert.deepEqual(st.snapshot(), before);
   });
 
-  test("a repeated command id is ignored; its result is recorded once", () => {
+  test("a repeated command is a duplicate; its result is recorded once", () => {
     const st = new EngineState(INITIAL);
     const cmd: HeanEvent = { type: "command", ts: 1, commandId: "c1", command: "stop", source: "cli", args: {} };
     assert.equal(st.apply(cmd), "applied");
-    assert.equal(st.apply(cmd), "ignored");
+    assert.equal(st.apply(cmd), "duplicate-command");
     st.apply({ type: "command.result", ts: 2, commandId: "c1", ok: true, message: "stopped" });
     assert.deepEqual(st.commands.get("c1")!.result, { ok: true, message: "stopped" });
   });
