@@ -103,12 +103,16 @@ async function startRig(name: string, overrides: readonly string[] = []): Promis
   return { rt, surfaces, bot };
 }
 
-/** A long position on BTCUSDT, bought at the touch and confirmed by the engine. */
+/** A long position on BTCUSDT, confirmed by the engine: an IOC a little through the ask, again if the market ran away from it. */
 async function openLong(rt: Runtime): Promise<void> {
-  const book = await waitFor("a book", () => rt.engine.lastBook("BTCUSDT"));
-  const r = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
-  assert.ok(r.ok, r.ok ? "" : `${r.code}: ${r.message}`);
-  await waitFor("the position", () => rt.engine.state.portfolio.position("BTCUSDT").qty > 0n);
+  const tick = rt.instruments.get("BTCUSDT").tickSize;
+  while (rt.engine.state.portfolio.position("BTCUSDT").qty === 0n) {
+    const book = await waitFor("a book", () => rt.engine.lastBook("BTCUSDT"));
+    const price = (((book.ask * 1_005n) / 1_000n / tick) * tick) as Dec;
+    const r = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
+    assert.ok(r.ok, r.ok ? "" : `${r.code}: ${r.message}`);
+    await waitFor("the entry settled", () => rt.engine.state.workingOrders().length === 0);
+  }
 }
 
 /**
