@@ -67,6 +67,8 @@ export class FakeEngineView implements EngineView {
   riskReasons: string[] = [];
   ready = { ok: true, reasons: [] as string[] };
   statusThrows = false;
+  /** The next submitCommand records the command, then fails (the engine took it, the answer is lost). */
+  failNextCommand = false;
   equityPoints: { ts: number; equity: number }[];
   prices: Map<string, { ts: number; price: number }[]>;
   fills: FillView[];
@@ -217,6 +219,10 @@ export class FakeEngineView implements EngineView {
     this.commands.push(request);
     if (this.#options.commandDelayMs !== undefined) await new Promise((r) => setTimeout(r, this.#options.commandDelayMs));
     if (this.#options.failCommands === true) throw new Error("journal write failed");
+    if (this.failNextCommand) {
+      this.failNextCommand = false;
+      throw new Error("the answer was lost");
+    }
     let outcome: CommandOutcome;
     switch (request.command) {
       case "stop":
