@@ -82,8 +82,12 @@ export interface CommandRecord {
   result: { ok: boolean; message: string } | undefined;
 }
 
-/** `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again. */
-export type ApplyOutcome = "applied" | "duplicate-fill" | "duplicate-command" | "ignored";
+/**
+ * `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again.
+ * `conflicting-fill`: a known execution id with other numbers; the first stands, nothing changes,
+ * and the engine alerts (one of the two reports is wrong: never drop that silently).
+ */
+export type ApplyOutcome = "applied" | "duplicate-fill" | "conflicting-fill" | "duplicate-command" | "ignored";
 
 /**
  * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
@@ -98,7 +102,8 @@ export class EngineState {
   readonly parents = new ParentBook();
   /** The orders still working, kept apart so hot paths never scan every order ever made. */
   readonly #working = new Map<string, OrderRecord>();
-  readonly #fillIds = new Set<string>();
+  /** Fill id → `fillPrint` (undefined: restored from a snapshot that did not keep it). */
+  readonly #fillIds = new Map<string, string | undefined>();
   intentCount = 0;
   fillCount = 0;
   externalFillCount = 0;
@@ -119,6 +124,11 @@ export class EngineState {
 
   hasFill(fillId: string): boolean {
     return this.#fillIds.has(fillId);
+  }
+
+  /** What the recorded fill under this id said (`fillPrint`), when known. */
+  recordedFill(fillId: string): string | undefined {
+    return this.#fillIds.get(fillId);
   }
 
   workingOrders(symbol?: string): OrderRecord[] {
@@ -290,7 +300,10 @@ export class EngineState {
   }
 
   #fill(e: FillEvent): ApplyOutcome {
-    if (this.#fillIds.has(e.fillId)) return "duplicate-fill";
+    if (this.#fillIds.has(e.fillId)) {
+      const known = this.#fillIds.get(e.fillId);
+      return known === undefined || known === fillPrint(e) ? "duplicate-fill" : "conflicting-fill";
+    }
     if (e.qty <= 0n || e.price <= 0n) {
       throw new HeanError("EVENT_INVALID", "fill quantity and price must be positive", { fillId: e.fillId, qty: format(e.qty), price: format(e.price) });
     }
@@ -329,13 +342,13 @@ export class EngineState {
       this.externalFillCount++;
     }
     this.portfolio.applyFill(e);
-    this.#rememberFill(e.fillId);
+    this.#rememberFill(e);
     this.fillCount++;
     return "applied";
   }
 
-  #rememberFill(fillId: string): void {
-    this.#fillIds.add(fillId);
+  #rememberFill(e: FillEvent): void {
+    this.#fillIds.set(e.fillId, fillPrint(e));
     if (this.#fillIds.size > FILL_ID_MEMORY) {
       // Sets iterate in insertion order: the first is the oldest.
       const oldest = this.#fillIds.values().next().value;
@@ -382,7 +395,8 @@ export class EngineState {
       eventsApplied: this.eventsApplied,
       portfolio: this.portfolio.snapshot(),
       orders: [...this.orders.values()].map((o) => ({ ...o })),
-      fillIds: [...this.#fillIds],
+      fillIds: [...this.#fillIds.keys()],
+      fillPrints: [...this.#fillIds.values()].map((p) => p ?? ""),
       intentCount: this.intentCount,
       fillCount: this.fillCount,
       externalFillCount: this.externalFillCount,
@@ -405,7 +419,7 @@ export class EngineState {
       st.orders.set(o.clientOrderId, order);
       if (WORKING.has(order.status)) st.#working.set(order.clientOrderId, order);
     }
-    for (const id of s.fillIds) st.#fillIds.add(id);
+    s.fillIds.forEach((id, i) => st.#fillIds.set(id, s.fillPrints?.[i] || undefined));
     st.intentCount = s.intentCount;
     st.fillCount = s.fillCount;
     st.externalFillCount = s.externalFillCount;
@@ -431,6 +445,8 @@ export interface EngineSnapshot {
   readonly portfolio: PortfolioSnapshot;
   readonly orders: readonly OrderRecord[];
   readonly fillIds: readonly string[];
+  /** `fillPrint` of each of `fillIds`, in the same order ("" when unknown); absent in older snapshots. */
+  readonly fillPrints?: readonly string[];
   readonly intentCount: number;
   readonly fillCount: number;
   readonly externalFillCount: number;
@@ -444,6 +460,15 @@ export interface EngineSnapshot {
   readonly startedAt: number | null;
   /** Absent in snapshots written before the router existed. */
   readonly parents?: readonly ParentRecord[];
+}
+
+/**
+ * What one execution says that no second report of it may say differently: symbol, side,
+ * quantity and price. (Fees, times and the source may legitimately differ between the stream
+ * and a reconciliation of the same execution.)
+ */
+export function fillPrint(e: FillEvent): string {
+  return `${e.symbol} ${e.side} ${format(e.qty)} @ ${format(e.price)}`;
 }
 
 /** Average fill price of an order (rounded), or undefined with no fills. */

@@ -71,8 +71,10 @@ describe("EngineState orders", () => {
     const st = stateWith(intent("a"), submitted("a"), accepted("a"), fill("f1", "a", "0.5", "100"));
     const before = st.snapshot();
     assert.equal(st.apply(fill("f1", "a", "0.5", "100")), "duplicate-fill");
-    // Even a different payload under the same execution id is the same fill.
-    assert.equal(st.apply(fill("f1", "a", "0.2", "90", { source: "reconciliation" })), "duplicate-fill");
+    // Another source and fee under the same execution id is the same fill...
+    assert.equal(st.apply(fill("f1", "a", "0.5", "100", { source: "reconciliation", fee: dec("0.07") })), "duplicate-fill");
+    // ...other numbers are a conflict: the first still stands, nothing changes (the engine alerts).
+    assert.equal(st.apply(fill("f1", "a", "0.2", "90", { source: "reconciliation" })), "conflicting-fill");
     const after = st.snapshot();
     assert.deepEqual(after, before);
     assert.equal(st.hasFill("f1"), true);
