@@ -350,8 +350,8 @@ export class EngineState {
   #rememberFill(e: FillEvent): void {
     this.#fillIds.set(e.fillId, fillPrint(e));
     if (this.#fillIds.size > FILL_ID_MEMORY) {
-      // Sets iterate in insertion order: the first is the oldest.
-      const oldest = this.#fillIds.values().next().value;
+      // Maps iterate in insertion order: the first is the oldest.
+      const oldest = this.#fillIds.keys().next().value;
       if (oldest !== undefined) this.#fillIds.delete(oldest);
     }
   }

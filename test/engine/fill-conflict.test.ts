@@ -60,3 +60,13 @@ test("a snapshot from before fill prints were kept: a known id is a plain duplic
   const restored = EngineState.fromSnapshot(legacy);
   assert.equal(restored.apply(fill("f1", "a", "0.3", "90")), "duplicate-fill");
 });
+
+test("the fill memory stays bounded: past 50,000 ids the oldest is forgotten first", () => {
+  const st = new EngineState(dec("10000000"));
+  for (let i = 0; i <= 50_000; i++) st.apply(fill(`x${i}`, undefined, "0.001", "100", { side: i % 2 === 0 ? "buy" : "sell" }));
+  assert.equal(st.hasFill("x0"), false, "the oldest id was evicted");
+  assert.equal(st.hasFill("x1"), true);
+  assert.equal(st.hasFill("x50000"), true);
+  assert.equal(st.snapshot().fillIds.length, 50_000);
+  assert.equal(st.snapshot().fillPrints?.length, 50_000);
+});
