@@ -102,7 +102,8 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
     } catch (e) {
       if (isHeanError(e, "COMMAND_CONFLICT")) {
         logger.warn({ chatId, updateId, command, commandId, earlier: e.context["earlier"] }, "telegram: refused a command whose id names another command");
-        await reply(ctx, `${command}: NOT DONE (conflict)\n${e.message}\nsend the command again as a new message`);
+        const earlier = String(e.context["earlier"] ?? "another command");
+        await reply(ctx, `${command}: NOT DONE (conflict)\nthis update's id was already used for ${earlier}; nothing was done: send the command again as a new message`);
         return;
       }
       logger.error({ chatId, command, commandId, err: describeError(e) }, "telegram: the engine failed a command");
