@@ -42,6 +42,7 @@ export const ERROR_CATALOGUE = {
   // risk and commands
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",
+  COMMAND_CONFLICT: "a commandId already names a different command",
   LIVE_NOT_CONFIRMED: "live trading was requested without the explicit confirmation",
   // historical data
   DATA_MALFORMED: "a historical data file has a row or a packing hean cannot read",

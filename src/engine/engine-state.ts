@@ -6,6 +6,7 @@
  * illegal event throws a HeanError and leaves the state untouched.
  */
 import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
+import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
 import type {
   CommandType,
@@ -79,6 +80,8 @@ export interface RiskReference {
 export interface CommandRecord {
   readonly commandId: string;
   readonly command: CommandType;
+  /** `commandPayload` of the command: a resend must match it, or it is a conflict. */
+  readonly payload: string;
   readonly source: string;
   readonly ts: number;
   result: { ok: boolean; message: string } | undefined;
@@ -113,7 +116,12 @@ export interface EngineStateOptions {
 
 export const DEFAULT_RECENT_TERMINAL_ORDERS = 500;
 
-export type ApplyOutcome = "applied" | "duplicate-fill" | "ignored";
+/**
+ * `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again.
+ * `conflicting-fill`: a known execution id with other numbers; the first stands, nothing changes,
+ * and the engine alerts (one of the two reports is wrong: never drop that silently).
+ */
+export type ApplyOutcome = "applied" | "duplicate-fill" | "conflicting-fill" | "duplicate-command" | "ignored";
 
 /**
  * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
@@ -136,7 +144,8 @@ export class EngineState {
   readonly parents = new ParentBook();
   /** The orders still working, kept apart so hot paths never scan every order ever made. */
   readonly #working = new Map<string, OrderRecord>();
-  readonly #fillIds = new Set<string>();
+  /** Fill id → `fillPrint` (undefined: restored from a snapshot that did not keep it). */
+  readonly #fillIds = new Map<string, string | undefined>();
   /** Terminal orders that leave the state on their own (no parent kept), oldest first. */
   readonly #ended = new Set<string>();
   readonly #retired = new Map<string, RetiredOrder>();
@@ -173,6 +182,11 @@ export class EngineState {
 
   hasFill(fillId: string): boolean {
     return this.#fillIds.has(fillId);
+  }
+
+  /** What the recorded fill under this id said (`fillPrint`), when known. */
+  recordedFill(fillId: string): string | undefined {
+    return this.#fillIds.get(fillId);
   }
 
   workingOrders(symbol?: string): OrderRecord[] {
@@ -316,10 +330,20 @@ export class EngineState {
       case "risk.reference":
         this.riskReference = { capitalBase: e.capitalBase, highWaterMark: e.highWaterMark, dayStart: e.dayStart, dayStartEquity: e.dayStartEquity };
         return "applied";
-      case "command":
-        if (this.commands.has(e.commandId)) return "ignored";
-        this.commands.set(e.commandId, { commandId: e.commandId, command: e.command, source: e.source, ts: e.ts, result: undefined });
+      case "command": {
+        const payload = commandPayload(e.command, e.args);
+        const known = this.commands.get(e.commandId);
+        if (known?.payload === payload) return "duplicate-command";
+        if (known !== undefined) {
+          throw new HeanError("COMMAND_CONFLICT", `commandId ${e.commandId} was already used for ${known.command}; refusing ${e.command} under it`, {
+            commandId: e.commandId,
+            earlier: known.command,
+            refused: e.command,
+          });
+        }
+        this.commands.set(e.commandId, { commandId: e.commandId, command: e.command, payload, source: e.source, ts: e.ts, result: undefined });
         return "applied";
+      }
       case "command.result": {
         const c = this.commands.get(e.commandId);
         if (c === undefined) throw new HeanError("COMMAND_INVALID", `result for unknown command ${e.commandId}`, { commandId: e.commandId });
@@ -374,7 +398,10 @@ export class EngineState {
   }
 
   #fill(e: FillEvent): ApplyOutcome {
-    if (this.#fillIds.has(e.fillId)) return "duplicate-fill";
+    if (this.#fillIds.has(e.fillId)) {
+      const known = this.#fillIds.get(e.fillId);
+      return known === undefined || known === fillPrint(e) ? "duplicate-fill" : "conflicting-fill";
+    }
     if (e.qty <= 0n || e.price <= 0n) {
       throw new HeanError("EVENT_INVALID", "fill quantity and price must be positive", { fillId: e.fillId, qty: format(e.qty), price: format(e.price) });
     }
@@ -422,16 +449,16 @@ export class EngineState {
       this.externalFillCount++;
     }
     this.portfolio.applyFill(e);
-    this.#rememberFill(e.fillId);
+    this.#rememberFill(e);
     this.fillCount++;
     return "applied";
   }
 
-  #rememberFill(fillId: string): void {
-    this.#fillIds.add(fillId);
+  #rememberFill(e: FillEvent): void {
+    this.#fillIds.set(e.fillId, fillPrint(e));
     if (this.#fillIds.size > this.#fillIdMemory) {
-      // Sets iterate in insertion order: the first is the oldest.
-      const oldest = this.#fillIds.values().next().value;
+      // Maps iterate in insertion order: the first is the oldest.
+      const oldest = this.#fillIds.keys().next().value;
       if (oldest !== undefined) this.#fillIds.delete(oldest);
     }
   }
@@ -488,7 +515,8 @@ export class EngineState {
       orders: [...this.orders.values()].map((o) => ({ ...o })),
       endedOrders: [...this.#ended],
       retiredOrders: [...this.#retired.values()].map((o) => ({ ...o })),
-      fillIds: [...this.#fillIds],
+      fillIds: [...this.#fillIds.keys()],
+      fillPrints: [...this.#fillIds.values()].map((p) => p ?? ""),
       lastEntryStrategy: [...this.lastEntryStrategy],
       intentCount: this.intentCount,
       fillCount: this.fillCount,
@@ -516,7 +544,7 @@ export class EngineState {
     for (const id of s.endedOrders) st.#ended.add(id);
     // The codec drops undefined fields: put them back so a restored record equals a live one.
     for (const r of s.retiredOrders) st.#retired.set(r.clientOrderId, { ...r, parentId: r.parentId });
-    for (const id of s.fillIds) st.#fillIds.add(id);
+    s.fillIds.forEach((id, i) => st.#fillIds.set(id, s.fillPrints?.[i] || undefined));
     for (const [symbol, strategyId] of s.lastEntryStrategy) st.lastEntryStrategy.set(symbol, strategyId);
     st.intentCount = s.intentCount;
     st.fillCount = s.fillCount;
@@ -527,7 +555,8 @@ export class EngineState {
     st.killSwitch = { ...s.killSwitch };
     for (const [k, v] of s.stopLosses) st.stopLosses.set(k, v);
     st.riskReference = s.riskReference;
-    for (const c of s.commands) st.commands.set(c.commandId, { ...c });
+    // Snapshots written before payloads were kept know only the type: a resend with arguments is then a conflict, the safe side.
+    for (const c of s.commands) st.commands.set(c.commandId, { ...c, payload: c.payload ?? commandPayload(c.command, {}) });
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
     st.startedAt = s.startedAt;
     st.parents.restore(s.parents ?? [], s.parentWindow);
@@ -549,6 +578,8 @@ export interface EngineSnapshot {
   readonly retiredOrders: readonly RetiredOrder[];
   readonly fillIds: readonly string[];
   readonly lastEntryStrategy: readonly (readonly [string, string])[];
+  /** `fillPrint` of each of `fillIds`, in the same order ("" when unknown); absent in older snapshots. */
+  readonly fillPrints?: readonly string[];
   readonly intentCount: number;
   readonly fillCount: number;
   readonly externalFillCount: number;
@@ -556,12 +587,22 @@ export interface EngineSnapshot {
   readonly killSwitch: KillSwitchState;
   readonly stopLosses: readonly (readonly [string, number])[];
   readonly riskReference: RiskReference | undefined;
-  readonly commands: readonly CommandRecord[];
+  /** `payload` is absent in snapshots written before it was kept. */
+  readonly commands: readonly (Omit<CommandRecord, "payload"> & { readonly payload?: string })[];
   readonly deniedByCode: readonly (readonly [string, number])[];
   readonly startedAt: number | null;
   /** Absent in snapshots written before the router existed. */
   readonly parents?: readonly ParentRecord[];
   readonly parentWindow?: ParentWindow;
+}
+
+/**
+ * What one execution says that no second report of it may say differently: symbol, side,
+ * quantity and price. (Fees, times and the source may legitimately differ between the stream
+ * and a reconciliation of the same execution.)
+ */
+export function fillPrint(e: FillEvent): string {
+  return `${e.symbol} ${e.side} ${format(e.qty)} @ ${format(e.price)}`;
 }
 
 /** Average fill price of an order (rounded), or undefined with no fills. */

@@ -13,7 +13,7 @@ import { format } from "../core/decimal.ts";
 import { describeError } from "../core/errors.ts";
 import { type AlertEvent, type BookEvent, type HeanEvent, isJournaled } from "../core/events.ts";
 import type { EventBus } from "../bus/event-bus.ts";
-import type { ApplyOutcome, EngineState } from "./engine-state.ts";
+import { type ApplyOutcome, type EngineState, fillPrint } from "./engine-state.ts";
 import type { EngineStateView } from "./engine-state-view.ts";
 import type { JournalPort } from "./journal-port.ts";
 
@@ -73,6 +73,19 @@ export class Engine {
       this.duplicateFills++;
       return outcome;
     }
+    if (outcome === "conflicting-fill" && event.type === "order.filled") {
+      this.duplicateFills++;
+      const recorded = this.#state.recordedFill(event.fillId);
+      this.#alert("critical", "FILL_CONFLICT", `fill ${event.fillId} reported again with other numbers: kept ${recorded}, ignored ${fillPrint(event)} (${event.source})`, {
+        fillId: event.fillId,
+        recorded,
+        ignored: fillPrint(event),
+        source: event.source,
+      });
+      return outcome;
+    }
+    // A resent command was answered the first time: publishing it would run it again.
+    if (outcome === "duplicate-command") return outcome;
     if (outcome === "applied" && isJournaled(event)) {
       this.#state.lastSeq = this.journal.append(event);
       if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();

@@ -5,9 +5,11 @@
  *   symbol), never on a timer. Escalation to HARD_STOP triggers the kill switch at once.
  * - Position monitor: stop-loss/take-profit on every book of a held symbol; max hold and UTC
  *   horizons on a 250 ms watchdog (time passes without ticks, so these cannot wait for data).
- * - Staleness: a held symbol without a book for `staleDataMs` triggers the kill switch; on any
- *   symbol that silent, working orders that could add exposure are cancelled by the same watchdog
- *   in the same turn, and no new one passes the pre-trade or send check (reduce-only exits do).
+ * - Staleness: a held symbol without a book for `staleDataMs` triggers the kill switch, from a
+ *   timer set for the first moment the oldest held symbol can be stale (not a poll), so it acts
+ *   in the turn the threshold passes. On any symbol that silent, working orders that could add
+ *   exposure are cancelled (by that timer and the watchdog), and no new one passes the pre-trade
+ *   or send check (reduce-only exits do).
  * - Rejection storms, and venue health (private stream, circuit breaker) fed by the venue.
  * - Operator commands: stop, resume, flatten, cancel-all, set-stoploss, reset-hard-stop, each
  *   answered by a journaled `command.result`.
@@ -41,6 +43,8 @@ export interface VenueHealthInput {
   blocksNewExposure?(): string | undefined;
 }
 
+const STALE_RECHECK_WHILE_ACTIVE_MS = 250;
+
 /** Rejections that mean "slow down", not "this order is wrong": they never count toward a storm. */
 const THROTTLE_CODES: ReadonlySet<string> = new Set(["VENUE_CIRCUIT_OPEN", "VENUE_RATE_LIMITED"]);
 /** Refused by hean's own send check, never by the venue: no storm either. */
@@ -67,6 +71,8 @@ export class RiskController {
   #lastEquity: Dec | undefined;
   readonly #forceClosing = new Map<string, number>();
   #timer: TimerHandle | undefined;
+  #staleTimer: TimerHandle | undefined;
+  #running = false;
   readonly #startedAt: number;
   /** Which strategy's entry opened each symbol's position (for per-strategy horizons). */
   readonly #entryStrategy = new Map<string, string>();
@@ -85,12 +91,16 @@ export class RiskController {
   }
 
   start(): void {
+    this.#running = true;
     this.#timer = this.#o.clock.setInterval(() => this.#watchdog(), 250);
     this.#ensureReference();
+    this.#armStaleDeadline();
   }
 
   stop(): void {
+    this.#running = false;
     this.#timer?.cancel();
+    this.#staleTimer?.cancel();
   }
 
   /** The pre-trade gate the executor calls for every candidate order. */
@@ -182,6 +192,8 @@ export class RiskController {
   #onFill(e: FillEvent): void {
     if (this.#o.engine.state.portfolio.position(e.symbol).qty === 0n) this.#forceClosing.delete(e.symbol);
     this.#evaluateGovernor(e.ts);
+    // A newly held symbol may already be older than the deadline set for the others.
+    this.#armStaleDeadline();
   }
 
   #onRejected(now: number): void {
@@ -272,14 +284,9 @@ export class RiskController {
     const { engine, config, killSwitch } = this.#o;
     this.#cancelStaleEntries(now);
     const held = engine.state.portfolio.openPositions().map((p) => p.symbol);
+    // Positions change only by fills, which set the stale deadline; this is the belt to those braces.
+    if (held.length > 0 && this.#staleTimer === undefined) this.#armStaleDeadline();
     if (held.length > 0 && !killSwitch.active) {
-      // A symbol never seen since start counts from the start, not from the epoch.
-      const lastBook = new Map(held.map((s) => [s, this.#lastBookAt.get(s) ?? this.#startedAt]));
-      const stale = staleSymbols(lastBook, held, now, config.staleDataMs);
-      if (stale.length > 0) {
-        killSwitch.trigger("STALE_MARKET_DATA", stale.map((s) => `${s.symbol} silent ${s.silentMs} ms`).join(", "));
-        return;
-      }
       const health = this.#o.venueHealth;
       const venueTrigger =
         health === undefined
@@ -311,6 +318,40 @@ export class RiskController {
       const silentMs = stale.get(o.symbol);
       if (silentMs !== undefined) executor.cancel(o.clientOrderId, `stale market data: ${o.symbol} silent ${silentMs} ms`);
     }
+  }
+
+  /** The last book time of each held symbol; a symbol never seen since start counts from the start, not from the epoch. */
+  #heldLastBooks(): Map<string, number> {
+    const held = this.#o.engine.state.portfolio.openPositions().map((p) => p.symbol);
+    return new Map(held.map((s) => [s, this.#lastBookAt.get(s) ?? this.#startedAt]));
+  }
+
+  /**
+   * One timer, due when the oldest held symbol's silence first exceeds `staleDataMs`. Books move
+   * no timer: when it fires, it either triggers or sets itself for the new oldest deadline.
+   */
+  #armStaleDeadline(): void {
+    if (!this.#running) return;
+    const { clock, config } = this.#o;
+    this.#staleTimer?.cancel();
+    this.#staleTimer = undefined;
+    const lastBooks = [...this.#heldLastBooks().values()];
+    if (lastBooks.length === 0) return;
+    const due = Math.min(...lastBooks) + config.staleDataMs + 1;
+    // While the kill switch is on, a stale symbol is its business: look again shortly (for after a resume), not in a loop.
+    const wait = this.#o.killSwitch.active ? STALE_RECHECK_WHILE_ACTIVE_MS : due - clock.now();
+    this.#staleTimer = clock.setTimeout(() => this.#checkStale(), Math.max(0, wait));
+  }
+
+  #checkStale(): void {
+    const { clock, config, killSwitch } = this.#o;
+    const lastBooks = this.#heldLastBooks();
+    this.#cancelStaleEntries(clock.now());
+    if (!killSwitch.active) {
+      const stale = staleSymbols(lastBooks, [...lastBooks.keys()], clock.now(), config.staleDataMs);
+      if (stale.length > 0) killSwitch.trigger("STALE_MARKET_DATA", stale.map((s) => `${s.symbol} silent ${s.silentMs} ms`).join(", "));
+    }
+    this.#armStaleDeadline();
   }
 
   #monitorPositions(now: number, includeTime: boolean): void {

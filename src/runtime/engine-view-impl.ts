@@ -2,9 +2,13 @@
  * The read side and the command door of a running engine, for the operator surfaces.
  * Snapshots are built on demand from the single writer's state; commands enter through the
  * inbox like any venue event, so they are journaled before they act (rule 2) and idempotent by
- * commandId (the engine ignores a commandId it has seen).
+ * commandId: a resend of the same command gets the first outcome back; another command under a
+ * known commandId is refused with COMMAND_CONFLICT and changes nothing (also across restarts:
+ * the engine keeps each command's payload in its journaled state).
  */
+import { commandPayload } from "../core/command-payload.ts";
 import { format, toNumber } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
 import type { AlertEvent, HeanEvent } from "../core/events.ts";
 import { killSwitchSummary } from "../engine/engine-state.ts";
 import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
@@ -38,7 +42,8 @@ export class RuntimeView implements EngineView {
   readonly #alerts: AlertEvent[] = [];
   readonly #alertListeners = new Set<(a: AlertEvent) => void>();
   readonly #eventListeners = new Set<(e: HeanEvent) => void>();
-  readonly #pendingCommands = new Map<string, (o: CommandOutcome) => void>();
+  /** Commands published but not yet answered, with everyone waiting for their outcome. */
+  readonly #pendingCommands = new Map<string, PendingCommand>();
   readonly #readiness: ReadinessInput;
   #lastSampleAt = -Infinity;
 
@@ -160,20 +165,34 @@ export class RuntimeView implements EngineView {
     return this.#alerts.slice(-Math.max(0, limit));
   }
 
+  /**
+   * Resolves with the command's outcome (`duplicate` when its commandId was answered or is being
+   * answered already); rejects with COMMAND_CONFLICT, before anything is published, when the
+   * commandId is known with another payload.
+   */
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
     const { engine, inbox, clock } = this.#rt;
+    const payload = commandPayload(request.command, request.args);
     const seen = engine.state.commands.get(request.commandId);
+    const pending = this.#pendingCommands.get(request.commandId);
+    const earlier = seen ?? pending;
+    if (earlier !== undefined && earlier.payload !== payload) {
+      const what = earlier.command === request.command ? `${earlier.command} with other arguments` : earlier.command;
+      throw new HeanError(
+        "COMMAND_CONFLICT",
+        `commandId ${request.commandId} was already used for ${what}; nothing was done: send this ${request.command} with a new commandId`,
+        { commandId: request.commandId, earlier: earlier.command, refused: request.command },
+      );
+    }
     if (seen?.result !== undefined) {
       return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
     }
     const outcome = new Promise<CommandOutcome>((resolve) => {
-      const earlier = this.#pendingCommands.get(request.commandId);
-      this.#pendingCommands.set(request.commandId, (o) => {
-        earlier?.({ ...o, duplicate: true });
-        resolve({ ...o, duplicate: seen !== undefined || earlier !== undefined });
-      });
+      const waiting = pending ?? { command: request.command, payload, waiters: [] };
+      waiting.waiters.push((o) => resolve({ ...o, duplicate: o.duplicate || earlier !== undefined }));
+      this.#pendingCommands.set(request.commandId, waiting);
     });
-    if (seen === undefined) {
+    if (earlier === undefined) {
       inbox.publish({
         type: "command",
         ts: clock.now(),
@@ -242,7 +261,7 @@ export class RuntimeView implements EngineView {
       case "command.result": {
         const pending = this.#pendingCommands.get(e.commandId);
         this.#pendingCommands.delete(e.commandId);
-        pending?.({ commandId: e.commandId, ok: e.ok, message: e.message, duplicate: false });
+        for (const answer of pending?.waiters ?? []) answer({ commandId: e.commandId, ok: e.ok, message: e.message, duplicate: false });
         break;
       }
       default:
@@ -265,6 +284,12 @@ export class RuntimeView implements EngineView {
       push(list, { ts: now, price: (toNumber(m.bid) + toNumber(m.ask)) / 2 }, HISTORY);
     }
   }
+}
+
+interface PendingCommand {
+  readonly command: CommandRequest["command"];
+  readonly payload: string;
+  readonly waiters: ((o: CommandOutcome) => void)[];
 }
 
 function push<T>(list: T[], item: T, cap: number): void {

@@ -25,6 +25,7 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
   let page: Page;
   let profile: string;
   const problems: string[] = [];
+  let lostAnswers = 0;
 
   before(async () => {
     view = new FakeEngineView();
@@ -39,8 +40,9 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => {
-      // The wrong-token step makes the browser log its 401; anything else is a real problem.
+      // The wrong-token step makes the browser log its 401, the lost-answer step its two 500s; anything else is a real problem.
       if (m.text().includes("status of 401")) return;
+      if (m.text().includes("status of 500")) return void lostAnswers++;
       if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -135,6 +137,29 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     assert.equal(await page.evaluate(() => localStorage.length), 0);
   });
 
+  test("a retry from the same dialog reuses its commandId; edited arguments get a new one (never a 409 conflict)", async () => {
+    const before = view.commands.length;
+    await page.click("#positions button[title='set a stop-loss for this position']");
+    await page.locator("#confirm").waitFor({ state: "visible" });
+    await page.fill("#cmd-pct", "2");
+    view.failNextCommand = true;
+    await page.click("#cmd-confirm");
+    await page.locator("#confirm-error", { hasText: "the answer was lost" }).waitFor();
+    // Retry unchanged: the same command, so the same id (the engine answers it once).
+    view.failNextCommand = true;
+    await page.click("#cmd-confirm");
+    await page.locator("#confirm-error", { hasText: "the answer was lost" }).waitFor();
+    // Edited: another command, so a new id; reusing the old one would be refused as a conflict.
+    await page.fill("#cmd-pct", "3");
+    await page.click("#cmd-confirm");
+    await page.locator("#confirm").waitFor({ state: "hidden" });
+    await page.locator(".toast", { hasText: "set-stoploss: done" }).waitFor();
+    const sent = view.commands.slice(before);
+    assert.deepEqual(sent.map((c) => c.args["pct"]), [2, 2, 3]);
+    assert.equal(sent[0]!.commandId, sent[1]!.commandId);
+    assert.notEqual(sent[2]!.commandId, sent[0]!.commandId);
+  });
+
   test("cancelling the dialog sends nothing", async () => {
     const before = view.commands.length;
     await page.click("#btn-resume");
@@ -153,5 +178,6 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     assert.ok(existsSync(SCREENSHOT));
     assert.deepEqual(problems, []);
+    assert.equal(lostAnswers, 2, "only the two answers the retry test made fail");
   });
 });

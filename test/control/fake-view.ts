@@ -1,9 +1,12 @@
 /**
  * An in-memory EngineView for testing the operator surfaces without an engine: plausible state
  * (two symbols, a long position, a working order, history for the charts), commands recorded and
- * idempotent by commandId like the engine's, and hooks to emit events and alerts.
+ * idempotent by commandId like the engine's (another command under a known id is a
+ * COMMAND_CONFLICT), and hooks to emit events and alerts.
  */
+import { commandPayload } from "../../src/core/command-payload.ts";
 import { dec } from "../../src/core/decimal.ts";
+import { HeanError } from "../../src/core/errors.ts";
 import type { AlertEvent, HeanEvent, RiskState } from "../../src/core/events.ts";
 import type {
   BusView,
@@ -64,6 +67,8 @@ export class FakeEngineView implements EngineView {
   riskReasons: string[] = [];
   ready = { ok: true, reasons: [] as string[] };
   statusThrows = false;
+  /** The next submitCommand records the command, then fails (the engine took it, the answer is lost). */
+  failNextCommand = false;
   equityPoints: { ts: number; equity: number }[];
   prices: Map<string, { ts: number; price: number }[]>;
   fills: FillView[];
@@ -206,11 +211,19 @@ export class FakeEngineView implements EngineView {
   }
 
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
+    const known = this.commands.find((c) => c.commandId === request.commandId);
+    if (known !== undefined && commandPayload(known.command, known.args) !== commandPayload(request.command, request.args)) {
+      throw new HeanError("COMMAND_CONFLICT", `commandId ${request.commandId} was already used for ${known.command}`, { earlier: known.command });
+    }
     const earlier = this.#outcomes.get(request.commandId);
     if (earlier !== undefined) return { ...earlier, duplicate: true };
     this.commands.push(request);
     if (this.#options.commandDelayMs !== undefined) await new Promise((r) => setTimeout(r, this.#options.commandDelayMs));
     if (this.#options.failCommands === true) throw new Error("journal write failed");
+    if (this.failNextCommand) {
+      this.failNextCommand = false;
+      throw new Error("the answer was lost");
+    }
     let outcome: CommandOutcome;
     switch (request.command) {
       case "stop":

@@ -71,8 +71,10 @@ describe("EngineState orders", () => {
     const st = stateWith(intent("a"), submitted("a"), accepted("a"), fill("f1", "a", "0.5", "100"));
     const before = st.snapshot();
     assert.equal(st.apply(fill("f1", "a", "0.5", "100")), "duplicate-fill");
-    // Even a different payload under the same execution id is the same fill.
-    assert.equal(st.apply(fill("f1", "a", "0.2", "90", { source: "reconciliation" })), "duplicate-fill");
+    // Another source and fee under the same execution id is the same fill...
+    assert.equal(st.apply(fill("f1", "a", "0.5", "100", { source: "reconciliation", fee: dec("0.07") })), "duplicate-fill");
+    // ...other numbers are a conflict: the first still stands, nothing changes (the engine alerts).
+    assert.equal(st.apply(fill("f1", "a", "0.2", "90", { source: "reconciliation" })), "conflicting-fill");
     const after = st.snapshot();
     assert.deepEqual(after, before);
     assert.equal(st.hasFill("f1"), true);
@@ -198,11 +200,11 @@ describe("EngineState orders", () => {
     assert.deepEqual(st.snapshot(), before);
   });
 
-  test("a repeated command id is ignored; its result is recorded once", () => {
+  test("a repeated command is a duplicate; its result is recorded once", () => {
     const st = new EngineState(INITIAL);
     const cmd: HeanEvent = { type: "command", ts: 1, commandId: "c1", command: "stop", source: "cli", args: {} };
     assert.equal(st.apply(cmd), "applied");
-    assert.equal(st.apply(cmd), "ignored");
+    assert.equal(st.apply(cmd), "duplicate-command");
     st.apply({ type: "command.result", ts: 2, commandId: "c1", ok: true, message: "stopped" });
     assert.deepEqual(st.commands.get("c1")!.result, { ok: true, message: "stopped" });
   });

@@ -3,8 +3,9 @@
  * Kill-switch and other commands from the dashboard: every command goes through a confirmation
  * dialog that also asks for the API token. The token lives in sessionStorage (this tab only) if
  * the operator allows it, and travels only in the Authorization header, never in a URL.
- * Each dialog gets one commandId; retrying from the same dialog reuses it, so a command whose
- * response was lost is not applied twice.
+ * Each dialog gets one commandId; retrying the same command from the same dialog reuses it, so a
+ * command whose response was lost is not applied twice. Edited arguments make another command,
+ * so they get a new commandId (the engine refuses a known id with another payload).
  */
 import { byId, el } from "./dom.js";
 
@@ -54,14 +55,14 @@ export function setupCommands(ui) {
   const pctInput = /** @type {HTMLInputElement} */ (byId("cmd-pct"));
   const errorBox = byId("confirm-error");
   const confirmButton = /** @type {HTMLButtonElement} */ (byId("cmd-confirm"));
-  /** @type {{ type: string, commandId: string } | null} */
+  /** @type {{ type: string, commandId: string, sent: string | null } | null} */
   let pending = null;
 
   /** @param {string} type @param {string} [symbol] */
   const open = (type, symbol) => {
     const copy = COPY[type];
     if (copy === undefined) return;
-    pending = { type, commandId: newCommandId() };
+    pending = { type, commandId: newCommandId(), sent: null };
     byId("confirm-title").textContent = copy.title;
     byId("confirm-text").textContent = copy.text;
     confirmButton.textContent = copy.confirm;
@@ -93,6 +94,13 @@ export function setupCommands(ui) {
       body["symbol"] = symbolInput.value.trim();
       body["pct"] = Number(pctInput.value);
     }
+    const { commandId: _, ...payload } = body;
+    const what = JSON.stringify(payload);
+    if (pending.sent !== null && pending.sent !== what) {
+      pending.commandId = newCommandId();
+      body["commandId"] = pending.commandId;
+    }
+    pending.sent = what;
     if (remember.checked) sessionStorage.setItem(TOKEN_KEY, token);
     else sessionStorage.removeItem(TOKEN_KEY);
     confirmButton.disabled = true;

@@ -4,7 +4,10 @@
  * The engine journals the command with its source and its outcome and is idempotent by
  * `commandId`: a client that lost the response resends the same body and gets the earlier
  * outcome back, marked `duplicate`, with nothing applied twice. The HTTP status is 200 whenever
- * the engine produced an outcome; `ok` says whether the command did what it asked.
+ * the engine produced an outcome; `ok` says whether the command did what it asked. A known
+ * `commandId` with a different body (another type or other arguments) is a client error, 409
+ * `COMMAND_CONFLICT`, and nothing is done: answering it as a duplicate would hide that the new
+ * command never ran.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describeError, isHeanError } from "../../core/errors.ts";
@@ -51,6 +54,10 @@ export async function handleCommand(req: IncomingMessage, res: ServerResponse, o
   } catch (e) {
     if (e instanceof ApiError) throw e;
     if (isHeanError(e, "COMMAND_INVALID")) throw new ApiError(422, "COMMAND_INVALID", e.message);
+    if (isHeanError(e, "COMMAND_CONFLICT")) {
+      logger.warn({ commandId: valid.commandId, command: valid.command, source, earlier: e.context["earlier"] }, "command refused: commandId reused for another command");
+      throw new ApiError(409, "COMMAND_CONFLICT", e.message);
+    }
     logger.error({ err: describeError(e), commandId: valid.commandId, command: valid.command, source }, "command failed in the engine");
     throw new ApiError(500, "COMMAND_FAILED", `the engine failed to process the command: ${describeError(e).message}`);
   }

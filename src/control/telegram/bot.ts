@@ -7,6 +7,8 @@
  * - Commands go through `view.submitCommand` with source `telegram:<chatId>` and a commandId
  *   made from the bot id and the Telegram update id: when Telegram redelivers an update (the
  *   confirmation was lost in a restart), the engine sees the same commandId and does nothing twice.
+ *   Should Telegram ever hand out a used update id for a different message, the engine refuses it
+ *   as a conflict and the chat is told the command was not done (never a silent "done").
  * - Commands that add risk (`/resume`, `/set_stoploss`) are refused when the message is older
  *   than `maxCommandAgeSeconds`: a "/resume" typed hours ago while hean was down must not fire on
  *   start-up. Commands that reduce risk (`/stop`, `/flatten`, `/cancel_all`) always run.
@@ -14,7 +16,7 @@
  */
 import { Bot, GrammyError, type Context } from "grammy";
 import type { CommandType } from "../../core/events.ts";
-import { HeanError, describeError } from "../../core/errors.ts";
+import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../observability/logger.ts";
 import { validateCommand } from "../command-schema.ts";
 import type { EngineView } from "../engine-view.ts";
@@ -98,6 +100,12 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
       const outcome = await view.submitCommand({ commandId, command, source: `telegram:${chatId}`, args: valid.args });
       await reply(ctx, formatOutcome(command, outcome));
     } catch (e) {
+      if (isHeanError(e, "COMMAND_CONFLICT")) {
+        logger.warn({ chatId, updateId, command, commandId, earlier: e.context["earlier"] }, "telegram: refused a command whose id names another command");
+        const earlier = String(e.context["earlier"] ?? "another command");
+        await reply(ctx, `${command}: NOT DONE (conflict)\nthis update's id was already used for ${earlier}; nothing was done: send the command again as a new message`);
+        return;
+      }
       logger.error({ chatId, command, commandId, err: describeError(e) }, "telegram: the engine failed a command");
       await reply(ctx, `${command}: FAILED in the engine (${describeError(e).message}); check the dashboard`);
     }
