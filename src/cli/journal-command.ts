@@ -8,7 +8,7 @@ import { replayJournal } from "../engine/replay.ts";
 import { SqliteJournal } from "../journal/sqlite-journal.ts";
 import { inspectJournal, verifyJournal } from "../journal/tools.ts";
 import { buildReport } from "../runtime/report.ts";
-import { parseFlags } from "./main.ts";
+import { parseFlags } from "./flags.ts";
 
 const FLAGS = {
   journal: { type: "string" },

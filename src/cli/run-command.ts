@@ -4,12 +4,12 @@
  */
 import { writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
-import { loadConfig } from "../config/config.ts";
+import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
-import { parseFlags } from "./main.ts";
+import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
 const FLAGS = {
   venue: { type: "string" },
@@ -33,17 +33,28 @@ const FLAGS = {
   "i-understand-live-trading": { type: "boolean" },
 } as const;
 
-export async function runCommand(argv: readonly string[]): Promise<number> {
+/** Everything `hean run` was asked to do, checked in full before anything starts. */
+export interface RunPlan {
+  readonly config: HeanConfig;
+  /** Stop cleanly after this long; undefined: run until SIGINT/SIGTERM. */
+  readonly durationMs: number | undefined;
+  readonly reportPath: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly quiet: boolean;
+}
+
+/**
+ * Flags, config file, `--set` overrides: all of it is validated here, before a secret is read,
+ * a journal opened or a timer set, so a refused start leaves nothing behind and nothing running.
+ */
+export function parseRunArgs(argv: readonly string[]): RunPlan {
   const { values, positionals } = parseFlags(argv, FLAGS);
   if (positionals.length > 0) throw new HeanError("CLI_USAGE", `hean run: unexpected argument ${JSON.stringify(positionals[0])}`, {});
-  const intFlag = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new HeanError("CLI_USAGE", `--${name} must be a non-negative number, got ${JSON.stringify(v)}`, { flag: name });
-    return n;
-  };
+  const durationMs = secondsFlag("duration", values.duration);
+  const reportPath = outputFileFlag("report", values.report);
+  const logLevel = choiceFlag("log-level", values["log-level"], LOG_LEVELS) ?? "info";
   const config = loadConfig({
-    file: values.config,
+    file: textFlag("config", values.config),
     overrides: values.set ?? [],
     cli: {
       venue: values.venue,
@@ -51,22 +62,26 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       symbols: values.symbols,
       "strategy.name": values.strategy,
       scenario: values.scenario,
-      seed: intFlag("seed", values.seed),
-      "journal.path": values.journal,
-      "api.port": intFlag("api-port", values["api-port"]),
-      "api.host": values["api-host"],
+      seed: integerFlag("seed", values.seed, 0, MAX_SEED),
+      "journal.path": textFlag("journal", values.journal),
+      "api.port": integerFlag("api-port", values["api-port"], 0, MAX_PORT),
+      "api.host": textFlag("api-host", values["api-host"]),
       "live.restUrl": values["rest-url"],
       "live.wsPublicUrl": values["ws-public-url"],
       "live.wsPrivateUrl": values["ws-private-url"],
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
     },
   });
-  const duration = intFlag("duration", values.duration);
+  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true };
+}
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const { config, durationMs, reportPath, logLevel, quiet } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
   for (const name of KNOWN_SECRETS) readSecret(name);
-  const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
+  const logger = createLogger({ level: logLevel, base: { mode: config.mode, venue: config.venue } });
   // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
   const live =
     config.mode === "live" && config.venue === "bybit" && config.live.iUnderstandLiveTrading
@@ -99,10 +114,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   };
   process.once("SIGINT", stopOn);
   process.once("SIGTERM", stopOn);
-  if (duration !== undefined) runtime.stopAfter(duration * 1000);
+  if (durationMs !== undefined) runtime.stopAfter(durationMs);
 
   const tty = process.stderr.isTTY === true;
-  const status = values.quiet === true ? undefined : setInterval(() => {
+  const status = quiet ? undefined : setInterval(() => {
     const line = runtime.statusLine();
     process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   }, tty ? 1_000 : 10_000);
@@ -110,10 +125,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const report = await runtime.done;
   await surfaces.close();
   if (status !== undefined) clearInterval(status);
-  if (tty && values.quiet !== true) process.stderr.write("\n");
+  if (tty && !quiet) process.stderr.write("\n");
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
-  if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(report, null, 2) + "\n");
+  if (reportPath !== undefined) writeFileSync(reportPath, JSON.stringify(report, null, 2) + "\n");
   logger.info(
     { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
     "hean stopped",
@@ -124,10 +139,4 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 
 const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET", "HEAN_TELEGRAM_TOKEN"] as const;
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-function logLevel(value: string | undefined): LogLevel {
-  if (value === undefined) return "info";
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new HeanError("CLI_USAGE", `--log-level must be one of ${LOG_LEVELS.join(", ")}`, { value });
-}
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

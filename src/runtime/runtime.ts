@@ -171,8 +171,14 @@ export class Runtime {
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
     const journal = options.journal ?? openJournal(config);
-    const replay = replayJournal(journal, config.initialCash);
-    const rt = new Runtime(options, journal, replay, liveVenue);
+    let rt: Runtime;
+    try {
+      rt = new Runtime(options, journal, replayJournal(journal, config.initialCash), liveVenue);
+    } catch (e) {
+      // The journal's writer thread would keep the process alive forever after a failed start.
+      journal.close();
+      throw e;
+    }
     await rt.#boot(journal);
     return rt;
   }
