@@ -36,11 +36,11 @@ export function integerFlag(flag: string, text: string | undefined, min: number,
 /** The longest `--duration` a timer can wait for: beyond it the stop would fire at once. */
 export const MAX_DURATION_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
-/** A positive number of seconds, as milliseconds. */
+/** A number of seconds (0: at once), as milliseconds. */
 export function secondsFlag(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const s = DECIMAL.test(text) ? Number(text) : Number.NaN;
-  if (!(s > 0 && s <= MAX_DURATION_SECONDS)) usage(flag, `a number of seconds above 0 and at most ${MAX_DURATION_SECONDS}`, text);
+  if (!(s >= 0 && s <= MAX_DURATION_SECONDS)) usage(flag, `a number of seconds from 0 to ${MAX_DURATION_SECONDS}`, text);
   return Math.round(s * 1000);
 }
 

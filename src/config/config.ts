@@ -209,7 +209,7 @@ function own(obj: Record<string, unknown>, key: string): unknown {
 /** A section of settings: unknown keys are refused, missing ones take their default. */
 function section<T extends object>(value: unknown, path: string, defaults: T): (key: keyof T & string) => unknown {
   if (value === undefined) return (key) => defaults[key];
-  if (!isObject(value)) return fail(path, "an object", value);
+  if (!isObject(value)) return fail(path === "" ? "(the whole configuration)" : path, "an object", value);
   const known = Object.keys(defaults);
   for (const k of Object.keys(value)) {
     if (!known.includes(k)) {

@@ -211,14 +211,21 @@ function ladder(
     return v === undefined ? undefined : read(k, v);
   });
   const value = (i: number): number => written[i] ?? (DEFAULT_RISK_CONFIG[keys[i] as keyof RiskConfig] as number);
-  for (let i = 0; i < 3; i++) {
-    for (let j = i + 1; j < 3; j++) {
-      const lower = value(i);
-      const higher = value(j);
-      if (written[i] === undefined || lower < higher) continue;
-      const other = written[j] === undefined ? `the default of risk.${keys[j]} (${higher})` : `risk.${keys[j]} (${higher})`;
-      fail(keys[i]!, written[i], `must be below ${other}: the levels must rise soft < quarantine < hard stop`);
-    }
+  const pairs: readonly (readonly [number, number])[] = [[0, 1], [0, 2], [1, 2]];
+  // Two written levels that contradict each other are the conflict to report, before a default.
+  const ordered = [...pairs].sort(([, a], [, b]) => Number(written[b] !== undefined) - Number(written[a] !== undefined));
+  for (const [i, j] of ordered) {
+    const lower = value(i);
+    const higher = value(j);
+    if (written[i] === undefined || lower < higher) continue;
+    const path = `risk.${keys[i]}`;
+    const other = `risk.${keys[j]}`;
+    const shown = written[j] === undefined ? `the default of ${other} (${higher})` : `${other} (${higher})`;
+    throw new HeanError("CONFIG_INVALID", `${path} (${lower}) must be below ${shown}: the levels rise soft < quarantine < hard stop`, {
+      path,
+      value: describe(own(given, keys[i]!)),
+      conflictsWith: other,
+    });
   }
   const out = keys.map((_k, i) => {
     let v = value(i);
