@@ -279,6 +279,7 @@ function symbolList(v: unknown): string[] {
 export function validateConfig(input: unknown): HeanConfig {
   const D = DEFAULT_CONFIG;
   const r = section(input, "", D);
+  const written = (key: string): unknown => (isObject(input) ? own(input, key) : undefined);
   const strategyIn = section(r("strategy"), "strategy", D.strategy);
   const paramsIn = strategyIn("params");
   if (!isObject(paramsIn)) fail("strategy.params", "an object", paramsIn);
@@ -307,8 +308,9 @@ export function validateConfig(input: unknown): HeanConfig {
       snapshotEvery: num(journal("snapshotEvery"), "journal.snapshotEvery", 1, Number.MAX_SAFE_INTEGER, true),
       markIntervalMs: ms(journal("markIntervalMs"), "journal.markIntervalMs"),
     },
-    risk: validateRiskConfig(r("risk") === D.risk ? undefined : r("risk")),
-    execution: validateExecutionConfig(r("execution") === D.execution ? undefined : r("execution")),
+    // These two lay what was written over their own defaults.
+    risk: validateRiskConfig(written("risk")),
+    execution: validateExecutionConfig(written("execution")),
     sim: {
       latencyMs: ms(sim("latencyMs"), "sim.latencyMs"),
       jitterMs: ms(sim("jitterMs"), "sim.jitterMs"),

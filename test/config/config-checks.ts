@@ -91,6 +91,8 @@ export function checkOutcome(parse: () => HeanConfig, codes: readonly ErrorCode[
   } finally {
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), PROTOTYPE_KEYS, "Object.prototype untouched");
   }
+  const port = config.api.port;
+  assert.ok(port === null || (Number.isInteger(port) && port >= 0 && port <= 65_535), `a TCP port: ${port}`);
   createStrategy(config.strategy.name, config.strategy.params);
   new SimVenue({
     clock: new SimClock(0),
