@@ -7,7 +7,7 @@ import { HeanError } from "../core/errors.ts";
 import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
-import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
+import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
@@ -81,6 +81,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
   for (const name of KNOWN_SECRETS) readSecret(name);
+  const surfacesPlan = planOperatorSurfaces(config);
   const logger = createLogger({ level: logLevel, base: { mode: config.mode, venue: config.venue } });
   // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
   const live =
@@ -103,7 +104,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   );
   let surfaces: OperatorSurfaces | undefined;
   try {
-    surfaces = await startOperatorSurfaces(runtime, logger);
+    surfaces = await startOperatorSurfaces(runtime, logger, surfacesPlan);
   } catch (e) {
     await runtime.stop("operator surfaces failed to start");
     throw e;

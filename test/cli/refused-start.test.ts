@@ -26,8 +26,8 @@ interface Exit {
   readonly output: string;
 }
 
-function runToExit(args: readonly string[]): Promise<Exit> {
-  const child = heanAsync(args);
+function runToExit(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Exit> {
+  const child = heanAsync(args, env);
   return new Promise((resolve, reject) => {
     const guard = setTimeout(() => {
       child.kill("SIGKILL");
@@ -44,8 +44,8 @@ function runToExit(args: readonly string[]): Promise<Exit> {
   });
 }
 
-/** args (after `run --journal J`), then every key or flag the message must name. */
-const CASES: readonly (readonly [string, readonly string[], readonly string[]])[] = [
+/** args (after `run --journal J`), every key or flag the message must name, and the environment. */
+const CASES: readonly (readonly [string, readonly string[], readonly string[], NodeJS.ProcessEnv?])[] = [
   // defect 5
   ["unknown strategy parameter", ["--set", "strategy.params.bogus=1"], ["strategy.params.bogus"]],
   ["churn sides out of its choices", ["--strategy", "churn", "--set", 'strategy.params.sides="sideways"'], ["strategy.params.sides", "sideways"]],
@@ -79,16 +79,20 @@ const CASES: readonly (readonly [string, readonly string[], readonly string[]])[
   ["order-rate window of zero", ["--set", "risk.orderRate.perMs=0"], ["risk.orderRate.perMs"]],
   ["rejection-storm window below zero", ["--set", "risk.rejectionStorm.windowMs=-1"], ["risk.rejectionStorm.windowMs"]],
   ["unknown instrument", ["--symbols", "DOGEUSDT"], ["symbols[0]", "DOGEUSDT"]],
+  // operator surfaces: refused before the engine starts, not after it journaled
+  ["an API token too short to serve", ["--api-port", "0"], ["HEAN_API_TOKEN"], { HEAN_API_TOKEN: "short" }],
+  ["a Telegram token with no chat to answer", [], ["HEAN_TELEGRAM_CHAT_IDS"], { HEAN_TELEGRAM_TOKEN: "123:abc", HEAN_TELEGRAM_CHAT_IDS: "" }],
+  ["a Telegram chat id that is no number", [], ["HEAN_TELEGRAM_CHAT_IDS", "ops"], { HEAN_TELEGRAM_TOKEN: "123:abc", HEAN_TELEGRAM_CHAT_IDS: "ops" }],
 ];
 
 // Two children at a time: each is a whole node process, and the machine is shared.
 describe("hean run refuses bad input before anything starts", { concurrency: 2 }, () => {
-  for (const [name, args, named] of CASES) {
+  for (const [name, args, named, env] of CASES) {
     test(`refused start, exit 2, no journal: ${name}`, async () => {
       const dir = join(root, name.replace(/\W+/g, "-"));
       mkdirSync(dir);
       // A later --journal= (empty) overrides this one, as the case intends.
-      const r = await runToExit(["run", "--journal", join(dir, "j.db"), "--quiet", "--duration", "5", ...args]);
+      const r = await runToExit(["run", "--journal", join(dir, "j.db"), "--quiet", "--duration", "5", ...args], env);
       assert.equal(r.code, 2, `exit code 2 for ${args.join(" ")}; output:\n${r.output}`);
       assert.match(r.output, /hean: (CONFIG_INVALID|CLI_USAGE): /);
       for (const key of named) assert.ok(r.output.includes(key), `the message names ${key}: ${r.output}`);
