@@ -3,7 +3,7 @@
  */
 import { HeanError } from "../core/errors.ts";
 import { DOWNLOAD_KINDS, DOWNLOAD_VENUES, type DownloadVenue, type FileOutcome, PUBLIC_DATA_URL, type Progress, download, planFiles } from "../research/data/download.ts";
-import { parseFlags } from "./main.ts";
+import { parseFlags } from "./flags.ts";
 
 const FLAGS = {
   venue: { type: "string" },

@@ -10,7 +10,7 @@ import { replayJournal } from "../engine/replay.ts";
 import { ReadOnlyJournal } from "../journal/read-only-journal.ts";
 import { describeLostRecords, inspectJournal, type VerifyReport, verifyJournal } from "../journal/tools.ts";
 import { buildReport } from "../runtime/report.ts";
-import { parseFlags } from "./main.ts";
+import { parseFlags } from "./flags.ts";
 
 const FLAGS = {
   journal: { type: "string" },

@@ -2,7 +2,6 @@
  * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit`.
  * Every failure prints one clear line (code and message) and returns a non-zero exit code.
  */
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { describeError, HeanError, isHeanError } from "../core/errors.ts";
 import { USAGE } from "./usage.ts";
 
@@ -30,7 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const { code, message } = describeError(e);
     process.stderr.write(`hean: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
-    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") ? 2 : 1;
+    // 2: hean refused to start on what it was given (nothing ran, nothing was written).
+    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "LIVE_NOT_CONFIRMED") || isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") ? 2 : 1;
   }
 }
 
@@ -39,13 +39,4 @@ async function simCommand(argv: readonly string[]): Promise<number> {
   if (venue !== "bybit") throw new HeanError("CLI_USAGE", `hean sim: unknown venue ${JSON.stringify(venue)} (available: bybit)`, { venue });
   const { runBybitSimCli } = await import("../simulator/bybit/main.ts");
   return (await runBybitSimCli([...rest])) ?? 0;
-}
-
-/** parseArgs with hean's errors: an unknown flag or a missing value is a CLI_USAGE error. */
-export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new HeanError("CLI_USAGE", (e as Error).message, {});
-  }
 }

@@ -4,13 +4,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
-import { loadConfig } from "../config/config.ts";
+import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
-import { type OperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
+import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
-import { parseFlags } from "./main.ts";
+import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
 const FLAGS = {
   venue: { type: "string" },
@@ -36,17 +36,30 @@ const FLAGS = {
   "accept-journal-loss": { type: "boolean" },
 } as const;
 
-export async function runCommand(argv: readonly string[]): Promise<number> {
+/** Everything `hean run` was asked to do, checked in full before anything starts. */
+export interface RunPlan {
+  readonly config: HeanConfig;
+  /** Stop cleanly after this long; undefined: run until SIGINT/SIGTERM. */
+  readonly durationMs: number | undefined;
+  readonly reportPath: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly quiet: boolean;
+  /** `cut`: the operator accepted a damaged journal's loss (`--accept-journal-loss`). */
+  readonly journalLoss: "cut" | "refuse";
+}
+
+/**
+ * Flags, config file, `--set` overrides: all of it is validated here, before a secret is read,
+ * a journal opened or a timer set, so a refused start leaves nothing behind and nothing running.
+ */
+export function parseRunArgs(argv: readonly string[]): RunPlan {
   const { values, positionals } = parseFlags(argv, FLAGS);
   if (positionals.length > 0) throw new HeanError("CLI_USAGE", `hean run: unexpected argument ${JSON.stringify(positionals[0])}`, {});
-  const intFlag = (name: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new HeanError("CLI_USAGE", `--${name} must be a non-negative number, got ${JSON.stringify(v)}`, { flag: name });
-    return n;
-  };
+  const durationMs = secondsFlag("duration", values.duration);
+  const reportPath = outputFileFlag("report", values.report);
+  const logLevel = choiceFlag("log-level", values["log-level"], LOG_LEVELS) ?? "info";
   const config = loadConfig({
-    file: values.config,
+    file: textFlag("config", values.config),
     overrides: values.set ?? [],
     cli: {
       venue: values.venue,
@@ -54,30 +67,35 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       symbols: values.symbols,
       "strategy.name": values.strategy,
       scenario: values.scenario,
-      seed: intFlag("seed", values.seed),
-      "journal.path": values.journal,
-      "api.port": intFlag("api-port", values["api-port"]),
-      "api.host": values["api-host"],
+      seed: integerFlag("seed", values.seed, 0, MAX_SEED),
+      "journal.path": textFlag("journal", values.journal),
+      "api.port": integerFlag("api-port", values["api-port"], 0, MAX_PORT),
+      "api.host": textFlag("api-host", values["api-host"]),
       // Shortcuts into the selected venue's block (`venues.<id>.*`).
-      "venue.restUrl": values["rest-url"],
-      "venue.wsPublicUrl": values["ws-public-url"],
-      "venue.wsPrivateUrl": values["ws-private-url"],
+      "venue.restUrl": textFlag("rest-url", values["rest-url"]),
+      "venue.wsPublicUrl": textFlag("ws-public-url", values["ws-public-url"]),
+      "venue.wsPrivateUrl": textFlag("ws-private-url", values["ws-private-url"]),
       "venue.testnet": values.testnet,
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
     },
   });
-  const duration = intFlag("duration", values.duration);
+  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse" };
+}
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const { config, durationMs, reportPath, logLevel, quiet, journalLoss } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
   for (const name of [...KNOWN_SECRETS, ...venueSecretNames()]) readSecret(name);
-  const logger = createLogger({ level: logLevel(values["log-level"]), base: { mode: config.mode, venue: config.venue } });
+  const surfacesPlan = planOperatorSurfaces(config);
+  const logger = createLogger({ level: logLevel, base: { mode: config.mode, venue: config.venue } });
   // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
   const live =
     config.mode === "live" && config.live.iUnderstandLiveTrading && venueEntry(config.venue).loadLive !== undefined ? readVenueCredentials(config.venue, process.env) : undefined;
   const runtime = await Runtime.open({
     config,
-    journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse",
+    journalLoss,
     ...(live !== undefined ? { live } : {}),
     onAlert: (a) => {
       const line = { code: a.code, ...a.context };
@@ -93,9 +111,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   };
   process.once("SIGINT", stopOn);
   process.once("SIGTERM", stopOn);
-  if (duration !== undefined) runtime.stopAfter(duration * 1000);
+  if (durationMs !== undefined) runtime.stopAfter(durationMs);
   const writeReport = (report: unknown): void => {
-    if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(report, null, 2) + "\n");
+    if (reportPath !== undefined) writeFileSync(reportPath, JSON.stringify(report, null, 2) + "\n");
   };
   try {
     await runtime.boot();
@@ -122,14 +140,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   );
   let surfaces: OperatorSurfaces | undefined;
   try {
-    surfaces = await startOperatorSurfaces(runtime, logger);
+    surfaces = await startOperatorSurfaces(runtime, logger, surfacesPlan);
   } catch (e) {
     await runtime.stop("operator surfaces failed to start");
     throw e;
   }
 
   const tty = process.stderr.isTTY === true;
-  const status = values.quiet === true ? undefined : setInterval(() => {
+  const status = quiet ? undefined : setInterval(() => {
     const line = runtime.statusLine();
     process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   }, tty ? 1_000 : 10_000);
@@ -137,7 +155,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const report = await runtime.done;
   await surfaces.close();
   if (status !== undefined) clearInterval(status);
-  if (tty && values.quiet !== true) process.stderr.write("\n");
+  if (tty && !quiet) process.stderr.write("\n");
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   writeReport(report);
@@ -151,10 +169,4 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
 
 const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN"] as const;
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-
-function logLevel(value: string | undefined): LogLevel {
-  if (value === undefined) return "info";
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new HeanError("CLI_USAGE", `--log-level must be one of ${LOG_LEVELS.join(", ")}`, { value });
-}
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

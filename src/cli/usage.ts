@@ -18,13 +18,13 @@ Options of "hean run":
   --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
   --strategy NAME            impulse (default), churn, or none (only guards what it holds)
   --scenario NAME            simulated market: calm (default), trend, flash-crash, stale
-  --seed N                   seed of the simulated market (default 1)
-  --duration SECONDS         stop cleanly after this long (default: run until SIGINT/SIGTERM)
+  --seed N                   seed of the simulated market, 0 to 4294967295 (default 1)
+  --duration SECONDS         stop cleanly after this long, at most 2147483 (default: run until SIGINT/SIGTERM)
   --journal PATH             journal file (default data/hean.db); restarting on it continues
   --config FILE              JSON configuration file
   --set key=value            override any configuration value (repeatable), e.g. --set risk.maxLeverage=1
   --report FILE              write a JSON summary on exit
-  --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT
+  --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT (0 to 65535)
   --api-host HOST            bind the API elsewhere (non-loopback needs HEAN_API_TOKEN)
   --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent
   --quiet                    no live status line
@@ -38,4 +38,6 @@ Options of "hean run":
                              (the loss is journaled) and reconcile with the venue before
                              trading. Without it a damaged journal stops the start (exit 2)
                              and is left untouched.
+
+Everything given is checked before anything starts: a refused start writes nothing and exits 2.
 `;

@@ -1,14 +1,19 @@
 /**
  * Configuration: defaults, a JSON file, then `--set key=value` overrides, then validation.
- * A broken configuration stops hean before it starts, with the path and value that are wrong.
+ * A broken configuration stops hean before it starts, with the path and value that are wrong:
+ * every key is checked here (strategy parameters against the strategy's own schema, simulator
+ * options against what the simulator accepts), so nothing that starts later can refuse it.
  */
 import { readFileSync } from "node:fs";
-import { type Dec, dec, format } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { MAX_TIMER_MS } from "../core/clock.ts";
+import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
+import { describeValue, HeanError } from "../core/errors.ts";
+import { InstrumentRegistry } from "../core/instrument.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
+import { validateStrategy } from "../strategies/registry.ts";
 
 export type Mode = "paper" | "live";
 /** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
@@ -82,13 +87,17 @@ export const DEFAULT_CONFIG: HeanConfig = {
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
 
 /**
- * Build the configuration from defaults, an optional file and `key=value` overrides. A `cli` key
+ * Build the configuration from defaults, an optional file, flag values (`cli`, keyed by config
+ * path) and `key=value` overrides, in that order of precedence. Only what was written is
+ * collected; `validateConfig` lays it over the defaults, so a limit's validator can tell a value
+ * the operator chose from a default (the risk ladders need that). A `cli` key
  * `venue.X` is a shortcut into the selected venue's block (`--rest-url` → `venues.bybit.restUrl`).
  */
 export function loadConfig(options: { file?: string | undefined; overrides?: readonly string[]; cli?: Record<string, unknown> }): HeanConfig {
-  let raw = toPlain(DEFAULT_CONFIG) as { [k: string]: Json };
+  let written: JsonObject = {};
   if (options.file !== undefined) {
     let text: string;
     try {
@@ -105,27 +114,28 @@ export function loadConfig(options: { file?: string | undefined; overrides?: rea
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new HeanError("CONFIG_INVALID", `config file ${options.file} must hold a JSON object`, { file: options.file });
     }
-    raw = merge(raw, parsed as { [k: string]: Json }, "");
+    written = merge(written, parsed as JsonObject, "");
   }
   const cli = Object.entries(options.cli ?? {}).filter(([, v]) => v !== undefined);
-  for (const [key, value] of cli) if (!key.startsWith("venue.")) raw = setPath(raw, key, value as Json);
+  for (const [key, value] of cli) if (!key.startsWith("venue.")) written = setPath(written, key, value as Json);
   for (const [key, value] of cli) {
     if (!key.startsWith("venue.")) continue;
-    const venue = raw.venue;
-    const blocks = raw.venues as { [k: string]: Json };
-    if (typeof venue !== "string" || !(venue in blocks)) {
-      throw new HeanError("CONFIG_INVALID", `${key.slice("venue.".length)} applies to a live venue (one of ${Object.keys(blocks).join(", ")}), not to venue ${JSON.stringify(venue)}`, { key, venue });
+    const venue = written.venue ?? DEFAULT_CONFIG.venue;
+    const blocks = Object.keys(DEFAULT_CONFIG.venues);
+    if (typeof venue !== "string" || !blocks.includes(venue)) {
+      throw new HeanError("CONFIG_INVALID", `${key.slice("venue.".length)} applies to a live venue (one of ${blocks.join(", ")}), not to venue ${JSON.stringify(venue)}`, { key, venue: describeValue(venue) });
     }
-    raw = setPath(raw, `venues.${venue}.${key.slice("venue.".length)}`, value as Json);
+    written = setPath(written, `venues.${venue}.${key.slice("venue.".length)}`, value as Json);
   }
   for (const assignment of options.overrides ?? []) {
     const eq = assignment.indexOf("=");
-    if (eq <= 0) throw new HeanError("CONFIG_INVALID", `--set expects key=value, got ${JSON.stringify(assignment)}`, { assignment });
-    raw = setPath(raw, assignment.slice(0, eq).trim(), parseValue(assignment.slice(eq + 1)));
+    if (eq <= 0) throw new HeanError("CONFIG_INVALID", `--set expects key=value, got ${describeValue(assignment)}`, { assignment: describeValue(assignment) });
+    written = setPath(written, assignment.slice(0, eq).trim(), parseValue(assignment.slice(eq + 1)));
   }
-  return validateConfig(raw);
+  return validateConfig(written);
 }
 
+/** A `--set` value is JSON when it parses as JSON (numbers, true, "quoted"), else the raw text. */
 function parseValue(text: string): Json {
   try {
     return JSON.parse(text) as Json;
@@ -134,47 +144,46 @@ function parseValue(text: string): Json {
   }
 }
 
-function setPath(root: { [k: string]: Json }, path: string, value: Json): { [k: string]: Json } {
+/** Keys that would reach an object's prototype instead of a setting. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "prototype", "constructor"]);
+
+function checkKey(key: string, path: string): void {
+  if (key.length === 0 || FORBIDDEN_KEYS.has(key)) {
+    throw new HeanError("CONFIG_INVALID", `bad config key ${describeValue(path)}`, { path: describeValue(path) });
+  }
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether a key is known is decided by `validateConfig`, which sees every key of every section. */
+function setPath(root: JsonObject, path: string, value: Json): JsonObject {
   const keys = path.split(".");
-  if (keys.some((k) => k.length === 0)) throw new HeanError("CONFIG_INVALID", `bad config key ${JSON.stringify(path)}`, { path });
+  for (const k of keys) checkKey(k, path);
   const out = structuredClone(root);
-  let node: { [k: string]: Json } = out;
+  let node = out;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i]!;
     const child = node[k];
-    // strategy.params is open-ended; everything else must already exist.
-    if (child === undefined && path.startsWith("strategy.params.")) {
-      node[k] = {};
-    } else if (typeof child !== "object" || child === null || Array.isArray(child)) {
-      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(path)}`, { path, known: Object.keys(node) });
+    if (child === undefined) node[k] = {};
+    else if (!isObject(child)) {
+      const at = keys.slice(0, i + 1).join(".");
+      throw new HeanError("CONFIG_INVALID", `cannot set ${describeValue(path)}: config ${at} is ${describeValue(child)}, not a group of settings`, { path: at, value: describeValue(child) });
     }
-    node = node[k] as { [k: string]: Json };
+    node = node[k] as JsonObject;
   }
-  const last = keys[keys.length - 1]!;
-  if (!(last in node) && !path.startsWith("strategy.params.") && !isOptionalKey(path)) {
-    throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(path)}`, { path, known: Object.keys(node) });
-  }
-  node[last] = value;
+  node[keys[keys.length - 1]!] = value;
   return out;
 }
 
-/** Keys that have no default value but may be set. */
-function isOptionalKey(path: string): boolean {
-  return /^risk\.(horizonUtc|stopLossPct|takeProfitPct)(\.|$)/.test(path);
-}
-
-function merge(base: { [k: string]: Json }, over: { [k: string]: Json }, prefix: string): { [k: string]: Json } {
+function merge(base: JsonObject, over: JsonObject, prefix: string): JsonObject {
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const path = prefix === "" ? k : `${prefix}.${k}`;
-    const b = base[k];
-    if (b === undefined && !path.startsWith("strategy.params") && !isOptionalKey(path)) {
-      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(path)}`, { path, known: Object.keys(base) });
-    }
-    out[k] =
-      typeof b === "object" && b !== null && !Array.isArray(b) && typeof v === "object" && v !== null && !Array.isArray(v)
-        ? merge(b, v, path)
-        : v;
+    checkKey(k, path);
+    const b = out[k];
+    out[k] = isObject(b) && isObject(v) ? merge(b, v, path) : v;
   }
   return out;
 }
@@ -193,8 +202,37 @@ export function configToJson(config: HeanConfig): Json {
   return toPlain(config);
 }
 
+// ------------------------------------------------------------------ validation
+
+/** The simulated market's update rate must be in (0, this]: beyond it a tick is shorter than 10 µs. */
+export const MAX_UPDATES_PER_SECOND = 100_000;
+/** The simulated market's generator takes a 32-bit seed: a larger one would alias a smaller one. */
+export const MAX_SEED = 0xffff_ffff;
+export const MAX_PORT = 65_535;
+
 function fail(path: string, expected: string, value: unknown): never {
-  throw new HeanError("CONFIG_INVALID", `config ${path} must be ${expected}, got ${JSON.stringify(value)}`, { path, value });
+  throw new HeanError("CONFIG_INVALID", `config ${path} must be ${expected}, got ${describeValue(value)}`, { path, value: describeValue(value) });
+}
+
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+/** A section of settings: unknown keys are refused, missing ones take their default. */
+function section<T extends object>(value: unknown, path: string, defaults: T): (key: keyof T & string) => unknown {
+  if (value === undefined) return (key) => defaults[key];
+  if (!isObject(value)) return fail(path === "" ? "(the whole configuration)" : path, "an object", value);
+  const known = Object.keys(defaults);
+  for (const k of Object.keys(value)) {
+    if (!known.includes(k)) {
+      const full = path === "" ? k : `${path}.${k}`;
+      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(full)} (known: ${known.join(", ")})`, { path: full, known });
+    }
+  }
+  return (key) => {
+    const v = own(value, key);
+    return v === undefined ? defaults[key] : v;
+  };
 }
 
 const str = (v: unknown, path: string, allowed?: readonly string[]): string => {
@@ -203,86 +241,104 @@ const str = (v: unknown, path: string, allowed?: readonly string[]): string => {
   }
   return v;
 };
-const num = (v: unknown, path: string, min = -Infinity, integer = false): number => {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-    fail(path, `${integer ? "an integer" : "a number"}${min > -Infinity ? ` ≥ ${min}` : ""}`, v);
+const nonEmpty = (v: unknown, path: string): string => {
+  if (typeof v !== "string" || v.trim().length === 0 || v.includes("\0")) fail(path, "a non-empty string", v);
+  return v;
+};
+const num = (v: unknown, path: string, min: number, max: number, integer = false): number => {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    fail(path, `${integer ? "an integer" : "a number"} from ${min} to ${max}`, v);
   }
   return v;
 };
+/** Milliseconds that may become a timer: no longer than a timer can wait. */
+const ms = (v: unknown, path: string, min = 0): number => num(v, path, min, MAX_TIMER_MS);
 const bool = (v: unknown, path: string): boolean => (typeof v === "boolean" ? v : fail(path, "true or false", v));
-const decimal = (v: unknown, path: string): Dec => {
-  if (typeof v === "number" && Number.isFinite(v)) return dec(String(v));
-  if (typeof v === "string") {
-    try {
-      return dec(v);
-    } catch {
-      /* fall through to the clear error */
-    }
-  }
-  return fail(path, "a decimal number", v);
-};
-const obj = (v: unknown, path: string): Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(path, "an object", v);
 
-export function validateConfig(raw: unknown): HeanConfig {
-  const r = obj(raw, "(root)");
-  const strategy = obj(r.strategy, "strategy");
-  const params = obj(strategy.params ?? {}, "strategy.params");
-  const journal = obj(r.journal, "journal");
-  const sim = obj(r.sim, "sim");
-  const bus = obj(r.bus, "bus");
-  const shutdown = obj(r.shutdown, "shutdown");
-  const live = obj(r.live, "live");
-  const venues = obj(r.venues, "venues");
-  const api = obj(r.api, "api");
-  const symbolsRaw = typeof r.symbols === "string" ? r.symbols.split(",") : r.symbols;
-  if (!Array.isArray(symbolsRaw) || symbolsRaw.length === 0) fail("symbols", "a non-empty list of symbols", r.symbols);
-  const symbols = symbolsRaw.map((s, i) => str(s, `symbols[${i}]`).trim().toUpperCase());
-  const initialCash = decimal(r.initialCash, "initialCash");
-  if (initialCash <= 0n) fail("initialCash", "positive", r.initialCash);
+function symbolList(v: unknown): string[] {
+  const list = typeof v === "string" ? v.split(",") : v;
+  if (!Array.isArray(list) || list.length === 0) fail("symbols", "a non-empty list of symbols", v);
+  const instruments = new InstrumentRegistry();
+  const seen = new Map<string, number>();
+  return list.map((s: unknown, i) => {
+    const symbol = str(s, `symbols[${i}]`).trim().toUpperCase();
+    if (instruments.find(symbol) === undefined) fail(`symbols[${i}]`, `a known instrument (${instruments.symbols().join(", ")})`, s);
+    const first = seen.get(symbol);
+    if (first !== undefined) {
+      throw new HeanError("CONFIG_INVALID", `config symbols[${i}] repeats symbols[${first}] (${symbol}): each symbol once`, { path: `symbols[${i}]`, value: describeValue(s) });
+    }
+    seen.set(symbol, i);
+    return symbol;
+  });
+}
+
+/**
+ * Lay a partial configuration (what a file, flags and `--set` wrote) over the defaults and check
+ * every key. Throws HeanError CONFIG_INVALID naming the key and the value; never returns a
+ * half-valid config.
+ */
+export function validateConfig(input: unknown): HeanConfig {
+  const D = DEFAULT_CONFIG;
+  const r = section(input, "", D);
+  const written = (key: string): unknown => (isObject(input) ? own(input, key) : undefined);
+  const strategyIn = section(r("strategy"), "strategy", D.strategy);
+  const paramsIn = strategyIn("params");
+  if (!isObject(paramsIn)) fail("strategy.params", "an object", paramsIn);
+  const strategy = validateStrategy(strategyIn("name"), paramsIn);
+  const journal = section(r("journal"), "journal", D.journal);
+  const sim = section(r("sim"), "sim", D.sim);
+  const bus = section(r("bus"), "bus", D.bus);
+  const shutdown = section(r("shutdown"), "shutdown", D.shutdown);
+  const live = section(r("live"), "live", D.live);
+  const venues = section(r("venues"), "venues", D.venues);
+  const bybitIn = venues("bybit");
+  const api = section(r("api"), "api", D.api);
+  const cashIn = r("initialCash");
+  const initialCash = typeof cashIn === "bigint" ? (cashIn as Dec) : tryDec(typeof cashIn === "string" ? cashIn.trim() : cashIn);
+  if (initialCash === undefined || initialCash <= 0n) fail("initialCash", "a positive decimal number", cashIn);
+  const port = api("port");
   return {
-    mode: str(r.mode, "mode", ["paper", "live"]) as Mode,
-    venue: str(r.venue, "venue", VENUE_NAMES) as VenueName,
-    symbols,
-    strategy: {
-      name: str(strategy.name, "strategy.name"),
-      params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "string" || typeof v === "boolean" ? v : num(v, `strategy.params.${k}`)])),
-    },
-    scenario: str(r.scenario, "scenario", SCENARIOS) as Scenario,
-    seed: num(r.seed, "seed", 0, true),
+    mode: str(r("mode"), "mode", ["paper", "live"]) as Mode,
+    venue: str(r("venue"), "venue", VENUE_NAMES) as VenueName,
+    symbols: symbolList(r("symbols")),
+    strategy: { name: strategy.name, params: strategy.params as HeanConfig["strategy"]["params"] },
+    scenario: str(r("scenario"), "scenario", SCENARIOS) as Scenario,
+    seed: num(r("seed"), "seed", 0, MAX_SEED, true),
     initialCash,
     journal: {
-      path: str(journal.path, "journal.path"),
-      durability: str(journal.durability, "journal.durability", ["full", "normal"]) as "full" | "normal",
-      snapshotEvery: num(journal.snapshotEvery, "journal.snapshotEvery", 1, true),
-      markIntervalMs: num(journal.markIntervalMs, "journal.markIntervalMs", 0),
-      recentTerminalOrders: num(journal.recentTerminalOrders, "journal.recentTerminalOrders", 1, true),
+      path: nonEmpty(journal("path"), "journal.path"),
+      durability: str(journal("durability"), "journal.durability", ["full", "normal"]) as "full" | "normal",
+      snapshotEvery: num(journal("snapshotEvery"), "journal.snapshotEvery", 1, Number.MAX_SAFE_INTEGER, true),
+      markIntervalMs: ms(journal("markIntervalMs"), "journal.markIntervalMs"),
+      recentTerminalOrders: num(journal("recentTerminalOrders"), "journal.recentTerminalOrders", 1, Number.MAX_SAFE_INTEGER, true),
     },
-    risk: validateRiskConfig(r.risk),
-    execution: validateExecutionConfig(r.execution),
+    // These two lay what was written over their own defaults.
+    risk: validateRiskConfig(written("risk")),
+    execution: validateExecutionConfig(written("execution")),
     sim: {
-      latencyMs: num(sim.latencyMs, "sim.latencyMs", 0),
-      jitterMs: num(sim.jitterMs, "sim.jitterMs", 0),
-      updatesPerSecond: num(sim.updatesPerSecond, "sim.updatesPerSecond", 0.1),
+      latencyMs: ms(sim("latencyMs"), "sim.latencyMs"),
+      jitterMs: ms(sim("jitterMs"), "sim.jitterMs"),
+      updatesPerSecond: num(sim("updatesPerSecond"), "sim.updatesPerSecond", 0.1, MAX_UPDATES_PER_SECOND),
     },
     bus: {
-      marketCapacity: num(bus.marketCapacity, "bus.marketCapacity", 1, true),
-      criticalCapacity: num(bus.criticalCapacity, "bus.criticalCapacity", 1, true),
-      loopLagAlertMs: num(bus.loopLagAlertMs, "bus.loopLagAlertMs", 1),
+      marketCapacity: num(bus("marketCapacity"), "bus.marketCapacity", 1, 100_000_000, true),
+      criticalCapacity: num(bus("criticalCapacity"), "bus.criticalCapacity", 1, 100_000_000, true),
+      loopLagAlertMs: ms(bus("loopLagAlertMs"), "bus.loopLagAlertMs", 1),
     },
     shutdown: {
-      workingOrders: str(shutdown.workingOrders, "shutdown.workingOrders", ["cancel", "keep"]) as "cancel" | "keep",
-      settleTimeoutMs: num(shutdown.settleTimeoutMs, "shutdown.settleTimeoutMs", 0),
+      workingOrders: str(shutdown("workingOrders"), "shutdown.workingOrders", ["cancel", "keep"]) as "cancel" | "keep",
+      settleTimeoutMs: ms(shutdown("settleTimeoutMs"), "shutdown.settleTimeoutMs"),
     },
     live: {
-      iUnderstandLiveTrading: bool(live.iUnderstandLiveTrading, "live.iUnderstandLiveTrading"),
+      iUnderstandLiveTrading: bool(live("iUnderstandLiveTrading"), "live.iUnderstandLiveTrading"),
     },
     venues: {
-      bybit: validateLiveVenueConfig(venues.bybit, "venues.bybit", BYBIT_ENDPOINTS),
+      // What was written lies over the venue's defaults; the venue's own validator checks the whole.
+      bybit: validateLiveVenueConfig(isObject(bybitIn) ? { ...D.venues.bybit, ...bybitIn } : bybitIn, "venues.bybit", BYBIT_ENDPOINTS),
     },
     api: {
-      host: str(api.host, "api.host"),
-      port: api.port === null ? null : num(api.port, "api.port", 0, true),
+      host: nonEmpty(api("host"), "api.host"),
+      port: port === null ? null : num(port, "api.port", 0, MAX_PORT, true),
     },
   };
 }

@@ -5,6 +5,12 @@
  */
 import { HeanError } from "./errors.ts";
 
+/**
+ * The longest delay Node's timers honour (2^31 − 1 ms, about 24.8 days): a longer one fires after
+ * 1 ms instead. Every configured duration that may become a timer is bounded by it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export interface TimerHandle {
   cancel(): void;
 }

@@ -42,7 +42,8 @@ export function tryDec(value: unknown): Dec | undefined {
     if ((m[3] ?? "").length > DECIMALS) return undefined;
     return dec(value);
   }
-  if (typeof value === "number" && Number.isFinite(value)) return fromNumber(value);
+  // From 1e21 up a float prints in exponent notation, which is no plain decimal.
+  if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) < 1e21) return fromNumber(value);
   return undefined;
 }
 

@@ -82,3 +82,20 @@ export function describeError(e: unknown): { code: string; message: string } {
   if (e instanceof Error) return { code: e.name, message: e.message };
   return { code: "UNKNOWN", message: String(e) };
 }
+
+/**
+ * A short description of an untrusted value for an error message or context: strings quoted,
+ * numbers as written, containers by kind. Never throws (bigints, proxies, cycles included) and
+ * never dumps a whole object into a log line.
+ */
+export function describeValue(value: unknown): string {
+  try {
+    if (typeof value === "string") return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+    if (typeof value === "bigint") return `${value}n`;
+    if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
+    if (Array.isArray(value)) return "array";
+    return typeof value;
+  } catch {
+    return "unreadable";
+  }
+}

@@ -8,7 +8,8 @@
  * Every `…Pct` is a percentage: 5 means 5 %.
  */
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { MAX_TIMER_MS } from "../core/clock.ts";
+import { describeValue as describe, HeanError } from "../core/errors.ts";
 
 /**
  * What drawdown is measured from.
@@ -124,19 +125,6 @@ const TOP_KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_RISK_CONFI
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** A short, never-throwing description of a value for error context (bigints and proxies included). */
-function describe(value: unknown): string {
-  try {
-    if (typeof value === "string") return JSON.stringify(value);
-    if (typeof value === "bigint") return `${value}n`;
-    if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
-    if (Array.isArray(value)) return "array";
-    return typeof value;
-  } catch {
-    return "unreadable";
-  }
-}
-
 function fail(path: string, value: unknown, why: string): never {
   const full = path === "" ? "risk" : `risk.${path}`;
   throw new HeanError("CONFIG_INVALID", `${full} ${why} (got ${describe(value)})`, { path: full, value: describe(value) });
@@ -166,16 +154,15 @@ function positive(path: string, v: unknown): number {
   return n;
 }
 
-function nonNegative(path: string, v: unknown): number {
-  const n = num(path, v);
-  if (n < 0) fail(path, v, "must not be negative");
-  return n;
-}
-
 function inRange(path: string, v: unknown, lo: number, hi: number, loOpen = false): number {
   const n = num(path, v);
   if (n > hi || n < lo || (loOpen && n === lo)) fail(path, v, `must be in ${loOpen ? "(" : "["}${lo}, ${hi}]`);
   return n;
+}
+
+/** A duration in ms: > 0 (or ≥ 0 where zero means "none"), and no longer than a timer can wait. */
+function durationMs(path: string, v: unknown, zeroAllowed = false): number {
+  return inRange(path, v, 0, MAX_TIMER_MS, !zeroAllowed);
 }
 
 function integer(path: string, v: unknown, min: number): number {
@@ -207,36 +194,42 @@ function nested(path: string, v: unknown, keys: readonly string[]): Record<strin
 }
 
 /**
- * Thresholds of one ladder (soft ≤ quarantine ≤ hard stop) must not be inverted. Values changed
- * from their defaults are checked against each other; a threshold left at its default (absent,
- * or present with the default value, as when a loader merges overrides into the full defaults)
- * yields to the changed ones. So `--set risk.hardStopDrawdownPct=1` alone is a valid config (the
- * lower levels move down to 1) rather than an error about settings nobody wrote.
+ * The three thresholds of one ladder (soft < quarantine < hard stop) must be strictly ordered:
+ * a soft brake at or above the quarantine level is a contradiction, and so is raising a lower
+ * level above a higher level's default. Both keys are named. One relaxation keeps
+ * `--set risk.hardStopDrawdownPct=1` meaningful on its own (tightening never needs three
+ * settings): a lower level that was not given, whose default lies at or above a given higher
+ * level, moves down to it, so that state is skipped.
  */
 function ladder(
   given: Record<string, unknown>,
   keys: readonly [string, string, string],
   read: (path: string, v: unknown) => number,
 ): [number, number, number] {
-  const explicit = keys.map((k) => {
+  const written = keys.map((k) => {
     const v = own(given, k);
-    if (v === undefined) return undefined;
-    const n = read(k, v);
-    return n === (DEFAULT_RISK_CONFIG[k as keyof RiskConfig] as number) ? undefined : n;
+    return v === undefined ? undefined : read(k, v);
   });
-  for (let i = 0; i < 3; i++) {
-    for (let j = i + 1; j < 3; j++) {
-      const a = explicit[i];
-      const b = explicit[j];
-      if (a !== undefined && b !== undefined && a > b) fail(keys[j]!, b, `must not be below ${keys[i]} (${a})`);
-    }
+  const value = (i: number): number => written[i] ?? (DEFAULT_RISK_CONFIG[keys[i] as keyof RiskConfig] as number);
+  const pairs: readonly (readonly [number, number])[] = [[0, 1], [0, 2], [1, 2]];
+  // Two written levels that contradict each other are the conflict to report, before a default.
+  const ordered = [...pairs].sort(([, a], [, b]) => Number(written[b] !== undefined) - Number(written[a] !== undefined));
+  for (const [i, j] of ordered) {
+    const lower = value(i);
+    const higher = value(j);
+    if (written[i] === undefined || lower < higher) continue;
+    const path = `risk.${keys[i]}`;
+    const other = `risk.${keys[j]}`;
+    const shown = written[j] === undefined ? `the default of ${other} (${higher})` : `${other} (${higher})`;
+    throw new HeanError("CONFIG_INVALID", `${path} (${lower}) must be below ${shown}: the levels rise soft < quarantine < hard stop`, {
+      path,
+      value: describe(own(given, keys[i]!)),
+      conflictsWith: other,
+    });
   }
-  const out = keys.map((k, i) => {
-    const e = explicit[i];
-    if (e !== undefined) return e;
-    let v = DEFAULT_RISK_CONFIG[k as keyof RiskConfig] as number;
-    for (let j = 0; j < i; j++) if (explicit[j] !== undefined) v = Math.max(v, explicit[j]!);
-    for (let j = i + 1; j < 3; j++) if (explicit[j] !== undefined) v = Math.min(v, explicit[j]!);
+  const out = keys.map((_k, i) => {
+    let v = value(i);
+    if (written[i] === undefined) for (let j = i + 1; j < 3; j++) if (written[j] !== undefined) v = Math.min(v, written[j]!);
     return v;
   });
   return [out[0]!, out[1]!, out[2]!];
@@ -322,7 +315,7 @@ export function validateRiskConfig(input: unknown): RiskConfig {
     maxLeverage: pick("maxLeverage", positive, D.maxLeverage),
     orderRate: Object.freeze({
       maxOrders: sub(orderRateIn, "orderRate", "maxOrders", (p, v) => integer(p, v, 1), D.orderRate.maxOrders),
-      perMs: sub(orderRateIn, "orderRate", "perMs", positive, D.orderRate.perMs),
+      perMs: sub(orderRateIn, "orderRate", "perMs", durationMs, D.orderRate.perMs),
     }),
     priceBandPct: pick("priceBandPct", positive, D.priceBandPct),
     softBrakeDrawdownPct,
@@ -333,10 +326,10 @@ export function validateRiskConfig(input: unknown): RiskConfig {
     dailyLossHardStopPct,
     drawdownReference: Object.freeze(drawdownReference(own(g, "drawdownReference"))),
     softBrakeSizeFactor: pick("softBrakeSizeFactor", (p, v) => inRange(p, v, 0, 1), D.softBrakeSizeFactor),
-    hysteresisPct: pick("hysteresisPct", nonNegative, D.hysteresisPct),
-    minDwellMs: pick("minDwellMs", nonNegative, D.minDwellMs),
-    staleDataMs: pick("staleDataMs", positive, D.staleDataMs),
-    maxHoldMs: pick("maxHoldMs", positive, D.maxHoldMs),
+    hysteresisPct: pick("hysteresisPct", (p, v) => inRange(p, v, 0, 100), D.hysteresisPct),
+    minDwellMs: pick("minDwellMs", (p, v) => durationMs(p, v, true), D.minDwellMs),
+    staleDataMs: pick("staleDataMs", durationMs, D.staleDataMs),
+    maxHoldMs: pick("maxHoldMs", durationMs, D.maxHoldMs),
     horizonUtc: horizons(own(g, "horizonUtc")),
     ...(stopLossPct === undefined ? {} : { stopLossPct }),
     ...(takeProfitPct === undefined ? {} : { takeProfitPct }),
@@ -346,13 +339,14 @@ export function validateRiskConfig(input: unknown): RiskConfig {
       cap: sub(kellyIn, "kelly", "cap", (p, v) => inRange(p, v, 0, 1, true), D.kelly.cap),
     }),
     volatilityTargetPct: pick("volatilityTargetPct", positive, D.volatilityTargetPct),
-    killSwitchSlippageBps: pick("killSwitchSlippageBps", nonNegative, D.killSwitchSlippageBps),
+    // At 10 000 bps a closing sell's worst price would be 0: half the touch is already a give-away.
+    killSwitchSlippageBps: pick("killSwitchSlippageBps", (p, v) => inRange(p, v, 0, 5_000), D.killSwitchSlippageBps),
     rejectionStorm: Object.freeze({
       count: sub(stormIn, "rejectionStorm", "count", (p, v) => integer(p, v, 1), D.rejectionStorm.count),
-      windowMs: sub(stormIn, "rejectionStorm", "windowMs", positive, D.rejectionStorm.windowMs),
+      windowMs: sub(stormIn, "rejectionStorm", "windowMs", durationMs, D.rejectionStorm.windowMs),
     }),
-    privateStreamDownMs: pick("privateStreamDownMs", positive, D.privateStreamDownMs),
-    circuitOpenMs: pick("circuitOpenMs", positive, D.circuitOpenMs),
+    privateStreamDownMs: pick("privateStreamDownMs", durationMs, D.privateStreamDownMs),
+    circuitOpenMs: pick("circuitOpenMs", durationMs, D.circuitOpenMs),
   };
   return Object.freeze(config);
 }

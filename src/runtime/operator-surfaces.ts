@@ -3,10 +3,11 @@
  * configured) and the Telegram bot (when a bot token is in the environment). All of them see the
  * engine only through its `EngineView`.
  */
-import { HeanError } from "../core/errors.ts";
-import { startControlServer } from "../control/http/server.ts";
-import { readSecret } from "../control/secrets.ts";
-import { startTelegramBot } from "../control/telegram/bot.ts";
+import { describeValue, HeanError } from "../core/errors.ts";
+import type { HeanConfig } from "../config/config.ts";
+import { checkControlServerAccess, startControlServer } from "../control/http/server.ts";
+import { readSecret, type Secret } from "../control/secrets.ts";
+import { allowedChatIds, startTelegramBot } from "../control/telegram/bot.ts";
 import type { Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { RuntimeView } from "./engine-view-impl.ts";
@@ -18,19 +19,25 @@ export interface OperatorSurfaces {
   close(): Promise<void>;
 }
 
-export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<OperatorSurfaces> {
-  const view = new RuntimeView(runtime, runtime.venueReadiness ?? {});
-  const closers: (() => Promise<void> | void)[] = [];
-  let apiUrl: string | undefined;
-  const { api } = runtime.config;
+/** What the operator surfaces will be, read from the config and the environment and checked. */
+export interface OperatorSurfacesPlan {
+  readonly api: { readonly host: string; readonly port: number; readonly token: Secret | undefined } | undefined;
+  readonly telegram: { readonly token: Secret; readonly chats: readonly string[]; readonly apiRoot: string | undefined } | undefined;
+}
+
+/**
+ * Read and check everything the surfaces need before the engine starts: a refused API token or
+ * Telegram allow-list must stop hean before a journal exists, not after it traded.
+ */
+export function planOperatorSurfaces(config: HeanConfig, env: NodeJS.ProcessEnv = process.env): OperatorSurfacesPlan {
+  const { api } = config;
+  let apiPlan: OperatorSurfacesPlan["api"];
   if (api.port !== null) {
-    const metrics = createMetrics(view, { logger });
-    closers.push(() => metrics.close());
-    const server = await startControlServer({ view, host: api.host, port: api.port, token: readSecret("HEAN_API_TOKEN", env), logger, metrics });
-    closers.push(() => server.close());
-    apiUrl = server.url;
-    logger.info({ url: server.url }, "HTTP API, dashboard and metrics listening");
+    const token = readSecret("HEAN_API_TOKEN", env);
+    checkControlServerAccess(api.host, token);
+    apiPlan = { host: api.host, port: api.port, token };
   }
+  let telegram: OperatorSurfacesPlan["telegram"];
   const telegramToken = readSecret("HEAN_TELEGRAM_TOKEN", env);
   if (telegramToken !== undefined) {
     const chats = (env.HEAN_TELEGRAM_CHAT_IDS ?? "")
@@ -40,10 +47,42 @@ export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, en
     if (chats.length === 0) {
       throw new HeanError("CONFIG_INVALID", "HEAN_TELEGRAM_TOKEN is set but HEAN_TELEGRAM_CHAT_IDS lists no chat: the bot would answer nobody", {});
     }
+    try {
+      allowedChatIds(chats);
+    } catch (e) {
+      throw new HeanError("CONFIG_INVALID", `HEAN_TELEGRAM_CHAT_IDS must list whole-number chat ids, got ${describeValue(env.HEAN_TELEGRAM_CHAT_IDS)}`, {
+        path: "HEAN_TELEGRAM_CHAT_IDS",
+      }, { cause: e });
+    }
     const apiRoot = env.HEAN_TELEGRAM_API_ROOT;
-    const bot = await startTelegramBot({ view, token: telegramToken, allowedChatIds: chats, logger, ...(apiRoot !== undefined && apiRoot !== "" ? { apiRoot } : {}) });
+    telegram = { token: telegramToken, chats, apiRoot: apiRoot !== undefined && apiRoot !== "" ? apiRoot : undefined };
+  }
+  return { api: apiPlan, telegram };
+}
+
+export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, plan: OperatorSurfacesPlan): Promise<OperatorSurfaces> {
+  const view = new RuntimeView(runtime, runtime.venueReadiness ?? {});
+  const closers: (() => Promise<void> | void)[] = [];
+  let apiUrl: string | undefined;
+  if (plan.api !== undefined) {
+    const metrics = createMetrics(view, { logger });
+    closers.push(() => metrics.close());
+    const server = await startControlServer({ view, host: plan.api.host, port: plan.api.port, token: plan.api.token, logger, metrics });
+    closers.push(() => server.close());
+    apiUrl = server.url;
+    logger.info({ url: server.url }, "HTTP API, dashboard and metrics listening");
+  }
+  const { telegram } = plan;
+  if (telegram !== undefined) {
+    const bot = await startTelegramBot({
+      view,
+      token: telegram.token,
+      allowedChatIds: telegram.chats,
+      logger,
+      ...(telegram.apiRoot !== undefined ? { apiRoot: telegram.apiRoot } : {}),
+    });
     closers.push(() => bot.stop());
-    logger.info({ bot: bot.username, chats: chats.length }, "Telegram bot polling");
+    logger.info({ bot: bot.username, chats: telegram.chats.length }, "Telegram bot polling");
   }
   return {
     view,

@@ -186,8 +186,14 @@ export class Runtime {
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
-    const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
-    return new Runtime(options, journal, replay, liveVenue);
+    try {
+      const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
+      return new Runtime(options, journal, replay, liveVenue);
+    } catch (e) {
+      // The journal's writer thread would keep the process alive forever after a failed start.
+      journal.close();
+      throw e;
+    }
   }
 
   /**

@@ -6,17 +6,24 @@
  * `sides`: "long" (default: open buys, close with sells), "short", or "alternate".
  */
 import type { BookEvent, SignalEvent } from "../core/events.ts";
-import type { Strategy, StrategyView } from "./strategy.ts";
+import { MAX_TIMER_MS } from "../core/clock.ts";
+import type { ParamSchema, Strategy, StrategyView } from "./strategy.ts";
 
 export interface ChurnParams {
   /** Time from one open to the next. */
   readonly intervalMs: number;
-  /** Time a position is held before it is closed (less than the interval). */
+  /** Time a position is held before it is closed. */
   readonly holdMs: number;
   readonly sides: "long" | "short" | "alternate";
 }
 
 export const DEFAULT_CHURN: ChurnParams = { intervalMs: 2_500, holdMs: 2_000, sides: "long" };
+
+export const CHURN_SCHEMA: ParamSchema = {
+  intervalMs: { kind: "number", min: 0, max: MAX_TIMER_MS, minExclusive: true },
+  holdMs: { kind: "number", min: 0, max: MAX_TIMER_MS },
+  sides: { kind: "choice", values: ["long", "short", "alternate"] },
+};
 
 export class ChurnStrategy implements Strategy {
   readonly id: string;

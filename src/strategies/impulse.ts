@@ -7,7 +7,7 @@
  */
 import { toNumber } from "../core/decimal.ts";
 import type { BookEvent, SignalEvent } from "../core/events.ts";
-import type { Strategy, StrategyView } from "./strategy.ts";
+import type { ParamSchema, Strategy, StrategyView } from "./strategy.ts";
 import { Ema, EwVolatility } from "./volatility.ts";
 
 export interface ImpulseParams {
@@ -33,6 +33,18 @@ export const DEFAULT_IMPULSE: ImpulseParams = {
   maxVol: 0.01,
   cooldownMs: 3_000,
   warmupTicks: 60,
+};
+
+export const IMPULSE_SCHEMA: ParamSchema = {
+  fastPeriods: { kind: "number", min: 1, max: 1_000_000 },
+  slowPeriods: { kind: "number", min: 1, max: 1_000_000 },
+  entryZ: { kind: "number", min: 0, max: 1_000, minExclusive: true },
+  exitZ: { kind: "number", min: -1_000, max: 1_000 },
+  maxSpreadBps: { kind: "number", min: 0, max: 10_000, minExclusive: true },
+  minVol: { kind: "number", min: 0, max: 1 },
+  maxVol: { kind: "number", min: 0, max: 1, minExclusive: true },
+  cooldownMs: { kind: "number", min: 0, max: Number.MAX_SAFE_INTEGER },
+  warmupTicks: { kind: "number", min: 0, max: 1_000_000_000, integer: true },
 };
 
 interface SymbolState {

@@ -1,44 +1,72 @@
-import { HeanError } from "../core/errors.ts";
-import { ChurnStrategy, DEFAULT_CHURN, type ChurnParams } from "./churn.ts";
-import { DEFAULT_IMPULSE, ImpulseStrategy, type ImpulseParams } from "./impulse.ts";
-import type { Strategy } from "./strategy.ts";
+import { describeValue, HeanError } from "../core/errors.ts";
+import { CHURN_SCHEMA, ChurnStrategy, type ChurnParams } from "./churn.ts";
+import { IMPULSE_SCHEMA, ImpulseStrategy, type ImpulseParams } from "./impulse.ts";
+import type { ParamSchema, ParamSpec, Strategy } from "./strategy.ts";
 
 export const STRATEGY_NAMES = ["impulse", "churn", "none"] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** `none`: trades nothing by itself; the engine still marks, guards and flattens what it holds. */
 const NONE: Strategy = { id: "none", onBook: () => undefined };
 
+const SCHEMAS: Readonly<Record<StrategyName, ParamSchema>> = { impulse: IMPULSE_SCHEMA, churn: CHURN_SCHEMA, none: {} };
+
 type Params = Readonly<Record<string, unknown>>;
 
-export function createStrategy(name: string, params: Params = {}): Strategy {
-  switch (name) {
-    case "impulse":
-      return new ImpulseStrategy(checkParams<ImpulseParams>(name, params, DEFAULT_IMPULSE));
-    case "churn": {
-      const p = checkParams<ChurnParams>(name, params, DEFAULT_CHURN);
-      if (p.sides !== undefined && !["long", "short", "alternate"].includes(p.sides)) {
-        throw new HeanError("CONFIG_INVALID", `strategy.params.sides must be long, short or alternate`, { value: p.sides });
-      }
-      return new ChurnStrategy(p);
-    }
-    case "none":
-      checkParams(name, params, {});
-      return NONE;
-    default:
-      throw new HeanError("CONFIG_INVALID", `unknown strategy ${JSON.stringify(name)}`, { strategy: name, known: STRATEGY_NAMES });
+/**
+ * Check a strategy name and its parameters against the strategy's own schema, without building
+ * anything. Throws CONFIG_INVALID naming `strategy.name` or `strategy.params.<key>` and the value.
+ */
+export function validateStrategy(name: unknown, params: Params): { readonly name: StrategyName; readonly params: Params } {
+  if (typeof name !== "string" || !(STRATEGY_NAMES as readonly string[]).includes(name)) {
+    throw new HeanError("CONFIG_INVALID", `config strategy.name must be one of ${STRATEGY_NAMES.join(", ")}, got ${describeValue(name)}`, {
+      path: "strategy.name",
+      value: describeValue(name),
+      known: STRATEGY_NAMES,
+    });
   }
+  const schema = SCHEMAS[name as StrategyName];
+  for (const [key, value] of Object.entries(params)) {
+    const path = `strategy.params.${key}`;
+    const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
+    if (spec === undefined) {
+      const known = Object.keys(schema);
+      throw new HeanError(
+        "CONFIG_INVALID",
+        `config ${path} is not a parameter of strategy ${name} (${known.length === 0 ? "it takes none" : `known: ${known.join(", ")}`}), got ${describeValue(value)}`,
+        { path, value: describeValue(value), known },
+      );
+    }
+    const problem = checkParam(spec, value);
+    if (problem !== undefined) {
+      throw new HeanError("CONFIG_INVALID", `config ${path} must be ${problem}, got ${describeValue(value)}`, { path, value: describeValue(value) });
+    }
+  }
+  return { name: name as StrategyName, params };
 }
 
-/** Every parameter must be one the strategy knows, with the type of its default. */
-function checkParams<T extends object>(strategy: string, params: Params, defaults: T): Partial<T> {
-  for (const [key, value] of Object.entries(params)) {
-    if (!(key in defaults)) {
-      throw new HeanError("CONFIG_INVALID", `strategy ${strategy} has no parameter ${JSON.stringify(key)}`, { strategy, key, known: Object.keys(defaults) });
-    }
-    const expected = typeof (defaults as Record<string, unknown>)[key];
-    if (typeof value !== expected || (typeof value === "number" && !Number.isFinite(value))) {
-      throw new HeanError("CONFIG_INVALID", `strategy.params.${key} must be a ${expected}, got ${JSON.stringify(value)}`, { strategy, key, value });
-    }
+/** What the value should have been, or undefined when it fits. */
+function checkParam(spec: ParamSpec, value: unknown): string | undefined {
+  if (spec.kind === "choice") {
+    return typeof value === "string" && spec.values.includes(value) ? undefined : `one of ${spec.values.join(", ")}`;
   }
-  return params as Partial<T>;
+  const fits =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (spec.minExclusive === true ? value > spec.min : value >= spec.min) &&
+    value <= spec.max &&
+    (spec.integer !== true || Number.isInteger(value));
+  return fits ? undefined : `${spec.integer === true ? "an integer" : "a number"} in ${spec.minExclusive === true ? "(" : "["}${spec.min}, ${spec.max}]`;
+}
+
+export function createStrategy(name: string, params: Params = {}): Strategy {
+  const checked = validateStrategy(name, params);
+  switch (checked.name) {
+    case "impulse":
+      return new ImpulseStrategy(checked.params as Partial<ImpulseParams>);
+    case "churn":
+      return new ChurnStrategy(checked.params as Partial<ChurnParams>);
+    case "none":
+      return NONE;
+  }
 }

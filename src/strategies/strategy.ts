@@ -23,4 +23,15 @@ export interface Strategy {
   onTimer?(view: StrategyView): SignalEvent[];
 }
 
+/**
+ * What a strategy accepts as `strategy.params`: each known parameter's type and range. The
+ * configuration is checked against it before anything starts, so a strategy never sees a value
+ * it cannot work with.
+ */
+export type ParamSpec =
+  | { readonly kind: "number"; readonly min: number; readonly max: number; readonly integer?: boolean; readonly minExclusive?: boolean }
+  | { readonly kind: "choice"; readonly values: readonly string[] };
+
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+
 export type StrategyFactory = (params: Readonly<Record<string, unknown>>) => Strategy;

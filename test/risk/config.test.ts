@@ -77,26 +77,55 @@ test("--set risk.hardStopDrawdownPct=1 alone is valid: untouched lower levels mo
   assert.deepEqual([c.dailyLossSoftPct, c.dailyLossQuarantinePct, c.dailyLossHardStopPct], [3, 5, 8]);
 });
 
-test("the same through a loader that merges overrides into the full defaults (Decs as strings)", () => {
+test("a config that writes every level must order them itself: nothing written is moved", () => {
   const plain = JSON.parse(JSON.stringify(DEFAULT_RISK_CONFIG, (_k, v) => (typeof v === "bigint" ? format(v as Dec) : v))) as Record<string, unknown>;
-  const c = validateRiskConfig({ ...plain, hardStopDrawdownPct: 1 });
-  assert.deepEqual([c.softBrakeDrawdownPct, c.quarantineDrawdownPct, c.hardStopDrawdownPct], [1, 1, 1]);
-  assert.equal(c.maxOrderNotional, DEFAULT_RISK_CONFIG.maxOrderNotional);
-  // Two changed values that contradict each other are still an error.
-  assert.equal(configError({ ...plain, softBrakeDrawdownPct: 6, hardStopDrawdownPct: 4 }).context.path, "risk.hardStopDrawdownPct");
+  const e = configError({ ...plain, hardStopDrawdownPct: 1 });
+  assert.equal(e.context.path, "risk.softBrakeDrawdownPct");
+  assert.equal(e.context.conflictsWith, "risk.hardStopDrawdownPct");
 });
 
-test("raising only the soft level lifts untouched higher levels to it", () => {
-  const c = validateRiskConfig({ softBrakeDrawdownPct: 10 });
-  assert.deepEqual([c.softBrakeDrawdownPct, c.quarantineDrawdownPct, c.hardStopDrawdownPct], [10, 10, 12]);
+test("a lower level raised to or above a higher level's default is refused, naming both keys", () => {
+  const e = configError({ softBrakeDrawdownPct: 10 });
+  assert.equal(e.context.path, "risk.softBrakeDrawdownPct");
+  assert.equal(e.context.conflictsWith, "risk.quarantineDrawdownPct");
+  assert.match(e.message, /risk\.softBrakeDrawdownPct \(10\) must be below the default of risk\.quarantineDrawdownPct \(8\)/);
+  assert.equal(configError({ dailyLossQuarantinePct: 8 }).context.conflictsWith, "risk.dailyLossHardStopPct");
+  // Raised together with the levels above it, it is fine.
+  const c = validateRiskConfig({ softBrakeDrawdownPct: 10, quarantineDrawdownPct: 15, hardStopDrawdownPct: 20 });
+  assert.deepEqual([c.softBrakeDrawdownPct, c.quarantineDrawdownPct, c.hardStopDrawdownPct], [10, 15, 20]);
 });
 
-test("inverted thresholds that were both given are an error naming the path", () => {
-  const e = configError({ softBrakeDrawdownPct: 10, hardStopDrawdownPct: 6 });
-  assert.equal(e.context.path, "risk.hardStopDrawdownPct");
-  assert.equal(e.context.value, "6");
-  const d = configError({ dailyLossQuarantinePct: 4, dailyLossSoftPct: 4.5 });
-  assert.equal(d.context.path, "risk.dailyLossQuarantinePct");
+test("inverted or equal levels that were both given are an error naming both keys", () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ softBrakeDrawdownPct: 10, hardStopDrawdownPct: 6 }, "risk.softBrakeDrawdownPct", "risk.hardStopDrawdownPct"],
+    [{ softBrakeDrawdownPct: 4, quarantineDrawdownPct: 4 }, "risk.softBrakeDrawdownPct", "risk.quarantineDrawdownPct"],
+    [{ quarantineDrawdownPct: 13, hardStopDrawdownPct: 12.5 }, "risk.quarantineDrawdownPct", "risk.hardStopDrawdownPct"],
+    [{ dailyLossQuarantinePct: 4, dailyLossSoftPct: 4.5 }, "risk.dailyLossSoftPct", "risk.dailyLossQuarantinePct"],
+    [{ dailyLossSoftPct: 2, dailyLossHardStopPct: 2 }, "risk.dailyLossSoftPct", "risk.dailyLossHardStopPct"],
+  ];
+  for (const [input, path, other] of cases) {
+    const e = configError(input);
+    assert.equal(e.context.path, path, JSON.stringify(input));
+    assert.equal(e.context.conflictsWith, other, JSON.stringify(input));
+    assert.ok(e.message.includes(path) && e.message.includes(other), e.message);
+  }
+});
+
+test("every duration is above 0 (dwell time may be 0) and no longer than a timer can wait", () => {
+  for (const key of ["staleDataMs", "maxHoldMs", "privateStreamDownMs", "circuitOpenMs"]) {
+    assert.equal(configError({ [key]: 0 }).context.path, `risk.${key}`);
+    assert.equal(configError({ [key]: -1 }).context.path, `risk.${key}`);
+    assert.equal(configError({ [key]: 2 ** 31 }).context.path, `risk.${key}`);
+  }
+  assert.equal(validateRiskConfig({ minDwellMs: 0 }).minDwellMs, 0);
+  assert.equal(configError({ minDwellMs: 2 ** 31 }).context.path, "risk.minDwellMs");
+  assert.equal(configError({ orderRate: { perMs: -1 } }).context.path, "risk.orderRate.perMs");
+  assert.equal(configError({ rejectionStorm: { windowMs: 0 } }).context.path, "risk.rejectionStorm.windowMs");
+});
+
+test("a kill-switch slippage that would let a closing sell go for nothing is refused", () => {
+  assert.equal(configError({ killSwitchSlippageBps: 10_000 }).context.path, "risk.killSwitchSlippageBps");
+  assert.equal(validateRiskConfig({ killSwitchSlippageBps: 5_000 }).killSwitchSlippageBps, 5_000);
 });
 
 test("wrong types, NaN, infinities and negatives are CONFIG_INVALID with path and value", () => {

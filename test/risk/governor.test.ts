@@ -133,7 +133,7 @@ test("de-escalation needs every metric clear, daily loss included", () => {
 });
 
 test("a hysteresis band as wide as the threshold still lets a full recovery step down", () => {
-  const c = validateRiskConfig({ softBrakeDrawdownPct: 1, quarantineDrawdownPct: 1, hardStopDrawdownPct: 12, hysteresisPct: 1 });
+  const c = validateRiskConfig({ quarantineDrawdownPct: 1, hardStopDrawdownPct: 12, hysteresisPct: 1 }) // soft moves down to 1;
   assert.equal(next({ state: "QUARANTINE", equity: 999.5 }, c), undefined);
   assert.equal(next({ state: "QUARANTINE", equity: 1000 }, c), "SOFT_BRAKE");
 });

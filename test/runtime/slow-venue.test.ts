@@ -19,7 +19,7 @@ import type { HeanEvent } from "../../src/core/events.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { Secret } from "../../src/control/secrets.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
-import { type OperatorSurfaces, startOperatorSurfaces } from "../../src/runtime/operator-surfaces.ts";
+import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../../src/runtime/operator-surfaces.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../src/simulator/bybit/main.ts";
 import { FakeBotApi } from "../control/fake-bot-api.ts";
@@ -98,7 +98,7 @@ async function startRig(name: string, overrides: readonly string[] = []): Promis
     HEAN_TELEGRAM_CHAT_IDS: String(OPERATOR),
     HEAN_TELEGRAM_API_ROOT: apiRoot,
   };
-  const surfaces = await startOperatorSurfaces(rt, silentLogger(), env);
+  const surfaces = await startOperatorSurfaces(rt, silentLogger(), planOperatorSurfaces(rt.config, env));
   cleanups.push(() => surfaces.close());
   return { rt, surfaces, bot };
 }

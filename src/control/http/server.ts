@@ -52,16 +52,21 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
+/** Who may reach the server: a token long enough, and none missing off loopback. Also checked before an engine starts. */
+export function checkControlServerAccess(host: string, token: Secret | undefined): void {
+  if (token !== undefined && token.reveal().length < MIN_TOKEN_LENGTH) {
+    throw new HeanError("CONFIG_INVALID", `the API token (HEAN_API_TOKEN) is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  }
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new HeanError("CONFIG_INVALID", `refusing to serve the control API on ${host} without an API token: set HEAN_API_TOKEN(_FILE) or bind 127.0.0.1`, { host });
+  }
+}
+
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const host = options.host ?? "127.0.0.1";
   const loopback = isLoopbackHost(host);
   const token = options.token === undefined ? undefined : registerSecret(options.token);
-  if (token !== undefined && token.reveal().length < MIN_TOKEN_LENGTH) {
-    throw new HeanError("CONFIG_INVALID", `the API token is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
-  }
-  if (!loopback && token === undefined) {
-    throw new HeanError("CONFIG_INVALID", `refusing to serve the control API on ${host} without an API token: set HEAN_API_TOKEN(_FILE) or bind 127.0.0.1`, { host });
-  }
+  checkControlServerAccess(host, token);
   const logger = (options.logger ?? silentLogger()).child({ component: "http" });
   const ownMetrics = options.metrics === undefined;
   const metrics = options.metrics ?? createMetrics(options.view);

@@ -49,14 +49,20 @@ export interface TelegramBot {
 
 const RISK_REDUCING: ReadonlySet<CommandType> = new Set<CommandType>(["stop", "flatten", "cancel-all"]);
 
+/** The allow-list of chats: at least one, all whole numbers. Also checked before an engine starts. */
+export function allowedChatIds(ids: readonly (number | string)[]): ReadonlySet<number> {
+  const allowed = new Set(ids.map((id) => Number(id)));
+  if (allowed.size === 0 || [...allowed].some((id) => !Number.isSafeInteger(id))) {
+    throw new HeanError("CONFIG_INVALID", "the Telegram bot needs at least one allowed chat id (whole numbers)");
+  }
+  return allowed;
+}
+
 export async function startTelegramBot(options: TelegramBotOptions): Promise<TelegramBot> {
   const { view } = options;
   const logger = (options.logger ?? silentLogger()).child({ component: "telegram" });
   const token = registerSecret(options.token);
-  const allowed = new Set(options.allowedChatIds.map((id) => Number(id)));
-  if (allowed.size === 0 || [...allowed].some((id) => !Number.isSafeInteger(id))) {
-    throw new HeanError("CONFIG_INVALID", "the Telegram bot needs at least one allowed chat id (whole numbers)");
-  }
+  const allowed = allowedChatIds(options.allowedChatIds);
   const maxAge = options.maxCommandAgeSeconds ?? 120;
   const bot = new Bot(token.reveal(), options.apiRoot === undefined ? {} : { client: { apiRoot: options.apiRoot } });
 
