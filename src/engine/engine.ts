@@ -42,6 +42,8 @@ export class Engine {
   #sinceSnapshot = 0;
   #journalFailure: string | undefined;
   duplicateFills = 0;
+  /** Funding or cash adjustments seen again (stream and reconciliation overlap): booked once. */
+  duplicateCash = 0;
   refusedEvents = 0;
 
   constructor(options: EngineOptions) {
@@ -68,6 +70,10 @@ export class Engine {
     }
     if (outcome === "duplicate-fill") {
       this.duplicateFills++;
+      return outcome;
+    }
+    if (outcome === "duplicate-cash") {
+      this.duplicateCash++;
       return outcome;
     }
     if (outcome === "applied" && isJournaled(event)) {
