@@ -7,7 +7,18 @@
  * ambiguous one, comes back as an event through the sink given to `start`.
  */
 import type { Dec } from "../core/decimal.ts";
-import type { FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../core/events.ts";
+import type {
+  AccountSnapshotEvent,
+  AccountSource,
+  CashAdjustedEvent,
+  CashAdjustmentReason,
+  FillEvent,
+  FundingPaidEvent,
+  HeanEvent,
+  OrderType,
+  Side,
+  TimeInForce,
+} from "../core/events.ts";
 
 export interface VenueOrderRequest {
   readonly clientOrderId: string;
@@ -58,6 +69,78 @@ export interface VenuePosition {
   readonly qty: Dec;
   readonly avgPrice: Dec;
 }
+
+/** The venue's wallet in the settle coin, as the venue states it (a wire adapter fills this in). */
+export interface AccountReport {
+  readonly walletBalance: Dec;
+  readonly equity: Dec;
+  readonly available: Dec;
+  readonly initialMargin: Dec;
+  readonly maintenanceMargin: Dec;
+  /** Venue time of the report (ms). */
+  readonly venueTs: number;
+}
+
+/** One funding settlement of one position, under the venue's own id for it. */
+export interface FundingReport {
+  readonly fundingId: string;
+  readonly symbol: string;
+  /** Paid by the account; negative when received. */
+  readonly paid: Dec;
+  readonly rate: Dec;
+  /** Signed position the rate applied to. */
+  readonly positionQty: Dec;
+  readonly markPrice: Dec;
+  readonly venueTs: number;
+}
+
+/** A ledger entry that moved cash without a trade or funding (transfer, bonus, refund, …). */
+export interface CashReport {
+  readonly adjustmentId: string;
+  /** Credited to the account; negative is a debit. */
+  readonly amount: Dec;
+  readonly reason: CashAdjustmentReason;
+  /** The venue's own word for the entry. */
+  readonly detail: string;
+  readonly venueTs: number;
+}
+
+export const accountSnapshotOf = (venue: string, r: AccountReport, ts: number, source: AccountSource): AccountSnapshotEvent => ({
+  type: "account.snapshot",
+  ts,
+  venue,
+  walletBalance: r.walletBalance,
+  equity: r.equity,
+  available: r.available,
+  initialMargin: r.initialMargin,
+  maintenanceMargin: r.maintenanceMargin,
+  venueTs: r.venueTs,
+  source,
+});
+
+export const fundingPaidOf = (r: FundingReport, ts: number, source: AccountSource): FundingPaidEvent => ({
+  type: "funding.paid",
+  ts,
+  fundingId: r.fundingId,
+  symbol: r.symbol,
+  paid: r.paid,
+  rate: r.rate,
+  positionQty: r.positionQty,
+  markPrice: r.markPrice,
+  venueTs: r.venueTs,
+  source,
+});
+
+export const cashAdjustedOf = (r: CashReport, ts: number, source: AccountSource): CashAdjustedEvent => ({
+  type: "cash.adjusted",
+  ts,
+  adjustmentId: r.adjustmentId,
+  amount: r.amount,
+  reason: r.reason,
+  detail: r.detail,
+  venueTs: r.venueTs,
+  source,
+});
 
 export type EventSink = (event: HeanEvent) => void;
 
