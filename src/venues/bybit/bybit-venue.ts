@@ -7,7 +7,7 @@
 import { type Clock, RealClock, type TimerHandle } from "../../core/clock.ts";
 import { HeanError, describeError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
-import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenueOrderStatus, VenuePosition } from "../venue.ts";
+import { type EventSink, type Venue, type VenueOrderRequest, type VenueOrderSnapshot, type VenueOrderStatus, type VenuePosition, accountSnapshotOf, fundingPaidOf } from "../venue.ts";
 import type { AccountView } from "./account-view.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { BybitHealth } from "./health.ts";
@@ -21,7 +21,21 @@ import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { BybitRestClient, sleep } from "./rest-client.ts";
 import { ServerTime } from "./server-time.ts";
 import type { BybitSigner } from "./signer.ts";
-import { CANCEL_STATUSES, EXPIRY_REASONS, POST_ONLY_WOULD_TAKE, type WireExecution, type WireOrder, fillEventOf, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import {
+  CANCEL_STATUSES,
+  EXPIRY_REASONS,
+  POST_ONLY_WOULD_TAKE,
+  type WireExecution,
+  type WireOrder,
+  accountReportOf,
+  fillEventOf,
+  readExecution,
+  readFunding,
+  readList,
+  readOrder,
+  readPosition,
+  readWallet,
+} from "./wire.ts";
 
 export interface BybitVenueOptions {
   readonly restUrl: string;
@@ -38,6 +52,8 @@ export interface BybitVenueOptions {
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
 const THROTTLED = new Set(["BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
 const ALERT_WINDOW_MS = 2_000;
+/** A pushed wallet change is followed by a reconciled read (ledger, then wallet) this soon, once per burst. */
+const WALLET_RECHECK_MS = 1_000;
 
 export class BybitVenue implements Venue {
   readonly id = "bybit";
@@ -63,6 +79,7 @@ export class BybitVenue implements Venue {
   #probeRetry: TimerHandle | undefined;
   /** While the private stream is down, REST polling keeps the engine informed. */
   #polling: TimerHandle | undefined;
+  #walletRecheck: TimerHandle | undefined;
 
   constructor(options: BybitVenueOptions) {
     this.#o = options;
@@ -215,6 +232,7 @@ export class BybitVenue implements Venue {
     this.#reconnectRetry?.cancel();
     this.#probeRetry?.cancel();
     this.#polling?.cancel();
+    this.#walletRecheck?.cancel();
     await Promise.all([this.#public.stop(), this.#private.stop()]);
     this.#sink = undefined;
   }
@@ -333,13 +351,23 @@ export class BybitVenue implements Venue {
         for (const item of items) {
           const e = readExecution(item);
           if (e !== undefined) this.#emit(this.#tracker.fill(e, "stream"));
+          const funding = e === undefined ? readFunding(item) : undefined;
+          if (funding !== undefined) this.#emit(fundingPaidOf(funding, this.#clock.now(), "stream"));
         }
         return;
       case "wallet":
         for (const item of items) {
           const w = readWallet(item);
-          if (w !== undefined) this.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#clock.now() };
+          if (w === undefined) continue;
+          this.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#clock.now() };
+          const report = accountReportOf(w, this.#time.now());
+          if (report !== undefined) this.#emit(accountSnapshotOf(this.id, report, this.#clock.now(), "stream"));
         }
+        // A transfer shows here before the ledger entry that explains it is read: reconcile soon.
+        this.#walletRecheck ??= this.#clock.setTimeout(() => {
+          this.#walletRecheck = undefined;
+          if (this.#stopping === undefined) void this.#reconciler.run(["wallet"]);
+        }, WALLET_RECHECK_MS);
         return;
       case "position":
         // Positions are compared by reconciliation (REST), where sequence and pending fills are known.

@@ -15,7 +15,8 @@
  *   difference beyond tolerance raises an alert; if it persists unchanged (same venue sequence,
  *   no working orders, no new fills) for `positionSettleMs`, the venue's truth is adopted through
  *   an external fill whose id is derived from the venue's position sequence.
- * - Wallet: recorded for health.
+ * - Wallet: transaction-log entries since the last pass (transfers, bonuses, …) become cash
+ *   adjustments, then the wallet itself an account snapshot (funding comes with the executions).
  *
  * Passes never overlap; a request during a pass is merged into the next one.
  */
@@ -31,7 +32,8 @@ import type { BybitTuning } from "./options.ts";
 import type { OrderTracker } from "./order-tracker.ts";
 import { type BybitRestClient, sleep } from "./rest-client.ts";
 import type { ServerTime } from "./server-time.ts";
-import { OPEN_STATUSES, type WireOrder, readExecution, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { accountSnapshotOf, cashAdjustedOf, fundingPaidOf } from "../venue.ts";
+import { OPEN_STATUSES, type WireOrder, accountReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet } from "./wire.ts";
 
 export type ReconcilePart = "orders" | "executions" | "positions" | "wallet";
 export const ALL_PARTS: readonly ReconcilePart[] = ["orders", "executions", "positions", "wallet"];
@@ -88,7 +90,11 @@ export class Reconciler {
     const { account, time, tuning } = this.#o;
     this.#floor = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
     for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
+    this.#ledgerCursor = this.#floor;
   }
+
+  /** Where the next transaction-log read starts (with the execution overlap). */
+  #ledgerCursor = 0;
 
   /** Executions before this are never searched (see `prime`). */
   #floor = 0;
@@ -255,7 +261,12 @@ export class Reconciler {
       let newest = cursor;
       for (const item of await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime: start, endTime: end, limit: 100 })) {
         const e = readExecution(item);
-        if (e === undefined) continue;
+        if (e === undefined) {
+          const funding = readFunding(item);
+          // Booked once by its execId, however often a pass or the stream sees it.
+          if (funding !== undefined) emit(fundingPaidOf(funding, this.#o.clock.now(), "reconciliation"));
+          continue;
+        }
         if (e.execTime > newest) newest = e.execTime;
         const fill = tracker.fill(e, "reconciliation");
         if (fill === undefined) continue;
@@ -344,9 +355,22 @@ export class Reconciler {
   }
 
   async #wallet(): Promise<void> {
+    const { time, clock, tuning, emit } = this.#o;
+    // The ledger first: a snapshot must never be read before the entries that explain it.
+    const end = time.now();
+    const start = Math.max(this.#ledgerCursor - tuning.executionOverlapMs, this.#floor, end - SEVEN_DAYS_MS + 60_000);
+    const entries = await this.#pages("/v5/account/transaction-log", { accountType: "UNIFIED", currency: "USDT", startTime: start, endTime: end, limit: 50 });
+    for (const item of entries.reverse()) {
+      const entry = readCashEntry(item);
+      if (entry !== undefined) emit(cashAdjustedOf(entry, clock.now(), "reconciliation"));
+    }
+    this.#ledgerCursor = end;
     const result = await this.#o.rest.read("/v5/account/wallet-balance", { accountType: "UNIFIED", coin: "USDT" }, { signed: true });
     const w = readList(result).list.map((item) => readWallet(item)).find((x) => x !== undefined);
-    if (w !== undefined) this.#o.health.wallet = { balance: w.walletBalance, equity: w.equity, at: this.#o.clock.now() };
+    if (w === undefined) return;
+    this.#o.health.wallet = { balance: w.walletBalance, equity: w.equity, at: clock.now() };
+    const report = accountReportOf(w, time.now());
+    if (report !== undefined) emit(accountSnapshotOf("bybit", report, clock.now(), "reconciliation"));
   }
 
   /** Every item of a paged list endpoint. */

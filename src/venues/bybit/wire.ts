@@ -5,6 +5,7 @@
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import type { FillEvent, Side } from "../../core/events.ts";
+import type { AccountReport, CashReport, FundingReport } from "../venue.ts";
 
 export interface WireOrder {
   readonly orderId: string;
@@ -50,6 +51,10 @@ export interface WirePosition {
 export interface WireWallet {
   readonly walletBalance: Dec;
   readonly equity: Dec | undefined;
+  /** Account-level (UTA): `totalAvailableBalance`, `totalInitialMargin`, `totalMaintenanceMargin`. */
+  readonly available: Dec | undefined;
+  readonly initialMargin: Dec | undefined;
+  readonly maintenanceMargin: Dec | undefined;
 }
 
 export const OPEN_STATUSES: ReadonlySet<string> = new Set(["New", "PartiallyFilled", "Untriggered"]);
@@ -164,9 +169,66 @@ export function readWallet(raw: unknown, coin = "USDT"): WireWallet | undefined 
     if (!isRaw(c) || c.coin !== coin) continue;
     const walletBalance = decOf(c.walletBalance);
     if (walletBalance === undefined) return undefined;
-    return { walletBalance, equity: decOf(c.equity) };
+    return {
+      walletBalance,
+      equity: decOf(c.equity),
+      available: decOf(raw.totalAvailableBalance),
+      initialMargin: decOf(raw.totalInitialMargin),
+      maintenanceMargin: decOf(raw.totalMaintenanceMargin),
+    };
   }
   return undefined;
+}
+
+/** The venue-neutral account report of a wallet; undefined when a figure the engine books is missing. */
+export function accountReportOf(w: WireWallet, venueTs: number): AccountReport | undefined {
+  const { equity, available, initialMargin, maintenanceMargin } = w;
+  if (equity === undefined || available === undefined || initialMargin === undefined || maintenanceMargin === undefined) return undefined;
+  return { walletBalance: w.walletBalance, equity, available, initialMargin, maintenanceMargin, venueTs };
+}
+
+/**
+ * A funding settlement: an execution with `execType: "Funding"` (`execFee` positive paid, negative
+ * received; `execPrice` the mark, `execQty` the position, `side` its side, `feeRate` the rate).
+ */
+export function readFunding(raw: unknown): FundingReport | undefined {
+  if (!isRaw(raw) || raw.execType !== "Funding") return undefined;
+  const fundingId = str(raw.execId);
+  const symbol = str(raw.symbol);
+  const side = sideOf(raw.side);
+  const paid = decOf(raw.execFee);
+  const qty = decOf(raw.execQty);
+  const markPrice = decOf(raw.execPrice) ?? decOf(raw.markPrice);
+  const venueTs = msOf(raw.execTime);
+  if (fundingId === undefined || fundingId === "" || symbol === undefined || symbol === "" || side === undefined) return undefined;
+  if (paid === undefined || qty === undefined || markPrice === undefined || venueTs === undefined) return undefined;
+  return { fundingId, symbol, paid, rate: decOf(raw.feeRate) ?? ZERO, positionQty: side === "buy" ? qty : neg(qty), markPrice, venueTs };
+}
+
+/**
+ * Transaction-log entries that move cash without a trade or funding (those are booked from
+ * executions). Anything else in the log is not a cash adjustment.
+ */
+const CASH_ENTRY_TYPES: Readonly<Record<string, CashReport["reason"]>> = {
+  TRANSFER_IN: "transfer",
+  TRANSFER_OUT: "transfer",
+  BONUS: "venue",
+  BONUS_RECOLLECT: "venue",
+  FEE_REFUND: "venue",
+  INTEREST: "venue",
+  AIRDROP: "venue",
+};
+
+/** A `/v5/account/transaction-log` item that is a cash adjustment (by `change`), else undefined. */
+export function readCashEntry(raw: unknown): CashReport | undefined {
+  if (!isRaw(raw)) return undefined;
+  const type = str(raw.type);
+  const reason = type === undefined ? undefined : CASH_ENTRY_TYPES[type];
+  const adjustmentId = str(raw.id);
+  const amount = decOf(raw.change);
+  const venueTs = msOf(raw.transactionTime);
+  if (reason === undefined || adjustmentId === undefined || adjustmentId === "" || amount === undefined || venueTs === undefined) return undefined;
+  return { adjustmentId, amount, reason, detail: type!, venueTs };
 }
 
 /** `result.list` of a REST answer, with its cursor. */
