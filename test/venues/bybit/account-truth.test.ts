@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { abs, add, dec, format, sub, toNumber } from "../../../src/core/decimal.ts";
+import { abs, add, dec, format, mul, roundToStep, sub, toNumber } from "../../../src/core/decimal.ts";
 import type { AlertEvent, HeanEvent } from "../../../src/core/events.ts";
 import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
@@ -80,7 +80,9 @@ test("venue wallet changes and funding move engine equity, are journaled once, r
 
     // A position to pay funding on.
     const book = await waitFor("a book", () => rt.engine.lastBook("BTCUSDT"));
-    const entry = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.05"), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
+    // 1 % through the touch: the book may have moved by the time the order arrives (a loaded machine).
+    const through = roundToStep(mul(book.ask, dec("1.01")), rt.instruments.get("BTCUSDT").tickSize, "ceil");
+    const entry = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.05"), price: through, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
     assert.equal(entry.ok, true);
     await waitFor("the position", () => state.portfolio.position("BTCUSDT").qty > 0n || undefined);
     await waitUntil("engine cash equal to the venue wallet after the fill", async () => state.portfolio.cash === dec(await venueWallet()));
