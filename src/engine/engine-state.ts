@@ -87,21 +87,12 @@ export interface CommandRecord {
  * The venue's wallet as last reported, with the engine's cash at that moment. `divergence` is
  * venue wallet − engine cash: beyond fees in flight, the two books disagree.
  */
-export interface VenueAccountRecord {
-  readonly venue: string;
-  readonly walletBalance: Dec;
-  readonly equity: Dec;
-  readonly available: Dec;
-  readonly initialMargin: Dec;
-  readonly maintenanceMargin: Dec;
-  readonly source: AccountSource;
-  readonly venueTs: number;
-  readonly ts: number;
+export type VenueAccountRecord = Omit<AccountSnapshotEvent, "type"> & {
   readonly engineCash: Dec;
   readonly divergence: Dec;
   /** Set on the snapshot that opened the account: the cash booked to match the venue. */
   readonly opening: Dec | undefined;
-}
+};
 
 /** `duplicate-cash`: a funding or cash adjustment id already booked (the same payment seen twice). */
 export type ApplyOutcome = "applied" | "duplicate-fill" | "duplicate-cash" | "ignored";
@@ -394,20 +385,8 @@ export class EngineState {
       this.#adjust(opening);
     }
     const engineCash = this.portfolio.cash;
-    const record: VenueAccountRecord = {
-      venue: e.venue,
-      walletBalance: e.walletBalance,
-      equity: e.equity,
-      available: e.available,
-      initialMargin: e.initialMargin,
-      maintenanceMargin: e.maintenanceMargin,
-      source: e.source,
-      venueTs: e.venueTs,
-      ts: e.ts,
-      engineCash,
-      divergence: sub(e.walletBalance, engineCash),
-      opening,
-    };
+    const { type: _type, ...reported } = e;
+    const record: VenueAccountRecord = { ...reported, engineCash, divergence: sub(e.walletBalance, engineCash), opening };
     this.venueAccount = record;
     if (e.source === "reconciliation") this.reconciledAccount = record;
     return "applied";

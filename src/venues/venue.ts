@@ -11,7 +11,6 @@ import type {
   AccountSnapshotEvent,
   AccountSource,
   CashAdjustedEvent,
-  CashAdjustmentReason,
   FillEvent,
   FundingPaidEvent,
   HeanEvent,
@@ -71,40 +70,13 @@ export interface VenuePosition {
 }
 
 /** The venue's wallet in the settle coin, as the venue states it (a wire adapter fills this in). */
-export interface AccountReport {
-  readonly walletBalance: Dec;
-  readonly equity: Dec;
-  readonly available: Dec;
-  readonly initialMargin: Dec;
-  readonly maintenanceMargin: Dec;
-  /** Venue time of the report (ms). */
-  readonly venueTs: number;
-}
-
+export type AccountReport = Omit<AccountSnapshotEvent, "type" | "ts" | "venue" | "source">;
 /** One funding settlement of one position, under the venue's own id for it. */
-export interface FundingReport {
-  readonly fundingId: string;
-  readonly symbol: string;
-  /** Paid by the account; negative when received. */
-  readonly paid: Dec;
-  readonly rate: Dec;
-  /** Signed position the rate applied to. */
-  readonly positionQty: Dec;
-  readonly markPrice: Dec;
-  readonly venueTs: number;
-}
-
+export type FundingReport = Omit<FundingPaidEvent, "type" | "ts" | "source">;
 /** A ledger entry that moved cash without a trade or funding (transfer, bonus, refund, …). */
-export interface CashReport {
-  readonly adjustmentId: string;
-  /** Credited to the account; negative is a debit. */
-  readonly amount: Dec;
-  readonly reason: CashAdjustmentReason;
-  /** The venue's own word for the entry. */
-  readonly detail: string;
-  readonly venueTs: number;
-}
+export type CashReport = Omit<CashAdjustedEvent, "type" | "ts" | "source">;
 
+// Built field by field: a wire object that carries more than the report must not leak into the journal.
 export const accountSnapshotOf = (venue: string, r: AccountReport, ts: number, source: AccountSource): AccountSnapshotEvent => ({
   type: "account.snapshot",
   ts,

@@ -19,7 +19,7 @@ import { SqliteJournal } from "../../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
-import { FAST, KEY, SECRET, waitFor } from "./rig.ts";
+import { FAST, KEY, SECRET, liveOverrides, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
 const dir = mkdtempSync(join(tmpdir(), "hean-account-"));
@@ -53,14 +53,7 @@ test("venue wallet changes and funding move engine equity, are journaled once, r
   const path = join(dir, "account.db");
   const config = loadConfig({
     overrides: [
-      `journal.path=${JSON.stringify(path)}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      `live.restUrl=${JSON.stringify(sim.url)}`,
-      `live.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `live.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      'strategy.name="none"',
+      ...liveOverrides(sim, path),
       "risk.maxAccountDivergence=5",
       "risk.maxOrderNotional=5000",
       "risk.maxPositionNotional=5000",

@@ -209,3 +209,17 @@ export async function signedCall(sim: BybitSimulator, method: "GET" | "POST", pa
 }
 
 export const fmt = format;
+
+/** `--set` overrides for a live run on the Bybit simulator, journaling at `journalPath`. */
+export function liveOverrides(sim: BybitSimulator, journalPath: string): string[] {
+  return [
+    `journal.path=${JSON.stringify(journalPath)}`,
+    "mode=live",
+    "venue=bybit",
+    "live.iUnderstandLiveTrading=true",
+    `live.restUrl=${JSON.stringify(sim.url)}`,
+    `live.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
+    `live.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
+    'strategy.name="none"',
+  ];
+}

@@ -14,7 +14,7 @@ import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { resolveBybitTuning } from "../../../src/venues/bybit/options.ts";
-import { FAST, KEY, SECRET, signedCall, waitFor } from "./rig.ts";
+import { FAST, KEY, SECRET, liveOverrides, signedCall, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
 const dir = mkdtempSync(join(tmpdir(), "hean-live-rt-"));
@@ -27,18 +27,7 @@ after(async () => {
 });
 
 async function liveRuntime(name: string): Promise<Runtime> {
-  const config = loadConfig({
-    overrides: [
-      `journal.path=${JSON.stringify(join(dir, name))}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      `live.restUrl=${JSON.stringify(sim.url)}`,
-      `live.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `live.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      'strategy.name="none"',
-    ],
-  });
+  const config = loadConfig({ overrides: liveOverrides(sim, join(dir, name)) });
   return Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET), tuning: resolveBybitTuning(FAST) } });
 }
 
