@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec } from "../../../src/core/decimal.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
-import { accountReportOf, parseCashEntry, parseFunding, parseWallet, readCashEntry, readExecution, readFunding, readWallet } from "../../../src/venues/bybit/wire.ts";
+import { accountReportOf, checkAnswer, parseCashEntry, parseFunding, parseWallet, readCashEntry, readExecution, readFunding, readWallet } from "../../../src/venues/bybit/wire.ts";
 
 // The shape of a linear funding execution as Bybit lists it (a public client's recorded answer).
 const FUNDING = {
@@ -106,4 +106,15 @@ test("the wallet's USDT coin and the account's margin figures make the account r
   }
   // Bybit leaves account-level figures blank where they do not apply: no account report, never a zero.
   assert.equal(accountReportOf(parseWallet({ ...item, totalInitialMargin: "" })!, 7), undefined);
+});
+
+test("a REST answer with a malformed funding row, ledger entry or wallet figure is refused whole, never half-read", () => {
+  const entry = { id: "592324", type: "TRANSFER_IN", change: "1500", transactionTime: "1700000000000" };
+  const refused = (path: string, item: unknown): void =>
+    assert.throws(() => checkAnswer(path, { list: [item], nextPageCursor: "" }), (e) => isHeanError(e, "VENUE_PROTOCOL"), path);
+  refused("/v5/execution/list", { ...FUNDING, execFee: 0.00596965 });
+  refused("/v5/account/transaction-log", { ...entry, change: 1500 });
+  refused("/v5/account/wallet-balance", { totalAvailableBalance: "1", totalInitialMargin: 0, totalMaintenanceMargin: "0", coin: [{ coin: "USDT", walletBalance: "1", equity: "1" }] });
+  checkAnswer("/v5/execution/list", { list: [FUNDING], nextPageCursor: "" });
+  checkAnswer("/v5/account/transaction-log", { list: [entry, { id: "7", type: "TRADE" }], nextPageCursor: "" });
 });
