@@ -15,8 +15,10 @@
  *   difference beyond tolerance raises an alert; if it persists unchanged (same venue sequence,
  *   no working orders, no new fills) for `positionSettleMs`, the venue's truth is adopted through
  *   an external fill whose id is derived from the venue's position sequence.
- * - Wallet: transaction-log entries since the last pass (transfers, bonuses, …) become cash
- *   adjustments, then the wallet itself an account snapshot (funding comes with the executions).
+ * - Funding settlements the venue lists with the executions become `funding.paid` (booked once by
+ *   the venue's id for them, however often a pass or the stream sees them).
+ * - Wallet: cash-ledger entries since the last pass (transfers, bonuses, …) become cash
+ *   adjustments, then the wallet itself an account snapshot under the venue's registry id.
  *
  * Passes never overlap; a request during a pass is merged into the next one.
  */
