@@ -31,6 +31,10 @@ const LANE_OF: Readonly<Record<EventType, Lane>> = {
   "router.ttl-expired": "orders",
   "router.done": "orders",
   mark: "system",
+  // With the fills: a wallet read after an execution must not overtake it.
+  "account.snapshot": "fills",
+  "funding.paid": "fills",
+  "cash.adjusted": "fills",
   "position.changed": "risk",
   equity: "risk",
   "risk.state": "risk",

@@ -60,6 +60,8 @@ export interface RiskView {
   readonly tradingState: string;
   readonly drawdownPct: number;
   readonly dailyLossPct: number;
+  /** |venue wallet − engine cash| at the last reconciled wallet snapshot, in quote currency (0 before one). */
+  readonly accountDivergence: number;
   readonly killSwitch: KillSwitchView;
   readonly deniedByCode: Readonly<Record<string, number>>;
 }

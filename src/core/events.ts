@@ -350,6 +350,76 @@ export interface EquityEvent {
   readonly unrealizedPnl: Dec;
 }
 
+// ---------------------------------------------------------------- account truth (journaled)
+
+/** Where a venue's account fact was read: pushed on its private stream, or read by reconciliation. */
+export type AccountSource = "stream" | "reconciliation";
+
+/**
+ * The venue's wallet as the venue reports it (settle coin, quote currency). Only a snapshot read by
+ * reconciliation decides whether the engine's cash agrees with the venue (a stream message may
+ * overtake the execution that explains it); the first one of a journal opens the account at the
+ * venue's balance: `initialCash` is for paper trading only.
+ */
+export interface AccountSnapshotEvent {
+  readonly type: "account.snapshot";
+  readonly ts: number;
+  /** The venue's id ("bybit", …). */
+  readonly venue: string;
+  /** Deposits, realised P&L, fees and funding so far; excludes unrealised P&L. */
+  readonly walletBalance: Dec;
+  /** Wallet balance plus unrealised P&L, at the venue's marks. */
+  readonly equity: Dec;
+  /** What new orders may still use as margin. */
+  readonly available: Dec;
+  /** Initial margin held by open positions and orders. */
+  readonly initialMargin: Dec;
+  readonly maintenanceMargin: Dec;
+  readonly venueTs: number;
+  readonly source: AccountSource;
+}
+
+/** A funding settlement of one position: P&L, booked to cash, de-duplicated by `fundingId`. */
+export interface FundingPaidEvent {
+  readonly type: "funding.paid";
+  readonly ts: number;
+  /** The venue's id of the settlement (Bybit: the funding execution's execId). */
+  readonly fundingId: string;
+  readonly symbol: string;
+  /** Paid by the account in quote currency; negative when the account received funding. */
+  readonly paid: Dec;
+  /** The funding rate applied (positive: longs pay shorts). */
+  readonly rate: Dec;
+  /** Signed position the rate applied to. */
+  readonly positionQty: Dec;
+  readonly markPrice: Dec;
+  readonly venueTs: number;
+  readonly source: AccountSource;
+}
+
+/** Why cash moved without a trade. `transfer`: deposit or withdrawal; `venue`: bonus, fee refund, interest, … */
+export type CashAdjustmentReason = "transfer" | "venue";
+
+/**
+ * Cash that moved without a trade or funding. It is not P&L: the risk references (capital base,
+ * high-water mark, day-start equity) move by the same amount. De-duplicated by `adjustmentId`.
+ */
+export interface CashAdjustedEvent {
+  readonly type: "cash.adjusted";
+  readonly ts: number;
+  /** The venue's id of the ledger entry (Bybit: the transaction log id). */
+  readonly adjustmentId: string;
+  /** Credited to the account in quote currency; negative is a debit (withdrawal). */
+  readonly amount: Dec;
+  readonly reason: CashAdjustmentReason;
+  /** The venue's own word for it (Bybit: `TRANSFER_IN`, …). */
+  readonly detail: string;
+  readonly venueTs: number;
+  readonly source: AccountSource;
+}
+
+export type AccountEvent = AccountSnapshotEvent | FundingPaidEvent | CashAdjustedEvent;
+
 // ---------------------------------------------------------------- risk (journaled)
 
 export type RiskState = "NORMAL" | "SOFT_BRAKE" | "QUARANTINE" | "HARD_STOP";
@@ -481,6 +551,7 @@ export type HeanEvent =
   | MarkEvent
   | PositionChangedEvent
   | EquityEvent
+  | AccountEvent
   | RiskEvent
   | AlertEvent
   | CommandEvent
@@ -508,6 +579,9 @@ const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
   "router.ttl-expired",
   "router.done",
   "mark",
+  "account.snapshot",
+  "funding.paid",
+  "cash.adjusted",
   "risk.state",
   "risk.kill-switch",
   "risk.force-close",

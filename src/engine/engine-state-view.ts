@@ -8,7 +8,7 @@ import type { Portfolio } from "../portfolio/portfolio.ts";
 import type { ParentBook } from "../execution/router/parent-book.ts";
 import type { CommandRecord, EngineState, OrderRecord } from "./engine-state.ts";
 
-export type PortfolioView = Omit<Portfolio, "applyFill" | "setMark">;
+export type PortfolioView = Omit<Portfolio, "applyFill" | "setMark" | "applyFunding" | "adjustCash">;
 export type ParentBookView = Omit<ParentBook, "apply" | "onChildFill" | "restore">;
 
 export type EngineStateView = Readonly<Omit<EngineState, "apply" | "orders" | "parents" | "portfolio" | "stopLosses" | "commands" | "deniedByCode">> & {

@@ -9,8 +9,12 @@ import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
 import type {
+  AccountSnapshotEvent,
+  AccountSource,
+  CashAdjustedEvent,
   CommandType,
   FillEvent,
+  FundingPaidEvent,
   HeanEvent,
   KillSwitchReason,
   OrderIntentEvent,
@@ -88,6 +92,17 @@ export interface CommandRecord {
 }
 
 /**
+ * The venue's wallet as last reported, with the engine's cash at that moment. `divergence` is
+ * venue wallet − engine cash: beyond fees in flight, the two books disagree.
+ */
+export type VenueAccountRecord = Omit<AccountSnapshotEvent, "type"> & {
+  readonly engineCash: Dec;
+  readonly divergence: Dec;
+  /** Set on the snapshot that opened the account: the cash booked to match the venue. */
+  readonly opening: Dec | undefined;
+};
+
+/**
  * What is remembered of an order after it left the state: enough to put a late or repeated
  * venue report about it right (de-duplicate, refuse an overfill, count a late fill once) and to
  * refuse its client order id for a new intent. The journal keeps the whole record.
@@ -117,17 +132,20 @@ export interface EngineStateOptions {
 export const DEFAULT_RECENT_TERMINAL_ORDERS = 500;
 
 /**
- * `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again.
+ * `duplicate-*`: seen before with the same content; nothing changes and nothing acts on it again
+ * (`duplicate-cash`: a funding or cash adjustment id already booked, the same payment seen twice).
  * `conflicting-fill`: a known execution id with other numbers; the first stands, nothing changes,
  * and the engine alerts (one of the two reports is wrong: never drop that silently).
  */
-export type ApplyOutcome = "applied" | "duplicate-fill" | "conflicting-fill" | "duplicate-command" | "ignored";
+export type ApplyOutcome = "applied" | "duplicate-fill" | "conflicting-fill" | "duplicate-command" | "duplicate-cash" | "ignored";
 
 /**
  * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
  * reconciliation overlaps, minutes old at most: far fewer than this many fills.
  */
 const FILL_ID_MEMORY = 50_000;
+/** Funding settles a few times a day per symbol; adjustments are rarer still. */
+const CASH_ID_MEMORY = 50_000;
 
 /**
  * How many orders that left the state to remember compactly. Late venue reports (a fill that
@@ -154,6 +172,14 @@ export class EngineState {
   readonly #fillIdMemory: number;
   /** The strategy of the latest entry intent per symbol: who owns a position after its entry order left the state. */
   readonly lastEntryStrategy = new Map<string, string>();
+  /** Booked funding (`f:<id>`) and adjustment (`a:<id>`) ids. */
+  readonly #cashIds = new Set<string>();
+  /** The venue's latest account snapshot, from any source. */
+  venueAccount: VenueAccountRecord | undefined;
+  /** The latest snapshot read by reconciliation: the one that decides divergence. */
+  reconciledAccount: VenueAccountRecord | undefined;
+  fundingCount = 0;
+  adjustmentCount = 0;
   intentCount = 0;
   fillCount = 0;
   externalFillCount = 0;
@@ -309,6 +335,12 @@ export class EngineState {
       case "mark":
         this.portfolio.setMark(e.symbol, e.bid, e.ask, e.ts);
         return "applied";
+      case "account.snapshot":
+        return this.#accountSnapshot(e);
+      case "funding.paid":
+        return this.#funding(e);
+      case "cash.adjusted":
+        return this.#cashAdjusted(e);
       case "risk.state":
         if (e.from !== this.risk.state) {
           throw new HeanError("EVENT_INVALID", `risk transition from ${e.from} but state is ${this.risk.state}`, {
@@ -454,6 +486,92 @@ export class EngineState {
     return "applied";
   }
 
+  // ------------------------------------------------------------ account truth
+
+  /**
+   * Records the venue's wallet. The first snapshot read by reconciliation opens the account: cash
+   * is set to the venue's wallet balance (live capital is what the venue holds, not the configured
+   * `initialCash`), booked as an adjustment so that drawdown does not count it. A snapshot equal to
+   * the latest, against unchanged engine cash, says nothing new: ignored (not journaled).
+   */
+  #accountSnapshot(e: AccountSnapshotEvent): ApplyOutcome {
+    for (const [k, v] of [["walletBalance", e.walletBalance], ["equity", e.equity], ["available", e.available], ["initialMargin", e.initialMargin], ["maintenanceMargin", e.maintenanceMargin]] as const) {
+      if (typeof v !== "bigint") throw new HeanError("EVENT_INVALID", `account snapshot ${k} must be a decimal`, { field: k });
+    }
+    const last = this.venueAccount;
+    const cash = this.portfolio.cash;
+    if (
+      last !== undefined &&
+      last.source === e.source &&
+      last.venue === e.venue &&
+      last.walletBalance === e.walletBalance &&
+      last.equity === e.equity &&
+      last.available === e.available &&
+      last.initialMargin === e.initialMargin &&
+      last.maintenanceMargin === e.maintenanceMargin &&
+      last.engineCash === cash
+    ) {
+      return "ignored";
+    }
+    let opening: Dec | undefined;
+    if (e.source === "reconciliation" && this.reconciledAccount === undefined) {
+      opening = sub(e.walletBalance, cash);
+      this.#adjust(opening);
+    }
+    const engineCash = this.portfolio.cash;
+    const { type: _type, ...reported } = e;
+    const record: VenueAccountRecord = { ...reported, engineCash, divergence: sub(e.walletBalance, engineCash), opening };
+    this.venueAccount = record;
+    if (e.source === "reconciliation") this.reconciledAccount = record;
+    return "applied";
+  }
+
+  #funding(e: FundingPaidEvent): ApplyOutcome {
+    if (typeof e.fundingId !== "string" || e.fundingId === "" || typeof e.symbol !== "string" || e.symbol === "" || typeof e.paid !== "bigint") {
+      throw new HeanError("EVENT_INVALID", "funding needs an id, a symbol and a decimal amount", { fundingId: String(e.fundingId), symbol: String(e.symbol) });
+    }
+    const key = `f:${e.fundingId}`;
+    if (this.#cashIds.has(key)) return "duplicate-cash";
+    this.portfolio.applyFunding(e.paid);
+    this.#rememberCash(key);
+    this.fundingCount++;
+    return "applied";
+  }
+
+  #cashAdjusted(e: CashAdjustedEvent): ApplyOutcome {
+    if (typeof e.adjustmentId !== "string" || e.adjustmentId === "" || typeof e.amount !== "bigint") {
+      throw new HeanError("EVENT_INVALID", "a cash adjustment needs an id and a decimal amount", { adjustmentId: String(e.adjustmentId) });
+    }
+    const key = `a:${e.adjustmentId}`;
+    if (this.#cashIds.has(key)) return "duplicate-cash";
+    this.#adjust(e.amount);
+    this.#rememberCash(key);
+    this.adjustmentCount++;
+    return "applied";
+  }
+
+  /** Cash in or out that is not P&L: the risk references move with it, so it is neither a gain nor a drawdown. */
+  #adjust(amount: Dec): void {
+    this.portfolio.adjustCash(amount);
+    const r = this.riskReference;
+    if (r !== undefined && amount !== ZERO) {
+      this.riskReference = {
+        capitalBase: add(r.capitalBase, amount),
+        highWaterMark: add(r.highWaterMark, amount),
+        dayStart: r.dayStart,
+        dayStartEquity: add(r.dayStartEquity, amount),
+      };
+    }
+  }
+
+  #rememberCash(key: string): void {
+    this.#cashIds.add(key);
+    if (this.#cashIds.size > CASH_ID_MEMORY) {
+      const oldest = this.#cashIds.values().next().value;
+      if (oldest !== undefined) this.#cashIds.delete(oldest);
+    }
+  }
+
   #rememberFill(e: FillEvent): void {
     this.#fillIds.set(e.fillId, fillPrint(e));
     if (this.#fillIds.size > this.#fillIdMemory) {
@@ -530,6 +648,11 @@ export class EngineState {
       startedAt: this.startedAt,
       parents: this.parents.snapshot(),
       parentWindow: this.parents.window(),
+      cashIds: [...this.#cashIds],
+      venueAccount: this.venueAccount,
+      reconciledAccount: this.reconciledAccount,
+      fundingCount: this.fundingCount,
+      adjustmentCount: this.adjustmentCount,
     };
   }
 
@@ -560,6 +683,11 @@ export class EngineState {
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
     st.startedAt = s.startedAt;
     st.parents.restore(s.parents ?? [], s.parentWindow);
+    for (const id of s.cashIds ?? []) st.#cashIds.add(id);
+    st.venueAccount = s.venueAccount;
+    st.reconciledAccount = s.reconciledAccount;
+    st.fundingCount = s.fundingCount ?? 0;
+    st.adjustmentCount = s.adjustmentCount ?? 0;
     // A smaller window than the run that wrote the snapshot takes effect at once.
     st.#prune();
     return st;
@@ -594,6 +722,12 @@ export interface EngineSnapshot {
   /** Absent in snapshots written before the router existed. */
   readonly parents?: readonly ParentRecord[];
   readonly parentWindow?: ParentWindow;
+  /** Absent in snapshots written before account truth was journaled (as are the four below). */
+  readonly cashIds?: readonly string[];
+  readonly venueAccount?: VenueAccountRecord | undefined;
+  readonly reconciledAccount?: VenueAccountRecord | undefined;
+  readonly fundingCount?: number;
+  readonly adjustmentCount?: number;
 }
 
 /**

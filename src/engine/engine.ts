@@ -45,6 +45,8 @@ export class Engine {
   #sinceSnapshot = 0;
   #journalFailure: string | undefined;
   duplicateFills = 0;
+  /** Funding or cash adjustments seen again (stream and reconciliation overlap): booked once. */
+  duplicateCash = 0;
   refusedEvents = 0;
 
   constructor(options: EngineOptions) {
@@ -86,6 +88,10 @@ export class Engine {
     }
     // A resent command was answered the first time: publishing it would run it again.
     if (outcome === "duplicate-command") return outcome;
+    if (outcome === "duplicate-cash") {
+      this.duplicateCash++;
+      return outcome;
+    }
     if (outcome === "applied" && isJournaled(event)) {
       this.#state.lastSeq = this.journal.append(event);
       if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();

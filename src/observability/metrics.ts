@@ -71,6 +71,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const fees = gauge("hean_fees_quote", "Fees paid since the journal began (negative for net rebates), in quote currency.");
   const drawdown = gauge("hean_drawdown_ratio", "Drawdown from the configured reference, as a fraction (0.15 = 15%).");
   const dailyLoss = gauge("hean_daily_loss_ratio", "Loss since the start of the UTC day, as a fraction (0.02 = 2%).");
+  const divergence = gauge("hean_account_divergence_quote", "Venue wallet balance minus engine cash at the last reconciled wallet snapshot, absolute, in quote currency.");
   const openPositions = gauge("hean_open_positions", "Positions with a non-zero quantity.");
   const positionQty = gauge("hean_position_quantity_base", "Signed position size per symbol, in base units (negative = short).", ["symbol"]);
   const positionPnl = gauge("hean_position_unrealized_pnl_quote", "Unrealised P&L per symbol, in quote currency.", ["symbol"]);
@@ -162,6 +163,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     // The view reports percents (1 = 1%), as the risk configuration does.
     drawdown.set(risk.drawdownPct / 100);
     dailyLoss.set(risk.dailyLossPct / 100);
+    divergence.set(risk.accountDivergence);
     const open = positions.filter((p) => num(p.qty) !== 0);
     openPositions.set(open.length);
     positionQty.reset();

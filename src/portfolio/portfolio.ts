@@ -17,6 +17,10 @@ export interface PortfolioSnapshot {
   readonly cash: Dec;
   readonly fees: Dec;
   readonly realizedPnl: Dec;
+  /** Funding paid (negative: received). Absent in snapshots written before funding was booked. */
+  readonly funding?: Dec;
+  /** Net cash moved in (deposits, the venue's opening balance) or out without a trade. Absent as above. */
+  readonly adjustments?: Dec;
   readonly positions: readonly Position[];
   readonly marks: readonly (Mark & { readonly symbol: string })[];
 }
@@ -26,6 +30,8 @@ export class Portfolio {
   #cash: Dec;
   #fees: Dec = ZERO;
   #realized: Dec = ZERO;
+  #funding: Dec = ZERO;
+  #adjustments: Dec = ZERO;
   readonly #positions = new Map<string, Position>();
   readonly #marks = new Map<string, Mark>();
 
@@ -42,6 +48,30 @@ export class Portfolio {
   }
   get realizedPnl(): Dec {
     return this.#realized;
+  }
+  /** Funding paid so far (negative: received). */
+  get funding(): Dec {
+    return this.#funding;
+  }
+  /** Net cash moved in or out without a trade. */
+  get adjustments(): Dec {
+    return this.#adjustments;
+  }
+  /** The capital put in: initial cash plus every adjustment (what drawdown is measured from). */
+  get capitalIn(): Dec {
+    return add(this.initialCash, this.#adjustments);
+  }
+
+  /** Funding is P&L: it moves cash like a fee does. */
+  applyFunding(paid: Dec): void {
+    this.#cash = sub(this.#cash, paid);
+    this.#funding = add(this.#funding, paid);
+  }
+
+  /** Cash in or out that is not P&L (deposit, withdrawal, the venue's opening balance). */
+  adjustCash(amount: Dec): void {
+    this.#cash = add(this.#cash, amount);
+    this.#adjustments = add(this.#adjustments, amount);
   }
 
   applyFill(fill: FillEvent): FillResult {
@@ -105,6 +135,8 @@ export class Portfolio {
       cash: this.#cash,
       fees: this.#fees,
       realizedPnl: this.#realized,
+      funding: this.#funding,
+      adjustments: this.#adjustments,
       positions: this.positions(),
       marks: [...this.#marks].map(([symbol, m]) => ({ symbol, ...m })),
     };
@@ -115,6 +147,8 @@ export class Portfolio {
     p.#cash = s.cash;
     p.#fees = s.fees;
     p.#realized = s.realizedPnl;
+    p.#funding = s.funding ?? ZERO;
+    p.#adjustments = s.adjustments ?? ZERO;
     for (const pos of s.positions) p.#positions.set(pos.symbol, pos);
     for (const m of s.marks) p.#marks.set(m.symbol, { bid: m.bid, ask: m.ask, ts: m.ts });
     return p;

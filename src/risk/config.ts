@@ -79,6 +79,11 @@ export interface RiskConfig {
   readonly rejectionStorm: RejectionStormConfig;
   readonly privateStreamDownMs: number;
   readonly circuitOpenMs: number;
+  /**
+   * Largest difference between the venue's wallet balance and the engine's cash (quote currency)
+   * that is still fees and fills in flight; at or beyond it the governor quarantines the account.
+   */
+  readonly maxAccountDivergence: Dec;
 }
 
 export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
@@ -109,6 +114,8 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   rejectionStorm: Object.freeze({ count: 10, windowMs: 10_000 }),
   privateStreamDownMs: 30_000,
   circuitOpenMs: 30_000,
+  // A few taker fees on the default largest order (1000 × 0.055 % ≈ 0.55 each), plus rounding.
+  maxAccountDivergence: dec("5"),
 });
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -347,6 +354,7 @@ export function validateRiskConfig(input: unknown): RiskConfig {
     }),
     privateStreamDownMs: pick("privateStreamDownMs", durationMs, D.privateStreamDownMs),
     circuitOpenMs: pick("circuitOpenMs", durationMs, D.circuitOpenMs),
+    maxAccountDivergence: pick("maxAccountDivergence", positiveDec, D.maxAccountDivergence),
   };
   return Object.freeze(config);
 }

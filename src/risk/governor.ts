@@ -10,12 +10,20 @@
  *   starting at 300; here that is 0 % drawdown).
  * - daily loss = (equity at 00:00 UTC − equity) / equity at 00:00 UTC.
  *
+ * And one input that is not P&L: the account divergence, |venue wallet − engine cash| at the last
+ * reconciled wallet snapshot (quote currency). At `maxAccountDivergence` or more the two books
+ * disagree by more than fees in flight, so every figure above may be wrong: the account goes to
+ * QUARANTINE (exits only, no new risk) until a reconciled snapshot agrees again. Not HARD_STOP:
+ * nothing says money was lost, only that we cannot tell; not SOFT_BRAKE: halving the size of
+ * trades sized from a wrong equity is still trading blind.
+ *
  * Escalation is immediate, straight to the worst level either metric breaches (metric ≥
  * threshold). De-escalation goes one level at a time, only after `minDwellMs` in the current
  * state, and only when every metric is below the threshold that entered the current level minus
  * `hysteresisPct` (or is 0: a full recovery always counts). HARD_STOP is never left here: only
  * an operator, through `resetHardStop`.
  */
+import { toNumber } from "../core/decimal.ts";
 import type { RiskState } from "../core/events.ts";
 import type { RiskConfig } from "./config.ts";
 
@@ -33,6 +41,8 @@ export interface GovernorInput {
   readonly highWaterMark: number;
   /** Equity at 00:00 UTC of the current day (see `updateDayAnchor`). */
   readonly dayStartEquity: number;
+  /** |venue wallet − engine cash| at the last reconciled wallet snapshot; absent or 0 when none. */
+  readonly accountDivergence?: number;
 }
 
 export interface GovernorDecision {
@@ -45,6 +55,7 @@ export interface GovernorMetrics {
   readonly reference: number;
   readonly drawdownPct: number;
   readonly dailyLossPct: number;
+  readonly accountDivergence: number;
 }
 
 const LEVEL_NAMES = ["normal", "soft-brake", "quarantine", "hard-stop"] as const;
@@ -65,7 +76,10 @@ export function governorMetrics(input: GovernorInput, config: RiskConfig): Gover
   const drawdownPct = Math.max(0, ((reference - equity) / reference) * 100);
   // A day that starts at or below zero equity has no meaningful daily loss; drawdown still sees it.
   const dailyLossPct = dayStartEquity > 0 ? Math.max(0, ((dayStartEquity - equity) / dayStartEquity) * 100) : 0;
-  return { reference, drawdownPct, dailyLossPct };
+  const divergence = input.accountDivergence ?? 0;
+  // Unreadable means "cannot tell": as diverged as can be, yet finite (no level is entered at ∞).
+  const accountDivergence = Number.isFinite(divergence) ? Math.abs(divergence) : Number.MAX_VALUE;
+  return { reference, drawdownPct, dailyLossPct, accountDivergence };
 }
 
 /** New-exposure size multiplier for a state: 1, the soft-brake factor, or 0. */
@@ -86,6 +100,9 @@ interface Metric {
   readonly value: number;
   /** Threshold to enter level i (index 0 unused). */
   readonly thresholds: readonly [number, number, number, number];
+  readonly unit: string;
+  /** Whether leaving a level needs the metric `hysteresisPct` below its threshold (percent metrics). */
+  readonly hysteresis: boolean;
 }
 
 function metricsOf(m: GovernorMetrics, config: RiskConfig): readonly Metric[] {
@@ -94,11 +111,22 @@ function metricsOf(m: GovernorMetrics, config: RiskConfig): readonly Metric[] {
       name: "drawdown",
       value: m.drawdownPct,
       thresholds: [0, config.softBrakeDrawdownPct, config.quarantineDrawdownPct, config.hardStopDrawdownPct],
+      unit: "%",
+      hysteresis: true,
     },
     {
       name: "daily loss",
       value: m.dailyLossPct,
       thresholds: [0, config.dailyLossSoftPct, config.dailyLossQuarantinePct, config.dailyLossHardStopPct],
+      unit: "%",
+      hysteresis: true,
+    },
+    {
+      name: "account divergence |venue wallet − engine cash|",
+      value: m.accountDivergence,
+      thresholds: [0, Infinity, toNumber(config.maxAccountDivergence), Infinity],
+      unit: " (quote)",
+      hysteresis: false,
     },
   ];
 }
@@ -116,6 +144,7 @@ function valuesOf(input: GovernorInput, m: GovernorMetrics): Record<string, stri
     reference: pct(m.reference),
     drawdownPct: pct(m.drawdownPct),
     dailyLossPct: pct(m.dailyLossPct),
+    accountDivergence: pct(m.accountDivergence),
     dayStartEquity: String(input.dayStartEquity),
     highWaterMark: String(input.highWaterMark),
     initialCapital: String(input.initialCapital),
@@ -137,7 +166,7 @@ export function evaluateGovernor(input: GovernorInput, config: RiskConfig): Gove
       .filter((x) => breachedLevel(x) > current)
       .map((x) => {
         const lvl = breachedLevel(x);
-        return `${x.name} ${pct(x.value)}% ≥ ${LEVEL_NAMES[lvl]} threshold ${pct(x.thresholds[lvl]!)}%`;
+        return `${x.name} ${pct(x.value)}${x.unit} ≥ ${LEVEL_NAMES[lvl]} threshold ${pct(x.thresholds[lvl]!)}${x.unit}`;
       });
     return {
       next: RISK_LEVELS[target]!,
@@ -154,14 +183,17 @@ export function evaluateGovernor(input: GovernorInput, config: RiskConfig): Gove
     const dwelt = input.now - input.since;
     if (!(dwelt >= config.minDwellMs)) return undefined;
     const h = config.hysteresisPct;
-    const clear = metrics.every((x) => x.value <= 0 || x.value < x.thresholds[current]! - h);
+    const clear = metrics.every((x) => x.value <= 0 || x.value < x.thresholds[current]! - (x.hysteresis ? h : 0));
     if (!clear) return undefined;
     const next = current - 1;
     return {
       next: RISK_LEVELS[next]!,
       reasons: [
         ...metrics.map(
-          (x) => `${x.name} ${pct(x.value)}% < ${LEVEL_NAMES[current]} threshold ${pct(x.thresholds[current]!)}% − hysteresis ${pct(h)}%`,
+          (x) =>
+            x.hysteresis
+              ? `${x.name} ${pct(x.value)}% < ${LEVEL_NAMES[current]} threshold ${pct(x.thresholds[current]!)}% − hysteresis ${pct(h)}%`
+              : `${x.name} ${pct(x.value)}${x.unit} < ${LEVEL_NAMES[current]} threshold ${pct(x.thresholds[current]!)}${x.unit}`,
         ),
         `${dwelt} ms in ${input.state} ≥ dwell ${config.minDwellMs} ms`,
       ],
@@ -184,7 +216,7 @@ export function resetHardStop(input: GovernorInput, config: RiskConfig): Governo
   if (m === undefined) return { next: "NORMAL", reasons, values: { equity: String(input.equity) } };
   for (const x of metricsOf(m, config)) {
     const lvl = breachedLevel(x);
-    if (lvl > 0) reasons.push(`${x.name} ${pct(x.value)}% still ≥ ${LEVEL_NAMES[lvl]} threshold ${pct(x.thresholds[lvl]!)}%: the next evaluation escalates again`);
+    if (lvl > 0) reasons.push(`${x.name} ${pct(x.value)}${x.unit} still ≥ ${LEVEL_NAMES[lvl]} threshold ${pct(x.thresholds[lvl]!)}${x.unit}: the next evaluation escalates again`);
   }
   return { next: "NORMAL", reasons, values: valuesOf(input, m) };
 }

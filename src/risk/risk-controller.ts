@@ -11,12 +11,15 @@
  *   exposure are cancelled (by that timer and the watchdog), and no new one passes the pre-trade
  *   or send check (reduce-only exits do).
  * - Rejection storms, and venue health (private stream, circuit breaker) fed by the venue.
+ * - Account truth: each reconciled venue wallet snapshot is compared with the engine's cash; a
+ *   divergence at or beyond `maxAccountDivergence` is alerted and is a governor input (see
+ *   governor.ts). Funding and cash adjustments re-evaluate the governor like fills do.
  * - Operator commands: stop, resume, flatten, cancel-all, set-stoploss, reset-hard-stop, each
  *   answered by a journaled `command.result`.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { type Dec, ZERO, abs, add, format, mul, sub, toNumber } from "../core/decimal.ts";
-import type { CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
+import type { AccountSnapshotEvent, CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
 import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -76,6 +79,8 @@ export class RiskController {
   readonly #startedAt: number;
   /** Which strategy's entry opened each symbol's position (for per-strategy horizons). */
   readonly #entryStrategy = new Map<string, string>();
+  /** Whether the last reconciled wallet snapshot diverged (alerts fire on the change). */
+  #diverged: boolean;
 
   constructor(options: RiskControllerOptions) {
     this.#o = options;
@@ -87,7 +92,11 @@ export class RiskController {
       "order.rejected",
       "order.intent",
       "command",
+      "account.snapshot",
+      "funding.paid",
+      "cash.adjusted",
     ]);
+    this.#diverged = this.#divergence() >= toNumber(options.config.maxAccountDivergence);
   }
 
   start(): void {
@@ -184,6 +193,13 @@ export class RiskController {
       case "command":
         this.#onCommand(e);
         return;
+      case "account.snapshot":
+        this.#onAccountSnapshot(e);
+        return;
+      case "funding.paid":
+      case "cash.adjusted":
+        this.#evaluateGovernor(e.ts);
+        return;
       default:
         return;
     }
@@ -194,6 +210,43 @@ export class RiskController {
     this.#evaluateGovernor(e.ts);
     // A newly held symbol may already be older than the deadline set for the others.
     this.#armStaleDeadline();
+  }
+
+  /**
+   * Only a snapshot read by reconciliation decides: a stream message may arrive before the
+   * execution or ledger entry that explains it, and the next reconciled read settles that.
+   */
+  #onAccountSnapshot(e: AccountSnapshotEvent): void {
+    const record = this.#o.engine.state.reconciledAccount;
+    if (e.source !== "reconciliation" || record === undefined) return;
+    if (record.opening !== undefined && record.ts === e.ts) {
+      this.#o.onAlert("info", "ACCOUNT_OPENED", `account opened at the ${e.venue} wallet balance ${format(e.walletBalance)} (cash moved by ${format(record.opening)})`, {
+        venue: e.venue,
+        walletBalance: format(e.walletBalance),
+        opening: format(record.opening),
+      });
+    }
+    const limit = this.#o.config.maxAccountDivergence;
+    const diverged = this.#divergence() >= toNumber(limit);
+    const context = { venue: e.venue, walletBalance: format(record.walletBalance), engineCash: format(record.engineCash), divergence: format(record.divergence), limit: format(limit) };
+    if (diverged && !this.#diverged) {
+      this.#o.onAlert(
+        "critical",
+        "ACCOUNT_DIVERGENCE",
+        `${e.venue} wallet ${format(record.walletBalance)} and engine cash ${format(record.engineCash)} differ by ${format(record.divergence)} (limit ${format(limit)}): no new risk until they agree`,
+        context,
+      );
+    } else if (!diverged && this.#diverged) {
+      this.#o.onAlert("info", "ACCOUNT_RECONCILED", `${e.venue} wallet and engine cash agree again (difference ${format(record.divergence)})`, context);
+    }
+    this.#diverged = diverged;
+    this.#evaluateGovernor(e.ts);
+  }
+
+  /** |venue wallet − engine cash| at the last reconciled snapshot (0 before the first). */
+  #divergence(): number {
+    const d = this.#o.engine.state.reconciledAccount?.divergence;
+    return d === undefined ? 0 : Math.abs(toNumber(d));
   }
 
   #onRejected(now: number): void {
@@ -216,6 +269,7 @@ export class RiskController {
       initialCapital: toNumber(ref.capitalBase),
       highWaterMark: Math.max(toNumber(ref.highWaterMark), equity),
       dayStartEquity: toNumber(ref.dayStartEquity),
+      accountDivergence: this.#divergence(),
     };
   }
 
@@ -235,13 +289,16 @@ export class RiskController {
     if (next === "HARD_STOP") this.#o.killSwitch.trigger("HARD_STOP", reasons.join("; "));
   }
 
-  /** The journaled references; created on first use from the initial cash. */
+  /**
+   * The journaled references; created on first use from the capital put in (the initial cash in
+   * paper, the venue's opening balance and transfers live). Cash adjustments move them later.
+   */
   #ensureReference() {
     const { engine, clock } = this.#o;
     const existing = engine.state.riskReference;
     if (existing !== undefined) return existing;
     const equity = engine.state.portfolio.equity();
-    const base = engine.state.portfolio.initialCash;
+    const base = engine.state.portfolio.capitalIn;
     engine.record({
       type: "risk.reference",
       ts: clock.now(),
@@ -450,8 +507,8 @@ export class RiskController {
   }
 
   /** Governor metrics for status views. */
-  metrics(): { drawdownPct: number; dailyLossPct: number } {
+  metrics(): { drawdownPct: number; dailyLossPct: number; accountDivergence: number } {
     const m = governorMetrics(this.#governorInput(this.#o.clock.now()), this.#o.config);
-    return { drawdownPct: m?.drawdownPct ?? 0, dailyLossPct: m?.dailyLossPct ?? 0 };
+    return { drawdownPct: m?.drawdownPct ?? 0, dailyLossPct: m?.dailyLossPct ?? 0, accountDivergence: this.#divergence() };
   }
 }

@@ -126,6 +126,7 @@ export class RuntimeView implements EngineView {
       tradingState: s.tradingState(),
       drawdownPct: m.drawdownPct,
       dailyLossPct: m.dailyLossPct,
+      accountDivergence: m.accountDivergence,
       killSwitch: killSwitchSummary(s.killSwitch),
       deniedByCode: Object.fromEntries(s.deniedByCode),
     };

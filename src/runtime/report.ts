@@ -36,6 +36,12 @@ export interface RunReport {
   readonly realizedPnl: string;
   readonly unrealizedPnl: string;
   readonly fees: string;
+  /** Funding paid (negative: received). */
+  readonly funding: string;
+  /** Net cash moved in or out without a trade (live: the venue's opening balance, transfers). */
+  readonly adjustments: string;
+  /** Venue wallet − engine cash at the last reconciled wallet snapshot; null before one (paper). */
+  readonly accountDivergence: string | null;
   readonly journal: { readonly path: string; readonly events: number };
   /** How the router worked parent orders: maker fill ratio, time to fill, TTL expiries, fallbacks, slippage, fees. */
   readonly execution: ExecutionMeasures;
@@ -80,6 +86,9 @@ export function buildReport(state: EngineStateView, journal: { path: string; eve
     realizedPnl: format(p.realizedPnl),
     unrealizedPnl: format(p.unrealizedPnl()),
     fees: format(p.fees),
+    funding: format(p.funding),
+    adjustments: format(p.adjustments),
+    accountDivergence: state.reconciledAccount === undefined ? null : format(state.reconciledAccount.divergence),
     journal,
     execution: measureExecution(state.parents.all(), (id) => state.orders.get(id)?.filledQty),
     risk: {

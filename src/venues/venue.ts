@@ -7,7 +7,17 @@
  * ambiguous one, comes back as an event through the sink given to `start`.
  */
 import type { Dec } from "../core/decimal.ts";
-import type { FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../core/events.ts";
+import type {
+  AccountSnapshotEvent,
+  AccountSource,
+  CashAdjustedEvent,
+  FillEvent,
+  FundingPaidEvent,
+  HeanEvent,
+  OrderType,
+  Side,
+  TimeInForce,
+} from "../core/events.ts";
 import type { VenueHealthView } from "../control/engine-view.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
 import type { VenueHealthInput } from "../risk/risk-controller.ts";
@@ -104,11 +114,50 @@ export interface PositionStatusReport extends VenuePosition {
   readonly seq: number;
 }
 
-/** The venue's wallet in the settlement currency. */
-export interface WalletReport {
-  readonly balance: Dec;
-  readonly equity: Dec | undefined;
-}
+/** The venue's wallet in the settle coin, as the venue states it (a wire adapter fills this in). */
+export type AccountReport = Omit<AccountSnapshotEvent, "type" | "ts" | "venue" | "source">;
+/** One funding settlement of one position, under the venue's own id for it. */
+export type FundingReport = Omit<FundingPaidEvent, "type" | "ts" | "source">;
+/** A ledger entry that moved cash without a trade or funding (transfer, bonus, refund, …). */
+export type CashReport = Omit<CashAdjustedEvent, "type" | "ts" | "source">;
+
+// Built field by field: a wire object that carries more than the report must not leak into the journal.
+export const accountSnapshotOf = (venue: string, r: AccountReport, ts: number, source: AccountSource): AccountSnapshotEvent => ({
+  type: "account.snapshot",
+  ts,
+  venue,
+  walletBalance: r.walletBalance,
+  equity: r.equity,
+  available: r.available,
+  initialMargin: r.initialMargin,
+  maintenanceMargin: r.maintenanceMargin,
+  venueTs: r.venueTs,
+  source,
+});
+
+export const fundingPaidOf = (r: FundingReport, ts: number, source: AccountSource): FundingPaidEvent => ({
+  type: "funding.paid",
+  ts,
+  fundingId: r.fundingId,
+  symbol: r.symbol,
+  paid: r.paid,
+  rate: r.rate,
+  positionQty: r.positionQty,
+  markPrice: r.markPrice,
+  venueTs: r.venueTs,
+  source,
+});
+
+export const cashAdjustedOf = (r: CashReport, ts: number, source: AccountSource): CashAdjustedEvent => ({
+  type: "cash.adjusted",
+  ts,
+  adjustmentId: r.adjustmentId,
+  amount: r.amount,
+  reason: r.reason,
+  detail: r.detail,
+  venueTs: r.venueTs,
+  source,
+});
 
 // ---------------------------------------------------------------- what a live venue reads and shows
 

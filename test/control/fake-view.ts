@@ -183,6 +183,7 @@ export class FakeEngineView implements EngineView {
       tradingState: this.tradingState,
       drawdownPct: 1.8,
       dailyLossPct: 0.4,
+      accountDivergence: 0,
       killSwitch: {
         active: this.tradingState === "halted",
         reason: this.tradingState === "halted" ? "OPERATOR_STOP" : null,

@@ -3,11 +3,13 @@
  * market (src/venues/sim), configured the Bybit way (a crossing post-only order is accepted then
  * cancelled; an orderLinkId is unique across all orders), plus what Bybit reports that the
  * engine does not keep: UUID ids, leverage and margin, mark price, per-symbol fees and realised
- * P&L, 24h ticker statistics, and per-order request facts (receivedAt, lastPriceOnCreated).
+ * P&L, 24h ticker statistics, and per-order request facts (receivedAt, lastPriceOnCreated); and
+ * what moves the wallet without a trade: funding settlements (a `Funding` execution per open
+ * position at the mark) and transfers, both in the account's transaction log.
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
-import { abs, add, div, dec, mul, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
+import { abs, add, div, dec, mul, neg, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
@@ -17,7 +19,7 @@ import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
 import type { EngineEvent, Execution, OrderSnapshot, PositionSnapshot, Rejection } from "../../venues/sim/matching/types.ts";
 import { RET, type RetCode } from "./codes.ts";
 import type { AmendInput, ExchangeEvent, ExchangePort, OrderRef, Outcome, PlaceOrderInput } from "./exchange-port.ts";
-import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, WalletView } from "./model.ts";
+import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, TransactionView, WalletView } from "./model.ts";
 import { TradeTape } from "./ticker-stats.ts";
 
 export interface BackendAccount {
@@ -101,6 +103,13 @@ class EngineBackend implements ExchangePort {
   readonly #leverage = new Map<string, Dec>();
   readonly #tapes = new Map<string, TradeTape>();
   readonly #listeners = new Set<(accountId: string | undefined, event: ExchangeEvent) => void>();
+  /** Per account, oldest first: funding executions (the engine's executions are trades only). */
+  readonly #funding = new Map<string, ExecutionView[]>();
+  /** Per account, oldest first. */
+  readonly #ledger = new Map<string, TransactionView[]>();
+  /** Per account: funding paid so far (Bybit counts it in cumRealisedPnl). */
+  readonly #fundingPaid = new Map<string, Dec>();
+  #ledgerCounter = 0;
   /** Extras of the order being placed: the engine reports it before `place` returns its id. */
   #placing: OrderExtra | undefined;
   readonly #unsubscribe: () => void;
@@ -268,10 +277,95 @@ class EngineBackend implements ExchangePort {
   }
 
   executions(accountId: string): ExecutionView[] {
-    return this.#engine
+    const trades = this.#engine
       .executions(accountId)
       .map((e) => this.#executionView(e, ZERO))
       .reverse();
+    const funding = [...(this.#funding.get(accountId) ?? [])].reverse();
+    // Newest first; the sort is stable, so each list keeps its own order within a millisecond.
+    return funding.length === 0 ? trades : [...trades, ...funding].sort((a, b) => b.execTime - a.execTime);
+  }
+
+  transactions(accountId: string): TransactionView[] {
+    return [...(this.#ledger.get(accountId) ?? [])].reverse();
+  }
+
+  settleFunding(rate: Dec | undefined, symbol: string | undefined): ExecutionView[] {
+    const r = rate ?? FUNDING_RATE;
+    const now = this.#clock.now();
+    const out: ExecutionView[] = [];
+    for (const accountId of this.#accounts) {
+      for (const i of this.#instruments) {
+        if (symbol !== undefined && i.symbol !== symbol) continue;
+        const qty = this.#engine.position(accountId, i.symbol)?.qty ?? ZERO;
+        if (qty === ZERO) continue;
+        const mark = this.#markPrice(i.symbol);
+        // Longs pay a positive rate: the fee is positive when paid, as for trades.
+        const fee = mul(mul(qty, mark), r);
+        const n = ++this.#ledgerCounter;
+        const execution: ExecutionView = {
+          accountId,
+          execId: uuidOf(`${accountId}-funding-${n}`),
+          execType: "Funding",
+          orderId: `${Math.floor(now / 1000)}-${n}-funding`,
+          orderLinkId: "",
+          symbol: i.symbol,
+          side: qty > ZERO ? "Buy" : "Sell",
+          orderType: "UNKNOWN",
+          orderPrice: undefined,
+          orderQty: ZERO,
+          leavesQty: ZERO,
+          execPrice: mark,
+          execQty: abs(qty),
+          execValue: mul(abs(qty), mark),
+          execFee: fee,
+          feeRate: r,
+          isMaker: false,
+          execTime: now,
+          closedSize: ZERO,
+          execPnl: ZERO,
+          markPrice: mark,
+          seq: this.#engine.sequence(),
+        };
+        this.#append(this.#funding, accountId, execution);
+        this.#fundingPaid.set(accountId, add(this.#fundingPaid.get(accountId) ?? ZERO, fee));
+        // As on Bybit: the execution is pushed, then the wallet it changed.
+        this.#emit(accountId, { kind: "execution", execution });
+        const balance = this.#moveBalance(accountId, neg(fee));
+        this.#log(accountId, { symbol: i.symbol, type: "SETTLEMENT", funding: neg(fee), change: neg(fee), cashBalance: balance, tradeId: execution.execId }, n);
+        out.push(execution);
+      }
+    }
+    return out;
+  }
+
+  adjustWallet(accountId: string, amount: Dec, logged: boolean): Outcome<WalletView> {
+    if (!this.#accounts.has(accountId)) return { ok: false, retCode: RET.PARAM, retMsg: `params error: unknown account ${accountId}` };
+    const before = this.#engine.wallet(accountId)?.balance ?? ZERO;
+    if (add(before, amount) < ZERO) return { ok: false, retCode: RET.AVAILABLE_INSUFFICIENT, retMsg: "the wallet balance cannot go below zero" };
+    const balance = this.#moveBalance(accountId, amount);
+    if (logged) {
+      const type = amount < ZERO ? "TRANSFER_OUT" : "TRANSFER_IN";
+      this.#log(accountId, { symbol: "", type, funding: ZERO, change: amount, cashBalance: balance, tradeId: "" }, ++this.#ledgerCounter);
+    }
+    return { ok: true, value: this.wallet(accountId) };
+  }
+
+  /** Moves the wallet balance (the engine pushes the wallet message); returns the new balance. */
+  #moveBalance(accountId: string, amount: Dec): Dec {
+    const balance = add(this.#engine.wallet(accountId)?.balance ?? ZERO, amount);
+    this.#engine.setBalance(accountId, balance);
+    return balance;
+  }
+
+  #log(accountId: string, entry: Omit<TransactionView, "accountId" | "id" | "transactionTime">, n: number): void {
+    this.#append(this.#ledger, accountId, { accountId, id: uuidOf(`${accountId}-log-${n}`), transactionTime: this.#clock.now(), ...entry });
+  }
+
+  #append<T>(map: Map<string, T[]>, accountId: string, item: T): void {
+    let list = map.get(accountId);
+    if (list === undefined) map.set(accountId, (list = []));
+    list.push(item);
   }
 
   // ------------------------------------------------------------------ account
@@ -338,7 +432,7 @@ class EngineBackend implements ExchangePort {
       coin: "USDT",
       walletBalance: w?.balance ?? ZERO,
       unrealisedPnl: upl,
-      cumRealisedPnl: w === undefined ? ZERO : sub(w.realisedPnl, w.feesPaid),
+      cumRealisedPnl: w === undefined ? ZERO : sub(sub(w.realisedPnl, w.feesPaid), this.#fundingPaid.get(accountId) ?? ZERO),
       totalOrderIM: orderIM,
       totalPositionIM: positionIM,
       totalPositionMM: positionMM,
@@ -485,6 +579,7 @@ class EngineBackend implements ExchangePort {
     return {
       accountId: x.account,
       execId: uuidOf(x.execId),
+      execType: "Trade",
       orderId: this.#bybitOrderId(x.orderId),
       orderLinkId: x.clientOrderId ?? "",
       symbol: x.symbol,

@@ -16,6 +16,7 @@ import type {
   PositionView,
   PublicTradeView,
   TickerView,
+  TransactionView,
   WalletView,
 } from "./model.ts";
 
@@ -77,6 +78,19 @@ export interface ExchangePort {
   openOrders(accountId: string, symbol?: string): OrderView[];
   /** Every execution of the account, newest first. */
   executions(accountId: string): ExecutionView[];
+  /** The account's transaction log (transfers and funding settlements), newest first. */
+  transactions(accountId: string): TransactionView[];
+  /**
+   * Settle funding now for every open position of every account (of one symbol when given), at
+   * the mark and `rate` (default: the ticker's rate): a `Funding` execution each, the wallet moved,
+   * both pushed on the private stream and logged. Returns the executions.
+   */
+  settleFunding(rate: Dec | undefined, symbol: string | undefined): ExecutionView[];
+  /**
+   * Deposit (positive) or withdraw (negative) on the account's wallet; `logged: false` moves it
+   * without a transaction-log entry (a change no client can explain: tests of divergence).
+   */
+  adjustWallet(accountId: string, amount: Dec, logged: boolean): Outcome<WalletView>;
   position(accountId: string, symbol: string): PositionView;
   wallet(accountId: string): WalletView;
   leverage(accountId: string, symbol: string): Dec;

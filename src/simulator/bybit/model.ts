@@ -39,14 +39,20 @@ export interface OrderView {
   readonly receivedAt: number;
 }
 
+/** `Funding`: a funding settlement of a position (at the mark, `feeRate` is the funding rate). */
+export type BybitExecType = "Trade" | "Funding";
+
 export interface ExecutionView {
   readonly accountId: string;
   readonly execId: string;
+  readonly execType: BybitExecType;
   readonly orderId: string;
   readonly orderLinkId: string;
   readonly symbol: string;
+  /** For funding: the position's side. */
   readonly side: BybitSide;
-  readonly orderType: BybitOrderType;
+  /** `UNKNOWN` for funding (no order). */
+  readonly orderType: BybitOrderType | "UNKNOWN";
   readonly orderPrice: Dec | undefined;
   readonly orderQty: Dec;
   /** What the order still had open after this fill. */
@@ -82,6 +88,26 @@ export interface PositionView {
   readonly createdTime: number;
   readonly updatedTime: number;
   readonly seq: number;
+}
+
+/**
+ * One entry of the account's transaction log (`/v5/account/transaction-log`): the simulator logs
+ * transfers and funding settlements (real Bybit logs trades too).
+ */
+export interface TransactionView {
+  readonly accountId: string;
+  readonly id: string;
+  /** Empty for transfers. */
+  readonly symbol: string;
+  readonly type: "TRANSFER_IN" | "TRANSFER_OUT" | "SETTLEMENT";
+  /** Funding of a settlement, positive when received (the log's sign, opposite to the execution's fee). */
+  readonly funding: Dec;
+  /** The wallet balance change. */
+  readonly change: Dec;
+  /** The wallet balance after. */
+  readonly cashBalance: Dec;
+  readonly transactionTime: number;
+  readonly tradeId: string;
 }
 
 /** The account's USDT (the only settle coin simulated). */

@@ -11,7 +11,8 @@ import type { ExchangePort } from "./exchange-port.ts";
 import { category } from "./rest-market.ts";
 import { intParam, isReply, paginate, paramError, type Params } from "./rest-params.ts";
 import type { ApiCredential } from "./signing.ts";
-import { restPosition, restWallet } from "./wire-account.ts";
+import { timeWindow } from "./rest-trade.ts";
+import { restPosition, restTransaction, restWallet } from "./wire-account.ts";
 import { decText } from "./wire-format.ts";
 
 export function positionList(port: ExchangePort, params: Params, accountId: string): Reply {
@@ -51,6 +52,24 @@ export function walletBalance(port: ExchangePort, params: Params, accountId: str
   const wallet = restWallet(port.wallet(accountId));
   if (coins !== undefined && !coins.includes("USDT")) wallet["coin"] = [];
   return ok({ list: [wallet] });
+}
+
+/** Newest first; filters `type`, `currency`, time (default: the last 24 h, as Bybit). */
+export function transactionLog(port: ExchangePort, params: Params, accountId: string, now: number): Reply {
+  const accountType = params.str("accountType") ?? "UNIFIED";
+  if (accountType !== "UNIFIED") return fail(RET.PARAM, "accountType only support UNIFIED");
+  const limit = intParam(params, "limit", 1, 50, 20);
+  if (isReply(limit)) return limit;
+  const window = timeWindow(params) ?? { start: now - 86_400_000, end: now };
+  if (isReply(window)) return window;
+  const type = params.str("type");
+  const currency = params.str("currency");
+  const list = port
+    .transactions(accountId)
+    .filter((t) => (type === undefined || t.type === type) && (currency === undefined || currency === "USDT") && t.transactionTime >= window.start && t.transactionTime <= window.end);
+  const page = paginate(list, limit, params.str("cursor"));
+  if (isReply(page)) return page;
+  return ok({ list: page.page.map(restTransaction), nextPageCursor: page.nextPageCursor });
 }
 
 export function accountInfo(now: number): Reply {

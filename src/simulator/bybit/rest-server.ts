@@ -14,7 +14,7 @@ import type { ExchangePort } from "./exchange-port.ts";
 import type { FaultState } from "./faults.ts";
 import { readBody, sendJson, sendText } from "./http-io.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, walletBalance } from "./rest-account.ts";
+import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, transactionLog, walletBalance } from "./rest-account.ts";
 import { instrumentsInfo, marketTime, orderbook, tickers } from "./rest-market.ts";
 import { Params } from "./rest-params.ts";
 import { amendOrder, cancelAll, cancelOrder, createOrder, executionList, orderHistory, realtimeOrders } from "./rest-trade.ts";
@@ -55,6 +55,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/v5/position/set-leverage", { method: "POST", private: true, handle: (c) => setLeverage(c.port, c.params, account(c)) }],
   ["/v5/position/switch-mode", { method: "POST", private: true, handle: (c) => switchMode(c.params) }],
   ["/v5/account/wallet-balance", { method: "GET", private: true, handle: (c) => walletBalance(c.port, c.params, account(c)) }],
+  ["/v5/account/transaction-log", { method: "GET", private: true, handle: (c) => transactionLog(c.port, c.params, account(c), c.now) }],
   ["/v5/account/info", { method: "GET", private: true, handle: (c) => accountInfo(c.now) }],
   ["/v5/account/fee-rate", { method: "GET", private: true, handle: (c) => feeRate(c.port, c.params) }],
   ["/v5/user/query-api", { method: "GET", private: true, handle: (c) => apiKeyInfo(c.credential!, c.userId) }],

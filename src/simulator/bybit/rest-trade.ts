@@ -175,7 +175,7 @@ export function cancelAll(port: ExchangePort, params: Params, accountId: string)
   return ok({ list: cancelled.map((o) => ({ orderId: o.orderId, orderLinkId: o.orderLinkId })), success: "1" });
 }
 
-function timeWindow(params: Params): { start: number; end: number } | Reply | undefined {
+export function timeWindow(params: Params): { start: number; end: number } | Reply | undefined {
   const start = params.str("startTime");
   const end = params.str("endTime");
   if (start === undefined && end === undefined) return undefined;
@@ -265,7 +265,7 @@ export function executionList(port: ExchangePort, params: Params, accountId: str
       (baseCoin === undefined || instrument.baseAsset === baseCoin) &&
       (orderId === undefined || e.orderId === orderId) &&
       (orderLinkId === undefined || e.orderLinkId === orderLinkId) &&
-      (execType === undefined || execType === "Trade") &&
+      (execType === undefined || execType === e.execType) &&
       (window === undefined || (e.execTime >= window.start && e.execTime <= window.end))
     );
   });

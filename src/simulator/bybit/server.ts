@@ -164,7 +164,8 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
         return;
       case "execution": {
         const i = port.instrument(event.execution.symbol)!;
-        privateStreams.publish(accountId, "execution.fast", [wsFastExecution(i, event.execution)]);
+        // The fast topic carries trades only.
+        if (event.execution.execType === "Trade") privateStreams.publish(accountId, "execution.fast", [wsFastExecution(i, event.execution)]);
         privateStreams.publish(accountId, "execution", [wsExecution(i, event.execution)]);
         return;
       }

@@ -1,6 +1,7 @@
 /**
  * The simulator's own control routes (not Bybit's): `GET /__sim/state`, `POST /__sim/reset`,
- * `GET|POST /__sim/faults`, `POST /__sim/price`. Plain JSON, no envelope, no auth, no faults.
+ * `GET|POST /__sim/faults`, `POST /__sim/price`, `POST /__sim/funding` (settle funding now),
+ * `POST /__sim/wallet` (deposit or withdraw). Plain JSON, no envelope, no auth, no faults.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { add, tryDec, type Dec } from "../../core/decimal.ts";
@@ -40,6 +41,9 @@ function parseJsonBody(body: string | undefined): unknown {
 
 const bad = (res: ServerResponse, error: string): void => sendJson(res, 400, { ok: false, error });
 
+/** A decimal given as a JSON string or number; undefined for anything else. */
+const decimalField = (raw: unknown): Dec | undefined => (typeof raw === "string" || typeof raw === "number" ? tryDec(String(raw)) : undefined);
+
 export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, deps: SimControlDeps): Promise<void> {
   const route = `${req.method ?? ""} ${path}`;
   const input = parseJsonBody(body);
@@ -76,6 +80,32 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
       if (price === undefined || price <= 0n) return bad(res, `price must be a positive decimal, got ${JSON.stringify(raw)}`);
       deps.port().setPrice(instrument.symbol, price);
       sendJson(res, 200, { ok: true, symbol: instrument.symbol, price: decText(price) });
+      return;
+    }
+    case "POST /__sim/funding": {
+      const symbol = fields["symbol"];
+      const rawRate = fields["rate"];
+      const rate = rawRate === undefined ? undefined : decimalField(rawRate);
+      if (rawRate !== undefined && rate === undefined) return bad(res, `rate must be a decimal, got ${JSON.stringify(rawRate)}`);
+      if (symbol !== undefined && (typeof symbol !== "string" || deps.port().instrument(symbol) === undefined)) return bad(res, `unknown symbol ${JSON.stringify(symbol)}`);
+      const settled = deps.port().settleFunding(rate, symbol as string | undefined);
+      sendJson(res, 200, {
+        ok: true,
+        settled: settled.map((e) => ({ account: e.accountId, execId: e.execId, symbol: e.symbol, side: e.side, execQty: decText(e.execQty), markPrice: decText(e.markPrice), feeRate: decText(e.feeRate), execFee: decText(e.execFee) })),
+      });
+      return;
+    }
+    case "POST /__sim/wallet": {
+      const rawAmount = fields["amount"];
+      const amount = decimalField(rawAmount);
+      const account = fields["account"] ?? deps.primaryAccount;
+      const logged = fields["logged"] ?? true;
+      if (amount === undefined || amount === 0n) return bad(res, `amount must be a non-zero decimal (negative withdraws), got ${JSON.stringify(rawAmount)}`);
+      if (typeof account !== "string") return bad(res, "account must be a string");
+      if (typeof logged !== "boolean") return bad(res, "logged must be true or false");
+      const outcome = deps.port().adjustWallet(account, amount, logged);
+      if (!outcome.ok) return bad(res, outcome.retMsg ?? `refused (${outcome.retCode})`);
+      sendJson(res, 200, { ok: true, account, walletBalance: decText(outcome.value.walletBalance) });
       return;
     }
     case "POST /__sim/reset": {
@@ -135,6 +165,7 @@ export function simState(port: ExchangePort, accountId: string, faults: Record<s
         const i = port.instrument(e.symbol)!;
         return {
           execId: e.execId,
+          execType: e.execType,
           orderId: e.orderId,
           orderLinkId: e.orderLinkId,
           symbol: e.symbol,

@@ -7,7 +7,7 @@
 import { add, div, mul, sub, ZERO, type Dec, dec } from "../../core/decimal.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { JsonObject } from "./envelope.ts";
-import type { PositionView, WalletView } from "./model.ts";
+import type { PositionView, TransactionView, WalletView } from "./model.ts";
 import { absDec, decText, fixedText, msText, priceText, qtyText } from "./wire-format.ts";
 
 const side = (p: PositionView): string => (p.size > ZERO ? "Buy" : p.size < ZERO ? "Sell" : "");
@@ -139,3 +139,31 @@ export function availableBalance(w: WalletView): Dec {
   return available > ZERO ? available : ZERO;
 }
 
+
+/** An item of `GET /v5/account/transaction-log` (UTA). */
+export function restTransaction(t: TransactionView): JsonObject {
+  return {
+    id: t.id,
+    symbol: t.symbol,
+    category: t.symbol === "" ? "" : "linear",
+    side: "None",
+    transactionTime: msText(t.transactionTime),
+    type: t.type,
+    transSubType: "",
+    qty: "0",
+    size: "0",
+    currency: "USDT",
+    tradePrice: "0",
+    funding: decText(t.funding),
+    fee: "0",
+    cashFlow: t.type === "SETTLEMENT" ? "0" : decText(t.change),
+    change: decText(t.change),
+    cashBalance: decText(t.cashBalance),
+    feeRate: "0",
+    bonusChange: "",
+    tradeId: t.tradeId,
+    orderId: "",
+    orderLinkId: "",
+    extraFees: "",
+  };
+}

@@ -121,7 +121,7 @@ function executionCommon(i: Instrument, e: ExecutionView): JsonObject {
     orderQty: qtyText(i, e.orderQty),
     orderPrice: e.orderPrice === undefined ? "0" : priceText(i, e.orderPrice),
     execValue: decText(e.execValue),
-    execType: "Trade",
+    execType: e.execType,
     execQty: qtyText(i, e.execQty),
     closedSize: e.closedSize === ZERO ? "0" : qtyText(i, e.closedSize),
     seq: e.seq,

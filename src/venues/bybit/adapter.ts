@@ -5,15 +5,15 @@
  */
 import { format } from "../../core/decimal.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
-import type { LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
+import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
-import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest, WalletReport } from "../venue.ts";
+import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest } from "../venue.ts";
 import { PrivateStream } from "./private-stream.ts";
 import { PublicStream } from "./public-stream.ts";
 import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
-import { fillReportOf, orderReportOf, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
+import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet } from "./wire.ts";
 
 export interface BybitEndpoints {
   readonly restUrl: string;
@@ -23,8 +23,11 @@ export interface BybitEndpoints {
 }
 
 const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "PostOnly" };
-/** Bybit keeps executions for 7 days; a search must start inside them (with a minute to spare). */
-const EXECUTION_HISTORY_MS = 7 * 24 * 3600 * 1000 - 60_000;
+/**
+ * Bybit keeps executions for 7 days, and a transaction-log search spans at most 7 days: a search
+ * must start inside them (with a minute to spare).
+ */
+const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
 const MAX_PAGES = 50;
 const MAX_ORDER_FILL_PAGES = 20;
 
@@ -137,12 +140,12 @@ class BybitAdapter implements LiveAdapter {
   }
 
   async orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]> {
-    return this.#fillsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, orderLinkId: clientOrderId, limit: 100 }, MAX_ORDER_FILL_PAGES));
+    return this.#executionsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, orderLinkId: clientOrderId, limit: 100 }, MAX_ORDER_FILL_PAGES)).fills;
   }
 
-  async fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]> {
-    const startTime = Math.max(startMs, endMs - EXECUTION_HISTORY_MS);
-    return this.#fillsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime, endTime: endMs, limit: 100 }, MAX_PAGES));
+  async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
+    const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
+    return this.#executionsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime, endTime: endMs, limit: 100 }, MAX_PAGES));
   }
 
   async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
@@ -151,10 +154,23 @@ class BybitAdapter implements LiveAdapter {
     return p === undefined ? undefined : positionReportOf(p);
   }
 
-  async wallet(): Promise<WalletReport | undefined> {
+  async wallet(): Promise<AccountReport | undefined> {
     const result = await this.#rest.read("/v5/account/wallet-balance", { accountType: "UNIFIED", coin: "USDT" }, { signed: true });
     const w = readList(result).list.map((item) => readWallet(item)).find((x) => x !== undefined);
-    return w === undefined ? undefined : walletReportOf(w);
+    // The answer carries no time of its own: the balance is the venue's as of now.
+    return w === undefined ? undefined : accountReportOf(w, this.#core.time.now());
+  }
+
+  async cashLedger(startMs: number, endMs: number): Promise<CashReport[]> {
+    const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
+    const params = { accountType: "UNIFIED", currency: "USDT", startTime, endTime: endMs, limit: 50 };
+    const out: CashReport[] = [];
+    for (const item of await this.#pages("/v5/account/transaction-log", params, MAX_PAGES)) {
+      const entry = readCashEntry(item);
+      if (entry !== undefined) out.push(entry);
+    }
+    // Bybit lists newest first; a stable sort keeps entries of one millisecond in a fixed order.
+    return out.sort((a, b) => a.venueTs - b.venueTs);
   }
 
   /** One cheap private read (its budget resets every second, and a position is worth knowing anyway). */
@@ -165,13 +181,16 @@ class BybitAdapter implements LiveAdapter {
     return { sent: r.sent, retryInMs: r.sent ? 0 : this.#core.limiter.waitMs(path) };
   }
 
-  #fillsOf(items: readonly unknown[]): FillReport[] {
-    const out: FillReport[] = [];
+  #executionsOf(items: readonly unknown[]): Executions {
+    const fills: FillReport[] = [];
+    const funding: FundingReport[] = [];
     for (const item of items) {
       const e = readExecution(item);
-      if (e !== undefined) out.push(fillReportOf(e));
+      if (e !== undefined) fills.push(fillReportOf(e));
+      const f = e === undefined ? readFunding(item) : undefined;
+      if (f !== undefined) funding.push(f);
     }
-    return out;
+    return { fills, funding };
   }
 
   /** Every item of a paged list endpoint (up to `maxPages`). */

@@ -13,7 +13,7 @@ import type { ServerTime } from "../live/server-time.ts";
 import { type WireMessage, WsConnection } from "../live/ws-connection.ts";
 import type { BybitSigner } from "./signer.ts";
 import { bybitStreamBasics } from "./stream-basics.ts";
-import { fillReportOf, orderReportOf, parseExecution, parseOrder, parsePosition, parseWallet, protocolError, walletReportOf } from "./wire.ts";
+import { accountReportOf, fillReportOf, orderReportOf, parseExecution, parseFunding, parseOrder, parsePosition, parseWallet, protocolError } from "./wire.ts";
 
 export const PRIVATE_TOPICS = ["order", "execution", "position", "wallet"] as const;
 
@@ -147,12 +147,20 @@ export class PrivateStream {
       }
       case "execution": {
         const e = parseExecution(item);
-        if (e !== undefined) feed.onFill(fillReportOf(e));
+        if (e !== undefined) {
+          feed.onFill(fillReportOf(e));
+          return;
+        }
+        // Not a trade: a funding settlement is P&L the account booked; other kinds move nothing here.
+        const funding = parseFunding(item);
+        if (funding !== undefined) feed.onFunding(funding);
         return;
       }
       case "wallet": {
         const w = parseWallet(item);
-        if (w !== undefined) feed.onWallet(walletReportOf(w));
+        // The message says when it was made, not when the balance was struck: venue time now.
+        const report = w === undefined ? undefined : accountReportOf(w, this.#o.time.now());
+        if (report !== undefined) feed.onWallet(report);
         return;
       }
       case "position":

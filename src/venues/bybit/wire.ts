@@ -11,7 +11,7 @@
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
-import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus, WalletReport } from "../venue.ts";
+import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus } from "../venue.ts";
 
 export interface WireOrder {
   readonly orderId: string;
@@ -57,6 +57,10 @@ export interface WirePosition {
 export interface WireWallet {
   readonly walletBalance: Dec;
   readonly equity: Dec | undefined;
+  /** Account-level (UTA): `totalAvailableBalance`, `totalInitialMargin`, `totalMaintenanceMargin`. */
+  readonly available: Dec | undefined;
+  readonly initialMargin: Dec | undefined;
+  readonly maintenanceMargin: Dec | undefined;
 }
 
 export const OPEN_STATUSES: ReadonlySet<string> = new Set(["New", "PartiallyFilled", "Untriggered"]);
@@ -76,7 +80,7 @@ const TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Trade", "AdlTrade", "Bus
 const NON_TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Funding", "Settle", "Delivery", "FutureSpread", "CorporateAction", "UNKNOWN"]);
 
 /** What a malformed message was, for the error and the metric's `kind` label. */
-export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "list" | "order-ack" | "time" | "book" | "trade" | "frame";
+export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "ledger" | "list" | "order-ack" | "time" | "book" | "trade" | "frame";
 
 type Raw = Record<string, unknown>;
 
@@ -250,7 +254,12 @@ export function parsePosition(input: unknown): WirePosition | undefined {
   };
 }
 
-/** The `coin` of a wallet-balance list item (REST) or wallet message item (stream); undefined when not held. */
+/**
+ * The `coin` of a wallet-balance list item (REST) or wallet message item (stream), with the
+ * account's margin figures (UTA: `totalAvailableBalance`, `totalInitialMargin`,
+ * `totalMaintenanceMargin`; blank where Bybit says they do not apply); undefined when the coin is
+ * not held.
+ */
 export function parseWallet(input: unknown, coin = "USDT"): WireWallet | undefined {
   const kind = "wallet";
   const raw = objectOf(kind, input);
@@ -258,9 +267,76 @@ export function parseWallet(input: unknown, coin = "USDT"): WireWallet | undefin
   for (const item of raw.coin) {
     const c = objectOf(kind, item);
     if (text(kind, c, "coin") !== coin) continue;
-    return { walletBalance: decimal(kind, c, "walletBalance", "any"), equity: decimal(kind, c, "equity", "any", { is: undefined, absent: true }) };
+    return {
+      walletBalance: decimal(kind, c, "walletBalance", "any"),
+      equity: decimal(kind, c, "equity", "any", { is: undefined, absent: true }),
+      available: decimal(kind, raw, "totalAvailableBalance", "any", { is: undefined }),
+      initialMargin: decimal(kind, raw, "totalInitialMargin", "non-negative", { is: undefined }),
+      maintenanceMargin: decimal(kind, raw, "totalMaintenanceMargin", "non-negative", { is: undefined }),
+    };
   }
   return undefined;
+}
+
+/** The venue-neutral account report of a wallet; undefined when a figure the engine books is missing. */
+export function accountReportOf(w: WireWallet, venueTs: number): AccountReport | undefined {
+  const { equity, available, initialMargin, maintenanceMargin } = w;
+  if (equity === undefined || available === undefined || initialMargin === undefined || maintenanceMargin === undefined) return undefined;
+  return { walletBalance: w.walletBalance, equity, available, initialMargin, maintenanceMargin, venueTs };
+}
+
+/**
+ * A funding settlement: an execution with `execType: "Funding"` (`execFee` positive paid, negative
+ * received; `execPrice` the mark, `execQty` the position, `side` its side, `feeRate` the rate);
+ * undefined for any other execution.
+ */
+export function parseFunding(input: unknown): FundingReport | undefined {
+  const kind = "execution";
+  const raw = objectOf(kind, input);
+  if (text(kind, raw, "execType", { nonEmpty: true }) !== "Funding") return undefined;
+  const qty = decimal(kind, raw, "execQty", "positive");
+  return {
+    fundingId: text(kind, raw, "execId", { nonEmpty: true }),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
+    paid: decimal(kind, raw, "execFee", "any"),
+    rate: decimal(kind, raw, "feeRate", "any"),
+    positionQty: side(kind, raw) === "buy" ? qty : neg(qty),
+    markPrice: decimal(kind, raw, "execPrice", "positive"),
+    venueTs: millis(kind, raw, "execTime"),
+  };
+}
+
+/**
+ * Transaction-log entries that move cash without a trade or funding (those are booked from
+ * executions). Anything else in the log is not a cash adjustment.
+ */
+const CASH_ENTRY_TYPES: Readonly<Record<string, CashReport["reason"]>> = {
+  TRANSFER_IN: "transfer",
+  TRANSFER_OUT: "transfer",
+  BONUS: "venue",
+  BONUS_RECOLLECT: "venue",
+  FEE_REFUND: "venue",
+  INTEREST: "venue",
+  AIRDROP: "venue",
+};
+
+/**
+ * A `/v5/account/transaction-log` item that is a cash adjustment (by `change`); undefined for
+ * the entries that are not (trades, settlements, …: only their type is read).
+ */
+export function parseCashEntry(input: unknown): CashReport | undefined {
+  const kind = "ledger";
+  const raw = objectOf(kind, input);
+  const type = text(kind, raw, "type", { nonEmpty: true });
+  const reason = Object.hasOwn(CASH_ENTRY_TYPES, type) ? CASH_ENTRY_TYPES[type] : undefined;
+  if (reason === undefined) return undefined;
+  return {
+    adjustmentId: text(kind, raw, "id", { nonEmpty: true }),
+    amount: decimal(kind, raw, "change", "any"),
+    reason,
+    detail: type,
+    venueTs: millis(kind, raw, "transactionTime"),
+  };
 }
 
 /** `result.list` of a REST answer, with its cursor. */
@@ -329,6 +405,9 @@ export const readOrder = tolerant(parseOrder);
 export const readExecution = tolerant(parseExecution);
 export const readPosition = tolerant(parsePosition);
 export const readWallet = tolerant(parseWallet);
+/** A funding settlement; undefined for other executions and malformed items. */
+export const readFunding = tolerant(parseFunding);
+export const readCashEntry = tolerant(parseCashEntry);
 export const readLevels = tolerant(parseLevels);
 
 /** `result.list` of a REST answer, with its cursor; empty when malformed (`checkAnswer` refuses those first). */
@@ -367,9 +446,10 @@ const ANSWERS: Readonly<Record<string, (result: unknown) => void>> = {
   "/v5/order/cancel": ack,
   "/v5/order/realtime": (r) => eachItem(r, parseOrder),
   "/v5/order/history": (r) => eachItem(r, parseOrder),
-  "/v5/execution/list": (r) => eachItem(r, parseExecution),
+  "/v5/execution/list": (r) => eachItem(r, (item) => parseExecution(item) ?? parseFunding(item)),
   "/v5/position/list": (r) => eachItem(r, parsePosition),
   "/v5/account/wallet-balance": (r) => eachItem(r, parseWallet),
+  "/v5/account/transaction-log": (r) => eachItem(r, parseCashEntry),
   "/v5/market/time": (r) => {
     const raw = objectOf("time", r);
     if (typeof raw.timeSecond !== "string" || !/^\d{1,12}$/.test(raw.timeSecond)) throw protocolError("time", "timeSecond", raw.timeSecond, "epoch seconds");
@@ -445,8 +525,4 @@ export function fillReportOf(e: WireExecution): FillReport {
 
 export function positionReportOf(p: WirePosition): PositionStatusReport {
   return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq };
-}
-
-export function walletReportOf(w: WireWallet): WalletReport {
-  return { balance: w.walletBalance, equity: w.equity };
 }

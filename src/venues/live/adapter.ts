@@ -9,7 +9,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { HeanError } from "../../core/errors.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
-import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest, WalletReport } from "../venue.ts";
+import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest } from "../venue.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
 import type { Classified } from "./outcome.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
@@ -47,7 +47,14 @@ export interface PrivateFeed {
   readonly onAuthFailed: (reason: string) => void;
   readonly onOrder: (report: OrderStatusReport) => void;
   readonly onFill: (report: FillReport) => void;
-  readonly onWallet: (report: WalletReport) => void;
+  readonly onWallet: (report: AccountReport) => void;
+  readonly onFunding: (report: FundingReport) => void;
+}
+
+/** What an execution search found: the trades, and the funding settlements the venue lists with them. */
+export interface Executions {
+  readonly fills: FillReport[];
+  readonly funding: FundingReport[];
 }
 
 /** The shared pieces an adapter is built on: it paces, admits and times its requests with them. */
@@ -83,9 +90,15 @@ export interface LiveAdapter {
   /** Every execution of one order (all pages). */
   orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]>;
   /** Executions in [startMs, endMs] venue time (all pages, clamped to what the venue keeps). */
-  fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]>;
+  executions(symbol: string, startMs: number, endMs: number): Promise<Executions>;
   position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined>;
-  wallet(): Promise<WalletReport | undefined>;
+  /** The account in the settle coin; undefined when the venue does not state every figure of it. */
+  wallet(): Promise<AccountReport | undefined>;
+  /**
+   * Ledger entries in [startMs, endMs] venue time that moved cash without a trade or funding
+   * (transfers, bonuses, refunds, …), oldest first (all pages).
+   */
+  cashLedger(startMs: number, endMs: number): Promise<CashReport[]>;
   /**
    * The breaker's half-open probe: one cheap signed read admitted as the probe. `retryInMs`
    * when our own limiter held it back (it was not sent): try again then.

@@ -34,7 +34,7 @@ export class LiveHealth implements VenueHealth {
   rateLimitRefusals = 0;
   /** Messages dropped as malformed, by "channel.kind" ("ws.execution", "rest.order", "ws.frame"…). */
   readonly malformed = new Map<string, number>();
-  wallet: { readonly balance: Dec; readonly equity: Dec | undefined; readonly at: number } | undefined;
+  wallet: { readonly balance: Dec; readonly equity: Dec; readonly at: number } | undefined;
 
   readonly #blocks: () => string | undefined;
 

@@ -13,7 +13,7 @@ import { type Clock, RealClock, type TimerHandle } from "../../core/clock.ts";
 import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
-import type { AccountView, EventSink, OrderStatusReport, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import { type AccountReport, type AccountView, type EventSink, type OrderStatusReport, type Venue, type VenueOrderRequest, type VenueOrderSnapshot, type VenuePosition, accountSnapshotOf, fundingPaidOf } from "../venue.ts";
 import type { LiveAdapter, LiveWire } from "./adapter.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { fillEventOf } from "./fill-event.ts";
@@ -39,6 +39,8 @@ export interface LiveVenueOptions {
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
 const THROTTLED = new Set(["VENUE_MALFORMED_MESSAGE", "BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "PRIVATE_AUTH_FAILED", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
 const ALERT_WINDOW_MS = 2_000;
+/** A pushed wallet change is followed by a reconciled read (ledger, then wallet) this soon, once per burst. */
+const WALLET_RECHECK_MS = 1_000;
 
 export class LiveVenue implements Venue {
   readonly id: string;
@@ -69,6 +71,8 @@ export class LiveVenue implements Venue {
   /** Resolves when `stop()` is called: every wait of the start races it. */
   readonly #stopRequested: Promise<void>;
   #requestStop!: () => void;
+  /** The reconciliation that follows a pushed wallet (see `#onWallet`). */
+  #walletRecheck: TimerHandle | undefined;
 
   constructor(options: LiveVenueOptions) {
     this.#o = options;
@@ -125,7 +129,8 @@ export class LiveVenue implements Venue {
         },
         onOrder: (report) => this.#onOrderReport(report),
         onFill: (report) => this.#emit(this.#tracker.fill(report, "stream")),
-        onWallet: (w) => (this.health.wallet = { balance: w.balance, equity: w.equity, at: this.#clock.now() }),
+        onWallet: (report) => this.#onWallet(report),
+        onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
     });
@@ -143,6 +148,7 @@ export class LiveVenue implements Venue {
       startedAtServer: () => this.#startedAtServer,
     });
     this.#reconciler = new Reconciler({
+      venue: this.id,
       adapter: this.#adapter,
       tracker: this.#tracker,
       gateway: this.#gateway,
@@ -267,6 +273,7 @@ export class LiveVenue implements Venue {
     this.#reconnectRetry?.cancel();
     this.#probeRetry?.cancel();
     this.#polling?.cancel();
+    this.#walletRecheck?.cancel();
     await Promise.all([this.#adapter.publicStream.stop(), this.#adapter.privateStream.stop()]);
     this.#sink = undefined;
   }
@@ -319,7 +326,7 @@ export class LiveVenue implements Venue {
     const out: FillEvent[] = [];
     const end = this.#time.now();
     for (const symbol of this.#o.symbols) {
-      for (const e of await this.#adapter.fills(symbol, sinceMs, end)) {
+      for (const e of (await this.#adapter.executions(symbol, sinceMs, end)).fills) {
         const ours = e.clientOrderId !== "" && this.#o.account.placed(e.clientOrderId) !== undefined;
         out.push(fillEventOf(e, this.#clock.now(), ours ? e.clientOrderId : undefined, "reconciliation"));
       }
@@ -353,6 +360,21 @@ export class LiveVenue implements Venue {
     this.#alert("warning", "PRIVATE_STREAM_DOWN", `${this.#name} private stream lost (${reason}): reconnecting`, { reason });
     // Blind to our own orders until it is back: poll open orders and executions meanwhile.
     this.#polling ??= this.#clock.setInterval(() => void this.#reconciler.run(["orders", "executions"]), Math.min(5_000, this.tuning.reconcileOrdersMs));
+  }
+
+  /**
+   * A pushed wallet is shown and journaled, but only a reconciled one is compared with the
+   * engine's cash: a transfer shows here before the ledger entry that explains it is read, so a
+   * reconciliation (ledger, then wallet) follows soon, once per burst.
+   */
+  #onWallet(report: AccountReport): void {
+    const now = this.#clock.now();
+    this.health.wallet = { balance: report.walletBalance, equity: report.equity, at: now };
+    this.#emit(accountSnapshotOf(this.id, report, now, "stream"));
+    this.#walletRecheck ??= this.#clock.setTimeout(() => {
+      this.#walletRecheck = undefined;
+      if (this.#stopping === undefined) void this.#reconciler.run(["wallet"]);
+    }, WALLET_RECHECK_MS);
   }
 
   #onOrderReport(o: OrderStatusReport): void {

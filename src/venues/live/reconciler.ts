@@ -15,7 +15,10 @@
  *   difference beyond tolerance raises an alert; if it persists unchanged (same venue sequence,
  *   no working orders, no new fills) for `positionSettleMs`, the venue's truth is adopted through
  *   an external fill whose id is derived from the venue's position sequence.
- * - Wallet: recorded for health.
+ * - Funding settlements the venue lists with the executions become `funding.paid` (booked once by
+ *   the venue's id for them, however often a pass or the stream sees them).
+ * - Wallet: cash-ledger entries since the last pass (transfers, bonuses, …) become cash
+ *   adjustments, then the wallet itself an account snapshot under the venue's registry id.
  *
  * Passes never overlap; a request during a pass is merged into the next one.
  */
@@ -25,7 +28,7 @@ import { describeError } from "../../core/errors.ts";
 import type { FillEvent, HeanEvent } from "../../core/events.ts";
 import { TERMINAL, WORKING } from "../../engine/order-state.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
-import type { AccountView, OrderStatusReport } from "../venue.ts";
+import { type AccountView, type OrderStatusReport, accountSnapshotOf, cashAdjustedOf, fundingPaidOf } from "../venue.ts";
 import type { Alert, LiveAdapter } from "./adapter.ts";
 import type { LiveHealth } from "./health.ts";
 import { type OrderGateway, isOpen } from "./order-gateway.ts";
@@ -37,6 +40,8 @@ export type ReconcilePart = "orders" | "executions" | "positions" | "wallet";
 export const ALL_PARTS: readonly ReconcilePart[] = ["orders", "executions", "positions", "wallet"];
 
 export interface ReconcilerOptions {
+  /** The venue's registry id, for the account snapshots it reads. */
+  readonly venue: string;
   readonly adapter: LiveAdapter;
   readonly tracker: OrderTracker;
   readonly gateway: OrderGateway;
@@ -88,10 +93,13 @@ export class Reconciler {
     const { account, time, tuning } = this.#o;
     this.#floor = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
     for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
+    this.#ledgerCursor = this.#floor;
   }
 
-  /** Executions before this are never searched (see `prime`). */
+  /** Executions and ledger entries before this are never searched (see `prime`). */
   #floor = 0;
+  /** Where the next transaction-log read starts (less the execution overlap). */
+  #ledgerCursor = 0;
 
   /** Periodic passes. */
   start(): void {
@@ -241,13 +249,16 @@ export class Reconciler {
   // ------------------------------------------------------------------ executions
 
   async #executions(): Promise<void> {
-    const { time, tuning, tracker, health, emit, adapter } = this.#o;
+    const { time, clock, tuning, tracker, health, emit, adapter } = this.#o;
     const end = time.now();
     for (const symbol of this.#o.symbols) {
       const cursor = this.#cursor.get(symbol) ?? end - tuning.executionOverlapMs;
       const start = Math.max(cursor - tuning.executionOverlapMs, this.#floor);
       let newest = cursor;
-      for (const e of await adapter.fills(symbol, start, end)) {
+      const { fills, funding } = await adapter.executions(symbol, start, end);
+      // Booked once by the venue's id for it, however often a pass or the stream sees it.
+      for (const f of funding) emit(fundingPaidOf(f, clock.now(), "reconciliation"));
+      for (const e of fills) {
         if (e.venueTs > newest) newest = e.venueTs;
         const fill = tracker.fill(e, "reconciliation");
         if (fill === undefined) continue;
@@ -335,7 +346,15 @@ export class Reconciler {
   }
 
   async #wallet(): Promise<void> {
-    const w = await this.#o.adapter.wallet();
-    if (w !== undefined) this.#o.health.wallet = { balance: w.balance, equity: w.equity, at: this.#o.clock.now() };
+    const { time, clock, tuning, emit, adapter, health, venue } = this.#o;
+    // The ledger first: a snapshot must never be read before the entries that explain it.
+    const end = time.now();
+    const start = Math.max(this.#ledgerCursor - tuning.executionOverlapMs, this.#floor);
+    for (const entry of await adapter.cashLedger(start, end)) emit(cashAdjustedOf(entry, clock.now(), "reconciliation"));
+    this.#ledgerCursor = end;
+    const w = await adapter.wallet();
+    if (w === undefined) return;
+    health.wallet = { balance: w.walletBalance, equity: w.equity, at: clock.now() };
+    emit(accountSnapshotOf(venue, w, clock.now(), "reconciliation"));
   }
 }
