@@ -255,6 +255,9 @@ const num = (v: unknown, path: string, min: number, max: number, integer = false
 const ms = (v: unknown, path: string, min = 0): number => num(v, path, min, MAX_TIMER_MS);
 const bool = (v: unknown, path: string): boolean => (typeof v === "boolean" ? v : fail(path, "true or false", v));
 
+/** A venue block's endpoints when none are written: the venue's own (mainnet) URLs. */
+const LIVE_ENDPOINT_DEFAULTS = { restUrl: "", wsPublicUrl: "", wsPrivateUrl: "", testnet: false } as const;
+
 function symbolList(v: unknown): string[] {
   const list = typeof v === "string" ? v.split(",") : v;
   if (!Array.isArray(list) || list.length === 0) fail("symbols", "a non-empty list of symbols", v);
@@ -333,8 +336,8 @@ export function validateConfig(input: unknown): HeanConfig {
       iUnderstandLiveTrading: bool(live("iUnderstandLiveTrading"), "live.iUnderstandLiveTrading"),
     },
     venues: {
-      // What was written lies over the venue's defaults; the venue's own validator checks the whole.
-      bybit: validateLiveVenueConfig(isObject(bybitIn) ? { ...D.venues.bybit, ...bybitIn } : bybitIn, "venues.bybit", BYBIT_ENDPOINTS),
+      // What was written lies over the endpoint defaults; the venue's validator fills in the tuning.
+      bybit: validateLiveVenueConfig(bybitIn === D.venues.bybit ? LIVE_ENDPOINT_DEFAULTS : isObject(bybitIn) ? { ...LIVE_ENDPOINT_DEFAULTS, ...bybitIn } : bybitIn, "venues.bybit", BYBIT_ENDPOINTS),
     },
     api: {
       host: nonEmpty(api("host"), "api.host"),

@@ -6,7 +6,7 @@
  * are refused with the key named, changing nothing.
  */
 import { type Dec, dec } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { HeanError, describeValue } from "../core/errors.ts";
 
 /** Whether an order the venue provably never received is sent again under the same client order id. */
 export type ResendPolicy = "always" | "reduce-only" | "never";
@@ -140,7 +140,7 @@ const TUNING_KEYS: readonly string[] = [...MS_KEYS, ...COUNT_KEYS, "resendUnseen
 /** Validate a partial tuning object (from JSON); unknown keys and bad values are refused, named under `prefix`. */
 export function resolveLiveTuning(input: unknown, prefix = "venues.bybit"): LiveTuning {
   const bad = (key: string, expected: string, value: unknown): never => {
-    throw new HeanError("CONFIG_INVALID", `config ${prefix}.${key} must be ${expected}, got ${JSON.stringify(value)}`, { path: `${prefix}.${key}`, value });
+    throw new HeanError("CONFIG_INVALID", `config ${prefix}.${key} must be ${expected}, got ${describeValue(value)}`, { path: `${prefix}.${key}`, value: describeValue(value) });
   };
   if (input === undefined) return DEFAULT_LIVE_TUNING;
   if (typeof input !== "object" || input === null || Array.isArray(input)) bad("(root)", "a JSON object", input);
