@@ -63,7 +63,8 @@ const CASES: readonly (readonly [string, readonly string[], readonly string[], N
   ["report into a missing directory", ["--report", join(root, "missing", "r.json")], ["--report"]],
   ["unknown log level", ["--log-level", "loud"], ["--log-level", "loud"]],
   ["empty journal path", ["--journal="], ["--journal"]],
-  ["rest url that is not one", ["--rest-url", "not a url"], ["live.restUrl"]],
+  ["rest url that is not one", ["--venue", "bybit", "--rest-url", "not a url"], ["venues.bybit.restUrl"]],
+  ["a venue endpoint for the simulated venue", ["--rest-url", "http://127.0.0.1:1"], ["restUrl", "bybit"]],
   // defect 9: contradictions, both keys named
   ["soft brake above the default quarantine", ["--set", "risk.softBrakeDrawdownPct=10"], ["risk.softBrakeDrawdownPct", "risk.quarantineDrawdownPct"]],
   [
