@@ -8,7 +8,7 @@
  *   --faults JSON]
  */
 import { HeanError } from "../../core/errors.ts";
-import { CHANNELS, parseFaults, type FaultSpec } from "./faults.ts";
+import { CHANNELS, parseFaults, type FaultSpec } from "../shared/faults.ts";
 
 export interface SimCliOptions {
   readonly host: string;

@@ -14,8 +14,8 @@ import { startBybitSimulator } from "./server.ts";
 
 export { startBybitSimulator } from "./server.ts";
 export type { BybitSimulator, BybitSimulatorOptions, SimAccountOptions } from "./server.ts";
-export type { FaultSpec } from "./faults.ts";
-export { parseFaults, NO_FAULTS } from "./faults.ts";
+export type { FaultSpec } from "../shared/faults.ts";
+export { parseFaults, NO_FAULTS } from "../shared/faults.ts";
 
 export async function runBybitSimCli(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {

@@ -8,8 +8,8 @@
  * inconsistency a real client would have to detect.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { FaultState } from "./faults.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { FaultState } from "../shared/faults.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
 
 export type WireLevel = [string, string];
 export interface WireBook {

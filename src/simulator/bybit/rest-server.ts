@@ -11,14 +11,14 @@ import type { Clock } from "../../core/clock.ts";
 import { RET } from "./codes.ts";
 import { envelope, fail, isFailure, type Reply } from "./envelope.ts";
 import type { ExchangePort } from "./exchange-port.ts";
-import type { FaultState } from "./faults.ts";
-import { readBody, sendJson, sendText } from "./http-io.ts";
+import type { FaultState } from "../shared/faults.ts";
+import { readBody, sendJson, sendText } from "../shared/http-io.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, walletBalance } from "./rest-account.ts";
 import { instrumentsInfo, marketTime, orderbook, tickers } from "./rest-market.ts";
 import { Params } from "./rest-params.ts";
 import { amendOrder, cancelAll, cancelOrder, createOrder, executionList, orderHistory, realtimeOrders } from "./rest-trade.ts";
-import type { SeededRandom } from "./rng.ts";
+import type { SeededRandom } from "../shared/rng.ts";
 import { checkRestAuth, type ApiCredential } from "./signing.ts";
 
 export interface RestContext {

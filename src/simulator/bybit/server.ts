@@ -12,11 +12,11 @@ import { dec, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import { createEngineBackend } from "./backend.ts";
 import type { ExchangeEvent, ExchangePort } from "./exchange-port.ts";
-import { FaultState, parseFaults, type FaultSpec } from "./faults.ts";
+import { FaultState, parseFaults, type FaultSpec } from "../shared/faults.ts";
 import { PublicFeeds, type MarketView } from "./public-feeds.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { handleRest } from "./rest-server.ts";
-import { SeededRandom } from "./rng.ts";
+import { SeededRandom } from "../shared/rng.ts";
 import { handleControl, type ResetOptions } from "./sim-control.ts";
 import type { ApiCredential } from "./signing.ts";
 import { wsPosition, wsWallet } from "./wire-account.ts";
@@ -24,7 +24,7 @@ import { publicTrade, streamTicker, wireBook } from "./wire-market.ts";
 import { wsExecution, wsFastExecution, wsOrder } from "./wire-orders.ts";
 import { PrivateStreams } from "./ws-private.ts";
 import { handlePublicMessage } from "./ws-public.ts";
-import { WsPeer, type PeerKind } from "./ws-peer.ts";
+import { WsPeer, type PeerKind } from "../shared/ws-peer.ts";
 import { handleTradeMessage } from "./ws-trade.ts";
 
 export interface SimAccountOptions {

@@ -5,8 +5,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { add, tryDec, type Dec } from "../../core/decimal.ts";
 import type { ExchangePort } from "./exchange-port.ts";
-import { parseFaults, type FaultSpec } from "./faults.ts";
-import { sendJson } from "./http-io.ts";
+import { parseFaults, type FaultSpec } from "../shared/faults.ts";
+import { sendJson } from "../shared/http-io.ts";
 import type { OrderView } from "./model.ts";
 import { availableBalance } from "./wire-account.ts";
 import { absDec, decText, priceText, qtyText } from "./wire-format.ts";

@@ -4,10 +4,10 @@
  * account's authenticated connections, through the duplicate and reorder faults.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { FaultState } from "./faults.ts";
-import type { SeededRandom } from "./rng.ts";
+import type { FaultState } from "../shared/faults.ts";
+import type { SeededRandom } from "../shared/rng.ts";
 import { checkWsAuth, type ApiCredential } from "./signing.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
 
 export type PrivateTopic = "order" | "execution" | "execution.fast" | "position" | "wallet";
 

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { ApiCredential } from "./signing.ts";
+import type { ApiCredential } from "./credential.ts";
 
 export type PeerKind = "public" | "private" | "trade";
 
