@@ -1,0 +1,116 @@
+/**
+ * Test helpers for the Binance simulator: a minimal signed REST client (so tests can also send
+ * what real clients never send: bad signatures, stale timestamps), a WebSocket probe that waits
+ * for messages by predicate, and a factory for ccxt's unmodified binanceusdm pointed at the sim.
+ */
+import { createHmac } from "node:crypto";
+import WebSocket from "ws";
+import ccxt from "ccxt";
+import type { BinanceSimulator } from "../../../src/simulator/binance/main.ts";
+
+export interface Call {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+}
+
+export interface SignOptions {
+  readonly apiKey?: string;
+  readonly apiSecret?: string;
+  readonly timestamp?: number;
+  readonly recvWindow?: number;
+  /** Put the parameters in a form body instead of the query (POST/PUT/DELETE). */
+  readonly inBody?: boolean;
+  readonly tamper?: boolean;
+}
+
+export async function signed(sim: BinanceSimulator, method: string, path: string, params: Record<string, string | number | boolean>, now: number, o: SignOptions = {}): Promise<Call> {
+  const text = new URLSearchParams([
+    ...Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    ["timestamp", String(o.timestamp ?? now)],
+    ...(o.recvWindow === undefined ? [] : [["recvWindow", String(o.recvWindow)] as [string, string]]),
+  ]).toString();
+  const signature = createHmac("sha256", o.apiSecret ?? sim.apiSecret).update(o.tamper === true ? `${text}x` : text).digest("hex");
+  const full = `${text}&signature=${signature}`;
+  const init: RequestInit = { method, headers: { "X-MBX-APIKEY": o.apiKey ?? sim.apiKey, "Content-Type": "application/x-www-form-urlencoded" } };
+  const url = o.inBody === true ? `${sim.url}${path}` : `${sim.url}${path}?${full}`;
+  if (o.inBody === true) init.body = full;
+  const res = await fetch(url, init);
+  const raw = await res.text();
+  return { status: res.status, headers: res.headers, body: raw.startsWith("{") || raw.startsWith("[") ? JSON.parse(raw) : raw };
+}
+
+export async function call(sim: BinanceSimulator, method: string, path: string, headers: Record<string, string> = {}): Promise<Call> {
+  const res = await fetch(`${sim.url}${path}`, { method, headers });
+  const raw = await res.text();
+  return { status: res.status, headers: res.headers, body: raw.startsWith("{") || raw.startsWith("[") ? JSON.parse(raw) : raw };
+}
+
+export async function control(sim: BinanceSimulator, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${sim.url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return res.json();
+}
+
+/** A WebSocket that records every message; `next(pred)` resolves with the first match (seen or future). */
+export class Probe {
+  readonly ws: WebSocket;
+  readonly messages: any[] = [];
+  readonly #waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  readonly closed: Promise<number>;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on("message", (data) => {
+      const m = JSON.parse(String(data));
+      this.messages.push(m);
+      for (const w of [...this.#waiters]) {
+        if (w.pred(m)) {
+          this.#waiters.splice(this.#waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    });
+    this.closed = new Promise((resolve) => this.ws.on("close", (code) => resolve(code)));
+  }
+
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once("open", () => resolve());
+      this.ws.once("error", reject);
+    });
+  }
+
+  next(pred: (m: any) => boolean): Promise<any> {
+    const seen = this.messages.find(pred);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ pred, resolve }));
+  }
+
+  send(m: unknown): void {
+    this.ws.send(JSON.stringify(m));
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** ccxt pro binanceusdm with only its URLs changed (and the spot-host currency calls off: they go to api.binance.com). */
+export async function ccxtClient(sim: BinanceSimulator): Promise<InstanceType<typeof ccxt.pro.binanceusdm>> {
+  const ex = new ccxt.pro.binanceusdm({
+    apiKey: sim.apiKey,
+    secret: sim.apiSecret,
+    // A short keepalive period: ccxt's 20-minute keepalive timer would otherwise hold the test process open.
+    options: { fetchCurrencies: false, listenKeyRefreshRate: 1000 },
+  });
+  const api = ex.urls["api"] as Record<string, any>;
+  for (const v of [1, 2, 3]) {
+    const suffix = v === 1 ? "" : `V${v}`;
+    api[`fapiPublic${suffix}`] = `${sim.url}/fapi/v${v}`;
+    api[`fapiPrivate${suffix}`] = `${sim.url}/fapi/v${v}`;
+  }
+  api["ws"]["future"] = `${sim.wsUrl}/ws`;
+  // ccxt refuses ws:// in Node until its HTTP agent is loaded.
+  await ex.loadHttpProxyAgent();
+  return ex;
+}
