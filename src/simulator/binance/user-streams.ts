@@ -42,7 +42,7 @@ export class UserStreams implements ListenKeyPort {
       this.#extend(live);
       return live.key;
     }
-    const key = createHash("sha256").update(`${accountId}:${this.#random.uuid()}`).digest("base64url").replace(/[^A-Za-z0-9]/g, "").slice(0, 64).padEnd(64, "0");
+    const key = createHash("sha256").update(`${accountId}:${this.#random.uuid()}`).digest("hex");
     const state: KeyState = { key, accountId, expiresAt: 0, timer: { cancel: () => undefined } };
     this.#byAccount.set(accountId, state);
     this.#byKey.set(key, state);

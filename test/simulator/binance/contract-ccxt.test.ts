@@ -19,8 +19,8 @@ describe("ccxt binanceusdm (unmodified, URLs changed) against the Binance simula
 
   it("loads markets, time, book, balance, funding rate", async () => {
     await ex.loadMarkets();
-    assert.equal(ex.markets[SYMBOL]!.swap, true);
-    assert.equal(ex.markets[SYMBOL]!.precision.price, 0.1);
+    assert.equal(ex.market(SYMBOL).swap, true);
+    assert.equal(ex.market(SYMBOL).precision.price, 0.1);
     assert.equal(typeof (await ex.fetchTime()), "number");
     const ob = await ex.fetchOrderBook(SYMBOL, 5);
     assert.equal(ob.bids.length, 5);
@@ -35,8 +35,8 @@ describe("ccxt binanceusdm (unmodified, URLs changed) against the Binance simula
     assert.equal(resting.status, "open");
     assert.equal(resting.postOnly, true);
     assert.equal((await ex.fetchOpenOrders(SYMBOL)).length, 1);
-    assert.equal((await ex.fetchOrder(resting.id, SYMBOL)).id, resting.id);
-    assert.equal((await ex.cancelOrder(resting.id, SYMBOL)).status, "canceled");
+    assert.equal((await ex.fetchOrder(resting.id!, SYMBOL)).id, resting.id);
+    assert.equal((await ex.cancelOrder(resting.id!, SYMBOL)).status, "canceled");
     const filled = await ex.createOrder(SYMBOL, "market", "buy", 0.01);
     assert.equal(filled.status, "closed");
     assert.equal(filled.filled, 0.01);

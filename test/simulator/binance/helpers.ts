@@ -55,7 +55,7 @@ export async function control(sim: BinanceSimulator, method: string, path: strin
 export class Probe {
   readonly ws: WebSocket;
   readonly messages: any[] = [];
-  readonly #waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  readonly #waiters: { pred: (m: any) => boolean; resolve: (m: any) => void; reject: (e: Error) => void }[] = [];
   readonly closed: Promise<number>;
 
   constructor(url: string) {
@@ -70,7 +70,13 @@ export class Probe {
         }
       }
     });
-    this.closed = new Promise((resolve) => this.ws.on("close", (code) => resolve(code)));
+    this.closed = new Promise((resolve) =>
+      this.ws.on("close", (code) => {
+        // A waiter on a closed socket fails instead of hanging the test.
+        for (const w of this.#waiters.splice(0)) w.reject(new Error(`socket closed (${code}) before the awaited message`));
+        resolve(code);
+      }),
+    );
   }
 
   open(): Promise<void> {
@@ -83,7 +89,7 @@ export class Probe {
   next(pred: (m: any) => boolean): Promise<any> {
     const seen = this.messages.find(pred);
     if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve) => this.#waiters.push({ pred, resolve }));
+    return new Promise((resolve, reject) => this.#waiters.push({ pred, resolve, reject }));
   }
 
   send(m: unknown): void {
