@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { describeError } from "../../core/errors.ts";
 import { parseSimCliArgs } from "../shared/cli-args.ts";
+import { runUntilSignal } from "../shared/sim-base.ts";
 import { startBinanceSimulator } from "./server.ts";
 
 export { startBinanceSimulator } from "./server.ts";
@@ -26,18 +27,7 @@ export async function runBinanceSimCli(argv: readonly string[]): Promise<number>
   const options = parseSimCliArgs(argv, USAGE);
   const sim = await startBinanceSimulator(options);
   process.stdout.write(`binance simulator listening: rest ${sim.url}/fapi  streams ${sim.wsUrl}/ws  ${sim.wsUrl}/stream\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-  await sim.close();
-  process.stdout.write("binance simulator stopped\n");
-  return 0;
+  return runUntilSignal("binance", () => sim.close());
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -7,11 +7,12 @@
  * `U` = first id, `u` = last id, `pu` = the previous event's `u`, and a REST depth snapshot (which
  * syncs first) brackets exactly one event. A lost event (the `bookGaps` fault) breaks `pu`.
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
+import type { Clock } from "../../core/clock.ts";
 import type { FaultState } from "../shared/faults.ts";
 import type { WsPeer } from "../shared/ws-peer.ts";
+import { diffLevels, sortLevels, type WireLevel } from "../shared/book-diff.ts";
 
-type Level = [string, string];
+type Level = WireLevel;
 
 export interface MarketSource {
   hasSymbol(symbol: string): boolean;
@@ -81,21 +82,15 @@ export class MarketStreams {
   /** peer → stream name → state. */
   readonly #subs = new Map<WsPeer, Map<string, StreamState>>();
   readonly #combined = new Set<WsPeer>();
-  #timer: TimerHandle | undefined;
 
-  constructor(source: MarketSource, faults: FaultState, clock: Clock) {
-    this.#source = source;
-    this.#faults = faults;
-    this.#clock = clock;
+  constructor(deps: { readonly source: MarketSource; readonly faults: FaultState; readonly clock: Clock }) {
+    ({ source: this.#source, faults: this.#faults, clock: this.#clock } = deps);
   }
 
-  start(): void {
-    this.#timer ??= this.#clock.setInterval(() => this.tick(), TICK_MS);
-  }
-
-  stop(): void {
-    this.#timer?.cancel();
-    this.#timer = undefined;
+  /** Push on the clock every 10 ms; returns the stop. */
+  run(): () => void {
+    const timer = this.#clock.setInterval(() => this.tick(), TICK_MS);
+    return () => timer.cancel();
   }
 
   clear(): void {
@@ -141,7 +136,7 @@ export class MarketStreams {
   /** The book of `symbol` as of its newest update id (REST depth). */
   snapshot(symbol: string, limit: number): { lastUpdateId: number; bids: Level[]; asks: Level[]; ts: number } {
     const log = this.#sync(symbol);
-    return { lastUpdateId: log.id, bids: sorted(log.bids, "desc").slice(0, limit), asks: sorted(log.asks, "asc").slice(0, limit), ts: log.ts };
+    return { lastUpdateId: log.id, bids: sortLevels(log.bids, "desc").slice(0, limit), asks: sortLevels(log.asks, "asc").slice(0, limit), ts: log.ts };
   }
 
   /** A trade printed by the market, pushed at once to `@aggTrade` and `@trade` subscribers. */
@@ -193,7 +188,7 @@ export class MarketStreams {
           for (const [px, q] of e.bids) bids.set(px, q);
           for (const [px, q] of e.asks) asks.set(px, q);
         }
-        this.#send(peer, name, { e: "depthUpdate", E: now, T: log.ts, s: p.symbol, U: entries[0]!.id, u: log.id, pu, b: sorted(bids, "desc"), a: sorted(asks, "asc") });
+        this.#send(peer, name, { e: "depthUpdate", E: now, T: log.ts, s: p.symbol, U: entries[0]!.id, u: log.id, pu, b: sortLevels(bids, "desc"), a: sortLevels(asks, "asc") });
         return;
       }
       case "partial": {
@@ -210,15 +205,15 @@ export class MarketStreams {
           U: first,
           u: log.id,
           pu,
-          b: sorted(log.bids, "desc").slice(0, p.levels),
-          a: sorted(log.asks, "asc").slice(0, p.levels),
+          b: sortLevels(log.bids, "desc").slice(0, p.levels),
+          a: sortLevels(log.asks, "asc").slice(0, p.levels),
         });
         return;
       }
       case "bookTicker": {
         if (state.sentU === log.id && state.lastPushAt !== 0) return;
-        const bid = sorted(log.bids, "desc")[0] ?? ["0", "0"];
-        const ask = sorted(log.asks, "asc")[0] ?? ["0", "0"];
+        const bid = sortLevels(log.bids, "desc")[0] ?? ["0", "0"];
+        const ask = sortLevels(log.asks, "asc")[0] ?? ["0", "0"];
         const key = `${bid[0]}/${bid[1]}/${ask[0]}/${ask[1]}`;
         state.sentU = log.id;
         if (key === log.topKey && state.lastPushAt !== 0) return;
@@ -251,8 +246,8 @@ export class MarketStreams {
       this.#logs.set(symbol, log);
       return log;
     }
-    const bids = diff(log.bids, view.bids);
-    const asks = diff(log.asks, view.asks);
+    const bids = diffLevels(log.bids, view.bids);
+    const asks = diffLevels(log.asks, view.asks);
     if (bids.length === 0 && asks.length === 0) return log;
     log.id += 1;
     log.bids = new Map(view.bids);
@@ -262,19 +257,4 @@ export class MarketStreams {
     if (log.entries.length > LOG_KEEP) log.entries.splice(0, log.entries.length - LOG_KEEP);
     return log;
   }
-}
-
-function diff(sent: ReadonlyMap<string, string>, now: readonly Level[]): Level[] {
-  const out: Level[] = [];
-  const seen = new Set<string>();
-  for (const [price, qty] of now) {
-    seen.add(price);
-    if (sent.get(price) !== qty) out.push([price, qty]);
-  }
-  for (const price of sent.keys()) if (!seen.has(price)) out.push([price, "0"]);
-  return out;
-}
-
-function sorted(levels: ReadonlyMap<string, string>, order: "asc" | "desc"): Level[] {
-  return [...levels].sort((a, b) => (order === "asc" ? Number(a[0]) - Number(b[0]) : Number(b[0]) - Number(a[0])));
 }

@@ -10,6 +10,7 @@ import type { Socket } from "node:net";
 import type { Clock } from "../../core/clock.ts";
 import type { ApiCredential } from "../shared/credential.ts";
 import type { FaultState } from "../shared/faults.ts";
+import { GATEWAY_503_HTML, sleepOn, splitTarget, withhold } from "../shared/http-front.ts";
 import { readBody, sendJson, sendText } from "../shared/http-io.ts";
 import { ERR, isBinanceError, type BinanceError } from "./codes.ts";
 import type { BinanceExchange } from "./exchange.ts";
@@ -31,7 +32,7 @@ export interface BinanceRestDeps {
   control(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined): Promise<void>;
 }
 
-const sleep = (clock: Clock, ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => clock.setTimeout(resolve, ms)));
+const sleep = sleepOn;
 
 function mergedParams(query: string, body: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -45,10 +46,7 @@ const sendError = (res: ServerResponse, e: BinanceError, headers: Record<string,
 
 export async function handleBinanceRest(req: IncomingMessage, res: ServerResponse, deps: BinanceRestDeps): Promise<void> {
   const receivedAt = deps.clock.now();
-  const url = req.url ?? "/";
-  const q = url.indexOf("?");
-  const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? "" : url.slice(q + 1);
+  const { path, query } = splitTarget(req);
   const body = await readBody(req);
   if (path.startsWith("/__sim/")) {
     await deps.control(req, res, path, body);
@@ -66,7 +64,7 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
   }
   if (deps.faults.take("http5xx")) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    sendText(res, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", deps.limiter.headers(ip, undefined, deps.clock.now()));
+    sendText(res, 503, GATEWAY_503_HTML, deps.limiter.headers(ip, undefined, deps.clock.now()));
     return;
   }
   if (deps.faults.take("http429")) {
@@ -112,20 +110,10 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
   }
   const failed = error ?? (isBinanceError(result) ? result : undefined);
   if (failed === undefined && path === "/fapi/v1/order" && req.method === "POST" && deps.faults.take("acceptThenTimeout")) {
-    withhold(res, deps);
+    withhold(res, deps.heldSockets, deps.clock, deps.faults.spec.acceptThenTimeoutResetMs);
     return;
   }
   await sleep(deps.clock, delay - before);
   if (failed !== undefined) sendError(res, failed, verdict.headers);
   else sendJson(res, 200, result, verdict.headers);
-}
-
-/** The order is booked; its response never comes. The socket is held (or reset after a delay). */
-function withhold(res: ServerResponse, deps: BinanceRestDeps): void {
-  const socket = res.socket;
-  if (socket === null) return;
-  deps.heldSockets.add(socket);
-  socket.once("close", () => deps.heldSockets.delete(socket));
-  const resetMs = deps.faults.spec.acceptThenTimeoutResetMs;
-  if (resetMs > 0) deps.clock.setTimeout(() => socket.destroy(), resetMs);
 }

@@ -11,39 +11,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { RealClock, type Clock, type TimerHandle } from "../../core/clock.ts";
+import { RealClock, type TimerHandle } from "../../core/clock.ts";
 import { dec, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
-import type { ApiCredential } from "../shared/credential.ts";
 import { FaultState, type FaultSpec } from "../shared/faults.ts";
 import { decText, priceText, qtyText } from "../shared/number-text.ts";
 import { SeededRandom } from "../shared/rng.ts";
 import { WsPeer } from "../shared/ws-peer.ts";
 import { BinanceExchange, type BnEvent, type BnPublicTrade } from "./exchange.ts";
 import { NO_EXTRAS, parseBinanceFaults, type BinanceExtras } from "./faults.ts";
-import { MarketStreams, parseStream } from "./market-streams.ts";
+import { MarketStreams, parseStream, type MarketSource } from "./market-streams.ts";
 import { BinanceRateLimiter } from "./rate-limit.ts";
 import { buildRoutes } from "./rest-routes.ts";
 import { handleBinanceRest } from "./rest-server.ts";
 import { handleBinanceControl, type BinanceResetOptions } from "./sim-control.ts";
 import { UserStreams } from "./user-streams.ts";
+import { listenOn, shutDown, simAccounts, type BaseSimulatorOptions } from "../shared/sim-base.ts";
 import { accountUpdate, orderTradeUpdate } from "./wire.ts";
 
-export interface BinanceSimulatorOptions {
-  readonly port?: number | undefined;
-  readonly host?: string | undefined;
-  readonly seed?: number | undefined;
-  readonly scenario?: string | undefined;
-  readonly apiKey?: string | undefined;
-  readonly apiSecret?: string | undefined;
-  readonly startingBalance?: string | number | undefined;
-  readonly extraAccounts?: readonly { readonly apiKey: string; readonly apiSecret: string; readonly startingBalance?: string | number | undefined }[] | undefined;
-  /** As `POST /__sim/faults` takes them. */
-  readonly faults?: FaultSpec | Record<string, unknown> | undefined;
-  readonly rateLimits?: boolean | undefined;
-  /** Binance closes every connection after 24 h. */
+export interface BinanceSimulatorOptions extends BaseSimulatorOptions {
+  /** How long a stream connection may live (Binance: 24 h). */
   readonly maxConnectionMs?: number | undefined;
-  readonly clock?: Clock | undefined;
 }
 
 export interface BinanceSimulator {
@@ -62,15 +50,7 @@ export interface BinanceSimulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_KEY = "sim-api-key";
-const DEFAULT_SECRET = "sim-api-secret";
 const DAY_MS = 24 * 3600 * 1000;
-
-function balanceOf(value: string | number | undefined): Dec {
-  const text = value === undefined ? "100000" : String(value);
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new HeanError("CONFIG_INVALID", `starting balance must be a decimal ≥ 0, got ${text}`, {});
-  return dec(text);
-}
 
 type StreamTarget = { readonly kind: "market"; readonly streams: string[]; readonly combined: boolean } | { readonly kind: "user"; readonly key: string; readonly combined: boolean };
 
@@ -95,15 +75,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
   const host = options.host ?? "127.0.0.1";
   const parsedFaults = options.faults === undefined ? undefined : parseBinanceFaults(options.faults);
   if (parsedFaults !== undefined && !parsedFaults.ok) throw new HeanError("CONFIG_INVALID", `bad simulator faults: ${parsedFaults.error}`, {});
-  const accounts = [
-    { apiKey: options.apiKey ?? DEFAULT_KEY, apiSecret: options.apiSecret ?? DEFAULT_SECRET, startingBalance: balanceOf(options.startingBalance) },
-    ...(options.extraAccounts ?? []).map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, startingBalance: balanceOf(a.startingBalance) })),
-  ];
-  const credentials = new Map<string, ApiCredential>();
-  accounts.forEach((a, index) => {
-    if (credentials.has(a.apiKey)) throw new HeanError("CONFIG_INVALID", "two simulator accounts share an API key", {});
-    credentials.set(a.apiKey, { apiKey: a.apiKey, apiSecret: a.apiSecret, accountId: `acct-${index + 1}` });
-  });
+  const { accounts, credentials } = simAccounts(options);
   const primaryAccount = "acct-1";
   let balances = new Map(accounts.map((a, i) => [`acct-${i + 1}`, a.startingBalance]));
 
@@ -118,20 +90,17 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
     new BinanceExchange({ clock, seed, scenario, accounts: [...balances].map(([accountId, startingBalance]) => ({ accountId, startingBalance })) });
   let ex = makeExchange();
   const users = new UserStreams(clock, faults, random);
-  const markets = new MarketStreams(
-    {
-      hasSymbol: (s) => ex.instrument(s) !== undefined,
-      levels: (s) => {
-        const i = ex.instrument(s)!;
-        const b = ex.book(s, 200);
-        return { bids: b.bids.map((l) => [priceText(i, l.price), qtyText(i, l.qty)]), asks: b.asks.map((l) => [priceText(i, l.price), qtyText(i, l.qty)]), ts: b.ts };
-      },
-      markPrice: (s) => priceText(ex.instrument(s)!, ex.markPrice(s)),
-      nextFundingTime: () => ex.nextFundingTime(),
+  const source: MarketSource = {
+    hasSymbol: (s) => ex.instrument(s) !== undefined,
+    levels: (s) => {
+      const i = ex.instrument(s)!;
+      const b = ex.book(s, 200);
+      return { bids: b.bids.map((l) => [priceText(i, l.price), qtyText(i, l.qty)]), asks: b.asks.map((l) => [priceText(i, l.price), qtyText(i, l.qty)]), ts: b.ts };
     },
-    faults,
-    clock,
-  );
+    markPrice: (s) => priceText(ex.instrument(s)!, ex.markPrice(s)),
+    nextFundingTime: () => ex.nextFundingTime(),
+  };
+  const markets = new MarketStreams({ source, faults, clock });
   const tape = new Map<string, BnPublicTrade[]>();
 
   // User-stream events go out on the next turn: the REST answer that caused them is written first.
@@ -335,23 +304,11 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
     }
   };
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (e) {
+  const { port: boundPort, hostPart } = await listenOn(server, host, options.port, () => {
     unsubscribe();
     ex.close();
-    throw new HeanError("CONFIG_INVALID", `cannot listen on ${host}:${options.port ?? 0}: ${e instanceof Error ? e.message : String(e)}`, {});
-  }
-  markets.start();
-  const address = server.address();
-  const boundPort = typeof address === "object" && address !== null ? address.port : 0;
-  const hostPart = host.includes(":") ? `[${host}]` : host;
+  });
+  const stopMarkets = markets.run();
   let closing: Promise<void> | undefined;
   return {
     port: boundPort,
@@ -373,17 +330,13 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
     reset,
     close: () => {
       closing ??= (async () => {
-        markets.stop();
+        stopMarkets();
         dropTimer?.cancel();
         flushTimer?.cancel();
         unsubscribe();
         ex.close();
         users.reset();
-        for (const p of [...peers]) p.terminate();
-        for (const s of heldSockets) s.destroy();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await shutDown(server, wss, peers, heldSockets);
       })();
       return closing;
     },

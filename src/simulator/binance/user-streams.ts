@@ -7,12 +7,12 @@
 import { createHash } from "node:crypto";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { FaultState } from "../shared/faults.ts";
+import { FaultyDelivery } from "../shared/faulty-delivery.ts";
 import type { SeededRandom } from "../shared/rng.ts";
 import type { WsPeer } from "../shared/ws-peer.ts";
 import type { ListenKeyPort } from "./rest-routes.ts";
 
 export const LISTEN_KEY_TTL_MS = 60 * 60 * 1000;
-const REORDER_FLUSH_MS = 200;
 
 interface KeyState {
   readonly key: string;
@@ -23,17 +23,16 @@ interface KeyState {
 
 export class UserStreams implements ListenKeyPort {
   readonly #clock: Clock;
-  readonly #faults: FaultState;
   readonly #random: SeededRandom;
+  readonly #delivery: FaultyDelivery;
   readonly #byAccount = new Map<string, KeyState>();
   readonly #byKey = new Map<string, KeyState>();
   readonly #peers = new Map<WsPeer, { key: string; combined: boolean }>();
-  readonly #held = new Map<WsPeer, { text: string; timer: TimerHandle }>();
 
   constructor(clock: Clock, faults: FaultState, random: SeededRandom) {
     this.#clock = clock;
-    this.#faults = faults;
     this.#random = random;
+    this.#delivery = new FaultyDelivery(faults, clock);
   }
 
   open(accountId: string): string {
@@ -81,8 +80,7 @@ export class UserStreams implements ListenKeyPort {
 
   detach(peer: WsPeer): void {
     this.#peers.delete(peer);
-    this.#held.get(peer)?.timer.cancel();
-    this.#held.delete(peer);
+    this.#delivery.forget(peer);
   }
 
   /** Every user-stream connection: TCP dropped (the private-drop faults). */
@@ -99,7 +97,7 @@ export class UserStreams implements ListenKeyPort {
     if (live === undefined) return;
     for (const [peer, s] of this.#peers) {
       if (s.key !== live.key) continue;
-      this.#deliver(peer, JSON.stringify(s.combined ? { stream: s.key, data: event } : event));
+      this.#delivery.deliver(peer, JSON.stringify(s.combined ? { stream: s.key, data: event } : event));
     }
   }
 
@@ -123,26 +121,6 @@ export class UserStreams implements ListenKeyPort {
     for (const [peer, s] of this.#peers) {
       if (s.key !== state.key) continue;
       peer.send(s.combined ? { stream: s.key, data: event } : event);
-    }
-  }
-
-  #deliver(peer: WsPeer, text: string): void {
-    const held = this.#held.get(peer);
-    const copies = this.#faults.take("duplicatePrivate") ? 2 : 1;
-    if (held === undefined && this.#faults.take("reorderPrivate")) {
-      if (copies === 2) peer.sendText(text);
-      const timer = this.#clock.setTimeout(() => {
-        this.#held.delete(peer);
-        peer.sendText(text);
-      }, REORDER_FLUSH_MS);
-      this.#held.set(peer, { text, timer });
-      return;
-    }
-    for (let i = 0; i < copies; i++) peer.sendText(text);
-    if (held !== undefined) {
-      held.timer.cancel();
-      this.#held.delete(peer);
-      peer.sendText(held.text);
     }
   }
 }

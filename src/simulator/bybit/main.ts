@@ -10,6 +10,7 @@
 import { pathToFileURL } from "node:url";
 import { describeError } from "../../core/errors.ts";
 import { parseSimCliArgs, USAGE } from "./cli-args.ts";
+import { runUntilSignal } from "../shared/sim-base.ts";
 import { startBybitSimulator } from "./server.ts";
 
 export { startBybitSimulator } from "./server.ts";
@@ -36,18 +37,7 @@ export async function runBybitSimCli(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `bybit simulator listening: rest ${sim.url}  public ${sim.wsPublicUrl}  private ${sim.wsPrivateUrl}  trade ${sim.wsTradeUrl}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-  await sim.close();
-  process.stdout.write("bybit simulator stopped\n");
-  return 0;
+  return runUntilSignal("bybit", () => sim.close());
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
