@@ -411,25 +411,19 @@ export class BinanceExchange {
   }
 
   wallet(accountId: string): BnWallet {
+    const positions = BINANCE_INSTRUMENTS.map((i) => this.position(accountId, i.symbol));
+    const sum = (field: "unRealizedProfit" | "initialMargin" | "openOrderInitialMargin" | "maintMargin"): Dec => positions.reduce((acc, p) => add(acc, p[field]), ZERO);
     const w = this.#engine.wallet(accountId);
-    let upl = ZERO;
-    let posIM = ZERO;
-    let orderIM = ZERO;
-    let mm = ZERO;
-    for (const i of BINANCE_INSTRUMENTS) {
-      const p = this.position(accountId, i.symbol);
-      upl = add(upl, p.unRealizedProfit);
-      posIM = add(posIM, p.initialMargin);
-      orderIM = add(orderIM, p.openOrderInitialMargin);
-      mm = add(mm, p.maintMargin);
-    }
     const balance = w?.balance ?? ZERO;
+    const upl = sum("unRealizedProfit");
+    const posIM = sum("initialMargin");
+    const orderIM = sum("openOrderInitialMargin");
     return {
       walletBalance: balance,
       unrealizedProfit: upl,
       positionInitialMargin: posIM,
       openOrderInitialMargin: orderIM,
-      maintMargin: mm,
+      maintMargin: sum("maintMargin"),
       availableBalance: sub(sub(add(balance, upl), posIM), orderIM),
       updateTime: w?.updatedAt ?? this.#clock.now(),
     };

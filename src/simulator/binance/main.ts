@@ -4,10 +4,8 @@
  *   hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET [--balance N] [fault flags]
  *   node src/simulator/binance/main.ts --port PORT --seed SEED ...   (the same, standalone)
  */
-import { pathToFileURL } from "node:url";
-import { describeError } from "../../core/errors.ts";
 import { parseSimCliArgs } from "../shared/cli-args.ts";
-import { runUntilSignal } from "../shared/sim-base.ts";
+import { runIfMain, runUntilSignal } from "../shared/sim-base.ts";
 import { startBinanceSimulator } from "./server.ts";
 
 export { startBinanceSimulator } from "./server.ts";
@@ -30,13 +28,4 @@ export async function runBinanceSimCli(argv: readonly string[]): Promise<number>
   return runUntilSignal("binance", () => sim.close());
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  runBinanceSimCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${describeError(e).message}\n`);
-      process.exit(2);
-    },
-  );
-}
+runIfMain(import.meta.url, runBinanceSimCli);

@@ -10,8 +10,8 @@ import type { Socket } from "node:net";
 import type { Clock } from "../../core/clock.ts";
 import type { ApiCredential } from "../shared/credential.ts";
 import type { FaultState } from "../shared/faults.ts";
-import { GATEWAY_503_HTML, sleepOn, splitTarget, withhold } from "../shared/http-front.ts";
-import { readBody, sendJson, sendText } from "../shared/http-io.ts";
+import { arrive, GATEWAY_503_HTML, sleepOn, withhold } from "../shared/http-front.ts";
+import { sendJson, sendText } from "../shared/http-io.ts";
 import { ERR, isBinanceError, type BinanceError } from "./codes.ts";
 import type { BinanceExchange } from "./exchange.ts";
 import type { BinanceRateLimiter } from "./rate-limit.ts";
@@ -45,14 +45,9 @@ function mergedParams(query: string, body: string): Map<string, string> {
 const sendError = (res: ServerResponse, e: BinanceError, headers: Record<string, string>): void => sendJson(res, e.status, { code: e.code, msg: e.msg }, headers);
 
 export async function handleBinanceRest(req: IncomingMessage, res: ServerResponse, deps: BinanceRestDeps): Promise<void> {
-  const receivedAt = deps.clock.now();
-  const { path, query } = splitTarget(req);
-  const body = await readBody(req);
-  if (path.startsWith("/__sim/")) {
-    await deps.control(req, res, path, body);
-    return;
-  }
-  const ip = req.socket.remoteAddress ?? "ip";
+  const arrival = await arrive(req, res, deps.clock, deps.control);
+  if (arrival === undefined) return;
+  const { receivedAt, path, query, body, ip } = arrival;
   const route = deps.routes.get(`${req.method ?? ""} ${path}`);
   if (route === undefined) {
     sendError(res, ERR.notFound, deps.limiter.headers(ip, undefined, receivedAt));

@@ -7,10 +7,9 @@
  * `[/public|/market|/private]/stream[?streams=a/b][&listenKey=K]` (combined `{stream, data}`);
  * a listen key may also come as `?listenKey=`. Every connection is closed after 24 h (clock time).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { RealClock, type TimerHandle } from "../../core/clock.ts";
 import { dec, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
@@ -26,7 +25,7 @@ import { buildRoutes } from "./rest-routes.ts";
 import { handleBinanceRest } from "./rest-server.ts";
 import { handleBinanceControl, type BinanceResetOptions } from "./sim-control.ts";
 import { UserStreams } from "./user-streams.ts";
-import { listenOn, shutDown, simAccounts, type BaseSimulatorOptions } from "../shared/sim-base.ts";
+import { listenOn, refuseUpgrade, shutDown, simAccounts, simHttpServer, type BaseSimulatorOptions } from "../shared/sim-base.ts";
 import { accountUpdate, orderTradeUpdate } from "./wire.ts";
 
 export interface BinanceSimulatorOptions extends BaseSimulatorOptions {
@@ -69,10 +68,8 @@ function routeStream(url: string, isLiveKey: (key: string) => boolean, hasSymbol
 }
 
 export async function startBinanceSimulator(options: BinanceSimulatorOptions = {}): Promise<BinanceSimulator> {
-  const clock = options.clock ?? new RealClock();
-  let seed = options.seed ?? 1;
-  let scenario = options.scenario ?? "calm";
-  const host = options.host ?? "127.0.0.1";
+  const { clock = new RealClock(), host = "127.0.0.1" } = options;
+  let { seed = 1, scenario = "calm" } = options;
   const parsedFaults = options.faults === undefined ? undefined : parseBinanceFaults(options.faults);
   if (parsedFaults !== undefined && !parsedFaults.ok) throw new HeanError("CONFIG_INVALID", `bad simulator faults: ${parsedFaults.error}`, {});
   const { accounts, credentials } = simAccounts(options);
@@ -192,7 +189,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
       }),
   });
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
     handleBinanceRest(req, res, {
       clock,
       faults,
@@ -217,20 +214,14 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
           reset,
           now: () => clock.now(),
         }),
-    }).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
     });
-  });
-  server.keepAliveTimeout = 5000;
-
-  const wss = new WebSocketServer({ noServer: true });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const { server, wss } = simHttpServer(handle, (req, socket, head, upgrades) => {
     const target = routeStream(req.url ?? "/", (k) => users.isLive(k), (s) => ex.instrument(s) !== undefined);
     if (target === undefined || target === "bad-key") {
-      socket.end(`HTTP/1.1 ${target === "bad-key" ? "400 Bad Request" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      refuseUpgrade(socket, target === "bad-key" ? "400 Bad Request" : "404 Not Found");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, target));
+    upgrades.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, target));
   });
 
   const maxConnectionMs = options.maxConnectionMs ?? DAY_MS;

@@ -67,41 +67,32 @@ function breakEven(p: BnPosition, i: Instrument): Dec {
 const dec1 = 1_000_000_000_000_000_000n as Dec;
 const sub1 = (fee: Dec): Dec => (dec1 - fee) as Dec;
 
-export function positionRiskV2(i: Instrument, p: BnPosition): Json {
+/** The fields positionRisk v2 and v3 share. */
+function positionCore(i: Instrument, p: BnPosition): Json {
   return {
     symbol: p.symbol,
+    positionSide: "BOTH",
     positionAmt: qtyText(i, p.positionAmt),
     entryPrice: decText(p.entryPrice),
     breakEvenPrice: decText(breakEven(p, i)),
     markPrice: priceText(i, p.markPrice),
     unRealizedProfit: decText(p.unRealizedProfit),
     liquidationPrice: "0",
-    leverage: String(p.leverage),
-    maxNotionalValue: "50000000",
-    marginType: "cross",
-    isolatedMargin: "0.00000000",
-    isAutoAddMargin: "false",
-    positionSide: "BOTH",
     notional: decText(p.notional),
     isolatedWallet: "0",
     updateTime: p.updateTime,
   };
 }
 
+export function positionRiskV2(i: Instrument, p: BnPosition): Json {
+  return { ...positionCore(i, p), leverage: String(p.leverage), maxNotionalValue: "50000000", marginType: "cross", isolatedMargin: "0.00000000", isAutoAddMargin: "false" };
+}
+
 export function positionRiskV3(i: Instrument, p: BnPosition): Json {
   return {
-    symbol: p.symbol,
-    positionSide: "BOTH",
-    positionAmt: qtyText(i, p.positionAmt),
-    entryPrice: decText(p.entryPrice),
-    breakEvenPrice: decText(breakEven(p, i)),
-    markPrice: priceText(i, p.markPrice),
-    unRealizedProfit: decText(p.unRealizedProfit),
-    liquidationPrice: "0",
+    ...positionCore(i, p),
     isolatedMargin: "0",
-    notional: decText(p.notional),
     marginAsset: "USDT",
-    isolatedWallet: "0",
     initialMargin: decText(add(p.initialMargin, p.openOrderInitialMargin)),
     maintMargin: decText(p.maintMargin),
     positionInitialMargin: decText(p.initialMargin),
@@ -109,7 +100,6 @@ export function positionRiskV3(i: Instrument, p: BnPosition): Json {
     adl: 0,
     bidNotional: "0",
     askNotional: "0",
-    updateTime: p.updateTime,
   };
 }
 

@@ -7,10 +7,8 @@
  * `startBybitSimulator(options)` starts one in-process (port 0 picks a free port);
  * `runBybitSimCli(argv)` runs one until SIGINT/SIGTERM and resolves with the exit code.
  */
-import { pathToFileURL } from "node:url";
-import { describeError } from "../../core/errors.ts";
 import { parseSimCliArgs, USAGE } from "./cli-args.ts";
-import { runUntilSignal } from "../shared/sim-base.ts";
+import { runIfMain, runUntilSignal } from "../shared/sim-base.ts";
 import { startBybitSimulator } from "./server.ts";
 
 export { startBybitSimulator } from "./server.ts";
@@ -40,13 +38,4 @@ export async function runBybitSimCli(argv: readonly string[]): Promise<number> {
   return runUntilSignal("bybit", () => sim.close());
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  runBybitSimCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${describeError(e).message}\n`);
-      process.exit(2);
-    },
-  );
-}
+runIfMain(import.meta.url, runBybitSimCli);

@@ -12,8 +12,8 @@ import { RET } from "./codes.ts";
 import { envelope, fail, isFailure, type Reply } from "./envelope.ts";
 import type { ExchangePort } from "./exchange-port.ts";
 import type { FaultState } from "../shared/faults.ts";
-import { GATEWAY_503_HTML, sleepOn, splitTarget, withhold } from "../shared/http-front.ts";
-import { readBody, sendJson, sendText } from "../shared/http-io.ts";
+import { arrive, GATEWAY_503_HTML, sleepOn, withhold } from "../shared/http-front.ts";
+import { sendJson, sendText } from "../shared/http-io.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, walletBalance } from "./rest-account.ts";
 import { instrumentsInfo, marketTime, orderbook, tickers } from "./rest-market.ts";
@@ -84,14 +84,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 export async function handleRest(req: IncomingMessage, res: ServerResponse, deps: RestDeps): Promise<void> {
-  const receivedAt = deps.clock.now();
-  const { path, query } = splitTarget(req);
-  const body = await readBody(req);
-  if (path.startsWith("/__sim/")) {
-    await deps.control(req, res, path, body);
-    return;
-  }
-  const who = req.socket.remoteAddress ?? "ip";
+  const arrival = await arrive(req, res, deps.clock, deps.control);
+  if (arrival === undefined) return;
+  const { receivedAt, path, query, body, ip: who } = arrival;
   const baseHeaders = (): Record<string, string> => ({
     Traceid: deps.random.uuid().replaceAll("-", ""),
     Timenow: String(deps.clock.now()),

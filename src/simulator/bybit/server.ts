@@ -3,10 +3,9 @@
  * the exchange backend (sim matching engine + synthetic market), the public feeds, the private
  * streams, and the fault state that every channel consults.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { RealClock, type TimerHandle } from "../../core/clock.ts";
 import { dec, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
@@ -26,7 +25,7 @@ import { PrivateStreams } from "./ws-private.ts";
 import { handlePublicMessage } from "./ws-public.ts";
 import { WsPeer, type PeerKind } from "../shared/ws-peer.ts";
 import { handleTradeMessage } from "./ws-trade.ts";
-import { listenOn, shutDown, simAccounts, type BaseSimulatorOptions } from "../shared/sim-base.ts";
+import { listenOn, refuseUpgrade, shutDown, simAccounts, simHttpServer, type BaseSimulatorOptions } from "../shared/sim-base.ts";
 
 export type { SimAccountOptions } from "../shared/sim-base.ts";
 
@@ -181,7 +180,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) p.close(1012, "simulator reset");
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
     handleRest(req, res, {
       clock,
       faults,
@@ -202,21 +201,15 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
           reset,
           now: () => clock.now(),
         }),
-    }).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
     });
-  });
-  server.keepAliveTimeout = 5000;
-
-  const wss = new WebSocketServer({ noServer: true });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const { server, wss } = simHttpServer(handle, (req, socket, head, upgrades) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const kind = WS_PATHS[path];
     if (kind === undefined) {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      refuseUpgrade(socket, "404 Not Found");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
+    upgrades.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
   });
 
   const attach = (ws: WebSocket, kind: PeerKind): void => {

@@ -3,19 +3,16 @@
  * `GET|POST /__sim/faults`, `POST /__sim/price`. Plain JSON, no envelope, no auth, no faults.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { add, tryDec, type Dec } from "../../core/decimal.ts";
+import { add } from "../../core/decimal.ts";
 import type { ExchangePort } from "./exchange-port.ts";
 import { parseFaults, type FaultSpec } from "../shared/faults.ts";
-import { sendJson } from "../shared/http-io.ts";
+import type { ResetFields as ResetOptions } from "../shared/control-input.ts";
+import { handleSimControl } from "../shared/control-input.ts";
 import type { OrderView } from "./model.ts";
 import { availableBalance } from "./wire-account.ts";
 import { absDec, decText, priceText, qtyText } from "./wire-format.ts";
 
-export interface ResetOptions {
-  readonly seed?: number | undefined;
-  readonly scenario?: string | undefined;
-  readonly startingBalance?: Dec | undefined;
-}
+export type { ResetOptions };
 
 export interface SimControlDeps {
   port(): ExchangePort;
@@ -29,74 +26,21 @@ export interface SimControlDeps {
   now(): number;
 }
 
-function parseJsonBody(body: string | undefined): unknown {
-  if (body === undefined || body.trim() === "") return {};
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-const bad = (res: ServerResponse, error: string): void => sendJson(res, 400, { ok: false, error });
-
-export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, deps: SimControlDeps): Promise<void> {
-  const route = `${req.method ?? ""} ${path}`;
-  const input = parseJsonBody(body);
-  if (req.method === "POST" && (typeof input !== "object" || input === null || Array.isArray(input))) {
-    bad(res, "the body must be a JSON object");
-    return;
-  }
-  const fields = (input ?? {}) as Record<string, unknown>;
-  switch (route) {
-    case "GET /__sim/state": {
-      const account = new URL(req.url ?? "/", "http://x").searchParams.get("account") ?? deps.primaryAccount;
-      sendJson(res, 200, { ...simState(deps.port(), account, deps.describeFaults(), deps.now()), streams: deps.streams() });
-      return;
-    }
-    case "GET /__sim/faults":
-      sendJson(res, 200, { ok: true, faults: deps.describeFaults() });
-      return;
-    case "POST /__sim/faults": {
+export function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, deps: SimControlDeps): Promise<void> {
+  return handleSimControl(req, res, path, body, {
+    primaryAccount: deps.primaryAccount,
+    state: (account) => ({ ...simState(deps.port(), account, deps.describeFaults(), deps.now()), streams: deps.streams() }),
+    applyFaults: (fields) => {
       const parsed = parseFaults(fields);
-      if (!parsed.ok) {
-        bad(res, parsed.error);
-        return;
-      }
+      if (!parsed.ok) return parsed.error;
       deps.applyFaults(parsed.spec);
-      sendJson(res, 200, { ok: true, faults: deps.describeFaults() });
-      return;
-    }
-    case "POST /__sim/price": {
-      const symbol = fields["symbol"];
-      const raw = fields["price"];
-      const price = typeof raw === "string" || typeof raw === "number" ? tryDec(typeof raw === "number" ? String(raw) : raw) : undefined;
-      const instrument = typeof symbol === "string" ? deps.port().instrument(symbol) : undefined;
-      if (instrument === undefined) return bad(res, `unknown symbol ${JSON.stringify(symbol)}`);
-      if (price === undefined || price <= 0n) return bad(res, `price must be a positive decimal, got ${JSON.stringify(raw)}`);
-      deps.port().setPrice(instrument.symbol, price);
-      sendJson(res, 200, { ok: true, symbol: instrument.symbol, price: decText(price) });
-      return;
-    }
-    case "POST /__sim/reset": {
-      const seed = fields["seed"];
-      const scenario = fields["scenario"];
-      const balance = fields["startingBalance"];
-      if (seed !== undefined && (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0)) return bad(res, "seed must be a non-negative integer");
-      if (scenario !== undefined && typeof scenario !== "string") return bad(res, "scenario must be a string");
-      const startingBalance = balance === undefined ? undefined : tryDec(typeof balance === "number" ? String(balance) : balance);
-      if (balance !== undefined && (startingBalance === undefined || startingBalance < 0n)) return bad(res, "startingBalance must be a decimal ≥ 0");
-      try {
-        await deps.reset({ seed: seed as number | undefined, scenario: scenario as string | undefined, startingBalance });
-      } catch (e) {
-        return bad(res, e instanceof Error ? e.message : String(e));
-      }
-      sendJson(res, 200, { ok: true });
-      return;
-    }
-    default:
-      sendJson(res, 404, { ok: false, error: `no simulator route ${route}` });
-  }
+      return undefined;
+    },
+    describeFaults: deps.describeFaults,
+    knownSymbol: (symbol) => deps.port().instrument(symbol) !== undefined,
+    setPrice: (symbol, price) => deps.port().setPrice(symbol, price),
+    reset: deps.reset,
+  });
 }
 
 function orderState(port: ExchangePort, o: OrderView): Record<string, unknown> {

@@ -3,12 +3,14 @@
  * its accounts and API keys, listening on loopback, shutting the HTTP and WebSocket servers down,
  * and running until SIGINT/SIGTERM from the command line.
  */
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { WebSocketServer } from "ws";
+import type { Duplex } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { WebSocketServer } from "ws";
 import type { Clock } from "../../core/clock.ts";
 import { dec, type Dec } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
+import { describeError, HeanError } from "../../core/errors.ts";
 import type { ApiCredential } from "./credential.ts";
 import type { FaultSpec } from "./faults.ts";
 import type { WsPeer } from "./ws-peer.ts";
@@ -107,4 +109,37 @@ export async function runUntilSignal(name: string, close: () => Promise<void>): 
   await close();
   process.stdout.write(`${name} simulator stopped\n`);
   return 0;
+}
+
+/** Run `cli` when this module is the process's entry point (`node src/simulator/<venue>/main.ts …`). */
+export function runIfMain(moduleUrl: string, cli: (argv: readonly string[]) => Promise<number>): void {
+  if (process.argv[1] === undefined || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  cli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${describeError(e).message}\n`);
+      process.exit(2);
+    },
+  );
+}
+
+/** An HTTP server whose requests go to `handle` (a throw becomes a bare 500) and whose upgrades go to `upgrade`. */
+export function simHttpServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, wss: WebSocketServer) => void,
+): { server: Server; wss: WebSocketServer } {
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(req, socket, head, wss));
+  return { server, wss };
+}
+
+/** Refuse a WebSocket upgrade with a bare HTTP status line. */
+export function refuseUpgrade(socket: Duplex, status: "400 Bad Request" | "404 Not Found"): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -4,6 +4,7 @@
  * for messages by predicate, and a factory for ccxt's unmodified binanceusdm pointed at the sim.
  */
 import { createHmac } from "node:crypto";
+import { request } from "node:http";
 import WebSocket from "ws";
 import ccxt from "ccxt";
 import type { BinanceSimulator } from "../../../src/simulator/binance/main.ts";
@@ -24,6 +25,28 @@ export interface SignOptions {
   readonly tamper?: boolean;
 }
 
+/**
+ * One request on a fresh connection: a test that advances a SimClock blocks the event loop for
+ * seconds, and a kept-alive socket may then be closed by the server just as it is reused.
+ */
+function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Call> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: h, body: raw.startsWith("{") || raw.startsWith("[") ? JSON.parse(raw) : raw });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 export async function signed(sim: BinanceSimulator, method: string, path: string, params: Record<string, string | number | boolean>, now: number, o: SignOptions = {}): Promise<Call> {
   const text = new URLSearchParams([
     ...Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
@@ -32,23 +55,16 @@ export async function signed(sim: BinanceSimulator, method: string, path: string
   ]).toString();
   const signature = createHmac("sha256", o.apiSecret ?? sim.apiSecret).update(o.tamper === true ? `${text}x` : text).digest("hex");
   const full = `${text}&signature=${signature}`;
-  const init: RequestInit = { method, headers: { "X-MBX-APIKEY": o.apiKey ?? sim.apiKey, "Content-Type": "application/x-www-form-urlencoded" } };
-  const url = o.inBody === true ? `${sim.url}${path}` : `${sim.url}${path}?${full}`;
-  if (o.inBody === true) init.body = full;
-  const res = await fetch(url, init);
-  const raw = await res.text();
-  return { status: res.status, headers: res.headers, body: raw.startsWith("{") || raw.startsWith("[") ? JSON.parse(raw) : raw };
+  const headers = { "X-MBX-APIKEY": o.apiKey ?? sim.apiKey, "Content-Type": "application/x-www-form-urlencoded" };
+  return o.inBody === true ? send(`${sim.url}${path}`, method, headers, full) : send(`${sim.url}${path}?${full}`, method, headers);
 }
 
-export async function call(sim: BinanceSimulator, method: string, path: string, headers: Record<string, string> = {}): Promise<Call> {
-  const res = await fetch(`${sim.url}${path}`, { method, headers });
-  const raw = await res.text();
-  return { status: res.status, headers: res.headers, body: raw.startsWith("{") || raw.startsWith("[") ? JSON.parse(raw) : raw };
+export function call(sim: BinanceSimulator, method: string, path: string, headers: Record<string, string> = {}): Promise<Call> {
+  return send(`${sim.url}${path}`, method, headers);
 }
 
 export async function control(sim: BinanceSimulator, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sim.url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return res.json();
+  return (await send(`${sim.url}${path}`, method, {}, body === undefined ? undefined : JSON.stringify(body))).body;
 }
 
 /** A WebSocket that records every message; `next(pred)` resolves with the first match (seen or future). */
