@@ -308,8 +308,8 @@ function placeOne(ctx: RouteContext, params: ReadonlyMap<string, string>): unkno
   if (!placed.ok) return placed.error;
   const i = ctx.ex.instrument(order.symbol)!;
   // ACK (the default) answers what was accepted; RESULT the order after matching.
-  if (params.get("newOrderRespType") === "RESULT") return restOrder(i, placed.value);
-  return restOrder(i, { ...placed.value, status: "NEW", executedQty: ZERO, cumQuote: ZERO, avgPrice: ZERO });
+  if (params.get("newOrderRespType") === "RESULT") return restOrder(i, placed.value, "new");
+  return restOrder(i, { ...placed.value, status: "NEW", executedQty: ZERO, cumQuote: ZERO, avgPrice: ZERO }, "new");
 }
 
 function getOrder(ctx: RouteContext): unknown {
@@ -328,7 +328,7 @@ function cancelOrder(ctx: RouteContext): unknown {
   const ref = orderRef(ctx);
   if (isBinanceError(ref)) return ref;
   const r = ctx.ex.cancel(ctx.accountId!, i.symbol, ref);
-  return r.ok ? restOrder(i, r.value) : r.error;
+  return r.ok ? restOrder(i, r.value, "cancel") : r.error;
 }
 
 function openOrders(ctx: RouteContext): unknown {
@@ -380,7 +380,7 @@ function batchCancel(ctx: RouteContext): unknown {
   if (refs.length === 0 || refs.length > 10) return ERR.mandatory("orderIdList");
   return refs.map((ref) => {
     const r = ctx.ex.cancel(ctx.accountId!, i.symbol, ref);
-    return r.ok ? restOrder(i, r.value) : { code: r.error.code, msg: r.error.msg };
+    return r.ok ? restOrder(i, r.value, "cancel") : { code: r.error.code, msg: r.error.msg };
   });
 }
 

@@ -10,8 +10,17 @@ import type { BinanceExchange, BnOrderView, BnPosition, BnTrade, BnWallet } from
 
 type Json = Record<string, unknown>;
 
-/** An order of `GET /fapi/v1/order`, `openOrders`, and the answers of POST/DELETE. */
-export function restOrder(i: Instrument, o: BnOrderView): Json {
+/**
+ * An order as the REST answers carry it: `query` (GET order, openOrders: with `time`), `new`
+ * (POST order: with `cumQty`, no `time`), `cancel` (DELETE order: with `cumQty`, no `time` or `avgPrice`).
+ */
+export function restOrder(i: Instrument, o: BnOrderView, form: "query" | "new" | "cancel" = "query"): Json {
+  const { time, cumQty, avgPrice, ...rest } = allOrderFields(i, o);
+  if (form === "query") return { ...rest, avgPrice, time };
+  return form === "new" ? { ...rest, avgPrice, cumQty } : { ...rest, cumQty };
+}
+
+function allOrderFields(i: Instrument, o: BnOrderView): Json {
   return {
     orderId: o.orderId,
     symbol: o.symbol,
@@ -191,7 +200,6 @@ export function accountV2(ex: BinanceExchange, accountId: string): Json {
         leverage: String(p.leverage),
         isolated: false,
         entryPrice: decText(p.entryPrice),
-        breakEvenPrice: decText(breakEven(p, i)),
         maxNotional: "50000000",
         bidNotional: "0",
         askNotional: "0",
