@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { USDMClient, WebsocketClient } from "binance";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
@@ -28,8 +30,6 @@ describe("binance npm (USDMClient, WebsocketClient; unmodified, URLs changed) ag
   });
 
   it("WebsocketClient: diff depth with U/u/pu on the public stream", async () => {
-    // The user data stream is exercised through ccxt: this library's 50-minute listen-key keepalive
-    // interval is not cleared on close, which would hold the test process open.
     const ws = new WebsocketClient({ api_key: sim.apiKey, api_secret: sim.apiSecret, wsUrl: sim.wsUrl, restOptions: { baseUrl: sim.url, disableTimeSync: true } });
     try {
       const depth = new Promise<any>((resolve) => ws.on("message", (m: any) => m?.e === "depthUpdate" && resolve(m)));
@@ -40,5 +40,21 @@ describe("binance npm (USDMClient, WebsocketClient; unmodified, URLs changed) ag
     } finally {
       ws.closeAll(true);
     }
+  });
+
+  it("WebsocketClient user data stream: listen key, /private/stream, ORDER_TRADE_UPDATE (in a client process)", async () => {
+    const script = fileURLToPath(new URL("./binance-user-stream-client.ts", import.meta.url));
+    const child = spawn(process.execPath, [script, sim.url, sim.wsUrl, sim.apiKey, sim.apiSecret], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.equal(code, 0, err);
+    const update = JSON.parse(out.trim());
+    assert.equal(update.o.S, "SELL");
+    assert.equal(update.o.X, "FILLED");
+    const state = await fetch(`${sim.url}/__sim/state`, { headers: { Connection: "close" } }).then((r) => r.json() as Promise<any>);
+    assert.ok(state.executions.some((e: any) => e.tradeId === update.o.t));
   });
 });
