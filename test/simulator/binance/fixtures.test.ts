@@ -11,19 +11,11 @@ import { after, before, describe, it } from "node:test";
 import { SimClock } from "../../../src/core/clock.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
 import { assertSameShape } from "../shared/shape.ts";
-import { call, control, Probe, signed } from "./helpers.ts";
+import { advanceUntil, call, control, Probe, signed } from "./helpers.ts";
 
 const SAMPLES = "/work/shared/fixtures/venue-samples";
 const sample = (name: string): any => JSON.parse(readFileSync(join(SAMPLES, `binance_${name}.json`), "utf8"));
 const TRAILING_ONLY = ["activatePrice", "priceRate"];
-
-/** Moves the simulated clock in 100 ms steps until `done()`; yields between steps so sockets can deliver. */
-async function advanceUntil(clock: SimClock, done: () => boolean): Promise<void> {
-  while (!done()) {
-    clock.advance(100);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe("Binance simulator payloads have the shapes of the official samples", () => {
   let clock: SimClock;

@@ -7,6 +7,7 @@ import { createHmac } from "node:crypto";
 import { request } from "node:http";
 import WebSocket from "ws";
 import ccxt from "ccxt";
+import type { SimClock } from "../../../src/core/clock.ts";
 import type { BinanceSimulator } from "../../../src/simulator/binance/main.ts";
 
 export interface Call {
@@ -135,4 +136,12 @@ export async function ccxtClient(sim: BinanceSimulator): Promise<InstanceType<ty
   // ccxt refuses ws:// in Node until its HTTP agent is loaded.
   await ex.loadHttpProxyAgent();
   return ex;
+}
+
+/** Moves the simulated clock in 100 ms steps until `done()`; yields between steps so sockets can deliver. */
+export async function advanceUntil(clock: SimClock, done: () => boolean): Promise<void> {
+  while (!done()) {
+    clock.advance(100);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

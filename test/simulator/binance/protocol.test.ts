@@ -3,7 +3,7 @@ import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { SimClock } from "../../../src/core/clock.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
 import { checkSigned } from "../../../src/simulator/binance/signing.ts";
-import { call, control, Probe, signed } from "./helpers.ts";
+import { advanceUntil, call, control, Probe, signed } from "./helpers.ts";
 
 describe("Binance signing: the documented HMAC-SHA256 over query + body", () => {
   const apiKey = "dbefbc809e3e83c283a984c3a1459732ea7db1360ca80c5c2c8867408d28cc83";
@@ -172,14 +172,6 @@ describe("Binance simulator REST protocol (SimClock)", () => {
     }
   });
 });
-
-/** Moves the simulated clock in 100 ms steps until `done()`; yields between steps so the socket can deliver. */
-async function advanceUntil(clock: SimClock, done: () => boolean): Promise<void> {
-  while (!done()) {
-    clock.advance(100);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe("Binance simulator market streams (SimClock)", () => {
   let clock: SimClock;
