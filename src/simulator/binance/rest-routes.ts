@@ -30,7 +30,8 @@ export interface ListenKeyPort {
 export type Security = "NONE" | "SIGNED" | "USER_STREAM";
 export interface Route {
   readonly security: Security;
-  readonly weight: number;
+  /** Request weight, fixed or by the parameters (depth by limit, openOrders with or without symbol). */
+  readonly weight: number | ((params: ReadonlyMap<string, string>) => number);
   readonly isOrder?: boolean;
   readonly handle: (ctx: RouteContext) => unknown;
 }
@@ -472,12 +473,16 @@ function setDual(ctx: RouteContext): unknown {
 }
 
 export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<string, Route> {
-  const r = (security: Security, weight: number, handle: (ctx: RouteContext) => unknown, isOrder = false): Route => ({ security, weight, handle, isOrder });
+  const r = (security: Security, weight: Route["weight"], handle: (ctx: RouteContext) => unknown, isOrder = false): Route => ({ security, weight, handle, isOrder });
+  const depthWeight = (p: ReadonlyMap<string, string>): number => {
+    const limit = Number(p.get("limit") ?? "500");
+    return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
+  };
   return new Map<string, Route>([
     ["GET /fapi/v1/ping", r("NONE", 1, () => ({}))],
     ["GET /fapi/v1/time", r("NONE", 1, (c) => ({ serverTime: c.now }))],
     ["GET /fapi/v1/exchangeInfo", r("NONE", 1, exchangeInfo)],
-    ["GET /fapi/v1/depth", r("NONE", 10, (c) => depth(c, books))],
+    ["GET /fapi/v1/depth", r("NONE", depthWeight, (c) => depth(c, books))],
     ["GET /fapi/v1/ticker/bookTicker", r("NONE", 2, bookTicker)],
     ["GET /fapi/v1/premiumIndex", r("NONE", 1, premiumIndex)],
     ["GET /fapi/v1/klines", r("NONE", 5, klines)],
@@ -485,7 +490,7 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["POST /fapi/v1/order", r("SIGNED", 0, (c) => placeOne(c, c.params), true)],
     ["GET /fapi/v1/order", r("SIGNED", 1, getOrder)],
     ["DELETE /fapi/v1/order", r("SIGNED", 1, cancelOrder)],
-    ["GET /fapi/v1/openOrders", r("SIGNED", 1, openOrders)],
+    ["GET /fapi/v1/openOrders", r("SIGNED", (p) => (p.has("symbol") ? 1 : 40), openOrders)],
     ["DELETE /fapi/v1/allOpenOrders", r("SIGNED", 1, cancelAll)],
     ["POST /fapi/v1/batchOrders", r("SIGNED", 5, batchPlace, true)],
     ["DELETE /fapi/v1/batchOrders", r("SIGNED", 1, batchCancel)],

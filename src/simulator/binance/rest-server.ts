@@ -91,7 +91,8 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
     if (auth.ok) accountId = auth.credential.accountId;
     else error = auth.error;
   }
-  const verdict = deps.limiter.take(ip, route.weight, accountId, route.isOrder === true && error === undefined, now);
+  const weight = typeof route.weight === "number" ? route.weight : route.weight(params);
+  const verdict = deps.limiter.take(ip, weight, accountId, route.isOrder === true && error === undefined, now);
   if (error === undefined && verdict.kind === "limited") error = ERR.tooManyRequests(2400);
   if (error === undefined && verdict.kind === "banned") error = ERR.banned(verdict.until);
   let result: unknown;

@@ -64,6 +64,9 @@ describe("Binance simulator REST protocol (SimClock)", () => {
     }
     const missing = await call(sim, "GET", `/fapi/v2/balance?timestamp=${now}`, { "X-MBX-APIKEY": "key-1" });
     assert.equal(missing.body.code, -1102);
+    const before = Number((await call(sim, "GET", "/fapi/v1/ping")).headers.get("x-mbx-used-weight-1m"));
+    const deep = await call(sim, "GET", "/fapi/v1/depth?symbol=BTCUSDT&limit=1000");
+    assert.equal(Number(deep.headers.get("x-mbx-used-weight-1m")), before + 20, "depth limit=1000 weighs 20");
   });
 
   it("order entry: filters, duplicates among open orders, GTX, unknown orders, reduce-only, margin", async () => {
