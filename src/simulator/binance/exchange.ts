@@ -288,6 +288,8 @@ export class BinanceExchange {
       return { ok: true, value: view };
     }
     if (input.clientOrderId !== "" && this.#openStopWithClientId(input.accountId, input.clientOrderId) !== undefined) return { ok: false, error: ERR.duplicateClientOrderId };
+    // Binance refuses a FOK the book cannot fill whole (-5021) without recording it.
+    if (input.timeInForce === "FOK" && input.type === "LIMIT" && this.#fillableQty(input) < input.qty) return { ok: false, error: ERR.fokReject };
     return this.#placeInEngine(input, this.#nextOrderId++, input.type);
   }
 
@@ -311,6 +313,14 @@ export class BinanceExchange {
     } finally {
       this.#placing = undefined;
     }
+  }
+
+  /** What the opposite side of the book holds at or better than the order's limit price. */
+  #fillableQty(input: NewOrder): Dec {
+    const d = this.#engine.depth(input.symbol, BOOK_DEPTH);
+    const levels = input.side === "BUY" ? (d?.asks ?? []) : (d?.bids ?? []);
+    const within = levels.filter((l) => (input.side === "BUY" ? l.price <= input.price! : l.price >= input.price!));
+    return within.reduce((acc, l) => add(acc, l.qty), ZERO);
   }
 
   cancel(accountId: string, symbol: string, ref: { orderId?: number; clientOrderId?: string }): Outcome<BnOrderView> {

@@ -95,6 +95,8 @@ describe("Binance simulator REST protocol (SimClock)", () => {
     assert.equal(gtx.body.code, -5022);
     assert.equal((await signed(sim, "GET", "/fapi/v1/order", { symbol: "BTCUSDT", origClientOrderId: "gtx-1" }, now)).body.code, -2013);
     assert.equal((await signed(sim, "DELETE", "/fapi/v1/order", { symbol: "BTCUSDT", orderId: 1 }, now)).body.code, -2011);
+    const fok = await limit({ timeInForce: "FOK", price: (bid - 100).toFixed(1), newClientOrderId: "fok-1" });
+    assert.equal(fok.body.code, -5021);
     const ro = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "SELL", type: "MARKET", quantity: "0.01", reduceOnly: "true" }, now);
     assert.equal(ro.body.code, -2022);
     const big = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "90" }, now);
