@@ -1,5 +1,5 @@
 /**
- * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit`.
+ * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit|binance`.
  * Every failure prints one clear line (code and message) and returns a non-zero exit code.
  */
 import { describeError, HeanError, isHeanError } from "../core/errors.ts";
@@ -36,7 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function simCommand(argv: readonly string[]): Promise<number> {
   const [venue, ...rest] = argv;
-  if (venue !== "bybit") throw new HeanError("CLI_USAGE", `hean sim: unknown venue ${JSON.stringify(venue)} (available: bybit)`, { venue });
+  if (venue === "binance") return (await import("../simulator/binance/main.ts")).runBinanceSimCli([...rest]);
+  if (venue !== "bybit") throw new HeanError("CLI_USAGE", `hean sim: unknown venue ${JSON.stringify(venue)} (available: bybit, binance)`, { venue });
   const { runBybitSimCli } = await import("../simulator/bybit/main.ts");
   return (await runBybitSimCli([...rest])) ?? 0;
 }

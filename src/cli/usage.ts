@@ -11,6 +11,8 @@ Usage:
                                           fetch the venues' public historical files (checksums, resume)
   hean sim bybit --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Bybit V5 protocol simulator on loopback
+  hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
+                                          run the Binance USD-M futures protocol simulator on loopback
 
 Options of "hean run":
   --venue sim|bybit          where to trade (default sim)

@@ -7,15 +7,14 @@
  * `startBybitSimulator(options)` starts one in-process (port 0 picks a free port);
  * `runBybitSimCli(argv)` runs one until SIGINT/SIGTERM and resolves with the exit code.
  */
-import { pathToFileURL } from "node:url";
-import { describeError } from "../../core/errors.ts";
 import { parseSimCliArgs, USAGE } from "./cli-args.ts";
+import { runIfMain, runUntilSignal } from "../shared/sim-base.ts";
 import { startBybitSimulator } from "./server.ts";
 
 export { startBybitSimulator } from "./server.ts";
 export type { BybitSimulator, BybitSimulatorOptions, SimAccountOptions } from "./server.ts";
-export type { FaultSpec } from "./faults.ts";
-export { parseFaults, NO_FAULTS } from "./faults.ts";
+export type { FaultSpec } from "../shared/faults.ts";
+export { parseFaults, NO_FAULTS } from "../shared/faults.ts";
 
 export async function runBybitSimCli(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -36,27 +35,7 @@ export async function runBybitSimCli(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `bybit simulator listening: rest ${sim.url}  public ${sim.wsPublicUrl}  private ${sim.wsPrivateUrl}  trade ${sim.wsTradeUrl}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-  await sim.close();
-  process.stdout.write("bybit simulator stopped\n");
-  return 0;
+  return runUntilSignal("bybit", () => sim.close());
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  runBybitSimCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${describeError(e).message}\n`);
-      process.exit(2);
-    },
-  );
-}
+runIfMain(import.meta.url, runBybitSimCli);

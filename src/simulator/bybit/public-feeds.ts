@@ -8,10 +8,11 @@
  * inconsistency a real client would have to detect.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { FaultState } from "./faults.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { FaultState } from "../shared/faults.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
+import { diffLevels as diff, sortLevels, type WireLevel } from "../shared/book-diff.ts";
 
-export type WireLevel = [string, string];
+export type { WireLevel } from "../shared/book-diff.ts";
 export interface WireBook {
   readonly bids: readonly WireLevel[];
   readonly asks: readonly WireLevel[];
@@ -259,21 +260,4 @@ export class PublicFeeds {
     }
     ticker.pendingSnapshot.clear();
   }
-}
-
-/** Levels that differ from what was sent: new or changed sizes, and "0" for removed prices. */
-function diff(sent: ReadonlyMap<string, string>, now: readonly WireLevel[]): WireLevel[] {
-  const out: WireLevel[] = [];
-  const seen = new Set<string>();
-  for (const [price, qty] of now) {
-    seen.add(price);
-    if (sent.get(price) !== qty) out.push([price, qty]);
-  }
-  for (const price of sent.keys()) if (!seen.has(price)) out.push([price, "0"]);
-  return out;
-}
-
-function sortLevels(levels: readonly WireLevel[], order: "asc" | "desc"): WireLevel[] {
-  // Prices are fixed-scale decimal strings of one symbol, so numeric order of the parsed value is exact enough here.
-  return [...levels].sort((a, b) => (order === "asc" ? Number(a[0]) - Number(b[0]) : Number(b[0]) - Number(a[0])));
 }

@@ -11,14 +11,15 @@ import type { Clock } from "../../core/clock.ts";
 import { RET } from "./codes.ts";
 import { envelope, fail, isFailure, type Reply } from "./envelope.ts";
 import type { ExchangePort } from "./exchange-port.ts";
-import type { FaultState } from "./faults.ts";
-import { readBody, sendJson, sendText } from "./http-io.ts";
+import type { FaultState } from "../shared/faults.ts";
+import { arrive, GATEWAY_503_HTML, sleepOn, withhold } from "../shared/http-front.ts";
+import { sendJson, sendText } from "../shared/http-io.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, transactionLog, walletBalance } from "./rest-account.ts";
 import { instrumentsInfo, marketTime, orderbook, tickers } from "./rest-market.ts";
 import { Params } from "./rest-params.ts";
 import { amendOrder, cancelAll, cancelOrder, createOrder, executionList, orderHistory, realtimeOrders } from "./rest-trade.ts";
-import type { SeededRandom } from "./rng.ts";
+import type { SeededRandom } from "../shared/rng.ts";
 import { checkRestAuth, type ApiCredential } from "./signing.ts";
 
 export interface RestContext {
@@ -76,8 +77,7 @@ export interface RestDeps {
   control(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined): Promise<void>;
 }
 
-const sleep = (clock: Clock, ms: number): Promise<void> =>
-  ms <= 0 ? Promise.resolve() : new Promise((resolve) => clock.setTimeout(resolve, ms));
+const sleep = sleepOn;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
@@ -85,17 +85,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 };
 
 export async function handleRest(req: IncomingMessage, res: ServerResponse, deps: RestDeps): Promise<void> {
-  const receivedAt = deps.clock.now();
-  const url = req.url ?? "/";
-  const q = url.indexOf("?");
-  const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? "" : url.slice(q + 1);
-  const body = await readBody(req);
-  if (path.startsWith("/__sim/")) {
-    await deps.control(req, res, path, body);
-    return;
-  }
-  const who = req.socket.remoteAddress ?? "ip";
+  const arrival = await arrive(req, res, deps.clock, deps.control);
+  if (arrival === undefined) return;
+  const { receivedAt, path, query, body, ip: who } = arrival;
   const baseHeaders = (): Record<string, string> => ({
     Traceid: deps.random.uuid().replaceAll("-", ""),
     Timenow: String(deps.clock.now()),
@@ -112,7 +104,7 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, deps
   }
   if (deps.faults.take("http5xx")) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    sendText(res, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", { ...deps.limiter.peek(who, path, receivedAt), ...baseHeaders() });
+    sendText(res, 503, GATEWAY_503_HTML, { ...deps.limiter.peek(who, path, receivedAt), ...baseHeaders() });
     return;
   }
   if (deps.faults.take("http429")) {
@@ -181,19 +173,9 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, deps
     }
   }
   if (path === "/v5/order/create" && !isFailure(reply) && deps.faults.take("acceptThenTimeout")) {
-    withhold(res, deps);
+    withhold(res, deps.heldSockets, deps.clock, deps.faults.spec.acceptThenTimeoutResetMs);
     return;
   }
   await sleep(deps.clock, delay - before);
   sendJson(res, 200, envelope(reply, deps.clock.now()), { ...limitHeaders, ...baseHeaders(), Ret_code: String(reply.retCode) });
-}
-
-/** The order is booked; its response never comes. The socket is held (or reset after a delay). */
-function withhold(res: ServerResponse, deps: RestDeps): void {
-  const socket = res.socket;
-  if (socket === null) return;
-  deps.heldSockets.add(socket);
-  socket.once("close", () => deps.heldSockets.delete(socket));
-  const resetMs = deps.faults.spec.acceptThenTimeoutResetMs;
-  if (resetMs > 0) deps.clock.setTimeout(() => socket.destroy(), resetMs);
 }

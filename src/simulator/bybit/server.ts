@@ -3,20 +3,19 @@
  * the exchange backend (sim matching engine + synthetic market), the public feeds, the private
  * streams, and the fault state that every channel consults.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
-import { RealClock, type Clock, type TimerHandle } from "../../core/clock.ts";
+import type { WebSocket } from "ws";
+import { RealClock, type TimerHandle } from "../../core/clock.ts";
 import { dec, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import { createEngineBackend } from "./backend.ts";
 import type { ExchangeEvent, ExchangePort } from "./exchange-port.ts";
-import { FaultState, parseFaults, type FaultSpec } from "./faults.ts";
+import { FaultState, parseFaults, type FaultSpec } from "../shared/faults.ts";
 import { PublicFeeds, type MarketView } from "./public-feeds.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { handleRest } from "./rest-server.ts";
-import { SeededRandom } from "./rng.ts";
+import { SeededRandom } from "../shared/rng.ts";
 import { handleControl, type ResetOptions } from "./sim-control.ts";
 import type { ApiCredential } from "./signing.ts";
 import { wsPosition, wsWallet } from "./wire-account.ts";
@@ -24,36 +23,15 @@ import { publicTrade, streamTicker, wireBook } from "./wire-market.ts";
 import { wsExecution, wsFastExecution, wsOrder } from "./wire-orders.ts";
 import { PrivateStreams } from "./ws-private.ts";
 import { handlePublicMessage } from "./ws-public.ts";
-import { WsPeer, type PeerKind } from "./ws-peer.ts";
+import { WsPeer, type PeerKind } from "../shared/ws-peer.ts";
 import { handleTradeMessage } from "./ws-trade.ts";
+import { listenOn, refuseUpgrade, shutDown, simAccounts, simHttpServer, type BaseSimulatorOptions } from "../shared/sim-base.ts";
 
-export interface SimAccountOptions {
-  readonly apiKey: string;
-  readonly apiSecret: string;
-  /** USDT; default 100000. */
-  readonly startingBalance?: string | number | undefined;
-}
+export type { SimAccountOptions } from "../shared/sim-base.ts";
 
-export interface BybitSimulatorOptions {
-  /** 0 (default) picks a free port. */
-  readonly port?: number | undefined;
-  readonly host?: string | undefined;
-  readonly seed?: number | undefined;
-  /** calm (default), trend, flash-crash, stale. */
-  readonly scenario?: string | undefined;
-  readonly apiKey?: string | undefined;
-  readonly apiSecret?: string | undefined;
-  /** USDT balance the account starts with; default 100000. */
-  readonly startingBalance?: string | number | undefined;
-  /** More accounts (each its own key); the first account is the one of apiKey/apiSecret. */
-  readonly extraAccounts?: readonly SimAccountOptions[] | undefined;
-  /** A fault set as `POST /__sim/faults` takes it (JSON object), or a parsed FaultSpec. */
-  readonly faults?: FaultSpec | Record<string, unknown> | undefined;
-  /** Enforce Bybit's per-endpoint limits (10006). Default true. */
-  readonly rateLimits?: boolean | undefined;
+export interface BybitSimulatorOptions extends BaseSimulatorOptions {
   /** Close a WebSocket with no inbound message for this long (Bybit: 10 min). */
   readonly idleTimeoutMs?: number | undefined;
-  readonly clock?: Clock | undefined;
 }
 
 export interface BybitSimulator {
@@ -76,9 +54,6 @@ export interface BybitSimulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_BALANCE = "100000";
-const DEFAULT_KEY = "sim-api-key";
-const DEFAULT_SECRET = "sim-api-secret";
 const IDLE_SWEEP_MS = 30_000;
 const WS_PATHS: Readonly<Record<string, PeerKind>> = { "/v5/public/linear": "public", "/v5/private": "private", "/v5/trade": "trade" };
 
@@ -89,12 +64,6 @@ function toSpec(faults: FaultSpec | Record<string, unknown>): FaultSpec {
   return parsed.spec;
 }
 
-function balanceOf(value: string | number | undefined): Dec {
-  const text = value === undefined ? DEFAULT_BALANCE : String(value);
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new HeanError("CONFIG_INVALID", `starting balance must be a decimal ≥ 0, got ${text}`, {});
-  return dec(text);
-}
-
 export async function startBybitSimulator(options: BybitSimulatorOptions = {}): Promise<BybitSimulator> {
   const clock = options.clock ?? new RealClock();
   let seed = options.seed ?? 1;
@@ -102,15 +71,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
   const host = options.host ?? "127.0.0.1";
   // Everything that can be refused is checked before anything starts running.
   const initialFaults = options.faults === undefined ? undefined : toSpec(options.faults);
-  const accounts = [
-    { apiKey: options.apiKey ?? DEFAULT_KEY, apiSecret: options.apiSecret ?? DEFAULT_SECRET, startingBalance: balanceOf(options.startingBalance) },
-    ...(options.extraAccounts ?? []).map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret, startingBalance: balanceOf(a.startingBalance) })),
-  ];
-  const credentials = new Map<string, ApiCredential>();
-  accounts.forEach((a, index) => {
-    if (credentials.has(a.apiKey)) throw new HeanError("CONFIG_INVALID", "two simulator accounts share an API key", {});
-    credentials.set(a.apiKey, { apiKey: a.apiKey, apiSecret: a.apiSecret, accountId: `acct-${index + 1}` });
-  });
+  const { accounts, credentials } = simAccounts(options);
   const userIds = new Map([...credentials.values()].map((c, index) => [c.accountId, 100_001 + index]));
   const lookup = (apiKey: string): ApiCredential | undefined => credentials.get(apiKey);
   const primaryAccount = credentials.get(accounts[0]!.apiKey)!.accountId;
@@ -222,7 +183,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) p.close(1012, "simulator reset");
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
     handleRest(req, res, {
       clock,
       faults,
@@ -243,21 +204,15 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
           reset,
           now: () => clock.now(),
         }),
-    }).catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
     });
-  });
-  server.keepAliveTimeout = 5000;
-
-  const wss = new WebSocketServer({ noServer: true });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const { server, wss } = simHttpServer(handle, (req, socket, head, upgrades) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const kind = WS_PATHS[path];
     if (kind === undefined) {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      refuseUpgrade(socket, "404 Not Found");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
+    upgrades.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
   });
 
   const attach = (ws: WebSocket, kind: PeerKind): void => {
@@ -290,26 +245,13 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) if (now - p.lastInboundAt > idleTimeoutMs) p.close(1000, "idle timeout");
   }, Math.min(IDLE_SWEEP_MS, idleTimeoutMs));
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  } catch (e) {
-    // Nothing may keep running when the port cannot be had (the process must be able to exit).
+  const { port: boundPort, hostPart } = await listenOn(server, host, options.port, () => {
     idleTimer.cancel();
     dropTimer?.cancel();
     unsubscribe();
     port.close();
-    throw new HeanError("CONFIG_INVALID", `cannot listen on ${host}:${options.port ?? 0}: ${e instanceof Error ? e.message : String(e)}`, {});
-  }
+  });
   feeds.start();
-  const address = server.address();
-  const boundPort = typeof address === "object" && address !== null ? address.port : 0;
-  const hostPart = host.includes(":") ? `[${host}]` : host;
   const url = `http://${hostPart}:${boundPort}`;
   let closing: Promise<void> | undefined;
 
@@ -339,11 +281,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
         idleTimer.cancel();
         unsubscribe();
         port.close();
-        for (const p of [...peers]) p.terminate();
-        for (const s of heldSockets) s.destroy();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await shutDown(server, wss, peers, heldSockets);
       })();
       return closing;
     },

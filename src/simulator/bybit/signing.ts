@@ -4,15 +4,10 @@
  * `auth` op over "GET/realtime" + expires. Byte-exact: the server signs what arrived, never a
  * re-serialisation of it.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { hmacHex, sameHex, type ApiCredential } from "../shared/credential.ts";
 import { RET, type RetCode } from "./codes.ts";
 
-export interface ApiCredential {
-  readonly apiKey: string;
-  readonly apiSecret: string;
-  /** The simulated account the key trades for. */
-  readonly accountId: string;
-}
+export { hmacHex, type ApiCredential } from "../shared/credential.ts";
 
 export type AuthResult =
   | { readonly ok: true; readonly credential: ApiCredential }
@@ -20,20 +15,10 @@ export type AuthResult =
 
 export const DEFAULT_RECV_WINDOW = 5000;
 
-export function hmacHex(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload, "utf8").digest("hex");
-}
-
 export const restSignPayload = (timestamp: string, apiKey: string, recvWindow: string, queryOrBody: string): string =>
   timestamp + apiKey + recvWindow + queryOrBody;
 
 export const wsAuthPayload = (expires: string | number): string => `GET/realtime${expires}`;
-
-function sameHex(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(given, "utf8");
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 const INTEGER = /^\d{1,16}$/;
 

@@ -4,19 +4,17 @@
  * `POST /__sim/wallet` (deposit or withdraw). Plain JSON, no envelope, no auth, no faults.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { add, tryDec, type Dec } from "../../core/decimal.ts";
+import { add } from "../../core/decimal.ts";
 import type { ExchangePort } from "./exchange-port.ts";
-import { parseFaults, type FaultSpec } from "./faults.ts";
-import { sendJson } from "./http-io.ts";
+import { parseFaults, type FaultSpec } from "../shared/faults.ts";
+import type { ResetFields as ResetOptions } from "../shared/control-input.ts";
+import { badRequest, decimalField, handleSimControl } from "../shared/control-input.ts";
+import { sendJson } from "../shared/http-io.ts";
 import type { OrderView } from "./model.ts";
 import { availableBalance } from "./wire-account.ts";
 import { absDec, decText, priceText, qtyText } from "./wire-format.ts";
 
-export interface ResetOptions {
-  readonly seed?: number | undefined;
-  readonly scenario?: string | undefined;
-  readonly startingBalance?: Dec | undefined;
-}
+export type { ResetOptions };
 
 export interface SimControlDeps {
   port(): ExchangePort;
@@ -30,103 +28,53 @@ export interface SimControlDeps {
   now(): number;
 }
 
-function parseJsonBody(body: string | undefined): unknown {
-  if (body === undefined || body.trim() === "") return {};
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+export function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, deps: SimControlDeps): Promise<void> {
+  return handleSimControl(req, res, path, body, {
+    primaryAccount: deps.primaryAccount,
+    state: (account) => ({ ...simState(deps.port(), account, deps.describeFaults(), deps.now()), streams: deps.streams() }),
+    applyFaults: (fields) => {
+      const parsed = parseFaults(fields);
+      if (!parsed.ok) return parsed.error;
+      deps.applyFaults(parsed.spec);
+      return undefined;
+    },
+    describeFaults: deps.describeFaults,
+    knownSymbol: (symbol) => deps.port().instrument(symbol) !== undefined,
+    setPrice: (symbol, price) => deps.port().setPrice(symbol, price),
+    reset: deps.reset,
+    extra: {
+      "POST /__sim/funding": (fields, res) => settleFunding(fields, res, deps.port()),
+      "POST /__sim/wallet": (fields, res) => adjustWallet(fields, res, deps.port(), deps.primaryAccount),
+    },
+  });
 }
 
-const bad = (res: ServerResponse, error: string): void => sendJson(res, 400, { ok: false, error });
+/** Settle funding now for every open position (or one symbol's), at the mark and `rate` (default: the market's). */
+function settleFunding(fields: Record<string, unknown>, res: ServerResponse, port: ExchangePort): void {
+  const symbol = fields["symbol"];
+  const rawRate = fields["rate"];
+  const rate = rawRate === undefined ? undefined : decimalField(rawRate);
+  if (rawRate !== undefined && rate === undefined) return badRequest(res, `rate must be a decimal, got ${JSON.stringify(rawRate)}`);
+  if (symbol !== undefined && (typeof symbol !== "string" || port.instrument(symbol) === undefined)) return badRequest(res, `unknown symbol ${JSON.stringify(symbol)}`);
+  const settled = port.settleFunding(rate, symbol as string | undefined);
+  sendJson(res, 200, {
+    ok: true,
+    settled: settled.map((e) => ({ account: e.accountId, execId: e.execId, symbol: e.symbol, side: e.side, execQty: decText(e.execQty), markPrice: decText(e.markPrice), feeRate: decText(e.feeRate), execFee: decText(e.execFee) })),
+  });
+}
 
-/** A decimal given as a JSON string or number; undefined for anything else. */
-const decimalField = (raw: unknown): Dec | undefined => (typeof raw === "string" || typeof raw === "number" ? tryDec(String(raw)) : undefined);
-
-export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, body: string | undefined, deps: SimControlDeps): Promise<void> {
-  const route = `${req.method ?? ""} ${path}`;
-  const input = parseJsonBody(body);
-  if (req.method === "POST" && (typeof input !== "object" || input === null || Array.isArray(input))) {
-    bad(res, "the body must be a JSON object");
-    return;
-  }
-  const fields = (input ?? {}) as Record<string, unknown>;
-  switch (route) {
-    case "GET /__sim/state": {
-      const account = new URL(req.url ?? "/", "http://x").searchParams.get("account") ?? deps.primaryAccount;
-      sendJson(res, 200, { ...simState(deps.port(), account, deps.describeFaults(), deps.now()), streams: deps.streams() });
-      return;
-    }
-    case "GET /__sim/faults":
-      sendJson(res, 200, { ok: true, faults: deps.describeFaults() });
-      return;
-    case "POST /__sim/faults": {
-      const parsed = parseFaults(fields);
-      if (!parsed.ok) {
-        bad(res, parsed.error);
-        return;
-      }
-      deps.applyFaults(parsed.spec);
-      sendJson(res, 200, { ok: true, faults: deps.describeFaults() });
-      return;
-    }
-    case "POST /__sim/price": {
-      const symbol = fields["symbol"];
-      const raw = fields["price"];
-      const price = typeof raw === "string" || typeof raw === "number" ? tryDec(typeof raw === "number" ? String(raw) : raw) : undefined;
-      const instrument = typeof symbol === "string" ? deps.port().instrument(symbol) : undefined;
-      if (instrument === undefined) return bad(res, `unknown symbol ${JSON.stringify(symbol)}`);
-      if (price === undefined || price <= 0n) return bad(res, `price must be a positive decimal, got ${JSON.stringify(raw)}`);
-      deps.port().setPrice(instrument.symbol, price);
-      sendJson(res, 200, { ok: true, symbol: instrument.symbol, price: decText(price) });
-      return;
-    }
-    case "POST /__sim/funding": {
-      const symbol = fields["symbol"];
-      const rawRate = fields["rate"];
-      const rate = rawRate === undefined ? undefined : decimalField(rawRate);
-      if (rawRate !== undefined && rate === undefined) return bad(res, `rate must be a decimal, got ${JSON.stringify(rawRate)}`);
-      if (symbol !== undefined && (typeof symbol !== "string" || deps.port().instrument(symbol) === undefined)) return bad(res, `unknown symbol ${JSON.stringify(symbol)}`);
-      const settled = deps.port().settleFunding(rate, symbol as string | undefined);
-      sendJson(res, 200, {
-        ok: true,
-        settled: settled.map((e) => ({ account: e.accountId, execId: e.execId, symbol: e.symbol, side: e.side, execQty: decText(e.execQty), markPrice: decText(e.markPrice), feeRate: decText(e.feeRate), execFee: decText(e.execFee) })),
-      });
-      return;
-    }
-    case "POST /__sim/wallet": {
-      const rawAmount = fields["amount"];
-      const amount = decimalField(rawAmount);
-      const account = fields["account"] ?? deps.primaryAccount;
-      const logged = fields["logged"] ?? true;
-      if (amount === undefined || amount === 0n) return bad(res, `amount must be a non-zero decimal (negative withdraws), got ${JSON.stringify(rawAmount)}`);
-      if (typeof account !== "string") return bad(res, "account must be a string");
-      if (typeof logged !== "boolean") return bad(res, "logged must be true or false");
-      const outcome = deps.port().adjustWallet(account, amount, logged);
-      if (!outcome.ok) return bad(res, outcome.retMsg ?? `refused (${outcome.retCode})`);
-      sendJson(res, 200, { ok: true, account, walletBalance: decText(outcome.value.walletBalance) });
-      return;
-    }
-    case "POST /__sim/reset": {
-      const seed = fields["seed"];
-      const scenario = fields["scenario"];
-      const balance = fields["startingBalance"];
-      if (seed !== undefined && (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0)) return bad(res, "seed must be a non-negative integer");
-      if (scenario !== undefined && typeof scenario !== "string") return bad(res, "scenario must be a string");
-      const startingBalance = balance === undefined ? undefined : tryDec(typeof balance === "number" ? String(balance) : balance);
-      if (balance !== undefined && (startingBalance === undefined || startingBalance < 0n)) return bad(res, "startingBalance must be a decimal ≥ 0");
-      try {
-        await deps.reset({ seed: seed as number | undefined, scenario: scenario as string | undefined, startingBalance });
-      } catch (e) {
-        return bad(res, e instanceof Error ? e.message : String(e));
-      }
-      sendJson(res, 200, { ok: true });
-      return;
-    }
-    default:
-      sendJson(res, 404, { ok: false, error: `no simulator route ${route}` });
-  }
+/** Deposit (or, negative, withdraw); `logged: false` moves the wallet with no ledger entry (a divergence to test). */
+function adjustWallet(fields: Record<string, unknown>, res: ServerResponse, port: ExchangePort, primaryAccount: string): void {
+  const rawAmount = fields["amount"];
+  const amount = decimalField(rawAmount);
+  const account = fields["account"] ?? primaryAccount;
+  const logged = fields["logged"] ?? true;
+  if (amount === undefined || amount === 0n) return badRequest(res, `amount must be a non-zero decimal (negative withdraws), got ${JSON.stringify(rawAmount)}`);
+  if (typeof account !== "string") return badRequest(res, "account must be a string");
+  if (typeof logged !== "boolean") return badRequest(res, "logged must be true or false");
+  const outcome = port.adjustWallet(account, amount, logged);
+  if (!outcome.ok) return badRequest(res, outcome.retMsg ?? `refused (${outcome.retCode})`);
+  sendJson(res, 200, { ok: true, account, walletBalance: decText(outcome.value.walletBalance) });
 }
 
 function orderState(port: ExchangePort, o: OrderView): Record<string, unknown> {

@@ -1,23 +1,13 @@
 /**
- * Numbers on Bybit's wire: prices with the instrument's price scale, quantities with the lot
- * step's decimals, everything else (values, fees, PnL) as exact trimmed decimals. Strings only
- * here, at the edge.
+ * Numbers on Bybit's wire: the shared price/quantity/decimal texts, plus the few forms only
+ * Bybit prints. Strings only here, at the edge.
  */
-import { type Dec, format, formatFixed, ZERO } from "../../core/decimal.ts";
-import type { Instrument } from "../../core/instrument.ts";
+import { type Dec, formatFixed } from "../../core/decimal.ts";
 import type { BybitSide } from "./model.ts";
 
-export function decimalsOf(step: Dec): number {
-  const text = format(step);
-  const dot = text.indexOf(".");
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
+export { absDec, decimalsOf, decText, priceText, qtyText } from "../shared/number-text.ts";
 
-export const priceText = (i: Instrument, price: Dec): string => formatFixed(price, decimalsOf(i.tickSize));
-export const qtyText = (i: Instrument, qty: Dec): string => formatFixed(qty, decimalsOf(i.lotSize));
-export const decText = (value: Dec): string => format(value);
 /** Rates and ratios Bybit prints with a fixed number of places. */
 export const fixedText = (value: Dec, places: number): string => formatFixed(value, places);
 export const msText = (ms: number): string => String(ms);
 export const opposite = (side: BybitSide): BybitSide => (side === "Buy" ? "Sell" : "Buy");
-export const absDec = (value: Dec): Dec => (value < ZERO ? (-value as Dec) : value);

@@ -3,11 +3,12 @@
  * `position`, `wallet` (all-in-one or `.linear`), and delivery of account messages to the
  * account's authenticated connections, through the duplicate and reorder faults.
  */
-import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { FaultState } from "./faults.ts";
-import type { SeededRandom } from "./rng.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { FaultState } from "../shared/faults.ts";
+import { FaultyDelivery } from "../shared/faulty-delivery.ts";
+import type { SeededRandom } from "../shared/rng.ts";
 import { checkWsAuth, type ApiCredential } from "./signing.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
 
 export type PrivateTopic = "order" | "execution" | "execution.fast" | "position" | "wallet";
 
@@ -23,28 +24,20 @@ const TOPIC_FORMS: Readonly<Record<string, { topic: PrivateTopic; categorised: b
   wallet: { topic: "wallet", categorised: false },
 };
 
-/** A held-back message waiting for the next one (reorder fault). */
-interface Held {
-  readonly text: string;
-  readonly timer: TimerHandle;
-}
-const REORDER_FLUSH_MS = 200;
-
 type Request = { op?: unknown; args?: unknown; req_id?: unknown };
 
 export class PrivateStreams {
   readonly #peers = new Set<WsPeer>();
-  readonly #held = new Map<WsPeer, Held>();
   readonly #lookup: (apiKey: string) => ApiCredential | undefined;
-  readonly #faults: FaultState;
   readonly #clock: Clock;
   readonly #random: SeededRandom;
+  readonly #delivery: FaultyDelivery;
 
   constructor(lookup: (apiKey: string) => ApiCredential | undefined, faults: FaultState, clock: Clock, random: SeededRandom) {
     this.#lookup = lookup;
-    this.#faults = faults;
     this.#clock = clock;
     this.#random = random;
+    this.#delivery = new FaultyDelivery(faults, clock);
   }
 
   add(peer: WsPeer): void {
@@ -53,8 +46,7 @@ export class PrivateStreams {
 
   remove(peer: WsPeer): void {
     this.#peers.delete(peer);
-    this.#held.get(peer)?.timer.cancel();
-    this.#held.delete(peer);
+    this.#delivery.forget(peer);
   }
 
   get peers(): ReadonlySet<WsPeer> {
@@ -141,7 +133,7 @@ export class PrivateStreams {
       for (const form of peer.subscriptions) {
         if (TOPIC_FORMS[form]?.topic !== topic) continue;
         const message = { id: `${accountId}${this.#random.uuid()}`, topic: form, creationTime: this.#clock.now(), data };
-        this.#deliver(peer, JSON.stringify(message));
+        this.#delivery.deliver(peer, JSON.stringify(message));
       }
     }
   }
@@ -151,27 +143,6 @@ export class PrivateStreams {
     for (const peer of [...this.#peers]) {
       if (how === "terminate") peer.terminate();
       else peer.close(1001, "simulated disconnect");
-    }
-  }
-
-  #deliver(peer: WsPeer, text: string): void {
-    const held = this.#held.get(peer);
-    const copies = this.#faults.take("duplicatePrivate") ? 2 : 1;
-    if (held === undefined && this.#faults.take("reorderPrivate")) {
-      // With both faults on one message, the extra copy goes out in order and the original comes late.
-      if (copies === 2) peer.sendText(text);
-      const timer = this.#clock.setTimeout(() => {
-        this.#held.delete(peer);
-        peer.sendText(text);
-      }, REORDER_FLUSH_MS);
-      this.#held.set(peer, { text, timer });
-      return;
-    }
-    for (let i = 0; i < copies; i++) peer.sendText(text);
-    if (held !== undefined) {
-      held.timer.cancel();
-      this.#held.delete(peer);
-      peer.sendText(held.text);
     }
   }
 }

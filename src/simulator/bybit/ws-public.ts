@@ -3,7 +3,7 @@
  * Pongs keep flowing while the stale-public fault holds data back, as on a real stale feed.
  */
 import type { PublicFeeds } from "./public-feeds.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
 
 type Request = { op?: unknown; args?: unknown; req_id?: unknown };
 

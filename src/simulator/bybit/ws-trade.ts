@@ -8,13 +8,13 @@ import type { Clock } from "../../core/clock.ts";
 import { RET } from "./codes.ts";
 import { fail, isFailure, type Reply } from "./envelope.ts";
 import type { ExchangePort } from "./exchange-port.ts";
-import type { FaultState } from "./faults.ts";
+import type { FaultState } from "../shared/faults.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { Params } from "./rest-params.ts";
 import { amendOrder, cancelOrder, createOrder } from "./rest-trade.ts";
-import type { SeededRandom } from "./rng.ts";
+import type { SeededRandom } from "../shared/rng.ts";
 import { checkWsAuth, DEFAULT_RECV_WINDOW, type ApiCredential } from "./signing.ts";
-import type { WsPeer } from "./ws-peer.ts";
+import type { WsPeer } from "../shared/ws-peer.ts";
 
 const OPS: Readonly<Record<string, { path: string; run: (port: ExchangePort, p: Params, account: string, at: number) => Reply }>> = {
   "order.create": { path: "/v5/order/create", run: (port, p, a, at) => createOrder(port, p, a, at) },

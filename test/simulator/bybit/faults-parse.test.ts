@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSimCliArgs } from "../../../src/simulator/bybit/cli-args.ts";
-import { FaultState, NO_FAULTS, parseFaults } from "../../../src/simulator/bybit/faults.ts";
+import { FaultState, NO_FAULTS, parseFaults } from "../../../src/simulator/shared/faults.ts";
 import { RateLimiter } from "../../../src/simulator/bybit/rate-limit.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { publicGet, signed, WsProbe, wsAuthArgs } from "./helpers.ts";
-import { assertSameShape } from "./shape.ts";
+import { assertSameShape } from "../shared/shape.ts";
 
 const SAMPLES = "/work/shared/fixtures/venue-samples";
 const sample = (name: string): any => JSON.parse(readFileSync(join(SAMPLES, `${name}.json`), "utf8"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { assertSameShape } from "./shape.ts";
+import { assertSameShape } from "../shared/shape.ts";
 
 describe("assertSameShape (the fixture comparator)", () => {
   const sample = { a: "1", b: { c: 2, d: [{ e: true }] }, m: { MNT: "0.1" } };

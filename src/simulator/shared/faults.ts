@@ -17,7 +17,7 @@ export interface FaultSpec {
   readonly acceptThenTimeoutResetMs: number;
   /** The next n REST calls get HTTP 503 and are not processed. */
   readonly http5xx: number;
-  /** The next n REST calls get HTTP 429 with retCode 10006 and exhausted limit headers, and are not processed. */
+  /** The next n REST calls get HTTP 429 with the venue's rate-limit error and exhausted limit headers, and are not processed. */
   readonly http429: number;
   /** Close every private stream this often (0: off). */
   readonly dropPrivateWsEveryMs: number;
@@ -31,9 +31,9 @@ export interface FaultSpec {
   readonly duplicatePrivate: number;
   /** The next n private messages are held back and sent after the message that follows them. */
   readonly reorderPrivate: number;
-  /** The next n order-book deltas (per topic) are lost: `u` jumps by one. */
+  /** The next n order-book deltas (per topic) are lost: the update id jumps (Bybit `u`; Binance: `pu` breaks). */
   readonly bookGaps: number;
-  /** One-shot: every order-book topic restarts with a `u=1` snapshot. */
+  /** One-shot: every order-book topic restarts with a `u=1` snapshot (Bybit only). */
   readonly bookRestart: boolean;
 }
 

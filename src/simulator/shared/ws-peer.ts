@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import type { ApiCredential } from "./signing.ts";
+import type { ApiCredential } from "./credential.ts";
 
 export type PeerKind = "public" | "private" | "trade";
 
@@ -57,7 +57,7 @@ export class WsPeer {
     this.#timers.add(timer);
   }
 
-  /** A clean close frame (the client sees a close code), as Bybit does on maintenance. */
+  /** A clean close frame (the client sees a close code), as a venue does on maintenance. */
   close(code: number, reason: string): void {
     this.#cancelTimers();
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);

@@ -1,6 +1,6 @@
 /**
  * The simulator's seeded randomness (ids, injected jitter): the sim venue's PRNG, plus the
- * UUID-shaped ids Bybit uses for linear order and execution ids. Not for anything that decides a
+ * UUID-shaped ids (Bybit's order and execution ids, connection ids). Not for anything that decides a
  * market: the market's randomness belongs to the sim engine.
  */
 import { Prng } from "../../venues/sim/market/prng.ts";
