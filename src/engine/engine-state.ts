@@ -7,6 +7,7 @@
  */
 import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
+import type { Instrument } from "../core/instrument.ts";
 import type {
   CommandType,
   FillEvent,
@@ -103,6 +104,8 @@ export class EngineState {
   risk: RiskRecord = { state: "NORMAL", reasons: [], since: 0, values: {} };
   killSwitch: KillSwitchState = { active: false, reason: null, triggeredAt: null, firstCloseAt: null, flatAt: null, detail: "" };
   readonly stopLosses = new Map<string, number>();
+  /** The venue's rules per symbol as last journaled (`venue.instruments`). */
+  readonly instruments = new Map<string, Instrument>();
   riskReference: RiskReference | undefined;
   readonly commands = new Map<string, CommandRecord>();
   readonly deniedByCode = new Map<string, number>();
@@ -233,6 +236,9 @@ export class EngineState {
         if (this.startedAt === null) this.startedAt = e.ts;
         return "applied";
       case "system.stopped":
+        return "applied";
+      case "venue.instruments":
+        for (const i of e.instruments) this.instruments.set(i.symbol, i);
         return "applied";
       default:
         // Market data, signals, alerts and derived events do not change journaled state.
@@ -375,6 +381,7 @@ export class EngineState {
       risk: this.risk,
       killSwitch: { ...this.killSwitch },
       stopLosses: [...this.stopLosses],
+      instruments: [...this.instruments.values()],
       riskReference: this.riskReference,
       commands: [...this.commands.values()].map((c) => ({ ...c })),
       deniedByCode: [...this.deniedByCode],
@@ -400,6 +407,7 @@ export class EngineState {
     st.risk = s.risk;
     st.killSwitch = { ...s.killSwitch };
     for (const [k, v] of s.stopLosses) st.stopLosses.set(k, v);
+    for (const i of s.instruments ?? []) st.instruments.set(i.symbol, i);
     st.riskReference = s.riskReference;
     for (const c of s.commands) st.commands.set(c.commandId, { ...c });
     for (const [k, v] of s.deniedByCode) st.deniedByCode.set(k, v);
@@ -422,6 +430,8 @@ export interface EngineSnapshot {
   readonly risk: RiskRecord;
   readonly killSwitch: KillSwitchState;
   readonly stopLosses: readonly (readonly [string, number])[];
+  /** Absent in snapshots written before instruments came from the venue. */
+  readonly instruments?: readonly Instrument[];
   readonly riskReference: RiskReference | undefined;
   readonly commands: readonly CommandRecord[];
   readonly deniedByCode: readonly (readonly [string, number])[];

@@ -8,6 +8,7 @@
  */
 import type { Dec } from "../core/decimal.ts";
 import type { FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../core/events.ts";
+import type { Instrument } from "../core/instrument.ts";
 import type { VenueHealthView } from "../control/engine-view.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
 import type { VenueHealthInput } from "../risk/risk-controller.ts";
@@ -148,6 +149,12 @@ export type EventSink = (event: HeanEvent) => void;
 export interface Venue {
   /** "sim", "bybit", … */
   readonly id: string;
+  /**
+   * Every instrument the venue lists, with its rules (tick, lot, limits, fees, contract). Asked
+   * once at start, before `start`; may reject when the venue cannot be reached (the runtime then
+   * trades on the listing it journaled last).
+   */
+  instruments(): Promise<readonly Instrument[]>;
   /** Connect streams; every market and order event goes to `sink` from now on. */
   start(sink: EventSink): Promise<void>;
   /** Disconnect and release timers and sockets. */

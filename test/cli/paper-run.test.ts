@@ -44,7 +44,7 @@ test("bad input: one clear line, a non-zero exit, nothing written", () => {
   const cases: [string[], RegExp][] = [
     [["run", "--journal", journal, "--set", "risk.maxLeverage=-1"], /CONFIG_INVALID.*risk\.maxLeverage/],
     [["run", "--journal", journal, "--set", "nope=1"], /CONFIG_INVALID.*unknown config key "nope"/],
-    [["run", "--journal", journal, "--symbols", "DOGEUSDT"], /INSTRUMENT_UNKNOWN/],
+    [["run", "--journal", journal, "--symbols", "DOGEUSDT"], /CONFIG_INVALID: sim does not list DOGEUSDT \(nearest: /],
     [["run", "--journal", journal, "--scenario", "moon"], /CONFIG_INVALID.*scenario/],
     [["run", "--journal", journal, "--duration", "soon"], /CLI_USAGE.*--duration/],
     [["run", "--journal", journal, "--bogus"], /CLI_USAGE/],

@@ -10,7 +10,7 @@ import type { Clock } from "../../core/clock.ts";
 import { abs, add, div, dec, mul, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
-import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import { isScenarioName } from "../../venues/sim/market/scenarios.ts";
 import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
@@ -18,6 +18,7 @@ import type { EngineEvent, Execution, OrderSnapshot, PositionSnapshot, Rejection
 import { RET, type RetCode } from "./codes.ts";
 import type { AmendInput, ExchangeEvent, ExchangePort, OrderRef, Outcome, PlaceOrderInput } from "./exchange-port.ts";
 import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, WalletView } from "./model.ts";
+import { BYBIT_SIM_INSTRUMENTS, BYBIT_SIM_START_PRICES } from "./instruments.ts";
 import { TradeTape } from "./ticker-stats.ts";
 
 export interface BackendAccount {
@@ -112,10 +113,11 @@ class EngineBackend implements ExchangePort {
       });
     }
     this.#clock = options.clock;
-    this.#instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
+    this.#instruments = options.instruments ?? BYBIT_SIM_INSTRUMENTS;
     this.#market = new SyntheticMarket({
       clock: options.clock,
       instruments: this.#instruments,
+      startPrices: BYBIT_SIM_START_PRICES,
       seed: options.seed,
       scenario: options.scenario,
       depth: BOOK_DEPTH,

@@ -4,6 +4,7 @@
  * venue-neutral report; what the reports mean is decided in `venues/live`.
  */
 import { format } from "../../core/decimal.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
@@ -13,7 +14,7 @@ import { PublicStream } from "./public-stream.ts";
 import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
-import { fillReportOf, orderReportOf, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
+import { fillReportOf, orderReportOf, parseInstrument, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
 
 export interface BybitEndpoints {
   readonly restUrl: string;
@@ -157,6 +158,11 @@ class BybitAdapter implements LiveAdapter {
     return w === undefined ? undefined : walletReportOf(w);
   }
 
+  /** Every linear instrument in trading (public: no keys needed). */
+  async instruments(): Promise<Instrument[]> {
+    return (await this.#pages("/v5/market/instruments-info", { category: "linear", status: "Trading", limit: 1000 }, MAX_PAGES, false)).map(parseInstrument);
+  }
+
   /** One cheap private read (its budget resets every second, and a position is worth knowing anyway). */
   async probe(): Promise<{ readonly sent: boolean; readonly retryInMs: number }> {
     const path = "/v5/position/list";
@@ -175,11 +181,11 @@ class BybitAdapter implements LiveAdapter {
   }
 
   /** Every item of a paged list endpoint (up to `maxPages`). */
-  async #pages(path: string, params: Params, maxPages: number): Promise<unknown[]> {
+  async #pages(path: string, params: Params, maxPages: number, signed = true): Promise<unknown[]> {
     const out: unknown[] = [];
     let cursor = "";
     for (let page = 0; page < maxPages; page++) {
-      const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
+      const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed });
       const { list, cursor: next } = readList(result);
       out.push(...list);
       if (next === "" || list.length === 0) return out;

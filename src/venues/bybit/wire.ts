@@ -11,6 +11,7 @@
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus, WalletReport } from "../venue.ts";
 
 export interface WireOrder {
@@ -76,7 +77,7 @@ const TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Trade", "AdlTrade", "Bus
 const NON_TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Funding", "Settle", "Delivery", "FutureSpread", "CorporateAction", "UNKNOWN"]);
 
 /** What a malformed message was, for the error and the metric's `kind` label. */
-export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "list" | "order-ack" | "time" | "book" | "trade" | "frame";
+export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "list" | "order-ack" | "time" | "book" | "trade" | "frame" | "instrument";
 
 type Raw = Record<string, unknown>;
 
@@ -263,6 +264,44 @@ export function parseWallet(input: unknown, coin = "USDT"): WireWallet | undefin
   return undefined;
 }
 
+const CONTRACT_KINDS: Readonly<Record<string, "perpetual" | "futures">> = { LinearPerpetual: "perpetual", LinearFutures: "futures" };
+/**
+ * Bybit's base-tier (VIP 0) linear rates: instruments-info carries no fees, and the account's own
+ * rates (`/v5/account/fee-rate`) need keys that paper trading does not have.
+ */
+const BASE_MAKER_FEE = tryDec("0.0002")!;
+const BASE_TAKER_FEE = tryDec("0.00055")!;
+
+/**
+ * An item of `GET /v5/market/instruments-info?category=linear`. A contract on a multiple of the
+ * coin is named by it ("1000PEPE": a thousand PEPE per unit of quantity).
+ */
+export function parseInstrument(input: unknown): Instrument {
+  const kind = "instrument";
+  const raw = objectOf(kind, input);
+  const symbol = text(kind, raw, "symbol", { nonEmpty: true });
+  const contractType = raw.contractType;
+  const contract = typeof contractType === "string" ? CONTRACT_KINDS[contractType] : undefined;
+  if (contract === undefined) throw protocolError(kind, "contractType", contractType, `"LinearPerpetual" or "LinearFutures"`);
+  const baseAsset = text(kind, raw, "baseCoin", { nonEmpty: true });
+  const price = objectOf(kind, raw.priceFilter);
+  const lot = objectOf(kind, raw.lotSizeFilter);
+  const multiple = /^(10+)[A-Z]/.exec(baseAsset)?.[1];
+  return {
+    symbol,
+    baseAsset,
+    quoteAsset: text(kind, raw, "quoteCoin", { nonEmpty: true }),
+    tickSize: decimal(kind, price, "tickSize", "positive"),
+    lotSize: decimal(kind, lot, "qtyStep", "positive"),
+    minQty: decimal(kind, lot, "minOrderQty", "positive"),
+    maxQty: decimal(kind, lot, "maxOrderQty", "positive"),
+    minNotional: decimal(kind, lot, "minNotionalValue", "non-negative"),
+    makerFee: BASE_MAKER_FEE,
+    takerFee: BASE_TAKER_FEE,
+    contract: { kind: contract, multiplier: tryDec(multiple ?? "1")! },
+  };
+}
+
 /** `result.list` of a REST answer, with its cursor. */
 export function parseList(result: unknown): { readonly list: readonly unknown[]; readonly cursor: string } {
   const raw = objectOf("list", result);
@@ -370,6 +409,7 @@ const ANSWERS: Readonly<Record<string, (result: unknown) => void>> = {
   "/v5/execution/list": (r) => eachItem(r, parseExecution),
   "/v5/position/list": (r) => eachItem(r, parsePosition),
   "/v5/account/wallet-balance": (r) => eachItem(r, parseWallet),
+  "/v5/market/instruments-info": (r) => eachItem(r, parseInstrument),
   "/v5/market/time": (r) => {
     const raw = objectOf("time", r);
     if (typeof raw.timeSecond !== "string" || !/^\d{1,12}$/.test(raw.timeSecond)) throw protocolError("time", "timeSecond", raw.timeSecond, "epoch seconds");

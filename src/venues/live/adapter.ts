@@ -8,6 +8,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HeanError } from "../../core/errors.ts";
 import type { HeanEvent } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import type { FillReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest, WalletReport } from "../venue.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
@@ -86,6 +87,8 @@ export interface LiveAdapter {
   fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]>;
   position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined>;
   wallet(): Promise<WalletReport | undefined>;
+  /** Every instrument the venue lists for trading, with its rules (public: no keys needed). */
+  instruments(): Promise<Instrument[]>;
   /**
    * The breaker's half-open probe: one cheap signed read admitted as the probe. `retryInMs`
    * when our own limiter held it back (it was not sent): try again then.

@@ -14,6 +14,7 @@ import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
 import type { AccountView, EventSink, OrderStatusReport, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { LiveAdapter, LiveWire } from "./adapter.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { fillEventOf } from "./fill-event.ts";
@@ -159,6 +160,11 @@ export class LiveVenue implements Venue {
   }
 
   // ------------------------------------------------------------------ lifecycle
+
+  /** The venue's listing, asked before the start (the runtime checks the symbols against it). */
+  instruments(): Promise<readonly Instrument[]> {
+    return this.#adapter.instruments();
+  }
 
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;

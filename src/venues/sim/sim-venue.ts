@@ -105,6 +105,7 @@ export class SimVenue implements Venue {
   readonly #lastBookTs = new Map<string, number>();
   readonly #gapMs: number;
   #sink: EventSink | undefined;
+  readonly #listing: readonly Instrument[];
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: SimVenueOptions = {}) {
@@ -112,6 +113,7 @@ export class SimVenue implements Venue {
     const seed = options.seed ?? 1;
     const instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
     const symbols = options.symbols ?? instruments.map((i) => i.symbol);
+    this.#listing = instruments;
     const latency = options.latency ?? {};
     const jitter = latency.jitterMs ?? DEFAULT_SIM_LATENCY.jitterMs;
     this.#clock = clock;
@@ -150,6 +152,11 @@ export class SimVenue implements Venue {
     this.#inbound = new FifoDelay(clock, (apply) => apply());
     this.#orderOut = new FifoDelay(clock, (build) => this.#sink?.(build(clock.now())));
     this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
+  }
+
+  /** What this simulated venue lists: every instrument it was given. */
+  instruments(): Promise<readonly Instrument[]> {
+    return Promise.resolve(this.#listing);
   }
 
   async start(sink: EventSink): Promise<void> {
