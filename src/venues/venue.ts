@@ -103,6 +103,8 @@ export interface PositionStatusReport extends VenuePosition {
   readonly markPrice: Dec | undefined;
   /** The venue's sequence for this position's state (0 when it has none): equal means unchanged. */
   readonly seq: number;
+  /** The reduce-only stop resting at the venue for this position (undefined: none). */
+  readonly stopLoss?: Dec | undefined;
 }
 
 /** The venue's wallet in the settlement currency. */

@@ -155,6 +155,7 @@ export function simState(port: ExchangePort, accountId: string, faults: Record<s
         avgPrice: decText(p.avgPrice),
         unrealisedPnl: decText(p.unrealisedPnl),
         cumRealisedPnl: decText(p.cumRealisedPnl),
+        stopLoss: p.stopLoss === undefined ? "" : decText(p.stopLoss),
       };
     }),
     wallet: {

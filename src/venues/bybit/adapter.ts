@@ -3,7 +3,8 @@
  * and pages of each question the live core asks, and the two streams. Every answer leaves as a
  * venue-neutral report; what the reports mean is decided in `venues/live`.
  */
-import { format } from "../../core/decimal.ts";
+import { type Dec, format } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
@@ -28,6 +29,7 @@ const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "
 const EXECUTION_HISTORY_MS = 7 * 24 * 3600 * 1000 - 60_000;
 const MAX_PAGES = 50;
 const MAX_ORDER_FILL_PAGES = 20;
+const RET_NOT_MODIFIED = 34040;
 
 /** The exact create body: key order is part of what is signed. */
 export function createParams(r: VenueOrderRequest): Record<string, string | boolean> {
@@ -156,6 +158,16 @@ class BybitAdapter implements LiveAdapter {
     const result = await this.#rest.read("/v5/account/wallet-balance", { accountType: "UNIFIED", coin: "USDT" }, { signed: true });
     const w = readList(result).list.map((item) => readWallet(item)).find((x) => x !== undefined);
     return w === undefined ? undefined : walletReportOf(w);
+  }
+
+  /** The position's stop-loss on the mark price (Full mode: the whole position, reduce-only by nature); "0" removes it. */
+  async protectiveStop(symbol: string, stopPrice: Dec | undefined): Promise<void> {
+    const { tuning } = this.#core;
+    const params = { category: "linear", symbol, tpslMode: "Full", positionIdx: 0, stopLoss: stopPrice === undefined ? "0" : format(stopPrice), slTriggerBy: "MarkPrice" };
+    const r = await this.#rest.send("POST", "/v5/position/trading-stop", params, { signed: true, timeoutMs: tuning.requestTimeoutMs, maxWaitMs: tuning.orderMaxWaitMs, admission: "essential" });
+    // 34040 "not modified": the venue already holds exactly this stop.
+    if (r.classified.outcome === "ok" || r.classified.code === `BYBIT_${RET_NOT_MODIFIED}`) return;
+    throw new HeanError(r.classified.outcome === "rejected" ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE", `trading-stop ${symbol}: ${r.classified.code} ${r.classified.message}`, { symbol, code: r.classified.code });
   }
 
   /** Every linear instrument in trading (public: no keys needed). */

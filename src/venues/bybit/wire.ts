@@ -53,6 +53,8 @@ export interface WirePosition {
   readonly avgPrice: Dec;
   readonly markPrice: Dec | undefined;
   readonly seq: number;
+  /** The position's stop-loss ("0" or "" at Bybit when none). */
+  readonly stopLoss: Dec | undefined;
 }
 
 export interface WireWallet {
@@ -248,8 +250,11 @@ export function parsePosition(input: unknown): WirePosition | undefined {
     avgPrice: decimal(kind, raw, priceField, "non-negative", { is: ZERO, absent: size === ZERO }),
     markPrice: decimal(kind, raw, "markPrice", "non-negative", { is: undefined, absent: true }),
     seq: integer(kind, raw, "seq", 0),
+    stopLoss: nonZero(decimal(kind, raw, "stopLoss", "non-negative", { is: undefined, absent: true })),
   };
 }
+
+const nonZero = (d: Dec | undefined): Dec | undefined => (d === ZERO ? undefined : d);
 
 /** The `coin` of a wallet-balance list item (REST) or wallet message item (stream); undefined when not held. */
 export function parseWallet(input: unknown, coin = "USDT"): WireWallet | undefined {
@@ -484,7 +489,7 @@ export function fillReportOf(e: WireExecution): FillReport {
 }
 
 export function positionReportOf(p: WirePosition): PositionStatusReport {
-  return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq };
+  return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq, stopLoss: p.stopLoss };
 }
 
 export function walletReportOf(w: WireWallet): WalletReport {

@@ -6,6 +6,7 @@
  * reconciliation, health) is decided once, in this folder.
  */
 import type { Clock } from "../../core/clock.ts";
+import type { Dec } from "../../core/decimal.ts";
 import type { HeanError } from "../../core/errors.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
@@ -87,6 +88,11 @@ export interface LiveAdapter {
   fills(symbol: string, startMs: number, endMs: number): Promise<FillReport[]>;
   position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined>;
   wallet(): Promise<WalletReport | undefined>;
+  /**
+   * Rest a reduce-only stop for the whole position in `symbol` at `stopPrice` (undefined: remove
+   * it), replacing any stop resting for it. Resolves once the venue accepted; throws otherwise.
+   */
+  protectiveStop(symbol: string, stopPrice: Dec | undefined): Promise<void>;
   /** Every instrument the venue lists for trading, with its rules (public: no keys needed). */
   instruments(): Promise<Instrument[]>;
   /**
