@@ -25,7 +25,8 @@ import { createStrategy } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
-import { type LiveCredentials, type LiveVenueParts, venueEntry } from "../venues/registry.ts";
+import { type LiveCredentials, type LiveVenueParts, type PaperVenueFactory, venueEntry } from "../venues/registry.ts";
+import { PaperVenue } from "../venues/paper/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
@@ -77,7 +78,7 @@ export class Runtime {
   /** Resolves with the final report once the runtime has stopped, however it was stopped. */
   readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
 
-  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined) {
+  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined, paperVenue: PaperVenueFactory | undefined) {
     const { config } = options;
     this.config = config;
     this.clock = options.clock ?? new RealClock();
@@ -102,7 +103,7 @@ export class Runtime {
       snapshotEvery: config.journal.snapshotEvery,
     });
     const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
-    this.venue = options.venue ?? live?.venue ?? this.#simVenue();
+    this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
@@ -181,9 +182,12 @@ export class Runtime {
     assertSafeMode(config);
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
+    // Paper trading on a real venue's public data (no keys, nothing private).
+    const paperLoader = config.mode === "paper" && options.venue === undefined ? venueEntry(config.venue).loadPaper : undefined;
+    const paperVenue = paperLoader === undefined ? undefined : await paperLoader();
     const journal = options.journal ?? openJournal(config);
     const replay = replayJournal(journal, config.initialCash);
-    return new Runtime(options, journal, replay, liveVenue);
+    return new Runtime(options, journal, replay, liveVenue, paperVenue);
   }
 
   /**
@@ -229,7 +233,7 @@ export class Runtime {
     });
     const listed = await this.#loadInstruments(true);
     this.#assertNotStopping();
-    if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
+    if (this.venue instanceof SimVenue || this.venue instanceof PaperVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
     this.#assertNotStopping();
     await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
@@ -418,7 +422,7 @@ function assertSafeMode(config: HeanConfig): void {
   // journal is created or anything runs. A real venue's listing is read at boot.
   if (config.venue === "sim") assertListed("sim", config.symbols, new InstrumentRegistry(BUILTIN_INSTRUMENTS));
   if (config.mode === "paper" && !entry.modes.includes("paper")) {
-    throw new HeanError("CONFIG_INVALID", `paper trading runs on the built-in simulated venue: use --venue sim (got ${config.venue})`, {
+    throw new HeanError("CONFIG_INVALID", `venue ${config.venue} has no paper trading: use --venue sim`, {
       venue: config.venue,
     });
   }

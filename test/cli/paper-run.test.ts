@@ -49,7 +49,6 @@ test("bad input: one clear line, a non-zero exit, nothing written", () => {
     [["run", "--journal", journal, "--duration", "soon"], /CLI_USAGE.*--duration/],
     [["run", "--journal", journal, "--bogus"], /CLI_USAGE/],
     [["run", "--journal", journal, "--mode", "live", "--venue", "bybit"], /LIVE_NOT_CONFIRMED/],
-    [["run", "--journal", journal, "--venue", "bybit"], /paper trading runs on the built-in simulated venue/],
     [["frobnicate"], /CLI_USAGE.*unknown command/],
     [["journal", "verify", "--journal", join(dir, "missing.db")], /JOURNAL/],
   ];

@@ -16,6 +16,7 @@ import { FaultState, parseFaults, type FaultSpec } from "./faults.ts";
 import { PublicFeeds, type MarketView } from "./public-feeds.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { handleRest } from "./rest-server.ts";
+import { RequestLog, type SimRequest } from "./request-log.ts";
 import { SeededRandom } from "./rng.ts";
 import { handleControl, type ResetOptions } from "./sim-control.ts";
 import type { ApiCredential } from "./signing.ts";
@@ -71,6 +72,8 @@ export interface BybitSimulator {
   clearFaults(): void;
   setPrice(symbol: string, price: string | Dec): void;
   reset(options?: ResetOptions): Promise<void>;
+  /** Every REST request and stream connection so far, oldest first (`request-log.ts`). */
+  requests(): readonly SimRequest[];
   close(): Promise<void>;
 }
 
@@ -219,7 +222,9 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) p.close(1012, "simulator reset");
   };
 
+  const requestLog = new RequestLog();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requestLog.rest(clock.now(), req.method ?? "", req.url ?? "/");
     handleRest(req, res, {
       clock,
       faults,
@@ -254,6 +259,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
+    requestLog.ws(clock.now(), path, kind);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
   });
 
@@ -327,6 +333,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
       port.setPrice(symbol, value);
     },
     reset,
+    requests: () => requestLog.entries(),
     close: () => {
       closing ??= (async () => {
         feeds.stop();

@@ -15,7 +15,8 @@ import { PublicStream } from "./public-stream.ts";
 import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
-import { fillReportOf, orderReportOf, parseInstrument, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
+import { fetchInstruments } from "./instruments.ts";
+import { fillReportOf, orderReportOf, positionReportOf, readExecution, readList, readOrder, readPosition, readWallet, walletReportOf } from "./wire.ts";
 
 export interface BybitEndpoints {
   readonly restUrl: string;
@@ -172,7 +173,7 @@ class BybitAdapter implements LiveAdapter {
 
   /** Every linear instrument in trading (public: no keys needed). */
   async instruments(): Promise<Instrument[]> {
-    return (await this.#pages("/v5/market/instruments-info", { category: "linear", status: "Trading", limit: 1000 }, MAX_PAGES, false)).map(parseInstrument);
+    return fetchInstruments((path, params) => this.#rest.read(path, params, { signed: false }));
   }
 
   /** One cheap private read (its budget resets every second, and a position is worth knowing anyway). */
@@ -193,11 +194,11 @@ class BybitAdapter implements LiveAdapter {
   }
 
   /** Every item of a paged list endpoint (up to `maxPages`). */
-  async #pages(path: string, params: Params, maxPages: number, signed = true): Promise<unknown[]> {
+  async #pages(path: string, params: Params, maxPages: number): Promise<unknown[]> {
     const out: unknown[] = [];
     let cursor = "";
     for (let page = 0; page < maxPages; page++) {
-      const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed });
+      const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
       const { list, cursor: next } = readList(result);
       out.push(...list);
       if (next === "" || list.length === 0) return out;
