@@ -17,7 +17,7 @@ import { SqliteJournal } from "../../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { parseInstrument } from "../../../src/venues/bybit/wire.ts";
-import { FAST, KEY, SECRET, waitFor } from "./rig.ts";
+import { KEY, SECRET, liveOverrides, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
 /** The simulator's listing, read straight off its wire. */
@@ -34,20 +34,7 @@ after(async () => {
 });
 
 function liveConfig(name: string, symbols: readonly string[]) {
-  return loadConfig({
-    overrides: [
-      `journal.path=${JSON.stringify(join(dir, name))}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      `symbols=${JSON.stringify(symbols)}`,
-      `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
-      `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
-      'strategy.name="none"',
-    ],
-  });
+  return loadConfig({ overrides: [...liveOverrides(sim, join(dir, name)), `symbols=${JSON.stringify(symbols)}`] });
 }
 
 const live = { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET) };
@@ -69,14 +56,14 @@ test("SOLUSDT and 1000PEPEUSDT trade on the venue's own tick and lot rules; the 
       ["SOLUSDT", "0.37", "0.3"],
       ["1000PEPEUSDT", "1250", "1200"],
     ] as const) {
-      const book = await waitFor(`a ${symbol} book`, () => rt.engine.lastBook(symbol));
+      const book = await waitFor(`a ${symbol} book`, () => rt.engine.lastBook(symbol), 30_000);
       // Off the lot on purpose: pre-trade rounds down to this instrument's lot, never to BTC's.
       const r = rt.executor.submit({ strategyId: "t", symbol, side: "buy", orderType: "limit", qty: dec(qty), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
       assert.equal(r.ok, true, r.ok ? "" : r.message);
       const pos = await waitFor(`a ${symbol} position`, () => {
         const q = rt.engine.state.portfolio.position(symbol).qty;
         return q > 0n ? q : undefined;
-      });
+      }, 30_000);
       assert.equal(pos, dec(filled));
       const i = rt.instruments.get(symbol);
       for (const f of [...rt.engine.state.orders.values()].filter((o) => o.symbol === symbol)) {

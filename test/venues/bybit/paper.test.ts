@@ -47,18 +47,18 @@ test("paper on Bybit's public data: a taker fills at the venue's touch, a restin
   try {
     assert.equal(rt.venue.id, "bybit");
     assert.equal(rt.instruments.get("SOLUSDT").lotSize, dec("0.1"), "the venue's own rules");
-    const book = await waitFor("a SOLUSDT book from the venue", () => rt.engine.lastBook("SOLUSDT"));
+    const book = await waitFor("a SOLUSDT book from the venue", () => rt.engine.lastBook("SOLUSDT"), 30_000);
     const taker = rt.executor.submit({ strategyId: "t", symbol: "SOLUSDT", side: "buy", orderType: "limit", qty: dec("0.2"), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
     assert.equal(taker.ok, true, taker.ok ? "" : taker.message);
-    const filled = await waitFor("the taker's fill", () => [...rt.engine.state.orders.values()].find((o) => o.status === "FILLED"));
+    const filled = await waitFor("the taker's fill", () => [...rt.engine.state.orders.values()].find((o) => o.status === "FILLED"), 30_000);
     assert.ok(filled.filledQty === dec("0.2"));
     // A bid well under the touch rests; moving the venue's market down through it fills it.
     const rest = roundPrice(rt.instruments.get("SOLUSDT"), mul(book.bid, dec("0.97")), "floor");
     const maker = rt.executor.submit({ strategyId: "t", symbol: "SOLUSDT", side: "buy", orderType: "limit", qty: dec("0.3"), price: rest, timeInForce: "GTC", reduceOnly: false, purpose: "entry" });
     assert.equal(maker.ok, true, maker.ok ? "" : maker.message);
-    await waitFor("the bid to rest", () => [...rt.engine.state.orders.values()].some((o) => o.price === rest && o.status === "ACCEPTED") || undefined);
+    await waitFor("the bid to rest", () => [...rt.engine.state.orders.values()].some((o) => o.price === rest && o.status === "ACCEPTED") || undefined, 30_000);
     sim.setPrice("SOLUSDT", mul(rest, dec("0.98")));
-    await waitFor("the resting bid's fill", () => (rt.engine.state.portfolio.position("SOLUSDT").qty === dec("0.5") ? true : undefined), 20_000);
+    await waitFor("the resting bid's fill", () => (rt.engine.state.portfolio.position("SOLUSDT").qty === dec("0.5") ? true : undefined), 30_000);
     const fills = rt.engine.state.fillCount;
     assert.ok(fills >= 2);
   } finally {

@@ -17,7 +17,7 @@ import { Runtime } from "../../../src/runtime/runtime.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { protectiveStopPrice } from "../../../src/venues/live/protective-stops.ts";
 import { heanAsync } from "../../cli/cli-helpers.ts";
-import { FAST, KEY, SECRET, signedCall, sleep } from "./rig.ts";
+import { FAST, KEY, SECRET, liveOverrides, signedCall, sleep } from "./rig.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-stops-"));
 let sim: BybitSimulator;
@@ -113,21 +113,7 @@ test("after the engine is SIGKILLed with a position open, the venue holds its st
   await fetch(`${sim.url}/__sim/price`, { method: "POST", body: JSON.stringify({ symbol: "ETHUSDT", price: format(mul(want, dec("0.99"))) }) });
   await untilVenue("the venue's stop to close the position", (p) => dec(p.size) === 0n);
 
-  const config = loadConfig({
-    overrides: [
-      `journal.path=${JSON.stringify(journal)}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      'symbols=["ETHUSDT"]',
-      "risk.stopLossPct=2",
-      `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
-      `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
-      'strategy.name="none"',
-    ],
-  });
+  const config = loadConfig({ overrides: [...liveOverrides(sim, journal), 'symbols=["ETHUSDT"]', "risk.stopLossPct=2"] });
   const rt = await Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET) } });
   try {
     assert.equal(rt.engine.state.portfolio.position("ETHUSDT").qty, 0n, "reconciled to flat before trading");

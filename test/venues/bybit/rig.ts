@@ -210,3 +210,18 @@ export async function signedCall(sim: BybitSimulator, method: "GET" | "POST", pa
 }
 
 export const fmt = format;
+
+/** Config overrides for a live runtime on `sim` with the fast tuning and no strategy. */
+export function liveOverrides(sim: BybitSimulator, journalPath: string): string[] {
+  return [
+    `journal.path=${JSON.stringify(journalPath)}`,
+    "mode=live",
+    "venue=bybit",
+    "live.iUnderstandLiveTrading=true",
+    `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
+    `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
+    `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
+    ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
+    'strategy.name="none"',
+  ];
+}
