@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { dec, isMultipleOf } from "../../../src/core/decimal.ts";
+import { dec, isMultipleOf, mul } from "../../../src/core/decimal.ts";
+import { roundPrice } from "../../../src/core/instrument.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
@@ -58,7 +59,9 @@ test("SOLUSDT and 1000PEPEUSDT trade on the venue's own tick and lot rules; the 
     ] as const) {
       const book = await waitFor(`a ${symbol} book`, () => rt.engine.lastBook(symbol), 30_000);
       // Off the lot on purpose: pre-trade rounds down to this instrument's lot, never to BTC's.
-      const r = rt.executor.submit({ strategyId: "t", symbol, side: "buy", orderType: "limit", qty: dec(qty), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
+      // A little through the touch, on this instrument's tick: the market may move before it arrives.
+      const price = roundPrice(rt.instruments.get(symbol), mul(book.ask, dec("1.002")), "ceil");
+      const r = rt.executor.submit({ strategyId: "t", symbol, side: "buy", orderType: "limit", qty: dec(qty), price, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
       assert.equal(r.ok, true, r.ok ? "" : r.message);
       const pos = await waitFor(`a ${symbol} position`, () => {
         const q = rt.engine.state.portfolio.position(symbol).qty;

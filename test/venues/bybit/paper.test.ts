@@ -48,7 +48,7 @@ test("paper on Bybit's public data: a taker fills at the venue's touch, a restin
     assert.equal(rt.venue.id, "bybit");
     assert.equal(rt.instruments.get("SOLUSDT").lotSize, dec("0.1"), "the venue's own rules");
     const book = await waitFor("a SOLUSDT book from the venue", () => rt.engine.lastBook("SOLUSDT"), 30_000);
-    const taker = rt.executor.submit({ strategyId: "t", symbol: "SOLUSDT", side: "buy", orderType: "limit", qty: dec("0.2"), price: book.ask, timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
+    const taker = rt.executor.submit({ strategyId: "t", symbol: "SOLUSDT", side: "buy", orderType: "limit", qty: dec("0.2"), price: roundPrice(rt.instruments.get("SOLUSDT"), mul(book.ask, dec("1.002")), "ceil"), timeInForce: "IOC", reduceOnly: false, purpose: "entry" });
     assert.equal(taker.ok, true, taker.ok ? "" : taker.message);
     const filled = await waitFor("the taker's fill", () => [...rt.engine.state.orders.values()].find((o) => o.status === "FILLED"), 30_000);
     assert.ok(filled.filledQty === dec("0.2"));

@@ -121,3 +121,30 @@ test("after the engine is SIGKILLed with a position open, the venue holds its st
     await rt.stop("test");
   }
 });
+
+test("the venue's stop follows the position: moved when it grows at a new price, gone when it is closed", async () => {
+  await sim.reset({ seed: 83 });
+  const config = loadConfig({ overrides: [...liveOverrides(sim, join(dir, "step.db")), 'symbols=["ETHUSDT"]', "risk.stopLossPct=3"] });
+  const rt = await Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET) } });
+  const buy = (qty: string, side: "buy" | "sell" = "buy") => {
+    const book = rt.engine.lastBook("ETHUSDT")!;
+    const r = rt.executor.submit({ strategyId: "t", symbol: "ETHUSDT", side, orderType: "limit", qty: dec(qty), price: roundPrice(ETH, mul(side === "buy" ? book.ask : book.bid, dec(side === "buy" ? "1.002" : "0.998"))), timeInForce: "IOC", reduceOnly: side === "sell", purpose: side === "buy" ? "entry" : "exit" });
+    assert.equal(r.ok, true, r.ok ? "" : r.message);
+  };
+  const stopFor = (p: SimPosition) => protectiveStopPrice({ qty: dec(p.size), avgPrice: dec(p.avgPrice) }, 3, ETH);
+  try {
+    await untilVenue("a book", () => rt.engine.lastBook("ETHUSDT") !== undefined);
+    buy("0.2");
+    const first = await untilVenue("the first stop", (p) => dec(p.size) === dec("0.2") && p.stopLoss !== "" && dec(p.stopLoss) === stopFor(p));
+    sim.setPrice("ETHUSDT", mul(dec(first.avgPrice), dec("1.01")));
+    await untilVenue("the market to move", () => (rt.engine.lastBook("ETHUSDT")?.bid ?? 0n) > dec(first.avgPrice));
+    buy("0.3");
+    const second = await untilVenue("the stop to follow the new average", (p) => dec(p.size) === dec("0.5") && p.stopLoss !== "" && dec(p.stopLoss) === stopFor(p));
+    assert.notEqual(second.stopLoss, first.stopLoss);
+    buy("0.5", "sell");
+    const flat = await untilVenue("flat", (p) => dec(p.size) === 0n);
+    assert.equal(flat.stopLoss, "", "no stop is left behind on a flat position");
+  } finally {
+    await rt.stop("test");
+  }
+});
