@@ -242,6 +242,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
           describeFaults: () => faults.describe(clock.now()),
           streams: () =>
             [...peers].map((p) => ({ kind: p.kind, connId: p.connId, authenticated: p.credential !== undefined, topics: [...p.subscriptions] })),
+          requests: () => requestLog.entries(),
           reset,
           now: () => clock.now(),
         }),

@@ -1,6 +1,6 @@
 /**
  * The simulator's own control routes (not Bybit's): `GET /__sim/state`, `POST /__sim/reset`,
- * `GET|POST /__sim/faults`, `POST /__sim/price`. Plain JSON, no envelope, no auth, no faults.
+ * `GET|POST /__sim/faults`, `POST /__sim/price`, `GET /__sim/requests` (the request log). Plain JSON, no envelope, no auth, no faults.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { add, tryDec, type Dec } from "../../core/decimal.ts";
@@ -8,6 +8,7 @@ import type { ExchangePort } from "./exchange-port.ts";
 import { parseFaults, type FaultSpec } from "./faults.ts";
 import { sendJson } from "./http-io.ts";
 import type { OrderView } from "./model.ts";
+import type { SimRequest } from "./request-log.ts";
 import { availableBalance } from "./wire-account.ts";
 import { absDec, decText, priceText, qtyText } from "./wire-format.ts";
 
@@ -25,6 +26,8 @@ export interface SimControlDeps {
   describeFaults(): Record<string, unknown>;
   /** Open WebSocket connections: kind, authenticated, topics. */
   streams(): Record<string, unknown>[];
+  /** Every REST request and stream connection so far (`request-log.ts`). */
+  requests(): readonly SimRequest[];
   reset(options: ResetOptions): Promise<void>;
   now(): number;
 }
@@ -56,6 +59,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, p
     }
     case "GET /__sim/faults":
       sendJson(res, 200, { ok: true, faults: deps.describeFaults() });
+      return;
+    case "GET /__sim/requests":
+      sendJson(res, 200, { ok: true, requests: deps.requests() });
       return;
     case "POST /__sim/faults": {
       const parsed = parseFaults(fields);

@@ -90,7 +90,9 @@ test("`hean run --venue bybit --mode paper` (CLI, no keys) runs on the public UR
   assert.ok(modules.some((m) => m.endsWith("/paper.ts")), `the paper feed was loaded: ${JSON.stringify(modules)}`);
   assert.ok(!modules.some((m) => m.endsWith("/signer.ts") || m.endsWith("/adapter.ts")), `no signing code: ${JSON.stringify(modules)}`);
   assert.equal(readReport(report).fills >= 0, true, "a report is written");
-  const made = sim.requests().slice(before);
+  // As an operator of a separate `hean sim bybit` would read it: its control route.
+  const log = (await (await fetch(`${sim.url}/__sim/requests`)).json()) as { requests: { kind: string; path: string; private: boolean }[] };
+  const made = log.requests.slice(before);
   assert.ok(made.some((r) => r.kind === "ws" && r.path === "/v5/public/linear"), JSON.stringify(made));
   assert.deepEqual(made.filter((r) => r.private), [], "no private endpoint was ever called");
 });
