@@ -113,12 +113,18 @@ export function assertListed(venue: string, symbols: readonly string[], registry
   });
 }
 
-/** Up to `limit` of `known`, closest to `symbol` by edit distance (ties by name). */
+/**
+ * Up to `limit` of `known`, closest to `symbol`: those that contain it (or it them) first, so that
+ * PEPEUSDT finds 1000PEPEUSDT, then by edit distance (ties by name).
+ */
 export function nearestSymbols(symbol: string, known: readonly string[], limit = 3): string[] {
   const target = symbol.toUpperCase();
   return known
-    .map((k) => ({ k, d: editDistance(target, k.toUpperCase()) }))
-    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((k) => {
+      const upper = k.toUpperCase();
+      return { k, within: upper.includes(target) || target.includes(upper) ? 0 : 1, d: editDistance(target, upper) };
+    })
+    .sort((a, b) => a.within - b.within || a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .slice(0, limit)
     .map((x) => x.k);
 }

@@ -261,9 +261,8 @@ export class Runtime {
    * The venue's rules for every listed symbol, asked before the venue starts: an unknown
    * configured symbol is refused at once, naming the nearest listed ones. A venue that cannot be
    * asked yet is asked again once its start and boot reconciliation (which retry until its boot
-   * deadline) have passed;
-   * meanwhile, and if that fails too, trading goes on the rules the journal holds for every
-   * configured symbol. The traded symbols' rules are journaled whenever they changed.
+   * deadline) have passed; if it still cannot, trading goes on the rules the journal holds for
+   * every configured symbol. The traded symbols' rules are journaled whenever they changed.
    * Returns false when the listing is still to be read (after the start).
    */
   async #loadInstruments(retry: boolean): Promise<boolean> {
