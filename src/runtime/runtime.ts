@@ -26,7 +26,7 @@ import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
 import { type LiveCredentials, type LiveVenueParts, type PaperVenueFactory, venueEntry } from "../venues/registry.ts";
-import { PaperVenue } from "../venues/paper/paper-venue.ts";
+import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";

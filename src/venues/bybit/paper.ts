@@ -1,12 +1,12 @@
 /**
  * Paper trading on Bybit's market data: its public streams and public instrument listing, and
  * nothing else. No keys are read and no signer is built; no private endpoint is ever called.
- * Orders fill in the in-process matching engine (`venues/paper`).
+ * Orders fill in the in-process matching engine (`venues/sim/paper-venue.ts`).
  */
 import type { Clock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { HeanConfig } from "../../config/config.ts";
-import { type MarketFeed, PaperVenue } from "../paper/paper-venue.ts";
+import { type MarketFeed, PaperVenue } from "../sim/paper-venue.ts";
 import type { Venue } from "../venue.ts";
 import { fetchInstruments, type PublicRead } from "./instruments.ts";
 import { PublicStream } from "./public-stream.ts";

@@ -15,11 +15,11 @@ import { type Dec, dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { AlertEvent, BookEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import { MatchingEngine } from "../sim/matching/matching-engine.ts";
-import type { EngineEvent } from "../sim/matching/types.ts";
-import * as paperAccount from "../sim/paper-account.ts";
-import { PAPER_ACCOUNT, type SimRestoreReport, type SimRestoreState } from "../sim/paper-account.ts";
-import { fillFromExecution, orderOutcome } from "../sim/sim-venue-mapping.ts";
+import { MatchingEngine } from "./matching/matching-engine.ts";
+import type { EngineEvent } from "./matching/types.ts";
+import * as paperAccount from "./paper-account.ts";
+import { PAPER_ACCOUNT, type SimRestoreReport, type SimRestoreState } from "./paper-account.ts";
+import { fillFromExecution, orderOutcome } from "./sim-venue-mapping.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
 
 /** A venue's public market data: its listing and its streams as hean events. */
