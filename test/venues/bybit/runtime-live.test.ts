@@ -13,7 +13,7 @@ import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { FAST, KEY, SECRET, signedCall, waitFor } from "./rig.ts";
+import { KEY, SECRET, liveOverrides, signedCall, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
 const dir = mkdtempSync(join(tmpdir(), "hean-live-rt-"));
@@ -26,19 +26,7 @@ after(async () => {
 });
 
 async function liveRuntime(name: string): Promise<Runtime> {
-  const config = loadConfig({
-    overrides: [
-      `journal.path=${JSON.stringify(join(dir, name))}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
-      `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
-      'strategy.name="none"',
-    ],
-  });
+  const config = loadConfig({ overrides: liveOverrides(sim, join(dir, name)) });
   return Runtime.start({ config, live: { apiKey: new Secret(KEY), apiSecret: new Secret(SECRET) } });
 }
 
