@@ -47,6 +47,7 @@ const LANE_OF: Readonly<Record<EventType, Lane>> = {
   "command.result": "commands",
   "system.started": "system",
   "system.stopped": "system",
+  "venue.instruments": "system",
 };
 
 export const laneOfType = (type: EventType): Lane => LANE_OF[type];

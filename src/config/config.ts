@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { MAX_TIMER_MS } from "../core/clock.ts";
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
-import { InstrumentRegistry } from "../core/instrument.ts";
+import { InstrumentRegistry, nearestSymbols } from "../core/instrument.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
@@ -258,14 +258,23 @@ const bool = (v: unknown, path: string): boolean => (typeof v === "boolean" ? v 
 /** A venue block's endpoints when none are written: the venue's own (mainnet) URLs. */
 const LIVE_ENDPOINT_DEFAULTS = { restUrl: "", wsPublicUrl: "", wsPrivateUrl: "", testnet: false } as const;
 
-function symbolList(v: unknown): string[] {
+/**
+ * Symbols: each once, each a plausible symbol. Whether the venue lists it is the venue's to say
+ * (its instruments are read at start); the built-in simulated venue's list is known here, so a
+ * symbol it does not list is refused before anything starts.
+ */
+function symbolList(v: unknown, venue: unknown): string[] {
   const list = typeof v === "string" ? v.split(",") : v;
   if (!Array.isArray(list) || list.length === 0) fail("symbols", "a non-empty list of symbols", v);
   const instruments = new InstrumentRegistry();
   const seen = new Map<string, number>();
   return list.map((s: unknown, i) => {
     const symbol = str(s, `symbols[${i}]`).trim().toUpperCase();
-    if (instruments.find(symbol) === undefined) fail(`symbols[${i}]`, `a known instrument (${instruments.symbols().join(", ")})`, s);
+    if (!/^[A-Z0-9]{2,30}$/.test(symbol)) fail(`symbols[${i}]`, "a symbol (2 to 30 letters and digits)", s);
+    if (venue === "sim" && instruments.find(symbol) === undefined) {
+      const near = nearestSymbols(symbol, instruments.symbols());
+      fail(`symbols[${i}]`, `a symbol sim lists (${near.length > 0 ? `nearest: ${near.join(", ")}` : instruments.symbols().join(", ")})`, s);
+    }
     const first = seen.get(symbol);
     if (first !== undefined) {
       throw new HeanError("CONFIG_INVALID", `config symbols[${i}] repeats symbols[${first}] (${symbol}): each symbol once`, { path: `symbols[${i}]`, value: describeValue(s) });
@@ -303,7 +312,7 @@ export function validateConfig(input: unknown): HeanConfig {
   return {
     mode: str(r("mode"), "mode", ["paper", "live"]) as Mode,
     venue: str(r("venue"), "venue", VENUE_NAMES) as VenueName,
-    symbols: symbolList(r("symbols")),
+    symbols: symbolList(r("symbols"), r("venue")),
     strategy: { name: strategy.name, params: strategy.params as HeanConfig["strategy"]["params"] },
     scenario: str(r("scenario"), "scenario", SCENARIOS) as Scenario,
     seed: num(r("seed"), "seed", 0, MAX_SEED, true),

@@ -7,6 +7,7 @@
  * except the throttled `mark` records that let a replay value positions as the run did.
  */
 import type { Dec } from "./decimal.ts";
+import type { Instrument } from "./instrument.ts";
 
 export type Side = "buy" | "sell";
 export type OrderType = "limit" | "market";
@@ -526,6 +527,17 @@ export interface SystemEvent {
   readonly initialCash?: Dec | undefined;
 }
 
+/**
+ * The rules a venue listed for the traded symbols, journaled at start whenever they differ from
+ * the journal's: replay and a restart that cannot reach the venue trade on the same rules.
+ */
+export interface InstrumentsListedEvent {
+  readonly type: "venue.instruments";
+  readonly ts: number;
+  readonly venue: string;
+  readonly instruments: readonly Instrument[];
+}
+
 export type MarketDataEvent = BookEvent | TradeEvent | MarketStatusEvent;
 
 export type OrderEvent =
@@ -556,7 +568,8 @@ export type HeanEvent =
   | AlertEvent
   | CommandEvent
   | CommandResultEvent
-  | SystemEvent;
+  | SystemEvent
+  | InstrumentsListedEvent;
 
 export type EventType = HeanEvent["type"];
 export type EventOf<T extends EventType> = Extract<HeanEvent, { type: T }>;
@@ -591,6 +604,7 @@ const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
   "command.result",
   "system.started",
   "system.stopped",
+  "venue.instruments",
 ]);
 
 export const isJournaled = (e: HeanEvent): boolean => JOURNALED.has(e.type);

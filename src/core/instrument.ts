@@ -16,6 +16,17 @@ export interface Instrument {
   /** Fee rates as fractions of notional; a negative maker fee is a rebate. */
   readonly makerFee: Dec;
   readonly takerFee: Dec;
+  /** What one unit of quantity is; absent: a linear perpetual of one base unit. */
+  readonly contract?: InstrumentContract | undefined;
+}
+
+/**
+ * A contract's kind and size. `multiplier`: units of the underlying per unit of quantity (1000
+ * for Bybit's 1000PEPEUSDT, whose base "coin" is a thousand PEPE).
+ */
+export interface InstrumentContract {
+  readonly kind: "perpetual" | "futures";
+  readonly multiplier: Dec;
 }
 
 /** The built-in linear USDT perpetuals (tick/lot as Bybit lists them). */
@@ -71,6 +82,82 @@ export class InstrumentRegistry {
   symbols(): string[] {
     return [...this.#bySymbol.keys()];
   }
+
+  all(): Instrument[] {
+    return [...this.#bySymbol.values()];
+  }
+
+  /**
+   * Take the venue's listing in place of what was held (the runtime loads it at start, before
+   * anything trades; every component holds this same registry).
+   */
+  load(instruments: readonly Instrument[]): void {
+    this.#bySymbol.clear();
+    for (const i of instruments) this.#bySymbol.set(i.symbol, i);
+  }
+}
+
+/** Refuse symbols a venue does not list (a configuration error), naming its nearest listed symbols for each. */
+export function assertListed(venue: string, symbols: readonly string[], registry: InstrumentRegistry): void {
+  const known = registry.symbols();
+  const missing = symbols.filter((s) => registry.find(s) === undefined);
+  if (missing.length === 0) return;
+  const hints = missing.map((s) => {
+    const near = nearestSymbols(s, known);
+    return `${s}${near.length > 0 ? ` (nearest: ${near.join(", ")})` : ""}`;
+  });
+  throw new HeanError("CONFIG_INVALID", `${venue} does not list ${hints.join("; ")}`, {
+    venue,
+    missing,
+    nearest: Object.fromEntries(missing.map((s) => [s, nearestSymbols(s, known)])),
+  });
+}
+
+/**
+ * Up to `limit` of `known`, closest to `symbol`: those that contain it (or it them) first, so that
+ * PEPEUSDT finds 1000PEPEUSDT, then by edit distance (ties by name).
+ */
+export function nearestSymbols(symbol: string, known: readonly string[], limit = 3): string[] {
+  const target = symbol.toUpperCase();
+  return known
+    .map((k) => {
+      const upper = k.toUpperCase();
+      return { k, within: upper.includes(target) || target.includes(upper) ? 0 : 1, d: editDistance(target, upper) };
+    })
+    .sort((a, b) => a.within - b.within || a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .slice(0, limit)
+    .map((x) => x.k);
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** Whether two listings of a symbol carry the same rules. */
+export function sameRules(a: Instrument, b: Instrument): boolean {
+  return (
+    a.symbol === b.symbol &&
+    a.baseAsset === b.baseAsset &&
+    a.quoteAsset === b.quoteAsset &&
+    a.tickSize === b.tickSize &&
+    a.lotSize === b.lotSize &&
+    a.minQty === b.minQty &&
+    a.maxQty === b.maxQty &&
+    a.minNotional === b.minNotional &&
+    a.makerFee === b.makerFee &&
+    a.takerFee === b.takerFee &&
+    a.contract?.kind === b.contract?.kind &&
+    a.contract?.multiplier === b.contract?.multiplier
+  );
 }
 
 export const roundPrice = (i: Instrument, price: Dec, rounding: Rounding = "half-even"): Dec =>

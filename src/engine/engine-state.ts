@@ -8,6 +8,7 @@
 import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
+import type { Instrument } from "../core/instrument.ts";
 import type {
   AccountSnapshotEvent,
   AccountSource,
@@ -188,6 +189,8 @@ export class EngineState {
   risk: RiskRecord = { state: "NORMAL", reasons: [], since: 0, values: {} };
   killSwitch: KillSwitchState = { active: false, reason: null, triggeredAt: null, firstCloseAt: null, flatAt: null, detail: "" };
   readonly stopLosses = new Map<string, number>();
+  /** The venue's rules per symbol as last journaled (`venue.instruments`). */
+  readonly instruments = new Map<string, Instrument>();
   riskReference: RiskReference | undefined;
   readonly commands = new Map<string, CommandRecord>();
   readonly deniedByCode = new Map<string, number>();
@@ -386,6 +389,9 @@ export class EngineState {
         if (this.startedAt === null) this.startedAt = e.ts;
         return "applied";
       case "system.stopped":
+        return "applied";
+      case "venue.instruments":
+        for (const i of e.instruments) this.instruments.set(i.symbol, i);
         return "applied";
       default:
         // Market data, signals, alerts and derived events do not change journaled state.
@@ -642,6 +648,7 @@ export class EngineState {
       risk: this.risk,
       killSwitch: { ...this.killSwitch },
       stopLosses: [...this.stopLosses],
+      instruments: [...this.instruments.values()],
       riskReference: this.riskReference,
       commands: [...this.commands.values()].map((c) => ({ ...c })),
       deniedByCode: [...this.deniedByCode],
@@ -677,6 +684,7 @@ export class EngineState {
     st.risk = s.risk;
     st.killSwitch = { ...s.killSwitch };
     for (const [k, v] of s.stopLosses) st.stopLosses.set(k, v);
+    for (const i of s.instruments ?? []) st.instruments.set(i.symbol, i);
     st.riskReference = s.riskReference;
     // Snapshots written before payloads were kept know only the type: a resend with arguments is then a conflict, the safe side.
     for (const c of s.commands) st.commands.set(c.commandId, { ...c, payload: c.payload ?? commandPayload(c.command, {}) });
@@ -714,6 +722,8 @@ export interface EngineSnapshot {
   readonly risk: RiskRecord;
   readonly killSwitch: KillSwitchState;
   readonly stopLosses: readonly (readonly [string, number])[];
+  /** Absent in snapshots written before instruments came from the venue. */
+  readonly instruments?: readonly Instrument[];
   readonly riskReference: RiskReference | undefined;
   /** `payload` is absent in snapshots written before it was kept. */
   readonly commands: readonly (Omit<CommandRecord, "payload"> & { readonly payload?: string })[];

@@ -9,7 +9,7 @@ import { type Clock, RealClock, type TimerHandle } from "../core/clock.ts";
 import { dec, format } from "../core/decimal.ts";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import type { AlertEvent, BookEvent, HeanEvent } from "../core/events.ts";
-import { InstrumentRegistry } from "../core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument, InstrumentRegistry, assertListed, sameRules } from "../core/instrument.ts";
 import { type DispatchMode, EventBus } from "../bus/event-bus.ts";
 import { LoopLagMonitor } from "../bus/loop-lag.ts";
 import type { HeanConfig } from "../config/config.ts";
@@ -27,7 +27,8 @@ import { createStrategy } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
-import { type LiveCredentials, type LiveVenueParts, venueEntry } from "../venues/registry.ts";
+import { type LiveCredentials, type LiveVenueParts, type PaperVenueFactory, venueEntry } from "../venues/registry.ts";
+import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
@@ -81,13 +82,14 @@ export class Runtime {
   /** Resolves with the final report once the runtime has stopped, however it was stopped. */
   readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
 
-  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined) {
+  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined, paperVenue: PaperVenueFactory | undefined) {
     const { config } = options;
     this.config = config;
     this.clock = options.clock ?? new RealClock();
     this.startedAt = this.clock.now();
     this.replay = replay.report;
-    this.instruments = new InstrumentRegistry();
+    // Filled with the venue's listing at boot, before anything trades (`#loadInstruments`).
+    this.instruments = new InstrumentRegistry([]);
     this.inbox = new EventBus({
       clock: this.clock,
       mode: options.busMode ?? "async",
@@ -105,7 +107,7 @@ export class Runtime {
       snapshotEvery: config.journal.snapshotEvery,
     });
     const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
-    this.venue = options.venue ?? live?.venue ?? this.#simVenue();
+    this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
@@ -185,10 +187,13 @@ export class Runtime {
     assertSafeMode(config);
     // The live adapter (and its signer) is loaded only here, only in live mode.
     const liveVenue = config.mode === "live" && options.venue === undefined ? await loadLiveVenue(config, options) : undefined;
+    // Paper trading on a real venue's public data (no keys, nothing private).
+    const paperLoader = config.mode === "paper" && options.venue === undefined ? venueEntry(config.venue).loadPaper : undefined;
+    const paperVenue = paperLoader === undefined ? undefined : await paperLoader();
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
       const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
-      return new Runtime(options, journal, replay, liveVenue);
+      return new Runtime(options, journal, replay, liveVenue, paperVenue);
     } catch (e) {
       // The journal's writer thread would keep the process alive forever after a failed start.
       journal.close();
@@ -241,7 +246,9 @@ export class Runtime {
       detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, restart: !fresh, ...lossDetail(lossAccepted) }),
       initialCash: fresh ? config.initialCash : undefined,
     });
-    if (this.venue instanceof SimVenue) this.venue.restore(settleForPaperRestart(engine, clock));
+    const listed = await this.#loadInstruments(true);
+    this.#assertNotStopping();
+    if (this.venue instanceof SimVenue || this.venue instanceof PaperVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
     this.#assertNotStopping();
     await this.venue.start((e: HeanEvent) => this.inbox.publish(e));
@@ -254,6 +261,8 @@ export class Runtime {
       await engine.flush();
     }
     this.#assertNotStopping();
+    // Once the venue answered its boot reconciliation, it can be asked for its listing too.
+    if (!listed) await this.#loadInstruments(false);
     this.#booted = true;
     this.risk.start();
     // After the venue is connected: a parent the journal left working may send its next leg at once.
@@ -261,6 +270,48 @@ export class Runtime {
     this.trading.start();
     this.killSwitch.resume();
     this.lag.start();
+  }
+
+  /**
+   * The venue's rules for every listed symbol, asked before the venue starts: an unknown
+   * configured symbol is refused at once, naming the nearest listed ones. A venue that cannot be
+   * asked yet is asked again once its start and boot reconciliation (which retry until its boot
+   * deadline) have passed; if it still cannot, trading goes on the rules the journal holds for
+   * every configured symbol. The traded symbols' rules are journaled whenever they changed.
+   * Returns false when the listing is still to be read (after the start).
+   */
+  async #loadInstruments(retry: boolean): Promise<boolean> {
+    const { engine, clock, config, venue } = this;
+    let listed: readonly Instrument[];
+    try {
+      listed = await venue.instruments();
+    } catch (e) {
+      const missing = config.symbols.filter((s) => !engine.state.instruments.has(s));
+      if (missing.length > 0) {
+        if (retry) return false;
+        throw new HeanError("VENUE_UNAVAILABLE", `cannot read ${venue.id}'s instruments (${describeError(e).message}) and the journal has no rules for ${missing.join(", ")}`, {
+          venue: venue.id,
+          missing,
+        });
+      }
+      engine.record({
+        type: "alert",
+        ts: clock.now(),
+        severity: "warning",
+        code: "VENUE_INSTRUMENTS_JOURNALED",
+        message: `cannot read ${venue.id}'s instruments (${describeError(e).message}): trading on the rules journaled last`,
+        context: { venue: venue.id },
+      });
+      listed = [...engine.state.instruments.values()];
+    }
+    this.instruments.load(listed);
+    assertListed(venue.id, config.symbols, this.instruments);
+    const changed = config.symbols.map((s) => this.instruments.get(s)).filter((i) => {
+      const before = engine.state.instruments.get(i.symbol);
+      return before === undefined || !sameRules(before, i);
+    });
+    if (changed.length > 0) engine.record({ type: "venue.instruments", ts: clock.now(), venue: venue.id, instruments: changed });
+    return true;
   }
 
   #simVenue(): SimVenue {
@@ -384,12 +435,12 @@ function openJournal(config: HeanConfig, onLoss: LossPolicy): JournalPort {
 }
 
 function assertSafeMode(config: HeanConfig): void {
-  // Unknown symbols fail here, before a journal is created or anything runs.
-  const instruments = new InstrumentRegistry();
-  for (const s of config.symbols) instruments.get(s);
   const entry = venueEntry(config.venue);
+  // The simulated venue lists the built-in instruments: unknown symbols fail here, before a
+  // journal is created or anything runs. A real venue's listing is read at boot.
+  if (config.venue === "sim") assertListed("sim", config.symbols, new InstrumentRegistry(BUILTIN_INSTRUMENTS));
   if (config.mode === "paper" && !entry.modes.includes("paper")) {
-    throw new HeanError("CONFIG_INVALID", `paper trading runs on the built-in simulated venue: use --venue sim (got ${config.venue})`, {
+    throw new HeanError("CONFIG_INVALID", `venue ${config.venue} has no paper trading: use --venue sim`, {
       venue: config.venue,
     });
   }

@@ -26,6 +26,9 @@ export interface LiveVenueParts {
 
 export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
 
+/** Paper trading on the venue's public market data (no keys), filling in the in-process matching engine. */
+export type PaperVenueFactory = (config: HeanConfig, clock: Clock) => Venue;
+
 export interface VenueEntry {
   readonly id: VenueName;
   readonly modes: readonly Mode[];
@@ -33,15 +36,18 @@ export interface VenueEntry {
   readonly secrets: readonly string[];
   /** The live adapter, loaded on demand. */
   readonly loadLive?: () => Promise<LiveVenueFactory>;
+  /** Paper trading on this venue's public market data, loaded on demand (never the signing code). */
+  readonly loadPaper?: () => Promise<PaperVenueFactory>;
 }
 
 const ENTRIES: Readonly<Record<VenueName, VenueEntry>> = {
   sim: { id: "sim", modes: ["paper"], secrets: [] },
   bybit: {
     id: "bybit",
-    modes: ["live"],
+    modes: ["paper", "live"],
     secrets: ["HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET"],
     loadLive: async () => (await import("./bybit/live.ts")).createLiveBybitVenue,
+    loadPaper: async () => (await import("./bybit/paper.ts")).createPaperBybitVenue,
   },
 };
 

@@ -18,6 +18,7 @@ import type {
   Side,
   TimeInForce,
 } from "../core/events.ts";
+import type { Instrument } from "../core/instrument.ts";
 import type { VenueHealthView } from "../control/engine-view.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
 import type { VenueHealthInput } from "../risk/risk-controller.ts";
@@ -112,6 +113,8 @@ export interface PositionStatusReport extends VenuePosition {
   readonly markPrice: Dec | undefined;
   /** The venue's sequence for this position's state (0 when it has none): equal means unchanged. */
   readonly seq: number;
+  /** The reduce-only stop resting at the venue for this position (undefined: none). */
+  readonly stopLoss?: Dec | undefined;
 }
 
 /** The venue's wallet in the settle coin, as the venue states it (a wire adapter fills this in). */
@@ -202,6 +205,12 @@ export type EventSink = (event: HeanEvent) => void;
 export interface Venue {
   /** "sim", "bybit", … */
   readonly id: string;
+  /**
+   * Every instrument the venue lists, with its rules (tick, lot, limits, fees, contract). Asked
+   * once at start, before `start`; may reject when the venue cannot be reached (the runtime then
+   * trades on the listing it journaled last).
+   */
+  instruments(): Promise<readonly Instrument[]>;
   /** Connect streams; every market and order event goes to `sink` from now on. */
   start(sink: EventSink): Promise<void>;
   /** Disconnect and release timers and sockets. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dec, format } from "../../src/core/decimal.ts";
 import { isHeanError } from "../../src/core/errors.ts";
-import { BUILTIN_INSTRUMENTS, InstrumentRegistry, checkOrderRules, roundPrice, roundQty } from "../../src/core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, InstrumentRegistry, checkOrderRules, nearestSymbols, roundPrice, roundQty } from "../../src/core/instrument.ts";
 
 const registry = new InstrumentRegistry();
 const btc = registry.get("BTCUSDT");
@@ -95,4 +95,12 @@ describe("checkOrderRules", () => {
     assert.equal(checkOrderRules(btc, dec("0.001"), dec("4000"), undefined, true), undefined);
     assert.equal(checkOrderRules(btc, dec("0.0015"), dec("4000"), undefined, true)?.rule, "QTY_NOT_LOT_MULTIPLE");
   });
+});
+
+test("nearest symbols: containing ones first (PEPEUSDT finds 1000PEPEUSDT), then by edit distance", () => {
+  const known = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "1000PEPEUSDT"];
+  assert.deepEqual(nearestSymbols("PEPEUSDT", known, 2), ["1000PEPEUSDT", "ETHUSDT"]);
+  assert.deepEqual(nearestSymbols("SOLUSD", known, 1), ["SOLUSDT"]);
+  assert.deepEqual(nearestSymbols("btcusdt", known, 1), ["BTCUSDT"]);
+  assert.deepEqual(nearestSymbols("X", [], 3), []);
 });

@@ -210,6 +210,26 @@ export const SAMPLES: { readonly [T in EventType]: HeanEvent & { readonly type: 
   "command.result": { type: "command.result", ts: TS, commandId: "cmd-1", ok: true, message: "stop-loss set" },
   "system.started": { type: "system.started", ts: TS, detail: "hean 0.1.0", initialCash: dec("10000") },
   "system.stopped": { type: "system.stopped", ts: TS, detail: "SIGTERM" },
+  "venue.instruments": {
+    type: "venue.instruments",
+    ts: TS,
+    venue: "bybit",
+    instruments: [
+      {
+        symbol: "1000PEPEUSDT",
+        baseAsset: "1000PEPE",
+        quoteAsset: "USDT",
+        tickSize: dec("0.0000001"),
+        lotSize: dec("100"),
+        minQty: dec("100"),
+        maxQty: dec("50000000"),
+        minNotional: dec("5"),
+        makerFee: dec("-0.0001"),
+        takerFee: dec("0.00055"),
+        contract: { kind: "perpetual", multiplier: dec("1000") },
+      },
+    ],
+  },
 };
 
 export const ALL_SAMPLES: readonly HeanEvent[] = Object.values(SAMPLES);

@@ -56,6 +56,10 @@ class LateFillVenue implements Venue {
     });
   }
 
+  instruments(): ReturnType<Venue["instruments"]> {
+    return this.inner.instruments();
+  }
+
   stop(): Promise<void> {
     return this.inner.stop();
   }

@@ -10,11 +10,12 @@ import { hean } from "../cli/cli-helpers.ts";
 const dir = mkdtempSync(join(tmpdir(), "hean-registry-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("every known venue has an entry; sim is paper-only, bybit live with its own secrets", () => {
+test("every known venue has an entry; sim is paper-only, bybit paper (public data) and live with its own secrets", () => {
   assert.deepEqual([...knownVenues()], ["sim", "bybit"]);
   assert.deepEqual(venueEntry("sim").modes, ["paper"]);
   assert.equal(venueEntry("sim").loadLive, undefined);
-  assert.deepEqual(venueEntry("bybit").modes, ["live"]);
+  assert.deepEqual(venueEntry("bybit").modes, ["paper", "live"]);
+  assert.notEqual(venueEntry("bybit").loadPaper, undefined);
   assert.deepEqual(venueSecretNames(), ["HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET"]);
   assert.throws(() => venueEntry("kraken"), /CONFIG_INVALID.*unknown venue "kraken" \(known: sim, bybit\)/);
 });

@@ -12,7 +12,7 @@ import type { Clock } from "../../core/clock.ts";
 import { abs, add, div, dec, mul, neg, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
-import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import { isScenarioName } from "../../venues/sim/market/scenarios.ts";
 import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
@@ -20,6 +20,7 @@ import type { EngineEvent, Execution, OrderSnapshot, PositionSnapshot, Rejection
 import { RET, type RetCode } from "./codes.ts";
 import type { AmendInput, ExchangeEvent, ExchangePort, OrderRef, Outcome, PlaceOrderInput } from "./exchange-port.ts";
 import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, TransactionView, WalletView } from "./model.ts";
+import { BYBIT_SIM_INSTRUMENTS, BYBIT_SIM_START_PRICES } from "./instruments.ts";
 import { TradeTape } from "./ticker-stats.ts";
 
 export interface BackendAccount {
@@ -101,6 +102,10 @@ class EngineBackend implements ExchangePort {
   readonly #bybitIdOf = new Map<string, string>();
   readonly #positions = new Map<string, PositionBook>();
   readonly #leverage = new Map<string, Dec>();
+  /** Stop-losses of open positions (trading-stop), by account and symbol. */
+  readonly #stops = new Map<string, Dec>();
+  /** Symbols whose stops are due a check after the current engine event. */
+  readonly #stopChecks = new Set<string>();
   readonly #tapes = new Map<string, TradeTape>();
   readonly #listeners = new Set<(accountId: string | undefined, event: ExchangeEvent) => void>();
   /** Per account, oldest first: funding executions (the engine's executions are trades only). */
@@ -121,10 +126,11 @@ class EngineBackend implements ExchangePort {
       });
     }
     this.#clock = options.clock;
-    this.#instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
+    this.#instruments = options.instruments ?? BYBIT_SIM_INSTRUMENTS;
     this.#market = new SyntheticMarket({
       clock: options.clock,
       instruments: this.#instruments,
+      startPrices: BYBIT_SIM_START_PRICES,
       seed: options.seed,
       scenario: options.scenario,
       depth: BOOK_DEPTH,
@@ -380,6 +386,55 @@ class EngineBackend implements ExchangePort {
     return { ok: true, value: undefined };
   }
 
+  setStopLoss(accountId: string, symbol: string, stopLoss: Dec | undefined): Outcome<void> {
+    const p = this.position(accountId, symbol);
+    if (p.size === ZERO) return { ok: false, retCode: RET.PARAM, retMsg: "can not set tp/sl/ts for zero position" };
+    const key = `${accountId}\u0000${symbol}`;
+    if (this.#stops.get(key) === stopLoss) return { ok: false, retCode: RET.NOT_MODIFIED, retMsg: "not modified" };
+    if (stopLoss === undefined) {
+      this.#stops.delete(key);
+    } else {
+      const long = p.size > ZERO;
+      // Bybit refuses a stop already on the wrong side of the mark: it would trigger at once.
+      if (long ? stopLoss >= p.markPrice : stopLoss <= p.markPrice) {
+        return { ok: false, retCode: RET.PARAM, retMsg: `StopLoss set for ${long ? "Buy" : "Sell"} position should be ${long ? "lower" : "higher"} than MarkPrice` };
+      }
+      this.#stops.set(key, stopLoss);
+    }
+    this.#emit(accountId, { kind: "position", position: this.position(accountId, symbol) });
+    return { ok: true, value: undefined };
+  }
+
+  /** Close every position of `symbol` whose stop the mark has reached, with a reduce-only market order. */
+  #triggerStops(symbol: string): void {
+    const mark = this.#markPrice(symbol);
+    for (const accountId of this.#accounts) {
+      const key = `${accountId}\u0000${symbol}`;
+      const stop = this.#stops.get(key);
+      if (stop === undefined) continue;
+      const size = this.#engine.position(accountId, symbol)?.qty ?? ZERO;
+      if (size === ZERO) {
+        this.#stops.delete(key);
+        continue;
+      }
+      if (size > ZERO ? mark > stop : mark < stop) continue;
+      this.#stops.delete(key);
+      this.placeOrder({
+        accountId,
+        symbol,
+        side: size > ZERO ? "Sell" : "Buy",
+        orderType: "Market",
+        qty: abs(size),
+        price: undefined,
+        timeInForce: "IOC",
+        reduceOnly: true,
+        closeOnTrigger: true,
+        orderLinkId: "",
+        receivedAt: this.#clock.now(),
+      });
+    }
+  }
+
   position(accountId: string, symbol: string): PositionView {
     const snap = this.#engine.position(accountId, symbol);
     return this.#positionView(accountId, symbol, snap);
@@ -408,6 +463,7 @@ class EngineBackend implements ExchangePort {
       createdTime: book.openedAt,
       updatedTime: snap?.updatedAt ?? book.openedAt,
       seq: snap?.seq ?? 0,
+      stopLoss: size === ZERO ? undefined : this.#stops.get(`${accountId}\u0000${symbol}`),
     };
   }
 
@@ -493,6 +549,8 @@ class EngineBackend implements ExchangePort {
           book.realisedAtOpen = sub(p.realisedPnl, book.fees);
         }
         book.last = p;
+        // A position that closes takes its stop-loss with it, as at Bybit.
+        if (p.qty === ZERO) this.#stops.delete(`${p.account}\u0000${p.symbol}`);
         this.#emit(p.account, { kind: "position", position: this.#positionView(p.account, p.symbol, p) });
         return;
       }
@@ -509,6 +567,15 @@ class EngineBackend implements ExchangePort {
         return;
       }
       case "book":
+        // Checked once the engine is done with this event: a triggered stop places an order.
+        if (this.#stops.size > 0 && !this.#stopChecks.has(e.book.symbol)) {
+          const symbol = e.book.symbol;
+          this.#stopChecks.add(symbol);
+          queueMicrotask(() => {
+            this.#stopChecks.delete(symbol);
+            this.#triggerStops(symbol);
+          });
+        }
         return;
     }
   }

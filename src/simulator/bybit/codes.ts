@@ -22,6 +22,7 @@ export const RET = {
   LEVERAGE_UNCHANGED: 110043,
   DUPLICATE_LINK_ID: 110072,
   NOTIONAL_TOO_LOW: 110094,
+  NOT_MODIFIED: 34040,
 } as const;
 
 export type RetCode = (typeof RET)[keyof typeof RET];
@@ -48,4 +49,5 @@ export const RET_MSG: Readonly<Record<RetCode, string>> = {
   110043: "Set leverage has not been modified.",
   110072: "OrderLinkedID is duplicate",
   110094: "Order notional value below the lower limit",
+  34040: "not modified",
 };

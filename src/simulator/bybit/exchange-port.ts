@@ -95,6 +95,11 @@ export interface ExchangePort {
   wallet(accountId: string): WalletView;
   leverage(accountId: string, symbol: string): Dec;
   setLeverage(accountId: string, symbol: string, leverage: Dec): Outcome<void>;
+  /**
+   * The open position's stop-loss (undefined clears it). When the mark price reaches it the
+   * venue closes the whole position with a reduce-only market order; a flat position drops it.
+   */
+  setStopLoss(accountId: string, symbol: string, stopLoss: Dec | undefined): Outcome<void>;
 
   subscribe(listener: (accountId: string | undefined, event: ExchangeEvent) => void): () => void;
   close(): void;

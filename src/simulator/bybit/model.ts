@@ -88,6 +88,8 @@ export interface PositionView {
   readonly createdTime: number;
   readonly updatedTime: number;
   readonly seq: number;
+  /** The position's stop-loss (trading-stop), triggered on the mark price; none when unset. */
+  readonly stopLoss: Dec | undefined;
 }
 
 /**

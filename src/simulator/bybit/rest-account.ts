@@ -174,6 +174,32 @@ export function setLeverage(port: ExchangePort, params: Params, accountId: strin
   return set.ok ? ok({}) : fail(set.retCode, set.retMsg);
 }
 
+/**
+ * `/v5/position/trading-stop`, the stop-loss part (Full mode, one-way): `stopLoss` "0" clears it.
+ * Take-profit and trailing stops are not simulated and are refused rather than ignored.
+ */
+export function tradingStop(port: ExchangePort, params: Params, accountId: string): Reply {
+  const cat = category(params);
+  if (isReply(cat)) return cat;
+  const symbol = params.str("symbol");
+  const instrument = cat === "linear" && symbol !== undefined ? port.instrument(symbol) : undefined;
+  if (instrument === undefined || symbol === undefined) return fail(RET.PARAM, "params error: symbol invalid");
+  if ((params.str("tpslMode") ?? "Full") !== "Full") return paramError("only tpslMode Full is simulated");
+  if ((params.str("positionIdx") ?? "0") !== "0") return paramError("positionIdx invalid (one-way mode)");
+  for (const other of ["takeProfit", "trailingStop"]) {
+    const v = params.str(other);
+    if (v !== undefined && v !== "0") return paramError(`${other} is not simulated`);
+  }
+  const trigger = params.str("slTriggerBy") ?? "MarkPrice";
+  if (trigger !== "MarkPrice") return paramError("only slTriggerBy MarkPrice is simulated");
+  const text = params.str("stopLoss");
+  const stop = text === undefined ? undefined : tryDec(text);
+  if (stop === undefined || stop < ZERO) return paramError("stopLoss invalid");
+  if (stop !== ZERO && stop % instrument.tickSize !== ZERO) return paramError("stopLoss is not a multiple of the tick size");
+  const set = port.setStopLoss(accountId, symbol, stop === ZERO ? undefined : stop);
+  return set.ok ? ok({}) : fail(set.retCode, set.retMsg);
+}
+
 export function switchMode(params: Params): Reply {
   const mode = params.str("mode");
   if (mode === "0") return fail(RET.POSITION_MODE_UNCHANGED);

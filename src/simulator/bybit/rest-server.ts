@@ -15,7 +15,7 @@ import type { FaultState } from "../shared/faults.ts";
 import { arrive, GATEWAY_503_HTML, sleepOn, withhold } from "../shared/http-front.ts";
 import { sendJson, sendText } from "../shared/http-io.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, transactionLog, walletBalance } from "./rest-account.ts";
+import { accountInfo, apiKeyInfo, coinInfo, feeRate, positionList, setLeverage, switchMode, tradingStop, transactionLog, walletBalance } from "./rest-account.ts";
 import { instrumentsInfo, marketTime, orderbook, tickers } from "./rest-market.ts";
 import { Params } from "./rest-params.ts";
 import { amendOrder, cancelAll, cancelOrder, createOrder, executionList, orderHistory, realtimeOrders } from "./rest-trade.ts";
@@ -54,6 +54,7 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ["/v5/execution/list", { method: "GET", private: true, handle: (c) => executionList(c.port, c.params, account(c)) }],
   ["/v5/position/list", { method: "GET", private: true, handle: (c) => positionList(c.port, c.params, account(c)) }],
   ["/v5/position/set-leverage", { method: "POST", private: true, handle: (c) => setLeverage(c.port, c.params, account(c)) }],
+  ["/v5/position/trading-stop", { method: "POST", private: true, handle: (c) => tradingStop(c.port, c.params, account(c)) }],
   ["/v5/position/switch-mode", { method: "POST", private: true, handle: (c) => switchMode(c.params) }],
   ["/v5/account/wallet-balance", { method: "GET", private: true, handle: (c) => walletBalance(c.port, c.params, account(c)) }],
   ["/v5/account/transaction-log", { method: "GET", private: true, handle: (c) => transactionLog(c.port, c.params, account(c), c.now) }],

@@ -15,6 +15,7 @@ import { FaultState, parseFaults, type FaultSpec } from "../shared/faults.ts";
 import { PublicFeeds, type MarketView } from "./public-feeds.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { handleRest } from "./rest-server.ts";
+import { RequestLog, type SimRequest } from "./request-log.ts";
 import { SeededRandom } from "../shared/rng.ts";
 import { handleControl, type ResetOptions } from "./sim-control.ts";
 import type { ApiCredential } from "./signing.ts";
@@ -51,6 +52,8 @@ export interface BybitSimulator {
   heldRequests(): number;
   setPrice(symbol: string, price: string | Dec): void;
   reset(options?: ResetOptions): Promise<void>;
+  /** Every REST request and stream connection so far, oldest first (`request-log.ts`). */
+  requests(): readonly SimRequest[];
   close(): Promise<void>;
 }
 
@@ -183,8 +186,10 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
     for (const p of [...peers]) p.close(1012, "simulator reset");
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
-    handleRest(req, res, {
+  const requestLog = new RequestLog();
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    requestLog.rest(clock.now(), req.method ?? "", req.url ?? "/");
+    return handleRest(req, res, {
       clock,
       faults,
       limiter,
@@ -201,10 +206,12 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
           describeFaults: () => faults.describe(clock.now()),
           streams: () =>
             [...peers].map((p) => ({ kind: p.kind, connId: p.connId, authenticated: p.credential !== undefined, topics: [...p.subscriptions] })),
+          requests: () => requestLog.entries(),
           reset,
           now: () => clock.now(),
         }),
     });
+  };
   const { server, wss } = simHttpServer(handle, (req, socket, head, upgrades) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const kind = WS_PATHS[path];
@@ -212,6 +219,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
       refuseUpgrade(socket, "404 Not Found");
       return;
     }
+    requestLog.ws(clock.now(), path, kind);
     upgrades.handleUpgrade(req, socket, head, (ws: WebSocket) => attach(ws, kind));
   });
 
@@ -273,6 +281,7 @@ export async function startBybitSimulator(options: BybitSimulatorOptions = {}): 
       port.setPrice(symbol, value);
     },
     reset,
+    requests: () => requestLog.entries(),
     close: () => {
       closing ??= (async () => {
         feeds.stop();

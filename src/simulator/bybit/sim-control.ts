@@ -1,7 +1,8 @@
 /**
  * The simulator's own control routes (not Bybit's): `GET /__sim/state`, `POST /__sim/reset`,
  * `GET|POST /__sim/faults`, `POST /__sim/price`, `POST /__sim/funding` (settle funding now),
- * `POST /__sim/wallet` (deposit or withdraw). Plain JSON, no envelope, no auth, no faults.
+ * `POST /__sim/wallet` (deposit or withdraw), `GET /__sim/requests` (the request log). Plain JSON,
+ * no envelope, no auth, no faults.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { add } from "../../core/decimal.ts";
@@ -11,6 +12,7 @@ import type { ResetFields as ResetOptions } from "../shared/control-input.ts";
 import { badRequest, decimalField, handleSimControl } from "../shared/control-input.ts";
 import { sendJson } from "../shared/http-io.ts";
 import type { OrderView } from "./model.ts";
+import type { SimRequest } from "./request-log.ts";
 import { availableBalance } from "./wire-account.ts";
 import { absDec, decText, priceText, qtyText } from "./wire-format.ts";
 
@@ -24,6 +26,8 @@ export interface SimControlDeps {
   describeFaults(): Record<string, unknown>;
   /** Open WebSocket connections: kind, authenticated, topics. */
   streams(): Record<string, unknown>[];
+  /** Every REST request and stream connection so far (`request-log.ts`). */
+  requests(): readonly SimRequest[];
   reset(options: ResetOptions): Promise<void>;
   now(): number;
 }
@@ -45,6 +49,7 @@ export function handleControl(req: IncomingMessage, res: ServerResponse, path: s
     extra: {
       "POST /__sim/funding": (fields, res) => settleFunding(fields, res, deps.port()),
       "POST /__sim/wallet": (fields, res) => adjustWallet(fields, res, deps.port(), deps.primaryAccount),
+      "GET /__sim/requests": (_fields, res) => sendJson(res, 200, { ok: true, requests: deps.requests() }),
     },
   });
 }
@@ -134,6 +139,7 @@ export function simState(port: ExchangePort, accountId: string, faults: Record<s
         avgPrice: decText(p.avgPrice),
         unrealisedPnl: decText(p.unrealisedPnl),
         cumRealisedPnl: decText(p.cumRealisedPnl),
+        stopLoss: p.stopLoss === undefined ? "" : decText(p.stopLoss),
       };
     }),
     wallet: {

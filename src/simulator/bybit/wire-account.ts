@@ -46,7 +46,7 @@ function positionCommon(i: Instrument, p: PositionView): JsonObject {
     positionIMByMp: decText(p.positionIM),
     tpslMode: "Full",
     takeProfit: "0",
-    stopLoss: "0",
+    stopLoss: p.stopLoss === undefined ? "0" : priceText(i, p.stopLoss),
     trailingStop: "0",
     unrealisedPnl: decText(p.unrealisedPnl),
     curRealisedPnl: decText(p.curRealisedPnl),

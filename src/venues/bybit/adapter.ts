@@ -3,7 +3,9 @@
  * and pages of each question the live core asks, and the two streams. Every answer leaves as a
  * venue-neutral report; what the reports mean is decided in `venues/live`.
  */
-import { format } from "../../core/decimal.ts";
+import { type Dec, format } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
@@ -13,6 +15,7 @@ import { PublicStream } from "./public-stream.ts";
 import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
+import { fetchInstruments } from "./instruments.ts";
 import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet } from "./wire.ts";
 
 export interface BybitEndpoints {
@@ -30,6 +33,7 @@ const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "
 const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
 const MAX_PAGES = 50;
 const MAX_ORDER_FILL_PAGES = 20;
+const RET_NOT_MODIFIED = 34040;
 
 /** The exact create body: key order is part of what is signed. */
 export function createParams(r: VenueOrderRequest): Record<string, string | boolean> {
@@ -171,6 +175,21 @@ class BybitAdapter implements LiveAdapter {
     }
     // Bybit lists newest first; a stable sort keeps entries of one millisecond in a fixed order.
     return out.sort((a, b) => a.venueTs - b.venueTs);
+  }
+
+  /** The position's stop-loss on the mark price (Full mode: the whole position, reduce-only by nature); "0" removes it. */
+  async protectiveStop(symbol: string, stopPrice: Dec | undefined): Promise<void> {
+    const { tuning } = this.#core;
+    const params = { category: "linear", symbol, tpslMode: "Full", positionIdx: 0, stopLoss: stopPrice === undefined ? "0" : format(stopPrice), slTriggerBy: "MarkPrice" };
+    const r = await this.#rest.send("POST", "/v5/position/trading-stop", params, { signed: true, timeoutMs: tuning.requestTimeoutMs, maxWaitMs: tuning.orderMaxWaitMs, admission: "essential" });
+    // 34040 "not modified": the venue already holds exactly this stop.
+    if (r.classified.outcome === "ok" || r.classified.code === `BYBIT_${RET_NOT_MODIFIED}`) return;
+    throw new HeanError(r.classified.outcome === "rejected" ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE", `trading-stop ${symbol}: ${r.classified.code} ${r.classified.message}`, { symbol, code: r.classified.code });
+  }
+
+  /** Every linear instrument in trading (public: no keys needed). */
+  async instruments(): Promise<Instrument[]> {
+    return fetchInstruments((path, params) => this.#rest.read(path, params, { signed: false }));
   }
 
   /** One cheap private read (its budget resets every second, and a position is worth knowing anyway). */

@@ -24,6 +24,11 @@ export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCreden
     account: engineAccountView(state),
     tuning: block,
     clock,
+    // As the engine's position monitor: the operator's per-symbol stop wins over the configured one.
+    protectiveStopPct: (symbol) => {
+      const operator = state.stopLosses.get(symbol);
+      return operator !== undefined && Number.isFinite(operator) && operator > 0 ? operator : config.risk.stopLossPct;
+    },
   });
   return { venue, health: venue.health };
 }

@@ -11,6 +11,7 @@
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus } from "../venue.ts";
 
 export interface WireOrder {
@@ -52,6 +53,8 @@ export interface WirePosition {
   readonly avgPrice: Dec;
   readonly markPrice: Dec | undefined;
   readonly seq: number;
+  /** The position's stop-loss ("0" or "" at Bybit when none). */
+  readonly stopLoss: Dec | undefined;
 }
 
 export interface WireWallet {
@@ -80,7 +83,7 @@ const TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Trade", "AdlTrade", "Bus
 const NON_TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Funding", "Settle", "Delivery", "FutureSpread", "CorporateAction", "UNKNOWN"]);
 
 /** What a malformed message was, for the error and the metric's `kind` label. */
-export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "ledger" | "list" | "order-ack" | "time" | "book" | "trade" | "frame";
+export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "ledger" | "list" | "order-ack" | "time" | "book" | "trade" | "frame" | "instrument";
 
 type Raw = Record<string, unknown>;
 
@@ -251,8 +254,11 @@ export function parsePosition(input: unknown): WirePosition | undefined {
     avgPrice: decimal(kind, raw, priceField, "non-negative", { is: ZERO, absent: size === ZERO }),
     markPrice: decimal(kind, raw, "markPrice", "non-negative", { is: undefined, absent: true }),
     seq: integer(kind, raw, "seq", 0),
+    stopLoss: nonZero(decimal(kind, raw, "stopLoss", "non-negative", { is: undefined, absent: true })),
   };
 }
+
+const nonZero = (d: Dec | undefined): Dec | undefined => (d === ZERO ? undefined : d);
 
 /**
  * The `coin` of a wallet-balance list item (REST) or wallet message item (stream), with the
@@ -336,6 +342,44 @@ export function parseCashEntry(input: unknown): CashReport | undefined {
     reason,
     detail: type,
     venueTs: millis(kind, raw, "transactionTime"),
+  };
+}
+
+const CONTRACT_KINDS: Readonly<Record<string, "perpetual" | "futures">> = { LinearPerpetual: "perpetual", LinearFutures: "futures" };
+/**
+ * Bybit's base-tier (VIP 0) linear rates: instruments-info carries no fees, and the account's own
+ * rates (`/v5/account/fee-rate`) need keys that paper trading does not have.
+ */
+const BASE_MAKER_FEE = tryDec("0.0002")!;
+const BASE_TAKER_FEE = tryDec("0.00055")!;
+
+/**
+ * An item of `GET /v5/market/instruments-info?category=linear`. A contract on a multiple of the
+ * coin is named by it ("1000PEPE": a thousand PEPE per unit of quantity).
+ */
+export function parseInstrument(input: unknown): Instrument {
+  const kind = "instrument";
+  const raw = objectOf(kind, input);
+  const symbol = text(kind, raw, "symbol", { nonEmpty: true });
+  const contractType = raw.contractType;
+  const contract = typeof contractType === "string" ? CONTRACT_KINDS[contractType] : undefined;
+  if (contract === undefined) throw protocolError(kind, "contractType", contractType, `"LinearPerpetual" or "LinearFutures"`);
+  const baseAsset = text(kind, raw, "baseCoin", { nonEmpty: true });
+  const price = objectOf(kind, raw.priceFilter);
+  const lot = objectOf(kind, raw.lotSizeFilter);
+  const multiple = /^(10+)[A-Z]/.exec(baseAsset)?.[1];
+  return {
+    symbol,
+    baseAsset,
+    quoteAsset: text(kind, raw, "quoteCoin", { nonEmpty: true }),
+    tickSize: decimal(kind, price, "tickSize", "positive"),
+    lotSize: decimal(kind, lot, "qtyStep", "positive"),
+    minQty: decimal(kind, lot, "minOrderQty", "positive"),
+    maxQty: decimal(kind, lot, "maxOrderQty", "positive"),
+    minNotional: decimal(kind, lot, "minNotionalValue", "non-negative"),
+    makerFee: BASE_MAKER_FEE,
+    takerFee: BASE_TAKER_FEE,
+    contract: { kind: contract, multiplier: tryDec(multiple ?? "1")! },
   };
 }
 
@@ -450,6 +494,7 @@ const ANSWERS: Readonly<Record<string, (result: unknown) => void>> = {
   "/v5/position/list": (r) => eachItem(r, parsePosition),
   "/v5/account/wallet-balance": (r) => eachItem(r, parseWallet),
   "/v5/account/transaction-log": (r) => eachItem(r, parseCashEntry),
+  "/v5/market/instruments-info": (r) => eachItem(r, parseInstrument),
   "/v5/market/time": (r) => {
     const raw = objectOf("time", r);
     if (typeof raw.timeSecond !== "string" || !/^\d{1,12}$/.test(raw.timeSecond)) throw protocolError("time", "timeSecond", raw.timeSecond, "epoch seconds");
@@ -524,5 +569,5 @@ export function fillReportOf(e: WireExecution): FillReport {
 }
 
 export function positionReportOf(p: WirePosition): PositionStatusReport {
-  return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq };
+  return { symbol: p.symbol, qty: p.size, avgPrice: p.avgPrice, markPrice: p.markPrice, seq: p.seq, stopLoss: p.stopLoss };
 }

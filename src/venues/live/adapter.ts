@@ -6,8 +6,10 @@
  * reconciliation, health) is decided once, in this folder.
  */
 import type { Clock } from "../../core/clock.ts";
+import type { Dec } from "../../core/decimal.ts";
 import type { HeanError } from "../../core/errors.ts";
 import type { HeanEvent } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest } from "../venue.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
@@ -99,6 +101,13 @@ export interface LiveAdapter {
    * (transfers, bonuses, refunds, …), oldest first (all pages).
    */
   cashLedger(startMs: number, endMs: number): Promise<CashReport[]>;
+  /**
+   * Rest a reduce-only stop for the whole position in `symbol` at `stopPrice` (undefined: remove
+   * it), replacing any stop resting for it. Resolves once the venue accepted; throws otherwise.
+   */
+  protectiveStop(symbol: string, stopPrice: Dec | undefined): Promise<void>;
+  /** Every instrument the venue lists for trading, with its rules (public: no keys needed). */
+  instruments(): Promise<Instrument[]>;
   /**
    * The breaker's half-open probe: one cheap signed read admitted as the probe. `retryInMs`
    * when our own limiter held it back (it was not sent): try again then.

@@ -14,6 +14,7 @@ import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
 import { type AccountReport, type AccountView, type EventSink, type OrderStatusReport, type Venue, type VenueOrderRequest, type VenueOrderSnapshot, type VenuePosition, accountSnapshotOf, fundingPaidOf } from "../venue.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { LiveAdapter, LiveWire } from "./adapter.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { fillEventOf } from "./fill-event.ts";
@@ -23,6 +24,7 @@ import { OrderTracker } from "./order-tracker.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
+import { ProtectiveStops } from "./protective-stops.ts";
 import { sleep } from "./sleep.ts";
 
 export interface LiveVenueOptions {
@@ -34,6 +36,11 @@ export interface LiveVenueOptions {
   readonly tuning?: LiveTuning | undefined;
   readonly clock?: Clock | undefined;
   readonly random?: (() => number) | undefined;
+  /**
+   * Stop-loss distance per symbol in percent of the average entry: a reduce-only stop rests at the
+   * venue at that distance for every open position (`protective-stops.ts`). Absent: none.
+   */
+  readonly protectiveStopPct?: ((symbol: string) => number | undefined) | undefined;
 }
 
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
@@ -57,6 +64,9 @@ export class LiveVenue implements Venue {
   readonly #tracker: OrderTracker;
   readonly #gateway: OrderGateway;
   readonly #reconciler: Reconciler;
+  readonly #stops: ProtectiveStops | undefined;
+  /** The venue's listing, once asked. */
+  #listing: Promise<readonly Instrument[]> | undefined;
   readonly #alertAt = new Map<string, { at: number; suppressed: number }>();
   #sink: EventSink | undefined;
   #sent = 0;
@@ -128,7 +138,10 @@ export class LiveVenue implements Venue {
           this.#alert("critical", "PRIVATE_AUTH_FAILED", `${name} private stream authentication refused: ${reason}`, { reply: reason });
         },
         onOrder: (report) => this.#onOrderReport(report),
-        onFill: (report) => this.#emit(this.#tracker.fill(report, "stream")),
+        onFill: (report) => {
+          this.#emit(this.#tracker.fill(report, "stream"));
+          this.#stops?.touch(report.symbol);
+        },
         onWallet: (report) => this.#onWallet(report),
         onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
@@ -162,9 +175,32 @@ export class LiveVenue implements Venue {
       alert,
       sentCount: () => this.#sent,
     });
+    const stopPct = options.protectiveStopPct;
+    this.#stops =
+      stopPct === undefined
+        ? undefined
+        : new ProtectiveStops({
+            adapter: this.#adapter,
+            symbols: options.symbols,
+            stopPct,
+            instrument: async (symbol) => (await this.instruments()).find((i) => i.symbol === symbol),
+            clock,
+            intervalMs: tuning.reconcilePositionsMs,
+            alert,
+          });
   }
 
   // ------------------------------------------------------------------ lifecycle
+
+  /** The venue's listing, asked before the start (the runtime checks the symbols against it). */
+  instruments(): Promise<readonly Instrument[]> {
+    const listing = (this.#listing ??= this.#adapter.instruments());
+    // A failed ask is not kept: the next one asks the venue again.
+    listing.catch(() => {
+      if (this.#listing === listing) this.#listing = undefined;
+    });
+    return listing;
+  }
 
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
@@ -238,6 +274,10 @@ export class LiveVenue implements Venue {
       timer?.cancel();
       if (ok) {
         this.health.bootReconciled = true;
+        // Positions the venue holds (adopted or ours) get their protective stops before trading.
+        this.#stops?.all();
+        await this.#stops?.settled();
+        this.#stops?.start();
         return;
       }
       this.#assertStarting();
@@ -268,6 +308,7 @@ export class LiveVenue implements Venue {
       timer?.cancel();
     }
     this.#reconciler.stop();
+    this.#stops?.stop();
     this.#gateway.stop();
     this.#breaker.stop();
     this.#reconnectRetry?.cancel();

@@ -19,7 +19,9 @@ import type { ScenarioName } from "./market/scenarios.ts";
 import { SyntheticMarket } from "./market/synthetic-market.ts";
 import { MatchingEngine } from "./matching/matching-engine.ts";
 import type { BookTop, EngineEvent, Execution, OrderChange, OrderSnapshot, PublicTrade } from "./matching/types.ts";
-import { fillFromExecution, orderOutcome, toVenueSnapshot } from "./sim-venue-mapping.ts";
+import * as paperAccount from "./paper-account.ts";
+import { PAPER_ACCOUNT, type SimRestoreReport, type SimRestoreState } from "./paper-account.ts";
+import { fillFromExecution, orderOutcome } from "./sim-venue-mapping.ts";
 import { showValue } from "./show-value.ts";
 
 export interface SimLatencyOptions {
@@ -52,36 +54,7 @@ export interface SimVenueOptions {
   readonly startMs?: number | undefined;
 }
 
-/** A working order put back after a restart (hean's journaled view of it). */
-export interface SimRestoreOrder {
-  readonly clientOrderId: string;
-  /** The id the venue gave it before; a new one is made when absent. */
-  readonly venueOrderId?: string | undefined;
-  readonly symbol: string;
-  readonly side: VenueOrderRequest["side"];
-  readonly orderType: VenueOrderRequest["orderType"];
-  readonly qty: Dec;
-  readonly filledQty: Dec;
-  readonly price?: Dec | undefined;
-  readonly timeInForce: VenueOrderRequest["timeInForce"];
-  readonly reduceOnly: boolean;
-}
-
-export interface SimRestoreState {
-  readonly orders: readonly SimRestoreOrder[];
-  readonly positions: readonly VenuePosition[];
-  readonly cash: Dec;
-}
-
-export interface SimRestoreReport {
-  readonly orders: number;
-  readonly positions: number;
-  /** What could not be put back, and why. */
-  readonly skipped: readonly { readonly what: string; readonly reason: string }[];
-}
-
-/** The single account paper trading uses on the engine. */
-export const PAPER_ACCOUNT = "paper";
+export { PAPER_ACCOUNT, type SimRestoreOrder, type SimRestoreReport, type SimRestoreState } from "./paper-account.ts";
 
 /** A book update this long after the previous one (market data was stopped) is flagged `afterGap`. */
 const MIN_GAP_MS = 2_000;
@@ -105,6 +78,7 @@ export class SimVenue implements Venue {
   readonly #lastBookTs = new Map<string, number>();
   readonly #gapMs: number;
   #sink: EventSink | undefined;
+  readonly #listing: readonly Instrument[];
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: SimVenueOptions = {}) {
@@ -112,6 +86,7 @@ export class SimVenue implements Venue {
     const seed = options.seed ?? 1;
     const instruments = options.instruments ?? BUILTIN_INSTRUMENTS;
     const symbols = options.symbols ?? instruments.map((i) => i.symbol);
+    this.#listing = instruments;
     const latency = options.latency ?? {};
     const jitter = latency.jitterMs ?? DEFAULT_SIM_LATENCY.jitterMs;
     this.#clock = clock;
@@ -152,6 +127,11 @@ export class SimVenue implements Venue {
     this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
   }
 
+  /** What this simulated venue lists: every instrument it was given. */
+  instruments(): Promise<readonly Instrument[]> {
+    return Promise.resolve(this.#listing);
+  }
+
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
     this.#unsubscribe ??= this.engine.subscribe((e) => this.#onEngine(e));
@@ -187,25 +167,19 @@ export class SimVenue implements Venue {
   }
 
   async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
-    const o = this.engine.orderByClientId(PAPER_ACCOUNT, clientOrderId);
-    return o === undefined || o.symbol !== symbol ? undefined : toVenueSnapshot(o);
+    return paperAccount.queryOrder(this.engine, clientOrderId, symbol);
   }
 
   async openOrders(): Promise<VenueOrderSnapshot[]> {
-    return this.engine.openOrders(PAPER_ACCOUNT).map(toVenueSnapshot);
+    return paperAccount.openOrders(this.engine);
   }
 
   async positions(): Promise<VenuePosition[]> {
-    return this.engine
-      .positions(PAPER_ACCOUNT)
-      .filter((p) => p.qty !== 0n)
-      .map((p) => ({ symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice }));
+    return paperAccount.positions(this.engine);
   }
 
   async fillsSince(sinceMs: number): Promise<FillEvent[]> {
-    return this.engine
-      .executions(PAPER_ACCOUNT, { sinceTs: sinceMs })
-      .map((e) => fillFromExecution(e, e.ts, "reconciliation"));
+    return paperAccount.fillsSince(this.engine, sinceMs);
   }
 
   /**
@@ -213,59 +187,12 @@ export class SimVenue implements Venue {
    * (IOC and market orders never rest and are skipped). Emits no events: hean already knows.
    */
   restore(state: SimRestoreState): SimRestoreReport {
-    const skipped: { what: string; reason: string }[] = [];
-    const cash = this.engine.setBalance(PAPER_ACCOUNT, state.cash);
-    if (!cash.ok) skipped.push({ what: "cash", reason: cash.rejection.message });
-    let positions = 0;
-    for (const p of state.positions ?? []) {
-      const r = this.engine.setPosition(PAPER_ACCOUNT, p.symbol, p.qty, p.avgPrice);
-      if (r.ok) positions++;
-      else skipped.push({ what: `position ${p.symbol}`, reason: `${r.rejection.code}: ${r.rejection.message}` });
-    }
-    let orders = 0;
-    for (const o of state.orders ?? []) {
-      const what = `order ${o.clientOrderId}`;
-      if (o.orderType !== "limit" || o.price === undefined || o.timeInForce === "IOC") {
-        skipped.push({ what, reason: "only resting limit orders (GTC, POST_ONLY) can be restored" });
-        continue;
-      }
-      const r = this.engine.restoreOrder({
-        account: PAPER_ACCOUNT,
-        orderId: o.venueOrderId,
-        clientOrderId: o.clientOrderId,
-        symbol: o.symbol,
-        side: o.side,
-        price: o.price,
-        qty: o.qty,
-        filledQty: o.filledQty,
-        reduceOnly: o.reduceOnly,
-        timeInForce: o.timeInForce,
-      });
-      if (r.ok) orders++;
-      else skipped.push({ what, reason: `${r.rejection.code}: ${r.rejection.message}` });
-    }
-    return { orders, positions, skipped };
+    return paperAccount.restore(this.engine, state);
   }
 
   #place(order: VenueOrderRequest): void {
-    const result = this.engine.place({
-      account: PAPER_ACCOUNT,
-      symbol: order.symbol,
-      side: order.side,
-      type: order.orderType,
-      qty: order.qty,
-      price: order.price,
-      timeInForce: order.timeInForce,
-      reduceOnly: order.reduceOnly,
-      clientOrderId: order.clientOrderId,
-    });
-    if (result.ok) return;
-    const { code, message } = result.rejection;
-    const clientOrderId = showValue(order.clientOrderId);
-    this.#orderOut.push(
-      (ts) => ({ type: "order.rejected", ts, clientOrderId, code, reason: message, postOnlyWouldTake: code === "POST_ONLY_WOULD_TAKE" }),
-      0,
-    );
+    const rejected = paperAccount.place(this.engine, order);
+    if (rejected !== undefined) this.#orderOut.push(rejected, 0);
   }
 
   #onEngine(e: EngineEvent): void {

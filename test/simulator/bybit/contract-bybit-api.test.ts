@@ -63,7 +63,10 @@ describe("bybit-api against the simulator", () => {
     const r = await rest.getInstrumentsInfo({ category: "linear" });
     assert.equal(r.retCode, 0);
     const symbols = r.result.list.map((i: any) => i.symbol).sort();
-    assert.deepEqual(symbols, ["BTCUSDT", "ETHUSDT"]);
+    assert.deepEqual(symbols, ["1000PEPEUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+    const pepe: any = r.result.list.find((i: any) => i.symbol === "1000PEPEUSDT");
+    assert.equal(pepe.lotSizeFilter.qtyStep, "100");
+    assert.equal(pepe.priceFilter.tickSize, "0.0000001");
     const btc: any = r.result.list.find((i: any) => i.symbol === "BTCUSDT");
     assert.equal(btc.lotSizeFilter.qtyStep, "0.001");
     assert.equal(btc.priceFilter.tickSize, "0.1");

@@ -28,7 +28,7 @@ describe("ccxt bybit against the simulator", () => {
 
   it("loads the linear markets with Bybit's filters", async () => {
     const markets = await ex.loadMarkets();
-    assert.deepEqual(Object.keys(markets).sort(), ["BTC/USDT:USDT", "ETH/USDT:USDT"]);
+    assert.deepEqual(Object.keys(markets).sort(), ["1000PEPE/USDT:USDT", "BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT"]);
     const btc = markets[BTC];
     assert.equal(btc.id, "BTCUSDT");
     assert.equal(btc.linear, true);
