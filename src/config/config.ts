@@ -123,7 +123,7 @@ export function loadConfig(options: { file?: string | undefined; overrides?: rea
     const venue = written.venue ?? DEFAULT_CONFIG.venue;
     const blocks = Object.keys(DEFAULT_CONFIG.venues);
     if (typeof venue !== "string" || !blocks.includes(venue)) {
-      throw new HeanError("CONFIG_INVALID", `${key} (a shortcut into venues.<venue>.${key.slice("venue.".length)}) applies to a live venue (one of ${blocks.join(", ")}), not to venue ${JSON.stringify(venue)}`, { path: key, venue: describeValue(venue) });
+      throw new HeanError("CONFIG_INVALID", `${key} applies to a live venue (a shortcut into venues.<id>.${key.slice("venue.".length)}, for ${blocks.join(", ")}), not to venue ${JSON.stringify(venue)}`, { path: key, venue: describeValue(venue) });
     }
     written = setPath(written, `venues.${venue}.${key.slice("venue.".length)}`, value as Json);
   }
