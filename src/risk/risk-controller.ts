@@ -34,17 +34,8 @@ import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./trigge
 import { exitLimitPrice } from "./exit-price.ts";
 import { silentFor, staleSymbols } from "./stale-data.ts";
 import { utcDayStart } from "./utc-day.ts";
+import type { VenueHealthInput } from "./venue-health.ts";
 
-export interface VenueHealthInput {
-  /** Since when the private order stream has been down (null: connected). */
-  privateDownSince(): number | null;
-  /** When reconciliation last succeeded (null: never). */
-  lastReconcileOkAt(): number | null;
-  /** Since when the REST circuit breaker has been open (null: closed). */
-  circuitOpenSince(): number | null;
-  /** A reason while new exposure must wait (breaker open, limiter backing off, stream unreconciled). */
-  blocksNewExposure?(): string | undefined;
-}
 
 const STALE_RECHECK_WHILE_ACTIVE_MS = 250;
 

@@ -6,28 +6,10 @@
  * Each live venue has its own config block (`venues.<id>`) and its own secrets
  * (`HEAN_<ID>_API_KEY` / `HEAN_<ID>_API_SECRET`, or their `_FILE` twins).
  */
-import type { Clock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
-import { type HeanConfig, type Mode, VENUE_NAMES, type VenueName } from "../config/config.ts";
-import { readSecret, type Secret } from "../control/secrets.ts";
-import type { EngineStateView } from "../engine/engine-state-view.ts";
-import type { Venue, VenueHealth } from "./venue.ts";
-
-export interface LiveCredentials {
-  readonly apiKey: Secret;
-  readonly apiSecret: Secret;
-}
-
-/** A live venue as the runtime wires it: the venue, and its health for risk and the operator. */
-export interface LiveVenueParts {
-  readonly venue: Venue;
-  readonly health: VenueHealth;
-}
-
-export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
-
-/** Paper trading on the venue's public market data (no keys), filling in the in-process matching engine. */
-export type PaperVenueFactory = (config: HeanConfig, clock: Clock) => Venue;
+import { type Mode, VENUE_NAMES, type VenueName } from "../config/config.ts";
+import { readSecret } from "../control/secrets.ts";
+import type { LiveCredentials, LiveVenueFactory, PaperVenueFactory } from "./venue.ts";
 
 export interface VenueEntry {
   readonly id: VenueName;

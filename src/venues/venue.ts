@@ -21,7 +21,11 @@ import type {
 import type { Instrument } from "../core/instrument.ts";
 import type { VenueHealthView } from "../control/engine-view.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
-import type { VenueHealthInput } from "../risk/risk-controller.ts";
+import type { Clock } from "../core/clock.ts";
+import type { HeanConfig } from "../config/config.ts";
+import type { Secret } from "../control/secrets.ts";
+import type { EngineStateView } from "../engine/engine-state-view.ts";
+import type { VenueHealthInput } from "../risk/venue-health.ts";
 
 export interface VenueOrderRequest {
   readonly clientOrderId: string;
@@ -232,3 +236,21 @@ export interface Venue {
    */
   reconcile?(reason: "boot" | "manual"): Promise<void>;
 }
+
+// ---------------------------------------------------------------- how the runtime builds a venue
+
+export interface LiveCredentials {
+  readonly apiKey: Secret;
+  readonly apiSecret: Secret;
+}
+
+/** A live venue as the runtime wires it: the venue, and its health for risk and the operator. */
+export interface LiveVenueParts {
+  readonly venue: Venue;
+  readonly health: VenueHealth;
+}
+
+export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
+
+/** Paper trading on the venue's public market data (no keys), filling in the in-process matching engine. */
+export type PaperVenueFactory = (config: HeanConfig, clock: Clock) => Venue;

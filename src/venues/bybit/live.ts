@@ -8,7 +8,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import type { EngineStateView } from "../../engine/engine-state-view.ts";
 import { engineAccountView } from "../live/account-view.ts";
-import type { LiveCredentials, LiveVenueParts } from "../registry.ts";
+import type { LiveCredentials, LiveVenueParts } from "../venue.ts";
 import { BybitVenue } from "./adapter.ts";
 import { BybitSigner, authorizeLiveSigning } from "./signer.ts";
 
