@@ -11,15 +11,11 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { SimClock } from "../../src/core/clock.ts";
 import { type Dec, ZERO, add, dec, format, toNumber } from "../../src/core/decimal.ts";
 import type { FillEvent, HeanEvent } from "../../src/core/events.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
 import type { EventSink, Venue, VenueOrderRequest } from "../../src/venues/venue.ts";
-import { T0, ofType, tempJournal } from "../runtime/helpers.ts";
+import { ofType, startTestRuntime, tempJournal } from "../runtime/helpers.ts";
 
 const SYMBOL = "BTCUSDT";
 
@@ -91,10 +87,11 @@ afterEach(async () => {
 test("a fill reported after its leg's cancel: the next leg is sized from the confirmed cumulative fill; the late fill counts once; the parent never overfills", async () => {
   const j = tempJournal();
   cleanups.push(j.cleanup);
-  const config = loadConfig({
+  let sim!: SimVenue;
+  let venue!: LateFillVenue;
+  const { rt, events, advance, stop } = await startTestRuntime({
+    journalPath: j.path,
     overrides: [
-      `journal.path=${JSON.stringify(j.path)}`,
-      "sim.jitterMs=0",
       "strategy.name=none",
       "initialCash=1000000",
       "risk.maxLeverage=30",
@@ -106,42 +103,21 @@ test("a fill reported after its leg's cancel: the next leg is sized from the con
       "execution.ttl.baseMs=2000",
       "execution.maxReprices=0",
     ],
+    venue: (config, clock) => {
+      sim = new SimVenue({
+        clock,
+        seed: config.seed,
+        scenario: config.scenario,
+        symbols: config.symbols,
+        latency: { ackMs: config.sim.latencyMs, marketDataMs: config.sim.latencyMs, jitterMs: 0 },
+        startingBalance: config.initialCash,
+        updatesPerSecond: config.sim.updatesPerSecond,
+      });
+      venue = new LateFillVenue(sim, (id) => id.endsWith("-m1"));
+      return venue;
+    },
   });
-  const clock = new SimClock(T0);
-  const sim = new SimVenue({
-    clock,
-    seed: config.seed,
-    scenario: config.scenario,
-    symbols: config.symbols,
-    latency: { ackMs: config.sim.latencyMs, marketDataMs: config.sim.latencyMs, jitterMs: 0 },
-    startingBalance: config.initialCash,
-    updatesPerSecond: config.sim.updatesPerSecond,
-  });
-  const venue = new LateFillVenue(sim, (id) => id.endsWith("-m1"));
-  const journal = SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" });
-  const rt = await Runtime.start({ config, clock, busMode: "sync", journal, venue });
-  const events: HeanEvent[] = [];
-  rt.outbox.subscribe("test-recorder", (e) => void events.push(e));
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advance(Math.min(20, end - clock.now()));
-      await settle();
-    }
-  };
-  cleanups.push(async () => {
-    const stopping = rt.stop("test done");
-    let done = false;
-    void stopping.finally(() => (done = true)).catch(() => undefined);
-    while (!done) {
-      clock.advance(20);
-      await settle();
-    }
-    await stopping;
-  });
+  cleanups.push(stop);
 
   await advance(2_050);
   const book = rt.engine.lastBook(SYMBOL)!;

@@ -9,9 +9,11 @@ import { SimClock } from "../../src/core/clock.ts";
 import { type Dec, dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { loadConfig, type HeanConfig } from "../../src/config/config.ts";
+import type { JournalPort } from "../../src/engine/journal-port.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
+import type { Venue } from "../../src/venues/venue.ts";
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -36,13 +38,18 @@ export async function startTestRuntime(options: {
   overrides?: readonly string[];
   clock?: SimClock;
   recordEvents?: boolean;
+  /** A journal of the test's own over the config's path (default: SQLite, inline writer). */
+  journal?: (config: HeanConfig) => JournalPort;
+  /** A venue of the test's own (default: the runtime's simulated venue). */
+  venue?: (config: HeanConfig, clock: SimClock) => Venue;
 }): Promise<TestRuntime> {
   const clock = options.clock ?? new SimClock(T0);
   const config = loadConfig({
     overrides: [`journal.path=${JSON.stringify(options.journalPath)}`, "sim.jitterMs=0", ...(options.overrides ?? [])],
   });
-  const journal = SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" });
-  const rt = await Runtime.start({ config, clock, busMode: "sync", journal });
+  const journal = options.journal?.(config) ?? SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" });
+  const venue = options.venue?.(config, clock);
+  const rt = await Runtime.start({ config, clock, busMode: "sync", journal, ...(venue === undefined ? {} : { venue }) });
   const events: HeanEvent[] = [];
   if (options.recordEvents !== false) rt.outbox.subscribe("test-recorder", (e) => void events.push(e));
   const settle = async (): Promise<void> => {

@@ -15,9 +15,6 @@ import { type Dec, dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { loadConfig } from "../../src/config/config.ts";
-import { Runtime } from "../../src/runtime/runtime.ts";
-import { SimClock } from "../../src/core/clock.ts";
 import { STALE } from "../../src/venues/sim/market/scenarios.ts";
 import type { SimVenue } from "../../src/venues/sim/sim-venue.ts";
 import { T0, type TestRuntime, ofType, openPosition, startTestRuntime, tempJournal } from "./helpers.ts";
@@ -169,32 +166,15 @@ class StallingJournal implements JournalPort {
 test("an intent made on fresh data whose commit outlasts the threshold is rejected, never sent", async () => {
   const j = tempJournal();
   cleanups.push(j.cleanup);
-  const config = loadConfig({ overrides: [`journal.path=${JSON.stringify(j.path)}`, "sim.jitterMs=0", ...BASE] });
-  const journal = new StallingJournal(SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" }));
-  const clock = new SimClock(T0);
-  const rt = await Runtime.start({ config, clock, busMode: "sync", journal });
-  const events: HeanEvent[] = [];
-  rt.outbox.subscribe("test-recorder", (e) => void events.push(e));
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while (clock.now() < end) {
-      clock.advance(Math.min(20, end - clock.now()));
-      await settle();
-    }
-  };
+  let journal!: StallingJournal;
+  const { rt, clock, events, advance, stop } = await startTestRuntime({
+    journalPath: j.path,
+    overrides: BASE,
+    journal: (config) => (journal = new StallingJournal(SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" }))),
+  });
   cleanups.push(async () => {
     journal.release();
-    const stopping = rt.stop("test done");
-    let done = false;
-    void stopping.finally(() => (done = true)).catch(() => undefined);
-    while (!done) {
-      clock.advance(20);
-      await settle();
-    }
-    await stopping;
+    await stop();
   });
 
   await advance(STALE.startMs + 20);
