@@ -17,7 +17,7 @@ import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/control/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import { FAST, KEY, SECRET, sleep, waitFor } from "./rig.ts";
+import { KEY, SECRET, liveOverrides, sleep, waitFor } from "./rig.ts";
 
 const SYMBOL = "BTCUSDT";
 /** Far more than one brief cross of the book can fill, so the maker leg fills in part. */
@@ -54,15 +54,7 @@ async function venueOrder(orderLinkId: string): Promise<{ orderStatus: string; c
 test("bybit: a maker leg's cancel confirms fills hean has not seen yet; the fallback is sized from them and the parent never overfills", async () => {
   const config = loadConfig({
     overrides: [
-      `journal.path=${JSON.stringify(join(dir, "late-fill.db"))}`,
-      "mode=live",
-      "venue=bybit",
-      "live.iUnderstandLiveTrading=true",
-      `venues.bybit.restUrl=${JSON.stringify(sim.url)}`,
-      `venues.bybit.wsPublicUrl=${JSON.stringify(sim.wsPublicUrl)}`,
-      `venues.bybit.wsPrivateUrl=${JSON.stringify(sim.wsPrivateUrl)}`,
-      ...Object.entries(FAST).map(([k, v]) => `venues.bybit.${k}=${JSON.stringify(v)}`),
-      'strategy.name="none"',
+      ...liveOverrides(sim, join(dir, "late-fill.db")),
       "initialCash=100000000",
       "risk.maxLeverage=30",
       "risk.maxOrderNotional=500000000",
