@@ -291,26 +291,7 @@ export class TradeLedger {
       if (after.qty === 0n || opening > 0n) this.#close(trip, fill.ts, exitReasonOf(origin, opening > 0n));
     }
     if (opening > 0n) {
-      let trip = this.#open.get(fill.symbol);
-      if (trip === undefined) {
-        trip = {
-          symbol: fill.symbol,
-          direction: fill.side === "buy" ? "long" : "short",
-          strategyId: origin?.strategyId ?? "",
-          openedAt: fill.ts,
-          maxQty: ZERO,
-          entryQty: ZERO,
-          entryNotional: ZERO,
-          exitQty: ZERO,
-          exitNotional: ZERO,
-          grossPnl: ZERO,
-          fees: ZERO,
-          fills: 0,
-          makerQty: ZERO,
-        };
-        this.#open.set(fill.symbol, trip);
-        if (this.#open.size === 1) this.#exposedSince = fill.ts;
-      }
+      const trip = this.#open.get(fill.symbol) ?? this.#openTrip(fill.symbol, fill.side === "buy" ? "long" : "short", origin?.strategyId ?? "", fill.ts);
       trip.entryQty = add(trip.entryQty, opening);
       trip.entryNotional = add(trip.entryNotional, mul(fill.price, opening));
       trip.fees = add(trip.fees, sub(fill.fee, closingFee));
@@ -323,14 +304,21 @@ export class TradeLedger {
 
   /** A position the ledger never saw open (journal began with it, or adopted from the venue). */
   #adopt(symbol: string, held: Position, ts: number): OpenTripState {
+    const trip = this.#openTrip(symbol, held.qty > 0n ? "long" : "short", "", held.openedAt ?? ts);
+    trip.maxQty = trip.entryQty = abs(held.qty);
+    trip.entryNotional = held.entryValue;
+    return trip;
+  }
+
+  #openTrip(symbol: string, direction: OpenTripState["direction"], strategyId: string, openedAt: number): OpenTripState {
     const trip: OpenTripState = {
       symbol,
-      direction: held.qty > 0n ? "long" : "short",
-      strategyId: "",
-      openedAt: held.openedAt ?? ts,
-      maxQty: abs(held.qty),
-      entryQty: abs(held.qty),
-      entryNotional: held.entryValue,
+      direction,
+      strategyId,
+      openedAt,
+      maxQty: ZERO,
+      entryQty: ZERO,
+      entryNotional: ZERO,
       exitQty: ZERO,
       exitNotional: ZERO,
       grossPnl: ZERO,
@@ -339,7 +327,7 @@ export class TradeLedger {
       makerQty: ZERO,
     };
     this.#open.set(symbol, trip);
-    if (this.#open.size === 1) this.#exposedSince = trip.openedAt;
+    if (this.#open.size === 1) this.#exposedSince = openedAt;
     return trip;
   }
 
@@ -373,7 +361,7 @@ export class TradeLedger {
     this.#bySymbol.set(trade.symbol, addTrade(this.#bySymbol.get(trade.symbol) ?? EMPTY_TOTALS, trade));
     const day = utcDay(ts);
     this.#byDay.set(day, addTrade(this.#byDay.get(day) ?? EMPTY_TOTALS, trade));
-    if (this.#forceCloseReason.has(t.symbol)) this.#forceCloseReason.delete(t.symbol);
+    this.#forceCloseReason.delete(t.symbol);
     this.#onClosed(trade);
   }
 }
