@@ -7,12 +7,14 @@
 import type { Instrument } from "../core/instrument.ts";
 import type { Portfolio } from "../portfolio/portfolio.ts";
 import type { ParentBook } from "../execution/router/parent-book.ts";
+import type { RunPerformanceView } from "../report/run-performance.ts";
 import type { CommandRecord, EngineState, OrderRecord } from "./engine-state.ts";
 
 export type PortfolioView = Omit<Portfolio, "applyFill" | "setMark" | "applyFunding" | "adjustCash">;
 export type ParentBookView = Omit<ParentBook, "apply" | "onChildFill" | "restore">;
 
-export type EngineStateView = Readonly<Omit<EngineState, "apply" | "orders" | "parents" | "portfolio" | "stopLosses" | "commands" | "deniedByCode" | "instruments">> & {
+export type EngineStateView = Readonly<Omit<EngineState, "apply" | "orders" | "parents" | "portfolio" | "stopLosses" | "commands" | "deniedByCode" | "instruments" | "performance">> & {
+  readonly performance: RunPerformanceView;
   readonly orders: ReadonlyMap<string, Readonly<OrderRecord>>;
   readonly parents: ParentBookView;
   readonly portfolio: PortfolioView;

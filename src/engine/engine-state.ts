@@ -27,6 +27,7 @@ import type {
 } from "../core/events.ts";
 import { Portfolio, type PortfolioSnapshot } from "../portfolio/portfolio.ts";
 import { ParentBook, type ParentRecord, type ParentWindow } from "../execution/router/parent-book.ts";
+import { DEFAULT_PERFORMANCE_BOUNDS, type PerformanceBounds, RunPerformance, type RunPerformanceSnapshot } from "../report/run-performance.ts";
 import { type OrderStatus, type OrderTrigger, WORKING, nextStatus } from "./order-state.ts";
 
 export interface OrderRecord {
@@ -128,6 +129,8 @@ export interface EngineStateOptions {
   readonly rememberedOrders?: number;
   /** How many fill ids to remember for de-duplication (default `FILL_ID_MEMORY`). */
   readonly rememberedFillIds?: number;
+  /** How much of the run's trades and equity curve to keep item by item (default `DEFAULT_PERFORMANCE_BOUNDS`). */
+  readonly performance?: PerformanceBounds;
 }
 
 export const DEFAULT_RECENT_TERMINAL_ORDERS = 500;
@@ -171,6 +174,7 @@ export class EngineState {
   readonly #keep: number;
   readonly #retiredMemory: number;
   readonly #fillIdMemory: number;
+  readonly #performanceBounds: PerformanceBounds;
   /** The strategy of the latest entry intent per symbol: who owns a position after its entry order left the state. */
   readonly lastEntryStrategy = new Map<string, string>();
   /** Booked funding (`f:<id>`) and adjustment (`a:<id>`) ids. */
@@ -194,6 +198,8 @@ export class EngineState {
   riskReference: RiskReference | undefined;
   readonly commands = new Map<string, CommandRecord>();
   readonly deniedByCode = new Map<string, number>();
+  /** Round-trip trades, equity curve and drawdown of the run, from the applied events. */
+  performance: RunPerformance;
   /** Per-symbol open time of positions as journaled (survives restarts via replay). */
   startedAt: number | null = null;
 
@@ -202,6 +208,8 @@ export class EngineState {
     this.#keep = options.recentTerminalOrders ?? DEFAULT_RECENT_TERMINAL_ORDERS;
     this.#retiredMemory = options.rememberedOrders ?? RETIRED_MEMORY;
     this.#fillIdMemory = options.rememberedFillIds ?? FILL_ID_MEMORY;
+    this.#performanceBounds = options.performance ?? DEFAULT_PERFORMANCE_BOUNDS;
+    this.performance = new RunPerformance(this.#performanceBounds);
   }
 
   /** What is remembered of an order that left the state (undefined while it is in `orders`). */
@@ -278,6 +286,7 @@ export class EngineState {
     if (seq > 0) this.lastSeq = seq;
     if (outcome === "applied") {
       this.eventsApplied++;
+      this.performance.apply(event, (marks) => this.portfolio.equityAt(marks), () => this.portfolio.adjustments);
       this.#prune();
     }
     return outcome;
@@ -660,6 +669,7 @@ export class EngineState {
       reconciledAccount: this.reconciledAccount,
       fundingCount: this.fundingCount,
       adjustmentCount: this.adjustmentCount,
+      performance: this.performance.snapshot(),
     };
   }
 
@@ -696,6 +706,8 @@ export class EngineState {
     st.reconciledAccount = s.reconciledAccount;
     st.fundingCount = s.fundingCount ?? 0;
     st.adjustmentCount = s.adjustmentCount ?? 0;
+    // Older snapshots carry no trades: the ledger starts from the positions it is shown next.
+    if (s.performance !== undefined) st.performance = RunPerformance.fromSnapshot(s.performance, st.#performanceBounds);
     // A smaller window than the run that wrote the snapshot takes effect at once.
     st.#prune();
     return st;
@@ -738,6 +750,8 @@ export interface EngineSnapshot {
   readonly reconciledAccount?: VenueAccountRecord | undefined;
   readonly fundingCount?: number;
   readonly adjustmentCount?: number;
+  /** Absent in snapshots written before trades were followed. */
+  readonly performance?: RunPerformanceSnapshot;
 }
 
 /**

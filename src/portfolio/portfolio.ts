@@ -118,6 +118,16 @@ export class Portfolio {
     return add(this.#cash, this.unrealizedPnl());
   }
 
+  /** Equity valued at the given marks instead of the latest ones (a report valued on journaled marks only). */
+  equityAt(marks: ReadonlyMap<string, Mark>): Dec {
+    let total = this.#cash;
+    for (const p of this.#positions.values()) {
+      const m = marks.get(p.symbol);
+      total = add(total, unrealizedPnl(p, m?.bid, m?.ask));
+    }
+    return total;
+  }
+
   positionNotional(symbol: string): Dec {
     const m = this.#marks.get(symbol);
     return markNotional(this.position(symbol), m?.bid, m?.ask);

@@ -157,19 +157,23 @@ export class TradeLedger {
   #forceCloseReason = new Map<string, ForceCloseReason>();
   #killSwitchReason: KillSwitchReason | null = null;
 
-  constructor(onClosed: (trade: RoundTrip) => void = () => {}) {
+  readonly #originWindow: number;
+
+  /** `originWindow`: how many recent orders' origins to remember (a fill of an older order is "external"). */
+  constructor(onClosed: (trade: RoundTrip) => void = () => {}, originWindow = ORIGIN_WINDOW) {
     this.#onClosed = onClosed;
+    this.#originWindow = originWindow;
   }
 
   /** Feed every applied event, in order; events the ledger does not need are ignored. */
   apply(event: HeanEvent): void {
     switch (event.type) {
       case "router.parent":
-        remember(this.#parents, event.parentId, this.#originOf(event.strategyId, event.purpose, event.symbol));
+        remember(this.#parents, this.#originWindow, event.parentId, this.#originOf(event.strategyId, event.purpose, event.symbol));
         return;
       case "order.intent": {
         const parent = event.parentId === undefined ? undefined : this.#parents.get(event.parentId);
-        remember(this.#origins, event.clientOrderId, parent ?? this.#originOf(event.strategyId, event.purpose, event.symbol));
+        remember(this.#origins, this.#originWindow, event.clientOrderId, parent ?? this.#originOf(event.strategyId, event.purpose, event.symbol));
         return;
       }
       case "risk.force-close":
@@ -240,8 +244,8 @@ export class TradeLedger {
     };
   }
 
-  static fromSnapshot(s: TradeLedgerSnapshot, onClosed?: (trade: RoundTrip) => void): TradeLedger {
-    const ledger = new TradeLedger(onClosed);
+  static fromSnapshot(s: TradeLedgerSnapshot, onClosed?: (trade: RoundTrip) => void, originWindow?: number): TradeLedger {
+    const ledger = new TradeLedger(onClosed, originWindow);
     ledger.#positions = new Map(s.positions.map((p) => [p.symbol, p]));
     ledger.#open = new Map(s.open.map((t) => [t.symbol, { ...t }]));
     ledger.#totals = s.totals;
@@ -395,9 +399,9 @@ function addTrade(t: TradeTotals, trade: RoundTrip): TradeTotals {
   };
 }
 
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
+function remember<V>(map: Map<string, V>, window: number, key: string, value: V): void {
   map.set(key, value);
-  if (map.size > ORIGIN_WINDOW) map.delete(map.keys().next().value!);
+  if (map.size > window) map.delete(map.keys().next().value!);
 }
 
 const avg = (notional: Dec, qty: Dec): Dec => (qty === 0n ? ZERO : div(notional, qty));

@@ -39,7 +39,7 @@ const roundTrip = (st: EngineState): EngineSnapshot => decodeValue(encodeValue(s
 
 describe("terminal orders leave the state", () => {
   test("a long run keeps the state and its snapshot bounded; totals still count every order", () => {
-    const options = { recentTerminalOrders: 20, rememberedOrders: 100, rememberedFillIds: 200 };
+    const options = { recentTerminalOrders: 20, rememberedOrders: 100, rememberedFillIds: 200, performance: { recentTrades: 20, curvePoints: 8, originWindow: 100 } };
     const st = new EngineState(dec("1000000"), options);
     const sizes: number[] = [];
     for (let n = 0; n < 4_000; n++) {

@@ -1,0 +1,100 @@
+/**
+ * The run's performance as the engine state holds it: fed the applied events, valued on the
+ * journaled marks only, bounded, and restored from its snapshot to the same figures.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { dec, format } from "../../src/core/decimal.ts";
+import type { HeanEvent, Side } from "../../src/core/events.ts";
+import { EngineState } from "../../src/engine/engine-state.ts";
+import { accepted, fill as engineFill, intent, submitted } from "../engine/fixtures.ts";
+import { decodeValue, encodeValue } from "../../src/journal/codec.ts";
+import { RunPerformance, type RunPerformanceSnapshot } from "../../src/report/run-performance.ts";
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+
+/** An order from intent to acceptance (the engine refuses a fill of an order never sent). */
+const order = (id: string, side: Side, ts: number): HeanEvent[] => [
+  intent(id, { ts, side, strategyId: "s1", purpose: side === "buy" ? "entry" : "exit" }),
+  { ...submitted(id), ts },
+  { ...accepted(id), ts },
+];
+const fill = (id: string, side: Side, price: string, fee: string, ts: number): HeanEvent =>
+  engineFill(`f-${id}`, id, "1", price, { side, fee: dec(fee), liquidity: "taker", ts, venueTs: ts });
+const mark = (bid: string, ask: string, ts: number): HeanEvent => ({ type: "mark", ts, symbol: "BTCUSDT", bid: dec(bid), ask: dec(ask) });
+
+/** Buy 1 at 100, marked down to 90 (bid), up to 120, sold at 118: every figure by hand. */
+const RUN: HeanEvent[] = [
+  mark("99", "101", T0),
+  ...order("a", "buy", T0 + 1_000),
+  fill("a", "buy", "100", "0.1", T0 + 2_000), // cash 10000 − 100 − 0.1; equity at bid 99: 9998.9
+  mark("90", "91", T0 + 60_000), // equity 9989.9: drawdown from 10000 (the start) = 0.101%
+  mark("120", "121", T0 + 120_000), // equity 10019.9, a new peak
+  ...order("b", "sell", T0 + 121_000),
+  fill("b", "sell", "118", "0.118", T0 + 122_000), // cash 10017.782, flat
+];
+
+function engine(events: readonly HeanEvent[]): EngineState {
+  const st = new EngineState(dec("10000"));
+  for (const e of events) st.apply(e);
+  return st;
+}
+
+test("one round trip: the trade, P&L, fees, curve and drawdown equal the hand figures", () => {
+  const st = engine(RUN);
+  const [trip] = st.performance.recentTrades();
+  assert.equal(st.performance.recentTrades().length, 1);
+  assert.equal(format(trip!.netPnl), "17.782");
+  assert.equal(format(trip!.fees), "0.218");
+  assert.equal(trip!.exitReason, "signal");
+  const s = st.performance.summary(st.portfolio.capitalIn, st.portfolio.equity());
+  assert.equal(s.netPnl, "17.782");
+  assert.equal(s.trades, 1);
+  assert.equal(s.winRatePct, 100);
+  // Peak 10000 (start) → trough 9989.9 = 0.101 %.
+  assert.equal(s.maxDrawdownPct, 0.101);
+  assert.equal(s.exposurePct, Number(((120_000 / 122_000) * 100).toFixed(6)));
+  assert.deepEqual(
+    st.performance.equityCurve().map((p) => [p.ts - T0, format(p.equity)]),
+    [
+      [0, "10000"],
+      [2_000, "9998.9"],
+      [60_000, "9989.9"],
+      [120_000, "10019.9"],
+      [122_000, "10017.782"],
+    ],
+  );
+  assert.equal(s.buyAndHoldPct, Number(((120.5 / 100 - 1) * 100).toFixed(6)));
+});
+
+test("valued on journaled marks only: a live mark the journal never saw changes nothing", () => {
+  const st = new EngineState(dec("10000"));
+  for (const e of RUN.slice(0, 5)) st.apply(e);
+  st.portfolio.setMark("BTCUSDT", dec("50"), dec("51"), T0 + 3_000); // live market data, not journaled
+  st.apply(mark("90", "91", T0 + 60_000));
+  assert.equal(format(st.performance.equityCurve().at(-1)!.equity), "9989.9");
+});
+
+test("a snapshot restores the same figures, and a deposit is not a recovery from drawdown", () => {
+  const st = engine(RUN.slice(0, 6));
+  const restored = RunPerformance.fromSnapshot(decodeValue(encodeValue(st.performance.snapshot())) as RunPerformanceSnapshot);
+  assert.deepEqual(restored.snapshot(), st.performance.snapshot());
+  st.apply({ type: "cash.adjusted", ts: T0 + 70_000, adjustmentId: "dep1", amount: dec("1000"), reason: "transfer", detail: "TRANSFER_IN", venueTs: T0 + 70_000, source: "stream" });
+  const dd = st.performance.drawdown()!;
+  assert.equal(format(dd.peak), "11000", "the peak moved with the deposit");
+  assert.equal(Number(dd.maxPct.toFixed(5)), 0.00101);
+});
+
+test("bounded: the curve thins to its cap and keeps the extremes; recent trades keep the newest", () => {
+  const p = new RunPerformance({ recentTrades: 3, curvePoints: 10, originWindow: 100 });
+  const noTransfers = () => dec("0");
+  let equity = 100;
+  for (let i = 0; i < 1_000; i++) {
+    equity = i === 500 ? 1 : 100 + (i % 7);
+    p.apply(mark("1", "2", T0 + i * 1_000), () => dec(String(equity)), noTransfers);
+  }
+  const curve = p.equityCurve();
+  assert.ok(p.snapshot().curve.length <= 10, `${p.snapshot().curve.length} buckets`);
+  assert.ok(curve.some((c) => format(c.equity) === "1"), "the dip survives thinning");
+  assert.equal(p.drawdown()!.maxPct, (106 - 1) / 106, "exact, from every sample");
+});
