@@ -4,6 +4,7 @@
  * with decimals as strings); the only way to change anything is `submitCommand`, which goes
  * through the engine's journal like every other command.
  */
+import type { PerformanceReport } from "../report/run-performance.ts";
 import type { AlertEvent, CommandType, HeanEvent, RiskState } from "../core/events.ts";
 
 export interface PositionView {
@@ -128,6 +129,8 @@ export interface EngineView {
   bus(): BusView;
   /** Equity samples (ms, equity as number) for charts, oldest first. */
   equityHistory(): readonly { readonly ts: number; readonly equity: number }[];
+  /** Round-trip trades and the run's figures, from the same code as the exit report. */
+  performance(): PerformanceReport;
   /** Mid price samples per symbol for charts, oldest first. */
   priceHistory(symbol: string): readonly { readonly ts: number; readonly price: number }[];
   recentAlerts(limit: number): readonly AlertEvent[];

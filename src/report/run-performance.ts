@@ -321,3 +321,28 @@ export function serialiseTotals(t: TradeTotals & ({ readonly symbol: string } | 
   };
 }
 export type SerialisedTotals = ReturnType<typeof serialiseTotals>;
+
+/** The run's figures and trades as every surface shows them: exit report, API, dashboard, Telegram. */
+export interface PerformanceReport {
+  readonly performance: Performance;
+  readonly trades: {
+    /** The most recent closed trades, oldest first (`performance.trades` counts them all). */
+    readonly closed: readonly SerialisedTrip[];
+    readonly open: readonly SerialisedOpenTrip[];
+    readonly bySymbol: readonly SerialisedTotals[];
+    readonly byDay: readonly SerialisedTotals[];
+  };
+}
+
+/** `capitalIn`: initial cash plus net transfers; `equity`: equity now. */
+export function performanceReport(run: RunPerformanceView, capitalIn: Dec, equity: Dec): PerformanceReport {
+  return {
+    performance: run.summary(capitalIn, equity),
+    trades: {
+      closed: run.recentTrades().map(serialiseTrip),
+      open: run.ledger.open().map(serialiseOpenTrip),
+      bySymbol: run.ledger.bySymbol().map(serialiseTotals),
+      byDay: run.ledger.byDay().map(serialiseTotals),
+    },
+  };
+}

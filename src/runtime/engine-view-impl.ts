@@ -6,6 +6,7 @@
  * known commandId is refused with COMMAND_CONFLICT and changes nothing (also across restarts:
  * the engine keeps each command's payload in its journaled state).
  */
+import { type PerformanceReport, performanceReport } from "../report/run-performance.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { format, toNumber } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
@@ -156,6 +157,11 @@ export class RuntimeView implements EngineView {
 
   equityHistory(): readonly { ts: number; equity: number }[] {
     return this.#equity;
+  }
+
+  performance(): PerformanceReport {
+    const { state } = this.#rt.engine;
+    return performanceReport(state.performance, state.portfolio.capitalIn, state.portfolio.equity());
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {

@@ -11,11 +11,10 @@ import { format } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
 import { killSwitchSummary } from "../engine/engine-state.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
-import type { Performance } from "../report/performance.ts";
-import { type SerialisedOpenTrip, type SerialisedTotals, type SerialisedTrip, serialiseOpenTrip, serialiseTotals, serialiseTrip } from "../report/run-performance.ts";
+import { type PerformanceReport, performanceReport } from "../report/run-performance.ts";
 import { type ExecutionMeasures, measureExecution } from "../execution/router/measures.ts";
 
-export interface RunReport {
+export interface RunReport extends PerformanceReport {
   /** Orders still in the engine state: the working ones and the most recent terminal ones. */
   readonly orders: readonly {
     readonly clientOrderId: string;
@@ -47,15 +46,6 @@ export interface RunReport {
   readonly journal: { readonly path: string; readonly events: number };
   /** How the router worked parent orders: maker fill ratio, time to fill, TTL expiries, fallbacks, slippage, fees. */
   readonly execution: ExecutionMeasures;
-  /** Round-trip trades and the run's figures (returns, drawdown, ratios, trade statistics). */
-  readonly performance: Performance;
-  readonly trades: {
-    /** The most recent closed trades, oldest first (`performance.trades` counts them all). */
-    readonly closed: readonly SerialisedTrip[];
-    readonly open: readonly SerialisedOpenTrip[];
-    readonly bySymbol: readonly SerialisedTotals[];
-    readonly byDay: readonly SerialisedTotals[];
-  };
   readonly risk: {
     readonly state: string;
     readonly reasons: readonly string[];
@@ -101,14 +91,8 @@ export function buildReport(state: EngineStateView, journal: { path: string; eve
     adjustments: format(p.adjustments),
     accountDivergence: state.reconciledAccount === undefined ? null : format(state.reconciledAccount.divergence),
     journal,
-    performance: state.performance.summary(p.capitalIn, p.equity()),
-    trades: {
-      closed: state.performance.recentTrades().map(serialiseTrip),
-      open: state.performance.ledger.open().map(serialiseOpenTrip),
-      bySymbol: state.performance.ledger.bySymbol().map(serialiseTotals),
-      byDay: state.performance.ledger.byDay().map(serialiseTotals),
-    },
     execution: measureExecution(state.parents.all(), (id) => state.orders.get(id)?.filledQty),
+    ...performanceReport(state.performance, p.capitalIn, p.equity()),
     risk: {
       state: state.risk.state,
       reasons: state.risk.reasons,

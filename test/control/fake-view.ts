@@ -7,6 +7,7 @@
 import { commandPayload } from "../../src/core/command-payload.ts";
 import { dec } from "../../src/core/decimal.ts";
 import { HeanError } from "../../src/core/errors.ts";
+import { type PerformanceReport, RunPerformance, performanceReport } from "../../src/report/run-performance.ts";
 import type { AlertEvent, HeanEvent, RiskState } from "../../src/core/events.ts";
 import type {
   BusView,
@@ -70,6 +71,8 @@ export class FakeEngineView implements EngineView {
   /** The next submitCommand records the command, then fails (the engine took it, the answer is lost). */
   failNextCommand = false;
   equityPoints: { ts: number; equity: number }[];
+  /** An empty run until a test feeds one (`new RunPerformance()` fed events, then `performanceReport`). */
+  performanceReport: PerformanceReport = performanceReport(new RunPerformance(), dec("10000"), dec("10000"));
   prices: Map<string, { ts: number; price: number }[]>;
   fills: FillView[];
   alerts: AlertEvent[] = [];
@@ -201,6 +204,10 @@ export class FakeEngineView implements EngineView {
 
   equityHistory(): readonly { ts: number; equity: number }[] {
     return this.equityPoints;
+  }
+
+  performance(): PerformanceReport {
+    return this.performanceReport;
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {
