@@ -4,6 +4,7 @@
 import { HeanError } from "../core/errors.ts";
 import { DOWNLOAD_KINDS, DOWNLOAD_VENUES, type DownloadVenue, type FileOutcome, PUBLIC_DATA_URL, type Progress, download, planFiles } from "../research/data/download.ts";
 import { parseFlags } from "./flags.ts";
+import { unknownSubcommand } from "./help.ts";
 
 const FLAGS = {
   venue: { type: "string" },
@@ -24,7 +25,7 @@ export const DATA_USAGE = `hean data download --venue binance|bybit --symbols A,
 
 export async function dataCommand(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== "download") throw new HeanError("CLI_USAGE", `hean data: unknown subcommand ${JSON.stringify(sub ?? "")} (available: download)\n${DATA_USAGE}`, { sub });
+  if (sub !== "download") unknownSubcommand("data", sub);
   const { values } = parseFlags(rest, FLAGS);
   const venue = values.venue;
   if (venue === undefined || !(DOWNLOAD_VENUES as readonly string[]).includes(venue)) {

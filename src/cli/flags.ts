@@ -8,12 +8,19 @@ import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { MAX_TIMER_MS } from "../core/clock.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
+import { didYouMean } from "../core/suggest.ts";
 
 /** parseArgs with hean's errors: an unknown flag or a missing value is a CLI_USAGE error. */
 export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (e) {
+    // A mistyped flag: name the nearest real ones instead of parseArgs' advice about positionals.
+    const unknown = /^Unknown option '(--?[^'=]+)/.exec((e as Error).message)?.[1];
+    if (unknown !== undefined) {
+      const known = Object.keys(options).map((k) => `--${k}`);
+      throw new HeanError("CLI_USAGE", `unknown flag ${unknown}: ${didYouMean(unknown, [...known, "--help"])}`, { flag: unknown });
+    }
     throw new HeanError("CLI_USAGE", (e as Error).message, {});
   }
 }
@@ -47,7 +54,9 @@ export function secondsFlag(flag: string, text: string | undefined): number | un
 /** One of a fixed set of words. */
 export function choiceFlag<T extends string>(flag: string, text: string | undefined, choices: readonly T[]): T | undefined {
   if (text === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(text)) usage(flag, `one of ${choices.join(", ")}`, text);
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new HeanError("CLI_USAGE", `--${flag} must be one of ${choices.join(", ")}, got ${describeValue(text)}: ${didYouMean(text, choices)}`, { flag, value: describeValue(text) });
+  }
   return text as T;
 }
 

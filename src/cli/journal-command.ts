@@ -5,12 +5,17 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
+import { ALL_EVENT_TYPES } from "../core/events.ts";
+import { didYouMean } from "../core/suggest.ts";
+import { unknownSubcommand } from "./help.ts";
 import { DEFAULT_CONFIG } from "../config/config.ts";
 import { replayJournal } from "../engine/replay.ts";
 import { ReadOnlyJournal } from "../journal/read-only-journal.ts";
 import { describeLostRecords, inspectJournal, type VerifyReport, verifyJournal } from "../journal/tools.ts";
 import { buildReport } from "../runtime/report.ts";
 import { parseFlags } from "./flags.ts";
+
+const SUBCOMMANDS: readonly string[] = ["verify", "inspect", "replay"];
 
 const FLAGS = {
   journal: { type: "string" },
@@ -22,7 +27,11 @@ const FLAGS = {
 
 export async function journalCommand(argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === undefined || !SUBCOMMANDS.includes(sub)) unknownSubcommand("journal", sub);
   const { values } = parseFlags(rest, FLAGS);
+  if (values.type !== undefined && !(ALL_EVENT_TYPES as readonly string[]).includes(values.type)) {
+    throw new HeanError("CLI_USAGE", `--type: no event type ${JSON.stringify(values.type)}: ${didYouMean(values.type, ALL_EVENT_TYPES)}`, { type: values.type });
+  }
   const path = values.journal;
   if (path === undefined) throw new HeanError("CLI_USAGE", `hean journal ${sub ?? ""}: --journal PATH is required`, {});
   if (!existsSync(path)) throw new HeanError("JOURNAL_IO", `no journal at ${path}`, { path });

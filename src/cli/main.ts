@@ -2,13 +2,20 @@
  * The `hean` command line: `run`, `journal verify|inspect|replay`, `sim bybit|binance`.
  * Every failure prints one clear line (code and message) and returns a non-zero exit code.
  */
-import { describeError, HeanError, isHeanError } from "../core/errors.ts";
+import { describeError, isHeanError } from "../core/errors.ts";
 import { USAGE } from "./usage.ts";
+import { asksForHelp, heanVersion, helpText, unknownCommand, unknownSubcommand } from "./help.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // --version, help CMD, CMD --help (src/cli/help.ts).
+    if (command === "--version" || command === "-V" || command === "version") return print(`hean ${heanVersion()}\n`);
+    if (command === "help") return print(await helpText(rest.filter((w) => !w.startsWith("-"))));
+    if (command !== undefined && !command.startsWith("-") && asksForHelp(rest)) return print(await helpText([command, ...rest.filter((w) => !w.startsWith("-")).slice(0, 1)]));
     switch (command) {
+      case "token":
+        return (await import("./token-command.ts")).tokenCommand(rest);
       case "run":
         return await (await import("./run-command.ts")).runCommand(rest);
       case "journal":
@@ -24,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new HeanError("CLI_USAGE", `unknown command ${JSON.stringify(command)} (try: hean help)`, { command });
+        return unknownCommand(command);
     }
   } catch (e) {
     const { code, message } = describeError(e);
@@ -37,7 +44,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function simCommand(argv: readonly string[]): Promise<number> {
   const [venue, ...rest] = argv;
   if (venue === "binance") return (await import("../simulator/binance/main.ts")).runBinanceSimCli([...rest]);
-  if (venue !== "bybit") throw new HeanError("CLI_USAGE", `hean sim: unknown venue ${JSON.stringify(venue)} (available: bybit, binance)`, { venue });
+  if (venue !== "bybit") return unknownSubcommand("sim", venue);
   const { runBybitSimCli } = await import("../simulator/bybit/main.ts");
   return (await runBybitSimCli([...rest])) ?? 0;
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
 }

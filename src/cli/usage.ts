@@ -13,6 +13,8 @@ Usage:
                                           run the Bybit V5 protocol simulator on loopback
   hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Binance USD-M futures protocol simulator on loopback
+  hean token [--bytes N]                  print a new random API token for HEAN_API_TOKEN
+  hean help [CMD [SUB]], hean CMD --help  help on one command; hean --version prints the version
 
 Options of "hean run":
   --venue sim|bybit          where to trade (default sim)

@@ -9,6 +9,7 @@ import { MAX_TIMER_MS } from "../core/clock.ts";
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
 import { InstrumentRegistry, nearestSymbols } from "../core/instrument.ts";
+import { suggest } from "../core/suggest.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
@@ -237,7 +238,9 @@ function section<T extends object>(value: unknown, path: string, defaults: T): (
 
 const str = (v: unknown, path: string, allowed?: readonly string[]): string => {
   if (typeof v !== "string" || (allowed !== undefined && !allowed.includes(v))) {
-    fail(path, allowed === undefined ? "a string" : `one of ${allowed.join(", ")}`, v);
+    // A mistyped word names the nearest valid ones (src/core/suggest.ts).
+    const near = allowed !== undefined && typeof v === "string" ? suggest(v, allowed) : [];
+    fail(path, allowed === undefined ? "a string" : `one of ${allowed.join(", ")}${near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : ""}`, v);
   }
   return v;
 };

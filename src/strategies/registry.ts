@@ -1,4 +1,5 @@
 import { describeValue, HeanError } from "../core/errors.ts";
+import { suggest } from "../core/suggest.ts";
 import { CHURN_SCHEMA, ChurnStrategy, type ChurnParams } from "./churn.ts";
 import { IMPULSE_SCHEMA, ImpulseStrategy, type ImpulseParams } from "./impulse.ts";
 import type { ParamSchema, ParamSpec, Strategy } from "./strategy.ts";
@@ -19,7 +20,8 @@ type Params = Readonly<Record<string, unknown>>;
  */
 export function validateStrategy(name: unknown, params: Params): { readonly name: StrategyName; readonly params: Params } {
   if (typeof name !== "string" || !(STRATEGY_NAMES as readonly string[]).includes(name)) {
-    throw new HeanError("CONFIG_INVALID", `config strategy.name must be one of ${STRATEGY_NAMES.join(", ")}, got ${describeValue(name)}`, {
+    const near = typeof name === "string" ? suggest(name, STRATEGY_NAMES) : [];
+    throw new HeanError("CONFIG_INVALID", `config strategy.name must be one of ${STRATEGY_NAMES.join(", ")}, got ${describeValue(name)}${near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : ""}`, {
       path: "strategy.name",
       value: describeValue(name),
       known: STRATEGY_NAMES,
