@@ -7,6 +7,10 @@ import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
+import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "../observability/pretty.ts";
+import { setJournalAside } from "../journal/set-aside.ts";
+import { watchForHalt } from "../runtime/halt-watch.ts";
+import { continuationFields, continuationMessage } from "../runtime/continuation.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
@@ -34,7 +38,13 @@ const FLAGS = {
   testnet: { type: "boolean" },
   "i-understand-live-trading": { type: "boolean" },
   "accept-journal-loss": { type: "boolean" },
+  fresh: { type: "boolean" },
+  "log-format": { type: "string" },
+  "exit-on-halt": { type: "boolean" },
 } as const;
+
+/** `--exit-on-halt`: the exit code when the engine halted (HARD_STOP or kill switch) and the run ended for it. */
+export const EXIT_HALTED = 3;
 
 /** Everything `hean run` was asked to do, checked in full before anything starts. */
 export interface RunPlan {
@@ -46,6 +56,11 @@ export interface RunPlan {
   readonly quiet: boolean;
   /** `cut`: the operator accepted a damaged journal's loss (`--accept-journal-loss`). */
   readonly journalLoss: "cut" | "refuse";
+  /** `--fresh`: set the old journal aside (renamed, never deleted) and start a new one. */
+  readonly fresh: boolean;
+  readonly logFormat: LogFormat;
+  /** `--exit-on-halt`: end the run (report written, exit 3) once the engine halts. */
+  readonly exitOnHalt: boolean;
 }
 
 /**
@@ -79,17 +94,35 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
     },
   });
-  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse" };
+  const logFormat = choiceFlag("log-format", values["log-format"], LOG_FORMATS) ?? defaultLogFormat(process.stdout.isTTY);
+  if (values.fresh === true && values["accept-journal-loss"] === true) {
+    throw new HeanError("CLI_USAGE", "--fresh sets the old journal aside and starts a new one: --accept-journal-loss has nothing to cut then; give one or the other", {});
+  }
+  return {
+    config,
+    durationMs,
+    reportPath,
+    logLevel,
+    quiet: values.quiet === true,
+    journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse",
+    fresh: values.fresh === true,
+    logFormat,
+    exitOnHalt: values["exit-on-halt"] === true,
+  };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { config, durationMs, reportPath, logLevel, quiet, journalLoss } = parseRunArgs(argv);
+  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, fresh, logFormat, exitOnHalt } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
   for (const name of [...KNOWN_SECRETS, ...venueSecretNames()]) readSecret(name);
   const surfacesPlan = planOperatorSurfaces(config);
-  const logger = createLogger({ level: logLevel, base: { mode: config.mode, venue: config.venue } });
+  const logger = createLogger({ level: logLevel, format: logFormat, base: { mode: config.mode, venue: config.venue } });
+  if (fresh) {
+    const aside = setJournalAside(config.journal.path, Date.now());
+    if (aside !== undefined) logger.info({ journal: config.journal.path, oldJournal: aside }, `--fresh: the old journal is set aside as ${aside}; starting a new one`);
+  }
   // Keys are read (as redacted Secrets) only for confirmed live trading; paper never touches them.
   const live =
     config.mode === "live" && config.live.iUnderstandLiveTrading && venueEntry(config.venue).loadLive !== undefined ? readVenueCredentials(config.venue, process.env) : undefined;
@@ -104,6 +137,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       else logger.info(line, a.message);
     },
   });
+  logger.info(continuationFields(runtime), continuationMessage(runtime));
   // From here on a signal or --duration stops the run cleanly, with a report, at any stage.
   const stopOn = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
@@ -138,6 +172,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     { journal: config.journal.path, replayed: runtime.replay.eventsReplayed, fromSnapshot: runtime.replay.fromSnapshotSeq, replayMs: Math.round(runtime.replay.durationMs) },
     "hean started",
   );
+  let halted: string | undefined;
+  const haltWatch = exitOnHalt
+    ? watchForHalt(runtime, config.shutdown.settleTimeoutMs, (reason) => {
+        halted = reason;
+        logger.warn({ reason, exitCode: EXIT_HALTED }, `the engine halted (${reason}): stopping (--exit-on-halt)`);
+        void runtime.stop(`halted: ${reason} (--exit-on-halt)`);
+      })
+    : undefined;
   let surfaces: OperatorSurfaces | undefined;
   try {
     surfaces = await startOperatorSurfaces(runtime, logger, surfacesPlan);
@@ -153,6 +195,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }, tty ? 1_000 : 10_000);
 
   const report = await runtime.done;
+  haltWatch?.cancel();
   await surfaces.close();
   if (status !== undefined) clearInterval(status);
   if (tty && !quiet) process.stderr.write("\n");
@@ -164,7 +207,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     "hean stopped",
   );
   logger.flush();
-  return 0;
+  return halted === undefined ? 0 : EXIT_HALTED;
 }
 
 const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN"] as const;

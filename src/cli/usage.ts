@@ -42,6 +42,12 @@ Options of "hean run":
                              (the loss is journaled) and reconcile with the venue before
                              trading. Without it a damaged journal stops the start (exit 2)
                              and is left untouched.
+  --fresh                    set the old journal aside (renamed with a timestamp beside it, never
+                             deleted; refused while another process holds it) and start a new one
+  --log-format pretty|json   log lines for a person or for a machine (default: pretty on a
+                             terminal, JSON otherwise); secrets are scrubbed in both
+  --exit-on-halt             end the run once the engine halts (HARD_STOP or kill switch, once
+                             flat): report written, exit code 3. For paper runs and scripts
 
 Everything given is checked before anything starts: a refused start writes nothing and exits 2.
 `;

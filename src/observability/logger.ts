@@ -11,6 +11,7 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
 import type { Secret } from "../control/secrets.ts";
 import { createScrubber, SCRUBBED } from "./scrub.ts";
+import { type LogFormat, prettyDestination } from "./pretty.ts";
 
 export type Logger = PinoLogger;
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -61,13 +62,18 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Secret values to scrub besides those registered process-wide. */
   readonly secrets?: Iterable<Secret | string>;
+  /** `pretty`: one human line per entry (src/observability/pretty.ts) on `destination` or stdout. Default json. */
+  readonly format?: LogFormat;
   /** Bound to every line. */
   readonly base?: Readonly<Record<string, unknown>>;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = createScrubber(options.secrets ?? []);
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination =
+    options.format === "pretty"
+      ? prettyDestination(options.destination ?? process.stdout, options.destination === undefined && process.stdout.isTTY === true)
+      : (options.destination ?? pino.destination({ dest: 1, sync: false }));
   return pino(
     {
       level: options.level ?? "info",
