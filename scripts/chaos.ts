@@ -173,7 +173,7 @@ function harnessFailure(seed: number, schedule: ReturnType<typeof makeSchedule>,
     doubleFills: 0,
     positionsEqual: false,
     divergences: 1,
-    killSwitch: { active: false, reason: null, triggeredAt: null, flatAt: null, reactionMs: null },
+    killSwitch: { active: false, reason: null, triggeredAt: null, flatAt: null, reactionMs: null, triggeredAtIso: null, flatAtIso: null },
     divergenceList: [`harness error: ${message.slice(0, 500)}`],
     finishedAt: new Date().toISOString(),
   };

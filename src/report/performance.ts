@@ -38,6 +38,9 @@ export type ReturnPeriod = "minute" | "hour" | "day";
 export interface Performance {
   readonly from: number;
   readonly to: number;
+  /** `from` and `to` as ISO-8601 (UTC), beside the epoch milliseconds. */
+  readonly fromIso: string;
+  readonly toIso: string;
   readonly startEquity: string;
   readonly endEquity: string;
   readonly netPnl: string;
@@ -89,6 +92,8 @@ export function performance(input: PerformanceInput): Performance {
   const t = input.totals;
   return {
     from: input.from,
+    fromIso: new Date(input.from).toISOString(),
+    toIso: new Date(input.to).toISOString(),
     to: input.to,
     startEquity: format(input.startEquity),
     endEquity: format(input.endEquity),

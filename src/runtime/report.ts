@@ -57,8 +57,14 @@ export interface RunReport extends PerformanceReport {
       readonly triggeredAt: number | null;
       readonly flatAt: number | null;
       readonly reactionMs: number | null;
+      /** `triggeredAt` and `flatAt` as ISO-8601 (UTC). */
+      readonly triggeredAtIso: string | null;
+      readonly flatAtIso: string | null;
     };
   };
+  /** The time of the last event the report covers: epoch ms and ISO-8601 (UTC). */
+  readonly asOf: number;
+  readonly asOfIso: string;
 }
 
 export function buildReport(state: EngineStateView, journal: { path: string; events: number }): RunReport {
@@ -98,7 +104,16 @@ export function buildReport(state: EngineStateView, journal: { path: string; eve
       reasons: state.risk.reasons,
       tradingState: state.tradingState(),
       denials: Object.fromEntries(state.deniedByCode),
-      killSwitch: killSwitchSummary(state.killSwitch),
+      killSwitch: withIso(killSwitchSummary(state.killSwitch)),
     },
+    // The state's last event time, so a replay of the same journal writes the same report.
+    asOf: state.performance.span().to ?? 0,
+    asOfIso: new Date(state.performance.span().to ?? 0).toISOString(),
   };
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function withIso<T extends { readonly triggeredAt: number | null; readonly flatAt: number | null }>(k: T) {
+  return { ...k, triggeredAtIso: iso(k.triggeredAt), flatAtIso: iso(k.flatAt) };
 }

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Clock, RealClock, type TimerHandle } from "../core/clock.ts";
-import { dec, format } from "../core/decimal.ts";
+import { dec, sub } from "../core/decimal.ts";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import type { AlertEvent, BookEvent, HeanEvent } from "../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument, InstrumentRegistry, assertListed, sameRules } from "../core/instrument.ts";
@@ -36,6 +36,7 @@ import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
+import { statusLine } from "./status-line.ts";
 
 export interface RuntimeOptions {
   readonly config: HeanConfig;
@@ -417,13 +418,19 @@ export class Runtime {
   statusLine(): string {
     const s = this.engine.state;
     const p = s.portfolio;
-    const up = Math.round((this.clock.now() - this.startedAt) / 1000);
-    const positions = this.config.symbols.map((sym) => `${sym} ${format(p.position(sym).qty)}`).join(" ");
-    const lag = this.lag.last();
-    return (
-      `hean ${this.config.mode}/${this.config.venue} ${up}s | equity ${format(p.equity())} | ` +
-      `pos ${positions} | orders ${s.intentCount} fills ${s.fillCount} | ${s.risk.state}/${s.tradingState()} | lag p99 ${lag.p99.toFixed(1)}ms`
-    );
+    return statusLine({
+      mode: this.config.mode,
+      venue: this.config.venue,
+      uptimeSeconds: Math.round((this.clock.now() - this.startedAt) / 1000),
+      equity: p.equity(),
+      pnl: sub(p.equity(), p.capitalIn),
+      positions: this.config.symbols.map((symbol) => ({ symbol, qty: p.position(symbol).qty, instrument: this.instruments.find(symbol) })),
+      orders: s.intentCount,
+      fills: s.fillCount,
+      riskState: s.risk.state,
+      tradingState: s.tradingState(),
+      lagP99Ms: this.lag.last().p99,
+    });
   }
 }
 

@@ -124,6 +124,14 @@ describe("--exit-on-halt", () => {
     assert.equal(rep.risk.state, "HARD_STOP");
     assert.ok(rep.positions.every((p) => p.qty === "0"), JSON.stringify(rep.positions));
     assert.match(r.stdout, /--exit-on-halt/);
+    // Times in the report read as ISO-8601 beside their epoch milliseconds.
+    const ks = rep.risk.killSwitch;
+    assert.equal(ks.triggeredAtIso, new Date(ks.triggeredAt!).toISOString());
+    assert.equal(ks.flatAtIso, new Date(ks.flatAt!).toISOString());
+    assert.equal(rep.performance.fromIso, new Date(rep.performance.from).toISOString());
+    assert.equal(rep.performance.toIso, new Date(rep.performance.to).toISOString());
+    assert.equal(rep.asOfIso, new Date(rep.asOf).toISOString());
+    for (const t of rep.trades.closed) assert.equal(t.closedAtIso, new Date(t.closedAt).toISOString());
   });
 
   test("a run that never halts ends as usual with 0", () => {
