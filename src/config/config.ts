@@ -66,6 +66,8 @@ export interface HeanConfig {
     readonly bybit: LiveVenueConfig;
   };
   readonly api: { readonly host: string; readonly port: number | null };
+  /** Telegram pushes besides alerts: each fill, and each closed trade with its P&L (the bot itself: HEAN_TELEGRAM_TOKEN). */
+  readonly telegram: { readonly notify: { readonly fills: boolean; readonly exits: boolean } };
 }
 
 export const DEFAULT_CONFIG: HeanConfig = {
@@ -85,6 +87,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   live: { iUnderstandLiveTrading: false },
   venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG },
   api: { host: "127.0.0.1", port: null },
+  telegram: { notify: { fills: true, exits: true } },
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -312,6 +315,8 @@ export function validateConfig(input: unknown): HeanConfig {
   const initialCash = typeof cashIn === "bigint" ? (cashIn as Dec) : tryDec(typeof cashIn === "string" ? cashIn.trim() : cashIn);
   if (initialCash === undefined || initialCash <= 0n) fail("initialCash", "a positive decimal number", cashIn);
   const port = api("port");
+  const telegram = section(r("telegram"), "telegram", D.telegram);
+  const notify = section(telegram("notify"), "telegram.notify", D.telegram.notify);
   return {
     mode: str(r("mode"), "mode", ["paper", "live"]) as Mode,
     venue: str(r("venue"), "venue", VENUE_NAMES) as VenueName,
@@ -355,5 +360,6 @@ export function validateConfig(input: unknown): HeanConfig {
       host: nonEmpty(api("host"), "api.host"),
       port: port === null ? null : num(port, "api.port", 0, MAX_PORT, true),
     },
+    telegram: { notify: { fills: bool(notify("fills"), "telegram.notify.fills"), exits: bool(notify("exits"), "telegram.notify.exits") } },
   };
 }

@@ -79,6 +79,7 @@ export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, pl
       token: telegram.token,
       allowedChatIds: telegram.chats,
       logger,
+      notify: runtime.config.telegram.notify,
       ...(telegram.apiRoot !== undefined ? { apiRoot: telegram.apiRoot } : {}),
     });
     closers.push(() => bot.stop());

@@ -23,6 +23,8 @@ import type { EngineView } from "../engine-view.ts";
 import { registerSecret, type Secret } from "../secrets.ts";
 import { AlertPusher } from "./alert-pusher.ts";
 import { HELP_TEXT, formatAlert, formatOutcome, formatPositions, formatStatus } from "./format.ts";
+import { balanceText, dailyText, performanceText, profitText, tradesText } from "../report-text.ts";
+import { pushTrades } from "./trade-pusher.ts";
 
 export interface TelegramBotOptions {
   readonly view: EngineView;
@@ -40,6 +42,8 @@ export interface TelegramBotOptions {
   readonly pollTimeoutSeconds?: number;
   /** Risk-adding commands older than this are refused. Default 120 s. */
   readonly maxCommandAgeSeconds?: number;
+  /** Push each fill and each closed trade as they happen (config `telegram.notify`). Default both. */
+  readonly notify?: { readonly fills: boolean; readonly exits: boolean };
 }
 
 export interface TelegramBot {
@@ -120,6 +124,18 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
   bot.command(["start", "help"], (ctx) => reply(ctx, HELP_TEXT));
   bot.command("status", (ctx) => reply(ctx, formatStatus(view.status(), view.risk(), view.venueHealth())));
   bot.command("positions", (ctx) => reply(ctx, formatPositions(view.positions())));
+  // Freqtrade's reports, from the same PerformanceReport as the exit report, API and dashboard.
+  bot.command("trades", (ctx) => {
+    const n = countArg(ctx.match, 10, 50);
+    return reply(ctx, n === undefined ? "usage: /trades [N] (1 to 50, default 10)" : tradesText(view.performance(), n));
+  });
+  bot.command("profit", (ctx) => reply(ctx, profitText(view.performance())));
+  bot.command("daily", (ctx) => {
+    const n = countArg(ctx.match, 7, 60);
+    return reply(ctx, n === undefined ? "usage: /daily [N] (1 to 60 days, default 7)" : dailyText(view.performance(), n, view.status().now));
+  });
+  bot.command("performance", (ctx) => reply(ctx, performanceText(view.performance())));
+  bot.command("balance", (ctx) => reply(ctx, balanceText(view.status(), view.positions())));
   bot.command("stop", (ctx) => submit(ctx, "stop", {}));
   bot.command("flatten", (ctx) => submit(ctx, "flatten", {}));
   bot.command("cancel_all", (ctx) => submit(ctx, "cancel-all", {}));
@@ -147,9 +163,14 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
     ...(options.alertIntervalMs === undefined ? {} : { intervalMs: options.alertIntervalMs }),
   });
   const minSeverity = options.alertSeverity ?? "warning";
-  const unsubscribe = view.onAlert((alert) => {
+  const unsubscribeAlerts = view.onAlert((alert) => {
     if (alert.severity === "critical" || (minSeverity === "warning" && alert.severity === "warning")) pusher.push(formatAlert(alert));
   });
+  const stopTradePushes = pushTrades(view, pusher, options.notify ?? { fills: true, exits: true });
+  const unsubscribe = (): void => {
+    unsubscribeAlerts();
+    stopTradePushes();
+  };
 
   try {
     // getMe on its own first: if bot.start() fails during set-up, grammY leaves its webhook
@@ -187,6 +208,11 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
     .setMyCommands([
       { command: "status", description: "trading and risk state, equity" },
       { command: "positions", description: "open positions" },
+      { command: "balance", description: "cash, equity and positions" },
+      { command: "profit", description: "P&L, win rate, profit factor, drawdown" },
+      { command: "trades", description: "N: the last closed trades" },
+      { command: "daily", description: "N: P&L per day" },
+      { command: "performance", description: "P&L per symbol" },
       { command: "stop", description: "halt new exposure" },
       { command: "flatten", description: "halt and close every position" },
       { command: "cancel_all", description: "cancel working orders" },
@@ -209,4 +235,13 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
       return stopping;
     },
   };
+}
+
+/** An optional count after a command: `fallback` when absent, undefined when not a whole number in [1, max]. */
+export function countArg(text: string, fallback: number, max: number): number | undefined {
+  const t = text.trim();
+  if (t === "") return fallback;
+  if (!/^\d+$/.test(t)) return undefined;
+  const n = Number(t);
+  return n >= 1 && n <= max ? n : undefined;
 }
