@@ -55,7 +55,7 @@ export interface ControlServer {
 /** Who may reach the server: a token long enough, and none missing off loopback. Also checked before an engine starts. */
 export function checkControlServerAccess(host: string, token: Secret | undefined): void {
   if (token !== undefined && token.reveal().length < MIN_TOKEN_LENGTH) {
-    throw new HeanError("CONFIG_INVALID", `the API token (HEAN_API_TOKEN) is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32)`);
+    throw new HeanError("CONFIG_INVALID", `the API token (HEAN_API_TOKEN) is too short: use at least ${MIN_TOKEN_LENGTH} characters (make one with: hean token)`);
   }
   if (!isLoopbackHost(host) && token === undefined) {
     throw new HeanError("CONFIG_INVALID", `refusing to serve the control API on ${host} without an API token: set HEAN_API_TOKEN(_FILE) or bind 127.0.0.1`, { host });
