@@ -230,7 +230,8 @@ function section<T extends object>(value: unknown, path: string, defaults: T): (
   for (const k of Object.keys(value)) {
     if (!known.includes(k)) {
       const full = path === "" ? k : `${path}.${k}`;
-      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(full)} (known: ${known.join(", ")})`, { path: full, known });
+      const near = suggest(k, known);
+      throw new HeanError("CONFIG_INVALID", `unknown config key ${JSON.stringify(full)}${near.length > 0 ? ` (did you mean ${near.map((n) => (path === "" ? n : `${path}.${n}`)).join(" or ")}?)` : ""} (known: ${known.join(", ")})`, { path: full, known });
     }
   }
   return (key) => {

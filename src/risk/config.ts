@@ -7,6 +7,7 @@
  * (they only ever scale or compare, never become an order's quantity by themselves).
  * Every `…Pct` is a percentage: 5 means 5 %.
  */
+import { suggest } from "../core/suggest.ts";
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
 import { MAX_TIMER_MS } from "../core/clock.ts";
 import { describeValue as describe, HeanError } from "../core/errors.ts";
@@ -132,6 +133,12 @@ const TOP_KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_RISK_CONFI
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
+/** "is not a known setting", naming the nearest known ones (src/core/suggest.ts). */
+function unknownSetting(key: string, known: readonly string[]): string {
+  const near = suggest(key, known);
+  return `is not a known setting${near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : ""}`;
+}
+
 function fail(path: string, value: unknown, why: string): never {
   const full = path === "" ? "risk" : `risk.${path}`;
   throw new HeanError("CONFIG_INVALID", `${full} ${why} (got ${describe(value)})`, { path: full, value: describe(value) });
@@ -196,7 +203,7 @@ function bool(path: string, v: unknown): boolean {
 function nested(path: string, v: unknown, keys: readonly string[]): Record<string, unknown> {
   if (v === undefined) return {};
   if (!isRecord(v)) return fail(path, v, "must be an object");
-  for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, v[k], "is not a known setting");
+  for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, v[k], unknownSetting(k, keys));
   return v;
 }
 
@@ -281,7 +288,7 @@ export function validateRiskConfig(input: unknown): RiskConfig {
   if (input === undefined || input === null) return DEFAULT_RISK_CONFIG;
   if (!isRecord(input)) fail("", input, "must be an object");
   const g = input;
-  for (const k of Object.keys(g)) if (!TOP_KEYS.has(k)) fail(k, g[k], "is not a known setting");
+  for (const k of Object.keys(g)) if (!TOP_KEYS.has(k)) fail(k, g[k], unknownSetting(k, [...TOP_KEYS]));
   const D = DEFAULT_RISK_CONFIG;
   const pick = <T>(key: string, read: (path: string, v: unknown) => T, fallback: T): T => {
     const v = own(g, key);

@@ -62,6 +62,8 @@ describe("a mistyped word names the valid ones", () => {
     ["scenario", ["run", "--scenario", "trnd", "--journal", "/nonexistent-dir/j.db"], ["did you mean trend?"]],
     ["symbol", ["run", "--symbols", "BTCUSD", "--journal", "/nonexistent-dir/j.db"], ["BTCUSDT"]],
     ["log level", ["run", "--log-level", "inf"], ['did you mean "info"?']],
+    ["risk setting", ["run", "--set", "risk.maxLeverge=1", "--journal", "/nonexistent-dir/j.db"], ["did you mean maxLeverage?"]],
+    ["config key", ["run", "--set", "telegram.notify.fils=false", "--journal", "/nonexistent-dir/j.db"], ["did you mean telegram.notify.fills?"]],
   ];
   for (const [what, args, expected] of CASES) {
     test(what, () => {
