@@ -15,7 +15,7 @@ export interface TradePushTarget {
 
 export function pushTrades(view: EngineView, target: TradePushTarget, notify: { readonly fills: boolean; readonly exits: boolean }): () => void {
   if (!notify.fills && !notify.exits) return () => undefined;
-  let lastTrip = lastTripNumber(view);
+  let lastTrip = notify.exits ? (view.performance().trades.closed.at(-1)?.n ?? 0) : 0;
   let fills: FillView[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   let stopped = false;
@@ -24,12 +24,10 @@ export function pushTrades(view: EngineView, target: TradePushTarget, notify: { 
     if (stopped) return;
     if (notify.fills) for (const f of fills) target.push(fillText(f));
     fills = [];
-    if (notify.exits) {
-      for (const t of view.performance().trades.closed) {
-        if (t.n > lastTrip) target.push(exitText(t));
-      }
-    }
-    lastTrip = lastTripNumber(view);
+    if (!notify.exits) return;
+    const closed = view.performance().trades.closed;
+    for (const t of closed) if (t.n > lastTrip) target.push(exitText(t));
+    lastTrip = closed.at(-1)?.n ?? lastTrip;
   };
   const unsubscribe = view.onEvent((e) => {
     if (e.type !== "order.filled") return;
@@ -45,6 +43,3 @@ export function pushTrades(view: EngineView, target: TradePushTarget, notify: { 
   };
 }
 
-function lastTripNumber(view: EngineView): number {
-  return view.performance().trades.closed.at(-1)?.n ?? 0;
-}
