@@ -1,6 +1,7 @@
 /**
  * Instruments: the rules an order must meet before any venue sees it.
  */
+import { editDistance } from "./suggest.ts";
 import { type Dec, dec, isMultipleOf, mul, roundToStep, format, type Rounding } from "./decimal.ts";
 import { HeanError } from "./errors.ts";
 
@@ -127,19 +128,6 @@ export function nearestSymbols(symbol: string, known: readonly string[], limit =
     .sort((a, b) => a.within - b.within || a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .slice(0, limit)
     .map((x) => x.k);
-}
-
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 /** Whether two listings of a symbol carry the same rules. */
