@@ -4,19 +4,10 @@
  */
 import type { AlertEvent } from "../../core/events.ts";
 import type { CommandOutcome, PositionView, RiskView, StatusView, VenueHealthView } from "../engine-view.ts";
+import { money, signed } from "../report-text.ts";
 
 /** Telegram refuses messages longer than 4096 characters. */
 export const MAX_MESSAGE_LENGTH = 4000;
-
-const money = (text: string): string => {
-  const n = Number(text);
-  return Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : text;
-};
-
-const signed = (text: string): string => {
-  const n = Number(text);
-  return Number.isFinite(n) && n > 0 ? `+${money(text)}` : money(text);
-};
 
 export function formatStatus(status: StatusView, risk: RiskView, venue: VenueHealthView): string {
   const lines = [
