@@ -484,6 +484,12 @@ export class RiskController {
         engine.record({ type: "risk.stoploss-set", ts: clock.now(), symbol, pct });
         return reply(true, `stop-loss for ${symbol} set to ${pct}%`);
       }
+      case "close-position": {
+        const symbol = String(c.args.symbol ?? "");
+        if (instruments.find(symbol) === undefined) return reply(false, `unknown symbol ${JSON.stringify(symbol)}`);
+        const closing = this.#operatorClose(symbol, c.source);
+        return reply(closing.ok, closing.message);
+      }
       case "reset-hard-stop": {
         const now = clock.now();
         const decision = resetHardStop(this.#governorInput(now), this.#o.config);
@@ -495,6 +501,40 @@ export class RiskController {
         return reply(true, `HARD_STOP reset; drawdown rebased to ${format(equity)}; send resume to trade again`);
       }
     }
+  }
+
+  /**
+   * The operator's close of one position (the dashboard's close button): resting reduce-only
+   * orders on the symbol are pulled, then one reduce-only IOC order, bounded beyond the touch
+   * like the kill switch's, takes the position off. It is allowed in any trading state (an exit
+   * always may try) and its fills close the trade with exit reason "operator".
+   */
+  #operatorClose(symbol: string, source: string): { ok: boolean; message: string } {
+    const { engine, executor, instruments, config } = this.#o;
+    const position = engine.state.portfolio.position(symbol);
+    if (position.qty === 0n) return { ok: false, message: `no open position in ${symbol}: nothing to close` };
+    const working = engine.state.workingOrders(symbol).filter((o) => o.reduceOnly);
+    if (working.some((o) => o.timeInForce !== "POST_ONLY" && o.status !== "PENDING_CANCEL")) {
+      return { ok: true, message: `${symbol}: a closing order is already working` };
+    }
+    for (const o of working) if (o.status !== "PENDING_CANCEL") executor.cancel(o.clientOrderId, `close-position from ${source}`);
+    const side = position.qty > 0n ? "sell" : "buy";
+    const book = engine.lastBook(symbol);
+    const instrument = instruments.find(symbol)!;
+    const price = book === undefined ? undefined : exitLimitPrice(side, book, config.killSwitchSlippageBps, instrument);
+    const submitted = executor.submit({
+      strategyId: "operator",
+      symbol,
+      side,
+      orderType: price === undefined ? "market" : "limit",
+      qty: abs(position.qty),
+      price,
+      timeInForce: "IOC",
+      reduceOnly: true,
+      purpose: "operator",
+    });
+    if (!submitted.ok) return { ok: false, message: `${symbol} not closed: ${submitted.code} ${submitted.message}` };
+    return { ok: true, message: `closing ${symbol}: reduce-only ${side} ${format(abs(position.qty))}${price === undefined ? " at market" : ` limit ${format(price)}`}` };
   }
 
   /** Governor metrics for status views. */
