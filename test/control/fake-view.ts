@@ -141,9 +141,9 @@ export class FakeEngineView implements EngineView {
         lastSignal: { ts: btc[530]!.ts, symbol: this.symbols[0]!, action: "open", side: "buy", confidence: 0.62, reason: "impulse up 0.31% in 4 s, spread 1.2 bps" },
         lastDenial: { ts: btc[300]!.ts, symbol: this.symbols[0]!, code: "MAX_OPEN_ORDERS", message: "3 orders already working" },
         open: [{ symbol: this.symbols[0]!, direction: "long", qty: "0.01", entryPrice: "97105.5", openedAt: T0 + 530_000 }],
-        closedTrades: 2,
-        wins: 1,
-        netPnl: "9.4",
+        closedTrades: this.performanceReport.trades.closed.length,
+        wins: this.performanceReport.trades.closed.filter((t) => Number(t.netPnl) > 0).length,
+        netPnl: this.performanceReport.trades.bySymbol[0]?.netPnl ?? "0",
       },
     ];
     this.positionList = [
