@@ -17,9 +17,25 @@ const GREEN = "#16c784";
 const RED = "#f6465d";
 const AMBER = "#f0b90b";
 
-/** @type {Record<string, Map<number, string>>} tick time → label, per chart, since its last reset */
+/** @type {Record<string, Map<number, string>>} tick time → label, per chart */
 const axisRecord = {};
-/** @type {any} */ (window).__heanAxis = axisRecord;
+/** @type {Record<string, { chart: any, series: any }>} */
+const axisCharts = {};
+/**
+ * The labels on a chart's axis now: the recorded ticks of times in its data and in view (the
+ * library formats a tick once and caches the label, so the record also holds ticks of data gone).
+ * @param {string} name @returns {[number, string][]}
+ */
+function axisLabelsNow(name) {
+  const c = axisCharts[name];
+  const record = axisRecord[name];
+  if (c === undefined || record === undefined) return [];
+  const times = new Set(c.series.data().map((/** @type {any} */ d) => d.time));
+  const range = c.chart.timeScale().getVisibleRange();
+  if (range === null) return [];
+  return [...record.entries()].filter(([t]) => times.has(t) && t >= range.from && t <= range.to).sort((a, b) => a[0] - b[0]);
+}
+/** @type {any} */ (window).__heanAxis = axisLabelsNow;
 
 /** @param {HTMLElement} container @param {string} name */
 function baseChart(container, name) {
@@ -93,6 +109,7 @@ export class EquityChart {
       },
       1,
     );
+    axisCharts["equity"] = { chart: this.chart, series: this.equity };
     const panes = this.chart.panes();
     panes[1]?.setHeight(70);
     this.fitted = false;
@@ -105,7 +122,6 @@ export class EquityChart {
     this.equity.setData(/** @type {any} */ (equity));
     this.drawdown.setData(/** @type {any} */ (drawdown));
     if (!this.fitted && equity.length > 0) {
-      axisRecord["equity"]?.clear();
       this.chart.timeScale().fitContent();
       this.fitted = true;
     }
@@ -135,6 +151,7 @@ export class PriceChart {
     this.volume = this.chart.addSeries(HistogramSeries, { priceScaleId: "volume", priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false });
     this.chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.markers = createSeriesMarkers(this.candles, []);
+    axisCharts["price"] = { chart: this.chart, series: this.candles };
     /** @type {any[]} */
     this.lines = [];
     this.levelsKey = "";
@@ -179,7 +196,6 @@ export class PriceChart {
     const key = `${view.symbol}/${view.interval}`;
     if (key !== this.key && data.length > 0) {
       this.key = key;
-      axisRecord["price"]?.clear();
       this.chart.timeScale().fitContent();
     }
     const d = this.container.dataset;
