@@ -40,6 +40,31 @@ test("the dashboard shows the running engine and its STOP halts it", { skip: mis
     // Churn trades within a few seconds: its fills appear in the table.
     await page.locator("#fills tbody tr").first().waitFor({ timeout: 15_000 });
 
+    // Issue 16 on the real engine: a closed trade shows in the table, on the price chart (its
+    // fills and its exit), and the equity chart moves with the engine's curve.
+    await page.locator("#trades tbody tr[data-n]").first().waitFor({ timeout: 60_000 });
+    const perf = (await (await fetch(url + "/api/performance")).json()) as { trades: { closed: { symbol: string; exitReason: string }[] }; curve: unknown[] };
+    const trade = perf.trades.closed.at(-1)!;
+    assert.match((await page.locator("#trades tbody tr").first().textContent()) ?? "", new RegExp(`${trade.symbol}.*${trade.exitReason}`));
+    await page.click(`#symbol-tabs [data-symbol="${trade.symbol}"]`);
+    await page.click("[data-interval='1s']");
+    const chart = await page.waitForFunction(
+      (symbol) => {
+        const d = document.getElementById("price-chart")!.dataset;
+        return d["symbol"] === symbol && d["interval"] === "1s" && Number(d["exitMarkers"]) >= 1 ? { ...d } : false;
+      },
+      trade.symbol,
+      { timeout: 20_000 },
+    );
+    const px = (await chart.jsonValue()) as Record<string, string>;
+    assert.ok(Number(px["fillMarkers"]) >= 2, `the trade's entry and exit fills are marked: ${JSON.stringify(px)}`);
+    assert.ok(Number(px["points"]) >= 2, `candles of the trading so far: ${JSON.stringify(px)}`);
+    const equity = await page.evaluate(() => ({ ...document.getElementById("equity-chart")!.dataset }) as Record<string, string>);
+    assert.ok(Number(equity["points"]) >= 2 && Number(equity["distinct"]) >= 2, `the equity chart moves: ${JSON.stringify(equity)}`);
+    assert.ok(perf.curve.length >= 2);
+    const strategies = await page.textContent("#strategies");
+    assert.match(strategies ?? "", /churn (open|close)/, "the strategy panel shows churn's last signal and its reason");
+
     await page.click("#btn-stop");
     await page.locator("#confirm").waitFor({ state: "visible" });
     await page.fill("#cmd-token", TOKEN);
