@@ -105,12 +105,16 @@ function renderTabs() {
 
 /** The equity curve, trades, totals, strategies and the selected candles, from the engine. */
 async function load() {
-  const [performance, candles, strategies] = await Promise.all([
+  const [performance, candles, strategies, fills] = await Promise.all([
     getJson("/api/performance"),
     getJson(`/api/candles?symbol=${encodeURIComponent(state.symbol)}&interval=${state.interval}`),
     getJson("/api/strategies"),
+    getJson("/api/fills?limit=1000"),
   ]);
   state.performance = performance;
+  // The engine's list is the record; the stream's pushes only make fills show sooner. A fill
+  // between the first load and the stream's start (or during a reconnect) is never lost.
+  mergeFills(fills);
   equityChart.setData(performance.curve);
   setText("equity-range", `now ${money(performance.equity)} · max drawdown ${performance.performance.maxDrawdownPct.toFixed(2)}%`);
   renderPerformanceKpis(performance);
@@ -159,6 +163,15 @@ async function refresh(now = false) {
   if (state.due) void refresh();
 }
 
+/** Adds fills not yet known (by fillId), newest first, the latest 1000. @param {readonly any[]} fills */
+function mergeFills(fills) {
+  const known = new Set(state.fills.map((f) => f.fillId));
+  const fresh = fills.filter((f) => !known.has(f.fillId));
+  if (fresh.length === 0) return;
+  state.fills = [...fresh, ...state.fills].sort((a, b) => b.ts - a.ts).slice(0, 1000);
+  renderFills(state.fills);
+}
+
 function setupViews() {
   for (const button of document.querySelectorAll("[data-view]")) {
     button.addEventListener("click", () => {
@@ -199,11 +212,7 @@ function connect() {
     void refresh();
   });
   source.addEventListener("fills", (e) => {
-    const fills = JSON.parse(/** @type {MessageEvent} */ (e).data);
-    const known = new Set(state.fills.map((f) => f.fillId));
-    const fresh = fills.filter((/** @type {any} */ f) => !known.has(f.fillId));
-    state.fills = [...fresh.slice().reverse(), ...state.fills].slice(0, 1000);
-    renderFills(state.fills);
+    mergeFills(JSON.parse(/** @type {MessageEvent} */ (e).data));
     void refresh();
   });
   source.addEventListener("alerts", (e) => {
@@ -220,8 +229,7 @@ function connect() {
 
 async function start() {
   setupViews();
-  const [status, fills, alerts] = await Promise.all([getJson("/api/status"), getJson("/api/fills?limit=1000"), getJson("/api/alerts?limit=100")]);
-  state.fills = fills.slice().reverse();
+  const [status, alerts] = await Promise.all([getJson("/api/status"), getJson("/api/alerts?limit=100")]);
   state.alerts = alerts.slice().reverse();
   state.symbol = status.symbols[0] ?? "";
   renderFills(state.fills);
