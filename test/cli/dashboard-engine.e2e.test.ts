@@ -11,6 +11,10 @@ import { after, test } from "node:test";
 import { chromium } from "playwright-core";
 import { heanAsync, ROOT, waitForOutput } from "./cli-helpers.ts";
 
+/** Browser globals, used only inside functions that run in the page (the project's lib has no DOM). */
+declare const document: any;
+declare const window: any;
+
 const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "engine-dashboard-token-7c21d4a9";
 const missing = !existsSync(CHROMIUM);
@@ -62,6 +66,16 @@ test("the dashboard shows the running engine and its STOP halts it", { skip: mis
     const equity = await page.evaluate(() => ({ ...document.getElementById("equity-chart")!.dataset }) as Record<string, string>);
     assert.ok(Number(equity["points"]) >= 2 && Number(equity["distinct"]) >= 2, `the equity chart moves: ${JSON.stringify(equity)}`);
     assert.ok(perf.curve.length >= 2);
+    // The chart keeps following the run: the whole curve stays in view as it grows (not the few
+    // seconds the first fit saw).
+    await page.waitForFunction(
+      (n) => {
+        const r = window.__heanRange("equity");
+        return r.bars > n && r.visible !== null && r.visible.from <= r.first && r.visible.to >= r.last;
+      },
+      Number(equity["points"]),
+      { timeout: 20_000 },
+    );
     const strategies = await page.textContent("#strategies");
     assert.match(strategies ?? "", /churn (open|close)/, "the strategy panel shows churn's last signal and its reason");
 

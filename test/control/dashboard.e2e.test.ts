@@ -12,6 +12,10 @@ import { dec } from "../../src/core/decimal.ts";
 import { startControlServer, type ControlServer } from "../../src/control/http/server.ts";
 import { FakeEngineView } from "./fake-view.ts";
 
+/** Browser globals, used only inside functions that run in the page (the project's lib has no DOM). */
+declare const document: any;
+declare const window: any;
+
 const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "dashboard-e2e-token-3f9a7c21d4";
 const SCREENSHOT = join(import.meta.dirname, "../../test-output/dashboard.png");
@@ -161,6 +165,8 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     assert.equal(Number(eq["drawdownPoints"]), Number(eq["points"]));
     assert.ok(Number(eq["distinct"]) > 10, "the line moves");
     assert.equal(money(eq["last"]!), await page.textContent("#kpi-equity"), "the chart ends at the figure above it");
+    const range = await page.evaluate(() => window.__heanRange("equity"));
+    assert.ok(range.visible.from <= range.first && range.visible.to >= range.last, `the whole run is in view: ${JSON.stringify(range)}`);
     // The engine's equity moves: figure and chart move together.
     view.now += 5_000;
     view.equityPoints.push({ ts: view.now - 2_000, equity: 10_111.11 });

@@ -2,7 +2,8 @@
 /**
  * The charts: equity with its drawdown below (the engine's own curve, from /api/performance),
  * and the selected symbol's candles with volume (from /api/candles), every fill marked at its
- * price (▲ buy, ▼ sell) and every trade exit marked with its reason (●), the position's entry
+ * price (▲ buy, ▼ sell; the fills table has the quantities) and every trade exit marked with
+ * its reason (●, green for a profit, red for a loss), the position's entry
  * and the working orders as price lines.
  *
  * Times are UTC seconds, as lightweight-charts wants them. Axis labels come from `axisLabel`:
@@ -36,6 +37,12 @@ function axisLabelsNow(name) {
   return [...record.entries()].filter(([t]) => times.has(t) && t >= range.from && t <= range.to).sort((a, b) => a[0] - b[0]);
 }
 /** @type {any} */ (window).__heanAxis = axisLabelsNow;
+/** What a chart shows: its visible time range and the times of its first and last point. */
+/** @type {any} */ (window).__heanRange = (/** @type {string} */ name) => {
+  const c = axisCharts[name];
+  const data = c?.series.data() ?? [];
+  return { visible: c?.chart.timeScale().getVisibleRange() ?? null, first: data[0]?.time ?? null, last: data.at(-1)?.time ?? null, bars: data.length };
+};
 
 /** @param {HTMLElement} container @param {string} name */
 function baseChart(container, name) {
@@ -67,6 +74,38 @@ function baseChart(container, name) {
     },
     crosshair: { vertLine: { color: "#4a5361", labelBackgroundColor: "#2a313b" }, horzLine: { color: "#4a5361", labelBackgroundColor: "#2a313b" } },
   });
+}
+
+/**
+ * Keeps a chart following its data (all of it, or the newest `maxBars`) until the user zooms or
+ * scrolls it; a double click makes it follow again. Without this the first fit (a few points at
+ * start) would fix the bar spacing for good and the chart would show the last few seconds only.
+ */
+class Follow {
+  /** @param {HTMLElement} container @param {any} chart @param {number} maxBars */
+  constructor(container, chart, maxBars) {
+    this.chart = chart;
+    this.maxBars = maxBars;
+    this.on = true;
+    this.bars = 0;
+    const stop = () => {
+      this.on = false;
+    };
+    for (const event of ["mousedown", "wheel", "touchstart"]) container.addEventListener(event, stop, { passive: true });
+    container.addEventListener("dblclick", () => {
+      this.on = true;
+      this.apply(this.bars);
+    });
+  }
+
+  /** @param {number} bars how many points the chart holds now */
+  apply(bars) {
+    this.bars = bars;
+    if (!this.on || bars === 0) return;
+    const ts = this.chart.timeScale();
+    if (bars <= this.maxBars) ts.fitContent();
+    else ts.setVisibleLogicalRange({ from: bars - this.maxBars, to: bars + 2 });
+  }
 }
 
 /**
@@ -112,7 +151,7 @@ export class EquityChart {
     axisCharts["equity"] = { chart: this.chart, series: this.equity };
     const panes = this.chart.panes();
     panes[1]?.setHeight(70);
-    this.fitted = false;
+    this.follow = new Follow(container, this.chart, Number.MAX_SAFE_INTEGER);
   }
 
   /** @param {readonly { ts: number, equity: number, drawdownPct: number }[]} curve */
@@ -121,10 +160,7 @@ export class EquityChart {
     const drawdown = perSecond(curve, (p) => p.ts, (p) => -p.drawdownPct);
     this.equity.setData(/** @type {any} */ (equity));
     this.drawdown.setData(/** @type {any} */ (drawdown));
-    if (!this.fitted && equity.length > 0) {
-      this.chart.timeScale().fitContent();
-      this.fitted = true;
-    }
+    this.follow.apply(equity.length);
     const d = this.container.dataset;
     d["points"] = String(equity.length);
     d["drawdownPoints"] = String(drawdown.length);
@@ -152,6 +188,7 @@ export class PriceChart {
     this.chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.markers = createSeriesMarkers(this.candles, []);
     axisCharts["price"] = { chart: this.chart, series: this.candles };
+    this.follow = new Follow(container, this.chart, 180);
     /** @type {any[]} */
     this.lines = [];
     this.levelsKey = "";
@@ -180,7 +217,7 @@ export class PriceChart {
       const time = f.symbol === view.symbol ? at(f.ts) : null;
       if (time === null) continue;
       const buy = f.side === "buy";
-      markers.push({ time, position: buy ? "atPriceBottom" : "atPriceTop", price: Number(f.price), color: buy ? GREEN : RED, shape: buy ? "arrowUp" : "arrowDown", text: `${buy ? "B" : "S"} ${f.qty}` });
+      markers.push({ time, position: buy ? "atPriceBottom" : "atPriceTop", price: Number(f.price), color: buy ? GREEN : RED, shape: buy ? "arrowUp" : "arrowDown" });
       fillMarkers++;
     }
     let exitMarkers = 0;
@@ -194,10 +231,11 @@ export class PriceChart {
     markers.sort((a, b) => a.time - b.time);
     this.markers.setMarkers(markers);
     const key = `${view.symbol}/${view.interval}`;
-    if (key !== this.key && data.length > 0) {
+    if (key !== this.key) {
       this.key = key;
-      this.chart.timeScale().fitContent();
+      this.follow.on = true;
     }
+    this.follow.apply(data.length);
     const d = this.container.dataset;
     d["symbol"] = view.symbol;
     d["interval"] = view.interval;
