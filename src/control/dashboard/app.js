@@ -37,10 +37,14 @@ async function getJson(path) {
 }
 
 const REFRESH_MS = 1_000;
+/** Candles fetched per interval: 30 minutes of seconds, a day of minutes, a week of 5 minutes. */
+const CANDLE_LIMIT = { "1s": 1_800, "1m": 1_440, "5m": 2_016 };
 
 const state = {
   /** @type {any} */ snapshot: null,
   /** @type {any} */ performance: null,
+  performanceAt: 0,
+  newFills: false,
   /** @type {any[]} newest first */ fills: [],
   /** @type {any[]} newest first */ alerts: [],
   symbol: "",
@@ -105,12 +109,17 @@ function renderTabs() {
 
 /** The equity curve, trades, totals, strategies and the selected candles, from the engine. */
 async function load() {
+  // The report grows with the run (curve and trades): a long run's is fetched less often, so the
+  // engine does not serialise a large report every second; a new fill fetches it at once.
+  const perfDue = state.performance === null || state.newFills || Date.now() - state.performanceAt >= Math.min(10_000, Math.max(REFRESH_MS, state.performance.curve.length));
+  if (perfDue) state.newFills = false;
   const [performance, candles, strategies, fills] = await Promise.all([
-    getJson("/api/performance"),
-    getJson(`/api/candles?symbol=${encodeURIComponent(state.symbol)}&interval=${state.interval}`),
+    perfDue ? getJson("/api/performance") : state.performance,
+    getJson(`/api/candles?symbol=${encodeURIComponent(state.symbol)}&interval=${state.interval}&limit=${CANDLE_LIMIT[state.interval]}`),
     getJson("/api/strategies"),
     getJson("/api/fills?limit=1000"),
   ]);
+  if (perfDue) state.performanceAt = Date.now();
   state.performance = performance;
   // The engine's list is the record; the stream's pushes only make fills show sooner. A fill
   // between the first load and the stream's start (or during a reconnect) is never lost.
@@ -213,6 +222,7 @@ function connect() {
   });
   source.addEventListener("fills", (e) => {
     mergeFills(JSON.parse(/** @type {MessageEvent} */ (e).data));
+    state.newFills = true;
     void refresh();
   });
   source.addEventListener("alerts", (e) => {
