@@ -1,7 +1,8 @@
 /**
  * The dashboard on the real engine, in real headless Chromium: `hean run --api-port 0` paper
- * trades; the page shows the engine's equity and mode, and a STOP clicked on the page (with
- * confirmation and the token) halts new exposure, which /api/status then shows.
+ * trades; the page shows the engine's equity and mode; CLOSE on a position closes it (exit reason
+ * "operator", shown in the trades table and marked on the chart); and a STOP clicked on the page
+ * (with confirmation and the token) halts new exposure, which /api/status then shows.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +25,10 @@ const dir = mkdtempSync(join(tmpdir(), "hean-dash-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the dashboard shows the running engine and its STOP halts it", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, async () => {
-  const child = heanAsync(["run", "--api-port", "0", "--journal", join(dir, "dash.db"), "--strategy", "churn", "--quiet"], { HEAN_API_TOKEN: TOKEN });
+  // Churn holds its positions here until closed by hand: the CLOSE button makes the first trade.
+  const child = heanAsync(["run", "--api-port", "0", "--journal", join(dir, "dash.db"), "--strategy", "churn", "--set", "strategy.params.holdMs=600000", "--quiet"], {
+    HEAN_API_TOKEN: TOKEN,
+  });
   const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -44,11 +48,22 @@ test("the dashboard shows the running engine and its STOP halts it", { skip: mis
     // Churn trades within a few seconds: its fills appear in the table.
     await page.locator("#fills tbody tr").first().waitFor({ timeout: 15_000 });
 
-    // Issue 16 on the real engine: a closed trade shows in the table, on the price chart (its
-    // fills and its exit), and the equity chart moves with the engine's curve.
-    await page.locator("#trades tbody tr[data-n]").first().waitFor({ timeout: 60_000 });
+    // Issue 16 on the real engine: CLOSE on a position (confirmation and token) is journaled and
+    // closes it reduce-only; the closed trade shows in the table with exit reason "operator", on
+    // the price chart (its fills and its exit), and the equity chart moves with the engine's curve.
+    const row = page.locator("#positions tbody tr[data-symbol]").first();
+    await row.waitFor({ timeout: 30_000 });
+    const symbol = (await row.getAttribute("data-symbol"))!;
+    await row.locator('button[title="close this position (reduce-only)"]').click();
+    await page.locator("#confirm").waitFor({ state: "visible" });
+    assert.equal(await page.textContent("#confirm-symbol"), symbol);
+    await page.fill("#cmd-token", TOKEN);
+    await page.click("#cmd-confirm");
+    await page.locator(".toast", { hasText: "close-position: done" }).waitFor({ timeout: 10_000 });
+    await page.locator(`#trades tbody tr[data-symbol="${symbol}"]`).first().waitFor({ timeout: 20_000 });
     const perf = (await (await fetch(url + "/api/performance")).json()) as { trades: { closed: { symbol: string; exitReason: string }[] }; curve: unknown[] };
-    const trade = perf.trades.closed.at(-1)!;
+    const trade = perf.trades.closed.find((t) => t.symbol === symbol)!;
+    assert.equal(trade.exitReason, "operator");
     assert.match((await page.locator("#trades tbody tr").first().textContent()) ?? "", new RegExp(`${trade.symbol}.*${trade.exitReason}`));
     await page.click(`#symbol-tabs [data-symbol="${trade.symbol}"]`);
     await page.click("[data-interval='1s']");
