@@ -344,3 +344,64 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     assert.equal(lostAnswers, 2, "only the two answers the retry test made fail");
   });
 });
+
+describe("a week of data in headless Chromium: the axes read days, not one repeated minute", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, () => {
+  let view: FakeEngineView;
+  let server: ControlServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const problems: string[] = [];
+  const WEEK = 7 * 24 * 3_600_000;
+
+  before(async () => {
+    view = new FakeEngineView();
+    // A week after the fake's ten minutes: a trade every 5 minutes, equity every hour.
+    const start = view.now;
+    for (let t = 0; t <= WEEK; t += 300_000) view.candleBook.addTrade("BTCUSDT", start + t, 97_000 + 500 * Math.sin(t / 3.6e7), 0.01);
+    for (let t = 3_600_000; t <= WEEK; t += 3_600_000) view.equityPoints.push({ ts: start + t, equity: 10_000 + 40 * Math.sin(t / 8.64e7) });
+    view.now = start + WEEK;
+    server = await startControlServer({ view, port: 0, stream: { intervalMs: 100, heartbeatMs: 1000 } });
+    profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1480, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(server.url, { waitUntil: "load" });
+    await page.locator("#conn", { hasText: "live" }).waitFor();
+  });
+
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  });
+
+  test("5 m candles over a week and the week's equity: day labels, each tick its own label, the whole week in view", async () => {
+    await page.click("[data-interval='5m']");
+    await page.waitForFunction(() => document.getElementById("price-chart")!.dataset["interval"] === "5m");
+    const px = (await page.evaluate(() => ({ ...document.getElementById("price-chart")!.dataset }))) as Record<string, string>;
+    const candles = (await (await fetch(`${server.url}/api/candles?symbol=BTCUSDT&interval=5m`)).json()) as { candles: unknown[] };
+    assert.equal(Number(px["points"]), candles.candles.length);
+    // The equity chart holds the whole week; its axis names days.
+    const range = await page.evaluate(() => window.__heanRange("equity"));
+    assert.ok(range.visible.from <= range.first && range.visible.to >= range.last, JSON.stringify(range));
+    assert.ok(range.last - range.first >= WEEK / 1000 - 3_600);
+    const labels = await page.evaluate(() => window.__heanAxis("equity"));
+    assert.ok(labels.length >= 4, JSON.stringify(labels));
+    const texts = labels.map(([, l]: [number, string]) => l);
+    assert.equal(new Set(texts).size, texts.length, JSON.stringify(labels));
+    assert.ok(texts.filter((l: string) => /^\d{1,2} [A-Z][a-z]{2}$/.test(l)).length >= 3, `day labels: ${JSON.stringify(texts)}`);
+    for (const [time, label] of labels as [number, string][]) {
+      if (/^\d{1,2} [A-Z][a-z]{2}$/.test(label)) assert.equal(Number(label.split(" ")[0]), new Date(time * 1000).getUTCDate(), `${label} is the day of its tick`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
