@@ -45,6 +45,7 @@ const state = {
   /** @type {any} */ performance: null,
   performanceAt: 0,
   newFills: false,
+  alertsDue: false,
   /** @type {any[]} newest first */ fills: [],
   /** @type {any[]} newest first */ alerts: [],
   symbol: "",
@@ -120,6 +121,12 @@ async function load() {
     getJson("/api/fills?limit=1000"),
   ]);
   if (perfDue) state.performanceAt = Date.now();
+  if (state.alertsDue) {
+    // After a (re)connect: the engine's list, so an alert raised while the stream was down shows.
+    state.alertsDue = false;
+    state.alerts = (await getJson("/api/alerts?limit=100")).slice().reverse();
+    renderAlerts(state.alerts);
+  }
   state.performance = performance;
   // The engine's list is the record; the stream's pushes only make fills show sooner. A fill
   // between the first load and the stream's start (or during a reconnect) is never lost.
@@ -203,6 +210,7 @@ function connect() {
   const conn = byId("conn");
   const source = new EventSource("/api/stream");
   source.addEventListener("open", () => {
+    state.alertsDue = true;
     conn.textContent = "live";
     conn.className = "conn conn-live";
   });
