@@ -6,6 +6,8 @@
  * - `stop`, `resume`, `flatten`, `cancel-all`, `reset-hard-stop`: optional `reason` (free text).
  * - `set-stoploss`: `symbol` (one the engine trades) and `pct`, the stop distance in PERCENT of
  *   the entry price (2 = 2%), 0 < pct < 100.
+ * - `close-position`: `symbol` (one the engine trades); closes that position with a reduce-only
+ *   order, optional `reason`.
  * Unknown fields are refused so a typo ("pcts") never silently does nothing.
  */
 import type { CommandType } from "../core/events.ts";
@@ -17,6 +19,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   "cancel-all",
   "set-stoploss",
   "reset-hard-stop",
+  "close-position",
 ];
 
 /** Command ids are echoed into the journal and logs: keep them short and plain. */
@@ -57,7 +60,8 @@ export function validateCommand(body: Readonly<Record<string, unknown>>, symbols
   if (typeof commandId !== "string" || !COMMAND_ID_PATTERN.test(commandId)) {
     return invalid(`"commandId" must be 1-80 characters of letters, digits and . _ : - (starting with a letter or digit)`);
   }
-  const args = type === "set-stoploss" ? validateStopLossArgs(rest, symbols) : validateReasonOnly(type, rest);
+  const args =
+    type === "set-stoploss" ? validateStopLossArgs(rest, symbols) : type === "close-position" ? validateClosePositionArgs(rest, symbols) : validateReasonOnly(type, rest);
   if (!args.ok) return args;
   return { ok: true, commandId, command: type, args: args.args };
 }
@@ -82,6 +86,24 @@ function validateReasonOnly(type: CommandType, fields: Readonly<Record<string, u
   const reason = validateReason(fields["reason"]);
   if (typeof reason === "object") return reason;
   return { ok: true, args: reason === undefined ? {} : { reason } };
+}
+
+/** A symbol the engine trades, upper-cased, or why not. */
+function validateSymbol(type: CommandType, symbol: unknown, symbols: readonly string[]): string | InvalidCommand {
+  if (typeof symbol !== "string" || symbol === "") return invalid(`"${type}" needs "symbol" (one of ${symbols.join(", ")})`);
+  const upper = symbol.toUpperCase();
+  if (!symbols.includes(upper)) return invalid(`unknown symbol ${JSON.stringify(symbol)}: the engine trades ${symbols.join(", ")}`);
+  return upper;
+}
+
+function validateClosePositionArgs(fields: Readonly<Record<string, unknown>>, symbols: readonly string[]): ArgsResult {
+  const extra = unknownFields(fields, ["symbol", "reason"]);
+  if (extra.length > 0) return invalid(`"close-position" takes "symbol" and "reason", not ${extra.map((k) => JSON.stringify(k)).join(", ")}`);
+  const symbol = validateSymbol("close-position", fields["symbol"], symbols);
+  if (typeof symbol === "object") return symbol;
+  const reason = validateReason(fields["reason"]);
+  if (typeof reason === "object") return reason;
+  return { ok: true, args: reason === undefined ? { symbol } : { symbol, reason } };
 }
 
 function validateStopLossArgs(fields: Readonly<Record<string, unknown>>, symbols: readonly string[]): ArgsResult {

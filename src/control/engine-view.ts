@@ -5,6 +5,7 @@
  * through the engine's journal like every other command.
  */
 import type { PerformanceReport } from "../report/run-performance.ts";
+import type { Candle, CandleInterval, CandleSource } from "./candles.ts";
 import type { AlertEvent, CommandType, HeanEvent, RiskState } from "../core/events.ts";
 
 export interface PositionView {
@@ -120,6 +121,44 @@ export interface CommandOutcome {
   readonly duplicate: boolean;
 }
 
+/** A symbol's candles for the price chart. */
+export interface CandlesView {
+  readonly symbol: string;
+  readonly interval: CandleInterval;
+  /** "trades" (OHLCV of market trades), "mid" (book mids, no volume, until the first trade) or null (no data yet). */
+  readonly source: CandleSource | null;
+  readonly candles: readonly Candle[];
+}
+
+/** What the engine knows of one strategy, for the strategy panel. */
+export interface StrategyStateView {
+  readonly id: string;
+  /**
+   * "trading" | "in-position" | "reduce-only" | "halted": the engine's trading state applies to
+   * every strategy; "in-position" when one of its trades is open.
+   */
+  readonly state: string;
+  /** The fraction of equity its orders are sized from (1 = all of it). */
+  readonly capitalShare: number;
+  readonly signals: number;
+  readonly lastSignal: {
+    readonly ts: number;
+    readonly symbol: string;
+    readonly action: "open" | "close";
+    readonly side: "buy" | "sell";
+    readonly confidence: number;
+    readonly reason: string;
+  } | null;
+  /** The last pre-trade denial of one of its orders: why a signal did not become an order. */
+  readonly lastDenial: { readonly ts: number; readonly symbol: string; readonly code: string; readonly message: string } | null;
+  /** Its open trades (symbol, direction, qty, entry). */
+  readonly open: readonly { readonly symbol: string; readonly direction: "long" | "short"; readonly qty: string; readonly entryPrice: string; readonly openedAt: number }[];
+  /** Over the closed trades the run keeps one by one (`performance.trades.closed`). */
+  readonly closedTrades: number;
+  readonly wins: number;
+  readonly netPnl: string;
+}
+
 export interface EngineView {
   status(): StatusView;
   positions(): readonly PositionView[];
@@ -131,6 +170,10 @@ export interface EngineView {
   equityHistory(): readonly { readonly ts: number; readonly equity: number }[];
   /** Round-trip trades and the run's figures, from the same code as the exit report. */
   performance(): PerformanceReport;
+  /** Price candles of a symbol at an interval, oldest first (bounded). */
+  candles(symbol: string, interval: CandleInterval, limit: number): CandlesView;
+  /** Each strategy's state, last signal and capital share. */
+  strategies(): readonly StrategyStateView[];
   /** Mid price samples per symbol for charts, oldest first. */
   priceHistory(symbol: string): readonly { readonly ts: number; readonly price: number }[];
   recentAlerts(limit: number): readonly AlertEvent[];

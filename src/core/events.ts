@@ -497,7 +497,7 @@ export interface AlertEvent {
   readonly context: Readonly<Record<string, unknown>>;
 }
 
-export type CommandType = "stop" | "resume" | "flatten" | "cancel-all" | "set-stoploss" | "reset-hard-stop";
+export type CommandType = "stop" | "resume" | "flatten" | "cancel-all" | "set-stoploss" | "reset-hard-stop" | "close-position";
 
 export interface CommandEvent {
   readonly type: "command";

@@ -19,8 +19,8 @@
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { type Dec, ZERO, abs, add, format, mul, sub, toNumber } from "../core/decimal.ts";
-import type { AccountSnapshotEvent, CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
-import type { InstrumentRegistry } from "../core/instrument.ts";
+import type { AccountSnapshotEvent, BookEvent, CommandEvent, FillEvent, ForceCloseReason, HeanEvent, RiskState } from "../core/events.ts";
+import type { Instrument, InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { CandidateOrder, Executor, PreTradeCheck, SendCheck } from "../execution/executor.ts";
@@ -421,7 +421,7 @@ export class RiskController {
   }
 
   #forceClose(symbol: string, reason: ForceCloseReason, detail: string, now: number): void {
-    const { engine, executor, instruments, config } = this.#o;
+    const { engine, executor, instruments } = this.#o;
     // One close at a time per symbol; retried after 2 s if the position is still there.
     const last = this.#forceClosing.get(symbol);
     if (last !== undefined && now - last < 2_000) return;
@@ -437,19 +437,7 @@ export class RiskController {
     this.#forceClosing.set(symbol, now);
     engine.record({ type: "risk.force-close", ts: now, symbol, reason, detail });
     this.#o.onAlert("warning", "FORCE_CLOSE", `force-closing ${symbol}: ${reason} (${detail})`, { symbol, reason });
-    const side = position.qty > 0n ? "sell" : "buy";
-    const price = book === undefined ? undefined : exitLimitPrice(side, book, config.killSwitchSlippageBps, instrument);
-    executor.submit({
-      strategyId: "risk",
-      symbol,
-      side,
-      orderType: price === undefined ? "market" : "limit",
-      qty: abs(position.qty),
-      price,
-      timeInForce: "IOC",
-      reduceOnly: true,
-      purpose: "force-close",
-    });
+    this.#submitClose(symbol, position.qty, book, instrument, "risk", "force-close");
   }
 
   // ------------------------------------------------------------------ operator commands
@@ -484,6 +472,12 @@ export class RiskController {
         engine.record({ type: "risk.stoploss-set", ts: clock.now(), symbol, pct });
         return reply(true, `stop-loss for ${symbol} set to ${pct}%`);
       }
+      case "close-position": {
+        const symbol = String(c.args.symbol ?? "");
+        if (instruments.find(symbol) === undefined) return reply(false, `unknown symbol ${JSON.stringify(symbol)}`);
+        const closing = this.#operatorClose(symbol, c.source);
+        return reply(closing.ok, closing.message);
+      }
       case "reset-hard-stop": {
         const now = clock.now();
         const decision = resetHardStop(this.#governorInput(now), this.#o.config);
@@ -495,6 +489,44 @@ export class RiskController {
         return reply(true, `HARD_STOP reset; drawdown rebased to ${format(equity)}; send resume to trade again`);
       }
     }
+  }
+
+  /**
+   * The operator's close of one position (the dashboard's close button): resting reduce-only
+   * orders on the symbol are pulled, then one reduce-only IOC order, bounded beyond the touch
+   * like the kill switch's, takes the position off. It is allowed in any trading state (an exit
+   * always may try) and its fills close the trade with exit reason "operator".
+   */
+  #operatorClose(symbol: string, source: string): { ok: boolean; message: string } {
+    const { engine, executor, instruments } = this.#o;
+    const position = engine.state.portfolio.position(symbol);
+    if (position.qty === 0n) return { ok: false, message: `no open position in ${symbol}: nothing to close` };
+    const working = engine.state.workingOrders(symbol).filter((o) => o.reduceOnly);
+    if (working.some((o) => o.timeInForce !== "POST_ONLY" && o.status !== "PENDING_CANCEL")) {
+      return { ok: true, message: `${symbol}: a closing order is already working` };
+    }
+    for (const o of working) if (o.status !== "PENDING_CANCEL") executor.cancel(o.clientOrderId, `close-position from ${source}`);
+    const { side, price, submitted } = this.#submitClose(symbol, position.qty, engine.lastBook(symbol), instruments.find(symbol)!, "operator", "operator");
+    if (!submitted.ok) return { ok: false, message: `${symbol} not closed: ${submitted.code} ${submitted.message}` };
+    return { ok: true, message: `closing ${symbol}: reduce-only ${side} ${format(abs(position.qty))}${price === undefined ? " at market" : ` limit ${format(price)}`}` };
+  }
+
+  /** One reduce-only IOC order taking `held` off, a limit bounded beyond the touch (a market order without a book). */
+  #submitClose(symbol: string, held: Dec, book: BookEvent | undefined, instrument: Instrument, strategyId: string, purpose: "force-close" | "operator") {
+    const side = held > 0n ? ("sell" as const) : ("buy" as const);
+    const price = book === undefined ? undefined : exitLimitPrice(side, book, this.#o.config.killSwitchSlippageBps, instrument);
+    const submitted = this.#o.executor.submit({
+      strategyId,
+      symbol,
+      side,
+      orderType: price === undefined ? "market" : "limit",
+      qty: abs(held),
+      price,
+      timeInForce: "IOC",
+      reduceOnly: true,
+      purpose,
+    });
+    return { side, price, submitted };
   }
 
   /** Governor metrics for status views. */

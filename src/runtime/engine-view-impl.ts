@@ -15,6 +15,7 @@ import { killSwitchSummary } from "../engine/engine-state.ts";
 import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
 import type {
   BusView,
+  CandlesView,
   CommandOutcome,
   CommandRequest,
   EngineView,
@@ -23,8 +24,11 @@ import type {
   PositionView,
   RiskView,
   StatusView,
+  StrategyStateView,
   VenueHealthView,
 } from "../control/engine-view.ts";
+import { CandleBook, type CandleInterval } from "../control/candles.ts";
+import { StrategyTracker } from "../control/strategy-tracker.ts";
 import type { Runtime } from "./runtime.ts";
 
 const HISTORY = 3_600;
@@ -37,7 +41,6 @@ export interface ReadinessInput {
 
 export class RuntimeView implements EngineView {
   readonly #rt: Runtime;
-  readonly #equity: { ts: number; equity: number }[] = [];
   readonly #prices = new Map<string, { ts: number; price: number }[]>();
   readonly #fills: FillView[] = [];
   readonly #alerts: AlertEvent[] = [];
@@ -46,6 +49,8 @@ export class RuntimeView implements EngineView {
   /** Commands published but not yet answered, with everyone waiting for their outcome. */
   readonly #pendingCommands = new Map<string, PendingCommand>();
   readonly #readiness: ReadinessInput;
+  readonly #candles = new CandleBook();
+  readonly #strategies = new StrategyTracker();
   #lastSampleAt = -Infinity;
 
   constructor(rt: Runtime, readiness: ReadinessInput = {}) {
@@ -155,13 +160,23 @@ export class RuntimeView implements EngineView {
     };
   }
 
+  /** The engine's own equity curve (the run performance every report reads), not a sampler of its own. */
   equityHistory(): readonly { ts: number; equity: number }[] {
-    return this.#equity;
+    return this.#rt.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, equity: toNumber(p.equity) }));
   }
 
   performance(): PerformanceReport {
     const { state } = this.#rt.engine;
     return performanceReport(state.performance, state.portfolio.capitalIn, state.portfolio.equity());
+  }
+
+  candles(symbol: string, interval: CandleInterval, limit: number): CandlesView {
+    return { symbol, interval, source: this.#candles.source(symbol), candles: this.#candles.candles(symbol, interval, limit) };
+  }
+
+  strategies(): readonly StrategyStateView[] {
+    const running = this.#rt.trading.strategies.map((s) => ({ id: s.id, capitalShare: capitalShareOf(s) }));
+    return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {
@@ -248,6 +263,16 @@ export class RuntimeView implements EngineView {
 
   #onEvent(e: HeanEvent): void {
     switch (e.type) {
+      case "market.trade":
+        this.#candles.addTrade(e.symbol, e.ts, toNumber(e.price), toNumber(e.qty));
+        break;
+      case "market.book":
+        if (this.#candles.source(e.symbol) !== "trades") this.#candles.addMid(e.symbol, e.ts, (toNumber(e.bid) + toNumber(e.ask)) / 2);
+        break;
+      case "signal":
+      case "order.denied":
+        this.#strategies.apply(e);
+        break;
       case "order.filled":
         push(this.#fills, {
           fillId: e.fillId,
@@ -282,7 +307,6 @@ export class RuntimeView implements EngineView {
     const now = clock.now();
     if (now - this.#lastSampleAt < 900) return;
     this.#lastSampleAt = now;
-    push(this.#equity, { ts: now, equity: toNumber(engine.state.portfolio.equity()) }, HISTORY);
     for (const s of config.symbols) {
       const m = engine.state.portfolio.mark(s);
       if (m === undefined) continue;
@@ -291,6 +315,15 @@ export class RuntimeView implements EngineView {
       push(list, { ts: now, price: (toNumber(m.bid) + toNumber(m.ask)) / 2 }, HISTORY);
     }
   }
+}
+
+/**
+ * The share of equity a strategy's orders are sized from: a strategy (or a multi-strategy
+ * runner) that declares `capitalShare` in (0, 1] gets it; otherwise sizing uses all the equity.
+ */
+function capitalShareOf(strategy: object): number {
+  const share = (strategy as { capitalShare?: unknown }).capitalShare;
+  return typeof share === "number" && share > 0 && share <= 1 ? share : 1;
 }
 
 interface PendingCommand {

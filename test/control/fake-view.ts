@@ -5,12 +5,16 @@
  * COMMAND_CONFLICT), and hooks to emit events and alerts.
  */
 import { commandPayload } from "../../src/core/command-payload.ts";
-import { dec } from "../../src/core/decimal.ts";
+import { dec, format, toNumber } from "../../src/core/decimal.ts";
+import { CandleBook, type CandleInterval } from "../../src/control/candles.ts";
+import { EngineState } from "../../src/engine/engine-state.ts";
+import { accepted, fill as engineFill, intent, submitted } from "../engine/fixtures.ts";
 import { HeanError } from "../../src/core/errors.ts";
 import { type PerformanceReport, RunPerformance, performanceReport } from "../../src/report/run-performance.ts";
 import type { AlertEvent, HeanEvent, RiskState } from "../../src/core/events.ts";
 import type {
   BusView,
+  CandlesView,
   CommandOutcome,
   CommandRequest,
   EngineView,
@@ -19,6 +23,7 @@ import type {
   PositionView,
   RiskView,
   StatusView,
+  StrategyStateView,
   VenueHealthView,
 } from "../../src/control/engine-view.ts";
 
@@ -71,8 +76,11 @@ export class FakeEngineView implements EngineView {
   /** The next submitCommand records the command, then fails (the engine took it, the answer is lost). */
   failNextCommand = false;
   equityPoints: { ts: number; equity: number }[];
-  /** An empty run until a test feeds one (`new RunPerformance()` fed events, then `performanceReport`). */
+  /** The run's trades and curve: a real EngineState fed the fake's marks and fills (see `#run`). */
   performanceReport: PerformanceReport = performanceReport(new RunPerformance(), dec("10000"), dec("10000"));
+  /** Market trades for the candles: three per second along the price walk. */
+  readonly candleBook = new CandleBook();
+  strategyList: StrategyStateView[] = [];
   prices: Map<string, { ts: number; price: number }[]>;
   fills: FillView[];
   alerts: AlertEvent[] = [];
@@ -118,6 +126,26 @@ export class FakeEngineView implements EngineView {
       liquidity: n === 3 ? ("taker" as const) : ("maker" as const),
       ts: btc[i]!.ts,
     }));
+    this.#run(btc);
+    for (const [symbol, points] of this.prices) {
+      points.forEach((p, i) => {
+        for (const [dt, k] of [[0, 0.9999], [350, 1.0002], [800, 1]] as const) this.candleBook.addTrade(symbol, p.ts + dt, p.price * k, 0.001 * (1 + (i % 5)));
+      });
+    }
+    this.strategyList = [
+      {
+        id: "impulse",
+        state: "in-position",
+        capitalShare: 1,
+        signals: 4,
+        lastSignal: { ts: btc[530]!.ts, symbol: this.symbols[0]!, action: "open", side: "buy", confidence: 0.62, reason: "impulse up 0.31% in 4 s, spread 1.2 bps" },
+        lastDenial: { ts: btc[300]!.ts, symbol: this.symbols[0]!, code: "MAX_OPEN_ORDERS", message: "3 orders already working" },
+        open: [{ symbol: this.symbols[0]!, direction: "long", qty: "0.01", entryPrice: "97105.5", openedAt: T0 + 530_000 }],
+        closedTrades: this.performanceReport.trades.closed.length,
+        wins: this.performanceReport.trades.closed.filter((t) => Number(t.netPnl) > 0).length,
+        netPnl: this.performanceReport.trades.bySymbol[0]?.netPnl ?? "0",
+      },
+    ];
     this.positionList = [
       { symbol: this.symbols[0]!, qty: "0.010", avgPrice: "97105.5", markPrice: "97230.1", unrealizedPnl: "1.246", realizedPnl: "12.5", openedAt: T0 + 530_000 },
       { symbol: this.symbols[1] ?? "ETHUSDT", qty: "0", avgPrice: "0", markPrice: "3401.2", unrealizedPnl: "0", realizedPnl: "-3.1", openedAt: null },
@@ -144,9 +172,35 @@ export class FakeEngineView implements EngineView {
     ];
   }
 
+  /**
+   * The engine's own arithmetic over the fake's history: a mark every second along the BTC walk,
+   * the four fills as orders (buy, sell, buy, sell: two closed trades), so the performance report,
+   * its equity curve and the status figures agree like the real engine's.
+   */
+  #run(btc: readonly { ts: number; price: number }[]): void {
+    const st = new EngineState(dec("10000"));
+    const fillAt = new Map(this.fills.map((f) => [f.ts, f]));
+    for (const p of btc) {
+      const half = p.price * 0.00001;
+      st.apply({ type: "mark", ts: p.ts, symbol: this.symbols[0]!, bid: dec((p.price - half).toFixed(2)), ask: dec((p.price + half).toFixed(2)) });
+      const f = fillAt.get(p.ts);
+      if (f === undefined) continue;
+      const id = f.clientOrderId!;
+      st.apply(intent(id, { ts: p.ts, side: f.side, symbol: f.symbol, strategyId: "impulse", purpose: f.side === "buy" ? "entry" : "exit", qty: dec(f.qty) }));
+      st.apply({ ...submitted(id), ts: p.ts });
+      st.apply({ ...accepted(id), ts: p.ts });
+      st.apply(engineFill(f.fillId, id, f.qty, f.price, { side: f.side, symbol: f.symbol, fee: dec(f.fee), liquidity: f.liquidity, ts: p.ts, venueTs: p.ts }));
+    }
+    this.performanceReport = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+    this.equityPoints = st.performance.equityCurve().map((p) => ({ ts: p.ts, equity: toNumber(p.equity) }));
+    this.runEquity = format(st.portfolio.equity());
+  }
+
+  /** Equity at the end of the fake run (decimal string), what /api/status shows. */
+  runEquity = "10000";
+
   status(): StatusView {
     if (this.statusThrows) throw new Error("engine is starting");
-    const last = this.equityPoints.at(-1)!.equity;
     return {
       mode: "paper",
       venue: "sim",
@@ -156,7 +210,7 @@ export class FakeEngineView implements EngineView {
       now: this.now,
       tradingState: this.tradingState,
       cash: "9990.50",
-      equity: last.toFixed(2),
+      equity: this.runEquity,
       realizedPnl: "9.4",
       unrealizedPnl: "1.246",
       fees: "0.76",
@@ -208,6 +262,14 @@ export class FakeEngineView implements EngineView {
 
   performance(): PerformanceReport {
     return this.performanceReport;
+  }
+
+  candles(symbol: string, interval: CandleInterval, limit: number): CandlesView {
+    return { symbol, interval, source: this.candleBook.source(symbol), candles: this.candleBook.candles(symbol, interval, limit) };
+  }
+
+  strategies(): readonly StrategyStateView[] {
+    return this.strategyList;
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {

@@ -33,6 +33,12 @@ const COPY = {
     confirm: "Reset hard stop",
     style: "btn btn-warn",
   },
+  "close-position": {
+    title: "Close this position?",
+    text: "Sends one reduce-only order that takes the whole position off (bounded beyond the touch, like the kill switch's). Trading continues.",
+    confirm: "Close position",
+    style: "btn btn-danger",
+  },
   "set-stoploss": { title: "Set a stop-loss", text: "Closes the position with a reduce-only order if price moves this far against the entry.", confirm: "Set stop-loss", style: "btn btn-ok" },
 };
 
@@ -44,7 +50,7 @@ function newCommandId() {
 
 /**
  * @param {{ toast: (text: string, tone: "ok" | "bad" | "info") => void }} ui
- * @returns {{ openStopLoss: (symbol: string) => void }}
+ * @returns {{ openStopLoss: (symbol: string) => void, openClose: (symbol: string) => void }}
  */
 export function setupCommands(ui) {
   const dialog = /** @type {HTMLDialogElement} */ (byId("confirm"));
@@ -69,6 +75,9 @@ export function setupCommands(ui) {
     confirmButton.className = copy.style;
     confirmButton.disabled = false;
     byId("confirm-stoploss").hidden = type !== "set-stoploss";
+    const symbolLine = byId("confirm-symbol");
+    symbolLine.hidden = type !== "close-position";
+    symbolLine.textContent = type === "close-position" ? (symbol ?? "") : "";
     symbolInput.value = symbol ?? "";
     pctInput.value = "";
     tokenInput.value = sessionStorage.getItem(TOKEN_KEY) ?? "";
@@ -94,6 +103,7 @@ export function setupCommands(ui) {
       body["symbol"] = symbolInput.value.trim();
       body["pct"] = Number(pctInput.value);
     }
+    if (pending.type === "close-position") body["symbol"] = symbolInput.value.trim();
     const { commandId: _, ...payload } = body;
     const what = JSON.stringify(payload);
     if (pending.sent !== null && pending.sent !== what) {
@@ -141,7 +151,7 @@ export function setupCommands(ui) {
     const type = /** @type {HTMLElement} */ (button).dataset["command"] ?? "";
     button.addEventListener("click", () => open(type));
   }
-  return { openStopLoss: (symbol) => open("set-stoploss", symbol) };
+  return { openStopLoss: (symbol) => open("set-stoploss", symbol), openClose: (symbol) => open("close-position", symbol) };
 }
 
 /** @param {string} text @param {"ok" | "bad" | "info"} tone */

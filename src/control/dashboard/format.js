@@ -57,3 +57,50 @@ export function lag(ms) {
 export function count(n) {
   return n.toLocaleString("en-US");
 }
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * A time-axis label in UTC for lightweight-charts' tick mark types (0 year, 1 month, 2 day of
+ * month, 3 time, 4 time with seconds): "2026", "Nov", "21 Nov", "09:05", "09:05:30". Each tick
+ * says what changed at it, so a minute of seconds reads 09:05:10, 09:05:20… and a week reads
+ * 21 Nov, 22 Nov… (never the same minute on every label).
+ * @param {number} seconds @param {number} type
+ */
+export function axisLabel(seconds, type) {
+  const iso = new Date(seconds * 1000).toISOString();
+  const d = new Date(seconds * 1000);
+  switch (type) {
+    case 0:
+      return String(d.getUTCFullYear());
+    case 1:
+      return MONTHS[d.getUTCMonth()] ?? "";
+    case 2:
+      return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+    case 3:
+      return iso.slice(11, 16);
+    default:
+      return iso.slice(11, 19);
+  }
+}
+
+/** Crosshair label: "21 Nov 09:05:30" UTC. @param {number} seconds */
+export function crosshairTime(seconds) {
+  const d = new Date(seconds * 1000);
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.toISOString().slice(11, 19)}`;
+}
+
+/** "2026-11-21 09:05:30" UTC. @param {number} ms */
+export function dateTime(ms) {
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** A ratio that may be null (no losing trade yet: profit factor is unbounded). @param {number | null} x */
+export function ratio(x) {
+  return x === null ? "—" : x.toFixed(2);
+}
+
+/** Percent that may be null (no trades yet). @param {number | null} pct */
+export function percentOrDash(pct) {
+  return pct === null ? "—" : `${pct.toFixed(1)}%`;
+}

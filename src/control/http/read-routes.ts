@@ -6,6 +6,7 @@ import type { ServerResponse } from "node:http";
 import { describeError } from "../../core/errors.ts";
 import type { HeanMetrics } from "../../observability/metrics.ts";
 import type { EngineView } from "../engine-view.ts";
+import { dashboardRoutes } from "./dashboard-routes.ts";
 import { ApiError, sendJson, sendText } from "./respond.ts";
 
 export interface ReadContext {
@@ -29,7 +30,7 @@ export function limitParam(url: URL, fallback: number, max: number): number {
 }
 
 /** Runs a view read; a view that throws (engine starting or stopping) is a 503, not a crash. */
-function read<T>(what: string, fn: () => T): T {
+export function read<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
@@ -39,6 +40,7 @@ function read<T>(what: string, fn: () => T): T {
 
 export function readRoutes(view: EngineView, metrics: HeanMetrics, startedAt: number): Record<string, ReadHandler> {
   return {
+    ...dashboardRoutes(view, read),
     "/health": ({ res }) => {
       sendJson(res, 200, { status: "ok", uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
     },

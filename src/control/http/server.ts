@@ -5,6 +5,7 @@
  *   GET  /health /ready /metrics
  *   GET  /api/status /api/positions /api/orders /api/risk /api/bus /api/venue
  *        /api/fills?limit= /api/alerts?limit= /api/equity /api/prices?symbol=
+ *        /api/performance /api/candles?symbol=&interval= /api/strategies
  *   GET  /api/stream                (Server-Sent Events for the dashboard)
  *   POST /api/commands              (Bearer token)
  *   GET  /  and the dashboard files
