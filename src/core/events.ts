@@ -73,7 +73,14 @@ export interface SignalEvent {
   readonly stopDistance: number;
   readonly reason: string;
   readonly context?: SignalContext | undefined;
+  /** How the strategy would like it executed; risk may tone it down (never up). Absent: the configured urgency. */
+  readonly urgency?: SignalUrgency | undefined;
+  /** Share of the strategy's sizing allowance to use, (0, 1]; absent: all of it. Never more than the risk limits allow. */
+  readonly sizeFraction?: number | undefined;
 }
+
+/** A strategy's wish for execution: rest for a maker fill, or cross the spread now. */
+export type SignalUrgency = "passive" | "aggressive";
 
 // ---------------------------------------------------------------- orders (journaled)
 

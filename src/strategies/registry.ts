@@ -46,7 +46,7 @@ export function validateStrategy(name: unknown, params: Params): { readonly name
 }
 
 /** What the value should have been, or undefined when it fits. */
-function checkParam(spec: ParamSpec, value: unknown): string | undefined {
+export function checkParam(spec: ParamSpec, value: unknown): string | undefined {
   if (spec.kind === "choice") {
     return typeof value === "string" && spec.values.includes(value) ? undefined : `one of ${spec.values.join(", ")}`;
   }
