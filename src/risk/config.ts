@@ -66,6 +66,8 @@ export interface RiskConfig {
   readonly maxHoldMs: number;
   /** strategyId → "HH:MM": a daily UTC deadline by which that strategy's positions are closed. */
   readonly horizonUtc: Readonly<Record<string, string>>;
+  /** strategyId → its own maximum hold (ms), from `strategies[].maxHoldMs`; others take `maxHoldMs`. Not a setting of its own. */
+  readonly maxHoldMsByStrategy?: Readonly<Record<string, number>>;
   /** Default stop-loss per position, % of average entry (an operator's per-symbol stop wins). */
   readonly stopLossPct?: number;
   /** Default take-profit per position, % of average entry. */
