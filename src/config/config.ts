@@ -291,6 +291,20 @@ function symbolList(v: unknown, venue: unknown): string[] {
   });
 }
 
+/** The run's symbols taken from `strategies[].symbol`: a symbol the venue does not list is named by its entry. */
+function strategySymbolList(symbols: string[], entries: readonly unknown[], venue: unknown): string[] {
+  try {
+    return symbolList(symbols, venue);
+  } catch (e) {
+    const at = e instanceof HeanError && typeof e.context.path === "string" ? /^symbols\[(\d+)\]$/.exec(e.context.path) : null;
+    if (at === null) throw e;
+    const symbol = symbols[Number(at[1])];
+    const i = entries.findIndex((x) => isObject(x) && typeof x.symbol === "string" && x.symbol.trim().toUpperCase() === symbol);
+    const message = e instanceof HeanError ? e.message.replace(/^CONFIG_INVALID: config symbols\[\d+\]/, `config strategies[${i}].symbol`) : "";
+    throw new HeanError("CONFIG_INVALID", message, { ...(e as HeanError).context, path: `strategies[${i}].symbol` });
+  }
+}
+
 /**
  * Lay a partial configuration (what a file, flags and `--set` wrote) over the defaults and check
  * every key. Throws HeanError CONFIG_INVALID naming the key and the value; never returns a
@@ -319,7 +333,7 @@ export function validateConfig(input: unknown): HeanConfig {
   // Without a symbol list, the run trades the strategies' symbols.
   const strategySymbols = Array.isArray(several) ? [...new Set(several.flatMap((e) => (isObject(e) && typeof e.symbol === "string" ? [e.symbol.trim().toUpperCase()] : [])))] : [];
   const symbolsIn = written("symbols") === undefined && strategySymbols.length > 0 ? strategySymbols : r("symbols");
-  const symbols = symbolList(symbolsIn, r("venue"));
+  const symbols = symbolsIn === strategySymbols ? strategySymbolList(strategySymbols, several as unknown[], r("venue")) : symbolList(symbolsIn, r("venue"));
   const journal = section(r("journal"), "journal", D.journal);
   const sim = section(r("sim"), "sim", D.sim);
   const bus = section(r("bus"), "bus", D.bus);
