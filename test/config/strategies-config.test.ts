@@ -71,3 +71,31 @@ test("risk.lossStepDown and risk.realisedVolatility are checked", () => {
   refused(() => loadConfig({ overrides: ["risk.realisedVolatility.samples=1"] }), "CONFIG_INVALID", /risk\.realisedVolatility\.samples must be an integer ≥ 2/);
   assert.equal(loadConfig({ overrides: ["risk.realisedVolatility.sampleMs=250"] }).risk.realisedVolatility.sampleMs, 250);
 });
+
+test("random strategies lists validate or name the entry and key (property)", async () => {
+  const fc = (await import("fast-check")).default;
+  const { checkOutcome } = await import("./config-checks.ts");
+  const { validateConfig } = await import("../../src/config/config.ts");
+  const entry = fc.record(
+    {
+      name: fc.oneof(fc.constantFrom("impulse", "churn", "none", "nope"), fc.jsonValue({ maxDepth: 1 })),
+      file: fc.oneof(fc.constantFrom("./a.ts", "", "b.js"), fc.jsonValue({ maxDepth: 1 })),
+      id: fc.oneof(fc.constantFrom("a", "b", "bad id"), fc.jsonValue({ maxDepth: 1 })),
+      symbol: fc.oneof(fc.constantFrom("BTCUSDT", "ethusdt", " ETHUSDT ", "DOGEUSDT", ""), fc.jsonValue({ maxDepth: 1 })),
+      params: fc.oneof(fc.constant({}), fc.jsonValue({ maxDepth: 2 })),
+      capitalShare: fc.oneof(fc.double(), fc.constantFrom(0.25, 0.5, 1), fc.jsonValue({ maxDepth: 1 })),
+      maxHoldMs: fc.oneof(fc.integer({ min: -10, max: 10_000_000 }), fc.jsonValue({ maxDepth: 1 })),
+      horizonUtc: fc.oneof(fc.constantFrom("21:00", "24:00"), fc.jsonValue({ maxDepth: 1 })),
+      extra: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: [] },
+  );
+  const seen = { valid: 0, refused: 0 };
+  fc.assert(
+    fc.property(fc.oneof(fc.array(entry, { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })), fc.boolean(), (strategies, withSymbols) => {
+      seen[checkOutcome(() => validateConfig({ strategies, ...(withSymbols ? { symbols: ["BTCUSDT", "ETHUSDT"] } : {}) }))]++;
+    }),
+    { numRuns: 1_000 },
+  );
+  assert.ok(seen.valid > 0 && seen.refused > 0, JSON.stringify(seen));
+});
