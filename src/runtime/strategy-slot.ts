@@ -42,10 +42,15 @@ export class StrategySlot {
     try {
       return fn();
     } catch (e) {
-      const err = describeError(e);
-      this.#disable(handler, `threw ${err.code}: ${err.message}`);
+      this.fail(handler, e);
       return undefined;
     }
+  }
+
+  /** A handler threw: disable the slot. */
+  fail(handler: string, thrown: unknown): void {
+    const err = describeError(thrown);
+    this.#disable(handler, `threw ${err.code}: ${err.message}`);
   }
 
   /** False (and the slot disabled) when the signal breaks the contract. */

@@ -91,8 +91,15 @@ export class TradingLoop {
         if (!this.#symbols.has(e.symbol)) return;
         for (const slot of this.slots) {
           if (!slot.trades(e.symbol)) continue;
-          const signal = slot.call("onBook", () => slot.strategy.onBook(e, this.#view));
-          if (signal !== undefined) this.#onSignal(slot, signal, e);
+          // The hot path: no closure per book (slot.call's fence, inlined).
+          let signal: SignalEvent | undefined;
+          try {
+            signal = slot.strategy.onBook(e, this.#view);
+          } catch (err) {
+            slot.fail("onBook", err);
+            continue;
+          }
+          if (signal !== undefined && signal !== null) this.#onSignal(slot, signal, e);
         }
         return;
       case "market.trade":
