@@ -104,3 +104,26 @@ describe("strategy files", () => {
     await refused(createStrategyFromFile(file("throw new Error('at import');")), /cannot be loaded: at import/);
   });
 });
+
+describe("the two-strategies example configuration", () => {
+  it("validates and builds: a built-in and the worked example, each placed on its symbol", async () => {
+    const { loadConfig } = await import("../../src/config/config.ts");
+    const { buildStrategies } = await import("../../src/strategies/build.ts");
+    const config = loadConfig({ file: "examples/strategies/two-strategies.json" });
+    assert.deepEqual(config.symbols, ["BTCUSDT", "ETHUSDT"]);
+    const placed = await buildStrategies(config.strategies);
+    assert.deepEqual(
+      placed.map((p) => [p.strategy.id, p.symbols, p.capitalShare, p.maxHoldMs, p.horizonUtc]),
+      [
+        ["impulse-BTCUSDT", ["BTCUSDT"], 0.5, 600_000, undefined],
+        ["mean-reversion-ETHUSDT", ["ETHUSDT"], 0.3, 3_600_000, "21:00"],
+      ],
+    );
+  });
+
+  it("refuses two entries that end up with the same id", async () => {
+    const { buildStrategies } = await import("../../src/strategies/build.ts");
+    const spec = { source: { kind: "builtin", name: "churn" }, params: {}, capitalShare: 0.1, id: "same" } as const;
+    await refused(buildStrategies([{ ...spec, symbol: "BTCUSDT" }, { ...spec, symbol: "ETHUSDT" }]), /strategies\[1\] and strategies\[0\] are both called "same"/);
+  });
+});
