@@ -71,6 +71,8 @@ const PROTOTYPE_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
  * the strategy and the simulated market accept too: nothing that starts later may refuse it.
  */
 export function checkOutcome(parse: () => HeanConfig, codes: readonly ErrorCode[] = ["CONFIG_INVALID"]): "valid" | "refused" {
+  // Capital shares of `strategies[]` have their own code (whatever else the caller expects).
+  codes = [...codes, "STRATEGY_CAPITAL_SHARE"];
   let config: HeanConfig;
   try {
     config = parse();
@@ -93,7 +95,11 @@ export function checkOutcome(parse: () => HeanConfig, codes: readonly ErrorCode[
   }
   const port = config.api.port;
   assert.ok(port === null || (Number.isInteger(port) && port >= 0 && port <= 65_535), `a TCP port: ${port}`);
-  createStrategy(config.strategy.name, config.strategy.params);
+  // A strategy file's parameters are checked when it loads (not here: it is not imported by a config check).
+  if (config.strategy.file === undefined) createStrategy(config.strategy.name, config.strategy.params);
+  for (const [i, spec] of config.strategies.entries()) {
+    if (spec.source.kind === "builtin") createStrategy(spec.source.name, spec.params, undefined, `strategies[${i}].params`);
+  }
   new SimVenue({
     clock: new SimClock(0),
     seed: config.seed,
