@@ -176,7 +176,7 @@ export class RuntimeView implements EngineView {
   }
 
   strategies(): readonly StrategyStateView[] {
-    const running = this.#rt.trading.strategies.map((s) => ({ id: s.id, capitalShare: capitalShareOf(s) }));
+    const running = this.#rt.trading.slots.map((s) => ({ id: s.id, capitalShare: s.capitalShare }));
     return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
   }
 
@@ -316,15 +316,6 @@ export class RuntimeView implements EngineView {
       push(list, { ts: now, price: (toNumber(m.bid) + toNumber(m.ask)) / 2 }, HISTORY);
     }
   }
-}
-
-/**
- * The share of equity a strategy's orders are sized from: a strategy (or a multi-strategy
- * runner) that declares `capitalShare` in (0, 1] gets it; otherwise sizing uses all the equity.
- */
-function capitalShareOf(strategy: object): number {
-  const share = (strategy as { capitalShare?: unknown }).capitalShare;
-  return typeof share === "number" && share > 0 && share <= 1 ? share : 1;
 }
 
 interface PendingCommand {

@@ -76,11 +76,6 @@ export class TradingLoop {
     this.#timer = this.#o.clock.setInterval(() => this.#onTimer(), 1_000);
   }
 
-  /** The strategies it runs, for the operator surfaces (strategy panel). */
-  get strategies(): readonly Strategy[] {
-    return this.#o.strategies;
-  }
-
   /** Stop intake: no more signals become orders. */
   stop(): void {
     this.#running = false;

@@ -59,7 +59,7 @@ test("dashboard data on the running engine: engine curve, candles from every tra
 
   // The strategy panel: churn, its last signal with the reason it gave.
   const strategies = await get("/api/strategies");
-  const churn = strategies.find((s: any) => s.id === t.rt.trading.strategies[0]!.id);
+  const churn = strategies.find((s: any) => s.id === t.rt.trading.slots[0]!.id);
   assert.ok(churn !== undefined, JSON.stringify(strategies));
   const signals = ofType(t.events, "signal");
   assert.equal(churn.signals, signals.length);
