@@ -12,7 +12,7 @@ import type { Clock } from "../../../core/clock.ts";
 import { type Dec, ZERO, add, dec, fromUnits, mul, sub } from "../../../core/decimal.ts";
 import type { Liquidity, Side } from "../../../core/events.ts";
 import type { Instrument } from "../../../core/instrument.ts";
-import type { MarketObserver, SyntheticMarket } from "../market/synthetic-market.ts";
+import type { MarketObserver } from "../market/synthetic-market.ts";
 import type { SyntheticBook } from "../market/synthetic-book.ts";
 import { AccountState } from "./account.ts";
 import { type OrderRecord, isOpen, leaves, snapshotOrder } from "./order-record.ts";
@@ -52,11 +52,22 @@ import { showValue } from "../show-value.ts";
 export const DEFAULT_STARTING_BALANCE: Dec = dec("10000");
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 500;
 
+/**
+ * Where the engine's outside liquidity comes from: the seeded synthetic market, or a replay of
+ * recorded market data (backtests). The engine reads its books and hears its trades and updates.
+ */
+export interface MarketLiquidity {
+  book(symbol: string): SyntheticBook | undefined;
+  observe(observer: MarketObserver): () => void;
+  /** Market data stopped: public streams publish nothing. */
+  readonly silent: boolean;
+}
+
 export interface MatchingEngineOptions {
   readonly clock: Clock;
   readonly instruments: readonly Instrument[];
   /** The synthetic liquidity; without it the books hold only the accounts' orders. */
-  readonly market?: SyntheticMarket | undefined;
+  readonly market?: MarketLiquidity | undefined;
   /** Prefix of order, execution and trade ids (make it unique per run: ids must not repeat across restarts). */
   readonly idPrefix?: string | undefined;
   /** A crossing post-only order: "cancel" it after acceptance (Bybit) or "reject" it unrecorded (Binance GTX). */
@@ -75,7 +86,7 @@ const fail = (code: Rejection["code"], message: string, details: Record<string, 
   ({ ok: false, rejection: rejection(code, message, details) }) as const;
 
 export class MatchingEngine implements MarketObserver {
-  readonly market: SyntheticMarket | undefined;
+  readonly market: MarketLiquidity | undefined;
   readonly #clock: Clock;
   readonly #books = new Map<string, SymbolBook>();
   readonly #accounts = new Map<string, AccountState>();
