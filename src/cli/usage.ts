@@ -9,6 +9,9 @@ Usage:
                                           rebuild state from the journal alone and write the report
   hean data download --venue binance|bybit --symbols A,B --kind KIND --from DATE --to DATE [--dir data]
                                           fetch the venues' public historical files (checksums, resume)
+  hean backtest --data FILE… --strategy NAME [--symbols A,B] [--from DATE] [--to DATE] [--set k=v]
+                [--report FILE] [--html FILE] [--strict]
+                                          replay historical data through the real engine and print the report
   hean sim bybit --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Bybit V5 protocol simulator on loopback
   hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET

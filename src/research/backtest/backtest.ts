@@ -13,6 +13,7 @@ import { SimClock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
+import type { JournalPort } from "../../engine/journal-port.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import { Runtime } from "../../runtime/runtime.ts";
@@ -88,6 +89,21 @@ async function driveUntil<T>(clock: SimClock, p: Promise<T>, stepMs = 20): Promi
   return p;
 }
 
+/**
+ * The journal under a fixed name: client order ids derive from the journal's (random) id, and
+ * two runs of one backtest must give the same ids. A backtest journal is always new, so the
+ * ids still never meet another journal's at a venue (a backtest reaches none).
+ */
+function fixedIdentity(journal: SqliteJournal): JournalPort {
+  return new Proxy(journal, {
+    get(target, key) {
+      if (key === "journalId") return "backtest";
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as JournalPort;
+}
+
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
   const { config } = options;
@@ -120,7 +136,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   try {
     const clock = new SimClock(firstTs);
     const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed });
-    const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline" });
+    const journal = fixedIdentity(SqliteJournal.open(journalPath, { durability: "normal", writer: "inline" }));
     const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
     const runtime = await Runtime.start({
       config: runConfig,

@@ -1,0 +1,125 @@
+/**
+ * `hean backtest`: replay historical market data through the real runtime (src/research/backtest)
+ * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
+ */
+import { writeFileSync } from "node:fs";
+import { HeanError } from "../core/errors.ts";
+import { loadConfig, MAX_SEED } from "../config/config.ts";
+import { recogniseFile } from "../research/data/formats.ts";
+import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
+import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
+import { progressPrinter } from "../research/backtest/progress.ts";
+import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
+import { printReport } from "../report/print.ts";
+import { integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
+
+const FLAGS = {
+  data: { type: "string", multiple: true },
+  symbols: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  strategy: { type: "string" },
+  "strategy-file": { type: "string" },
+  config: { type: "string" },
+  set: { type: "string", multiple: true },
+  seed: { type: "string" },
+  report: { type: "string" },
+  html: { type: "string" },
+  journal: { type: "string" },
+  strict: { type: "boolean" },
+  "latency-ms": { type: "string" },
+  "market-latency-ms": { type: "string" },
+  "jitter-ms": { type: "string" },
+  "touch-notional": { type: "string" },
+  "depth-levels": { type: "string" },
+  quiet: { type: "boolean" },
+} as const;
+
+export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME [--set k=v]… [--report FILE] [--html FILE]
+  --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
+                          trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
+  --symbols A,B           symbols to trade (default: the ones the file names say)
+  --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
+  --strict                stop at the first malformed row (default: skip it, count it, report it)
+  --journal PATH          keep the run's journal there (must not exist; default: a temporary one)
+  --latency-ms N          order round trip to the matching engine (default ${DEFAULT_BACKTEST_LATENCY.ackMs})
+  --market-latency-ms N   recorded event → hean (default ${DEFAULT_BACKTEST_LATENCY.marketDataMs}); --jitter-ms N seeded extra on both
+  --touch-notional N      quote currency assumed at a price level the data does not show: the queue a
+                          passive order joins behind (default ${DEFAULT_FILL_MODEL.touchNotional})
+  --depth-levels N        levels per side a taker can walk (default ${DEFAULT_FILL_MODEL.depthLevels})
+  --quiet                 no progress line
+`;
+
+/** A day (YYYY-MM-DD, UTC midnight) or an ISO-8601 time with its zone. */
+export function timeFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const ms = day ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms) || (day && new Date(ms).toISOString().slice(0, 10) !== text)) {
+    throw new HeanError("CLI_USAGE", `--${flag} must be a date YYYY-MM-DD or an ISO time with a zone, got ${JSON.stringify(text)}`, { flag, value: text });
+  }
+  return ms;
+}
+
+export async function backtestCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, FLAGS);
+  if (values["strategy-file"] !== undefined) {
+    throw new HeanError("CLI_USAGE", "--strategy-file is not available in this build yet: use --strategy NAME (impulse, churn, none)", { flag: "strategy-file" });
+  }
+  // `--data a b c`: the files after --data come as positionals.
+  const files = [...(values.data ?? []), ...positionals];
+  if (files.length === 0) throw new HeanError("CLI_USAGE", `hean backtest needs --data FILE…\n${BACKTEST_USAGE}`, {});
+  const from = timeFlag("from", values.from);
+  const to = timeFlag("to", values.to);
+  if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
+  const reportPath = outputFileFlag("report", values.report);
+  const htmlPath = outputFileFlag("html", values.html);
+  const named = [...new Set(files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined))];
+  const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
+  if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
+  const config = loadConfig({
+    file: textFlag("config", values.config),
+    overrides: values.set ?? [],
+    cli: { symbols, "strategy.name": values.strategy, seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
+  });
+  const int = (flag: "latency-ms" | "market-latency-ms" | "jitter-ms" | "touch-notional" | "depth-levels", min: number, max: number, d: number): number =>
+    integerFlag(flag, values[flag], min, max) ?? d;
+  const latency = {
+    ackMs: int("latency-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.ackMs),
+    marketDataMs: int("market-latency-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.marketDataMs),
+    jitterMs: int("jitter-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.jitterMs),
+  };
+  const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
+  const endTs = to ?? lastDayOf(files);
+  const { report } = await runBacktest({
+    files,
+    config,
+    from,
+    to,
+    strict: values.strict === true,
+    journalPath: textFlag("journal", values.journal),
+    fill,
+    latency,
+    ...(values.quiet === true ? {} : { onProgress: progressPrinter({ out: process.stderr, endTs }), progressEvery: 20_000 }),
+  });
+  if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report));
+  process.stdout.write(printBacktest(report));
+  return 0;
+}
+
+/** The end of the last day the files' names cover (venue daily files), for the ETA. */
+function lastDayOf(files: readonly string[]): number | undefined {
+  const days = files.map((f) => /(\d{4}-\d{2}-\d{2})\.(csv|zip|gz)/.exec(f)?.[1]).filter((d): d is string => d !== undefined);
+  if (days.length === 0) return undefined;
+  return Date.parse(`${days.sort().at(-1)!}T00:00:00Z`) + 86_400_000;
+}
+
+export function printBacktest(report: BacktestReport): string {
+  const d = report.backtest.data;
+  const lines = [
+    `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed`,
+  ];
+  for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
+  return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;
+}
