@@ -82,6 +82,8 @@ export interface BacktestResult {
 async function driveUntil<T>(clock: SimClock, p: Promise<T>, stepMs = 20): Promise<T> {
   let done = false;
   void p.finally(() => (done = true)).catch(() => undefined);
+  // What settles without time passing settles at the current time (a stop with nothing working).
+  for (let i = 0; i < 5 && !done; i++) await new Promise((r) => setImmediate(r));
   while (!done) {
     clock.advance(stepMs);
     await new Promise((r) => setImmediate(r));
@@ -149,16 +151,32 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     let events = 0;
     let lastTs = firstTs;
     const every = options.progressEvery ?? 100_000;
-    const feed = (r: MarketRecord): void => {
-      if (r.ts > clock.now()) clock.advanceTo(r.ts);
+    // Time moves on only once what the runtime started now has gone out: an intent waits on its
+    // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 1000 && runtime.executor.sending; i++) await new Promise((r) => setImmediate(r));
+    };
+    // Timer by timer up to the record's time, so that what a timer starts (a router leg, an
+    // order whose intent is being committed) goes out at that timer's time.
+    const moveTo = async (target: number): Promise<void> => {
+      for (;;) {
+        if (runtime.executor.sending) await settle();
+        const next = clock.nextDueAt();
+        if (next === undefined || next > target) break;
+        clock.advanceTo(Math.max(next, clock.now()));
+      }
+      clock.advanceTo(target);
+    };
+    const feed = async (r: MarketRecord): Promise<void> => {
+      await moveTo(r.ts);
       venue.replay(r);
       lastTs = r.ts;
       events++;
     };
     try {
-      feed(first.value);
+      await feed(first.value);
       for await (const r of records) {
-        feed(r);
+        await feed(r);
         if (events % every === 0) {
           options.onProgress?.({ events, ts: lastTs, firstTs, done: false });
           // Let the journal's writer and any promise the runtime holds catch up.
@@ -170,7 +188,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       throw e;
     }
     // What was in flight when the data ended (acks, outcomes) lands before the stop.
-    for (let i = 0; i < 100 && venue.pending > 0; i++) clock.advance(10);
+    for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.executor.sending); i++) {
+      const next = clock.nextDueAt();
+      await moveTo(next === undefined ? clock.now() : Math.max(next, clock.now()));
+    }
     const runReport = await driveUntil(clock, runtime.stop("backtest data ended"));
     options.onProgress?.({ events, ts: lastTs, firstTs, done: true });
     const data: DataSummary = {
