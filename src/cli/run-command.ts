@@ -9,6 +9,7 @@ import { readSecret } from "../control/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
+import { printReport } from "../report/print.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
@@ -159,6 +160,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   writeReport(report);
+  // On stderr: stdout carries the JSON log lines.
+  if (!quiet) process.stderr.write(printReport(report, `hean ${config.mode}/${config.venue}`));
   logger.info(
     { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
     "hean stopped",
