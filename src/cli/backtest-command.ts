@@ -91,7 +91,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   };
   const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
   const endTs = to ?? lastDayOf(files);
-  const { report } = await runBacktest({
+  const { report, charts } = await runBacktest({
     files,
     config,
     from,
@@ -103,7 +103,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     ...(values.quiet === true ? {} : { onProgress: progressPrinter({ out: process.stderr, endTs }), progressEvery: 20_000 }),
   });
   if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report));
+  if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts));
   process.stdout.write(printBacktest(report));
   return 0;
 }

@@ -16,6 +16,8 @@ import type { HeanConfig } from "../../config/config.ts";
 import type { JournalPort } from "../../engine/journal-port.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
+import type { ChartSeries } from "../../report/html.ts";
+import { toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import { type FileReport, mergeMarketFiles } from "../data/reader.ts";
@@ -74,6 +76,8 @@ export interface BacktestReport extends RunReport {
 
 export interface BacktestResult {
   readonly report: BacktestReport;
+  /** Equity and prices for charts (`--html`). */
+  readonly charts: ChartSeries;
   /** Wall time of the replay (not in the report: it differs run to run). */
   readonly elapsedMs: number;
 }
@@ -150,6 +154,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     });
     let events = 0;
     let lastTs = firstTs;
+    const prices = new PriceSampler((symbol) => venue.market.mid(symbol));
     const every = options.progressEvery ?? 100_000;
     // Time moves on only once what the runtime started now has gone out: an intent waits on its
     // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
@@ -170,6 +175,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const feed = async (r: MarketRecord): Promise<void> => {
       await moveTo(r.ts);
       venue.replay(r);
+      prices.sample(r.symbol, r.ts);
       lastTs = r.ts;
       events++;
     };
@@ -207,9 +213,44 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
       backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? config.strategy.name, params: config.strategy.params, symbols: config.symbols, fill, latency, data },
     };
-    return { report, elapsedMs: performance.now() - started };
+    const charts: ChartSeries = {
+      equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
+      prices: prices.series(),
+    };
+    return { report, charts, elapsedMs: performance.now() - started };
   } finally {
     await records.return(undefined);
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Each symbol's mid price at a resolution that halves whenever it would pass `max` points: bounded memory. */
+class PriceSampler {
+  readonly #mid: (symbol: string) => bigint | undefined;
+  readonly #series = new Map<string, { ts: number; value: number }[]>();
+  #bucketMs = 1_000;
+  readonly #max: number;
+
+  constructor(mid: (symbol: string) => bigint | undefined, max = 2_000) {
+    this.#mid = mid;
+    this.#max = max;
+  }
+
+  sample(symbol: string, ts: number): void {
+    let s = this.#series.get(symbol);
+    const last = s?.at(-1);
+    if (last !== undefined && Math.floor(last.ts / this.#bucketMs) === Math.floor(ts / this.#bucketMs)) return;
+    const mid = this.#mid(symbol);
+    if (mid === undefined) return;
+    if (s === undefined) this.#series.set(symbol, (s = []));
+    s.push({ ts, value: toNumber(mid as Parameters<typeof toNumber>[0]) });
+    if (s.length > this.#max) {
+      this.#bucketMs *= 2;
+      for (const [k, v] of this.#series) this.#series.set(k, v.filter((p, i) => i === 0 || Math.floor(p.ts / this.#bucketMs) !== Math.floor(v[i - 1]!.ts / this.#bucketMs)));
+    }
+  }
+
+  series(): Record<string, { ts: number; value: number }[]> {
+    return Object.fromEntries([...this.#series].sort(([a], [b]) => a.localeCompare(b)));
   }
 }
