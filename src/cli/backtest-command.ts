@@ -2,7 +2,7 @@
  * `hean backtest`: replay historical market data through the real runtime (src/research/backtest)
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { recogniseFile } from "../research/data/formats.ts";
@@ -62,13 +62,19 @@ export function timeFlag(flag: string, text: string | undefined): number | undef
 }
 
 export async function backtestCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(BACKTEST_USAGE);
+    return 0;
+  }
   const { values, positionals } = parseFlags(argv, FLAGS);
   if (values["strategy-file"] !== undefined) {
     throw new HeanError("CLI_USAGE", "--strategy-file is not available in this build yet: use --strategy NAME (impulse, churn, none)", { flag: "strategy-file" });
   }
   // `--data a b c`: the files after --data come as positionals.
   const files = [...(values.data ?? []), ...positionals];
-  if (files.length === 0) throw new HeanError("CLI_USAGE", `hean backtest needs --data FILE…\n${BACKTEST_USAGE}`, {});
+  if (files.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
+  const absent = files.find((f) => !existsSync(f));
+  if (absent !== undefined) throw new HeanError("CLI_USAGE", `--data ${absent}: no such file`, { file: absent });
   const from = timeFlag("from", values.from);
   const to = timeFlag("to", values.to);
   if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
