@@ -72,7 +72,7 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--from", "2025-13-01"], /--from must be a date/],
     [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
     [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
-    [["backtest", "--data", data, "--touch-notional", "-5"], /--touch-notional must be/],
+    [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
   ] as const) {
     const r = hean(args);
     assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
