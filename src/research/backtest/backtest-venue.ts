@@ -16,12 +16,12 @@ import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosi
 import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
 import { Prng } from "../../venues/sim/market/prng.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
-import type { BookTop, EngineEvent, PublicTrade } from "../../venues/sim/matching/types.ts";
+import type { EngineEvent } from "../../venues/sim/matching/types.ts";
 import * as paperAccount from "../../venues/sim/paper-account.ts";
 import { PAPER_ACCOUNT } from "../../venues/sim/paper-account.ts";
 import { fillFromExecution, orderOutcome } from "../../venues/sim/sim-venue-mapping.ts";
 import type { FundingRecord, MarketRecord } from "../data/records.ts";
-import { type FillModel, ReplayMarket } from "./replay-market.ts";
+import { type FillModel, type GridTrade, ReplayMarket, type Touch } from "./replay-market.ts";
 
 export interface BacktestLatency {
   /** Submit/cancel → outcome, ms. */
@@ -44,7 +44,7 @@ export interface BacktestVenueOptions {
 }
 
 type OrderItem = (now: number) => HeanEvent;
-type MarketItem = BookTop | PublicTrade;
+type MarketItem = Touch | GridTrade;
 
 export class BacktestVenue implements Venue {
   readonly id = "backtest";
@@ -71,7 +71,13 @@ export class BacktestVenue implements Venue {
     this.#md = { fixedMs: options.latency.marketDataMs, jitterMs: options.latency.jitterMs };
     this.#ackRng = Prng.fork(options.seed, "latency:orders");
     this.#mdRng = Prng.fork(options.seed, "latency:market-data");
-    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol));
+    // hean is shown the replayed data itself (the recorded or trade-made touch, the recorded
+    // trades), as a venue's public streams would show it; the matching engine's own public
+    // view (which counts our orders and fills) only decides our fills.
+    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), {
+      onTouch: (t) => this.#marketOut.push(t, sampleLatency(this.#md, this.#mdRng)),
+      onTrade: (t) => this.#marketOut.push(t, sampleLatency(this.#md, this.#mdRng)),
+    });
     this.engine = new MatchingEngine({
       clock,
       instruments: options.instruments,
@@ -195,10 +201,6 @@ export class BacktestVenue implements Venue {
 
   #onEngine(e: EngineEvent): void {
     switch (e.type) {
-      case "book":
-      case "trade":
-        this.#marketOut.push(e.type === "book" ? e.book : e.trade, sampleLatency(this.#md, this.#mdRng));
-        return;
       case "order":
         if (e.order.account === PAPER_ACCOUNT) {
           const build = orderOutcome(e.change, e.order);
@@ -220,23 +222,12 @@ export class BacktestVenue implements Venue {
     const sink = this.#sink;
     if (sink === undefined) return;
     const ts = this.#o.clock.now();
-    if ("tradeId" in item) {
-      const trade: TradeEvent = { type: "market.trade", ts, symbol: item.symbol, price: item.price, qty: item.qty, side: item.aggressor, venueTs: item.ts };
+    if ("side" in item) {
+      const trade: TradeEvent = { type: "market.trade", ts, symbol: item.symbol, price: item.price, qty: item.qty, side: item.side, venueTs: item.ts };
       sink(trade);
       return;
     }
-    if (item.bid === undefined || item.ask === undefined) return;
-    const book: BookEvent = {
-      type: "market.book",
-      ts,
-      symbol: item.symbol,
-      bid: item.bid.price,
-      bidQty: item.bid.qty,
-      ask: item.ask.price,
-      askQty: item.ask.qty,
-      venueTs: item.ts,
-      afterGap: false,
-    };
+    const book: BookEvent = { type: "market.book", ts, symbol: item.symbol, bid: item.bid, bidQty: item.bidQty, ask: item.ask, askQty: item.askQty, venueTs: item.ts, afterGap: false };
     sink(book);
   }
 }

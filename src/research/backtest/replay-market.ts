@@ -38,6 +38,25 @@ export const DEFAULT_FILL_MODEL: FillModel = { touchNotional: 50_000, depthLevel
 /** Our resting orders' best prices in ticks: a trade-derived touch never goes through them. */
 export type RestingTicks = (symbol: string) => { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
 
+/** The touch the replay set (recorded, or made from a trade): what hean is shown as the public book. */
+export interface Touch {
+  readonly symbol: string;
+  readonly ts: number;
+  readonly bid: Dec;
+  readonly bidQty: Dec;
+  readonly ask: Dec;
+  readonly askQty: Dec;
+}
+
+/** A replayed trade on the instrument's grid. */
+export interface GridTrade {
+  readonly symbol: string;
+  readonly ts: number;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly side: Side;
+}
+
 interface SymbolState {
   readonly book: SyntheticBook;
   readonly instrument: Instrument;
@@ -58,9 +77,14 @@ export class ReplayMarket implements MarketLiquidity {
   /** Records whose price or size is not on the instrument's grid. */
   offGrid = 0;
 
-  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks) {
+  readonly #onTouch: (t: Touch) => void;
+  readonly #onTrade: (t: GridTrade) => void;
+
+  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks, out: { onTouch(t: Touch): void; onTrade(t: GridTrade): void }) {
     this.#fill = fill;
     this.#resting = resting;
+    this.#onTouch = out.onTouch;
+    this.#onTrade = out.onTrade;
     for (const instrument of instruments) {
       this.#symbols.set(instrument.symbol, {
         book: new SyntheticBook(instrument, Math.max(1, fill.depthLevels), fill.touchNotional),
@@ -106,6 +130,7 @@ export class ReplayMarket implements MarketLiquidity {
       this.offGrid++;
       return false;
     }
+    this.#onTrade({ symbol: r.symbol, ts: r.ts, price: s.book.priceOf(tick), qty: s.book.qtyOf(lots), side: r.takerSide });
     for (const o of this.#observers) o.onTrade(s.book, r.takerSide, tick, lots, r.ts);
     if (!s.booked) this.#touchFromTrade(s, r.takerSide, tick, r.ts);
     return true;
@@ -144,6 +169,9 @@ export class ReplayMarket implements MarketLiquidity {
     s.book.asks.setLevels(ask, askLots, deep, levels);
     s.bid = bid;
     s.ask = ask;
+    if (bidLots >= 1 && askLots >= 1) {
+      this.#onTouch({ symbol: s.instrument.symbol, ts, bid: s.book.priceOf(bid), bidQty: s.book.qtyOf(bidLots), ask: s.book.priceOf(ask), askQty: s.book.qtyOf(askLots) });
+    }
     for (const o of this.#observers) o.onUpdate(s.book, ts);
   }
 
