@@ -11,6 +11,7 @@ import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts
 import { progressPrinter } from "../research/backtest/progress.ts";
 import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
+import { readRecordingHeader } from "../research/record/market-recorder.ts";
 import { integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
 
 const FLAGS = {
@@ -80,13 +81,19 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
   const reportPath = outputFileFlag("report", values.report);
   const htmlPath = outputFileFlag("html", values.html);
-  const named = [...new Set(files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined))];
+  const named = [
+    ...new Set([
+      ...files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined),
+      ...files.filter((f) => recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments.map((i) => i.symbol) ?? []),
+    ]),
+  ];
   const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
   if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
   const config = loadConfig({
     file: textFlag("config", values.config),
     overrides: values.set ?? [],
-    cli: { symbols, "strategy.name": values.strategy, seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
+    // A recording names its venue (whose symbols the simulated venue's list need not hold).
+    cli: { symbols, venue: recordedVenue(files), "strategy.name": values.strategy, seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
   });
   const int = (flag: "latency-ms" | "market-latency-ms" | "jitter-ms" | "touch-notional" | "depth-levels", min: number, max: number, d: number): number =>
     integerFlag(flag, values[flag], min, max) ?? d;
@@ -128,4 +135,9 @@ export function printBacktest(report: BacktestReport): string {
   ];
   for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
   return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;
+}
+
+function recordedVenue(files: readonly string[]): string | undefined {
+  const venues = files.filter((f) => recogniseFile(f)?.format === "hean-market").map((f) => readRecordingHeader(f)?.venue);
+  return venues.find((v) => v === "bybit");
 }

@@ -10,6 +10,8 @@ import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { printReport } from "../report/print.ts";
+import { HEAN_MARKET_SUFFIX } from "../research/data/formats.ts";
+import { recordRuntimeMarket } from "../research/record/market-recorder.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
@@ -35,6 +37,7 @@ const FLAGS = {
   testnet: { type: "boolean" },
   "i-understand-live-trading": { type: "boolean" },
   "accept-journal-loss": { type: "boolean" },
+  "record-market": { type: "string" },
 } as const;
 
 /** Everything `hean run` was asked to do, checked in full before anything starts. */
@@ -45,6 +48,8 @@ export interface RunPlan {
   readonly reportPath: string | undefined;
   readonly logLevel: LogLevel;
   readonly quiet: boolean;
+  /** `--record-market FILE`: every book and trade the engine saw, for `hean backtest`. */
+  readonly recordMarket?: string | undefined;
   /** `cut`: the operator accepted a damaged journal's loss (`--accept-journal-loss`). */
   readonly journalLoss: "cut" | "refuse";
 }
@@ -80,11 +85,15 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
     },
   });
-  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse" };
+  const recordMarket = outputFileFlag("record-market", values["record-market"]);
+  if (recordMarket !== undefined && !recordMarket.endsWith(HEAN_MARKET_SUFFIX)) {
+    throw new HeanError("CLI_USAGE", `--record-market must name a file ending in ${HEAN_MARKET_SUFFIX}, got ${JSON.stringify(recordMarket)}`, { flag: "record-market" });
+  }
+  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse", recordMarket };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { config, durationMs, reportPath, logLevel, quiet, journalLoss } = parseRunArgs(argv);
+  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, recordMarket } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
@@ -105,6 +114,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       else logger.info(line, a.message);
     },
   });
+  const recording = recordMarket === undefined ? undefined : recordRuntimeMarket(runtime, recordMarket, config.venue, config.symbols);
+  void runtime.done.then(() => recording?.close());
   // From here on a signal or --duration stops the run cleanly, with a report, at any stage.
   const stopOn = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");

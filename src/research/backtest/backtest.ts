@@ -22,6 +22,9 @@ import { Runtime } from "../../runtime/runtime.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import { type FileReport, mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
+import { recogniseFile } from "../data/formats.ts";
+import { readRecordingHeader } from "../record/market-recorder.ts";
+import type { HeanEvent } from "../../core/events.ts";
 import { type BacktestLatency, BacktestVenue, DEFAULT_BACKTEST_LATENCY } from "./backtest-venue.ts";
 import { DEFAULT_FILL_MODEL, type FillModel } from "./replay-market.ts";
 
@@ -40,6 +43,8 @@ export interface BacktestOptions {
   readonly instruments?: readonly Instrument[] | undefined;
   /** Strategies instead of the configured one (tests, benchmarks, sweeps). */
   readonly strategies?: readonly Strategy[] | undefined;
+  /** Every event the engine publishes (tests compare a backtest's orders and fills with a paper run's). */
+  readonly onEvent?: ((e: HeanEvent) => void) | undefined;
   /** Called every `progressEvery` records and at the end. */
   readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
   readonly progressEvery?: number | undefined;
@@ -113,7 +118,9 @@ function fixedIdentity(journal: SqliteJournal): JournalPort {
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
   const { config } = options;
-  const listing = options.instruments ?? BUILTIN_INSTRUMENTS;
+  // hean's recordings carry the venue's rules for what they recorded.
+  const recorded = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments ?? []);
+  const listing = options.instruments ?? [...recorded, ...BUILTIN_INSTRUMENTS.filter((b) => !recorded.some((r) => r.symbol === b.symbol))];
   const instruments = config.symbols.map((s) => {
     const i = listing.find((x) => x.symbol === s);
     if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${s} (known: ${listing.map((x) => x.symbol).join(", ")})`, { symbol: s });
@@ -152,6 +159,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       venue,
       ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     });
+    if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
     let events = 0;
     let lastTs = firstTs;
     const prices = new PriceSampler((symbol) => venue.market.mid(symbol));

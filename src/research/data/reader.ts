@@ -88,7 +88,8 @@ export async function* readMarketBatches(file: string, options: ReadOptions = {}
         const n = first + i;
         if (text.trim() === "") continue;
         const fields = text.split(",");
-        if (n === 1 && isHeader(fields, spec.header)) continue;
+        // A header row; hean's recordings open with a `#hean-market {…}` line.
+        if (n === 1 && (isHeader(fields, spec.header) || text.startsWith("#"))) continue;
         report.rows++;
         if (fields.length < spec.minColumns) {
           skip(n, `${fields.length} columns, ${format} has ${spec.minColumns}`);
