@@ -15,6 +15,7 @@ const LANE_OF: Readonly<Record<EventType, Lane>> = {
   "market.trade": "market",
   "market.status": "system",
   signal: "system",
+  "order.sized": "orders",
   "order.intent": "orders",
   "order.denied": "orders",
   "order.submitted": "orders",

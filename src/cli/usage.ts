@@ -22,6 +22,9 @@ Options of "hean run":
   --mode paper|live          paper trading (default) or live (needs --i-understand-live-trading)
   --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
   --strategy NAME            impulse (default), churn, or none (only guards what it holds)
+  --strategy-file FILE       a strategy of one's own (a .ts/.js module, docs/STRATEGIES.md);
+                             its parameters: --set strategy.params.KEY=VALUE. Several strategies,
+                             each with a symbol, capital share and max hold: "strategies" in --config
   --scenario NAME            simulated market: calm (default), trend, flash-crash, stale
   --seed N                   seed of the simulated market, 0 to 4294967295 (default 1)
   --duration SECONDS         stop cleanly after this long, at most 2147483 (default: run until SIGINT/SIGTERM)

@@ -14,6 +14,9 @@ import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 import { validateStrategy } from "../strategies/registry.ts";
+import { fileLabel } from "../strategies/load.ts";
+import type { StrategySpec } from "../strategies/spec.ts";
+import { validateStrategies } from "./strategies-config.ts";
 
 export type Mode = "paper" | "live";
 /** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
@@ -26,7 +29,10 @@ export interface HeanConfig {
   readonly mode: Mode;
   readonly venue: VenueName;
   readonly symbols: readonly string[];
-  readonly strategy: { readonly name: string; readonly params: Readonly<Record<string, number | string | boolean>> };
+  /** One strategy over every symbol: a built-in by name, or a module of one's own (`file`, `--strategy-file`; then `name` is its file's base name). */
+  readonly strategy: { readonly name: string; readonly file?: string | undefined; readonly params: Readonly<Record<string, number | string | boolean>> };
+  /** Several strategies, each on its own symbol with its own capital share, max hold and horizon; empty: `strategy` alone. */
+  readonly strategies: readonly StrategySpec[];
   readonly scenario: Scenario;
   readonly seed: number;
   readonly initialCash: Dec;
@@ -71,7 +77,8 @@ export const DEFAULT_CONFIG: HeanConfig = {
   mode: "paper",
   venue: "sim",
   symbols: ["BTCUSDT", "ETHUSDT"],
-  strategy: { name: "impulse", params: {} },
+  strategy: { name: "impulse", file: undefined, params: {} },
+  strategies: [],
   scenario: "calm",
   seed: 1,
   initialCash: dec("10000"),
@@ -284,6 +291,20 @@ function symbolList(v: unknown, venue: unknown): string[] {
   });
 }
 
+/** The run's symbols taken from `strategies[].symbol`: a symbol the venue does not list is named by its entry. */
+function strategySymbolList(symbols: string[], entries: readonly unknown[], venue: unknown): string[] {
+  try {
+    return symbolList(symbols, venue);
+  } catch (e) {
+    const at = e instanceof HeanError && typeof e.context.path === "string" ? /^symbols\[(\d+)\]$/.exec(e.context.path) : null;
+    if (at === null) throw e;
+    const symbol = symbols[Number(at[1])];
+    const i = entries.findIndex((x) => isObject(x) && typeof x.symbol === "string" && x.symbol.trim().toUpperCase() === symbol);
+    const message = e instanceof HeanError ? e.message.replace(/^CONFIG_INVALID: config symbols\[\d+\]/, `config strategies[${i}].symbol`) : "";
+    throw new HeanError("CONFIG_INVALID", message, { ...(e as HeanError).context, path: `strategies[${i}].symbol` });
+  }
+}
+
 /**
  * Lay a partial configuration (what a file, flags and `--set` wrote) over the defaults and check
  * every key. Throws HeanError CONFIG_INVALID naming the key and the value; never returns a
@@ -296,7 +317,23 @@ export function validateConfig(input: unknown): HeanConfig {
   const strategyIn = section(r("strategy"), "strategy", D.strategy);
   const paramsIn = strategyIn("params");
   if (!isObject(paramsIn)) fail("strategy.params", "an object", paramsIn);
-  const strategy = validateStrategy(strategyIn("name"), paramsIn);
+  // A strategy module's parameters are checked against its own schema when it is loaded (before the run starts).
+  const strategyWritten = written("strategy");
+  const fileIn = strategyIn("file");
+  if (fileIn !== undefined && (typeof fileIn !== "string" || fileIn.trim() === "" || fileIn.includes("\0"))) fail("strategy.file", "the path of a strategy module (.ts, .mts, .js, .mjs)", fileIn);
+  if (fileIn !== undefined && isObject(strategyWritten) && own(strategyWritten, "name") !== undefined) {
+    throw new HeanError("CONFIG_INVALID", "config strategy.name and strategy.file both given (--strategy and --strategy-file): choose one", { path: "strategy.file" });
+  }
+  const strategy = typeof fileIn === "string" ? { name: fileLabel(fileIn), params: paramsIn } : validateStrategy(strategyIn("name"), paramsIn);
+  const strategiesIn = r("strategies");
+  const several = Array.isArray(strategiesIn) && strategiesIn.length === 0 ? undefined : strategiesIn;
+  if (several !== undefined && strategyWritten !== undefined) {
+    throw new HeanError("CONFIG_INVALID", "config strategy (--strategy, --strategy-file) and strategies both given: one strategy, or a list of them", { path: "strategies" });
+  }
+  // Without a symbol list, the run trades the strategies' symbols.
+  const strategySymbols = Array.isArray(several) ? [...new Set(several.flatMap((e) => (isObject(e) && typeof e.symbol === "string" ? [e.symbol.trim().toUpperCase()] : [])))] : [];
+  const symbolsIn = written("symbols") === undefined && strategySymbols.length > 0 ? strategySymbols : r("symbols");
+  const symbols = symbolsIn === strategySymbols ? strategySymbolList(strategySymbols, several as unknown[], r("venue")) : symbolList(symbolsIn, r("venue"));
   const journal = section(r("journal"), "journal", D.journal);
   const sim = section(r("sim"), "sim", D.sim);
   const bus = section(r("bus"), "bus", D.bus);
@@ -312,8 +349,9 @@ export function validateConfig(input: unknown): HeanConfig {
   return {
     mode: str(r("mode"), "mode", ["paper", "live"]) as Mode,
     venue: str(r("venue"), "venue", VENUE_NAMES) as VenueName,
-    symbols: symbolList(r("symbols"), r("venue")),
-    strategy: { name: strategy.name, params: strategy.params as HeanConfig["strategy"]["params"] },
+    symbols,
+    strategy: { name: strategy.name, file: typeof fileIn === "string" ? fileIn : undefined, params: strategy.params as HeanConfig["strategy"]["params"] },
+    strategies: several === undefined ? [] : validateStrategies(several, symbols),
     scenario: str(r("scenario"), "scenario", SCENARIOS) as Scenario,
     seed: num(r("seed"), "seed", 0, MAX_SEED, true),
     initialCash,

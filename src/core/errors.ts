@@ -50,6 +50,9 @@ export const ERROR_CATALOGUE = {
   DATA_DOWNLOAD: "a historical data file could not be downloaded or failed its checksum",
   // operator surfaces
   CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",
+  // strategies of one's own
+  STRATEGY_INVALID: "a strategy (file, parameters or signal) does not fit the strategy interface",
+  STRATEGY_CAPITAL_SHARE: "the strategies' capital shares are out of range or add up to more than 1",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -73,6 +73,49 @@ export interface SignalEvent {
   readonly stopDistance: number;
   readonly reason: string;
   readonly context?: SignalContext | undefined;
+  /** How the strategy would like it executed; risk may tone it down (never up). Absent: the configured urgency. */
+  readonly urgency?: SignalUrgency | undefined;
+  /** Share of the strategy's sizing allowance to use, (0, 1]; absent: all of it. Never more than the risk limits allow. */
+  readonly sizeFraction?: number | undefined;
+}
+
+/** A strategy's wish for execution: rest for a maker fill, or cross the spread now. */
+export type SignalUrgency = "passive" | "aggressive";
+
+/** Everything an entry's size was computed from (`sizeOrder` in src/risk/sizing.ts, with the instrument of `symbol`). */
+export interface SizingInputs {
+  readonly equity: Dec;
+  readonly price: Dec;
+  readonly stopDistance: number;
+  readonly confidence: number;
+  readonly governorFactor: number;
+  readonly maxLeverage: number;
+  readonly positionNotional: Dec;
+  readonly grossExposure: Dec;
+  readonly capitalShare: number;
+  readonly strategyExposure: Dec;
+  readonly sizeFraction?: number | undefined;
+  /** Realised volatility in percent over `risk.realisedVolatility.horizonMs`; absent while it warms up. */
+  readonly realisedVolPct?: number | undefined;
+  readonly lossStepDown?: { readonly factor: number; readonly streak: number } | undefined;
+}
+
+/**
+ * Why a strategy's entry got the size it got: every input and every step, journaled before the
+ * order, so an audit reads the reason and a replay recomputes the same quantity from `inputs`.
+ */
+export interface OrderSizedEvent {
+  readonly type: "order.sized";
+  readonly ts: number;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: Dec;
+  readonly inputs: SizingInputs;
+  readonly steps: readonly { readonly step: string; readonly qty: Dec; readonly note: string }[];
+  /** How the entry is executed, after risk's clamp of what the strategy asked for. */
+  readonly urgency: Urgency;
+  readonly requestedUrgency?: SignalUrgency | undefined;
 }
 
 // ---------------------------------------------------------------- orders (journaled)
@@ -557,6 +600,7 @@ export type RiskEvent = RiskStateEvent | KillSwitchEvent | ForceCloseEvent | Sto
 export type HeanEvent =
   | MarketDataEvent
   | SignalEvent
+  | OrderSizedEvent
   | OrderEvent
   | FillEvent
   | RouterEvent
@@ -576,6 +620,7 @@ export type EventOf<T extends EventType> = Extract<HeanEvent, { type: T }>;
 
 /** Events the journal keeps: the ones that change state, plus the facts an audit needs. */
 const JOURNALED: ReadonlySet<EventType> = new Set<EventType>([
+  "order.sized",
   "order.intent",
   "order.denied",
   "order.submitted",

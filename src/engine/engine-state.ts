@@ -399,6 +399,9 @@ export class EngineState {
         return "applied";
       case "system.stopped":
         return "applied";
+      // The explanation of an entry's size: kept in the journal for audit and replay, no state of its own.
+      case "order.sized":
+        return "applied";
       case "venue.instruments":
         for (const i of e.instruments) this.instruments.set(i.symbol, i);
         return "applied";

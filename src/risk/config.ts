@@ -9,6 +9,8 @@
  */
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
 import { MAX_TIMER_MS } from "../core/clock.ts";
+import type { LossStepDownConfig } from "./loss-step-down.ts";
+import type { RealisedVolConfig } from "./realised-vol.ts";
 import { describeValue as describe, HeanError } from "../core/errors.ts";
 
 /**
@@ -66,6 +68,8 @@ export interface RiskConfig {
   readonly maxHoldMs: number;
   /** strategyId → "HH:MM": a daily UTC deadline by which that strategy's positions are closed. */
   readonly horizonUtc: Readonly<Record<string, string>>;
+  /** strategyId → its own maximum hold (ms), from `strategies[].maxHoldMs`; others take `maxHoldMs`. Not a setting of its own. */
+  readonly maxHoldMsByStrategy?: Readonly<Record<string, number>>;
   /** Default stop-loss per position, % of average entry (an operator's per-symbol stop wins). */
   readonly stopLossPct?: number;
   /** Default take-profit per position, % of average entry. */
@@ -74,6 +78,10 @@ export interface RiskConfig {
   readonly kelly: KellyConfig;
   /** Size is scaled by target / realised volatility, clamped to [0.25, 1]. */
   readonly volatilityTargetPct: number;
+  /** How realised volatility is measured for `volatilityTargetPct` (see realised-vol.ts): mids sampled every `sampleMs`, the last `samples` returns, scaled to `horizonMs`. */
+  readonly realisedVolatility: RealisedVolConfig;
+  /** Size steps down after consecutive losing trades of a strategy (see loss-step-down.ts); absent: never. */
+  readonly lossStepDown?: LossStepDownConfig;
   /** Worst price a kill-switch close accepts, in basis points beyond the touch. */
   readonly killSwitchSlippageBps: number;
   readonly rejectionStorm: RejectionStormConfig;
@@ -110,6 +118,8 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = Object.freeze({
   riskPerTradePct: 0.5,
   kelly: Object.freeze({ enabled: false, cap: 0.25 }),
   volatilityTargetPct: 0.5,
+  // Hourly volatility from a minute of one-second samples: the target above is per hour.
+  realisedVolatility: Object.freeze({ sampleMs: 1_000, samples: 60, horizonMs: 3_600_000 }),
   killSwitchSlippageBps: 50,
   rejectionStorm: Object.freeze({ count: 10, windowMs: 10_000 }),
   privateStreamDownMs: 30_000,
@@ -128,7 +138,7 @@ export function parseHhMm(text: string): number | undefined {
 
 // ------------------------------------------------------------------ validation
 
-const TOP_KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_RISK_CONFIG), "stopLossPct", "takeProfitPct"]);
+const TOP_KEYS: ReadonlySet<string> = new Set([...Object.keys(DEFAULT_RISK_CONFIG), "stopLossPct", "takeProfitPct", "lossStepDown"]);
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
@@ -291,6 +301,10 @@ export function validateRiskConfig(input: unknown): RiskConfig {
   const orderRateIn = nested("orderRate", own(g, "orderRate"), ["maxOrders", "perMs"]);
   const kellyIn = nested("kelly", own(g, "kelly"), ["enabled", "cap"]);
   const stormIn = nested("rejectionStorm", own(g, "rejectionStorm"), ["count", "windowMs"]);
+  const volIn = nested("realisedVolatility", own(g, "realisedVolatility"), ["sampleMs", "samples", "horizonMs"]);
+  const stepIn = own(g, "lossStepDown");
+  const stepDown = stepIn === undefined || stepIn === null ? undefined : nested("lossStepDown", stepIn, ["after", "factor", "floor"]);
+  if (stepDown !== undefined) for (const k of ["after", "factor", "floor"]) if (own(stepDown, k) === undefined) fail(`lossStepDown.${k}`, undefined, "is required (lossStepDown needs after, factor and floor)");
   const sub = <T>(obj: Record<string, unknown>, path: string, key: string, read: (p: string, v: unknown) => T, fallback: T): T => {
     const v = own(obj, key);
     return v === undefined ? fallback : read(`${path}.${key}`, v);
@@ -346,6 +360,24 @@ export function validateRiskConfig(input: unknown): RiskConfig {
       cap: sub(kellyIn, "kelly", "cap", (p, v) => inRange(p, v, 0, 1, true), D.kelly.cap),
     }),
     volatilityTargetPct: pick("volatilityTargetPct", positive, D.volatilityTargetPct),
+    realisedVolatility: Object.freeze({
+      sampleMs: sub(volIn, "realisedVolatility", "sampleMs", durationMs, D.realisedVolatility.sampleMs),
+      samples: sub(volIn, "realisedVolatility", "samples", (p, v) => {
+        const n = integer(p, v, 2);
+        if (n > 100_000) fail(p, v, "must be at most 100000");
+        return n;
+      }, D.realisedVolatility.samples),
+      horizonMs: sub(volIn, "realisedVolatility", "horizonMs", durationMs, D.realisedVolatility.horizonMs),
+    }),
+    ...(stepDown === undefined
+      ? {}
+      : {
+          lossStepDown: Object.freeze({
+            after: sub(stepDown, "lossStepDown", "after", (p, v) => integer(p, v, 1), 0),
+            factor: sub(stepDown, "lossStepDown", "factor", (p, v) => inRange(p, v, 0, 1, true), 0),
+            floor: sub(stepDown, "lossStepDown", "floor", (p, v) => inRange(p, v, 0, 1, true), 0),
+          }),
+        }),
     // At 10 000 bps a closing sell's worst price would be 0: half the touch is already a give-away.
     killSwitchSlippageBps: pick("killSwitchSlippageBps", (p, v) => inRange(p, v, 0, 5_000), D.killSwitchSlippageBps),
     rejectionStorm: Object.freeze({

@@ -5,7 +5,7 @@
  *
  * One decision per position, the first that applies in this order: STOP_LOSS, TAKE_PROFIT (the
  * price says so now), MAX_HOLD, HORIZON (time says so).
- * - MAX_HOLD: held for maxHoldMs or more since `openedAt`, the journaled open time, so a restart
+ * - MAX_HOLD: held for maxHoldMs (the strategy's own when it has one) or more since `openedAt`, the journaled open time, so a restart
  *   does not reset the clock. A position whose open time is unknown (null) is treated as past
  *   its maximum hold: an open position nobody can date is exactly the one held forever.
  * - HORIZON: the strategy has a daily "HH:MM" UTC deadline, and the position was opened before
@@ -91,15 +91,18 @@ function timeDecision(p: MonitoredPosition, now: number, config: RiskConfig): Fo
     return { symbol: p.symbol, reason: "MAX_HOLD", detail: "open time unknown: treated as past the maximum hold", values: { openedAt: "unknown", maxHoldMs: String(config.maxHoldMs) } };
   }
   const held = now - p.openedAt;
-  if (held >= config.maxHoldMs) {
+  const sid = p.strategyId;
+  // A strategy's own maximum hold (`strategies[].maxHoldMs`) replaces the account-wide one for its positions.
+  const own = sid !== undefined && config.maxHoldMsByStrategy !== undefined && Object.hasOwn(config.maxHoldMsByStrategy, sid) ? config.maxHoldMsByStrategy[sid] : undefined;
+  const maxHoldMs = own ?? config.maxHoldMs;
+  if (held >= maxHoldMs) {
     return {
       symbol: p.symbol,
       reason: "MAX_HOLD",
-      detail: `held ${held} ms since ${iso(p.openedAt)} ≥ max hold ${config.maxHoldMs} ms`,
-      values: { openedAt: String(p.openedAt), heldMs: String(held), maxHoldMs: String(config.maxHoldMs) },
+      detail: `held ${held} ms since ${iso(p.openedAt)} ≥ max hold ${maxHoldMs} ms${own !== undefined ? ` of strategy ${sid}` : ""}`,
+      values: { openedAt: String(p.openedAt), heldMs: String(held), maxHoldMs: String(maxHoldMs), ...(own !== undefined ? { strategyId: sid! } : {}) },
     };
   }
-  const sid = p.strategyId;
   if (sid !== undefined && Object.hasOwn(config.horizonUtc, sid)) {
     const at = config.horizonUtc[sid]!;
     const minutes = parseHhMm(at);
@@ -116,6 +119,17 @@ function timeDecision(p: MonitoredPosition, now: number, config: RiskConfig): Fo
     }
   }
   return undefined;
+}
+
+/** The risk configuration with each strategy's own max hold and horizon laid in (from `strategies[]`). */
+export function withStrategyLimits(config: RiskConfig, strategies: readonly { readonly id: string; readonly maxHoldMs?: number | undefined; readonly horizonUtc?: string | undefined }[]): RiskConfig {
+  const holds: Record<string, number> = { ...config.maxHoldMsByStrategy };
+  const horizons: Record<string, string> = { ...config.horizonUtc };
+  for (const s of strategies) {
+    if (s.maxHoldMs !== undefined) holds[s.id] = s.maxHoldMs;
+    if (s.horizonUtc !== undefined) horizons[s.id] = s.horizonUtc;
+  }
+  return Object.freeze({ ...config, maxHoldMsByStrategy: Object.freeze(holds), horizonUtc: Object.freeze(horizons) });
 }
 
 export function checkPositions(

@@ -2,17 +2,21 @@
  * Position sizing: how much to buy or sell for a new entry. Pure, exact where it decides the
  * quantity, and it shows its work: every step's quantity is in `steps`.
  *
- * 1. risk: lose `riskPerTradePct` % of equity if the stop is hit:
- *    qty = equity × riskPct / (stopDistance × price).
+ * 1. risk: lose `riskPerTradePct` % of the strategy's capital (equity × its capital share, 1 when
+ *    it runs alone) if the stop is hit: qty = equity × share × riskPct / (stopDistance × price).
  * 2. volatility (when realised volatility is known): × clamp(target / realised, 0.25, 1).
  *    Unusable realised volatility (NaN, negative) takes the floor, 0.25.
  * 3. Kelly (when enabled and the signal has a confidence p): the Kelly fraction of an even-money
  *    bet, f = 2p − 1, clamped to [0, cap], used as a share of the cap: × f / cap. It only ever
  *    shrinks the risk budget: none at p ≤ 0.5, all of it at p ≥ (1 + cap) / 2.
+ * 3b. size fraction: × the share of its allowance the strategy asked for, clamped to [0, 1].
+ * 3c. loss step-down: × the factor for the strategy's losing streak (see loss-step-down.ts).
  * 4. governor: × the state's size factor (0 in QUARANTINE/HARD_STOP).
  * 5. limits: order notional, position notional headroom, gross exposure headroom, and leverage
  *    headroom (equity × maxLeverage − gross). Leverage is only ever this cap: it never multiplies
- *    a size (the audited sizer turned 0.1 into 0.3 that way).
+ *    a size (the audited sizer turned 0.1 into 0.3 that way). With a capital share, also the
+ *    strategy's own headroom: equity × share × maxLeverage − its exposure.
+ * Every factor only ever shrinks the size: nothing a strategy asks for can pass a limit.
  * 6. instrument: at most maxQty, floored to the lot; below minQty or minNotional it is 0.
  */
 import { type Dec, ZERO, div, format, fromNumber, max, min, mul, sub } from "../core/decimal.ts";
@@ -38,6 +42,14 @@ export interface SizingInput {
   readonly positionNotional?: Dec | undefined;
   /** Gross exposure of the account including working orders (default 0). */
   readonly grossExposure?: Dec | undefined;
+  /** The strategy's share of equity, (0, 1]; absent: it sizes against all of it, with no allowance cap of its own. */
+  readonly capitalShare?: number | undefined;
+  /** The strategy's own exposure (its symbols' positions and working entries), for its allowance cap. */
+  readonly strategyExposure?: Dec | undefined;
+  /** The share of its allowance the signal asked for, (0, 1]. */
+  readonly sizeFraction?: number | undefined;
+  /** The loss step-down factor and the streak behind it. */
+  readonly lossStepDown?: { readonly factor: number; readonly streak: number } | undefined;
 }
 
 export type SizingStepName =
@@ -45,11 +57,14 @@ export type SizingStepName =
   | "risk"
   | "volatility"
   | "kelly"
+  | "size-fraction"
+  | "loss-step-down"
   | "governor"
   | "max-order-notional"
   | "max-position-notional"
   | "max-gross-exposure"
   | "leverage"
+  | "strategy-allowance"
   | "instrument-max"
   | "lot"
   | "below-minimum";
@@ -93,11 +108,15 @@ export function sizeOrder(input: SizingInput, config: RiskConfig): SizingResult 
   if (price <= 0n) return none(`price ${format(price)} is not positive`);
   if (!Number.isFinite(stopDistance) || stopDistance <= 0) return none(`stop distance ${stopDistance} is not a positive fraction`);
 
-  const riskAmount = mul(equity, fromNumber(config.riskPerTradePct / 100), "floor");
+  const share = input.capitalShare;
+  if (share !== undefined && !(share > 0 && share <= 1)) return none(`capital share ${share} is not in (0, 1]`);
+  const capital = share === undefined ? equity : mul(equity, fromNumber(share), "floor");
+  const riskAmount = mul(capital, fromNumber(config.riskPerTradePct / 100), "floor");
   const perUnitRisk = mul(fromNumber(stopDistance), price);
   if (perUnitRisk <= 0n) return none(`stop distance ${stopDistance} is too small to size with`);
   let qty = div(riskAmount, perUnitRisk, "floor");
-  steps.push({ step: "risk", qty, note: `${format(riskAmount)} at risk / (${stopDistance} × ${format(price)})` });
+  const of = share === undefined ? "" : ` (${config.riskPerTradePct}% of ${format(capital)} = equity ${format(equity)} × share ${share})`;
+  steps.push({ step: "risk", qty, note: `${format(riskAmount)} at risk${of} / (${stopDistance} × ${format(price)})` });
 
   const scale = (step: SizingStepName, factor: number, note: string): void => {
     qty = mul(qty, fromNumber(factor), "floor");
@@ -108,6 +127,14 @@ export function sizeOrder(input: SizingInput, config: RiskConfig): SizingResult 
   }
   if (config.kelly.enabled && input.confidence !== undefined) {
     scale("kelly", kellyScale(input.confidence, config.kelly.cap), `confidence ${input.confidence}, cap ${config.kelly.cap}`);
+  }
+  if (input.sizeFraction !== undefined) {
+    const f = Number.isFinite(input.sizeFraction) ? clamp(input.sizeFraction, 0, 1) : 0;
+    scale("size-fraction", f, `the strategy asked for ${input.sizeFraction} of its allowance`);
+  }
+  if (input.lossStepDown !== undefined) {
+    const f = Number.isFinite(input.lossStepDown.factor) ? clamp(input.lossStepDown.factor, 0, 1) : 0;
+    scale("loss-step-down", f, `${input.lossStepDown.streak} losing trades in a row`);
   }
   const g = Number.isFinite(input.governorFactor) ? clamp(input.governorFactor, 0, 1) : 0;
   scale("governor", g, "risk state");
@@ -126,6 +153,11 @@ export function sizeOrder(input: SizingInput, config: RiskConfig): SizingResult 
   const leverageOk = Number.isFinite(leverage) && leverage > 0;
   const leverageLimit = leverageOk ? mul(equity, fromNumber(leverage), "floor") : ZERO;
   cap("leverage", sub(leverageLimit, gross), `equity ${format(equity)} × ${leverage} − gross ${format(gross)}`);
+  if (share !== undefined) {
+    const own = input.strategyExposure ?? ZERO;
+    const allowance = leverageOk ? mul(capital, fromNumber(leverage), "floor") : ZERO;
+    cap("strategy-allowance", sub(allowance, own), `share ${share} of equity × ${leverage} − its exposure ${format(own)}`);
+  }
 
   qty = min(qty, instrument.maxQty);
   steps.push({ step: "instrument-max", qty, note: `≤ ${format(instrument.maxQty)}` });

@@ -64,7 +64,8 @@ export class RuntimeView implements EngineView {
       mode: config.mode,
       venue: config.venue,
       symbols: config.symbols,
-      strategy: config.strategy.name,
+      // Several strategies: their ids (`strategies[]`); one: its name.
+      strategy: config.strategies.length > 0 ? this.#rt.trading.slots.map((s) => s.id).join(",") : config.strategy.name,
       startedAt: this.#rt.startedAt,
       now: clock.now(),
       tradingState: engine.state.tradingState(),

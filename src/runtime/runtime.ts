@@ -24,7 +24,10 @@ import type { LossPolicy, Recovery } from "../journal/types.ts";
 import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController } from "../risk/risk-controller.ts";
 import type { VenueHealthInput } from "../risk/venue-health.ts";
-import { createStrategy } from "../strategies/registry.ts";
+import { singleStrategySpec } from "../config/strategies-config.ts";
+import { withStrategyLimits } from "../risk/position-monitor.ts";
+import { buildStrategies } from "../strategies/build.ts";
+import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
 import type { Venue } from "../venues/venue.ts";
@@ -52,8 +55,8 @@ export interface RuntimeOptions {
   /** A damaged journal: refuse to start (default) or, on the operator's word, cut it back and reconcile. */
   readonly journalLoss?: LossPolicy;
   readonly onAlert?: (alert: AlertEvent) => void;
-  /** Strategies to run instead of the configured one (benchmarks, tests). */
-  readonly strategies?: readonly Strategy[];
+  /** Strategies to run instead of the configured ones (benchmarks, tests, backtests): bare ones run on every symbol with all of the capital. */
+  readonly strategies?: readonly (Strategy | PlacedStrategy)[];
   /** Latency probes for benchmarks. */
   readonly onIntent?: (book: BookEvent) => void;
   readonly onHandedToVenue?: (clientOrderId: string) => void;
@@ -84,7 +87,14 @@ export class Runtime {
   /** Resolves with the final report once the runtime has stopped, however it was stopped. */
   readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
 
-  private constructor(options: RuntimeOptions, journal: JournalPort, replay: ReturnType<typeof replayJournal>, liveVenue: LiveVenueFactory | undefined, paperVenue: PaperVenueFactory | undefined) {
+  private constructor(
+    options: RuntimeOptions,
+    journal: JournalPort,
+    replay: ReturnType<typeof replayJournal>,
+    liveVenue: LiveVenueFactory | undefined,
+    paperVenue: PaperVenueFactory | undefined,
+    strategies: readonly (Strategy | PlacedStrategy)[],
+  ) {
     const { config } = options;
     this.config = config;
     this.clock = options.clock ?? new RealClock();
@@ -140,7 +150,8 @@ export class Runtime {
       executor: this.executor,
       killSwitch: this.killSwitch,
       clock: this.clock,
-      config: config.risk,
+      // Each strategy's own max hold and horizon (`strategies[]`) over the account-wide ones.
+      config: withStrategyLimits(config.risk, strategies.flatMap((s) => ("strategy" in s ? [{ id: s.strategy.id, maxHoldMs: s.maxHoldMs, horizonUtc: s.horizonUtc }] : []))),
       instruments: this.instruments,
       symbols: config.symbols,
       ...(venueHealth !== undefined ? { venueHealth } : {}),
@@ -161,7 +172,7 @@ export class Runtime {
       outbox: this.outbox,
       clock: this.clock,
       instruments: this.instruments,
-      strategies: options.strategies ?? [createStrategy(config.strategy.name, config.strategy.params)],
+      strategies,
       symbols: config.symbols,
       risk: config.risk,
       ...(options.onIntent !== undefined ? { onIntent: options.onIntent } : {}),
@@ -192,10 +203,12 @@ export class Runtime {
     // Paper trading on a real venue's public data (no keys, nothing private).
     const paperLoader = config.mode === "paper" && options.venue === undefined ? venueEntry(config.venue).loadPaper : undefined;
     const paperVenue = paperLoader === undefined ? undefined : await paperLoader();
+    // Strategy files are loaded and checked here, before the journal opens: a bad one changes nothing.
+    const strategies = options.strategies ?? (await buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]));
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
       const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
-      return new Runtime(options, journal, replay, liveVenue, paperVenue);
+      return new Runtime(options, journal, replay, liveVenue, paperVenue, strategies);
     } catch (e) {
       // The journal's writer thread would keep the process alive forever after a failed start.
       journal.close();
@@ -245,7 +258,7 @@ export class Runtime {
     engine.record({
       type: "system.started",
       ts: clock.now(),
-      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, restart: !fresh, ...lossDetail(lossAccepted) }),
+      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, ...(config.strategies.length > 0 ? { strategies: this.trading.slots.map((s) => s.id) } : {}), restart: !fresh, ...lossDetail(lossAccepted) }),
       initialCash: fresh ? config.initialCash : undefined,
     });
     const listed = await this.#loadInstruments(true);

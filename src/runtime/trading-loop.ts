@@ -1,13 +1,19 @@
 /**
  * Strategies in, parent orders out: market data reaches the strategies, their signals are
  * sized and handed to the router as parent orders (entries and exits, each with its configured
- * urgency); the router works them maker-first through the executor, which runs the pre-trade
- * checks. hean never sends an unbounded market order on a strategy's behalf: a router's taker
- * leg is a limit bounded beyond the touch.
+ * urgency, or the one the strategy asked for within what risk allows); the router works them
+ * maker-first through the executor, which runs the pre-trade checks. hean never sends an
+ * unbounded market order on a strategy's behalf: a router's taker leg is a limit bounded beyond
+ * the touch.
+ *
+ * Each strategy runs in its own slot (strategy-slot.ts): it sees only its symbols, sizes against
+ * its capital share, and a strategy that throws or breaks the signal contract is disabled with an
+ * alert while the engine and the other strategies go on. Every entry's size is journaled with its
+ * reasons (`order.sized`) before the order.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { abs, add, div, fromNumber, toNumber } from "../core/decimal.ts";
-import type { BookEvent, HeanEvent, SignalEvent } from "../core/events.ts";
+import { type Dec, ZERO, abs, add, div, fromNumber, mul, sub, toNumber } from "../core/decimal.ts";
+import type { BookEvent, HeanEvent, SignalEvent, SizingInputs, Urgency } from "../core/events.ts";
 import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
@@ -15,9 +21,13 @@ import type { ExecutionConfig } from "../execution/router/config.ts";
 import type { Router } from "../execution/router/router.ts";
 import type { RiskConfig } from "../risk/config.ts";
 import { sizeFactor } from "../risk/governor.ts";
+import { lossStepDownFactor, losingStreak } from "../risk/loss-step-down.ts";
+import { RealisedVol } from "../risk/realised-vol.ts";
 import { readSignalContext } from "../risk/signal-context.ts";
 import { sizeOrder } from "../risk/sizing.ts";
+import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy, StrategyView } from "../strategies/strategy.ts";
+import { StrategySlot, entryUrgency, exitUrgency } from "./strategy-slot.ts";
 
 export interface TradingLoopOptions {
   readonly engine: Engine;
@@ -25,7 +35,8 @@ export interface TradingLoopOptions {
   readonly outbox: EventBus;
   readonly clock: Clock;
   readonly instruments: InstrumentRegistry;
-  readonly strategies: readonly Strategy[];
+  /** Bare strategies run on every symbol with all of the capital; placed ones where and with what they are given. */
+  readonly strategies: readonly (Strategy | PlacedStrategy)[];
   readonly symbols: readonly string[];
   readonly risk: RiskConfig;
   readonly execution: ExecutionConfig;
@@ -37,6 +48,10 @@ export class TradingLoop {
   readonly #o: TradingLoopOptions;
   readonly #symbols: ReadonlySet<string>;
   readonly #view: StrategyView;
+  readonly slots: readonly StrategySlot[];
+  readonly #vol = new Map<string, RealisedVol>();
+  /** The last zero-size explanation per strategy and symbol: repeated refusals are journaled once. */
+  readonly #lastZero = new Map<string, string>();
   #timer: TimerHandle | undefined;
   #running = false;
   contextProblems = 0;
@@ -52,7 +67,8 @@ export class TradingLoop {
       // A parent between two legs has no working order for a moment: it still counts.
       hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0 || options.router.hasWorking(symbol),
     };
-    options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled"]);
+    this.slots = options.strategies.map((s) => new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, (slot, handler, problem) => this.#disable(slot, handler, problem)));
+    options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled", "mark"]);
   }
 
   start(): void {
@@ -67,20 +83,23 @@ export class TradingLoop {
   }
 
   #onEvent(e: HeanEvent): void {
+    // Realised volatility follows the journaled marks, so a replay of the journal sees the same figures.
+    if (e.type === "mark") return this.#volOf(e.symbol).update(e.ts, toNumber(div(add(e.bid, e.ask), fromNumber(2))));
     if (!this.#running) return;
     switch (e.type) {
       case "market.book":
         if (!this.#symbols.has(e.symbol)) return;
-        for (const s of this.#o.strategies) {
-          const signal = s.onBook(e, this.#view);
-          if (signal !== undefined) this.#onSignal(signal, e);
+        for (const slot of this.slots) {
+          if (!slot.trades(e.symbol)) continue;
+          const signal = slot.call("onBook", () => slot.strategy.onBook(e, this.#view));
+          if (signal !== undefined) this.#onSignal(slot, signal, e);
         }
         return;
       case "market.trade":
-        for (const s of this.#o.strategies) s.onTrade?.(e, this.#view);
+        for (const slot of this.slots) if (slot.trades(e.symbol) && slot.strategy.onTrade !== undefined) slot.call("onTrade", () => slot.strategy.onTrade!(e, this.#view));
         return;
       case "order.filled":
-        for (const s of this.#o.strategies) s.onFill?.(e, this.#view);
+        for (const slot of this.slots) if (slot.trades(e.symbol) && slot.strategy.onFill !== undefined) slot.call("onFill", () => slot.strategy.onFill!(e, this.#view));
         return;
       default:
         return;
@@ -89,16 +108,32 @@ export class TradingLoop {
 
   #onTimer(): void {
     if (!this.#running) return;
-    for (const s of this.#o.strategies) {
-      for (const signal of s.onTimer?.(this.#view) ?? []) {
-        const book = this.#o.engine.lastBook(signal.symbol);
-        if (book !== undefined) this.#onSignal(signal, book);
+    for (const slot of this.slots) {
+      if (slot.strategy.onTimer === undefined) continue;
+      const signals = slot.call("onTimer", () => slot.strategy.onTimer!(this.#view)) ?? [];
+      for (const signal of signals) {
+        if (slot.disabled !== undefined) break;
+        this.#onSignal(slot, signal, this.#o.engine.lastBook(signal.symbol));
       }
     }
   }
 
-  #onSignal(signal: SignalEvent, book: BookEvent): void {
+  #disable(slot: StrategySlot, handler: string, problem: string): void {
+    this.#o.engine.record({
+      type: "alert",
+      ts: this.#o.clock.now(),
+      severity: "critical",
+      code: "STRATEGY_DISABLED",
+      message: `strategy ${slot.id} disabled: ${handler} ${problem}; it gets no more data and its signals are ignored (its positions stay under risk's stops, max hold and horizon)`,
+      context: { strategyId: slot.id, handler, problem },
+    });
+  }
+
+  #onSignal(slot: StrategySlot, raw: SignalEvent, book: BookEvent | undefined): void {
+    if (!slot.checkSignal(raw, "signal") || book === undefined) return;
     const { engine, router, instruments, execution } = this.#o;
+    // A strategy signs its signals with its own id, whatever it wrote.
+    const signal = raw.strategyId === slot.id ? raw : { ...raw, strategyId: slot.id };
     this.signals++;
     engine.record(signal);
     const instrument = instruments.find(signal.symbol);
@@ -111,7 +146,7 @@ export class TradingLoop {
         symbol: signal.symbol,
         side: held > 0n ? "sell" : "buy",
         qty: abs(held),
-        urgency: execution.exitUrgency,
+        urgency: exitUrgency(signal.urgency, execution.exitUrgency),
         purpose: "exit",
         reduceOnly: true,
       });
@@ -120,28 +155,76 @@ export class TradingLoop {
     const context = readSignalContext(signal.context);
     if (context.problems.length > 0) this.contextProblems++;
     const confidence = context.prediction?.confidence ?? signal.confidence;
-    const sized = sizeOrder(
-      {
-        equity: engine.state.portfolio.equity(),
-        price: div(add(book.bid, book.ask), fromNumber(2)),
-        stopDistance: signal.stopDistance,
-        confidence,
-        instrument,
-        governorFactor: sizeFactor(engine.state.risk.state, this.#o.risk),
-        maxLeverage: this.#o.risk.maxLeverage,
-      },
-      this.#o.risk,
-    );
-    if (sized.qty <= 0n) return;
-    const result = router.route({
-      strategyId: signal.strategyId,
-      symbol: signal.symbol,
-      side: signal.side,
-      qty: sized.qty,
-      urgency: execution.urgency,
-      purpose: "entry",
-      reduceOnly: false,
-    });
+    const risk = this.#o.risk;
+    const state = engine.state;
+    const streak = risk.lossStepDown === undefined ? 0 : losingStreak(state.performance.recentTrades(), slot.id);
+    const lossFactor = lossStepDownFactor(streak, risk.lossStepDown);
+    const inputs: SizingInputs = {
+      equity: state.portfolio.equity(),
+      price: div(add(book.bid, book.ask), fromNumber(2)),
+      stopDistance: signal.stopDistance,
+      confidence,
+      governorFactor: sizeFactor(state.risk.state, risk),
+      maxLeverage: risk.maxLeverage,
+      positionNotional: state.portfolio.positionNotional(signal.symbol),
+      grossExposure: this.#grossWithWorking(),
+      capitalShare: slot.capitalShare,
+      strategyExposure: this.#exposureOf(slot),
+      sizeFraction: signal.sizeFraction,
+      realisedVolPct: this.#vol.get(signal.symbol)?.pct(),
+      lossStepDown: lossFactor < 1 ? { factor: lossFactor, streak } : undefined,
+    };
+    const sized = sizeOrder({ ...inputs, instrument }, risk);
+    const urgency: Urgency = entryUrgency(signal.urgency, execution.urgency, state.risk.state);
+    const decisive = sized.steps.find((s) => s.qty === ZERO)?.step ?? "";
+    const key = `${slot.id}\u0000${signal.symbol}`;
+    if (sized.qty > 0n || this.#lastZero.get(key) !== decisive) {
+      engine.record({
+        type: "order.sized",
+        ts: this.#o.clock.now(),
+        strategyId: slot.id,
+        symbol: signal.symbol,
+        side: signal.side,
+        qty: sized.qty,
+        inputs,
+        steps: sized.steps.map((s) => ({ step: s.step, qty: s.qty, note: s.note })),
+        urgency,
+        requestedUrgency: signal.urgency,
+      });
+    }
+    if (sized.qty <= 0n) {
+      this.#lastZero.set(key, decisive);
+      return;
+    }
+    this.#lastZero.delete(key);
+    const result = router.route({ strategyId: slot.id, symbol: signal.symbol, side: signal.side, qty: sized.qty, urgency, purpose: "entry", reduceOnly: false });
     if (result.ok) this.#o.onIntent?.(book);
   }
+
+  #volOf(symbol: string): RealisedVol {
+    let v = this.#vol.get(symbol);
+    if (v === undefined) this.#vol.set(symbol, (v = new RealisedVol(this.#o.risk.realisedVolatility)));
+    return v;
+  }
+
+  /** Gross exposure with the working entries' notional, as the pre-trade check counts it. */
+  #grossWithWorking(): Dec {
+    const state = this.#o.engine.state;
+    let gross = state.portfolio.grossExposure();
+    for (const w of state.workingOrders()) {
+      if (w.reduceOnly) continue;
+      const px = w.price ?? state.portfolio.mark(w.symbol)?.ask;
+      if (px !== undefined) gross = add(gross, mul(px, sub(w.qty, w.filledQty)));
+    }
+    return gross;
+  }
+
+  /** What a strategy holds: the notional of its symbols' positions (one strategy per symbol). */
+  #exposureOf(slot: StrategySlot): Dec {
+    const portfolio = this.#o.engine.state.portfolio;
+    let total = ZERO;
+    for (const symbol of slot.symbols ?? this.#o.symbols) total = add(total, portfolio.positionNotional(symbol));
+    return total;
+  }
 }
+

@@ -17,17 +17,17 @@ type Params = Readonly<Record<string, unknown>>;
  * Check a strategy name and its parameters against the strategy's own schema, without building
  * anything. Throws CONFIG_INVALID naming `strategy.name` or `strategy.params.<key>` and the value.
  */
-export function validateStrategy(name: unknown, params: Params): { readonly name: StrategyName; readonly params: Params } {
+export function validateStrategy(name: unknown, params: Params, where = "strategy"): { readonly name: StrategyName; readonly params: Params } {
   if (typeof name !== "string" || !(STRATEGY_NAMES as readonly string[]).includes(name)) {
-    throw new HeanError("CONFIG_INVALID", `config strategy.name must be one of ${STRATEGY_NAMES.join(", ")}, got ${describeValue(name)}`, {
-      path: "strategy.name",
+    throw new HeanError("CONFIG_INVALID", `config ${where}.name must be one of ${STRATEGY_NAMES.join(", ")}, got ${describeValue(name)}`, {
+      path: `${where}.name`,
       value: describeValue(name),
       known: STRATEGY_NAMES,
     });
   }
   const schema = SCHEMAS[name as StrategyName];
   for (const [key, value] of Object.entries(params)) {
-    const path = `strategy.params.${key}`;
+    const path = `${where}.params.${key}`;
     const spec = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (spec === undefined) {
       const known = Object.keys(schema);
@@ -46,7 +46,7 @@ export function validateStrategy(name: unknown, params: Params): { readonly name
 }
 
 /** What the value should have been, or undefined when it fits. */
-function checkParam(spec: ParamSpec, value: unknown): string | undefined {
+export function checkParam(spec: ParamSpec, value: unknown): string | undefined {
   if (spec.kind === "choice") {
     return typeof value === "string" && spec.values.includes(value) ? undefined : `one of ${spec.values.join(", ")}`;
   }
@@ -59,14 +59,15 @@ function checkParam(spec: ParamSpec, value: unknown): string | undefined {
   return fits ? undefined : `${spec.integer === true ? "an integer" : "a number"} in ${spec.minExclusive === true ? "(" : "["}${spec.min}, ${spec.max}]`;
 }
 
-export function createStrategy(name: string, params: Params = {}): Strategy {
-  const checked = validateStrategy(name, params);
+/** `where` names the parameters' place in the configuration (`strategy.params`, `strategies[1].params`) in errors. */
+export function createStrategy(name: string, params: Params = {}, id?: string, where = "strategy.params"): Strategy {
+  const checked = validateStrategy(name, params, where.replace(/\.params$/, ""));
   switch (checked.name) {
     case "impulse":
-      return new ImpulseStrategy(checked.params as Partial<ImpulseParams>);
+      return new ImpulseStrategy(checked.params as Partial<ImpulseParams>, id);
     case "churn":
-      return new ChurnStrategy(checked.params as Partial<ChurnParams>);
+      return new ChurnStrategy(checked.params as Partial<ChurnParams>, id);
     case "none":
-      return NONE;
+      return id === undefined ? NONE : { ...NONE, id };
   }
 }

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { SimClock } from "../../src/core/clock.ts";
+import { dec } from "../../src/core/decimal.ts";
+import { isHeanError } from "../../src/core/errors.ts";
+import type { BookEvent } from "../../src/core/events.ts";
+import { createStrategyFromFile, loadStrategyModule } from "../../src/strategies/load.ts";
+import type { StrategyView } from "../../src/strategies/strategy.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hean-strategy-load-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function file(text: string, ext = ".ts"): string {
+  const path = join(dir, `s${n++}${ext}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+const GOOD = `
+import type { StrategyDefinition } from "${join(process.cwd(), "src/strategies/module.ts")}";
+interface P { readonly threshold: number; readonly mode: "a" | "b" }
+const def: StrategyDefinition<P> = {
+  name: "buyer",
+  params: { threshold: { kind: "number", min: 0, max: 10 }, mode: { kind: "choice", values: ["a", "b"] } },
+  defaults: { threshold: 1, mode: "a" },
+  create(params, ctx) {
+    return {
+      onBook(book, view) {
+        if (view.positionQty(book.symbol) === 0 && book.bid > params.threshold) {
+          return { action: "open", symbol: book.symbol, side: "buy", stopDistance: 0.01, reason: ctx.id + " " + params.mode, sizeFraction: 0.5, urgency: "aggressive" };
+        }
+        return undefined;
+      },
+    };
+  },
+};
+export default def;
+`;
+
+async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(isHeanError(e, "STRATEGY_INVALID"), `expected STRATEGY_INVALID, got ${String(e)}`);
+    assert.match((e as Error).message, pattern);
+    return true;
+  });
+}
+
+const clock = new SimClock(1_000);
+const view: StrategyView = { now: () => clock.now(), positionQty: () => 0, hasWorkingOrders: () => false };
+const book = (bid: string): BookEvent => ({ type: "market.book", ts: 1_000, symbol: "BTCUSDT", bid: dec(bid), bidQty: dec("1"), ask: dec("100.5"), askQty: dec("1"), venueTs: 1_000, afterGap: false });
+
+describe("strategy files", () => {
+  it("loads a TypeScript strategy, lays params over defaults and completes its signals", async () => {
+    const s = await createStrategyFromFile(file(GOOD), { mode: "b" }, { id: "mine", symbols: ["BTCUSDT"] });
+    assert.equal(s.id, "mine");
+    assert.equal(s.onBook(book("0.5"), view), undefined);
+    const signal = s.onBook(book("100"), view);
+    assert.deepEqual(signal, {
+      type: "signal",
+      ts: 1_000,
+      strategyId: "mine",
+      symbol: "BTCUSDT",
+      reason: "mine b",
+      action: "open",
+      side: "buy",
+      confidence: 0.5,
+      stopDistance: 0.01,
+      urgency: "aggressive",
+      sizeFraction: 0.5,
+    });
+  });
+
+  it("takes the definition's name as id by default", async () => {
+    const s = await createStrategyFromFile(file(GOOD));
+    assert.equal(s.id, "buyer");
+  });
+
+  it("loads the worked example", async () => {
+    const loaded = await loadStrategyModule("examples/strategies/mean-reversion.ts");
+    assert.equal(loaded.definition.name, "mean-reversion");
+    assert.equal(loaded.defaults.window, 60);
+  });
+
+  it("refuses what does not fit, naming it", async () => {
+    await refused(createStrategyFromFile(join(dir, "missing.ts")), /no such file/);
+    await refused(createStrategyFromFile(file("x", ".txt")), /must be a \.ts/);
+    await refused(createStrategyFromFile(file("export const x = 1;")), /no default export/);
+    await refused(createStrategyFromFile(file("export default 42;")), /default export must be an object/);
+    await refused(createStrategyFromFile(file("export default { name: 'x' };")), /create must be a function/);
+    await refused(createStrategyFromFile(file("export default { name: 'bad name!', create() {} };")), /name must be/);
+    await refused(createStrategyFromFile(file("enum E { A } export default { name: 'x', create() { return {} } };")), /cannot be loaded.*erasing types/s);
+    await refused(createStrategyFromFile(file("export default { name: 'x', create() { return {}; } };")), /onBook/);
+    await refused(createStrategyFromFile(file("export default { name: 'x', create() { throw new Error('boom'); } };")), /create threw: boom/);
+    await refused(createStrategyFromFile(file("export default { name: 'x', params: { a: { kind: 'number', min: 0, max: 1 } }, create() { return { onBook() {} }; } };")), /defaults\.a is missing/);
+    await refused(createStrategyFromFile(file("export default { name: 'x', params: { a: { kind: 'nope' } }, defaults: { a: 1 }, create() { return { onBook() {} }; } };")), /params\.a\.kind must be/);
+    await refused(createStrategyFromFile(file("export default { name: 'x', params: { a: { kind: 'number', min: 0, max: 1 } }, defaults: { a: 5 }, create() { return { onBook() {} }; } };")), /defaults\.a must be a number in \[0, 1\], got 5/);
+    await refused(createStrategyFromFile(file(GOOD), { threshold: 11 }), /params\.threshold must be a number in \[0, 10\], got 11/);
+    await refused(createStrategyFromFile(file(GOOD), { nope: 1 }), /params\.nope is not a parameter of this strategy \(known: threshold, mode\)/);
+    await refused(createStrategyFromFile(file(GOOD), {}, { id: "bad id" }), /strategy id must be/);
+    await refused(createStrategyFromFile(file("throw new Error('at import');")), /cannot be loaded: at import/);
+  });
+});
