@@ -36,9 +36,11 @@ const FLAGS = {
   quiet: { type: "boolean" },
 } as const;
 
-export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME [--set k=v]… [--report FILE] [--html FILE]
+export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
   --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
                           trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
+  --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
+  --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
   --symbols A,B           symbols to trade (default: the ones the file names say)
   --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
   --strict                stop at the first malformed row (default: skip it, count it, report it)
@@ -68,9 +70,6 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     return 0;
   }
   const { values, positionals } = parseFlags(argv, FLAGS);
-  if (values["strategy-file"] !== undefined) {
-    throw new HeanError("CLI_USAGE", "--strategy-file is not available in this build yet: use --strategy NAME (impulse, churn, none)", { flag: "strategy-file" });
-  }
   // `--data a b c`: the files after --data come as positionals.
   const files = [...(values.data ?? []), ...positionals];
   if (files.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
@@ -93,7 +92,8 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     file: textFlag("config", values.config),
     overrides: values.set ?? [],
     // A recording names its venue (whose symbols the simulated venue's list need not hold).
-    cli: { symbols, venue: recordedVenue(files), "strategy.name": values.strategy, seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
+    cli: { symbols, venue: recordedVenue(files), "strategy.name": values.strategy,
+      "strategy.file": textFlag("strategy-file", values["strategy-file"]), seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
   });
   const int = (flag: "latency-ms" | "market-latency-ms" | "jitter-ms" | "touch-notional" | "depth-levels", min: number, max: number, d: number): number =>
     integerFlag(flag, values[flag], min, max) ?? d;

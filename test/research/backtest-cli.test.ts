@@ -86,3 +86,13 @@ test("progress: events/s and ETA from the data's span", () => {
   assert.equal(p.fraction, 0.25);
   assert.match(p.line, /50,000 events, 50,000 events\/s, data at 2025-01-03T00:00:30Z, ETA 3s/);
 });
+
+test("--strategy-file backtests a strategy module of one's own", () => {
+  const data = file("ETHUSDT-aggTrades-2025-01-07.csv", good(300));
+  const r = hean(["backtest", "--data", data, "--strategy-file", "examples/strategies/mean-reversion.ts", "--report", join(dir, "f.json"), "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^backtest examples\/strategies\/mean-reversion\.ts on ETHUSDT: 300 events/);
+  const bad = hean(["backtest", "--data", data, "--strategy-file", join(dir, "nope.ts"), "--quiet"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /nope\.ts/);
+});

@@ -223,7 +223,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? config.strategy.name, params: config.strategy.params, symbols: config.symbols, fill, latency, data },
+      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, fill, latency, data },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
