@@ -12,7 +12,9 @@ import { progressPrinter } from "../research/backtest/progress.ts";
 import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
 import { readRecordingHeader } from "../research/record/market-recorder.ts";
-import { integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
+import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
+import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
+import { mergeMarketBatches } from "../research/data/reader.ts";
 
 const FLAGS = {
   data: { type: "string", multiple: true },
@@ -34,6 +36,10 @@ const FLAGS = {
   "touch-notional": { type: "string" },
   "depth-levels": { type: "string" },
   quiet: { type: "boolean" },
+  sweep: { type: "string", multiple: true },
+  workers: { type: "string" },
+  rank: { type: "string" },
+  "walk-forward": { type: "string" },
 } as const;
 
 export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
@@ -51,6 +57,10 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
                           passive order joins behind (default ${DEFAULT_FILL_MODEL.touchNotional})
   --depth-levels N        levels per side a taker can walk (default ${DEFAULT_FILL_MODEL.depthLevels})
   --quiet                 no progress line
+  --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.holdMs=1000,5000
+  --workers N             sweep runs in N worker threads (default 2)
+  --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
+  --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
 `;
 
 /** A day (YYYY-MM-DD, UTC midnight) or an ISO-8601 time with its zone. */
@@ -88,13 +98,17 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   ];
   const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
   if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
-  const config = loadConfig({
-    file: textFlag("config", values.config),
-    overrides: values.set ?? [],
+  const configFile = textFlag("config", values.config);
+  const cli = {
+    symbols,
     // A recording names its venue (whose symbols the simulated venue's list need not hold).
-    cli: { symbols, venue: recordedVenue(files), "strategy.name": values.strategy,
-      "strategy.file": textFlag("strategy-file", values["strategy-file"]), seed: integerFlag("seed", values.seed, 0, MAX_SEED) },
-  });
+    venue: recordedVenue(files),
+    "strategy.name": values.strategy,
+    "strategy.file": textFlag("strategy-file", values["strategy-file"]),
+    seed: integerFlag("seed", values.seed, 0, MAX_SEED),
+  };
+  const config = loadConfig({ file: configFile, overrides: values.set ?? [], cli });
+
   const int = (flag: "latency-ms" | "market-latency-ms" | "jitter-ms" | "touch-notional" | "depth-levels", min: number, max: number, d: number): number =>
     integerFlag(flag, values[flag], min, max) ?? d;
   const latency = {
@@ -103,6 +117,42 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     jitterMs: int("jitter-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.jitterMs),
   };
   const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
+  if (values.sweep !== undefined) {
+    if (htmlPath !== undefined) throw new HeanError("CLI_USAGE", "--html draws one run: leave it out of a sweep, then backtest the chosen parameters with --html", {});
+    const axes = parseSweeps(values.sweep);
+    const rank = choiceFlag("rank", values.rank, RANK_METRICS) ?? "totalReturnPct";
+    const workers = integerFlag("workers", values.workers, 1, 64) ?? 2;
+    const k = integerFlag("walk-forward", values["walk-forward"], 2, 100);
+    const combos = grid(axes);
+    // Every combination must be a valid configuration before anything runs.
+    for (const c of combos) loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli });
+    let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
+    if (k !== undefined) {
+      const span = await dataSpan(files, from, to, values.strict === true);
+      spans = windows(span.from, span.to, k);
+    }
+    const jobs: SweepJob[] = combos.flatMap((c, ci) =>
+      spans.map((w, wi) => ({
+        id: ci * spans.length + wi,
+        files,
+        configFile,
+        cli,
+        overrides: [...(values.set ?? []), ...c],
+        from: w.from,
+        to: w.to,
+        strict: values.strict === true,
+        fill,
+        latency,
+      })),
+    );
+    const quiet = values.quiet === true;
+    const results = await runJobs(jobs, workers, quiet ? undefined : (done, total) => process.stderr.write(`sweep: ${done}/${total} runs done\n`));
+    const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
+    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes);
+    if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);
+    process.stdout.write(printSweep(sweep));
+    return results.every((r) => r.ok) ? 0 : 1;
+  }
   const endTs = to ?? lastDayOf(files);
   const { report, charts } = await runBacktest({
     files,
@@ -140,4 +190,16 @@ export function printBacktest(report: BacktestReport): string {
 function recordedVenue(files: readonly string[]): string | undefined {
   const venues = files.filter((f) => recogniseFile(f)?.format === "hean-market").map((f) => readRecordingHeader(f)?.venue);
   return venues.find((v) => v === "bybit");
+}
+
+/** First and last time of the data (within --from/--to): the span walk-forward windows cut. */
+async function dataSpan(files: readonly string[], from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
+  let first: number | undefined;
+  let last = 0;
+  for await (const batch of mergeMarketBatches(files, { strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })) {
+    first ??= batch[0]!.ts;
+    last = batch.at(-1)!.ts;
+  }
+  if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}`, { files });
+  return { from: from ?? first, to: to ?? last + 1 };
 }
