@@ -153,7 +153,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     process.stdout.write(printSweep(sweep));
     return results.every((r) => r.ok) ? 0 : 1;
   }
-  const endTs = to ?? lastDayOf(files);
+  const endTs = to;
   const { report, charts } = await runBacktest({
     files,
     config,
@@ -169,13 +169,6 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts));
   process.stdout.write(printBacktest(report));
   return 0;
-}
-
-/** The end of the last day the files' names cover (venue daily files), for the ETA. */
-function lastDayOf(files: readonly string[]): number | undefined {
-  const days = files.map((f) => /(\d{4}-\d{2}-\d{2})\.(csv|zip|gz)/.exec(f)?.[1]).filter((d): d is string => d !== undefined);
-  if (days.length === 0) return undefined;
-  return Date.parse(`${days.sort().at(-1)!}T00:00:00Z`) + 86_400_000;
 }
 
 export function printBacktest(report: BacktestReport): string {

@@ -6,7 +6,7 @@
  * The journal is the given one (it must not exist yet: a backtest starts flat) or a temporary
  * one removed afterwards; the report names no temporary path, so two runs compare equal.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimClock } from "../../core/clock.ts";
@@ -56,6 +56,8 @@ export interface BacktestProgress {
   readonly ts: number;
   readonly firstTs: number;
   readonly done: boolean;
+  /** Input read so far, as a fraction of the files' size. */
+  readonly fraction: number;
 }
 
 export interface DataSummary {
@@ -132,9 +134,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     throw new HeanError("CLI_USAGE", `--journal ${options.journalPath} exists: a backtest starts from a new journal`, { journal: options.journalPath });
   }
   const reports: FileReport[] = [];
+  const bytesRead = { value: 0 };
+  const totalBytes = options.files.reduce((sum, f) => sum + statSync(f).size, 0);
   const records = mergeMarketBatches(
     options.files,
-    { strict: options.strict === true, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
+    { strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
     reports,
   );
   const first = await records.next();
@@ -193,7 +197,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         venue.replay(r);
         prices.sample(r.symbol, r.ts);
         lastTs = r.ts;
-        if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false });
+        if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
       }
       // Between runs the journal commits and the runtime's promises settle.
       await new Promise((r) => setImmediate(r));
@@ -211,7 +215,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       await moveTo(next === undefined ? clock.now() : Math.max(next, clock.now()));
     }
     const runReport = await driveUntil(clock, runtime.stop("backtest data ended"));
-    options.onProgress?.({ events, ts: lastTs, firstTs, done: true });
+    options.onProgress?.({ events, ts: lastTs, firstTs, done: true, fraction: 1 });
     const data: DataSummary = {
       files: reports.map((r) => ({ file: r.file, format: r.format ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
       events,

@@ -1,13 +1,13 @@
 /**
  * Backtest progress for a person: on a terminal a bar redrawn a few times a second with events/s
  * and the ETA; elsewhere (CI, logs, pipes) one plain line every few seconds. The fraction is
- * data time over the data's span, when the span is known (`--from/--to`, or the file names' days).
+ * data time over the span when `--to` bounds it, else the input bytes read over the files' size.
  */
 import type { BacktestProgress } from "./backtest.ts";
 
 export interface ProgressOptions {
   readonly out: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
-  /** Data time the run ends at, when known: gives the bar and the ETA. */
+  /** Data time the run ends at (`--to`); without it the input read gives the bar and the ETA. */
   readonly endTs: number | undefined;
   readonly now?: () => number;
   /** Plain lines at most this often (ms). */
@@ -19,7 +19,7 @@ const BAR = 24;
 export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: number | undefined): { line: string; fraction: number | undefined } {
   const rate = p.events / Math.max(0.001, elapsedMs / 1000);
   const span = endTs === undefined ? undefined : endTs - p.firstTs;
-  const fraction = span === undefined || span <= 0 ? undefined : Math.min(1, Math.max(0, (p.ts - p.firstTs) / span));
+  const fraction = span === undefined || span <= 0 ? p.fraction : Math.min(1, Math.max(0, (p.ts - p.firstTs) / span));
   const eta = fraction === undefined || fraction <= 0 || p.done ? undefined : (elapsedMs / fraction) * (1 - fraction);
   const parts = [
     `${p.events.toLocaleString("en-US")} events`,

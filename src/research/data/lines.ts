@@ -15,8 +15,14 @@ export interface Line {
   readonly text: string;
 }
 
-function unpacked(path: string): Readable {
+/** Counts the file bytes read (before unpacking): progress over the input's size. */
+export interface BytesCounter {
+  value: number;
+}
+
+function unpacked(path: string, counter?: BytesCounter): Readable {
   const raw = createReadStream(path);
+  if (counter !== undefined) raw.on("data", (chunk) => (counter.value += chunk.length));
   if (path.endsWith(".zip")) return firstZipEntry(raw, path);
   if (!path.endsWith(".gz")) return raw;
   const gunzip = createGunzip();
@@ -35,8 +41,8 @@ export interface LineBatch {
  * consumer that works line by line without an await per line (a backtest) reads much faster.
  * A line split across chunks is joined; a trailing `\r` (CRLF files) is dropped.
  */
-export async function* readLineBatches(path: string): AsyncGenerator<LineBatch, void, undefined> {
-  const input = unpacked(path);
+export async function* readLineBatches(path: string, counter?: BytesCounter): AsyncGenerator<LineBatch, void, undefined> {
+  const input = unpacked(path, counter);
   input.setEncoding("utf8");
   let n = 0;
   let rest = "";

@@ -7,7 +7,7 @@
  */
 import { HeanError } from "../../core/errors.ts";
 import { DATA_FORMATS, type DataFormat, FORMATS, type TimeUnit, recogniseFile, timeUnitOf } from "./formats.ts";
-import { readLineBatches } from "./lines.ts";
+import { type BytesCounter, readLineBatches } from "./lines.ts";
 import type { MarketRecord } from "./records.ts";
 
 export interface ReadOptions {
@@ -20,6 +20,8 @@ export interface ReadOptions {
   /** Only records with from ≤ ts < to. */
   readonly from?: number;
   readonly to?: number;
+  /** Counts the file bytes read, across files (progress). */
+  readonly bytesRead?: BytesCounter;
 }
 
 export interface RowProblem {
@@ -79,7 +81,7 @@ export async function* readMarketBatches(file: string, options: ReadOptions = {}
     report.skipped++;
     if (report.problems.length < PROBLEMS_KEPT) report.problems.push({ line, reason });
   };
-  for await (const { first, lines } of readLineBatches(file)) {
+  for await (const { first, lines } of readLineBatches(file, options.bytesRead)) {
     const out: MarketRecord[] = [];
     let stop: unknown;
     try {
