@@ -74,10 +74,15 @@ export class BacktestVenue implements Venue {
     // hean is shown the replayed data itself (the recorded or trade-made touch, the recorded
     // trades), as a venue's public streams would show it; the matching engine's own public
     // view (which counts our orders and fills) only decides our fills.
-    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), {
-      onTouch: (t) => this.#marketOut.push(t, sampleLatency(this.#md, this.#mdRng)),
-      onTrade: (t) => this.#marketOut.push(t, sampleLatency(this.#md, this.#mdRng)),
-    });
+    // Without market-data latency an event goes to hean at once (no timer per event): it is
+    // handed over before the matching engine sees it, exactly where the zero-delay channel
+    // would have delivered it, and hean's answer to it reaches the engine only after the ack latency.
+    const immediate = this.#md.fixedMs === 0 && this.#md.jitterMs === 0;
+    const out = (item: MarketItem): void => {
+      if (immediate && this.#marketOut.pending === 0) this.#deliverMarket(item);
+      else this.#marketOut.push(item, sampleLatency(this.#md, this.#mdRng));
+    };
+    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), { onTouch: out, onTrade: out });
     this.engine = new MatchingEngine({
       clock,
       instruments: options.instruments,
