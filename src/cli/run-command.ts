@@ -10,6 +10,9 @@ import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { printReport } from "../report/print.ts";
+import { htmlReport } from "../report/html.ts";
+import { PriceSampler } from "../report/price-sampler.ts";
+import { toNumber } from "../core/decimal.ts";
 import { HEAN_MARKET_SUFFIX } from "../research/data/formats.ts";
 import { recordRuntimeMarket } from "../research/record/market-recorder.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
@@ -39,6 +42,7 @@ const FLAGS = {
   "i-understand-live-trading": { type: "boolean" },
   "accept-journal-loss": { type: "boolean" },
   "record-market": { type: "string" },
+  html: { type: "string" },
 } as const;
 
 /** Everything `hean run` was asked to do, checked in full before anything starts. */
@@ -49,6 +53,8 @@ export interface RunPlan {
   readonly reportPath: string | undefined;
   readonly logLevel: LogLevel;
   readonly quiet: boolean;
+  /** `--html FILE`: the report as one self-contained page (equity, drawdown, prices with trades). */
+  readonly htmlPath?: string | undefined;
   /** `--record-market FILE`: every book and trade the engine saw, for `hean backtest`. */
   readonly recordMarket?: string | undefined;
   /** `cut`: the operator accepted a damaged journal's loss (`--accept-journal-loss`). */
@@ -91,11 +97,11 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
   if (recordMarket !== undefined && !recordMarket.endsWith(HEAN_MARKET_SUFFIX)) {
     throw new HeanError("CLI_USAGE", `--record-market must name a file ending in ${HEAN_MARKET_SUFFIX}, got ${JSON.stringify(recordMarket)}`, { flag: "record-market" });
   }
-  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse", recordMarket };
+  return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse", recordMarket, htmlPath: outputFileFlag("html", values.html) };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, recordMarket } = parseRunArgs(argv);
+  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, recordMarket, htmlPath } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
@@ -118,6 +124,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   });
   const recording = recordMarket === undefined ? undefined : recordRuntimeMarket(runtime, recordMarket, config.venue, config.symbols);
   void runtime.done.then(() => recording?.close());
+  const prices = htmlPath === undefined ? undefined : new PriceSampler();
+  if (prices !== undefined) runtime.outbox.subscribe("html-prices", (e) => prices.onEvent(e), ["market.book"]);
   // From here on a signal or --duration stops the run cleanly, with a report, at any stage.
   const stopOn = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
@@ -173,6 +181,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   writeReport(report);
+  if (htmlPath !== undefined && prices !== undefined) {
+    const equity = runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) }));
+    writeFileSync(htmlPath, htmlReport(report, { equity, prices: prices.series() }));
+  }
   // On stderr: stdout carries the JSON log lines.
   if (!quiet) process.stderr.write(printReport(report, `hean ${config.mode}/${config.venue}`));
   logger.info(

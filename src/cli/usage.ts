@@ -32,6 +32,7 @@ Options of "hean run":
   --config FILE              JSON configuration file
   --set key=value            override any configuration value (repeatable), e.g. --set risk.maxLeverage=1
   --report FILE              write a JSON summary on exit
+  --html FILE                write the report as one self-contained HTML page on exit
   --record-market FILE       record every book and trade the engine saw (FILE.hean.csv) for hean backtest
   --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT (0 to 65535)
   --api-host HOST            bind the API elsewhere (non-loopback needs HEAN_API_TOKEN)

@@ -13,6 +13,7 @@ import { chromium } from "playwright-core";
 import { loadConfig } from "../../src/config/config.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
 import { htmlReport } from "../../src/report/html.ts";
+import { hean } from "../cli/cli-helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const missing = !existsSync(CHROMIUM);
@@ -69,6 +70,20 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
     // A marker's tooltip works (the inline script ran).
     await tab.locator("svg#price-ETHUSDT .marker.entry").first().hover();
     assert.match((await tab.locator("#tip").textContent()) ?? "", /^#1 entry long/);
+
+    // `hean run --html` writes the same page from a paper run on the simulated venue.
+    const runPage = join(dir, "run.html");
+    const run = hean(["run", "--duration", "4", "--strategy", "churn", "--journal", join(dir, "run.db"), "--html", runPage, "--quiet"]);
+    assert.equal(run.status, 0, run.stderr);
+    requests.length = 0;
+    const runUrl = pathToFileURL(runPage).href;
+    await tab.goto(runUrl, { waitUntil: "load" });
+    await tab.waitForSelector("body[data-ready='1']");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [runUrl]);
+    assert.equal(await tab.locator("svg#equity path.line").count(), 1);
+    assert.equal(await tab.locator("svg#price-BTCUSDT path.line").count(), 1);
+    assert.equal(await tab.locator("svg#price-ETHUSDT path.line").count(), 1);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import type { JournalPort } from "../../engine/journal-port.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import type { ChartSeries } from "../../report/html.ts";
+import { PriceSampler } from "../../report/price-sampler.ts";
 import { toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
@@ -167,7 +168,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
     let events = 0;
     let lastTs = firstTs;
-    const prices = new PriceSampler((symbol) => venue.market.mid(symbol));
+    const prices = new PriceSampler();
     const every = options.progressEvery ?? 100_000;
     // Time moves on only once what the runtime started now has gone out: an intent waits on its
     // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
@@ -197,7 +198,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         // No timer is due before r.ts (checked just above): time can simply be set.
         if (r.ts > clock.now()) clock.set(r.ts);
         venue.replay(r);
-        prices.sample(r.symbol, r.ts);
+        prices.sample(r.symbol, r.ts, () => venue.market.mid(r.symbol));
         lastTs = r.ts;
         if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
       }
@@ -239,37 +240,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   } finally {
     await records.return(undefined);
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
-  }
-}
-
-/** Each symbol's mid price at a resolution that halves whenever it would pass `max` points: bounded memory. */
-class PriceSampler {
-  readonly #mid: (symbol: string) => bigint | undefined;
-  readonly #series = new Map<string, { ts: number; value: number }[]>();
-  #bucketMs = 1_000;
-  readonly #max: number;
-
-  constructor(mid: (symbol: string) => bigint | undefined, max = 2_000) {
-    this.#mid = mid;
-    this.#max = max;
-  }
-
-  sample(symbol: string, ts: number): void {
-    let s = this.#series.get(symbol);
-    const last = s?.at(-1);
-    if (last !== undefined && Math.floor(last.ts / this.#bucketMs) === Math.floor(ts / this.#bucketMs)) return;
-    const mid = this.#mid(symbol);
-    if (mid === undefined) return;
-    if (s === undefined) this.#series.set(symbol, (s = []));
-    s.push({ ts, value: toNumber(mid as Parameters<typeof toNumber>[0]) });
-    if (s.length > this.#max) {
-      this.#bucketMs *= 2;
-      for (const [k, v] of this.#series) this.#series.set(k, v.filter((p, i) => i === 0 || Math.floor(p.ts / this.#bucketMs) !== Math.floor(v[i - 1]!.ts / this.#bucketMs)));
-    }
-  }
-
-  series(): Record<string, { ts: number; value: number }[]> {
-    return Object.fromEntries([...this.#series].sort(([a], [b]) => a.localeCompare(b)));
   }
 }
 
