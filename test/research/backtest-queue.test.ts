@@ -14,6 +14,7 @@ import type { MarketRecord } from "../../src/research/data/records.ts";
 import { BacktestVenue } from "../../src/research/backtest/backtest-venue.ts";
 
 const T0 = Date.UTC(2025, 0, 10);
+type Untimed<T> = T extends unknown ? Omit<T, "ts"> : never;
 const ETH = BUILTIN_INSTRUMENTS.find((i) => i.symbol === "ETHUSDT")!;
 
 async function rig(options: { touchNotional?: number; ackMs?: number } = {}) {
@@ -28,7 +29,7 @@ async function rig(options: { touchNotional?: number; ackMs?: number } = {}) {
   });
   const events: HeanEvent[] = [];
   await venue.start((e) => void events.push(e));
-  const at = (ms: number, r: Omit<MarketRecord, "ts">): void => {
+  const at = (ms: number, r: Untimed<MarketRecord>): void => {
     clock.advanceTo(T0 + ms);
     venue.replay({ ...r, ts: T0 + ms } as MarketRecord);
     clock.advanceTo(T0 + ms);
