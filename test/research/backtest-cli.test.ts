@@ -99,3 +99,21 @@ test("--strategy-file backtests a strategy module of one's own", () => {
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nope\.ts/);
 });
+
+test("hean run prints the same report tables on exit and records the market it saw for a backtest", () => {
+  const recording = join(dir, "paper.hean.csv");
+  const run = hean(["run", "--duration", "3", "--strategy", "churn", "--journal", join(dir, "run.db"), "--record-market", recording]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /== hean paper\/sim ==/);
+  assert.match(run.stderr, /max drawdown/);
+  assert.match(run.stderr, /== By symbol ==/);
+  const lines = readFileSync(recording, "utf8").trim().split("\n");
+  assert.match(lines[0]!, /^#hean-market \{"version":1,"venue":"sim"/);
+  assert.ok(lines.slice(1).every((l) => /^\d+,(book,[A-Z]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+|trade,[A-Z]+,[\d.]+,[\d.]+,(buy|sell))$/.test(l)), "every line a book or a trade");
+  const bt = hean(["backtest", "--data", recording, "--strategy", "churn", "--quiet"]);
+  assert.equal(bt.status, 0, bt.stderr);
+  assert.match(bt.stdout, new RegExp(`on BTCUSDT,ETHUSDT: ${lines.length - 1} events`));
+  const refused = hean(["run", "--duration", "1", "--record-market", join(dir, "market.csv")]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
+});
