@@ -91,6 +91,7 @@ export class BacktestVenue implements Venue {
       postOnlyCross: "cancel",
       clientOrderIdScope: "all",
       defaultStartingBalance: options.startingBalance,
+      publicEvents: false,
     });
     this.engine.ensureAccount(PAPER_ACCOUNT);
     this.#inbound = new FifoDelay(clock, (apply) => apply());

@@ -78,6 +78,11 @@ export interface MatchingEngineOptions {
   readonly defaultStartingBalance?: Dec | undefined;
   /** A listener threw: the engine carries on (its state is consistent) and reports it here. */
   readonly onListenerError?: ((error: unknown) => void) | undefined;
+  /**
+   * Publish the public book and trades (default). A backtest shows hean the recorded data
+   * instead and only needs the accounts' events: it saves building a book per update.
+   */
+  readonly publicEvents?: boolean | undefined;
 }
 
 export type AdminResult = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
@@ -98,6 +103,7 @@ export class MatchingEngine implements MarketObserver {
   readonly #maxOpen: number;
   readonly #defaultBalance: Dec;
   readonly #onListenerError: ((error: unknown) => void) | undefined;
+  readonly #publicEvents: boolean;
   #seq = 0;
   #orderCounter = 0;
   #execCounter = 0;
@@ -119,6 +125,7 @@ export class MatchingEngine implements MarketObserver {
     this.#maxOpen = options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL;
     this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
     this.#onListenerError = options.onListenerError;
+    this.#publicEvents = options.publicEvents ?? true;
     for (const instrument of options.instruments) {
       this.#books.set(instrument.symbol, newSymbolBook(instrument, options.market?.book(instrument.symbol), this.#clock.now()));
     }
@@ -508,7 +515,7 @@ export class MatchingEngine implements MarketObserver {
     // Ids and sequence advance whether or not anyone listens, so they are the same in every run.
     const seq = ++this.#seq;
     const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
-    this.#emit(() => ({
+    if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
       trade: Object.freeze({
         tradeId,
@@ -741,7 +748,7 @@ export class MatchingEngine implements MarketObserver {
     if (this.market?.silent === true) return;
     book.updateId++;
     this.#seq++;
-    this.#emit(() => ({ type: "book", book: bookTop(book) }));
+    if (this.#publicEvents) this.#emit(() => ({ type: "book", book: bookTop(book) }));
   }
 
   /** A trade involving an account (the synthetic market's own trades are published by onTrade). */
@@ -752,7 +759,7 @@ export class MatchingEngine implements MarketObserver {
     if (this.market?.silent === true) return;
     const symbol = book.instrument.symbol;
     const ts = this.#clock.now();
-    this.#emit(() => ({
+    if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
       trade: Object.freeze({ tradeId, symbol, price, qty, aggressor, ts, synthetic: false, seq }),
     }));
