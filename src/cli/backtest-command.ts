@@ -154,7 +154,17 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     return results.every((r) => r.ok) ? 0 : 1;
   }
   const endTs = to;
+  // Ctrl-C ends the replay where it is, with the report of what was replayed (and the temporary
+  // journal removed); a second one exits at once.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write("\nbacktest: stopping at the current data (Ctrl-C again to quit at once)\n");
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
   const { report, charts } = await runBacktest({
+    signal: abort.signal,
     files,
     config,
     from,
@@ -167,14 +177,15 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   });
   if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts));
+  process.off("SIGINT", onSigint);
   process.stdout.write(printBacktest(report));
-  return 0;
+  return report.backtest.data.interrupted ? 130 : 0;
 }
 
 export function printBacktest(report: BacktestReport): string {
   const d = report.backtest.data;
   const lines = [
-    `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed`,
+    `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`,
   ];
   for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
   return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;

@@ -119,3 +119,15 @@ test("the same backtest twice gives byte-identical reports", async () => {
   const b = await runBacktest({ files: [file], config });
   assert.equal(JSON.stringify(a.report), JSON.stringify(b.report));
 });
+
+test("a stopped backtest (Ctrl-C) ends cleanly where it was, and its report says so", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn"] });
+  const rows = Array.from({ length: 20_000 }, (_, i) => `${i + 1},${(2000 + (i % 9) * 0.25).toFixed(2)},0.200,${i},${i},${T0 + i * 100},${i % 2 === 0}`);
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-11.csv");
+  writeFileSync(file, `${rows.join("\n")}\n`);
+  const abort = new AbortController();
+  const { report } = await runBacktest({ files: [file], config, signal: abort.signal, progressEvery: 1_000, onProgress: (p) => void (p.events >= 1_000 && abort.abort()) });
+  assert.equal(report.backtest.data.interrupted, true);
+  assert.ok(report.backtest.data.events >= 1_000 && report.backtest.data.events < 20_000, `${report.backtest.data.events} events`);
+  assert.deepEqual(report.orderTotals.working, 0, "working orders were settled at the stop");
+});

@@ -48,6 +48,8 @@ export interface BacktestOptions {
   readonly onEvent?: ((e: HeanEvent) => void) | undefined;
   /** Called every `progressEvery` records and at the end. */
   readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
+  /** Stop replaying (Ctrl-C): the run ends there, cleanly, and its report says it was cut short. */
+  readonly signal?: AbortSignal | undefined;
   readonly progressEvery?: number | undefined;
 }
 
@@ -69,6 +71,8 @@ export interface DataSummary {
   readonly ignored: number;
   readonly from: number | null;
   readonly to: number | null;
+  /** The replay was stopped before the data ended (Ctrl-C). */
+  readonly interrupted: boolean;
 }
 
 export interface BacktestReport extends RunReport {
@@ -207,7 +211,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     };
     try {
       await feed(first.value);
-      for await (const batch of records) await feed(batch);
+      for await (const batch of records) {
+        if (options.signal?.aborted === true) break;
+        await feed(batch);
+      }
     } catch (e) {
       await driveUntil(clock, runtime.stop(`backtest failed: ${(e as Error).message}`));
       throw e;
@@ -217,7 +224,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       const next = clock.nextDueAt();
       await moveTo(next === undefined ? clock.now() : Math.max(next, clock.now()));
     }
-    const runReport = await driveUntil(clock, runtime.stop("backtest data ended"));
+    const runReport = await driveUntil(clock, runtime.stop(options.signal?.aborted === true ? "backtest interrupted" : "backtest data ended"));
     options.onProgress?.({ events, ts: lastTs, firstTs, done: true, fraction: 1 });
     const data: DataSummary = {
       files: reports.map((r) => ({ file: r.file, format: r.format ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
@@ -226,6 +233,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ignored: venue.ignored,
       from: firstTs,
       to: lastTs,
+      interrupted: options.signal?.aborted === true,
     };
     const report: BacktestReport = {
       ...runReport,
