@@ -2,7 +2,8 @@
  * `hean backtest`: replay historical market data through the real runtime (src/research/backtest)
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../core/instrument.ts";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { recogniseFile } from "../research/data/formats.ts";
@@ -11,7 +12,7 @@ import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts
 import { progressPrinter } from "../research/backtest/progress.ts";
 import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
-import { readRecordingHeader } from "../research/record/market-recorder.ts";
+import { instrumentsFromJson, readRecordingHeader } from "../research/record/market-recorder.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
 import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
 import { mergeMarketBatches } from "../research/data/reader.ts";
@@ -36,6 +37,7 @@ const FLAGS = {
   "touch-notional": { type: "string" },
   "depth-levels": { type: "string" },
   quiet: { type: "boolean" },
+  instruments: { type: "string" },
   sweep: { type: "string", multiple: true },
   workers: { type: "string" },
   rank: { type: "string" },
@@ -47,6 +49,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
                           trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
   --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
   --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
+  --instruments FILE      instrument rules (tick, lot, limits, fees) as JSON, for symbols hean does not
+                          know (recordings carry their own): [{"symbol":"SOLUSDT","tickSize":"0.001",…}]
   --symbols A,B           symbols to trade (default: the ones the file names say)
   --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
   --strict                stop at the first malformed row (default: skip it, count it, report it)
@@ -98,11 +102,18 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   ];
   const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
   if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
+  const instrumentsFile = textFlag("instruments", values.instruments);
+  const instruments = instrumentsFile === undefined ? undefined : readInstruments(instrumentsFile);
+  const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? [])].map((i) => i.symbol));
+  for (const f of files) if (recogniseFile(f)?.format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) known.add(i.symbol);
+  const unknown = symbols.split(",").map((x) => x.trim().toUpperCase()).filter((x) => !known.has(x));
+  if (unknown.length > 0) throw new HeanError("CLI_USAGE", `no instrument rules for ${unknown.join(", ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
   const configFile = textFlag("config", values.config);
   const cli = {
     symbols,
-    // A recording names its venue (whose symbols the simulated venue's list need not hold).
-    venue: recordedVenue(files),
+    // A recording names its venue; with instrument rules of one's own the symbols need not be the
+    // simulated venue's (the label only: a backtest's listing is its own).
+    venue: recordedVenue(files) ?? (instruments === undefined ? undefined : "bybit"),
     "strategy.name": values.strategy,
     "strategy.file": textFlag("strategy-file", values["strategy-file"]),
     seed: integerFlag("seed", values.seed, 0, MAX_SEED),
@@ -143,6 +154,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
         strict: values.strict === true,
         fill,
         latency,
+        instrumentsFile,
       })),
     );
     const quiet = values.quiet === true;
@@ -165,6 +177,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   process.on("SIGINT", onSigint);
   const { report, charts } = await runBacktest({
     signal: abort.signal,
+    ...(instruments === undefined ? {} : { instruments }),
     files,
     config,
     from,
@@ -206,4 +219,18 @@ async function dataSpan(files: readonly string[], from: number | undefined, to: 
   }
   if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}`, { files });
   return { from: from ?? first, to: to ?? last + 1 };
+}
+
+function readInstruments(path: string): Instrument[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new HeanError("CLI_USAGE", `--instruments ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, { file: path });
+  }
+  try {
+    return instrumentsFromJson(JSON.parse(text));
+  } catch (e) {
+    throw new HeanError("CLI_USAGE", `--instruments ${path}: ${(e as Error).message}`, { file: path });
+  }
 }

@@ -117,3 +117,20 @@ test("hean run prints the same report tables on exit and records the market it s
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
 });
+
+test("--instruments gives the rules of a symbol hean does not know; without them the run is refused", () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${(150 + (i % 5) * 0.01).toFixed(2)},${(1 + (i % 3)).toFixed(1)},${i},${i},${T0 + i * 500},${i % 2 === 0}`);
+  const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
+  const refused = hean(["backtest", "--data", data, "--strategy", "churn", "--quiet"]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /no instrument rules for SOLUSDT: give them with --instruments FILE/);
+  const rules = join(dir, "sol.json");
+  writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
+  const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /on SOLUSDT: 200 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed/);
+  writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", tickSize: "abc" }]));
+  const bad = hean(["backtest", "--data", data, "--instruments", rules, "--quiet"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--instruments .*sol\.json: instruments\[0\]\.baseAsset must be a string/);
+});

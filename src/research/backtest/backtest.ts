@@ -40,7 +40,7 @@ export interface BacktestOptions {
   readonly journalPath?: string | undefined;
   readonly fill?: FillModel | undefined;
   readonly latency?: BacktestLatency | undefined;
-  /** Instrument rules (tick, lot, fees); default: the built-in listing. */
+  /** Instrument rules (tick, lot, fees), before the recordings' own and the built-in ones. */
   readonly instruments?: readonly Instrument[] | undefined;
   /** Strategies instead of the configured one (tests, benchmarks, sweeps). */
   readonly strategies?: readonly Strategy[] | undefined;
@@ -127,7 +127,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const { config } = options;
   // hean's recordings carry the venue's rules for what they recorded.
   const recorded = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments ?? []);
-  const listing = options.instruments ?? [...recorded, ...BUILTIN_INSTRUMENTS.filter((b) => !recorded.some((r) => r.symbol === b.symbol))];
+  // The rules given first, then the recordings' own, then the built-in ones, for each symbol.
+  const listing: Instrument[] = [];
+  for (const i of [...(options.instruments ?? []), ...recorded, ...BUILTIN_INSTRUMENTS]) if (!listing.some((x) => x.symbol === i.symbol)) listing.push(i);
   const instruments = config.symbols.map((s) => {
     const i = listing.find((x) => x.symbol === s);
     if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${s} (known: ${listing.map((x) => x.symbol).join(", ")})`, { symbol: s });

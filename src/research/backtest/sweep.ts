@@ -66,6 +66,8 @@ export interface SweepJob {
   readonly strict: boolean;
   readonly fill: FillModel;
   readonly latency: BacktestLatency;
+  /** `--instruments FILE`, read again in the worker. */
+  readonly instrumentsFile: string | undefined;
 }
 
 export type SweepJobResult = { readonly id: number; readonly ok: true; readonly performance: Performance } | { readonly id: number; readonly ok: false; readonly error: string };

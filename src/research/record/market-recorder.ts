@@ -8,7 +8,7 @@
  * file's shape (every block ends with a whole line).
  */
 import { closeSync, openSync, readSync, writeSync } from "node:fs";
-import { type Dec, dec, format } from "../../core/decimal.ts";
+import { type Dec, dec, format, tryDec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { BookEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
@@ -115,28 +115,56 @@ export function readRecordingHeader(path: string): RecordingHeader | undefined {
   if (!text.startsWith(MAGIC)) return undefined;
   const line = text.slice(MAGIC.length, text.indexOf("\n") < 0 ? undefined : text.indexOf("\n"));
   try {
-    const raw = JSON.parse(line) as { version: number; venue: string; instruments: Record<string, string & { kind?: string; multiplier?: string }>[] };
-    const d = (x: unknown): Dec => dec(String(x));
-    return {
-      version: 1,
-      venue: String(raw.venue),
-      instruments: raw.instruments.map((i) => ({
-        symbol: String(i["symbol"]),
-        baseAsset: String(i["baseAsset"]),
-        quoteAsset: String(i["quoteAsset"]),
-        tickSize: d(i["tickSize"]),
-        lotSize: d(i["lotSize"]),
-        minQty: d(i["minQty"]),
-        maxQty: d(i["maxQty"]),
-        minNotional: d(i["minNotional"]),
-        makerFee: d(i["makerFee"]),
-        takerFee: d(i["takerFee"]),
-        ...(i["contract"] === undefined ? {} : { contract: { kind: (i["contract"] as unknown as { kind: "perpetual" | "futures" }).kind, multiplier: d((i["contract"] as unknown as { multiplier: string }).multiplier) } }),
-      })),
-    };
+    const raw = JSON.parse(line) as { venue: unknown; instruments: unknown };
+    return { version: 1, venue: String(raw.venue), instruments: instrumentsFromJson(raw.instruments) };
   } catch (e) {
     throw new HeanError("DATA_MALFORMED", `${path}:1: the recording's header is not readable: ${(e as Error).message}`, { file: path });
   }
+}
+
+/**
+ * Instrument rules written as JSON (a recording's header, or `hean backtest --instruments FILE`):
+ * `[{ "symbol", "baseAsset", "quoteAsset", "tickSize", "lotSize", "minQty", "maxQty",
+ * "minNotional", "makerFee", "takerFee" }]`, the numbers as decimal strings. Throws on anything else.
+ */
+export function instrumentsFromJson(raw: unknown): Instrument[] {
+  if (!Array.isArray(raw)) throw new Error("instruments must be a list");
+  return raw.map((x: unknown, n) => {
+    if (typeof x !== "object" || x === null) throw new Error(`instruments[${n}] is not an object`);
+    const i = x as Record<string, unknown>;
+    const text = (k: string): string => {
+      const v = i[k];
+      if (typeof v !== "string" || v === "") throw new Error(`instruments[${n}].${k} must be a string`);
+      return v;
+    };
+    const d = (k: string): Dec => {
+      const v = i[k];
+      const parsed = typeof v === "string" ? tryDec(v) : undefined;
+      if (parsed === undefined) throw new Error(`instruments[${n}].${k} must be a decimal string, got ${JSON.stringify(v)}`);
+      return parsed;
+    };
+    const positive = (k: string): Dec => {
+      const v = d(k);
+      if (v <= 0n) throw new Error(`instruments[${n}].${k} must be positive`);
+      return v;
+    };
+    const contract = i["contract"] as { kind?: unknown; multiplier?: unknown } | undefined;
+    return {
+      symbol: text("symbol"),
+      baseAsset: text("baseAsset"),
+      quoteAsset: text("quoteAsset"),
+      tickSize: positive("tickSize"),
+      lotSize: positive("lotSize"),
+      minQty: d("minQty"),
+      maxQty: positive("maxQty"),
+      minNotional: d("minNotional"),
+      makerFee: d("makerFee"),
+      takerFee: d("takerFee"),
+      ...(contract === undefined
+        ? {}
+        : { contract: { kind: contract.kind === "futures" ? "futures" : "perpetual", multiplier: tryDec(String(contract.multiplier)) ?? (dec("1") as Dec) } }),
+    } satisfies Instrument;
+  });
 }
 
 /**
