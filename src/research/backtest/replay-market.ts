@@ -67,6 +67,8 @@ interface SymbolState {
   /** The last touch, in ticks (for marks and funding). */
   bid: number;
   ask: number;
+  bidLots: number;
+  askLots: number;
 }
 
 export class ReplayMarket implements MarketLiquidity {
@@ -94,6 +96,8 @@ export class ReplayMarket implements MarketLiquidity {
         booked: false,
         bid: Number.NaN,
         ask: Number.NaN,
+        bidLots: 0,
+        askLots: 0,
       });
     }
   }
@@ -167,8 +171,13 @@ export class ReplayMarket implements MarketLiquidity {
     const levels = this.#fill.depthLevels;
     s.book.bids.setLevels(bid, bidLots, deep, Math.min(levels, bid));
     s.book.asks.setLevels(ask, askLots, deep, levels);
+    // The same touch again (trades printing at an unchanged book): a venue's book stream says
+    // nothing, and nothing can newly cross; the levels above are refilled all the same.
+    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots) return;
     s.bid = bid;
     s.ask = ask;
+    s.bidLots = bidLots;
+    s.askLots = askLots;
     if (bidLots >= 1 && askLots >= 1) {
       this.#onTouch({ symbol: s.instrument.symbol, ts, bid: s.book.priceOf(bid), bidQty: s.book.qtyOf(bidLots), ask: s.book.priceOf(ask), askQty: s.book.qtyOf(askLots) });
     }
