@@ -24,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await simCommand(rest);
       case "data":
         return await (await import("./data-command.ts")).dataCommand(rest);
+      case "backtest":
+        return await (await import("./backtest-command.ts")).backtestCommand(rest);
       case undefined:
       case "help":
       case "--help":

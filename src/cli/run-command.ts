@@ -14,6 +14,12 @@ import { watchForHalt } from "../runtime/halt-watch.ts";
 import { continuationFields, continuationMessage } from "../runtime/continuation.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
+import { printReport } from "../report/print.ts";
+import { htmlReport } from "../report/html.ts";
+import { PriceSampler } from "../report/price-sampler.ts";
+import { toNumber } from "../core/decimal.ts";
+import { HEAN_MARKET_SUFFIX } from "../research/data/formats.ts";
+import { recordRuntimeMarket } from "../research/record/market-recorder.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
@@ -43,6 +49,8 @@ const FLAGS = {
   fresh: { type: "boolean" },
   "log-format": { type: "string" },
   "exit-on-halt": { type: "boolean" },
+  "record-market": { type: "string" },
+  html: { type: "string" },
 } as const;
 
 /** `--exit-on-halt`: the exit code when the engine halted (HARD_STOP or kill switch) and the run ended for it. */
@@ -56,6 +64,10 @@ export interface RunPlan {
   readonly reportPath: string | undefined;
   readonly logLevel: LogLevel;
   readonly quiet: boolean;
+  /** `--html FILE`: the report as one self-contained page (equity, drawdown, prices with trades). */
+  readonly htmlPath?: string | undefined;
+  /** `--record-market FILE`: every book and trade the engine saw, for `hean backtest`. */
+  readonly recordMarket?: string | undefined;
   /** `cut`: the operator accepted a damaged journal's loss (`--accept-journal-loss`). */
   readonly journalLoss: "cut" | "refuse";
   /** `--fresh`: set the old journal aside (renamed, never deleted) and start a new one. */
@@ -101,6 +113,10 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
   if (values.fresh === true && values["accept-journal-loss"] === true) {
     throw new HeanError("CLI_USAGE", "--fresh sets the old journal aside and starts a new one: --accept-journal-loss has nothing to cut then; give one or the other", {});
   }
+  const recordMarket = outputFileFlag("record-market", values["record-market"]);
+  if (recordMarket !== undefined && !recordMarket.endsWith(HEAN_MARKET_SUFFIX)) {
+    throw new HeanError("CLI_USAGE", `--record-market must name a file ending in ${HEAN_MARKET_SUFFIX}, got ${JSON.stringify(recordMarket)}`, { flag: "record-market" });
+  }
   return {
     config,
     durationMs,
@@ -111,11 +127,13 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     fresh: values.fresh === true,
     logFormat,
     exitOnHalt: values["exit-on-halt"] === true,
+    recordMarket,
+    htmlPath: outputFileFlag("html", values.html),
   };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, fresh, logFormat, exitOnHalt } = parseRunArgs(argv);
+  const { config, durationMs, reportPath, logLevel, quiet, journalLoss, fresh, logFormat, exitOnHalt, recordMarket, htmlPath } = parseRunArgs(argv);
 
   // Register every secret hean knows of before the first log line, so the scrubber can hide
   // them even where a secret is never otherwise used in this mode.
@@ -141,6 +159,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     },
   });
   logger.info(continuationFields(runtime), continuationMessage(runtime));
+  const recording = recordMarket === undefined ? undefined : recordRuntimeMarket(runtime, recordMarket, config.venue, config.symbols);
+  void runtime.done.then(() => recording?.close());
+  const prices = htmlPath === undefined ? undefined : new PriceSampler();
+  if (prices !== undefined) runtime.outbox.subscribe("html-prices", (e) => prices.onEvent(e), ["market.book"]);
   // From here on a signal or --duration stops the run cleanly, with a report, at any stage.
   const stopOn = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, "stopping: intake stopped, settling working orders, flushing the journal");
@@ -205,6 +227,12 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   writeReport(report);
+  if (htmlPath !== undefined && prices !== undefined) {
+    const equity = runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) }));
+    writeFileSync(htmlPath, htmlReport(report, { equity, prices: prices.series() }));
+  }
+  // On stderr: stdout carries the JSON log lines.
+  if (!quiet) process.stderr.write(printReport(report, `hean ${config.mode}/${config.venue}`));
   logger.info(
     { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
     "hean stopped",

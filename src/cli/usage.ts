@@ -9,6 +9,9 @@ Usage:
                                           rebuild state from the journal alone and write the report
   hean data download --venue binance|bybit --symbols A,B --kind KIND --from DATE --to DATE [--dir data]
                                           fetch the venues' public historical files (checksums, resume)
+  hean backtest --data FILE… --strategy NAME [--symbols A,B] [--from DATE] [--to DATE] [--set k=v]
+                [--report FILE] [--html FILE] [--strict] [--sweep k=v1,v2 --workers N --rank M --walk-forward K]
+                                          replay historical data through the real engine and print the report
   hean sim bybit --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Bybit V5 protocol simulator on loopback
   hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
@@ -31,6 +34,8 @@ Options of "hean run":
   --config FILE              JSON configuration file
   --set key=value            override any configuration value (repeatable), e.g. --set risk.maxLeverage=1
   --report FILE              write a JSON summary on exit
+  --html FILE                write the report as one self-contained HTML page on exit
+  --record-market FILE       record every book and trade the engine saw (FILE.hean.csv) for hean backtest
   --api-port PORT            serve the HTTP API, dashboard and metrics on 127.0.0.1:PORT (0 to 65535)
   --api-host HOST            bind the API elsewhere (non-loopback needs HEAN_API_TOKEN)
   --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent

@@ -102,6 +102,11 @@ export class SimClock implements Clock {
     this.#timers = this.#timers.filter((t) => !t.cancelled);
   }
 
+  /** When the next timer falls due (undefined: none pending). */
+  nextDueAt(): number | undefined {
+    return this.#nextDue()?.at;
+  }
+
   /** Set wall time without firing timers (for restarts in tests). */
   set(ms: number): void {
     this.#now = ms;

@@ -115,6 +115,11 @@ export class Executor {
     return true;
   }
 
+  /** Intents waiting on their journal commit to go out (a backtest lets them go before time moves on). */
+  get sending(): boolean {
+    return this.#pumping || this.#toSend.length > 0;
+  }
+
   /** Stop accepting new intents (shutdown); what is queued still goes out. */
   close(): void {
     this.#closed = true;

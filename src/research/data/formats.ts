@@ -12,6 +12,7 @@ export const DATA_FORMATS = [
   "binance-bookTicker",
   "binance-fundingRate",
   "bybit-trades",
+  "hean-market",
 ] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
 
@@ -67,7 +68,46 @@ const bool = (text: string | undefined, name: string): boolean | string => {
 /** The first problem among parsed fields, if any. */
 const firstProblem = (...values: readonly unknown[]): string | undefined => values.find((v): v is string => typeof v === "string");
 
+/**
+ * hean's own recording (`hean run --record-market FILE`): every book and trade the engine saw, at
+ * the time it saw them. A first line `#hean-market {…}` carries the venue and its instrument rules.
+ *   ts,book,SYMBOL,bid,bid_qty,ask,ask_qty
+ *   ts,trade,SYMBOL,price,qty,buy|sell
+ */
+export const HEAN_MARKET_SUFFIX = ".hean.csv";
+
+const HEAN_MARKET: FormatSpec = {
+  header: ["#hean-market"],
+  minColumns: 6,
+  timeColumn: 0,
+  needsSymbol: false,
+  parse(f, ctx) {
+    const ts = toMs(f[0], ctx.timeUnit);
+    if (typeof ts === "string") return ts;
+    const symbol = f[2] ?? "";
+    if (!/^[A-Z0-9]+$/.test(symbol)) return `symbol is not a symbol: ${JSON.stringify(f[2])}`;
+    if (f[1] === "trade") {
+      const price = positive(f[3], "price");
+      const qty = positive(f[4], "qty");
+      const problem = firstProblem(price, qty);
+      if (problem !== undefined) return problem;
+      if (f[5] !== "buy" && f[5] !== "sell") return `side is not buy/sell: ${JSON.stringify(f[5])}`;
+      return { kind: "trade", ts, symbol, price: price as Dec, qty: qty as Dec, takerSide: f[5], id: "" };
+    }
+    if (f[1] === "book") {
+      if (f.length < 7) return `${f.length} columns, a book row has 7`;
+      const [bid, bidQty, ask, askQty] = [positive(f[3], "bid"), num(f[4], "bid_qty"), positive(f[5], "ask"), num(f[6], "ask_qty")];
+      const problem = firstProblem(bid, bidQty, ask, askQty);
+      if (problem !== undefined) return problem;
+      if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[3]} above ask ${f[5]}`;
+      return { kind: "book-ticker", ts, symbol, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec };
+    }
+    return `kind is not book/trade: ${JSON.stringify(f[1])}`;
+  },
+};
+
 export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
+  "hean-market": HEAN_MARKET,
   "binance-aggTrades": {
     header: ["agg_trade_id", "price", "quantity", "first_trade_id", "last_trade_id", "transact_time", "is_buyer_maker"],
     minColumns: 7,
@@ -172,6 +212,7 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
 /** Format and symbol from a venue's file name, where it follows the venue's layout. */
 export function recogniseFile(path: string): { format: DataFormat; symbol: string | undefined } | undefined {
   const name = path.split(/[\\/]/).pop() ?? "";
+  if (name.endsWith(HEAN_MARKET_SUFFIX) || name.endsWith(`${HEAN_MARKET_SUFFIX}.gz`)) return { format: "hean-market", symbol: undefined };
   const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-/.exec(name);
   if (binance !== null) {
     const kind = /^\d/.test(binance[2]!) ? "klines" : binance[2]!;

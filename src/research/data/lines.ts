@@ -15,13 +15,53 @@ export interface Line {
   readonly text: string;
 }
 
-function unpacked(path: string): Readable {
+/** Counts the file bytes read (before unpacking): progress over the input's size. */
+export interface BytesCounter {
+  value: number;
+}
+
+function unpacked(path: string, counter?: BytesCounter): Readable {
   const raw = createReadStream(path);
+  if (counter !== undefined) raw.on("data", (chunk) => (counter.value += chunk.length));
   if (path.endsWith(".zip")) return firstZipEntry(raw, path);
   if (!path.endsWith(".gz")) return raw;
   const gunzip = createGunzip();
   raw.on("error", (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
+}
+
+/** A run of consecutive lines: `first` is the number of `lines[0]`. */
+export interface LineBatch {
+  readonly first: number;
+  readonly lines: readonly string[];
+}
+
+/**
+ * The lines of a data file in runs, one per chunk the stream delivers (tens of kilobytes): a
+ * consumer that works line by line without an await per line (a backtest) reads much faster.
+ * A line split across chunks is joined; a trailing `\r` (CRLF files) is dropped.
+ */
+export async function* readLineBatches(path: string, counter?: BytesCounter): AsyncGenerator<LineBatch, void, undefined> {
+  const input = unpacked(path, counter);
+  input.setEncoding("utf8");
+  let n = 0;
+  let rest = "";
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop()!;
+      if (parts.length === 0) continue;
+      for (let i = 0; i < parts.length; i++) if (parts[i]!.endsWith("\r")) parts[i] = parts[i]!.slice(0, -1);
+      const first = n + 1;
+      n += parts.length;
+      yield { first, lines: parts };
+    }
+  } catch (e) {
+    throw readError(path, n, e as Error);
+  } finally {
+    input.destroy();
+  }
+  if (rest !== "") yield { first: n + 1, lines: [rest.endsWith("\r") ? rest.slice(0, -1) : rest] };
 }
 
 export async function* readLines(path: string): AsyncGenerator<Line, void, undefined> {

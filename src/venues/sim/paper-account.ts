@@ -118,3 +118,11 @@ export function place(engine: MatchingEngine, order: VenueOrderRequest): ((ts: n
   const clientOrderId = showValue(order.clientOrderId);
   return (ts) => ({ type: "order.rejected", ts, clientOrderId, code, reason: message, postOnlyWouldTake: code === "POST_ONLY_WOULD_TAKE" });
 }
+
+/** Cancel the paper account's order; a refusal comes back as the event to send. */
+export function cancel(engine: MatchingEngine, clientOrderId: string, symbol: string): ((ts: number) => HeanEvent) | undefined {
+  const result = engine.cancel({ account: PAPER_ACCOUNT, clientOrderId, symbol });
+  if (result.ok) return undefined;
+  const reason = `${result.rejection.code}: ${result.rejection.message}`;
+  return (ts) => ({ type: "order.cancel-rejected", ts, clientOrderId, reason });
+}

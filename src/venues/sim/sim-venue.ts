@@ -158,11 +158,8 @@ export class SimVenue implements Venue {
   cancel(clientOrderId: string, symbol: string): void {
     if (this.#sink === undefined || typeof clientOrderId !== "string") return;
     this.#inbound.push(() => {
-      const result = this.engine.cancel({ account: PAPER_ACCOUNT, clientOrderId, symbol });
-      if (!result.ok) {
-        const reason = `${result.rejection.code}: ${result.rejection.message}`;
-        this.#orderOut.push((ts) => ({ type: "order.cancel-rejected", ts, clientOrderId, reason }), 0);
-      }
+      const refused = paperAccount.cancel(this.engine, clientOrderId, symbol);
+      if (refused !== undefined) this.#orderOut.push(refused, 0);
     }, sampleLatency(this.#ack, this.#ackRng));
   }
 

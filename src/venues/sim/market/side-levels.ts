@@ -82,6 +82,24 @@ export class SideLevels {
     return take;
   }
 
+  /**
+   * Replace the side with `levels` contiguous levels from `touch` outward: the touch holds
+   * `touchLots`, the deeper ones `deepLots` each (a replayed book: the recorded touch, and an
+   * assumed depth behind it). No lots at the touch empties the side.
+   */
+  setLevels(touch: number, touchLots: number, deepLots: number, levels: number): void {
+    this.#best = touch;
+    this.#count = 0;
+    if (touchLots < 1) return;
+    const n = Math.min(Math.max(1, levels), this.depth);
+    this.#sizes[touch & this.#mask] = touchLots;
+    this.#count = 1;
+    while (this.#count < n && deepLots >= 1) {
+      this.#sizes[(touch + this.dir * this.#count) & this.#mask] = deepLots;
+      this.#count++;
+    }
+  }
+
   /** Rebuild every level with the touch at `touch`. */
   regenerate(touch: number, rng: Prng): void {
     this.#best = touch;

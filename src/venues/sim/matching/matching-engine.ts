@@ -12,7 +12,7 @@ import type { Clock } from "../../../core/clock.ts";
 import { type Dec, ZERO, add, dec, fromUnits, mul, sub } from "../../../core/decimal.ts";
 import type { Liquidity, Side } from "../../../core/events.ts";
 import type { Instrument } from "../../../core/instrument.ts";
-import type { MarketObserver, SyntheticMarket } from "../market/synthetic-market.ts";
+import type { MarketObserver } from "../market/synthetic-market.ts";
 import type { SyntheticBook } from "../market/synthetic-book.ts";
 import { AccountState } from "./account.ts";
 import { type OrderRecord, isOpen, leaves, snapshotOrder } from "./order-record.ts";
@@ -52,11 +52,22 @@ import { showValue } from "../show-value.ts";
 export const DEFAULT_STARTING_BALANCE: Dec = dec("10000");
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 500;
 
+/**
+ * Where the engine's outside liquidity comes from: the seeded synthetic market, or a replay of
+ * recorded market data (backtests). The engine reads its books and hears its trades and updates.
+ */
+export interface MarketLiquidity {
+  book(symbol: string): SyntheticBook | undefined;
+  observe(observer: MarketObserver): () => void;
+  /** Market data stopped: public streams publish nothing. */
+  readonly silent: boolean;
+}
+
 export interface MatchingEngineOptions {
   readonly clock: Clock;
   readonly instruments: readonly Instrument[];
   /** The synthetic liquidity; without it the books hold only the accounts' orders. */
-  readonly market?: SyntheticMarket | undefined;
+  readonly market?: MarketLiquidity | undefined;
   /** Prefix of order, execution and trade ids (make it unique per run: ids must not repeat across restarts). */
   readonly idPrefix?: string | undefined;
   /** A crossing post-only order: "cancel" it after acceptance (Bybit) or "reject" it unrecorded (Binance GTX). */
@@ -67,6 +78,11 @@ export interface MatchingEngineOptions {
   readonly defaultStartingBalance?: Dec | undefined;
   /** A listener threw: the engine carries on (its state is consistent) and reports it here. */
   readonly onListenerError?: ((error: unknown) => void) | undefined;
+  /**
+   * Publish the public book and trades (default). A backtest shows hean the recorded data
+   * instead and only needs the accounts' events: it saves building a book per update.
+   */
+  readonly publicEvents?: boolean | undefined;
 }
 
 export type AdminResult = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
@@ -75,7 +91,7 @@ const fail = (code: Rejection["code"], message: string, details: Record<string, 
   ({ ok: false, rejection: rejection(code, message, details) }) as const;
 
 export class MatchingEngine implements MarketObserver {
-  readonly market: SyntheticMarket | undefined;
+  readonly market: MarketLiquidity | undefined;
   readonly #clock: Clock;
   readonly #books = new Map<string, SymbolBook>();
   readonly #accounts = new Map<string, AccountState>();
@@ -87,6 +103,7 @@ export class MatchingEngine implements MarketObserver {
   readonly #maxOpen: number;
   readonly #defaultBalance: Dec;
   readonly #onListenerError: ((error: unknown) => void) | undefined;
+  readonly #publicEvents: boolean;
   #seq = 0;
   #orderCounter = 0;
   #execCounter = 0;
@@ -108,6 +125,7 @@ export class MatchingEngine implements MarketObserver {
     this.#maxOpen = options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL;
     this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
     this.#onListenerError = options.onListenerError;
+    this.#publicEvents = options.publicEvents ?? true;
     for (const instrument of options.instruments) {
       this.#books.set(instrument.symbol, newSymbolBook(instrument, options.market?.book(instrument.symbol), this.#clock.now()));
     }
@@ -497,7 +515,7 @@ export class MatchingEngine implements MarketObserver {
     // Ids and sequence advance whether or not anyone listens, so they are the same in every run.
     const seq = ++this.#seq;
     const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
-    this.#emit(() => ({
+    if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
       trade: Object.freeze({
         tradeId,
@@ -730,7 +748,7 @@ export class MatchingEngine implements MarketObserver {
     if (this.market?.silent === true) return;
     book.updateId++;
     this.#seq++;
-    this.#emit(() => ({ type: "book", book: bookTop(book) }));
+    if (this.#publicEvents) this.#emit(() => ({ type: "book", book: bookTop(book) }));
   }
 
   /** A trade involving an account (the synthetic market's own trades are published by onTrade). */
@@ -741,7 +759,7 @@ export class MatchingEngine implements MarketObserver {
     if (this.market?.silent === true) return;
     const symbol = book.instrument.symbol;
     const ts = this.#clock.now();
-    this.#emit(() => ({
+    if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
       trade: Object.freeze({ tradeId, symbol, price, qty, aggressor, ts, synthetic: false, seq }),
     }));

@@ -1,0 +1,135 @@
+/**
+ * Backtest throughput and memory.
+ *
+ * - Throughput: trade events per CPU-second (user + system time of the process, so that a machine
+ *   shared with other work does not halve the figure) through the whole runtime (`runBacktest`: reader, replay
+ *   market, matching engine, engine, journal, risk, router, strategy), beside a bare loop that
+ *   reads and parses the same file with the same reader and calls the same strategy on a book
+ *   made from each trade. Both in child processes of their own, best of a few runs.
+ * - Memory: peak RSS of a backtest on 1× and on 10× the input (flat memory: the ratio stays near 1).
+ */
+import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BenchResult } from "./result.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const EVENTS = Number(process.env["HEAN_BENCH_BACKTEST_EVENTS"] ?? 200_000);
+
+/** A seeded random walk of ETHUSDT aggTrades, `n` rows, 20 ms apart. */
+export async function writeAggTrades(path: string, n: number): Promise<void> {
+  const out = createWriteStream(path);
+  const t0 = Date.UTC(2025, 0, 7);
+  let cents = 200_000;
+  let seed = 12_345;
+  const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  let buf = "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker\n";
+  for (let i = 0; i < n; i++) {
+    cents += rnd() < 0.5 ? -1 : 1;
+    buf += `${i + 1},${(cents / 100).toFixed(2)},${(0.01 + Math.floor(rnd() * 50) / 100).toFixed(3)},${i},${i},${t0 + i * 20},${rnd() < 0.5}\n`;
+    if (buf.length > 1 << 16) {
+      if (!out.write(buf)) await once(out, "drain");
+      buf = "";
+    }
+  }
+  out.end(buf);
+  await once(out, "close");
+}
+
+const FULL = `
+import { loadConfig } from "#src/config/config.ts";
+import { runBacktest } from "#src/research/backtest/backtest.ts";
+const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=impulse"] });
+const c0 = process.cpuUsage();
+const r = await runBacktest({ files: [process.argv[1]], config });
+const c = process.cpuUsage(c0);
+const ms = (c.user + c.system) / 1000;
+globalThis.gc?.();
+console.log(JSON.stringify({ events: r.report.backtest.data.events, ms, maxRssKb: process.resourceUsage().maxRSS, heapAfterGcKb: Math.round(process.memoryUsage().heapUsed / 1024) }));
+`;
+
+const BARE = `
+import { readMarketFile } from "#src/research/data/reader.ts";
+import { createStrategy } from "#src/strategies/registry.ts";
+const s = createStrategy("impulse", {});
+const view = { now: () => 0, positionQty: () => 0, hasWorkingOrders: () => false };
+const c0 = process.cpuUsage();
+let events = 0;
+const tick = 10n ** 16n;
+for await (const r of readMarketFile(process.argv[1])) {
+  if (r.kind !== "trade") continue;
+  events++;
+  const bid = r.takerSide === "sell" ? r.price : r.price - tick;
+  const book = { type: "market.book", ts: r.ts, symbol: r.symbol, bid, bidQty: r.qty, ask: bid + tick, askQty: r.qty, venueTs: r.ts, afterGap: false };
+  s.onTrade?.({ type: "market.trade", ts: r.ts, symbol: r.symbol, price: r.price, qty: r.qty, side: r.takerSide, venueTs: r.ts }, view);
+  s.onBook(book, view);
+}
+const c = process.cpuUsage(c0);
+const ms = (c.user + c.system) / 1000;
+console.log(JSON.stringify({ events, ms, maxRssKb: process.resourceUsage().maxRSS }));
+`;
+
+interface Run {
+  readonly events: number;
+  readonly ms: number;
+  readonly maxRssKb: number;
+  readonly heapAfterGcKb?: number;
+}
+
+function child(script: string, file: string): Run {
+  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script, file], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`backtest bench child failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Run;
+}
+
+const best = (runs: readonly Run[]): Run => runs.reduce((a, b) => (b.events / b.ms > a.events / a.ms ? b : a));
+
+export async function runBacktestBench(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "hean-bench-bt-"));
+  try {
+    const one = join(dir, "ETHUSDT-aggTrades-2025-01-07.csv");
+    const ten = join(dir, "ETHUSDT-aggTrades-2025-01-08.csv");
+    await writeAggTrades(one, EVENTS);
+    await writeAggTrades(ten, EVENTS * 10);
+    const full = best([child(FULL, one), child(FULL, one), child(FULL, one)]);
+    const bare = best([child(BARE, one), child(BARE, one), child(BARE, one)]);
+    const fullRate = Math.round((full.events / full.ms) * 1000);
+    const bareRate = Math.round((bare.events / bare.ms) * 1000);
+    const big = child(FULL, ten);
+    const rss1 = Math.round(full.maxRssKb / 1024);
+    const rss10 = Math.round(big.maxRssKb / 1024);
+    return [
+      {
+        name: `backtest throughput, trade events through the full runtime (impulse, ${EVENTS} aggTrades)`,
+        unit: "events/cpu-s",
+        value: fullRate,
+        baselineName: "bare loop: same reader, same strategy, no runtime",
+        baselineValue: bareRate,
+        ratio: Number((fullRate / bareRate).toFixed(3)),
+      },
+      {
+        name: `backtest peak RSS on 10× input (${EVENTS * 10} aggTrades)`,
+        unit: "MB",
+        value: rss10,
+        baselineName: `peak RSS on 1× input (${EVENTS} aggTrades)`,
+        baselineValue: rss1,
+        ratio: Number((rss10 / rss1).toFixed(3)),
+      },
+      {
+        // What the run holds (after a full GC at its end): peak RSS above also counts the garbage
+        // V8 lets pile up before collecting, which grows with the allocation rate, not the input.
+        name: `backtest heap retained after the run on 10× input (${EVENTS * 10} aggTrades)`,
+        unit: "MB",
+        value: Number(((big.heapAfterGcKb ?? 0) / 1024).toFixed(1)),
+        baselineName: `on 1× input (${EVENTS} aggTrades)`,
+        baselineValue: Number(((full.heapAfterGcKb ?? 0) / 1024).toFixed(1)),
+        ratio: Number(((big.heapAfterGcKb ?? 0) / Math.max(1, full.heapAfterGcKb ?? 1)).toFixed(3)),
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * `hean backtest`: replay historical market data through the real runtime (src/research/backtest)
+ * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../core/instrument.ts";
+import { HeanError } from "../core/errors.ts";
+import { loadConfig, MAX_SEED } from "../config/config.ts";
+import { recogniseFile } from "../research/data/formats.ts";
+import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
+import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
+import { progressPrinter } from "../research/backtest/progress.ts";
+import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
+import { printReport } from "../report/print.ts";
+import { instrumentsFromJson, readRecordingHeader } from "../research/record/market-recorder.ts";
+import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
+import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
+import { mergeMarketBatches } from "../research/data/reader.ts";
+
+const FLAGS = {
+  data: { type: "string", multiple: true },
+  symbols: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  strategy: { type: "string" },
+  "strategy-file": { type: "string" },
+  config: { type: "string" },
+  set: { type: "string", multiple: true },
+  seed: { type: "string" },
+  report: { type: "string" },
+  html: { type: "string" },
+  journal: { type: "string" },
+  strict: { type: "boolean" },
+  "latency-ms": { type: "string" },
+  "market-latency-ms": { type: "string" },
+  "jitter-ms": { type: "string" },
+  "touch-notional": { type: "string" },
+  "depth-levels": { type: "string" },
+  quiet: { type: "boolean" },
+  instruments: { type: "string" },
+  sweep: { type: "string", multiple: true },
+  workers: { type: "string" },
+  rank: { type: "string" },
+  "walk-forward": { type: "string" },
+} as const;
+
+export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
+  --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
+                          trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
+  --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
+  --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
+  --instruments FILE      instrument rules (tick, lot, limits, fees) as JSON, for symbols hean does not
+                          know (recordings carry their own): [{"symbol":"SOLUSDT","tickSize":"0.001",…}]
+  --symbols A,B           symbols to trade (default: the ones the file names say)
+  --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
+  --strict                stop at the first malformed row (default: skip it, count it, report it)
+  --journal PATH          keep the run's journal there (must not exist; default: a temporary one)
+  --latency-ms N          order round trip to the matching engine (default ${DEFAULT_BACKTEST_LATENCY.ackMs})
+  --market-latency-ms N   recorded event → hean (default ${DEFAULT_BACKTEST_LATENCY.marketDataMs}); --jitter-ms N seeded extra on both
+  --touch-notional N      quote currency assumed at a price level the data does not show: the queue a
+                          passive order joins behind (default ${DEFAULT_FILL_MODEL.touchNotional})
+  --depth-levels N        levels per side a taker can walk (default ${DEFAULT_FILL_MODEL.depthLevels})
+  --quiet                 no progress line
+  --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.holdMs=1000,5000
+  --workers N             sweep runs in N worker threads (default 2)
+  --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
+  --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
+`;
+
+/** A day (YYYY-MM-DD, UTC midnight) or an ISO-8601 time with its zone. */
+export function timeFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const ms = day ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms) || (day && new Date(ms).toISOString().slice(0, 10) !== text)) {
+    throw new HeanError("CLI_USAGE", `--${flag} must be a date YYYY-MM-DD or an ISO time with a zone, got ${JSON.stringify(text)}`, { flag, value: text });
+  }
+  return ms;
+}
+
+export async function backtestCommand(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(BACKTEST_USAGE);
+    return 0;
+  }
+  const { values, positionals } = parseFlags(argv, FLAGS);
+  // `--data a b c`: the files after --data come as positionals.
+  const files = [...(values.data ?? []), ...positionals];
+  if (files.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
+  const absent = files.find((f) => !existsSync(f));
+  if (absent !== undefined) throw new HeanError("CLI_USAGE", `--data ${absent}: no such file`, { file: absent });
+  const from = timeFlag("from", values.from);
+  const to = timeFlag("to", values.to);
+  if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
+  const reportPath = outputFileFlag("report", values.report);
+  const htmlPath = outputFileFlag("html", values.html);
+  const named = [
+    ...new Set([
+      ...files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined),
+      ...files.filter((f) => recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments.map((i) => i.symbol) ?? []),
+    ]),
+  ];
+  const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
+  if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
+  const instrumentsFile = textFlag("instruments", values.instruments);
+  const instruments = instrumentsFile === undefined ? undefined : readInstruments(instrumentsFile);
+  const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? [])].map((i) => i.symbol));
+  for (const f of files) if (recogniseFile(f)?.format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) known.add(i.symbol);
+  const unknown = symbols.split(",").map((x) => x.trim().toUpperCase()).filter((x) => !known.has(x));
+  if (unknown.length > 0) throw new HeanError("CLI_USAGE", `no instrument rules for ${unknown.join(", ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
+  const configFile = textFlag("config", values.config);
+  const cli = {
+    symbols,
+    // A recording names its venue; with instrument rules of one's own the symbols need not be the
+    // simulated venue's (the label only: a backtest's listing is its own).
+    venue: recordedVenue(files) ?? (instruments === undefined ? undefined : "bybit"),
+    "strategy.name": values.strategy,
+    "strategy.file": textFlag("strategy-file", values["strategy-file"]),
+    seed: integerFlag("seed", values.seed, 0, MAX_SEED),
+  };
+  const config = loadConfig({ file: configFile, overrides: values.set ?? [], cli });
+
+  const int = (flag: "latency-ms" | "market-latency-ms" | "jitter-ms" | "touch-notional" | "depth-levels", min: number, max: number, d: number): number =>
+    integerFlag(flag, values[flag], min, max) ?? d;
+  const latency = {
+    ackMs: int("latency-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.ackMs),
+    marketDataMs: int("market-latency-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.marketDataMs),
+    jitterMs: int("jitter-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.jitterMs),
+  };
+  const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
+  if (values.sweep !== undefined) {
+    if (htmlPath !== undefined) throw new HeanError("CLI_USAGE", "--html draws one run: leave it out of a sweep, then backtest the chosen parameters with --html", {});
+    const axes = parseSweeps(values.sweep);
+    const rank = choiceFlag("rank", values.rank, RANK_METRICS) ?? "totalReturnPct";
+    const workers = integerFlag("workers", values.workers, 1, 64) ?? 2;
+    const k = integerFlag("walk-forward", values["walk-forward"], 2, 100);
+    const combos = grid(axes);
+    // Every combination must be a valid configuration before anything runs.
+    for (const c of combos) loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli });
+    let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
+    if (k !== undefined) {
+      const span = await dataSpan(files, from, to, values.strict === true);
+      spans = windows(span.from, span.to, k);
+    }
+    const jobs: SweepJob[] = combos.flatMap((c, ci) =>
+      spans.map((w, wi) => ({
+        id: ci * spans.length + wi,
+        files,
+        configFile,
+        cli,
+        overrides: [...(values.set ?? []), ...c],
+        from: w.from,
+        to: w.to,
+        strict: values.strict === true,
+        fill,
+        latency,
+        instrumentsFile,
+      })),
+    );
+    const quiet = values.quiet === true;
+    const results = await runJobs(jobs, workers, quiet ? undefined : (done, total) => process.stderr.write(`sweep: ${done}/${total} runs done\n`));
+    const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
+    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes);
+    if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);
+    process.stdout.write(printSweep(sweep));
+    return results.every((r) => r.ok) ? 0 : 1;
+  }
+  const endTs = to;
+  // Ctrl-C ends the replay where it is, with the report of what was replayed (and the temporary
+  // journal removed); a second one exits at once.
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write("\nbacktest: stopping at the current data (Ctrl-C again to quit at once)\n");
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+  const { report, charts } = await runBacktest({
+    signal: abort.signal,
+    ...(instruments === undefined ? {} : { instruments }),
+    files,
+    config,
+    from,
+    to,
+    strict: values.strict === true,
+    journalPath: textFlag("journal", values.journal),
+    fill,
+    latency,
+    ...(values.quiet === true ? {} : { onProgress: progressPrinter({ out: process.stderr, endTs }), progressEvery: 20_000 }),
+  });
+  if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts));
+  process.off("SIGINT", onSigint);
+  process.stdout.write(printBacktest(report));
+  return report.backtest.data.interrupted ? 130 : 0;
+}
+
+export function printBacktest(report: BacktestReport): string {
+  const d = report.backtest.data;
+  const lines = [
+    `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`,
+  ];
+  for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
+  return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;
+}
+
+function recordedVenue(files: readonly string[]): string | undefined {
+  const venues = files.filter((f) => recogniseFile(f)?.format === "hean-market").map((f) => readRecordingHeader(f)?.venue);
+  return venues.find((v) => v === "bybit");
+}
+
+/** First and last time of the data (within --from/--to): the span walk-forward windows cut. */
+async function dataSpan(files: readonly string[], from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
+  let first: number | undefined;
+  let last = 0;
+  for await (const batch of mergeMarketBatches(files, { strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })) {
+    first ??= batch[0]!.ts;
+    last = batch.at(-1)!.ts;
+  }
+  if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}`, { files });
+  return { from: from ?? first, to: to ?? last + 1 };
+}
+
+function readInstruments(path: string): Instrument[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new HeanError("CLI_USAGE", `--instruments ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, { file: path });
+  }
+  try {
+    return instrumentsFromJson(JSON.parse(text));
+  } catch (e) {
+    throw new HeanError("CLI_USAGE", `--instruments ${path}: ${(e as Error).message}`, { file: path });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The report as one self-contained HTML page: equity, drawdown, and each symbol's price with the
+ * entries and exits marked, drawn as inline SVG, with the summary and trade tables beside them.
+ * Inline CSS and a few lines of inline JS (marker tooltips); nothing is fetched, so the page
+ * opens offline and can be mailed as it is.
+ */
+import type { PerformanceReport } from "./run-performance.ts";
+import { summaryRows } from "./print.ts";
+
+export interface ChartSeries {
+  /** Equity over time (quote currency, as numbers: drawing only). */
+  readonly equity: readonly { readonly ts: number; readonly value: number }[];
+  /** Mid price per symbol over time. */
+  readonly prices: Readonly<Record<string, readonly { readonly ts: number; readonly value: number }[]>>;
+}
+
+const W = 960;
+const H = 220;
+const PAD = 48;
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+interface Scale {
+  x(ts: number): number;
+  y(v: number): number;
+}
+
+function scale(points: readonly { ts: number; value: number }[], t0: number, t1: number): Scale {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const p of points) {
+    lo = Math.min(lo, p.value);
+    hi = Math.max(hi, p.value);
+  }
+  if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
+  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
+  const span = Math.max(1, t1 - t0);
+  return { x: (ts) => PAD + ((ts - t0) / span) * (W - 2 * PAD), y: (v) => H - PAD / 2 - ((v - lo) / (hi - lo)) * (H - PAD) };
+}
+
+function axis(lo: string, hi: string): string {
+  return `<text x="4" y="${PAD / 2 + 4}" class="ax">${esc(hi)}</text><text x="4" y="${H - PAD / 2}" class="ax">${esc(lo)}</text>`;
+}
+
+function line(id: string, title: string, points: readonly { ts: number; value: number }[], t0: number, t1: number, extra = ""): string {
+  const s = scale(points, t0, t1);
+  const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${s.x(p.ts).toFixed(1)},${s.y(p.value).toFixed(1)}`).join("");
+  const values = points.map((p) => p.value);
+  const lo = values.length === 0 ? "" : Math.min(...values).toFixed(2);
+  const hi = values.length === 0 ? "" : Math.max(...values).toFixed(2);
+  return `<section><h2>${esc(title)}</h2><svg id="${id}" viewBox="0 0 ${W} ${H}" width="100%">${axis(lo, hi)}<path class="line" d="${d}"/>${extra}</svg></section>`;
+}
+
+function drawdown(equity: readonly { ts: number; value: number }[]): { ts: number; value: number }[] {
+  let peak = -Infinity;
+  return equity.map((p) => {
+    peak = Math.max(peak, p.value);
+    return { ts: p.ts, value: peak > 0 ? ((p.value - peak) / peak) * 100 : 0 };
+  });
+}
+
+export function htmlReport(report: PerformanceReport & { readonly backtest?: { readonly strategy: string; readonly symbols: readonly string[] } }, charts: ChartSeries): string {
+  const p = report.performance;
+  const t0 = p.from;
+  const t1 = Math.max(p.to, t0 + 1);
+  const sections: string[] = [];
+  sections.push(line("equity", "Equity", charts.equity, t0, t1));
+  sections.push(line("drawdown", "Drawdown (%)", drawdown(charts.equity), t0, t1));
+  for (const [symbol, prices] of Object.entries(charts.prices).sort(([a], [b]) => a.localeCompare(b))) {
+    const s = scale(prices, t0, t1);
+    const marks = report.trades.closed
+      .filter((t) => t.symbol === symbol)
+      .flatMap((t) => {
+        const entry = Number(t.entryPrice);
+        const exit = Number(t.exitPrice);
+        const tip = (what: string, ts: number, px: string): string => esc(`#${t.n} ${what} ${t.direction} ${t.qty} @ ${px} ${new Date(ts).toISOString()} net ${t.netPnl}`);
+        return [
+          `<circle class="marker entry" cx="${s.x(t.openedAt).toFixed(1)}" cy="${s.y(entry).toFixed(1)}" r="5" data-tip="${tip("entry", t.openedAt, t.entryPrice)}"/>`,
+          `<rect class="marker exit" x="${(s.x(t.closedAt) - 4).toFixed(1)}" y="${(s.y(exit) - 4).toFixed(1)}" width="8" height="8" data-tip="${tip("exit", t.closedAt, t.exitPrice)}"/>`,
+        ];
+      })
+      .join("");
+    sections.push(line(`price-${symbol}`, `${symbol} price, entries (●) and exits (■)`, prices, t0, t1, marks));
+  }
+  const summary = summaryRows(p)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join("");
+  const trades = report.trades.closed
+    .map(
+      (t) =>
+        `<tr><td>${t.n}</td><td>${esc(t.symbol)}</td><td>${t.direction}</td><td>${esc(t.openedAtIso)}</td><td>${esc(t.closedAtIso)}</td><td>${esc(t.qty)}</td><td>${esc(t.entryPrice)}</td><td>${esc(t.exitPrice)}</td><td>${esc(t.fees)}</td><td>${esc(t.netPnl)}</td><td>${esc(t.exitReason)}</td></tr>`,
+    )
+    .join("");
+  const title = report.backtest === undefined ? "hean report" : `hean backtest: ${report.backtest.strategy} on ${report.backtest.symbols.join(", ")}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<style>
+body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
+h1{font-size:20px}h2{font-size:15px;margin:18px 0 4px}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}th{text-align:left;font-weight:600}
+svg{background:#fafafa;border:1px solid #ddd}.line{fill:none;stroke:#2563eb;stroke-width:1.5}.ax{font-size:11px;fill:#666}
+.entry{fill:#16a34a}.exit{fill:#dc2626}.marker{cursor:pointer}#tip{position:fixed;display:none;background:#111;color:#fff;padding:4px 8px;font-size:12px;border-radius:4px;pointer-events:none}
+</style></head><body>
+<h1>${esc(title)}</h1>
+<table id="summary">${summary}</table>
+${sections.join("\n")}
+<h2>Round-trip trades (${p.trades})</h2>
+<table id="trades"><tr><th>#</th><th>symbol</th><th>dir</th><th>opened</th><th>closed</th><th>qty</th><th>entry</th><th>exit</th><th>fees</th><th>net P&amp;L</th><th>exit reason</th></tr>${trades}</table>
+<div id="tip"></div>
+<script>
+const tip = document.getElementById("tip");
+for (const m of document.querySelectorAll(".marker")) {
+  m.addEventListener("mouseenter", (e) => { tip.textContent = m.dataset.tip; tip.style.display = "block"; tip.style.left = e.clientX + 12 + "px"; tip.style.top = e.clientY + 12 + "px"; });
+  m.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+}
+document.body.dataset.ready = "1";
+</script>
+</body></html>
+`;
+}

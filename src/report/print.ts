@@ -1,0 +1,100 @@
+/**
+ * The run report as tables for a terminal: what `hean backtest` and `hean run` print on exit.
+ * One printer over the one report (`PerformanceReport`), so paper, live and backtest read alike.
+ * Plain text, fixed column widths, no colour: it goes to logs and CI output as well.
+ */
+import type { Performance } from "./performance.ts";
+import type { PerformanceReport, SerialisedTotals, SerialisedTrip } from "./run-performance.ts";
+
+/** Closed trades listed one by one; the rest are counted. */
+const TRADES_SHOWN = 20;
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
+const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
+const text = (x: string | null): string => x ?? "-";
+
+/** 1d 02:03:04 / 02:03:04 / 3.2s */
+export function duration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  const hms = [Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+  return s >= 86_400 ? `${Math.floor(s / 86_400)}d ${hms}` : hms;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+
+export function summaryRows(p: Performance): [string, string][] {
+  return [
+    ["period", `${iso(p.from)} → ${iso(p.to)} (${duration(p.to - p.from)})`],
+    ["equity", `${p.startEquity} → ${p.endEquity}`],
+    ["net P&L", p.netPnl],
+    ["total return", pct(p.totalReturnPct)],
+    ["annualised return", pct(p.annualisedReturnPct)],
+    ["buy & hold", pct(p.buyAndHoldPct)],
+    ["max drawdown", `${pct(p.maxDrawdownPct)} over ${duration(p.maxDrawdownDurationMs)}`],
+    [`sharpe (${p.returnPeriod})`, num(p.sharpe)],
+    ["sortino", num(p.sortino)],
+    ["calmar", num(p.calmar)],
+    ["trades", String(p.trades)],
+    ["win rate", pct(p.winRatePct)],
+    ["profit factor", num(p.profitFactor)],
+    ["expectancy", text(p.expectancy)],
+    ["average win / loss", `${text(p.averageWin)} / ${text(p.averageLoss)}`],
+    ["exposure", pct(p.exposurePct)],
+    ["maker share", pct(p.makerSharePct)],
+    ["fees", p.fees],
+  ];
+}
+
+function tripRows(trips: readonly SerialisedTrip[]): string[][] {
+  return trips.map((t) => [
+    String(t.n),
+    t.symbol,
+    t.direction,
+    iso(t.openedAt),
+    iso(t.closedAt),
+    duration(t.durationMs),
+    t.qty,
+    t.entryPrice,
+    t.exitPrice,
+    t.fees,
+    t.netPnl,
+    t.exitReason,
+  ]);
+}
+
+function totalsRows(rows: readonly SerialisedTotals[]): string[][] {
+  return rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), t.netPnl, t.fees, num(t.profitFactor)]);
+}
+
+/** The whole report as text, ending with a newline. */
+export function printReport(report: PerformanceReport, title = "Performance"): string {
+  const p = report.performance;
+  const out: string[] = [];
+  out.push(`== ${title} ==`);
+  const rows = summaryRows(p);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) out.push(`${k.padEnd(w)}  ${v}`);
+  const closed = report.trades.closed;
+  out.push("", `== Round-trip trades (${p.trades}${closed.length < p.trades ? `, last ${Math.min(closed.length, TRADES_SHOWN)} shown` : closed.length > TRADES_SHOWN ? `, last ${TRADES_SHOWN} shown` : ""}) ==`);
+  if (closed.length === 0) out.push("(none)");
+  else out.push(table(["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"], tripRows(closed.slice(-TRADES_SHOWN))));
+  if (report.trades.open.length > 0) {
+    out.push("", "== Open positions ==");
+    out.push(table(["symbol", "dir", "opened", "qty", "entry", "fees"], report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, t.fees])));
+  }
+  const totalsHeaders = ["trades", "win rate", "net P&L", "fees", "profit factor"];
+  out.push("", "== By symbol ==", report.trades.bySymbol.length === 0 ? "(none)" : table(["symbol", ...totalsHeaders], totalsRows(report.trades.bySymbol)));
+  out.push("", "== By day (UTC) ==", report.trades.byDay.length === 0 ? "(none)" : table(["day", ...totalsHeaders], totalsRows(report.trades.byDay)));
+  return `${out.join("\n")}\n`;
+}

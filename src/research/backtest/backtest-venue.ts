@@ -1,0 +1,236 @@
+/**
+ * The backtest's venue: the paper account on the matching engine, with recorded market data
+ * (`ReplayMarket`) as its outside liquidity, speaking hean events like every other venue. The
+ * runtime above it (engine, risk, router, journal) is the one that trades live.
+ *
+ * Latency (seeded, on the simulated clock): a request reaches the engine after the ack latency,
+ * its outcome comes straight back; market data reaches hean after the market-data latency (0 by
+ * default: the recorded times already are when the venue published them). Each channel is FIFO.
+ * Funding: a funding record settles the position held at that moment at the touch's mid price.
+ */
+import type { Clock } from "../../core/clock.ts";
+import { type Dec, ZERO, mul } from "../../core/decimal.ts";
+import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../venues/venue.ts";
+import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
+import { Prng } from "../../venues/sim/market/prng.ts";
+import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
+import type { EngineEvent } from "../../venues/sim/matching/types.ts";
+import * as paperAccount from "../../venues/sim/paper-account.ts";
+import { PAPER_ACCOUNT } from "../../venues/sim/paper-account.ts";
+import { fillFromExecution, orderOutcome } from "../../venues/sim/sim-venue-mapping.ts";
+import type { FundingRecord, MarketRecord } from "../data/records.ts";
+import { type FillModel, type GridTrade, ReplayMarket, type Touch } from "./replay-market.ts";
+
+export interface BacktestLatency {
+  /** Submit/cancel → outcome, ms. */
+  readonly ackMs: number;
+  /** Recorded event → hean, ms. */
+  readonly marketDataMs: number;
+  /** Extra uniform 0..jitterMs on both channels (seeded). */
+  readonly jitterMs: number;
+}
+
+export const DEFAULT_BACKTEST_LATENCY: BacktestLatency = { ackMs: 5, marketDataMs: 0, jitterMs: 0 };
+
+export interface BacktestVenueOptions {
+  readonly clock: Clock;
+  readonly instruments: readonly Instrument[];
+  readonly startingBalance: Dec;
+  readonly fill: FillModel;
+  readonly latency: BacktestLatency;
+  readonly seed: number;
+}
+
+type OrderItem = (now: number) => HeanEvent;
+type MarketItem = Touch | GridTrade;
+
+export class BacktestVenue implements Venue {
+  readonly id = "backtest";
+  readonly market: ReplayMarket;
+  readonly engine: MatchingEngine;
+  readonly #o: BacktestVenueOptions;
+  readonly #ack: LatencySpec;
+  readonly #md: LatencySpec;
+  readonly #ackRng: Prng;
+  readonly #mdRng: Prng;
+  readonly #inbound: FifoDelay<() => void>;
+  readonly #orderOut: FifoDelay<OrderItem>;
+  readonly #marketOut: FifoDelay<MarketItem>;
+  #sink: EventSink | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #fundingN = 0;
+  /** Recorded events of symbols not traded, or not fitting the instrument's grid. */
+  ignored = 0;
+
+  constructor(options: BacktestVenueOptions) {
+    this.#o = options;
+    const { clock } = options;
+    this.#ack = { fixedMs: options.latency.ackMs, jitterMs: options.latency.jitterMs };
+    this.#md = { fixedMs: options.latency.marketDataMs, jitterMs: options.latency.jitterMs };
+    this.#ackRng = Prng.fork(options.seed, "latency:orders");
+    this.#mdRng = Prng.fork(options.seed, "latency:market-data");
+    // hean is shown the replayed data itself (the recorded or trade-made touch, the recorded
+    // trades), as a venue's public streams would show it; the matching engine's own public
+    // view (which counts our orders and fills) only decides our fills.
+    // Without market-data latency an event goes to hean at once (no timer per event): it is
+    // handed over before the matching engine sees it, exactly where the zero-delay channel
+    // would have delivered it, and hean's answer to it reaches the engine only after the ack latency.
+    const immediate = this.#md.fixedMs === 0 && this.#md.jitterMs === 0;
+    const out = (item: MarketItem): void => {
+      if (immediate && this.#marketOut.pending === 0) this.#deliverMarket(item);
+      else this.#marketOut.push(item, sampleLatency(this.#md, this.#mdRng));
+    };
+    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), { onTouch: out, onTrade: out });
+    this.engine = new MatchingEngine({
+      clock,
+      instruments: options.instruments,
+      market: this.market,
+      idPrefix: `bt-${clock.now().toString(36)}`,
+      postOnlyCross: "cancel",
+      clientOrderIdScope: "all",
+      defaultStartingBalance: options.startingBalance,
+      publicEvents: false,
+    });
+    this.engine.ensureAccount(PAPER_ACCOUNT);
+    this.#inbound = new FifoDelay(clock, (apply) => apply());
+    this.#orderOut = new FifoDelay(clock, (build) => this.#sink?.(build(clock.now())));
+    this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
+  }
+
+  instruments(): Promise<readonly Instrument[]> {
+    return Promise.resolve(this.#o.instruments);
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.#sink = sink;
+    this.#unsubscribe ??= this.engine.subscribe((e) => this.#onEngine(e));
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#sink = undefined;
+    this.#inbound.clear();
+    this.#orderOut.clear();
+    this.#marketOut.clear();
+  }
+
+  /** One recorded event, at its time (the driver has moved the clock there). */
+  replay(r: MarketRecord): void {
+    switch (r.kind) {
+      case "trade":
+        if (!this.market.trade(r)) this.ignored++;
+        return;
+      case "book-ticker":
+        if (!this.market.bookTicker(r)) this.ignored++;
+        return;
+      case "funding":
+        this.#funding(r);
+        return;
+      case "kline":
+        // A bar says nothing about the order of its prices or where the touch was: not replayed.
+        this.ignored++;
+        return;
+    }
+  }
+
+  submit(order: VenueOrderRequest): void {
+    if (this.#sink === undefined || typeof order !== "object" || order === null) return;
+    this.#inbound.push(() => {
+      const rejected = paperAccount.place(this.engine, order);
+      if (rejected !== undefined) this.#orderOut.push(rejected, 0);
+    }, sampleLatency(this.#ack, this.#ackRng));
+  }
+
+  cancel(clientOrderId: string, symbol: string): void {
+    if (this.#sink === undefined || typeof clientOrderId !== "string") return;
+    this.#inbound.push(() => {
+      const refused = paperAccount.cancel(this.engine, clientOrderId, symbol);
+      if (refused !== undefined) this.#orderOut.push(refused, 0);
+    }, sampleLatency(this.#ack, this.#ackRng));
+  }
+
+  async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
+    return paperAccount.queryOrder(this.engine, clientOrderId, symbol);
+  }
+
+  async openOrders(): Promise<VenueOrderSnapshot[]> {
+    return paperAccount.openOrders(this.engine);
+  }
+
+  async positions(): Promise<VenuePosition[]> {
+    return paperAccount.positions(this.engine);
+  }
+
+  async fillsSince(sinceMs: number): Promise<FillEvent[]> {
+    return paperAccount.fillsSince(this.engine, sinceMs);
+  }
+
+  /** Work still in flight (requests, outcomes, market data): the driver lets it land before stopping. */
+  get pending(): number {
+    return this.#inbound.pending + this.#orderOut.pending + this.#marketOut.pending;
+  }
+
+  #restingTicks(symbol: string): { bestBid: number | undefined; bestAsk: number | undefined } {
+    let bestBid: number | undefined;
+    let bestAsk: number | undefined;
+    const tick = this.#o.instruments.find((i) => i.symbol === symbol)?.tickSize;
+    if (tick === undefined) return { bestBid, bestAsk };
+    for (const o of this.engine.openOrders(PAPER_ACCOUNT, symbol)) {
+      if (o.price === undefined) continue;
+      const t = Number(o.price / tick);
+      if (o.side === "buy") bestBid = bestBid === undefined ? t : Math.max(bestBid, t);
+      else bestAsk = bestAsk === undefined ? t : Math.min(bestAsk, t);
+    }
+    return { bestBid, bestAsk };
+  }
+
+  #funding(r: FundingRecord): void {
+    const position = this.engine.position(PAPER_ACCOUNT, r.symbol);
+    const mark = this.market.mid(r.symbol);
+    if (position === undefined || position.qty === ZERO || mark === undefined) return;
+    const paid = mul(mul(position.qty, mark), r.rate);
+    const wallet = this.engine.wallet(PAPER_ACCOUNT);
+    if (wallet !== undefined) this.engine.setBalance(PAPER_ACCOUNT, (wallet.balance - paid) as Dec);
+    const fundingId = `bt-funding-${++this.#fundingN}`;
+    const qty = position.qty;
+    this.#orderOut.push(
+      (ts): FundingPaidEvent => ({ type: "funding.paid", ts, fundingId, symbol: r.symbol, paid, rate: r.rate, positionQty: qty, markPrice: mark, venueTs: r.ts, source: "stream" }),
+      0,
+    );
+  }
+
+  #onEngine(e: EngineEvent): void {
+    switch (e.type) {
+      case "order":
+        if (e.order.account === PAPER_ACCOUNT) {
+          const build = orderOutcome(e.change, e.order);
+          if (build !== undefined) this.#orderOut.push(build, 0);
+        }
+        return;
+      case "execution":
+        if (e.execution.account === PAPER_ACCOUNT) {
+          const execution = e.execution;
+          this.#orderOut.push((ts) => fillFromExecution(execution, ts, "stream"), 0);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  #deliverMarket(item: MarketItem): void {
+    const sink = this.#sink;
+    if (sink === undefined) return;
+    const ts = this.#o.clock.now();
+    if ("side" in item) {
+      const trade: TradeEvent = { type: "market.trade", ts, symbol: item.symbol, price: item.price, qty: item.qty, side: item.side, venueTs: item.ts };
+      sink(trade);
+      return;
+    }
+    const book: BookEvent = { type: "market.book", ts, symbol: item.symbol, bid: item.bid, bidQty: item.bidQty, ask: item.ask, askQty: item.askQty, venueTs: item.ts, afterGap: false };
+    sink(book);
+  }
+}

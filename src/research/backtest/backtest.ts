@@ -1,0 +1,264 @@
+/**
+ * A backtest: recorded market data drives the real runtime (engine, risk, router, executor,
+ * journal, trading loop) on a simulated clock, through `BacktestVenue`. Time moves only with
+ * the data, so the same command gives the same journal and the same report, byte for byte.
+ *
+ * The journal is the given one (it must not exist yet: a backtest starts flat) or a temporary
+ * one removed afterwards; the report names no temporary path, so two runs compare equal.
+ */
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SimClock } from "../../core/clock.ts";
+import { HeanError } from "../../core/errors.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { HeanConfig } from "../../config/config.ts";
+import type { JournalPort } from "../../engine/journal-port.ts";
+import { SqliteJournal } from "../../journal/sqlite-journal.ts";
+import type { RunReport } from "../../runtime/report.ts";
+import type { ChartSeries } from "../../report/html.ts";
+import { PriceSampler } from "../../report/price-sampler.ts";
+import { toNumber } from "../../core/decimal.ts";
+import { Runtime } from "../../runtime/runtime.ts";
+import type { Strategy } from "../../strategies/strategy.ts";
+import { type FileReport, mergeMarketBatches } from "../data/reader.ts";
+import type { MarketRecord } from "../data/records.ts";
+import { recogniseFile } from "../data/formats.ts";
+import { readRecordingHeader } from "../record/market-recorder.ts";
+import type { HeanEvent } from "../../core/events.ts";
+import { type BacktestLatency, BacktestVenue, DEFAULT_BACKTEST_LATENCY } from "./backtest-venue.ts";
+import { DEFAULT_FILL_MODEL, type FillModel } from "./replay-market.ts";
+
+export interface BacktestOptions {
+  readonly files: readonly string[];
+  /** The runtime's configuration: symbols, strategy, risk, execution, initial cash. */
+  readonly config: HeanConfig;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+  readonly strict?: boolean | undefined;
+  /** A journal to keep (must not exist yet); default: a temporary one. */
+  readonly journalPath?: string | undefined;
+  readonly fill?: FillModel | undefined;
+  readonly latency?: BacktestLatency | undefined;
+  /** Instrument rules (tick, lot, fees), before the recordings' own and the built-in ones. */
+  readonly instruments?: readonly Instrument[] | undefined;
+  /** Strategies instead of the configured one (tests, benchmarks, sweeps). */
+  readonly strategies?: readonly Strategy[] | undefined;
+  /** Every event the engine publishes (tests compare a backtest's orders and fills with a paper run's). */
+  readonly onEvent?: ((e: HeanEvent) => void) | undefined;
+  /** Called every `progressEvery` records and at the end. */
+  readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
+  /** Stop replaying (Ctrl-C): the run ends there, cleanly, and its report says it was cut short. */
+  readonly signal?: AbortSignal | undefined;
+  readonly progressEvery?: number | undefined;
+}
+
+export interface BacktestProgress {
+  readonly events: number;
+  /** Data time reached. */
+  readonly ts: number;
+  readonly firstTs: number;
+  readonly done: boolean;
+  /** Input read so far, as a fraction of the files' size. */
+  readonly fraction: number;
+}
+
+export interface DataSummary {
+  readonly files: readonly { readonly file: string; readonly format: string | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
+  readonly events: number;
+  readonly skipped: number;
+  /** Records not replayed: other symbols, klines, prices or sizes off the instrument's grid. */
+  readonly ignored: number;
+  readonly from: number | null;
+  readonly to: number | null;
+  /** The replay was stopped before the data ended (Ctrl-C). */
+  readonly interrupted: boolean;
+}
+
+export interface BacktestReport extends RunReport {
+  readonly backtest: {
+    readonly strategy: string;
+    readonly params: Readonly<Record<string, unknown>>;
+    readonly symbols: readonly string[];
+    readonly fill: FillModel;
+    readonly latency: BacktestLatency;
+    readonly data: DataSummary;
+  };
+}
+
+export interface BacktestResult {
+  readonly report: BacktestReport;
+  /** Equity and prices for charts (`--html`). */
+  readonly charts: ChartSeries;
+  /** Wall time of the replay (not in the report: it differs run to run). */
+  readonly elapsedMs: number;
+}
+
+/** Keep the simulated clock moving until `p` settles (shutdown waits on clock timers). */
+async function driveUntil<T>(clock: SimClock, p: Promise<T>, stepMs = 20): Promise<T> {
+  let done = false;
+  void p.finally(() => (done = true)).catch(() => undefined);
+  // What settles without time passing settles at the current time (a stop with nothing working).
+  for (let i = 0; i < 5 && !done; i++) await new Promise((r) => setImmediate(r));
+  while (!done) {
+    clock.advance(stepMs);
+    await new Promise((r) => setImmediate(r));
+  }
+  return p;
+}
+
+/**
+ * The journal under a fixed name: client order ids derive from the journal's (random) id, and
+ * two runs of one backtest must give the same ids. A backtest journal is always new, so the
+ * ids still never meet another journal's at a venue (a backtest reaches none).
+ */
+function fixedIdentity(journal: SqliteJournal): JournalPort {
+  return new Proxy(journal, {
+    get(target, key) {
+      if (key === "journalId") return "backtest";
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as JournalPort;
+}
+
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const started = performance.now();
+  const { config } = options;
+  // hean's recordings carry the venue's rules for what they recorded.
+  const recorded = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments ?? []);
+  // The rules given first, then the recordings' own, then the built-in ones, for each symbol.
+  const listing: Instrument[] = [];
+  for (const i of [...(options.instruments ?? []), ...recorded, ...BUILTIN_INSTRUMENTS]) if (!listing.some((x) => x.symbol === i.symbol)) listing.push(i);
+  const instruments = config.symbols.map((s) => {
+    const i = listing.find((x) => x.symbol === s);
+    if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${s} (known: ${listing.map((x) => x.symbol).join(", ")})`, { symbol: s });
+    return i;
+  });
+  if (options.files.length === 0) throw new HeanError("CLI_USAGE", "a backtest needs data: --data FILE…", {});
+  for (const f of options.files) if (!existsSync(f)) throw new HeanError("DATA_MALFORMED", `${f}: no such file`, { file: f });
+  if (options.journalPath !== undefined && existsSync(options.journalPath)) {
+    throw new HeanError("CLI_USAGE", `--journal ${options.journalPath} exists: a backtest starts from a new journal`, { journal: options.journalPath });
+  }
+  const reports: FileReport[] = [];
+  const bytesRead = { value: 0 };
+  const totalBytes = options.files.reduce((sum, f) => sum + statSync(f).size, 0);
+  const records = mergeMarketBatches(
+    options.files,
+    { strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
+    reports,
+  );
+  const first = await records.next();
+  if (first.done === true || first.value.length === 0) {
+    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${options.from !== undefined || options.to !== undefined ? " within --from/--to" : ""}`, { files: options.files });
+  }
+  const firstTs = first.value[0]!.ts;
+  // A temporary journal lives in memory where the machine has a RAM disk: it is thrown away anyway.
+  const tempDir = options.journalPath === undefined ? mkdtempSync(join(ramDisk() ?? tmpdir(), "hean-backtest-")) : undefined;
+  const journalPath = options.journalPath ?? join(tempDir!, "journal.db");
+  const fill = options.fill ?? DEFAULT_FILL_MODEL;
+  const latency = options.latency ?? DEFAULT_BACKTEST_LATENCY;
+  try {
+    const clock = new SimClock(firstTs);
+    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed });
+    const journal = fixedIdentity(SqliteJournal.open(journalPath, { durability: "normal", writer: "inline" }));
+    const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
+    const runtime = await Runtime.start({
+      config: runConfig,
+      clock,
+      busMode: "sync",
+      journal,
+      venue,
+      ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
+    });
+    if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
+    let events = 0;
+    let lastTs = firstTs;
+    const prices = new PriceSampler();
+    const every = options.progressEvery ?? 100_000;
+    // Time moves on only once what the runtime started now has gone out: an intent waits on its
+    // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 1000 && runtime.executor.sending; i++) await new Promise((r) => setImmediate(r));
+    };
+    // Timer by timer up to the record's time, so that what a timer starts (a router leg, an
+    // order whose intent is being committed) goes out at that timer's time.
+    const moveTo = async (target: number): Promise<void> => {
+      for (;;) {
+        if (runtime.executor.sending) await settle();
+        const next = clock.nextDueAt();
+        if (next === undefined || next > target) break;
+        clock.advanceTo(Math.max(next, clock.now()));
+      }
+      clock.advanceTo(target);
+    };
+    const feed = async (batch: readonly MarketRecord[]): Promise<void> => {
+      for (const r of batch) {
+        // The same steps as moveTo, without a promise per record when nothing waits.
+        for (;;) {
+          if (runtime.executor.sending) await settle();
+          const next = clock.nextDueAt();
+          if (next === undefined || next > r.ts) break;
+          clock.advanceTo(Math.max(next, clock.now()));
+        }
+        // No timer is due before r.ts (checked just above): time can simply be set.
+        if (r.ts > clock.now()) clock.set(r.ts);
+        venue.replay(r);
+        prices.sample(r.symbol, r.ts, () => venue.market.mid(r.symbol));
+        lastTs = r.ts;
+        if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
+      }
+      // Between runs the journal commits and the runtime's promises settle.
+      await new Promise((r) => setImmediate(r));
+    };
+    try {
+      await feed(first.value);
+      for await (const batch of records) {
+        if (options.signal?.aborted === true) break;
+        await feed(batch);
+      }
+    } catch (e) {
+      await driveUntil(clock, runtime.stop(`backtest failed: ${(e as Error).message}`));
+      throw e;
+    }
+    // What was in flight when the data ended (acks, outcomes) lands before the stop.
+    for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.executor.sending); i++) {
+      const next = clock.nextDueAt();
+      await moveTo(next === undefined ? clock.now() : Math.max(next, clock.now()));
+    }
+    const runReport = await driveUntil(clock, runtime.stop(options.signal?.aborted === true ? "backtest interrupted" : "backtest data ended"));
+    options.onProgress?.({ events, ts: lastTs, firstTs, done: true, fraction: 1 });
+    const data: DataSummary = {
+      files: reports.map((r) => ({ file: r.file, format: r.format ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
+      events,
+      skipped: reports.reduce((s, r) => s + r.skipped, 0),
+      ignored: venue.ignored,
+      from: firstTs,
+      to: lastTs,
+      interrupted: options.signal?.aborted === true,
+    };
+    const report: BacktestReport = {
+      ...runReport,
+      journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
+      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, fill, latency, data },
+    };
+    const charts: ChartSeries = {
+      equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
+      prices: prices.series(),
+    };
+    return { report, charts, elapsedMs: performance.now() - started };
+  } finally {
+    await records.return(undefined);
+    if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** A writable RAM disk (Linux /dev/shm), if there is one. */
+function ramDisk(): string | undefined {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return statSync("/dev/shm").isDirectory() ? "/dev/shm" : undefined;
+  } catch {
+    return undefined;
+  }
+}

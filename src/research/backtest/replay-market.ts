@@ -1,0 +1,200 @@
+/**
+ * Recorded market data as the matching engine's outside liquidity: the backtest's market.
+ *
+ * Each symbol has a book the matching engine reads exactly as it reads the synthetic market's
+ * (`SyntheticBook`), so takers, queues and crossing follow the one queue model of
+ * src/venues/sim/README.md:
+ *
+ * - With book data (`bookTicker`, or a recording's books) the touch is the recorded one, its
+ *   displayed size the recorded size; a passive order joining it is behind that size.
+ * - With trades only, the touch is where the last trade printed (a sell printed on the bid, a
+ *   buy on the ask, the other side one tick away and never through one of our resting orders)
+ *   and each level is assumed to show `touchNotional` of quote currency: that is the queue a
+ *   joining order stands behind.
+ * - Behind the touch, `depthLevels − 1` levels of the assumed size let a taker walk the book.
+ * - Every trade goes through the engine's `onTrade`: resting orders priced better than the
+ *   print fill first, and at the print's own price the print first eats the queue ahead.
+ *
+ * Prices are rounded to the tick and sizes down to the lot (the venue's own grid); a record that
+ * does not fit the grid after that is counted, never silently changed.
+ */
+import { type Dec, toNumber } from "../../core/decimal.ts";
+import type { Side } from "../../core/events.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { MarketObserver } from "../../venues/sim/market/synthetic-market.ts";
+import { SyntheticBook } from "../../venues/sim/market/synthetic-book.ts";
+import type { MarketLiquidity } from "../../venues/sim/matching/matching-engine.ts";
+import type { BookTickerRecord, TradeRecord } from "../data/records.ts";
+
+export interface FillModel {
+  /** Quote currency assumed at a level the data does not show (the queue ahead of a joining order). */
+  readonly touchNotional: number;
+  /** Levels of a side (the touch and the assumed depth behind it). */
+  readonly depthLevels: number;
+}
+
+export const DEFAULT_FILL_MODEL: FillModel = { touchNotional: 50_000, depthLevels: 20 };
+
+/** Our resting orders' best prices in ticks: a trade-derived touch never goes through them. */
+export type RestingTicks = (symbol: string) => { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
+
+/** The touch the replay set (recorded, or made from a trade): what hean is shown as the public book. */
+export interface Touch {
+  readonly symbol: string;
+  readonly ts: number;
+  readonly bid: Dec;
+  readonly bidQty: Dec;
+  readonly ask: Dec;
+  readonly askQty: Dec;
+}
+
+/** A replayed trade on the instrument's grid. */
+export interface GridTrade {
+  readonly symbol: string;
+  readonly ts: number;
+  readonly price: Dec;
+  readonly qty: Dec;
+  readonly side: Side;
+}
+
+interface SymbolState {
+  readonly book: SyntheticBook;
+  readonly instrument: Instrument;
+  readonly tickFloat: number;
+  readonly lotFloat: number;
+  /** Book data has been seen: trades no longer move the touch. */
+  booked: boolean;
+  /** The last touch, in ticks (for marks and funding). */
+  bid: number;
+  ask: number;
+  bidLots: number;
+  askLots: number;
+}
+
+export class ReplayMarket implements MarketLiquidity {
+  readonly #symbols = new Map<string, SymbolState>();
+  readonly #observers: MarketObserver[] = [];
+  readonly #fill: FillModel;
+  readonly #resting: RestingTicks;
+  /** Records whose price or size is not on the instrument's grid. */
+  offGrid = 0;
+
+  readonly #onTouch: (t: Touch) => void;
+  readonly #onTrade: (t: GridTrade) => void;
+
+  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks, out: { onTouch(t: Touch): void; onTrade(t: GridTrade): void }) {
+    this.#fill = fill;
+    this.#resting = resting;
+    this.#onTouch = out.onTouch;
+    this.#onTrade = out.onTrade;
+    for (const instrument of instruments) {
+      this.#symbols.set(instrument.symbol, {
+        book: new SyntheticBook(instrument, Math.max(1, fill.depthLevels), fill.touchNotional),
+        instrument,
+        tickFloat: toNumber(instrument.tickSize),
+        lotFloat: toNumber(instrument.lotSize),
+        booked: false,
+        bid: Number.NaN,
+        ask: Number.NaN,
+        bidLots: 0,
+        askLots: 0,
+      });
+    }
+  }
+
+  get silent(): boolean {
+    return false;
+  }
+
+  book(symbol: string): SyntheticBook | undefined {
+    return this.#symbols.get(symbol)?.book;
+  }
+
+  observe(observer: MarketObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const i = this.#observers.indexOf(observer);
+      if (i >= 0) this.#observers.splice(i, 1);
+    };
+  }
+
+  /** Mid price of the last touch (undefined before one). */
+  mid(symbol: string): Dec | undefined {
+    const s = this.#symbols.get(symbol);
+    if (s === undefined || Number.isNaN(s.bid)) return undefined;
+    return ((s.book.priceOf(s.bid) + s.book.priceOf(s.ask)) / 2n) as Dec;
+  }
+
+  trade(r: TradeRecord): boolean {
+    const s = this.#symbols.get(r.symbol);
+    if (s === undefined) return false;
+    const tick = this.#ticks(s, r.price);
+    const lots = this.#lots(s, r.qty);
+    if (tick <= 0 || lots <= 0) {
+      this.offGrid++;
+      return false;
+    }
+    this.#onTrade({ symbol: r.symbol, ts: r.ts, price: s.book.priceOf(tick), qty: s.book.qtyOf(lots), side: r.takerSide });
+    for (const o of this.#observers) o.onTrade(s.book, r.takerSide, tick, lots, r.ts);
+    if (!s.booked) this.#touchFromTrade(s, r.takerSide, tick, r.ts);
+    return true;
+  }
+
+  bookTicker(r: BookTickerRecord): boolean {
+    const s = this.#symbols.get(r.symbol);
+    if (s === undefined) return false;
+    const bid = this.#ticks(s, r.bid);
+    const ask = this.#ticks(s, r.ask);
+    if (bid <= 0 || ask <= bid) {
+      this.offGrid++;
+      return false;
+    }
+    s.booked = true;
+    this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts);
+    return true;
+  }
+
+  #touchFromTrade(s: SymbolState, taker: Side, tick: number, ts: number): void {
+    const ours = this.#resting(s.instrument.symbol);
+    const assumed = this.#assumedLots(s, tick);
+    if (taker === "sell") {
+      const ask = Math.max(tick + 1, ours.bestBid === undefined ? 0 : ours.bestBid + 1);
+      this.#setTouch(s, tick, assumed, ask, assumed, ts);
+    } else {
+      const bid = Math.max(1, Math.min(tick - 1, ours.bestAsk === undefined ? Infinity : ours.bestAsk - 1));
+      this.#setTouch(s, bid, assumed, tick, assumed, ts);
+    }
+  }
+
+  #setTouch(s: SymbolState, bid: number, bidLots: number, ask: number, askLots: number, ts: number): void {
+    const deep = this.#assumedLots(s, bid);
+    const levels = this.#fill.depthLevels;
+    s.book.bids.setLevels(bid, bidLots, deep, Math.min(levels, bid));
+    s.book.asks.setLevels(ask, askLots, deep, levels);
+    // The same touch again (trades printing at an unchanged book): a venue's book stream says
+    // nothing, and nothing can newly cross; the levels above are refilled all the same.
+    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots) return;
+    s.bid = bid;
+    s.ask = ask;
+    s.bidLots = bidLots;
+    s.askLots = askLots;
+    if (bidLots >= 1 && askLots >= 1) {
+      this.#onTouch({ symbol: s.instrument.symbol, ts, bid: s.book.priceOf(bid), bidQty: s.book.qtyOf(bidLots), ask: s.book.priceOf(ask), askQty: s.book.qtyOf(askLots) });
+    }
+    for (const o of this.#observers) o.onUpdate(s.book, ts);
+  }
+
+  #assumedLots(s: SymbolState, tick: number): number {
+    return Math.max(1, Math.floor(this.#fill.touchNotional / (tick * s.tickFloat * s.lotFloat)));
+  }
+
+  /** Nearest tick; NaN-free for any positive price. */
+  #ticks(s: SymbolState, price: Dec): number {
+    const size = s.instrument.tickSize;
+    return Number((price + size / 2n) / size);
+  }
+
+  #lots(s: SymbolState, qty: Dec): number {
+    return Number(qty / s.instrument.lotSize);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Parameter sweeps: `hean backtest --sweep key=v1,v2 … --workers N --rank METRIC [--walk-forward K]`.
+ *
+ * The grid is every combination of the swept values, each a set of `--set` overrides; every run
+ * is a whole backtest (the real runtime) in a worker thread, N at a time. With `--walk-forward K`
+ * the period is cut into K equal windows: each combination runs on every window, and the figure
+ * it is ranked by is the mean over windows 2…K only, each of which was never used to choose
+ * anything; beside the ranking, the walk-forward path picks, for each window k ≥ 2, the
+ * combination that ranked best on window k−1 and reports how it then did on window k.
+ * Results are in grid order before ranking, and ties keep grid order: the same sweep ranks the same.
+ */
+import { Worker } from "node:worker_threads";
+import { HeanError } from "../../core/errors.ts";
+import type { Performance } from "../../report/performance.ts";
+import type { BacktestLatency } from "./backtest-venue.ts";
+import type { FillModel } from "./replay-market.ts";
+
+export const RANK_METRICS = ["totalReturnPct", "sharpe", "sortino", "calmar", "profitFactor", "winRatePct", "expectancy", "maxDrawdownPct"] as const;
+export type RankMetric = (typeof RANK_METRICS)[number];
+/** Metrics where less is better. */
+const LOWER_IS_BETTER: ReadonlySet<RankMetric> = new Set(["maxDrawdownPct"]);
+
+export interface SweepAxis {
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+/** `key=v1,v2,…` (repeatable) into axes; a key twice or an empty value is refused. */
+export function parseSweeps(specs: readonly string[]): SweepAxis[] {
+  const axes: SweepAxis[] = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const key = eq < 0 ? "" : spec.slice(0, eq).trim();
+    const values = eq < 0 ? [] : spec.slice(eq + 1).split(",").map((v) => v.trim());
+    if (!/^[A-Za-z][\w.]*$/.test(key) || values.length === 0 || values.some((v) => v === "")) {
+      throw new HeanError("CLI_USAGE", `--sweep must be key=v1,v2,… (a config key and its values), got ${JSON.stringify(spec)}`, { sweep: spec });
+    }
+    if (axes.some((a) => a.key === key)) throw new HeanError("CLI_USAGE", `--sweep ${key} is given twice: list all its values in one --sweep`, { key });
+    axes.push({ key, values });
+  }
+  return axes;
+}
+
+/** Every combination, the first axis varying slowest; each as `key=value` overrides. */
+export function grid(axes: readonly SweepAxis[]): string[][] {
+  let out: string[][] = [[]];
+  for (const axis of axes) out = out.flatMap((combo) => axis.values.map((v) => [...combo, `${axis.key}=${v}`]));
+  return out;
+}
+
+/** K equal windows of [from, to). */
+export function windows(from: number, to: number, k: number): { from: number; to: number }[] {
+  const span = to - from;
+  return Array.from({ length: k }, (_, i) => ({ from: from + Math.floor((span * i) / k), to: i === k - 1 ? to : from + Math.floor((span * (i + 1)) / k) }));
+}
+
+/** What a worker is asked to run. */
+export interface SweepJob {
+  readonly id: number;
+  readonly files: readonly string[];
+  readonly configFile: string | undefined;
+  readonly cli: Readonly<Record<string, string | number | undefined>>;
+  readonly overrides: readonly string[];
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+  readonly strict: boolean;
+  readonly fill: FillModel;
+  readonly latency: BacktestLatency;
+  /** `--instruments FILE`, read again in the worker. */
+  readonly instrumentsFile: string | undefined;
+}
+
+export type SweepJobResult = { readonly id: number; readonly ok: true; readonly performance: Performance } | { readonly id: number; readonly ok: false; readonly error: string };
+
+/** Run jobs on `workers` threads; results in job order. */
+export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void): Promise<SweepJobResult[]> {
+  const results: SweepJobResult[] = new Array(jobs.length);
+  let next = 0;
+  let done = 0;
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL("./sweep-worker.ts", import.meta.url));
+      const feed = (): void => {
+        if (next >= jobs.length) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        worker.postMessage(jobs[next++]);
+      };
+      worker.on("message", (r: SweepJobResult) => {
+        results[r.id] = r;
+        onDone?.(++done, jobs.length);
+        feed();
+      });
+      worker.on("error", reject);
+      feed();
+    });
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, one));
+  return results;
+}
+
+export function metricOf(p: Performance, metric: RankMetric): number | null {
+  const v = p[metric];
+  if (v === null) return null;
+  return typeof v === "string" ? Number(v) : v;
+}
+
+/** Higher is better after this (null ranks last). */
+const score = (v: number | null, metric: RankMetric): number => (v === null || !Number.isFinite(v) ? -Infinity : LOWER_IS_BETTER.has(metric) ? -v : v);
+
+export interface RankedEntry {
+  readonly rank: number;
+  readonly overrides: readonly string[];
+  /** The ranked figure: the whole period, or the mean over the out-of-sample windows. */
+  readonly value: number | null;
+  readonly totalReturnPct: number | null;
+  readonly maxDrawdownPct: number | null;
+  readonly trades: number;
+  readonly sharpe: number | null;
+  /** Per window (walk-forward), in time order; the first is in-sample only. */
+  readonly windows?: readonly (number | null)[];
+  readonly error?: string;
+}
+
+export interface WalkForwardStep {
+  readonly window: number;
+  /** Chosen on the window before. */
+  readonly chosen: readonly string[];
+  readonly value: number | null;
+}
+
+export interface SweepReport {
+  readonly rank: RankMetric;
+  readonly walkForward: number | null;
+  readonly axes: readonly SweepAxis[];
+  readonly ranked: readonly RankedEntry[];
+  readonly walkForwardPath: readonly WalkForwardStep[];
+}
+
+const mean = (xs: readonly (number | null)[]): number | null => {
+  const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return ok.length === 0 || ok.length < xs.length ? null : Number((ok.reduce((s, x) => s + x, 0) / ok.length).toFixed(6));
+};
+
+/** Rank the grid from the jobs' results: `perCombo[c][w]` is combo c on window w (one window without walk-forward). */
+export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[]): SweepReport {
+  const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? metricOf(r.performance, metric) : null)));
+  const entries = combos.map((overrides, c) => {
+    const runs = perCombo[c]!;
+    const failed = runs.find((r) => !r.ok);
+    const value = walkForward === null ? figures[c]![0]! : mean(figures[c]!.slice(1));
+    const last = runs.at(-1);
+    const whole = walkForward === null && last?.ok === true ? last.performance : undefined;
+    return {
+      overrides,
+      value,
+      totalReturnPct: whole?.totalReturnPct ?? (walkForward === null ? null : mean(runs.slice(1).map((r) => (r.ok ? r.performance.totalReturnPct : null)))),
+      maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null ? null : Math.max(...runs.slice(1).map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
+      trades: runs.slice(walkForward === null ? 0 : 1).reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0),
+      sharpe: whole?.sharpe ?? null,
+      ...(walkForward === null ? {} : { windows: figures[c]! }),
+      ...(failed !== undefined && !failed.ok ? { error: failed.error } : {}),
+      order: c,
+    };
+  });
+  const sorted = [...entries].sort((a, b) => score(b.value, metric) - score(a.value, metric) || a.order - b.order);
+  const ranked: RankedEntry[] = sorted.map(({ order: _order, ...e }, i) => ({ rank: i + 1, ...e }));
+  const path: WalkForwardStep[] = [];
+  if (walkForward !== null) {
+    for (let w = 1; w < walkForward; w++) {
+      let best = 0;
+      for (let c = 1; c < combos.length; c++) if (score(figures[c]![w - 1]!, metric) > score(figures[best]![w - 1]!, metric)) best = c;
+      path.push({ window: w + 1, chosen: combos[best]!, value: figures[best]![w]! });
+    }
+  }
+  return { rank: metric, walkForward, axes, ranked, walkForwardPath: path };
+}
+
+export function printSweep(r: SweepReport): string {
+  const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
+  const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
+  const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const out = [
+    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`} ==`,
+    line(headers),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.map(line),
+  ];
+  if (r.walkForwardPath.length > 0) {
+    out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
+    for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,136 @@
+/**
+ * `hean backtest` as a user runs it: the report printed as tables, the same bytes twice, bad rows
+ * counted and shown (or stopping the run with --strict), time going back refused, bad flags refused.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { hean } from "../cli/cli-helpers.ts";
+import { progressLine } from "../../src/research/backtest/progress.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hean-bt-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const T0 = Date.UTC(2025, 0, 3);
+
+function file(name: string, rows: readonly string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${rows.join("\n")}\n`);
+  return path;
+}
+
+const good = (n: number): string[] => Array.from({ length: n }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.400,${i},${i},${T0 + i * 400},${i % 2 === 0}`);
+
+test("prints the report, writes JSON and is byte-identical across runs", () => {
+  const data = file("ETHUSDT-aggTrades-2025-01-03.csv", good(200));
+  const a = hean(["backtest", "--data", data, "--strategy", "churn", "--report", join(dir, "a.json"), "--quiet"]);
+  const b = hean(["backtest", "--data", data, "--strategy", "churn", "--report", join(dir, "b.json"), "--quiet"]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  assert.match(a.stdout, /== Backtest ==/);
+  assert.match(a.stdout, /max drawdown/);
+  assert.match(a.stdout, /== Round-trip trades \(\d+(, last \d+ shown)?\) ==/);
+  assert.match(a.stdout, /== By day \(UTC\) ==/);
+  assert.equal(a.stdout, b.stdout);
+  assert.equal(readFileSync(join(dir, "a.json"), "utf8"), readFileSync(join(dir, "b.json"), "utf8"));
+  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as { backtest: { data: { events: number } }; journal: { path: string } };
+  assert.equal(report.backtest.data.events, 200);
+  assert.equal(report.journal.path, "(temporary)");
+});
+
+test("malformed rows are skipped, counted and shown; --strict stops at the first", () => {
+  const rows = good(50);
+  rows[10] = "11,abc,0.400,10,10,1735862404000,true";
+  rows[20] = "21,2000.00,0.400,20";
+  const data = file("ETHUSDT-aggTrades-2025-01-04.csv", rows);
+  const loose = hean(["backtest", "--data", data, "--strategy", "none", "--report", join(dir, "m.json"), "--quiet"]);
+  assert.equal(loose.status, 0, loose.stderr);
+  assert.match(loose.stdout, /2 malformed rows skipped/);
+  assert.match(loose.stdout, /:11: price is not a decimal number/);
+  assert.match(loose.stdout, /:21: 4 columns/);
+  const m = JSON.parse(readFileSync(join(dir, "m.json"), "utf8")) as { backtest: { data: { events: number; skipped: number } } };
+  assert.deepEqual([m.backtest.data.events, m.backtest.data.skipped], [48, 2]);
+  const strict = hean(["backtest", "--data", data, "--strategy", "none", "--strict", "--quiet"]);
+  assert.equal(strict.status, 1);
+  assert.match(strict.stderr, /DATA_MALFORMED: .*:11: price is not a decimal number/);
+});
+
+test("time going back is an error, not a silent sort", () => {
+  const rows = good(30);
+  [rows[5], rows[6]] = [rows[6]!, rows[5]!];
+  const data = file("ETHUSDT-aggTrades-2025-01-05.csv", rows);
+  const r = hean(["backtest", "--data", data, "--strategy", "none", "--quiet"]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /DATA_OUT_OF_ORDER: .*:7: time goes back/);
+});
+
+test("bad flags are refused before anything runs", () => {
+  const data = file("ETHUSDT-aggTrades-2025-01-06.csv", good(5));
+  for (const [args, pattern] of [
+    [["backtest"], /needs --data/],
+    [["backtest", "--data", data, "--from", "2025-13-01"], /--from must be a date/],
+    [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
+    [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
+    [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
+  ] as const) {
+    const r = hean(args);
+    assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
+    assert.match(r.stderr, pattern);
+    assert.ok(r.stderr.trim().split("\n").length <= 2, `one clear line: ${r.stderr}`);
+  }
+});
+
+test("progress: events/s and ETA from the data's span", () => {
+  const p = progressLine({ events: 50_000, ts: T0 + 30_000, firstTs: T0, done: false, fraction: 0.5 }, 1_000, T0 + 120_000);
+  assert.equal(p.fraction, 0.25, "--to bounds the span: data time over it");
+  assert.match(p.line, /50,000 events, 50,000 events\/s, data at 2025-01-03T00:00:30Z, ETA 3s/);
+  const q = progressLine({ events: 50_000, ts: T0 + 30_000, firstTs: T0, done: false, fraction: 0.5 }, 2_000, undefined);
+  assert.equal(q.fraction, 0.5, "else the input read");
+  assert.match(q.line, /ETA 2s/);
+});
+
+test("--strategy-file backtests a strategy module of one's own", () => {
+  const data = file("ETHUSDT-aggTrades-2025-01-07.csv", good(300));
+  const r = hean(["backtest", "--data", data, "--strategy-file", "examples/strategies/mean-reversion.ts", "--report", join(dir, "f.json"), "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^backtest examples\/strategies\/mean-reversion\.ts on ETHUSDT: 300 events/);
+  const bad = hean(["backtest", "--data", data, "--strategy-file", join(dir, "nope.ts"), "--quiet"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /nope\.ts/);
+});
+
+test("hean run prints the same report tables on exit and records the market it saw for a backtest", () => {
+  const recording = join(dir, "paper.hean.csv");
+  const run = hean(["run", "--duration", "3", "--strategy", "churn", "--journal", join(dir, "run.db"), "--record-market", recording]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /== hean paper\/sim ==/);
+  assert.match(run.stderr, /max drawdown/);
+  assert.match(run.stderr, /== By symbol ==/);
+  const lines = readFileSync(recording, "utf8").trim().split("\n");
+  assert.match(lines[0]!, /^#hean-market \{"version":1,"venue":"sim"/);
+  assert.ok(lines.slice(1).every((l) => /^\d+,(book,[A-Z]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+|trade,[A-Z]+,[\d.]+,[\d.]+,(buy|sell))$/.test(l)), "every line a book or a trade");
+  const bt = hean(["backtest", "--data", recording, "--strategy", "churn", "--quiet"]);
+  assert.equal(bt.status, 0, bt.stderr);
+  assert.match(bt.stdout, new RegExp(`on BTCUSDT,ETHUSDT: ${lines.length - 1} events`));
+  const refused = hean(["run", "--duration", "1", "--record-market", join(dir, "market.csv")]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
+});
+
+test("--instruments gives the rules of a symbol hean does not know; without them the run is refused", () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${(150 + (i % 5) * 0.01).toFixed(2)},${(1 + (i % 3)).toFixed(1)},${i},${i},${T0 + i * 500},${i % 2 === 0}`);
+  const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
+  const refused = hean(["backtest", "--data", data, "--strategy", "churn", "--quiet"]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /no instrument rules for SOLUSDT: give them with --instruments FILE/);
+  const rules = join(dir, "sol.json");
+  writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
+  const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /on SOLUSDT: 200 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed/);
+  writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", tickSize: "abc" }]));
+  const bad = hean(["backtest", "--data", data, "--instruments", rules, "--quiet"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--instruments .*sol\.json: instruments\[0\]\.baseAsset must be a string/);
+});

@@ -1,0 +1,133 @@
+/**
+ * A backtest whose right answer is worked out by hand: six aggTrades, a strategy that buys once
+ * and sells once, both as takers (urgency "immediate"), ETHUSDT rules (tick 0.01, lot 0.01,
+ * taker fee 0.055 %). With trades only, the touch is where the last trade printed: a sell on the
+ * bid with the ask one tick above, a buy on the ask with the bid one tick below.
+ *
+ *   t=0     sell 2000.00 → bid 2000.00 / ask 2000.01. The strategy opens: 1000 USDT (the
+ *           max order notional) at mid 2000.005 → 0.49 ETH (lot-rounded down).
+ *   t=5ms   the order reaches the engine (5 ms latency): buys 0.49 at the ask 2000.01.
+ *           cost 980.0049, fee 0.539002695 → equity 9999.460997305
+ *   t=1000  buy 2000.01 → bid 2000.00: long valued at the bid, equity 9999.456097305
+ *   t=2000  sell 1990.00 → bid 1990.00: equity 10000 − 0.539002695 + 0.49×1990 − 980.0049
+ *           = 9994.556097305, the low: drawdown 5.443902695 / 10000 = 0.0544390…%
+ *   t=3000  buy 2010.00 → bid 2009.99: equity 10004.351197305 (new peak, after 3000 ms under);
+ *           the strategy closes (bid ≥ 2005)
+ *   t=3005  sells 0.49 at the bid 2009.99: proceeds 984.8951, fee 0.541692305
+ *           gross 4.8902, fees 1.080695, net 3.809505 → equity 10003.809505
+ *   t=4000…6000 flat; the run ends at 6000 still under the t=3000 peak: that drawdown lasts 3000 ms.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { loadConfig } from "../../src/config/config.ts";
+import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import type { SignalEvent } from "../../src/core/events.ts";
+import type { Strategy } from "../../src/strategies/strategy.ts";
+
+const T0 = Date.UTC(2025, 0, 1);
+const dir = mkdtempSync(join(tmpdir(), "hean-bt-hand-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const ROWS: readonly [number, string, boolean][] = [
+  // [ms after T0, price, is_buyer_maker (true: the taker sold)]
+  [0, "2000.00", true],
+  [1000, "2000.01", false],
+  [2000, "1990.00", true],
+  [3000, "2010.00", false],
+  [4000, "2009.99", true],
+  [5000, "2015.00", false],
+  [6000, "2020.00", true],
+];
+
+function aggTradesFile(): string {
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-01.csv");
+  const lines = ROWS.map(([ms, price, buyerMaker], i) => `${100 + i},${price},1.500,${200 + i},${200 + i},${T0 + ms},${buyerMaker}`);
+  writeFileSync(file, `agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker\n${lines.join("\n")}\n`);
+  return file;
+}
+
+/** Buys on the first book, sells once the bid reaches 2005. */
+function buyOnceSellOnce(): Strategy {
+  let opened = false;
+  let closed = false;
+  const signal = (ts: number, symbol: string, action: "open" | "close", side: "buy" | "sell"): SignalEvent => ({
+    type: "signal",
+    ts,
+    strategyId: "once",
+    symbol,
+    action,
+    side,
+    confidence: 1,
+    stopDistance: 0.01,
+    reason: "hand-checked",
+  });
+  return {
+    id: "once",
+    onBook(book, view) {
+      if (!opened) {
+        opened = true;
+        return signal(book.ts, book.symbol, "open", "buy");
+      }
+      if (!closed && view.positionQty(book.symbol) > 0 && book.bid >= 2005n * 10n ** 18n) {
+        closed = true;
+        return signal(book.ts, book.symbol, "close", "sell");
+      }
+      return undefined;
+    },
+  };
+}
+
+test("a hand-computed backtest: trades, P&L, fees and drawdown to the last decimal", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
+  const { report } = await runBacktest({ files: [aggTradesFile()], config, strategies: [buyOnceSellOnce()] });
+  const p = report.performance;
+  assert.equal(report.backtest.data.events, 7);
+  assert.equal(report.trades.closed.length, 1);
+  const t = report.trades.closed[0]!;
+  assert.deepEqual(
+    { direction: t.direction, qty: t.qty, entry: t.entryPrice, exit: t.exitPrice, openedAt: t.openedAt - T0, closedAt: t.closedAt - T0 },
+    { direction: "long", qty: "0.49", entry: "2000.01", exit: "2009.99", openedAt: 5, closedAt: 3005 },
+  );
+  assert.equal(t.grossPnl, "4.8902");
+  assert.equal(t.fees, "1.080695");
+  assert.equal(t.netPnl, "3.809505");
+  assert.equal(t.makerQty, "0");
+  assert.equal(report.fees, "1.080695");
+  assert.equal(report.realizedPnl, "4.8902");
+  assert.equal(report.equity, "10003.809505");
+  assert.equal(p.netPnl, "3.809505");
+  assert.equal(p.fees, "1.080695");
+  assert.equal(p.trades, 1);
+  assert.equal(p.winRatePct, 100);
+  assert.equal(p.expectancy, "3.809505");
+  assert.equal(p.totalReturnPct, 0.038095);
+  assert.equal(p.maxDrawdownPct, 0.054439);
+  assert.equal(p.maxDrawdownDurationMs, 3000);
+  assert.equal(p.exposurePct, 50);
+  assert.equal(p.makerSharePct, 0);
+  assert.equal(p.from, T0);
+  assert.equal(p.to, T0 + 6000);
+});
+
+test("the same backtest twice gives byte-identical reports", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn"] });
+  const file = aggTradesFile();
+  const a = await runBacktest({ files: [file], config });
+  const b = await runBacktest({ files: [file], config });
+  assert.equal(JSON.stringify(a.report), JSON.stringify(b.report));
+});
+
+test("a stopped backtest (Ctrl-C) ends cleanly where it was, and its report says so", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn"] });
+  const rows = Array.from({ length: 20_000 }, (_, i) => `${i + 1},${(2000 + (i % 9) * 0.25).toFixed(2)},0.200,${i},${i},${T0 + i * 100},${i % 2 === 0}`);
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-11.csv");
+  writeFileSync(file, `${rows.join("\n")}\n`);
+  const abort = new AbortController();
+  const { report } = await runBacktest({ files: [file], config, signal: abort.signal, progressEvery: 1_000, onProgress: (p) => void (p.events >= 1_000 && abort.abort()) });
+  assert.equal(report.backtest.data.interrupted, true);
+  assert.ok(report.backtest.data.events >= 1_000 && report.backtest.data.events < 20_000, `${report.backtest.data.events} events`);
+  assert.deepEqual(report.orderTotals.working, 0, "working orders were settled at the stop");
+});

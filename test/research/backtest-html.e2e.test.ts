@@ -1,0 +1,91 @@
+/**
+ * `hean backtest --html`: the page opens in real headless Chromium (Debian's /usr/bin/chromium
+ * through playwright-core) with no page error, no console error, no request beyond the file
+ * itself, and shows equity, drawdown and the price with one entry and one exit marker per trade.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, test } from "node:test";
+import { chromium } from "playwright-core";
+import { loadConfig } from "../../src/config/config.ts";
+import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { htmlReport } from "../../src/report/html.ts";
+import { hean } from "../cli/cli-helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const missing = !existsSync(CHROMIUM);
+if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the backtest HTML test is SKIPPED (apt-get install chromium)\n`);
+const dir = mkdtempSync(join(tmpdir(), "hean-bt-html-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function tradesFile(): string {
+  const t0 = Date.UTC(2025, 0, 2);
+  const lines: string[] = [];
+  let px = 2000;
+  for (let i = 0; i < 600; i++) {
+    // A deterministic wander: up 60 %, down 40 % of the steps.
+    px += (i * 7919) % 10 < 6 ? 0.5 : -0.5;
+    lines.push(`${i + 1},${px.toFixed(2)},0.500,${i},${i},${t0 + i * 500},${i % 3 === 0}`);
+  }
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-02.csv");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+test("the HTML report in headless Chromium: no errors, no network, every marker", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
+  const { report, charts } = await runBacktest({ files: [tradesFile()], config });
+  assert.ok(report.performance.trades >= 5, `the churn strategy traded (${report.performance.trades} trades)`);
+  const page = join(dir, "report.html");
+  writeFileSync(page, htmlReport(report, charts));
+  const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const tab = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    const requests: string[] = [];
+    tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    tab.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    tab.on("request", (r) => requests.push(r.url()));
+    const url = pathToFileURL(page).href;
+    await tab.goto(url, { waitUntil: "load" });
+    await tab.waitForSelector("body[data-ready='1']");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [url], "the page fetched nothing but itself");
+    assert.equal(await tab.locator("svg#equity path.line").count(), 1);
+    assert.equal(await tab.locator("svg#drawdown path.line").count(), 1);
+    const shown = report.trades.closed.length;
+    assert.equal(await tab.locator("svg#price-ETHUSDT .marker.entry").count(), shown);
+    assert.equal(await tab.locator("svg#price-ETHUSDT .marker.exit").count(), shown);
+    assert.equal(await tab.locator("table#trades tr").count(), shown + 1);
+    // A marker's tooltip works (the inline script ran).
+    await tab.locator("svg#price-ETHUSDT .marker.entry").first().hover();
+    assert.match((await tab.locator("#tip").textContent()) ?? "", /^#1 entry long/);
+
+    // `hean run --html` writes the same page from a paper run on the simulated venue.
+    const runPage = join(dir, "run.html");
+    const run = hean(["run", "--duration", "4", "--strategy", "churn", "--journal", join(dir, "run.db"), "--html", runPage, "--quiet"]);
+    assert.equal(run.status, 0, run.stderr);
+    requests.length = 0;
+    const runUrl = pathToFileURL(runPage).href;
+    await tab.goto(runUrl, { waitUntil: "load" });
+    await tab.waitForSelector("body[data-ready='1']");
+    assert.deepEqual(problems, []);
+    assert.deepEqual(requests, [runUrl]);
+    assert.equal(await tab.locator("svg#equity path.line").count(), 1);
+    assert.equal(await tab.locator("svg#price-BTCUSDT path.line").count(), 1);
+    assert.equal(await tab.locator("svg#price-ETHUSDT path.line").count(), 1);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});

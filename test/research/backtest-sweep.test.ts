@@ -1,0 +1,74 @@
+/**
+ * Sweeps: the grid, the walk-forward windows, ranking (out-of-sample figures only, ties in grid
+ * order, failures last), and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { Performance } from "../../src/report/performance.ts";
+import { grid, parseSweeps, rankSweep, type SweepJobResult, type SweepReport, windows } from "../../src/research/backtest/sweep.ts";
+import { hean } from "../cli/cli-helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hean-sweep-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("the grid is every combination, first axis slowest; bad sweeps are refused", () => {
+  const axes = parseSweeps(["a.x=1,2", "b=p,q,r"]);
+  assert.deepEqual(grid(axes), [
+    ["a.x=1", "b=p"], ["a.x=1", "b=q"], ["a.x=1", "b=r"],
+    ["a.x=2", "b=p"], ["a.x=2", "b=q"], ["a.x=2", "b=r"],
+  ]);
+  assert.throws(() => parseSweeps(["a=1,,2"]), /--sweep must be key=v1,v2/);
+  assert.throws(() => parseSweeps(["=1"]), /--sweep must be/);
+  assert.throws(() => parseSweeps(["a=1", "a=2"]), /given twice/);
+  assert.deepEqual(windows(0, 10, 3), [{ from: 0, to: 3 }, { from: 3, to: 6 }, { from: 6, to: 10 }]);
+});
+
+const perf = (totalReturnPct: number): Performance => ({ totalReturnPct, maxDrawdownPct: 1, trades: 2, sharpe: null }) as unknown as Performance;
+const ok = (id: number, r: number): SweepJobResult => ({ id, ok: true, performance: perf(r) });
+
+test("walk-forward ranking uses only the out-of-sample windows; the path chooses on the window before", () => {
+  const combos = [["k=1"], ["k=2"], ["k=3"]];
+  // Window 1 (in-sample only) would favour k=1 hugely; windows 2–3 favour k=3.
+  const runs = [
+    [ok(0, 50), ok(1, -1), ok(2, -1)],
+    [ok(3, 0), ok(4, 1), ok(5, 2)],
+    [ok(6, -5), ok(7, 4), ok(8, 4)],
+  ];
+  const r = rankSweep(combos, runs, "totalReturnPct", 3, parseSweeps(["k=1,2,3"]));
+  assert.deepEqual(r.ranked.map((e) => [e.overrides[0], e.value]), [["k=3", 4], ["k=2", 1.5], ["k=1", -1]]);
+  assert.deepEqual(r.walkForwardPath, [
+    { window: 2, chosen: ["k=1"], value: -1 },
+    { window: 3, chosen: ["k=3"], value: 4 },
+  ]);
+  const failed: SweepJobResult = { id: 0, ok: false, error: "boom" };
+  const whole = rankSweep([["k=1"], ["k=2"]], [[failed], [ok(1, -3)]], "totalReturnPct", null, parseSweeps(["k=1,2"]));
+  assert.deepEqual(whole.ranked.map((e) => [e.overrides[0], e.value, e.error ?? ""]), [["k=2", -3, ""], ["k=1", null, "boom"]]);
+});
+
+test("hean backtest --sweep in worker threads with --walk-forward: ranked, identical twice", () => {
+  const t0 = Date.UTC(2025, 0, 9);
+  const rows = Array.from({ length: 1200 }, (_, i) => `${i + 1},${(2000 + Math.round(20 * Math.sin(i / 40)) / 2).toFixed(2)},0.300,${i},${i},${t0 + i * 250},${i % 3 === 0}`);
+  const data = join(dir, "ETHUSDT-aggTrades-2025-01-09.csv");
+  writeFileSync(data, `${rows.join("\n")}\n`);
+  const args = ["backtest", "--data", data, "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--sweep", "strategy.params.intervalMs=3000,8000", "--workers", "2", "--rank", "totalReturnPct", "--walk-forward", "2", "--quiet"];
+  const a = hean([...args, "--report", join(dir, "a.json")]);
+  const b = hean([...args, "--report", join(dir, "b.json")]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  assert.match(a.stdout, /== Sweep: 4 combinations ranked by totalReturnPct, walk-forward over 2 windows/);
+  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as SweepReport;
+  assert.equal(report.ranked.length, 4);
+  const values = report.ranked.map((e) => e.value ?? -Infinity);
+  assert.deepEqual([...values].sort((x, y) => y - x), values, "best first");
+  for (const e of report.ranked) {
+    assert.equal(e.windows?.length, 2);
+    assert.equal(e.value, e.windows![1], "the ranked figure is window 2's, never window 1's");
+  }
+  assert.equal(report.walkForwardPath.length, 1);
+  const refused = hean(["backtest", "--data", data, "--sweep", "strategy.params.holdMs=-5", "--quiet"]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /strategy\.params\.holdMs/);
+});
