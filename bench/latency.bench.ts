@@ -25,6 +25,24 @@ import type { SimVenue } from "../src/venues/sim/sim-venue.ts";
 import type { BenchResult } from "./result.ts";
 
 const RATE = 20_000;
+/** Tick-to-intent runs until it has this many samples (after warm-up), or MAX_RUN_MS. */
+const MIN_SAMPLES = 10_000;
+const MAX_RUN_MS = 40_000;
+const WARMUP_MS = 1_000;
+/**
+ * The bench strategy crosses the spread on every round trip and so loses a little each time: with
+ * the default ladder the governor would reach QUARANTINE after ~1.4 s and size every open to 0 (the
+ * old bench's ~200 samples). The ladder is moved out of reach so that the run samples the path,
+ * not the governor's verdict on a losing strategy.
+ */
+const GOVERNOR_OUT_OF_REACH = [
+  "risk.softBrakeDrawdownPct=97",
+  "risk.quarantineDrawdownPct=98",
+  "risk.hardStopDrawdownPct=99",
+  "risk.dailyLossSoftPct=97",
+  "risk.dailyLossQuarantinePct=98",
+  "risk.dailyLossHardStopPct=99",
+];
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"] as const;
 
 /** Opens when flat, closes when long: one intent per round trip, forever, within any limit. */
@@ -59,12 +77,25 @@ const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 interface Flood {
   /** Intended send time (µs) of each injected book. */
   readonly dueAt: WeakMap<object, number>;
+  /**
+   * When the tick the engine acts on now was due, counting conflation: a waiting tick that a newer
+   * one replaced was due earlier, and the decision it allowed has been waiting since. Measuring from
+   * the surviving tick's own due time would hide every stall behind the market lane's conflation
+   * (coordinated omission by another name).
+   */
+  due(book: BookEvent): number | undefined;
   stop(): Promise<void>;
 }
 
 /** Publish books into the inbox at RATE per second, priced off the venue's own market. */
 function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublish?: (dueUs: number) => void): Flood {
   const dueAt = new WeakMap<object, number>();
+  /** Per symbol: due time of the oldest injected tick not yet delivered to the engine. */
+  const oldestWaiting = new Map<string, number>();
+  // Subscribed after the engine: runs once the engine (and the strategies behind it) saw the tick.
+  const unsubscribe = rt.inbox.subscribe("bench-delivered", (e) => {
+    if (e.type === "market.book") oldestWaiting.delete(e.symbol);
+  }, ["market.book"]);
   const start = nowUs();
   let sent = 0;
   let running = true;
@@ -91,6 +122,7 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
       };
       const dueUs = start + Math.round((sent * 1e6) / RATE);
       dueAt.set(book, dueUs);
+      if (!oldestWaiting.has(symbol)) oldestWaiting.set(symbol, dueUs);
       onPublish?.(dueUs);
       rt.inbox.publish(book);
     }
@@ -99,9 +131,11 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
   setImmediate(step);
   return {
     dueAt,
+    due: (book) => oldestWaiting.get(book.symbol) ?? dueAt.get(book),
     async stop() {
       running = false;
       await finished;
+      unsubscribe();
     },
   };
 }
@@ -133,20 +167,25 @@ async function startRuntime(dir: string, name: string, strategies: Strategy[], o
 
 const toMs = (us: number): number => us / 1000;
 
-async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
+export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
-  let dueAt: WeakMap<object, number> = new WeakMap();
-  const rt = await startRuntime(dir, "tick", [new PingPong()], [], {
+  let f: Flood | undefined;
+  let recording = false;
+  const rt = await startRuntime(dir, "tick", [new PingPong()], GOVERNOR_OUT_OF_REACH, {
     onIntent: (book: BookEvent) => {
-      const due = dueAt.get(book);
-      if (due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
+      const due = f?.due(book);
+      if (recording && due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
     },
   });
   const venue = rt.venue as SimVenue;
   await new Promise((r) => setTimeout(r, 300));
-  const f = flood(rt, venue, () => 1);
-  dueAt = f.dueAt;
-  await new Promise((r) => setTimeout(r, 8_000));
+  f = flood(rt, venue, () => 1);
+  // Warm-up (JIT, first entries per symbol) is run but not sampled.
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  recording = true;
+  const started = performance.now();
+  while (hist.totalCount < MIN_SAMPLES && performance.now() - started < MAX_RUN_MS) await new Promise((r) => setTimeout(r, 100));
+  recording = false;
   await f.stop();
   await rt.stop("bench done");
 
@@ -182,7 +221,7 @@ async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baselin
   return { hist, baseline };
 }
 
-async function killSwitchReaction(dir: string, durability: "full" | "normal"): Promise<hdr.Histogram> {
+export async function killSwitchReaction(dir: string, durability: "full" | "normal"): Promise<hdr.Histogram> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
   let crashTickDue: number | undefined;
   let crash = false;
