@@ -54,6 +54,9 @@ export class WorkerWriter implements JournalWriter {
     });
   }
 
+  /** Snapshots may be handed over serialized: this writer's thread encodes them. */
+  readonly encodesSnapshots = true;
+
   submit(job: WriteJob): void {
     if (this.#failure !== undefined || this.#closing) return;
     if (job.kind === "events") this.#submittedSeq = job.firstSeq + job.payloads.length - 1;
@@ -122,6 +125,10 @@ export class WorkerWriter implements JournalWriter {
     for (const id of report.snapshots) {
       this.#pendingSnapshots--;
       this.#listener.snapshotWritten(id);
+    }
+    for (const { id, message } of report.refused ?? []) {
+      this.#pendingSnapshots--;
+      this.#listener.snapshotRefused(id, message);
     }
     if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
       this.#referenced = false;

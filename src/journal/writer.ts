@@ -11,6 +11,8 @@ export interface WriterListener {
   /** Everything up to `seq` is committed and synced as the durability setting asks. */
   durable(seq: number): void;
   snapshotWritten(id: number): void;
+  /** A snapshot the writer thread could not encode (EVENT_INVALID); nothing of it was stored. */
+  snapshotRefused(id: number, message: string): void;
   /** The writer can no longer commit; it will not recover. */
   failed(error: HeanError): void;
 }
@@ -25,6 +27,8 @@ export interface WriterConfig {
 }
 
 export interface JournalWriter {
+  /** True when `submit` takes snapshot state in V8 serialization and encodes it off the caller's thread. */
+  readonly encodesSnapshots?: boolean;
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
