@@ -22,6 +22,7 @@ import { RuntimeView } from "../src/runtime/engine-view-impl.ts";
 import { Runtime, type RuntimeOptions } from "../src/runtime/runtime.ts";
 import type { Strategy, StrategyView } from "../src/strategies/strategy.ts";
 import type { SimVenue } from "../src/venues/sim/sim-venue.ts";
+import { allocatedBytes } from "./allocation.ts";
 import type { BenchResult } from "./result.ts";
 
 const RATE = 20_000;
@@ -278,6 +279,54 @@ export async function killSwitchReaction(dir: string, durability: "full" | "norm
   return hist;
 }
 
+const ALLOC_TICKS = 100_000;
+
+/**
+ * Heap bytes allocated per tick on the tick path (inbox → engine → outbox → strategy), no intents:
+ * a deterministic figure, unlike latency on a shared machine, so a hot-path allocation or GC
+ * regression shows as a number. Baseline: the same loop and ticks through a bare EventEmitter to
+ * the same strategy (what the harness itself allocates per tick).
+ */
+export async function allocationPerTick(dir: string): Promise<{ runtime: number; emitter: number }> {
+  const rt = await startRuntime(dir, "alloc", [new Quiet()], [], {});
+  const venue = rt.venue as SimVenue;
+  await new Promise((r) => setTimeout(r, 300));
+  const books = (count: number): BookEvent[][] =>
+    Array.from({ length: count / SYMBOLS.length }, (_, i) =>
+      SYMBOLS.map((symbol): BookEvent => {
+        const top = venue.engine.top(symbol)!;
+        return { type: "market.book", ts: rt.clock.now(), symbol, bid: top.bid!.price, bidQty: dec("1"), ask: top.ask!.price, askQty: dec(String(1 + (i % 7))), venueTs: i, afterGap: false };
+      }),
+    );
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const drive = async (rounds: readonly BookEvent[][], publish: (b: BookEvent) => void, pending: () => number): Promise<void> => {
+    for (const round of rounds) {
+      for (const b of round) publish(b);
+      while (pending() > 0) await nextTurn();
+    }
+  };
+  const warm = books(20_000);
+  await drive(warm, (b) => rt.inbox.publish(b), () => rt.inbox.pending());
+  const measured = books(ALLOC_TICKS);
+  const runtime = (await allocatedBytes(() => drive(measured, (b) => rt.inbox.publish(b), () => rt.inbox.pending()))) / ALLOC_TICKS;
+  await rt.stop("bench done");
+
+  const emitter = new EventEmitter();
+  const strategy = new Quiet();
+  emitter.on("book", (b: BookEvent) => strategy.onBook());
+  let waiting = 0;
+  const publish = (b: BookEvent): void => {
+    waiting++;
+    setImmediate(() => {
+      emitter.emit("book", b);
+      waiting--;
+    });
+  };
+  await drive(warm, publish, () => waiting);
+  const base = (await allocatedBytes(() => drive(measured, publish, () => waiting))) / ALLOC_TICKS;
+  return { runtime, emitter: base };
+}
+
 export async function runLatencyBench(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "hean-bench-"));
   // Each kill-switch figure is a percentile over ~60 crashes (one per round).
@@ -287,6 +336,7 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
     // The same with fsync only at checkpoints (survives a process crash, not a power cut):
     // shows how much of the reaction is the durable commit that must precede the close order.
     const killNormal = await killSwitchReaction(dir, "normal");
+    const alloc = await allocationPerTick(dir);
     console.error(`  samples: tick-to-intent ${hist.totalCount}, kill switch ${kill.totalCount} (full) / ${killNormal.totalCount} (normal)`);
     const row = (name: string, h: hdr.Histogram, p: number, base: hdr.Histogram, bp: number, baseName: string): BenchResult => {
       const value = toMs(h.getValueAtPercentile(p));
@@ -298,6 +348,14 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
       row("tick-to-intent p50 @20k ticks/s", hist, 50, baseline, 50, baseName),
       row("tick-to-intent p99 @20k ticks/s", hist, 99, baseline, 99, baseName),
       row("tick-to-intent p99.9 @20k ticks/s", hist, 99.9, baseline, 99.9, baseName),
+      {
+        name: "heap allocated per tick, tick path (inbox → engine → strategy)",
+        unit: "bytes/tick",
+        value: alloc.runtime,
+        baselineName: "EventEmitter → same strategy, same harness",
+        baselineValue: alloc.emitter,
+        ratio: alloc.runtime / alloc.emitter,
+      },
       row("kill-switch reaction p50 under 20k ticks/s", kill, 50, hist, 50, "tick-to-intent p50"),
       row("kill-switch reaction p99 under 20k ticks/s", kill, 99, hist, 50, "tick-to-intent p50"),
       row("kill-switch reaction p50, journal.durability=normal", killNormal, 50, kill, 50, "same, durability=full"),
