@@ -148,6 +148,28 @@ export class SqliteJournal {
     return this.#waiters.waitFor(target);
   }
 
+  /**
+   * The kill switch's commit path: what is buffered goes to the writer at once (ahead of the
+   * end-of-turn batch), and durability is observed in shared memory, without the writer's reply
+   * message having to reach the event loop. Same guarantee as `flush()`: resolves only once
+   * everything appended so far is durable.
+   */
+  flushUrgent(): Promise<void> {
+    if (this.#failure !== undefined) return rejected(this.#failure);
+    if (this.#closed) return rejected(closedError(this.path));
+    const target = this.#lastSeq;
+    if (this.#durableSeq >= target) return Promise.resolve();
+    this.#post();
+    const wait = this.#writer.waitDurableAsync;
+    if (wait === undefined || this.#durableSeq >= target) return this.flush();
+    return wait.call(this.#writer, target).then(
+      () => this.#onDurable(target),
+      (e: unknown) => {
+        throw this.#failure ?? e;
+      },
+    );
+  }
+
   /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */
   flushSync(): void {
     if (this.#failure !== undefined) throw this.#failure;

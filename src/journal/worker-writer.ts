@@ -94,6 +94,21 @@ export class WorkerWriter implements JournalWriter {
     }
   }
 
+  async waitDurableAsync(seq: number): Promise<void> {
+    const target = BigInt(seq);
+    for (;;) {
+      if (this.#failure !== undefined) throw this.#failure;
+      const durable = Atomics.load(this.#shared, SLOT_DURABLE);
+      if (durable >= target) return;
+      if (Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
+        throw new HeanError("JOURNAL_IO", `the journal writer stopped before seq ${seq} was durable (durable: ${durable})`, { path: this.#path, seq, durable: Number(durable) });
+      }
+      // Woken by the writer's Atomics.notify right after its commit; the slice bounds a missed wake-up.
+      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, durable, SYNC_WAIT_SLICE_MS);
+      if (wait.async) await wait.value;
+    }
+  }
+
   close(): "drained" | "abandoned" {
     if (this.#closing) return "abandoned";
     this.#closing = true;

@@ -32,6 +32,8 @@ export interface JournalWriter {
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
+  /** Resolves once `seq` is durable, watching shared memory (no reply message); rejects when the writer fails. */
+  waitDurableAsync?(seq: number): Promise<void>;
   /**
    * Finish what was submitted and release the file. Synchronous so shutdown paths can use it.
    * "drained": every submitted job is committed; "abandoned": some may not be (the writer had failed).
