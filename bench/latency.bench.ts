@@ -348,6 +348,9 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
       row("tick-to-intent p50 @20k ticks/s", hist, 50, baseline, 50, baseName),
       row("tick-to-intent p99 @20k ticks/s", hist, 99, baseline, 99, baseName),
       row("tick-to-intent p99.9 @20k ticks/s", hist, 99.9, baseline, 99.9, baseName),
+      // The percentiles above are only as good as their sample count (target ≥ 10,000 within the run).
+      { name: "tick-to-intent samples (intents measured)", unit: "samples", value: hist.totalCount, baselineName: baseName, baselineValue: baseline.totalCount, ratio: hist.totalCount / baseline.totalCount },
+      { name: "kill-switch reaction samples (crashes measured)", unit: "samples", value: kill.totalCount, baselineName: "crash rounds attempted", baselineValue: 60, ratio: kill.totalCount / 60 },
       {
         name: "heap allocated per tick, tick path (inbox → engine → strategy)",
         unit: "bytes/tick",
