@@ -22,9 +22,28 @@ import { RuntimeView } from "../src/runtime/engine-view-impl.ts";
 import { Runtime, type RuntimeOptions } from "../src/runtime/runtime.ts";
 import type { Strategy, StrategyView } from "../src/strategies/strategy.ts";
 import type { SimVenue } from "../src/venues/sim/sim-venue.ts";
+import { allocatedBytes } from "./allocation.ts";
 import type { BenchResult } from "./result.ts";
 
 const RATE = 20_000;
+/** Tick-to-intent runs until it has this many samples (after warm-up), or MAX_RUN_MS. */
+const MIN_SAMPLES = 10_000;
+const MAX_RUN_MS = 40_000;
+const WARMUP_MS = 1_000;
+/**
+ * The bench strategy crosses the spread on every round trip and so loses a little each time: with
+ * the default ladder the governor would reach QUARANTINE after ~1.4 s and size every open to 0 (the
+ * old bench's ~200 samples). The ladder is moved out of reach so that the run samples the path,
+ * not the governor's verdict on a losing strategy.
+ */
+const GOVERNOR_OUT_OF_REACH = [
+  "risk.softBrakeDrawdownPct=97",
+  "risk.quarantineDrawdownPct=98",
+  "risk.hardStopDrawdownPct=99",
+  "risk.dailyLossSoftPct=97",
+  "risk.dailyLossQuarantinePct=98",
+  "risk.dailyLossHardStopPct=99",
+];
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"] as const;
 
 /** Opens when flat, closes when long: one intent per round trip, forever, within any limit. */
@@ -59,12 +78,25 @@ const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 interface Flood {
   /** Intended send time (µs) of each injected book. */
   readonly dueAt: WeakMap<object, number>;
+  /**
+   * When the tick the engine acts on now was due, counting conflation: a waiting tick that a newer
+   * one replaced was due earlier, and the decision it allowed has been waiting since. Measuring from
+   * the surviving tick's own due time would hide every stall behind the market lane's conflation
+   * (coordinated omission by another name).
+   */
+  due(book: BookEvent): number | undefined;
   stop(): Promise<void>;
 }
 
 /** Publish books into the inbox at RATE per second, priced off the venue's own market. */
 function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublish?: (dueUs: number) => void): Flood {
   const dueAt = new WeakMap<object, number>();
+  /** Per symbol: due time of the oldest injected tick not yet delivered to the engine. */
+  const oldestWaiting = new Map<string, number>();
+  // Subscribed after the engine: runs once the engine (and the strategies behind it) saw the tick.
+  const unsubscribe = rt.inbox.subscribe("bench-delivered", (e) => {
+    if (e.type === "market.book") oldestWaiting.delete(e.symbol);
+  }, ["market.book"]);
   const start = nowUs();
   let sent = 0;
   let running = true;
@@ -91,6 +123,7 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
       };
       const dueUs = start + Math.round((sent * 1e6) / RATE);
       dueAt.set(book, dueUs);
+      if (!oldestWaiting.has(symbol)) oldestWaiting.set(symbol, dueUs);
       onPublish?.(dueUs);
       rt.inbox.publish(book);
     }
@@ -99,9 +132,11 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
   setImmediate(step);
   return {
     dueAt,
+    due: (book) => oldestWaiting.get(book.symbol) ?? dueAt.get(book),
     async stop() {
       running = false;
       await finished;
+      unsubscribe();
     },
   };
 }
@@ -133,20 +168,25 @@ async function startRuntime(dir: string, name: string, strategies: Strategy[], o
 
 const toMs = (us: number): number => us / 1000;
 
-async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
+export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
-  let dueAt: WeakMap<object, number> = new WeakMap();
-  const rt = await startRuntime(dir, "tick", [new PingPong()], [], {
+  let f: Flood | undefined;
+  let recording = false;
+  const rt = await startRuntime(dir, "tick", [new PingPong()], GOVERNOR_OUT_OF_REACH, {
     onIntent: (book: BookEvent) => {
-      const due = dueAt.get(book);
-      if (due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
+      const due = f?.due(book);
+      if (recording && due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
     },
   });
   const venue = rt.venue as SimVenue;
   await new Promise((r) => setTimeout(r, 300));
-  const f = flood(rt, venue, () => 1);
-  dueAt = f.dueAt;
-  await new Promise((r) => setTimeout(r, 8_000));
+  f = flood(rt, venue, () => 1);
+  // Warm-up (JIT, first entries per symbol) is run but not sampled.
+  await new Promise((r) => setTimeout(r, WARMUP_MS));
+  recording = true;
+  const started = performance.now();
+  while (hist.totalCount < MIN_SAMPLES && performance.now() - started < MAX_RUN_MS) await new Promise((r) => setTimeout(r, 100));
+  recording = false;
   await f.stop();
   await rt.stop("bench done");
 
@@ -182,7 +222,7 @@ async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baselin
   return { hist, baseline };
 }
 
-async function killSwitchReaction(dir: string, durability: "full" | "normal"): Promise<hdr.Histogram> {
+export async function killSwitchReaction(dir: string, durability: "full" | "normal"): Promise<hdr.Histogram> {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
   let crashTickDue: number | undefined;
   let crash = false;
@@ -239,6 +279,54 @@ async function killSwitchReaction(dir: string, durability: "full" | "normal"): P
   return hist;
 }
 
+const ALLOC_TICKS = 100_000;
+
+/**
+ * Heap bytes allocated per tick on the tick path (inbox → engine → outbox → strategy), no intents:
+ * a deterministic figure, unlike latency on a shared machine, so a hot-path allocation or GC
+ * regression shows as a number. Baseline: the same loop and ticks through a bare EventEmitter to
+ * the same strategy (what the harness itself allocates per tick).
+ */
+export async function allocationPerTick(dir: string): Promise<{ runtime: number; emitter: number }> {
+  const rt = await startRuntime(dir, "alloc", [new Quiet()], [], {});
+  const venue = rt.venue as SimVenue;
+  await new Promise((r) => setTimeout(r, 300));
+  const books = (count: number): BookEvent[][] =>
+    Array.from({ length: count / SYMBOLS.length }, (_, i) =>
+      SYMBOLS.map((symbol): BookEvent => {
+        const top = venue.engine.top(symbol)!;
+        return { type: "market.book", ts: rt.clock.now(), symbol, bid: top.bid!.price, bidQty: dec("1"), ask: top.ask!.price, askQty: dec(String(1 + (i % 7))), venueTs: i, afterGap: false };
+      }),
+    );
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const drive = async (rounds: readonly BookEvent[][], publish: (b: BookEvent) => void, pending: () => number): Promise<void> => {
+    for (const round of rounds) {
+      for (const b of round) publish(b);
+      while (pending() > 0) await nextTurn();
+    }
+  };
+  const warm = books(20_000);
+  await drive(warm, (b) => rt.inbox.publish(b), () => rt.inbox.pending());
+  const measured = books(ALLOC_TICKS);
+  const runtime = (await allocatedBytes(() => drive(measured, (b) => rt.inbox.publish(b), () => rt.inbox.pending()))) / ALLOC_TICKS;
+  await rt.stop("bench done");
+
+  const emitter = new EventEmitter();
+  const strategy = new Quiet();
+  emitter.on("book", (b: BookEvent) => strategy.onBook());
+  let waiting = 0;
+  const publish = (b: BookEvent): void => {
+    waiting++;
+    setImmediate(() => {
+      emitter.emit("book", b);
+      waiting--;
+    });
+  };
+  await drive(warm, publish, () => waiting);
+  const base = (await allocatedBytes(() => drive(measured, publish, () => waiting))) / ALLOC_TICKS;
+  return { runtime, emitter: base };
+}
+
 export async function runLatencyBench(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "hean-bench-"));
   // Each kill-switch figure is a percentile over ~60 crashes (one per round).
@@ -248,6 +336,7 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
     // The same with fsync only at checkpoints (survives a process crash, not a power cut):
     // shows how much of the reaction is the durable commit that must precede the close order.
     const killNormal = await killSwitchReaction(dir, "normal");
+    const alloc = await allocationPerTick(dir);
     console.error(`  samples: tick-to-intent ${hist.totalCount}, kill switch ${kill.totalCount} (full) / ${killNormal.totalCount} (normal)`);
     const row = (name: string, h: hdr.Histogram, p: number, base: hdr.Histogram, bp: number, baseName: string): BenchResult => {
       const value = toMs(h.getValueAtPercentile(p));
@@ -259,6 +348,17 @@ export async function runLatencyBench(): Promise<BenchResult[]> {
       row("tick-to-intent p50 @20k ticks/s", hist, 50, baseline, 50, baseName),
       row("tick-to-intent p99 @20k ticks/s", hist, 99, baseline, 99, baseName),
       row("tick-to-intent p99.9 @20k ticks/s", hist, 99.9, baseline, 99.9, baseName),
+      // The percentiles above are only as good as their sample count (target ≥ 10,000 within the run).
+      { name: "tick-to-intent samples (intents measured)", unit: "samples", value: hist.totalCount, baselineName: baseName, baselineValue: baseline.totalCount, ratio: hist.totalCount / baseline.totalCount },
+      { name: "kill-switch reaction samples (crashes measured)", unit: "samples", value: kill.totalCount, baselineName: "crash rounds attempted", baselineValue: 60, ratio: kill.totalCount / 60 },
+      {
+        name: "heap allocated per tick, tick path (inbox → engine → strategy)",
+        unit: "bytes/tick",
+        value: alloc.runtime,
+        baselineName: "EventEmitter → same strategy, same harness",
+        baselineValue: alloc.emitter,
+        ratio: alloc.runtime / alloc.emitter,
+      },
       row("kill-switch reaction p50 under 20k ticks/s", kill, 50, hist, 50, "tick-to-intent p50"),
       row("kill-switch reaction p99 under 20k ticks/s", kill, 99, hist, 50, "tick-to-intent p50"),
       row("kill-switch reaction p50, journal.durability=normal", killNormal, 50, kill, 50, "same, durability=full"),

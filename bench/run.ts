@@ -3,6 +3,7 @@
  * table and writes `bench/results.json` (an array of BenchResult).
  *
  *   node bench/run.ts              all modules; results.json is replaced
+ *   node bench/run.ts --only bus   the same as `node bench/run.ts bus` (npm run bench -- --only bus)
  *   node bench/run.ts bus journal  only modules whose file name contains "bus" or "journal";
  *                                  their figures replace those of the same name in results.json, the rest are kept
  *
@@ -112,10 +113,11 @@ async function previousResults(): Promise<BenchResult[]> {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write("usage: node bench/run.ts [name-filter …]\n");
+    process.stdout.write("usage: node bench/run.ts [--only] [name-filter …]   (npm run bench -- --only latency)\n");
     return 0;
   }
-  const filters = argv.filter((a) => !a.startsWith("-"));
+  // `--only NAME` (as in `npm run bench -- --only latency`) is the same as a bare NAME filter.
+  const filters = argv.filter((a, i) => !a.startsWith("-") || argv[i - 1] === "--only").filter((a) => a !== "--only");
   const modules = await benchModules(filters);
   if (modules.length === 0) {
     process.stderr.write(`no bench/*.bench.ts module matches ${JSON.stringify(filters)}\n`);

@@ -22,8 +22,37 @@ export type Rounding = "half-even" | "floor" | "ceil" | "trunc";
 
 const DEC_PATTERN = /^([+-])?(\d+)(?:\.(\d+))?$/;
 
+/** 10^(18 − k) for k fraction digits, k = 0..15. */
+const FAST_SCALE: readonly bigint[] = Array.from({ length: 16 }, (_, k) => 10n ** BigInt(DECIMALS - k));
+
+/**
+ * The common case of a venue's prices and sizes ("30247.20", "0.224"): unsigned, at most 15
+ * digits, so the digits fit a float64 exactly and one BigInt multiplication gives the units
+ * (no regex, no substrings, ~5× faster). Anything else (signs, long numbers, malformed text):
+ * undefined, and the general path decides, so the accepted language is exactly DEC_PATTERN's.
+ */
+function fastDec(text: string): Dec | undefined {
+  const n = text.length;
+  if (n === 0 || n > 16) return undefined;
+  let digits = 0;
+  let units = 0;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      units = units * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0 && i > 0 && i < n - 1) dot = i;
+    else return undefined;
+  }
+  if (digits > 15) return undefined;
+  return (BigInt(units) * FAST_SCALE[dot < 0 ? 0 : n - 1 - dot]!) as Dec;
+}
+
 /** Parse an exact decimal string ("0.001", "-42", "1e-3" is rejected: exchanges send plain decimals). */
 export function dec(text: string): Dec {
+  const fast = fastDec(text);
+  if (fast !== undefined) return fast;
   const m = DEC_PATTERN.exec(text);
   if (m === null) throw new HeanError("DEC_PARSE", `not a decimal number: ${JSON.stringify(text)}`, { text });
   const [, sign, int, frac = ""] = m;
@@ -37,6 +66,8 @@ export function dec(text: string): Dec {
 /** Parse without throwing; `undefined` for anything that is not a finite plain decimal. */
 export function tryDec(value: unknown): Dec | undefined {
   if (typeof value === "string") {
+    const fast = fastDec(value);
+    if (fast !== undefined) return fast;
     // One match, not three (historical data parses millions of these).
     const m = DEC_PATTERN.exec(value);
     if (m === null) return undefined;

@@ -111,6 +111,17 @@ export class Engine {
     }
   }
 
+  /** `flush` on the journal's priority path (kill-switch intents): same guarantee, less waiting. */
+  async flushUrgent(): Promise<void> {
+    try {
+      await (this.journal.flushUrgent?.() ?? this.journal.flush());
+    } catch (e) {
+      this.#journalFailure = describeError(e).message;
+      this.#alert("critical", "JOURNAL_FAILED", `journal is not durable: ${this.#journalFailure}`, {});
+      throw e;
+    }
+  }
+
   /** Set when durability failed: no new order may be sent while it is. */
   get journalFailure(): string | undefined {
     return this.#journalFailure;

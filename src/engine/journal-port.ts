@@ -14,6 +14,12 @@ export interface JournalPort {
   append(event: HeanEvent): number;
   /** Resolves when every append so far is durable; rejects (loudly) if durability failed. */
   flush(): Promise<void>;
+  /**
+   * The same promise for the kill switch: hand the buffered records to the writer now (not at the
+   * end of the turn) and observe durability without waiting for a message back. Journals without
+   * a faster way simply flush.
+   */
+  flushUrgent?(): Promise<void>;
   flushSync(): void;
   lastSeq(): number;
   read(fromSeqExclusive?: number): Iterable<JournalRecord>;

@@ -100,8 +100,12 @@ export class Executor {
       arrivalMid: o.arrivalMid,
     });
     if (outcome !== "applied") return { ok: false, code: "INTENT_REFUSED", message: `the engine refused the intent (${outcome})` };
-    this.#toSend.push(id);
-    void this.#pump();
+    // The kill switch does not queue behind ordinary intents: its own commit, observed at once.
+    if (o.purpose === "kill-switch") void this.#sendUrgent(id);
+    else {
+      this.#toSend.push(id);
+      void this.#pump();
+    }
     return { ok: true, clientOrderId: id };
   }
 
@@ -152,6 +156,17 @@ export class Executor {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Journal before effect still: sent only once durable (every record before it is too). */
+  async #sendUrgent(id: string): Promise<void> {
+    try {
+      await this.#engine.flushUrgent();
+    } catch (e) {
+      this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: "JOURNAL_NOT_DURABLE", reason: describeError(e).message, postOnlyWouldTake: false });
+      return;
+    }
+    this.#send(id);
   }
 
   #send(id: string): void {

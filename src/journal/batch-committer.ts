@@ -62,6 +62,7 @@ export class BatchCommitter {
           checksum = this.#insertEvents(job.ts, job.types, job.payloads, seq, checksum);
           seq += job.payloads.length;
         } else {
+          if (typeof job.state !== "string") throw new HeanError("JOURNAL_IO", "a snapshot reached the committer unencoded", { seq: job.seq });
           const anchor = job.seq === seq ? checksum : this.#storedChecksum(job.seq);
           this.#insertSnapshot.run(job.seq, job.ts, job.state, snapshotChecksum(anchor, job.seq, job.ts, job.state));
           this.#pruneSnapshots.run(this.#keepSnapshots - 1);

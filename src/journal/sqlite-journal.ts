@@ -12,6 +12,7 @@
  * throws, `onFailure` is called once. Nothing is ever dropped silently.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { serialize } from "node:v8";
 import type { Clock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
 import type { HeanEvent } from "../core/events.ts";
@@ -92,6 +93,7 @@ export class SqliteJournal {
         this.#onDurable(seq);
       },
       snapshotWritten: (id) => this.#onSnapshotWritten(id),
+      snapshotRefused: (id, message) => this.#onSnapshotRefused(id, message),
       failed: (error) => this.#fail(error),
     };
     const config: WriterConfig = {
@@ -144,6 +146,28 @@ export class SqliteJournal {
     if (this.#failure !== undefined) return rejected(this.#failure);
     if (this.#durableSeq >= target) return Promise.resolve(); // the inline writer commits during #post
     return this.#waiters.waitFor(target);
+  }
+
+  /**
+   * The kill switch's commit path: what is buffered goes to the writer at once (ahead of the
+   * end-of-turn batch), and durability is observed in shared memory, without the writer's reply
+   * message having to reach the event loop. Same guarantee as `flush()`: resolves only once
+   * everything appended so far is durable.
+   */
+  flushUrgent(): Promise<void> {
+    if (this.#failure !== undefined) return rejected(this.#failure);
+    if (this.#closed) return rejected(closedError(this.path));
+    const target = this.#lastSeq;
+    if (this.#durableSeq >= target) return Promise.resolve();
+    this.#post();
+    const wait = this.#writer.waitDurableAsync;
+    if (wait === undefined || this.#durableSeq >= target) return this.flush();
+    return wait.call(this.#writer, target).then(
+      () => this.#onDurable(target),
+      (e: unknown) => {
+        throw this.#failure ?? e;
+      },
+    );
   }
 
   /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */
@@ -249,7 +273,9 @@ export class SqliteJournal {
         lastSeq: this.#lastSeq,
       });
     }
-    const encoded = encodeValue(state);
+    // The worker writer encodes on its thread (the refusal of state that would not read back the
+    // same then rejects the returned promise instead of throwing here); the inline writer here.
+    const encoded = this.#writer.encodesSnapshots === true ? serializeSnapshot(state) : encodeValue(state);
     const id = this.#nextSnapshotId++;
     const done = new Promise<void>((resolve, reject) => this.#snapshotWaiters.set(id, { resolve, reject }));
     done.catch(ignore); // callers may fire and forget (the engine does); failures reach `onFailure`
@@ -334,6 +360,15 @@ export class SqliteJournal {
     waiter?.resolve();
   }
 
+  #onSnapshotRefused(id: number, message: string): void {
+    const waiter = this.#snapshotWaiters.get(id);
+    this.#snapshotWaiters.delete(id);
+    const error = new HeanError("EVENT_INVALID", message, { snapshotId: id });
+    // The engine fires and forgets its snapshots: a refusal must still be heard.
+    process.emitWarning(`journal snapshot not stored: ${message}`, { code: "HEAN_SNAPSHOT_REFUSED" });
+    waiter?.reject(error);
+  }
+
   #fail(error: HeanError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
@@ -355,6 +390,15 @@ export class SqliteJournal {
   #assertWritable(): void {
     if (this.#closed) throw closedError(this.path);
     if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+/** V8's structured serialization: a tenth of the cost of encoding; what cannot be cloned at all is refused here. */
+function serializeSnapshot(state: unknown): Uint8Array {
+  try {
+    return serialize(state);
+  } catch (e) {
+    throw new HeanError("EVENT_INVALID", `cannot journal this snapshot: ${(e as Error).message}`, {}, { cause: e });
   }
 }
 

@@ -54,6 +54,9 @@ export class WorkerWriter implements JournalWriter {
     });
   }
 
+  /** Snapshots may be handed over serialized: this writer's thread encodes them. */
+  readonly encodesSnapshots = true;
+
   submit(job: WriteJob): void {
     if (this.#failure !== undefined || this.#closing) return;
     if (job.kind === "events") this.#submittedSeq = job.firstSeq + job.payloads.length - 1;
@@ -91,6 +94,21 @@ export class WorkerWriter implements JournalWriter {
     }
   }
 
+  async waitDurableAsync(seq: number): Promise<void> {
+    const target = BigInt(seq);
+    for (;;) {
+      if (this.#failure !== undefined) throw this.#failure;
+      const durable = Atomics.load(this.#shared, SLOT_DURABLE);
+      if (durable >= target) return;
+      if (Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
+        throw new HeanError("JOURNAL_IO", `the journal writer stopped before seq ${seq} was durable (durable: ${durable})`, { path: this.#path, seq, durable: Number(durable) });
+      }
+      // Woken by the writer's Atomics.notify right after its commit; the slice bounds a missed wake-up.
+      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, durable, SYNC_WAIT_SLICE_MS);
+      if (wait.async) await wait.value;
+    }
+  }
+
   close(): "drained" | "abandoned" {
     if (this.#closing) return "abandoned";
     this.#closing = true;
@@ -122,6 +140,10 @@ export class WorkerWriter implements JournalWriter {
     for (const id of report.snapshots) {
       this.#pendingSnapshots--;
       this.#listener.snapshotWritten(id);
+    }
+    for (const { id, message } of report.refused ?? []) {
+      this.#pendingSnapshots--;
+      this.#listener.snapshotRefused(id, message);
     }
     if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
       this.#referenced = false;

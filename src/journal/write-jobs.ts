@@ -15,14 +15,25 @@ export interface SnapshotJob {
   readonly id: number;
   readonly seq: number;
   readonly ts: number;
-  readonly state: string;
+  /**
+   * The encoded state, or (worker writer) the state in V8's structured serialization, which the
+   * writer thread encodes: encoding a multi-megabyte state on the event loop stalled it for
+   * 50–280 ms per snapshot (docs/PERFORMANCE.md); serializing costs a tenth of that.
+   */
+  readonly state: string | Uint8Array;
 }
 
 export type WriteJob = EventBatch | SnapshotJob;
 
 /** Messages from the writer thread back to the journal. */
 export type WriterReport =
-  | { readonly t: "durable"; readonly seq: number; readonly snapshots: readonly number[] }
+  | {
+      readonly t: "durable";
+      readonly seq: number;
+      readonly snapshots: readonly number[];
+      /** Snapshots the writer refused to store because they would not read back the same (EVENT_INVALID). */
+      readonly refused?: readonly { readonly id: number; readonly message: string }[];
+    }
   | { readonly t: "failed"; readonly message: string; readonly code: string | undefined };
 
 /** What the journal posts to the writer thread: jobs in order, then a close. */

@@ -5,6 +5,9 @@
  * the main thread, and as a message for `flush()`, which does not.
  */
 import { DatabaseSync } from "node:sqlite";
+import { deserialize } from "node:v8";
+import { isHeanError } from "../core/errors.ts";
+import { encodeValue } from "./codec.ts";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { BatchCommitter } from "./batch-committer.ts";
 import { configureConnection } from "./schema.ts";
@@ -51,22 +54,37 @@ function fail(e: unknown): void {
 function handle(first: WriterCommand): void {
   if (stopped) return;
   const jobs: WriteJob[] = [];
+  const refused: { id: number; message: string }[] = [];
   let close = false;
   // Take everything already queued: one transaction, one fsync for all of it.
   for (let command: WriterCommand | undefined = first; command !== undefined; ) {
     if (command.kind === "close") close = true;
-    else jobs.push(command);
+    else if (command.kind === "snapshot" && typeof command.state !== "string") {
+      const encoded = encodeSnapshot(command.state);
+      if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
+      else refused.push({ id: command.id, message: encoded.message });
+    } else jobs.push(command);
     command = (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
   }
-  if (jobs.length > 0) {
-    const seq = committer!.commit(jobs);
+  if (jobs.length > 0 || refused.length > 0) {
+    const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
     Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
     Atomics.notify(shared, SLOT_DURABLE);
     const snapshots: number[] = [];
     for (const job of jobs) if (job.kind === "snapshot") snapshots.push(job.id);
-    report({ t: "durable", seq, snapshots });
+    report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
   }
   if (close) stop(WRITER_CLOSED);
+}
+
+/** The snapshot's journal text, or why it cannot be stored (it would not read back the same). */
+function encodeSnapshot(serialized: Uint8Array): string | { message: string } {
+  try {
+    return encodeValue(deserialize(serialized));
+  } catch (e) {
+    if (isHeanError(e, "EVENT_INVALID")) return { message: e.message };
+    throw e;
+  }
 }
 
 process.on("uncaughtException", fail);

@@ -11,6 +11,8 @@ export interface WriterListener {
   /** Everything up to `seq` is committed and synced as the durability setting asks. */
   durable(seq: number): void;
   snapshotWritten(id: number): void;
+  /** A snapshot the writer thread could not encode (EVENT_INVALID); nothing of it was stored. */
+  snapshotRefused(id: number, message: string): void;
   /** The writer can no longer commit; it will not recover. */
   failed(error: HeanError): void;
 }
@@ -25,9 +27,13 @@ export interface WriterConfig {
 }
 
 export interface JournalWriter {
+  /** True when `submit` takes snapshot state in V8 serialization and encodes it off the caller's thread. */
+  readonly encodesSnapshots?: boolean;
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
+  /** Resolves once `seq` is durable, watching shared memory (no reply message); rejects when the writer fails. */
+  waitDurableAsync?(seq: number): Promise<void>;
   /**
    * Finish what was submitted and release the file. Synchronous so shutdown paths can use it.
    * "drained": every submitted job is committed; "abandoned": some may not be (the writer had failed).

@@ -40,7 +40,7 @@ export interface TradingLoopOptions {
   readonly symbols: readonly string[];
   readonly risk: RiskConfig;
   readonly execution: ExecutionConfig;
-  /** Latency probe: called with the book that led to an intent (bench: tick-to-intent). */
+  /** Latency probe: called with the book that led to an intent, entry or exit (bench: tick-to-intent). */
   readonly onIntent?: (book: BookEvent) => void;
 }
 
@@ -148,7 +148,7 @@ export class TradingLoop {
     const held = engine.state.portfolio.position(signal.symbol).qty;
     if (signal.action === "close") {
       if (held === 0n) return;
-      router.route({
+      const exit = router.route({
         strategyId: signal.strategyId,
         symbol: signal.symbol,
         side: held > 0n ? "sell" : "buy",
@@ -157,6 +157,7 @@ export class TradingLoop {
         purpose: "exit",
         reduceOnly: true,
       });
+      if (exit.ok) this.#o.onIntent?.(book);
       return;
     }
     const context = readSignalContext(signal.context);

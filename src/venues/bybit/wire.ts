@@ -396,7 +396,14 @@ export function parseLevels(input: unknown): [Dec, Dec][] {
   const out: [Dec, Dec][] = [];
   for (const level of input) {
     if (!Array.isArray(level) || level.length !== 2) throw protocolError("book", "level", level, "[price, size]");
-    out.push([decimal("book", { price: level[0] }, "price", "positive"), decimal("book", { size: level[1] }, "size", "non-negative")]);
+    // No wrapper object per level (this runs for every level of every book frame).
+    const price: unknown = level[0];
+    const size: unknown = level[1];
+    const p = typeof price === "string" ? tryDec(price) : undefined;
+    if (p === undefined || !inRange(p, "positive")) throw protocolError("book", "price", price, "a positive plain decimal string");
+    const q = typeof size === "string" ? tryDec(size) : undefined;
+    if (q === undefined || !inRange(q, "non-negative")) throw protocolError("book", "size", size, "a non-negative plain decimal string");
+    out.push([p, q]);
   }
   return out;
 }
