@@ -31,6 +31,8 @@ import { accountUpdate, orderTradeUpdate } from "./wire.ts";
 export interface BinanceSimulatorOptions extends BaseSimulatorOptions {
   /** How long a stream connection may live (Binance: 24 h). */
   readonly maxConnectionMs?: number | undefined;
+  /** Accounts start in hedge mode (`GET /fapi/v1/positionSide/dual` true; one-way orders refused with -4061); a reset restores it. */
+  readonly hedgeMode?: boolean | undefined;
 }
 
 export interface BinanceSimulator {
@@ -84,7 +86,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
   const heldSockets = new Set<Socket>();
   const peers = new Set<WsPeer>();
   const makeExchange = (): BinanceExchange =>
-    new BinanceExchange({ clock, seed, scenario, accounts: [...balances].map(([accountId, startingBalance]) => ({ accountId, startingBalance })) });
+    new BinanceExchange({ clock, seed, scenario, hedgeMode: options.hedgeMode, accounts: [...balances].map(([accountId, startingBalance]) => ({ accountId, startingBalance })) });
   let ex = makeExchange();
   const users = new UserStreams(clock, faults, random);
   const source: MarketSource = {
