@@ -212,7 +212,14 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
           primaryAccount,
           applyFaults,
           describeFaults: () => ({ ...faults.describe(clock.now()), http418: left418, expireListenKeys: extras.expireListenKeys }),
-          streams: () => [...peers].map((p) => ({ kind: p.kind, connId: p.connId, streams: [...p.subscriptions] })),
+          streams: () => {
+            // A user stream says whether its listen key still lives (an expired one delivers nothing).
+            const keyOf = new Map(users.streams().map((u) => [u.peer, u.key]));
+            return [...peers].map((p) => {
+              const key = keyOf.get(p);
+              return { kind: p.kind, connId: p.connId, streams: [...p.subscriptions], ...(key === undefined ? {} : { listenKeyLive: users.isLive(key) }) };
+            });
+          },
           reset,
           now: () => clock.now(),
         }),
