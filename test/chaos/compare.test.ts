@@ -82,7 +82,7 @@ test("Binance's state reads in the common shape, and the same divergences are ca
     wallet: { walletBalance: "99999.9" },
   };
   const state = BINANCE.normalize(raw);
-  assert.deepEqual(state.executions[0], { execId: "700000001", orderLinkId: "a", symbol: "BTCUSDT", side: "BUY", execQty: "0.02", execTime: "5" });
+  assert.deepEqual(state.executions[0], { execId: "BTCUSDT:700000001", orderLinkId: "a", symbol: "BTCUSDT", side: "BUY", execQty: "0.02", execTime: "5" });
   assert.deepEqual(state.positions[0], { symbol: "BTCUSDT", side: "Buy", size: "0.02" });
   const ok = { ...report([order("a", "FILLED", "0.02"), order("b", "ACCEPTED", "0")], "0.02"), cash: "99999.9" } as RunReport;
   assert.deepEqual(compare(ok, state).divergences, []);

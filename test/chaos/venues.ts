@@ -70,8 +70,9 @@ export const BYBIT: ChaosVenue = {
 const LONG_SHORT: Record<string, string> = { LONG: "Buy", SHORT: "Sell" };
 
 /**
- * Binance USD-M: the simulator's state is in Binance's words (src/simulator/binance/sim-control.ts);
- * an execution's identity is its trade id, which the adapter journals as the fill id.
+ * Binance USD-M: the simulator's state is in Binance's words (src/simulator/binance/sim-control.ts).
+ * Trade ids are unique per symbol only, so the adapter journals `<symbol>:<tradeId>` as the fill id
+ * (src/venues/binance/wire.ts `fillIdOf`); the executions' ids read the same here.
  */
 export const BINANCE: ChaosVenue = {
   name: "binance",
@@ -97,7 +98,7 @@ export const BINANCE: ChaosVenue = {
       reduceOnly: o.reduceOnly,
     })),
     executions: (raw.executions as any[]).map((e) => ({
-      execId: String(e.tradeId),
+      execId: `${e.symbol}:${e.tradeId}`,
       orderLinkId: String(e.clientOrderId),
       symbol: e.symbol,
       side: e.side,
@@ -113,7 +114,7 @@ export const BINANCE: ChaosVenue = {
     () => ({ expireListenKeys: true }),
     LATENCY,
   ],
-  gapMessage: /pu|gap|resync/i,
+  gapMessage: /sequence break: pu=\d+ is not the previous u=\d+; resyncing from a fresh snapshot/,
 };
 
 export const CHAOS_VENUES: Readonly<Record<ChaosVenueName, ChaosVenue>> = { bybit: BYBIT, binance: BINANCE };
