@@ -63,7 +63,7 @@ describe("binance chaos", { skip: binanceLiveMissing() }, () => {
       const journal = join(kit.dir, "ban.db");
       const engine = await kit.startEngine(sim, { journal, report: join(kit.dir, "ban.json") });
       await kit.until("an order at the venue", async () => ((await sim.state()).orders.length > 0 ? true : undefined), 60_000, engine);
-      await sim.faults({ http418: 4 });
+      await sim.faults({ http418: 4, retryAfterS: 2 });
       await kit.until("the four bans used up", async () => ((await sim.control("GET", "/__sim/faults")).faults.http418 === 0 ? true : undefined), 60_000, engine);
       const cleared = Date.now();
       await sim.faults({});

@@ -117,13 +117,13 @@ export function faultScenarios(venue: ChaosVenue, extra?: (kit: ScenarioKit) => 
       const journal = join(dir, "storm.db");
       const engine = await startEngine(sim, { journal, report: join(dir, "storm.json"), tuning: { breakerMaxOpenMs: 1_000 } });
       await sleep(1_500);
-      await sim.faults({ http429: 12 });
+      await sim.faults(venue.storm429);
       const opened = await until("the breaker to open", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_OPEN"), 120_000, engine);
       const closed = await until("the breaker to close by itself", () => engine.alerts().find((a) => a.code === "VENUE_CIRCUIT_CLOSED" && a.time >= opened.time), 120_000, engine);
       await sim.faults({});
       await until("an order after the breaker closed", async () => ((await sim.state()).orders.some((o) => o.receivedAt > closed.time) ? true : undefined), 60_000, engine);
       const report = await engine.stop();
-      const venue = await sim.state();
+      const record = await sim.state();
       const alerts = engine.alerts().map((a) => a.code);
       assert.ok(alerts.includes("VENUE_RATE_LIMITED"), "the limiter backed off, and said so");
       // Judged by when the engine decided (its intents, on its own clock), not by when an order in
@@ -132,9 +132,9 @@ export function faultScenarios(venue: ChaosVenue, extra?: (kit: ScenarioKit) => 
         .map((r) => ("event" in r ? (r.event as { ts: number; reduceOnly: boolean; clientOrderId: string }) : undefined))
         .filter((e) => e !== undefined && !e.reduceOnly && e.ts > opened.time && e.ts < closed.time);
       assert.deepEqual(added, [], "no new exposure while the breaker was open");
-      assert.ok(venue.orders.some((o) => o.receivedAt > closed.time), "trading resumed by itself");
+      assert.ok(record.orders.some((o) => o.receivedAt > closed.time), "trading resumed by itself");
       assert.equal(report.risk.killSwitch.active, false);
-      assert.deepEqual(compare(report, venue).divergences, []);
+      assert.deepEqual(compare(report, record).divergences, []);
     });
 
     test("an order-book sequence gap: the book resyncs and the gap is flagged", async () => {
@@ -195,13 +195,13 @@ export function faultScenarios(venue: ChaosVenue, extra?: (kit: ScenarioKit) => 
       const engine = await startEngine(sim, { journal, report: reportPath });
       await sleep(1_500);
       const report = await engine.stop();
-      const venue = await sim.state();
-      assert.deepEqual(compare(report, venue).divergences, [], engine.output().slice(-3000));
+      const record = await sim.state();
+      assert.deepEqual(compare(report, record).divergences, [], engine.output().slice(-3000));
       const facts = journalFacts(journal);
       assert.equal(new Set(facts.fillIds).size, facts.fillIds.length, "no fill journaled twice");
       assert.equal(new Set(facts.intents).size, facts.intents.length, "no client order id reused");
       const journaled = new Set(facts.fillIds);
-      const lost = venue.executions.filter((e) => !journaled.has(e.execId));
+      const lost = record.executions.filter((e) => !journaled.has(e.execId));
       assert.deepEqual(lost, [], "every venue execution is in the journal");
       assert.ok((facts.types.get("system.started") ?? 0) >= 5);
     });

@@ -31,6 +31,8 @@ export interface ChaosVenue {
   readonly faults: readonly FaultMaker[];
   /** What the engine logs when an order-book gap made it resync. */
   readonly gapMessage: RegExp;
+  /** The 429 storm of the breaker scenario. */
+  readonly storm429: Record<string, unknown>;
 }
 
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -65,6 +67,7 @@ export const BYBIT: ChaosVenue = {
   normalize: (raw) => raw as SimState,
   faults: [...SHARED_FAULTS, () => ({ bookRestart: true }), LATENCY],
   gapMessage: /sequence gap: expected u=\d+, got u=\d+; resyncing from a fresh snapshot/,
+  storm429: { http429: 12 },
 };
 
 const LONG_SHORT: Record<string, string> = { LONG: "Buy", SHORT: "Sell" };
@@ -108,13 +111,18 @@ export const BINANCE: ChaosVenue = {
     positions: (raw.positions as any[]).map((p) => ({ symbol: p.symbol, side: LONG_SHORT[p.side] ?? "", size: p.size })),
     wallet: { walletBalance: raw.wallet.walletBalance },
   }),
+  // A 429 or 418 carries Retry-After, which the adapter honours: seconds here, where Binance says up to a minute (429) or minutes to days (418).
   faults: [
-    ...SHARED_FAULTS,
-    (r) => ({ http418: int(r, 1, 2) }),
+    ...SHARED_FAULTS.map((make): FaultMaker => (r) => {
+      const f = make(r);
+      return "http429" in f ? { ...f, retryAfterS: 1 } : f;
+    }),
+    (r) => ({ http418: int(r, 1, 2), retryAfterS: int(r, 1, 2) }),
     () => ({ expireListenKeys: true }),
     LATENCY,
   ],
   gapMessage: /sequence break: pu=\d+ is not the previous u=\d+; resyncing from a fresh snapshot/,
+  storm429: { http429: 12, retryAfterS: 1 },
 };
 
 export const CHAOS_VENUES: Readonly<Record<ChaosVenueName, ChaosVenue>> = { bybit: BYBIT, binance: BINANCE };

@@ -23,6 +23,8 @@ export interface BinanceRestDeps {
   readonly faults: FaultState;
   /** Binance-only counters (http418). */
   take418(): boolean;
+  /** The Retry-After (seconds) injected 429s and 418s carry, when a fault set says. */
+  retryAfterS(): number | undefined;
   readonly limiter: BinanceRateLimiter;
   readonly routes: ReadonlyMap<string, Route>;
   readonly listenKeys: ListenKeyPort;
@@ -64,13 +66,13 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
   }
   if (deps.faults.take("http429")) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    sendError(res, ERR.tooManyRequests(2400), { ...deps.limiter.exhausted(), "Retry-After": "60" });
+    sendError(res, ERR.tooManyRequests(2400), { ...deps.limiter.exhausted(), "Retry-After": String(deps.retryAfterS() ?? 60) });
     return;
   }
   if (deps.take418()) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    const until = deps.clock.now() + 120_000;
-    sendError(res, ERR.banned(until), { ...deps.limiter.exhausted(), "Retry-After": "120" });
+    const seconds = deps.retryAfterS() ?? 120;
+    sendError(res, ERR.banned(deps.clock.now() + seconds * 1_000), { ...deps.limiter.exhausted(), "Retry-After": String(seconds) });
     return;
   }
   const delay = deps.faults.delayMs("rest");

@@ -200,6 +200,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
         left418 -= 1;
         return true;
       },
+      retryAfterS: () => extras.retryAfterS,
       limiter,
       routes,
       listenKeys: users,
@@ -211,7 +212,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
           exchange: () => ex,
           primaryAccount,
           applyFaults,
-          describeFaults: () => ({ ...faults.describe(clock.now()), http418: left418, expireListenKeys: extras.expireListenKeys }),
+          describeFaults: () => ({ ...faults.describe(clock.now()), http418: left418, expireListenKeys: extras.expireListenKeys, retryAfterS: extras.retryAfterS ?? null }),
           streams: () => {
             // A user stream says whether its listen key still lives (an expired one delivers nothing).
             const keyOf = new Map(users.streams().map((u) => [u.peer, u.key]));
