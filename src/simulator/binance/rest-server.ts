@@ -46,6 +46,15 @@ function mergedParams(query: string, body: string): Map<string, string> {
 
 const sendError = (res: ServerResponse, e: BinanceError, headers: Record<string, string>): void => sendJson(res, e.status, { code: e.code, msg: e.msg }, headers);
 
+/**
+ * The weight headers of an injected 429/418: an exhausted minute by default (what a real refusal
+ * says); with a short `retryAfterS` the real count instead, since a budget exhausted for the rest
+ * of the minute and a refusal over in a second would contradict each other.
+ */
+function injectedLimitHeaders(deps: BinanceRestDeps, ip: string): Record<string, string> {
+  return deps.retryAfterS() === undefined ? deps.limiter.exhausted() : deps.limiter.headers(ip, undefined, deps.clock.now());
+}
+
 export async function handleBinanceRest(req: IncomingMessage, res: ServerResponse, deps: BinanceRestDeps): Promise<void> {
   const arrival = await arrive(req, res, deps.clock, deps.control);
   if (arrival === undefined) return;
@@ -66,13 +75,13 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
   }
   if (deps.faults.take("http429")) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    sendError(res, ERR.tooManyRequests(2400), { ...deps.limiter.exhausted(), "Retry-After": String(deps.retryAfterS() ?? 60) });
+    sendError(res, ERR.tooManyRequests(2400), { ...injectedLimitHeaders(deps, ip), "Retry-After": String(deps.retryAfterS() ?? 60) });
     return;
   }
   if (deps.take418()) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
     const seconds = deps.retryAfterS() ?? 120;
-    sendError(res, ERR.banned(deps.clock.now() + seconds * 1_000), { ...deps.limiter.exhausted(), "Retry-After": String(seconds) });
+    sendError(res, ERR.banned(deps.clock.now() + seconds * 1_000), { ...injectedLimitHeaders(deps, ip), "Retry-After": String(seconds) });
     return;
   }
   const delay = deps.faults.delayMs("rest");
