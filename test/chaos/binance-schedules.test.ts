@@ -5,5 +5,5 @@ import { seededSchedules } from "./schedules.ts";
 import { BINANCE } from "./venues.ts";
 
 describe("binance chaos", { skip: binanceLiveMissing() }, () => {
-  seededSchedules(BINANCE, { count: Number(process.env.HEAN_CHAOS_BINANCE_SCHEDULES ?? 50), firstSeed: Number(process.env.HEAN_CHAOS_BINANCE_SEED ?? 9000), lanes: 2 });
+  seededSchedules(BINANCE, { count: Number(process.env.HEAN_CHAOS_BINANCE_SCHEDULES ?? 50), firstSeed: Number(process.env.HEAN_CHAOS_BINANCE_SEED ?? 9000), lanes: 3 });
 });

@@ -418,7 +418,7 @@ export function makeSchedule(seed: number, venue: ChaosVenue = BYBIT): Schedule 
     const faults: Record<string, unknown> = {};
     const k = int(r, 1, 3);
     for (let j = 0; j < k; j++) Object.assign(faults, FAULTS[int(r, 0, FAULTS.length - 1)]!(r));
-    steps.push({ faults, ms: int(r, 600, 1_100) });
+    steps.push({ faults, ms: int(r, venue.stepMs[0], venue.stepMs[1]) });
   }
   const total = steps.reduce((s, x) => s + x.ms, 0);
   const killAtMs = r() < 0.3 ? int(r, 200, total - 100) : undefined;

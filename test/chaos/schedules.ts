@@ -29,6 +29,8 @@ export function seededSchedules(venue: ChaosVenue, run: ScheduleRun): void {
 
   test(`${venue.name}: ${count} seeded random fault schedules: zero divergences between engine and venue`, { timeout: 20 * 60_000 }, async () => {
     const results: ScheduleResult[] = [];
+    /** Schedules that could not be played to the end (an engine that would not start): named, and the others still run. */
+    const broken: { seed: number; error: string }[] = [];
     let next = 0;
     const lane = async (id: number): Promise<void> => {
       const sim = await startSim(firstSeed + id, venue);
@@ -36,7 +38,11 @@ export function seededSchedules(venue: ChaosVenue, run: ScheduleRun): void {
         for (;;) {
           const i = next++;
           if (i >= count) return;
-          results.push(await runSchedule(sim, makeSchedule(firstSeed + i, venue), dir, run.settleMs));
+          try {
+            results.push(await runSchedule(sim, makeSchedule(firstSeed + i, venue), dir, run.settleMs));
+          } catch (e) {
+            broken.push({ seed: firstSeed + i, error: (e as Error).message.slice(0, 2_000) });
+          }
         }
       } finally {
         await sim.close();
@@ -46,6 +52,7 @@ export function seededSchedules(venue: ChaosVenue, run: ScheduleRun): void {
     const s = (r: ScheduleResult) => r.soak;
     const diverged = results.filter((r) => r.divergences.length > 0 || s(r).orphans + s(r).duplicates + s(r).lostFills + s(r).doubleFills > 0 || !s(r).positionsEqual);
     const summary = `${results.length} schedules, ${results.reduce((n, r) => n + r.ordersExamined, 0)} orders examined, ${results.reduce((n, r) => n + r.kills, 0)} SIGKILLs`;
+    assert.deepEqual(broken, [], summary);
     assert.equal(results.length, count);
     assert.deepEqual(
       diverged.map((r) => ({ seed: r.seed, faults: r.schedule.steps.map((x) => x.faults), killAtMs: r.schedule.killAtMs, divergences: r.divergences, soak: r.soak })),

@@ -33,6 +33,8 @@ export interface ChaosVenue {
   readonly gapMessage: RegExp;
   /** The 429 storm of the breaker scenario. */
   readonly storm429: Record<string, unknown>;
+  /** How long each fault step of a random schedule lasts, at least and at most (ms). */
+  readonly stepMs: readonly [number, number];
 }
 
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -68,6 +70,7 @@ export const BYBIT: ChaosVenue = {
   faults: [...SHARED_FAULTS, () => ({ bookRestart: true }), LATENCY],
   gapMessage: /sequence gap: expected u=\d+, got u=\d+; resyncing from a fresh snapshot/,
   storm429: { http429: 12 },
+  stepMs: [600, 1_100],
 };
 
 const LONG_SHORT: Record<string, string> = { LONG: "Buy", SHORT: "Sell" };
@@ -123,6 +126,8 @@ export const BINANCE: ChaosVenue = {
   ],
   gapMessage: /sequence break: pu=\d+ is not the previous u=\d+; resyncing from a fresh snapshot/,
   storm429: { http429: 12, retryAfterS: 1 },
+  // Shorter steps: the faults are mostly counts the engine's traffic uses up, and 50 schedules must fit CI.
+  stepMs: [400, 800],
 };
 
 export const CHAOS_VENUES: Readonly<Record<ChaosVenueName, ChaosVenue>> = { bybit: BYBIT, binance: BINANCE };
