@@ -186,6 +186,8 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
         resolve();
       } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
+        // One still booting must not go on trading into the next test.
+        if (child.exitCode === null) child.kill("SIGKILL");
         reject(new Error(`engine did not start (exit ${child.exitCode}):\n${out}`));
       }
     }, 20);
@@ -452,21 +454,28 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
   let kills = 0;
   const t0 = Date.now();
   let killed = schedule.killAtMs === undefined;
-  // The faults must meet trading: wait for the engine's first order at the venue, not for time.
-  await waitForVenueOrder(sim, engine);
-  for (const step of schedule.steps) {
-    await sim.faults(step.faults);
-    const stepEnd = Date.now() + step.ms;
-    while (Date.now() < stepEnd) {
-      if (!killed && Date.now() - t0 >= schedule.killAtMs!) {
-        killed = true;
-        await engine.kill();
-        kills++;
-        output += engine.output();
-        engine = await startEngine(sim, { journal, report });
+  try {
+    // The faults must meet trading: wait for the engine's first order at the venue, not for time.
+    await waitForVenueOrder(sim, engine);
+    for (const step of schedule.steps) {
+      await sim.faults(step.faults);
+      const stepEnd = Date.now() + step.ms;
+      while (Date.now() < stepEnd) {
+        if (!killed && Date.now() - t0 >= schedule.killAtMs!) {
+          killed = true;
+          await engine.kill();
+          kills++;
+          output += engine.output();
+          engine = await startEngine(sim, { journal, report });
+        }
+        await sleep(Math.min(50, Math.max(1, stepEnd - Date.now())));
       }
-      await sleep(Math.min(50, Math.max(1, stepEnd - Date.now())));
     }
+  } catch (e) {
+    // A schedule cut short leaves no engine trading on the shared simulator.
+    await engine.kill();
+    await sim.faults({});
+    throw e;
   }
   await sim.faults({});
   const stepsMs = Date.now() - t0;
