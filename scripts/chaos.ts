@@ -1,8 +1,8 @@
 /**
- * `npm run chaos -- [--schedules N] [--seed S] [--concurrency C] [--report FILE] [--keep]`:
- * seeded random fault schedules against `hean sim bybit`, each with the engine in its own process
- * (see test/chaos/harness.ts); schedule i uses seed S + i, so a failing one is replayed with
- * `--seed <its seed> --schedules 1`.
+ * `npm run chaos -- [--venue bybit|binance] [--schedules N] [--seed S] [--concurrency C] [--report FILE] [--keep]`:
+ * seeded random fault schedules against `hean sim <venue>` (default bybit), each with the engine
+ * in its own process (see test/chaos/harness.ts and venues.ts); schedule i uses seed S + i, so a
+ * failing one is replayed with `--venue <venue> --seed <its seed> --schedules 1`.
  *
  * The soak: `npm run chaos -- --schedules 1000 --report soak.json`. One schedule at a time by
  * default (each holds a simulator and an engine process); `--concurrency` runs more side by side.
@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type ScheduleResult, type SoakFacts, makeSchedule, runSchedule, startSim } from "../test/chaos/harness.ts";
+import { CHAOS_VENUES, chaosVenue } from "../test/chaos/venues.ts";
 
 interface ScheduleEntry extends SoakFacts {
   readonly seed: number;
@@ -37,6 +38,8 @@ interface ScheduleEntry extends SoakFacts {
 
 interface SoakReport {
   readonly version: 1;
+  /** Absent in reports written before Binance: those are Bybit's. */
+  readonly venue?: string;
   readonly firstSeed: number;
   schedules: number;
   readonly results: ScheduleEntry[];
@@ -44,7 +47,7 @@ interface SoakReport {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`chaos: ${message}\nusage: npm run chaos -- [--schedules N] [--seed S] [--concurrency C] [--report FILE] [--keep]\n`);
+  process.stderr.write(`chaos: ${message}\nusage: npm run chaos -- [--venue bybit|binance] [--schedules N] [--seed S] [--concurrency C] [--report FILE] [--keep]\n`);
   process.exit(2);
 }
 
@@ -59,6 +62,7 @@ let parsed;
 try {
   parsed = parseArgs({
     options: {
+      venue: { type: "string" },
       schedules: { type: "string" },
       seed: { type: "string" },
       concurrency: { type: "string" },
@@ -71,6 +75,7 @@ try {
   usage((e as Error).message);
 }
 const { values } = parsed;
+const venue = chaosVenue(values.venue ?? "bybit") ?? usage(`--venue must be one of ${Object.keys(CHAOS_VENUES).join(", ")}, got ${JSON.stringify(values.venue)}`);
 const count = whole("schedules", values.schedules, 200, 1);
 const concurrency = Math.min(whole("concurrency", values.concurrency ?? values.lanes, 1, 1), 8);
 const previous = values.report !== undefined && existsSync(values.report) ? loadReport(values.report) : undefined;
@@ -78,8 +83,11 @@ const firstSeed = whole("seed", values.seed, previous?.firstSeed ?? 1000, 0);
 if (previous !== undefined && previous.firstSeed !== firstSeed) {
   usage(`${values.report} holds the soak from seed ${previous.firstSeed}, not ${firstSeed}: pick another report file or that seed`);
 }
+if (previous !== undefined && (previous.venue ?? "bybit") !== venue.name) {
+  usage(`${values.report} holds a ${previous.venue ?? "bybit"} soak, not ${venue.name}: pick another report file or that venue`);
+}
 
-const soak: SoakReport = previous ?? { version: 1, firstSeed, schedules: count, results: [], totals: totalsOf([]) };
+const soak: SoakReport = previous ?? { version: 1, venue: venue.name, firstSeed, schedules: count, results: [], totals: totalsOf([]) };
 soak.schedules = count;
 const done = new Set(soak.results.map((r) => r.seed));
 const todo = Array.from({ length: count }, (_, i) => firstSeed + i).filter((seed) => !done.has(seed));
@@ -98,12 +106,12 @@ process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
 async function lane(id: number): Promise<void> {
-  const sim = await startSim(firstSeed + id);
+  const sim = await startSim(firstSeed + id, venue);
   try {
     while (!stopping) {
       const seed = todo.shift();
       if (seed === undefined) return;
-      const schedule = makeSchedule(seed);
+      const schedule = makeSchedule(seed, venue);
       let entry: ScheduleEntry;
       try {
         entry = entryOf(await runSchedule(sim, schedule, dir));
@@ -230,7 +238,7 @@ await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.le
 const t = soak.totals;
 const complete = soak.results.length >= count;
 process.stdout.write(
-  `\nchaos: ${t.schedules} of ${count} schedules, ${t.failed.length} failed${t.failed.length > 0 ? ` (seeds ${t.failed.join(", ")})` : ""}; ` +
+  `\nchaos (${venue.name}): ${t.schedules} of ${count} schedules, ${t.failed.length} failed${t.failed.length > 0 ? ` (seeds ${t.failed.join(", ")})` : ""}; ` +
     `${t.orders} orders, ${t.fills} fills; ${t.orphans} orphans, ${t.duplicates} duplicates, ${t.lostFills} lost and ${t.doubleFills} double fills, ` +
     `${t.positionMismatches} position mismatches, ${t.divergences} divergences; ${t.sigkills} SIGKILLs; ${Math.round((Date.now() - started) / 1000)} s` +
     (values.report !== undefined ? `; report ${values.report}` : "") +

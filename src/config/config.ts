@@ -13,7 +13,7 @@ import { suggest } from "../core/suggest.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
-import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
+import { BINANCE_ENDPOINTS, BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 import { validateStrategy } from "../strategies/registry.ts";
 import { fileLabel } from "../strategies/load.ts";
 import type { StrategySpec } from "../strategies/spec.ts";
@@ -21,7 +21,7 @@ import { validateStrategies } from "./strategies-config.ts";
 
 export type Mode = "paper" | "live";
 /** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
-export const VENUE_NAMES = ["sim", "bybit"] as const;
+export const VENUE_NAMES = ["sim", "bybit", "binance"] as const;
 export type VenueName = (typeof VENUE_NAMES)[number];
 export type Scenario = "calm" | "trend" | "flash-crash" | "stale";
 export const SCENARIOS: readonly Scenario[] = ["calm", "trend", "flash-crash", "stale"];
@@ -70,6 +70,7 @@ export interface HeanConfig {
   /** Each live venue's own block: endpoints, testnet, tuning of the live core. */
   readonly venues: {
     readonly bybit: LiveVenueConfig;
+    readonly binance: LiveVenueConfig;
   };
   readonly api: { readonly host: string; readonly port: number | null };
   /** Telegram pushes besides alerts: each fill, and each closed trade with its P&L (the bot itself: HEAN_TELEGRAM_TOKEN). */
@@ -92,7 +93,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   bus: { marketCapacity: 10_000, criticalCapacity: 100_000, loopLagAlertMs: 200 },
   shutdown: { workingOrders: "cancel", settleTimeoutMs: 5_000 },
   live: { iUnderstandLiveTrading: false },
-  venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG },
+  venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG, binance: DEFAULT_LIVE_VENUE_CONFIG },
   api: { host: "127.0.0.1", port: null },
   telegram: { notify: { fills: true, exits: true } },
 };
@@ -348,6 +349,7 @@ export function validateConfig(input: unknown): HeanConfig {
   const live = section(r("live"), "live", D.live);
   const venues = section(r("venues"), "venues", D.venues);
   const bybitIn = venues("bybit");
+  const binanceIn = venues("binance");
   const api = section(r("api"), "api", D.api);
   const cashIn = r("initialCash");
   const initialCash = typeof cashIn === "bigint" ? (cashIn as Dec) : tryDec(typeof cashIn === "string" ? cashIn.trim() : cashIn);
@@ -394,6 +396,7 @@ export function validateConfig(input: unknown): HeanConfig {
     venues: {
       // What was written lies over the endpoint defaults; the venue's validator fills in the tuning.
       bybit: validateLiveVenueConfig(bybitIn === D.venues.bybit ? LIVE_ENDPOINT_DEFAULTS : isObject(bybitIn) ? { ...LIVE_ENDPOINT_DEFAULTS, ...bybitIn } : bybitIn, "venues.bybit", BYBIT_ENDPOINTS),
+      binance: validateLiveVenueConfig(binanceIn === D.venues.binance ? LIVE_ENDPOINT_DEFAULTS : isObject(binanceIn) ? { ...LIVE_ENDPOINT_DEFAULTS, ...binanceIn } : binanceIn, "venues.binance", BINANCE_ENDPOINTS),
     },
     api: {
       host: nonEmpty(api("host"), "api.host"),

@@ -201,6 +201,16 @@ export const BYBIT_ENDPOINTS: Readonly<Record<"mainnet" | "testnet", LiveEndpoin
   testnet: { restUrl: "https://api-testnet.bybit.com", wsPublicUrl: "wss://stream-testnet.bybit.com/v5/public/linear", wsPrivateUrl: "wss://stream-testnet.bybit.com/v5/private" },
 };
 
+/**
+ * The documented endpoints (Binance USD-M futures): the REST base under which `/fapi` lives, the
+ * market-stream base and the user-data-stream base (hean appends `/stream?streams=…` and
+ * `/ws/<listenKey>`).
+ */
+export const BINANCE_ENDPOINTS: Readonly<Record<"mainnet" | "testnet", LiveEndpoints>> = {
+  mainnet: { restUrl: "https://fapi.binance.com", wsPublicUrl: "wss://fstream.binance.com", wsPrivateUrl: "wss://fstream.binance.com" },
+  testnet: { restUrl: "https://testnet.binancefuture.com", wsPublicUrl: "wss://fstream.binancefuture.com", wsPrivateUrl: "wss://fstream.binancefuture.com" },
+};
+
 /** The defaults as they stand in the config before validation: URLs empty ("from `testnet`"). */
 export const DEFAULT_LIVE_VENUE_CONFIG: LiveVenueConfig = Object.freeze({ restUrl: "", wsPublicUrl: "", wsPrivateUrl: "", testnet: false, ...DEFAULT_LIVE_TUNING });
 

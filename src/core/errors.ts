@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   VENUE_AUTH_FAILED: "the venue refused the API keys (wrong, expired or lacking permission)",
   VENUE_RATE_LIMITED: "the venue (or our limiter on its behalf) refused a request for its rate",
   START_ABORTED: "a stop (signal or --duration) interrupted the start before trading began",
+  VENUE_POSITION_MODE: "the venue account is in a position mode hean does not trade (Binance hedge mode: switch it to one-way)",
   // risk and commands
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",

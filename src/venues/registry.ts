@@ -31,6 +31,13 @@ const ENTRIES: Readonly<Record<VenueName, VenueEntry>> = {
     loadLive: async () => (await import("./bybit/live.ts")).createLiveBybitVenue,
     loadPaper: async () => (await import("./bybit/paper.ts")).createPaperBybitVenue,
   },
+  binance: {
+    id: "binance",
+    modes: ["paper", "live"],
+    secrets: ["HEAN_BINANCE_API_KEY", "HEAN_BINANCE_API_SECRET"],
+    loadLive: async () => (await import("./binance/live.ts")).createLiveBinanceVenue,
+    loadPaper: async () => (await import("./binance/paper.ts")).createPaperBinanceVenue,
+  },
 };
 
 export function knownVenues(): readonly VenueName[] {

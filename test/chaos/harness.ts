@@ -1,7 +1,9 @@
 /**
- * Fault tests with real processes: `hean sim bybit` in one, `hean run --venue bybit --mode live`
+ * Fault tests with real processes: `hean sim <venue>` in one, `hean run --venue <venue> --mode live`
  * in another, faults injected through `POST /__sim/faults`, and the engine's report compared
- * with the venue's own record (`GET /__sim/state`).
+ * with the venue's own record (`GET /__sim/state`). What differs between venues (how to start the
+ * simulator, the engine's flags and keys, the faults, the state's field names) is in venues.ts;
+ * everything here takes a venue and defaults to Bybit.
  *
  * The comparison is the issue's: every venue order belongs to an engine intent, no orderLinkId
  * has two venue orders, each order's filled quantity equals the venue's executions for it, and
@@ -15,13 +17,14 @@ import { fileURLToPath } from "node:url";
 import { type Dec, ZERO, add, dec, format, neg } from "../../src/core/decimal.ts";
 import { inspectJournal } from "../../src/journal/tools.ts";
 import type { RunReport } from "../../src/runtime/report.ts";
+import { BYBIT, type ChaosVenue } from "./venues.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const HEAN = join(ROOT, "bin", "hean.js");
 export const API_KEY = "chaos-key";
 export const API_SECRET = "chaos-secret-0123456789";
 
-/** Short timeouts so that a schedule of a few seconds exercises every path (see src/config/venue-config.ts; passed as --set venues.bybit.*). */
+/** Short timeouts so that a schedule of a few seconds exercises every path (see src/config/venue-config.ts; passed as --set venues.<venue>.*). */
 export const CHAOS_TUNING = {
   recvWindowMs: 1_500,
   proofMarginMs: 300,
@@ -62,18 +65,20 @@ export const CHURN = [
 // ------------------------------------------------------------------ processes
 
 export interface SimProcess {
+  readonly venue: ChaosVenue;
   readonly url: string;
   readonly wsPublicUrl: string;
   readonly wsPrivateUrl: string;
   control(method: "GET" | "POST", path: string, body?: unknown): Promise<any>;
+  /** `GET /__sim/state` in the common shape (venues.ts). */
   state(): Promise<SimState>;
   reset(seed: number): Promise<void>;
   faults(spec: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startSim(seed: number): Promise<SimProcess> {
-  const child = spawn(process.execPath, [HEAN, "sim", "bybit", "--port", "0", "--seed", String(seed), "--api-key", API_KEY, "--api-secret", API_SECRET], {
+export async function startSim(seed: number, venue: ChaosVenue = BYBIT): Promise<SimProcess> {
+  const child = spawn(process.execPath, [HEAN, ...venue.simArgs, "--port", "0", "--seed", String(seed), "--api-key", API_KEY, "--api-secret", API_SECRET], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -83,7 +88,7 @@ export async function startSim(seed: number): Promise<SimProcess> {
   const url = await new Promise<string>((resolve, reject) => {
     const started = Date.now();
     const poll = setInterval(() => {
-      const m = /rest (http:\/\/[^\s]+)/.exec(out);
+      const m = venue.startedLine.exec(out);
       if (m !== null) {
         clearInterval(poll);
         resolve(m[1]!);
@@ -93,7 +98,6 @@ export async function startSim(seed: number): Promise<SimProcess> {
       }
     }, 20);
   });
-  const ws = url.replace("http://", "ws://");
   const control = async (method: "GET" | "POST", path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${url}${path}`, {
       method,
@@ -104,11 +108,10 @@ export async function startSim(seed: number): Promise<SimProcess> {
     return json;
   };
   return {
-    url,
-    wsPublicUrl: `${ws}/v5/public/linear`,
-    wsPrivateUrl: `${ws}/v5/private`,
+    venue,
+    ...venue.urls(url),
     control,
-    state: () => control("GET", "/__sim/state"),
+    state: async () => venue.normalize(await control("GET", "/__sim/state")),
     reset: async (s) => void (await control("POST", "/__sim/reset", { seed: s })),
     faults: async (spec) => void (await control("POST", "/__sim/faults", spec)),
     close: async () => {
@@ -143,7 +146,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
     HEAN,
     "run",
     "--venue",
-    "bybit",
+    sim.venue.name,
     "--mode",
     "live",
     "--i-understand-live-trading",
@@ -158,7 +161,7 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
     "--report",
     o.report,
     "--quiet",
-    ...Object.entries({ ...CHAOS_TUNING, ...o.tuning }).flatMap(([k, v]) => ["--set", `venues.bybit.${k}=${JSON.stringify(v)}`]),
+    ...Object.entries({ ...CHAOS_TUNING, ...o.tuning }).flatMap(([k, v]) => ["--set", `${sim.venue.tuningPrefix}.${k}=${JSON.stringify(v)}`]),
     ...(o.args ?? CHURN),
   ];
   const child = spawn(process.execPath, args, {
@@ -166,8 +169,8 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
-      HEAN_BYBIT_API_KEY: API_KEY,
-      HEAN_BYBIT_API_SECRET: API_SECRET,
+      [sim.venue.keyEnv.key]: API_KEY,
+      [sim.venue.keyEnv.secret]: API_SECRET,
       ...o.env,
     },
   });
@@ -183,6 +186,8 @@ export async function startEngine(sim: SimProcess, o: EngineOptions): Promise<En
         resolve();
       } else if (Date.now() - started > 120_000 || child.exitCode !== null) {
         clearInterval(poll);
+        // One still booting must not go on trading into the next test.
+        if (child.exitCode === null) child.kill("SIGKILL");
         reject(new Error(`engine did not start (exit ${child.exitCode}):\n${out}`));
       }
     }, 20);
@@ -229,10 +234,13 @@ export async function waitForVenueOrder(sim: SimProcess, engine: EngineProcess):
 
 // ------------------------------------------------------------------ comparison
 
+/** The venue's record in the common shape (Bybit's field names; venues.ts maps the others to it). */
 export interface SimState {
   orders: { orderId: string; orderLinkId: string; symbol: string; side: string; qty: string; orderStatus: string; cumExecQty: string; receivedAt: number; reduceOnly: boolean }[];
   executions: { execId: string; orderLinkId: string; symbol: string; side: string; execQty: string; execTime: string }[];
   positions: { symbol: string; side: string; size: string }[];
+  /** The settlement coin's balance (fees, realised PnL and funding booked): the engine's cash must equal it. */
+  wallet?: { walletBalance: string };
 }
 
 export interface Comparison {
@@ -243,7 +251,8 @@ export interface Comparison {
 }
 
 const WORKING = new Set(["PENDING_SUBMIT", "SUBMITTED", "UNKNOWN", "ACCEPTED", "PARTIALLY_FILLED", "PENDING_CANCEL"]);
-const VENUE_OPEN = new Set(["New", "PartiallyFilled", "Untriggered"]);
+/** Statuses under which an order still works at the venue: Bybit's and Binance's (their spellings never collide). */
+const VENUE_OPEN = new Set(["New", "PartiallyFilled", "Untriggered", "NEW", "PARTIALLY_FILLED"]);
 
 /** What the journal holds of a run: the whole history, where the report lists only a recent window of orders. */
 export interface JournalFacts {
@@ -309,6 +318,9 @@ export function compare(report: RunReport, venue: SimState, journal?: JournalFac
     const venueQty = p.side === "Sell" ? neg(dec(p.size)) : p.side === "Buy" ? dec(p.size) : ZERO;
     const mine = engineQty.get(p.symbol) ?? ZERO;
     if (mine !== venueQty) out.push(`${p.symbol}: engine position ${format(mine)}, venue ${format(venueQty)}`);
+  }
+  if (venue.wallet !== undefined && report.cash !== undefined && dec(report.cash) !== dec(venue.wallet.walletBalance)) {
+    out.push(`cash: engine ${report.cash}, venue wallet ${venue.wallet.walletBalance}`);
   }
   return { divergences: out, ordersExamined: report.orders.length, venueOrders: venue.orders.length, executions: venue.executions.length };
 }
@@ -396,25 +408,11 @@ export interface Schedule {
   readonly killAtMs: number | undefined;
 }
 
-type FaultMaker = (r: () => number) => Record<string, unknown>;
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
-const FAULTS: readonly FaultMaker[] = [
-  (r) => ({ acceptThenTimeout: int(r, 1, 2) }),
-  (r) => ({ acceptThenTimeout: int(r, 1, 2), acceptThenTimeoutResetMs: int(r, 100, 600) }),
-  (r) => ({ http5xx: int(r, 1, 4) }),
-  (r) => ({ http429: int(r, 1, 3) }),
-  (r) => ({ dropPrivateWsEveryMs: int(r, 500, 1_500) }),
-  () => ({ disconnectPrivate: true }),
-  () => ({ disconnectPublic: true }),
-  (r) => ({ duplicatePrivate: int(r, 1, 6) }),
-  (r) => ({ reorderPrivate: int(r, 1, 6) }),
-  (r) => ({ bookGaps: int(r, 1, 2) }),
-  () => ({ bookRestart: true }),
-  (r) => ({ latencyMs: { rest: int(r, 0, 150), private: int(r, 0, 100) }, jitterMs: { rest: int(r, 0, 80), private: int(r, 0, 80) } }),
-];
-
-export function makeSchedule(seed: number): Schedule {
+/** Schedule `seed` of `venue`: its steps draw from the venue's faults (venues.ts). */
+export function makeSchedule(seed: number, venue: ChaosVenue = BYBIT): Schedule {
+  const FAULTS = venue.faults;
   const r = rng(seed);
   const steps: Step[] = [];
   const n = int(r, 2, 3);
@@ -422,7 +420,7 @@ export function makeSchedule(seed: number): Schedule {
     const faults: Record<string, unknown> = {};
     const k = int(r, 1, 3);
     for (let j = 0; j < k; j++) Object.assign(faults, FAULTS[int(r, 0, FAULTS.length - 1)]!(r));
-    steps.push({ faults, ms: int(r, 600, 1_100) });
+    steps.push({ faults, ms: int(r, venue.stepMs[0], venue.stepMs[1]) });
   }
   const total = steps.reduce((s, x) => s + x.ms, 0);
   const killAtMs = r() < 0.3 ? int(r, 200, total - 100) : undefined;
@@ -456,21 +454,28 @@ export async function runSchedule(sim: SimProcess, schedule: Schedule, dir: stri
   let kills = 0;
   const t0 = Date.now();
   let killed = schedule.killAtMs === undefined;
-  // The faults must meet trading: wait for the engine's first order at the venue, not for time.
-  await waitForVenueOrder(sim, engine);
-  for (const step of schedule.steps) {
-    await sim.faults(step.faults);
-    const stepEnd = Date.now() + step.ms;
-    while (Date.now() < stepEnd) {
-      if (!killed && Date.now() - t0 >= schedule.killAtMs!) {
-        killed = true;
-        await engine.kill();
-        kills++;
-        output += engine.output();
-        engine = await startEngine(sim, { journal, report });
+  try {
+    // The faults must meet trading: wait for the engine's first order at the venue, not for time.
+    await waitForVenueOrder(sim, engine);
+    for (const step of schedule.steps) {
+      await sim.faults(step.faults);
+      const stepEnd = Date.now() + step.ms;
+      while (Date.now() < stepEnd) {
+        if (!killed && Date.now() - t0 >= schedule.killAtMs!) {
+          killed = true;
+          await engine.kill();
+          kills++;
+          output += engine.output();
+          engine = await startEngine(sim, { journal, report });
+        }
+        await sleep(Math.min(50, Math.max(1, stepEnd - Date.now())));
       }
-      await sleep(Math.min(50, Math.max(1, stepEnd - Date.now())));
     }
+  } catch (e) {
+    // A schedule cut short leaves no engine trading on the shared simulator.
+    await engine.kill();
+    await sim.faults({});
+    throw e;
   }
   await sim.faults({});
   const stepsMs = Date.now() - t0;

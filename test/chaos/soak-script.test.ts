@@ -71,7 +71,7 @@ test("three schedules, interrupted after the first and resumed: ends with three,
   );
 });
 
-test("a report of another seed, or a bad flag, is refused with exit 2 and nothing run", () => {
+test("a report of another seed or venue, or a bad flag, is refused with exit 2 and nothing run", () => {
   const report = join(dir, "other.json");
   const other = JSON.stringify({ version: 1, firstSeed: 1, schedules: 1, results: [], totals: {} });
   writeFileSync(report, other);
@@ -79,6 +79,16 @@ test("a report of another seed, or a bad flag, is refused with exit 2 and nothin
   assert.equal(wrongSeed.status, 2);
   assert.match(wrongSeed.stderr, /holds the soak from seed 1, not 2/);
   assert.equal(readFileSync(report, "utf8"), other, "the report is untouched");
+  const otherVenue = join(dir, "bybit.json");
+  const bybitSoak = JSON.stringify({ version: 1, venue: "bybit", firstSeed: 2, schedules: 1, results: [], totals: {} });
+  writeFileSync(otherVenue, bybitSoak);
+  const wrongVenue = spawnSync(process.execPath, [SCRIPT, "--venue", "binance", "--schedules", "1", "--seed", "2", "--report", otherVenue], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(wrongVenue.status, 2);
+  assert.match(wrongVenue.stderr, /holds a bybit soak, not binance/);
+  assert.equal(readFileSync(otherVenue, "utf8"), bybitSoak, "the report is untouched");
+  const unknownVenue = spawnSync(process.execPath, [SCRIPT, "--venue", "kraken"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(unknownVenue.status, 2);
+  assert.match(unknownVenue.stderr, /--venue must be one of bybit, binance/);
   const bad = spawnSync(process.execPath, [SCRIPT, "--schedules", "zero"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--schedules must be an integer/);

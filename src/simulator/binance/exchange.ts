@@ -153,6 +153,8 @@ export interface ExchangeOptions {
   readonly seed: number;
   readonly scenario: string;
   readonly accounts: readonly { readonly accountId: string; readonly startingBalance: Dec }[];
+  /** Accounts start in hedge mode (`dualSidePosition` true): clients must check and refuse it. */
+  readonly hedgeMode?: boolean | undefined;
 }
 
 function rejectionError(r: Rejection): BinanceError {
@@ -189,6 +191,8 @@ export class BinanceExchange {
   readonly #trades = new Map<string, BnTrade[]>();
   readonly #income = new Map<string, BnIncome[]>();
   readonly #leverage = new Map<string, number>();
+  /** Accounts in hedge mode (dual side position). */
+  readonly #dualSide = new Set<string>();
   /** The engine position last reported (before the fill being reported, when an execution arrives). */
   readonly #lastPosition = new Map<string, { qty: Dec; avgPrice: Dec }>();
   readonly #listeners = new Set<(event: BnEvent) => void>();
@@ -218,6 +222,7 @@ export class BinanceExchange {
     });
     for (const a of options.accounts) this.#engine.ensureAccount(a.accountId, a.startingBalance);
     this.#accounts = options.accounts.map((a) => a.accountId);
+    if (options.hedgeMode === true) for (const a of this.#accounts) this.#dualSide.add(a);
     this.#unsubscribe = this.#engine.subscribe((e) => this.#onEngineEvent(e));
     // Funding settles on the 8-hour boundaries of the (simulated) clock.
     const now = options.clock.now();
@@ -392,6 +397,36 @@ export class BinanceExchange {
 
   setLeverage(accountId: string, symbol: string, leverage: number): void {
     this.#leverage.set(`${accountId}\u0000${symbol}`, leverage);
+  }
+
+  /** `GET /fapi/v1/positionSide/dual`. */
+  dualSide(accountId: string): boolean {
+    return this.#dualSide.has(accountId);
+  }
+
+  /** `POST /fapi/v1/positionSide/dual`, by Binance's rules: no change while a position or an open order exists. */
+  setDualSide(accountId: string, dual: boolean): BinanceError | undefined {
+    if (this.#dualSide.has(accountId) === dual) return ERR.noNeedChangeMode;
+    if (this.instruments().some((i) => this.position(accountId, i.symbol).positionAmt !== ZERO)) return ERR.modeWithPosition;
+    if (this.openOrders(accountId).length > 0) return ERR.modeWithOpenOrders;
+    if (dual) this.#dualSide.add(accountId);
+    else this.#dualSide.delete(accountId);
+    return undefined;
+  }
+
+  /**
+   * Open interest in contracts: every long held. The synthetic market's liquidity takes the
+   * other side of the accounts' net, so the longs are the larger of the accounts' longs and shorts.
+   */
+  openInterest(symbol: string): Dec {
+    let longs = ZERO;
+    let shorts = ZERO;
+    for (const a of this.#accounts) {
+      const amt = this.position(a, symbol).positionAmt;
+      if (amt > ZERO) longs = add(longs, amt);
+      else shorts = add(shorts, abs(amt));
+    }
+    return longs > shorts ? longs : shorts;
   }
 
   position(accountId: string, symbol: string): BnPosition {

@@ -232,6 +232,7 @@ function parseNewOrder(ctx: RouteContext, params: ReadonlyMap<string, string>): 
   if (!KNOWN_TYPES.has(type)) return ERR.orderType;
   if (!ORDER_TYPES.has(type)) return ERR.malformed(`type: ${type} is not simulated`);
   const positionSide = params.get("positionSide");
+  if (ctx.accountId !== undefined && ctx.ex.dualSide(ctx.accountId)) return positionSide === "LONG" || positionSide === "SHORT" ? ERR.hedgeOrderNotSimulated : ERR.positionSide;
   if (positionSide !== undefined && positionSide !== "" && positionSide !== "BOTH") return ERR.positionSide;
   const reduceOnly = bool(local, "reduceOnly");
   if (isBinanceError(reduceOnly)) return reduceOnly;
@@ -467,9 +468,14 @@ function setLeverage(ctx: RouteContext): unknown {
 function setDual(ctx: RouteContext): unknown {
   const v = ctx.params.get("dualSidePosition");
   if (v === undefined || v === "") return ERR.mandatory("dualSidePosition");
-  if (v === "true") return ERR.hedgeNotSimulated;
-  if (v === "false") return ERR.noNeedChangeMode;
-  return ERR.malformed("dualSidePosition");
+  if (v !== "true" && v !== "false") return ERR.malformed("dualSidePosition");
+  return ctx.ex.setDualSide(ctx.accountId!, v === "true") ?? { code: 200, msg: "success" };
+}
+
+function openInterest(ctx: RouteContext): unknown {
+  const i = symbolOf(ctx);
+  if (isBinanceError(i) || i === undefined) return i;
+  return { openInterest: qtyText(i, ctx.ex.openInterest(i.symbol)), symbol: i.symbol, time: ctx.now };
 }
 
 export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<string, Route> {
@@ -503,7 +509,8 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["GET /fapi/v2/positionRisk", r("SIGNED", 5, (c) => positionRisk(c, 2))],
     ["GET /fapi/v3/positionRisk", r("SIGNED", 5, (c) => positionRisk(c, 3))],
     ["GET /fapi/v1/leverageBracket", r("SIGNED", 1, leverageBracket)],
-    ["GET /fapi/v1/positionSide/dual", r("SIGNED", 30, () => ({ dualSidePosition: false }))],
+    ["GET /fapi/v1/openInterest", r("NONE", 1, openInterest)],
+    ["GET /fapi/v1/positionSide/dual", r("SIGNED", 30, (c) => ({ dualSidePosition: c.ex.dualSide(c.accountId!) }))],
     ["POST /fapi/v1/positionSide/dual", r("SIGNED", 1, setDual)],
     ["POST /fapi/v1/leverage", r("SIGNED", 1, setLeverage)],
     ["POST /fapi/v1/listenKey", r("USER_STREAM", 1, (c) => ({ listenKey: c.listenKeys.open(c.accountId!) }))],

@@ -23,6 +23,8 @@ export interface BinanceRestDeps {
   readonly faults: FaultState;
   /** Binance-only counters (http418). */
   take418(): boolean;
+  /** The Retry-After (seconds) injected 429s and 418s carry, when a fault set says. */
+  retryAfterS(): number | undefined;
   readonly limiter: BinanceRateLimiter;
   readonly routes: ReadonlyMap<string, Route>;
   readonly listenKeys: ListenKeyPort;
@@ -44,6 +46,15 @@ function mergedParams(query: string, body: string): Map<string, string> {
 
 const sendError = (res: ServerResponse, e: BinanceError, headers: Record<string, string>): void => sendJson(res, e.status, { code: e.code, msg: e.msg }, headers);
 
+/**
+ * The weight headers of an injected 429/418: an exhausted minute by default (what a real refusal
+ * says); with a short `retryAfterS` the real count instead, since a budget exhausted for the rest
+ * of the minute and a refusal over in a second would contradict each other.
+ */
+function injectedLimitHeaders(deps: BinanceRestDeps, ip: string): Record<string, string> {
+  return deps.retryAfterS() === undefined ? deps.limiter.exhausted() : deps.limiter.headers(ip, undefined, deps.clock.now());
+}
+
 export async function handleBinanceRest(req: IncomingMessage, res: ServerResponse, deps: BinanceRestDeps): Promise<void> {
   const arrival = await arrive(req, res, deps.clock, deps.control);
   if (arrival === undefined) return;
@@ -64,13 +75,13 @@ export async function handleBinanceRest(req: IncomingMessage, res: ServerRespons
   }
   if (deps.faults.take("http429")) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    sendError(res, ERR.tooManyRequests(2400), { ...deps.limiter.exhausted(), "Retry-After": "60" });
+    sendError(res, ERR.tooManyRequests(2400), { ...injectedLimitHeaders(deps, ip), "Retry-After": String(deps.retryAfterS() ?? 60) });
     return;
   }
   if (deps.take418()) {
     await sleep(deps.clock, deps.faults.delayMs("rest"));
-    const until = deps.clock.now() + 120_000;
-    sendError(res, ERR.banned(until), { ...deps.limiter.exhausted(), "Retry-After": "120" });
+    const seconds = deps.retryAfterS() ?? 120;
+    sendError(res, ERR.banned(deps.clock.now() + seconds * 1_000), { ...injectedLimitHeaders(deps, ip), "Retry-After": String(seconds) });
     return;
   }
   const delay = deps.faults.delayMs("rest");

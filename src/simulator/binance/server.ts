@@ -31,6 +31,8 @@ import { accountUpdate, orderTradeUpdate } from "./wire.ts";
 export interface BinanceSimulatorOptions extends BaseSimulatorOptions {
   /** How long a stream connection may live (Binance: 24 h). */
   readonly maxConnectionMs?: number | undefined;
+  /** Accounts start in hedge mode (`GET /fapi/v1/positionSide/dual` true; one-way orders refused with -4061); a reset restores it. */
+  readonly hedgeMode?: boolean | undefined;
 }
 
 export interface BinanceSimulator {
@@ -84,7 +86,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
   const heldSockets = new Set<Socket>();
   const peers = new Set<WsPeer>();
   const makeExchange = (): BinanceExchange =>
-    new BinanceExchange({ clock, seed, scenario, accounts: [...balances].map(([accountId, startingBalance]) => ({ accountId, startingBalance })) });
+    new BinanceExchange({ clock, seed, scenario, hedgeMode: options.hedgeMode, accounts: [...balances].map(([accountId, startingBalance]) => ({ accountId, startingBalance })) });
   let ex = makeExchange();
   const users = new UserStreams(clock, faults, random);
   const source: MarketSource = {
@@ -198,6 +200,7 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
         left418 -= 1;
         return true;
       },
+      retryAfterS: () => extras.retryAfterS,
       limiter,
       routes,
       listenKeys: users,
@@ -209,8 +212,15 @@ export async function startBinanceSimulator(options: BinanceSimulatorOptions = {
           exchange: () => ex,
           primaryAccount,
           applyFaults,
-          describeFaults: () => ({ ...faults.describe(clock.now()), http418: left418, expireListenKeys: extras.expireListenKeys }),
-          streams: () => [...peers].map((p) => ({ kind: p.kind, connId: p.connId, streams: [...p.subscriptions] })),
+          describeFaults: () => ({ ...faults.describe(clock.now()), http418: left418, expireListenKeys: extras.expireListenKeys, retryAfterS: extras.retryAfterS ?? null }),
+          streams: () => {
+            // A user stream says whether its listen key still lives (an expired one delivers nothing).
+            const keyOf = new Map(users.streams().map((u) => [u.peer, u.key]));
+            return [...peers].map((p) => {
+              const key = keyOf.get(p);
+              return { kind: p.kind, connId: p.connId, streams: [...p.subscriptions], ...(key === undefined ? {} : { listenKeyLive: users.isLive(key) }) };
+            });
+          },
           reset,
           now: () => clock.now(),
         }),

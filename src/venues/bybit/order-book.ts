@@ -3,21 +3,17 @@
  * everything, a delta sets absolute sizes (0 deletes) and must carry `u` = previous `u` + 1.
  * Anything else is a gap: the book is no longer trustworthy and must be resynced from a fresh
  * snapshot. A crossed result is treated the same way (a book that crosses is a book we lost).
+ * The levels themselves are the shared `LevelBook`.
  */
 import type { Dec } from "../../core/decimal.ts";
+import { LevelBook, type Top } from "../live/level-book.ts";
 
-export interface Top {
-  readonly bid: Dec;
-  readonly bidQty: Dec;
-  readonly ask: Dec;
-  readonly askQty: Dec;
-}
+export type { Top };
 
 export type DeltaResult = "applied" | "gap" | "crossed" | "not-synced";
 
 export class LocalBook {
-  readonly #bids = new Map<bigint, Dec>();
-  readonly #asks = new Map<bigint, Dec>();
+  readonly #levels = new LevelBook();
   #u: number | undefined;
 
   get synced(): boolean {
@@ -29,12 +25,10 @@ export class LocalBook {
   }
 
   snapshot(bids: readonly (readonly [Dec, Dec])[], asks: readonly (readonly [Dec, Dec])[], u: number): "applied" | "crossed" {
-    this.#bids.clear();
-    this.#asks.clear();
-    set(this.#bids, bids);
-    set(this.#asks, asks);
+    this.#levels.clear();
+    this.#levels.apply(bids, asks);
     this.#u = u;
-    if (this.#crossed()) {
+    if (this.#levels.crossed()) {
       this.invalidate();
       return "crossed";
     }
@@ -47,10 +41,9 @@ export class LocalBook {
       this.invalidate();
       return "gap";
     }
-    set(this.#bids, bids);
-    set(this.#asks, asks);
+    this.#levels.apply(bids, asks);
     this.#u = u;
-    if (this.#crossed()) {
+    if (this.#levels.crossed()) {
       this.invalidate();
       return "crossed";
     }
@@ -59,36 +52,11 @@ export class LocalBook {
 
   /** Forget everything: the next trustworthy state is a snapshot. */
   invalidate(): void {
-    this.#bids.clear();
-    this.#asks.clear();
+    this.#levels.clear();
     this.#u = undefined;
   }
 
   top(): Top | undefined {
-    const bid = best(this.#bids, 1n);
-    const ask = best(this.#asks, -1n);
-    if (bid === undefined || ask === undefined) return undefined;
-    return { bid: bid[0] as Dec, bidQty: bid[1], ask: ask[0] as Dec, askQty: ask[1] };
+    return this.#levels.top();
   }
-
-  #crossed(): boolean {
-    const t = this.top();
-    return t !== undefined && t.bid >= t.ask;
-  }
-}
-
-function set(side: Map<bigint, Dec>, levels: readonly (readonly [Dec, Dec])[]): void {
-  for (const [price, size] of levels) {
-    if (size === 0n) side.delete(price);
-    else side.set(price, size);
-  }
-}
-
-/** Highest key for `dir` 1n, lowest for -1n. */
-function best(side: Map<bigint, Dec>, dir: 1n | -1n): [bigint, Dec] | undefined {
-  let out: [bigint, Dec] | undefined;
-  for (const entry of side) {
-    if (out === undefined || (dir === 1n ? entry[0] > out[0] : entry[0] < out[0])) out = entry;
-  }
-  return out;
 }

@@ -10,46 +10,17 @@
  * `timestamp + apiKey + recvWindow + (queryString | jsonBody)` for REST and `"GET/realtime" + expires`
  * for the private WebSocket; the caller passes exactly the bytes it sends.
  */
-import { createHmac } from "node:crypto";
 import { HeanError } from "../../core/errors.ts";
 import type { Secret } from "../../control/secrets.ts";
+import { type LiveModeFacts, type LiveSigningAuthority as Authority, authorizeVenueSigning, checkAuthority, hmacSha256Hex, signersCreated } from "../live/signing-authority.ts";
 
-declare const authorityBrand: unique symbol;
-export interface LiveSigningAuthority {
-  readonly venue: "bybit";
-  readonly [authorityBrand]: true;
-}
-
-const minted = new WeakSet<object>();
-let signers = 0;
-
-export interface LiveModeFacts {
-  readonly mode: string;
-  readonly venue: string;
-  readonly live: { readonly iUnderstandLiveTrading: boolean };
-}
+export type LiveSigningAuthority = Authority<"bybit">;
+export type { LiveModeFacts };
+export { hmacSha256Hex, signersCreated };
 
 /** Mints the authority to sign orders; refuses unless live trading on bybit was confirmed. */
 export function authorizeLiveSigning(config: LiveModeFacts): LiveSigningAuthority {
-  if (config.mode !== "live") {
-    throw new HeanError("LIVE_NOT_CONFIRMED", `order signing is refused in ${config.mode} mode: only live mode may sign`, { mode: config.mode });
-  }
-  if (!config.live.iUnderstandLiveTrading) {
-    throw new HeanError("LIVE_NOT_CONFIRMED", "order signing needs --i-understand-live-trading", {});
-  }
-  if (config.venue !== "bybit") {
-    throw new HeanError("CONFIG_INVALID", `the Bybit signer serves venue bybit, not ${config.venue}`, { venue: config.venue });
-  }
-  const authority = Object.freeze({ venue: "bybit" as const }) as LiveSigningAuthority;
-  minted.add(authority);
-  return authority;
-}
-
-/** How many signers this process ever built (a paper run must leave it at 0). */
-export const signersCreated = (): number => signers;
-
-export function hmacSha256Hex(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload, "utf8").digest("hex");
+  return authorizeVenueSigning(config, "bybit", "Bybit");
 }
 
 export class BybitSigner {
@@ -57,15 +28,12 @@ export class BybitSigner {
   readonly #apiSecret: Secret;
 
   constructor(authority: LiveSigningAuthority, apiKey: Secret, apiSecret: Secret) {
-    if (typeof authority !== "object" || authority === null || !minted.has(authority)) {
-      throw new HeanError("LIVE_NOT_CONFIRMED", "a Bybit signer can only be built through the live path (authorizeLiveSigning)", {});
-    }
+    checkAuthority(authority, "bybit", "Bybit");
     if (apiKey.reveal() === "" || apiSecret.reveal() === "") {
       throw new HeanError("CONFIG_INVALID", "the Bybit API key and secret must not be empty", {});
     }
     this.#apiKey = apiKey;
     this.#apiSecret = apiSecret;
-    signers++;
   }
 
   /** Headers of a signed REST request; `payload` is the exact query string (GET) or body (POST). */

@@ -36,6 +36,8 @@ export interface WireAttempt {
 /** A stream the core starts and stops; `ready`: every book synced (market data), authenticated and subscribed (private). */
 export interface WireStream {
   readonly ready: boolean;
+  /** Market data: symbols whose book is not trustworthy right now (no new exposure on a stale book). */
+  staleSymbols?(): readonly string[];
   start(): void;
   stop(): Promise<void>;
 }
@@ -84,6 +86,12 @@ export interface LiveCore {
 export interface LiveAdapter {
   /** Measure the venue's clock into `core.time` (an unsigned request). */
   syncTime(): Promise<void>;
+  /**
+   * Check the account is set up the way hean trades it (e.g. Binance one-way position mode),
+   * once at start: throws a HeanError naming what is wrong (`VENUE_POSITION_MODE`), or
+   * `VENUE_UNAVAILABLE` when the venue could not be asked (the start retries that).
+   */
+  checkAccount?(): Promise<void>;
   createOrder(request: VenueOrderRequest, admission: Admission): Promise<WireAttempt>;
   cancelOrder(symbol: string, clientOrderId: string): Promise<WireAttempt>;
   /** The venue's record of one order by client order id: open orders first, then history. */

@@ -220,6 +220,7 @@ export class LiveVenue implements Venue {
         else await this.#pause(200 * 2 ** attempt);
       }
     }
+    await this.#checkAccount(bootDeadline);
     this.#startedAtServer = this.#time.now();
     this.#reconciler.prime();
     this.#adapter.publicStream.start();
@@ -235,6 +236,25 @@ export class LiveVenue implements Venue {
       const pub = this.#adapter.publicStream.ready;
       const priv = this.#adapter.privateStream.ready;
       this.#alert("critical", "VENUE_STREAMS_NOT_READY", `${this.#name} streams not ready after ${tuning.startTimeoutMs} ms (public ${pub}, private ${priv}); carrying on`, {});
+    }
+  }
+
+  /** The account must be set up the way hean trades it; an unreachable venue is asked again until the boot deadline. */
+  async #checkAccount(bootDeadline: number): Promise<void> {
+    const check = this.#adapter.checkAccount?.bind(this.#adapter);
+    if (check === undefined) return;
+    for (let attempt = 0; ; attempt++) {
+      this.#assertStarting();
+      try {
+        await check();
+        return;
+      } catch (e) {
+        if (!isHeanError(e, "VENUE_UNAVAILABLE") && !isHeanError(e, "VENUE_RATE_LIMITED")) throw e;
+        if (this.#clock.now() >= bootDeadline) {
+          throw new HeanError("VENUE_UNAVAILABLE", `cannot check the ${this.#name} account within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${describeError(e).message}`, { venue: this.id });
+        }
+        await this.#pause(Math.min(5_000, 250 * 2 ** attempt, Math.max(1, bootDeadline - this.#clock.now())));
+      }
     }
   }
 
@@ -327,6 +347,8 @@ export class LiveVenue implements Venue {
     if (this.#breaker.state !== "closed") return `the ${this.#name} circuit breaker is ${this.#breaker.state}`;
     if (this.#limiter.heldUntil > 0) return `the ${this.#name} rate limiter is backing off`;
     if (this.health.privateDown !== null) return `the ${this.#name} private stream is down or not reconciled yet`;
+    const stale = this.#adapter.publicStream.staleSymbols?.() ?? [];
+    if (stale.length > 0) return `the ${this.#name} order book of ${stale.join(", ")} is stale (resyncing): no entries on a stale book`;
     return undefined;
   }
 

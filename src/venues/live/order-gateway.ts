@@ -115,7 +115,7 @@ export class OrderGateway {
     }
     if (c.outcome === "rejected") {
       t.phase = "settled";
-      emit(tracker.rejected(t, c.code, c.message));
+      emit(tracker.rejected(t, c.code, c.message, c.fact === "post-only-would-take"));
       return;
     }
     t.phase = "in-doubt";

@@ -20,9 +20,11 @@ export type Outcome = "ok" | "rejected" | "unknown";
 /**
  * - `duplicate-client-id`: the venue already holds an order under this client order id;
  * - `order-not-open`: a cancel named an order that is not open (filled, cancelled or unknown);
- * - `auth-failed`: the keys are wrong, expired or lack permission (retrying cannot help).
+ * - `auth-failed`: the keys are wrong, expired or lack permission (retrying cannot help);
+ * - `post-only-would-take`: a post-only create refused because it would have taken liquidity
+ *   (Binance -5022): the maker-first router tries the next price, it is no rejection storm.
  */
-export type RefusalFact = "duplicate-client-id" | "order-not-open" | "auth-failed";
+export type RefusalFact = "duplicate-client-id" | "order-not-open" | "auth-failed" | "post-only-would-take";
 
 export interface Classified {
   readonly outcome: Outcome;

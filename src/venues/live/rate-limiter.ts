@@ -81,11 +81,14 @@ export class RateLimiter {
     }
   }
 
-  /** A refusal: back off (all scopes for a gateway 429). Returns how long. */
-  onRefused(path: string, gatewayWide: boolean): number {
+  /**
+   * A refusal: back off (all scopes for a gateway 429), at least `atLeastMs` when the venue said
+   * how long (Retry-After, a ban's end). Returns how long.
+   */
+  onRefused(path: string, gatewayWide: boolean, atLeastMs = 0): number {
     const now = this.#clock.now();
     this.refusals++;
-    const wait = backoffMs(this.#consecutive++, this.#baseMs, this.#maxMs, this.#random);
+    const wait = Math.max(backoffMs(this.#consecutive++, this.#baseMs, this.#maxMs, this.#random), Math.min(atLeastMs, 300_000));
     const until = now + wait;
     if (gatewayWide) this.#globalUntil = Math.max(this.#globalUntil, until);
     const s = this.#state(path);

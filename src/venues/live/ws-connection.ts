@@ -28,8 +28,11 @@ export interface WsConnectionOptions {
   /** Reconnect when no data (non-pong) frame arrived for this long; undefined: never. */
   readonly idleTimeoutMs?: number | undefined;
   readonly isPong: (message: WireMessage) => boolean;
-  /** The venue's application-level ping; `seq` counts up per connection. */
-  readonly pingMessage: (seq: number) => WireMessage;
+  /**
+   * The venue's application-level ping; `seq` counts up per connection. Absent: a WebSocket
+   * ping frame (Binance), whose pong frame counts as the answer.
+   */
+  readonly pingMessage?: ((seq: number) => WireMessage) | undefined;
   readonly onOpen: () => void;
   readonly onMessage: (message: WireMessage) => void;
   /** The connection is gone (or could not be made); called once per outage. */
@@ -175,6 +178,12 @@ export class WsConnection {
         this.handlerErrors++;
       }
     });
+    ws.on("pong", () => {
+      if (this.#ws !== ws) return;
+      this.#lastInboundAt = this.#o.clock.now();
+      this.#pongDeadline?.cancel();
+      this.#pongDeadline = undefined;
+    });
     ws.on("close", (code: number) => this.#lost(ws, `closed (${code})`));
     ws.on("error", (e: Error) => this.#lost(ws, `error: ${e.message}`));
   }
@@ -189,7 +198,15 @@ export class WsConnection {
   }
 
   #ping(): void {
-    this.send(this.#o.pingMessage(++this.#pingSeq));
+    const message = this.#o.pingMessage;
+    if (message !== undefined) this.send(message(++this.#pingSeq));
+    else {
+      try {
+        this.#ws?.ping();
+      } catch {
+        // A socket closing under us: the close handler takes it from here.
+      }
+    }
     if (this.#pongDeadline !== undefined) return;
     this.#pongDeadline = this.#o.clock.setTimeout(() => {
       this.#pongDeadline = undefined;
@@ -225,6 +242,7 @@ export class WsConnection {
     if (ws !== undefined) {
       ws.removeAllListeners("message");
       ws.removeAllListeners("open");
+      ws.removeAllListeners("pong");
       // Keep a no-op error listener: a late socket error must not become an uncaught exception.
       ws.removeAllListeners("error");
       ws.on("error", () => undefined);

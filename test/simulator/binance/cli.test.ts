@@ -39,5 +39,6 @@ describe("hean sim binance", () => {
   it("refuses bad arguments with CLI_USAGE and the Binance usage line", async () => {
     await assert.rejects(runBinanceSimCli(["--port", "0", "--seed", "1"]), (e) => isHeanError(e, "CLI_USAGE") && e.message.includes("hean sim binance"));
     await assert.rejects(runBinanceSimCli(["--port", "0", "--seed", "1", "--api-key", "k", "--api-secret", "s", "--scenario", "nope"]), (e) => isHeanError(e, "CONFIG_INVALID"));
+    await assert.rejects(runBinanceSimCli(["--port", "0", "--seed", "1", "--api-key", "k", "--api-secret", "s", "--hedge-mode", "yes"]), (e) => isHeanError(e, "CLI_USAGE") && e.message.includes("--hedge-mode needs true or false"));
   });
 });

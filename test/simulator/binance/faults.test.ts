@@ -13,6 +13,8 @@ describe("Binance fault set", () => {
     assert.equal(parseBinanceFaults({ nope: 1 }).ok, false);
     assert.equal(parseBinanceFaults({ http418: -1 }).ok, false);
     assert.equal(parseBinanceFaults({ expireListenKeys: "yes" }).ok, false);
+    assert.equal(parseBinanceFaults({ retryAfterS: 1.5 }).ok, false);
+    assert.equal(parseBinanceFaults({ http429: 1, retryAfterS: 2 }).ok, true);
   });
 });
 
@@ -53,7 +55,14 @@ describe("Binance simulator faults (SimClock)", () => {
     const third = await call(sim, "GET", "/fapi/v1/time");
     assert.equal(third.status, 418);
     assert.equal(third.body.code, -1003);
+    assert.equal(second.headers.get("retry-after"), "60");
+    assert.equal(third.headers.get("retry-after"), "120");
     assert.equal((await call(sim, "GET", "/fapi/v1/time")).status, 200);
+    await control(sim, "POST", "/__sim/faults", { http429: 1, http418: 1, retryAfterS: 2 });
+    assert.equal((await call(sim, "GET", "/fapi/v1/time")).headers.get("retry-after"), "2", "a fault set may ask for a short Retry-After");
+    const ban = await call(sim, "GET", "/fapi/v1/time");
+    assert.equal(ban.headers.get("retry-after"), "2");
+    assert.match(ban.body.msg, new RegExp(`banned until ${clock.now() + 2_000}`));
     assert.deepEqual((await control(sim, "GET", "/__sim/state")).orders, [], "the faulted order was not processed");
   });
 

@@ -228,6 +228,43 @@ describe("Binance simulator market streams (SimClock)", () => {
     probe.close();
   });
 
+  it("position mode: one-way by default; hedge mode settable by Binance's rules (not with a position or open orders), and one-way orders then refused", async () => {
+    const now = clock.now();
+    assert.deepEqual((await signed(sim, "GET", "/fapi/v1/positionSide/dual", {}, now)).body, { dualSidePosition: false });
+    assert.equal((await signed(sim, "POST", "/fapi/v1/positionSide/dual", { dualSidePosition: "false" }, now)).body.code, -4059);
+    assert.equal((await signed(sim, "POST", "/fapi/v1/positionSide/dual", { dualSidePosition: "maybe" }, now)).body.code, -1102);
+    const book = (await call(sim, "GET", "/fapi/v1/depth?symbol=BTCUSDT&limit=5")).body;
+    const resting = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: "0.01", price: (Number(book.bids[0][0]) - 200).toFixed(1) }, now);
+    assert.equal(resting.status, 200, JSON.stringify(resting.body));
+    assert.equal((await signed(sim, "POST", "/fapi/v1/positionSide/dual", { dualSidePosition: "true" }, now)).body.code, -4067, "not with an open order");
+    await signed(sim, "DELETE", "/fapi/v1/allOpenOrders", { symbol: "BTCUSDT" }, now);
+    const bought = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.01" }, now);
+    assert.equal(bought.status, 200, JSON.stringify(bought.body));
+    assert.equal((await call(sim, "GET", "/fapi/v1/openInterest?symbol=BTCUSDT")).body.openInterest, "0.010");
+    assert.equal((await signed(sim, "POST", "/fapi/v1/positionSide/dual", { dualSidePosition: "true" }, now)).body.code, -4068, "not with a position");
+    await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "SELL", type: "MARKET", quantity: "0.01", reduceOnly: "true" }, now);
+    assert.deepEqual((await signed(sim, "POST", "/fapi/v1/positionSide/dual", { dualSidePosition: "true" }, now)).body, { code: 200, msg: "success" });
+    assert.deepEqual((await signed(sim, "GET", "/fapi/v1/positionSide/dual", {}, now)).body, { dualSidePosition: true });
+    const oneWay = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.01" }, now);
+    assert.equal(oneWay.body.code, -4061);
+    const hedged = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.01", positionSide: "LONG" }, now);
+    assert.equal(hedged.body.code, -4061);
+    assert.match(hedged.body.msg, /not simulated/);
+    assert.equal((await call(sim, "GET", "/fapi/v1/openInterest?symbol=ETHUSDT")).body.openInterest, "0.00");
+    assert.equal((await call(sim, "GET", "/fapi/v1/openInterest")).body.code, -1102);
+  });
+
+  it("starts in hedge mode when asked (a client that requires one-way mode must see it)", async () => {
+    const hedged = await startBinanceSimulator({ seed: 7, clock, apiKey: "key-1", apiSecret: "secret-1", hedgeMode: true });
+    try {
+      assert.deepEqual((await signed(hedged, "GET", "/fapi/v1/positionSide/dual", {}, clock.now())).body, { dualSidePosition: true });
+      await control(hedged, "POST", "/__sim/reset", { seed: 8 });
+      assert.deepEqual((await signed(hedged, "GET", "/fapi/v1/positionSide/dual", {}, clock.now())).body, { dualSidePosition: true }, "a reset keeps the setting it was started with");
+    } finally {
+      await hedged.close();
+    }
+  });
+
   it("reset closes every stream with 1012 and clears the account", async () => {
     const probe = new Probe(`${sim.wsUrl}/ws/btcusdt@aggTrade`);
     await probe.open();

@@ -1,0 +1,385 @@
+/**
+ * Binance USD-M futures (USDT perpetuals, one-way position mode) as a `LiveWire`: the REST paths
+ * and parameters of each question the live core asks, and the two streams. Every answer leaves
+ * as a venue-neutral report; what the reports mean is decided in `venues/live`.
+ *
+ * - A create carries `newClientOrderId` = the client order id (journaled with the intent) and is
+ *   sent once; -4116 (that id is open) and an unanswered create are settled by the core asking
+ *   `GET /fapi/v1/order?origClientOrderId=`, never by sending again.
+ * - Post-only is `timeInForce=GTX`: a GTX that would take is refused (-5022) and reported as
+ *   "would take", so the maker-first router tries the next price.
+ * - The protective stop is a `STOP_MARKET closePosition=true` order on the mark price resting at
+ *   the venue; it is the position's, so open-order reconciliation leaves it alone.
+ * - Trades carry no client order id at Binance: it is learnt from the order (create answers,
+ *   stream, a query by `orderId`) and cached.
+ */
+import { type Dec, ZERO, format } from "../../core/decimal.ts";
+import { HeanError, isHeanError } from "../../core/errors.ts";
+import type { TimerHandle } from "../../core/clock.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import type { Admission } from "../live/circuit-breaker.ts";
+import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
+import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
+import type { Params } from "../live/rest-client.ts";
+import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderRequest } from "../venue.ts";
+import { CODE_LISTEN_KEY, CODE_NO_SUCH_ORDER, codeOf } from "./classify.ts";
+import { PrivateStream, type KeyAnswer } from "./private-stream.ts";
+import { PublicStream, snapshotLimit } from "./public-stream.ts";
+import { binanceScopeOf } from "./rate-scopes.ts";
+import { BinanceRest, dualSideOf, listenKeyOf } from "./rest.ts";
+import type { BinanceSigner } from "./signer.ts";
+import {
+  type WireOrder,
+  type WireTrade,
+  cashReportOf,
+  fillReportOf,
+  fundingReportOf,
+  isCloseStop,
+  listOf,
+  orderReportOf,
+  parseAccount,
+  parseDepthSnapshot,
+  parseExchangeInfo,
+  parseIncome,
+  parseOrder,
+  parsePosition,
+  parseTrade,
+  positionReportOf,
+} from "./wire.ts";
+
+export interface BinanceEndpoints {
+  /** The REST base under which `/fapi/...` lives (`https://fapi.binance.com`). */
+  readonly restUrl: string;
+  /** The market-stream base (`wss://fstream.binance.com`). */
+  readonly wsPublicUrl: string;
+  /** The user-data-stream base (`wss://fstream.binance.com`). */
+  readonly wsPrivateUrl: string;
+  readonly signer: BinanceSigner;
+  /** Listen-key keepalive interval (default 30 min). */
+  readonly keepAliveMs?: number | undefined;
+  /** Reopen streams before the venue's 24 h connection limit (default 23 h 50 min). */
+  readonly maxConnectionMs?: number | undefined;
+}
+
+const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "GTX" };
+/** userTrades and income answer at most 7 days a request (with a minute to spare). */
+const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
+const PAGE = 1000;
+const MAX_PAGES = 20;
+const CLIENT_ID_MEMORY = 50_000;
+/** A pushed balance change is followed by one read of the account this soon (once per burst). */
+const WALLET_PUSH_MS = 1_000;
+
+/** The exact create parameters (in the order they are signed). */
+export function createParams(r: VenueOrderRequest): Params {
+  const limit = r.orderType === "limit" && r.price !== undefined;
+  return {
+    symbol: r.symbol,
+    side: r.side === "buy" ? "BUY" : "SELL",
+    type: limit ? "LIMIT" : "MARKET",
+    timeInForce: limit ? TIF[r.timeInForce] : undefined,
+    quantity: format(r.qty),
+    price: limit ? format(r.price!) : undefined,
+    reduceOnly: r.reduceOnly ? "true" : undefined,
+    newClientOrderId: r.clientOrderId,
+    newOrderRespType: "ACK",
+  };
+}
+
+export function binanceWire(endpoints: BinanceEndpoints): LiveWire {
+  return { name: "Binance", scopeOf: binanceScopeOf, connect: (core) => new BinanceAdapter(endpoints, core) };
+}
+
+class BinanceAdapter implements LiveAdapter {
+  readonly #core: LiveCore;
+  readonly #rest: BinanceRest;
+  readonly publicStream: PublicStream;
+  readonly privateStream: PrivateStream;
+  /** orderId → clientOrderId, per symbol, for trades (which carry no client order id). */
+  readonly #clientIds = new Map<string, string>();
+  #walletPush: TimerHandle | undefined;
+
+  constructor(endpoints: BinanceEndpoints, core: LiveCore) {
+    this.#core = core;
+    const { clock, random, tuning, emit, alert } = core;
+    this.#rest = new BinanceRest({
+      baseUrl: endpoints.restUrl,
+      signer: endpoints.signer,
+      clock,
+      time: core.time,
+      limiter: core.limiter,
+      breaker: core.breaker,
+      tuning,
+      random,
+      onRateLimited: core.onRateLimited,
+      onMalformed: (path, error) => core.onMalformed("rest", error, { path }),
+    });
+    this.publicStream = new PublicStream({
+      url: endpoints.wsPublicUrl,
+      symbols: core.symbols,
+      tuning,
+      clock,
+      random,
+      snapshot: async (symbol) => parseDepthSnapshot(await this.#rest.read("/fapi/v1/depth", { symbol, limit: snapshotLimit(tuning.bookDepth) }, { signed: false })),
+      emit,
+      alert,
+      onMalformed: (error) => core.onMalformed("ws", error, { stream: "public" }),
+      maxConnectionMs: endpoints.maxConnectionMs,
+    });
+    this.privateStream = new PrivateStream({
+      url: endpoints.wsPrivateUrl,
+      keys: { create: () => this.#listenKey("POST"), keepAlive: () => this.#listenKey("PUT") },
+      tuning,
+      clock,
+      random,
+      alert,
+      feed: {
+        ...core.privateFeed,
+        onOrder: (report) => {
+          if (report.clientOrderId !== undefined) this.#remember(report.symbol, report.venueOrderId, report.clientOrderId);
+          core.privateFeed.onOrder(report);
+        },
+      },
+      onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
+      onAccountUpdate: () => this.#onAccountUpdate(),
+      keepAliveMs: endpoints.keepAliveMs,
+      maxConnectionMs: endpoints.maxConnectionMs,
+    });
+  }
+
+  syncTime(): Promise<void> {
+    return this.#rest.syncTime();
+  }
+
+  /** One-way position mode is required: hedge mode is refused with `VENUE_POSITION_MODE`. */
+  async checkAccount(): Promise<void> {
+    const dual = dualSideOf(await this.#rest.read("/fapi/v1/positionSide/dual", {}, { signed: true }));
+    if (dual) {
+      throw new HeanError(
+        "VENUE_POSITION_MODE",
+        "the Binance account is in hedge mode (dualSidePosition=true): hean trades one-way mode only; switch it (POST /fapi/v1/positionSide/dual dualSidePosition=false, with no open positions or orders) and start again",
+        { venue: "binance", dualSidePosition: true },
+      );
+    }
+  }
+
+  async createOrder(request: VenueOrderRequest, admission: Admission): Promise<WireAttempt> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send("POST", "/fapi/v1/order", createParams(request), { signed: true, timeoutMs: tuning.orderTimeoutMs, maxWaitMs: tuning.orderMaxWaitMs, admission });
+    const o = r.classified.outcome === "ok" ? parseOrder(r.result) : undefined;
+    if (o !== undefined) this.#remember(o.symbol, o.orderId, request.clientOrderId);
+    return { classified: r.classified, sent: r.sent, stampedAt: r.stampedAt, venueOrderId: o?.orderId };
+  }
+
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<WireAttempt> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send("DELETE", "/fapi/v1/order", { symbol, origClientOrderId: clientOrderId }, {
+      signed: true,
+      timeoutMs: tuning.requestTimeoutMs,
+      maxWaitMs: tuning.orderMaxWaitMs,
+      admission: "essential",
+    });
+    return { classified: r.classified, sent: r.sent, stampedAt: r.stampedAt };
+  }
+
+  async queryOrder(symbol: string, clientOrderId: string): Promise<OrderStatusReport | undefined> {
+    const o = await this.#order(symbol, { origClientOrderId: clientOrderId });
+    return o === undefined || o.clientOrderId !== clientOrderId ? undefined : orderReportOf(o);
+  }
+
+  async openOrders(symbol: string): Promise<OrderStatusReport[]> {
+    return (await this.#openOrders(symbol)).filter((o) => !isCloseStop(o)).map(orderReportOf);
+  }
+
+  async orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]> {
+    const o = await this.#order(symbol, { origClientOrderId: clientOrderId });
+    if (o === undefined) return [];
+    const trades = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, orderId: o.orderId, limit: PAGE }, { signed: true })).map(parseTrade);
+    return trades.map((t) => fillReportOf(t, clientOrderId));
+  }
+
+  async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
+    const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
+    const trades = await this.#trades(symbol, startTime, endMs);
+    const fills: FillReport[] = [];
+    for (const t of trades) fills.push(fillReportOf(t, await this.#clientIdOf(symbol, t.orderId)));
+    const funding: FundingReport[] = (await this.#income({ symbol, incomeType: "FUNDING_FEE" }, startTime, endMs)).filter((i) => i.incomeType === "FUNDING_FEE").map(fundingReportOf);
+    return { fills, funding };
+  }
+
+  async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
+    const rows = listOf("position", await this.#rest.read("/fapi/v2/positionRisk", { symbol }, { signed: true, admission })).map(parsePosition).filter((p) => p.symbol === symbol);
+    if (rows.some((p) => p.positionSide !== "BOTH")) {
+      throw new HeanError("VENUE_POSITION_MODE", `Binance reports ${symbol} in hedge mode (LONG/SHORT positions): hean trades one-way mode only`, { symbol });
+    }
+    const p = rows[0];
+    if (p === undefined) return undefined;
+    const stop = p.amount === ZERO ? undefined : (await this.#openOrders(symbol, admission)).find((o) => isCloseStop(o) && o.side === (p.amount > ZERO ? "sell" : "buy"));
+    return positionReportOf(p, stop?.stopPrice);
+  }
+
+  async wallet(): Promise<AccountReport | undefined> {
+    return parseAccount(await this.#rest.read("/fapi/v2/account", {}, { signed: true }), this.#core.time.now());
+  }
+
+  async cashLedger(startMs: number, endMs: number): Promise<CashReport[]> {
+    const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
+    const out: CashReport[] = [];
+    for (const i of await this.#income({}, startTime, endMs)) {
+      const c = cashReportOf(i);
+      if (c !== undefined) out.push(c);
+    }
+    return out.sort((a, b) => a.venueTs - b.venueTs);
+  }
+
+  /**
+   * The position's stop: one `STOP_MARKET closePosition=true` on the mark price against the
+   * position's side. Binance holds at most one such stop per direction, so the old one is
+   * cancelled before the new one is placed; undefined removes it.
+   */
+  async protectiveStop(symbol: string, stopPrice: Dec | undefined): Promise<void> {
+    const open = (await this.#openOrders(symbol, "essential")).filter(isCloseStop);
+    let side: "BUY" | "SELL" | undefined;
+    if (stopPrice !== undefined) {
+      const p = await this.position(symbol, "essential");
+      if (p === undefined || p.qty === ZERO) return;
+      side = p.qty > ZERO ? "SELL" : "BUY";
+      if (open.length === 1 && open[0]!.stopPrice === stopPrice && open[0]!.side === (side === "SELL" ? "sell" : "buy")) return;
+    }
+    for (const o of open) await this.#essential("DELETE", "/fapi/v1/order", { symbol, orderId: o.orderId }, `cancel the protective stop of ${symbol}`, true);
+    if (stopPrice === undefined || side === undefined) return;
+    const clientOrderId = `hsl-${symbol}-${this.#core.time.now().toString(36)}`.slice(0, 36);
+    await this.#essential(
+      "POST",
+      "/fapi/v1/order",
+      { symbol, side, type: "STOP_MARKET", stopPrice: format(stopPrice), closePosition: "true", workingType: "MARK_PRICE", newClientOrderId: clientOrderId, newOrderRespType: "ACK" },
+      `place the protective stop of ${symbol} at ${format(stopPrice)}`,
+      false,
+    );
+  }
+
+  async instruments(): Promise<Instrument[]> {
+    return parseExchangeInfo(await this.#rest.read("/fapi/v1/exchangeInfo", {}, { signed: false }));
+  }
+
+  /** One cheap signed read (weight 1). */
+  async probe(): Promise<{ readonly sent: boolean; readonly retryInMs: number }> {
+    const params = { symbol: this.#core.symbols[0] ?? "BTCUSDT" };
+    const r = await this.#rest.send("GET", "/fapi/v1/openOrders", params, { signed: true, timeoutMs: this.#core.tuning.requestTimeoutMs, maxWaitMs: 0, admission: "probe" });
+    return { sent: r.sent, retryInMs: r.sent ? 0 : this.#core.limiter.waitMs("GET /fapi/v1/openOrders") };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** One order by `orderId` or `origClientOrderId`; undefined when the venue has no such order (-2013). */
+  async #order(symbol: string, ref: Params): Promise<WireOrder | undefined> {
+    try {
+      const o = parseOrder(await this.#rest.read("/fapi/v1/order", { symbol, ...ref }, { signed: true }));
+      if (o.clientOrderId !== "") this.#remember(symbol, o.orderId, o.clientOrderId);
+      return o;
+    } catch (e) {
+      if (isHeanError(e) && (e.context as { code?: unknown }).code === codeOf(CODE_NO_SUCH_ORDER)) return undefined;
+      throw e;
+    }
+  }
+
+  async #openOrders(symbol: string, admission: Admission = "normal"): Promise<WireOrder[]> {
+    const orders = listOf("order", await this.#rest.read("/fapi/v1/openOrders", { symbol }, { signed: true, admission })).map(parseOrder);
+    for (const o of orders) if (o.clientOrderId !== "") this.#remember(symbol, o.orderId, o.clientOrderId);
+    return orders;
+  }
+
+  /** Trades in [start, end], oldest first: the window, then onwards by id while pages come back full. */
+  async #trades(symbol: string, start: number, end: number): Promise<WireTrade[]> {
+    const byId = new Map<string, WireTrade>();
+    let page = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, startTime: start, endTime: end, limit: PAGE }, { signed: true })).map(parseTrade);
+    for (let n = 0; ; n++) {
+      for (const t of page) if (t.time >= start && t.time <= end) byId.set(t.id, t);
+      if (page.length < PAGE || n >= MAX_PAGES) break;
+      const next = Math.max(...page.map((t) => Number(t.id))) + 1;
+      page = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, fromId: next, limit: PAGE }, { signed: true })).map(parseTrade);
+      if (page.every((t) => t.time > end)) break;
+    }
+    return [...byId.values()].sort((a, b) => a.time - b.time || Number(a.id) - Number(b.id));
+  }
+
+  /** Income records in [start, end] (paged forward by time). */
+  async #income(filter: Params, start: number, end: number): Promise<ReturnType<typeof parseIncome>[]> {
+    const byId = new Map<string, ReturnType<typeof parseIncome>>();
+    let from = start;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const page = listOf("income", await this.#rest.read("/fapi/v1/income", { ...filter, startTime: from, endTime: end, limit: PAGE }, { signed: true })).map(parseIncome);
+      for (const i of page) byId.set(i.tranId, i);
+      if (page.length < PAGE) break;
+      const last = Math.max(...page.map((i) => i.time));
+      if (last <= from) break;
+      from = last;
+    }
+    return [...byId.values()].sort((a, b) => a.time - b.time);
+  }
+
+  /** The client order id of a trade's order ("" when it has none or the venue cannot say). */
+  async #clientIdOf(symbol: string, orderId: string): Promise<string> {
+    const known = this.#clientIds.get(`${symbol}:${orderId}`);
+    if (known !== undefined) return known;
+    const o = await this.#order(symbol, { orderId });
+    const id = o?.clientOrderId ?? "";
+    this.#remember(symbol, orderId, id);
+    return id;
+  }
+
+  #remember(symbol: string, orderId: string, clientOrderId: string): void {
+    const key = `${symbol}:${orderId}`;
+    if (this.#clientIds.has(key)) return;
+    if (this.#clientIds.size >= CLIENT_ID_MEMORY) this.#clientIds.delete(this.#clientIds.keys().next().value!);
+    this.#clientIds.set(key, clientOrderId);
+  }
+
+  /** A request that must go (stops): sent as essential; anything but an ok throws. `gone`: -2011 is fine (already gone). */
+  async #essential(method: "POST" | "DELETE", path: string, params: Params, what: string, gone: boolean): Promise<void> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send(method, path, params, { signed: true, timeoutMs: tuning.requestTimeoutMs, maxWaitMs: tuning.orderMaxWaitMs, admission: "essential" });
+    if (r.classified.outcome === "ok" || (gone && r.classified.fact === "order-not-open")) return;
+    throw new HeanError(r.classified.outcome === "rejected" ? "VENUE_REJECTED" : "VENUE_UNAVAILABLE", `${what}: ${r.classified.code} ${r.classified.message}`, { code: r.classified.code });
+  }
+
+  /** `POST` (create, or get the live key) / `PUT` (keep alive) `/fapi/v1/listenKey`. */
+  async #listenKey(method: "POST" | "PUT"): Promise<KeyAnswer> {
+    const { tuning } = this.#core;
+    const r = await this.#rest.send(method, "/fapi/v1/listenKey", {}, { signed: "key", timeoutMs: tuning.requestTimeoutMs, maxWaitMs: tuning.requestTimeoutMs, admission: "essential" });
+    const c = r.classified;
+    if (c.outcome === "ok") {
+      try {
+        return { ok: true, key: listenKeyOf(r.result) };
+      } catch (e) {
+        return { ok: false, why: "failed", detail: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    const detail = `${c.code} ${c.message}`;
+    if (c.code === codeOf(CODE_LISTEN_KEY)) return { ok: false, why: "expired", detail };
+    if (c.fact === "auth-failed" || c.httpStatus === 401) return { ok: false, why: "auth-failed", detail };
+    return { ok: false, why: "failed", detail };
+  }
+
+  /** The balance moved: read the account once the burst is over and push it as a wallet report. */
+  #onAccountUpdate(): void {
+    this.#walletPush ??= this.#core.clock.setTimeout(() => {
+      this.#walletPush = undefined;
+      void this.wallet().then(
+        (w) => {
+          if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
+        },
+        () => undefined,
+      );
+    }, WALLET_PUSH_MS);
+  }
+}
+
+export interface BinanceVenueOptions extends BinanceEndpoints, Omit<LiveVenueOptions, "id" | "wire"> {}
+
+/** The live core over Binance's wire. */
+export class BinanceVenue extends LiveVenue {
+  constructor(options: BinanceVenueOptions) {
+    super({ ...options, id: "binance", wire: binanceWire(options) });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * An in-process rig for the Binance adapter: the Binance simulator (`hean sim binance`) on a free
+ * port, a `BinanceVenue` pointed at it, and the shared venue rig (`../live/venue-rig.ts`): an
+ * `EngineState` applying every event the venue sends, orders placed as the executor places them.
+ */
+import { createHmac } from "node:crypto";
+import { dec } from "../../../src/core/decimal.ts";
+import { Secret } from "../../../src/control/secrets.ts";
+import { EngineState } from "../../../src/engine/engine-state.ts";
+import { resolveLiveTuning } from "../../../src/config/venue-config.ts";
+import { type BinanceSimulator, startBinanceSimulator } from "../../../src/simulator/binance/main.ts";
+import { engineAccountView } from "../../../src/venues/live/account-view.ts";
+import type { AccountView } from "../../../src/venues/venue.ts";
+import { BinanceVenue, type BinanceVenueOptions } from "../../../src/venues/binance/adapter.ts";
+import { BinanceSigner, authorizeLiveSigning } from "../../../src/venues/binance/signer.ts";
+import { VenueRig } from "../live/venue-rig.ts";
+import { FAST } from "../bybit/rig.ts";
+
+export { FAST };
+export { sleep, waitFor } from "../live/venue-rig.ts";
+
+export const KEY = "bn-rig-key";
+export const SECRET = "bn-rig-secret-abcdef";
+
+export function liveSigner(key = KEY, secret = SECRET): BinanceSigner {
+  return new BinanceSigner(authorizeLiveSigning({ mode: "live", venue: "binance", live: { iUnderstandLiveTrading: true } }), new Secret(key), new Secret(secret));
+}
+
+export interface BinanceRigOptions {
+  readonly seed?: number;
+  readonly tuning?: Record<string, unknown>;
+  readonly state?: EngineState;
+  readonly sim?: BinanceSimulator;
+  readonly boot?: boolean;
+  readonly account?: (a: AccountView) => AccountView;
+  /** Point REST here instead of the simulator (a proxy in front of it). */
+  readonly restUrl?: string;
+  readonly venue?: Partial<BinanceVenueOptions>;
+}
+
+export class BinanceRig extends VenueRig<BinanceVenue> {
+  readonly sim: BinanceSimulator;
+
+  private constructor(sim: BinanceSimulator, state: EngineState, venue: BinanceVenue) {
+    super(state, venue);
+    this.sim = sim;
+  }
+
+  static build(options: BinanceRigOptions = {}, sim: BinanceSimulator): BinanceRig {
+    const state = options.state ?? new EngineState(dec("10000"));
+    const account = engineAccountView(state);
+    const venue = new BinanceVenue({
+      restUrl: options.restUrl ?? sim.url,
+      wsPublicUrl: sim.wsUrl,
+      wsPrivateUrl: sim.wsUrl,
+      symbols: ["BTCUSDT", "ETHUSDT"],
+      signer: liveSigner(),
+      account: options.account?.(account) ?? account,
+      tuning: resolveLiveTuning({ ...FAST, ...options.tuning }, "venues.binance"),
+      ...options.venue,
+    });
+    return new BinanceRig(sim, state, venue);
+  }
+
+  static async start(options: BinanceRigOptions = {}): Promise<BinanceRig> {
+    const sim = options.sim ?? (await startBinanceSimulator({ port: 0, seed: options.seed ?? 11, apiKey: KEY, apiSecret: SECRET }));
+    const rig = BinanceRig.build(options, sim);
+    await rig.venue.start(rig.apply);
+    if (options.boot !== false) await rig.venue.reconcile("boot");
+    return rig;
+  }
+
+  async venueState(): Promise<any> {
+    const res = await fetch(`${this.sim.url}/__sim/state`);
+    return res.json();
+  }
+
+  async venueOrders(id: string): Promise<any[]> {
+    return (await this.venueState()).orders.filter((o: any) => o.clientOrderId === id);
+  }
+
+  async stop(closeSim = true): Promise<void> {
+    await this.venue.stop();
+    if (closeSim) await this.sim.close();
+  }
+}
+
+/** A signed REST call straight to the simulator (to act as "someone else" on the account). */
+export async function signedCall(sim: BinanceSimulator, method: "GET" | "POST" | "DELETE", path: string, params: Record<string, unknown>): Promise<any> {
+  const query = new URLSearchParams(Object.entries({ ...params, timestamp: Date.now(), recvWindow: 5000 }).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  const signature = createHmac("sha256", SECRET).update(query).digest("hex");
+  const res = await fetch(`${sim.url}${path}?${query}&signature=${signature}`, { method, headers: { "X-MBX-APIKEY": KEY } });
+  return res.json();
+}
+
+/** `--set` overrides for a live run on the Binance simulator (with `FAST` tuning), journaling at `journalPath`. */
+export function liveOverrides(sim: BinanceSimulator, journalPath: string): string[] {
+  return [
+    `journal.path=${JSON.stringify(journalPath)}`,
+    "mode=live",
+    "venue=binance",
+    "live.iUnderstandLiveTrading=true",
+    `venues.binance.restUrl=${JSON.stringify(sim.url)}`,
+    `venues.binance.wsPublicUrl=${JSON.stringify(sim.wsUrl)}`,
+    `venues.binance.wsPrivateUrl=${JSON.stringify(sim.wsUrl)}`,
+    ...Object.entries(FAST).map(([k, v]) => `venues.binance.${k}=${JSON.stringify(v)}`),
+    'strategy.name="none"',
+  ];
+}
