@@ -15,7 +15,7 @@ Usage:
                                           run the Binance USD-M futures protocol simulator on loopback
 
 Options of "hean run":
-  --venue sim|bybit          where to trade (default sim)
+  --venue sim|bybit|binance  where to trade (default sim)
   --mode paper|live          paper trading (default) or live (needs --i-understand-live-trading)
   --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
   --strategy NAME            impulse (default), churn, or none (only guards what it holds)
