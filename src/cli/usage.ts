@@ -20,7 +20,7 @@ Usage:
   hean help [CMD [SUB]], hean CMD --help  help on one command; hean --version prints the version
 
 Options of "hean run":
-  --venue sim|bybit          where to trade (default sim)
+  --venue sim|bybit|binance  where to trade (default sim)
   --mode paper|live          paper trading (default) or live (needs --i-understand-live-trading)
   --symbols A,B              symbols (default BTCUSDT,ETHUSDT)
   --strategy NAME            impulse (default), churn, or none (only guards what it holds)

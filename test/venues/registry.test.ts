@@ -10,14 +10,16 @@ import { hean } from "../cli/cli-helpers.ts";
 const dir = mkdtempSync(join(tmpdir(), "hean-registry-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("every known venue has an entry; sim is paper-only, bybit paper (public data) and live with its own secrets", () => {
-  assert.deepEqual([...knownVenues()], ["sim", "bybit"]);
+test("every known venue has an entry; sim is paper-only, bybit and binance paper (public data) and live with their own secrets", () => {
+  assert.deepEqual([...knownVenues()], ["sim", "bybit", "binance"]);
   assert.deepEqual(venueEntry("sim").modes, ["paper"]);
   assert.equal(venueEntry("sim").loadLive, undefined);
   assert.deepEqual(venueEntry("bybit").modes, ["paper", "live"]);
   assert.notEqual(venueEntry("bybit").loadPaper, undefined);
-  assert.deepEqual(venueSecretNames(), ["HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET"]);
-  assert.throws(() => venueEntry("kraken"), /CONFIG_INVALID.*unknown venue "kraken" \(known: sim, bybit\)/);
+  assert.deepEqual(venueEntry("binance").modes, ["paper", "live"]);
+  assert.notEqual(venueEntry("binance").loadPaper, undefined);
+  assert.deepEqual(venueSecretNames(), ["HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET", "HEAN_BINANCE_API_KEY", "HEAN_BINANCE_API_SECRET"]);
+  assert.throws(() => venueEntry("kraken"), /CONFIG_INVALID.*unknown venue "kraken" \(known: sim, bybit, binance\)/);
 });
 
 test("credentials come from the venue's own variables or their _FILE twins; missing ones are named, values never", () => {

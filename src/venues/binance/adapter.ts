@@ -214,7 +214,8 @@ class BinanceAdapter implements LiveAdapter {
     }
     const p = rows[0];
     if (p === undefined) return undefined;
-    const stop = p.amount === ZERO ? undefined : (await this.#openOrders(symbol, admission)).find((o) => isCloseStop(o) && o.side === (p.amount > ZERO ? "sell" : "buy"));
+    // Flat: any close stop still resting is reported (the core removes it); else the one against the position.
+    const stop = (await this.#openOrders(symbol, admission)).find((o) => isCloseStop(o) && (p.amount === ZERO || o.side === (p.amount > ZERO ? "sell" : "buy")));
     return positionReportOf(p, stop?.stopPrice);
   }
 

@@ -168,7 +168,7 @@ export class PublicStream {
     if (b === undefined) return;
     const before = b.book.lastU;
     const r = b.book.onUpdate(e);
-    if (r === "applied") {
+    if (r === "applied" && b.status === "live") {
       this.#publish(b, e.time);
       return;
     }
@@ -186,6 +186,7 @@ export class PublicStream {
     if (r === "crossed") this.#resync(b, "the book crossed");
     else if (r === "snapshot-too-old") this.#fetch(b, "the snapshot is older than the buffered diffs");
     else if (b.book.synced && b.status !== "live") {
+      // The first event after the snapshot bridged it (now, or as the snapshot was applied).
       b.attempts = 0;
       this.#status(b, "live", `synced at u=${b.book.lastU}`);
       if ([...this.#books.values()].every((x) => x.book.synced)) this.#conn.healthy();

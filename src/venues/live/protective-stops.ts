@@ -6,7 +6,8 @@
  *
  * Kept in step from the venue's own position (size, average entry and the stop it holds): after
  * every fill of the symbol, after the boot reconciliation and on the positions timer. A venue
- * drops the stop by itself when the position goes flat; nothing is sent then. With no stop-loss
+ * that drops the stop by itself when the position goes flat (Bybit) is sent nothing then; one
+ * whose stop outlives the position (Binance) reports it, and it is removed. With no stop-loss
  * configured (neither `risk.stopLossPct` nor an operator's per-symbol stop) nothing is asked or sent.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
@@ -92,7 +93,9 @@ export class ProtectiveStops {
     try {
       const instrument = await this.#o.instrument(symbol);
       const position = await adapter.position(symbol, "essential");
-      if (instrument === undefined || position === undefined || position.qty === 0n) return;
+      if (instrument === undefined || position === undefined) return;
+      // Flat: a venue whose stop outlives the position (Binance's closePosition order) has it removed.
+      if (position.qty === 0n && position.stopLoss === undefined) return;
       const want = protectiveStopPrice(position, this.#o.stopPct(symbol), instrument);
       if (want === position.stopLoss) return;
       await adapter.protectiveStop(symbol, want);

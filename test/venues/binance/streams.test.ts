@@ -1,0 +1,119 @@
+/**
+ * Binance streams and account checks, against the real Binance simulator:
+ * - a depth `pu` break flags the book stale (no new exposure), resyncs it from a fresh snapshot,
+ *   and the first book after it says `afterGap`;
+ * - an expired listen key is re-created, the user stream reopened and the account reconciled;
+ * - the private stream cut while a fill is on its way: the fill is recovered by reconciliation,
+ *   once;
+ * - an account in hedge mode is refused at start with VENUE_POSITION_MODE.
+ */
+import assert from "node:assert/strict";
+import { createServer, request } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { dec } from "../../../src/core/decimal.ts";
+import { isHeanError } from "../../../src/core/errors.ts";
+import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
+import { BinanceRig, KEY, SECRET, waitFor } from "./rig.ts";
+
+let sim: BinanceSimulator;
+before(async () => {
+  sim = await startBinanceSimulator({ port: 0, seed: 33, apiKey: KEY, apiSecret: SECRET });
+});
+after(async () => {
+  await sim.close();
+});
+
+async function fresh(tuning: Record<string, unknown> = {}): Promise<BinanceRig> {
+  await sim.reset({ seed: 33 });
+  return BinanceRig.start({ sim, tuning });
+}
+
+describe("Binance streams", () => {
+  test("a pu break flags the book stale (no entries), resyncs it from a fresh snapshot, and the next book says afterGap", async () => {
+    const rig = await fresh();
+    try {
+      await rig.waitBook("BTCUSDT");
+      await waitFor("books synced", () => rig.venue.blocksNewExposure() === undefined);
+      const before = rig.events.length;
+      let blocked: string | undefined;
+      const watch = setInterval(() => (blocked ??= rig.venue.blocksNewExposure()), 1);
+      sim.setFaults({ bookGaps: 1 });
+      await waitFor("a resync", () => rig.alerts("BOOK_RESYNC").length > 0);
+      const statuses = () => rig.events.slice(before).filter((e) => e.type === "market.status" && e.symbol === "BTCUSDT").map((e) => (e as { status: string }).status);
+      await waitFor("resyncing then live", () => statuses().includes("resyncing") && statuses().at(-1) === "live");
+      clearInterval(watch);
+      // While it resyncs no entry is taken (the live core refuses new exposure on a stale book).
+      if (blocked !== undefined) assert.match(blocked, /stale/);
+      await waitFor("a book after the gap", () => rig.events.slice(before).some((e) => e.type === "market.book" && e.symbol === "BTCUSDT" && e.afterGap));
+      assert.ok(rig.venue.blocksNewExposure() === undefined, "trading resumes once the book is synced");
+    } finally {
+      await rig.stop(false);
+    }
+  });
+
+  test("an expired listen key is re-created, the user stream reopened and the account reconciled", async () => {
+    const rig = await fresh();
+    try {
+      const snapshotsBefore = rig.of("account.snapshot").length;
+      sim.setFaults({ expireListenKeys: true });
+      await waitFor("the key renewed", () => rig.alerts("LISTEN_KEY_RENEWED").length > 0);
+      await waitFor("a reconciliation after the reopen", () => rig.of("account.snapshot").length > snapshotsBefore && rig.venue.health.privateDown === null);
+      // The new stream carries our fills.
+      const id = rig.place({ side: "buy", qty: "0.01", price: await rig.through("buy") });
+      await waitFor("filled", () => rig.status(id) === "FILLED");
+      assert.ok(rig.fillsOf(id).some((f) => f.source === "stream"), "fills come over the reopened stream");
+      assert.equal(rig.duplicateFills, 0);
+      assert.deepEqual(rig.refused, []);
+    } finally {
+      await rig.stop(false);
+    }
+  });
+
+  test("the private stream cut while a fill is on its way: reconciliation recovers the fill, once", async () => {
+    const rig = await fresh();
+    try {
+      // The stream's news is slow; cut the stream while it is in flight.
+      sim.setFaults({ latencyMs: { private: 1_500 } });
+      const id = rig.place({ side: "buy", qty: "0.02", price: await rig.through("buy") });
+      await waitFor("accepted", () => rig.of("order.accepted").some((e) => e.clientOrderId === id));
+      sim.setFaults({ latencyMs: { private: 0 }, disconnectPrivate: true });
+      await waitFor("filled", () => rig.status(id) === "FILLED");
+      const venue = await rig.venueState();
+      const trades = venue.executions.filter((e: any) => e.clientOrderId === id);
+      assert.deepEqual(rig.fillsOf(id).map((f) => f.fillId).sort(), trades.map((e: any) => `BTCUSDT:${e.tradeId}`).sort());
+      assert.ok(rig.fillsOf(id).some((f) => f.source === "reconciliation"), "recovered by reconciliation");
+      assert.equal(rig.duplicateFills, 0);
+      const order = venue.orders.find((o: any) => o.clientOrderId === id);
+      assert.equal(rig.state.orders.get(id)!.filledQty, dec(order.executedQty), "the engine's fills add up to the venue's");
+      assert.deepEqual(rig.refused, []);
+    } finally {
+      await rig.stop(false);
+    }
+  });
+
+  test("an account in hedge mode is refused at start with VENUE_POSITION_MODE", async () => {
+    await sim.reset({ seed: 33 });
+    const target = new URL(sim.url);
+    // A proxy that says what a hedge-mode account says, and passes everything else to the simulator.
+    const proxy = createServer((req, res) => {
+      if (req.method === "GET" && req.url?.startsWith("/fapi/v1/positionSide/dual")) {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ dualSidePosition: true }));
+        return;
+      }
+      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const rig = BinanceRig.build({ restUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` }, sim);
+    try {
+      await assert.rejects(rig.venue.start(rig.apply), (e: unknown) => isHeanError(e, "VENUE_POSITION_MODE") && /hedge mode/.test((e as Error).message));
+      assert.equal(rig.of("order.accepted").length, 0);
+    } finally {
+      await rig.venue.stop();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
