@@ -34,6 +34,8 @@ const FLAGS = {
   testnet: { type: "boolean" },
   "i-understand-live-trading": { type: "boolean" },
   "accept-journal-loss": { type: "boolean" },
+  "redis-url": { type: "string" },
+  "engine-id": { type: "string" },
 } as const;
 
 /** Everything `hean run` was asked to do, checked in full before anything starts. */
@@ -77,6 +79,8 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
       "venue.wsPrivateUrl": textFlag("ws-private-url", values["ws-private-url"]),
       "venue.testnet": values.testnet,
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
+      "redis.url": textFlag("redis-url", values["redis-url"]),
+      "redis.engineId": textFlag("engine-id", values["engine-id"]),
     },
   });
   return { config, durationMs, reportPath, logLevel, quiet: values.quiet === true, journalLoss: values["accept-journal-loss"] === true ? "cut" : "refuse" };
@@ -167,6 +171,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN"] as const;
+const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN", "HEAN_REDIS_URL"] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

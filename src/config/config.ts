@@ -14,6 +14,7 @@ import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 import { BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 import { validateStrategy } from "../strategies/registry.ts";
+import { DEFAULT_REDIS_CONFIG, type RedisConfig, validateRedisConfig } from "./redis-config.ts";
 
 export type Mode = "paper" | "live";
 /** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
@@ -65,6 +66,8 @@ export interface HeanConfig {
     readonly bybit: LiveVenueConfig;
   };
   readonly api: { readonly host: string; readonly port: number | null };
+  /** Distributed mode on Redis Streams (off while `url` is null). */
+  readonly redis: RedisConfig;
 }
 
 export const DEFAULT_CONFIG: HeanConfig = {
@@ -84,6 +87,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   live: { iUnderstandLiveTrading: false },
   venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG },
   api: { host: "127.0.0.1", port: null },
+  redis: DEFAULT_REDIS_CONFIG,
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -352,5 +356,6 @@ export function validateConfig(input: unknown): HeanConfig {
       host: nonEmpty(api("host"), "api.host"),
       port: port === null ? null : num(port, "api.port", 0, MAX_PORT, true),
     },
+    redis: validateRedisConfig(written("redis")),
   };
 }

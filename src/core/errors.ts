@@ -50,6 +50,9 @@ export const ERROR_CATALOGUE = {
   DATA_DOWNLOAD: "a historical data file could not be downloaded or failed its checksum",
   // operator surfaces
   CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",
+  // distributed mode (Redis)
+  REDIS_UNAVAILABLE: "Redis cannot be reached (the engine keeps trading on its own journal)",
+  FLEET_TIMEOUT: "an engine did not answer a fleet command in time (the command stays queued)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
