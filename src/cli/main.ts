@@ -17,6 +17,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await simCommand(rest);
       case "data":
         return await (await import("./data-command.ts")).dataCommand(rest);
+      case "ctl":
+        return await (await import("./fleet-commands.ts")).ctlCommand(rest);
+      case "tail":
+        return await (await import("./fleet-commands.ts")).tailCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -13,6 +13,10 @@ Usage:
                                           run the Bybit V5 protocol simulator on loopback
   hean sim binance --port PORT --seed SEED [--scenario NAME] --api-key KEY --api-secret SECRET
                                           run the Binance USD-M futures protocol simulator on loopback
+  hean ctl [--engine ID | --all] status|stop|resume|flatten|cancel-all [--reason TEXT] [--timeout S]
+                                          command engines over Redis (--redis-url or HEAN_REDIS_URL)
+  hean tail --engine ID [--from SEQ] [--count N]
+                                          follow an engine's event stream from Redis (JSON lines)
 
 Options of "hean run":
   --venue sim|bybit          where to trade (default sim)
@@ -36,6 +40,9 @@ Options of "hean run":
   --testnet                  the live venue's testnet endpoints (venues.<venue>.testnet)
   --i-understand-live-trading
                              required for --mode live
+  --redis-url URL            distributed mode on Redis Streams (or HEAN_REDIS_URL / redis.url):
+                             command bus, event stream, fleet heartbeat
+  --engine-id ID             this engine's name in the fleet (default: from the journal's id)
   --accept-journal-loss      start on a damaged journal: cut it back to its last good record
                              (the loss is journaled) and reconcile with the venue before
                              trading. Without it a damaged journal stops the start (exit 2)

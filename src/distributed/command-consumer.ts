@@ -68,6 +68,7 @@ export class CommandConsumer {
   #groupReady = false;
   #claimCursor = "0-0";
   #nextClaimAt = 0;
+  #handling: Promise<void> | undefined;
 
   constructor(options: CommandConsumerOptions) {
     this.#o = options;
@@ -80,8 +81,10 @@ export class CommandConsumer {
     this.#loop ??= this.#run();
   }
 
+  /** Stops after the entry in hand is answered and acknowledged (a blocked read is cut short). */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#handling;
     await this.#o.link.close();
     await this.#loop;
   }
@@ -101,7 +104,7 @@ export class CommandConsumer {
         const reply = await link.send(["XREADGROUP", "GROUP", COMMAND_GROUP, this.consumer, "COUNT", BATCH, "BLOCK", block, "STREAMS", this.#stream, ">"]);
         for (const entry of readReplyEntries(reply)) {
           if (this.#closed) return;
-          await this.#handle(entry, false);
+          await this.#track(this.#handle(entry, false));
         }
       } catch (e) {
         if (this.#closed) return;
@@ -129,11 +132,17 @@ export class CommandConsumer {
       const reply = autoClaimReply(await link.send(["XAUTOCLAIM", this.#stream, COMMAND_GROUP, this.consumer, claimIdleMs, this.#claimCursor, "COUNT", BATCH]));
       this.#claimCursor = reply.cursor;
       for (const entry of reply.entries) {
+        if (this.#closed) return;
         this.stats.reclaimed++;
-        await this.#handle(entry, true);
+        await this.#track(this.#handle(entry, true));
       }
       if (reply.cursor === "0-0") return;
     }
+  }
+
+  #track(p: Promise<void>): Promise<void> {
+    this.#handling = p.catch(() => undefined);
+    return p;
   }
 
   async #handle(entry: StreamEntry, reclaimed: boolean): Promise<void> {

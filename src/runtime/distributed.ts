@@ -115,7 +115,7 @@ export function startDistributed(runtime: Runtime, view: EngineView, logger: Log
       durable: () => engine.flush(),
       refused: (code, message, context) => alert("warning", code, message, context),
     },
-    ...(options.beforeAck !== undefined ? { beforeAck: options.beforeAck } : {}),
+    ...(options.beforeAck !== undefined ? { beforeAck: options.beforeAck } : faultBeforeAck()),
   });
   const pub = publisher;
   const heartbeat = new Heartbeat({
@@ -160,4 +160,13 @@ export function startDistributed(runtime: Runtime, view: EngineView, logger: Log
     return handle.close();
   });
   return handle;
+}
+
+/**
+ * Fault injection for the crash tests: HEAN_FAULT=kill-before-ack kills the process (SIGKILL)
+ * after a command and its outcome are durable in the journal and before the XACK.
+ */
+function faultBeforeAck(): { beforeAck?: () => void } {
+  if (process.env.HEAN_FAULT !== "kill-before-ack") return {};
+  return { beforeAck: () => void process.kill(process.pid, "SIGKILL") };
 }
