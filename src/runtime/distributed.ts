@@ -11,6 +11,7 @@ import type { RedisConfig } from "../config/redis-config.ts";
 import type { EngineView } from "../control/engine-view.ts";
 import { registerSecret, type Secret } from "../control/secrets.ts";
 import { CommandConsumer } from "../distributed/command-consumer.ts";
+import { ContextFeed } from "../distributed/context-feed.ts";
 import { EventPublisher } from "../distributed/event-publisher.ts";
 import { Heartbeat } from "../distributed/heartbeat.ts";
 import { ENGINE_ID_PATTERN } from "../distributed/keys.ts";
@@ -29,7 +30,17 @@ export interface DistributedHandle {
   up(): boolean;
   readonly consumer: CommandConsumer;
   readonly publisher: EventPublisher;
+  readonly context: ContextFeed;
+  /** For metrics: Redis up, context ages, malformed context fields. */
+  facts(): DistributedFacts;
   close(): Promise<void>;
+}
+
+export interface DistributedFacts {
+  readonly engineId: string;
+  readonly up: boolean;
+  readonly contextAges: readonly { readonly symbol: string; readonly field: string; readonly ageSeconds: number }[];
+  readonly contextMalformed: ReadonlyMap<string, number>;
 }
 
 /** The distributed plan from the config and HEAN_REDIS_URL (the environment wins), or undefined when off. */
@@ -131,9 +142,12 @@ export function startDistributed(runtime: Runtime, view: EngineView, logger: Log
       positions: view.positions(),
     }),
   });
+  const context = new ContextFeed({ link: link.duplicate(`hean-${engineId}-context`), symbols: runtime.config.symbols, maxAgeMs: config.contextMaxAgeMs, logger });
+  runtime.trading.setContextSource((symbol) => context.read(symbol));
   publisher.start();
   consumer.start();
   heartbeat.start();
+  context.start();
   let closing: Promise<void> | undefined;
   let stopped = false;
   const handle: DistributedHandle = {
@@ -141,8 +155,12 @@ export function startDistributed(runtime: Runtime, view: EngineView, logger: Log
     up: () => link.up,
     consumer,
     publisher,
+    context,
+    facts: () => ({ engineId, up: link.up, contextAges: context.ages(), contextMalformed: context.malformed }),
     close() {
       closing ??= (async () => {
+        runtime.trading.setContextSource(undefined);
+        await context.close();
         await consumer.close();
         // What the journal has now goes out before the link closes (when Redis is up); once the
         // runtime stopped its journal is closed, and the next start publishes the rest.

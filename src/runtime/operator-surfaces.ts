@@ -68,8 +68,9 @@ export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, pl
   const view = new RuntimeView(runtime, runtime.venueReadiness ?? {});
   const closers: (() => Promise<void> | void)[] = [];
   let apiUrl: string | undefined;
+  let distributed: DistributedHandle | undefined;
   if (plan.api !== undefined) {
-    const metrics = createMetrics(view, { logger });
+    const metrics = createMetrics(view, { logger, distributed: () => distributed?.facts() });
     closers.push(() => metrics.close());
     const server = await startControlServer({ view, host: plan.api.host, port: plan.api.port, token: plan.api.token, logger, metrics });
     closers.push(() => server.close());
@@ -88,7 +89,6 @@ export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, pl
     closers.push(() => bot.stop());
     logger.info({ bot: bot.username, chats: telegram.chats.length }, "Telegram bot polling");
   }
-  let distributed: DistributedHandle | undefined;
   if (plan.redis !== undefined) {
     distributed = startDistributed(runtime, view, logger, plan.redis, { apiUrl });
     closers.push(() => distributed!.close());

@@ -18,6 +18,7 @@ import { sizeFactor } from "../risk/governor.ts";
 import { readSignalContext } from "../risk/signal-context.ts";
 import { sizeOrder } from "../risk/sizing.ts";
 import type { Strategy, StrategyView } from "../strategies/strategy.ts";
+import { type ContextReading, type ContextSource, NO_CONTEXT } from "../strategies/context.ts";
 
 export interface TradingLoopOptions {
   readonly engine: Engine;
@@ -39,6 +40,7 @@ export class TradingLoop {
   readonly #view: StrategyView;
   #timer: TimerHandle | undefined;
   #running = false;
+  #context: ContextSource | undefined;
   contextProblems = 0;
   signals = 0;
 
@@ -51,8 +53,37 @@ export class TradingLoop {
       positionQty: (symbol) => toNumber(state.portfolio.position(symbol).qty),
       // A parent between two legs has no working order for a moment: it still counts.
       hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0 || options.router.hasWorking(symbol),
+      context: (symbol) => this.#readContext(symbol),
     };
     options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled"]);
+  }
+
+  /** Context feeds (distributed mode) for the strategies' view and the signals; undefined: none. */
+  setContextSource(source: ContextSource | undefined): void {
+    this.#context = source;
+  }
+
+  #readContext(symbol: string): ContextReading {
+    try {
+      return this.#context?.(symbol) ?? NO_CONTEXT;
+    } catch {
+      // A feed bug is the feed's problem: the strategy sees no context, not an exception.
+      return NO_CONTEXT;
+    }
+  }
+
+  /**
+   * The signal as journaled: with the symbol's context (each field with its age) under
+   * `context.feed`, and a fresh `prediction.confidence`/`prediction.direction` from the feed as
+   * the signal's prediction when the strategy gave none.
+   */
+  #withContext(signal: SignalEvent): SignalEvent {
+    const feed = this.#readContext(signal.symbol);
+    if (Object.keys(feed).length === 0 || signal.context?.["feed"] !== undefined) return signal;
+    const confidence = feed["prediction.confidence"]?.value;
+    const direction = feed["prediction.direction"]?.value;
+    const prediction = signal.context?.prediction ?? (confidence !== undefined && direction !== undefined ? { confidence, direction } : undefined);
+    return { ...signal, context: { ...signal.context, ...(prediction !== undefined ? { prediction } : {}), feed: { ...feed } } };
   }
 
   start(): void {
@@ -97,8 +128,9 @@ export class TradingLoop {
     }
   }
 
-  #onSignal(signal: SignalEvent, book: BookEvent): void {
+  #onSignal(original: SignalEvent, book: BookEvent): void {
     const { engine, router, instruments, execution } = this.#o;
+    const signal = this.#context === undefined ? original : this.#withContext(original);
     this.signals++;
     engine.record(signal);
     const instrument = instruments.find(signal.symbol);

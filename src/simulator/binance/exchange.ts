@@ -265,6 +265,16 @@ export class BinanceExchange {
     return this.#engine.lastPrice(symbol) ?? this.markPrice(symbol);
   }
 
+  /** Open interest as Binance counts it (one side): the sum of long positions over every account. */
+  openInterest(symbol: string): Dec {
+    let total = ZERO;
+    for (const account of this.#accounts) {
+      const qty = this.#engine.position(account, symbol)?.qty ?? ZERO;
+      if (qty > ZERO) total = add(total, qty);
+    }
+    return total;
+  }
+
   nextFundingTime(): number {
     return (Math.floor(this.#clock.now() / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS;
   }

@@ -187,6 +187,13 @@ function premiumIndex(ctx: RouteContext): unknown {
   return i === undefined ? ctx.ex.instruments().map(row) : row(i);
 }
 
+/** `GET /fapi/v1/openInterest?symbol=`: the symbol is required (Binance answers -1102 without it). */
+function openInterest(ctx: RouteContext): unknown {
+  const i = symbolOf(ctx);
+  if (isBinanceError(i) || i === undefined) return i;
+  return { symbol: i.symbol, openInterest: qtyText(i, ctx.ex.openInterest(i.symbol)), time: ctx.now };
+}
+
 /** Klines from the exchange's own prints (account fills and the synthetic tape's aggregated trades are not kept): a flat candle at the last price. */
 function klines(ctx: RouteContext): unknown {
   const i = symbolOf(ctx);
@@ -485,6 +492,7 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["GET /fapi/v1/depth", r("NONE", depthWeight, (c) => depth(c, books))],
     ["GET /fapi/v1/ticker/bookTicker", r("NONE", 2, bookTicker)],
     ["GET /fapi/v1/premiumIndex", r("NONE", 1, premiumIndex)],
+    ["GET /fapi/v1/openInterest", r("NONE", 1, openInterest)],
     ["GET /fapi/v1/klines", r("NONE", 5, klines)],
     ["GET /fapi/v1/aggTrades", r("NONE", 20, (c) => aggTrades(c, tape))],
     ["POST /fapi/v1/order", r("SIGNED", 0, (c) => placeOne(c, c.params), true)],
