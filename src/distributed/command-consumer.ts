@@ -27,7 +27,7 @@ export interface CommandTarget {
   submit(request: CommandRequest): Promise<CommandOutcome>;
   /** Resolves once everything journaled so far is durable. */
   durable(): Promise<void>;
-  /** A command refused before it reached the engine (expired, malformed, dead): for the journal's alerts. */
+  /** A command refused before it reached the engine (expired, malformed, dead): raised as an alert. */
   refused(code: string, message: string, context: Record<string, unknown>): void;
 }
 

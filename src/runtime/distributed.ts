@@ -2,7 +2,7 @@
  * The engine's distributed mode, started beside its operator surfaces when a Redis URL is set:
  * the command bus consumer, the journal-fed event publisher and the fleet heartbeat. Redis is
  * never in the trading path: while it is down the engine trades on its own journal and local
- * risk, its local API and Telegram still take commands, an alert is journaled and
+ * risk, its local API and Telegram still take commands, an alert is raised (logged, pushed to Telegram) and
  * `hean_redis_up` reads 0; when it returns, queued commands apply and the event stream resumes
  * from the last sequence Redis holds.
  */
