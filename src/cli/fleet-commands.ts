@@ -27,7 +27,7 @@ type CtlAction = (typeof CTL_ACTIONS)[number];
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function redisUrlOf(flag: string | undefined): ReturnType<typeof registerRedisUrl> {
+export function redisUrlOf(flag: string | undefined): ReturnType<typeof registerRedisUrl> {
   const fromEnv = readSecret("HEAN_REDIS_URL");
   const url = flag ?? fromEnv?.reveal();
   if (url === undefined || url === "") throw new HeanError("CLI_USAGE", "no Redis: pass --redis-url URL or set HEAN_REDIS_URL", {});

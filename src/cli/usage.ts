@@ -17,6 +17,8 @@ Usage:
                                           command engines over Redis (--redis-url or HEAN_REDIS_URL)
   hean tail --engine ID [--from SEQ] [--count N]
                                           follow an engine's event stream from Redis (JSON lines)
+  hean context --venue bybit|binance [--symbols A,B] [--rest-url URL] [--interval S] [--once]
+                                          publish funding rate, open interest and mark to hean:context:<symbol>
 
 Options of "hean run":
   --venue sim|bybit          where to trade (default sim)

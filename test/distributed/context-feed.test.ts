@@ -24,6 +24,10 @@ import { type ContextReading, contextNumber } from "../../src/strategies/context
 import type { Strategy, StrategyView } from "../../src/strategies/strategy.ts";
 import { T0, tempJournal } from "../runtime/helpers.ts";
 import { redisMissing, TestRedis } from "./redis-server.ts";
+import { contextCommand } from "../../src/cli/context-command.ts";
+import { startBybitSimulator } from "../../src/simulator/bybit/server.ts";
+import { startBinanceSimulator } from "../../src/simulator/binance/server.ts";
+import { toEntries } from "../../src/distributed/stream-reply.ts";
 
 const skip = redisMissing();
 
@@ -115,4 +119,22 @@ describe("context feeds", { skip }, () => {
       j.cleanup();
     }
   });
+
+  for (const venue of ["bybit", "binance"] as const) {
+    it(`hean context --venue ${venue} publishes funding rate, open interest and mark from the simulator's REST`, async () => {
+      const sim = venue === "bybit" ? await startBybitSimulator({ seed: 3 }) : await startBinanceSimulator({ seed: 3 });
+      try {
+        await link.send(["DEL", keys.context("ETHUSDT")]);
+        const code = await contextCommand(["--venue", venue, "--symbols", "ETHUSDT", "--rest-url", sim.url, "--redis-url", redis.url, "--once"]);
+        assert.equal(code, 0);
+        const [entry] = toEntries(await link.send(["XRANGE", keys.context("ETHUSDT"), "-", "+"]));
+        assert.ok(entry !== undefined);
+        assert.equal(entry.fields["source"], venue);
+        for (const field of ["fundingRate", "openInterest", "markPrice"]) assert.match(entry.fields[field] ?? "", /^-?\d+(\.\d+)?(e-?\d+)?$/, `${field}: ${JSON.stringify(entry.fields)}`);
+        assert.ok(Number(entry.fields["markPrice"]) > 0);
+      } finally {
+        await sim.close();
+      }
+    });
+  }
 });
