@@ -21,6 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import("./fleet-commands.ts")).ctlCommand(rest);
       case "tail":
         return await (await import("./fleet-commands.ts")).tailCommand(rest);
+      case "fleet":
+        return await (await import("./fleet-command.ts")).fleetCommand(rest);
       case "context":
         return await (await import("./context-command.ts")).contextCommand(rest);
       case undefined:

@@ -17,6 +17,9 @@ Usage:
                                           command engines over Redis (--redis-url or HEAN_REDIS_URL)
   hean tail --engine ID [--from SEQ] [--count N]
                                           follow an engine's event stream from Redis (JSON lines)
+  hean fleet [--port 8090] [--max-drawdown-pct P] [--max-gross-exposure Q]
+                                          one dashboard/API over every engine in Redis; with a limit,
+                                          the fleet risk process that stops all engines when it is crossed
   hean context --venue bybit|binance [--symbols A,B] [--rest-url URL] [--interval S] [--once]
                                           publish funding rate, open interest and mark to hean:context:<symbol>
 
