@@ -14,6 +14,7 @@ import { keys, seqOfEventStreamId } from "../../src/distributed/keys.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";
 import { flatFields, toEntries } from "../../src/distributed/stream-reply.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { tailCommand } from "../../src/cli/fleet-commands.ts";
 import { type DistributedHandle, startDistributed } from "../../src/runtime/distributed.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
 import { startTestRuntime, tempJournal, type TestRuntime } from "../runtime/helpers.ts";
@@ -180,5 +181,14 @@ describe("command bus and event stream on Redis", { skip }, () => {
     assert.deepEqual(all.map((x) => x.fields["type"]), journalTypes);
     for (const id of ["before-outage", "at-outage", "after-outage", "local-during-outage"]) assert.equal(journaled(e.t, "command", id), 1, id);
     assert.ok(e.view.recentAlerts(100).some((a) => a.code === "REDIS_DOWN"), "the outage raised an alert");
+  });
+
+  it("hean tail follows an engine's events by sequence", async () => {
+    const lines: string[] = [];
+    const code = await tailCommand(["--engine", "outage-1", "--from", "1", "--count", "5", "--redis-url", redis.url], (l) => lines.push(l));
+    assert.equal(code, 0);
+    const events = lines.map((l) => JSON.parse(l) as { seq: number; type: string });
+    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.equal(events[0]!.type, "system.started");
   });
 });
