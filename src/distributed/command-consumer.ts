@@ -122,6 +122,27 @@ export class CommandConsumer {
     await ensureCommandGroup(this.#o.link, this.#o.engineId);
     this.#groupReady = true;
     this.#nextClaimAt = 0;
+    await this.#forgetIdleConsumers().catch((e: unknown) => this.#o.logger?.debug({ err: describeError(e).message }, "could not list the group's consumers"));
+  }
+
+  /**
+   * Every process run leaves a consumer name in the group; those of past runs with nothing
+   * pending and long idle are removed (one with pending entries stays until they are reclaimed).
+   */
+  async #forgetIdleConsumers(): Promise<void> {
+    const reply = await this.#o.link.send(["XINFO", "CONSUMERS", this.#stream, COMMAND_GROUP]);
+    if (!Array.isArray(reply)) return;
+    const idleLimit = Math.max(60_000, this.#o.claimIdleMs * 10);
+    for (const row of reply) {
+      if (!Array.isArray(row)) continue;
+      const info: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < row.length; i += 2) info[String(row[i])] = row[i + 1];
+      const name = info["name"];
+      if (typeof name !== "string" || name === this.consumer) continue;
+      if (info["pending"] === 0 && typeof info["idle"] === "number" && info["idle"] > idleLimit) {
+        await this.#o.link.send(["XGROUP", "DELCONSUMER", this.#stream, COMMAND_GROUP, name]);
+      }
+    }
   }
 
   /** Entries another consumer (a crashed run of this engine) took and never acknowledged. */

@@ -44,7 +44,7 @@ async function refresh() {
 }
 async function loadEvents() {
   const engine = $("engine").value; if (!engine) return;
-  const r = await fetch("/api/fleet/events?engine=" + encodeURIComponent(engine) + "&from=1&limit=200", { headers: headers() });
+  const r = await fetch("/api/fleet/events?engine=" + encodeURIComponent(engine) + "&limit=200", { headers: headers() });
   $("events").textContent = r.ok ? (await r.json()).map((e) => e.seq + " " + e.type + " " + JSON.stringify(e.event)).join("\\n") : "HTTP " + r.status;
 }
 refresh(); setInterval(refresh, 2000);

@@ -5,8 +5,9 @@
  *
  *   GET  /                        the fleet dashboard (one page, engine selector)
  *   GET  /api/fleet               engines (up/down, status, positions), fleet totals, fleet risk
- *   GET  /api/fleet/events?engine=ID&from=SEQ&limit=N
- *                                 an engine's events from its stream (oldest first)
+ *   GET  /api/fleet/events?engine=ID[&from=SEQ][&limit=N]
+ *                                 an engine's events from its stream (oldest first; without
+ *                                 `from`, the newest N)
  *   POST /api/fleet/commands      {"type": "stop", "engine": "ID" | "all": true, "commandId"?, "reason"?}
  *   POST /api/fleet/risk/reset    clear a tripped fleet risk latch and re-base its peak
  *
@@ -87,10 +88,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: FleetServerO
     case "GET /api/fleet/events": {
       const engine = url.searchParams.get("engine") ?? "";
       if (!ENGINE_ID_PATTERN.test(engine)) throw new ApiError(400, "BAD_REQUEST", "engine=ID is required");
-      const from = Number(url.searchParams.get("from") ?? "1");
+      const fromText = url.searchParams.get("from");
+      const from = fromText === null ? undefined : Number(fromText);
       const limit = Math.min(1_000, Math.max(1, Number(url.searchParams.get("limit") ?? "200")));
-      if (!Number.isSafeInteger(from) || from < 1 || !Number.isFinite(limit)) throw new ApiError(400, "BAD_REQUEST", "from must be a sequence ≥ 1");
-      const entries = toEntries(await o.link.send(["XRANGE", keys.events(engine), `0-${from}`, "+", "COUNT", Math.floor(limit)]));
+      if ((from !== undefined && (!Number.isSafeInteger(from) || from < 1)) || !Number.isFinite(limit)) throw new ApiError(400, "BAD_REQUEST", "from must be a sequence ≥ 1");
+      // Without `from`: the newest `limit` events (still oldest first).
+      const entries =
+        from === undefined
+          ? toEntries(await o.link.send(["XREVRANGE", keys.events(engine), "+", "-", "COUNT", Math.floor(limit)])).reverse()
+          : toEntries(await o.link.send(["XRANGE", keys.events(engine), `0-${from}`, "+", "COUNT", Math.floor(limit)]));
       return sendJson(res, 200, entries.map((e) => ({ seq: seqOfEventStreamId(e.id), ts: Number(e.fields["ts"]), type: e.fields["type"], event: parse(e.fields["event"]) })));
     }
     case "POST /api/fleet/commands":
