@@ -69,12 +69,18 @@ export class CommandConsumer {
   #claimCursor = "0-0";
   #nextClaimAt = 0;
   #handling: Promise<void> | undefined;
+  #onClose: () => void = () => undefined;
+  readonly #closing = new Promise<never>((_, reject) => {
+    this.#onClose = () => reject(new Error("the command consumer is closing"));
+  });
 
   constructor(options: CommandConsumerOptions) {
     this.#o = options;
     this.#stream = keys.commands(options.engineId);
     // A fresh name per process: a dead process's entries stay under its name until reclaimed.
     this.consumer = `${hostname()}-${process.pid}-${Date.now().toString(36)}`;
+    // Rejected on close whether or not an entry is in hand: never an unhandled rejection.
+    this.#closing.catch(() => undefined);
   }
 
   start(): void {
@@ -84,6 +90,8 @@ export class CommandConsumer {
   /** Stops after the entry in hand is answered and acknowledged (a blocked read is cut short). */
   async close(): Promise<void> {
     this.#closed = true;
+    // An engine that stopped never answers: the entry in hand stays pending for the next run.
+    this.#onClose();
     await this.#handling;
     await this.#o.link.close();
     await this.#loop;
@@ -190,8 +198,10 @@ export class CommandConsumer {
           return o;
         })(),
         this.#o.submitTimeoutMs ?? 30_000,
+        this.#closing,
       );
     } catch (e) {
+      if (this.#closed) return;
       if (isHeanError(e, "COMMAND_CONFLICT")) {
         this.stats.conflicts++;
         logger?.warn({ commandId: c.commandId, command: c.command, source: c.source }, "bus command refused: commandId reused for another command");
@@ -263,12 +273,12 @@ export async function ensureCommandGroup(link: RedisLink, engineId: string): Pro
 }
 
 /** A stopping or wedged engine must not hold the bus forever: the entry stays pending and is tried again. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, closing: Promise<never>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the engine did not journal an outcome within ${ms} ms`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout, closing]).finally(() => clearTimeout(timer));
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
