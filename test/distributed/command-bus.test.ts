@@ -14,6 +14,7 @@ import { keys, seqOfEventStreamId } from "../../src/distributed/keys.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";
 import { flatFields, toEntries } from "../../src/distributed/stream-reply.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { createMetrics } from "../../src/observability/metrics.ts";
 import { tailCommand } from "../../src/cli/fleet-commands.ts";
 import { type DistributedHandle, startDistributed } from "../../src/runtime/distributed.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
@@ -160,6 +161,9 @@ describe("command bus and event stream on Redis", { skip }, () => {
     assert.equal(local.ok, true);
     await e.t.advance(500);
     assert.equal(e.d.up(), false);
+    const metrics = createMetrics(e.view, { processMetrics: false, distributed: () => e.d.facts() });
+    assert.match(await metrics.render(), /hean_redis_up\{engine="outage-1"\} 0/);
+    metrics.close();
     await redis.restart();
     await link.waitUp(10_000);
     assert.equal((await outcome("outage-1", "at-outage")).ok, true);

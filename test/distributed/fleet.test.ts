@@ -143,4 +143,31 @@ describe("hean fleet on Redis", { skip }, () => {
       j.cleanup();
     }
   });
+
+  it("asks for the API token on every API route when one is set, and refuses to bind off loopback without one", async () => {
+    const abort = new AbortController();
+    let url = "";
+    const token = "fleet-test-token-0123456789abcdef";
+    const before = process.env.HEAN_API_TOKEN;
+    process.env.HEAN_API_TOKEN = token;
+    try {
+      await new Promise<void>((resolve) => {
+        void fleetCommand(["--port", "0", "--redis-url", redis.url], abort.signal, (u) => {
+          url = u;
+          resolve();
+        });
+      });
+      assert.equal((await fetch(`${url}/api/fleet`)).status, 401);
+      const post = await fetch(`${url}/api/fleet/commands`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ all: true, type: "stop" }) });
+      assert.equal(post.status, 401);
+      assert.equal((await fetch(`${url}/api/fleet`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    } finally {
+      abort.abort();
+      if (before === undefined) delete process.env.HEAN_API_TOKEN;
+      else process.env.HEAN_API_TOKEN = before;
+    }
+    delete process.env.HEAN_API_TOKEN;
+    await assert.rejects(fleetCommand(["--host", "0.0.0.0", "--port", "0", "--redis-url", redis.url]), /without an API token/);
+    if (before !== undefined) process.env.HEAN_API_TOKEN = before;
+  });
 });
