@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { describeError, isHeanError } from "../core/errors.ts";
 import type { CommandOutcome, CommandRequest } from "../control/engine-view.ts";
 import type { Logger } from "../observability/logger.ts";
-import { type BusCommand, decodeCommandEntry, expired } from "./command-entry.ts";
+import { ALWAYS_APPLY, type BusCommand, decodeCommandEntry, expired } from "./command-entry.ts";
 import { COMMAND_GROUP, keys, streamIdMs } from "./keys.ts";
 import { isReplyError, type RedisLink } from "./redis-link.ts";
 import { autoClaimReply, readReplyEntries, type StreamEntry } from "./stream-reply.ts";
@@ -182,7 +182,8 @@ export class CommandConsumer {
       return;
     }
     const c = decoded.command;
-    if (expired(c, await this.#ageMs(entry.id), this.#o.commandTtlMs)) {
+    // Only commands that can add risk have an age limit: the others skip the clock read.
+    if (!ALWAYS_APPLY.includes(c.command) && expired(c, await this.#ageMs(entry.id), this.#o.commandTtlMs)) {
       this.stats.expired++;
       const message = `expired: ${c.command} was sent more than ${c.ttlMs ?? this.#o.commandTtlMs} ms ago and can add risk; nothing was done`;
       target.refused("COMMAND_EXPIRED", `command ${c.commandId} ${message}`, { commandId: c.commandId, command: c.command, source: c.source, engineId });

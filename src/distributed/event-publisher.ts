@@ -87,8 +87,13 @@ export class EventPublisher {
       return;
     }
     try {
-      if (this.#published === undefined) this.#published = await this.#lastInRedis();
       const last = journal.lastSeq();
+      if (this.#published === undefined) {
+        // A Redis that lost the stream (no AOF, flushed) gets the last maxLen records, not the whole
+        // history: the stream would trim the rest at once anyway.
+        this.#published = await this.#lastInRedis();
+        if (this.#published < last - this.#o.maxLen) this.#published = last - this.#o.maxLen;
+      }
       if (this.#published > last) {
         if (!this.#ahead) this.#o.onAhead?.(this.#published, last);
         this.#ahead = true;
