@@ -32,8 +32,16 @@ export async function redisNowId(link: RedisLink): Promise<string> {
 }
 
 /** Adds the command; returns its stream id. */
+const groupsMade = new WeakMap<RedisLink, Set<string>>();
+
 export async function sendCommand(link: RedisLink, engineId: string, command: BusCommand): Promise<string> {
-  await ensureCommandGroup(link, engineId);
+  // The group exists before the first command, so an engine that never ran yet reads it from id 0.
+  const made = groupsMade.get(link) ?? new Set<string>();
+  groupsMade.set(link, made);
+  if (!made.has(engineId)) {
+    await ensureCommandGroup(link, engineId);
+    made.add(engineId);
+  }
   const id = await link.send(["XADD", keys.commands(engineId), "MAXLEN", "~", COMMANDS_MAX_LEN, "*", ...flatFields(encodeCommandEntry(command))]);
   return String(id);
 }
