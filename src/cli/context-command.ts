@@ -8,12 +8,9 @@
 import { HeanError, describeError } from "../core/errors.ts";
 import { publishContext } from "../distributed/context-feed.ts";
 import { RedisLink } from "../distributed/redis-link.ts";
-import { BINANCE_CONTEXT_REST, fetchBinanceContext } from "../venues/binance/market-context.ts";
-import { BYBIT_CONTEXT_REST, fetchBybitContext } from "../venues/bybit/market-context.ts";
+import { CONTEXT_VENUES, marketContextSource } from "../venues/market-context.ts";
 import { redisUrlOf } from "./fleet-commands.ts";
 import { choiceFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
-
-const VENUES = ["bybit", "binance"] as const;
 
 export async function contextCommand(argv: readonly string[], signal?: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
@@ -25,15 +22,15 @@ export async function contextCommand(argv: readonly string[], signal?: AbortSign
     once: { type: "boolean" },
   });
   if (positionals.length > 0) throw new HeanError("CLI_USAGE", `hean context: unexpected argument ${JSON.stringify(positionals[0])}`, {});
-  const venue = choiceFlag("venue", values.venue, VENUES);
+  const venue = choiceFlag("venue", values.venue, CONTEXT_VENUES);
   if (venue === undefined) throw new HeanError("CLI_USAGE", "hean context --venue bybit|binance --symbols A,B", {});
   const symbols = (textFlag("symbols", values.symbols) ?? "BTCUSDT,ETHUSDT").split(",").map((s) => s.trim().toUpperCase());
   for (const s of symbols) if (!/^[A-Z0-9]{2,30}$/.test(s)) throw new HeanError("CLI_USAGE", `--symbols: ${JSON.stringify(s)} is not a symbol`, {});
-  const restUrl = textFlag("rest-url", values["rest-url"]) ?? (venue === "bybit" ? BYBIT_CONTEXT_REST : BINANCE_CONTEXT_REST);
+  const source = marketContextSource(venue);
+  const restUrl = textFlag("rest-url", values["rest-url"]) ?? source.defaultRestUrl;
   if (!/^https?:\/\/\S+$/.test(restUrl)) throw new HeanError("CLI_USAGE", "--rest-url must be an http(s) URL", {});
   const intervalMs = Math.max(100, secondsFlag("interval", values.interval) ?? 5_000);
   const link = await RedisLink.connect({ url: redisUrlOf(values["redis-url"]), name: `hean-context-${venue}` }, 5_000);
-  const fetcher = venue === "bybit" ? fetchBybitContext : fetchBinanceContext;
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once("SIGINT", onSignal);
@@ -46,7 +43,7 @@ export async function contextCommand(argv: readonly string[], signal?: AbortSign
       await Promise.all(
         symbols.map(async (symbol) => {
           try {
-            const fields = await fetcher(restUrl, symbol, Math.min(intervalMs, 5_000));
+            const fields = await source.fetch(restUrl, symbol, Math.min(intervalMs, 5_000));
             if (Object.keys(fields).length > 0 && link.up) await publishContext(link, symbol, venue, fields, Date.now());
           } catch (e) {
             failures++;
