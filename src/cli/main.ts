@@ -26,6 +26,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import("./data-command.ts")).dataCommand(rest);
       case "backtest":
         return await (await import("./backtest-command.ts")).backtestCommand(rest);
+      case "ctl":
+        return await (await import("./fleet-commands.ts")).ctlCommand(rest);
+      case "tail":
+        return await (await import("./fleet-commands.ts")).tailCommand(rest);
+      case "fleet":
+        return await (await import("./fleet-command.ts")).fleetCommand(rest);
+      case "context":
+        return await (await import("./context-command.ts")).contextCommand(rest);
       case undefined:
       case "help":
       case "--help":

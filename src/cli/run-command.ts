@@ -51,6 +51,8 @@ const FLAGS = {
   "exit-on-halt": { type: "boolean" },
   "record-market": { type: "string" },
   html: { type: "string" },
+  "redis-url": { type: "string" },
+  "engine-id": { type: "string" },
 } as const;
 
 /** `--exit-on-halt`: the exit code when the engine halted (HARD_STOP or kill switch) and the run ended for it. */
@@ -107,6 +109,8 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
       "venue.wsPrivateUrl": textFlag("ws-private-url", values["ws-private-url"]),
       "venue.testnet": values.testnet,
       "live.iUnderstandLiveTrading": values["i-understand-live-trading"],
+      "redis.url": textFlag("redis-url", values["redis-url"]),
+      "redis.engineId": textFlag("engine-id", values["engine-id"]),
     },
   });
   const logFormat = choiceFlag("log-format", values["log-format"], LOG_FORMATS) ?? defaultLogFormat(process.stdout.isTTY);
@@ -243,6 +247,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   return halted === undefined ? 0 : EXIT_HALTED;
 }
 
-const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN"] as const;
+const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN", "HEAN_REDIS_URL"] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

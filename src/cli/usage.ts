@@ -18,6 +18,15 @@ Usage:
                                           run the Binance USD-M futures protocol simulator on loopback
   hean token [--bytes N]                  print a new random API token for HEAN_API_TOKEN
   hean help [CMD [SUB]], hean CMD --help  help on one command; hean --version prints the version
+  hean ctl [--engine ID | --all] status|stop|resume|flatten|cancel-all [--reason TEXT] [--timeout S]
+                                          command engines over Redis (--redis-url or HEAN_REDIS_URL)
+  hean tail --engine ID [--from SEQ] [--count N]
+                                          follow an engine's event stream from Redis (JSON lines)
+  hean fleet [--port 8090] [--max-drawdown-pct P] [--max-gross-exposure Q]
+                                          one dashboard/API over every engine in Redis; with a limit,
+                                          the fleet risk process that stops all engines when it is crossed
+  hean context --venue bybit|binance [--symbols A,B] [--rest-url URL] [--interval S] [--once]
+                                          publish funding rate, open interest and mark to hean:context:<symbol>
 
 Options of "hean run":
   --venue sim|bybit|binance  where to trade (default sim)
@@ -46,6 +55,9 @@ Options of "hean run":
   --testnet                  the live venue's testnet endpoints (venues.<venue>.testnet)
   --i-understand-live-trading
                              required for --mode live
+  --redis-url URL            distributed mode on Redis Streams (or HEAN_REDIS_URL / redis.url):
+                             command bus, event stream, fleet heartbeat
+  --engine-id ID             this engine's name in the fleet (default: from the journal's id)
   --accept-journal-loss      start on a damaged journal: cut it back to its last good record
                              (the loss is journaled) and reconcile with the venue before
                              trading. Without it a damaged journal stops the start (exit 2)

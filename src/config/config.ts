@@ -18,6 +18,7 @@ import { validateStrategy } from "../strategies/registry.ts";
 import { fileLabel } from "../strategies/load.ts";
 import type { StrategySpec } from "../strategies/spec.ts";
 import { validateStrategies } from "./strategies-config.ts";
+import { DEFAULT_REDIS_CONFIG, type RedisConfig, validateRedisConfig } from "./redis-config.ts";
 
 export type Mode = "paper" | "live";
 /** Every venue id hean knows (`src/venues/registry.ts` has one entry per id). */
@@ -75,6 +76,8 @@ export interface HeanConfig {
   readonly api: { readonly host: string; readonly port: number | null };
   /** Telegram pushes besides alerts: each fill, and each closed trade with its P&L (the bot itself: HEAN_TELEGRAM_TOKEN). */
   readonly telegram: { readonly notify: { readonly fills: boolean; readonly exits: boolean } };
+  /** Distributed mode on Redis Streams (off while `url` is null). */
+  readonly redis: RedisConfig;
 }
 
 export const DEFAULT_CONFIG: HeanConfig = {
@@ -96,6 +99,7 @@ export const DEFAULT_CONFIG: HeanConfig = {
   venues: { bybit: DEFAULT_LIVE_VENUE_CONFIG, binance: DEFAULT_LIVE_VENUE_CONFIG },
   api: { host: "127.0.0.1", port: null },
   telegram: { notify: { fills: true, exits: true } },
+  redis: DEFAULT_REDIS_CONFIG,
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -403,5 +407,6 @@ export function validateConfig(input: unknown): HeanConfig {
       port: port === null ? null : num(port, "api.port", 0, MAX_PORT, true),
     },
     telegram: { notify: { fills: bool(notify("fills"), "telegram.notify.fills"), exits: bool(notify("exits"), "telegram.notify.exits") } },
+    redis: validateRedisConfig(written("redis")),
   };
 }

@@ -54,6 +54,9 @@ export const ERROR_CATALOGUE = {
   // strategies of one's own
   STRATEGY_INVALID: "a strategy (file, parameters or signal) does not fit the strategy interface",
   STRATEGY_CAPITAL_SHARE: "the strategies' capital shares are out of range or add up to more than 1",
+  // distributed mode (Redis)
+  REDIS_UNAVAILABLE: "Redis cannot be reached (the engine keeps trading on its own journal)",
+  FLEET_TIMEOUT: "an engine did not answer a fleet command in time (the command stays queued)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -31,6 +31,15 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
   /** Told when the engine view fails during a scrape (the previous values are kept). */
   readonly logger?: Logger;
+  /** Distributed mode (Redis) facts, when it is on. */
+  readonly distributed?: () => DistributedMetricFacts | undefined;
+}
+
+export interface DistributedMetricFacts {
+  readonly engineId: string;
+  readonly up: boolean;
+  readonly contextAges: readonly { readonly symbol: string; readonly field: string; readonly ageSeconds: number }[];
+  readonly contextMalformed: ReadonlyMap<string, number>;
 }
 
 const RISK_STATES: readonly RiskState[] = ["NORMAL", "SOFT_BRAKE", "QUARANTINE", "HARD_STOP"];
@@ -223,11 +232,27 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     }
   };
 
+  // Distributed mode: labelled by engine, so an embedded engine exports no series (and no alert fires).
+  const redisUp = gauge("hean_redis_up", "1 while the engine reaches Redis (distributed mode), 0 while it is down.", ["engine"]);
+  const contextAge = gauge("hean_context_age_seconds", "Age of each context feed field, in seconds (stale beyond redis.contextMaxAgeMs: strategies see it as absent).", ["symbol", "field"]);
+  const contextMalformed = total("hean_context_malformed_total", "Context feed fields dropped as malformed, per symbol.", ["symbol"]);
+  const refreshDistributed = (): void => {
+    const d = options.distributed?.();
+    if (d === undefined) return;
+    redisUp.reset();
+    redisUp.set({ engine: d.engineId }, d.up ? 1 : 0);
+    contextAge.reset();
+    for (const a of d.contextAges) contextAge.set({ symbol: a.symbol, field: a.field }, a.ageSeconds);
+    contextMalformed.reset();
+    for (const [symbol, n] of d.contextMalformed) contextMalformed.inc({ symbol }, n);
+  };
+
   return {
     registry,
     contentType: registry.contentType,
     render: async () => {
       refreshProcess();
+      refreshDistributed();
       try {
         refresh();
       } catch (e) {

@@ -12,10 +12,13 @@ import type { Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { RuntimeView } from "./engine-view-impl.ts";
 import type { Runtime } from "./runtime.ts";
+import { type DistributedHandle, type DistributedPlan, planDistributed, startDistributed } from "./distributed.ts";
 
 export interface OperatorSurfaces {
   readonly view: RuntimeView;
   readonly apiUrl: string | undefined;
+  /** The distributed mode (Redis), when a Redis URL is configured. */
+  readonly distributed: DistributedHandle | undefined;
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export interface OperatorSurfaces {
 export interface OperatorSurfacesPlan {
   readonly api: { readonly host: string; readonly port: number; readonly token: Secret | undefined } | undefined;
   readonly telegram: { readonly token: Secret; readonly chats: readonly string[]; readonly apiRoot: string | undefined } | undefined;
+  readonly redis?: DistributedPlan | undefined;
 }
 
 /**
@@ -57,15 +61,16 @@ export function planOperatorSurfaces(config: HeanConfig, env: NodeJS.ProcessEnv 
     const apiRoot = env.HEAN_TELEGRAM_API_ROOT;
     telegram = { token: telegramToken, chats, apiRoot: apiRoot !== undefined && apiRoot !== "" ? apiRoot : undefined };
   }
-  return { api: apiPlan, telegram };
+  return { api: apiPlan, telegram, redis: planDistributed(config.redis, env) };
 }
 
 export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, plan: OperatorSurfacesPlan): Promise<OperatorSurfaces> {
   const view = new RuntimeView(runtime, runtime.venueReadiness ?? {});
   const closers: (() => Promise<void> | void)[] = [];
   let apiUrl: string | undefined;
+  let distributed: DistributedHandle | undefined;
   if (plan.api !== undefined) {
-    const metrics = createMetrics(view, { logger });
+    const metrics = createMetrics(view, { logger, distributed: () => distributed?.facts() });
     closers.push(() => metrics.close());
     const server = await startControlServer({ view, host: plan.api.host, port: plan.api.port, token: plan.api.token, logger, metrics });
     closers.push(() => server.close());
@@ -85,9 +90,15 @@ export async function startOperatorSurfaces(runtime: Runtime, logger: Logger, pl
     closers.push(() => bot.stop());
     logger.info({ bot: bot.username, chats: telegram.chats.length }, "Telegram bot polling");
   }
+  if (plan.redis !== undefined) {
+    distributed = startDistributed(runtime, view, logger, plan.redis, { apiUrl });
+    closers.push(() => distributed!.close());
+    logger.info({ engineId: distributed.engineId }, "distributed mode: command bus, event stream and heartbeat on Redis");
+  }
   return {
     view,
     apiUrl,
+    distributed,
     async close() {
       for (const close of closers.reverse()) {
         try {

@@ -28,6 +28,7 @@ import { sizeOrder } from "../risk/sizing.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy, StrategyView } from "../strategies/strategy.ts";
 import { StrategySlot, entryUrgency, exitUrgency } from "./strategy-slot.ts";
+import { type ContextReading, type ContextSource, NO_CONTEXT } from "../strategies/context.ts";
 
 export interface TradingLoopOptions {
   readonly engine: Engine;
@@ -54,6 +55,7 @@ export class TradingLoop {
   readonly #lastZero = new Map<string, string>();
   #timer: TimerHandle | undefined;
   #running = false;
+  #context: ContextSource | undefined;
   contextProblems = 0;
   signals = 0;
 
@@ -66,9 +68,38 @@ export class TradingLoop {
       positionQty: (symbol) => toNumber(state.portfolio.position(symbol).qty),
       // A parent between two legs has no working order for a moment: it still counts.
       hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0 || options.router.hasWorking(symbol),
+      context: (symbol) => this.#readContext(symbol),
     };
     this.slots = options.strategies.map((s) => new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, (slot, handler, problem) => this.#disable(slot, handler, problem)));
     options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled", "mark"]);
+  }
+
+  /** Context feeds (distributed mode) for the strategies' view and the signals; undefined: none. */
+  setContextSource(source: ContextSource | undefined): void {
+    this.#context = source;
+  }
+
+  #readContext(symbol: string): ContextReading {
+    try {
+      return this.#context?.(symbol) ?? NO_CONTEXT;
+    } catch {
+      // A feed bug is the feed's problem: the strategy sees no context, not an exception.
+      return NO_CONTEXT;
+    }
+  }
+
+  /**
+   * The signal as journaled: with the symbol's context (each field with its age) under
+   * `context.feed`, and a fresh `prediction.confidence`/`prediction.direction` from the feed as
+   * the signal's prediction when the strategy gave none.
+   */
+  #withContext(signal: SignalEvent): SignalEvent {
+    const feed = this.#readContext(signal.symbol);
+    if (Object.keys(feed).length === 0 || signal.context?.["feed"] !== undefined) return signal;
+    const confidence = feed["prediction.confidence"]?.value;
+    const direction = feed["prediction.direction"]?.value;
+    const prediction = signal.context?.prediction ?? (confidence !== undefined && direction !== undefined ? { confidence, direction } : undefined);
+    return { ...signal, context: { ...signal.context, ...(prediction !== undefined ? { prediction } : {}), feed: { ...feed } } };
   }
 
   start(): void {
@@ -140,7 +171,8 @@ export class TradingLoop {
     if (!slot.checkSignal(raw, "signal") || book === undefined) return;
     const { engine, router, instruments, execution } = this.#o;
     // A strategy signs its signals with its own id, whatever it wrote.
-    const signal = raw.strategyId === slot.id ? raw : { ...raw, strategyId: slot.id };
+    const signed = raw.strategyId === slot.id ? raw : { ...raw, strategyId: slot.id };
+    const signal = this.#context === undefined ? signed : this.#withContext(signed);
     this.signals++;
     engine.record(signal);
     const instrument = instruments.find(signal.symbol);

@@ -5,6 +5,7 @@
  * fine for indicators: nothing a strategy computes decides an order's exact price or quantity.
  */
 import type { BookEvent, FillEvent, SignalEvent, TradeEvent } from "../core/events.ts";
+import type { ContextReading } from "./context.ts";
 
 export interface StrategyView {
   now(): number;
@@ -12,6 +13,11 @@ export interface StrategyView {
   positionQty(symbol: string): number;
   /** True while an order of this strategy on the symbol is working. */
   hasWorkingOrders(symbol: string): boolean;
+  /**
+   * External context for the symbol (context feeds, distributed mode): only fresh, well-formed
+   * fields, each with its age; empty when there is none. Never throws.
+   */
+  context?(symbol: string): ContextReading;
 }
 
 export interface Strategy {

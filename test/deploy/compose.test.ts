@@ -29,8 +29,20 @@ describe("deploy/docker-compose.yml", { skip: yamlSkip }, () => {
   const compose = yamlSkip === false ? parseYamlFile(join(DEPLOY, "docker-compose.yml")) : {};
   const services: Record<string, any> = compose.services ?? {};
 
-  test("has the engine, Redis, Prometheus and Grafana", () => {
-    assert.deepEqual(Object.keys(services).sort(), ["engine", "grafana", "prometheus", "redis"]);
+  test("has the engines, the fleet, Redis, Prometheus and Grafana", () => {
+    assert.deepEqual(Object.keys(services).sort(), ["engine", "engine-2", "fleet", "grafana", "prometheus", "redis"]);
+  });
+
+  test("the engines and the fleet share Redis; each engine has its own id and journal volume", () => {
+    for (const name of ["engine", "engine-2", "fleet"]) {
+      assert.equal(envOf(services[name])["HEAN_REDIS_URL"], "redis://redis:6379", name);
+      assert.equal(services[name].depends_on.redis.condition, "service_healthy", name);
+      assert.ok(services[name].networks.includes("backend"), name);
+    }
+    const ids = ["engine", "engine-2"].map((n) => services[n].command[services[n].command.indexOf("--engine-id") + 1]);
+    assert.deepEqual(ids, ["engine-1", "engine-2"]);
+    assert.notEqual(services["engine"].volumes[0].split(":")[0], services["engine-2"].volumes[0].split(":")[0]);
+    assert.equal(services["fleet"].command[0], "fleet");
   });
 
   test("every service has memory and CPU limits that standalone Compose enforces", () => {

@@ -270,6 +270,16 @@ export class BinanceExchange {
     return this.#engine.lastPrice(symbol) ?? this.markPrice(symbol);
   }
 
+  /** Open interest as Binance counts it (one side): the sum of long positions over every account. */
+  openInterest(symbol: string): Dec {
+    let total = ZERO;
+    for (const account of this.#accounts) {
+      const qty = this.#engine.position(account, symbol)?.qty ?? ZERO;
+      if (qty > ZERO) total = add(total, qty);
+    }
+    return total;
+  }
+
   nextFundingTime(): number {
     return (Math.floor(this.#clock.now() / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS;
   }
@@ -412,21 +422,6 @@ export class BinanceExchange {
     if (dual) this.#dualSide.add(accountId);
     else this.#dualSide.delete(accountId);
     return undefined;
-  }
-
-  /**
-   * Open interest in contracts: every long held. The synthetic market's liquidity takes the
-   * other side of the accounts' net, so the longs are the larger of the accounts' longs and shorts.
-   */
-  openInterest(symbol: string): Dec {
-    let longs = ZERO;
-    let shorts = ZERO;
-    for (const a of this.#accounts) {
-      const amt = this.position(a, symbol).positionAmt;
-      if (amt > ZERO) longs = add(longs, amt);
-      else shorts = add(shorts, abs(amt));
-    }
-    return longs > shorts ? longs : shorts;
   }
 
   position(accountId: string, symbol: string): BnPosition {

@@ -187,6 +187,13 @@ function premiumIndex(ctx: RouteContext): unknown {
   return i === undefined ? ctx.ex.instruments().map(row) : row(i);
 }
 
+/** `GET /fapi/v1/openInterest?symbol=`: the symbol is required (Binance answers -1102 without it). */
+function openInterest(ctx: RouteContext): unknown {
+  const i = symbolOf(ctx);
+  if (isBinanceError(i) || i === undefined) return i;
+  return { symbol: i.symbol, openInterest: qtyText(i, ctx.ex.openInterest(i.symbol)), time: ctx.now };
+}
+
 /** Klines from the exchange's own prints (account fills and the synthetic tape's aggregated trades are not kept): a flat candle at the last price. */
 function klines(ctx: RouteContext): unknown {
   const i = symbolOf(ctx);
@@ -472,12 +479,6 @@ function setDual(ctx: RouteContext): unknown {
   return ctx.ex.setDualSide(ctx.accountId!, v === "true") ?? { code: 200, msg: "success" };
 }
 
-function openInterest(ctx: RouteContext): unknown {
-  const i = symbolOf(ctx);
-  if (isBinanceError(i) || i === undefined) return i;
-  return { openInterest: qtyText(i, ctx.ex.openInterest(i.symbol)), symbol: i.symbol, time: ctx.now };
-}
-
 export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<string, Route> {
   const r = (security: Security, weight: Route["weight"], handle: (ctx: RouteContext) => unknown, isOrder = false): Route => ({ security, weight, handle, isOrder });
   const depthWeight = (p: ReadonlyMap<string, string>): number => {
@@ -491,6 +492,7 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["GET /fapi/v1/depth", r("NONE", depthWeight, (c) => depth(c, books))],
     ["GET /fapi/v1/ticker/bookTicker", r("NONE", 2, bookTicker)],
     ["GET /fapi/v1/premiumIndex", r("NONE", 1, premiumIndex)],
+    ["GET /fapi/v1/openInterest", r("NONE", 1, openInterest)],
     ["GET /fapi/v1/klines", r("NONE", 5, klines)],
     ["GET /fapi/v1/aggTrades", r("NONE", 20, (c) => aggTrades(c, tape))],
     ["POST /fapi/v1/order", r("SIGNED", 0, (c) => placeOne(c, c.params), true)],
@@ -509,7 +511,6 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["GET /fapi/v2/positionRisk", r("SIGNED", 5, (c) => positionRisk(c, 2))],
     ["GET /fapi/v3/positionRisk", r("SIGNED", 5, (c) => positionRisk(c, 3))],
     ["GET /fapi/v1/leverageBracket", r("SIGNED", 1, leverageBracket)],
-    ["GET /fapi/v1/openInterest", r("NONE", 1, openInterest)],
     ["GET /fapi/v1/positionSide/dual", r("SIGNED", 30, (c) => ({ dualSidePosition: c.ex.dualSide(c.accountId!) }))],
     ["POST /fapi/v1/positionSide/dual", r("SIGNED", 1, setDual)],
     ["POST /fapi/v1/leverage", r("SIGNED", 1, setLeverage)],
