@@ -55,6 +55,10 @@ export const TRANSITIONS: Table = {
     submitted: "SUBMITTED",
     rejected: "REJECTED",
     unknown: "UNKNOWN",
+    // A venue fill proves the send happened: after a crash between the journaled intent and its
+    // send outcome, reconciliation can find the fill before anything else (a fill is never refused).
+    "partial-fill": "PARTIALLY_FILLED",
+    "full-fill": "FILLED",
   },
   SUBMITTED: {
     accepted: "ACCEPTED",

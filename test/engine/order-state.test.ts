@@ -37,6 +37,8 @@ const EXPECTED: Readonly<Record<string, OrderStatus | readonly [OrderStatus, Ord
   "PENDING_SUBMIT submitted": "SUBMITTED",
   "PENDING_SUBMIT rejected": "REJECTED",
   "PENDING_SUBMIT unknown": "UNKNOWN",
+  "PENDING_SUBMIT partial-fill": "PARTIALLY_FILLED",
+  "PENDING_SUBMIT full-fill": "FILLED",
 
   "SUBMITTED accepted": "ACCEPTED",
   "SUBMITTED rejected": "REJECTED",

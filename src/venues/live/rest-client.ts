@@ -155,6 +155,7 @@ export class LiveRestClient {
   async read(path: string, params: Params, options: { readonly signed: Auth; readonly admission?: Admission }): Promise<unknown> {
     const { tuning, random, clock } = this.#o;
     let last: Classified | undefined;
+    let lastSent = false;
     for (let attempt = 0; attempt < tuning.retryAttempts; attempt++) {
       const r = await this.send("GET", path, params, {
         signed: options.signed,
@@ -164,11 +165,12 @@ export class LiveRestClient {
       });
       if (r.classified.outcome === "ok") return r.result;
       last = r.classified;
+      lastSent = r.sent;
       if (!r.sent || !r.classified.retryable) break;
       if (r.classified.clockSkew) await this.syncTime().catch(() => undefined);
       if (attempt + 1 < tuning.retryAttempts) await sleep(clock, backoffMs(attempt, tuning.retryBaseMs, tuning.retryMaxMs, random));
     }
-    throw readFailure(`GET ${path}`, path, last);
+    throw readFailure(`GET ${path}`, path, last, lastSent);
   }
 
   /** Measure the server clock (the dialect's time request); concurrent calls share one request. */
@@ -187,10 +189,15 @@ export class LiveRestClient {
   }
 }
 
-/** The error a failed request throws, by what its last answer proved. */
-export function readFailure(what: string, path: string, last: Classified | undefined): HeanError {
-  const code =
-    last?.code === "BAD_ANSWER"
+/**
+ * The error a failed request throws, by what its last answer proved. A request held back here
+ * (circuit breaker open, rate limit) was never answered by the venue: that is the venue being
+ * unavailable for now, not a refusal, so a boot step retries it until its deadline.
+ */
+export function readFailure(what: string, path: string, last: Classified | undefined, sent = true): HeanError {
+  const code = !sent
+    ? "VENUE_UNAVAILABLE"
+    : last?.code === "BAD_ANSWER"
       ? "VENUE_PROTOCOL"
       : last?.fact === "auth-failed"
         ? "VENUE_AUTH_FAILED"
