@@ -41,6 +41,9 @@ export function planFor(command: string): Plan {
   else return { kind: "skip", reason: `not a hean command: ${command}` };
   if (words[0] === "data") return { kind: "skip", reason: "downloads from the venue's public data site (no internet in tests)" };
   if (words.includes("live") || words.includes("--testnet")) return { kind: "skip", reason: "needs live keys and the venue" };
+  if (words[0] === "backtest" && words[words.indexOf("--data") + 1]?.startsWith("data/")) {
+    return { kind: "skip", reason: "replays the files the (skipped) data download fetches; test/research/backtest-cli.test.ts runs the same command on local files" };
+  }
   if (words[0] === "run") {
     const d = words.indexOf("--duration");
     if (d === -1) throw new Error(`README example does not end by itself (no --duration): ${command}`);

@@ -41,6 +41,8 @@ async function withBot(notify: { fills: boolean; exits: boolean } | undefined, b
   const api = new FakeBotApi(TOKEN);
   const apiRoot = await api.start();
   const view = new FakeEngineView();
+  // These tests feed their own trips: the fake's own history of trades is not theirs.
+  view.performanceReport = performanceReport(new RunPerformance(), dec("10000"), dec("10000"));
   const run = new RunPerformance();
   const bot: TelegramBot = await startTelegramBot({ view, token: TOKEN, allowedChatIds: [OPERATOR], apiRoot, alertIntervalMs: 0, pollTimeoutSeconds: 5, ...(notify === undefined ? {} : { notify }) });
   try {

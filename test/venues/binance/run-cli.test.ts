@@ -23,12 +23,25 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(name: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; report: string }> {
+/**
+ * `stopWhen`: the run is stopped (SIGTERM, as an operator would) once it holds, polled on the
+ * venue's state: evidence, not a duration that a loaded machine may not fill with trades.
+ */
+async function run(name: string, args: readonly string[], env: NodeJS.ProcessEnv, stopWhen?: () => Promise<boolean>): Promise<{ code: number | null; out: string; report: string }> {
   const report = join(dir, `${name}.json`);
-  const child = heanAsync(["run", "--venue", "binance", "--rest-url", sim.url, "--ws-public-url", sim.wsUrl, "--journal", join(dir, `${name}.db`), "--report", report, "--strategy", "churn", "--duration", "5", "--quiet", ...args], env);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  const duration = stopWhen === undefined ? "5" : "600";
+  const child = heanAsync(["run", "--venue", "binance", "--rest-url", sim.url, "--ws-public-url", sim.wsUrl, "--journal", join(dir, `${name}.db`), "--report", report, "--strategy", "churn", "--duration", duration, "--quiet", ...args], env);
+  let exited = false;
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (c) => { exited = true; resolve(c); }));
+  if (stopWhen !== undefined) {
+    while (!exited && !(await stopWhen())) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) child.kill("SIGTERM");
+  }
+  const code = await exit;
   return { code, out: child.output(), report };
 }
+
+const venueState = async (): Promise<any> => (await fetch(`${sim.url}/__sim/state`)).json();
 
 test("paper on Binance market data: trades, stops cleanly, never reads the keys", async () => {
   const r = await run("paper", ["--mode", "paper"], { HEAN_BINANCE_API_KEY: "paper-never-reads-this", HEAN_BINANCE_API_SECRET: "paper-never-reads-this-either" });
@@ -41,7 +54,7 @@ test("paper on Binance market data: trades, stops cleanly, never reads the keys"
 
 test("live on the Binance simulator: trades, stops cleanly, and the engine's fills are the venue's trades", async () => {
   await sim.reset({ seed: 3 });
-  const r = await run("live", ["--mode", "live", "--i-understand-live-trading", "--ws-private-url", sim.wsUrl], { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET });
+  const r = await run("live", ["--mode", "live", "--i-understand-live-trading", "--ws-private-url", sim.wsUrl], { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET }, async () => (await venueState()).executions.length >= 2);
   assert.equal(r.code, 0, r.out);
   assert.ok(!r.out.includes(SECRET), "the secret is never printed");
   const report = readReport(r.report);
