@@ -40,6 +40,8 @@ export class VenueRig<V extends Venue> {
   readonly events: HeanEvent[] = [];
   readonly refused: string[] = [];
   duplicateFills = 0;
+  /** Called with each event as the venue emits it, before the engine applies it. */
+  onEvent: ((e: HeanEvent) => void) | undefined;
   #n = 0;
 
   constructor(state: EngineState, venue: V) {
@@ -50,6 +52,7 @@ export class VenueRig<V extends Venue> {
   /** The sink the venue is started with. */
   readonly apply = (e: HeanEvent): void => {
     this.events.push(e);
+    this.onEvent?.(e);
     try {
       if (this.state.apply(e) === "duplicate-fill") this.duplicateFills++;
     } catch (err) {
