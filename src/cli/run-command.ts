@@ -6,7 +6,6 @@ import { writeFileSync } from "node:fs";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
 import { readSecret } from "../control/secrets.ts";
-import { profitText } from "../control/report-text.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "../observability/pretty.ts";
 import { setJournalAside } from "../journal/set-aside.ts";
@@ -242,8 +241,6 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     "hean stopped",
   );
   logger.flush();
-  // The run's figures as Telegram's /profit shows them (one formatter: src/control/report-text.ts).
-  if (!quiet) process.stderr.write(`${profitText(report)}\n`);
   return halted === undefined ? 0 : EXIT_HALTED;
 }
 

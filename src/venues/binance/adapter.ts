@@ -366,6 +366,8 @@ class BinanceAdapter implements LiveAdapter {
   #onAccountUpdate(): void {
     this.#walletPush ??= this.#core.clock.setTimeout(() => {
       this.#walletPush = undefined;
+      // Stopped or reconnecting: the next reconciliation reads the account anyway.
+      if (!this.privateStream.ready) return;
       void this.wallet().then(
         (w) => {
           if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
