@@ -40,6 +40,7 @@ export const ERROR_CATALOGUE = {
   VENUE_RATE_LIMITED: "the venue (or our limiter on its behalf) refused a request for its rate",
   START_ABORTED: "a stop (signal or --duration) interrupted the start before trading began",
   VENUE_POSITION_MODE: "the venue account is in a position mode hean does not trade (Binance hedge mode: switch it to one-way)",
+  VENUE_ACCOUNT_MODE: "the venue account pays fees or holds margin in coins hean does not account for (Binance BNB fee deduction, multi-assets margin)",
   // risk and commands
   RISK_DENIED: "a pre-trade check denied an order",
   COMMAND_INVALID: "a command is malformed",

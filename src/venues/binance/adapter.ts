@@ -26,7 +26,7 @@ import { CODE_LISTEN_KEY, CODE_NO_SUCH_ORDER, codeOf } from "./classify.ts";
 import { PrivateStream, type KeyAnswer } from "./private-stream.ts";
 import { PublicStream, snapshotLimit } from "./public-stream.ts";
 import { binanceScopeOf } from "./rate-scopes.ts";
-import { BinanceRest, dualSideOf, listenKeyOf } from "./rest.ts";
+import { accountSettingsOf, BinanceRest, dualSideOf, listenKeyOf } from "./rest.ts";
 import type { BinanceSigner } from "./signer.ts";
 import {
   type WireOrder,
@@ -151,7 +151,11 @@ class BinanceAdapter implements LiveAdapter {
     return this.#rest.syncTime();
   }
 
-  /** One-way position mode is required: hedge mode is refused with `VENUE_POSITION_MODE`. */
+  /**
+   * One-way position mode is required (hedge mode is refused with `VENUE_POSITION_MODE`), and
+   * fees and margin in USDT alone: BNB fee deduction or multi-assets margin would book fees and
+   * margin in coins hean does not account for (`VENUE_ACCOUNT_MODE`).
+   */
   async checkAccount(): Promise<void> {
     const dual = dualSideOf(await this.#rest.read("/fapi/v1/positionSide/dual", {}, { signed: true }));
     if (dual) {
@@ -159,6 +163,21 @@ class BinanceAdapter implements LiveAdapter {
         "VENUE_POSITION_MODE",
         "the Binance account is in hedge mode (dualSidePosition=true): hean trades one-way mode only; switch it (POST /fapi/v1/positionSide/dual dualSidePosition=false, with no open positions or orders) and start again",
         { venue: "binance", dualSidePosition: true },
+      );
+    }
+    const settings = accountSettingsOf(await this.#rest.read("/fapi/v2/account", {}, { signed: true }));
+    if (settings.feeBurn === true) {
+      throw new HeanError(
+        "VENUE_ACCOUNT_MODE",
+        "the Binance account pays futures fees in BNB (feeBurn=true): hean books fees in USDT and would misstate them; turn BNB fee deduction off (POST /fapi/v1/feeBurn feeBurn=false) and start again",
+        { venue: "binance", feeBurn: true },
+      );
+    }
+    if (settings.multiAssetsMargin === true) {
+      throw new HeanError(
+        "VENUE_ACCOUNT_MODE",
+        "the Binance account is in multi-assets margin mode (multiAssetsMargin=true): hean accounts margin in USDT alone; switch to single-asset mode (POST /fapi/v1/multiAssetsMargin multiAssetsMargin=false) and start again",
+        { venue: "binance", multiAssetsMargin: true },
       );
     }
   }

@@ -26,7 +26,10 @@ const ANSWERS: Readonly<Record<string, (result: unknown) => void>> = {
   "/fapi/v1/openOrders": each(parseOrder),
   "/fapi/v1/userTrades": each(parseTrade),
   "/fapi/v2/positionRisk": each(parsePosition),
-  "/fapi/v2/account": (r) => parseAccount(r, 0),
+  "/fapi/v2/account": (r) => {
+    accountSettingsOf(r);
+    parseAccount(r, 0);
+  },
   "/fapi/v1/income": each(parseIncome),
   "/fapi/v1/depth": parseDepthSnapshot,
   "/fapi/v1/exchangeInfo": parseExchangeInfo,
@@ -52,6 +55,25 @@ export function dualSideOf(result: unknown): boolean {
   const raw = objectOf("mode", result);
   if (typeof raw.dualSidePosition !== "boolean") throw protocolError("mode", "dualSidePosition", raw.dualSidePosition, "true or false");
   return raw.dualSidePosition;
+}
+
+/** The account settings of `GET /fapi/v2/account` that change how fees and margin are booked (undefined: not stated). */
+export interface AccountSettings {
+  /** Fees are paid in BNB (the BNB fee discount), not in the settle coin. */
+  readonly feeBurn: boolean | undefined;
+  /** Multi-assets margin: several coins back the margin, not USDT alone. */
+  readonly multiAssetsMargin: boolean | undefined;
+}
+
+export function accountSettingsOf(result: unknown): AccountSettings {
+  const raw = objectOf("account", result);
+  const setting = (field: "feeBurn" | "multiAssetsMargin"): boolean | undefined => {
+    const v = raw[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== "boolean") throw protocolError("account", field, v, "true or false");
+    return v;
+  };
+  return { feeBurn: setting("feeBurn"), multiAssetsMargin: setting("multiAssetsMargin") };
 }
 
 export function binanceDialect(signer: BinanceSigner | undefined): RestDialect {

@@ -88,7 +88,7 @@ export interface LiveAdapter {
   syncTime(): Promise<void>;
   /**
    * Check the account is set up the way hean trades it (e.g. Binance one-way position mode),
-   * once at start: throws a HeanError naming what is wrong (`VENUE_POSITION_MODE`), or
+   * once at start: throws a HeanError naming what is wrong (`VENUE_POSITION_MODE`, `VENUE_ACCOUNT_MODE`), or
    * `VENUE_UNAVAILABLE` when the venue could not be asked (the start retries that).
    */
   checkAccount?(): Promise<void>;

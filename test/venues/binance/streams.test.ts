@@ -5,7 +5,8 @@
  * - an expired listen key is re-created, the user stream reopened and the account reconciled;
  * - the private stream cut while a fill is on its way: the fill is recovered by reconciliation,
  *   once;
- * - an account in hedge mode is refused at start with VENUE_POSITION_MODE.
+ * - an account in hedge mode, with BNB fee deduction or with multi-assets margin is refused at
+ *   start (VENUE_POSITION_MODE, VENUE_ACCOUNT_MODE).
  */
 import assert from "node:assert/strict";
 import { createServer, request } from "node:http";
@@ -95,29 +96,50 @@ describe("Binance streams", () => {
     }
   });
 
-  test("an account in hedge mode is refused at start with VENUE_POSITION_MODE", async () => {
-    await sim.reset({ seed: 33 });
+  /** A proxy in front of the simulator that rewrites the JSON answer of one GET path. */
+  async function rewritingProxy(path: string, rewrite: (answer: Record<string, unknown>) => Record<string, unknown>): Promise<{ url: string; close: () => Promise<void> }> {
     const target = new URL(sim.url);
-    // A proxy that says what a hedge-mode account says, and passes everything else to the simulator.
     const proxy = createServer((req, res) => {
-      if (req.method === "GET" && req.url?.startsWith("/fapi/v1/positionSide/dual")) {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ dualSidePosition: true }));
-        return;
-      }
+      const rewritten = req.method === "GET" && req.url?.startsWith(`${path}?`);
       const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
+        if (!rewritten) {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        r.on("data", (c: Buffer) => chunks.push(c));
+        r.on("end", () => {
+          const body = JSON.stringify(rewrite(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+          res.writeHead(r.statusCode ?? 502, { ...r.headers, "content-length": Buffer.byteLength(body) }).end(body);
+        });
       });
       req.pipe(up);
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const rig = BinanceRig.build({ restUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` }, sim);
-    try {
-      await assert.rejects(rig.venue.start(rig.apply), (e: unknown) => isHeanError(e, "VENUE_POSITION_MODE") && /hedge mode/.test((e as Error).message));
-      assert.equal(rig.of("order.accepted").length, 0);
-    } finally {
-      await rig.venue.stop();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    }
-  });
+    return {
+      url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+      close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    };
+  }
+
+  const refusedSetups = [
+    { what: "hedge mode", path: "/fapi/v1/positionSide/dual", set: { dualSidePosition: true }, code: "VENUE_POSITION_MODE", says: /hedge mode/ },
+    { what: "BNB fee deduction", path: "/fapi/v2/account", set: { feeBurn: true }, code: "VENUE_ACCOUNT_MODE", says: /fees in BNB/ },
+    { what: "multi-assets margin", path: "/fapi/v2/account", set: { multiAssetsMargin: true }, code: "VENUE_ACCOUNT_MODE", says: /multi-assets margin/ },
+  ] as const;
+  for (const setup of refusedSetups) {
+    test(`an account with ${setup.what} is refused at start with ${setup.code}, before any order`, async () => {
+      await sim.reset({ seed: 33 });
+      const proxy = await rewritingProxy(setup.path, (answer) => ({ ...answer, ...setup.set }));
+      const rig = BinanceRig.build({ restUrl: proxy.url }, sim);
+      try {
+        await assert.rejects(rig.venue.start(rig.apply), (e: unknown) => isHeanError(e, setup.code) && setup.says.test((e as Error).message));
+        assert.equal(rig.of("order.accepted").length, 0);
+      } finally {
+        await rig.venue.stop();
+        await proxy.close();
+      }
+    });
+  }
 });
