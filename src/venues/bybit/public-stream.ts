@@ -91,6 +91,11 @@ export class PublicStream {
     return this.synced;
   }
 
+  /** Symbols whose book is not synced: the live core takes no new exposure on them. */
+  staleSymbols(): string[] {
+    return [...this.#books.values()].filter((b) => !this.#conn.up || !b.book.synced).map((b) => b.symbol);
+  }
+
   get reconnects(): number {
     return this.#conn.reconnects;
   }

@@ -28,10 +28,18 @@ describe("public stream", () => {
       await rig.waitBook();
       const before = rig.of("market.book").length;
       assert.ok(rig.of("market.book").every((b) => !b.afterGap), "no gap yet");
+      // What the risk check hears at the moment a book is flagged resyncing: no entries on it.
+      const blockedAtResync: (string | undefined)[] = [];
+      rig.onEvent = (e) => {
+        if (e.type === "market.status" && e.status === "resyncing") blockedAtResync.push(rig.venue.blocksNewExposure());
+      };
       sim.setFaults({ bookGaps: 1 });
       await waitFor("a resync", () => rig.of("market.status").some((s) => s.status === "resyncing" && s.detail.includes("sequence gap")));
       const flagged = await waitFor("a book after the gap", () => rig.of("market.book").slice(before).find((b) => b.afterGap));
       assert.ok(rig.alerts("BOOK_RESYNC").length >= 1);
+      assert.ok(blockedAtResync.length > 0);
+      for (const blocked of blockedAtResync) assert.match(blocked ?? "not blocked", /stale/);
+      await waitFor("trading resumes once the books are synced", () => rig.venue.blocksNewExposure() === undefined);
       // Books after the flagged one are continuous again.
       const later = await waitFor("books after the flagged one", () => {
         const books = rig.of("market.book").filter((b) => b.ts > flagged.ts && b.symbol === flagged.symbol);
