@@ -93,13 +93,16 @@ export class LiveRestClient {
 
   async send(method: Method, path: string, params: Params, options: SendOptions): Promise<SendResult> {
     const { breaker, limiter, clock, time, tuning, dialect } = this.#o;
+    // Half-open, any non-essential request that is admitted takes the single probe slot.
+    const probing = breaker.state === "half-open" && options.admission !== "essential";
     if (!breaker.admit(options.admission)) return notSent("VENUE_CIRCUIT_OPEN", "the venue circuit breaker is open");
     const key = dialect.limitKey(method, path);
     const wait = limiter.waitMs(key);
     if (wait > options.maxWaitMs) {
       // Held because the venue keeps refusing us: that is the venue failing, as far as the
-      // breaker is concerned. Held by our own pacing: nothing is wrong with the venue.
-      if (options.admission === "probe") breaker.releaseProbe();
+      // breaker is concerned. Held by our own pacing: nothing is wrong with the venue. A probe
+      // that never left gives its slot back, or the breaker would wait for its verdict forever.
+      if (probing) breaker.releaseProbe();
       else if (limiter.refusing(key)) breaker.failure(`${path}: held after rate refusals (${wait} ms)`);
       return notSent("VENUE_RATE_LIMITED", `the rate limiter holds ${path} for ${wait} ms`);
     }
