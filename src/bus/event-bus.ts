@@ -112,8 +112,6 @@ const newCounters = (): LaneCounters => ({
   lastAlertAt: { 80: -Infinity, 95: -Infinity },
 });
 
-const UTILISATION_LEVELS = [95, 80] as const;
-
 export class EventBus {
   readonly #clock: Clock;
   readonly #mode: DispatchMode;
@@ -268,7 +266,7 @@ export class EventBus {
       case "async":
         if (!this.#scheduled && !this.#dispatching) {
           this.#scheduled = true;
-          setImmediate(() => this.#drainSlice());
+          setImmediate(this.#drainSliceCallback);
         }
     }
   }
@@ -292,9 +290,15 @@ export class EventBus {
     }
     if (this.pending() > 0 && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.#drainSlice());
+      setImmediate(this.#drainSliceCallback);
     }
   }
+
+  /**
+   * Made once: an arrow written inside `#kick` would make V8 allocate a context for `this` on every
+   * call of `#kick`, i.e. on every publish, whether or not the branch that schedules runs.
+   */
+  readonly #drainSliceCallback = (): void => this.#drainSlice();
 
   #enqueueMarket(event: MarketEvent, kind: number, counters: LaneCounters): void {
     const outcome = this.#market.enqueue(kind, event);
@@ -351,13 +355,16 @@ export class EventBus {
       if (!sub.active) continue;
       try {
         const result = sub.handler(event);
-        if (result !== undefined && typeof (result as Promise<void>).then === "function") {
-          (result as Promise<void>).catch((e: unknown) => this.#deadLetter(event, sub.name, e));
-        }
+        if (result !== undefined && typeof (result as Promise<void>).then === "function") this.#watch(result as Promise<void>, event, sub.name);
       } catch (e) {
         this.#deadLetter(event, sub.name, e);
       }
     }
+  }
+
+  /** Apart from `#dispatch` so that its closure's context is only allocated for async handlers. */
+  #watch(result: Promise<void>, event: HeanEvent, handler: string): void {
+    result.catch((e: unknown) => this.#deadLetter(event, handler, e));
   }
 
   #deadLetter(event: HeanEvent, handler: string, error: unknown): void {
@@ -381,7 +388,9 @@ export class EventBus {
 
   #checkUtilisation(lane: Lane, depth: number, capacity: number, counters: LaneCounters): void {
     const pct = (depth / capacity) * 100;
-    const level = UTILISATION_LEVELS.find((l) => pct >= l) ?? 0;
+    // Comparisons, not `[95, 80].find(...)`: an overloaded lane comes here on every publish, and the
+    // closure would be allocated each time.
+    const level = pct >= 95 ? 95 : pct >= 80 ? 80 : 0;
     if (level === 0 || level <= counters.alertLevel) {
       // Re-arm once the lane has drained well below the lowest threshold.
       if (level === 0 && pct < 50) counters.alertLevel = 0;
