@@ -24,10 +24,14 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 function marketEvents(): HeanEvent[] {
   const px = dec("65000.1");
   const qty = dec("0.5");
+  // One string per symbol, shared by its events, as in production (a venue stream publishes books
+  // with its configured symbol string): a new string per event would make the bus's symbol lookup
+  // compare characters, which is string work, not bus work.
+  const symbols = Array.from({ length: BATCH }, (_, i) => `SYM${i}`);
   return Array.from({ length: EVENTS_PER_ROUND }, (_, i): HeanEvent => ({
     type: "market.book",
     ts: i,
-    symbol: `SYM${i % BATCH}`,
+    symbol: symbols[i % BATCH]!,
     bid: px,
     bidQty: qty,
     ask: px,
