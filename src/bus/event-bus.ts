@@ -13,7 +13,7 @@
 import type { Clock } from "../core/clock.ts";
 import { HeanError, describeError } from "../core/errors.ts";
 import { ALL_EVENT_TYPES, type AlertEvent, type EventType, type HeanEvent } from "../core/events.ts";
-import { Fifo } from "./fifo.ts";
+import { PairFifo } from "./fifo.ts";
 import { ALL_LANES, type Lane, laneOfType } from "./lanes.ts";
 import { FULL, MARKET_KINDS, MarketSlots, QUEUED } from "./market-slots.ts";
 
@@ -123,12 +123,13 @@ export class EventBus {
 
   /**
    * All critical lanes share one FIFO: delivering in global publish order is what "in order"
-   * means across lanes. Depth, counters and alerts are still kept per lane.
+   * means across lanes. Depth, counters and alerts are still kept per lane. Each event is queued
+   * with its route, so delivery needs no lookup.
    */
-  readonly #critical = new Fifo<HeanEvent>();
-  /** The route of each event in `#critical`, pushed and shifted in step with it. */
-  readonly #criticalRoutes = new Fifo<TypeRoute>();
+  readonly #critical = new PairFifo<HeanEvent, TypeRoute>();
   readonly #market: MarketSlots<MarketEvent>;
+  /** The routes of the market kinds, by kind index: delivery of market data needs no lookup either. */
+  readonly #marketRoutes: readonly TypeRoute[];
   readonly #counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters()])) as Record<Lane, LaneCounters>;
   readonly #types: ReadonlyMap<EventType, TypeRoute>;
   /** Depths from which utilisation is checked (the lowest alert level), per kind of lane. */
@@ -161,6 +162,7 @@ export class EventBus {
         return [type, { lane, counters: this.#counters[lane], marketKind: (MARKET_KINDS as readonly string[]).indexOf(type), subs: [] }];
       }),
     );
+    this.#marketRoutes = MARKET_KINDS.map((kind) => this.#types.get(kind)!);
   }
 
   /**
@@ -199,8 +201,7 @@ export class EventBus {
     if (route.marketKind >= 0) {
       this.#enqueueMarket(event as MarketEvent, route.marketKind, counters);
     } else {
-      this.#critical.push(event);
-      this.#criticalRoutes.push(route);
+      this.#critical.push(event, route);
       const depth = ++counters.depth;
       if (depth > counters.highWater) counters.highWater = depth;
       if (depth >= this.#alertThreshold || counters.alertLevel !== 0) this.#checkUtilisation(route.lane, depth, this.#criticalCapacity, counters);
@@ -333,7 +334,7 @@ export class EventBus {
   #next(): HeanEvent | undefined {
     const critical = this.#critical.shift();
     if (critical !== undefined) {
-      const route = this.#criticalRoutes.shift()!;
+      const route = this.#critical.second!;
       const c = route.counters;
       c.depth--;
       c.delivered++;
@@ -343,8 +344,9 @@ export class EventBus {
     }
     const event = this.#market.dequeue();
     if (event === undefined) return undefined;
-    this.#counters.market.delivered++;
-    this.#nextRoute = this.#types.get(event.type)!;
+    const route = this.#marketRoutes[this.#market.dequeuedKind]!;
+    route.counters.delivered++;
+    this.#nextRoute = route;
     return event;
   }
 

@@ -31,6 +31,8 @@ export class MarketSlots<T extends SymbolEvent> {
   #head = NONE;
   #tail = NONE;
   #size = 0;
+  /** The kind index of the event the last `dequeue` returned (so the caller needs no lookup by type). */
+  dequeuedKind = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -77,6 +79,7 @@ export class MarketSlots<T extends SymbolEvent> {
     this.#events[slot] = undefined;
     this.#unlink(slot);
     this.#size--;
+    this.dequeuedKind = slot % MARKET_KINDS.length;
     return event;
   }
 
