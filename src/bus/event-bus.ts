@@ -130,6 +130,9 @@ export class EventBus {
   readonly #market: MarketSlots<MarketEvent>;
   /** The routes of the market kinds, by kind index: delivery of market data needs no lookup either. */
   readonly #marketRoutes: readonly TypeRoute[];
+  /** Market data is most of what is published: its routes are found by comparing the type, not by a Map lookup. */
+  readonly #bookRoute: TypeRoute;
+  readonly #tradeRoute: TypeRoute;
   readonly #counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters()])) as Record<Lane, LaneCounters>;
   readonly #types: ReadonlyMap<EventType, TypeRoute>;
   /** Depths from which utilisation is checked (the lowest alert level), per kind of lane. */
@@ -163,6 +166,8 @@ export class EventBus {
       }),
     );
     this.#marketRoutes = MARKET_KINDS.map((kind) => this.#types.get(kind)!);
+    this.#bookRoute = this.#types.get("market.book")!;
+    this.#tradeRoute = this.#types.get("market.trade")!;
   }
 
   /**
@@ -182,7 +187,8 @@ export class EventBus {
 
   publish(event: HeanEvent): void {
     if (this.#closed) return;
-    const route = this.#types.get(event.type);
+    const type = event.type;
+    const route = type === "market.book" ? this.#bookRoute : type === "market.trade" ? this.#tradeRoute : this.#types.get(type);
     if (route === undefined) throw new HeanError("EVENT_INVALID", `the bus has no lane for event type ${String(event.type)}`, { type: event.type });
     const counters = route.counters;
     counters.published++;
