@@ -73,6 +73,18 @@ describe("market slots", () => {
     );
   });
 
+  test("symbols named like object properties or numbers get slots of their own", () => {
+    const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "0", "1", "-1", "1.5", "", "BTCUSDT"];
+    const slots = new MarketSlots<Ev>(100);
+    names.forEach((symbol, n) => assert.equal(slots.enqueue(0, { symbol, n }), QUEUED));
+    names.forEach((symbol, n) => assert.deepEqual(slots.enqueue(0, { symbol, n: n + 100 }), { symbol, n }));
+    assert.deepEqual(
+      Array.from(names, () => slots.dequeue()),
+      names.map((symbol, n) => ({ symbol, n: n + 100 })),
+    );
+    assert.equal(slots.dequeue(), undefined);
+  });
+
   test("overwrite swaps a waiting event in place and ignores a slot with nothing waiting", () => {
     const slots = new MarketSlots<Ev>(10);
     slots.enqueue(0, { symbol: "A", n: 1 });
