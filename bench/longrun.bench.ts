@@ -16,6 +16,9 @@
  * - heap used after a full GC, and RSS;
  * - wall time to simulate one day (a per-event cost that grows with the state shows up here).
  *
+ * HEAN_BENCH_LONGRUN_HEAPSNAPSHOTS=3,6 writes a heap snapshot after the full GC of those days
+ * (into the working directory): compare two in DevTools to see what still grows.
+ *
  * Rates, chosen so that 30 days take about two to three minutes on a 2-vCPU machine: the
  * simulated venue moves both books every 5 s of simulated time (`sim.updatesPerSecond=0.2`:
  * 17,280 updates per symbol and day), and `churn` opens a position on each symbol every 2
@@ -33,7 +36,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync, backup } from "node:sqlite";
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { SimClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/config/config.ts";
@@ -46,6 +49,7 @@ const DAYS = Number(process.env["HEAN_BENCH_LONGRUN_DAYS"] ?? 30);
 const DAY_MS = 86_400_000;
 /** Restart replays timed per measured day (one copy of the journal, opened this many times); the median is kept. */
 const REPLAYS = 3;
+const HEAP_SNAPSHOT_DAYS = new Set((process.env["HEAN_BENCH_LONGRUN_HEAPSNAPSHOTS"] ?? "").split(",").filter((x) => x !== "").map(Number));
 
 interface DayFigures {
   readonly day: number;
@@ -151,7 +155,8 @@ export async function runLongrunBench(): Promise<BenchResult[]> {
         const started = performance.now();
         const reopened = SqliteJournal.open(copy, { durability: "normal", writer: "inline" });
         try {
-          records = replayJournal(reopened, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders }).report.eventsReplayed;
+          const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
+          records = replayJournal(reopened, config.initialCash, { recentTerminalOrders, rememberedOrders, rememberedFillIds }).report.eventsReplayed;
         } finally {
           reopened.close();
         }
@@ -177,6 +182,7 @@ export async function runLongrunBench(): Promise<BenchResult[]> {
       await rt.engine.flush();
       const replay = day === 1 || day === middleDay || day === DAYS ? await restartReplay(day) : undefined;
       gc();
+      if (HEAP_SNAPSHOT_DAYS.has(day)) process.stderr.write(`  heap snapshot: ${writeHeapSnapshot(`longrun-day-${day}.heapsnapshot`)}\n`);
       const memory = process.memoryUsage();
       const journalBytes = (pragma("page_count") - pragma("freelist_count")) * pageSize;
       const f: DayFigures = {

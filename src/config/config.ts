@@ -11,7 +11,7 @@ import { describeValue, HeanError } from "../core/errors.ts";
 import { InstrumentRegistry, nearestSymbols } from "../core/instrument.ts";
 import { suggest } from "../core/suggest.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
-import { DEFAULT_RECENT_TERMINAL_ORDERS } from "../engine/engine-state.ts";
+import { DEFAULT_RECENT_TERMINAL_ORDERS, DEFAULT_REMEMBERED_FILL_IDS, DEFAULT_REMEMBERED_ORDERS } from "../engine/engine-state.ts";
 import { DEFAULT_EXECUTION_CONFIG, type ExecutionConfig, validateExecutionConfig } from "../execution/router/config.ts";
 import { BINANCE_ENDPOINTS, BYBIT_ENDPOINTS, DEFAULT_LIVE_VENUE_CONFIG, type LiveVenueConfig, validateLiveVenueConfig } from "./venue-config.ts";
 import { validateStrategy } from "../strategies/registry.ts";
@@ -46,6 +46,13 @@ export interface HeanConfig {
     readonly markIntervalMs: number;
     /** Terminal orders (and ended router parents) kept in engine state, snapshots and reports; the journal keeps every one. */
     readonly recentTerminalOrders: number;
+    /**
+     * Orders that left the state, remembered compactly (id, side, size, status) so a late venue
+     * report about one is still recognised; at least `MIN_REMEMBERED`.
+     */
+    readonly rememberedOrders: number;
+    /** Fill ids remembered to count a fill seen twice once (stream replays, reconciliation overlaps); at least `MIN_REMEMBERED`. */
+    readonly rememberedFillIds: number;
   };
   readonly risk: RiskConfig;
   /** How strategy orders are executed: the maker-first router's urgency, TTL bounds, reprices and fallback bound. */
@@ -89,7 +96,15 @@ export const DEFAULT_CONFIG: HeanConfig = {
   scenario: "calm",
   seed: 1,
   initialCash: dec("10000"),
-  journal: { path: "data/hean.db", durability: "full", snapshotEvery: 10_000, markIntervalMs: 1_000, recentTerminalOrders: DEFAULT_RECENT_TERMINAL_ORDERS },
+  journal: {
+    path: "data/hean.db",
+    durability: "full",
+    snapshotEvery: 10_000,
+    markIntervalMs: 1_000,
+    recentTerminalOrders: DEFAULT_RECENT_TERMINAL_ORDERS,
+    rememberedOrders: DEFAULT_REMEMBERED_ORDERS,
+    rememberedFillIds: DEFAULT_REMEMBERED_FILL_IDS,
+  },
   risk: DEFAULT_RISK_CONFIG,
   execution: DEFAULT_EXECUTION_CONFIG,
   sim: { latencyMs: 3, jitterMs: 2, updatesPerSecond: 10 },
@@ -264,6 +279,11 @@ const nonEmpty = (v: unknown, path: string): string => {
   if (typeof v !== "string" || v.trim().length === 0 || v.includes("\0")) fail(path, "a non-empty string", v);
   return v;
 };
+/**
+ * The least that `journal.rememberedOrders` and `rememberedFillIds` may be: late reports arrive
+ * minutes after the order or fill, and fewer would forget them within a busy minute.
+ */
+export const MIN_REMEMBERED = 1_000;
 const num = (v: unknown, path: string, min: number, max: number, integer = false): number => {
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     fail(path, `${integer ? "an integer" : "a number"} from ${min} to ${max}`, v);
@@ -376,6 +396,8 @@ export function validateConfig(input: unknown): HeanConfig {
       snapshotEvery: num(journal("snapshotEvery"), "journal.snapshotEvery", 1, Number.MAX_SAFE_INTEGER, true),
       markIntervalMs: ms(journal("markIntervalMs"), "journal.markIntervalMs"),
       recentTerminalOrders: num(journal("recentTerminalOrders"), "journal.recentTerminalOrders", 1, Number.MAX_SAFE_INTEGER, true),
+      rememberedOrders: num(journal("rememberedOrders"), "journal.rememberedOrders", MIN_REMEMBERED, Number.MAX_SAFE_INTEGER, true),
+      rememberedFillIds: num(journal("rememberedFillIds"), "journal.rememberedFillIds", MIN_REMEMBERED, Number.MAX_SAFE_INTEGER, true),
     },
     // These two lay what was written over their own defaults.
     risk: validateRiskConfig(written("risk")),

@@ -125,9 +125,9 @@ export interface EngineStateOptions {
    * each with its legs). Older ones leave the state, snapshots and reports; the journal keeps them.
    */
   readonly recentTerminalOrders?: number;
-  /** How many orders that left the state to remember compactly (default `RETIRED_MEMORY`). */
+  /** How many orders that left the state to remember compactly (default `DEFAULT_REMEMBERED_ORDERS`). */
   readonly rememberedOrders?: number;
-  /** How many fill ids to remember for de-duplication (default `FILL_ID_MEMORY`). */
+  /** How many fill ids to remember for de-duplication (default `DEFAULT_REMEMBERED_FILL_IDS`). */
   readonly rememberedFillIds?: number;
   /** How much of the run's trades and equity curve to keep item by item (default `DEFAULT_PERFORMANCE_BOUNDS`). */
   readonly performance?: PerformanceBounds;
@@ -147,7 +147,7 @@ export type ApplyOutcome = "applied" | "duplicate-fill" | "conflicting-fill" | "
  * How many recent fill ids to remember (and snapshot). Duplicates come from stream replays and
  * reconciliation overlaps, minutes old at most: far fewer than this many fills.
  */
-const FILL_ID_MEMORY = 50_000;
+export const DEFAULT_REMEMBERED_FILL_IDS = 50_000;
 /** Funding settles a few times a day per symbol; adjustments are rarer still. */
 const CASH_ID_MEMORY = 50_000;
 
@@ -156,7 +156,7 @@ const CASH_ID_MEMORY = 50_000;
  * raced a cancel, a stream replay, a reconciliation overlap) come minutes after the order ended,
  * while this many orders take far longer to end; past it, the venue's positions are the check.
  */
-const RETIRED_MEMORY = 20_000;
+export const DEFAULT_REMEMBERED_ORDERS = 20_000;
 
 export class EngineState {
   portfolio: Portfolio;
@@ -206,8 +206,8 @@ export class EngineState {
   constructor(initialCash: Dec, options: EngineStateOptions = {}) {
     this.portfolio = new Portfolio(initialCash);
     this.#keep = options.recentTerminalOrders ?? DEFAULT_RECENT_TERMINAL_ORDERS;
-    this.#retiredMemory = options.rememberedOrders ?? RETIRED_MEMORY;
-    this.#fillIdMemory = options.rememberedFillIds ?? FILL_ID_MEMORY;
+    this.#retiredMemory = options.rememberedOrders ?? DEFAULT_REMEMBERED_ORDERS;
+    this.#fillIdMemory = options.rememberedFillIds ?? DEFAULT_REMEMBERED_FILL_IDS;
     this.#performanceBounds = options.performance ?? DEFAULT_PERFORMANCE_BOUNDS;
     this.performance = new RunPerformance(this.#performanceBounds);
   }
@@ -271,7 +271,13 @@ export class EngineState {
     this.orders.delete(clientOrderId);
     const { symbol, side, qty, parentId, status, filledQty } = o;
     this.#retired.set(clientOrderId, { clientOrderId, symbol, side, qty, parentId, status, filledQty });
-    if (this.#retired.size > this.#retiredMemory) this.#retired.delete(this.#retired.keys().next().value as string);
+    this.#forgetOldest();
+  }
+
+  /** Maps iterate in insertion order: the first keys are the oldest. A `while`, as a snapshot may hold more than today's config keeps. */
+  #forgetOldest(): void {
+    while (this.#retired.size > this.#retiredMemory) this.#retired.delete(this.#retired.keys().next().value as string);
+    while (this.#fillIds.size > this.#fillIdMemory) this.#fillIds.delete(this.#fillIds.keys().next().value as string);
   }
 
   /** "halted": nothing new; "reduce-only": exits only; "active": trade. */
@@ -592,11 +598,7 @@ export class EngineState {
 
   #rememberFill(e: FillEvent): void {
     this.#fillIds.set(e.fillId, fillPrint(e));
-    if (this.#fillIds.size > this.#fillIdMemory) {
-      // Maps iterate in insertion order: the first is the oldest.
-      const oldest = this.#fillIds.keys().next().value;
-      if (oldest !== undefined) this.#fillIds.delete(oldest);
-    }
+    this.#forgetOldest();
   }
 
   /** A venue's cumulative fill must fit the order: anything else is a wrong number, refused. */
@@ -688,6 +690,7 @@ export class EngineState {
     // The codec drops undefined fields: put them back so a restored record equals a live one.
     for (const r of s.retiredOrders) st.#retired.set(r.clientOrderId, { ...r, parentId: r.parentId });
     s.fillIds.forEach((id, i) => st.#fillIds.set(id, s.fillPrints?.[i] || undefined));
+    st.#forgetOldest();
     for (const [symbol, strategyId] of s.lastEntryStrategy) st.lastEntryStrategy.set(symbol, strategyId);
     st.intentCount = s.intentCount;
     st.fillCount = s.fillCount;

@@ -208,7 +208,8 @@ export class Runtime {
     const strategies = options.strategies ?? (await buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]));
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
-      const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders: config.journal.recentTerminalOrders });
+      const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
+      const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders, rememberedOrders, rememberedFillIds });
       return new Runtime(options, journal, replay, liveVenue, paperVenue, strategies);
     } catch (e) {
       // The journal's writer thread would keep the process alive forever after a failed start.

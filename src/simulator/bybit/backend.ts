@@ -1,11 +1,12 @@
 /**
  * The exchange behind the Bybit protocol: the sim matching engine over the seeded synthetic
  * market (src/venues/sim), configured the Bybit way (a crossing post-only order is accepted then
- * cancelled; an orderLinkId is unique across all orders), plus what Bybit reports that the
- * engine does not keep: UUID ids, leverage and margin, mark price, per-symbol fees and realised
- * P&L, 24h ticker statistics, and per-order request facts (receivedAt, lastPriceOnCreated); and
- * what moves the wallet without a trade: funding settlements (a `Funding` execution per open
- * position at the mark) and transfers, both in the account's transaction log.
+ * cancelled; an orderLinkId is unique across the orders it keeps: the open ones and the newest
+ * 10,000 ended), plus what Bybit reports that the engine does not keep: UUID ids, leverage and
+ * margin, mark price, per-symbol fees and realised P&L, 24h ticker statistics, and per-order
+ * request facts (receivedAt, lastPriceOnCreated); and what moves the wallet without a trade:
+ * funding settlements (a `Funding` execution per open position at the mark) and transfers, both
+ * in the account's transaction log.
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";

@@ -1,7 +1,12 @@
 /**
  * One account of the matching engine: wallet, one-way positions, its orders (with the client
  * order id index) and its executions. Plain state; the engine is its only writer.
+ *
+ * Open orders are kept for as long as they are open; ended orders and executions only up to the
+ * engine's caps (newest kept), so a run of any length holds a bounded history. The running
+ * totals count everything ever placed and executed.
  */
+import { Fifo } from "../../../bus/fifo.ts";
 import { type Dec, ZERO } from "../../../core/decimal.ts";
 import type { OrderRecord } from "./order-record.ts";
 import { FLAT, type PositionState } from "./position.ts";
@@ -20,13 +25,19 @@ export class AccountState {
   fees: Dec = ZERO;
   updatedAt: number;
   readonly positions = new Map<string, PositionRecord>();
-  /** Every order in creation order (the order history). */
-  readonly orders: OrderRecord[] = [];
-  /** The latest order per client order id. */
+  /** Open orders and the ended ones still kept, by venue id in creation order (the order history). */
+  readonly orders = new Map<string, OrderRecord>();
+  /** The latest kept order per client order id. */
   readonly byClientId = new Map<string, OrderRecord>();
   /** Open orders by venue id, in creation order. */
   readonly open = new Map<string, OrderRecord>();
-  readonly executions: Execution[] = [];
+  /** Ended orders still in `orders`, in the order they ended: the oldest leave first. */
+  readonly ended = new Set<OrderRecord>();
+  /** The newest executions, oldest first. */
+  readonly executions = new Fifo<Execution>();
+  /** Orders ever placed or restored, and executions ever made (the history above forgets, these do not). */
+  ordersTotal = 0;
+  executionsTotal = 0;
   /** Resting reduce-only orders: when 0, a position change needs no reduce-only sweep. */
   reduceOnlyResting = 0;
 

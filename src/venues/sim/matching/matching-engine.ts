@@ -48,9 +48,17 @@ import type {
 } from "./types.ts";
 import { checkAmendTerms, checkPlace, checkRestore, rejection } from "./validate.ts";
 import { showValue } from "../show-value.ts";
+import { HeanError } from "../../../core/errors.ts";
 
 export const DEFAULT_STARTING_BALANCE: Dec = dec("10000");
 export const DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL = 500;
+/**
+ * Ended orders and executions kept per account. A venue is asked about an order seconds to
+ * minutes after it ended (an ambiguous send, a reconciliation), and paper trading ends a few
+ * thousand orders a day: days of history, where keeping all of it grew the heap without end.
+ */
+export const DEFAULT_MAX_TERMINAL_ORDERS = 10_000;
+export const DEFAULT_MAX_EXECUTIONS = 20_000;
 
 /**
  * Where the engine's outside liquidity comes from: the seeded synthetic market, or a replay of
@@ -72,9 +80,18 @@ export interface MatchingEngineOptions {
   readonly idPrefix?: string | undefined;
   /** A crossing post-only order: "cancel" it after acceptance (Bybit) or "reject" it unrecorded (Binance GTX). */
   readonly postOnlyCross?: "cancel" | "reject" | undefined;
-  /** Duplicate client order ids: refused against every order ("all", Bybit) or open ones only ("open", Binance). */
+  /**
+   * Duplicate client order ids: refused against every order kept ("all", Bybit) or open ones
+   * only ("open", Binance). Open orders are always kept; an ended order past
+   * `maxTerminalOrders` is forgotten and its id accepted again, as by a venue whose history has
+   * let it go. Ids never repeating is the client's duty (hean derives them from its journal).
+   */
   readonly clientOrderIdScope?: "all" | "open" | undefined;
   readonly maxOpenOrdersPerSymbol?: number | undefined;
+  /** Ended orders kept per account, newest first (default `DEFAULT_MAX_TERMINAL_ORDERS`). */
+  readonly maxTerminalOrders?: number | undefined;
+  /** Executions kept per account, newest first (default `DEFAULT_MAX_EXECUTIONS`). */
+  readonly maxExecutions?: number | undefined;
   readonly defaultStartingBalance?: Dec | undefined;
   /** A listener threw: the engine carries on (its state is consistent) and reports it here. */
   readonly onListenerError?: ((error: unknown) => void) | undefined;
@@ -101,6 +118,8 @@ export class MatchingEngine implements MarketObserver {
   readonly #postOnlyCross: "cancel" | "reject";
   readonly #cidScope: "all" | "open";
   readonly #maxOpen: number;
+  readonly #maxTerminal: number;
+  readonly #maxExecutions: number;
   readonly #defaultBalance: Dec;
   readonly #onListenerError: ((error: unknown) => void) | undefined;
   readonly #publicEvents: boolean;
@@ -123,6 +142,8 @@ export class MatchingEngine implements MarketObserver {
     this.#postOnlyCross = options.postOnlyCross ?? "cancel";
     this.#cidScope = options.clientOrderIdScope ?? "all";
     this.#maxOpen = options.maxOpenOrdersPerSymbol ?? DEFAULT_MAX_OPEN_ORDERS_PER_SYMBOL;
+    this.#maxTerminal = positiveCount(options.maxTerminalOrders ?? DEFAULT_MAX_TERMINAL_ORDERS, "maxTerminalOrders");
+    this.#maxExecutions = positiveCount(options.maxExecutions ?? DEFAULT_MAX_EXECUTIONS, "maxExecutions");
     this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
     this.#onListenerError = options.onListenerError;
     this.#publicEvents = options.publicEvents ?? true;
@@ -340,7 +361,7 @@ export class MatchingEngine implements MarketObserver {
     return o === undefined ? undefined : snapshotOrder(o);
   }
 
-  /** The latest order with this client order id (the duplicate check a protocol layer needs). */
+  /** The latest kept order with this client order id (the duplicate check a protocol layer needs). */
   orderByClientId(account: string, clientOrderId: string): OrderSnapshot | undefined {
     const o = this.#accounts.get(account)?.byClientId.get(clientOrderId);
     return o === undefined ? undefined : snapshotOrder(o);
@@ -354,29 +375,41 @@ export class MatchingEngine implements MarketObserver {
     return out;
   }
 
-  /** Every order of the account, open and closed, newest first. */
+  /** The account's open orders and the ended ones kept (`maxTerminalOrders`), newest first. */
   orderHistory(account: string, filter: { symbol?: string; limit?: number } = {}): OrderSnapshot[] {
     const acct = this.#accounts.get(account);
     if (acct === undefined) return [];
     const out: OrderSnapshot[] = [];
     const limit = filter.limit ?? Number.POSITIVE_INFINITY;
-    for (let i = acct.orders.length - 1; i >= 0 && out.length < limit; i--) {
-      const o = acct.orders[i]!;
+    const orders = [...acct.orders.values()];
+    for (let i = orders.length - 1; i >= 0 && out.length < limit; i--) {
+      const o = orders[i]!;
       if (filter.symbol === undefined || o.symbol === filter.symbol) out.push(snapshotOrder(o));
     }
     return out;
   }
 
-  /** Executions of the account, oldest first. */
+  /** The account's newest executions (`maxExecutions`), oldest first. */
   executions(account: string, filter: { symbol?: string; orderId?: string; sinceTs?: number } = {}): Execution[] {
     const acct = this.#accounts.get(account);
     if (acct === undefined) return [];
-    return acct.executions.filter(
-      (e) =>
+    const out: Execution[] = [];
+    for (const e of acct.executions) {
+      if (
         (filter.symbol === undefined || e.symbol === filter.symbol) &&
         (filter.orderId === undefined || e.orderId === filter.orderId) &&
-        (filter.sinceTs === undefined || e.ts >= filter.sinceTs),
-    );
+        (filter.sinceTs === undefined || e.ts >= filter.sinceTs)
+      ) {
+        out.push(e);
+      }
+    }
+    return out;
+  }
+
+  /** Orders ever placed (and restored) and executions ever made by the account, forgotten ones included. */
+  totals(account: string): { readonly orders: number; readonly executions: number } | undefined {
+    const acct = this.#accounts.get(account);
+    return acct === undefined ? undefined : { orders: acct.ordersTotal, executions: acct.executionsTotal };
   }
 
   position(account: string, symbol: string): PositionSnapshot | undefined {
@@ -631,9 +664,11 @@ export class MatchingEngine implements MarketObserver {
       seq,
     });
     account.executions.push(execution);
+    account.executionsTotal++;
+    if (account.executions.length > this.#maxExecutions) account.executions.shift();
     if (o.status === "filled") {
       this.#unrest(o);
-      account.removeOpen(o);
+      this.#ended(account, o);
     }
     this.#emit(() => ({ type: "execution", execution }));
     this.#emitOrder("filled", o);
@@ -663,9 +698,25 @@ export class MatchingEngine implements MarketObserver {
 
   #register(account: AccountState, o: OrderRecord): void {
     this.#orders.set(o.orderId, o);
-    account.orders.push(o);
+    account.orders.set(o.orderId, o);
+    account.ordersTotal++;
     if (o.clientOrderId !== undefined) account.byClientId.set(o.clientOrderId, o);
     account.addOpen(o);
+  }
+
+  /** The order ended: it stays known until `#maxTerminal` later orders of the account have ended. */
+  #ended(account: AccountState, o: OrderRecord): void {
+    account.removeOpen(o);
+    account.ended.add(o);
+    if (account.ended.size <= this.#maxTerminal) return;
+    const oldest = account.ended.values().next().value!;
+    account.ended.delete(oldest);
+    account.orders.delete(oldest.orderId);
+    this.#orders.delete(oldest.orderId);
+    // A later order may have taken the id (an open-only scope): that one stays findable.
+    if (oldest.clientOrderId !== undefined && account.byClientId.get(oldest.clientOrderId) === oldest) {
+      account.byClientId.delete(oldest.clientOrderId);
+    }
   }
 
   #rest(book: SymbolBook, o: OrderRecord): void {
@@ -692,7 +743,7 @@ export class MatchingEngine implements MarketObserver {
     o.status = "cancelled";
     o.cancelCause = cause;
     o.updatedAt = this.#clock.now();
-    this.#accounts.get(o.account)!.removeOpen(o);
+    this.#ended(this.#accounts.get(o.account)!, o);
     this.#emitOrder("cancelled", o);
   }
 
@@ -799,6 +850,13 @@ export class MatchingEngine implements MarketObserver {
       }
     }
   }
+}
+
+function positiveCount(n: number, name: string): number {
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new HeanError("CONFIG_INVALID", `${name} must be a positive integer, got ${showValue(n)}`, { [name]: showValue(n) });
+  }
+  return n;
 }
 
 function snapshotPosition(acct: AccountState, symbol: string): PositionSnapshot {
