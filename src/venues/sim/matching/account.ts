@@ -6,7 +6,7 @@
  * engine's caps (newest kept), so a run of any length holds a bounded history. The running
  * totals count everything ever placed and executed.
  */
-import { Fifo } from "../../../bus/fifo.ts";
+import { Fifo } from "../../../core/fifo.ts";
 import { type Dec, ZERO } from "../../../core/decimal.ts";
 import type { OrderRecord } from "./order-record.ts";
 import { FLAT, type PositionState } from "./position.ts";
