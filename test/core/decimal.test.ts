@@ -228,6 +228,12 @@ describe("roundToStep", () => {
     for (const [v, mode, want] of cases) assert.equal(format(roundToStep(dec(v), tick, mode)), want, `${v} ${mode}`);
   });
 
+  test("leaves a value already on the grid as it is, in every mode and sign", () => {
+    for (const k of [-7n, -1n, 0n, 1n, 3n, 10n ** 12n]) {
+      for (const mode of ["half-even", "floor", "ceil", "trunc"] as const) assert.equal(roundToStep((tick * k) as Dec, tick, mode), tick * k, `${k} ${mode}`);
+    }
+  });
+
   test("refuses a step that is not positive", () => {
     throwsCode(() => roundToStep(ONE, ZERO, "floor"), "DEC_BAD_STEP");
     throwsCode(() => roundToStep(ONE, dec("-0.1"), "floor"), "DEC_BAD_STEP");
