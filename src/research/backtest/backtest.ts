@@ -18,7 +18,7 @@ import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import type { ChartSeries } from "../../report/html.ts";
 import { PriceSampler } from "../../report/price-sampler.ts";
-import { toNumber } from "../../core/decimal.ts";
+import { type Dec, toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import { type FileReport, mergeMarketBatches } from "../data/reader.ts";
@@ -211,6 +211,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     let events = 0;
     let lastTs = firstTs;
     const prices = new PriceSampler();
+    const midOf = (symbol: string): Dec | undefined => venue.market.mid(symbol);
     const every = options.progressEvery ?? 100_000;
     // Time moves on only once what the runtime started now has gone out: an intent waits on its
     // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
@@ -240,7 +241,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         // No timer is due before r.ts (checked just above): time can simply be set.
         if (r.ts > clock.now()) clock.set(r.ts);
         venue.replay(r);
-        prices.sample(r.symbol, r.ts, () => venue.market.mid(r.symbol));
+        prices.sample(r.symbol, r.ts, midOf);
         lastTs = r.ts;
         if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
       }
