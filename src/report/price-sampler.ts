@@ -15,12 +15,15 @@ export class PriceSampler {
     this.#max = max;
   }
 
-  /** `mid` is asked only when a new bucket starts (it may cost something to compute). */
-  sample(symbol: string, ts: number, mid: () => bigint | undefined): void {
+  /**
+   * `mid` is asked only when a new bucket starts (it may cost something to compute); it gets the
+   * symbol so that a caller sampling every record can pass one function, not a closure per record.
+   */
+  sample(symbol: string, ts: number, mid: (symbol: string) => bigint | undefined): void {
     let s = this.#series.get(symbol);
-    const last = s?.at(-1);
+    const last = s === undefined ? undefined : s[s.length - 1];
     if (last !== undefined && Math.floor(last.ts / this.#bucketMs) === Math.floor(ts / this.#bucketMs)) return;
-    const m = mid();
+    const m = mid(symbol);
     if (m === undefined) return;
     if (s === undefined) this.#series.set(symbol, (s = []));
     s.push({ ts, value: toNumber(m as Dec) });

@@ -58,10 +58,10 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   const size = abs(p.qty);
   const value = mul(px, size);
   const pnl = long ? sub(value, p.entryValue) : sub(p.entryValue, value);
-  const avgEntry = div(p.entryValue, size);
+  // The average entry only explains a decision: divided out when one is made, not on every book.
   const values = (limitFraction: number): Record<string, string> => ({
     qty: format(p.qty),
-    avgEntry: format(avgEntry),
+    avgEntry: format(div(p.entryValue, size)),
     mark: format(px),
     pnl: format(pnl),
     // pnl / entry in units of 0.0001 %

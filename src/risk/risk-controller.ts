@@ -248,10 +248,10 @@ export class RiskController {
 
   // ------------------------------------------------------------------ governor
 
-  #governorInput(now: number): GovernorInput {
+  #governorInput(now: number, equityDec: Dec): GovernorInput {
     const { engine } = this.#o;
     const ref = this.#ensureReference();
-    const equity = toNumber(engine.state.portfolio.equity());
+    const equity = toNumber(equityDec);
     return {
       state: engine.state.risk.state,
       since: engine.state.risk.since,
@@ -265,8 +265,10 @@ export class RiskController {
   }
 
   #evaluateGovernor(now: number): void {
-    this.#updateReference(now);
-    const decision = evaluateGovernor(this.#governorInput(now), this.#o.config);
+    // Valued once: it walks every position, and recording a reference moves no position or cash.
+    const equity = this.#o.engine.state.portfolio.equity();
+    this.#updateReference(now, equity);
+    const decision = evaluateGovernor(this.#governorInput(now, equity), this.#o.config);
     if (decision === undefined) return;
     this.#transition(decision.next, decision.reasons, decision.values, now);
   }
@@ -306,9 +308,8 @@ export class RiskController {
    * starts at the last equity seen before midnight: a crash on the day's first tick counts as
    * that day's loss.
    */
-  #updateReference(now: number): void {
+  #updateReference(now: number, equity: Dec): void {
     const ref = this.#ensureReference();
-    const equity = this.#o.engine.state.portfolio.equity();
     const before = this.#lastEquity ?? equity;
     this.#lastEquity = equity;
     const day = utcDayStart(now);
@@ -480,7 +481,7 @@ export class RiskController {
       }
       case "reset-hard-stop": {
         const now = clock.now();
-        const decision = resetHardStop(this.#governorInput(now), this.#o.config);
+        const decision = resetHardStop(this.#governorInput(now, engine.state.portfolio.equity()), this.#o.config);
         if (decision === undefined) return reply(false, `not in HARD_STOP (state is ${engine.state.risk.state})`);
         // Start over from here: drawdown is measured from the equity the operator accepted.
         const equity = engine.state.portfolio.equity();
@@ -531,7 +532,7 @@ export class RiskController {
 
   /** Governor metrics for status views. */
   metrics(): { drawdownPct: number; dailyLossPct: number; accountDivergence: number } {
-    const m = governorMetrics(this.#governorInput(this.#o.clock.now()), this.#o.config);
+    const m = governorMetrics(this.#governorInput(this.#o.clock.now(), this.#o.engine.state.portfolio.equity()), this.#o.config);
     return { drawdownPct: m?.drawdownPct ?? 0, dailyLossPct: m?.dailyLossPct ?? 0, accountDivergence: this.#divergence() };
   }
 }

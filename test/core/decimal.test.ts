@@ -100,6 +100,20 @@ describe("dec / format", () => {
     assert.equal(toNumber(ZERO), 0);
   });
 
+  test("toNumber's memo answers as the conversion does, on repeats and past its size", () => {
+    const direct = (v: bigint): number => Number(v / 10n ** 18n) + Number(v % 10n ** 18n) / 1e18;
+    let seed = 7;
+    const values: Dec[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      const v = BigInt(seed) * 10n ** BigInt(seed % 12) * (seed % 3 === 0 ? -1n : 1n);
+      values.push(v as Dec);
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const v of values) assert.equal(Object.is(toNumber(v), direct(v)), true, `toNumber(${v}n)`);
+    }
+  });
+
   test("units of a step", () => {
     const tick = dec("0.1");
     assert.equal(fromUnits(12345n, tick), dec("1234.5"));
@@ -212,6 +226,12 @@ describe("roundToStep", () => {
       ["2", "floor", "2"],
     ];
     for (const [v, mode, want] of cases) assert.equal(format(roundToStep(dec(v), tick, mode)), want, `${v} ${mode}`);
+  });
+
+  test("leaves a value already on the grid as it is, in every mode and sign", () => {
+    for (const k of [-7n, -1n, 0n, 1n, 3n, 10n ** 12n]) {
+      for (const mode of ["half-even", "floor", "ceil", "trunc"] as const) assert.equal(roundToStep((tick * k) as Dec, tick, mode), tick * k, `${k} ${mode}`);
+    }
   });
 
   test("refuses a step that is not positive", () => {

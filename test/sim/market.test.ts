@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SimClock } from "../../src/core/clock.ts";
-import { dec, toNumber } from "../../src/core/decimal.ts";
+import { dec, fromUnits, toNumber } from "../../src/core/decimal.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
 import { isHeanError } from "../../src/core/errors.ts";
 import { SyntheticMarket, type MarketObserver } from "../../src/venues/sim/market/synthetic-market.ts";
-import type { SyntheticBook } from "../../src/venues/sim/market/synthetic-book.ts";
+import { SyntheticBook } from "../../src/venues/sim/market/synthetic-book.ts";
 import type { Side } from "../../src/core/events.ts";
 
 function recorder(market: SyntheticMarket) {
@@ -176,4 +176,16 @@ test("bad configuration is refused with CONFIG_INVALID", () => {
   for (const extra of bad) {
     assert.throws(() => new SyntheticMarket({ clock, instruments: BUILTIN_INSTRUMENTS, ...extra }), (e) => isHeanError(e, "CONFIG_INVALID"));
   }
+});
+
+test("a book's prices and sizes from ticks and lots are exact, asked again and past the memo's size", () => {
+  const eth = BUILTIN_INSTRUMENTS.find((i) => i.symbol === "ETHUSDT")!;
+  const book = new SyntheticBook(eth, 5, 50_000);
+  for (let round = 0; round < 2; round++) {
+    for (let n = 0; n < 10_000; n += 1 + (n % 3)) {
+      assert.equal(book.priceOf(n * 7 + 1), fromUnits(BigInt(n * 7 + 1), eth.tickSize));
+      assert.equal(book.qtyOf(n), fromUnits(BigInt(n), eth.lotSize));
+    }
+  }
+  assert.throws(() => book.priceOf(1.5));
 });

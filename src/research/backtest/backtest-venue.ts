@@ -174,17 +174,11 @@ export class BacktestVenue implements Venue {
   }
 
   #restingTicks(symbol: string): { bestBid: number | undefined; bestAsk: number | undefined } {
-    let bestBid: number | undefined;
-    let bestAsk: number | undefined;
     const tick = this.#o.instruments.find((i) => i.symbol === symbol)?.tickSize;
-    if (tick === undefined) return { bestBid, bestAsk };
-    for (const o of this.engine.openOrders(PAPER_ACCOUNT, symbol)) {
-      if (o.price === undefined) continue;
-      const t = Number(o.price / tick);
-      if (o.side === "buy") bestBid = bestBid === undefined ? t : Math.max(bestBid, t);
-      else bestAsk = bestAsk === undefined ? t : Math.min(bestAsk, t);
-    }
-    return { bestBid, bestAsk };
+    if (tick === undefined) return { bestBid: undefined, bestAsk: undefined };
+    // Dividing a positive price by the tick keeps the order: the best price gives the best tick.
+    const best = this.engine.bestOpenPrices(PAPER_ACCOUNT, symbol);
+    return { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
   }
 
   #funding(r: FundingRecord): void {

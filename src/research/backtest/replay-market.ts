@@ -62,6 +62,8 @@ interface SymbolState {
   readonly instrument: Instrument;
   readonly tickFloat: number;
   readonly lotFloat: number;
+  /** Half a tick, for rounding prices to the nearest tick. */
+  readonly halfTick: Dec;
   /** Book data has been seen: trades no longer move the touch. */
   booked: boolean;
   /** The last touch, in ticks (for marks and funding). */
@@ -93,6 +95,7 @@ export class ReplayMarket implements MarketLiquidity {
         instrument,
         tickFloat: toNumber(instrument.tickSize),
         lotFloat: toNumber(instrument.lotSize),
+        halfTick: (instrument.tickSize / 2n) as Dec,
         booked: false,
         bid: Number.NaN,
         ask: Number.NaN,
@@ -190,8 +193,7 @@ export class ReplayMarket implements MarketLiquidity {
 
   /** Nearest tick; NaN-free for any positive price. */
   #ticks(s: SymbolState, price: Dec): number {
-    const size = s.instrument.tickSize;
-    return Number((price + size / 2n) / size);
+    return Number((price + s.halfTick) / s.instrument.tickSize);
   }
 
   #lots(s: SymbolState, qty: Dec): number {

@@ -24,6 +24,10 @@ export class SyntheticBook {
   readonly #sellSweep = (tick: number, lots: number): void => this.#onTrade("sell", tick, lots);
   readonly #buySweep = (tick: number, lots: number): void => this.#onTrade("buy", tick, lots);
 
+  // A replay asks for the same few prices and sizes on every trade; each answer is two BigInt allocations.
+  readonly #prices = new Map<number, Dec>();
+  readonly #sizes = new Map<number, Dec>();
+
   constructor(instrument: Instrument, depth: number, levelNotional: number) {
     this.instrument = instrument;
     this.bids = new SideLevels(-1, depth);
@@ -42,11 +46,11 @@ export class SyntheticBook {
   }
 
   priceOf(tick: number): Dec {
-    return fromUnits(BigInt(tick), this.instrument.tickSize);
+    return unitsOf(this.#prices, tick, this.instrument.tickSize);
   }
 
   qtyOf(lots: number): Dec {
-    return fromUnits(BigInt(lots), this.instrument.lotSize);
+    return unitsOf(this.#sizes, lots, this.instrument.lotSize);
   }
 
   /** Whole lots in a quantity, rounded down. */
@@ -91,4 +95,17 @@ export class SyntheticBook {
     // Keep every bid level at a positive price even when a crash pushes the fair price low.
     return Math.max(this.bids.depth, Math.floor(fair / this.#tickFloat - spreadTicks / 2));
   }
+}
+
+const UNITS_MEMO_SIZE = 4096;
+
+/** `fromUnits(units, step)` through a bounded memo (cleared whole when full: no bookkeeping). */
+function unitsOf(memo: Map<number, Dec>, units: number, step: Dec): Dec {
+  let value = memo.get(units);
+  if (value === undefined) {
+    value = fromUnits(BigInt(units), step);
+    if (memo.size >= UNITS_MEMO_SIZE) memo.clear();
+    memo.set(units, value);
+  }
+  return value;
 }

@@ -375,6 +375,24 @@ export class MatchingEngine implements MarketObserver {
     return out;
   }
 
+  /**
+   * The highest open buy and the lowest open sell limit price of an account on a symbol: what
+   * `openOrders` would give, without a snapshot per order (a backtest asks on every trade).
+   */
+  bestOpenPrices(account: string, symbol: string): { readonly bid: Dec | undefined; readonly ask: Dec | undefined } {
+    let bid: Dec | undefined;
+    let ask: Dec | undefined;
+    const acct = this.#accounts.get(account);
+    if (acct !== undefined) {
+      for (const o of acct.open.values()) {
+        if (o.symbol !== symbol || o.price === undefined) continue;
+        if (o.side === "buy") bid = bid === undefined || o.price > bid ? o.price : bid;
+        else ask = ask === undefined || o.price < ask ? o.price : ask;
+      }
+    }
+    return { bid, ask };
+  }
+
   /** The account's open orders and the ended ones kept (`maxTerminalOrders`), newest first. */
   orderHistory(account: string, filter: { symbol?: string; limit?: number } = {}): OrderSnapshot[] {
     const acct = this.#accounts.get(account);
