@@ -33,6 +33,7 @@ export class CircuitBreaker {
   #timer: TimerHandle | undefined;
   #probeInFlight = false;
   #lastFailure = "";
+  #stopped = false;
   opened = 0;
 
   constructor(options: CircuitBreakerOptions) {
@@ -89,7 +90,13 @@ export class CircuitBreaker {
     this.#probeInFlight = false;
   }
 
+  /**
+   * No more cooldown timers, for good: a request still in flight when the venue stops may fail
+   * afterwards and re-open the breaker, and its probe would fail and re-open it again, a timer
+   * chain that kept a stopped process alive for ever.
+   */
   stop(): void {
+    this.#stopped = true;
     this.#timer?.cancel();
     this.#timer = undefined;
   }
@@ -97,6 +104,7 @@ export class CircuitBreaker {
   #open(detail: string): void {
     this.#set("open", `${detail}; retry in ${this.#cooldown} ms`);
     this.#timer?.cancel();
+    if (this.#stopped) return;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#state !== "open") return;

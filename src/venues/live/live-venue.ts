@@ -457,6 +457,7 @@ export class LiveVenue implements Venue {
   /** The half-open probe: one cheap read the wire chooses. Held back by the limiter, it waits its turn and tries again. */
   #probe(): void {
     this.#probeRetry?.cancel();
+    if (this.#stopping !== undefined) return;
     void this.#adapter.probe().then((r) => {
       if (r.sent || this.#breaker.state !== "half-open" || this.#stopping !== undefined) return;
       this.#probeRetry = this.#clock.setTimeout(() => this.#probe(), Math.max(50, r.retryInMs));

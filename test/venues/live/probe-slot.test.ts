@@ -44,3 +44,16 @@ test("a request that took the half-open probe slot and was held by our limiter g
   assert.equal(breaker.admit("probe"), true, "the probe slot was given back");
   assert.equal(breaker.admit("normal"), false, "one probe at a time");
 });
+
+test("a stopped breaker arms no cooldown: a request that fails after the stop cannot start a probe chain", () => {
+  const clock = new SimClock(1_700_000_000_000);
+  let probes = 0;
+  const breaker = new CircuitBreaker({ clock, failureThreshold: 1, openMs: 1_000, maxOpenMs: 8_000, onChange: () => undefined, onProbe: () => probes++ });
+  breaker.stop();
+  // A request that was in flight at the stop fails afterwards.
+  breaker.failure("ECONNREFUSED");
+  assert.equal(breaker.state, "open", "the failure is still reported");
+  clock.advance(60_000);
+  assert.equal(probes, 0, "no half-open probe after the stop");
+  assert.equal(breaker.state, "open");
+});
