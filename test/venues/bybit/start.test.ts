@@ -47,10 +47,16 @@ function live(name: string, urls: { rest: string; pub: string; priv: string }, e
   return { child, report, exited };
 }
 
+/**
+ * A start that never ends is the defect under test: fail it rather than hold the whole suite
+ * (a process that wrote its report and then kept a timer chain alive once held CI for 17 min).
+ */
+const HANG_GUARD = { timeout: 5 * 60_000 };
+
 const simUrls = () => ({ rest: sim.url, pub: sim.wsPublicUrl, priv: sim.wsPrivateUrl });
 const deadUrls = () => ({ rest: `http://127.0.0.1:${deadPort}`, pub: `ws://127.0.0.1:${deadPort}/v5/public/linear`, priv: `ws://127.0.0.1:${deadPort}/v5/private` });
 
-test("keys the venue refuses stop the start at once: non-zero exit, a clear message, a report; the key is never printed", async () => {
+test("keys the venue refuses stop the start at once: non-zero exit, a clear message, a report; the key is never printed", HANG_GUARD, async () => {
   const run = live("auth", simUrls(), [], { HEAN_BYBIT_API_KEY: "wrong-key-never-printed", HEAN_BYBIT_API_SECRET: "wrong-secret-never-printed" });
   const code = await run.exited;
   const out = run.child.output();
@@ -63,7 +69,7 @@ test("keys the venue refuses stop the start at once: non-zero exit, a clear mess
   assert.equal(readReport(run.report).fills, 0);
 });
 
-test("an unreachable venue is retried until venues.bybit.bootTimeoutMs, then the start ends with a clear message and a report", async () => {
+test("an unreachable venue is retried until venues.bybit.bootTimeoutMs, then the start ends with a clear message and a report", HANG_GUARD, async () => {
   const run = live("unreachable", deadUrls(), ["--set", "venues.bybit.bootTimeoutMs=1500"], { HEAN_BYBIT_API_KEY: KEY, HEAN_BYBIT_API_SECRET: SECRET });
   const code = await run.exited;
   const out = run.child.output();
@@ -73,7 +79,7 @@ test("an unreachable venue is retried until venues.bybit.bootTimeoutMs, then the
   assert.ok(existsSync(run.report), "a report is written");
 });
 
-test("SIGTERM while the start is still retrying stops it cleanly (exit 0: a stop asked for), with a report", async () => {
+test("SIGTERM while the start is still retrying stops it cleanly (exit 0: a stop asked for), with a report", HANG_GUARD, async () => {
   const run = live("sigterm", deadUrls(), [], { HEAN_BYBIT_API_KEY: KEY, HEAN_BYBIT_API_SECRET: SECRET });
   // Evidence that the start is under way and retrying: the venue's clock could not be read yet.
   await waitForOutput(run.child, "VENUE_TIME_UNSYNCED");
@@ -85,7 +91,7 @@ test("SIGTERM while the start is still retrying stops it cleanly (exit 0: a stop
   assert.ok(existsSync(run.report), "a report is written");
 });
 
-test("--duration is honoured during the start too", async () => {
+test("--duration is honoured during the start too", HANG_GUARD, async () => {
   const run = live("duration", deadUrls(), ["--duration", "1"], { HEAN_BYBIT_API_KEY: KEY, HEAN_BYBIT_API_SECRET: SECRET });
   const code = await run.exited;
   const out = run.child.output();
