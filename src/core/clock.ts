@@ -32,6 +32,13 @@ export class RealClock implements Clock {
     return process.hrtime.bigint();
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
+    // Node turns a 0 ms timeout into 1 ms, and the timers phase may wait for a whole poll first:
+    // "as soon as possible" (a simulated venue hop with no latency, a retry with no backoff) would
+    // cost ≥ 1 ms each time. setImmediate runs after the pending I/O instead, never before it.
+    if (ms <= 0) {
+      const i = setImmediate(fn);
+      return { cancel: () => clearImmediate(i) };
+    }
     const t = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(t) };
   }

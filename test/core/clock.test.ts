@@ -159,6 +159,17 @@ describe("RealClock", () => {
     assert.equal(cancelled, 0);
     assert.equal(ticks, 2);
   });
+
+  test("a 0 ms timeout runs on the next turn (no 1 ms floor), in order, and cancels", async () => {
+    const clock = new RealClock();
+    const order: string[] = [];
+    clock.setTimeout(() => order.push("cancelled"), 0).cancel();
+    clock.setTimeout(() => order.push("a"), 0);
+    clock.setTimeout(() => order.push("b"), -5);
+    // Immediates run in the order they were set, so this one runs after both.
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
+    assert.deepEqual(order, ["a", "b"]);
+  });
 });
 
 describe("SimClock with non-finite input", () => {
