@@ -23,6 +23,7 @@ export class BatchCommitter {
   readonly #keepSnapshots: number;
   #lastSeq: number;
   #lastChecksum: number;
+  #bytes = 0;
 
   constructor(db: DatabaseSync, lastSeq: number, lastChecksum: number, keepSnapshots: number) {
     this.#db = db;
@@ -45,10 +46,16 @@ export class BatchCommitter {
     return this.#lastSeq;
   }
 
+  /** Characters of payload and snapshot text committed so far: what has gone into the WAL, roughly. */
+  get bytesCommitted(): number {
+    return this.#bytes;
+  }
+
   /** Commit every job in one transaction; returns the last durable seq. */
   commit(jobs: readonly WriteJob[]): number {
     let seq = this.#lastSeq;
     let checksum = this.#lastChecksum;
+    let bytes = 0;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const job of jobs) {
@@ -61,11 +68,13 @@ export class BatchCommitter {
           }
           checksum = this.#insertEvents(job.ts, job.types, job.payloads, seq, checksum);
           seq += job.payloads.length;
+          for (const payload of job.payloads) bytes += payload.length;
         } else {
           if (typeof job.state !== "string") throw new HeanError("JOURNAL_IO", "a snapshot reached the committer unencoded", { seq: job.seq });
           const anchor = job.seq === seq ? checksum : this.#storedChecksum(job.seq);
           this.#insertSnapshot.run(job.seq, job.ts, job.state, snapshotChecksum(anchor, job.seq, job.ts, job.state));
           this.#pruneSnapshots.run(this.#keepSnapshots - 1);
+          bytes += job.state.length;
         }
       }
       this.#db.exec("COMMIT");
@@ -81,6 +90,7 @@ export class BatchCommitter {
     }
     this.#lastSeq = seq;
     this.#lastChecksum = checksum;
+    this.#bytes += bytes;
     return seq;
   }
 

@@ -14,6 +14,11 @@ import { configureConnection } from "./schema.ts";
 import { WRITER_CLOSED, WRITER_FAILED, SLOT_DURABLE, SLOT_STATE, type WriterThreadData } from "./writer-shared.ts";
 import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
 
+/** Committed text after which the WAL is checkpointed (~3 MB of WAL with page overhead; SQLite's own default is 4 MB). */
+const CHECKPOINT_BYTES = 2 * 1024 * 1024;
+/** Past this, a checkpoint goes ahead even with commits waiting: the WAL must not grow without bound under steady load. */
+const CHECKPOINT_LIMIT_BYTES = 8 * CHECKPOINT_BYTES;
+
 const port = parentPort;
 if (port === null) throw new Error("writer-thread.ts must run as a worker thread");
 const data = workerData as WriterThreadData;
@@ -22,6 +27,7 @@ const shared = new BigInt64Array(data.shared);
 let db: DatabaseSync | undefined;
 let committer: BatchCommitter | undefined;
 let stopped = false;
+let checkpointedAt = 0;
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -51,8 +57,30 @@ function fail(e: unknown): void {
   stop(WRITER_FAILED);
 }
 
+/** Commit what is queued, then checkpoint when due; a command that arrived meanwhile goes next. */
+function run(first: WriterCommand): void {
+  for (let next: WriterCommand | undefined = first; next !== undefined && !stopped; ) {
+    handle(next);
+    next = stopped ? undefined : checkpointIfDue();
+  }
+}
+
+function receive(): WriterCommand | undefined {
+  return (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
+}
+
+/** A PASSIVE checkpoint when the WAL has grown enough and nothing is waiting (up to the limit); returns what was waiting. */
+function checkpointIfDue(): WriterCommand | undefined {
+  const grown = committer!.bytesCommitted - checkpointedAt;
+  if (grown < CHECKPOINT_BYTES) return undefined;
+  const waiting = receive();
+  if (waiting !== undefined && grown < CHECKPOINT_LIMIT_BYTES) return waiting;
+  db!.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  checkpointedAt = committer!.bytesCommitted;
+  return waiting;
+}
+
 function handle(first: WriterCommand): void {
-  if (stopped) return;
   const jobs: WriteJob[] = [];
   const refused: { id: number; message: string }[] = [];
   let close = false;
@@ -64,7 +92,7 @@ function handle(first: WriterCommand): void {
       if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
       else refused.push({ id: command.id, message: encoded.message });
     } else jobs.push(command);
-    command = (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
+    command = receive();
   }
   if (jobs.length > 0 || refused.length > 0) {
     const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
@@ -92,10 +120,11 @@ process.on("uncaughtException", fail);
 try {
   db = new DatabaseSync(data.path, { timeout: data.busyTimeoutMs });
   configureConnection(db, data.durability, data.busyTimeoutMs);
+  db.exec("PRAGMA wal_autocheckpoint=0"); // checkpointIfDue instead
   committer = new BatchCommitter(db, data.lastSeq, data.lastChecksum, data.keepSnapshots);
   port.on("message", (command: WriterCommand) => {
     try {
-      handle(command);
+      run(command);
     } catch (e) {
       fail(e);
     }
