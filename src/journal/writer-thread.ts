@@ -28,6 +28,8 @@ let db: DatabaseSync | undefined;
 let committer: BatchCommitter | undefined;
 let stopped = false;
 let checkpointedAt = 0;
+/** Snapshots inserted into the open transaction, reported written once it commits. */
+let uncommittedSnapshots: number[] = [];
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -72,7 +74,7 @@ function receive(): WriterCommand | undefined {
 /** A PASSIVE checkpoint when the WAL has grown enough and nothing is waiting (up to the limit); returns what was waiting. */
 function checkpointIfDue(): WriterCommand | undefined {
   const grown = committer!.bytesCommitted - checkpointedAt;
-  if (grown < CHECKPOINT_BYTES) return undefined;
+  if (grown < CHECKPOINT_BYTES || db!.isTransaction) return undefined; // mid-turn: the rest of it comes first
   const waiting = receive();
   if (waiting !== undefined && grown < CHECKPOINT_LIMIT_BYTES) return waiting;
   db!.exec("PRAGMA wal_checkpoint(PASSIVE)");
@@ -94,12 +96,18 @@ function handle(first: WriterCommand): void {
     } else jobs.push(command);
     command = receive();
   }
-  if (jobs.length > 0 || refused.length > 0) {
+  for (const job of jobs) if (job.kind === "snapshot") uncommittedSnapshots.push(job.id);
+  const last = jobs[jobs.length - 1];
+  if (last?.kind === "events" && last.more === true) {
+    // The rest of the caller's turn is on its way: insert now, commit with it.
+    committer!.insert(jobs);
+    if (refused.length > 0) report({ t: "durable", seq: committer!.lastSeq, snapshots: [], refused });
+  } else if (jobs.length > 0 || refused.length > 0) {
     const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
     Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
     Atomics.notify(shared, SLOT_DURABLE);
-    const snapshots: number[] = [];
-    for (const job of jobs) if (job.kind === "snapshot") snapshots.push(job.id);
+    const snapshots = uncommittedSnapshots;
+    uncommittedSnapshots = [];
     report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
   }
   if (close) stop(WRITER_CLOSED);
