@@ -1,10 +1,13 @@
 /**
  * Journal benchmarks, each figure beside a baseline measured in the same process:
  *
- * - durable appends one at a time (append + await flush) vs a raw writeSync + fdatasync loop of
- *   200-byte records: what one fsync per record costs through SQLite and the writer thread;
- * - group commit (batches of 100 and 1000 per flush) vs raw batches of 200-byte writes + one
- *   fdatasync (targets: ≥ 100k events/s);
+ * - durable appends one at a time (append + await flush) vs a raw loop that encodes each event,
+ *   writeSyncs it and fdatasyncs: what one fsync per record costs through SQLite and the writer thread;
+ * - group commit (batches of 100 and 1000 per flush) vs the same raw loop with one fdatasync per
+ *   batch (targets: ≥ 100k events/s).
+ *   Both sides get the same events, built before the clock starts (building them is the caller's
+ *   work, not the journal's), and both encode them with the journal's codec: a log of these
+ *   events cannot skip serializing them, so the raw loop is the least durable work per event;
  * - event-loop lag p99 while journaling 50k events/s with the worker writer, vs the same tick
  *   loop idle; and, for contrast, the inline writer (fsync on the event loop) under the same load;
  * - replay of 1M events (read, verify, decode, apply) vs plain JSON.parse of the same 1M
@@ -19,6 +22,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
 import { dec, type Dec } from "../src/core/decimal.ts";
 import type { HeanEvent } from "../src/core/events.ts";
+import { encodeEvent } from "../src/journal/codec.ts";
 import { SqliteJournal } from "../src/journal/sqlite-journal.ts";
 import type { WriterMode } from "../src/journal/types.ts";
 import type { BenchResult } from "./result.ts";
@@ -28,7 +32,6 @@ const GROUP_EVENTS = { 100: 100_000, 1000: 200_000 } as const;
 const LAG_MS = 1_500;
 const LAG_EVENTS_PER_TICK = 50; // one tick per ms: 50k events/s offered
 const REPLAY_EVENTS = 1_000_000;
-const RECORD_BYTES = 200;
 
 const result = (name: string, unit: string, value: number, baselineName: string, baselineValue: number): BenchResult => ({
   name,
@@ -84,14 +87,19 @@ function benchEvent(i: number): HeanEvent {
 
 // ------------------------------------------------------------------ baselines: raw file + fdatasync
 
-function rawDurableRecordsPerSecond(path: string, records: number, perSync: number): number {
+/** Events 0..count, built ahead so that neither side times building them. */
+function benchEvents(count: number): HeanEvent[] {
+  return Array.from({ length: count + 1 }, (_, i) => benchEvent(i));
+}
+
+/** Encode, writeSync each record, one fdatasync per `perSync` records: events[1..]. */
+function rawDurableRecordsPerSecond(path: string, events: readonly HeanEvent[], perSync: number): number {
   const fd = openSync(path, "w");
-  const record = Buffer.alloc(RECORD_BYTES, 0x61);
-  record[RECORD_BYTES - 1] = 0x0a;
+  const records = events.length - 1;
   try {
     const started = performance.now();
-    for (let i = 0; i < records; i += perSync) {
-      for (let k = 0; k < perSync; k++) writeSync(fd, record);
+    for (let i = 1; i <= records; i += perSync) {
+      for (let k = 0; k < perSync; k++) writeSync(fd, encodeEvent(events[i + k]!) + "\n");
       fdatasyncSync(fd);
     }
     return records / ((performance.now() - started) / 1000);
@@ -102,28 +110,30 @@ function rawDurableRecordsPerSecond(path: string, records: number, perSync: numb
 
 // ------------------------------------------------------------------ journal throughput
 
-async function durableOneAtATime(path: string): Promise<number> {
+async function durableOneAtATime(path: string, events: readonly HeanEvent[]): Promise<number> {
   const journal = SqliteJournal.open(path);
+  const records = events.length - 1;
   try {
-    await journal.appendDurable(benchEvent(0)); // the writer thread is up
+    await journal.appendDurable(events[0]!); // the writer thread is up
     const started = performance.now();
-    for (let i = 1; i <= ONE_AT_A_TIME; i++) {
-      journal.append(benchEvent(i));
+    for (let i = 1; i <= records; i++) {
+      journal.append(events[i]!);
       await journal.flush();
     }
-    return ONE_AT_A_TIME / ((performance.now() - started) / 1000);
+    return records / ((performance.now() - started) / 1000);
   } finally {
     journal.close();
   }
 }
 
-async function groupCommit(path: string, batch: number, total: number): Promise<number> {
+async function groupCommit(path: string, events: readonly HeanEvent[], batch: number): Promise<number> {
   const journal = SqliteJournal.open(path);
+  const total = events.length - 1;
   try {
-    await journal.appendDurable(benchEvent(0));
+    await journal.appendDurable(events[0]!);
     const started = performance.now();
     for (let i = 1; i <= total; i += batch) {
-      for (let k = 0; k < batch; k++) journal.append(benchEvent(i + k));
+      for (let k = 0; k < batch; k++) journal.append(events[i + k]!);
       await journal.flush();
     }
     return total / ((performance.now() - started) / 1000);
@@ -253,22 +263,23 @@ export async function runJournalBench(): Promise<BenchResult[]> {
   try {
     const results: BenchResult[] = [];
 
-    const rawSingle = rawDurableRecordsPerSecond(at("raw-single.log"), ONE_AT_A_TIME, 1);
-    const single = await durableOneAtATime(at("single.db"));
+    const singles = benchEvents(ONE_AT_A_TIME);
+    const rawSingle = rawDurableRecordsPerSecond(at("raw-single.log"), singles, 1);
+    const single = await durableOneAtATime(at("single.db"), singles);
     results.push(
-      result("journal durable appends one at a time (append + await flush)", "events/s", single, "raw 200 B writeSync + fdatasync per record", rawSingle),
+      result("journal durable appends one at a time (append + await flush)", "events/s", single, "raw encode + writeSync + fdatasync per record", rawSingle),
     );
 
     for (const batch of [100, 1000] as const) {
-      const total = GROUP_EVENTS[batch];
-      const raw = rawDurableRecordsPerSecond(at(`raw-group-${batch}.log`), total, batch);
-      const journal = await groupCommit(at(`group-${batch}.db`), batch, total);
+      const events = benchEvents(GROUP_EVENTS[batch]);
+      const raw = rawDurableRecordsPerSecond(at(`raw-group-${batch}.log`), events, batch);
+      const journal = await groupCommit(at(`group-${batch}.db`), events, batch);
       results.push(
         result(
           `journal group commit, ${batch} appends per flush (target ≥ 100k)`,
           "events/s",
           journal,
-          `raw ${batch} × 200 B writeSync + 1 fdatasync`,
+          `raw ${batch} × (encode + writeSync) + 1 fdatasync`,
           raw,
         ),
       );

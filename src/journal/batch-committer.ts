@@ -4,6 +4,8 @@
  *
  * It computes each record's chained checksum as it inserts, so the chain is only ever extended
  * by what actually commits; if the transaction fails, nothing moves and the error propagates.
+ * The worker writer may `insert` a turn's first records before the rest arrive, in the same
+ * transaction, and `commit` with the last of them.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { HeanError } from "../core/errors.ts";
@@ -23,6 +25,11 @@ export class BatchCommitter {
   readonly #keepSnapshots: number;
   #lastSeq: number;
   #lastChecksum: number;
+  #bytes = 0;
+  /** Progress inside the open transaction; becomes the committed state at COMMIT. */
+  #txSeq = 0;
+  #txChecksum = 0;
+  #txBytes = 0;
 
   constructor(db: DatabaseSync, lastSeq: number, lastChecksum: number, keepSnapshots: number) {
     this.#db = db;
@@ -45,43 +52,67 @@ export class BatchCommitter {
     return this.#lastSeq;
   }
 
-  /** Commit every job in one transaction; returns the last durable seq. */
+  /** Characters of payload and snapshot text committed so far: what has gone into the WAL, roughly. */
+  get bytesCommitted(): number {
+    return this.#bytes;
+  }
+
+  /** Commit every job in one transaction (with whatever `insert` put in it before); returns the last durable seq. */
   commit(jobs: readonly WriteJob[]): number {
-    let seq = this.#lastSeq;
-    let checksum = this.#lastChecksum;
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.insert(jobs);
+    try {
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      this.#rollback();
+      throw e;
+    }
+    this.#lastSeq = this.#txSeq;
+    this.#lastChecksum = this.#txChecksum;
+    this.#bytes += this.#txBytes;
+    return this.#lastSeq;
+  }
+
+  /** Insert the jobs into the open transaction (opening one if needed) without committing it. */
+  insert(jobs: readonly WriteJob[]): void {
+    if (!this.#db.isTransaction) {
+      this.#db.exec("BEGIN IMMEDIATE");
+      this.#txSeq = this.#lastSeq;
+      this.#txChecksum = this.#lastChecksum;
+      this.#txBytes = 0;
+    }
     try {
       for (const job of jobs) {
         if (job.kind === "events") {
-          if (job.firstSeq !== seq + 1) {
-            throw new HeanError("JOURNAL_IO", `writer expected seq ${seq + 1}, got a batch starting at ${job.firstSeq}`, {
-              expected: seq + 1,
+          if (job.firstSeq !== this.#txSeq + 1) {
+            throw new HeanError("JOURNAL_IO", `writer expected seq ${this.#txSeq + 1}, got a batch starting at ${job.firstSeq}`, {
+              expected: this.#txSeq + 1,
               got: job.firstSeq,
             });
           }
-          checksum = this.#insertEvents(job.ts, job.types, job.payloads, seq, checksum);
-          seq += job.payloads.length;
+          this.#txChecksum = this.#insertEvents(job.ts, job.types, job.payloads, this.#txSeq, this.#txChecksum);
+          this.#txSeq += job.payloads.length;
+          for (const payload of job.payloads) this.#txBytes += payload.length;
         } else {
           if (typeof job.state !== "string") throw new HeanError("JOURNAL_IO", "a snapshot reached the committer unencoded", { seq: job.seq });
-          const anchor = job.seq === seq ? checksum : this.#storedChecksum(job.seq);
+          const anchor = job.seq === this.#txSeq ? this.#txChecksum : this.#storedChecksum(job.seq);
           this.#insertSnapshot.run(job.seq, job.ts, job.state, snapshotChecksum(anchor, job.seq, job.ts, job.state));
           this.#pruneSnapshots.run(this.#keepSnapshots - 1);
+          this.#txBytes += job.state.length;
         }
       }
-      this.#db.exec("COMMIT");
     } catch (e) {
-      if (this.#db.isTransaction) {
-        try {
-          this.#db.exec("ROLLBACK");
-        } catch {
-          // the original error is the one worth reporting
-        }
-      }
+      this.#rollback();
       throw e;
     }
-    this.#lastSeq = seq;
-    this.#lastChecksum = checksum;
-    return seq;
+  }
+
+  #rollback(): void {
+    if (!this.#db.isTransaction) return;
+    try {
+      this.#db.exec("ROLLBACK");
+    } catch {
+      // the original error is the one worth reporting
+    }
   }
 
   #insertEvents(

@@ -109,7 +109,7 @@ function toJsonSafe(value: unknown, depth: number): unknown {
       if (!Number.isFinite(value)) throw new Refusal(`a non-finite number (${value})`);
       return value === 0 ? 0 : value; // -0 as 0, in the tree as in the JSON text
     case "bigint":
-      return { $d: formatDecimalText(value as Dec) };
+      return { $d: decimalText(value as Dec) };
     case "object":
       break;
     default:
@@ -138,6 +138,24 @@ function toJsonSafe(value: unknown, depth: number): unknown {
     else put(out, key, safe);
   }
   return entries !== undefined ? { $o: entries } : out;
+}
+
+/**
+ * Prices and quantities repeat (ticks, lot sizes, the same fill price across events): formatting
+ * them was a fifth of encoding an event, a lookup costs a tenth of formatting. Cleared when full
+ * rather than kept in LRU order: simpler, and a burst refills it at once.
+ */
+const DECIMAL_TEXT_CACHE = 4096;
+const decimalTexts = new Map<Dec, string>();
+
+function decimalText(value: Dec): string {
+  let text = decimalTexts.get(value);
+  if (text === undefined) {
+    if (decimalTexts.size >= DECIMAL_TEXT_CACHE) decimalTexts.clear();
+    text = formatDecimalText(value);
+    decimalTexts.set(value, text);
+  }
+  return text;
 }
 
 function arrayToJsonSafe(value: readonly unknown[], depth: number): unknown[] {

@@ -30,6 +30,13 @@ import type { JournalOptions, JournalProblem, JournalRecord, JournalStats, Recov
 import { WorkerWriter } from "./worker-writer.ts";
 import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
 
+/**
+ * Records appended in one turn go to a streaming writer in chunks of this many, so its thread
+ * inserts them while the caller is still encoding the rest; they all commit together at the
+ * end of the turn (one fsync, as before).
+ */
+const STREAM_CHUNK = 256;
+
 export class SqliteJournal {
   readonly path: string;
   readonly journalId: string;
@@ -48,7 +55,8 @@ export class SqliteJournal {
   readonly #snapshotProblems: JournalProblem[];
   #lastSeq: number;
   #durableSeq: number;
-  #pendingFirstSeq = 0;
+  /** A chunk of this turn went to the writer with `more`: the turn's last batch must follow, even empty. */
+  #streaming = false;
   #pendingTs: number[] = [];
   #pendingTypes: string[] = [];
   #pendingPayloads: string[] = [];
@@ -118,14 +126,14 @@ export class SqliteJournal {
     this.#assertWritable();
     const payload = encodeEvent(event); // throws EVENT_INVALID before anything changes
     const seq = ++this.#lastSeq;
-    if (this.#pendingPayloads.length === 0) this.#pendingFirstSeq = seq;
     this.#pendingTs.push(event.ts);
     this.#pendingTypes.push(event.type);
     this.#pendingPayloads.push(payload);
     if (!this.#postScheduled) {
       this.#postScheduled = true;
-      queueMicrotask(this.#postTask);
+      queueMicrotask(this.#postTask); // the turn's last batch, which commits
     }
+    if (this.#pendingPayloads.length >= STREAM_CHUNK && this.#writer.streams === true) this.#post(true);
     return seq;
   }
 
@@ -332,19 +340,21 @@ export class SqliteJournal {
     if (this.#failure === undefined && !this.#closed) this.#post();
   };
 
-  #post(): void {
-    if (this.#pendingPayloads.length === 0) return;
+  #post(more = false): void {
+    if (this.#pendingPayloads.length === 0 && !this.#streaming) return;
     const batch = {
       kind: "events" as const,
-      firstSeq: this.#pendingFirstSeq,
+      firstSeq: this.#lastSeq - this.#pendingPayloads.length + 1,
       ts: this.#pendingTs,
       types: this.#pendingTypes,
       payloads: this.#pendingPayloads,
+      more,
     };
+    this.#streaming = more;
     this.#pendingTs = [];
     this.#pendingTypes = [];
     this.#pendingPayloads = [];
-    this.#batches++;
+    if (!more) this.#batches++; // a turn streamed in chunks is still one batch to commit
     this.#writer.submit(batch);
   }
 

@@ -57,6 +57,9 @@ export class WorkerWriter implements JournalWriter {
   /** Snapshots may be handed over serialized: this writer's thread encodes them. */
   readonly encodesSnapshots = true;
 
+  /** A long turn's records go over in chunks, so the thread inserts while the caller still encodes. */
+  readonly streams = true;
+
   submit(job: WriteJob): void {
     if (this.#failure !== undefined || this.#closing) return;
     if (job.kind === "events") this.#submittedSeq = job.firstSeq + job.payloads.length - 1;

@@ -8,6 +8,11 @@ export interface EventBatch {
   readonly ts: readonly number[];
   readonly types: readonly string[];
   readonly payloads: readonly string[];
+  /**
+   * The same turn's records continue in the next batch (a streaming writer's head start): the
+   * writer may insert this one but commits only with a batch that has no `more`.
+   */
+  readonly more?: boolean;
 }
 
 export interface SnapshotJob {

@@ -14,6 +14,11 @@ import { configureConnection } from "./schema.ts";
 import { WRITER_CLOSED, WRITER_FAILED, SLOT_DURABLE, SLOT_STATE, type WriterThreadData } from "./writer-shared.ts";
 import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
 
+/** Committed text after which the WAL is checkpointed (~3 MB of WAL with page overhead; SQLite's own default is 4 MB). */
+const CHECKPOINT_BYTES = 2 * 1024 * 1024;
+/** Past this, a checkpoint goes ahead even with commits waiting: the WAL must not grow without bound under steady load. */
+const CHECKPOINT_LIMIT_BYTES = 8 * CHECKPOINT_BYTES;
+
 const port = parentPort;
 if (port === null) throw new Error("writer-thread.ts must run as a worker thread");
 const data = workerData as WriterThreadData;
@@ -22,6 +27,9 @@ const shared = new BigInt64Array(data.shared);
 let db: DatabaseSync | undefined;
 let committer: BatchCommitter | undefined;
 let stopped = false;
+let checkpointedAt = 0;
+/** Snapshots inserted into the open transaction, reported written once it commits. */
+let uncommittedSnapshots: number[] = [];
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -51,8 +59,30 @@ function fail(e: unknown): void {
   stop(WRITER_FAILED);
 }
 
+/** Commit what is queued, then checkpoint when due; a command that arrived meanwhile goes next. */
+function run(first: WriterCommand): void {
+  for (let next: WriterCommand | undefined = first; next !== undefined && !stopped; ) {
+    handle(next);
+    next = stopped ? undefined : checkpointIfDue();
+  }
+}
+
+function receive(): WriterCommand | undefined {
+  return (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
+}
+
+/** A PASSIVE checkpoint when the WAL has grown enough and nothing is waiting (up to the limit); returns what was waiting. */
+function checkpointIfDue(): WriterCommand | undefined {
+  const grown = committer!.bytesCommitted - checkpointedAt;
+  if (grown < CHECKPOINT_BYTES || db!.isTransaction) return undefined; // mid-turn: the rest of it comes first
+  const waiting = receive();
+  if (waiting !== undefined && grown < CHECKPOINT_LIMIT_BYTES) return waiting;
+  db!.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  checkpointedAt = committer!.bytesCommitted;
+  return waiting;
+}
+
 function handle(first: WriterCommand): void {
-  if (stopped) return;
   const jobs: WriteJob[] = [];
   const refused: { id: number; message: string }[] = [];
   let close = false;
@@ -64,14 +94,20 @@ function handle(first: WriterCommand): void {
       if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
       else refused.push({ id: command.id, message: encoded.message });
     } else jobs.push(command);
-    command = (receiveMessageOnPort(port!) as { message: WriterCommand } | undefined)?.message;
+    command = receive();
   }
-  if (jobs.length > 0 || refused.length > 0) {
+  for (const job of jobs) if (job.kind === "snapshot") uncommittedSnapshots.push(job.id);
+  const last = jobs[jobs.length - 1];
+  if (last?.kind === "events" && last.more === true) {
+    // The rest of the caller's turn is on its way: insert now, commit with it.
+    committer!.insert(jobs);
+    if (refused.length > 0) report({ t: "durable", seq: committer!.lastSeq, snapshots: [], refused });
+  } else if (jobs.length > 0 || refused.length > 0) {
     const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
     Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
     Atomics.notify(shared, SLOT_DURABLE);
-    const snapshots: number[] = [];
-    for (const job of jobs) if (job.kind === "snapshot") snapshots.push(job.id);
+    const snapshots = uncommittedSnapshots;
+    uncommittedSnapshots = [];
     report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
   }
   if (close) stop(WRITER_CLOSED);
@@ -92,10 +128,11 @@ process.on("uncaughtException", fail);
 try {
   db = new DatabaseSync(data.path, { timeout: data.busyTimeoutMs });
   configureConnection(db, data.durability, data.busyTimeoutMs);
+  db.exec("PRAGMA wal_autocheckpoint=0"); // checkpointIfDue instead
   committer = new BatchCommitter(db, data.lastSeq, data.lastChecksum, data.keepSnapshots);
   port.on("message", (command: WriterCommand) => {
     try {
-      handle(command);
+      run(command);
     } catch (e) {
       fail(e);
     }

@@ -29,6 +29,8 @@ export interface WriterConfig {
 export interface JournalWriter {
   /** True when `submit` takes snapshot state in V8 serialization and encodes it off the caller's thread. */
   readonly encodesSnapshots?: boolean;
+  /** True when `submit` takes a turn's records in several batches (`more`) and commits them as one. */
+  readonly streams?: boolean;
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
