@@ -87,6 +87,12 @@ class Side {
   readonly #levels = new Map<number, WireLevel>();
   /** Prices of more than 15 significant digits, which have no float64 key: keyed exactly. */
   readonly #long = new Map<bigint, WireLevel>();
+  /**
+   * The best key, kept as levels come and go (an update rarely moves it) so that crossing and the
+   * top need no scan; NaN when the side is empty. Only deleting it forces a scan, on next use.
+   */
+  #best = NaN;
+  #rescan = false;
 
   constructor(dir: 1 | -1) {
     this.#dir = dir;
@@ -99,31 +105,41 @@ class Side {
   clear(): void {
     this.#levels.clear();
     this.#long.clear();
+    this.#best = NaN;
+    this.#rescan = false;
   }
 
   apply(update: Levels): void {
     const { levels, keys } = update;
+    const dir = this.#dir;
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i]!;
       const key = keys[2 * i]!;
       const gone = keys[2 * i + 1] === 0;
-      if (key === key) {
-        if (gone) this.#levels.delete(key);
-        else this.#levels.set(key, level);
-      } else {
+      if (key !== key) {
         const exact = dec(level[0]);
         if (gone) this.#long.delete(exact);
         else this.#long.set(exact, level);
+      } else if (gone) {
+        if (this.#levels.delete(key) && key === this.#best) this.#rescan = true;
+      } else {
+        this.#levels.set(key, level);
+        // NaN (empty) compares false, so the first level becomes the best.
+        if (!this.#rescan && !((this.#best - key) * dir >= 0)) this.#best = key;
       }
     }
   }
 
   /** The best keyed price (highest bid, lowest ask); NaN when there is none. */
   bestKey(): number {
-    let best = NaN;
-    const dir = this.#dir;
-    for (const k of this.#levels.keys()) if (!((best - k) * dir >= 0)) best = k;
-    return best;
+    if (this.#rescan) {
+      let best = NaN;
+      const dir = this.#dir;
+      for (const k of this.#levels.keys()) if (!((best - k) * dir >= 0)) best = k;
+      this.#best = best;
+      this.#rescan = false;
+    }
+    return this.#best;
   }
 
   best(): WireLevel | undefined {
