@@ -404,14 +404,17 @@ export function cashReportOf(i: WireIncome): CashReport | undefined {
 /** Depth levels `[[price, qty], …]`, checked and keyed before anything is applied (see `Levels`). */
 export function parseLevels(kind: WireKind, input: unknown): Levels {
   if (!Array.isArray(input)) throw protocolError(kind, "levels", input, "a list of levels");
-  const keys: number[] = [];
-  for (const level of input) {
+  // Sized up front: growing it by push costs more than the checks.
+  const keys = new Array<number>(2 * input.length);
+  for (let i = 0; i < input.length; i++) {
+    const level: unknown = input[i];
     if (!Array.isArray(level) || level.length < 2) throw protocolError(kind, "level", level, "[price, qty]");
     const p = priceKey(level[0]);
     if (p === undefined) throw protocolError(kind, "p", level[0], "a positive plain decimal string");
     const q = sizeKey(level[1]);
     if (q === undefined) throw protocolError(kind, "q", level[1], "a non-negative plain decimal string");
-    keys.push(p, q);
+    keys[2 * i] = p;
+    keys[2 * i + 1] = q;
   }
   return { levels: input as WireLevel[], keys };
 }

@@ -399,14 +399,17 @@ export function parseList(result: unknown): { readonly list: readonly unknown[];
  */
 export function parseLevels(input: unknown): Levels {
   if (!Array.isArray(input)) throw protocolError("book", "b/a", input, "a list of levels");
-  const keys: number[] = [];
-  for (const level of input) {
+  // Sized up front: growing it by push costs more than the checks.
+  const keys = new Array<number>(2 * input.length);
+  for (let i = 0; i < input.length; i++) {
+    const level: unknown = input[i];
     if (!Array.isArray(level) || level.length !== 2) throw protocolError("book", "level", level, "[price, size]");
     const p = priceKey(level[0]);
     if (p === undefined) throw protocolError("book", "price", level[0], "a positive plain decimal string");
     const q = sizeKey(level[1]);
     if (q === undefined) throw protocolError("book", "size", level[1], "a non-negative plain decimal string");
-    keys.push(p, q);
+    keys[2 * i] = p;
+    keys[2 * i + 1] = q;
   }
   return { levels: input as WireLevel[], keys };
 }
