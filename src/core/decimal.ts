@@ -81,6 +81,48 @@ export function tryDec(value: unknown): Dec | undefined {
   return undefined;
 }
 
+/** 10^k as a float64 (exact for every k used here, k ≤ 15). */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * A float64 that stands in for a plain decimal string's value where only identity and order
+ * matter (a book's price levels): the value's nearest float64 when it has at most 15
+ * significant digits. No two such decimals share a float64 (DBL_DIG is 15) and rounding to
+ * nearest keeps their order, so comparing keys compares the decimals exactly, without the two
+ * BigInts `dec` builds. NaN for longer numbers and for text `tryDec` refuses; `tryDec` tells
+ * the two apart.
+ */
+export function decKey(text: string): number {
+  const n = text.length;
+  // The common case, as in fastDec: unsigned, at most 15 digits. units / 10^k divides two exact
+  // float64s, so it is the correctly rounded value of the decimal.
+  if (n > 0 && n <= 16) {
+    let digits = 0;
+    let units = 0;
+    let dot = -1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        units = units * 10 + (c - 48);
+        digits++;
+      } else if (c === 46 && dot < 0 && i > 0 && i < n - 1) dot = i;
+      else break;
+    }
+    if (i === n && digits <= 15) return units / POW10[dot < 0 ? 0 : n - 1 - dot]!;
+  }
+  // Signs, padding zeros, long or malformed text: the exact parser decides, on its canonical form.
+  const d = tryDec(text);
+  if (d === undefined) return NaN;
+  const canonical = format(d);
+  let significant = 0;
+  for (let i = 0; i < canonical.length; i++) {
+    const c = canonical.charCodeAt(i);
+    if (c >= 48 && c <= 57 && (significant > 0 || c !== 48)) significant++;
+  }
+  return significant <= 15 ? Number(canonical) : NaN;
+}
+
 /** From an integer count of units (e.g. ticks) and the unit size: `fromUnits(12345n, tick)`. */
 export function fromUnits(units: bigint, step: Dec): Dec {
   return (units * step) as Dec;

@@ -12,6 +12,7 @@ import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus } from "../venue.ts";
+import { type Levels, type WireLevel, priceKey, sizeKey } from "../live/level-book.ts";
 import type { BinanceErrorBody } from "./classify.ts";
 
 export type WireKind = "error" | "order" | "trade" | "position" | "account" | "income" | "depth" | "depth-update" | "agg-trade" | "frame" | "instrument" | "listen-key" | "time" | "order-update" | "mode";
@@ -400,22 +401,28 @@ export function cashReportOf(i: WireIncome): CashReport | undefined {
 
 // ---------------------------------------------------------------- market data
 
-export type Level = [Dec, Dec];
-
-export function parseLevels(kind: WireKind, input: unknown): Level[] {
+/** Depth levels `[[price, qty], …]`, checked and keyed before anything is applied (see `Levels`). */
+export function parseLevels(kind: WireKind, input: unknown): Levels {
   if (!Array.isArray(input)) throw protocolError(kind, "levels", input, "a list of levels");
-  const out: Level[] = [];
-  for (const level of input) {
+  // Sized up front: growing it by push costs more than the checks.
+  const keys = new Array<number>(2 * input.length);
+  for (let i = 0; i < input.length; i++) {
+    const level: unknown = input[i];
     if (!Array.isArray(level) || level.length < 2) throw protocolError(kind, "level", level, "[price, qty]");
-    out.push([decimal(kind, { p: level[0] }, "p", "positive"), decimal(kind, { q: level[1] }, "q", "non-negative")]);
+    const p = priceKey(level[0]);
+    if (p === undefined) throw protocolError(kind, "p", level[0], "a positive plain decimal string");
+    const q = sizeKey(level[1]);
+    if (q === undefined) throw protocolError(kind, "q", level[1], "a non-negative plain decimal string");
+    keys[2 * i] = p;
+    keys[2 * i + 1] = q;
   }
-  return out;
+  return { levels: input as WireLevel[], keys };
 }
 
 export interface WireDepthSnapshot {
   readonly lastUpdateId: number;
-  readonly bids: Level[];
-  readonly asks: Level[];
+  readonly bids: Levels;
+  readonly asks: Levels;
   readonly time: number;
 }
 
@@ -431,8 +438,8 @@ export interface WireDepthUpdate {
   readonly firstId: number;
   readonly lastId: number;
   readonly prevLastId: number;
-  readonly bids: Level[];
-  readonly asks: Level[];
+  readonly bids: Levels;
+  readonly asks: Levels;
   readonly time: number;
 }
 

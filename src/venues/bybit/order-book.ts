@@ -5,8 +5,7 @@
  * snapshot. A crossed result is treated the same way (a book that crosses is a book we lost).
  * The levels themselves are the shared `LevelBook`.
  */
-import type { Dec } from "../../core/decimal.ts";
-import { LevelBook, type Top } from "../live/level-book.ts";
+import { LevelBook, type Levels, type Top } from "../live/level-book.ts";
 
 export type { Top };
 
@@ -24,7 +23,7 @@ export class LocalBook {
     return this.#u;
   }
 
-  snapshot(bids: readonly (readonly [Dec, Dec])[], asks: readonly (readonly [Dec, Dec])[], u: number): "applied" | "crossed" {
+  snapshot(bids: Levels, asks: Levels, u: number): "applied" | "crossed" {
     this.#levels.clear();
     this.#levels.apply(bids, asks);
     this.#u = u;
@@ -35,7 +34,7 @@ export class LocalBook {
     return "applied";
   }
 
-  delta(bids: readonly (readonly [Dec, Dec])[], asks: readonly (readonly [Dec, Dec])[], u: number): DeltaResult {
+  delta(bids: Levels, asks: Levels, u: number): DeltaResult {
     if (this.#u === undefined) return "not-synced";
     if (u !== this.#u + 1) {
       this.invalidate();

@@ -4,7 +4,8 @@
  * The `parse…` functions are the strict boundary: a field of the wrong type, a number where Bybit
  * sends a decimal string, a value that is not a plain decimal, an unknown enum value or a missing
  * field throws `VENUE_PROTOCOL` naming the kind and the field; nothing is coerced or defaulted
- * into a wrong number. Numbers come from the wire strings through `Dec`, never through floats.
+ * into a wrong number. Numbers come from the wire strings through `Dec`, never through floats
+ * (a book level's price is keyed by a float64 only where that is exact: see `decKey`).
  * The `read…` forms return undefined instead, for callers that count and carry on.
  * `checkAnswer` holds a whole REST answer to the same rules before anyone reads it.
  */
@@ -12,6 +13,7 @@ import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
+import { type Levels, type WireLevel, priceKey, sizeKey } from "../live/level-book.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus } from "../venue.ts";
 
 export interface WireOrder {
@@ -390,29 +392,33 @@ export function parseList(result: unknown): { readonly list: readonly unknown[];
   return { list: raw.list, cursor: text("list", raw, "nextPageCursor", { optional: true }) };
 }
 
-/** Order book levels `[[price, size], …]`: prices positive, sizes non-negative (0 deletes). */
-export function parseLevels(input: unknown): [Dec, Dec][] {
+/**
+ * Order book levels `[[price, size], …]`: prices positive, sizes non-negative (0 deletes). Checked
+ * and keyed here, before anything is applied, but kept as the wire's strings: the book builds
+ * exact decimals only for its top.
+ */
+export function parseLevels(input: unknown): Levels {
   if (!Array.isArray(input)) throw protocolError("book", "b/a", input, "a list of levels");
-  const out: [Dec, Dec][] = [];
-  for (const level of input) {
+  // Sized up front: growing it by push costs more than the checks.
+  const keys = new Array<number>(2 * input.length);
+  for (let i = 0; i < input.length; i++) {
+    const level: unknown = input[i];
     if (!Array.isArray(level) || level.length !== 2) throw protocolError("book", "level", level, "[price, size]");
-    // No wrapper object per level (this runs for every level of every book frame).
-    const price: unknown = level[0];
-    const size: unknown = level[1];
-    const p = typeof price === "string" ? tryDec(price) : undefined;
-    if (p === undefined || !inRange(p, "positive")) throw protocolError("book", "price", price, "a positive plain decimal string");
-    const q = typeof size === "string" ? tryDec(size) : undefined;
-    if (q === undefined || !inRange(q, "non-negative")) throw protocolError("book", "size", size, "a non-negative plain decimal string");
-    out.push([p, q]);
+    const p = priceKey(level[0]);
+    if (p === undefined) throw protocolError("book", "price", level[0], "a positive plain decimal string");
+    const q = sizeKey(level[1]);
+    if (q === undefined) throw protocolError("book", "size", level[1], "a non-negative plain decimal string");
+    keys[2 * i] = p;
+    keys[2 * i + 1] = q;
   }
-  return out;
+  return { levels: input as WireLevel[], keys };
 }
 
 export interface WireBook {
   readonly type: "snapshot" | "delta";
   readonly u: number;
-  readonly bids: [Dec, Dec][];
-  readonly asks: [Dec, Dec][];
+  readonly bids: Levels;
+  readonly asks: Levels;
   /** The venue's time of the message (ms). */
   readonly ts: number;
 }

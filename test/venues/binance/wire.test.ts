@@ -10,7 +10,7 @@ import { hmacSha256Hex } from "../../../src/venues/live/signing-authority.ts";
 import { classifyAnswer } from "../../../src/venues/binance/classify.ts";
 import { DiffBook } from "../../../src/venues/binance/order-book.ts";
 import { BinanceSigner, authorizeLiveSigning } from "../../../src/venues/binance/signer.ts";
-import type { WireDepthUpdate } from "../../../src/venues/binance/wire.ts";
+import { type WireDepthUpdate, parseLevels } from "../../../src/venues/binance/wire.ts";
 
 test("the signature is Binance's documented example, appended last; the signer needs confirmed live binance", () => {
   const secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j";
@@ -42,8 +42,9 @@ test("codes map to the shared outcome policy", () => {
   assert.equal(c(400, -9999).outcome, "rejected");
 });
 
-const ev = (U: number, u: number, pu: number, bid = "100"): WireDepthUpdate => ({ symbol: "X", firstId: U, lastId: u, prevLastId: pu, bids: [[dec(bid), dec("1")]], asks: [[dec("101"), dec("1")]], time: 0 });
-const snap = (id: number) => ({ lastUpdateId: id, bids: [[dec("99"), dec("1")]] as [bigint, bigint][], asks: [[dec("102"), dec("1")]] as [bigint, bigint][], time: 0 }) as never;
+const lv = (price: string) => parseLevels("depth", [[price, "1"]]);
+const ev = (U: number, u: number, pu: number, bid = "100"): WireDepthUpdate => ({ symbol: "X", firstId: U, lastId: u, prevLastId: pu, bids: lv(bid), asks: lv("101"), time: 0 });
+const snap = (id: number) => ({ lastUpdateId: id, bids: lv("99"), asks: lv("102"), time: 0 });
 
 test("diff depth: buffered diffs older than the snapshot are dropped, the first one brackets it, then pu chains", () => {
   const b = new DiffBook();

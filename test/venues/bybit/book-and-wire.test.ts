@@ -2,24 +2,24 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { type Dec, add, dec, neg } from "../../../src/core/decimal.ts";
+import { add, dec, neg } from "../../../src/core/decimal.ts";
 import { LocalBook } from "../../../src/venues/bybit/order-book.ts";
-import { readExecution, readLevels, readList, readOrder, readPosition, readWallet } from "../../../src/venues/bybit/wire.ts";
+import { parseLevels, readExecution, readLevels, readList, readOrder, readPosition, readWallet } from "../../../src/venues/bybit/wire.ts";
 import { resolveLiveTuning, DEFAULT_LIVE_TUNING } from "../../../src/config/venue-config.ts";
 import { loadConfig } from "../../../src/config/config.ts";
 
 const SAMPLES = "/work/shared/fixtures/venue-samples";
 const sample = (name: string): any => JSON.parse(readFileSync(`${SAMPLES}/${name}`, "utf8"));
-const lv = (rows: [string, string][]): [Dec, Dec][] => rows.map(([p, q]) => [dec(p), dec(q)]);
+const lv = (rows: [string, string][]) => parseLevels(rows);
 
 test("book: snapshot, deltas with u+1 (0 deletes, absolute sizes), a skipped u is a gap and forgets everything", () => {
   const b = new LocalBook();
-  assert.equal(b.delta([], [], 5), "not-synced");
+  assert.equal(b.delta(lv([]), lv([]), 5), "not-synced");
   assert.equal(b.snapshot(lv([["100", "1"], ["99", "2"]]), lv([["101", "3"], ["102", "4"]]), 10), "applied");
   assert.deepEqual(b.top(), { bid: dec("100"), bidQty: dec("1"), ask: dec("101"), askQty: dec("3") });
   assert.equal(b.delta(lv([["100", "0"], ["99", "5"]]), lv([["101", "1"]]), 11), "applied");
   assert.deepEqual(b.top(), { bid: dec("99"), bidQty: dec("5"), ask: dec("101"), askQty: dec("1") });
-  assert.equal(b.delta([], [], 13), "gap");
+  assert.equal(b.delta(lv([]), lv([]), 13), "gap");
   assert.equal(b.synced, false);
   assert.equal(b.top(), undefined);
 });
@@ -27,18 +27,49 @@ test("book: snapshot, deltas with u+1 (0 deletes, absolute sizes), a skipped u i
 test("book: a delta that crosses the book means it was lost", () => {
   const b = new LocalBook();
   b.snapshot(lv([["100", "1"]]), lv([["101", "1"]]), 1);
-  assert.equal(b.delta(lv([["102", "1"]]), [], 2), "crossed");
+  assert.equal(b.delta(lv([["102", "1"]]), lv([]), 2), "crossed");
   assert.equal(b.synced, false);
+});
+
+test("book: every spelling of a price is one level, every zero deletes, and prices too long for a float64 key stay exact", () => {
+  const b = new LocalBook();
+  b.snapshot(lv([["100", "1"], ["99.5", "2"]]), lv([["101", "3"]]), 1);
+  // "100.00" and "+100" are the level "100"; "0.000" and "-0" delete.
+  assert.equal(b.delta(lv([["100.00", "4"]]), lv([]), 2), "applied");
+  assert.deepEqual(b.top(), { bid: dec("100"), bidQty: dec("4"), ask: dec("101"), askQty: dec("3") });
+  assert.equal(b.delta(lv([["+100", "0.000"]]), lv([["101", "-0"]]), 3), "applied");
+  assert.equal(b.top(), undefined, "no ask left");
+  // 19 significant digits: no float64 tells these apart from "100" and "100.0000000000000002", the book must.
+  const long = "100.0000000000000001";
+  assert.equal(b.delta(lv([[long, "5"], ["100.0000000000000002", "6"]]), lv([["100.0000000000000003", "7"], ["100.5", "8"]]), 4), "applied");
+  assert.deepEqual(b.top(), { bid: dec("100.0000000000000002"), bidQty: dec("6"), ask: dec("100.0000000000000003"), askQty: dec("7") });
+  assert.equal(b.delta(lv([["100.0000000000000002", "0"], ["100", "9"]]), lv([]), 5), "applied");
+  assert.deepEqual(b.top(), { bid: dec(long), bidQty: dec("5"), ask: dec("100.0000000000000003"), askQty: dec("7") });
+  assert.equal(b.delta(lv([[long, "0"]]), lv([["100.0000000000000003", "0"]]), 6), "applied");
+  assert.deepEqual(b.top(), { bid: dec("100"), bidQty: dec("9"), ask: dec("100.5"), askQty: dec("8") });
+  // A long bid crossing a keyed ask, and a keyed bid crossing a long ask, are both seen.
+  assert.equal(b.delta(lv([["100.5000000000000001", "1"]]), lv([]), 7), "crossed");
+  b.snapshot(lv([["100", "1"]]), lv([["100.0000000000000001", "1"]]), 1);
+  assert.equal(b.synced, true);
+  assert.equal(b.delta(lv([["100.0000000000000001", "1"]]), lv([]), 2), "crossed");
+});
+
+test("book levels: a malformed price or size refuses the whole side", () => {
+  for (const bad of [[["0", "1"]], [["-1", "1"]], [["1e-8", "1"]], [["", "1"]], [["1", "-0.1"]], [["1", "x"]], [[1, "1"]], [["1", "1", "1"]], [["1"]]]) {
+    assert.equal(readLevels(bad), undefined, JSON.stringify(bad));
+  }
+  assert.equal(readLevels([["1", "1"], ["2", "abc"]]), undefined);
 });
 
 test("Bybit's orderbook samples read exactly", () => {
   const snap = sample("bybit_ws_orderbook_snapshot.json");
   const bids = readLevels(snap.data.b)!;
-  assert.ok(bids.length > 0);
+  assert.ok(bids.levels.length > 0 && bids.keys.length === 2 * bids.levels.length);
   assert.equal(readLevels([["1", "x"]]), undefined);
   assert.equal(readLevels([["-1", "1"]]), undefined);
   const delta = sample("bybit_ws_orderbook_delta.json");
-  assert.deepEqual(readLevels(delta.data.b)![0], [dec("30247.20"), dec("30.028")]);
+  const first = readLevels(delta.data.b)!;
+  assert.deepEqual([first.levels[0], first.keys.slice(0, 2)], [["30247.20", "30.028"], [30247.2, 30.028]]);
 });
 
 test("executions: exact decimals from the strings, the fee includes extra fees in the fee coin, funding is not a fill", () => {

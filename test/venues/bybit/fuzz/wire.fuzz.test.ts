@@ -143,8 +143,16 @@ test("book and trade messages: mutated samples give exact levels, or fail as VEN
       const raw = value as any;
       assert.ok(Number.isSafeInteger(r.value.u) && r.value.u > 0);
       assert.ok(Number.isSafeInteger(r.value.ts));
-      assert.deepEqual(r.value.bids, raw.data.b.map(([p, q]: unknown[]) => [exact(p), exact(q)]));
-      assert.deepEqual(r.value.asks, raw.data.a.map(([p, q]: unknown[]) => [exact(p), exact(q)]));
+      // Levels stay the wire's strings, each a valid decimal, keyed at its exact value (NaN only past 15 digits).
+      for (const [side, wire] of [[r.value.bids, raw.data.b], [r.value.asks, raw.data.a]] as const) {
+        assert.equal(side.levels, wire);
+        wire.forEach(([p, q]: unknown[], i: number) => {
+          assert.ok(exact(p) > 0n && exact(q) >= 0n);
+          for (const [key, d] of [[side.keys[2 * i]!, exact(p)], [side.keys[2 * i + 1]!, exact(q)]] as const) {
+            assert.ok(Number.isNaN(key) ? format(d).replace(/\D|^[-0.]+/g, "").length > 15 : key === Number(format(d)), `${format(d)} keyed ${key}`);
+          }
+        });
+      }
     }),
     FUZZ,
   );
