@@ -69,9 +69,7 @@ export class Reconciler {
   readonly #o: ReconcilerOptions;
   readonly #queued = new Set<ReconcilePart>();
   #boot = false;
-  #draining = false;
-  /** Callers waiting for a pass that covers what they asked for (every part they queued). */
-  #waiters: ((ok: boolean) => void)[] = [];
+  #loop: Promise<boolean> | undefined;
   readonly #cursor = new Map<string, number>();
   readonly #candidates = new Map<string, Candidate>();
   readonly #externalSeen = new Set<string>();
@@ -132,39 +130,23 @@ export class Reconciler {
     return ok;
   }
 
-  /**
-   * Reconcile `parts`: resolves with the outcome of the first pass that starts after the call
-   * (requests made while a pass runs are merged into the next one). Not with the end of the
-   * whole queue: when passes take longer than the periodic interval (a slow venue, a loaded
-   * machine) the queue never empties, and a boot that waited for it never started trading.
-   */
+  /** Reconcile `parts`; resolves true when the pass (including anything merged into it) succeeded. */
   run(parts: readonly ReconcilePart[]): Promise<boolean> {
     for (const p of parts) this.#queued.add(p);
-    const done = new Promise<boolean>((resolve) => this.#waiters.push(resolve));
-    if (!this.#draining) void this.#drain();
-    return done;
+    this.#loop ??= this.#drain().finally(() => (this.#loop = undefined));
+    return this.#loop;
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    try {
-      while (this.#queued.size > 0 && !this.#stopped) {
-        const parts = ALL_PARTS.filter((p) => this.#queued.has(p));
-        this.#queued.clear();
-        const served = this.#waiters;
-        this.#waiters = [];
-        const boot = this.#boot;
-        this.#boot = false;
-        const ok = await this.#pass(parts, boot);
-        for (const resolve of served) resolve(ok);
-      }
-    } finally {
-      this.#draining = false;
+  async #drain(): Promise<boolean> {
+    let ok = true;
+    while (this.#queued.size > 0 && !this.#stopped) {
+      const parts = ALL_PARTS.filter((p) => this.#queued.has(p));
+      this.#queued.clear();
+      const boot = this.#boot;
+      this.#boot = false;
+      ok = await this.#pass(parts, boot);
     }
-    // Stopped: what is still asked for will not be reconciled by this process.
-    const left = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of left) resolve(false);
+    return ok;
   }
 
   async #pass(parts: readonly ReconcilePart[], boot: boolean): Promise<boolean> {
