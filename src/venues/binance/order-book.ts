@@ -4,8 +4,10 @@
  * 1. buffer the stream's `depthUpdate` events;
  * 2. take a REST snapshot (`lastUpdateId` L);
  * 3. drop buffered events with `u` < L;
- * 4. the first event applied must bracket the snapshot: `U` ≤ L ≤ `u` (an event that starts
- *    after L means events were missed between: take a newer snapshot);
+ * 4. the first event applied must bracket the snapshot: `U` ≤ L ≤ `u`, or follow on from it:
+ *    its `pu` (where the stream's previous event ended) ≤ L, so nothing of this symbol happened
+ *    between the snapshot and the event. Otherwise events were missed between: take a newer
+ *    snapshot;
  * 5. from then on every event's `pu` must equal the previous event's `u`.
  *
  * A break of (5), or a book that crosses, means the book is lost: it is cleared and the
@@ -29,6 +31,17 @@ export type SyncResult =
   /** `pu` is not the previous `u`: updates were lost. */
   | "gap"
   | "crossed";
+
+/**
+ * Whether `e` (with `u` ≥ L) continues a snapshot taken at L. Only `U` ≤ L is the documented
+ * test; a snapshot taken right after an event was pushed (L = that event's `u`) is followed by
+ * an event starting at L + 1, which that test refuses although nothing was missed, and the
+ * newer snapshot it asks for is as likely to land on a boundary again: a refetch loop that
+ * spent the request weight of the minute (seen in the chaos scenarios).
+ */
+function bridges(e: WireDepthUpdate, lastUpdateId: number): boolean {
+  return e.firstId <= lastUpdateId || e.prevLastId <= lastUpdateId;
+}
 
 /** A book that cannot sync in this many buffered events has a problem a snapshot will not fix by waiting. */
 const MAX_BUFFER = 5_000;
@@ -82,7 +95,7 @@ export class DiffBook {
     if (this.#state !== "buffering") return "dropped";
     const pending = this.#buffer.filter((e) => e.lastId >= s.lastUpdateId);
     const first = pending[0];
-    if (first !== undefined && first.firstId > s.lastUpdateId) {
+    if (first !== undefined && !bridges(first, s.lastUpdateId)) {
       // Events between the snapshot and the first we hold are gone: a newer snapshot is needed.
       this.#buffer = pending;
       return "snapshot-too-old";
@@ -106,7 +119,7 @@ export class DiffBook {
 
   #bridge(e: WireDepthUpdate): SyncResult {
     if (e.lastId < this.#snapshotId) return "dropped";
-    if (e.firstId > this.#snapshotId) return this.#lost("snapshot-too-old");
+    if (!bridges(e, this.#snapshotId)) return this.#lost("snapshot-too-old");
     this.#state = "synced";
     return this.#apply(e);
   }

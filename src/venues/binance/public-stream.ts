@@ -184,7 +184,7 @@ export class PublicStream {
   /** What a bridging event or a snapshot did. */
   #settled(b: SymbolBook, r: SyncResult, venueTs: number): void {
     if (r === "crossed") this.#resync(b, "the book crossed");
-    else if (r === "snapshot-too-old") this.#fetch(b, "the snapshot is older than the buffered diffs");
+    else if (r === "snapshot-too-old") this.#refetch(b, "the snapshot is older than the buffered diffs");
     else if (b.book.synced && b.status !== "live") {
       // The first event after the snapshot bridged it (now, or as the snapshot was applied).
       b.attempts = 0;
@@ -205,7 +205,19 @@ export class PublicStream {
   #startSync(b: SymbolBook, why: string): void {
     b.book.reset();
     this.#status(b, "resyncing", why);
-    this.#fetch(b, why);
+    this.#refetch(b, why);
+  }
+
+  /**
+   * The first snapshot of a sync at once, the next ones (until the book is live again) with
+   * backoff: a book whose snapshots keep missing must not spend the minute's request weight
+   * (a depth snapshot weighs up to 20 of 2,400) and stall every other request with it.
+   */
+  #refetch(b: SymbolBook, why: string): void {
+    const attempt = b.attempts++;
+    if (attempt === 0) return this.#fetch(b, why);
+    b.retry?.cancel();
+    b.retry = this.#o.clock.setTimeout(() => this.#fetch(b, why), backoffMs(attempt - 1, 250, 5_000, this.#o.random));
   }
 
   #fetch(b: SymbolBook, why: string): void {

@@ -76,3 +76,22 @@ test("diff depth: a snapshot older than every buffered diff asks for another; an
   assert.equal(c.onUpdate(ev(19, 23, 18)), "applied");
   assert.equal(c.synced, true);
 });
+
+test("diff depth: an event that follows on from the snapshot (pu ≤ L < U) bridges it; one after a missed event does not", () => {
+  // The snapshot was taken right after the event ending at 12 was pushed.
+  const buffered = new DiffBook();
+  buffered.onUpdate(ev(13, 15, 12, "100.5"));
+  assert.equal(buffered.onSnapshot(snap(12)), "synced");
+  assert.equal(buffered.top()!.bid, dec("100.5"));
+  const waiting = new DiffBook();
+  assert.equal(waiting.onSnapshot(snap(12)), "synced");
+  assert.equal(waiting.onUpdate(ev(13, 15, 12)), "applied");
+  assert.equal(waiting.synced, true);
+  // Ended at 14, after the snapshot at 12: 13..14 were missed.
+  const missed = new DiffBook();
+  missed.onUpdate(ev(15, 16, 14));
+  assert.equal(missed.onSnapshot(snap(12)), "snapshot-too-old");
+  const late = new DiffBook();
+  late.onSnapshot(snap(12));
+  assert.equal(late.onUpdate(ev(15, 16, 14)), "snapshot-too-old");
+});
