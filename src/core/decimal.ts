@@ -6,6 +6,7 @@
  * replay reproduces the same numbers bit for bit. Products and quotients round explicitly
  * (half-even by default); nothing here ever goes through float64 unless asked (`toNumber`).
  */
+import { BoundedMemo } from "./bounded-memo.ts";
 import { HeanError } from "./errors.ts";
 
 declare const decBrand: unique symbol;
@@ -142,22 +143,17 @@ export function fromNumber(value: number): Dec {
 
 /**
  * Every book update is converted several times (stats, governor, router) and prices and sizes
- * repeat a lot, while two BigInt divisions cost more than a Map lookup: a bounded memo of a pure
- * function, cleared whole when full so it never grows and needs no bookkeeping.
+ * repeat a lot, while two BigInt divisions cost more than a Map lookup.
  */
-const TO_NUMBER_MEMO = new Map<bigint, number>();
-const TO_NUMBER_MEMO_SIZE = 4096;
-
-export function toNumber(value: Dec): number {
-  const known = TO_NUMBER_MEMO.get(value);
-  if (known !== undefined) return known;
+const TO_NUMBER_MEMO = new BoundedMemo<bigint, number>(4096, (value) => {
   // Split to keep precision for large magnitudes.
   const int = value / SCALE;
   const frac = value % SCALE;
-  const n = Number(int) + Number(frac) / 1e18;
-  if (TO_NUMBER_MEMO.size >= TO_NUMBER_MEMO_SIZE) TO_NUMBER_MEMO.clear();
-  TO_NUMBER_MEMO.set(value, n);
-  return n;
+  return Number(int) + Number(frac) / 1e18;
+});
+
+export function toNumber(value: Dec): number {
+  return TO_NUMBER_MEMO.get(value);
 }
 
 export function format(value: Dec): string {

@@ -16,6 +16,7 @@
  * Decoding never throws anything but JOURNAL_CORRUPT: nesting deeper than any encoding makes is
  * refused before it can exhaust the stack.
  */
+import { BoundedMemo } from "../core/bounded-memo.ts";
 import type { Dec } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
 import type { HeanEvent } from "../core/events.ts";
@@ -142,21 +143,10 @@ function toJsonSafe(value: unknown, depth: number): unknown {
 
 /**
  * Prices and quantities repeat (ticks, lot sizes, the same fill price across events): formatting
- * them was a fifth of encoding an event, a lookup costs a tenth of formatting. Cleared when full
- * rather than kept in LRU order: simpler, and a burst refills it at once.
+ * them was a fifth of encoding an event, a lookup costs a tenth of formatting.
  */
-const DECIMAL_TEXT_CACHE = 4096;
-const decimalTexts = new Map<Dec, string>();
-
-function decimalText(value: Dec): string {
-  let text = decimalTexts.get(value);
-  if (text === undefined) {
-    if (decimalTexts.size >= DECIMAL_TEXT_CACHE) decimalTexts.clear();
-    text = formatDecimalText(value);
-    decimalTexts.set(value, text);
-  }
-  return text;
-}
+const DECIMAL_TEXTS = new BoundedMemo<Dec, string>(4096, formatDecimalText);
+const decimalText = (value: Dec): string => DECIMAL_TEXTS.get(value);
 
 function arrayToJsonSafe(value: readonly unknown[], depth: number): unknown[] {
   const out = new Array<unknown>(value.length);

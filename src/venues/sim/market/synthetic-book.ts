@@ -2,11 +2,14 @@
  * One symbol's synthetic liquidity: a bid side and an ask side of contiguous levels, moved by
  * the market's steps and consumed by the matching engine's takers.
  */
+import { BoundedMemo } from "../../../core/bounded-memo.ts";
 import { type Dec, fromUnits, toNumber } from "../../../core/decimal.ts";
 import type { Side } from "../../../core/events.ts";
 import type { Instrument } from "../../../core/instrument.ts";
 import type { Prng } from "./prng.ts";
 import { SideLevels } from "./side-levels.ts";
+
+const UNITS_MEMO_SIZE = 4096;
 
 export type SyntheticTradeSink = (aggressor: Side, tick: number, lots: number) => void;
 
@@ -25,8 +28,8 @@ export class SyntheticBook {
   readonly #buySweep = (tick: number, lots: number): void => this.#onTrade("buy", tick, lots);
 
   // A replay asks for the same few prices and sizes on every trade; each answer is two BigInt allocations.
-  readonly #prices = new Map<number, Dec>();
-  readonly #sizes = new Map<number, Dec>();
+  readonly #prices: BoundedMemo<number, Dec>;
+  readonly #sizes: BoundedMemo<number, Dec>;
 
   constructor(instrument: Instrument, depth: number, levelNotional: number) {
     this.instrument = instrument;
@@ -35,6 +38,8 @@ export class SyntheticBook {
     this.#tickFloat = toNumber(instrument.tickSize);
     this.#lotFloat = toNumber(instrument.lotSize);
     this.#levelNotional = levelNotional;
+    this.#prices = new BoundedMemo(UNITS_MEMO_SIZE, (tick) => fromUnits(BigInt(tick), instrument.tickSize));
+    this.#sizes = new BoundedMemo(UNITS_MEMO_SIZE, (lots) => fromUnits(BigInt(lots), instrument.lotSize));
   }
 
   set onTrade(sink: SyntheticTradeSink) {
@@ -46,11 +51,11 @@ export class SyntheticBook {
   }
 
   priceOf(tick: number): Dec {
-    return unitsOf(this.#prices, tick, this.instrument.tickSize);
+    return this.#prices.get(tick);
   }
 
   qtyOf(lots: number): Dec {
-    return unitsOf(this.#sizes, lots, this.instrument.lotSize);
+    return this.#sizes.get(lots);
   }
 
   /** Whole lots in a quantity, rounded down. */
@@ -97,15 +102,3 @@ export class SyntheticBook {
   }
 }
 
-const UNITS_MEMO_SIZE = 4096;
-
-/** `fromUnits(units, step)` through a bounded memo (cleared whole when full: no bookkeeping). */
-function unitsOf(memo: Map<number, Dec>, units: number, step: Dec): Dec {
-  let value = memo.get(units);
-  if (value === undefined) {
-    value = fromUnits(BigInt(units), step);
-    if (memo.size >= UNITS_MEMO_SIZE) memo.clear();
-    memo.set(units, value);
-  }
-  return value;
-}
