@@ -481,10 +481,10 @@ export class RiskController {
       }
       case "reset-hard-stop": {
         const now = clock.now();
-        const decision = resetHardStop(this.#governorInput(now, engine.state.portfolio.equity()), this.#o.config);
-        if (decision === undefined) return reply(false, `not in HARD_STOP (state is ${engine.state.risk.state})`);
         // Start over from here: drawdown is measured from the equity the operator accepted.
         const equity = engine.state.portfolio.equity();
+        const decision = resetHardStop(this.#governorInput(now, equity), this.#o.config);
+        if (decision === undefined) return reply(false, `not in HARD_STOP (state is ${engine.state.risk.state})`);
         engine.record({ type: "risk.reference", ts: now, capitalBase: equity, highWaterMark: equity, dayStart: utcDayStart(now), dayStartEquity: equity });
         this.#transition("NORMAL", ["operator reset", `drawdown now measured from ${format(equity)}`], decision.values, now);
         return reply(true, `HARD_STOP reset; drawdown rebased to ${format(equity)}; send resume to trade again`);
