@@ -13,7 +13,7 @@
 import type { Clock } from "../core/clock.ts";
 import { HeanError, describeError } from "../core/errors.ts";
 import { ALL_EVENT_TYPES, type AlertEvent, type EventType, type HeanEvent } from "../core/events.ts";
-import { PairFifo } from "./fifo.ts";
+import { PairFifo } from "./pair-fifo.ts";
 import { ALL_LANES, type Lane, laneOfType } from "./lanes.ts";
 import { FULL, MARKET_KINDS, MarketSlots, QUEUED } from "./market-slots.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PairFifo } from "../../src/bus/fifo.ts";
+import { PairFifo } from "../../src/bus/pair-fifo.ts";
 
 test("pairs come out first in, first out, together, across growth and wrap-around", () => {
   const q = new PairFifo<number, string>();
