@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { DEFAULT_REDIS_CONFIG } from "../src/config/redis-config.ts";
-import { Secret } from "../src/control/secrets.ts";
+import { Secret } from "../src/core/secrets.ts";
 import { sendCommand, waitOutcomes } from "../src/distributed/command-sender.ts";
 import { EventPublisher } from "../src/distributed/event-publisher.ts";
 import { RedisLink } from "../src/distributed/redis-link.ts";

@@ -6,7 +6,7 @@
  */
 import { HeanError, describeError } from "../core/errors.ts";
 import { checkControlServerAccess } from "../control/http/server.ts";
-import { readSecret } from "../control/secrets.ts";
+import { readSecret } from "../core/secrets.ts";
 import { FleetRisk } from "../distributed/fleet-risk.ts";
 import { startFleetServer } from "../distributed/fleet-server.ts";
 import { RedisLink } from "../distributed/redis-link.ts";

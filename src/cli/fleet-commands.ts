@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { HeanError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
-import { readSecret } from "../control/secrets.ts";
+import { readSecret } from "../core/secrets.ts";
 import { type BusOutcome, redisNowId, sendCommand, waitOutcomes } from "../distributed/command-sender.ts";
 import { readFleet } from "../distributed/heartbeat.ts";
 import { ENGINE_ID_PATTERN, keys, seqOfEventStreamId } from "../distributed/keys.ts";

@@ -44,9 +44,9 @@ interface CommandHelp {
 const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   run: { summary: "trade (paper on the built-in simulated venue by default)", text: `hean run [options]: trade (paper on the built-in simulated venue by default)\n\n${RUN_OPTIONS}` },
   journal: { summary: "verify, inspect or replay a journal", text: JOURNAL_HELP, subcommands: ["verify", "inspect", "replay"] },
-  data: { summary: "download the venues' public historical files", text: "" /* filled lazily: data-command imports research code */, subcommands: ["download"] },
+  data: { summary: "download the venues' public historical files", text: "" /* in data-command.ts, which imports research code */, subcommands: ["download"] },
   sim: { summary: "run a venue's protocol simulator", text: SIM_HELP, subcommands: ["bybit", "binance"] },
-  token: { summary: "print a new API token for HEAN_API_TOKEN", text: "" /* filled lazily */ },
+  token: { summary: "print a new API token for HEAN_API_TOKEN", text: "" /* in token-command.ts */ },
   help: { summary: "help on a command: hean help CMD", text: "hean help [CMD [SUB]]: this help, or one command's\n" },
 };
 
@@ -64,18 +64,15 @@ export function unknownSubcommand(command: string, sub: string | undefined): nev
   throw new HeanError("CLI_USAGE", `hean ${command} ${what}: ${sub === undefined ? `(valid: ${subs.join(", ")})` : didYouMean(sub, subs)}; see hean help ${command}`, { command, sub });
 }
 
-/** The help text for `hean help ...words` (an empty list: the overview). */
-export async function helpText(words: readonly string[]): Promise<string> {
-  const [command, sub] = words;
-  if (command === undefined) return USAGE;
+/**
+ * The static help text for `hean help CMD [SUB]`, after checking both words; undefined where the text
+ * belongs to the command's own module (help-command.ts loads it, so this table imports no command).
+ */
+export function staticHelp(command: string, sub: string | undefined): string | undefined {
   const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (entry === undefined) unknownCommand(command);
   if (sub !== undefined && entry.subcommands !== undefined && !entry.subcommands.includes(sub)) unknownSubcommand(command, sub);
-  if (command === "data") return (await import("./data-command.ts")).DATA_USAGE;
-  if (command === "token") return (await import("./token-command.ts")).tokenHelp();
-  if (command === "sim" && sub === "bybit") return `${(await import("../simulator/bybit/cli-args.ts")).USAGE}\n`;
-  if (command === "sim" && sub === "binance") return `${(await import("../simulator/binance/main.ts")).USAGE}\n`;
-  return entry.text;
+  return entry.text === "" ? undefined : entry.text;
 }
 
 /** Whether argv asks for help: `--help` or `-h` anywhere before a `--`. */

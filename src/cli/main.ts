@@ -4,7 +4,8 @@
  */
 import { describeError, isHeanError } from "../core/errors.ts";
 import { USAGE } from "./usage.ts";
-import { asksForHelp, heanVersion, helpText, unknownCommand, unknownSubcommand } from "./help.ts";
+import { asksForHelp, heanVersion, unknownCommand, unknownSubcommand } from "./help.ts";
+import { helpText } from "./help-command.ts";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

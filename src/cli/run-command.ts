@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import { type HeanConfig, loadConfig, MAX_PORT, MAX_SEED } from "../config/config.ts";
-import { readSecret } from "../control/secrets.ts";
+import { readSecret } from "../core/secrets.ts";
 import { createLogger, type LogLevel } from "../observability/logger.ts";
 import { defaultLogFormat, LOG_FORMATS, type LogFormat } from "../observability/pretty.ts";
 import { setJournalAside } from "../journal/set-aside.ts";

@@ -22,7 +22,7 @@ import { COMMAND_ID_PATTERN } from "../control/command-schema.ts";
 import { requireBearer } from "../control/http/auth.ts";
 import { readJsonObject } from "../control/http/request-body.ts";
 import { ApiError, sendError, sendJson, sendText } from "../control/http/respond.ts";
-import type { Secret } from "../control/secrets.ts";
+import type { Secret } from "../core/secrets.ts";
 import { redisNowId, sendCommand, waitOutcomes } from "./command-sender.ts";
 import { FLEET_PAGE } from "./fleet-page.ts";
 import type { FleetRisk } from "./fleet-risk.ts";

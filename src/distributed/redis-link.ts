@@ -9,7 +9,7 @@
  */
 import { createClient, ErrorReply } from "redis";
 import { HeanError, describeError } from "../core/errors.ts";
-import type { Secret } from "../control/secrets.ts";
+import type { Secret } from "../core/secrets.ts";
 import type { Logger } from "../observability/logger.ts";
 
 export type RedisReply = string | number | null | RedisReply[];

@@ -6,7 +6,7 @@
  */
 import type { Instrument } from "../core/instrument.ts";
 import type { Portfolio } from "../portfolio/portfolio.ts";
-import type { ParentBook } from "../execution/router/parent-book.ts";
+import type { ParentBook } from "./parent-book.ts";
 import type { RunPerformanceView } from "../report/run-performance.ts";
 import type { CommandRecord, EngineState, OrderRecord } from "./engine-state.ts";
 

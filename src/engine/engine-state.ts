@@ -26,7 +26,7 @@ import type {
   TimeInForce,
 } from "../core/events.ts";
 import { Portfolio, type PortfolioSnapshot } from "../portfolio/portfolio.ts";
-import { ParentBook, type ParentRecord, type ParentWindow } from "../execution/router/parent-book.ts";
+import { ParentBook, type ParentRecord, type ParentWindow } from "./parent-book.ts";
 import { DEFAULT_PERFORMANCE_BOUNDS, type PerformanceBounds, RunPerformance, type RunPerformanceSnapshot } from "../report/run-performance.ts";
 import { type OrderStatus, type OrderTrigger, WORKING, nextStatus } from "./order-state.ts";
 

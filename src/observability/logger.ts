@@ -9,7 +9,7 @@
  * wherever they hide: deep objects, error messages, URLs, the message itself.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
-import type { Secret } from "../control/secrets.ts";
+import type { Secret } from "../core/secrets.ts";
 import { createScrubber, SCRUBBED } from "./scrub.ts";
 import { type LogFormat, prettyDestination } from "./pretty.ts";
 

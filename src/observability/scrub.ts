@@ -5,7 +5,7 @@
  *
  * Path-based redaction (pino `redact`) only sees keys it was told about; this sees the bytes.
  */
-import { MIN_SCRUB_LENGTH, Secret, registeredSecretValues, secretRegistryVersion } from "../control/secrets.ts";
+import { MIN_SCRUB_LENGTH, Secret, registeredSecretValues, secretRegistryVersion } from "../core/secrets.ts";
 
 export const SCRUBBED = "[redacted]";
 

@@ -12,7 +12,7 @@ import { type Dec, abs, format } from "../core/decimal.ts";
 import { describeError } from "../core/errors.ts";
 import type { KillSwitchEvent, KillSwitchReason } from "../core/events.ts";
 import type { InstrumentRegistry } from "../core/instrument.ts";
-import { exitLimitPrice } from "./exit-price.ts";
+import { exitLimitPrice } from "../execution/exit-price.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { Executor } from "../execution/executor.ts";
 import type { Venue, VenuePosition } from "../venues/venue.ts";

@@ -19,7 +19,7 @@
 import { type Dec, abs, div, format, fromNumber, mul, sub } from "../core/decimal.ts";
 import type { ForceCloseReason } from "../core/events.ts";
 import { type RiskConfig, parseHhMm } from "./config.ts";
-import type { BidAsk } from "./pretrade.ts";
+import type { BidAsk } from "../core/bid-ask.ts";
 import { DAY_MS, utcDayStart } from "./utc-day.ts";
 
 export interface MonitoredPosition {

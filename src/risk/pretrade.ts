@@ -20,6 +20,7 @@
 import { type Dec, ZERO, abs, add, div, format, fromNumber, max, mul, mulInt, roundToStep, sub, dec } from "../core/decimal.ts";
 import type { DenialCode, OrderDeniedEvent, OrderPurpose, OrderType, Side } from "../core/events.ts";
 import { type Instrument, checkOrderRules, roundPrice, roundQty } from "../core/instrument.ts";
+import type { BidAsk } from "../core/bid-ask.ts";
 import type { RiskConfig } from "./config.ts";
 import { countInWindow } from "./sliding-window.ts";
 import { silentFor } from "./stale-data.ts";
@@ -37,11 +38,6 @@ export interface CandidateOrder {
 }
 
 export type TradingState = "active" | "reduce-only" | "halted";
-
-export interface BidAsk {
-  readonly bid: Dec;
-  readonly ask: Dec;
-}
 
 export interface PreTradeContext {
   readonly tradingState: TradingState;

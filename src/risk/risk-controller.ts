@@ -31,7 +31,7 @@ import { checkPositions } from "./position-monitor.ts";
 import { checkPreTrade, isReduceOnlyExit } from "./pretrade.ts";
 import { recordInWindow } from "./sliding-window.ts";
 import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
-import { exitLimitPrice } from "./exit-price.ts";
+import { exitLimitPrice } from "../execution/exit-price.ts";
 import { silentFor, staleSymbols } from "./stale-data.ts";
 import { utcDayStart } from "./utc-day.ts";
 import type { VenueHealthInput } from "./venue-health.ts";

@@ -9,7 +9,7 @@
 import { HeanError } from "../core/errors.ts";
 import type { RedisConfig } from "../config/redis-config.ts";
 import type { EngineView } from "../control/engine-view.ts";
-import { registerSecret, type Secret } from "../control/secrets.ts";
+import { registerSecret, type Secret } from "../core/secrets.ts";
 import { CommandConsumer } from "../distributed/command-consumer.ts";
 import { ContextFeed } from "../distributed/context-feed.ts";
 import { EventPublisher } from "../distributed/event-publisher.ts";

@@ -29,15 +29,10 @@ import type {
 } from "../control/engine-view.ts";
 import { CandleBook, type CandleInterval } from "../control/candles.ts";
 import { StrategyTracker } from "../control/strategy-tracker.ts";
-import type { Runtime } from "./runtime.ts";
+import type { ReadinessInput, Runtime } from "./runtime.ts";
 
 const HISTORY = 3_600;
 const RECENT = 500;
-
-export interface ReadinessInput {
-  /** Venue facts from a live adapter; the simulated venue is always connected and reconciled. */
-  venueHealth?(): VenueHealthView;
-}
 
 export class RuntimeView implements EngineView {
   readonly #rt: Runtime;

@@ -6,7 +6,7 @@
 import { describeValue, HeanError } from "../core/errors.ts";
 import type { HeanConfig } from "../config/config.ts";
 import { checkControlServerAccess, startControlServer } from "../control/http/server.ts";
-import { readSecret, type Secret } from "../control/secrets.ts";
+import { readSecret, type Secret } from "../core/secrets.ts";
 import { allowedChatIds, startTelegramBot } from "../control/telegram/bot.ts";
 import type { Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";

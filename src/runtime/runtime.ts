@@ -35,11 +35,16 @@ import { venueEntry } from "../venues/registry.ts";
 import type { LiveCredentials, LiveVenueParts, PaperVenueFactory } from "../venues/venue.ts";
 import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
-import type { ReadinessInput } from "./engine-view-impl.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
 import { statusLine } from "./status-line.ts";
+import type { VenueHealthView } from "../control/engine-view.ts";
+
+export interface ReadinessInput {
+  /** Venue facts from a live adapter; the simulated venue is always connected and reconciled. */
+  venueHealth?(): VenueHealthView;
+}
 
 export interface RuntimeOptions {
   readonly config: HeanConfig;

@@ -8,7 +8,7 @@
  */
 import { HeanError } from "../core/errors.ts";
 import { type Mode, VENUE_NAMES, type VenueName } from "../config/config.ts";
-import { readSecret } from "../control/secrets.ts";
+import { readSecret } from "../core/secrets.ts";
 import type { LiveCredentials, LiveVenueFactory, PaperVenueFactory } from "./venue.ts";
 
 export interface VenueEntry {

@@ -23,7 +23,7 @@ import type { VenueHealthView } from "../control/engine-view.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
 import type { Clock } from "../core/clock.ts";
 import type { HeanConfig } from "../config/config.ts";
-import type { Secret } from "../control/secrets.ts";
+import type { Secret } from "../core/secrets.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import type { VenueHealthInput } from "../risk/venue-health.ts";
 

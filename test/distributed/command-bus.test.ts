@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_REDIS_CONFIG } from "../../src/config/redis-config.ts";
-import { Secret } from "../../src/control/secrets.ts";
+import { Secret } from "../../src/core/secrets.ts";
 import { encodeCommandEntry } from "../../src/distributed/command-entry.ts";
 import { ensureCommandGroup } from "../../src/distributed/command-consumer.ts";
 import { sendCommand, waitOutcomes } from "../../src/distributed/command-sender.ts";

@@ -10,7 +10,7 @@ import { SimClock } from "../../src/core/clock.ts";
 import type { BookEvent, SignalEvent } from "../../src/core/events.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { DEFAULT_REDIS_CONFIG } from "../../src/config/redis-config.ts";
-import { Secret } from "../../src/control/secrets.ts";
+import { Secret } from "../../src/core/secrets.ts";
 import { publishContext } from "../../src/distributed/context-feed.ts";
 import { keys } from "../../src/distributed/keys.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";

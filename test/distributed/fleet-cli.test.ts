@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Secret } from "../../src/control/secrets.ts";
+import { Secret } from "../../src/core/secrets.ts";
 import { sendCommand, waitOutcomes } from "../../src/distributed/command-sender.ts";
 import { readFleet } from "../../src/distributed/heartbeat.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fleetCommand } from "../../src/cli/fleet-command.ts";
 import { DEFAULT_REDIS_CONFIG } from "../../src/config/redis-config.ts";
-import { Secret } from "../../src/control/secrets.ts";
+import { Secret } from "../../src/core/secrets.ts";
 import { FleetRisk, fleetTotals, judgeFleet } from "../../src/distributed/fleet-risk.ts";
 import type { EngineBeat } from "../../src/distributed/heartbeat.ts";
 import { keys } from "../../src/distributed/keys.ts";

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { describe, test } from "node:test";
 import { HeanError } from "../../src/core/errors.ts";
-import { registerSecret, Secret } from "../../src/control/secrets.ts";
+import { registerSecret, Secret } from "../../src/core/secrets.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { createScrubber } from "../../src/observability/scrub.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type Dec, ZERO, dec } from "../../src/core/decimal.ts";
 import { validateRiskConfig, type RiskConfig } from "../../src/risk/config.ts";
 import { type MonitoredPosition, checkPositions, lastDeadline } from "../../src/risk/position-monitor.ts";
-import type { BidAsk } from "../../src/risk/pretrade.ts";
+import type { BidAsk } from "../../src/core/bid-ask.ts";
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);

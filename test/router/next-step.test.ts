@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { Urgency } from "../../src/core/events.ts";
 import type { OrderStatus } from "../../src/engine/order-state.ts";
 import { type ChildView, type StepContext, nextStep } from "../../src/execution/router/next-step.ts";
-import { ParentBook, type ParentRecord } from "../../src/execution/router/parent-book.ts";
+import { ParentBook, type ParentRecord } from "../../src/engine/parent-book.ts";
 import { PARENT, fill, leg, parent } from "./fixtures.ts";
 
 const CTX: StepContext = { maxReprices: 2, accepting: true, halted: false };

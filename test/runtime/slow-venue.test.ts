@@ -17,7 +17,7 @@ import { after, afterEach, before, test } from "node:test";
 import { type Dec, dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { loadConfig } from "../../src/config/config.ts";
-import { Secret } from "../../src/control/secrets.ts";
+import { Secret } from "../../src/core/secrets.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../../src/runtime/operator-surfaces.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";

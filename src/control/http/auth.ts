@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
-import type { Secret } from "../secrets.ts";
+import type { Secret } from "../../core/secrets.ts";
 import { ApiError } from "./respond.ts";
 
 const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();

@@ -14,7 +14,7 @@ import { describeError, isHeanError } from "../../core/errors.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { validateCommand } from "../command-schema.ts";
 import type { CommandOutcome, EngineView } from "../engine-view.ts";
-import type { Secret } from "../secrets.ts";
+import type { Secret } from "../../core/secrets.ts";
 import { requireBearer } from "./auth.ts";
 import { readJsonObject } from "./request-body.ts";
 import { ApiError, remoteAddress, sendJson } from "./respond.ts";

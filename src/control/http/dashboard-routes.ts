@@ -12,7 +12,7 @@
 import { ApiError, sendJson } from "./respond.ts";
 import { CANDLE_INTERVALS, isCandleInterval } from "../candles.ts";
 import type { EngineView } from "../engine-view.ts";
-import { limitParam, type ReadHandler } from "./read-routes.ts";
+import { limitParam, type ReadHandler } from "./read-handler.ts";
 
 export interface CurvePoint {
   readonly ts: number;

@@ -2,32 +2,14 @@
  * The read side of the API: health, readiness, metrics and JSON views of the engine. Every
  * handler reads a snapshot from the view; none can change anything.
  */
-import type { ServerResponse } from "node:http";
 import { describeError } from "../../core/errors.ts";
 import type { HeanMetrics } from "../../observability/metrics.ts";
 import type { EngineView } from "../engine-view.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
+import { limitParam, type ReadHandler } from "./read-handler.ts";
 import { ApiError, sendJson, sendText } from "./respond.ts";
 
-export interface ReadContext {
-  readonly url: URL;
-  readonly res: ServerResponse;
-}
-
-export type ReadHandler = (ctx: ReadContext) => void | Promise<void>;
-
 const MAX_CHART_POINTS = 10_000;
-
-/** `?limit=` as a whole number in [1, max], `fallback` when absent. */
-export function limitParam(url: URL, fallback: number, max: number): number {
-  const raw = url.searchParams.get("limit");
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new ApiError(400, "BAD_REQUEST", `"limit" must be a whole number from 1 to ${max}`);
-  }
-  return n;
-}
 
 /** Runs a view read; a view that throws (engine starting or stopping) is a 503, not a crash. */
 export function read<T>(what: string, fn: () => T): T {

@@ -20,7 +20,7 @@ import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../observability/logger.ts";
 import { validateCommand } from "../command-schema.ts";
 import type { EngineView } from "../engine-view.ts";
-import { registerSecret, type Secret } from "../secrets.ts";
+import { registerSecret, type Secret } from "../../core/secrets.ts";
 import { AlertPusher } from "./alert-pusher.ts";
 import { HELP_TEXT, formatAlert, formatOutcome, formatPositions, formatStatus } from "./format.ts";
 import { balanceText, dailyText, performanceText, profitText, tradesText } from "../report-text.ts";

@@ -6,7 +6,7 @@
  */
 import { type Dec, ZERO, add, format, toNumber } from "../../core/decimal.ts";
 import type { FallbackCause, RouterEndReason, Urgency } from "../../core/events.ts";
-import type { ParentRecord } from "./parent-book.ts";
+import type { ParentRecord } from "../../engine/parent-book.ts";
 
 export interface Distribution {
   readonly count: number;

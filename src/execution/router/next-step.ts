@@ -13,7 +13,7 @@
  */
 import type { LegCause, LegKind, RouterEndReason } from "../../core/events.ts";
 import { type OrderStatus, WORKING } from "../../engine/order-state.ts";
-import type { ParentRecord } from "./parent-book.ts";
+import type { ParentRecord } from "../../engine/parent-book.ts";
 
 export interface ChildView {
   readonly status: OrderStatus;

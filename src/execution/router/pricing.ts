@@ -5,8 +5,8 @@
 import { type Dec, add, max, min, mulInt, sub } from "../../core/decimal.ts";
 import type { Side } from "../../core/events.ts";
 import { type Instrument, roundPrice } from "../../core/instrument.ts";
-import { exitLimitPrice } from "../../risk/exit-price.ts";
-import type { BidAsk } from "../../risk/pretrade.ts";
+import { exitLimitPrice } from "../exit-price.ts";
+import type { BidAsk } from "../../core/bid-ask.ts";
 
 /**
  * A buy rests at bid + offset ticks, a sell at ask − offset ticks, rounded away from the

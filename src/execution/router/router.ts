@@ -28,7 +28,7 @@ import { type ExecutionConfig, URGENCIES } from "./config.ts";
 import { legOrderId, parentOrderId } from "./ids.ts";
 import { MarketStats } from "./market-stats.ts";
 import { type Step, nextStep } from "./next-step.ts";
-import type { LegRecord, ParentRecord } from "./parent-book.ts";
+import type { LegRecord, ParentRecord } from "../../engine/parent-book.ts";
 import { makerPrice, takerPrice } from "./pricing.ts";
 import { doneEvent } from "./summary.ts";
 import { MakerFillRate, adaptiveTtl } from "./ttl-model.ts";

@@ -4,7 +4,7 @@
  */
 import { ZERO, div, sub, toNumber } from "../../core/decimal.ts";
 import type { RouterDoneEvent, RouterEndReason } from "../../core/events.ts";
-import type { ParentRecord } from "./parent-book.ts";
+import type { ParentRecord } from "../../engine/parent-book.ts";
 
 export function doneEvent(p: ParentRecord, reason: RouterEndReason, detail: string, ts: number): RouterDoneEvent {
   const filled = p.filledQty > 0n;

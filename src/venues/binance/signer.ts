@@ -9,7 +9,7 @@
  * in `X-MBX-APIKEY`. USER_STREAM requests (listenKey) carry the key only.
  */
 import { HeanError } from "../../core/errors.ts";
-import type { Secret } from "../../control/secrets.ts";
+import type { Secret } from "../../core/secrets.ts";
 import { type LiveModeFacts, type LiveSigningAuthority as Authority, authorizeVenueSigning, checkAuthority, hmacSha256Hex } from "../live/signing-authority.ts";
 
 export type BinanceSigningAuthority = Authority<"binance">;

@@ -11,7 +11,7 @@
  * for the private WebSocket; the caller passes exactly the bytes it sends.
  */
 import { HeanError } from "../../core/errors.ts";
-import type { Secret } from "../../control/secrets.ts";
+import type { Secret } from "../../core/secrets.ts";
 import { type LiveModeFacts, type LiveSigningAuthority as Authority, authorizeVenueSigning, checkAuthority, hmacSha256Hex, signersCreated } from "../live/signing-authority.ts";
 
 export type LiveSigningAuthority = Authority<"bybit">;

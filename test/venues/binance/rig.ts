@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { dec } from "../../../src/core/decimal.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { resolveLiveTuning } from "../../../src/config/venue-config.ts";
 import { type BinanceSimulator, startBinanceSimulator } from "../../../src/simulator/binance/main.ts";

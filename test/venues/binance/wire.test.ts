@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec } from "../../../src/core/decimal.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { hmacSha256Hex } from "../../../src/venues/live/signing-authority.ts";
 import { classifyAnswer } from "../../../src/venues/binance/classify.ts";
 import { DiffBook } from "../../../src/venues/binance/order-book.ts";

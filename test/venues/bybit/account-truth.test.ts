@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { abs, add, dec, format, mul, roundToStep, sub, toNumber } from "../../../src/core/decimal.ts";
 import type { AlertEvent, HeanEvent } from "../../../src/core/events.ts";
 import { loadConfig } from "../../../src/config/config.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { SqliteJournal } from "../../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";

@@ -12,7 +12,7 @@ import { dec, isMultipleOf, mul } from "../../../src/core/decimal.ts";
 import { roundPrice } from "../../../src/core/instrument.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 import { loadConfig } from "../../../src/config/config.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { replayJournal } from "../../../src/engine/replay.ts";
 import { SqliteJournal } from "../../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";

@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { dec, format, mul } from "../../../src/core/decimal.ts";
 import { BUILTIN_INSTRUMENTS, roundPrice } from "../../../src/core/instrument.ts";
 import { loadConfig } from "../../../src/config/config.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { protectiveStopPrice } from "../../../src/venues/live/protective-stops.ts";

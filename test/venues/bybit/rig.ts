@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { dec, format } from "../../../src/core/decimal.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { engineAccountView } from "../../../src/venues/live/account-view.ts";

@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import { type Dec, ZERO, add, dec, format, sub } from "../../../src/core/decimal.ts";
 import type { HeanEvent } from "../../../src/core/events.ts";
 import { loadConfig } from "../../../src/config/config.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { KEY, SECRET, liveOverrides, sleep, waitFor } from "./rig.ts";

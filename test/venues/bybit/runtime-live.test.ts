@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { dec, mul, roundToStep } from "../../../src/core/decimal.ts";
 import { loadConfig } from "../../../src/config/config.ts";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { Runtime } from "../../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { KEY, SECRET, liveOverrides, signedCall, waitFor } from "./rig.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { inspect } from "node:util";
-import { Secret } from "../../../src/control/secrets.ts";
+import { Secret } from "../../../src/core/secrets.ts";
 import { BybitSigner, type LiveSigningAuthority, authorizeLiveSigning, hmacSha256Hex } from "../../../src/venues/bybit/signer.ts";
 import { createParams } from "../../../src/venues/bybit/adapter.ts";
 import { queryString } from "../../../src/venues/bybit/rest-client.ts";

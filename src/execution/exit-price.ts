@@ -6,7 +6,7 @@
 import { type Dec, ONE, add, fromNumber, mul, sub } from "../core/decimal.ts";
 import type { Side } from "../core/events.ts";
 import { type Instrument, roundPrice } from "../core/instrument.ts";
-import type { BidAsk } from "./pretrade.ts";
+import type { BidAsk } from "../core/bid-ask.ts";
 
 /**
  * A buy pays at most ask × (1 + bps/10 000), a sell takes at least bid × (1 − bps/10 000); the

@@ -10,7 +10,7 @@
  * line that still carries it (an error message from a library, a URL with a bot token in it).
  */
 import { readFileSync } from "node:fs";
-import { HeanError } from "../core/errors.ts";
+import { HeanError } from "./errors.ts";
 
 const REDACTED = "[redacted]";
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");

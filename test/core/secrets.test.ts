@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
-import { readSecret, registeredSecretValues } from "../../src/control/secrets.ts";
+import { readSecret, registeredSecretValues } from "../../src/core/secrets.ts";
 
 describe("readSecret", () => {
   const dir = mkdtempSync(join(tmpdir(), "hean-secrets-"));

@@ -7,8 +7,8 @@
  * restarted router carries on from it. Each `apply` checks before it mutates: an illegal event
  * throws a HeanError and changes nothing.
  */
-import { type Dec, ZERO, add, format, mul, neg } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
+import { type Dec, ZERO, add, format, mul, neg } from "../core/decimal.ts";
+import { HeanError } from "../core/errors.ts";
 import type {
   FallbackCause,
   FillEvent,
@@ -19,7 +19,7 @@ import type {
   RouterLegEvent,
   RouterParentEvent,
   RouterTtlExpiredEvent,
-} from "../../core/events.ts";
+} from "../core/events.ts";
 
 export interface LegRecord {
   readonly clientOrderId: string;

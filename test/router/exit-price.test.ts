@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { dec, format } from "../../src/core/decimal.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
 import { validateRiskConfig } from "../../src/risk/config.ts";
-import { exitLimitPrice } from "../../src/risk/exit-price.ts";
+import { exitLimitPrice } from "../../src/execution/exit-price.ts";
 import { checkPreTrade } from "../../src/risk/pretrade.ts";
 
 const BTC = BUILTIN_INSTRUMENTS.find((i) => i.symbol === "BTCUSDT")!;
