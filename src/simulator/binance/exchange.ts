@@ -15,6 +15,7 @@ import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
 import type { EngineEvent, Execution, OrderSnapshot, Rejection } from "../../venues/sim/matching/types.ts";
 import { ERR, type BinanceError } from "./codes.ts";
+import { appendBounded, DEFAULT_MAX_RECORDS } from "../shared/bounded-history.ts";
 
 export type BnSide = "BUY" | "SELL";
 export type BnOrderType = "LIMIT" | "MARKET" | "STOP_MARKET" | "TAKE_PROFIT_MARKET";
@@ -155,6 +156,10 @@ export interface ExchangeOptions {
   readonly accounts: readonly { readonly accountId: string; readonly startingBalance: Dec }[];
   /** Accounts start in hedge mode (`dualSidePosition` true): clients must check and refuse it. */
   readonly hedgeMode?: boolean | undefined;
+  /** History kept per account: ended orders (the matching engine's default when absent). */
+  readonly maxTerminalOrders?: number | undefined;
+  /** History kept per account: executions, user trades and income (`DEFAULT_MAX_RECORDS`). */
+  readonly maxRecords?: number | undefined;
 }
 
 function rejectionError(r: Rejection): BinanceError {
@@ -198,6 +203,7 @@ export class BinanceExchange {
   readonly #listeners = new Set<(event: BnEvent) => void>();
   readonly #unsubscribe: () => void;
   readonly #fundingTimer: TimerHandle;
+  readonly #maxRecords: number;
   #nextOrderId = FIRST_ORDER_ID;
   #nextTradeId = FIRST_TRADE_ID;
   #nextAggId = 1;
@@ -211,6 +217,7 @@ export class BinanceExchange {
       throw new HeanError("CONFIG_INVALID", `unknown scenario ${JSON.stringify(options.scenario)} (calm, trend, flash-crash, stale)`, { scenario: options.scenario });
     }
     this.#clock = options.clock;
+    this.#maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
     this.#market = new SyntheticMarket({ clock: options.clock, instruments: BINANCE_INSTRUMENTS, seed: options.seed, scenario: options.scenario, depth: BOOK_DEPTH });
     this.#engine = new MatchingEngine({
       clock: options.clock,
@@ -219,6 +226,9 @@ export class BinanceExchange {
       idPrefix: `binance${options.seed >>> 0}-${options.clock.now().toString(36)}`,
       postOnlyCross: "reject",
       clientOrderIdScope: "open",
+      maxTerminalOrders: options.maxTerminalOrders,
+      maxExecutions: options.maxRecords,
+      onOrderForgotten: (orderId) => this.#forget(orderId),
     });
     for (const a of options.accounts) this.#engine.ensureAccount(a.accountId, a.startingBalance);
     this.#accounts = options.accounts.map((a) => a.accountId);
@@ -571,9 +581,7 @@ export class BinanceExchange {
       maker: x.liquidity === "maker",
       time: x.ts,
     };
-    const list = this.#trades.get(x.account) ?? [];
-    list.push(trade);
-    this.#trades.set(x.account, list);
+    appendBounded(this.#trades, x.account, trade, this.#maxRecords);
     if (pnl !== ZERO) this.#addIncome(x.account, { symbol: x.symbol, incomeType: "REALIZED_PNL", income: pnl, time: x.ts, tranId: this.#nextTranId++, tradeId: String(trade.id) });
     this.#addIncome(x.account, { symbol: x.symbol, incomeType: "COMMISSION", income: -x.fee as Dec, time: x.ts, tranId: this.#nextTranId++, tradeId: String(trade.id) });
     const order = this.#engine.order({ account: x.account, orderId: x.orderId });
@@ -589,9 +597,25 @@ export class BinanceExchange {
   }
 
   #addIncome(accountId: string, income: BnIncome): void {
-    const list = this.#income.get(accountId) ?? [];
-    list.push(income);
-    this.#income.set(accountId, list);
+    appendBounded(this.#income, accountId, income, this.#maxRecords);
+  }
+
+  /** The matching engine forgot an ended order: so do its numeric id, request facts and the stop it came from. */
+  #forget(engineId: string): void {
+    const numericId = this.#numericOf.get(engineId);
+    if (numericId === undefined) return;
+    this.#numericOf.delete(engineId);
+    this.#engineOf.delete(numericId);
+    this.#request.delete(numericId);
+    // A triggered stop lives on as this engine order, under the same id.
+    this.#stops.delete(numericId);
+  }
+
+  /** Entries kept beside the matching engine's orders and per-account records (bounded: see `maxRecords`). */
+  retained(): { readonly orderIds: number; readonly requests: number; readonly records: number } {
+    let records = 0;
+    for (const list of [...this.#trades.values(), ...this.#income.values()]) records += list.length;
+    return { orderIds: this.#numericOf.size, requests: this.#request.size, records };
   }
 
   /** Stops are checked after the engine's listeners return (the engine is not re-entrant). */

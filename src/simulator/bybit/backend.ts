@@ -23,6 +23,7 @@ import type { AmendInput, ExchangeEvent, ExchangePort, OrderRef, Outcome, PlaceO
 import type { BookView, BybitSide, ExecutionView, OrderView, PositionView, TickerView, TransactionView, WalletView } from "./model.ts";
 import { BYBIT_SIM_INSTRUMENTS, BYBIT_SIM_START_PRICES } from "./instruments.ts";
 import { TradeTape } from "./ticker-stats.ts";
+import { appendBounded, DEFAULT_MAX_RECORDS } from "../shared/bounded-history.ts";
 
 export interface BackendAccount {
   readonly accountId: string;
@@ -35,6 +36,10 @@ export interface BackendOptions {
   readonly scenario: string;
   readonly accounts: readonly BackendAccount[];
   readonly instruments?: readonly Instrument[] | undefined;
+  /** History kept per account: ended orders (the matching engine's default when absent). */
+  readonly maxTerminalOrders?: number | undefined;
+  /** History kept per account: executions, funding and the transaction log (`DEFAULT_MAX_RECORDS`). */
+  readonly maxRecords?: number | undefined;
 }
 
 /** Levels per side of the synthetic book: enough to fill `orderbook.200`. */
@@ -92,7 +97,7 @@ export function createEngineBackend(options: BackendOptions): ExchangePort {
   return new EngineBackend(options);
 }
 
-class EngineBackend implements ExchangePort {
+export class EngineBackend implements ExchangePort {
   readonly #clock: Clock;
   readonly #instruments: readonly Instrument[];
   readonly #market: SyntheticMarket;
@@ -115,6 +120,7 @@ class EngineBackend implements ExchangePort {
   readonly #ledger = new Map<string, TransactionView[]>();
   /** Per account: funding paid so far (Bybit counts it in cumRealisedPnl). */
   readonly #fundingPaid = new Map<string, Dec>();
+  readonly #maxRecords: number;
   #ledgerCounter = 0;
   /** Extras of the order being placed: the engine reports it before `place` returns its id. */
   #placing: OrderExtra | undefined;
@@ -127,6 +133,7 @@ class EngineBackend implements ExchangePort {
       });
     }
     this.#clock = options.clock;
+    this.#maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
     this.#instruments = options.instruments ?? BYBIT_SIM_INSTRUMENTS;
     this.#market = new SyntheticMarket({
       clock: options.clock,
@@ -143,6 +150,9 @@ class EngineBackend implements ExchangePort {
       idPrefix: `bybit${options.seed >>> 0}-${options.clock.now().toString(36)}`,
       postOnlyCross: "cancel",
       clientOrderIdScope: "all",
+      maxTerminalOrders: options.maxTerminalOrders,
+      maxExecutions: options.maxRecords,
+      onOrderForgotten: (orderId) => this.#forget(orderId),
     });
     for (const a of options.accounts) this.#engine.ensureAccount(a.accountId, a.startingBalance);
     this.#accounts = new Set(options.accounts.map((a) => a.accountId));
@@ -334,7 +344,7 @@ class EngineBackend implements ExchangePort {
           markPrice: mark,
           seq: this.#engine.sequence(),
         };
-        this.#append(this.#funding, accountId, execution);
+        appendBounded(this.#funding, accountId, execution, this.#maxRecords);
         this.#fundingPaid.set(accountId, add(this.#fundingPaid.get(accountId) ?? ZERO, fee));
         // As on Bybit: the execution is pushed, then the wallet it changed.
         this.#emit(accountId, { kind: "execution", execution });
@@ -366,13 +376,23 @@ class EngineBackend implements ExchangePort {
   }
 
   #log(accountId: string, entry: Omit<TransactionView, "accountId" | "id" | "transactionTime">, n: number): void {
-    this.#append(this.#ledger, accountId, { accountId, id: uuidOf(`${accountId}-log-${n}`), transactionTime: this.#clock.now(), ...entry });
+    appendBounded(this.#ledger, accountId, { accountId, id: uuidOf(`${accountId}-log-${n}`), transactionTime: this.#clock.now(), ...entry }, this.#maxRecords);
   }
 
-  #append<T>(map: Map<string, T[]>, accountId: string, item: T): void {
-    let list = map.get(accountId);
-    if (list === undefined) map.set(accountId, (list = []));
-    list.push(item);
+  /** The matching engine forgot an ended order: so do its Bybit id and request extras. */
+  #forget(engineId: string): void {
+    this.#extras.delete(engineId);
+    const bybitId = this.#bybitIdOf.get(engineId);
+    if (bybitId === undefined) return;
+    this.#bybitIdOf.delete(engineId);
+    this.#engineIdOf.delete(bybitId);
+  }
+
+  /** Entries kept beside the matching engine's orders and per-account records (bounded: see `maxRecords`). */
+  retained(): { readonly orderIds: number; readonly orderExtras: number; readonly records: number } {
+    let records = 0;
+    for (const list of [...this.#funding.values(), ...this.#ledger.values()]) records += list.length;
+    return { orderIds: this.#bybitIdOf.size, orderExtras: this.#extras.size, records };
   }
 
   // ------------------------------------------------------------------ account

@@ -100,6 +100,11 @@ export interface MatchingEngineOptions {
    * instead and only needs the accounts' events: it saves building a book per update.
    */
   readonly publicEvents?: boolean | undefined;
+  /**
+   * An ended order has just been forgotten (`maxTerminalOrders`): a protocol simulator drops
+   * what it keeps beside the order (its wire id, request facts), so its memory is bounded too.
+   */
+  readonly onOrderForgotten?: ((orderId: string) => void) | undefined;
 }
 
 export type AdminResult = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
@@ -123,6 +128,7 @@ export class MatchingEngine implements MarketObserver {
   readonly #defaultBalance: Dec;
   readonly #onListenerError: ((error: unknown) => void) | undefined;
   readonly #publicEvents: boolean;
+  readonly #onOrderForgotten: ((orderId: string) => void) | undefined;
   #seq = 0;
   #orderCounter = 0;
   #execCounter = 0;
@@ -147,6 +153,7 @@ export class MatchingEngine implements MarketObserver {
     this.#defaultBalance = options.defaultStartingBalance ?? DEFAULT_STARTING_BALANCE;
     this.#onListenerError = options.onListenerError;
     this.#publicEvents = options.publicEvents ?? true;
+    this.#onOrderForgotten = options.onOrderForgotten;
     for (const instrument of options.instruments) {
       this.#books.set(instrument.symbol, newSymbolBook(instrument, options.market?.book(instrument.symbol), this.#clock.now()));
     }
@@ -735,6 +742,7 @@ export class MatchingEngine implements MarketObserver {
     if (oldest.clientOrderId !== undefined && account.byClientId.get(oldest.clientOrderId) === oldest) {
       account.byClientId.delete(oldest.clientOrderId);
     }
+    this.#onOrderForgotten?.(oldest.orderId);
   }
 
   #rest(book: SymbolBook, o: OrderRecord): void {
