@@ -105,8 +105,13 @@ export interface FillReport {
   readonly side: Side;
   readonly price: Dec;
   readonly qty: Dec;
-  /** Positive paid, negative rebate, in the settlement currency. */
+  /** Positive paid, negative rebate, in the settlement currency (see `feeAsset`). */
   readonly fee: Dec;
+  /**
+   * Set when the venue charged the fee in another asset (Binance with BNB fee deduction): `fee`
+   * is then an amount of that asset, which the live core must not book as settlement currency.
+   */
+  readonly feeAsset?: string | undefined;
   readonly liquidity: "maker" | "taker";
   /** Venue time of the execution (ms). */
   readonly venueTs: number;

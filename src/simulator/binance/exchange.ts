@@ -30,6 +30,11 @@ const DEFAULT_LEVERAGE = 20;
 export const MMR = dec("0.004");
 export const FUNDING_RATE = dec("0.0001");
 export const FUNDING_INTERVAL_MS = 8 * 3600 * 1000;
+/**
+ * With BNB fee deduction (`POST /fapi/v1/feeBurn`) trades report their commission in BNB at this
+ * fixed price. The simulated wallet is USDT only, so the fee is still taken from it in USDT.
+ */
+export const SIM_BNB_PRICE = dec("600");
 const FIRST_ORDER_ID = 4_000_000_001;
 const FIRST_TRADE_ID = 700_000_001;
 
@@ -83,7 +88,9 @@ export interface BnTrade {
   readonly side: BnSide;
   readonly price: Dec;
   readonly qty: Dec;
+  /** In `commissionAsset`. */
   readonly commission: Dec;
+  readonly commissionAsset: string;
   readonly realizedPnl: Dec;
   readonly maker: boolean;
   readonly time: number;
@@ -198,6 +205,8 @@ export class BinanceExchange {
   readonly #leverage = new Map<string, number>();
   /** Accounts in hedge mode (dual side position). */
   readonly #dualSide = new Set<string>();
+  /** Accounts paying fees in BNB. */
+  readonly #feeBurn = new Set<string>();
   /** The engine position last reported (before the fill being reported, when an execution arrives). */
   readonly #lastPosition = new Map<string, { qty: Dec; avgPrice: Dec }>();
   readonly #listeners = new Set<(event: BnEvent) => void>();
@@ -425,6 +434,15 @@ export class BinanceExchange {
   }
 
   /** `POST /fapi/v1/positionSide/dual`, by Binance's rules: no change while a position or an open order exists. */
+  feeBurn(accountId: string): boolean {
+    return this.#feeBurn.has(accountId);
+  }
+
+  setFeeBurn(accountId: string, on: boolean): void {
+    if (on) this.#feeBurn.add(accountId);
+    else this.#feeBurn.delete(accountId);
+  }
+
   setDualSide(accountId: string, dual: boolean): BinanceError | undefined {
     if (this.#dualSide.has(accountId) === dual) return ERR.noNeedChangeMode;
     if (this.instruments().some((i) => this.position(accountId, i.symbol).positionAmt !== ZERO)) return ERR.modeWithPosition;
@@ -576,7 +594,7 @@ export class BinanceExchange {
       side: bnSide(x.side),
       price: x.price,
       qty: x.qty,
-      commission: x.fee,
+      ...(this.#feeBurn.has(x.account) ? { commission: div(x.fee, SIM_BNB_PRICE), commissionAsset: "BNB" } : { commission: x.fee, commissionAsset: "USDT" }),
       realizedPnl: pnl,
       maker: x.liquidity === "maker",
       time: x.ts,

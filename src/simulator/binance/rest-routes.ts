@@ -472,6 +472,14 @@ function setLeverage(ctx: RouteContext): unknown {
   return { leverage, maxNotionalValue: "50000000", symbol: i.symbol };
 }
 
+function setFeeBurn(ctx: RouteContext): unknown {
+  const v = ctx.params.get("feeBurn");
+  if (v === undefined || v === "") return ERR.mandatory("feeBurn");
+  if (v !== "true" && v !== "false") return ERR.malformed("feeBurn");
+  ctx.ex.setFeeBurn(ctx.accountId!, v === "true");
+  return { code: 200, msg: "success" };
+}
+
 function setDual(ctx: RouteContext): unknown {
   const v = ctx.params.get("dualSidePosition");
   if (v === undefined || v === "") return ERR.mandatory("dualSidePosition");
@@ -513,6 +521,8 @@ export function buildRoutes(books: DepthBook, tape: TradeTape): ReadonlyMap<stri
     ["GET /fapi/v1/leverageBracket", r("SIGNED", 1, leverageBracket)],
     ["GET /fapi/v1/positionSide/dual", r("SIGNED", 30, (c) => ({ dualSidePosition: c.ex.dualSide(c.accountId!) }))],
     ["POST /fapi/v1/positionSide/dual", r("SIGNED", 1, setDual)],
+    ["GET /fapi/v1/feeBurn", r("SIGNED", 30, (c) => ({ feeBurn: c.ex.feeBurn(c.accountId!) }))],
+    ["POST /fapi/v1/feeBurn", r("SIGNED", 1, setFeeBurn)],
     ["POST /fapi/v1/leverage", r("SIGNED", 1, setLeverage)],
     ["POST /fapi/v1/listenKey", r("USER_STREAM", 1, (c) => ({ listenKey: c.listenKeys.open(c.accountId!) }))],
     ["PUT /fapi/v1/listenKey", r("USER_STREAM", 1, (c) => {

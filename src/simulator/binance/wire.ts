@@ -55,7 +55,7 @@ export function restTrade(i: Instrument, t: BnTrade): Json {
   return {
     buyer: t.side === "BUY",
     commission: decText(t.commission),
-    commissionAsset: "USDT",
+    commissionAsset: t.commissionAsset,
     id: t.id,
     maker: t.maker,
     orderId: t.orderId,
@@ -179,7 +179,7 @@ export function accountV2(ex: BinanceExchange, accountId: string): Json {
   const w = ex.wallet(accountId);
   return {
     feeTier: 0,
-    feeBurn: false,
+    feeBurn: ex.feeBurn(accountId),
     canTrade: true,
     canDeposit: true,
     canWithdraw: true,
@@ -247,7 +247,7 @@ export function orderTradeUpdate(i: Instrument, o: BnOrderView, x: string, trade
       l: trade === undefined ? "0" : qtyText(i, trade.qty),
       z: qtyText(i, o.executedQty),
       L: trade === undefined ? "0" : priceText(i, trade.price),
-      N: "USDT",
+      N: trade?.commissionAsset ?? "USDT",
       n: trade === undefined ? "0" : decText(trade.commission),
       T: trade?.time ?? o.updateTime,
       t: trade?.id ?? 0,

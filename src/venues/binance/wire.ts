@@ -280,6 +280,9 @@ export function parseTrade(input: unknown): WireTrade {
  */
 export const fillIdOf = (symbol: string, tradeId: string): string => `${symbol}:${tradeId}`;
 
+/** The settlement asset of the USDⓈ-M contracts hean trades: fees in any other asset are flagged. */
+const SETTLE_ASSET = "USDT";
+
 export function fillReportOf(t: WireTrade, clientOrderId: string): FillReport {
   return {
     fillId: fillIdOf(t.symbol, t.id),
@@ -290,6 +293,7 @@ export function fillReportOf(t: WireTrade, clientOrderId: string): FillReport {
     price: t.price,
     qty: t.qty,
     fee: t.commission,
+    feeAsset: t.commissionAsset === "" || t.commissionAsset === SETTLE_ASSET ? undefined : t.commissionAsset,
     liquidity: t.maker ? "maker" : "taker",
     venueTs: t.time,
   };

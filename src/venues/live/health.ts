@@ -35,6 +35,8 @@ export class LiveHealth implements VenueHealth {
   /** Messages dropped as malformed, by "channel.kind" ("ws.execution", "rest.order", "ws.frame"…). */
   readonly malformed = new Map<string, number>();
   wallet: { readonly balance: Dec; readonly equity: Dec; readonly at: number } | undefined;
+  /** The first fill whose fee the venue charged in another asset (see foreign-fee.ts); sticky until restart. */
+  foreignFee: { readonly asset: string; readonly fillId: string } | undefined;
 
   readonly #blocks: () => string | undefined;
 

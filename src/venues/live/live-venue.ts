@@ -10,14 +10,16 @@
  * (`START_ABORTED`).
  */
 import { type Clock, RealClock, type TimerHandle } from "../../core/clock.ts";
+import { type Dec, format } from "../../core/decimal.ts";
 import { HeanError, describeError, isHeanError } from "../../core/errors.ts";
 import type { AlertEvent, FillEvent, HeanEvent } from "../../core/events.ts";
 import { DEFAULT_LIVE_TUNING, type LiveTuning } from "../../config/venue-config.ts";
-import { type AccountReport, type AccountView, type EventSink, type OrderStatusReport, type Venue, type VenueOrderRequest, type VenueOrderSnapshot, type VenuePosition, accountSnapshotOf, fundingPaidOf } from "../venue.ts";
+import { type AccountReport, type AccountView, type EventSink, type FillReport, type OrderStatusReport, type Venue, type VenueOrderRequest, type VenueOrderSnapshot, type VenuePosition, accountSnapshotOf, fundingPaidOf } from "../venue.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { LiveAdapter, LiveWire } from "./adapter.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { fillEventOf } from "./fill-event.ts";
+import { estimatedFee, foreignFeeBlock } from "./foreign-fee.ts";
 import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
@@ -67,6 +69,8 @@ export class LiveVenue implements Venue {
   readonly #stops: ProtectiveStops | undefined;
   /** The venue's listing, once asked. */
   #listing: Promise<readonly Instrument[]> | undefined;
+  /** The listing once it has arrived, for what must decide synchronously (a fill's fee). */
+  readonly #listed = new Map<string, Instrument>();
   readonly #alertAt = new Map<string, { at: number; suppressed: number }>();
   #sink: EventSink | undefined;
   #sent = 0;
@@ -147,7 +151,7 @@ export class LiveVenue implements Venue {
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
     });
-    this.#tracker = new OrderTracker(options.account, clock);
+    this.#tracker = new OrderTracker(options.account, clock, (report) => this.#foreignFee(report));
     this.#gateway = new OrderGateway({
       adapter: this.#adapter,
       tracker: this.#tracker,
@@ -195,6 +199,9 @@ export class LiveVenue implements Venue {
   /** The venue's listing, asked before the start (the runtime checks the symbols against it). */
   instruments(): Promise<readonly Instrument[]> {
     const listing = (this.#listing ??= this.#adapter.instruments());
+    listing.then((list) => {
+      for (const i of list) this.#listed.set(i.symbol, i);
+    }, () => {});
     // A failed ask is not kept: the next one asks the venue again.
     listing.catch(() => {
       if (this.#listing === listing) this.#listing = undefined;
@@ -344,12 +351,28 @@ export class LiveVenue implements Venue {
    * stream is down or not yet reconciled since it came back (we would be blind to our own fills).
    */
   blocksNewExposure(): string | undefined {
+    if (this.health.foreignFee !== undefined) return foreignFeeBlock(this.#name, this.health.foreignFee);
     if (this.#breaker.state !== "closed") return `the ${this.#name} circuit breaker is ${this.#breaker.state}`;
     if (this.#limiter.heldUntil > 0) return `the ${this.#name} rate limiter is backing off`;
     if (this.health.privateDown !== null) return `the ${this.#name} private stream is down or not reconciled yet`;
     const stale = this.#adapter.publicStream.staleSymbols?.() ?? [];
     if (stale.length > 0) return `the ${this.#name} order book of ${stale.join(", ")} is stale (resyncing): no entries on a stale book`;
     return undefined;
+  }
+
+  /** A fill whose fee came in another asset: booked at the instrument's rate, alerted once, and new exposure stops. */
+  #foreignFee(report: FillReport): Dec {
+    const fee = estimatedFee(report, this.#listed.get(report.symbol));
+    if (this.health.foreignFee === undefined) {
+      this.health.foreignFee = { asset: report.feeAsset ?? "?", fillId: report.fillId };
+      this.#alert("critical", "VENUE_FEE_ASSET", foreignFeeBlock(this.#name, this.health.foreignFee), {
+        fillId: report.fillId,
+        feeAsset: report.feeAsset ?? "?",
+        feeCharged: format(report.fee),
+        feeBooked: format(fee),
+      });
+    }
+    return fee;
   }
 
   // ------------------------------------------------------------------ commands

@@ -79,10 +79,16 @@ export class OrderTracker {
   readonly #orders = new Map<string, Tracked>();
   readonly #seen = new Set<string>();
   #pending: PendingFill[] = [];
+  readonly #foreignFee: (report: FillReport) => Dec;
 
-  constructor(account: AccountView, clock: Clock) {
+  /**
+   * `feeOf` books a fee the venue charged in another asset (`FillReport.feeAsset`): the live
+   * venue estimates it in the settlement currency and stops new exposure.
+   */
+  constructor(account: AccountView, clock: Clock, feeOf: (report: FillReport) => Dec = () => ZERO) {
     this.#account = account;
     this.#clock = clock;
+    this.#foreignFee = feeOf;
   }
 
   /** A new create from this process. */
@@ -237,7 +243,8 @@ export class OrderTracker {
     const signedQty = e.side === "buy" ? e.qty : neg(e.qty);
     const now = this.#clock.now();
     this.#pending.push({ fillId: e.fillId, clientOrderId: ours ? e.clientOrderId : undefined, symbol: e.symbol, signedQty, qty: e.qty, at: now });
-    return fillEventOf(e, now, ours ? e.clientOrderId : undefined, source);
+    const booked = e.feeAsset === undefined ? e : { ...e, fee: this.#foreignFee(e), feeAsset: undefined };
+    return fillEventOf(booked, now, ours ? e.clientOrderId : undefined, source);
   }
 
   /** A synthetic fill of our own making (position adoption), sent once under its deterministic id. */
