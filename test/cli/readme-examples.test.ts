@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { HEAN, ROOT } from "./cli-helpers.ts";
+import { fleetBlock } from "./readme-fleet-block.ts";
 
 /** A hang shows up as this failure, never as a stuck run. */
 const HANG_GUARD_MS = 240_000;
@@ -29,11 +30,14 @@ export function readmeCommands(markdown: string): string[] {
   return out;
 }
 
+const FLEET_BLOCK: ReadonlySet<string> = new Set(fleetBlock(readFileSync(join(ROOT, "README.md"), "utf8")).map((l) => l.text));
+
 type Plan = { readonly kind: "run"; readonly args: string[] } | { readonly kind: "skip"; readonly reason: string };
 
 /** How to run one README command here, or why not. */
 export function planFor(command: string): Plan {
   if (command === "npm test") return { kind: "skip", reason: "the test suite itself" };
+  if (FLEET_BLOCK.has(command)) return { kind: "skip", reason: "the fleet block: test/cli/readme-fleet.test.ts runs it as written on a redis-server of its own" };
   if (command.startsWith("npm run chaos")) return { kind: "skip", reason: "the soak runs its own schedules for minutes (scripts/chaos.ts has its own tests)" };
   let words: string[];
   if (command.startsWith("npx hean ")) words = command.slice("npx hean ".length).split(/\s+/);
