@@ -114,7 +114,9 @@ const newCounters = (): LaneCounters => ({
 
 export class EventBus {
   readonly #clock: Clock;
-  readonly #mode: DispatchMode;
+  /** The mode as two flags, read on every publish: a boolean test, not string compares. */
+  readonly #sync: boolean;
+  readonly #async: boolean;
   readonly #criticalCapacity: number;
   readonly #marketCapacity: number;
   readonly #sliceMs: number;
@@ -150,7 +152,9 @@ export class EventBus {
 
   constructor(options: BusOptions) {
     this.#clock = options.clock;
-    this.#mode = options.mode ?? "async";
+    const mode = options.mode ?? "async";
+    this.#sync = mode === "sync";
+    this.#async = mode === "async";
     this.#criticalCapacity = options.criticalCapacity ?? 100_000;
     this.#marketCapacity = options.marketCapacity ?? 10_000;
     this.#sliceMs = options.sliceMs ?? 5;
@@ -192,7 +196,7 @@ export class EventBus {
     if (route === undefined) throw new HeanError("EVENT_INVALID", `the bus has no lane for event type ${String(event.type)}`, { type: event.type });
     const counters = route.counters;
     counters.published++;
-    if (this.#mode === "sync" && !this.#dispatching && this.pending() === 0) {
+    if (this.#sync && !this.#dispatching && this.pending() === 0) {
       // Nothing waits and nothing runs: deliver directly, no queue round trip.
       counters.delivered++;
       this.#dispatching = true;
@@ -264,18 +268,13 @@ export class EventBus {
   }
 
   #kick(): void {
-    switch (this.#mode) {
-      case "manual":
-        return;
-      case "sync":
-        this.drain();
-        return;
-      case "async":
-        if (!this.#scheduled && !this.#dispatching) {
-          this.#scheduled = true;
-          setImmediate(this.#drainSliceCallback);
-        }
-    }
+    if (this.#async) {
+      if (!this.#scheduled && !this.#dispatching) {
+        this.#scheduled = true;
+        setImmediate(this.#drainSliceCallback);
+      }
+    } else if (this.#sync) this.drain();
+    // manual: nothing runs until drain().
   }
 
   #drainSlice(): void {
@@ -321,13 +320,18 @@ export class EventBus {
       this.#checkUtilisation("market", this.#market.size, this.#marketCapacity, counters);
       return;
     }
-    // Replaced (and moved to the back: the freshest data waits its fair turn). A gap flag must
-    // survive conflation: the newer book still follows a gap.
-    if (outcome.type === "market.book" && outcome.afterGap && event.type === "market.book" && !event.afterGap) {
+    // Replaced (and moved to the back: the freshest data waits its fair turn).
+    this.#conflated(outcome, event, kind, counters);
+  }
+
+  /** Apart from `#enqueueMarket` so that the rare paths do not weigh on inlining the common one. */
+  #conflated(replaced: MarketEvent, event: MarketEvent, kind: number, counters: LaneCounters): void {
+    // A gap flag must survive conflation: the newer book still follows a gap.
+    if (replaced.type === "market.book" && replaced.afterGap && event.type === "market.book" && !event.afterGap) {
       this.#market.overwrite(kind, { ...event, afterGap: true });
     }
     counters.conflated++;
-    this.#countDrop(outcome.type);
+    this.#countDrop(replaced.type);
   }
 
   #countDrop(type: string): void {

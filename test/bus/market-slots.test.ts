@@ -93,4 +93,25 @@ describe("market slots", () => {
     slots.overwrite(1, { symbol: "A", n: 4 });
     assert.deepEqual([slots.dequeue(), slots.dequeue(), slots.dequeue()], [{ symbol: "A", n: 3 }, { symbol: "B", n: 2 }, undefined]);
   });
+
+  test("a flood of replacements leaves the ring bounded by the waiting slots, not by the events published", () => {
+    const slots = new MarketSlots<Ev>(8);
+    // Round-robin over three symbols: every enqueue after the first three replaces a slot that is
+    // not last, so each leaves a tombstone behind.
+    for (let n = 0; n < 100_000; n++) slots.enqueue(0, { symbol: `S${n % 3}`, n });
+    assert.equal(slots.size, 3);
+    assert.ok(slots.ringLength <= 64, `ring of ${slots.ringLength}`);
+    assert.deepEqual(
+      [slots.dequeue(), slots.dequeue(), slots.dequeue(), slots.dequeue()],
+      [{ symbol: "S1", n: 99_997 }, { symbol: "S2", n: 99_998 }, { symbol: "S0", n: 99_999 }, undefined],
+    );
+  });
+
+  test("the ring grows past its first length when that many slots wait, and keeps their order", () => {
+    const slots = new MarketSlots<Ev>(1_000);
+    for (let n = 0; n < 1_000; n++) assert.equal(slots.enqueue(n & 1, { symbol: `S${n >> 1}`, n }), QUEUED);
+    assert.ok(slots.ringLength <= 4_096, `ring of ${slots.ringLength}`);
+    for (let n = 0; n < 1_000; n++) assert.equal(slots.dequeue()?.n, n);
+    assert.equal(slots.dequeue(), undefined);
+  });
 });
