@@ -101,6 +101,7 @@ type MarketEvent = Extract<HeanEvent, { type: (typeof MARKET_KINDS)[number] }>;
 /** Events delivered before a drain slice first reads the clock, and most between two reads. */
 const FIRST_CLOCK_CHECK = 4;
 const MAX_CLOCK_STRIDE = 256;
+const NO_DEADLINE = Infinity;
 
 /** The kind indices of the market types (their places in MARKET_KINDS), compared against on every publish. */
 const BOOK = MARKET_KINDS.indexOf("market.book");
@@ -239,7 +240,7 @@ export class EventBus {
     if (this.#dispatching) return;
     this.#dispatching = true;
     try {
-      this.#deliver(0, Infinity);
+      this.#deliver(0, NO_DEADLINE);
     } finally {
       this.#dispatching = false;
     }
@@ -329,14 +330,15 @@ export class EventBus {
 
   /**
    * Deliver waiting events, critical lanes first, until none wait or `deadline` has passed (a slice
-   * that began at `start`). One loop with the dequeue written in it: no call per event to find the
-   * next one, no out-parameter.
+   * that began at `start`); with NO_DEADLINE the clock is never read (sync mode drains after every
+   * publish). One loop with the dequeue written in it: no call per event to find the next one, no
+   * out-parameter.
    */
   #deliver(start: number, deadline: number): void {
     const critical = this.#critical;
     const market = this.#market;
     let n = 0;
-    let nextCheck = FIRST_CLOCK_CHECK;
+    let nextCheck = deadline === NO_DEADLINE ? -1 : FIRST_CLOCK_CHECK;
     for (;;) {
       let event: HeanEvent | undefined = critical.shift();
       let route: TypeRoute;
@@ -405,13 +407,16 @@ export class EventBus {
   }
 
   #dispatch(event: HeanEvent, route: TypeRoute): void {
+    // Both read once: a handler that subscribes or unsubscribes replaces the route's arrays, and the
+    // names must stay those of the handlers this dispatch iterates.
     const handlers = route.handlers;
+    const names = route.names;
     for (let i = 0; i < handlers.length; i++) {
       try {
         const result = handlers[i]!(event);
-        if (result !== undefined && typeof (result as Promise<void>).then === "function") this.#watch(result as Promise<void>, event, route.names[i]!);
+        if (result !== undefined && typeof (result as Promise<void>).then === "function") this.#watch(result as Promise<void>, event, names[i]!);
       } catch (e) {
-        this.#deadLetter(event, route.names[i]!, e);
+        this.#deadLetter(event, names[i]!, e);
       }
     }
   }
