@@ -34,12 +34,12 @@ function marketEvents(stamped: boolean): HeanEvent[] {
   // with its configured symbol string): a new string per event would make the bus's symbol lookup
   // compare characters, which is string work, not bus work.
   const symbols = Array.from({ length: BATCH }, (_, i) => `SYM${i}`);
-  // Resolved once per symbol, as a venue stream would when it subscribes.
-  const ids = symbols.map((s) => symbolIdOf(s));
   // Written out in full both ways, not with a conditional spread: a spread would add `symbolId`
   // after the literal's in-object fields, in a separate property array a venue's literal would
   // not have.
   if (stamped) {
+    // Resolved once per symbol, as a venue stream would when it subscribes.
+    const ids = symbols.map((s) => symbolIdOf(s));
     return Array.from({ length: EVENTS_PER_ROUND }, (_, i): HeanEvent => ({
       type: "market.book",
       ts: i,
