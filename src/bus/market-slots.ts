@@ -67,7 +67,7 @@ export class MarketSlots<T extends SymbolEvent> {
     return this.#size;
   }
 
-  /** Ring entries allocated (for tests of the bound: at most 4 × capacity, rounded to a power of two). */
+  /** Ring entries allocated (for tests of the bound: below 4 × the waiting events at the last compaction, and at least MIN_RING). */
   get ringLength(): number {
     return this.#mask + 1;
   }
