@@ -31,6 +31,8 @@ export interface BookEvent {
   readonly venueTs: number;
   /** True on the first update after a gap, reconnect or resync: strategies must not treat it as continuous. */
   readonly afterGap: boolean;
+  /** `symbolIdOf(symbol)`, when the publisher resolved it once for its stream (see `symbolIdOf`). */
+  readonly symbolId?: number;
 }
 
 export interface TradeEvent {
@@ -41,6 +43,8 @@ export interface TradeEvent {
   readonly qty: Dec;
   readonly side: Side;
   readonly venueTs: number;
+  /** `symbolIdOf(symbol)`, when the publisher resolved it once for its stream (see `symbolIdOf`). */
+  readonly symbolId?: number;
 }
 
 export interface MarketStatusEvent {
@@ -664,3 +668,31 @@ export const ALL_EVENT_TYPES: readonly EventType[] = [
   "equity",
   "alert",
 ];
+
+// ---------------------------------------------------------------- symbol ids (process-local)
+
+/**
+ * Symbol → small integer, for hot paths keyed by symbol (the bus's market lane) that would
+ * otherwise hash the symbol string on every event. A publisher of market data resolves its symbols
+ * once (when it subscribes) and stamps each book and trade with `symbolId`. The numbering is this
+ * process's only: an id is never journaled or sent, and a reader checks it against the event's
+ * `symbol` (`symbolOfId(e.symbolId) === e.symbol`) before trusting it, so that a stale or foreign
+ * id costs a lookup, never a wrong symbol. The ids live in a prototype-less object, not a Map: for
+ * symbol strings V8's lookup in it measured faster (~9 against ~17 ns), and without a prototype no
+ * symbol name can hit an inherited property.
+ */
+const symbolIds: Record<string, number> = Object.create(null) as Record<string, number>;
+const symbolNames: string[] = [];
+
+export function symbolIdOf(symbol: string): number {
+  let id = symbolIds[symbol];
+  if (id === undefined) {
+    id = symbolNames.length;
+    symbolNames.push(symbol);
+    symbolIds[symbol] = id;
+  }
+  return id;
+}
+
+/** The symbol numbered `id`, or undefined for a number `symbolIdOf` has not given out. */
+export const symbolOfId = (id: number): string | undefined => symbolNames[id];

@@ -15,6 +15,25 @@ function setup(options: { deadLetterCapacity?: number; alertThrottleMs?: number 
 }
 
 describe("handler failures", () => {
+  test("a handler that (un)subscribes during a dispatch does not shift the names of the handlers after it", () => {
+    const { bus } = setup();
+    let offFirst: () => void = () => {};
+    bus.subscribe("reshuffler", (e) => {
+      if (e.type !== "order.accepted") return;
+      offFirst();
+      bus.subscribe("late", () => undefined);
+    });
+    offFirst = bus.subscribe("first", () => undefined);
+    bus.subscribe("thrower", (e) => {
+      if (e.type === "order.accepted") throw new HeanError("EVENT_INVALID", "boom");
+    });
+    bus.publish(critical(2)); // order.accepted
+    assert.deepEqual(
+      bus.deadLetters().map((l) => l.handler),
+      ["thrower"],
+    );
+  });
+
   test("a throwing handler does not stop later handlers; the event is dead-lettered, counted and alerted", () => {
     const { bus, alerts, delivered } = setup();
     bus.subscribe("before", (e) => void delivered.push(e));

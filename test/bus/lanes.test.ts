@@ -124,6 +124,25 @@ describe("ordering and priority", () => {
     assert.ok(deliveredWhenOtherWorkRan > 0 && deliveredWhenOtherWorkRan < total, `other work ran after ${deliveredWhenOtherWorkRan} events`);
   });
 
+  test("async mode: a drain whose handlers turn slow after a fast start still yields (the clock is read by pace, at most 256 events apart)", async () => {
+    const bus = new EventBus({ clock: new SimClock(0), mode: "async", sliceMs: 1 });
+    let delivered = 0;
+    bus.subscribe("fast-then-slow", () => {
+      if (++delivered <= 1_000) return;
+      const end = performance.now() + 0.05;
+      while (performance.now() < end) {
+        // 50 µs per event from the 1001st on
+      }
+    });
+    const total = 3_000;
+    for (let n = 0; n < total; n++) bus.publish(critical(n));
+    let deliveredWhenOtherWorkRan = -1;
+    setImmediate(() => setImmediate(() => (deliveredWhenOtherWorkRan = delivered)));
+    await until(() => bus.pending() === 0);
+    assert.equal(delivered, total);
+    assert.ok(deliveredWhenOtherWorkRan > 0 && deliveredWhenOtherWorkRan < total, `other work ran after ${deliveredWhenOtherWorkRan} events`);
+  });
+
   test("unsubscribe stops delivery, also in the middle of dispatching an event", () => {
     const bus = new EventBus({ clock: new SimClock(0), mode: "sync" });
     const seen: string[] = [];

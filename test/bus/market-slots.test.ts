@@ -6,10 +6,12 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { FULL, MarketSlots, QUEUED } from "../../src/bus/market-slots.ts";
+import { symbolIdOf } from "../../src/core/events.ts";
 
 interface Ev {
   readonly symbol: string;
   readonly n: number;
+  readonly symbolId?: number;
 }
 
 class Model {
@@ -92,5 +94,46 @@ describe("market slots", () => {
     slots.overwrite(0, { symbol: "A", n: 3 });
     slots.overwrite(1, { symbol: "A", n: 4 });
     assert.deepEqual([slots.dequeue(), slots.dequeue(), slots.dequeue()], [{ symbol: "A", n: 3 }, { symbol: "B", n: 2 }, undefined]);
+  });
+
+  test("a flood of replacements leaves the ring bounded by the waiting slots, not by the events published", () => {
+    const slots = new MarketSlots<Ev>(8);
+    // Round-robin over three symbols: every enqueue after the first three replaces a slot that is
+    // not last, so each leaves a tombstone behind.
+    for (let n = 0; n < 100_000; n++) slots.enqueue(0, { symbol: `S${n % 3}`, n });
+    assert.equal(slots.size, 3);
+    assert.ok(slots.ringLength <= 64, `ring of ${slots.ringLength}`);
+    assert.deepEqual(
+      [slots.dequeue(), slots.dequeue(), slots.dequeue(), slots.dequeue()],
+      [{ symbol: "S1", n: 99_997 }, { symbol: "S2", n: 99_998 }, { symbol: "S0", n: 99_999 }, undefined],
+    );
+  });
+
+  test("the ring grows past its first length when that many slots wait, and keeps their order", () => {
+    const slots = new MarketSlots<Ev>(1_000);
+    for (let n = 0; n < 1_000; n++) assert.equal(slots.enqueue(n & 1, { symbol: `S${n >> 1}`, n }), QUEUED);
+    assert.ok(slots.ringLength <= 4_096, `ring of ${slots.ringLength}`);
+    for (let n = 0; n < 1_000; n++) assert.equal(slots.dequeue()?.n, n);
+    assert.equal(slots.dequeue(), undefined);
+  });
+
+  test("a stamped symbolId shares the slot of its symbol; one that names another symbol, or none, is ignored", () => {
+    const slots = new MarketSlots<Ev>(10);
+    const a = symbolIdOf("STAMP-A");
+    const b = symbolIdOf("STAMP-B");
+    assert.equal(slots.enqueue(0, { symbol: "STAMP-A", n: 1 }), QUEUED);
+    // Stamped or not, the same symbol conflates into one slot.
+    assert.deepEqual(slots.enqueue(0, { symbol: "STAMP-A", n: 2, symbolId: a }), { symbol: "STAMP-A", n: 1 });
+    // A stale or foreign id (another symbol's, one never given out, not an integer) must not put the
+    // event in another symbol's slot: it is looked up by its symbol instead.
+    assert.equal(slots.enqueue(0, { symbol: "STAMP-B", n: 3, symbolId: a }), QUEUED);
+    assert.deepEqual(slots.enqueue(0, { symbol: "STAMP-B", n: 4, symbolId: 1e9 }), { symbol: "STAMP-B", n: 3, symbolId: a });
+    assert.deepEqual(slots.enqueue(0, { symbol: "STAMP-B", n: 5, symbolId: -1 }), { symbol: "STAMP-B", n: 4, symbolId: 1e9 });
+    assert.deepEqual(slots.enqueue(0, { symbol: "STAMP-B", n: 6, symbolId: b + 0.5 }), { symbol: "STAMP-B", n: 5, symbolId: -1 });
+    assert.deepEqual(slots.enqueue(0, { symbol: "STAMP-B", n: 7, symbolId: b }), { symbol: "STAMP-B", n: 6, symbolId: b + 0.5 });
+    assert.deepEqual(
+      [slots.dequeue(), slots.dequeue(), slots.dequeue()],
+      [{ symbol: "STAMP-A", n: 2, symbolId: a }, { symbol: "STAMP-B", n: 7, symbolId: b }, undefined],
+    );
   });
 });
