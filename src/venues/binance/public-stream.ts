@@ -11,7 +11,7 @@
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { type HeanError, isHeanError, describeError } from "../../core/errors.ts";
-import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
+import { type HeanEvent, type MarketStatusEvent, symbolIdOf } from "../../core/events.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import type { Top } from "../live/level-book.ts";
 import { backoffMs } from "../live/backoff.ts";
@@ -38,6 +38,8 @@ export interface PublicStreamOptions {
 
 interface SymbolBook {
   readonly symbol: string;
+  /** `symbolIdOf(symbol)`, resolved once: every book and trade is stamped with it for the bus. */
+  readonly symbolId: number;
   readonly book: DiffBook;
   gapPending: boolean;
   last: Top | undefined;
@@ -70,7 +72,7 @@ export class PublicStream {
   constructor(options: PublicStreamOptions) {
     this.#o = options;
     for (const symbol of options.symbols) {
-      this.#books.set(symbol, { symbol, book: new DiffBook(), gapPending: false, last: undefined, status: undefined, fetching: undefined, retry: undefined, attempts: 0 });
+      this.#books.set(symbol, { symbol, symbolId: symbolIdOf(symbol), book: new DiffBook(), gapPending: false, last: undefined, status: undefined, fetching: undefined, retry: undefined, attempts: 0 });
     }
     const streams = options.symbols.flatMap((s) => [`${s.toLowerCase()}@depth@100ms`, `${s.toLowerCase()}@aggTrade`]);
     const t = options.tuning;
@@ -151,7 +153,9 @@ export class PublicStream {
       if (d.e === "depthUpdate") this.#onDepth(parseDepthUpdate(d));
       else if (d.e === "aggTrade") {
         const t = parseAggTrade(d);
-        if (this.#books.has(t.symbol)) this.#o.emit({ type: "market.trade", ts: this.#o.clock.now(), symbol: t.symbol, price: t.price, qty: t.qty, side: t.side, venueTs: t.time });
+        const b = this.#books.get(t.symbol);
+        // The book's symbol, not the message's copy: the bus then meets one string per symbol.
+        if (b !== undefined) this.#o.emit({ type: "market.trade", ts: this.#o.clock.now(), symbol: b.symbol, symbolId: b.symbolId, price: t.price, qty: t.qty, side: t.side, venueTs: t.time });
       } else this.#malformed(protocolError("frame", "e", d.e, "depthUpdate or aggTrade"));
     } catch (e) {
       if (!isHeanError(e, "VENUE_PROTOCOL")) throw e;
@@ -256,7 +260,7 @@ export class PublicStream {
     b.last = top;
     const afterGap = b.gapPending;
     b.gapPending = false;
-    this.#o.emit({ type: "market.book", ts: this.#o.clock.now(), symbol: b.symbol, ...top, venueTs, afterGap });
+    this.#o.emit({ type: "market.book", ts: this.#o.clock.now(), symbol: b.symbol, symbolId: b.symbolId, bid: top.bid, bidQty: top.bidQty, ask: top.ask, askQty: top.askQty, venueTs, afterGap });
   }
 
   #malformed(error: HeanError): void {

@@ -11,7 +11,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { type HeanError, isHeanError } from "../../core/errors.ts";
-import type { HeanEvent, MarketStatusEvent } from "../../core/events.ts";
+import { type HeanEvent, type MarketStatusEvent, symbolIdOf } from "../../core/events.ts";
 import { LocalBook, type Top } from "./order-book.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import { type WireTrade, parseBook, parseTrade, protocolError } from "./wire.ts";
@@ -32,6 +32,8 @@ export interface PublicStreamOptions {
 
 interface SymbolBook {
   readonly symbol: string;
+  /** `symbolIdOf(symbol)`, resolved once: every book and trade is stamped with it for the bus. */
+  readonly symbolId: number;
   readonly topic: string;
   readonly book: LocalBook;
   /** The next book published must say afterGap (set by gaps, restarts and reconnects). */
@@ -56,7 +58,7 @@ export class PublicStream {
     this.#o = options;
     for (const symbol of options.symbols) {
       const topic = `orderbook.${options.tuning.bookDepth}.${symbol}`;
-      const b: SymbolBook = { symbol, topic, book: new LocalBook(), gapPending: false, seenSnapshot: false, last: undefined, status: undefined };
+      const b: SymbolBook = { symbol, symbolId: symbolIdOf(symbol), topic, book: new LocalBook(), gapPending: false, seenSnapshot: false, last: undefined, status: undefined };
       this.#books.set(symbol, b);
       this.#byTopic.set(topic, b);
     }
@@ -209,7 +211,7 @@ export class PublicStream {
     b.last = top;
     const afterGap = b.gapPending;
     b.gapPending = false;
-    this.#o.emit({ type: "market.book", ts: this.#o.clock.now(), symbol: b.symbol, ...top, venueTs, afterGap });
+    this.#o.emit({ type: "market.book", ts: this.#o.clock.now(), symbol: b.symbol, symbolId: b.symbolId, bid: top.bid, bidQty: top.bidQty, ask: top.ask, askQty: top.askQty, venueTs, afterGap });
   }
 
   #onTrades(m: WireMessage): void {
@@ -221,8 +223,11 @@ export class PublicStream {
     const now = this.#o.clock.now();
     for (const item of items) {
       const t: WireTrade | undefined = this.#parsed(item, parseTrade);
-      if (t === undefined || !this.#books.has(t.symbol)) continue;
-      this.#o.emit({ type: "market.trade", ts: now, symbol: t.symbol, price: t.price, qty: t.qty, side: t.side, venueTs: t.time });
+      if (t === undefined) continue;
+      const b = this.#books.get(t.symbol);
+      if (b === undefined) continue;
+      // The book's symbol, not the message's copy: the bus then meets one string per symbol.
+      this.#o.emit({ type: "market.trade", ts: now, symbol: b.symbol, symbolId: b.symbolId, price: t.price, qty: t.qty, side: t.side, venueTs: t.time });
     }
   }
 
