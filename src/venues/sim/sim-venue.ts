@@ -10,7 +10,7 @@
  */
 import { type Clock, RealClock } from "../../core/clock.ts";
 import { type Dec, dec } from "../../core/decimal.ts";
-import type { BookEvent, FillEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
+import { type BookEvent, type FillEvent, type HeanEvent, type TradeEvent, symbolIdOf } from "../../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "./latency.ts";
@@ -75,7 +75,8 @@ export class SimVenue implements Venue {
   readonly #inbound: FifoDelay<() => void>;
   readonly #orderOut: FifoDelay<OrderItem>;
   readonly #marketOut: FifoDelay<MarketItem>;
-  readonly #lastBookTs = new Map<string, number>();
+  /** Per symbol: its `symbolIdOf` number (stamped on books and trades for the bus) and its last book's time. */
+  readonly #symbols = new Map<string, { readonly id: number; lastBookTs: number | undefined }>();
   readonly #gapMs: number;
   #sink: EventSink | undefined;
   readonly #listing: readonly Instrument[];
@@ -222,11 +223,14 @@ export class SimVenue implements Venue {
     const sink = this.#sink;
     if (sink === undefined) return;
     const ts = this.#clock.now();
+    let s = this.#symbols.get(item.symbol);
+    if (s === undefined) this.#symbols.set(item.symbol, (s = { id: symbolIdOf(item.symbol), lastBookTs: undefined }));
     if ("tradeId" in item) {
       const trade: TradeEvent = {
         type: "market.trade",
         ts,
         symbol: item.symbol,
+        symbolId: s.id,
         price: item.price,
         qty: item.qty,
         side: item.aggressor,
@@ -236,12 +240,13 @@ export class SimVenue implements Venue {
       return;
     }
     if (item.bid === undefined || item.ask === undefined) return;
-    const last = this.#lastBookTs.get(item.symbol);
-    this.#lastBookTs.set(item.symbol, item.ts);
+    const last = s.lastBookTs;
+    s.lastBookTs = item.ts;
     const book: BookEvent = {
       type: "market.book",
       ts,
       symbol: item.symbol,
+      symbolId: s.id,
       bid: item.bid.price,
       bidQty: item.bid.qty,
       ask: item.ask.price,
