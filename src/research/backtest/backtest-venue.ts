@@ -44,6 +44,8 @@ export interface BacktestVenueOptions {
 }
 
 type OrderItem = (now: number) => HeanEvent;
+type RestingBest = { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
+const NO_RESTING: RestingBest = { bestBid: undefined, bestAsk: undefined };
 type MarketItem = Touch | GridTrade;
 
 export class BacktestVenue implements Venue {
@@ -61,6 +63,8 @@ export class BacktestVenue implements Venue {
   #sink: EventSink | undefined;
   #unsubscribe: (() => void) | undefined;
   #fundingN = 0;
+  /** Our best resting prices per symbol, in ticks, as last computed (see `#restingTicks`). */
+  readonly #resting = new Map<string, RestingBest>();
   /** Recorded events of symbols not traded, or not fitting the instrument's grid. */
   ignored = 0;
 
@@ -111,6 +115,7 @@ export class BacktestVenue implements Venue {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#resting.clear();
     this.#sink = undefined;
     this.#inbound.clear();
     this.#orderOut.clear();
@@ -173,12 +178,19 @@ export class BacktestVenue implements Venue {
     return this.#inbound.pending + this.#orderOut.pending + this.#marketOut.pending;
   }
 
-  #restingTicks(symbol: string): { bestBid: number | undefined; bestAsk: number | undefined } {
+  #restingTicks(symbol: string): RestingBest {
+    // Asked on every trade, changed only when one of our orders does: kept until the matching
+    // engine reports any change (every change to an open order's price, side or openness is
+    // followed by an "order" event, synchronously). Without a listener, nothing is reported.
+    const known = this.#unsubscribe === undefined ? undefined : this.#resting.get(symbol);
+    if (known !== undefined) return known;
     const tick = this.#o.instruments.find((i) => i.symbol === symbol)?.tickSize;
-    if (tick === undefined) return { bestBid: undefined, bestAsk: undefined };
+    if (tick === undefined) return NO_RESTING;
     // Dividing a positive price by the tick keeps the order: the best price gives the best tick.
     const best = this.engine.bestOpenPrices(PAPER_ACCOUNT, symbol);
-    return { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
+    const ticks: RestingBest = { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
+    if (this.#unsubscribe !== undefined) this.#resting.set(symbol, ticks);
+    return ticks;
   }
 
   #funding(r: FundingRecord): void {
@@ -197,6 +209,8 @@ export class BacktestVenue implements Venue {
   }
 
   #onEngine(e: EngineEvent): void {
+    // Orders, fills, positions, wallets: whatever changed, our best resting prices may have.
+    this.#resting.clear();
     switch (e.type) {
       case "order":
         if (e.order.account === PAPER_ACCOUNT) {
