@@ -10,7 +10,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { type Dec, ZERO, mul } from "../../core/decimal.ts";
-import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
+import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, Side, TradeEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../venues/venue.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
@@ -82,11 +82,16 @@ export class BacktestVenue implements Venue {
     // handed over before the matching engine sees it, exactly where the zero-delay channel
     // would have delivered it, and hean's answer to it reaches the engine only after the ack latency.
     const immediate = this.#md.fixedMs === 0 && this.#md.jitterMs === 0;
-    const out = (item: MarketItem): void => {
-      if (immediate && this.#marketOut.pending === 0) this.#deliverMarket(item);
-      else this.#marketOut.push(item, sampleLatency(this.#md, this.#mdRng));
-    };
-    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), { onTouch: out, onTrade: out });
+    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), {
+      onTouch: (symbol, ts, bid, bidQty, ask, askQty) => {
+        if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty);
+        else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty }, sampleLatency(this.#md, this.#mdRng));
+      },
+      onTrade: (symbol, ts, price, qty, side) => {
+        if (immediate && this.#marketOut.pending === 0) this.#deliverTrade(symbol, ts, price, qty, side);
+        else this.#marketOut.push({ symbol, ts, price, qty, side }, sampleLatency(this.#md, this.#mdRng));
+      },
+    });
     this.engine = new MatchingEngine({
       clock,
       instruments: options.instruments,
@@ -230,15 +235,21 @@ export class BacktestVenue implements Venue {
   }
 
   #deliverMarket(item: MarketItem): void {
+    if ("side" in item) this.#deliverTrade(item.symbol, item.ts, item.price, item.qty, item.side);
+    else this.#deliverBook(item.symbol, item.ts, item.bid, item.bidQty, item.ask, item.askQty);
+  }
+
+  #deliverTrade(symbol: string, venueTs: number, price: Dec, qty: Dec, side: Side): void {
     const sink = this.#sink;
     if (sink === undefined) return;
-    const ts = this.#o.clock.now();
-    if ("side" in item) {
-      const trade: TradeEvent = { type: "market.trade", ts, symbol: item.symbol, price: item.price, qty: item.qty, side: item.side, venueTs: item.ts };
-      sink(trade);
-      return;
-    }
-    const book: BookEvent = { type: "market.book", ts, symbol: item.symbol, bid: item.bid, bidQty: item.bidQty, ask: item.ask, askQty: item.askQty, venueTs: item.ts, afterGap: false };
+    const trade: TradeEvent = { type: "market.trade", ts: this.#o.clock.now(), symbol, price, qty, side, venueTs };
+    sink(trade);
+  }
+
+  #deliverBook(symbol: string, venueTs: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec): void {
+    const sink = this.#sink;
+    if (sink === undefined) return;
+    const book: BookEvent = { type: "market.book", ts: this.#o.clock.now(), symbol, bid, bidQty, ask, askQty, venueTs, afterGap: false };
     sink(book);
   }
 }
