@@ -75,17 +75,25 @@ export class RowReader {
    * `out`. Throws on a problem that stops the read; `out` then holds the records before it.
    */
   push(chunk: Buffer, out: MarketRecord[]): void {
-    let buf = chunk;
-    if (this.#carry !== undefined) {
-      buf = Buffer.concat([this.#carry, chunk]);
-      this.#carry = undefined;
-    }
     let s = 0;
-    for (let nl = buf.indexOf(NL, s); nl >= 0; nl = buf.indexOf(NL, s)) {
-      this.#line(buf, s, nl, out);
+    if (this.#carry !== undefined) {
+      // Only the line that crosses the boundary is joined (a copy of it, not of the chunk).
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.#carry = Buffer.concat([this.#carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.#carry, chunk.subarray(0, nl)]);
+      this.#carry = undefined;
+      this.#line(line, 0, line.length, out);
       s = nl + 1;
     }
-    if (s < buf.length) this.#carry = buf.subarray(s);
+    for (let nl = chunk.indexOf(NL, s); nl >= 0; nl = chunk.indexOf(NL, s)) {
+      this.#line(chunk, s, nl, out);
+      s = nl + 1;
+    }
+    // A copy: a view would keep the whole chunk alive for the few bytes of one line.
+    if (s < chunk.length) this.#carry = Buffer.from(chunk.subarray(s));
   }
 
   /** The last line, when the file does not end with a newline. */
