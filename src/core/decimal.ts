@@ -50,6 +50,16 @@ function fastDec(text: string): Dec | undefined {
   return (BigInt(units) * FAST_SCALE[dot < 0 ? 0 : n - 1 - dot]!) as Dec;
 }
 
+/**
+ * What `fastDec` returns once a caller has scanned the digits itself (a byte-level CSV reader):
+ * `units` is the number the digits spell without the dot (at most 15 digits, so exact),
+ * `fractionDigits` how many stood after it (0..15). Lets such a reader build the decimal without
+ * making a string of the field first.
+ */
+export function decFromDigits(units: number, fractionDigits: number): Dec {
+  return (BigInt(units) * FAST_SCALE[fractionDigits]!) as Dec;
+}
+
 /** Parse an exact decimal string ("0.001", "-42", "1e-3" is rejected: exchanges send plain decimals). */
 export function dec(text: string): Dec {
   const fast = fastDec(text);

@@ -37,6 +37,15 @@ import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
  */
 const STREAM_CHUNK = 256;
 
+/**
+ * The id a journal shows its users (client order ids derive from it) instead of the stored one:
+ * a backtest shows a fixed one, so that two runs of it give the same ids. The stored id and the
+ * records' checksum chain are the file's own either way.
+ */
+export interface PresentedIdentity {
+  readonly journalId?: string;
+}
+
 export class SqliteJournal {
   readonly path: string;
   readonly journalId: string;
@@ -74,15 +83,15 @@ export class SqliteJournal {
    * another process (or another open journal here) holds it, and JOURNAL_LOSS_UNCONFIRMED for a
    * damaged journal unless `onLoss: "cut"` accepts cutting it back to its good prefix.
    */
-  static open(path: string, options: JournalOptions = {}): SqliteJournal {
+  static open(path: string, options: JournalOptions & PresentedIdentity = {}): SqliteJournal {
     const resolved = resolveOptions(options);
-    return new SqliteJournal(openJournalFile(path, resolved), resolved, options.onFailure);
+    return new SqliteJournal(openJournalFile(path, resolved), resolved, options.onFailure, options.journalId);
   }
 
   /** Use `SqliteJournal.open`. */
-  private constructor(opened: OpenedFile, options: ResolvedOptions, onFailure: ((error: HeanError) => void) | undefined) {
+  private constructor(opened: OpenedFile, options: ResolvedOptions, onFailure: ((error: HeanError) => void) | undefined, presentedId?: string) {
     this.path = opened.path;
-    this.journalId = opened.meta.journalId;
+    this.journalId = presentedId ?? opened.meta.journalId;
     this.createdAt = opened.meta.createdAt;
     this.configFingerprint = opened.meta.configFingerprint;
     this.recovery = opened.recovery;

@@ -70,7 +70,7 @@ export function drawdownReferenceEquity(initialCapital: number, highWaterMark: n
 /** Both metrics, or undefined when the inputs cannot give them (non-finite, non-positive capital). */
 export function governorMetrics(input: GovernorInput, config: RiskConfig): GovernorMetrics | undefined {
   const { equity, initialCapital, highWaterMark, dayStartEquity } = input;
-  if (![equity, initialCapital, highWaterMark, dayStartEquity].every(Number.isFinite)) return undefined;
+  if (!(Number.isFinite(equity) && Number.isFinite(initialCapital) && Number.isFinite(highWaterMark) && Number.isFinite(dayStartEquity))) return undefined;
   if (initialCapital <= 0) return undefined;
   const reference = drawdownReferenceEquity(initialCapital, highWaterMark, config);
   const drawdownPct = Math.max(0, ((reference - equity) / reference) * 100);
@@ -136,6 +136,11 @@ function breachedLevel(m: Metric): number {
   return 0;
 }
 
+/** `breachedLevel` of a metric with thresholds [0, t1, t2, t3]. */
+function levelOf(value: number, t1: number, t2: number, t3: number): number {
+  return value >= t3 ? 3 : value >= t2 ? 2 : value >= t1 ? 1 : 0;
+}
+
 const pct = (n: number): string => String(Math.round(n * 10_000) / 10_000);
 
 function valuesOf(input: GovernorInput, m: GovernorMetrics): Record<string, string> {
@@ -158,8 +163,16 @@ export function evaluateGovernor(input: GovernorInput, config: RiskConfig): Gove
   const m = governorMetrics(input, config);
   // Unusable inputs neither trip nor relax anything: the next valid equity decides.
   if (m === undefined) return undefined;
+  // The common case, evaluated on every book: no level to move to. Decided from the figures
+  // alone (as `breachedLevel` on each of `metricsOf`), so that it allocates nothing.
+  const divergenceQuarantine = toNumber(config.maxAccountDivergence);
+  const target = Math.max(
+    levelOf(m.drawdownPct, config.softBrakeDrawdownPct, config.quarantineDrawdownPct, config.hardStopDrawdownPct),
+    levelOf(m.dailyLossPct, config.dailyLossSoftPct, config.dailyLossQuarantinePct, config.dailyLossHardStopPct),
+    levelOf(m.accountDivergence, Infinity, divergenceQuarantine, Infinity),
+  );
+  if (target === current) return undefined;
   const metrics = metricsOf(m, config);
-  const target = Math.max(...metrics.map(breachedLevel));
 
   if (target > current) {
     const reasons = metrics

@@ -50,6 +50,35 @@ export function lastDeadline(now: number, minutes: number): number {
 
 const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
 
+/**
+ * What explains a price decision. Built only when one is made (the average entry is divided out
+ * then), not on every book: the check itself runs on every mark move.
+ */
+function decisionValues(p: MonitoredPosition, px: Dec, size: Dec, pnl: Dec, limitFraction: number): Record<string, string> {
+  return {
+    qty: format(p.qty),
+    avgEntry: format(div(p.entryValue, size)),
+    mark: format(px),
+    pnl: format(pnl),
+    // pnl / entry in units of 0.0001 %
+    pnlPct: String(Number((pnl * 1_000_000n) / p.entryValue) / 10_000),
+    limitPct: String(Math.round(limitFraction * 100 * 1e6) / 1e6),
+  };
+}
+
+/** `fromNumber` of the stop and take-profit fractions, which are the same on every book. */
+const FRACTIONS = new Map<number, Dec>();
+function fractionDec(fraction: number): Dec {
+  let d = FRACTIONS.get(fraction);
+  if (d === undefined) {
+    d = fromNumber(fraction);
+    // Operators set a few stops; a bound all the same (a cleared map only recomputes).
+    if (FRACTIONS.size >= 64) FRACTIONS.clear();
+    FRACTIONS.set(fraction, d);
+  }
+  return d;
+}
+
 function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
   if (mark === undefined || p.entryValue <= 0n) return undefined;
   const long = p.qty > 0n;
@@ -58,28 +87,17 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   const size = abs(p.qty);
   const value = mul(px, size);
   const pnl = long ? sub(value, p.entryValue) : sub(p.entryValue, value);
-  // The average entry only explains a decision: divided out when one is made, not on every book.
-  const values = (limitFraction: number): Record<string, string> => ({
-    qty: format(p.qty),
-    avgEntry: format(div(p.entryValue, size)),
-    mark: format(px),
-    pnl: format(pnl),
-    // pnl / entry in units of 0.0001 %
-    pnlPct: String(Number((pnl * 1_000_000n) / p.entryValue) / 10_000),
-    limitPct: String(Math.round(limitFraction * 100 * 1e6) / 1e6),
-  });
-
   const operatorStop = stopLosses.get(p.symbol);
   const stopPct = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct;
   const stop = stopPct === undefined ? undefined : stopPct / 100;
-  if (stop !== undefined && pnl <= -mul(p.entryValue, fromNumber(stop))) {
-    const v = values(stop);
+  if (stop !== undefined && pnl <= -mul(p.entryValue, fractionDec(stop))) {
+    const v = decisionValues(p, px, size, pnl, stop);
     return { symbol: p.symbol, reason: "STOP_LOSS", detail: `P&L ${v.pnlPct}% at ${v.mark} ≤ −${v.limitPct}% stop (avg entry ${v.avgEntry})`, values: v };
   }
   if (config.takeProfitPct !== undefined) {
     const tp = config.takeProfitPct / 100;
-    if (pnl >= mul(p.entryValue, fromNumber(tp))) {
-      const v = values(tp);
+    if (pnl >= mul(p.entryValue, fractionDec(tp))) {
+      const v = decisionValues(p, px, size, pnl, tp);
       return { symbol: p.symbol, reason: "TAKE_PROFIT", detail: `P&L ${v.pnlPct}% at ${v.mark} ≥ ${v.limitPct}% take-profit (avg entry ${v.avgEntry})`, values: v };
     }
   }

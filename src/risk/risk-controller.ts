@@ -248,20 +248,35 @@ export class RiskController {
 
   // ------------------------------------------------------------------ governor
 
+  /**
+   * The governor's input, filled in place: it is evaluated on every book, and `evaluateGovernor`
+   * keeps nothing of its input (a decision copies the figures it explains into strings).
+   */
+  readonly #input: { -readonly [K in keyof GovernorInput]-?: GovernorInput[K] } = {
+    state: "NORMAL",
+    since: 0,
+    now: 0,
+    equity: 0,
+    initialCapital: 0,
+    highWaterMark: 0,
+    dayStartEquity: 0,
+    accountDivergence: 0,
+  };
+
   #governorInput(now: number, equityDec: Dec): GovernorInput {
     const { engine } = this.#o;
     const ref = this.#ensureReference();
     const equity = toNumber(equityDec);
-    return {
-      state: engine.state.risk.state,
-      since: engine.state.risk.since,
-      now,
-      equity,
-      initialCapital: toNumber(ref.capitalBase),
-      highWaterMark: Math.max(toNumber(ref.highWaterMark), equity),
-      dayStartEquity: toNumber(ref.dayStartEquity),
-      accountDivergence: this.#divergence(),
-    };
+    const input = this.#input;
+    input.state = engine.state.risk.state;
+    input.since = engine.state.risk.since;
+    input.now = now;
+    input.equity = equity;
+    input.initialCapital = toNumber(ref.capitalBase);
+    input.highWaterMark = Math.max(toNumber(ref.highWaterMark), equity);
+    input.dayStartEquity = toNumber(ref.dayStartEquity);
+    input.accountDivergence = this.#divergence();
+    return input;
   }
 
   #evaluateGovernor(now: number): void {

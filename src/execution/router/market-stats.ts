@@ -6,7 +6,7 @@
  * time (time constant `tauMs`), so it means the same at 10 updates a second as at 1 000.
  * Floats are fine here: these figures only ever scale a time to live.
  */
-import { toNumber } from "../../core/decimal.ts";
+import { type Dec, toNumber } from "../../core/decimal.ts";
 import type { BookEvent } from "../../core/events.ts";
 
 export interface TouchStats {
@@ -25,12 +25,20 @@ interface SymbolState {
   ts: number;
   variancePerS: number;
   samples: number;
-  touch: TouchStats;
+  /** The last book's touch, as it came: `touch()` makes the figures when asked. */
+  bid: number;
+  ask: number;
+  bidQty: Dec;
+  askQty: Dec;
 }
 
 /** Book updates needed before the volatility estimate is trusted. */
 const WARM_UP_SAMPLES = 10;
 
+/**
+ * Every book updates the state in place, without an object per book: the router asks for the
+ * touch only when it arms a TTL or watches a resting leg, far less often than books arrive.
+ */
 export class MarketStats {
   readonly #tauMs: number;
   readonly #bySymbol = new Map<string, SymbolState>();
@@ -45,41 +53,40 @@ export class MarketStats {
     if (!(bid > 0 && ask >= bid)) return;
     const mid = (bid + ask) / 2;
     const s = this.#bySymbol.get(book.symbol);
-    let variancePerS = 0;
-    let samples = 0;
-    if (s !== undefined) {
-      variancePerS = s.variancePerS;
-      samples = s.samples;
-      const dt = book.ts - s.ts;
-      if (dt > 0) {
-        const r = (mid - s.mid) / s.mid;
-        const sample = (r * r * 1_000) / dt;
-        const w = 1 - Math.exp(-dt / this.#tauMs);
-        variancePerS = samples === 0 ? sample : variancePerS + w * (sample - variancePerS);
-        samples++;
-      }
-    }
-    const touch: TouchStats = {
-      bid,
-      ask,
-      bidQty: toNumber(book.bidQty),
-      askQty: toNumber(book.askQty),
-      spreadBps: ((ask - bid) / mid) * 10_000,
-      volBpsPerSqrtS: samples >= WARM_UP_SAMPLES ? Math.sqrt(variancePerS) * 10_000 : undefined,
-      ts: book.ts,
-    };
     if (s === undefined) {
-      this.#bySymbol.set(book.symbol, { mid, ts: book.ts, variancePerS, samples, touch });
-    } else if (book.ts >= s.ts) {
-      s.mid = mid;
-      s.ts = book.ts;
-      s.variancePerS = variancePerS;
-      s.samples = samples;
-      s.touch = touch;
+      this.#bySymbol.set(book.symbol, { mid, ts: book.ts, variancePerS: 0, samples: 0, bid, ask, bidQty: book.bidQty, askQty: book.askQty });
+      return;
     }
+    // An older book than the last changes nothing.
+    if (!(book.ts >= s.ts)) return;
+    const dt = book.ts - s.ts;
+    if (dt > 0) {
+      const r = (mid - s.mid) / s.mid;
+      const sample = (r * r * 1_000) / dt;
+      const w = 1 - Math.exp(-dt / this.#tauMs);
+      s.variancePerS = s.samples === 0 ? sample : s.variancePerS + w * (sample - s.variancePerS);
+      s.samples++;
+    }
+    s.mid = mid;
+    s.ts = book.ts;
+    s.bid = bid;
+    s.ask = ask;
+    s.bidQty = book.bidQty;
+    s.askQty = book.askQty;
   }
 
+  /** A new object on each call: nothing a caller keeps changes under it. */
   touch(symbol: string): TouchStats | undefined {
-    return this.#bySymbol.get(symbol)?.touch;
+    const s = this.#bySymbol.get(symbol);
+    if (s === undefined) return undefined;
+    return {
+      bid: s.bid,
+      ask: s.ask,
+      bidQty: toNumber(s.bidQty),
+      askQty: toNumber(s.askQty),
+      spreadBps: ((s.ask - s.bid) / s.mid) * 10_000,
+      volBpsPerSqrtS: s.samples >= WARM_UP_SAMPLES ? Math.sqrt(s.variancePerS) * 10_000 : undefined,
+      ts: s.ts,
+    };
   }
 }

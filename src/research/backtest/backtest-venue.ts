@@ -10,7 +10,7 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { type Dec, ZERO, mul } from "../../core/decimal.ts";
-import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
+import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, Side, TradeEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../venues/venue.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
@@ -44,6 +44,8 @@ export interface BacktestVenueOptions {
 }
 
 type OrderItem = (now: number) => HeanEvent;
+type RestingBest = { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
+const NO_RESTING: RestingBest = { bestBid: undefined, bestAsk: undefined };
 type MarketItem = Touch | GridTrade;
 
 export class BacktestVenue implements Venue {
@@ -61,6 +63,8 @@ export class BacktestVenue implements Venue {
   #sink: EventSink | undefined;
   #unsubscribe: (() => void) | undefined;
   #fundingN = 0;
+  /** Our best resting prices per symbol, in ticks, as last computed (see `#restingTicks`). */
+  readonly #resting = new Map<string, RestingBest>();
   /** Recorded events of symbols not traded, or not fitting the instrument's grid. */
   ignored = 0;
 
@@ -78,11 +82,16 @@ export class BacktestVenue implements Venue {
     // handed over before the matching engine sees it, exactly where the zero-delay channel
     // would have delivered it, and hean's answer to it reaches the engine only after the ack latency.
     const immediate = this.#md.fixedMs === 0 && this.#md.jitterMs === 0;
-    const out = (item: MarketItem): void => {
-      if (immediate && this.#marketOut.pending === 0) this.#deliverMarket(item);
-      else this.#marketOut.push(item, sampleLatency(this.#md, this.#mdRng));
-    };
-    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), { onTouch: out, onTrade: out });
+    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), {
+      onTouch: (symbol, ts, bid, bidQty, ask, askQty) => {
+        if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty);
+        else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty }, sampleLatency(this.#md, this.#mdRng));
+      },
+      onTrade: (symbol, ts, price, qty, side) => {
+        if (immediate && this.#marketOut.pending === 0) this.#deliverTrade(symbol, ts, price, qty, side);
+        else this.#marketOut.push({ symbol, ts, price, qty, side }, sampleLatency(this.#md, this.#mdRng));
+      },
+    });
     this.engine = new MatchingEngine({
       clock,
       instruments: options.instruments,
@@ -111,6 +120,7 @@ export class BacktestVenue implements Venue {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    this.#resting.clear();
     this.#sink = undefined;
     this.#inbound.clear();
     this.#orderOut.clear();
@@ -173,12 +183,19 @@ export class BacktestVenue implements Venue {
     return this.#inbound.pending + this.#orderOut.pending + this.#marketOut.pending;
   }
 
-  #restingTicks(symbol: string): { bestBid: number | undefined; bestAsk: number | undefined } {
+  #restingTicks(symbol: string): RestingBest {
+    // Asked on every trade, changed only when one of our orders does: kept until the matching
+    // engine reports any change (every change to an open order's price, side or openness is
+    // followed by an "order" event, synchronously). Without a listener, nothing is reported.
+    const known = this.#unsubscribe === undefined ? undefined : this.#resting.get(symbol);
+    if (known !== undefined) return known;
     const tick = this.#o.instruments.find((i) => i.symbol === symbol)?.tickSize;
-    if (tick === undefined) return { bestBid: undefined, bestAsk: undefined };
+    if (tick === undefined) return NO_RESTING;
     // Dividing a positive price by the tick keeps the order: the best price gives the best tick.
     const best = this.engine.bestOpenPrices(PAPER_ACCOUNT, symbol);
-    return { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
+    const ticks: RestingBest = { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
+    if (this.#unsubscribe !== undefined) this.#resting.set(symbol, ticks);
+    return ticks;
   }
 
   #funding(r: FundingRecord): void {
@@ -197,6 +214,8 @@ export class BacktestVenue implements Venue {
   }
 
   #onEngine(e: EngineEvent): void {
+    // Orders, fills, positions, wallets: whatever changed, our best resting prices may have.
+    this.#resting.clear();
     switch (e.type) {
       case "order":
         if (e.order.account === PAPER_ACCOUNT) {
@@ -216,15 +235,21 @@ export class BacktestVenue implements Venue {
   }
 
   #deliverMarket(item: MarketItem): void {
+    if ("side" in item) this.#deliverTrade(item.symbol, item.ts, item.price, item.qty, item.side);
+    else this.#deliverBook(item.symbol, item.ts, item.bid, item.bidQty, item.ask, item.askQty);
+  }
+
+  #deliverTrade(symbol: string, venueTs: number, price: Dec, qty: Dec, side: Side): void {
     const sink = this.#sink;
     if (sink === undefined) return;
-    const ts = this.#o.clock.now();
-    if ("side" in item) {
-      const trade: TradeEvent = { type: "market.trade", ts, symbol: item.symbol, price: item.price, qty: item.qty, side: item.side, venueTs: item.ts };
-      sink(trade);
-      return;
-    }
-    const book: BookEvent = { type: "market.book", ts, symbol: item.symbol, bid: item.bid, bidQty: item.bidQty, ask: item.ask, askQty: item.askQty, venueTs: item.ts, afterGap: false };
+    const trade: TradeEvent = { type: "market.trade", ts: this.#o.clock.now(), symbol, price, qty, side, venueTs };
+    sink(trade);
+  }
+
+  #deliverBook(symbol: string, venueTs: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec): void {
+    const sink = this.#sink;
+    if (sink === undefined) return;
+    const book: BookEvent = { type: "market.book", ts: this.#o.clock.now(), symbol, bid, bidQty, ask, askQty, venueTs, afterGap: false };
     sink(book);
   }
 }

@@ -13,7 +13,6 @@ import { SimClock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
-import type { JournalPort } from "../../engine/journal-port.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import type { ChartSeries } from "../../report/html.ts";
@@ -107,57 +106,6 @@ async function driveUntil<T>(clock: SimClock, p: Promise<T>, stepMs = 20): Promi
   return p;
 }
 
-/**
- * The journal under a fixed name: client order ids derive from the journal's (random) id, and
- * two runs of one backtest must give the same ids. A backtest journal is always new, so the
- * ids still never meet another journal's at a venue (a backtest reaches none).
- * A plain class rather than a Proxy: every append goes through it, and a Proxy trap plus a
- * bind per call showed in the backtest's profile.
- */
-class FixedIdentityJournal implements JournalPort {
-  readonly journalId = "backtest";
-  readonly #inner: SqliteJournal;
-
-  constructor(inner: SqliteJournal) {
-    this.#inner = inner;
-  }
-
-  get path(): string {
-    return this.#inner.path;
-  }
-  /** The runtime's boot reads it to report accepted journal damage. */
-  get recovery(): SqliteJournal["recovery"] {
-    return this.#inner.recovery;
-  }
-  append(event: HeanEvent): number {
-    return this.#inner.append(event);
-  }
-  flush(): Promise<void> {
-    return this.#inner.flush();
-  }
-  flushUrgent(): Promise<void> {
-    return this.#inner.flushUrgent();
-  }
-  flushSync(): void {
-    this.#inner.flushSync();
-  }
-  lastSeq(): number {
-    return this.#inner.lastSeq();
-  }
-  read(fromSeqExclusive?: number): ReturnType<SqliteJournal["read"]> {
-    return this.#inner.read(fromSeqExclusive);
-  }
-  writeSnapshot(seq: number, state: unknown): Promise<void> {
-    return this.#inner.writeSnapshot(seq, state);
-  }
-  latestSnapshot(): ReturnType<SqliteJournal["latestSnapshot"]> {
-    return this.#inner.latestSnapshot();
-  }
-  close(): void {
-    this.#inner.close();
-  }
-}
-
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const started = performance.now();
   const { config } = options;
@@ -197,7 +145,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   try {
     const clock = new SimClock(firstTs);
     const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed });
-    const journal = new FixedIdentityJournal(SqliteJournal.open(journalPath, { durability: "normal", writer: "inline" }));
+    // Client order ids derive from the journal's id, which is random: a backtest's journal shows
+    // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
+    // new and reaches no venue, so its ids never meet another journal's.
+    const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline", journalId: "backtest" });
     const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
     const runtime = await Runtime.start({
       config: runConfig,

@@ -48,6 +48,15 @@ export interface Touch {
   readonly askQty: Dec;
 }
 
+/**
+ * Where the replay sends what hean is shown: the fields one by one, so that an event delivered at
+ * once (no market-data latency, the default) is built once, by the venue, with no object between.
+ */
+export interface ReplayOutput {
+  onTouch(symbol: string, ts: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec): void;
+  onTrade(symbol: string, ts: number, price: Dec, qty: Dec, side: Side): void;
+}
+
 /** A replayed trade on the instrument's grid. */
 export interface GridTrade {
   readonly symbol: string;
@@ -62,8 +71,9 @@ interface SymbolState {
   readonly instrument: Instrument;
   readonly tickFloat: number;
   readonly lotFloat: number;
-  /** Half a tick, for rounding prices to the nearest tick. */
-  readonly halfTick: Dec;
+  /** Prices to ticks (nearest) and sizes to lots (down), exact. */
+  readonly ticks: GridMemo;
+  readonly lots: GridMemo;
   /** Book data has been seen: trades no longer move the touch. */
   booked: boolean;
   /** The last touch, in ticks (for marks and funding). */
@@ -81,21 +91,22 @@ export class ReplayMarket implements MarketLiquidity {
   /** Records whose price or size is not on the instrument's grid. */
   offGrid = 0;
 
-  readonly #onTouch: (t: Touch) => void;
-  readonly #onTrade: (t: GridTrade) => void;
+  readonly #out: ReplayOutput;
 
-  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks, out: { onTouch(t: Touch): void; onTrade(t: GridTrade): void }) {
+  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks, out: ReplayOutput) {
     this.#fill = fill;
     this.#resting = resting;
-    this.#onTouch = out.onTouch;
-    this.#onTrade = out.onTrade;
+    this.#out = out;
     for (const instrument of instruments) {
+      // Half a tick, for rounding prices to the nearest tick.
+      const halfTick = instrument.tickSize / 2n;
       this.#symbols.set(instrument.symbol, {
         book: new SyntheticBook(instrument, Math.max(1, fill.depthLevels), fill.touchNotional),
         instrument,
         tickFloat: toNumber(instrument.tickSize),
         lotFloat: toNumber(instrument.lotSize),
-        halfTick: (instrument.tickSize / 2n) as Dec,
+        ticks: new GridMemo(instrument.tickSize, (price) => Number((price + halfTick) / instrument.tickSize)),
+        lots: new GridMemo(instrument.lotSize, (qty) => Number(qty / instrument.lotSize)),
         booked: false,
         bid: Number.NaN,
         ask: Number.NaN,
@@ -137,7 +148,7 @@ export class ReplayMarket implements MarketLiquidity {
       this.offGrid++;
       return false;
     }
-    this.#onTrade({ symbol: r.symbol, ts: r.ts, price: s.book.priceOf(tick), qty: s.book.qtyOf(lots), side: r.takerSide });
+    this.#out.onTrade(r.symbol, r.ts, s.book.priceOf(tick), s.book.qtyOf(lots), r.takerSide);
     for (const o of this.#observers) o.onTrade(s.book, r.takerSide, tick, lots, r.ts);
     if (!s.booked) this.#touchFromTrade(s, r.takerSide, tick, r.ts);
     return true;
@@ -182,7 +193,7 @@ export class ReplayMarket implements MarketLiquidity {
     s.bidLots = bidLots;
     s.askLots = askLots;
     if (bidLots >= 1 && askLots >= 1) {
-      this.#onTouch({ symbol: s.instrument.symbol, ts, bid: s.book.priceOf(bid), bidQty: s.book.qtyOf(bidLots), ask: s.book.priceOf(ask), askQty: s.book.qtyOf(askLots) });
+      this.#out.onTouch(s.instrument.symbol, ts, s.book.priceOf(bid), s.book.qtyOf(bidLots), s.book.priceOf(ask), s.book.qtyOf(askLots));
     }
     for (const o of this.#observers) o.onUpdate(s.book, ts);
   }
@@ -193,10 +204,40 @@ export class ReplayMarket implements MarketLiquidity {
 
   /** Nearest tick; NaN-free for any positive price. */
   #ticks(s: SymbolState, price: Dec): number {
-    return Number((price + s.halfTick) / s.instrument.tickSize);
+    return s.ticks.get(price);
   }
 
+  /** Whole lots, rounded down. */
   #lots(s: SymbolState, qty: Dec): number {
-    return Number(qty / s.instrument.lotSize);
+    return s.lots.get(qty);
+  }
+}
+
+const GRID_SLOTS = 4096;
+
+/**
+ * An exact BigInt conversion (price → ticks, size → lots) remembered per value in a direct-mapped
+ * table: the slot comes from the value's float64 (no allocation), a hit is checked against the
+ * exact value, a miss computes exactly. Prices walk around the last few hundred ticks and sizes
+ * repeat, so most records convert without the two BigInts a division and a rounding cost.
+ */
+class GridMemo {
+  readonly #keys: (Dec | undefined)[] = new Array<Dec | undefined>(GRID_SLOTS).fill(undefined);
+  readonly #values = new Float64Array(GRID_SLOTS);
+  readonly #unitFloat: number;
+  readonly #exact: (value: Dec) => number;
+
+  constructor(unit: Dec, exact: (value: Dec) => number) {
+    this.#unitFloat = Number(unit);
+    this.#exact = exact;
+  }
+
+  get(value: Dec): number {
+    const slot = Math.round(Number(value) / this.#unitFloat) & (GRID_SLOTS - 1);
+    if (this.#keys[slot] === value) return this.#values[slot]!;
+    const result = this.#exact(value);
+    this.#keys[slot] = value;
+    this.#values[slot] = result;
+    return result;
   }
 }

@@ -20,7 +20,8 @@ export interface BytesCounter {
   value: number;
 }
 
-function unpacked(path: string, counter?: BytesCounter): Readable {
+/** The file's bytes, unpacked as its name says (`.gz`, `.zip`'s first entry, else as they are). */
+export function unpacked(path: string, counter?: BytesCounter): Readable {
   const raw = createReadStream(path);
   if (counter !== undefined) raw.on("data", (chunk) => (counter.value += chunk.length));
   if (path.endsWith(".zip")) return firstZipEntry(raw, path);
@@ -85,7 +86,8 @@ export async function* readLines(path: string): AsyncGenerator<Line, void, undef
   if (failure !== undefined) throw readError(path, n, failure);
 }
 
-function readError(path: string, afterLine: number, e: Error): HeanError {
+/** A failure of the file itself (missing, corrupt packing), after `afterLine` complete lines. */
+export function readError(path: string, afterLine: number, e: Error): HeanError {
   if (e instanceof HeanError) return e;
   const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : e.message;
   return new HeanError("DATA_MALFORMED", `${path}: cannot be read after line ${afterLine}: ${reason}`, { file: path, afterLine, reason });

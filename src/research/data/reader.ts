@@ -6,8 +6,9 @@
  * broken file and reorder what a backtest sees.
  */
 import { HeanError } from "../../core/errors.ts";
-import { DATA_FORMATS, type DataFormat, FORMATS, type TimeUnit, recogniseFile, timeUnitOf } from "./formats.ts";
-import { type BytesCounter, readLineBatches } from "./lines.ts";
+import { DATA_FORMATS, type DataFormat, FORMATS, type TimeUnit, recogniseFile } from "./formats.ts";
+import { type BytesCounter, readError, unpacked } from "./lines.ts";
+import { RowReader } from "./row-reader.ts";
 import type { MarketRecord } from "./records.ts";
 
 export interface ReadOptions {
@@ -41,8 +42,6 @@ export interface FileReport {
   readonly problems: RowProblem[];
 }
 
-const PROBLEMS_KEPT = 100;
-
 export function newFileReport(file: string): FileReport {
   return { file, format: undefined, timeUnit: undefined, rows: 0, records: 0, skipped: 0, problems: [] };
 }
@@ -61,68 +60,91 @@ function formatOf(file: string, options: ReadOptions): { format: DataFormat; sym
 }
 
 /** The records of one file, in file order. `report` is filled in as they are read. */
-export async function* readMarketFile(file: string, options: ReadOptions = {}, report: FileReport = newFileReport(file)): AsyncGenerator<MarketRecord, void, undefined> {
-  for await (const batch of readMarketBatches(file, options, report)) yield* batch;
+export function readMarketFile(file: string, options: ReadOptions = {}, report: FileReport = newFileReport(file)): AsyncIterableIterator<MarketRecord> & { return(): Promise<IteratorResult<MarketRecord>> } {
+  return new RecordIterator(readMarketBatches(file, options, report));
+}
+
+/**
+ * The records of runs one at a time. A plain iterator rather than an async generator that
+ * `yield*`s each run: a generator's yield costs several promise turns per record, this costs one
+ * (a record already in hand is a resolved promise). One caller at a time, as `for await` is.
+ */
+class RecordIterator implements AsyncIterableIterator<MarketRecord> {
+  readonly #runs: AsyncGenerator<MarketRecord[], void, undefined>;
+  #run: readonly MarketRecord[] = [];
+  #at = 0;
+
+  constructor(runs: AsyncGenerator<MarketRecord[], void, undefined>) {
+    this.#runs = runs;
+  }
+
+  next(): Promise<IteratorResult<MarketRecord>> {
+    if (this.#at < this.#run.length) return Promise.resolve({ value: this.#run[this.#at++]!, done: false });
+    return this.#nextRun();
+  }
+
+  async #nextRun(): Promise<IteratorResult<MarketRecord>> {
+    for (;;) {
+      const r = await this.#runs.next();
+      if (r.done === true) {
+        this.#run = [];
+        this.#at = 0;
+        return { value: undefined, done: true };
+      }
+      if (r.value.length === 0) continue;
+      this.#run = r.value;
+      this.#at = 1;
+      return { value: r.value[0]!, done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<MarketRecord>> {
+    this.#run = [];
+    this.#at = 0;
+    await this.#runs.return(undefined);
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
  * The records of one file in runs (one per chunk read), in file order: a consumer that needs no
  * await per record (a backtest) goes much faster. A problem that stops the read (strict, time
- * going back) is thrown after the records before it in its run have been yielded.
+ * going back) is thrown after the records before it in its run have been yielded. The chunks are
+ * parsed as bytes (`RowReader`): no string per line for the common trade rows.
  */
 export async function* readMarketBatches(file: string, options: ReadOptions = {}, report: FileReport = newFileReport(file)): AsyncGenerator<MarketRecord[], void, undefined> {
   const { format, symbol } = formatOf(file, options);
-  const spec = FORMATS[format];
-  report.format = format;
-  let unit: TimeUnit | undefined;
-  let lastTs = -Infinity;
-  const skip = (line: number, reason: string): void => {
-    if (options.strict === true) throw new HeanError("DATA_MALFORMED", `${file}:${line}: ${reason}`, { file, line, reason });
-    report.skipped++;
-    if (report.problems.length < PROBLEMS_KEPT) report.problems.push({ line, reason });
-  };
-  for await (const { first, lines } of readLineBatches(file, options.bytesRead)) {
-    const out: MarketRecord[] = [];
-    let stop: unknown;
-    try {
-      for (let i = 0; i < lines.length; i++) {
-        const text = lines[i]!;
-        const n = first + i;
-        if (text.trim() === "") continue;
-        const fields = text.split(",");
-        // A header row; hean's recordings open with a `#hean-market {…}` line.
-        if (n === 1 && (isHeader(fields, spec.header) || text.startsWith("#"))) continue;
-        report.rows++;
-        if (fields.length < spec.minColumns) {
-          skip(n, `${fields.length} columns, ${format} has ${spec.minColumns}`);
-          continue;
-        }
-        unit ??= report.timeUnit = timeUnitOf(fields[spec.timeColumn]!);
-        const record = spec.parse(fields, { symbol, timeUnit: unit });
-        if (typeof record === "string") {
-          skip(n, record);
-          continue;
-        }
-        if (record.ts < lastTs) {
-          throw new HeanError("DATA_OUT_OF_ORDER", `${file}:${n}: time goes back from ${new Date(lastTs).toISOString()} to ${new Date(record.ts).toISOString()}`, { file, line: n, previous: lastTs, ts: record.ts });
-        }
-        lastTs = record.ts;
-        if ((options.from !== undefined && record.ts < options.from) || (options.to !== undefined && record.ts >= options.to)) continue;
-        report.records++;
-        out.push(record);
+  const rows = new RowReader(file, format, symbol, options, report);
+  const input = unpacked(file, options.bytesRead);
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  try {
+    for (;;) {
+      let chunk: IteratorResult<Buffer>;
+      try {
+        // The same chunks as the stream delivers (the runs a backtest commits between).
+        chunk = await chunks.next();
+      } catch (e) {
+        throw readError(file, rows.lines, e as Error);
       }
-    } catch (e) {
-      stop = e;
+      const out: MarketRecord[] = [];
+      let stop: unknown;
+      try {
+        if (chunk.done === true) rows.end(out);
+        else rows.push(chunk.value, out);
+      } catch (e) {
+        stop = e;
+      }
+      if (out.length > 0) yield out;
+      if (stop !== undefined) throw stop;
+      if (chunk.done === true) return;
     }
-    if (out.length > 0) yield out;
-    if (stop !== undefined) throw stop;
+  } finally {
+    input.destroy();
   }
-}
-
-function isHeader(fields: readonly string[], header: readonly string[]): boolean {
-  const first = fields[0]?.trim().toLowerCase() ?? "";
-  // A data row starts with a number; a header with a name (checked against the layout's own).
-  return first !== "" && !/^[\d.]+$/.test(first) && header.some((h) => h.toLowerCase() === first);
 }
 
 /**
