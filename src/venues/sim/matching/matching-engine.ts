@@ -572,11 +572,12 @@ export class MatchingEngine implements MarketObserver {
     book.lastTradeTicks = tick;
     // Ids and sequence advance whether or not anyone listens, so they are the same in every run.
     const seq = ++this.#seq;
-    const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
+    const n = ++this.#tradeCounter;
+    // The id's text is built only for a listener: a backtest publishes no public trades.
     if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
       trade: Object.freeze({
-        tradeId,
+        tradeId: `${this.#prefix}-t-${n}`,
         symbol: sbook.symbol,
         price: sbook.priceOf(tick),
         qty: sbook.qtyOf(lots),
@@ -831,14 +832,14 @@ export class MatchingEngine implements MarketObserver {
   /** A trade involving an account (the synthetic market's own trades are published by onTrade). */
   #publishTrade(price: Dec, qty: Dec, aggressor: Side, book: SymbolBook): void {
     const seq = ++this.#seq;
-    const tradeId = `${this.#prefix}-t-${++this.#tradeCounter}`;
+    const n = ++this.#tradeCounter;
     book.lastTradeTicks = Number(price / book.instrument.tickSize);
     if (this.market?.silent === true) return;
     const symbol = book.instrument.symbol;
     const ts = this.#clock.now();
     if (this.#publicEvents) this.#emit(() => ({
       type: "trade",
-      trade: Object.freeze({ tradeId, symbol, price, qty, aggressor, ts, synthetic: false, seq }),
+      trade: Object.freeze({ tradeId: `${this.#prefix}-t-${n}`, symbol, price, qty, aggressor, ts, synthetic: false, seq }),
     }));
   }
 
