@@ -7,6 +7,7 @@
  * appends per flush was a third of the per-batch budget. Messages remain for what is rare and
  * carries data: snapshot outcomes and the writer's failure.
  */
+import type { WriteJob } from "./write-jobs.ts";
 import type { WriterConfig } from "./writer.ts";
 
 /** The highest seq committed and synced as the durability setting asks. */
@@ -29,4 +30,14 @@ export const WRITER_CLOSED = 2n;
 
 export interface WriterThreadData extends WriterConfig {
   readonly shared: SharedArrayBuffer;
+}
+
+/**
+ * True when `job`, taken into the writer's transaction, completes what an urgent flush waits for
+ * (`urgent` above `durable`, and the job is a turn's last batch reaching that seq): the writer
+ * then commits at once instead of draining later batches into the same, bigger commit.
+ */
+export function completesUrgent(job: WriteJob, urgent: bigint, durable: bigint): boolean {
+  if (job.kind !== "events" || job.more === true || urgent <= durable) return false;
+  return BigInt(job.firstSeq + job.payloads.length - 1) >= urgent;
 }

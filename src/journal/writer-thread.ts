@@ -14,6 +14,7 @@ import { parentPort, receiveMessageOnPort, workerData } from "node:worker_thread
 import { BatchCommitter } from "./batch-committer.ts";
 import { configureConnection } from "./schema.ts";
 import {
+  completesUrgent,
   SLOT_COMMITS,
   SLOT_DURABLE,
   SLOT_STATE,
@@ -99,13 +100,6 @@ function urgentPending(): boolean {
   return Atomics.load(shared, SLOT_URGENT) > Atomics.load(shared, SLOT_DURABLE);
 }
 
-/** The jobs end with a turn's last batch that holds the seq an urgent flush waits for: commit them now. */
-function holdsUrgent(job: WriteJob): boolean {
-  if (job.kind !== "events" || job.more === true) return false;
-  const urgent = Atomics.load(shared, SLOT_URGENT);
-  return urgent > Atomics.load(shared, SLOT_DURABLE) && job.firstSeq + job.payloads.length - 1 >= urgent;
-}
-
 function handle(first: WriterCommand): void {
   const jobs: WriteJob[] = [];
   const refused: { id: number; message: string }[] = [];
@@ -119,7 +113,7 @@ function handle(first: WriterCommand): void {
       else refused.push({ id: command.id, message: encoded.message });
     } else jobs.push(command);
     // Later batches would only make the urgent commit bigger (and slower): they go in the next one.
-    if (command.kind === "events" && holdsUrgent(command)) break;
+    if (command.kind !== "close" && completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
     command = receive();
   }
   for (const job of jobs) if (job.kind === "snapshot") uncommittedSnapshots.push(job.id);
