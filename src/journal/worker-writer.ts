@@ -147,13 +147,14 @@ export class WorkerWriter implements JournalWriter {
 
   readonly #onDurableSlot = (): void => {
     for (;;) {
-      this.#catchUp();
+      const seen = this.#catchUp();
       if (this.#failure !== undefined || this.#durableSeq >= this.#submittedSeq || Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
         this.#watching = false;
         this.#releaseIfIdle();
         return;
       }
-      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, BigInt(this.#durableSeq));
+      // On the value just read from the slot (not our copy): "not-equal" then always means it moved.
+      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, seen);
       if (wait.async) {
         void wait.value.then(this.#onDurableSlot);
         return;
@@ -162,15 +163,17 @@ export class WorkerWriter implements JournalWriter {
     }
   };
 
-  /** What shared memory says is durable now, passed on to the listener once. */
-  #catchUp(): void {
-    const durable = Number(Atomics.load(this.#shared, SLOT_DURABLE));
+  /** What shared memory says is durable now, passed on to the listener once; returns the slot's value as read. */
+  #catchUp(): bigint {
+    const slot = Atomics.load(this.#shared, SLOT_DURABLE);
+    const durable = Number(slot);
     const commits = Atomics.load(this.#shared, SLOT_COMMITS);
-    if (durable <= this.#durableSeq && commits === this.#commitsSeen) return;
+    if (durable <= this.#durableSeq && commits === this.#commitsSeen) return slot;
     const newCommits = Number(commits - this.#commitsSeen);
     this.#commitsSeen = commits;
     if (durable > this.#durableSeq) this.#durableSeq = durable;
     if (this.#failure === undefined) this.#listener.durable(this.#durableSeq, newCommits);
+    return slot;
   }
 
   #releaseIfIdle(): void {
