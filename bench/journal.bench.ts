@@ -7,7 +7,11 @@
  *   batch (targets: ≥ 100k events/s).
  *   Both sides get the same events, built before the clock starts (building them is the caller's
  *   work, not the journal's), and both encode them with the journal's codec: a log of these
- *   events cannot skip serializing them, so the raw loop is the least durable work per event;
+ *   events cannot skip serializing them, so the raw loop is the least durable work per event.
+ *   The two take turns in rounds (raw first in even rounds, the journal first in odd ones) and
+ *   each side's time is summed over its rounds: on a shared machine the disk's fsync latency
+ *   drifts several-fold within a minute, and timing one whole side after the other measured
+ *   the drift as much as the journal (ratios of 0.65-1.76 between back-to-back runs);
  * - event-loop lag p99 while journaling 50k events/s with the worker writer, vs the same tick
  *   loop idle; and, for contrast, the inline writer (fsync on the event loop) under the same load;
  * - replay of 1M events (read, verify, decode, apply) vs plain JSON.parse of the same 1M
@@ -29,6 +33,8 @@ import type { BenchResult } from "./result.ts";
 
 const ONE_AT_A_TIME = 2_000;
 const GROUP_EVENTS = { 100: 100_000, 1000: 200_000 } as const;
+/** Group commit and its raw baseline take turns this many times (each round a multiple of 1000 events). */
+const GROUP_ROUNDS = 10;
 const LAG_MS = 1_500;
 const LAG_EVENTS_PER_TICK = 50; // one tick per ms: 50k events/s offered
 const REPLAY_EVENTS = 1_000_000;
@@ -126,18 +132,50 @@ async function durableOneAtATime(path: string, events: readonly HeanEvent[]): Pr
   }
 }
 
-async function groupCommit(path: string, events: readonly HeanEvent[], batch: number): Promise<number> {
-  const journal = SqliteJournal.open(path);
+/**
+ * events[1..] through the journal (`batch` appends, then await flush) and through the raw loop
+ * (`batch` × encode + writeSync, then fdatasync), in alternating rounds; events/s for each side.
+ */
+async function groupCommitAndRaw(dir: string, events: readonly HeanEvent[], batch: number): Promise<{ journal: number; raw: number }> {
   const total = events.length - 1;
-  try {
-    await journal.appendDurable(events[0]!);
+  const perRound = total / GROUP_ROUNDS;
+  if (!Number.isInteger(perRound / batch)) throw new Error(`${total} events do not split into ${GROUP_ROUNDS} rounds of whole batches of ${batch}`);
+  const fd = openSync(join(dir, `raw-group-${batch}.log`), "w");
+  const journal = SqliteJournal.open(join(dir, `group-${batch}.db`));
+  let rawMs = 0;
+  let journalMs = 0;
+  const rawRound = (from: number, to: number): void => {
     const started = performance.now();
-    for (let i = 1; i <= total; i += batch) {
+    for (let i = from; i < to; i += batch) {
+      for (let k = 0; k < batch; k++) writeSync(fd, encodeEvent(events[i + k]!) + "\n");
+      fdatasyncSync(fd);
+    }
+    rawMs += performance.now() - started;
+  };
+  const journalRound = async (from: number, to: number): Promise<void> => {
+    const started = performance.now();
+    for (let i = from; i < to; i += batch) {
       for (let k = 0; k < batch; k++) journal.append(events[i + k]!);
       await journal.flush();
     }
-    return total / ((performance.now() - started) / 1000);
+    journalMs += performance.now() - started;
+  };
+  try {
+    await journal.appendDurable(events[0]!); // the writer thread is up
+    for (let round = 0; round < GROUP_ROUNDS; round++) {
+      const from = 1 + round * perRound;
+      const to = from + perRound;
+      if (round % 2 === 0) {
+        rawRound(from, to);
+        await journalRound(from, to);
+      } else {
+        await journalRound(from, to);
+        rawRound(from, to);
+      }
+    }
+    return { journal: total / (journalMs / 1000), raw: total / (rawMs / 1000) };
   } finally {
+    closeSync(fd);
     journal.close();
   }
 }
@@ -271,9 +309,7 @@ export async function runJournalBench(): Promise<BenchResult[]> {
     );
 
     for (const batch of [100, 1000] as const) {
-      const events = benchEvents(GROUP_EVENTS[batch]);
-      const raw = rawDurableRecordsPerSecond(at(`raw-group-${batch}.log`), events, batch);
-      const journal = await groupCommit(at(`group-${batch}.db`), events, batch);
+      const { journal, raw } = await groupCommitAndRaw(dir, benchEvents(GROUP_EVENTS[batch]), batch);
       results.push(
         result(
           `journal group commit, ${batch} appends per flush (target ≥ 100k)`,

@@ -45,7 +45,7 @@ export class InlineWriter implements JournalWriter {
       this.#fail(journalIoError("journal commit failed", this.#path, e));
       return;
     }
-    this.#listener.durable(seq);
+    this.#listener.durable(seq, 1);
     if (job.kind === "snapshot") this.#listener.snapshotWritten(job.id);
   }
 

@@ -105,8 +105,8 @@ export class SqliteJournal {
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
     const listener: WriterListener = {
-      durable: (seq) => {
-        this.#commits++;
+      durable: (seq, commits) => {
+        this.#commits += commits;
         this.#onDurable(seq);
       },
       snapshotWritten: (id) => this.#onSnapshotWritten(id),
@@ -167,24 +167,18 @@ export class SqliteJournal {
 
   /**
    * The kill switch's commit path: what is buffered goes to the writer at once (ahead of the
-   * end-of-turn batch), and durability is observed in shared memory, without the writer's reply
-   * message having to reach the event loop. Same guarantee as `flush()`: resolves only once
-   * everything appended so far is durable.
+   * end-of-turn batch), marked urgent so the writer commits it on its own, without waiting to
+   * group it with later batches and without starting a checkpoint first. Same guarantee as
+   * `flush()`: resolves only once everything appended so far is durable.
    */
   flushUrgent(): Promise<void> {
     if (this.#failure !== undefined) return rejected(this.#failure);
     if (this.#closed) return rejected(closedError(this.path));
     const target = this.#lastSeq;
     if (this.#durableSeq >= target) return Promise.resolve();
-    this.#post();
-    const wait = this.#writer.waitDurableAsync;
-    if (wait === undefined || this.#durableSeq >= target) return this.flush();
-    return wait.call(this.#writer, target).then(
-      () => this.#onDurable(target),
-      (e: unknown) => {
-        throw this.#failure ?? e;
-      },
-    );
+    // Marked before the records are posted: the writer may be draining its queue right now.
+    this.#writer.expedite?.(target);
+    return this.flush();
   }
 
   /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */

@@ -1,13 +1,18 @@
 /**
  * The default writer: a worker thread that owns the write connection, so commits and fsyncs
- * never run on the event loop. The main thread only posts encoded batches and hears back.
+ * never run on the event loop. The main thread posts encoded batches and learns what is durable
+ * from shared memory: one `Atomics.waitAsync` watcher while records are outstanding, woken by
+ * the writer's notify after each commit (no reply message per commit; see writer-shared.ts).
  */
 import { Worker } from "node:worker_threads";
 import { HeanError } from "../core/errors.ts";
 import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
 import {
+  SHARED_SLOTS,
+  SLOT_COMMITS,
   SLOT_DURABLE,
   SLOT_STATE,
+  SLOT_URGENT,
   WRITER_CLOSED,
   WRITER_FAILED,
   WRITER_RUNNING,
@@ -26,6 +31,9 @@ export class WorkerWriter implements JournalWriter {
   readonly #path: string;
   #submittedSeq: number;
   #durableSeq: number;
+  #commitsSeen = 0n;
+  /** An Atomics.waitAsync on SLOT_DURABLE is pending (at most one). */
+  #watching = false;
   #pendingSnapshots = 0;
   #referenced = false;
   #closing = false;
@@ -36,9 +44,10 @@ export class WorkerWriter implements JournalWriter {
     this.#path = config.path;
     this.#submittedSeq = config.lastSeq;
     this.#durableSeq = config.lastSeq;
-    const shared = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+    const shared = new SharedArrayBuffer(SHARED_SLOTS * BigInt64Array.BYTES_PER_ELEMENT);
     this.#shared = new BigInt64Array(shared);
     this.#shared[SLOT_DURABLE] = BigInt(config.lastSeq);
+    this.#shared[SLOT_URGENT] = BigInt(config.lastSeq);
     const workerData: WriterThreadData = { ...config, shared };
     this.#worker = new Worker(new URL("./writer-thread.ts", import.meta.url), {
       workerData,
@@ -69,6 +78,13 @@ export class WorkerWriter implements JournalWriter {
       this.#worker.ref();
     }
     this.#worker.postMessage(job satisfies WriterCommand);
+    if (job.kind === "events") this.#watch();
+  }
+
+  /** Ask the writer to commit through `seq` ahead of its usual grouping (and of a due checkpoint). */
+  expedite(seq: number): void {
+    const target = BigInt(seq);
+    if (Atomics.load(this.#shared, SLOT_URGENT) < target) Atomics.store(this.#shared, SLOT_URGENT, target);
   }
 
   waitDurableSync(seq: number): void {
@@ -97,21 +113,6 @@ export class WorkerWriter implements JournalWriter {
     }
   }
 
-  async waitDurableAsync(seq: number): Promise<void> {
-    const target = BigInt(seq);
-    for (;;) {
-      if (this.#failure !== undefined) throw this.#failure;
-      const durable = Atomics.load(this.#shared, SLOT_DURABLE);
-      if (durable >= target) return;
-      if (Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
-        throw new HeanError("JOURNAL_IO", `the journal writer stopped before seq ${seq} was durable (durable: ${durable})`, { path: this.#path, seq, durable: Number(durable) });
-      }
-      // Woken by the writer's Atomics.notify right after its commit; the slice bounds a missed wake-up.
-      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, durable, SYNC_WAIT_SLICE_MS);
-      if (wait.async) await wait.value;
-    }
-  }
-
   close(): "drained" | "abandoned" {
     if (this.#closing) return "abandoned";
     this.#closing = true;
@@ -133,13 +134,62 @@ export class WorkerWriter implements JournalWriter {
     await this.#worker.terminate();
   }
 
+  /**
+   * Keep one Atomics.waitAsync on the durable slot while submitted records are not yet durable,
+   * and tell the listener each time it moves. The wait compares the slot atomically, so a commit
+   * between our load and the wait cannot be missed; a failed or closed writer notifies too.
+   */
+  #watch(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    this.#onDurableSlot();
+  }
+
+  readonly #onDurableSlot = (): void => {
+    for (;;) {
+      const seen = this.#catchUp();
+      if (this.#failure !== undefined || this.#durableSeq >= this.#submittedSeq || Atomics.load(this.#shared, SLOT_STATE) !== WRITER_RUNNING) {
+        this.#watching = false;
+        this.#releaseIfIdle();
+        return;
+      }
+      // On the value just read from the slot (not our copy): "not-equal" then always means it moved.
+      const wait = Atomics.waitAsync(this.#shared, SLOT_DURABLE, seen);
+      if (wait.async) {
+        void wait.value.then(this.#onDurableSlot);
+        return;
+      }
+      // "not-equal": the slot moved meanwhile; read it again
+    }
+  };
+
+  /** What shared memory says is durable now, passed on to the listener once; returns the slot's value as read. */
+  #catchUp(): bigint {
+    const slot = Atomics.load(this.#shared, SLOT_DURABLE);
+    const durable = Number(slot);
+    const commits = Atomics.load(this.#shared, SLOT_COMMITS);
+    if (durable <= this.#durableSeq && commits === this.#commitsSeen) return slot;
+    const newCommits = Number(commits - this.#commitsSeen);
+    this.#commitsSeen = commits;
+    if (durable > this.#durableSeq) this.#durableSeq = durable;
+    if (this.#failure === undefined) this.#listener.durable(this.#durableSeq, newCommits);
+    return slot;
+  }
+
+  #releaseIfIdle(): void {
+    if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
+      this.#referenced = false;
+      this.#worker.unref();
+    }
+  }
+
   #onReport(report: WriterReport): void {
     if (report.t === "failed") {
       this.#fail(`journal commit failed: ${report.message}`);
       return;
     }
-    if (report.seq > this.#durableSeq) this.#durableSeq = report.seq;
-    this.#listener.durable(report.seq);
+    // The snapshots' commit is in shared memory too (and with it every record before them).
+    this.#catchUp();
     for (const id of report.snapshots) {
       this.#pendingSnapshots--;
       this.#listener.snapshotWritten(id);
@@ -148,10 +198,7 @@ export class WorkerWriter implements JournalWriter {
       this.#pendingSnapshots--;
       this.#listener.snapshotRefused(id, message);
     }
-    if (this.#referenced && this.#durableSeq >= this.#submittedSeq && this.#pendingSnapshots === 0) {
-      this.#referenced = false;
-      this.#worker.unref();
-    }
+    this.#releaseIfIdle();
   }
 
   #fail(message: string, cause?: unknown): void {

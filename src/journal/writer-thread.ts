@@ -1,8 +1,10 @@
 /**
  * The writer thread: owns the journal's only write connection, commits whatever has queued up
  * since its last commit in one transaction (group commit across event-loop turns of the main
- * thread), and reports the durable seq twice: in shared memory for `flushSync`, which blocks
- * the main thread, and as a message for `flush()`, which does not.
+ * thread), and reports the durable seq in shared memory (writer-shared.ts): `flushSync` blocks on
+ * it, `flush()` watches it with Atomics.waitAsync. Messages go back only for snapshot outcomes and
+ * failure. An urgent flush (the kill switch) gets its own commit as soon as its records are in
+ * hand, and no checkpoint starts while it waits.
  */
 import { DatabaseSync } from "node:sqlite";
 import { deserialize } from "node:v8";
@@ -11,7 +13,16 @@ import { encodeValue } from "./codec.ts";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { BatchCommitter } from "./batch-committer.ts";
 import { configureConnection } from "./schema.ts";
-import { WRITER_CLOSED, WRITER_FAILED, SLOT_DURABLE, SLOT_STATE, type WriterThreadData } from "./writer-shared.ts";
+import {
+  completesUrgent,
+  SLOT_COMMITS,
+  SLOT_DURABLE,
+  SLOT_STATE,
+  SLOT_URGENT,
+  WRITER_CLOSED,
+  WRITER_FAILED,
+  type WriterThreadData,
+} from "./writer-shared.ts";
 import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
 
 /** Committed text after which the WAL is checkpointed (~3 MB of WAL with page overhead; SQLite's own default is 4 MB). */
@@ -75,11 +86,18 @@ function receive(): WriterCommand | undefined {
 function checkpointIfDue(): WriterCommand | undefined {
   const grown = committer!.bytesCommitted - checkpointedAt;
   if (grown < CHECKPOINT_BYTES || db!.isTransaction) return undefined; // mid-turn: the rest of it comes first
+  // An urgent flush is on its way or queued: its commit goes first, the checkpoint waits for the next idle moment.
+  if (urgentPending()) return receive();
   const waiting = receive();
   if (waiting !== undefined && grown < CHECKPOINT_LIMIT_BYTES) return waiting;
   db!.exec("PRAGMA wal_checkpoint(PASSIVE)");
   checkpointedAt = committer!.bytesCommitted;
   return waiting;
+}
+
+/** An urgent flush waits for a seq not yet durable. */
+function urgentPending(): boolean {
+  return Atomics.load(shared, SLOT_URGENT) > Atomics.load(shared, SLOT_DURABLE);
 }
 
 function handle(first: WriterCommand): void {
@@ -94,6 +112,8 @@ function handle(first: WriterCommand): void {
       if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
       else refused.push({ id: command.id, message: encoded.message });
     } else jobs.push(command);
+    // Later batches would only make the urgent commit bigger (and slower): they go in the next one.
+    if (command.kind !== "close" && completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
     command = receive();
   }
   for (const job of jobs) if (job.kind === "snapshot") uncommittedSnapshots.push(job.id);
@@ -104,11 +124,15 @@ function handle(first: WriterCommand): void {
     if (refused.length > 0) report({ t: "durable", seq: committer!.lastSeq, snapshots: [], refused });
   } else if (jobs.length > 0 || refused.length > 0) {
     const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
+    if (jobs.length > 0) Atomics.add(shared, SLOT_COMMITS, 1n);
     Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
     Atomics.notify(shared, SLOT_DURABLE);
     const snapshots = uncommittedSnapshots;
     uncommittedSnapshots = [];
-    report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
+    // Records' durability is in shared memory already; only snapshot outcomes need a message.
+    if (snapshots.length > 0 || refused.length > 0) {
+      report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
+    }
   }
   if (close) stop(WRITER_CLOSED);
 }

@@ -8,8 +8,8 @@ import type { Durability } from "./schema.ts";
 import type { WriteJob } from "./write-jobs.ts";
 
 export interface WriterListener {
-  /** Everything up to `seq` is committed and synced as the durability setting asks. */
-  durable(seq: number): void;
+  /** Everything up to `seq` is committed and synced as the durability setting asks; `commits` transactions since the last call. */
+  durable(seq: number, commits: number): void;
   snapshotWritten(id: number): void;
   /** A snapshot the writer thread could not encode (EVENT_INVALID); nothing of it was stored. */
   snapshotRefused(id: number, message: string): void;
@@ -34,8 +34,11 @@ export interface JournalWriter {
   submit(job: WriteJob): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
-  /** Resolves once `seq` is durable, watching shared memory (no reply message); rejects when the writer fails. */
-  waitDurableAsync?(seq: number): Promise<void>;
+  /**
+   * Commit through `seq` as soon as the writer holds it, ahead of grouping with later batches and
+   * of a due checkpoint (the kill switch's close orders wait on it). Durability is reported as usual.
+   */
+  expedite?(seq: number): void;
   /**
    * Finish what was submitted and release the file. Synchronous so shutdown paths can use it.
    * "drained": every submitted job is committed; "abandoned": some may not be (the writer had failed).
