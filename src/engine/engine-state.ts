@@ -226,6 +226,12 @@ export class EngineState {
     return this.#fillIds.get(fillId);
   }
 
+  /** Whether any order on the symbol is working: `workingOrders(symbol).length > 0` without the array (strategies ask on every book). */
+  hasWorkingOrders(symbol: string): boolean {
+    for (const o of this.#working.values()) if (o.symbol === symbol) return true;
+    return false;
+  }
+
   workingOrders(symbol?: string): OrderRecord[] {
     const out: OrderRecord[] = [];
     for (const o of this.#working.values()) {

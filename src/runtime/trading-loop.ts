@@ -67,7 +67,7 @@ export class TradingLoop {
       now: () => options.clock.now(),
       positionQty: (symbol) => toNumber(state.portfolio.position(symbol).qty),
       // A parent between two legs has no working order for a moment: it still counts.
-      hasWorkingOrders: (symbol) => state.workingOrders(symbol).length > 0 || options.router.hasWorking(symbol),
+      hasWorkingOrders: (symbol) => state.hasWorkingOrders(symbol) || options.router.hasWorking(symbol),
       context: (symbol) => this.#readContext(symbol),
     };
     this.slots = options.strategies.map((s) => new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, (slot, handler, problem) => this.#disable(slot, handler, problem)));
