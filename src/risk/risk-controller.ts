@@ -396,16 +396,33 @@ export class RiskController {
    */
   #armStaleDeadline(): void {
     if (!this.#running) return;
-    const { clock, config } = this.#o;
-    this.#staleTimer?.cancel();
-    this.#staleTimer = undefined;
-    const lastBooks = [...this.#heldLastBooks().values()];
-    if (lastBooks.length === 0) return;
-    const due = Math.min(...lastBooks) + config.staleDataMs + 1;
+    const { clock, config, engine } = this.#o;
+    // Every fill comes here: a loop, not a map and two arrays per fill.
+    let oldest = Infinity;
+    for (const p of engine.state.portfolio.positions()) if (p.qty !== 0n) oldest = Math.min(oldest, this.#lastBookAt.get(p.symbol) ?? this.#startedAt);
+    if (oldest === Infinity) {
+      this.#staleTimer?.cancel();
+      this.#staleTimer = undefined;
+      return;
+    }
+    const now = clock.now();
     // While the kill switch is on, a stale symbol is its business: look again shortly (for after a resume), not in a loop.
-    const wait = this.#o.killSwitch.active ? STALE_RECHECK_WHILE_ACTIVE_MS : due - clock.now();
-    this.#staleTimer = clock.setTimeout(() => this.#checkStale(), Math.max(0, wait));
+    const wait = Math.max(0, this.#o.killSwitch.active ? STALE_RECHECK_WHILE_ACTIVE_MS : oldest + config.staleDataMs + 1 - now);
+    // A timer already due no later stays: firing early only checks the real silence and re-arms
+    // (`#checkStale`). Re-arming on every fill cost a clearTimeout and a setTimeout on the path
+    // of the fill that the next tick-to-intent waits behind.
+    if (this.#staleTimer !== undefined && this.#staleDue <= now + wait) return;
+    this.#staleTimer?.cancel();
+    this.#staleDue = now + wait;
+    this.#staleTimer = clock.setTimeout(this.#onStaleTimer, wait);
   }
+
+  /** When the armed stale timer fires (clock time). */
+  #staleDue = 0;
+  readonly #onStaleTimer = (): void => {
+    this.#staleTimer = undefined;
+    this.#checkStale();
+  };
 
   #checkStale(): void {
     const { clock, config, killSwitch } = this.#o;
