@@ -139,7 +139,17 @@ const FORCE_CLOSE_EXIT: Readonly<Record<ForceCloseReason, ExitReason>> = {
 /** How many recent orders' origins are remembered (a fill of an older order is "external"). */
 const ORIGIN_WINDOW = 10_000;
 
-export const utcDay = (ts: number): string => new Date(ts).toISOString().slice(0, 10);
+/** "YYYY-MM-DD" (UTC) of a time. Every closing fill asks, nearly always for the same day: the last day's text is kept. */
+export function utcDay(ts: number): string {
+  const day = Math.floor(ts / 86_400_000);
+  if (day !== lastDay || !Number.isFinite(day)) {
+    lastDayText = new Date(ts).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  return lastDayText;
+}
+let lastDay = NaN;
+let lastDayText = "";
 
 export class TradeLedger {
   readonly #onClosed: (trade: RoundTrip) => void;
