@@ -111,7 +111,9 @@ export class RiskController {
     let pendingBuyQty = ZERO;
     let pendingSellQty = ZERO;
     let pendingNotional = ZERO;
-    for (const w of state.workingOrders()) {
+    // One copy of the working orders per candidate (it was taken twice: here and for the count).
+    const working = state.workingOrders();
+    for (const w of working) {
       const remaining = sub(w.qty, w.filledQty);
       if (w.symbol === order.symbol) {
         if (w.side === "buy") pendingBuyQty = add(pendingBuyQty, remaining);
@@ -138,7 +140,7 @@ export class RiskController {
         pendingSellQty,
         grossExposure: add(state.portfolio.grossExposure(), pendingNotional),
         equity: state.portfolio.equity(),
-        openOrders: state.workingOrders().length,
+        openOrders: working.length,
         recentOrderTimes: this.#orderTimes,
         now,
       },
