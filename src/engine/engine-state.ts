@@ -5,6 +5,7 @@
  * rebuilds the state the run had. `apply` checks everything before it mutates anything: an
  * illegal event throws a HeanError and leaves the state untouched.
  */
+import { OldestFirst } from "../core/oldest-first.ts";
 import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
@@ -171,6 +172,10 @@ export class EngineState {
   /** Terminal orders that leave the state on their own (no parent kept), oldest first. */
   readonly #ended = new Set<string>();
   readonly #retired = new Map<string, RetiredOrder>();
+  // The windows below drop their oldest entry per new one (see OldestFirst for why not keys().next()).
+  readonly #oldestEnded = new OldestFirst(this.#ended);
+  readonly #oldestRetired = new OldestFirst(this.#retired);
+  readonly #oldestFillId = new OldestFirst(this.#fillIds);
   readonly #keep: number;
   readonly #retiredMemory: number;
   readonly #fillIdMemory: number;
@@ -258,8 +263,7 @@ export class EngineState {
    */
   #prune(): void {
     while (this.#ended.size > this.#keep) {
-      const oldest = this.#ended.values().next().value as string;
-      this.#retire(oldest);
+      this.#retire(this.#oldestEnded.take()!);
     }
     for (const p of this.parents.prune(this.#keep)) {
       for (const leg of p.legs) {
@@ -282,8 +286,8 @@ export class EngineState {
 
   /** Maps iterate in insertion order: the first keys are the oldest. A `while`, as a snapshot may hold more than today's config keeps. */
   #forgetOldest(): void {
-    while (this.#retired.size > this.#retiredMemory) this.#retired.delete(this.#retired.keys().next().value as string);
-    while (this.#fillIds.size > this.#fillIdMemory) this.#fillIds.delete(this.#fillIds.keys().next().value as string);
+    while (this.#retired.size > this.#retiredMemory) this.#retired.delete(this.#oldestRetired.take()!);
+    while (this.#fillIds.size > this.#fillIdMemory) this.#fillIds.delete(this.#oldestFillId.take()!);
   }
 
   /** "halted": nothing new; "reduce-only": exits only; "active": trade. */

@@ -7,6 +7,7 @@
  * restarted router carries on from it. Each `apply` checks before it mutates: an illegal event
  * throws a HeanError and changes nothing.
  */
+import { OldestFirst } from "../core/oldest-first.ts";
 import { type Dec, ZERO, add, format, mul, neg } from "../core/decimal.ts";
 import { HeanError } from "../core/errors.ts";
 import type {
@@ -63,6 +64,8 @@ export class ParentBook {
   readonly #working = new Map<string, ParentRecord>();
   /** Ended parents in the order they ended: the oldest leave first (see `prune`). */
   readonly #ended = new Set<string>();
+  /** Dropping the oldest ended parent without rescanning the set's holes (see OldestFirst). */
+  readonly #oldestEnded = new OldestFirst(this.#ended);
   #created = 0;
 
   /** Parents ever created, including those pruned (the next parent id counts on from it). */
@@ -74,7 +77,7 @@ export class ParentBook {
   prune(keep: number): ParentRecord[] {
     const gone: ParentRecord[] = [];
     while (this.#ended.size > keep) {
-      const oldest = this.#ended.values().next().value as string;
+      const oldest = this.#oldestEnded.take()!;
       this.#ended.delete(oldest);
       const p = this.#parents.get(oldest);
       this.#parents.delete(oldest);

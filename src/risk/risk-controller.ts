@@ -402,11 +402,9 @@ export class RiskController {
     // Every fill comes here: a loop, not a map and two arrays per fill.
     let oldest = Infinity;
     for (const p of engine.state.portfolio.positions()) if (p.qty !== 0n) oldest = Math.min(oldest, this.#lastBookAt.get(p.symbol) ?? this.#startedAt);
-    if (oldest === Infinity) {
-      this.#staleTimer?.cancel();
-      this.#staleTimer = undefined;
-      return;
-    }
+    // Nothing held: a timer already armed stays. Firing finds nothing held and does not re-arm;
+    // cancelling it here and re-creating it on the next opening fill cost a timer per round trip.
+    if (oldest === Infinity) return;
     const now = clock.now();
     // While the kill switch is on, a stale symbol is its business: look again shortly (for after a resume), not in a loop.
     const wait = Math.max(0, this.#o.killSwitch.active ? STALE_RECHECK_WHILE_ACTIVE_MS : oldest + config.staleDataMs + 1 - now);
