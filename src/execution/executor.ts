@@ -52,7 +52,6 @@ export class Executor {
   readonly #onHanded: ((id: string) => void) | undefined;
   readonly #toSend: string[] = [];
   #pumping = false;
-  #pumpQueued = false;
   #closed = false;
 
   constructor(options: ExecutorOptions) {
@@ -105,16 +104,7 @@ export class Executor {
     if (o.purpose === "kill-switch") void this.#sendUrgent(id);
     else {
       this.#toSend.push(id);
-      // Started at the end of the turn, not here: the journal posts the turn's records to its
-      // writer in one message then (`SqliteJournal.append` queues that post first), and the pump's
-      // flush only waits on it. Flushing here cost a second message per intent (the records
-      // journaled after the intent in the same turn, the router's leg among them, went in
-      // another), and its ~50 µs of postMessage ran inside the tick that decided. The intent is
-      // still sent only once durable.
-      if (!this.#pumpQueued && !this.#pumping) {
-        this.#pumpQueued = true;
-        queueMicrotask(this.#startPump);
-      }
+      void this.#pump();
     }
     return { ok: true, clientOrderId: id };
   }
@@ -131,18 +121,13 @@ export class Executor {
 
   /** Intents waiting on their journal commit to go out (a backtest lets them go before time moves on). */
   get sending(): boolean {
-    return this.#pumping || this.#pumpQueued || this.#toSend.length > 0;
+    return this.#pumping || this.#toSend.length > 0;
   }
 
   /** Stop accepting new intents (shutdown); what is queued still goes out. */
   close(): void {
     this.#closed = true;
   }
-
-  readonly #startPump = (): void => {
-    this.#pumpQueued = false;
-    void this.#pump();
-  };
 
   async #pump(): Promise<void> {
     if (this.#pumping) return;
