@@ -13,7 +13,8 @@ import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { HeanError } from "../../src/core/errors.ts";
 import { type DataFormat, FORMATS, timeUnitOf, type TimeUnit } from "../../src/research/data/formats.ts";
-import { type FileReport, type ReadOptions, newFileReport, readMarketBatches, readMarketFile } from "../../src/research/data/reader.ts";
+import { type FileReport, type ReadOptions, newFileReport } from "../../src/research/data/file-report.ts";
+import { readMarketBatches, readMarketFile } from "../../src/research/data/reader.ts";
 import type { MarketRecord } from "../../src/research/data/records.ts";
 import { RowReader } from "../../src/research/data/row-reader.ts";
 

@@ -8,43 +8,10 @@
 import { HeanError } from "../../core/errors.ts";
 import { DATA_FORMATS, type DataFormat, FORMATS, type TimeUnit, recogniseFile } from "./formats.ts";
 import { type BytesCounter, readError, unpacked } from "./lines.ts";
+import { type FileReport, type ReadOptions, newFileReport } from "./file-report.ts";
 import { RowReader } from "./row-reader.ts";
 import type { MarketRecord } from "./records.ts";
 
-export interface ReadOptions {
-  /** Stop at the first malformed row instead of skipping it. */
-  readonly strict?: boolean;
-  /** The file's layout, when its name does not follow the venue's. */
-  readonly format?: DataFormat;
-  /** The symbol of a file whose rows carry none and whose name does not say. */
-  readonly symbol?: string;
-  /** Only records with from ≤ ts < to. */
-  readonly from?: number;
-  readonly to?: number;
-  /** Counts the file bytes read, across files (progress). */
-  readonly bytesRead?: BytesCounter;
-}
-
-export interface RowProblem {
-  readonly line: number;
-  readonly reason: string;
-}
-
-/** What reading a file found; filled in as the file is read. */
-export interface FileReport {
-  readonly file: string;
-  format: DataFormat | undefined;
-  timeUnit: TimeUnit | undefined;
-  rows: number;
-  records: number;
-  skipped: number;
-  /** The first problems (all are counted in `skipped`). */
-  readonly problems: RowProblem[];
-}
-
-export function newFileReport(file: string): FileReport {
-  return { file, format: undefined, timeUnit: undefined, rows: 0, records: 0, skipped: 0, problems: [] };
-}
 
 function formatOf(file: string, options: ReadOptions): { format: DataFormat; symbol: string | undefined } {
   const known = recogniseFile(file);

@@ -13,7 +13,7 @@ import { type Dec, decFromDigits } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import { type DataFormat, FORMATS, type TimeUnit, timeUnitOf } from "./formats.ts";
 import type { MarketRecord } from "./records.ts";
-import type { FileReport, ReadOptions } from "./reader.ts";
+import type { FileReport, ReadOptions } from "./file-report.ts";
 
 /** Where a trade layout keeps what a trade record needs. */
 interface TradeColumns {
