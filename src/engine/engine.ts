@@ -43,6 +43,8 @@ export class Engine {
   readonly #lastMarkJournaled = new Map<string, number>();
   readonly #lastBook = new Map<string, BookEvent>();
   #sinceSnapshot = 0;
+  /** False while another thread keeps the periodic snapshots (runtime/snapshot-keeper.ts). */
+  #periodicSnapshots = true;
   #journalFailure: string | undefined;
   duplicateFills = 0;
   /** Funding or cash adjustments seen again (stream and reconciliation overlap): booked once. */
@@ -94,7 +96,7 @@ export class Engine {
     }
     if (outcome === "applied" && isJournaled(event)) {
       this.#state.lastSeq = this.journal.append(event);
-      if (++this.#sinceSnapshot >= this.#snapshotEvery) this.snapshot();
+      if (++this.#sinceSnapshot >= this.#snapshotEvery && this.#periodicSnapshots) this.snapshot();
     }
     this.#outbox.publish(event);
     return outcome;
@@ -134,6 +136,11 @@ export class Engine {
   /** Journal the current marks of every symbol (on shutdown, so a replay values positions the same). */
   recordMarks(): void {
     for (const book of this.#lastBook.values()) this.#recordMark(book);
+  }
+
+  /** Whether this engine takes a snapshot every `snapshotEvery` journaled events (it does unless another thread keeps them). */
+  setPeriodicSnapshots(on: boolean): void {
+    this.#periodicSnapshots = on;
   }
 
   snapshot(): void {

@@ -13,6 +13,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
+import type { MessagePort } from "node:worker_threads";
 import type { Clock } from "../core/clock.ts";
 import { HeanError } from "../core/errors.ts";
 import type { HeanEvent } from "../core/events.ts";
@@ -293,6 +294,20 @@ export class SqliteJournal {
     this.#post(); // the records the snapshot describes go first
     this.#writer.submit({ kind: "snapshot", id, seq, ts: this.#clock.now(), state: encoded });
     return done;
+  }
+
+  /**
+   * Pass every record committed from now on (`EventBatch[]` per commit, after it is durable) to
+   * `port`, and store the snapshots with encoded state sent back on it (write-jobs.ts
+   * `TapCommand`). Records appended before the call may be passed too: the other side skips
+   * what it has. False when this journal's writer cannot (the inline writer).
+   */
+  tapCommitted(port: MessagePort): boolean {
+    this.#assertWritable();
+    if (this.#writer.tap === undefined) return false;
+    this.#post(); // what is buffered goes first, so nothing after the tap's start is missed
+    this.#writer.tap(port);
+    return true;
   }
 
   /** The newest snapshot that verifies and decodes; damaged ones are skipped and reported in `snapshotProblems`. */

@@ -4,7 +4,7 @@
  * from shared memory: one `Atomics.waitAsync` watcher while records are outstanding, woken by
  * the writer's notify after each commit (no reply message per commit; see writer-shared.ts).
  */
-import { Worker } from "node:worker_threads";
+import { type MessagePort, Worker } from "node:worker_threads";
 import { HeanError } from "../core/errors.ts";
 import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
 import {
@@ -79,6 +79,11 @@ export class WorkerWriter implements JournalWriter {
     }
     this.#worker.postMessage(job satisfies WriterCommand);
     if (job.kind === "events") this.#watch();
+  }
+
+  tap(port: MessagePort): void {
+    if (this.#failure !== undefined || this.#closing) return;
+    this.#worker.postMessage({ kind: "tap", port } satisfies WriterCommand, [port]);
   }
 
   /** Ask the writer to commit through `seq` ahead of its usual grouping (and of a due checkpoint). */

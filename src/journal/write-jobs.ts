@@ -1,3 +1,5 @@
+import type { MessagePort } from "node:worker_threads";
+
 /**
  * What the journal hands its writer: batches of already-encoded records and snapshots, in order.
  * Plain data, so the same objects travel to the writer thread by structured clone.
@@ -41,5 +43,23 @@ export type WriterReport =
     }
   | { readonly t: "failed"; readonly message: string; readonly code: string | undefined };
 
+/**
+ * Hand the writer one end of a channel: from then on it posts a `TapCommit` there after each
+ * commit (once durability is published), and stores the `SnapshotJob`s with encoded state that
+ * come back on it. The other end is a thread that keeps its own copy of the state from the records
+ * and snapshots it, so that neither the caller's thread nor the commit path stalls for a snapshot.
+ * Snapshots from a tap have a negative id: nobody waits for them.
+ */
+export interface TapCommand {
+  readonly kind: "tap";
+  readonly port: MessagePort;
+}
+
+/** What a commit stored, as the writer tells its tap: the records in order, and the seqs of the tap's snapshots. */
+export interface TapCommit {
+  readonly batches: readonly EventBatch[];
+  readonly snapshots: readonly number[];
+}
+
 /** What the journal posts to the writer thread: jobs in order, then a close. */
-export type WriterCommand = WriteJob | { readonly kind: "close" };
+export type WriterCommand = WriteJob | TapCommand | { readonly kind: "close" };

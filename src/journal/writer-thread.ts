@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { deserialize } from "node:v8";
 import { isHeanError } from "../core/errors.ts";
 import { encodeValue } from "./codec.ts";
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { BatchCommitter } from "./batch-committer.ts";
 import { configureConnection } from "./schema.ts";
 import {
@@ -23,7 +23,7 @@ import {
   WRITER_FAILED,
   type WriterThreadData,
 } from "./writer-shared.ts";
-import type { WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
+import type { EventBatch, SnapshotJob, TapCommit, WriteJob, WriterCommand, WriterReport } from "./write-jobs.ts";
 
 /** Committed text after which the WAL is checkpointed (~3 MB of WAL with page overhead; SQLite's own default is 4 MB). */
 const CHECKPOINT_BYTES = 2 * 1024 * 1024;
@@ -41,6 +41,11 @@ let stopped = false;
 let checkpointedAt = 0;
 /** Snapshots inserted into the open transaction, reported written once it commits. */
 let uncommittedSnapshots: number[] = [];
+/** Where committed batches go (write-jobs.ts `TapCommand`), once the journal has given one. */
+let tap: MessagePort | undefined;
+/** Batches and the tap's snapshots inserted into the open transaction, told to the tap once it commits. */
+let uncommittedBatches: EventBatch[] = [];
+let uncommittedTapSnapshots: number[] = [];
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -54,6 +59,7 @@ function stop(state: bigint): void {
     // closing after a failure may fail too; the state below is what matters
   }
   db = undefined;
+  tap?.close();
   Atomics.store(shared, SLOT_STATE, state);
   Atomics.notify(shared, SLOT_DURABLE);
   port!.close();
@@ -107,16 +113,22 @@ function handle(first: WriterCommand): void {
   // Take everything already queued: one transaction, one fsync for all of it.
   for (let command: WriterCommand | undefined = first; command !== undefined; ) {
     if (command.kind === "close") close = true;
+    else if (command.kind === "tap") openTap(command.port);
     else if (command.kind === "snapshot" && typeof command.state !== "string") {
       const encoded = encodeSnapshot(command.state);
       if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
       else refused.push({ id: command.id, message: encoded.message });
     } else jobs.push(command);
     // Later batches would only make the urgent commit bigger (and slower): they go in the next one.
-    if (command.kind !== "close" && completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
+    if (command.kind !== "close" && command.kind !== "tap" && completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
     command = receive();
   }
-  for (const job of jobs) if (job.kind === "snapshot") uncommittedSnapshots.push(job.id);
+  for (const job of jobs) {
+    if (job.kind === "snapshot") {
+      if (job.id >= 0) uncommittedSnapshots.push(job.id);
+      else uncommittedTapSnapshots.push(job.seq);
+    } else if (tap !== undefined) uncommittedBatches.push(job);
+  }
   const last = jobs[jobs.length - 1];
   if (last?.kind === "events" && last.more === true) {
     // The rest of the caller's turn is on its way: insert now, commit with it.
@@ -133,8 +145,38 @@ function handle(first: WriterCommand): void {
     if (snapshots.length > 0 || refused.length > 0) {
       report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
     }
+    // After durability is published: the tap never delays a commit's waiters.
+    if (uncommittedBatches.length > 0 || uncommittedTapSnapshots.length > 0) {
+      tap?.postMessage({ batches: uncommittedBatches, snapshots: uncommittedTapSnapshots } satisfies TapCommit);
+      uncommittedBatches = [];
+      uncommittedTapSnapshots = [];
+    }
   }
   if (close) stop(WRITER_CLOSED);
+}
+
+/**
+ * From now on, committed batches go to `port`, and snapshots with encoded state come back on it.
+ * Its snapshots are inserted like the journal's own (same checksum, same pruning) in the next
+ * commit; they never hold one up, as encoding was done on the other side.
+ */
+function openTap(port: MessagePort): void {
+  tap?.close();
+  tap = port;
+  port.on("message", (job: SnapshotJob) => {
+    // Only the tap's own kind of job, for a record already committed (the state it describes exists).
+    if (stopped || job?.kind !== "snapshot" || typeof job.state !== "string" || !(job.id < 0) || !(job.seq <= committer!.lastSeq)) return;
+    try {
+      run(job);
+    } catch (e) {
+      fail(e);
+    }
+  });
+  // The other side may stop (or fail) on its own: the journal does not depend on it.
+  port.on("close", () => {
+    if (tap === port) tap = undefined;
+  });
+  port.unref();
 }
 
 /** The snapshot's journal text, or why it cannot be stored (it would not read back the same). */

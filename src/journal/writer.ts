@@ -5,6 +5,7 @@
  */
 import type { HeanError } from "../core/errors.ts";
 import type { Durability } from "./schema.ts";
+import type { MessagePort } from "node:worker_threads";
 import type { WriteJob } from "./write-jobs.ts";
 
 export interface WriterListener {
@@ -32,6 +33,8 @@ export interface JournalWriter {
   /** True when `submit` takes a turn's records in several batches (`more`) and commits them as one. */
   readonly streams?: boolean;
   submit(job: WriteJob): void;
+  /** Pass every batch committed from now on to `port`, and store the snapshots sent back on it (write-jobs.ts `TapCommand`). */
+  tap?(port: MessagePort): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
   /**

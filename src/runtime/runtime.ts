@@ -36,6 +36,7 @@ import type { LiveCredentials, LiveVenueParts, PaperVenueFactory } from "../venu
 import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
+import { SnapshotKeeper, type TappableJournal } from "./snapshot-keeper.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
 import { statusLine } from "./status-line.ts";
@@ -83,6 +84,8 @@ export class Runtime {
   readonly trading: TradingLoop;
   readonly instruments: InstrumentRegistry;
   readonly lag: LoopLagMonitor;
+  /** Takes the periodic snapshots off the trading thread (undefined: the engine takes them). */
+  readonly snapshotKeeper: SnapshotKeeper | undefined;
   readonly replay: ReplayReport;
   readonly startedAt: number;
   /** Venue facts for /ready and metrics (live venues); undefined for the simulated venue. */
@@ -115,6 +118,23 @@ export class Runtime {
       criticalCapacity: config.bus.criticalCapacity,
     });
     this.outbox = new EventBus({ clock: this.clock, mode: "sync" });
+    const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
+      this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
+    };
+    const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
+    // Before the engine changes anything: the keeper starts from the state as replayed.
+    this.snapshotKeeper = SnapshotKeeper.start(journal as TappableJournal, {
+      state: replay.state,
+      stateOptions: { recentTerminalOrders, rememberedOrders, rememberedFillIds },
+      snapshotEvery: config.journal.snapshotEvery,
+      onStopped: (reason) => {
+        this.engine.setPeriodicSnapshots(true);
+        if (this.#stopping === undefined) alert("warning", "SNAPSHOT_KEEPER_STOPPED", `snapshots are taken on the trading thread again: ${reason}`, { reason });
+      },
+      onReport: (report) => {
+        if (report.t === "refused") alert("warning", "SNAPSHOT_FAILED", `snapshot at seq ${report.seq} not stored: ${report.message}`, { seq: report.seq });
+      },
+    });
     this.engine = new Engine({
       state: replay.state,
       journal,
@@ -124,13 +144,11 @@ export class Runtime {
       markIntervalMs: config.journal.markIntervalMs,
       snapshotEvery: config.journal.snapshotEvery,
     });
+    this.engine.setPeriodicSnapshots(this.snapshotKeeper === undefined);
     const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
     this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
-    const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
-      this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
-    };
     const preTrade: ConstructorParameters<typeof Executor>[0]["preTrade"] = (o) => this.risk.preTrade(o);
     this.executor = new Executor({
       engine: this.engine,
@@ -397,6 +415,7 @@ export class Runtime {
     } catch {
       /* already alerted; the journal keeps what it has */
     }
+    await this.snapshotKeeper?.stop();
     engine.snapshot();
     const report = this.report();
     engine.journal.close();
