@@ -43,7 +43,7 @@ export class Engine {
   readonly #lastMarkJournaled = new Map<string, number>();
   readonly #lastBook = new Map<string, BookEvent>();
   #sinceSnapshot = 0;
-  /** False while another thread keeps the periodic snapshots (runtime/snapshot-keeper.ts). */
+  /** False while another thread keeps the periodic snapshots (engine/snapshot-keeper.ts). */
   #periodicSnapshots = true;
   #journalFailure: string | undefined;
   duplicateFills = 0;

@@ -36,7 +36,7 @@ import type { LiveCredentials, LiveVenueParts, PaperVenueFactory } from "../venu
 import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
-import { SnapshotKeeper, type TappableJournal } from "./snapshot-keeper.ts";
+import { SnapshotKeeper, type TappableJournal } from "../engine/snapshot-keeper.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
 import { statusLine } from "./status-line.ts";

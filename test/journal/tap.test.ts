@@ -1,7 +1,7 @@
 /**
  * The writer's tap (write-jobs.ts `TapCommand`): after each commit the writer thread tells the tap
  * what it stored, and stores the encoded snapshots the tap sends back, for records it has
- * committed only. The snapshot keeper hangs on it (runtime/snapshot-keeper.ts).
+ * committed only. The snapshot keeper hangs on it (engine/snapshot-keeper.ts).
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";

@@ -1,5 +1,5 @@
 /**
- * Periodic snapshots off the trading thread (runtime/snapshot-keeper.ts): a worker keeps its own
+ * Periodic snapshots off the trading thread (engine/snapshot-keeper.ts): a worker keeps its own
  * copy of the engine state from the journal's committed records and stores the snapshots. What it
  * stores must be exactly what a replay of the records gives at that seq, and when it stops the
  * engine takes its snapshots itself again.

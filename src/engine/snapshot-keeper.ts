@@ -6,7 +6,7 @@
  */
 import { serialize } from "node:v8";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import type { EngineState, EngineStateOptions } from "../engine/engine-state.ts";
+import type { EngineState, EngineStateOptions } from "./engine-state.ts";
 
 /** Snapshots from the keeper carry this id: nobody waits for them (write-jobs.ts `TapCommand`). */
 export const KEPT_SNAPSHOT_ID = -1;

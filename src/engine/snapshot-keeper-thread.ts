@@ -13,7 +13,7 @@
 import { deserialize } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../core/errors.ts";
-import { EngineState, type EngineSnapshot } from "../engine/engine-state.ts";
+import { EngineState, type EngineSnapshot } from "./engine-state.ts";
 import { decodeEvent, encodeValue } from "../journal/codec.ts";
 import type { EventBatch, SnapshotJob, TapCommit } from "../journal/write-jobs.ts";
 import { KEPT_SNAPSHOT_ID, type KeeperData, type KeeperReport } from "./snapshot-keeper.ts";
