@@ -46,6 +46,8 @@ let tap: MessagePort | undefined;
 /** Batches and the tap's snapshots inserted into the open transaction, told to the tap once it commits. */
 let uncommittedBatches: EventBatch[] = [];
 let uncommittedTapSnapshots: number[] = [];
+/** A snapshot from the tap not yet stored (a newer one replaces it). */
+let heldSnapshot: SnapshotJob | undefined;
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -80,8 +82,19 @@ function fail(e: unknown): void {
 function run(first: WriterCommand): void {
   for (let next: WriterCommand | undefined = first; next !== undefined && !stopped; ) {
     handle(next);
-    next = stopped ? undefined : checkpointIfDue();
+    next = stopped ? undefined : (checkpointIfDue() ?? heldSnapshotIfIdle());
   }
+}
+
+/**
+ * The tap's latest snapshot, once nothing waits on a commit: its megabytes are never written
+ * ahead of an urgent flush or inside a turn still streaming in.
+ */
+function heldSnapshotIfIdle(): SnapshotJob | undefined {
+  if (heldSnapshot === undefined || db!.isTransaction || urgentPending()) return undefined;
+  const job = heldSnapshot;
+  heldSnapshot = undefined;
+  return job;
 }
 
 function receive(): WriterCommand | undefined {
@@ -157,8 +170,8 @@ function handle(first: WriterCommand): void {
 
 /**
  * From now on, committed batches go to `port`, and snapshots with encoded state come back on it.
- * Its snapshots are inserted like the journal's own (same checksum, same pruning) in the next
- * commit; they never hold one up, as encoding was done on the other side.
+ * Its snapshots are inserted like the journal's own (same checksum, same pruning) when the writer
+ * is idle; encoding them was done on the other side.
  */
 function openTap(port: MessagePort): void {
   tap?.close();
@@ -166,8 +179,10 @@ function openTap(port: MessagePort): void {
   port.on("message", (job: SnapshotJob) => {
     // Only the tap's own kind of job, for a record already committed (the state it describes exists).
     if (stopped || job?.kind !== "snapshot" || typeof job.state !== "string" || !(job.id < 0) || !(job.seq <= committer!.lastSeq)) return;
+    heldSnapshot = job;
     try {
-      run(job);
+      const idle = heldSnapshotIfIdle();
+      if (idle !== undefined) run(idle);
     } catch (e) {
       fail(e);
     }
