@@ -4,7 +4,9 @@
  * thread), and reports the durable seq in shared memory (writer-shared.ts): `flushSync` blocks on
  * it, `flush()` watches it with Atomics.waitAsync. Messages go back only for snapshot outcomes and
  * failure. An urgent flush (the kill switch) gets its own commit as soon as its records are in
- * hand, and no checkpoint starts while it waits.
+ * hand, and no checkpoint starts while it waits. Snapshots are committed on their own, when no
+ * urgent flush waits; with a tap (write-jobs.ts `TapCommand`) they come encoded from another
+ * thread that keeps the state from the committed records.
  */
 import { DatabaseSync } from "node:sqlite";
 import { deserialize } from "node:v8";
@@ -39,15 +41,12 @@ let db: DatabaseSync | undefined;
 let committer: BatchCommitter | undefined;
 let stopped = false;
 let checkpointedAt = 0;
-/** Snapshots inserted into the open transaction, reported written once it commits. */
-let uncommittedSnapshots: number[] = [];
 /** Where committed batches go (write-jobs.ts `TapCommand`), once the journal has given one. */
 let tap: MessagePort | undefined;
-/** Batches and the tap's snapshots inserted into the open transaction, told to the tap once it commits. */
+/** Batches inserted into the open transaction (a turn streaming in), told to the tap once it commits. */
 let uncommittedBatches: EventBatch[] = [];
-let uncommittedTapSnapshots: number[] = [];
-/** A snapshot from the tap not yet stored (a newer one replaces it). */
-let heldSnapshot: SnapshotJob | undefined;
+/** Encoded snapshots waiting for an idle moment (`holdSnapshot`). */
+let heldSnapshots: SnapshotJob[] = [];
 
 function report(message: WriterReport): void {
   port!.postMessage(message);
@@ -78,23 +77,41 @@ function fail(e: unknown): void {
   stop(WRITER_FAILED);
 }
 
-/** Commit what is queued, then checkpoint when due; a command that arrived meanwhile goes next. */
-function run(first: WriterCommand): void {
-  for (let next: WriterCommand | undefined = first; next !== undefined && !stopped; ) {
-    handle(next);
-    next = stopped ? undefined : (checkpointIfDue() ?? heldSnapshotIfIdle());
+/**
+ * Commit what is queued, then checkpoint when due; a command that arrived meanwhile goes next.
+ * Held snapshots are stored when nothing else waits, each in a commit of its own.
+ */
+function run(first: WriterCommand | undefined): void {
+  let next = first;
+  for (;;) {
+    if (next !== undefined) {
+      handle(next);
+      next = stopped ? undefined : checkpointIfDue();
+    }
+    if (stopped) return;
+    if (next === undefined) {
+      if (!storeHeldSnapshot()) return;
+      next = receive();
+    }
   }
 }
 
 /**
- * The tap's latest snapshot, once nothing waits on a commit: its megabytes are never written
- * ahead of an urgent flush or inside a turn still streaming in.
+ * A snapshot (several megabytes once the state's windows fill) waits for a moment when no urgent
+ * flush is pending and no turn is streaming in, and is then committed alone: an urgent commit
+ * (the kill switch) never carries one, and records never wait behind one they did not queue after.
+ * The tap's newest snapshot replaces its older one still held.
  */
-function heldSnapshotIfIdle(): SnapshotJob | undefined {
-  if (heldSnapshot === undefined || db!.isTransaction || urgentPending()) return undefined;
-  const job = heldSnapshot;
-  heldSnapshot = undefined;
-  return job;
+function holdSnapshot(job: SnapshotJob): void {
+  if (job.id < 0) heldSnapshots = heldSnapshots.filter((held) => held.id >= 0);
+  heldSnapshots.push(job);
+}
+
+/** Commits the oldest held snapshot if the writer is idle; true when it did. */
+function storeHeldSnapshot(): boolean {
+  if (heldSnapshots.length === 0 || db!.isTransaction || urgentPending()) return false;
+  commit([heldSnapshots.shift()!], []);
+  return true;
 }
 
 function receive(): WriterCommand | undefined {
@@ -120,52 +137,61 @@ function urgentPending(): boolean {
 }
 
 function handle(first: WriterCommand): void {
-  const jobs: WriteJob[] = [];
+  const jobs: EventBatch[] = [];
   const refused: { id: number; message: string }[] = [];
   let close = false;
   // Take everything already queued: one transaction, one fsync for all of it.
   for (let command: WriterCommand | undefined = first; command !== undefined; ) {
     if (command.kind === "close") close = true;
     else if (command.kind === "tap") openTap(command.port);
-    else if (command.kind === "snapshot" && typeof command.state !== "string") {
-      const encoded = encodeSnapshot(command.state);
-      if (typeof encoded === "string") jobs.push({ ...command, state: encoded });
+    else if (command.kind === "snapshot") {
+      const encoded = typeof command.state === "string" ? command.state : encodeSnapshot(command.state);
+      if (typeof encoded === "string") holdSnapshot({ ...command, state: encoded });
       else refused.push({ id: command.id, message: encoded.message });
-    } else jobs.push(command);
-    // Later batches would only make the urgent commit bigger (and slower): they go in the next one.
-    if (command.kind !== "close" && command.kind !== "tap" && completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
+    } else {
+      jobs.push(command);
+      // Later batches would only make the urgent commit bigger (and slower): they go in the next one.
+      if (completesUrgent(command, Atomics.load(shared, SLOT_URGENT), Atomics.load(shared, SLOT_DURABLE))) break;
+    }
     command = receive();
   }
-  for (const job of jobs) {
-    if (job.kind === "snapshot") {
-      if (job.id >= 0) uncommittedSnapshots.push(job.id);
-      else uncommittedTapSnapshots.push(job.seq);
-    } else if (tap !== undefined) uncommittedBatches.push(job);
-  }
   const last = jobs[jobs.length - 1];
-  if (last?.kind === "events" && last.more === true) {
+  if (last?.more === true) {
     // The rest of the caller's turn is on its way: insert now, commit with it.
     committer!.insert(jobs);
+    if (tap !== undefined) uncommittedBatches.push(...jobs);
     if (refused.length > 0) report({ t: "durable", seq: committer!.lastSeq, snapshots: [], refused });
   } else if (jobs.length > 0 || refused.length > 0) {
-    const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
-    if (jobs.length > 0) Atomics.add(shared, SLOT_COMMITS, 1n);
-    Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
-    Atomics.notify(shared, SLOT_DURABLE);
-    const snapshots = uncommittedSnapshots;
-    uncommittedSnapshots = [];
-    // Records' durability is in shared memory already; only snapshot outcomes need a message.
-    if (snapshots.length > 0 || refused.length > 0) {
-      report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
-    }
-    // After durability is published: the tap never delays a commit's waiters.
-    if (uncommittedBatches.length > 0 || uncommittedTapSnapshots.length > 0) {
-      tap?.postMessage({ batches: uncommittedBatches, snapshots: uncommittedTapSnapshots } satisfies TapCommit);
-      uncommittedBatches = [];
-      uncommittedTapSnapshots = [];
-    }
+    commit(jobs, refused);
   }
-  if (close) stop(WRITER_CLOSED);
+  if (close) {
+    // Every snapshot handed over before the close is stored (the journal promises it).
+    while (heldSnapshots.length > 0) commit([heldSnapshots.shift()!], []);
+    stop(WRITER_CLOSED);
+  }
+}
+
+/** Commit `jobs` with what the open transaction holds, publish durability, then tell the journal and the tap. */
+function commit(jobs: readonly WriteJob[], refused: readonly { id: number; message: string }[]): void {
+  const seq = jobs.length > 0 ? committer!.commit(jobs) : committer!.lastSeq;
+  if (jobs.length > 0) Atomics.add(shared, SLOT_COMMITS, 1n);
+  Atomics.store(shared, SLOT_DURABLE, BigInt(seq));
+  Atomics.notify(shared, SLOT_DURABLE);
+  const snapshots: number[] = [];
+  const tapSnapshots: number[] = [];
+  for (const job of jobs) {
+    if (job.kind === "snapshot") (job.id >= 0 ? snapshots : tapSnapshots).push(job.id >= 0 ? job.id : job.seq);
+    else if (tap !== undefined) uncommittedBatches.push(job);
+  }
+  // Records' durability is in shared memory already; only snapshot outcomes need a message.
+  if (snapshots.length > 0 || refused.length > 0) {
+    report(refused.length > 0 ? { t: "durable", seq, snapshots, refused } : { t: "durable", seq, snapshots });
+  }
+  // After durability is published: the tap never delays a commit's waiters.
+  if (tap !== undefined && (uncommittedBatches.length > 0 || tapSnapshots.length > 0)) {
+    tap.postMessage({ batches: uncommittedBatches, snapshots: tapSnapshots } satisfies TapCommit);
+  }
+  uncommittedBatches = [];
 }
 
 /**
@@ -179,10 +205,9 @@ function openTap(port: MessagePort): void {
   port.on("message", (job: SnapshotJob) => {
     // Only the tap's own kind of job, for a record already committed (the state it describes exists).
     if (stopped || job?.kind !== "snapshot" || typeof job.state !== "string" || !(job.id < 0) || !(job.seq <= committer!.lastSeq)) return;
-    heldSnapshot = job;
+    holdSnapshot(job);
     try {
-      const idle = heldSnapshotIfIdle();
-      if (idle !== undefined) run(idle);
+      run(undefined);
     } catch (e) {
       fail(e);
     }
