@@ -36,13 +36,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync, backup } from "node:sqlite";
-import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { writeHeapSnapshot } from "node:v8";
 import { SimClock } from "../src/core/clock.ts";
 import { loadConfig } from "../src/config/config.ts";
 import { replayJournal } from "../src/engine/replay.ts";
 import { SqliteJournal } from "../src/journal/sqlite-journal.ts";
 import { Runtime } from "../src/runtime/runtime.ts";
+import { fullGc } from "./full-gc.ts";
 import type { BenchResult } from "./result.ts";
 
 const DAYS = Number(process.env["HEAN_BENCH_LONGRUN_DAYS"] ?? 30);
@@ -71,12 +71,6 @@ interface DayFigures {
   readonly rssMb: number;
   readonly ordersInState: number;
   readonly trades: number;
-}
-
-/** `gc()` without `--expose-gc` on the command line: heap figures are taken after a full collection. */
-function fullGc(): () => void {
-  setFlagsFromString("--expose-gc");
-  return runInNewContext("gc") as () => void;
 }
 
 const median = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);

@@ -64,6 +64,31 @@ export class Executor {
   }
 
   submit(candidate: CandidateOrder): SubmitResult {
+    const result = this.#recordIntent(candidate);
+    if (!result.ok) return result;
+    // The kill switch does not queue behind ordinary intents: its own commit, observed at once.
+    if (candidate.purpose === "kill-switch") void this.#sendUrgent([result.clientOrderId]);
+    else {
+      this.#toSend.push(result.clientOrderId);
+      void this.#pump();
+    }
+    return result;
+  }
+
+  /**
+   * The kill switch's closes of one pass: every intent is recorded first, then one urgent commit
+   * covers them all and each goes out as soon as it is durable. Submitted one by one, the second
+   * close waited for a commit of its own after the first (one more fsync per open position).
+   */
+  submitUrgent(candidates: readonly CandidateOrder[]): SubmitResult[] {
+    const results = candidates.map((c) => this.#recordIntent(c));
+    const ids = results.flatMap((r) => (r.ok ? [r.clientOrderId] : []));
+    if (ids.length > 0) void this.#sendUrgent(ids);
+    return results;
+  }
+
+  /** Pre-trade check and intent record: the order exists, not yet sent. */
+  #recordIntent(candidate: CandidateOrder): SubmitResult {
     const now = this.#clock.now();
     if (this.#closed) return { ok: false, code: "EXECUTOR_CLOSED", message: "intake is stopped" };
     const failure = this.#engine.journalFailure;
@@ -100,12 +125,6 @@ export class Executor {
       arrivalMid: o.arrivalMid,
     });
     if (outcome !== "applied") return { ok: false, code: "INTENT_REFUSED", message: `the engine refused the intent (${outcome})` };
-    // The kill switch does not queue behind ordinary intents: its own commit, observed at once.
-    if (o.purpose === "kill-switch") void this.#sendUrgent(id);
-    else {
-      this.#toSend.push(id);
-      void this.#pump();
-    }
     return { ok: true, clientOrderId: id };
   }
 
@@ -159,14 +178,16 @@ export class Executor {
   }
 
   /** Journal before effect still: sent only once durable (every record before it is too). */
-  async #sendUrgent(id: string): Promise<void> {
+  async #sendUrgent(ids: readonly string[]): Promise<void> {
     try {
       await this.#engine.flushUrgent();
     } catch (e) {
-      this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: "JOURNAL_NOT_DURABLE", reason: describeError(e).message, postOnlyWouldTake: false });
+      for (const id of ids) {
+        this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: "JOURNAL_NOT_DURABLE", reason: describeError(e).message, postOnlyWouldTake: false });
+      }
       return;
     }
-    this.#send(id);
+    for (const id of ids) this.#send(id);
   }
 
   #send(id: string): void {

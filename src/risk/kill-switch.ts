@@ -14,7 +14,7 @@ import type { KillSwitchEvent, KillSwitchReason } from "../core/events.ts";
 import type { InstrumentRegistry } from "../core/instrument.ts";
 import { exitLimitPrice } from "../execution/exit-price.ts";
 import type { Engine } from "../engine/engine.ts";
-import type { Executor } from "../execution/executor.ts";
+import type { CandidateOrder, Executor } from "../execution/executor.ts";
 import type { Venue, VenuePosition } from "../venues/venue.ts";
 
 export interface KillSwitchOptions {
@@ -89,13 +89,19 @@ export class KillSwitch {
     const toClose = [...targets].map(([symbol, qty]) => ({ symbol, qty })).filter((p) => !closing.has(p.symbol));
     if (toClose.length > 0) {
       this.#step("closing", reason, toClose.map((p) => `${p.symbol} ${format(p.qty)}`).join(", "));
-      for (const p of toClose) this.#close(p.symbol, p.qty);
+      const results = executor.submitUrgent(toClose.map((p) => this.#closeOrder(p.symbol, p.qty)));
+      results.forEach((result, i) => {
+        if (!result.ok) {
+          const symbol = toClose[i]!.symbol;
+          this.#o.onAlert("critical", "KILL_SWITCH_CLOSE_FAILED", `could not send close for ${symbol}: ${result.message}`, { symbol, code: result.code });
+        }
+      });
     }
     this.#scheduleVerify();
   }
 
-  #close(symbol: string, qty: Dec): void {
-    const { engine, executor, instruments, slippageBps } = this.#o;
+  #closeOrder(symbol: string, qty: Dec): CandidateOrder {
+    const { engine, instruments, slippageBps } = this.#o;
     const instrument = instruments.find(symbol);
     const book = engine.lastBook(symbol);
     const side = qty > 0n ? "sell" : "buy";
@@ -103,7 +109,7 @@ export class KillSwitch {
     // triggers): a reduce-only market order is then the only way out.
     const fresh = book !== undefined && this.#o.clock.now() - book.ts <= this.#o.staleDataMs;
     const price = fresh && instrument !== undefined ? exitLimitPrice(side, book, slippageBps, instrument) : undefined;
-    const result = executor.submit({
+    return {
       strategyId: "risk",
       symbol,
       side,
@@ -113,10 +119,7 @@ export class KillSwitch {
       timeInForce: "IOC",
       reduceOnly: true,
       purpose: "kill-switch",
-    });
-    if (!result.ok) {
-      this.#o.onAlert("critical", "KILL_SWITCH_CLOSE_FAILED", `could not send close for ${symbol}: ${result.message}`, { symbol, code: result.code });
-    }
+    };
   }
 
   #scheduleVerify(): void {

@@ -16,6 +16,8 @@ interface Seen {
   readonly clientOrderId: string;
   readonly decisionSeq: number | undefined;
   readonly intentSeq: number | undefined;
+  /** Kill-switch intents committed when this order was handed over. */
+  readonly closeIntents: number;
 }
 
 /** Seqs of the committed kill-switch decision and of the committed intent of `clientOrderId`. */
@@ -30,6 +32,7 @@ function committed(path: string, clientOrderId: string): Seen {
       clientOrderId,
       decisionSeq: seqOf("risk.kill-switch", '"step":"triggered"'),
       intentSeq: seqOf("order.intent", `"clientOrderId":${JSON.stringify(clientOrderId)}`),
+      closeIntents: (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'order.intent' AND instr(payload, ?) > 0").get('"purpose":"kill-switch"') as { n: number }).n,
     };
   } finally {
     db.close();
@@ -64,6 +67,8 @@ test("durability=full, worker writer: each kill-switch close order is sent only 
       assert.ok(s.intentSeq !== undefined, `${s.clientOrderId} was sent before its intent was committed`);
       assert.ok(s.decisionSeq < s.intentSeq, `${s.clientOrderId}: the decision precedes the intent in the journal`);
     }
+    // One urgent commit for the pass: the first close goes out with the second already durable.
+    assert.equal(seen[0]!.closeIntents, 2);
     while (t.rt.engine.state.portfolio.openPositions().length > 0) await t.advance(100);
   } finally {
     await t.stop();
