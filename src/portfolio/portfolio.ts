@@ -95,6 +95,11 @@ export class Portfolio {
     return this.#positions.get(symbol) ?? flatPosition(symbol);
   }
 
+  /** The positions of `positions()`, in its order, without the copy (for per-book checks; not to be kept). */
+  positionsInOrder(): Iterable<Position> {
+    return this.#positions.values();
+  }
+
   /** Every symbol ever traded (flat ones included, they carry realised P&L). */
   positions(): Position[] {
     return [...this.#positions.values()];
