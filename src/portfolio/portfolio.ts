@@ -112,15 +112,18 @@ export class Portfolio {
   unrealizedPnl(symbol?: string): Dec {
     let total = ZERO;
     for (const p of this.#positions.values()) {
-      if (symbol !== undefined && p.symbol !== symbol) continue;
+      // Flat positions add nothing (and cost no mark lookup and no sum).
+      if (p.qty === 0n || (symbol !== undefined && p.symbol !== symbol)) continue;
       const m = this.#marks.get(p.symbol);
       total = add(total, unrealizedPnl(p, m?.bid, m?.ask));
     }
     return total;
   }
 
+  /** Valued on every book (the risk governor): while flat it is the cash itself, no new number. */
   equity(): Dec {
-    return add(this.#cash, this.unrealizedPnl());
+    const unrealized = this.unrealizedPnl();
+    return unrealized === ZERO ? this.#cash : add(this.#cash, unrealized);
   }
 
   /** Equity valued at the given marks instead of the latest ones (a report valued on journaled marks only). */
