@@ -95,6 +95,11 @@ export class Portfolio {
     return this.#positions.get(symbol) ?? flatPosition(symbol);
   }
 
+  /** The positions of `positions()`, in its order, without the copy (for per-book checks; not to be kept). */
+  positionsInOrder(): Iterable<Position> {
+    return this.#positions.values();
+  }
+
   /** Every symbol ever traded (flat ones included, they carry realised P&L). */
   positions(): Position[] {
     return [...this.#positions.values()];
@@ -107,15 +112,18 @@ export class Portfolio {
   unrealizedPnl(symbol?: string): Dec {
     let total = ZERO;
     for (const p of this.#positions.values()) {
-      if (symbol !== undefined && p.symbol !== symbol) continue;
+      // Flat positions add nothing (and cost no mark lookup and no sum).
+      if (p.qty === 0n || (symbol !== undefined && p.symbol !== symbol)) continue;
       const m = this.#marks.get(p.symbol);
       total = add(total, unrealizedPnl(p, m?.bid, m?.ask));
     }
     return total;
   }
 
+  /** Valued on every book (the risk governor): while flat it is the cash itself, no new number. */
   equity(): Dec {
-    return add(this.#cash, this.unrealizedPnl());
+    const unrealized = this.unrealizedPnl();
+    return unrealized === ZERO ? this.#cash : add(this.#cash, unrealized);
   }
 
   /** Equity valued at the given marks instead of the latest ones (a report valued on journaled marks only). */

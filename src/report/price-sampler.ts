@@ -6,8 +6,15 @@
 import { type Dec, toNumber } from "../core/decimal.ts";
 import type { HeanEvent } from "../core/events.ts";
 
+interface Series {
+  points: { ts: number; value: number }[];
+  /** The bucket of the last point, [start, end): a time inside it adds nothing. */
+  start: number;
+  end: number;
+}
+
 export class PriceSampler {
-  readonly #series = new Map<string, { ts: number; value: number }[]>();
+  readonly #series = new Map<string, Series>();
   #bucketMs = 1_000;
   readonly #max: number;
 
@@ -18,19 +25,31 @@ export class PriceSampler {
   /**
    * `mid` is asked only when a new bucket starts (it may cost something to compute); it gets the
    * symbol so that a caller sampling every record can pass one function, not a closure per record.
+   * A backtest calls this for every record: the common case is two comparisons with the last
+   * point's bucket bounds (no division; a time outside the small-integer range would be boxed).
    */
   sample(symbol: string, ts: number, mid: (symbol: string) => bigint | undefined): void {
     let s = this.#series.get(symbol);
-    const last = s === undefined ? undefined : s[s.length - 1];
-    if (last !== undefined && Math.floor(last.ts / this.#bucketMs) === Math.floor(ts / this.#bucketMs)) return;
+    if (s !== undefined && ts >= s.start && ts < s.end) return;
     const m = mid(symbol);
     if (m === undefined) return;
-    if (s === undefined) this.#series.set(symbol, (s = []));
-    s.push({ ts, value: toNumber(m as Dec) });
-    if (s.length > this.#max) {
+    if (s === undefined) this.#series.set(symbol, (s = { points: [], start: 0, end: 0 }));
+    s.points.push({ ts, value: toNumber(m as Dec) });
+    this.#bound(s);
+    if (s.points.length > this.#max) {
       this.#bucketMs *= 2;
-      for (const [k, v] of this.#series) this.#series.set(k, v.filter((p, i) => i === 0 || Math.floor(p.ts / this.#bucketMs) !== Math.floor(v[i - 1]!.ts / this.#bucketMs)));
+      for (const v of this.#series.values()) {
+        const points = v.points;
+        v.points = points.filter((p, i) => i === 0 || Math.floor(p.ts / this.#bucketMs) !== Math.floor(points[i - 1]!.ts / this.#bucketMs));
+        this.#bound(v);
+      }
     }
+  }
+
+  #bound(s: Series): void {
+    const last = s.points[s.points.length - 1]!;
+    s.start = Math.floor(last.ts / this.#bucketMs) * this.#bucketMs;
+    s.end = s.start + this.#bucketMs;
   }
 
   /** Feed an engine's published events (a live or paper run): books give the mid. */
@@ -39,6 +58,6 @@ export class PriceSampler {
   }
 
   series(): Record<string, { ts: number; value: number }[]> {
-    return Object.fromEntries([...this.#series].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this.#series].sort(([a], [b]) => a.localeCompare(b)).map(([symbol, s]) => [symbol, s.points]));
   }
 }

@@ -79,6 +79,27 @@ function fractionDec(fraction: number): Dec {
   return d;
 }
 
+/**
+ * `mul(entryValue, fractionDec(fraction))`, the P&L a stop or take-profit compares with: the
+ * basis moves only with fills and the fraction only with the operator, while the check runs on
+ * every book. The last few answers, keyed by both.
+ */
+const LIMIT_SLOTS = 8;
+const limitBasis: (Dec | undefined)[] = new Array<Dec | undefined>(LIMIT_SLOTS).fill(undefined);
+const limitFraction = new Float64Array(LIMIT_SLOTS).fill(Number.NaN);
+const limitValue: Dec[] = new Array<Dec>(LIMIT_SLOTS).fill(0n as Dec);
+let limitNext = 0;
+function pnlLimit(entryValue: Dec, fraction: number): Dec {
+  for (let i = 0; i < LIMIT_SLOTS; i++) if (limitBasis[i] === entryValue && limitFraction[i] === fraction) return limitValue[i]!;
+  const value = mul(entryValue, fractionDec(fraction));
+  const slot = limitNext;
+  limitNext = (slot + 1) % LIMIT_SLOTS;
+  limitBasis[slot] = entryValue;
+  limitFraction[slot] = fraction;
+  limitValue[slot] = value;
+  return value;
+}
+
 function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
   if (mark === undefined || p.entryValue <= 0n) return undefined;
   const long = p.qty > 0n;
@@ -90,13 +111,13 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   const operatorStop = stopLosses.get(p.symbol);
   const stopPct = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct;
   const stop = stopPct === undefined ? undefined : stopPct / 100;
-  if (stop !== undefined && pnl <= -mul(p.entryValue, fractionDec(stop))) {
+  if (stop !== undefined && pnl <= -pnlLimit(p.entryValue, stop)) {
     const v = decisionValues(p, px, size, pnl, stop);
     return { symbol: p.symbol, reason: "STOP_LOSS", detail: `P&L ${v.pnlPct}% at ${v.mark} ≤ −${v.limitPct}% stop (avg entry ${v.avgEntry})`, values: v };
   }
   if (config.takeProfitPct !== undefined) {
     const tp = config.takeProfitPct / 100;
-    if (pnl >= mul(p.entryValue, fractionDec(tp))) {
+    if (pnl >= pnlLimit(p.entryValue, tp)) {
       const v = decisionValues(p, px, size, pnl, tp);
       return { symbol: p.symbol, reason: "TAKE_PROFIT", detail: `P&L ${v.pnlPct}% at ${v.mark} ≥ ${v.limitPct}% take-profit (avg entry ${v.avgEntry})`, values: v };
     }
@@ -150,6 +171,21 @@ export function withStrategyLimits(config: RiskConfig, strategies: readonly { re
   return Object.freeze({ ...config, maxHoldMsByStrategy: Object.freeze(holds), horizonUtc: Object.freeze(horizons) });
 }
 
+/**
+ * One position's decision (what `checkPositions` returns for it), for a caller that walks its
+ * positions itself: the check runs on every book, and needs no arrays or copies for that.
+ */
+export function checkPosition(
+  p: MonitoredPosition,
+  mark: BidAsk | undefined,
+  now: number,
+  config: RiskConfig,
+  stopLosses: ReadonlyMap<string, number>,
+): ForceCloseDecision | undefined {
+  if (p.qty === 0n) return undefined;
+  return priceDecision(p, mark, config, stopLosses) ?? timeDecision(p, now, config);
+}
+
 export function checkPositions(
   positions: readonly MonitoredPosition[],
   marks: (symbol: string) => BidAsk | undefined,
@@ -159,8 +195,7 @@ export function checkPositions(
 ): ForceCloseDecision[] {
   const out: ForceCloseDecision[] = [];
   for (const p of positions) {
-    if (p.qty === 0n) continue;
-    const d = priceDecision(p, marks(p.symbol), config, stopLosses) ?? timeDecision(p, now, config);
+    const d = checkPosition(p, p.qty === 0n ? undefined : marks(p.symbol), now, config, stopLosses);
     if (d !== undefined) out.push(d);
   }
   return out;

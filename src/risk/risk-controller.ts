@@ -27,7 +27,7 @@ import type { CandidateOrder, Executor, PreTradeCheck, SendCheck } from "../exec
 import type { RiskConfig } from "./config.ts";
 import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
 import type { KillSwitch } from "./kill-switch.ts";
-import { checkPositions } from "./position-monitor.ts";
+import { type ForceCloseDecision, checkPosition } from "./position-monitor.ts";
 import { checkPreTrade, isReduceOnlyExit } from "./pretrade.ts";
 import { recordInWindow } from "./sliding-window.ts";
 import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
@@ -435,18 +435,33 @@ export class RiskController {
     this.#armStaleDeadline();
   }
 
+  /** The position being checked, filled in place (runs on every book; the check keeps nothing of it). */
+  readonly #monitored: { symbol: string; qty: Dec; entryValue: Dec; openedAt: number | null; strategyId: string | undefined } = {
+    symbol: "",
+    qty: 0n as Dec,
+    entryValue: 0n as Dec,
+    openedAt: null,
+    strategyId: undefined,
+  };
+
   #monitorPositions(now: number, includeTime: boolean): void {
     const { engine, config, killSwitch } = this.#o;
     if (killSwitch.active) return;
-    const positions = engine.state.portfolio.openPositions();
-    if (positions.length === 0) return;
-    const decisions = checkPositions(
-      positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryValue: p.entryValue, openedAt: p.openedAt, strategyId: this.#entryStrategy.get(p.symbol) })),
-      (symbol) => engine.state.portfolio.mark(symbol),
-      now,
-      config,
-      engine.state.stopLosses,
-    );
+    const portfolio = engine.state.portfolio;
+    const m = this.#monitored;
+    // Decided for every position first, acted on after (closing moves positions).
+    let decisions: ForceCloseDecision[] | undefined;
+    for (const p of portfolio.positionsInOrder()) {
+      if (p.qty === 0n) continue;
+      m.symbol = p.symbol;
+      m.qty = p.qty;
+      m.entryValue = p.entryValue;
+      m.openedAt = p.openedAt;
+      m.strategyId = this.#entryStrategy.get(p.symbol);
+      const d = checkPosition(m, portfolio.mark(p.symbol), now, config, engine.state.stopLosses);
+      if (d !== undefined) (decisions ??= []).push(d);
+    }
+    if (decisions === undefined) return;
     for (const d of decisions) {
       if (!includeTime && (d.reason === "MAX_HOLD" || d.reason === "HORIZON")) continue;
       this.#forceClose(d.symbol, d.reason, d.detail, now);

@@ -182,7 +182,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       clock.advanceTo(target);
     };
     const feed = async (batch: readonly MarketRecord[]): Promise<void> => {
-      for (const r of batch) {
+      // Indexed, and the last time kept once per run: in an async function neither an iterator's
+      // results nor a time stored in the closure stay unboxed, each cost an allocation per record.
+      for (let i = 0; i < batch.length; i++) {
+        const r = batch[i]!;
         // The same steps as moveTo, without a promise per record when nothing waits.
         for (;;) {
           if (runtime.executor.sending) await settle();
@@ -194,9 +197,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         if (r.ts > clock.now()) clock.set(r.ts);
         venue.replay(r);
         prices.sample(r.symbol, r.ts, midOf);
-        lastTs = r.ts;
-        if (++events % every === 0) options.onProgress?.({ events, ts: lastTs, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
+        if (++events % every === 0) options.onProgress?.({ events, ts: r.ts, firstTs, done: false, fraction: totalBytes === 0 ? 1 : Math.min(1, bytesRead.value / totalBytes) });
       }
+      if (batch.length > 0) lastTs = batch[batch.length - 1]!.ts;
       // Between runs the journal commits and the runtime's promises settle.
       await new Promise((r) => setImmediate(r));
     };

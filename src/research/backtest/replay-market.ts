@@ -175,7 +175,8 @@ export class ReplayMarket implements MarketLiquidity {
       const ask = Math.max(tick + 1, ours.bestBid === undefined ? 0 : ours.bestBid + 1);
       this.#setTouch(s, tick, assumed, ask, assumed, ts);
     } else {
-      const bid = Math.max(1, Math.min(tick - 1, ours.bestAsk === undefined ? Infinity : ours.bestAsk - 1));
+      // Integers only (no Infinity for "none"): the ticks stay small integers, never boxed numbers.
+      const bid = Math.max(1, ours.bestAsk === undefined ? tick - 1 : Math.min(tick - 1, ours.bestAsk - 1));
       this.#setTouch(s, bid, assumed, tick, assumed, ts);
     }
   }

@@ -2,7 +2,6 @@
  * One symbol's synthetic liquidity: a bid side and an ask side of contiguous levels, moved by
  * the market's steps and consumed by the matching engine's takers.
  */
-import { BoundedMemo } from "../../../core/bounded-memo.ts";
 import { type Dec, fromUnits, toNumber } from "../../../core/decimal.ts";
 import type { Side } from "../../../core/events.ts";
 import type { Instrument } from "../../../core/instrument.ts";
@@ -10,6 +9,30 @@ import type { Prng } from "./prng.ts";
 import { SideLevels } from "./side-levels.ts";
 
 const UNITS_MEMO_SIZE = 4096;
+
+/**
+ * `units × step` for whole numbers of ticks or lots, remembered in a direct-mapped table: the
+ * slot is the count's low bits, a hit is checked against the whole count. Ticks walk around the
+ * touch and sizes repeat, so most calls find their answer with no hashing and no BigInt.
+ */
+class UnitsMemo {
+  readonly #step: Dec;
+  readonly #keys = new Float64Array(UNITS_MEMO_SIZE).fill(Number.NaN);
+  readonly #values: Dec[] = new Array<Dec>(UNITS_MEMO_SIZE).fill(0n as Dec);
+
+  constructor(step: Dec) {
+    this.#step = step;
+  }
+
+  get(units: number): Dec {
+    const slot = units & (UNITS_MEMO_SIZE - 1);
+    if (this.#keys[slot] === units) return this.#values[slot]!;
+    const value = fromUnits(BigInt(units), this.#step);
+    this.#keys[slot] = units;
+    this.#values[slot] = value;
+    return value;
+  }
+}
 
 export type SyntheticTradeSink = (aggressor: Side, tick: number, lots: number) => void;
 
@@ -28,8 +51,8 @@ export class SyntheticBook {
   readonly #buySweep = (tick: number, lots: number): void => this.#onTrade("buy", tick, lots);
 
   // A replay asks for the same few prices and sizes on every trade; each answer is two BigInt allocations.
-  readonly #prices: BoundedMemo<number, Dec>;
-  readonly #sizes: BoundedMemo<number, Dec>;
+  readonly #prices: UnitsMemo;
+  readonly #sizes: UnitsMemo;
 
   constructor(instrument: Instrument, depth: number, levelNotional: number) {
     this.instrument = instrument;
@@ -38,8 +61,8 @@ export class SyntheticBook {
     this.#tickFloat = toNumber(instrument.tickSize);
     this.#lotFloat = toNumber(instrument.lotSize);
     this.#levelNotional = levelNotional;
-    this.#prices = new BoundedMemo(UNITS_MEMO_SIZE, (tick) => fromUnits(BigInt(tick), instrument.tickSize));
-    this.#sizes = new BoundedMemo(UNITS_MEMO_SIZE, (lots) => fromUnits(BigInt(lots), instrument.lotSize));
+    this.#prices = new UnitsMemo(instrument.tickSize);
+    this.#sizes = new UnitsMemo(instrument.lotSize);
   }
 
   set onTrade(sink: SyntheticTradeSink) {
