@@ -100,6 +100,11 @@ export class Portfolio {
     return [...this.#positions.values()];
   }
 
+  /** The stored positions, flat ones included, without a copy: for per-book loops (do not hold on to it). */
+  positionValues(): MapIterator<Position> {
+    return this.#positions.values();
+  }
+
   openPositions(): Position[] {
     return this.positions().filter((p) => p.qty !== 0n);
   }

@@ -79,7 +79,11 @@ function fractionDec(fraction: number): Dec {
   return d;
 }
 
-function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
+/**
+ * STOP_LOSS or TAKE_PROFIT for one position at its mark, or undefined: what a book can change.
+ * Exported for the per-book check, which runs it on the stored positions without copying them.
+ */
+export function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
   if (mark === undefined || p.entryValue <= 0n) return undefined;
   const long = p.qty > 0n;
   const px = long ? mark.bid : mark.ask;

@@ -27,7 +27,7 @@ import type { CandidateOrder, Executor, PreTradeCheck, SendCheck } from "../exec
 import type { RiskConfig } from "./config.ts";
 import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
 import type { KillSwitch } from "./kill-switch.ts";
-import { checkPositions } from "./position-monitor.ts";
+import { type ForceCloseDecision, checkPositions, priceDecision } from "./position-monitor.ts";
 import { checkPreTrade, isReduceOnlyExit } from "./pretrade.ts";
 import { recordInWindow } from "./sliding-window.ts";
 import { circuitOpenTooLong, privateStreamBlind, rejectionStorm } from "./triggers.ts";
@@ -438,19 +438,29 @@ export class RiskController {
   #monitorPositions(now: number, includeTime: boolean): void {
     const { engine, config, killSwitch } = this.#o;
     if (killSwitch.active) return;
-    const positions = engine.state.portfolio.openPositions();
+    const portfolio = engine.state.portfolio;
+    if (!includeTime) {
+      // Every book of a held symbol comes here: only a price can close a position now (time is the
+      // watchdog's), and nothing is copied or built unless one must.
+      let decisions: ForceCloseDecision[] | undefined;
+      for (const p of portfolio.positionValues()) {
+        if (p.qty === 0n) continue;
+        const d = priceDecision(p, portfolio.mark(p.symbol), config, engine.state.stopLosses);
+        if (d !== undefined) (decisions ??= []).push(d);
+      }
+      if (decisions !== undefined) for (const d of decisions) this.#forceClose(d.symbol, d.reason, d.detail, now);
+      return;
+    }
+    const positions = portfolio.openPositions();
     if (positions.length === 0) return;
     const decisions = checkPositions(
       positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryValue: p.entryValue, openedAt: p.openedAt, strategyId: this.#entryStrategy.get(p.symbol) })),
-      (symbol) => engine.state.portfolio.mark(symbol),
+      (symbol) => portfolio.mark(symbol),
       now,
       config,
       engine.state.stopLosses,
     );
-    for (const d of decisions) {
-      if (!includeTime && (d.reason === "MAX_HOLD" || d.reason === "HORIZON")) continue;
-      this.#forceClose(d.symbol, d.reason, d.detail, now);
-    }
+    for (const d of decisions) this.#forceClose(d.symbol, d.reason, d.detail, now);
   }
 
   #forceClose(symbol: string, reason: ForceCloseReason, detail: string, now: number): void {
