@@ -73,11 +73,13 @@ class Quiet implements Strategy {
   }
 }
 
-const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+/**
+ * Microseconds on the monotonic clock, as a double: `process.hrtime.bigint()` made two BigInts
+ * (72 B) per call, and the harness calls it on every turn it spins.
+ */
+const nowUs = (): number => performance.now() * 1000;
 
 interface Flood {
-  /** Intended send time (µs) of each injected book. */
-  readonly dueAt: WeakMap<object, number>;
   /**
    * When the tick the engine acts on now was due, counting conflation: a waiting tick that a newer
    * one replaced was due earlier, and the decision it allowed has been waiting since. Measuring from
@@ -88,14 +90,40 @@ interface Flood {
   stop(): Promise<void>;
 }
 
+/**
+ * What the flood remembers per symbol, in one object made once, not per tick: a per-tick
+ * `WeakMap` entry for the due time made the runtime's scavenges clear its ephemerons (~20% of
+ * each scavenge), a cost the EventEmitter baseline never paid and production does not have.
+ */
+interface SymbolFeed {
+  readonly symbol: string;
+  /** Due time (µs) of the oldest injected tick not yet delivered to the engine; NaN when none. */
+  oldestWaiting: number;
+  /** The last book published and its due time (µs). */
+  lastBook: BookEvent | undefined;
+  lastDue: number;
+  /** The venue's top as last read, when (µs), and the prices derived from it at `factor`. */
+  topAt: number;
+  topBid: Dec | undefined;
+  topAsk: Dec | undefined;
+  factor: number;
+  bid: Dec;
+  ask: Dec;
+}
+
+const ONE = dec("1");
+
 /** Publish books into the inbox at RATE per second, priced off the venue's own market. */
 function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublish?: (dueUs: number) => void): Flood {
-  const dueAt = new WeakMap<object, number>();
-  /** Per symbol: due time of the oldest injected tick not yet delivered to the engine. */
-  const oldestWaiting = new Map<string, number>();
+  const feeds = new Map<string, SymbolFeed>(
+    SYMBOLS.map((symbol) => [symbol, { symbol, oldestWaiting: Number.NaN, lastBook: undefined, lastDue: 0, topAt: Number.NEGATIVE_INFINITY, topBid: undefined, topAsk: undefined, factor: Number.NaN, bid: 0n as Dec, ask: 0n as Dec }]),
+  );
+  const bySymbol = SYMBOLS.map((symbol) => feeds.get(symbol)!);
   // Subscribed after the engine: runs once the engine (and the strategies behind it) saw the tick.
   const unsubscribe = rt.inbox.subscribe("bench-delivered", (e) => {
-    if (e.type === "market.book") oldestWaiting.delete(e.symbol);
+    if (e.type !== "market.book") return;
+    const feed = feeds.get(e.symbol);
+    if (feed !== undefined) feed.oldestWaiting = Number.NaN;
   }, ["market.book"]);
   const start = nowUs();
   let sent = 0;
@@ -103,42 +131,52 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   /**
-   * The venue's top, read at most once a millisecond per symbol (its market moves once a second
-   * here). Read per tick, the simulator's merged book was ~0.8 KB of harness garbage per tick that
-   * the EventEmitter baseline (fixed prices) does not make, and its scavenges landed on the
-   * runtime's samples.
+   * Prices off the venue's top, read at most once a millisecond per symbol (its market moves once
+   * a second here) and converted only when the top or the factor moved. Read per tick, the
+   * simulator's merged book was ~0.8 KB of harness garbage per tick, and the decimal arithmetic
+   * and parsing more, that the EventEmitter baseline (fixed prices) does not make: their
+   * scavenges landed on the runtime's samples.
    */
-  const tops = new Map<string, { at: number; top: ReturnType<SimVenue["engine"]["top"]> }>();
-  const topOf = (symbol: string): ReturnType<SimVenue["engine"]["top"]> => {
-    const at = nowUs();
-    const cached = tops.get(symbol);
-    if (cached !== undefined && at - cached.at < 1_000) return cached.top;
-    const top = venue.engine.top(symbol);
-    tops.set(symbol, { at, top });
-    return top;
+  const price = (feed: SymbolFeed, at: number): boolean => {
+    if (at - feed.topAt >= 1_000) {
+      const top = venue.engine.top(feed.symbol);
+      feed.topAt = at;
+      feed.topBid = top?.bid?.price;
+      feed.topAsk = top?.ask?.price;
+      feed.factor = Number.NaN;
+    }
+    if (feed.topBid === undefined || feed.topAsk === undefined) return false;
+    const factor = priceFactor();
+    if (factor !== feed.factor) {
+      const f = fromNumber(factor);
+      feed.bid = roundTick(mul(feed.topBid, f), feed.symbol);
+      feed.ask = roundTick(mul(feed.topAsk, f), feed.symbol);
+      feed.factor = factor;
+    }
+    return true;
   };
   const step = (): void => {
     if (!running) return done();
-    const due = Math.floor(((nowUs() - start) * RATE) / 1e6);
+    const now = nowUs();
+    const due = Math.floor(((now - start) * RATE) / 1e6);
     for (; sent < due; sent++) {
-      const symbol = SYMBOLS[sent % SYMBOLS.length]!;
-      const top = topOf(symbol);
-      if (top === undefined || top.bid === undefined || top.ask === undefined) continue;
-      const f = fromNumber(priceFactor());
+      const feed = bySymbol[sent % bySymbol.length]!;
+      if (!price(feed, now)) continue;
       const book: BookEvent = {
         type: "market.book",
         ts: rt.clock.now(),
-        symbol,
-        bid: roundTick(mul(top.bid.price, f), symbol),
-        bidQty: dec("1"),
-        ask: roundTick(mul(top.ask.price, f), symbol),
-        askQty: dec("1"),
+        symbol: feed.symbol,
+        bid: feed.bid,
+        bidQty: ONE,
+        ask: feed.ask,
+        askQty: ONE,
         venueTs: rt.clock.now(),
         afterGap: false,
       };
-      const dueUs = start + Math.round((sent * 1e6) / RATE);
-      dueAt.set(book, dueUs);
-      if (!oldestWaiting.has(symbol)) oldestWaiting.set(symbol, dueUs);
+      const dueUs = start + (sent * 1e6) / RATE;
+      feed.lastBook = book;
+      feed.lastDue = dueUs;
+      if (Number.isNaN(feed.oldestWaiting)) feed.oldestWaiting = dueUs;
       onPublish?.(dueUs);
       rt.inbox.publish(book);
     }
@@ -146,8 +184,13 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
   };
   setImmediate(step);
   return {
-    dueAt,
-    due: (book) => oldestWaiting.get(book.symbol) ?? dueAt.get(book),
+    due: (book) => {
+      const feed = feeds.get(book.symbol);
+      if (feed === undefined) return undefined;
+      if (!Number.isNaN(feed.oldestWaiting)) return feed.oldestWaiting;
+      // Delivered already: only the newest book's due time is known (the engine acts on it).
+      return feed.lastBook === book ? feed.lastDue : undefined;
+    },
     async stop() {
       running = false;
       await finished;
@@ -156,8 +199,10 @@ function flood(rt: Runtime, venue: SimVenue, priceFactor: () => number, onPublis
   };
 }
 
+const TICKS: Readonly<Record<string, Dec>> = { BTCUSDT: dec("0.1"), ETHUSDT: dec("0.01") };
+
 function roundTick(price: Dec, symbol: string): Dec {
-  const tick = symbol === "BTCUSDT" ? dec("0.1") : dec("0.01");
+  const tick = TICKS[symbol]!;
   return ((price / tick) * tick) as Dec;
 }
 
@@ -190,7 +235,7 @@ export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; 
   const rt = await startRuntime(dir, "tick", [new PingPong()], GOVERNOR_OUT_OF_REACH, {
     onIntent: (book: BookEvent) => {
       const due = f?.due(book);
-      if (recording && due !== undefined) hist.recordValue(Math.max(1, nowUs() - due));
+      if (recording && due !== undefined) hist.recordValue(Math.max(1, Math.round(nowUs() - due)));
     },
   });
   const venue = rt.venue as SimVenue;
@@ -215,7 +260,7 @@ export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; 
     const s = strategy.onBook(book, view);
     if (s !== undefined) {
       held = held === 0 ? 1 : 0;
-      baseline.recordValue(Math.max(1, nowUs() - due));
+      baseline.recordValue(Math.max(1, Math.round(nowUs() - due)));
     }
   });
   const start = nowUs();
@@ -265,7 +310,7 @@ export async function killSwitchReaction(dir: string, durability: "full" | "norm
     onHandedToVenue: (id: string) => {
       const o = rt.engine.state.orders.get(id);
       if (o?.purpose === "kill-switch" && crashTickDue !== undefined) {
-        hist.recordValue(Math.max(1, nowUs() - crashTickDue));
+        hist.recordValue(Math.max(1, Math.round(nowUs() - crashTickDue)));
         crashTickDue = undefined;
       }
     },

@@ -100,6 +100,11 @@ export class ParentBook {
     return out;
   }
 
+  /** The working parents of every symbol, without a copy: for per-book loops (do not hold on to it). */
+  workingValues(): MapIterator<ParentRecord> {
+    return this.#working.values();
+  }
+
   hasWorking(symbol: string): boolean {
     for (const p of this.#working.values()) if (p.symbol === symbol) return true;
     return false;

@@ -248,11 +248,13 @@ export class Router {
     const { engine, instruments } = this.#o;
     if (!this.#accepting || engine.state.tradingState() === "halted") return;
     if (!engine.state.parents.hasWorking(book.symbol)) return;
-    const working = engine.state.parents.working(book.symbol);
     const instrument = instruments.find(book.symbol);
     if (instrument === undefined) return;
-    for (const p of working) {
-      const leg = p.legs.at(-1);
+    // Decided first, expired after: expiring journals and cancels, which may end a parent.
+    let ranAway: [ParentRecord, LegRecord][] | undefined;
+    for (const p of engine.state.parents.workingValues()) {
+      if (p.symbol !== book.symbol) continue;
+      const leg = p.legs[p.legs.length - 1];
       if (leg === undefined || leg.kind !== "maker" || leg.ttlExpired) continue;
       const status = engine.state.orders.get(leg.clientOrderId)?.status;
       if (status !== "ACCEPTED" && status !== "PARTIALLY_FILLED") continue;
@@ -262,8 +264,9 @@ export class Router {
       const awayBps = (away / toNumber(leg.price)) * 10_000;
       const touch = this.#stats.touch(book.symbol);
       const edgeBps = (touch?.spreadBps ?? 0) + feeEdgeBps(instrument);
-      if (awayBps > edgeBps) this.#expire(p, leg, "touch-moved-away");
+      if (awayBps > edgeBps) (ranAway ??= []).push([p, leg]);
     }
+    if (ranAway !== undefined) for (const [p, leg] of ranAway) this.#expire(p, leg, "touch-moved-away");
   }
 
   #expire(p: ParentRecord, leg: LegRecord, reason: "ttl" | "touch-moved-away"): void {
