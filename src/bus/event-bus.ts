@@ -173,12 +173,24 @@ export class EventBus {
   #dispatching = false;
   #scheduled = false;
   #closed = false;
+  /**
+   * Open and not in sync mode: publish only queues. The one flag publish tests (compared with
+   * `=== true`: a field's truthiness compiles to a test against every falsy value).
+   */
+  #queueing: boolean;
+  /**
+   * The market depth up to which a queued event needs no bookkeeping: below both the high-water mark
+   * and the alert threshold, and -1 while an alert level is raised (every publish then re-checks).
+   * One compare on the publish path instead of three.
+   */
+  #marketQuiet = -1;
 
   constructor(options: BusOptions) {
     this.#clock = options.clock;
     const mode = options.mode ?? "async";
     this.#sync = mode === "sync";
     this.#async = mode === "async";
+    this.#queueing = !this.#sync;
     this.#criticalCapacity = options.criticalCapacity ?? 100_000;
     this.#marketCapacity = options.marketCapacity ?? 10_000;
     this.#sliceMs = options.sliceMs ?? 5;
@@ -217,22 +229,22 @@ export class EventBus {
   }
 
   publish(event: HeanEvent): void {
-    if (this.#closed) return;
     const type = event.type;
-    // Market data is most of what is published: its kind is found by two pointer compares
-    // (interned strings), with no lookup.
-    const kind = type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1;
-    if (this.#sync) {
-      this.#publishSync(event, type, kind);
+    if (this.#queueing === true) {
+      // Market data is most of what is published: its kind is found by pointer compares (interned
+      // strings), with no lookup.
+      if (type === "market.book") this.#enqueueMarket(event as MarketEvent, BOOK);
+      else if (type === "market.trade") this.#enqueueMarket(event as MarketEvent, TRADE);
+      else this.#enqueueCritical(event, type);
+      // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
+      if (this.#scheduled === false && this.#async && !this.#dispatching) {
+        this.#scheduled = true;
+        setImmediate(this.#drainSliceCallback);
+      }
       return;
     }
-    if (kind >= 0) this.#enqueueMarket(event as MarketEvent, kind);
-    else this.#enqueueCritical(event, type);
-    // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
-    if (!this.#scheduled && this.#async && !this.#dispatching) {
-      this.#scheduled = true;
-      setImmediate(this.#drainSliceCallback);
-    }
+    if (this.#closed) return;
+    this.#publishSync(event, type, type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1);
   }
 
   /** Deliver everything waiting, now (tests, shutdown, manual mode). */
@@ -277,6 +289,7 @@ export class EventBus {
 
   close(): void {
     this.#closed = true;
+    this.#queueing = false;
   }
 
   /** Sync mode: deliver at once when idle, else queue behind the dispatch that runs. */
@@ -375,17 +388,42 @@ export class EventBus {
   #enqueueMarket(event: MarketEvent, kind: number): void {
     const counters = this.#marketCounters;
     counters.published++;
+    const market = this.#market;
+    if (market.tryQueue(kind, event)) {
+      if (market.size > this.#marketQuiet) this.#marketDeepened();
+      return;
+    }
+    this.#enqueueMarketSlow(event, kind, counters);
+  }
+
+  /** A queued market event took the depth past `#marketQuiet`: the high-water mark, then alerts. */
+  #marketDeepened(): void {
+    const counters = this.#marketCounters;
+    const depth = this.#market.size;
+    if (depth > counters.highWater) counters.highWater = depth;
+    if (depth >= this.#marketAlertThreshold || counters.alertLevel !== 0) this.#checkUtilisation("market", depth, this.#marketCapacity, counters);
+    this.#rearmMarketQuiet();
+  }
+
+  #rearmMarketQuiet(): void {
+    const counters = this.#marketCounters;
+    this.#marketQuiet = counters.alertLevel !== 0 ? -1 : Math.min(counters.highWater, this.#marketAlertThreshold - 1);
+  }
+
+  /** The slot was taken (conflation) or the lane is full: apart so that the common path stays small. */
+  #enqueueMarketSlow(event: MarketEvent, kind: number, counters: LaneCounters): void {
     const outcome = this.#market.enqueue(kind, event);
     if (outcome === QUEUED) {
-      const depth = this.#market.size;
-      if (depth > counters.highWater) counters.highWater = depth;
-      if (depth >= this.#marketAlertThreshold || counters.alertLevel !== 0) this.#checkUtilisation("market", depth, this.#marketCapacity, counters);
+      // Not reached after `tryQueue` refused (it queues every event `enqueue` would queue); handled so
+      // that a change there cannot lose the bookkeeping.
+      this.#marketDeepened();
       return;
     }
     if (outcome === FULL) {
       counters.dropped++;
       this.#countDrop(event.type);
       this.#checkUtilisation("market", this.#market.size, this.#marketCapacity, counters);
+      this.#rearmMarketQuiet();
       return;
     }
     // Replaced (and moved to the back: the freshest data waits its fair turn).

@@ -97,6 +97,20 @@ export class MarketSlots<T extends SymbolEvent> {
     return QUEUED;
   }
 
+  /**
+   * `enqueue`'s common case, the one a publish costs: when no event waits in the slot of
+   * (`kindIndex`, its symbol) and there is room, queue `event` and return true; else change nothing
+   * and return false (the caller then calls `enqueue`). A boolean, not `enqueue`'s answer, so that
+   * the bus's publish path tests one flag and loads no queue state it does not need.
+   */
+  tryQueue(kindIndex: number, event: T): boolean {
+    const slot = this.#slotOf(kindIndex, event);
+    if (this.#pos[slot] !== NONE || this.#size >= this.capacity) return false;
+    this.#push(slot, event);
+    this.#size++;
+    return true;
+  }
+
   /** Swap the event waiting in (`kindIndex`, `event.symbol`) for `event`, in place. */
   overwrite(kindIndex: number, event: T): void {
     const at = this.#pos[this.#slotOf(kindIndex, event)]!;
