@@ -49,11 +49,13 @@ export class MarketSlots<T extends SymbolEvent> {
   /** The slot of each ring entry (read when an entry is dequeued, to free its slot). */
   #ringSlots = new Int32Array(MIN_RING);
   #mask = MIN_RING - 1;
-  /** Ring indices, kept within the mask (counters that only grew would leave the small-integer range). */
+  /**
+   * Ring indices, kept within the mask (counters that only grew would leave the small-integer range).
+   * The entries in use, tombstones included, are those from head up to tail; one entry always stays
+   * free, so that head === tail means empty and no count of entries needs keeping.
+   */
   #head = 0;
   #tail = 0;
-  /** Ring entries in use, tombstones included. */
-  #used = 0;
   /** Events waiting (ring entries that are not tombstones). */
   #size = 0;
   /** The kind index of the event the last `dequeue` returned (so the caller needs no lookup by type). */
@@ -119,30 +121,40 @@ export class MarketSlots<T extends SymbolEvent> {
 
   /** The oldest waiting event, removed. */
   dequeue(): T | undefined {
-    while (this.#used > 0) {
-      const h = this.#head;
-      const event = this.#ringEvents[h];
-      this.#head = (h + 1) & this.#mask;
-      this.#used--;
-      if (event === undefined) continue; // a tombstone: its slot was requeued further back
-      this.#ringEvents[h] = undefined;
+    const events = this.#ringEvents;
+    const mask = this.#mask;
+    const tail = this.#tail;
+    let h = this.#head;
+    while (h !== tail) {
+      const event = events[h];
+      if (event === undefined) {
+        h = (h + 1) & mask; // a tombstone: its slot was requeued further back
+        continue;
+      }
+      events[h] = undefined;
       const slot = this.#ringSlots[h]!;
+      this.#head = (h + 1) & mask;
       this.#pos[slot] = NONE;
       this.#size--;
       this.dequeuedKind = slot & KIND_MASK;
       return event;
     }
+    this.#head = h;
     return undefined;
   }
 
   #push(slot: number, event: T): void {
-    if (this.#used > this.#mask) this.#makeRoom();
-    const t = this.#tail;
+    let t = this.#tail;
+    let next = (t + 1) & this.#mask;
+    if (next === this.#head) {
+      this.#makeRoom();
+      t = this.#tail;
+      next = t + 1;
+    }
     this.#ringEvents[t] = event;
     this.#ringSlots[t] = slot;
     this.#pos[slot] = t;
-    this.#tail = (t + 1) & this.#mask;
-    this.#used++;
+    this.#tail = next;
   }
 
   /**
@@ -156,7 +168,7 @@ export class MarketSlots<T extends SymbolEvent> {
     const events = new Array<T | undefined>(length);
     const slots = new Int32Array(length);
     let n = 0;
-    for (let i = 0, h = this.#head; i < this.#used; i++, h = (h + 1) & this.#mask) {
+    for (let h = this.#head; h !== this.#tail; h = (h + 1) & this.#mask) {
       const event = this.#ringEvents[h];
       if (event === undefined) continue;
       const slot = this.#ringSlots[h]!;
@@ -169,8 +181,7 @@ export class MarketSlots<T extends SymbolEvent> {
     this.#ringSlots = slots;
     this.#mask = length - 1;
     this.#head = 0;
-    this.#tail = n & this.#mask;
-    this.#used = n;
+    this.#tail = n;
   }
 
   #slotOf(kindIndex: number, event: T): number {
