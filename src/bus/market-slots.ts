@@ -149,7 +149,7 @@ export class MarketSlots<T extends SymbolEvent> {
     if (next === this.#head) {
       this.#makeRoom();
       t = this.#tail;
-      next = t + 1;
+      next = t + 1; // within the new ring: it is at least twice as long as what it holds, and 64
     }
     this.#ringEvents[t] = event;
     this.#ringSlots[t] = slot;
