@@ -121,9 +121,17 @@ interface LaneCounters {
   alertLevel: 0 | 80 | 95;
   /** Throttled per level: a warning at 80 % must not silence the critical alert at 95 %. */
   lastAlertAt: { 80: number; 95: number };
+  /** The depth from which utilisation is checked (the lowest alert level). */
+  readonly alertAt: number;
+  /**
+   * The depth up to which a queued event needs no bookkeeping: at most the high-water mark and below
+   * `alertAt`, or -1 while an alert level is raised (every enqueue then re-checks). One compare per
+   * enqueue instead of three; kept by `quieten`.
+   */
+  quiet: number;
 }
 
-const newCounters = (): LaneCounters => ({
+const newCounters = (capacity: number): LaneCounters => ({
   depth: 0,
   published: 0,
   dropped: 0,
@@ -131,7 +139,14 @@ const newCounters = (): LaneCounters => ({
   highWater: 0,
   alertLevel: 0,
   lastAlertAt: { 80: -Infinity, 95: -Infinity },
+  alertAt: Math.ceil(capacity * 0.8),
+  quiet: 0,
 });
+
+/** After the high-water mark or the alert level changed. */
+const quieten = (c: LaneCounters): void => {
+  c.quiet = c.alertLevel !== 0 ? -1 : Math.min(c.highWater, c.alertAt - 1);
+};
 
 export class EventBus {
   readonly #clock: Clock;
@@ -153,17 +168,14 @@ export class EventBus {
   readonly #market: MarketSlots<MarketEvent>;
   /** The routes of the market kinds, by kind index: delivery of market data needs no lookup either. */
   readonly #marketRoutes: readonly TypeRoute[];
-  readonly #counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters()])) as Record<Lane, LaneCounters>;
-  readonly #marketCounters: LaneCounters = this.#counters.market;
+  readonly #counters: Record<Lane, LaneCounters>;
+  readonly #marketCounters: LaneCounters;
   /**
    * Type → route. A Map, not a prototype-less object: for the catalogue's interned type strings
    * `Map.get` measured ~5-6 ns against ~8-9 ns for the object (the opposite of symbol strings, see
    * market-slots.ts).
    */
   readonly #routes = new Map<string, TypeRoute>();
-  /** Depths from which utilisation is checked (the lowest alert level), per kind of lane. */
-  readonly #alertThreshold: number;
-  readonly #marketAlertThreshold: number;
   readonly #droppedByType = new Map<string, number>();
   readonly #deadLetters: DeadLetter[] = [];
   #deadLetterCount = 0;
@@ -173,19 +185,25 @@ export class EventBus {
   #dispatching = false;
   #scheduled = false;
   #closed = false;
+  /**
+   * Open and not in sync mode: publish only queues. The one flag publish tests (compared with
+   * `=== true`: a field's truthiness compiles to a test against every falsy value).
+   */
+  #queueing: boolean;
 
   constructor(options: BusOptions) {
     this.#clock = options.clock;
     const mode = options.mode ?? "async";
     this.#sync = mode === "sync";
     this.#async = mode === "async";
+    this.#queueing = !this.#sync;
     this.#criticalCapacity = options.criticalCapacity ?? 100_000;
     this.#marketCapacity = options.marketCapacity ?? 10_000;
     this.#sliceMs = options.sliceMs ?? 5;
     this.#alertThrottleMs = options.alertThrottleMs ?? 30_000;
     this.#deadLetterCapacity = options.deadLetterCapacity ?? 1_000;
-    this.#alertThreshold = Math.ceil(this.#criticalCapacity * 0.8);
-    this.#marketAlertThreshold = Math.ceil(this.#marketCapacity * 0.8);
+    this.#counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters(l === "market" ? this.#marketCapacity : this.#criticalCapacity)])) as Record<Lane, LaneCounters>;
+    this.#marketCounters = this.#counters.market;
     this.#market = new MarketSlots(this.#marketCapacity);
     for (const type of ALL_EVENT_TYPES) {
       const lane = laneOfType(type);
@@ -217,22 +235,22 @@ export class EventBus {
   }
 
   publish(event: HeanEvent): void {
-    if (this.#closed) return;
     const type = event.type;
-    // Market data is most of what is published: its kind is found by two pointer compares
-    // (interned strings), with no lookup.
-    const kind = type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1;
-    if (this.#sync) {
-      this.#publishSync(event, type, kind);
+    if (this.#queueing === true) {
+      // Market data is most of what is published: its kind is found by pointer compares (interned
+      // strings), with no lookup.
+      if (type === "market.book") this.#enqueueMarket(event as MarketEvent, BOOK);
+      else if (type === "market.trade") this.#enqueueMarket(event as MarketEvent, TRADE);
+      else this.#enqueueCritical(event, type);
+      // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
+      if (this.#scheduled === false && this.#async && !this.#dispatching) {
+        this.#scheduled = true;
+        setImmediate(this.#drainSliceCallback);
+      }
       return;
     }
-    if (kind >= 0) this.#enqueueMarket(event as MarketEvent, kind);
-    else this.#enqueueCritical(event, type);
-    // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
-    if (!this.#scheduled && this.#async && !this.#dispatching) {
-      this.#scheduled = true;
-      setImmediate(this.#drainSliceCallback);
-    }
+    if (this.#closed) return;
+    this.#publishSync(event, type, type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1);
   }
 
   /** Deliver everything waiting, now (tests, shutdown, manual mode). */
@@ -277,6 +295,7 @@ export class EventBus {
 
   close(): void {
     this.#closed = true;
+    this.#queueing = false;
   }
 
   /** Sync mode: deliver at once when idle, else queue behind the dispatch that runs. */
@@ -308,8 +327,14 @@ export class EventBus {
     counters.published++;
     this.#critical.push(event, route);
     const depth = ++counters.depth;
+    if (depth > counters.quiet) this.#deepened(route.lane, depth, this.#criticalCapacity, counters);
+  }
+
+  /** A lane's depth passed its `quiet` mark: the high-water mark, then alerts. */
+  #deepened(lane: Lane, depth: number, capacity: number, counters: LaneCounters): void {
     if (depth > counters.highWater) counters.highWater = depth;
-    if (depth >= this.#alertThreshold || counters.alertLevel !== 0) this.#checkUtilisation(route.lane, depth, this.#criticalCapacity, counters);
+    if (depth >= counters.alertAt || counters.alertLevel !== 0) this.#checkUtilisation(lane, depth, capacity, counters);
+    else quieten(counters);
   }
 
   #drainSlice(): void {
@@ -346,7 +371,7 @@ export class EventBus {
         route = critical.second!;
         const c = route.counters;
         c.depth--;
-        if (c.alertLevel !== 0 && c.depth < this.#alertThreshold) this.#checkUtilisation(route.lane, c.depth, this.#criticalCapacity, c);
+        if (c.alertLevel !== 0 && c.depth < c.alertAt) this.#checkUtilisation(route.lane, c.depth, this.#criticalCapacity, c);
       } else {
         event = market.dequeue();
         if (event === undefined) return;
@@ -375,11 +400,22 @@ export class EventBus {
   #enqueueMarket(event: MarketEvent, kind: number): void {
     const counters = this.#marketCounters;
     counters.published++;
+    const market = this.#market;
+    if (market.tryQueue(kind, event)) {
+      const depth = market.size;
+      if (depth > counters.quiet) this.#deepened("market", depth, this.#marketCapacity, counters);
+      return;
+    }
+    this.#enqueueMarketSlow(event, kind, counters);
+  }
+
+  /** The slot was taken (conflation) or the lane is full: apart so that the common path stays small. */
+  #enqueueMarketSlow(event: MarketEvent, kind: number, counters: LaneCounters): void {
     const outcome = this.#market.enqueue(kind, event);
     if (outcome === QUEUED) {
-      const depth = this.#market.size;
-      if (depth > counters.highWater) counters.highWater = depth;
-      if (depth >= this.#marketAlertThreshold || counters.alertLevel !== 0) this.#checkUtilisation("market", depth, this.#marketCapacity, counters);
+      // Not reached after `tryQueue` refused (it queues every event `enqueue` would queue); handled so
+      // that a change there cannot lose the bookkeeping.
+      this.#deepened("market", this.#market.size, this.#marketCapacity, counters);
       return;
     }
     if (outcome === FULL) {
@@ -446,6 +482,11 @@ export class EventBus {
   }
 
   #checkUtilisation(lane: Lane, depth: number, capacity: number, counters: LaneCounters): void {
+    this.#assessUtilisation(lane, depth, capacity, counters);
+    quieten(counters);
+  }
+
+  #assessUtilisation(lane: Lane, depth: number, capacity: number, counters: LaneCounters): void {
     const pct = (depth / capacity) * 100;
     // Comparisons, not `[95, 80].find(...)`: an overloaded lane comes here on every publish, and the
     // closure would be allocated each time.

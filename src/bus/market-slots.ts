@@ -49,11 +49,13 @@ export class MarketSlots<T extends SymbolEvent> {
   /** The slot of each ring entry (read when an entry is dequeued, to free its slot). */
   #ringSlots = new Int32Array(MIN_RING);
   #mask = MIN_RING - 1;
-  /** Ring indices, kept within the mask (counters that only grew would leave the small-integer range). */
+  /**
+   * Ring indices, kept within the mask (counters that only grew would leave the small-integer range).
+   * The entries in use, tombstones included, are those from head up to tail; one entry always stays
+   * free, so that head === tail means empty and no count of entries needs keeping.
+   */
   #head = 0;
   #tail = 0;
-  /** Ring entries in use, tombstones included. */
-  #used = 0;
   /** Events waiting (ring entries that are not tombstones). */
   #size = 0;
   /** The kind index of the event the last `dequeue` returned (so the caller needs no lookup by type). */
@@ -97,6 +99,20 @@ export class MarketSlots<T extends SymbolEvent> {
     return QUEUED;
   }
 
+  /**
+   * `enqueue`'s common case, the one a publish costs: when no event waits in the slot of
+   * (`kindIndex`, its symbol) and there is room, queue `event` and return true; else change nothing
+   * and return false (the caller then calls `enqueue`). A boolean, not `enqueue`'s answer, so that
+   * the bus's publish path tests one flag and loads no queue state it does not need.
+   */
+  tryQueue(kindIndex: number, event: T): boolean {
+    const slot = this.#slotOf(kindIndex, event);
+    if (this.#pos[slot] !== NONE || this.#size >= this.capacity) return false;
+    this.#push(slot, event);
+    this.#size++;
+    return true;
+  }
+
   /** Swap the event waiting in (`kindIndex`, `event.symbol`) for `event`, in place. */
   overwrite(kindIndex: number, event: T): void {
     const at = this.#pos[this.#slotOf(kindIndex, event)]!;
@@ -105,30 +121,40 @@ export class MarketSlots<T extends SymbolEvent> {
 
   /** The oldest waiting event, removed. */
   dequeue(): T | undefined {
-    while (this.#used > 0) {
-      const h = this.#head;
-      const event = this.#ringEvents[h];
-      this.#head = (h + 1) & this.#mask;
-      this.#used--;
-      if (event === undefined) continue; // a tombstone: its slot was requeued further back
-      this.#ringEvents[h] = undefined;
+    const events = this.#ringEvents;
+    const mask = this.#mask;
+    const tail = this.#tail;
+    let h = this.#head;
+    while (h !== tail) {
+      const event = events[h];
+      if (event === undefined) {
+        h = (h + 1) & mask; // a tombstone: its slot was requeued further back
+        continue;
+      }
+      events[h] = undefined;
       const slot = this.#ringSlots[h]!;
+      this.#head = (h + 1) & mask;
       this.#pos[slot] = NONE;
       this.#size--;
       this.dequeuedKind = slot & KIND_MASK;
       return event;
     }
+    this.#head = h;
     return undefined;
   }
 
   #push(slot: number, event: T): void {
-    if (this.#used > this.#mask) this.#makeRoom();
-    const t = this.#tail;
+    let t = this.#tail;
+    let next = (t + 1) & this.#mask;
+    if (next === this.#head) {
+      this.#makeRoom();
+      t = this.#tail;
+      next = t + 1; // within the new ring: it is at least twice as long as what it holds, and 64
+    }
     this.#ringEvents[t] = event;
     this.#ringSlots[t] = slot;
     this.#pos[slot] = t;
-    this.#tail = (t + 1) & this.#mask;
-    this.#used++;
+    this.#tail = next;
   }
 
   /**
@@ -142,7 +168,7 @@ export class MarketSlots<T extends SymbolEvent> {
     const events = new Array<T | undefined>(length);
     const slots = new Int32Array(length);
     let n = 0;
-    for (let i = 0, h = this.#head; i < this.#used; i++, h = (h + 1) & this.#mask) {
+    for (let h = this.#head; h !== this.#tail; h = (h + 1) & this.#mask) {
       const event = this.#ringEvents[h];
       if (event === undefined) continue;
       const slot = this.#ringSlots[h]!;
@@ -155,8 +181,7 @@ export class MarketSlots<T extends SymbolEvent> {
     this.#ringSlots = slots;
     this.#mask = length - 1;
     this.#head = 0;
-    this.#tail = n & this.#mask;
-    this.#used = n;
+    this.#tail = n;
   }
 
   #slotOf(kindIndex: number, event: T): number {
