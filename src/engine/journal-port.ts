@@ -1,4 +1,5 @@
 /** What the engine needs of a journal (the SQLite journal implements it; tests may use others). */
+import type { MessagePort } from "node:worker_threads";
 import type { HeanEvent } from "../core/events.ts";
 
 export interface JournalRecord {
@@ -24,6 +25,11 @@ export interface JournalPort {
   lastSeq(): number;
   read(fromSeqExclusive?: number): Iterable<JournalRecord>;
   writeSnapshot(seq: number, state: unknown): void;
+  /**
+   * Pass every record committed from now on to `port` and store the snapshots sent back on it
+   * (the snapshot keeper). Journals without a writer thread return false, or lack it.
+   */
+  tapCommitted?(port: MessagePort): boolean;
   latestSnapshot(): { readonly seq: number; readonly ts: number; readonly state: unknown } | undefined;
   close(): void;
 }

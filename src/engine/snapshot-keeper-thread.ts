@@ -73,7 +73,8 @@ function snapshot(): void {
 function stored(seqs: readonly number[]): void {
   for (const seq of seqs) {
     const made = handedOver.get(seq);
-    handedOver.delete(seq);
+    // Older ones were replaced by this one while the writer held them (never to be stored).
+    for (const older of handedOver.keys()) if (older <= seq) handedOver.delete(older);
     report({ t: "snapshot", seq, chars: made?.chars ?? 0, ms: made?.ms ?? 0 });
   }
 }

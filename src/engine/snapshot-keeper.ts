@@ -7,6 +7,7 @@
 import { serialize } from "node:v8";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { EngineState, EngineStateOptions } from "./engine-state.ts";
+import type { JournalPort } from "./journal-port.ts";
 
 /** Snapshots from the keeper carry this id: nobody waits for them (write-jobs.ts `TapCommand`). */
 export const KEPT_SNAPSHOT_ID = -1;
@@ -26,11 +27,6 @@ export type KeeperReport =
   | { readonly t: "refused"; readonly seq: number; readonly message: string }
   | { readonly t: "stopped"; readonly reason: string };
 
-/** What the keeper needs of a journal: `SqliteJournal.tapCommitted`. */
-export interface TappableJournal {
-  tapCommitted?(port: MessagePort): boolean;
-}
-
 export interface SnapshotKeeperOptions {
   readonly state: EngineState;
   readonly stateOptions: EngineStateOptions;
@@ -49,7 +45,7 @@ export class SnapshotKeeper {
   lastStoredSeq = 0;
 
   /** Starts a keeper from `state` as it is now; undefined when the journal has no tap. */
-  static start(journal: TappableJournal, options: SnapshotKeeperOptions): SnapshotKeeper | undefined {
+  static start(journal: JournalPort, options: SnapshotKeeperOptions): SnapshotKeeper | undefined {
     if (journal.tapCommitted === undefined) return undefined;
     const channel = new MessageChannel();
     // The copy first: records appended from here on reach the keeper through the tap.
@@ -77,7 +73,10 @@ export class SnapshotKeeper {
     };
     this.#worker.on("message", (report: KeeperReport) => {
       if (report.t === "stopped") return stopped(report.reason);
-      if (report.t === "snapshot") this.#onStored(report.seq);
+      if (report.t === "snapshot") {
+        this.storedCount++;
+        this.lastStoredSeq = report.seq;
+      }
       options.onReport?.(report);
     });
     this.#worker.on("error", (e: Error) => stopped(`the snapshot keeper crashed: ${e.message}`));
@@ -87,11 +86,6 @@ export class SnapshotKeeper {
   /** Fault injection for tests: the keeper's thread dies as if it had crashed. */
   async simulateCrash(): Promise<void> {
     await this.#worker.terminate();
-  }
-
-  #onStored(seq: number): void {
-    this.storedCount++;
-    this.lastStoredSeq = seq;
   }
 
   get running(): boolean {

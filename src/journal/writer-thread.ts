@@ -180,8 +180,10 @@ function commit(jobs: readonly WriteJob[], refused: readonly { id: number; messa
   const snapshots: number[] = [];
   const tapSnapshots: number[] = [];
   for (const job of jobs) {
-    if (job.kind === "snapshot") (job.id >= 0 ? snapshots : tapSnapshots).push(job.id >= 0 ? job.id : job.seq);
-    else if (tap !== undefined) uncommittedBatches.push(job);
+    if (job.kind === "events") {
+      if (tap !== undefined) uncommittedBatches.push(job);
+    } else if (job.id >= 0) snapshots.push(job.id);
+    else tapSnapshots.push(job.seq);
   }
   // Records' durability is in shared memory already; only snapshot outcomes need a message.
   if (snapshots.length > 0 || refused.length > 0) {

@@ -36,7 +36,7 @@ import type { LiveCredentials, LiveVenueParts, PaperVenueFactory } from "../venu
 import { PaperVenue } from "../venues/sim/paper-venue.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { settleForPaperRestart } from "./paper-restore.ts";
-import { SnapshotKeeper, type TappableJournal } from "../engine/snapshot-keeper.ts";
+import { SnapshotKeeper } from "../engine/snapshot-keeper.ts";
 import { type RunReport, buildReport } from "./report.ts";
 import { TradingLoop } from "./trading-loop.ts";
 import { statusLine } from "./status-line.ts";
@@ -121,11 +121,10 @@ export class Runtime {
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => {
       this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
     };
-    const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
     // Before the engine changes anything: the keeper starts from the state as replayed.
-    this.snapshotKeeper = SnapshotKeeper.start(journal as TappableJournal, {
+    this.snapshotKeeper = SnapshotKeeper.start(journal, {
       state: replay.state,
-      stateOptions: { recentTerminalOrders, rememberedOrders, rememberedFillIds },
+      stateOptions: engineStateOptions(config),
       snapshotEvery: config.journal.snapshotEvery,
       onStopped: (reason) => {
         this.engine.setPeriodicSnapshots(true);
@@ -231,8 +230,7 @@ export class Runtime {
     const strategies = options.strategies ?? (await buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]));
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
-      const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
-      const replay = replayJournal(journal, config.initialCash, { recentTerminalOrders, rememberedOrders, rememberedFillIds });
+      const replay = replayJournal(journal, config.initialCash, engineStateOptions(config));
       return new Runtime(options, journal, replay, liveVenue, paperVenue, strategies);
     } catch (e) {
       // The journal's writer thread would keep the process alive forever after a failed start.
@@ -475,6 +473,12 @@ export class Runtime {
 const ACCEPTED_BY = "operator (--accept-journal-loss)";
 
 const lossDetail = (recovery: Recovery | undefined): object => (recovery === undefined ? {} : { journalLossAccepted: { ...recovery, acceptedBy: ACCEPTED_BY } });
+
+/** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */
+function engineStateOptions(config: HeanConfig): Pick<HeanConfig["journal"], "recentTerminalOrders" | "rememberedOrders" | "rememberedFillIds"> {
+  const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
+  return { recentTerminalOrders, rememberedOrders, rememberedFillIds };
+}
 
 function openJournal(config: HeanConfig, onLoss: LossPolicy): JournalPort {
   mkdirSync(dirname(config.journal.path), { recursive: true });
