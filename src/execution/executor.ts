@@ -16,7 +16,7 @@ import type { OrderDeniedEvent, OrderIntentEvent } from "../core/events.ts";
 import { clientOrderId } from "../core/ids.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
-import { type Venue, venueRequestOf } from "../venues/venue.ts";
+import { type Venue, venueRequestOf } from "./venue-port.ts";
 
 /**
  * An order before it has an identity: the intent's fields, with the client order id optional

@@ -15,7 +15,7 @@ import type { InstrumentRegistry } from "../core/instrument.ts";
 import { exitLimitPrice } from "../execution/exit-price.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { CandidateOrder, Executor } from "../execution/executor.ts";
-import type { Venue, VenuePosition } from "../venues/venue.ts";
+import type { Venue, VenuePosition } from "../execution/venue-port.ts";
 
 export interface KillSwitchOptions {
   readonly engine: Engine;

@@ -9,7 +9,7 @@ import { checkControlServerAccess, startControlServer } from "../control/http/se
 import { readSecret, type Secret } from "../core/secrets.ts";
 import { allowedChatIds, startTelegramBot } from "../control/telegram/bot.ts";
 import type { Logger } from "../observability/logger.ts";
-import { createMetrics } from "../observability/metrics.ts";
+import { createMetrics } from "../control/metrics/metrics.ts";
 import { RuntimeView } from "./engine-view-impl.ts";
 import type { Runtime } from "./runtime.ts";
 import { type DistributedHandle, type DistributedPlan, planDistributed, startDistributed } from "./distributed.ts";

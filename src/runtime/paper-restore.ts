@@ -12,7 +12,7 @@ import type { Dec } from "../core/decimal.ts";
 import { avgPrice } from "../portfolio/position.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { OrderRecord } from "../engine/engine-state.ts";
-import { type VenueOrderRequest, type VenuePosition, venueRequestOf } from "../venues/venue.ts";
+import { type VenueOrderRequest, type VenuePosition, venueRequestOf } from "../execution/venue-port.ts";
 
 export interface PaperRestoreState {
   readonly orders: readonly (VenueOrderRequest & { readonly filledQty: Dec; readonly venueOrderId: string | undefined })[];

@@ -30,7 +30,7 @@ import { buildStrategies } from "../strategies/build.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
-import type { Venue } from "../venues/venue.ts";
+import type { Venue } from "../execution/venue-port.ts";
 import { venueEntry } from "../venues/registry.ts";
 import type { LiveCredentials, LiveVenueParts, PaperVenueFactory } from "../venues/venue.ts";
 import { PaperVenue } from "../venues/sim/paper-venue.ts";

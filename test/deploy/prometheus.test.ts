@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
-import { createMetrics } from "../../src/observability/metrics.ts";
+import { createMetrics } from "../../src/control/metrics/metrics.ts";
 import { FakeEngineView } from "../control/fake-view.ts";
 import { metricNames } from "../observability/exposition.ts";
 import { parseYamlFile, yamlSkip } from "./yaml.ts";

@@ -14,7 +14,7 @@ import { keys, seqOfEventStreamId } from "../../src/distributed/keys.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";
 import { flatFields, toEntries } from "../../src/distributed/stream-reply.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import { createMetrics } from "../../src/observability/metrics.ts";
+import { createMetrics } from "../../src/control/metrics/metrics.ts";
 import { tailCommand } from "../../src/cli/fleet-commands.ts";
 import { type DistributedHandle, startDistributed } from "../../src/runtime/distributed.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";

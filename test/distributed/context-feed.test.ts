@@ -16,7 +16,7 @@ import { keys } from "../../src/distributed/keys.ts";
 import { RedisLink } from "../../src/distributed/redis-link.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import { createMetrics } from "../../src/observability/metrics.ts";
+import { createMetrics } from "../../src/control/metrics/metrics.ts";
 import { startDistributed } from "../../src/runtime/distributed.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";

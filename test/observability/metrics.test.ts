@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { startControlServer } from "../../src/control/http/server.ts";
-import { createMetrics } from "../../src/observability/metrics.ts";
+import { createMetrics } from "../../src/control/metrics/metrics.ts";
 import { FakeEngineView } from "../control/fake-view.ts";
 import { parseExposition, value } from "./exposition.ts";
 

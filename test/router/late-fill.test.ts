@@ -14,7 +14,7 @@ import { afterEach, test } from "node:test";
 import { type Dec, ZERO, add, dec, format, toNumber } from "../../src/core/decimal.ts";
 import type { FillEvent, HeanEvent } from "../../src/core/events.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
-import type { EventSink, Venue, VenueOrderRequest } from "../../src/venues/venue.ts";
+import type { EventSink, Venue, VenueOrderRequest } from "../../src/execution/venue-port.ts";
 import { ofType, startTestRuntime, tempJournal } from "../runtime/helpers.ts";
 
 const SYMBOL = "BTCUSDT";

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
-import { createMetrics } from "../../src/observability/metrics.ts";
+import { createMetrics } from "../../src/control/metrics/metrics.ts";
 import { FakeEngineView } from "../control/fake-view.ts";
 import { parseExposition, value } from "../observability/exposition.ts";
 import { PARENT, done, leg, parent } from "./fixtures.ts";

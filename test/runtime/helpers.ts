@@ -13,7 +13,7 @@ import type { JournalPort } from "../../src/engine/journal-port.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
-import type { Venue } from "../../src/venues/venue.ts";
+import type { Venue } from "../../src/execution/venue-port.ts";
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 

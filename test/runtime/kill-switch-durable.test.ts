@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
-import type { VenueOrderRequest } from "../../src/venues/venue.ts";
+import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
 import { openPosition, startTestRuntime, tempJournal } from "./helpers.ts";
 
 interface Seen {

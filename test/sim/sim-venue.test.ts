@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { SimClock } from "../../src/core/clock.ts";
 import { type Dec, ZERO, add, dec, format } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
-import type { VenueOrderRequest } from "../../src/venues/venue.ts";
+import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
 import { SimVenue, type SimVenueOptions } from "../../src/venues/sim/sim-venue.ts";
 import { STALE } from "../../src/venues/sim/market/scenarios.ts";
 

@@ -3,7 +3,7 @@
  * handler reads a snapshot from the view; none can change anything.
  */
 import { describeError } from "../../core/errors.ts";
-import type { HeanMetrics } from "../../observability/metrics.ts";
+import type { HeanMetrics } from "../metrics/metrics.ts";
 import type { EngineView } from "../engine-view.ts";
 import { dashboardRoutes } from "./dashboard-routes.ts";
 import { limitParam, type ReadHandler } from "./read-handler.ts";

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { HeanError, describeError } from "../../core/errors.ts";
 import { silentLogger, type Logger } from "../../observability/logger.ts";
-import { createMetrics, type HeanMetrics } from "../../observability/metrics.ts";
+import { createMetrics, type HeanMetrics } from "../metrics/metrics.ts";
 import type { EngineView } from "../engine-view.ts";
 import { registerSecret, type Secret } from "../../core/secrets.ts";
 import { isLoopbackHost, requireLoopbackHostHeader } from "./auth.ts";

@@ -12,7 +12,7 @@ import type { Clock } from "../../core/clock.ts";
 import { type Dec, ZERO, mul } from "../../core/decimal.ts";
 import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, Side, TradeEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../venues/venue.ts";
+import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
 import { Prng } from "../../venues/sim/market/prng.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";

@@ -8,7 +8,7 @@ import { HeanError } from "../../core/errors.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import { queryString } from "../live/rest-client.ts";
 import { type MarketFeed, PaperVenue } from "../sim/paper-venue.ts";
-import type { Venue } from "../venue.ts";
+import type { Venue } from "../../execution/venue-port.ts";
 import { PublicStream, snapshotLimit } from "./public-stream.ts";
 import { parseDepthSnapshot, parseExchangeInfo, readErrorBody } from "./wire.ts";
 

@@ -7,7 +7,7 @@ import type { Clock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import { type MarketFeed, PaperVenue } from "../sim/paper-venue.ts";
-import type { Venue } from "../venue.ts";
+import type { Venue } from "../../execution/venue-port.ts";
 import { fetchInstruments, type PublicRead } from "./instruments.ts";
 import { PublicStream } from "./public-stream.ts";
 import { checkAnswer, parseEnvelope } from "./wire.ts";

@@ -14,7 +14,8 @@ import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import { type Levels, type WireLevel, priceKey, sizeKey } from "../live/level-book.ts";
-import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport, VenueOrderStatus } from "../venue.ts";
+import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
+import type { VenueOrderStatus } from "../../execution/venue-port.ts";
 
 export interface WireOrder {
   readonly orderId: string;

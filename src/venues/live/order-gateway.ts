@@ -20,7 +20,8 @@
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
-import type { OrderStatusReport, VenueOrderRequest } from "../venue.ts";
+import type { OrderStatusReport } from "../venue.ts";
+import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import type { Alert, LiveAdapter } from "./adapter.ts";
 import { backoffMs } from "./backoff.ts";
 import type { LiveHealth } from "./health.ts";

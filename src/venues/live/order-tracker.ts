@@ -20,7 +20,8 @@ import type {
   OrderUnknownEvent,
 } from "../../core/events.ts";
 import { type OrderStatus, TERMINAL } from "../../engine/order-state.ts";
-import { type AccountOrder, type AccountView, type FillReport, type VenueOrderRequest, venueRequestOf } from "../venue.ts";
+import { type AccountOrder, type AccountView, type FillReport } from "../venue.ts";
+import { type VenueOrderRequest, venueRequestOf } from "../../execution/venue-port.ts";
 import { fillEventOf } from "./fill-event.ts";
 
 export type Phase =

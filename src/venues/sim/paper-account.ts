@@ -6,7 +6,7 @@
  */
 import type { Dec } from "../../core/decimal.ts";
 import type { FillEvent, HeanEvent } from "../../core/events.ts";
-import type { VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import type { VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 import type { MatchingEngine } from "./matching/matching-engine.ts";
 import { fillFromExecution, toVenueSnapshot } from "./sim-venue-mapping.ts";
 import { showValue } from "./show-value.ts";

@@ -20,7 +20,7 @@ import type { EngineEvent } from "./matching/types.ts";
 import * as paperAccount from "./paper-account.ts";
 import { PAPER_ACCOUNT, type SimRestoreReport, type SimRestoreState } from "./paper-account.ts";
 import { fillFromExecution, orderOutcome } from "./sim-venue-mapping.ts";
-import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 
 /** A venue's public market data: its listing and its streams as hean events. */
 export interface MarketFeed {

@@ -3,7 +3,7 @@
  * events an order change or execution becomes.
  */
 import type { FillEvent, HeanEvent } from "../../core/events.ts";
-import type { VenueOrderSnapshot, VenueOrderStatus } from "../venue.ts";
+import type { VenueOrderSnapshot, VenueOrderStatus } from "../../execution/venue-port.ts";
 import type { CancelCause, Execution, OrderChange, OrderSnapshot } from "./matching/types.ts";
 
 /** Causes that end an order by its own terms (nothing left to do), reported as `order.expired`. */

@@ -12,7 +12,7 @@ import { type Clock, RealClock } from "../../core/clock.ts";
 import { type Dec, dec } from "../../core/decimal.ts";
 import { type BookEvent, type FillEvent, type HeanEvent, type TradeEvent, symbolIdOf } from "../../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
-import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../venue.ts";
+import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "./latency.ts";
 import { Prng } from "./market/prng.ts";
 import type { ScenarioName } from "./market/scenarios.ts";

@@ -9,7 +9,7 @@ import { describeError } from "../../../src/core/errors.ts";
 import type { BookEvent, FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../../../src/core/events.ts";
 import { BUILTIN_INSTRUMENTS } from "../../../src/core/instrument.ts";
 import type { EngineState } from "../../../src/engine/engine-state.ts";
-import type { Venue } from "../../../src/venues/venue.ts";
+import type { Venue } from "../../../src/execution/venue-port.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

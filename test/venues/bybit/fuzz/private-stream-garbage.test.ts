@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { dec } from "../../../../src/core/decimal.ts";
-import { createMetrics } from "../../../../src/observability/metrics.ts";
+import { createMetrics } from "../../../../src/control/metrics/metrics.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../../src/simulator/bybit/main.ts";
 import { FakeEngineView } from "../../../control/fake-view.ts";
 import { parseExposition, value } from "../../../observability/exposition.ts";

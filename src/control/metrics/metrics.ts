@@ -10,10 +10,10 @@
  * Use `render()` for the exposition text: it refreshes the snapshot first.
  */
 import { Counter, Gauge, Registry, type LabelValues } from "@prometheus-io/client";
-import { describeError } from "../core/errors.ts";
-import type { RiskState } from "../core/events.ts";
-import type { EngineView } from "../control/engine-view.ts";
-import type { Logger } from "./logger.ts";
+import { describeError } from "../../core/errors.ts";
+import type { RiskState } from "../../core/events.ts";
+import type { EngineView } from "../engine-view.ts";
+import type { Logger } from "../../observability/logger.ts";
 import { OrderMetrics } from "./order-metrics.ts";
 import { RouterMetrics } from "./router-metrics.ts";
 

@@ -9,8 +9,8 @@
  * see cannot grow it without limit.
  */
 import { Counter, Gauge, Histogram, type Registry } from "@prometheus-io/client";
-import { add, cmp, ZERO, type Dec } from "../core/decimal.ts";
-import type { HeanEvent, KillSwitchReason } from "../core/events.ts";
+import { add, cmp, ZERO, type Dec } from "../../core/decimal.ts";
+import type { HeanEvent, KillSwitchReason } from "../../core/events.ts";
 
 const KILL_SWITCH_REASONS: readonly KillSwitchReason[] = [
   "HARD_STOP",

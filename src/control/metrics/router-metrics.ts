@@ -7,8 +7,8 @@
  * and the map of parents it remembers is bounded.
  */
 import { Counter, Gauge, Histogram, type Registry } from "@prometheus-io/client";
-import { toNumber } from "../core/decimal.ts";
-import type { FallbackCause, HeanEvent, RouterDoneEvent, Urgency } from "../core/events.ts";
+import { toNumber } from "../../core/decimal.ts";
+import type { FallbackCause, HeanEvent, RouterDoneEvent, Urgency } from "../../core/events.ts";
 
 const MAX_TRACKED_PARENTS = 50_000;
 const FALLBACK_CAUSES: readonly FallbackCause[] = ["post-only-would-take", "reprice-exhausted"];
