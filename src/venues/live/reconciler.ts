@@ -20,7 +20,9 @@
  * - Wallet: cash-ledger entries since the last pass (transfers, bonuses, …) become cash
  *   adjustments, then the wallet itself an account snapshot under the venue's registry id.
  *
- * Passes never overlap; a request during a pass is merged into the next one.
+ * Passes never overlap; a request during a pass is merged into the next one, and its caller is
+ * answered when that pass ends: never made to wait for passes asked for after it (a venue slower
+ * than the timers would otherwise keep a boot waiting forever).
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { type Dec, ZERO, abs, format, sub } from "../../core/decimal.ts";
@@ -57,6 +59,14 @@ export interface ReconcilerOptions {
   readonly sentCount: () => number;
 }
 
+/** The next pass, not started yet: the parts asked for since the last one began, and its answer. */
+interface PendingPass {
+  readonly parts: Set<ReconcilePart>;
+  /** Asked for by the boot (in-doubt orders are settled, not left to the stream). */
+  boot: boolean;
+  readonly result: PromiseWithResolvers<boolean>;
+}
+
 interface Candidate {
   readonly seq: number;
   readonly venueQty: Dec;
@@ -67,9 +77,8 @@ interface Candidate {
 
 export class Reconciler {
   readonly #o: ReconcilerOptions;
-  readonly #queued = new Set<ReconcilePart>();
-  #boot = false;
-  #loop: Promise<boolean> | undefined;
+  #next: PendingPass | undefined;
+  #draining = false;
   readonly #cursor = new Map<string, number>();
   readonly #candidates = new Map<string, Candidate>();
   readonly #externalSeen = new Set<string>();
@@ -121,8 +130,7 @@ export class Reconciler {
    */
   async boot(): Promise<boolean> {
     const { tuning } = this.#o;
-    this.#boot = true;
-    const ok = await this.run(ALL_PARTS);
+    const ok = await this.#request(ALL_PARTS, true);
     if (ok && this.#candidates.size > 0 && tuning.adoptVenuePositions) {
       await sleep(this.#o.clock, tuning.positionSettleMs);
       return this.run(["executions", "positions"]);
@@ -130,23 +138,36 @@ export class Reconciler {
     return ok;
   }
 
-  /** Reconcile `parts`; resolves true when the pass (including anything merged into it) succeeded. */
+  /** Reconcile `parts`; resolves true when the pass that covers them (with anything merged into it) succeeded. */
   run(parts: readonly ReconcilePart[]): Promise<boolean> {
-    for (const p of parts) this.#queued.add(p);
-    this.#loop ??= this.#drain().finally(() => (this.#loop = undefined));
-    return this.#loop;
+    return this.#request(parts, false);
   }
 
-  async #drain(): Promise<boolean> {
-    let ok = true;
-    while (this.#queued.size > 0 && !this.#stopped) {
-      const parts = ALL_PARTS.filter((p) => this.#queued.has(p));
-      this.#queued.clear();
-      const boot = this.#boot;
-      this.#boot = false;
-      ok = await this.#pass(parts, boot);
+  #request(parts: readonly ReconcilePart[], boot: boolean): Promise<boolean> {
+    const next = (this.#next ??= { parts: new Set(), boot: false, result: Promise.withResolvers<boolean>() });
+    for (const p of parts) next.parts.add(p);
+    next.boot ||= boot;
+    if (!this.#draining) void this.#drain();
+    return next.result.promise;
+  }
+
+  /**
+   * One pass at a time while any is asked for. `#draining` is cleared in the same turn as the last
+   * check for a next pass, so a request can never land between the two and be left waiting.
+   */
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      for (;;) {
+        const pass = this.#next;
+        if (pass === undefined) return;
+        this.#next = undefined;
+        const parts = ALL_PARTS.filter((p) => pass.parts.has(p));
+        pass.result.resolve(this.#stopped ? false : await this.#pass(parts, pass.boot));
+      }
+    } finally {
+      this.#draining = false;
     }
-    return ok;
   }
 
   async #pass(parts: readonly ReconcilePart[], boot: boolean): Promise<boolean> {
