@@ -271,22 +271,36 @@ export class EventBus {
     };
   }
 
+  /**
+   * Kept small, with everything but queuing out of line: V8 inlines a function into its caller only
+   * while the caller's inlining budget lasts, and a publisher's loop that inlines `publish` saves a
+   * call per event.
+   */
   publish(event: HeanEvent): void {
-    const type = event.type;
     if (this.#queueing === true) {
+      const type = event.type;
       // Market data is most of what is published: its kind is found by pointer compares (interned
       // strings), with no lookup.
       if (type === "market.book") this.#enqueueMarket(event as MarketEvent, BOOK);
       else if (type === "market.trade") this.#enqueueMarket(event as MarketEvent, TRADE);
       else this.#enqueueCritical(event, type);
       // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
-      if (this.#scheduled === false && this.#async && !this.#dispatching) {
-        this.#scheduled = true;
-        setImmediate(this.#drainSliceCallback);
-      }
+      if (this.#scheduled === false && this.#async === true) this.#schedule();
       return;
     }
+    this.#publishUnqueued(event);
+  }
+
+  #schedule(): void {
+    if (this.#dispatching) return;
+    this.#scheduled = true;
+    setImmediate(this.#drainSliceCallback);
+  }
+
+  /** Closed, or sync mode. */
+  #publishUnqueued(event: HeanEvent): void {
     if (this.#closed) return;
+    const type = event.type;
     this.#publishSync(event, type, type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1);
   }
 
@@ -384,7 +398,11 @@ export class EventBus {
     ring[t + 1] = route;
     this.#criticalTail = next;
     const depth = ++counters.depth;
-    if (depth > counters.quiet) this.#deepened(route.lane, depth, this.#criticalCapacity, counters);
+    if (depth > counters.quiet) {
+      // A new high-water mark below the alert levels (see `#enqueueMarket`).
+      if (depth < counters.alertAt && counters.alertLevel === 0) counters.highWater = counters.quiet = depth;
+      else this.#deepened(route.lane, depth, this.#criticalCapacity, counters);
+    }
   }
 
   /** The critical ring is full: copy its pairs, in order, into one twice as long. */
@@ -510,7 +528,13 @@ export class EventBus {
     }
     this.#pushMarket(slot, event);
     const depth = ++this.#marketSize;
-    if (depth > counters.quiet) this.#deepened("market", depth, this.#marketCapacity, counters);
+    if (depth > counters.quiet) {
+      // A new high-water mark below the alert levels, the common case, written here (with no alert
+      // raised, `quiet` is min(highWater, alertAt - 1), so depth passed the high-water mark): the call
+      // to `#deepened` stays rare, so V8 does not inline it and `publish` stays small.
+      if (depth < counters.alertAt && counters.alertLevel === 0) counters.highWater = counters.quiet = depth;
+      else this.#deepened("market", depth, this.#marketCapacity, counters);
+    }
   }
 
   #pushMarket(slot: number, event: MarketEvent): void {
