@@ -13,9 +13,8 @@
 import type { Clock } from "../core/clock.ts";
 import { HeanError, describeError } from "../core/errors.ts";
 import { ALL_EVENT_TYPES, type AlertEvent, type EventType, type HeanEvent } from "../core/events.ts";
-import { PairFifo } from "./pair-fifo.ts";
 import { ALL_LANES, type Lane, laneOfType } from "./lanes.ts";
-import { FULL, MARKET_KINDS, MarketSlots, QUEUED } from "./market-slots.ts";
+import { KIND_MASK, MARKET_KINDS, NO_SLOT, slotOf } from "./market-slots.ts";
 
 export type Handler = (event: HeanEvent) => void | Promise<void>;
 
@@ -98,10 +97,19 @@ const unsubscribed: Handler = () => undefined;
 
 type MarketEvent = Extract<HeanEvent, { type: (typeof MARKET_KINDS)[number] }>;
 
-/** Events delivered before a drain slice first reads the clock, and most between two reads. */
+/**
+ * Events delivered before a drain slice first reads the clock, and most between two reads. The
+ * first check comes early so that slow handlers are found at once; after it the pace decides. The
+ * most is a count, not a time: `performance.now()` costs 110-400 ns on a VM, more than delivering
+ * a few events, so a slice of fast handlers should read it about twice, not once per 256 events.
+ */
 const FIRST_CLOCK_CHECK = 4;
-const MAX_CLOCK_STRIDE = 256;
+const MAX_CLOCK_STRIDE = 1024;
 const NO_DEADLINE = Infinity;
+
+/** The least lengths of the rings (powers of two; the critical ring holds two entries per event). */
+const MIN_CRITICAL_RING = 2048;
+const MIN_MARKET_RING = 64;
 
 /** The kind indices of the market types (their places in MARKET_KINDS), compared against on every publish. */
 const BOOK = MARKET_KINDS.indexOf("market.book");
@@ -162,10 +170,40 @@ export class EventBus {
   /**
    * All critical lanes share one FIFO: delivering in global publish order is what "in order"
    * means across lanes. Depth, counters and alerts are still kept per lane. Each event is queued
-   * with its route, so delivery needs no lookup.
+   * with its route, so delivery needs no lookup: a ring of pairs in one array (event at an even
+   * index, its route after it), indices kept within the mask, one pair always free so that
+   * head === tail means empty.
+   *
+   * The queues' state is the bus's own fields, not objects of their own: one object to load from
+   * on every publish and delivery, and no answers passed back through fields or sentinels.
    */
-  readonly #critical = new PairFifo<HeanEvent, TypeRoute>();
-  readonly #market: MarketSlots<MarketEvent>;
+  #criticalRing: unknown[] = new Array<unknown>(MIN_CRITICAL_RING);
+  #criticalMask = MIN_CRITICAL_RING - 1;
+  #criticalHead = 0;
+  #criticalTail = 0;
+  /**
+   * The market lane: at most one waiting event per (kind, symbol) slot (see market-slots.ts), oldest
+   * waiting first. Waiting events sit in a ring in arrival order, each beside its slot, and a slot
+   * knows its position in the ring. A replacement leaves a tombstone (`undefined`) where the
+   * replaced event was and queues the new one at the back; delivery skips tombstones; the ring is
+   * compacted when it fills. One entry always stays free, so head === tail means empty.
+   */
+  /** Per slot: its event's position in the ring, or NO_SLOT when nothing waits in it. */
+  #slotPos: Int32Array = new Int32Array(0);
+  #marketEvents: (MarketEvent | undefined)[] = new Array<MarketEvent | undefined>(MIN_MARKET_RING);
+  #marketSlots: Int32Array = new Int32Array(MIN_MARKET_RING);
+  #marketMask = MIN_MARKET_RING - 1;
+  #marketHead = 0;
+  #marketTail = 0;
+  /** Events waiting in the market lane (ring entries that are not tombstones). */
+  #marketSize = 0;
+  /**
+   * The route the last critical publish looked up, by its type: bursts of one type (fills, order
+   * updates, a replay) skip the Map. Type strings from the catalogue are interned, so the test is a
+   * pointer compare; another string equal to it finds the same route either way.
+   */
+  #lastType = "";
+  #lastRoute: TypeRoute | undefined = undefined;
   /** The routes of the market kinds, by kind index: delivery of market data needs no lookup either. */
   readonly #marketRoutes: readonly TypeRoute[];
   readonly #counters: Record<Lane, LaneCounters>;
@@ -204,7 +242,6 @@ export class EventBus {
     this.#deadLetterCapacity = options.deadLetterCapacity ?? 1_000;
     this.#counters = Object.fromEntries(ALL_LANES.map((l) => [l, newCounters(l === "market" ? this.#marketCapacity : this.#criticalCapacity)])) as Record<Lane, LaneCounters>;
     this.#marketCounters = this.#counters.market;
-    this.#market = new MarketSlots(this.#marketCapacity);
     for (const type of ALL_EVENT_TYPES) {
       const lane = laneOfType(type);
       this.#routes.set(type, { lane, counters: this.#counters[lane], marketKind: (MARKET_KINDS as readonly string[]).indexOf(type), subs: [], handlers: [], names: [] });
@@ -234,22 +271,36 @@ export class EventBus {
     };
   }
 
+  /**
+   * Kept small, with everything but queuing out of line: V8 inlines a function into its caller only
+   * while the caller's inlining budget lasts, and a publisher's loop that inlines `publish` saves a
+   * call per event.
+   */
   publish(event: HeanEvent): void {
-    const type = event.type;
     if (this.#queueing === true) {
+      const type = event.type;
       // Market data is most of what is published: its kind is found by pointer compares (interned
       // strings), with no lookup.
       if (type === "market.book") this.#enqueueMarket(event as MarketEvent, BOOK);
       else if (type === "market.trade") this.#enqueueMarket(event as MarketEvent, TRADE);
       else this.#enqueueCritical(event, type);
       // Async mode: one drain scheduled per batch (manual mode: nothing runs until drain()).
-      if (this.#scheduled === false && this.#async && !this.#dispatching) {
-        this.#scheduled = true;
-        setImmediate(this.#drainSliceCallback);
-      }
+      if (this.#scheduled === false && this.#async === true) this.#schedule();
       return;
     }
+    this.#publishUnqueued(event);
+  }
+
+  #schedule(): void {
+    if (this.#dispatching) return;
+    this.#scheduled = true;
+    setImmediate(this.#drainSliceCallback);
+  }
+
+  /** Closed, or sync mode. */
+  #publishUnqueued(event: HeanEvent): void {
     if (this.#closed) return;
+    const type = event.type;
     this.#publishSync(event, type, type === "market.book" ? BOOK : type === "market.trade" ? TRADE : -1);
   }
 
@@ -266,13 +317,18 @@ export class EventBus {
 
   /** Number of events waiting in all lanes. */
   pending(): number {
-    return this.#critical.length + this.#market.size;
+    return (((this.#criticalTail - this.#criticalHead) & this.#criticalMask) >> 1) + this.#marketSize;
+  }
+
+  /** Entries allocated in the market lane's ring (for tests of its bound). */
+  get marketRingLength(): number {
+    return this.#marketMask + 1;
   }
 
   stats(): BusStats {
     const lanes = ALL_LANES.map((lane): LaneStats => {
       const c = this.#counters[lane];
-      const depth = lane === "market" ? this.#market.size : c.depth;
+      const depth = lane === "market" ? this.#marketSize : c.depth;
       const capacity = lane === "market" ? this.#marketCapacity : this.#criticalCapacity;
       return {
         lane,
@@ -322,12 +378,47 @@ export class EventBus {
   }
 
   #enqueueCritical(event: HeanEvent, type: string): void {
-    const route = this.#routeOf(type);
+    let route = this.#lastRoute;
+    if (type !== this.#lastType || route === undefined) {
+      route = this.#routeOf(type);
+      this.#lastType = type;
+      this.#lastRoute = route;
+    }
     const counters = route.counters;
     counters.published++;
-    this.#critical.push(event, route);
+    let t = this.#criticalTail;
+    let next = (t + 2) & this.#criticalMask;
+    if (next === this.#criticalHead) {
+      this.#growCritical();
+      t = this.#criticalTail;
+      next = t + 2; // within the new ring: twice as long as what it holds
+    }
+    const ring = this.#criticalRing;
+    ring[t] = event;
+    ring[t + 1] = route;
+    this.#criticalTail = next;
     const depth = ++counters.depth;
-    if (depth > counters.quiet) this.#deepened(route.lane, depth, this.#criticalCapacity, counters);
+    if (depth > counters.quiet) {
+      // A new high-water mark below the alert levels (see `#enqueueMarket`).
+      if (depth < counters.alertAt && counters.alertLevel === 0) counters.highWater = counters.quiet = depth;
+      else this.#deepened(route.lane, depth, this.#criticalCapacity, counters);
+    }
+  }
+
+  /** The critical ring is full: copy its pairs, in order, into one twice as long. */
+  #growCritical(): void {
+    const old = this.#criticalRing;
+    const mask = this.#criticalMask;
+    const ring = new Array<unknown>((mask + 1) * 2);
+    let n = 0;
+    for (let h = this.#criticalHead; h !== this.#criticalTail; h = (h + 2) & mask) {
+      ring[n++] = old[h];
+      ring[n++] = old[h + 1];
+    }
+    this.#criticalRing = ring;
+    this.#criticalMask = ring.length - 1;
+    this.#criticalHead = 0;
+    this.#criticalTail = n;
   }
 
   /** A lane's depth passed its `quiet` mark: the high-water mark, then alerts. */
@@ -360,26 +451,50 @@ export class EventBus {
    * out-parameter.
    */
   #deliver(start: number, deadline: number): void {
-    const critical = this.#critical;
-    const market = this.#market;
     let n = 0;
     let nextCheck = deadline === NO_DEADLINE ? -1 : FIRST_CLOCK_CHECK;
     for (;;) {
-      let event: HeanEvent | undefined = critical.shift();
+      // The queues' fields are read afresh for every event: a handler may have published.
+      let event: HeanEvent;
       let route: TypeRoute;
-      if (event !== undefined) {
-        route = critical.second!;
+      const ch = this.#criticalHead;
+      if (ch !== this.#criticalTail) {
+        const ring = this.#criticalRing;
+        event = ring[ch] as HeanEvent;
+        route = ring[ch + 1] as TypeRoute;
+        // Cleared so that a delivered event is not kept alive by the ring.
+        ring[ch] = undefined;
+        ring[ch + 1] = undefined;
+        this.#criticalHead = (ch + 2) & this.#criticalMask;
         const c = route.counters;
-        c.depth--;
-        if (c.alertLevel !== 0 && c.depth < c.alertAt) this.#checkUtilisation(route.lane, c.depth, this.#criticalCapacity, c);
+        const depth = --c.depth;
+        if (c.alertLevel !== 0 && depth < c.alertAt) this.#checkUtilisation(route.lane, depth, this.#criticalCapacity, c);
       } else {
-        event = market.dequeue();
-        if (event === undefined) return;
-        route = this.#marketRoutes[market.dequeuedKind]!;
+        const events = this.#marketEvents;
+        const mask = this.#marketMask;
+        const tail = this.#marketTail;
+        let h = this.#marketHead;
+        let waiting: MarketEvent | undefined;
+        for (;;) {
+          if (h === tail) {
+            this.#marketHead = h;
+            return;
+          }
+          waiting = events[h];
+          if (waiting !== undefined) break;
+          h = (h + 1) & mask; // a tombstone: its slot was requeued further back
+        }
+        events[h] = undefined;
+        const slot = this.#marketSlots[h]!;
+        this.#marketHead = (h + 1) & mask;
+        this.#slotPos[slot] = NO_SLOT;
+        this.#marketSize--;
+        event = waiting;
+        route = this.#marketRoutes[slot & KIND_MASK]!;
       }
       this.#dispatch(event, route);
       if (++n === nextCheck) {
-        // Reading the clock costs ~50 ns, more than delivering an event: look again about halfway to
+        // Reading the clock costs more than delivering an event: look again about halfway to
         // the deadline at the pace seen so far, but at least every MAX_CLOCK_STRIDE events (slow
         // handlers are checked often, fast ones rarely).
         const now = performance.now();
@@ -400,39 +515,100 @@ export class EventBus {
   #enqueueMarket(event: MarketEvent, kind: number): void {
     const counters = this.#marketCounters;
     counters.published++;
-    const market = this.#market;
-    if (market.tryQueue(kind, event)) {
-      const depth = market.size;
-      if (depth > counters.quiet) this.#deepened("market", depth, this.#marketCapacity, counters);
+    const slot = slotOf(kind, event);
+    let pos = this.#slotPos;
+    if (slot >= pos.length) pos = this.#ensureSlots(slot + 1);
+    if (pos[slot] !== NO_SLOT) {
+      this.#conflate(event, slot, counters);
       return;
     }
-    this.#enqueueMarketSlow(event, kind, counters);
+    if (this.#marketSize >= this.#marketCapacity) {
+      this.#dropMarket(event, counters);
+      return;
+    }
+    this.#pushMarket(slot, event);
+    const depth = ++this.#marketSize;
+    if (depth > counters.quiet) {
+      // A new high-water mark below the alert levels, the common case, written here (with no alert
+      // raised, `quiet` is min(highWater, alertAt - 1), so depth passed the high-water mark): the call
+      // to `#deepened` stays rare, so V8 does not inline it and `publish` stays small.
+      if (depth < counters.alertAt && counters.alertLevel === 0) counters.highWater = counters.quiet = depth;
+      else this.#deepened("market", depth, this.#marketCapacity, counters);
+    }
   }
 
-  /** The slot was taken (conflation) or the lane is full: apart so that the common path stays small. */
-  #enqueueMarketSlow(event: MarketEvent, kind: number, counters: LaneCounters): void {
-    const outcome = this.#market.enqueue(kind, event);
-    if (outcome === QUEUED) {
-      // Not reached after `tryQueue` refused (it queues every event `enqueue` would queue); handled so
-      // that a change there cannot lose the bookkeeping.
-      this.#deepened("market", this.#market.size, this.#marketCapacity, counters);
-      return;
+  #pushMarket(slot: number, event: MarketEvent): void {
+    let t = this.#marketTail;
+    let next = (t + 1) & this.#marketMask;
+    if (next === this.#marketHead) {
+      this.#compactMarket();
+      t = this.#marketTail;
+      next = t + 1; // within the new ring: it is at least twice as long as what it holds, and 64
     }
-    if (outcome === FULL) {
-      counters.dropped++;
-      this.#countDrop(event.type);
-      this.#checkUtilisation("market", this.#market.size, this.#marketCapacity, counters);
-      return;
-    }
-    // Replaced (and moved to the back: the freshest data waits its fair turn).
-    this.#conflated(outcome, event, kind, counters);
+    this.#marketEvents[t] = event;
+    this.#marketSlots[t] = slot;
+    this.#slotPos[slot] = t;
+    this.#marketTail = next;
   }
 
-  /** Apart from `#enqueueMarket` so that the rare paths do not weigh on inlining the common one. */
-  #conflated(replaced: MarketEvent, event: MarketEvent, kind: number, counters: LaneCounters): void {
+  /**
+   * The market ring is full: copy the waiting events, in order, into a ring twice as long as they
+   * need (so that at least as many pushes as there are waiting events pass before the next copy:
+   * O(1) amortised). Tombstones are dropped; the ring shrinks back after a burst.
+   */
+  #compactMarket(): void {
+    let length = MIN_MARKET_RING;
+    while (length < this.#marketSize * 2) length *= 2;
+    const events = new Array<MarketEvent | undefined>(length);
+    const slots = new Int32Array(length);
+    const oldEvents = this.#marketEvents;
+    const oldSlots = this.#marketSlots;
+    const mask = this.#marketMask;
+    let n = 0;
+    for (let h = this.#marketHead; h !== this.#marketTail; h = (h + 1) & mask) {
+      const event = oldEvents[h];
+      if (event === undefined) continue;
+      const slot = oldSlots[h]!;
+      events[n] = event;
+      slots[n] = slot;
+      this.#slotPos[slot] = n;
+      n++;
+    }
+    this.#marketEvents = events;
+    this.#marketSlots = slots;
+    this.#marketMask = length - 1;
+    this.#marketHead = 0;
+    this.#marketTail = n;
+  }
+
+  #ensureSlots(n: number): Int32Array {
+    const pos = new Int32Array(Math.max(64, this.#slotPos.length * 2, n)).fill(NO_SLOT);
+    pos.set(this.#slotPos);
+    this.#slotPos = pos;
+    return pos;
+  }
+
+  /** A new (kind, symbol) while the lane is full: refused and counted. */
+  #dropMarket(event: MarketEvent, counters: LaneCounters): void {
+    counters.dropped++;
+    this.#countDrop(event.type);
+    this.#checkUtilisation("market", this.#marketSize, this.#marketCapacity, counters);
+  }
+
+  /**
+   * An event waits in the slot: replaced, and moved to the back (the freshest data waits its fair
+   * turn), unless it is last already (a burst for one symbol leaves no tombstones). Apart from
+   * `#enqueueMarket` so that the rare paths do not weigh on inlining the common one.
+   */
+  #conflate(event: MarketEvent, slot: number, counters: LaneCounters): void {
+    const at = this.#slotPos[slot]!;
+    const replaced = this.#marketEvents[at]!;
     // A gap flag must survive conflation: the newer book still follows a gap.
-    if (replaced.type === "market.book" && replaced.afterGap && event.type === "market.book" && !event.afterGap) {
-      this.#market.overwrite(kind, { ...event, afterGap: true });
+    const queued = replaced.type === "market.book" && replaced.afterGap && event.type === "market.book" && !event.afterGap ? { ...event, afterGap: true } : event;
+    if (at === ((this.#marketTail - 1) & this.#marketMask)) this.#marketEvents[at] = queued;
+    else {
+      this.#marketEvents[at] = undefined;
+      this.#pushMarket(slot, queued);
     }
     counters.conflated++;
     this.#countDrop(replaced.type);
