@@ -159,6 +159,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       busMode: "sync",
       journal,
       venue,
+      // A temporary journal is removed when the run ends: no boot will ever start from its snapshots.
+      snapshots: options.journalPath !== undefined,
       ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     });
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
