@@ -14,11 +14,12 @@ import { recoverTail, type TailState } from "./recover.ts";
 import { finishInterruptedSalvage, salvage } from "./salvage.ts";
 import { configureConnection, type Durability, ensureSchema, type JournalMeta } from "./schema.ts";
 import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
-import type { JournalOptions, JournalProblem, LossPolicy, Recovery, WriterMode } from "./types.ts";
+import type { CommitPoint, JournalOptions, JournalProblem, LossPolicy, Recovery, WriterMode } from "./types.ts";
 
 export interface ResolvedOptions {
   readonly durability: Durability;
   readonly writer: WriterMode;
+  readonly commitAt: CommitPoint;
   readonly configFingerprint: string | undefined;
   readonly clock: Clock;
   readonly keepSnapshots: number;
@@ -39,19 +40,20 @@ export interface OpenedFile {
 }
 
 export function resolveOptions(options: JournalOptions): ResolvedOptions {
-  const { durability = "full", writer = "worker", configFingerprint, keepSnapshots = 3, busyTimeoutMs = 5000, onLoss = "refuse" } = options;
+  const { durability = "full", writer = "worker", commitAt = "turn", configFingerprint, keepSnapshots = 3, busyTimeoutMs = 5000, onLoss = "refuse" } = options;
   const refuse = (what: string, value: unknown): never => {
     throw new HeanError("JOURNAL_ARGUMENT", `journal option ${what} is invalid: ${JSON.stringify(value)}`, { option: what });
   };
   if (durability !== "full" && durability !== "normal") refuse("durability (full | normal)", durability);
   if (writer !== "worker" && writer !== "inline") refuse("writer (worker | inline)", writer);
+  if (commitAt !== "turn" && commitAt !== "flush") refuse("commitAt (turn | flush)", commitAt);
   if (configFingerprint !== undefined && (typeof configFingerprint !== "string" || configFingerprint === "")) {
     refuse("configFingerprint", configFingerprint);
   }
   if (!Number.isSafeInteger(keepSnapshots) || keepSnapshots < 1) refuse("keepSnapshots (≥ 1)", keepSnapshots);
   if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) refuse("busyTimeoutMs (≥ 0)", busyTimeoutMs);
   if (onLoss !== "refuse" && onLoss !== "cut") refuse("onLoss (refuse | cut)", onLoss);
-  return { durability, writer, configFingerprint, clock: options.clock ?? new RealClock(), keepSnapshots, busyTimeoutMs, onLoss };
+  return { durability, writer, commitAt, configFingerprint, clock: options.clock ?? new RealClock(), keepSnapshots, busyTimeoutMs, onLoss };
 }
 
 export function openJournalFile(path: string, options: ResolvedOptions): OpenedFile {

@@ -42,6 +42,9 @@ import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
  */
 const STREAM_CHUNK = 64;
 
+/** With `commitAt: "flush"`: records held before they go to the writer unasked (bounds the memory they take). */
+const HELD_CHUNK = 1024;
+
 /**
  * The id a journal shows its users (client order ids derive from it) instead of the stored one:
  * a backtest shows a fixed one, so that two runs of it give the same ids. The stored id and the
@@ -66,6 +69,8 @@ export class SqliteJournal {
   readonly #clock: Clock;
   readonly #seed: number;
   readonly #onFailure: ((error: HeanError) => void) | undefined;
+  /** Commit what a turn appended at the turn's end (`commitAt: "turn"`), or hold it for the next flush. */
+  readonly #commitEachTurn: boolean;
   readonly #snapshotProblems: JournalProblem[];
   #lastSeq: number;
   #durableSeq: number;
@@ -106,6 +111,7 @@ export class SqliteJournal {
     this.#clock = options.clock;
     this.#seed = chainSeed(opened.meta.journalId);
     this.#onFailure = onFailure;
+    this.#commitEachTurn = options.commitAt === "turn";
     this.#snapshotProblems = opened.snapshotProblems;
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
@@ -143,6 +149,10 @@ export class SqliteJournal {
     this.#pendingTs.push(event.ts);
     this.#pendingTypes.push(event.type);
     this.#pendingPayloads.push(payload);
+    if (!this.#commitEachTurn) {
+      if (this.#pendingPayloads.length >= HELD_CHUNK) this.#post();
+      return seq;
+    }
     if (!this.#postScheduled) {
       this.#postScheduled = true;
       queueMicrotask(this.#postTask); // the turn's last batch, which commits

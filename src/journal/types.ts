@@ -61,11 +61,21 @@ export type Recovery =
 
 export type WriterMode = "worker" | "inline";
 
+export type CommitPoint = "turn" | "flush";
+
 export interface JournalOptions {
   /** "full" (default): every commit is fsynced. "normal": WAL without fsync per commit (survives a process crash, not a power cut). */
   readonly durability?: Durability;
   /** "worker" (default): commits off the event loop. "inline": synchronous, for tools and small tests. */
   readonly writer?: WriterMode;
+  /**
+   * When records commit without a flush. "turn" (default): at the end of the turn that appended
+   * them, so a crash loses at most one turn. "flush": at the next `flush()` (an order intent),
+   * snapshot or close, or once a chunk has piled up: for a backtest's journal, which nobody reads
+   * before the run ends and which a crash throws away anyway; the guarantee an intent needs
+   * (durable before the wire) is `flush()`'s and does not change.
+   */
+  readonly commitAt?: CommitPoint;
   /**
    * A journal whose records fail their checks (or a file SQLite finds damaged): "refuse" (default)
    * throws JOURNAL_LOSS_UNCONFIRMED and changes nothing; "cut" keeps the good prefix and reports

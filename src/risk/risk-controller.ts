@@ -23,6 +23,7 @@ import type { AccountSnapshotEvent, BookEvent, CommandEvent, FillEvent, ForceClo
 import type { Instrument, InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { RiskReference } from "../engine/engine-state.ts";
 import type { CandidateOrder, Executor, PreTradeCheck, SendCheck } from "../execution/executor.ts";
 import type { RiskConfig } from "./config.ts";
 import { type GovernorInput, evaluateGovernor, governorMetrics, resetHardStop } from "./governor.ts";
@@ -265,27 +266,50 @@ export class RiskController {
     accountDivergence: 0,
   };
 
-  #governorInput(now: number, equityDec: Dec): GovernorInput {
+  #governorInput(now: number, equityDec: Dec, equityNumber = toNumber(equityDec)): GovernorInput {
     const { engine } = this.#o;
-    const ref = this.#ensureReference();
-    const equity = toNumber(equityDec);
+    const ref = this.#referenceNumbers(this.#ensureReference());
+    const equity = equityNumber;
     const input = this.#input;
     input.state = engine.state.risk.state;
     input.since = engine.state.risk.since;
     input.now = now;
     input.equity = equity;
-    input.initialCapital = toNumber(ref.capitalBase);
-    input.highWaterMark = Math.max(toNumber(ref.highWaterMark), equity);
-    input.dayStartEquity = toNumber(ref.dayStartEquity);
+    input.initialCapital = ref.capitalBase;
+    input.highWaterMark = Math.max(ref.highWaterMark, equity);
+    input.dayStartEquity = ref.dayStartEquity;
     input.accountDivergence = this.#divergence();
     return input;
   }
 
+  /**
+   * The reference's figures as numbers, converted once per reference: the governor reads them on
+   * every book while a position is held, and a reference changes only when one is journaled
+   * (a new object each time, so its identity says whether these are still its figures).
+   */
+  #referenceNumbers(ref: RiskReference): { readonly capitalBase: number; readonly highWaterMark: number; readonly dayStartEquity: number } {
+    const known = this.#refNumbers;
+    if (known.of === ref) return known;
+    known.of = ref;
+    known.capitalBase = toNumber(ref.capitalBase);
+    known.highWaterMark = toNumber(ref.highWaterMark);
+    known.dayStartEquity = toNumber(ref.dayStartEquity);
+    return known;
+  }
+
+  readonly #refNumbers: { of: RiskReference | undefined; capitalBase: number; highWaterMark: number; dayStartEquity: number } = {
+    of: undefined,
+    capitalBase: 0,
+    highWaterMark: 0,
+    dayStartEquity: 0,
+  };
+
   #evaluateGovernor(now: number): void {
     // Valued once: it walks every position, and recording a reference moves no position or cash.
     const equity = this.#o.engine.state.portfolio.equity();
-    this.#updateReference(now, equity);
-    const decision = evaluateGovernor(this.#governorInput(now, equity), this.#o.config);
+    const equityNumber = toNumber(equity);
+    this.#updateReference(now, equity, equityNumber);
+    const decision = evaluateGovernor(this.#governorInput(now, equity, equityNumber), this.#o.config);
     if (decision === undefined) return;
     this.#transition(decision.next, decision.reasons, decision.values, now);
   }
@@ -325,13 +349,13 @@ export class RiskController {
    * starts at the last equity seen before midnight: a crash on the day's first tick counts as
    * that day's loss.
    */
-  #updateReference(now: number, equity: Dec): void {
+  #updateReference(now: number, equity: Dec, equityNumber: number): void {
     const ref = this.#ensureReference();
     const before = this.#lastEquity ?? equity;
     this.#lastEquity = equity;
     const day = utcDayStart(now);
     const newDay = day > ref.dayStart;
-    const newHigh = toNumber(equity) > toNumber(ref.highWaterMark) * 1.001;
+    const newHigh = equityNumber > this.#referenceNumbers(ref).highWaterMark * 1.001;
     if (!newDay && !newHigh) return;
     this.#o.engine.record({
       type: "risk.reference",

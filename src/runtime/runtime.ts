@@ -64,6 +64,12 @@ export interface RuntimeOptions {
   readonly onAlert?: (alert: AlertEvent) => void;
   /** Strategies to run instead of the configured ones (benchmarks, tests, backtests): bare ones run on every symbol with all of the capital. */
   readonly strategies?: readonly (Strategy | PlacedStrategy)[];
+  /**
+   * Snapshot the engine state into the journal, every `journal.snapshotEvery` records and at the
+   * stop (default true). Snapshots only shorten the next boot from this journal: a journal thrown
+   * away when the run ends (a backtest's temporary one) has no next boot, and skips them.
+   */
+  readonly snapshots?: boolean;
   /** Latency probes for benchmarks. */
   readonly onIntent?: (book: BookEvent) => void;
   readonly onHandedToVenue?: (clientOrderId: string) => void;
@@ -93,6 +99,8 @@ export class Runtime {
   readonly #timers: TimerHandle[] = [];
   #stopping: Promise<RunReport> | undefined;
   #resolveDone!: (r: RunReport) => void;
+  /** Whether this run snapshots its state into the journal (`RuntimeOptions.snapshots`). */
+  readonly #snapshots: boolean;
   /** Resolves with the final report once the runtime has stopped, however it was stopped. */
   readonly done: Promise<RunReport> = new Promise((resolve) => (this.#resolveDone = resolve));
 
@@ -122,7 +130,8 @@ export class Runtime {
       this.engine.record({ type: "alert", ts: this.clock.now(), severity, code, message, context });
     };
     // Before the engine changes anything: the keeper starts from the state as replayed.
-    this.snapshotKeeper = SnapshotKeeper.start(journal, {
+    this.#snapshots = options.snapshots ?? true;
+    this.snapshotKeeper = !this.#snapshots ? undefined : SnapshotKeeper.start(journal, {
       state: replay.state,
       stateOptions: engineStateOptions(config),
       snapshotEvery: config.journal.snapshotEvery,
@@ -143,7 +152,7 @@ export class Runtime {
       markIntervalMs: config.journal.markIntervalMs,
       snapshotEvery: config.journal.snapshotEvery,
     });
-    this.engine.setPeriodicSnapshots(this.snapshotKeeper === undefined);
+    this.engine.setPeriodicSnapshots(this.#snapshots && this.snapshotKeeper === undefined);
     const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
     this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
@@ -414,7 +423,7 @@ export class Runtime {
       /* already alerted; the journal keeps what it has */
     }
     await this.snapshotKeeper?.stop();
-    engine.snapshot();
+    if (this.#snapshots) engine.snapshot();
     const report = this.report();
     engine.journal.close();
     this.inbox.close();

@@ -75,6 +75,12 @@ export class MarketStats {
     s.askQty = book.askQty;
   }
 
+  /** The touch's spread in basis points, as `touch` gives it, without building the touch (asked per book while a maker leg rests). */
+  spreadBps(symbol: string): number | undefined {
+    const s = this.#bySymbol.get(symbol);
+    return s === undefined ? undefined : ((s.ask - s.bid) / s.mid) * 10_000;
+  }
+
   /** A new object on each call: nothing a caller keeps changes under it. */
   touch(symbol: string): TouchStats | undefined {
     const s = this.#bySymbol.get(symbol);

@@ -262,8 +262,7 @@ export class Router {
       if (now === undefined) continue;
       const away = p.side === "buy" ? toNumber(now) - toNumber(leg.price) : toNumber(leg.price) - toNumber(now);
       const awayBps = (away / toNumber(leg.price)) * 10_000;
-      const touch = this.#stats.touch(book.symbol);
-      const edgeBps = (touch?.spreadBps ?? 0) + feeEdgeBps(instrument);
+      const edgeBps = (this.#stats.spreadBps(book.symbol) ?? 0) + feeEdgeBps(instrument);
       if (awayBps > edgeBps) (ranAway ??= []).push([p, leg]);
     }
     if (ranAway !== undefined) for (const [p, leg] of ranAway) this.#expire(p, leg, "touch-moved-away");

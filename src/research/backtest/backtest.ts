@@ -149,7 +149,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     // Client order ids derive from the journal's id, which is random: a backtest's journal shows
     // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
     // new and reaches no venue, so its ids never meet another journal's.
-    const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline", journalId: "backtest" });
+    // Records commit when an intent needs them durable (and at the end), not at every turn's end:
+    // nobody reads this journal before the run ends, and a crashed backtest is run again.
+    const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline", commitAt: "flush", journalId: "backtest" });
     const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
     const runtime = await Runtime.start({
       config: runConfig,
@@ -157,6 +159,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       busMode: "sync",
       journal,
       venue,
+      // A temporary journal is removed when the run ends: no boot will ever start from its snapshots.
+      snapshots: options.journalPath !== undefined,
       ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     });
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
