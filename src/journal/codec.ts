@@ -226,9 +226,16 @@ function put(obj: Record<string, unknown>, key: string, value: unknown): void {
   else obj[key] = value;
 }
 
+/**
+ * The same prices and sizes recur across a journal; a replay revives ~2 decimals per record and
+ * a lookup costs a fraction of building the bigint. A bigint is immutable, so sharing one is safe.
+ * A text that fails to parse throws and is never stored.
+ */
+const DECIMAL_VALUES = new BoundedMemo<string, Dec>(4096, parseDecimalText);
+
 function decodeDecimal(text: string): Dec {
   try {
-    return parseDecimalText(text);
+    return DECIMAL_VALUES.get(text);
   } catch (e) {
     throw new HeanError("JOURNAL_CORRUPT", `undecodable payload: bad decimal ${JSON.stringify(text)}`, {}, { cause: e });
   }

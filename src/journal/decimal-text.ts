@@ -8,7 +8,6 @@
  */
 import { type Dec, dec } from "../core/decimal.ts";
 
-const SCALE = 10n ** 18n;
 const POW10: readonly bigint[] = Array.from({ length: 19 }, (_, i) => 10n ** BigInt(i));
 /** Up to 15 digits fit a float64 exactly, and `BigInt(number)` is much cheaper than `BigInt(string)`. */
 const EXACT_NUMBER_DIGITS = 15;
@@ -18,6 +17,9 @@ export function parseDecimalText(text: string): Dec {
   const start = n > 0 && text.charCodeAt(0) === 45 ? 1 : 0; // "-"
   if (n === start || n > 64) return dec(text);
   let dot = -1;
+  // The digits' value, accumulated during the check: exact while there are at most 15 of them,
+  // and it spares slicing the text, joining the pieces and parsing them again.
+  let digitsValue = 0;
   for (let i = start; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 46) {
@@ -25,16 +27,16 @@ export function parseDecimalText(text: string): Dec {
       dot = i;
     } else if (c < 48 || c > 57) {
       return dec(text);
+    } else {
+      digitsValue = digitsValue * 10 + (c - 48);
     }
   }
-  if (dot < 0) {
-    const units = n - start <= EXACT_NUMBER_DIGITS ? BigInt(Number(text)) : BigInt(text);
-    return (units * SCALE) as Dec;
-  }
-  const fracLen = n - dot - 1;
+  const fracLen = dot < 0 ? 0 : n - dot - 1;
   if (fracLen > 18) return dec(text); // dec raises the precision error
-  const digits = text.slice(0, dot) + text.slice(dot + 1);
-  const units = digits.length - start <= EXACT_NUMBER_DIGITS ? BigInt(Number(digits)) : BigInt(digits);
+  const digitCount = n - start - (dot < 0 ? 0 : 1);
+  let units: bigint;
+  if (digitCount <= EXACT_NUMBER_DIGITS) units = BigInt(start === 1 ? -digitsValue : digitsValue);
+  else units = BigInt(dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1));
   return (units * POW10[18 - fracLen]!) as Dec;
 }
 
