@@ -12,7 +12,7 @@ import { JournalLock } from "../../src/journal/journal-lock.ts";
 import { asideName } from "../../src/journal/set-aside.ts";
 import { prettyLine } from "../../src/observability/pretty.ts";
 import { EXIT_HALTED } from "../../src/cli/run-command.ts";
-import { expectOk, hean, readReport } from "./cli-helpers.ts";
+import { expectOk, hean, heanAsync, readReport, waitForOutput } from "./cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-lifecycle-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,13 +93,19 @@ describe("--log-format", () => {
     for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), l);
   });
 
-  test("pretty: time, level, message and fields, secrets still scrubbed", () => {
+  test("pretty: time, level, message and fields, secrets still scrubbed", async () => {
     const token = "pretty-secret-token-0123456789abcdef";
-    const r = hean(["run", "--log-format", "pretty", "--duration", "1", "--journal", join(dir, "pretty.db"), "--quiet", "--api-port", "0"], { env: { HEAN_API_TOKEN: token } });
-    expectOk(r, "pretty run");
-    assert.match(r.stdout, /^\d\d:\d\d:\d\d\.\d{3} INFO  hean started {2}.*journal=/m);
-    assert.doesNotMatch(r.stdout, /^\{/m);
-    assert.ok(!r.stdout.includes(token));
+    // Stopped once the API is up (evidence), not after a fixed time: a loaded machine may take
+    // longer than any fixed duration to start, and the run would end before "hean started".
+    const child = heanAsync(["run", "--log-format", "pretty", "--journal", join(dir, "pretty.db"), "--quiet", "--api-port", "0"], { HEAN_API_TOKEN: token });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await waitForOutput(child, "HTTP API, dashboard and metrics listening", 120_000);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0, child.output());
+    const stdout = child.output();
+    assert.match(stdout, /^\d\d:\d\d:\d\d\.\d{3} INFO  hean started {2}.*journal=/m);
+    assert.doesNotMatch(stdout, /^\{/m);
+    assert.ok(!stdout.includes(token));
     assert.equal(prettyLine(`{"level":"warn","time":"2026-12-05T05:20:01.123Z","msg":"x","token":"[redacted]","n":1}\n`), '05:20:01.123 WARN  x  token=[redacted] n=1\n');
     assert.equal(prettyLine("not json\n"), "not json\n");
   });
