@@ -507,8 +507,8 @@ export class EventBus {
   }
 
   /**
-   * Made once: an arrow written inside `#kick` would make V8 allocate a context for `this` on every
-   * call of `#kick`, i.e. on every publish, whether or not the branch that schedules runs.
+   * Made once: an arrow written where a drain is scheduled would make V8 allocate a context for
+   * `this` on every call of the method holding it, whether or not the branch that schedules runs.
    */
   readonly #drainSliceCallback = (): void => this.#drainSlice();
 

@@ -157,17 +157,7 @@ export class Executor {
         try {
           await this.#engine.flush();
         } catch (e) {
-          // Not durable, so never sent: say so for each intent (in memory; the journal is down).
-          for (const id of batch) {
-            this.#engine.record({
-              type: "order.rejected",
-              ts: this.#clock.now(),
-              clientOrderId: id,
-              code: "JOURNAL_NOT_DURABLE",
-              reason: describeError(e).message,
-              postOnlyWouldTake: false,
-            });
-          }
+          this.#rejectNotDurable(batch, e);
           continue;
         }
         for (const id of batch) this.#send(id);
@@ -182,12 +172,18 @@ export class Executor {
     try {
       await this.#engine.flushUrgent();
     } catch (e) {
-      for (const id of ids) {
-        this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: "JOURNAL_NOT_DURABLE", reason: describeError(e).message, postOnlyWouldTake: false });
-      }
+      this.#rejectNotDurable(ids, e);
       return;
     }
     for (const id of ids) this.#send(id);
+  }
+
+  /** Not durable, so never sent: say so for each intent (in memory; the journal is down). */
+  #rejectNotDurable(ids: readonly string[], error: unknown): void {
+    const reason = describeError(error).message;
+    for (const id of ids) {
+      this.#engine.record({ type: "order.rejected", ts: this.#clock.now(), clientOrderId: id, code: "JOURNAL_NOT_DURABLE", reason, postOnlyWouldTake: false });
+    }
   }
 
   #send(id: string): void {

@@ -266,10 +266,9 @@ export class RiskController {
     accountDivergence: 0,
   };
 
-  #governorInput(now: number, equityDec: Dec, equityNumber = toNumber(equityDec)): GovernorInput {
+  #governorInput(now: number, equityDec: Dec, equity = toNumber(equityDec)): GovernorInput {
     const { engine } = this.#o;
     const ref = this.#referenceNumbers(this.#ensureReference());
-    const equity = equityNumber;
     const input = this.#input;
     input.state = engine.state.risk.state;
     input.since = engine.state.risk.since;
