@@ -1,0 +1,108 @@
+/**
+ * Journal before effect when durability fails: an intent whose commit cannot be made durable is
+ * never handed to the venue; it is rejected with JOURNAL_NOT_DURABLE, on the ordinary path and on
+ * the kill switch's urgent one alike.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { dec } from "../../src/core/decimal.ts";
+import type { JournalPort } from "../../src/engine/journal-port.ts";
+import type { CandidateOrder } from "../../src/execution/executor.ts";
+import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
+import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
+import { type TestRuntime, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+
+/** The real journal, whose flushes fail once `failing` is set (a disk that stopped writing). */
+function failingJournal(path: string): JournalPort & { failing: boolean } {
+  const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
+  const refuse = (): Promise<void> => Promise.reject(new Error("disk I/O error (injected)"));
+  return {
+    failing: false,
+    journalId: real.journalId,
+    path: real.path,
+    append: (event) => real.append(event),
+    flush() {
+      return this.failing ? refuse() : real.flush();
+    },
+    flushUrgent() {
+      return this.failing ? refuse() : real.flushUrgent();
+    },
+    flushSync: () => real.flushSync(),
+    lastSeq: () => real.lastSeq(),
+    read: (from) => real.read(from),
+    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
+    latestSnapshot: () => real.latestSnapshot(),
+    close: () => real.close(),
+  };
+}
+
+async function withFailingJournal(run: (t: TestRuntime, sent: VenueOrderRequest[], entry: (purpose: CandidateOrder["purpose"]) => CandidateOrder) => Promise<void>): Promise<void> {
+  const file = tempJournal();
+  let journal: ReturnType<typeof failingJournal> | undefined;
+  const t = await startTestRuntime({
+    journalPath: file.path,
+    overrides: ["strategy.name=none"],
+    journal: (config) => (journal = failingJournal(config.journal.path)),
+  });
+  try {
+    await t.advance(1_000);
+    const book = t.rt.engine.lastBook("BTCUSDT");
+    assert.ok(book !== undefined, "a book before the orders");
+    const sent: VenueOrderRequest[] = [];
+    const submit = t.venue.submit.bind(t.venue);
+    t.venue.submit = (order: VenueOrderRequest): void => {
+      sent.push(order);
+      submit(order);
+    };
+    journal!.failing = true;
+    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
+      strategyId: "test",
+      symbol: "BTCUSDT",
+      side: "buy",
+      orderType: "limit",
+      qty: dec("0.001"),
+      price: book.bid,
+      timeInForce: "GTC",
+      reduceOnly: false,
+      purpose,
+    });
+    await run(t, sent, entry);
+  } finally {
+    journal!.failing = false;
+    await t.stop();
+    file.cleanup();
+  }
+}
+
+/** Advances simulated time until `id` is rejected (evidence, not time; the test's timeout only names what never came). */
+async function rejectionOf(t: TestRuntime, id: string) {
+  for (;;) {
+    const r = ofType(t.events, "order.rejected").find((e) => e.clientOrderId === id);
+    if (r !== undefined) return r;
+    await t.advance(20);
+  }
+}
+
+test("an ordinary intent whose commit fails is rejected JOURNAL_NOT_DURABLE and never reaches the venue", { timeout: 120_000 }, async () => {
+  await withFailingJournal(async (t, sent, entry) => {
+    const result = t.rt.executor.submit(entry("entry"));
+    assert.ok(result.ok, JSON.stringify(result));
+    const rejected = await rejectionOf(t, result.clientOrderId);
+    assert.equal(rejected.code, "JOURNAL_NOT_DURABLE");
+    assert.match(rejected.reason, /disk I\/O error \(injected\)/);
+    assert.deepEqual(sent, []);
+    assert.equal(t.rt.engine.state.orders.get(result.clientOrderId)?.status, "REJECTED");
+  });
+});
+
+test("urgent intents whose commit fails are each rejected JOURNAL_NOT_DURABLE and none reaches the venue", { timeout: 120_000 }, async () => {
+  await withFailingJournal(async (t, sent, entry) => {
+    const results = t.rt.executor.submitUrgent([entry("kill-switch"), entry("kill-switch")]);
+    const ids = results.map((r) => {
+      assert.ok(r.ok, JSON.stringify(r));
+      return r.clientOrderId;
+    });
+    for (const id of ids) assert.equal((await rejectionOf(t, id)).code, "JOURNAL_NOT_DURABLE");
+    assert.deepEqual(sent, []);
+  });
+});
