@@ -12,6 +12,8 @@
  *   each side's time is summed over its rounds: on a shared machine the disk's fsync latency
  *   drifts several-fold within a minute, and timing one whole side after the other measured
  *   the drift as much as the journal (ratios of 0.65-1.76 between back-to-back runs);
+ * - the kill switch's durable step as latency (append one record + flushUrgent, p50 and p99) vs one
+ *   raw encode + writeSync + fdatasync, alternating record by record;
  * - event-loop lag p99 while journaling 50k events/s with the worker writer, vs the same tick
  *   loop idle; and, for contrast, the inline writer (fsync on the event loop) under the same load;
  * - replay of 1M events (read, verify, decode, apply) vs plain JSON.parse of the same 1M
@@ -24,6 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
+import hdr from "hdr-histogram-js";
 import { dec, type Dec } from "../src/core/decimal.ts";
 import type { HeanEvent } from "../src/core/events.ts";
 import { encodeEvent } from "../src/journal/codec.ts";
@@ -32,6 +35,8 @@ import type { WriterMode } from "../src/journal/types.ts";
 import type { BenchResult } from "./result.ts";
 
 const ONE_AT_A_TIME = 2_000;
+/** Urgent commits timed one by one (each beside a raw fdatasync): 30 samples above the p99. */
+const URGENT_SAMPLES = 3_000;
 const GROUP_EVENTS = { 100: 100_000, 1000: 200_000 } as const;
 /** Group commit and its raw baseline take turns this many times (each round a multiple of 1000 events). */
 const GROUP_ROUNDS = 10;
@@ -128,6 +133,38 @@ async function durableOneAtATime(path: string, events: readonly HeanEvent[]): Pr
     }
     return records / ((performance.now() - started) / 1000);
   } finally {
+    journal.close();
+  }
+}
+
+/**
+ * The kill switch's durable step on its own, as latency: one record appended and `flushUrgent()`
+ * awaited (main thread → writer thread → commit with fdatasync → back), beside one record encoded,
+ * written and fdatasynced by hand on the same disk. The two alternate record by record, so that
+ * the disk's drift lands on both. This is the floor under "kill-switch reaction p99 with
+ * durability=full": the reaction cannot be faster than the commit that must precede the close.
+ */
+async function urgentCommitLatency(dir: string, events: readonly HeanEvent[]): Promise<{ journal: hdr.Histogram; raw: hdr.Histogram }> {
+  const journalHist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const rawHist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const journal = SqliteJournal.open(join(dir, "urgent.db"), { durability: "full" });
+  const fd = openSync(join(dir, "urgent-raw.log"), "w");
+  const us = (fromMs: number): number => Math.max(1, Math.round((performance.now() - fromMs) * 1000));
+  try {
+    await journal.appendDurable(events[0]!); // the writer thread is up
+    for (let i = 1; i < events.length; i++) {
+      let t = performance.now();
+      journal.append(events[i]!);
+      await journal.flushUrgent();
+      journalHist.recordValue(us(t));
+      t = performance.now();
+      writeSync(fd, encodeEvent(events[i]!) + "\n");
+      fdatasyncSync(fd);
+      rawHist.recordValue(us(t));
+    }
+    return { journal: journalHist, raw: rawHist };
+  } finally {
+    closeSync(fd);
     journal.close();
   }
 }
@@ -306,6 +343,13 @@ export async function runJournalBench(): Promise<BenchResult[]> {
     const single = await durableOneAtATime(at("single.db"), singles);
     results.push(
       result("journal durable appends one at a time (append + await flush)", "events/s", single, "raw encode + writeSync + fdatasync per record", rawSingle),
+    );
+
+    const urgent = await urgentCommitLatency(dir, benchEvents(URGENT_SAMPLES));
+    const ms = (h: hdr.Histogram, p: number): number => h.getValueAtPercentile(p) / 1000;
+    results.push(
+      result("journal urgent commit p50 (append 1 + flushUrgent, durability=full): the kill switch's durable step", "ms", ms(urgent.journal, 50), "raw encode + writeSync + fdatasync p50, same disk", ms(urgent.raw, 50)),
+      result("journal urgent commit p99 (append 1 + flushUrgent, durability=full): the kill switch's durable step", "ms", ms(urgent.journal, 99), "raw encode + writeSync + fdatasync p99, same disk", ms(urgent.raw, 99)),
     );
 
     for (const batch of [100, 1000] as const) {

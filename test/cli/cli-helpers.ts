@@ -1,6 +1,8 @@
 /** Run the real `hean` command in child processes, as a user would. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { once } from "node:events";
+import { DatabaseSync } from "node:sqlite";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunReport } from "../../src/runtime/report.ts";
@@ -46,6 +48,47 @@ export function waitForOutput(child: ReturnType<typeof heanAsync>, text: string,
       }
     }, 20);
   });
+}
+
+/** How many records of `type` the journal at `path` holds, read beside the run that writes it (0 before it exists). */
+function journaledCount(path: string, type: string): number {
+  if (!existsSync(path)) return 0;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    return (db.prepare("SELECT count(*) AS n FROM events WHERE type = ?").get(type) as { n: number }).n;
+  } catch {
+    return 0; // created but not yet set up: the next poll sees it
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Evidence instead of a duration: resolves once the running child's journal holds a record of
+ * `type` (rejects if the child exits first, or after `timeoutMs`, which only guards a hang).
+ */
+export function waitForJournaled(child: ReturnType<typeof heanAsync>, path: string, type: string, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (journaledCount(path, type) > 0) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`no ${type} in ${path}; the run said:\n${child.output()}`));
+      }
+    }, 50);
+  });
+}
+
+/** Ask a running `hean run` to stop (SIGTERM, as an operator would) and wait for its exit code. */
+export async function stopRun(child: ReturnType<typeof heanAsync>): Promise<number | null> {
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const [code] = (await exited) as [number | null];
+  return code;
 }
 
 export function readReport(path: string): RunReport {
