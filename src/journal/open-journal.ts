@@ -1,7 +1,8 @@
 /**
  * Opening a journal file: take the journal's lock (one process per journal), check the options,
  * create or check the schema, verify the tail, and when records are lost, refuse or (with the
- * operator's word) cut off anything bad, salvaging the file first if SQLite reports it damaged.
+ * operator's word) cut off anything bad, salvaging the file first if SQLite reports it damaged;
+ * then add what the urgent file holds past the tail (urgent-log.ts).
  */
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -15,6 +16,7 @@ import { finishInterruptedSalvage, salvage } from "./salvage.ts";
 import { configureConnection, type Durability, ensureSchema, type JournalMeta } from "./schema.ts";
 import { isPhysicalCorruption, journalIoError } from "./sqlite-errors.ts";
 import type { CommitPoint, JournalOptions, JournalProblem, LossPolicy, Recovery, WriterMode } from "./types.ts";
+import { restoreUrgentRecords } from "./urgent-log.ts";
 
 export interface ResolvedOptions {
   readonly durability: Durability;
@@ -35,6 +37,8 @@ export interface OpenedFile {
   readonly tail: TailState;
   readonly recovery: Recovery;
   readonly snapshotProblems: JournalProblem[];
+  /** Records the urgent file held past the tail (a crash after a kill-switch flush), now committed (urgent-log.ts). */
+  readonly urgentRestored: number;
   /** Held until the journal is closed; the caller releases it. */
   readonly lock: JournalLock;
 }
@@ -111,8 +115,10 @@ function openAndRecover(path: string, options: ResolvedOptions): Omit<OpenedFile
     configureConnection(db, options.durability, options.busyTimeoutMs);
     const meta = ensureSchema(db, options.clock.now(), options.configFingerprint);
     const snapshotProblems: JournalProblem[] = [];
-    const tail = recoverTail(db, chainSeed(meta.journalId), (p) => snapshotProblems.push(p), options.onLoss, path);
-    return { path, db, meta, tail, snapshotProblems };
+    const checked = recoverTail(db, chainSeed(meta.journalId), (p) => snapshotProblems.push(p), options.onLoss, path);
+    const restored = restoreUrgentRecords(db, path, meta.journalId, checked, options.keepSnapshots, options.onLoss);
+    const tail = { lastSeq: restored.lastSeq, lastChecksum: restored.lastChecksum, recovery: checked.recovery };
+    return { path, db, meta, tail, snapshotProblems, urgentRestored: restored.restored };
   } catch (e) {
     try {
       db.close();

@@ -1,6 +1,6 @@
 /**
  * `hean run --fresh`: start a new journal without losing the old one. The old journal (with its
- * SQLite side files) is renamed beside itself with a timestamp, never deleted, and only while
+ * side files) is renamed beside itself with a timestamp, never deleted, and only while
  * hean holds its lock: a journal another process has open is refused (JOURNAL_LOCKED) and left
  * exactly as it was. The lock's side file stays where it is (it belongs to the path, not to the
  * data: see journal-lock.ts).
@@ -9,9 +9,10 @@ import { existsSync, renameSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { HeanError } from "../core/errors.ts";
 import { JournalLock } from "./journal-lock.ts";
+import { URGENT_SUFFIX } from "./urgent-log.ts";
 
-/** SQLite's companions of a database file, renamed with it so a WAL stays with its database. */
-const SIDE_SUFFIXES = ["-wal", "-shm"] as const;
+/** The database file's companions (SQLite's, and the urgent file), renamed with it so that none is left behind or meets another journal. */
+const SIDE_SUFFIXES = ["-wal", "-shm", URGENT_SUFFIX] as const;
 
 /** `data/hean.db` at 2026-12-05T05:20:01.123Z → `data/hean.2026-12-05T05-20-01-123Z.db` (a free name). */
 export function asideName(path: string, now: number, exists: (p: string) => boolean = existsSync): string {

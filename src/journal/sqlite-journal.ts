@@ -6,11 +6,14 @@
  * the event loop goes to the writer as one batch, and the writer commits whatever has queued in
  * one transaction (group commit). With the default worker writer, commits and fsyncs run on a
  * worker thread and never stall the event loop. `flush()` resolves once everything appended so
- * far is durable; an order intent must be flushed before it goes on the wire.
+ * far is durable; an order intent must be flushed before it goes on the wire. The kill switch's
+ * `flushUrgent()` makes records durable in a small file beside the journal instead of waiting for
+ * the writer (urgent-log.ts); a journal opened after a crash first takes in what that file holds.
  *
  * A journal that cannot make records durable says so loudly: `flush()` rejects, `append()`
  * throws, `onFailure` is called once. Nothing is ever dropped silently.
  */
+import { rmSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import { serialize } from "node:v8";
 import type { MessagePort } from "node:worker_threads";
@@ -28,8 +31,10 @@ import { PAGE, RecordReader } from "./record-reader.ts";
 import { latestValidSnapshot } from "./snapshots.ts";
 import { journalIoError } from "./sqlite-errors.ts";
 import type { JournalOptions, JournalProblem, JournalRecord, JournalStats, Recovery, Snapshot } from "./types.ts";
+import { UrgentLog, urgentLogPath } from "./urgent-log.ts";
 import { WorkerWriter } from "./worker-writer.ts";
 import type { JournalWriter, WriterConfig, WriterListener } from "./writer.ts";
+import type { EventBatch } from "./write-jobs.ts";
 
 /**
  * Records appended in one turn go to a streaming writer in chunks of this many, so its thread
@@ -61,6 +66,8 @@ export class SqliteJournal {
   readonly configFingerprint: string | undefined;
   /** What opening found at the tail and cut off, if anything. */
   readonly recovery: Recovery;
+  /** Records a crash had left only in the urgent file, committed by this open (urgent-log.ts). */
+  readonly urgentRestored: number;
 
   readonly #db: DatabaseSync;
   readonly #lock: JournalLock;
@@ -73,7 +80,16 @@ export class SqliteJournal {
   readonly #commitEachTurn: boolean;
   readonly #snapshotProblems: JournalProblem[];
   #lastSeq: number;
+  /** Durable in the journal or in the urgent file: what `flush()` promises. */
   #durableSeq: number;
+  /** Committed by the writer. */
+  #committedSeq: number;
+  /** The kill switch's own durable write (worker writer only: the inline writer commits at once anyway). */
+  #urgentLog: UrgentLog | undefined;
+  /** With `durability: "full"` the urgent file is fdatasynced; with "normal" a write (it survives a process crash) is enough. */
+  readonly #syncUrgent: boolean;
+  /** Batches posted to the writer and not yet committed: what an urgent write must hold. Kept only with an urgent file. */
+  #inFlight: EventBatch[] = [];
   /** A chunk of this turn went to the writer with `more`: the turn's last batch must follow, even empty. */
   #streaming = false;
   #pendingTs: number[] = [];
@@ -105,6 +121,7 @@ export class SqliteJournal {
     this.createdAt = opened.meta.createdAt;
     this.configFingerprint = opened.meta.configFingerprint;
     this.recovery = opened.recovery;
+    this.urgentRestored = opened.urgentRestored;
     this.#db = opened.db;
     this.#lock = opened.lock;
     this.#reader = new RecordReader(opened.db);
@@ -115,10 +132,12 @@ export class SqliteJournal {
     this.#snapshotProblems = opened.snapshotProblems;
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
+    this.#committedSeq = opened.tail.lastSeq;
+    this.#syncUrgent = options.durability === "full";
     const listener: WriterListener = {
       durable: (seq, commits) => {
         this.#commits += commits;
-        this.#onDurable(seq);
+        this.#onCommitted(seq);
       },
       snapshotWritten: (id) => this.#onSnapshotWritten(id),
       snapshotRefused: (id, message) => this.#onSnapshotRefused(id, message),
@@ -133,8 +152,19 @@ export class SqliteJournal {
       lastChecksum: opened.tail.lastChecksum,
     };
     try {
+      // Emptied (or, with the inline writer, which has no use for it, removed) only now that the
+      // open has committed what it held.
+      if (options.writer === "worker") this.#urgentLog = UrgentLog.create(opened.path, opened.meta.journalId);
+      else rmSync(urgentLogPath(opened.path), { force: true });
+    } catch (e) {
+      opened.db.close();
+      opened.lock.release();
+      throw journalIoError("could not prepare the journal's urgent file", opened.path, e);
+    }
+    try {
       this.#writer = options.writer === "inline" ? new InlineWriter(config, listener) : new WorkerWriter(config, listener);
     } catch (e) {
+      this.#urgentLog?.close(false);
       opened.db.close();
       opened.lock.release();
       throw e;
@@ -181,19 +211,52 @@ export class SqliteJournal {
   }
 
   /**
-   * The kill switch's commit path: what is buffered goes to the writer at once (ahead of the
-   * end-of-turn batch), marked urgent so the writer commits it on its own, without waiting to
-   * group it with later batches and without starting a checkpoint first. Same guarantee as
-   * `flush()`: resolves only once everything appended so far is durable.
+   * The kill switch's commit path. Same guarantee as `flush()`: resolves only once everything
+   * appended so far is durable. With an urgent file (worker writer), everything the writer has
+   * not committed is written there and synced on this thread, and the promise is already
+   * resolved: the caller waits for no other thread (urgent-log.ts); the writer then commits the
+   * same records as usual. Otherwise, or when that write fails or does not fit, what is buffered
+   * goes to the writer at once (ahead of the end-of-turn batch), marked urgent so that the writer
+   * commits it on its own, without grouping it with later batches or checkpointing first.
    */
   flushUrgent(): Promise<void> {
     if (this.#failure !== undefined) return rejected(this.#failure);
     if (this.#closed) return rejected(closedError(this.path));
     const target = this.#lastSeq;
     if (this.#durableSeq >= target) return Promise.resolve();
+    // The urgent file first, the writer after: its commit's fsync would compete with this one.
+    if (this.#urgentLog !== undefined && this.#writeUrgent(this.#urgentLog)) {
+      this.#post();
+      this.#onDurable(target);
+      return Promise.resolve();
+    }
     // Marked before the records are posted: the writer may be draining its queue right now.
     this.#writer.expedite?.(target);
     return this.flush();
+  }
+
+  /** True when every record not yet committed (posted or still buffered) is in the urgent file now. */
+  #writeUrgent(log: UrgentLog): boolean {
+    const buffered = this.#pendingPayloads.length;
+    const batches =
+      buffered === 0
+        ? this.#inFlight
+        : [...this.#inFlight, { kind: "events" as const, firstSeq: this.#lastSeq - buffered + 1, ts: this.#pendingTs, types: this.#pendingTypes, payloads: this.#pendingPayloads }];
+    try {
+      return log.write(batches, this.#syncUrgent);
+    } catch {
+      // The urgent file failed (a full disk, an I/O error): the records still become durable
+      // through the writer, the slower way, and the file is not written again (what a failed
+      // sync left in it is unknown; a slot that is whole holds records of this journal in order,
+      // which an open after a crash may add, as the writer would have).
+      this.#urgentLog = undefined;
+      try {
+        log.close(false);
+      } catch {
+        // nothing more to lose
+      }
+      return false;
+    }
   }
 
   /** Blocks until everything appended so far is durable. For shutdown paths (SIGTERM) and tests. */
@@ -210,7 +273,7 @@ export class SqliteJournal {
       this.#fail(error);
       throw this.#failure ?? error;
     }
-    this.#onDurable(target);
+    this.#onCommitted(target);
   }
 
   /** The seq of the last appended record (durable or not); 0 for an empty journal. */
@@ -349,6 +412,13 @@ export class SqliteJournal {
     this.#closed = true;
     const outcome = this.#writer.close();
     this.#db.close();
+    // A drained writer committed everything the urgent file holds; otherwise the next open needs it.
+    try {
+      this.#urgentLog?.close(outcome === "drained" && this.#failure === undefined);
+    } catch {
+      // left in place: the next open finds records it already has, and skips them
+    }
+    this.#urgentLog = undefined;
     // Only after the writer is done: nobody else may write while our commits are still landing.
     this.#lock.release();
     const closed = this.#failure ?? closedError(this.path);
@@ -387,7 +457,19 @@ export class SqliteJournal {
     this.#pendingTypes = [];
     this.#pendingPayloads = [];
     if (!more) this.#batches++; // a turn streamed in chunks is still one batch to commit
+    if (this.#urgentLog !== undefined) this.#inFlight.push(batch);
     this.#writer.submit(batch);
+  }
+
+  /** The writer committed through `seq`: those batches need no urgent copy any more. */
+  #onCommitted(seq: number): void {
+    if (seq > this.#committedSeq) {
+      this.#committedSeq = seq;
+      let done = 0;
+      while (done < this.#inFlight.length && this.#inFlight[done]!.firstSeq + this.#inFlight[done]!.payloads.length - 1 <= seq) done++;
+      if (done > 0) this.#inFlight.splice(0, done);
+    }
+    this.#onDurable(seq);
   }
 
   #onDurable(seq: number): void {

@@ -273,6 +273,8 @@ export class Runtime {
     const { engine, clock, config } = this;
     const fresh = journal.lastSeq() === 0;
     const recovery = (journal as Partial<SqliteJournal>).recovery;
+    // Records a crash had left only in the kill switch's urgent file: said with the start.
+    const urgentRestored = (journal as Partial<SqliteJournal>).urgentRestored ?? 0;
     const lossAccepted = recovery !== undefined && recovery.status !== "clean" ? recovery : undefined;
     if (lossAccepted !== undefined) {
       // The operator's decision is journaled with the start below (alerts are not journaled);
@@ -290,7 +292,7 @@ export class Runtime {
     engine.record({
       type: "system.started",
       ts: clock.now(),
-      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, ...(config.strategies.length > 0 ? { strategies: this.trading.slots.map((s) => s.id) } : {}), restart: !fresh, ...lossDetail(lossAccepted) }),
+      detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, ...(config.strategies.length > 0 ? { strategies: this.trading.slots.map((s) => s.id) } : {}), restart: !fresh, ...(urgentRestored > 0 ? { urgentRestored } : {}), ...lossDetail(lossAccepted) }),
       initialCash: fresh ? config.initialCash : undefined,
     });
     const listed = await this.#loadInstruments(true);
