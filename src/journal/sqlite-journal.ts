@@ -151,16 +151,7 @@ export class SqliteJournal {
       lastSeq: opened.tail.lastSeq,
       lastChecksum: opened.tail.lastChecksum,
     };
-    try {
-      // Emptied (or, with the inline writer, which has no use for it, removed) only now that the
-      // open has committed what it held.
-      if (options.writer === "worker") this.#urgentLog = UrgentLog.create(opened.path, opened.meta.journalId);
-      else rmSync(urgentLogPath(opened.path), { force: true });
-    } catch (e) {
-      opened.db.close();
-      opened.lock.release();
-      throw journalIoError("could not prepare the journal's urgent file", opened.path, e);
-    }
+    this.#urgentLog = prepareUrgentLog(opened.path, opened.meta.journalId, options.writer === "worker");
     try {
       this.#writer = options.writer === "inline" ? new InlineWriter(config, listener) : new WorkerWriter(config, listener);
     } catch (e) {
@@ -244,11 +235,12 @@ export class SqliteJournal {
         : [...this.#inFlight, { kind: "events" as const, firstSeq: this.#lastSeq - buffered + 1, ts: this.#pendingTs, types: this.#pendingTypes, payloads: this.#pendingPayloads }];
     try {
       return log.write(batches, this.#syncUrgent);
-    } catch {
+    } catch (e) {
       // The urgent file failed (a full disk, an I/O error): the records still become durable
       // through the writer, the slower way, and the file is not written again (what a failed
       // sync left in it is unknown; a slot that is whole holds records of this journal in order,
       // which an open after a crash may add, as the writer would have).
+      urgentFileWarning(urgentLogPath(this.path), "failed", e);
       this.#urgentLog = undefined;
       try {
         log.close(false);
@@ -524,6 +516,28 @@ function serializeSnapshot(state: unknown): Uint8Array {
   } catch (e) {
     throw new HeanError("EVENT_INVALID", `cannot journal this snapshot: ${(e as Error).message}`, {}, { cause: e });
   }
+}
+
+/**
+ * The worker writer's urgent file, emptied; none for the inline writer, which commits at once
+ * (a file a crash left is removed: the open has taken in what it held). Only now, after the open
+ * committed its records. A file that cannot be prepared costs speed, not safety: a warning, and
+ * the kill switch's closes wait for the writer as before.
+ */
+function prepareUrgentLog(path: string, journalId: string, wanted: boolean): UrgentLog | undefined {
+  try {
+    if (wanted) return UrgentLog.create(path, journalId);
+    rmSync(urgentLogPath(path), { force: true });
+  } catch (e) {
+    urgentFileWarning(urgentLogPath(path), "could not be prepared", e);
+  }
+  return undefined;
+}
+
+function urgentFileWarning(file: string, what: string, e: unknown): void {
+  process.emitWarning(`the journal's urgent file ${file} ${what} (${(e as Error).message}): kill-switch closes wait for the journal's writer thread`, {
+    code: "HEAN_URGENT_FILE",
+  });
 }
 
 function closedError(path: string): HeanError {

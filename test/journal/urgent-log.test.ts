@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
@@ -146,4 +146,29 @@ test("urgent records that cannot follow the tail are a loss: refused by default,
   assert.equal(cut.lastSeq(), 10);
   assert.equal(cut.urgentRestored, 0);
   cut.close();
+});
+
+test("an urgent file that cannot be prepared (a full disk) costs speed, not safety: a warning, and urgent flushes go through the writer", async () => {
+  const path = file("no-urgent.db");
+  symlinkSync("/dev/full", urgentLogPath(path)); // reads as zeros (no slot), every write fails with ENOSPC
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => {
+    if (w.code === "HEAN_URGENT_FILE") warnings.push(w.message);
+  };
+  process.on("warning", onWarning);
+  try {
+    const j = SqliteJournal.open(path, { writer: "worker" });
+    for (let i = 1; i <= 10; i++) j.append(sampleEvent(i));
+    await j.flushUrgent();
+    assert.equal(j.durableSeq(), 10);
+    j.close();
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /could not be prepared \(ENOSPC.*kill-switch closes wait for the journal's writer thread/);
+  const again = SqliteJournal.open(path, { writer: "inline" });
+  assert.equal(again.lastSeq(), 10);
+  again.close();
 });
