@@ -228,6 +228,7 @@ export class SqliteJournal {
 
   /** True when every record not yet committed (posted or still buffered) is in the urgent file now. */
   #writeUrgent(log: UrgentLog): boolean {
+    this.#writer.refresh?.(); // what the writer has committed meanwhile need not be written again
     const buffered = this.#pendingPayloads.length;
     const batches =
       buffered === 0

@@ -86,6 +86,10 @@ export class WorkerWriter implements JournalWriter {
     this.#worker.postMessage({ kind: "tap", port } satisfies WriterCommand, [port]);
   }
 
+  refresh(): void {
+    this.#catchUp();
+  }
+
   /** Ask the writer to commit through `seq` ahead of its usual grouping (and of a due checkpoint). */
   expedite(seq: number): void {
     const target = BigInt(seq);

@@ -35,6 +35,11 @@ export interface JournalWriter {
   submit(job: WriteJob): void;
   /** Pass every batch committed from now on to `port`, and store the snapshots sent back on it (write-jobs.ts `TapCommand`). */
   tap?(port: MessagePort): void;
+  /**
+   * Tell the listener now what is committed, without waiting for the usual notice (which needs a
+   * turn of the event loop): an urgent write then leaves out what the writer has already committed.
+   */
+  refresh?(): void;
   /** Block the calling thread until `seq` is durable; throws when the writer has failed. */
   waitDurableSync(seq: number): void;
   /**
