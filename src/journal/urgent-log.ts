@@ -3,11 +3,11 @@
  * every record the writer thread has not yet committed, the closes' intents last, to a small file
  * beside the journal and fdatasyncs it on the caller's thread: the closes go out without waiting
  * for the writer thread to wake, commit through SQLite and report back (kill-switch reaction p99
- * 4.4-5.6 ms under the bench's market-data flood that way, 1.5-2.6 ms this way, in alternating
- * runs; docs/PERFORMANCE.md). The journal stays the one
- * record: the writer commits the same records as usual, and a journal opened after a crash first
- * adds what this file holds past its tail, then empties the file. Journal before effect holds
- * either way: a close is sent only once every record before it is in the journal or here, synced.
+ * 4.4-5.6 ms that way under the bench's market-data flood, 1.5-2.6 ms this way, in alternating
+ * runs; docs/PERFORMANCE.md). The journal stays the one record: the writer commits the same
+ * records as usual, and a journal opened after a crash first adds what this file holds past its
+ * tail, then empties the file. Journal before effect holds either way: a close is sent only once
+ * every record before it is in the journal or in this file, synced.
  *
  * Two slots, written in turn: a crash in the middle of a write spoils only the slot being
  * written, and the other still holds the write before, all of whose records the spoilt one
