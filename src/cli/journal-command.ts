@@ -11,7 +11,7 @@ import { unknownSubcommand } from "./help.ts";
 import { DEFAULT_CONFIG } from "../config/config.ts";
 import { replayJournal } from "../engine/replay.ts";
 import { ReadOnlyJournal } from "../journal/read-only-journal.ts";
-import { describeLostRecords, inspectJournal, type VerifyReport, verifyJournal } from "../journal/tools.ts";
+import { describeLostRecords, inspectJournal, urgentPendingLine, type VerifyReport, verifyJournal } from "../journal/tools.ts";
 import { buildReport } from "../runtime/report.ts";
 import { parseFlags } from "./flags.ts";
 
@@ -40,6 +40,7 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
       const report = verifyJournal(path);
       process.stdout.write(JSON.stringify(report, null, 2) + "\n");
       process.stdout.write(report.ok ? `journal ok: ${path}\n` : `${problemsLine(report)}\n`);
+      if (report.urgentPending > 0) process.stdout.write(`${urgentPendingLine(report)}\n`);
       return report.ok ? 0 : 1;
     }
     case "inspect": {
@@ -50,6 +51,7 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
       });
       for (const r of records) process.stdout.write(JSON.stringify(r) + "\n");
       const report = verifyJournal(path);
+      if (report.urgentPending > 0) process.stderr.write(`${urgentPendingLine(report)}\n`);
       if (report.ok) return 0;
       process.stderr.write(`${problemsLine(report)} (details: hean journal verify)\n`);
       return 1;

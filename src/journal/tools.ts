@@ -18,6 +18,7 @@ import { lossOfDamage } from "./damage-extent.ts";
 import { FORMAT_VERSION, hasTable, readMeta, type JournalMeta } from "./schema.ts";
 import { checkSnapshot } from "./snapshots.ts";
 import { tolerantRows } from "./tolerant-reader.ts";
+import { readUrgentLog, urgentLogPath } from "./urgent-log.ts";
 
 const MAX_PROBLEMS = 100;
 
@@ -70,6 +71,11 @@ export interface VerifyReport {
   readonly lost: LostRecords;
   /** The last seq of the verified prefix: a replay of this file stops there. */
   readonly goodThrough: number;
+  /**
+   * Records only the urgent file beside the journal holds, past its last record (a crash after a
+   * kill-switch flush, urgent-log.ts): durable, and added by the next writable open.
+   */
+  readonly urgentPending: number;
 }
 
 export interface InspectOptions {
@@ -101,6 +107,7 @@ export function verifyJournal(path: string): VerifyReport {
     sqliteIntegrity: "not checked",
     lost: NOTHING_LOST as LostRecords,
     goodThrough: 0,
+    urgentPending: 0,
   };
   if (!existsSync(path)) {
     problems.add({ where: "file", seq: null, reason: `no journal at ${path}` });
@@ -137,6 +144,12 @@ export function verifyJournal(path: string): VerifyReport {
     if (lastSnapshot > (report.lastSeq ?? 0)) lost.add((report.lastSeq ?? 0) + 1, lastSnapshot, true);
     report.lost = lost.result();
     report.goodThrough = lost.firstSeq() === undefined ? (report.lastSeq ?? 0) : lost.firstSeq()! - 1;
+    try {
+      report.urgentPending = readUrgentLog(path, meta.journalId).filter((r) => r.seq > (report.lastSeq ?? 0)).length;
+    } catch (e) {
+      // The next open would refuse too: it cannot tell what the file holds.
+      problems.add({ where: "file", seq: null, reason: `cannot read ${urgentLogPath(path)}: ${message(e)}` });
+    }
   } finally {
     if (db.isTransaction) db.exec("ROLLBACK");
     db.close();
@@ -200,10 +213,16 @@ export function formatVerifyReport(report: VerifyReport): string {
       (report.snapshots.length > 0 ? `: ${report.snapshots.map((s) => `${s.seq}${s.ok ? "" : " (bad)"}`).join(", ")}` : ""),
     `  sqlite integrity: ${report.sqliteIntegrity}`,
   ];
+  if (report.urgentPending > 0) lines.push(`  ${urgentPendingLine(report)}`);
   if (report.lost.records > 0 || report.lost.atLeast) lines.push(`  LOST: ${describeLostRecords(report.lost)}`);
   for (const p of report.problems) lines.push(`  ${p.where}${p.seq !== null ? ` ${p.seq}` : ""}: ${p.reason}`);
   if (report.problemsOmitted > 0) lines.push(`  … and ${report.problemsOmitted} more problems`);
   return lines.join("\n") + "\n";
+}
+
+/** Records that are durable but not yet in the journal file itself, said so that nobody takes the journal's end for the run's. */
+export function urgentPendingLine(report: VerifyReport): string {
+  return `${report.urgentPending} more record(s) after seq ${report.lastSeq ?? 0} are in ${urgentLogPath(report.path)} (made durable by the kill switch before a crash); the next start adds them`;
 }
 
 /** One line per record: seq, time, type, the event as JSON (decimals as strings). */

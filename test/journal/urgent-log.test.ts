@@ -1,6 +1,7 @@
 /**
  * The kill switch's own durable write (urgent-log.ts): an urgent flush is durable without the
- * writer thread, a crash after it loses nothing (the next open commits what the urgent file held),
+ * writer thread, a crash after it loses nothing (the next open commits what the urgent file held,
+ * and read-only verify says so before),
  * the file's slots survive a torn write, another journal's file is never taken in, and records it
  * holds that cannot follow the journal's tail are a loss under the journal's loss policy.
  */
@@ -13,7 +14,7 @@ import { test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
 import { encodeEvent } from "../../src/journal/codec.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { verifyJournal } from "../../src/journal/tools.ts";
+import { formatVerifyReport, verifyJournal } from "../../src/journal/tools.ts";
 import { readUrgentLog, UrgentLog, urgentLogPath } from "../../src/journal/urgent-log.ts";
 import type { EventBatch } from "../../src/journal/write-jobs.ts";
 import { tempDir, writeJournal } from "./helpers.ts";
@@ -74,6 +75,11 @@ test("an urgent flush needs no writer: SIGKILLed while SQLite was locked against
     blocker.exec("ROLLBACK");
     blocker.close();
   }
+  // Read-only tools, before any start, say where the journal's last records are.
+  const before = verifyJournal(path);
+  assert.equal(before.ok, true, JSON.stringify(before.problems));
+  assert.deepEqual([before.lastSeq, before.urgentPending], [20, 5]);
+  assert.match(formatVerifyReport(before), /5 more record\(s\) after seq 20 are in .*-urgent .*the next start adds them/);
   const j = SqliteJournal.open(path, { writer: "inline" });
   assert.equal(j.lastSeq(), 25);
   assert.equal(j.urgentRestored, 5, "the five records only the urgent file held were committed by the open");
@@ -83,6 +89,7 @@ test("an urgent flush needs no writer: SIGKILLed while SQLite was locked against
   assert.equal(existsSync(urgentLogPath(path)), false, "taken in, then removed");
   const report = verifyJournal(path);
   assert.equal(report.ok, true, JSON.stringify(report.problems));
+  assert.equal(report.urgentPending, 0);
 });
 
 test("worker journal: an urgent flush resolves at once, the writer commits the same records, and a clean close removes the urgent file", async () => {
