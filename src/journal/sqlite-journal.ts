@@ -82,8 +82,6 @@ export class SqliteJournal {
   #lastSeq: number;
   /** Durable in the journal or in the urgent file: what `flush()` promises. */
   #durableSeq: number;
-  /** Committed by the writer. */
-  #committedSeq: number;
   /** The kill switch's own durable write (worker writer only: the inline writer commits at once anyway). */
   #urgentLog: UrgentLog | undefined;
   /** With `durability: "full"` the urgent file is fdatasynced; with "normal" a write (it survives a process crash) is enough. */
@@ -132,7 +130,6 @@ export class SqliteJournal {
     this.#snapshotProblems = opened.snapshotProblems;
     this.#lastSeq = opened.tail.lastSeq;
     this.#durableSeq = opened.tail.lastSeq;
-    this.#committedSeq = opened.tail.lastSeq;
     this.#syncUrgent = options.durability === "full";
     const listener: WriterListener = {
       durable: (seq, commits) => {
@@ -456,12 +453,9 @@ export class SqliteJournal {
 
   /** The writer committed through `seq`: those batches need no urgent copy any more. */
   #onCommitted(seq: number): void {
-    if (seq > this.#committedSeq) {
-      this.#committedSeq = seq;
-      let done = 0;
-      while (done < this.#inFlight.length && this.#inFlight[done]!.firstSeq + this.#inFlight[done]!.payloads.length - 1 <= seq) done++;
-      if (done > 0) this.#inFlight.splice(0, done);
-    }
+    let done = 0;
+    while (done < this.#inFlight.length && this.#inFlight[done]!.firstSeq + this.#inFlight[done]!.payloads.length - 1 <= seq) done++;
+    if (done > 0) this.#inFlight.splice(0, done);
     this.#onDurable(seq);
   }
 
