@@ -131,18 +131,20 @@ export class Runtime {
     };
     // Before the engine changes anything: the keeper starts from the state as replayed.
     this.#snapshots = options.snapshots ?? true;
-    this.snapshotKeeper = !this.#snapshots ? undefined : SnapshotKeeper.start(journal, {
-      state: replay.state,
-      stateOptions: engineStateOptions(config),
-      snapshotEvery: config.journal.snapshotEvery,
-      onStopped: (reason) => {
-        this.engine.setPeriodicSnapshots(true);
-        if (this.#stopping === undefined) alert("warning", "SNAPSHOT_KEEPER_STOPPED", `snapshots are taken on the trading thread again: ${reason}`, { reason });
-      },
-      onReport: (report) => {
-        if (report.t === "refused") alert("warning", "SNAPSHOT_FAILED", `snapshot at seq ${report.seq} not stored: ${report.message}`, { seq: report.seq });
-      },
-    });
+    this.snapshotKeeper = this.#snapshots
+      ? SnapshotKeeper.start(journal, {
+          state: replay.state,
+          stateOptions: engineStateOptions(config),
+          snapshotEvery: config.journal.snapshotEvery,
+          onStopped: (reason) => {
+            this.engine.setPeriodicSnapshots(true);
+            if (this.#stopping === undefined) alert("warning", "SNAPSHOT_KEEPER_STOPPED", `snapshots are taken on the trading thread again: ${reason}`, { reason });
+          },
+          onReport: (report) => {
+            if (report.t === "refused") alert("warning", "SNAPSHOT_FAILED", `snapshot at seq ${report.seq} not stored: ${report.message}`, { seq: report.seq });
+          },
+        })
+      : undefined;
     this.engine = new Engine({
       state: replay.state,
       journal,

@@ -35,3 +35,22 @@ export function raw(path: string, fn: (db: DatabaseSync) => void): void {
 export function seqs(j: SqliteJournal, from = 0): number[] {
   return [...j.read(from)].map((r) => r.seq);
 }
+
+/**
+ * The messages of the process warnings with `code` emitted while `fn` runs (and on the tick after
+ * it: Node emits warnings on the next tick).
+ */
+export async function warningsWhile(code: string, fn: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const onWarning = (w: Error & { code?: string }): void => {
+    if (w.code === code) warnings.push(w.message);
+  };
+  process.on("warning", onWarning);
+  try {
+    await fn();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  return warnings;
+}

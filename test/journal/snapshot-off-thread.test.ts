@@ -9,7 +9,7 @@ import { dec } from "../../src/core/decimal.ts";
 import { isHeanError } from "../../src/core/errors.ts";
 import { encodeValue } from "../../src/journal/codec.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { raw, tempDir } from "./helpers.ts";
+import { raw, tempDir, warningsWhile } from "./helpers.ts";
 import { sampleEvent } from "./samples.ts";
 
 const file = tempDir("snapshot-off-thread");
@@ -29,12 +29,7 @@ test("worker: a snapshot encoded on the writer thread is stored as the inline wr
 
 test("worker: state that would not read back the same is refused (the promise rejects), nothing is stored, the journal carries on", async () => {
   const path = file("refused.db");
-  const warnings: string[] = [];
-  const onWarning = (w: Error & { code?: string }): void => {
-    if (w.code === "HEAN_SNAPSHOT_REFUSED") warnings.push(w.message);
-  };
-  process.on("warning", onWarning);
-  try {
+  const warnings = await warningsWhile("HEAN_SNAPSHOT_REFUSED", async () => {
     const j = SqliteJournal.open(path, { writer: "worker" });
     for (let i = 1; i <= 5; i++) j.append(sampleEvent(i));
     await assert.rejects(j.writeSnapshot(5, { x: Number.NaN }), (e) => isHeanError(e, "EVENT_INVALID") && /non-finite/.test(e.message));
@@ -48,9 +43,6 @@ test("worker: state that would not read back the same is refused (the promise re
     assert.equal(j.latestSnapshot()?.seq, 6);
     assert.equal(j.failure, undefined);
     j.close();
-    await new Promise<void>((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-    assert.equal(warnings.length, 1);
-  } finally {
-    process.off("warning", onWarning);
-  }
+  });
+  assert.equal(warnings.length, 1);
 });

@@ -17,7 +17,7 @@ import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { formatVerifyReport, verifyJournal } from "../../src/journal/tools.ts";
 import { readUrgentLog, UrgentLog, urgentLogPath } from "../../src/journal/urgent-log.ts";
 import type { EventBatch } from "../../src/journal/write-jobs.ts";
-import { tempDir, writeJournal } from "./helpers.ts";
+import { tempDir, warningsWhile, writeJournal } from "./helpers.ts";
 import { sampleEvent } from "./samples.ts";
 
 const file = tempDir("urgent");
@@ -158,21 +158,13 @@ test("urgent records that cannot follow the tail are a loss: refused by default,
 test("an urgent file that cannot be prepared (a full disk) costs speed, not safety: a warning, and urgent flushes go through the writer", async () => {
   const path = file("no-urgent.db");
   symlinkSync("/dev/full", urgentLogPath(path)); // reads as zeros (no slot), every write fails with ENOSPC
-  const warnings: string[] = [];
-  const onWarning = (w: Error & { code?: string }): void => {
-    if (w.code === "HEAN_URGENT_FILE") warnings.push(w.message);
-  };
-  process.on("warning", onWarning);
-  try {
+  const warnings = await warningsWhile("HEAN_URGENT_FILE", async () => {
     const j = SqliteJournal.open(path, { writer: "worker" });
     for (let i = 1; i <= 10; i++) j.append(sampleEvent(i));
     await j.flushUrgent();
     assert.equal(j.durableSeq(), 10);
     j.close();
-    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-  } finally {
-    process.off("warning", onWarning);
-  }
+  });
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /could not be prepared \(ENOSPC.*kill-switch closes wait for the journal's writer thread/);
   const again = SqliteJournal.open(path, { writer: "inline" });
