@@ -26,12 +26,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { DatabaseSync } from "node:sqlite";
-import hdr from "hdr-histogram-js";
+import type hdr from "hdr-histogram-js";
 import { dec, type Dec } from "../src/core/decimal.ts";
 import type { HeanEvent } from "../src/core/events.ts";
 import { encodeEvent } from "../src/journal/codec.ts";
 import { SqliteJournal } from "../src/journal/sqlite-journal.ts";
 import type { WriterMode } from "../src/journal/types.ts";
+import { microsecondHistogram } from "./histogram.ts";
 import type { BenchResult } from "./result.ts";
 
 const ONE_AT_A_TIME = 2_000;
@@ -145,8 +146,8 @@ async function durableOneAtATime(path: string, events: readonly HeanEvent[]): Pr
  * durability=full": the reaction cannot be faster than the commit that must precede the close.
  */
 async function urgentCommitLatency(dir: string, events: readonly HeanEvent[]): Promise<{ journal: hdr.Histogram; raw: hdr.Histogram }> {
-  const journalHist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
-  const rawHist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const journalHist = microsecondHistogram();
+  const rawHist = microsecondHistogram();
   const journal = SqliteJournal.open(join(dir, "urgent.db"), { durability: "full" });
   const fd = openSync(join(dir, "urgent-raw.log"), "w");
   const us = (fromMs: number): number => Math.max(1, Math.round((performance.now() - fromMs) * 1000));

@@ -14,7 +14,7 @@ import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import hdr from "hdr-histogram-js";
+import type hdr from "hdr-histogram-js";
 import { type Dec, dec, fromNumber, mul } from "../src/core/decimal.ts";
 import type { BookEvent, SignalEvent } from "../src/core/events.ts";
 import { loadConfig } from "../src/config/config.ts";
@@ -23,6 +23,7 @@ import { Runtime, type RuntimeOptions } from "../src/runtime/runtime.ts";
 import type { Strategy, StrategyView } from "../src/strategies/strategy.ts";
 import type { SimVenue } from "../src/venues/sim/sim-venue.ts";
 import { allocatedBytes } from "./allocation.ts";
+import { microsecondHistogram } from "./histogram.ts";
 import type { BenchResult } from "./result.ts";
 
 const RATE = 20_000;
@@ -229,7 +230,7 @@ async function startRuntime(dir: string, name: string, strategies: Strategy[], o
 const toMs = (us: number): number => us / 1000;
 
 export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; baseline: hdr.Histogram }> {
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const hist = microsecondHistogram();
   let f: Flood | undefined;
   let recording = false;
   const rt = await startRuntime(dir, "tick", [new PingPong()], GOVERNOR_OUT_OF_REACH, {
@@ -251,7 +252,7 @@ export async function tickToIntent(dir: string): Promise<{ hist: hdr.Histogram; 
   await rt.stop("bench done");
 
   // Baseline: the same decision function behind a bare EventEmitter, same offered load.
-  const baseline = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const baseline = microsecondHistogram();
   const emitter = new EventEmitter();
   const strategy = new PingPong();
   let held = 0;
@@ -303,7 +304,7 @@ export interface KillSwitchRun {
  * no particular phase, as the old fixed 30 ms wait did.
  */
 export async function killSwitchReaction(dir: string, durability: "full" | "normal"): Promise<KillSwitchRun> {
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
+  const hist = microsecondHistogram();
   let crashTickDue: number | undefined;
   let crash = false;
   const rt = await startRuntime(dir, `kill-${durability}`, [new Quiet()], [`journal.durability="${durability}"`, "risk.hardStopDrawdownPct=2", "risk.maxLeverage=5", "risk.maxOrderNotional=20000", "risk.maxPositionNotional=20000", "risk.maxGrossExposure=40000"], {

@@ -34,20 +34,28 @@ export function heanAsync(args: readonly string[], env?: NodeJS.ProcessEnv): Chi
   return Object.assign(child, { output: () => out });
 }
 
-/** Resolves when the child's output contains `text` (or rejects after `timeoutMs`). */
-export function waitForOutput(child: ReturnType<typeof heanAsync>, text: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Resolves once `seen()` holds; rejects with `missing()` if the child exits first, or after
+ * `timeoutMs` (which only guards a hang: the wait is for the evidence, not for time).
+ */
+function pollUntil(child: ReturnType<typeof heanAsync>, seen: () => boolean, missing: () => string, timeoutMs: number, everyMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const poll = setInterval(() => {
-      if (child.output().includes(text)) {
+      if (seen()) {
         clearInterval(poll);
         resolve();
       } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
         clearInterval(poll);
-        reject(new Error(`did not see ${JSON.stringify(text)} in:\n${child.output()}`));
+        reject(new Error(missing()));
       }
-    }, 20);
+    }, everyMs);
   });
+}
+
+/** Resolves when the child's output contains `text` (or rejects after `timeoutMs`). */
+export function waitForOutput(child: ReturnType<typeof heanAsync>, text: string, timeoutMs = 30_000): Promise<void> {
+  return pollUntil(child, () => child.output().includes(text), () => `did not see ${JSON.stringify(text)} in:\n${child.output()}`, timeoutMs, 20);
 }
 
 /** How many records of `type` the journal at `path` holds, read beside the run that writes it (0 before it exists). */
@@ -64,23 +72,9 @@ function journaledCount(path: string, type: string): number {
   }
 }
 
-/**
- * Evidence instead of a duration: resolves once the running child's journal holds a record of
- * `type` (rejects if the child exits first, or after `timeoutMs`, which only guards a hang).
- */
+/** Evidence instead of a duration: resolves once the running child's journal holds a record of `type`. */
 export function waitForJournaled(child: ReturnType<typeof heanAsync>, path: string, type: string, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      if (journaledCount(path, type) > 0) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
-        clearInterval(poll);
-        reject(new Error(`no ${type} in ${path}; the run said:\n${child.output()}`));
-      }
-    }, 50);
-  });
+  return pollUntil(child, () => journaledCount(path, type) > 0, () => `no ${type} in ${path}; the run said:\n${child.output()}`, timeoutMs, 50);
 }
 
 /** Ask a running `hean run` to stop (SIGTERM, as an operator would) and wait for its exit code. */
