@@ -72,13 +72,24 @@ function journaledCount(path: string, type: string): number {
   }
 }
 
-/** Evidence instead of a duration: resolves once the running child's journal holds a record of `type`. */
-export function waitForJournaled(child: ReturnType<typeof heanAsync>, path: string, type: string, timeoutMs = 60_000): Promise<void> {
-  return pollUntil(child, () => journaledCount(path, type) > 0, () => `no ${type} in ${path}; the run said:\n${child.output()}`, timeoutMs, 50);
+/** Evidence instead of a duration: resolves once the running child's journal holds `atLeast` records of `type`. */
+function waitForJournaled(child: ReturnType<typeof heanAsync>, path: string, type: string, atLeast = 1, timeoutMs = 60_000): Promise<void> {
+  return pollUntil(child, () => journaledCount(path, type) >= atLeast, () => `fewer than ${atLeast} ${type} in ${path}; the run said:\n${child.output()}`, timeoutMs, 50);
+}
+
+/**
+ * A paper run stopped once its journal shows it traded, not after a fixed time: a start on a
+ * loaded machine can outlast any duration short enough for a test. Resolves with its exit code.
+ */
+export async function runUntilJournaled(args: readonly string[], journal: string, type: string, atLeast = 1): Promise<{ code: number | null; output: string }> {
+  const child = heanAsync(["run", ...args, "--journal", journal]);
+  await waitForJournaled(child, journal, type, atLeast);
+  const code = await stopRun(child);
+  return { code, output: child.output() };
 }
 
 /** Ask a running `hean run` to stop (SIGTERM, as an operator would) and wait for its exit code. */
-export async function stopRun(child: ReturnType<typeof heanAsync>): Promise<number | null> {
+async function stopRun(child: ReturnType<typeof heanAsync>): Promise<number | null> {
   const exited = once(child, "exit");
   child.kill("SIGTERM");
   const [code] = (await exited) as [number | null];

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, test } from "node:test";
-import { expectOk, hean, heanAsync, waitForOutput } from "./cli-helpers.ts";
+import { expectOk, hean, heanAsync, runUntilJournaled, waitForOutput } from "./cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-journal-damage-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,9 +38,10 @@ const lastSeqOf = (path: string): number => sql(path, (db) => (db.prepare("SELEC
 let pristine = "";
 let pristineLast = 0;
 
-before(() => {
+before(async () => {
   pristine = join(dir, "pristine.db");
-  expectOk(hean(["run", "--journal", pristine, "--duration", "3", ...FAST]), "the run that writes the journal");
+  const run = await runUntilJournaled(FAST, pristine, "order.filled", 3);
+  assert.equal(run.code, 0, `the run that writes the journal:\n${run.output}`);
   pristineLast = lastSeqOf(pristine);
   assert.ok(pristineLast > 20, `the run journaled ${pristineLast} records`);
 });

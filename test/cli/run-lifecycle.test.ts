@@ -12,7 +12,7 @@ import { JournalLock } from "../../src/journal/journal-lock.ts";
 import { asideName } from "../../src/journal/set-aside.ts";
 import { prettyLine } from "../../src/observability/pretty.ts";
 import { EXIT_HALTED } from "../../src/cli/run-command.ts";
-import { expectOk, hean, heanAsync, readReport, stopRun, waitForJournaled, waitForOutput } from "./cli-helpers.ts";
+import { expectOk, hean, heanAsync, readReport, runUntilJournaled, waitForOutput } from "./cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-lifecycle-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,12 +27,9 @@ describe("journal continuation and --fresh", () => {
   const journal = join(dir, "hean.db");
 
   test("a first start says it starts a new journal; the next says it continues, with orders and the last run", async () => {
-    // Stopped once it has traded (a fill in its journal), not after a fixed time: a start on a
-    // loaded machine can outlast any duration short enough for a test.
-    const first = heanAsync(["run", "--strategy", "churn", "--journal", journal, "--quiet"]);
-    await waitForJournaled(first, journal, "order.filled");
-    assert.equal(await stopRun(first), 0, first.output());
-    const started = jsonLines(first.output()).find((l) => l["continuing"] !== undefined)!;
+    const first = await runUntilJournaled(["--strategy", "churn", "--quiet"], journal, "order.filled");
+    assert.equal(first.code, 0, first.output);
+    const started = jsonLines(first.output).find((l) => l["continuing"] !== undefined)!;
     assert.equal(started["continuing"], false);
     assert.equal(started["msg"], `new journal ${journal}`);
     const second = hean(["run", "--strategy", "churn", "--duration", "0", "--journal", journal, "--quiet"]);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { hean } from "../cli/cli-helpers.ts";
+import { hean, runUntilJournaled } from "../cli/cli-helpers.ts";
 import { progressLine } from "../../src/research/backtest/progress.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-cli-"));
@@ -100,13 +100,13 @@ test("--strategy-file backtests a strategy module of one's own", () => {
   assert.match(bad.stderr, /nope\.ts/);
 });
 
-test("hean run prints the same report tables on exit and records the market it saw for a backtest", () => {
+test("hean run prints the same report tables on exit and records the market it saw for a backtest", async () => {
   const recording = join(dir, "paper.hean.csv");
-  const run = hean(["run", "--duration", "3", "--strategy", "churn", "--journal", join(dir, "run.db"), "--record-market", recording]);
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stderr, /== hean paper\/sim ==/);
-  assert.match(run.stderr, /max drawdown/);
-  assert.match(run.stderr, /== By symbol ==/);
+  const run = await runUntilJournaled(["--strategy", "churn", "--record-market", recording], join(dir, "run.db"), "order.filled");
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /== hean paper\/sim ==/);
+  assert.match(run.output, /max drawdown/);
+  assert.match(run.output, /== By symbol ==/);
   const lines = readFileSync(recording, "utf8").trim().split("\n");
   assert.match(lines[0]!, /^#hean-market \{"version":1,"venue":"sim"/);
   assert.ok(lines.slice(1).every((l) => /^\d+,(book,[A-Z]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+|trade,[A-Z]+,[\d.]+,[\d.]+,(buy|sell))$/.test(l)), "every line a book or a trade");

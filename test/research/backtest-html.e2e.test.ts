@@ -13,7 +13,7 @@ import { chromium } from "playwright-core";
 import { loadConfig } from "../../src/config/config.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
 import { htmlReport } from "../../src/report/html.ts";
-import { hean } from "../cli/cli-helpers.ts";
+import { runUntilJournaled } from "../cli/cli-helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const missing = !existsSync(CHROMIUM);
@@ -73,8 +73,8 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
 
     // `hean run --html` writes the same page from a paper run on the simulated venue.
     const runPage = join(dir, "run.html");
-    const run = hean(["run", "--duration", "4", "--strategy", "churn", "--journal", join(dir, "run.db"), "--html", runPage, "--quiet"]);
-    assert.equal(run.status, 0, run.stderr);
+    const run = await runUntilJournaled(["--strategy", "churn", "--html", runPage, "--quiet"], join(dir, "run.db"), "order.filled");
+    assert.equal(run.code, 0, run.output);
     requests.length = 0;
     const runUrl = pathToFileURL(runPage).href;
     await tab.goto(runUrl, { waitUntil: "load" });
