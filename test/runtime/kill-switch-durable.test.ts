@@ -47,22 +47,17 @@ function durable(path: string, journalId: string, clientOrderId: string): Seen {
 
 test("durability=full, worker writer: each kill-switch close order is sent only after its decision and intent are durable, also while the writer is locked out of SQLite", async () => {
   const file = tempJournal();
-  let journalId = "";
   const t = await startTestRuntime({
     journalPath: file.path,
     overrides: ["strategy.name=none", "risk.maxLeverage=30", "risk.maxOrderNotional=50000", "risk.maxPositionNotional=50000", "risk.maxGrossExposure=100000"],
-    journal: (config) => {
-      const journal = SqliteJournal.open(config.journal.path, { durability: "full", writer: "worker", busyTimeoutMs: 3_600_000 });
-      journalId = journal.journalId;
-      return journal;
-    },
+    journal: (config) => SqliteJournal.open(config.journal.path, { durability: "full", writer: "worker", busyTimeoutMs: 3_600_000 }),
   });
   try {
     const seen: Seen[] = [];
     const submit = t.venue.submit.bind(t.venue);
     t.venue.submit = (order: VenueOrderRequest): void => {
       const intent = t.rt.engine.state.orders.get(order.clientOrderId);
-      if (intent?.purpose === "kill-switch") seen.push(durable(file.path, journalId, order.clientOrderId));
+      if (intent?.purpose === "kill-switch") seen.push(durable(file.path, t.rt.engine.journal.journalId, order.clientOrderId));
       submit(order);
     };
     await t.advance(1_000);
