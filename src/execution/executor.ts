@@ -51,6 +51,8 @@ export class Executor {
   readonly #sendCheck: SendCheck | undefined;
   readonly #onHanded: ((id: string) => void) | undefined;
   readonly #toSend: string[] = [];
+  /** Sends waiting on a commit (the pump, the kill switch's urgent batches): what `idle` waits for. */
+  readonly #sends = new Set<Promise<void>>();
   #pumping = false;
   #closed = false;
 
@@ -67,10 +69,10 @@ export class Executor {
     const result = this.#recordIntent(candidate);
     if (!result.ok) return result;
     // The kill switch does not queue behind ordinary intents: its own commit, observed at once.
-    if (candidate.purpose === "kill-switch") void this.#sendUrgent([result.clientOrderId]);
+    if (candidate.purpose === "kill-switch") this.#track(this.#sendUrgent([result.clientOrderId]));
     else {
       this.#toSend.push(result.clientOrderId);
-      void this.#pump();
+      if (!this.#pumping) this.#track(this.#pump());
     }
     return result;
   }
@@ -83,7 +85,7 @@ export class Executor {
   submitUrgent(candidates: readonly CandidateOrder[]): SubmitResult[] {
     const results = candidates.map((c) => this.#recordIntent(c));
     const ids = results.flatMap((r) => (r.ok ? [r.clientOrderId] : []));
-    if (ids.length > 0) void this.#sendUrgent(ids);
+    if (ids.length > 0) this.#track(this.#sendUrgent(ids));
     return results;
   }
 
@@ -143,9 +145,23 @@ export class Executor {
     return this.#pumping || this.#toSend.length > 0;
   }
 
-  /** Stop accepting new intents (shutdown); what is queued still goes out. */
+  /** Stop accepting new intents (shutdown); what is queued still goes out (`idle` says when). */
   close(): void {
     this.#closed = true;
+  }
+
+  /**
+   * Resolves once no recorded intent is waiting on its commit any more: each has gone to the
+   * venue or been rejected unsent. A shutdown waits for it before stopping the venue, which
+   * would drop what came after while the journal says it was submitted.
+   */
+  async idle(): Promise<void> {
+    while (this.#sends.size > 0) await Promise.allSettled([...this.#sends]);
+  }
+
+  #track(send: Promise<void>): void {
+    this.#sends.add(send);
+    void send.finally(() => this.#sends.delete(send)).catch(() => undefined);
   }
 
   async #pump(): Promise<void> {

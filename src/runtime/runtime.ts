@@ -413,6 +413,8 @@ export class Runtime {
     // venue's to report on the next start, not ours to wait for now.
     if (config.shutdown.workingOrders === "cancel" && this.#booted) await this.#cancelWorking(config.shutdown.settleTimeoutMs);
     this.executor.close();
+    // What is already durable and queued goes out before the venue stops: the journal says "submitted".
+    await this.executor.idle();
     this.inbox.drain();
     this.risk.stop();
     this.killSwitch.stop();

@@ -1,0 +1,113 @@
+/**
+ * A stop that keeps working orders (`shutdown.workingOrders=keep`) still lets out what is already
+ * recorded: an intent waiting on its commit when the stop begins goes to the venue before the
+ * venue stops. Otherwise the journal would say "submitted" for an order the stopped venue dropped,
+ * and only the next start's reconciliation would find that it never existed.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { dec } from "../../src/core/decimal.ts";
+import type { JournalPort } from "../../src/engine/journal-port.ts";
+import type { CandidateOrder, SubmitResult } from "../../src/execution/executor.ts";
+import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
+import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
+import { type TestRuntime, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+
+/** The real journal, whose commits wait while held (a slow disk) and go on once released. */
+function heldJournal(path: string): JournalPort & { hold(): () => void } {
+  const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
+  let gate: Promise<void> | undefined;
+  const after = (commit: () => Promise<void>): Promise<void> => (gate === undefined ? commit() : gate.then(commit));
+  return {
+    journalId: real.journalId,
+    path: real.path,
+    hold() {
+      let release!: () => void;
+      gate = new Promise<void>((resolve) => (release = resolve)).then(() => void (gate = undefined));
+      return release;
+    },
+    append: (event) => real.append(event),
+    flush: () => after(() => real.flush()),
+    flushUrgent: () => after(() => real.flushUrgent()),
+    flushSync: () => real.flushSync(),
+    lastSeq: () => real.lastSeq(),
+    read: (from) => real.read(from),
+    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
+    latestSnapshot: () => real.latestSnapshot(),
+    close: () => real.close(),
+  };
+}
+
+/**
+ * Starts a runtime that keeps its working orders on stop, submits through `submit` while the
+ * journal's commits are held, begins the stop, and only then releases the commits. Returns the
+ * venue calls in the order they came, and the runtime's events.
+ */
+async function stopWhileCommitHeld(submit: (t: TestRuntime, entry: (purpose: CandidateOrder["purpose"]) => CandidateOrder) => SubmitResult[]) {
+  const file = tempJournal();
+  let journal: ReturnType<typeof heldJournal> | undefined;
+  const t = await startTestRuntime({
+    journalPath: file.path,
+    overrides: ["strategy.name=none", "shutdown.workingOrders=keep"],
+    journal: (config) => (journal = heldJournal(config.journal.path)),
+  });
+  try {
+    await t.advance(1_000);
+    const book = t.rt.engine.lastBook("BTCUSDT");
+    assert.ok(book !== undefined, "a book before the orders");
+    const calls: string[] = [];
+    const venueSubmit = t.venue.submit.bind(t.venue);
+    t.venue.submit = (order: VenueOrderRequest): void => {
+      calls.push(`submit ${order.clientOrderId}`);
+      venueSubmit(order);
+    };
+    const venueStop = t.venue.stop.bind(t.venue);
+    t.venue.stop = (): Promise<void> => {
+      calls.push("stop");
+      return venueStop();
+    };
+    const release = journal!.hold();
+    // Resting far below the market: it stays working, which `keep` leaves at the venue.
+    const tick = t.rt.instruments.get("BTCUSDT").tickSize;
+    const far = (((book.bid * 97n) / 100n / tick) * tick) as typeof book.bid;
+    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
+      strategyId: "test",
+      symbol: "BTCUSDT",
+      side: "buy",
+      orderType: "limit",
+      qty: dec("0.001"),
+      price: far,
+      timeInForce: "GTC",
+      reduceOnly: false,
+      purpose,
+    });
+    const ids = submit(t, entry).map((r) => {
+      assert.ok(r.ok, JSON.stringify(r));
+      return r.clientOrderId;
+    });
+    assert.deepEqual(calls, [], "nothing goes out before its commit");
+    // The stop runs up to its first wait at once; the commit lands only after that.
+    const stopped = t.stop();
+    release();
+    await stopped;
+    return { ids, calls, events: t.events };
+  } finally {
+    file.cleanup();
+  }
+}
+
+test("a stop with working orders kept sends the intent that was waiting on its commit before it stops the venue", { timeout: 120_000 }, async () => {
+  const { ids, calls, events } = await stopWhileCommitHeld((t, entry) => [t.rt.executor.submit(entry("entry"))]);
+  assert.deepEqual(calls, [`submit ${ids[0]}`, "stop"]);
+  assert.deepEqual(
+    ofType(events, "order.submitted").map((e) => e.clientOrderId),
+    ids,
+  );
+  const types = events.map((e) => e.type);
+  assert.ok(types.indexOf("order.submitted") < types.indexOf("system.stopped"), "submitted is journaled before the stop");
+});
+
+test("a stop with working orders kept sends urgent intents that were waiting on their commit before it stops the venue", { timeout: 120_000 }, async () => {
+  const { ids, calls } = await stopWhileCommitHeld((t, entry) => t.rt.executor.submitUrgent([entry("kill-switch"), entry("kill-switch")]));
+  assert.deepEqual(calls, [...ids.map((id) => `submit ${id}`), "stop"]);
+});
