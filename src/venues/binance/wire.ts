@@ -8,55 +8,19 @@
  * update ids) are JSON integers at Binance.
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
-import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderStatus } from "../../execution/venue-port.ts";
 import { type Levels, type WireLevel, priceKey, sizeKey } from "../live/level-book.ts";
+import { type Raw, isRaw, wireFields } from "../live/wire-fields.ts";
 import type { BinanceErrorBody } from "./classify.ts";
 
 export type WireKind = "error" | "order" | "trade" | "position" | "account" | "income" | "depth" | "depth-update" | "agg-trade" | "frame" | "instrument" | "listen-key" | "time" | "order-update" | "mode";
 
-type Raw = Record<string, unknown>;
-const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-
-function shown(v: unknown): string {
-  if (v === undefined) return "nothing";
-  const text = typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || typeof v === "boolean" || v === null ? String(v) : Array.isArray(v) ? "an array" : typeof v;
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-export function protocolError(kind: WireKind, field: string, value: unknown, expected: string): HeanError {
-  return new HeanError("VENUE_PROTOCOL", `Binance ${kind}: "${field}" must be ${expected}, got ${shown(value)}`, { kind, field });
-}
-
-export function objectOf(kind: WireKind, raw: unknown): Raw {
-  if (!isRaw(raw)) throw protocolError(kind, "(item)", raw, "an object");
-  return raw;
-}
-
-export function listOf(kind: WireKind, raw: unknown): unknown[] {
-  if (!Array.isArray(raw)) throw protocolError(kind, "(answer)", raw, "a list");
-  return raw;
-}
-
-function text(kind: WireKind, raw: Raw, field: string, nonEmpty = false): string {
-  const v = raw[field];
-  if (typeof v !== "string" || (nonEmpty && v === "")) throw protocolError(kind, field, v, nonEmpty ? "a non-empty string" : "a string");
-  return v;
-}
-
-type Range = "positive" | "non-negative" | "any";
-
-function decimal(kind: WireKind, raw: Raw, field: string, range: Range): Dec {
-  const v = raw[field];
-  const d = typeof v === "string" ? tryDec(v) : undefined;
-  if (d === undefined || (range === "positive" && d <= 0n) || (range === "non-negative" && d < 0n)) {
-    throw protocolError(kind, field, v, `a ${range === "any" ? "" : `${range} `}plain decimal string`);
-  }
-  return d;
-}
+const fields = wireFields<WireKind>("Binance");
+export const { protocolError, objectOf, listOf } = fields;
+const { text, decimal, flag } = fields;
 
 /** A non-negative integer id or time, sent as a JSON number (or, in a few events, a digit string). */
 function int(kind: WireKind, raw: Raw, field: string): number {
@@ -64,12 +28,6 @@ function int(kind: WireKind, raw: Raw, field: string): number {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === "string" && /^\d{1,16}$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
   throw protocolError(kind, field, v, "a non-negative integer");
-}
-
-function flag(kind: WireKind, raw: Raw, field: string): boolean {
-  const v = raw[field];
-  if (typeof v !== "boolean") throw protocolError(kind, field, v, "true or false");
-  return v;
 }
 
 function side(kind: WireKind, raw: Raw, field: string): Side {
@@ -114,13 +72,13 @@ export interface WireOrder {
 const positiveOrNone = (d: Dec): Dec | undefined => (d === ZERO ? undefined : d);
 
 function orderType(kind: WireKind, raw: Raw, field: string): string {
-  const v = text(kind, raw, field, true);
+  const v = text(kind, raw, field, { nonEmpty: true });
   if (!ORDER_TYPES.has(v)) throw protocolError(kind, field, v, "a known order type");
   return v;
 }
 
 function orderStatus(kind: WireKind, raw: Raw, field: string): string {
-  const v = text(kind, raw, field, true);
+  const v = text(kind, raw, field, { nonEmpty: true });
   if (!ORDER_STATUSES.has(v)) throw protocolError(kind, field, v, "a known order status");
   return v;
 }
@@ -133,7 +91,7 @@ export function parseOrder(input: unknown): WireOrder {
   return {
     orderId: String(int(kind, raw, "orderId")),
     clientOrderId: text(kind, raw, "clientOrderId"),
-    symbol: text(kind, raw, "symbol", true),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
     side: side(kind, raw, "side"),
     type: origType,
     qty: decimal(kind, raw, "origQty", "non-negative"),
@@ -162,7 +120,7 @@ export function parseOrderUpdate(input: unknown): WireOrderUpdate {
   const order: WireOrder = {
     orderId: String(int(kind, o, "i")),
     clientOrderId: text(kind, o, "c"),
-    symbol: text(kind, o, "s", true),
+    symbol: text(kind, o, "s", { nonEmpty: true }),
     side: side(kind, o, "S"),
     type: o.ot === undefined ? orderType(kind, o, "o") : orderType(kind, o, "ot"),
     qty: decimal(kind, o, "q", "non-negative"),
@@ -175,7 +133,7 @@ export function parseOrderUpdate(input: unknown): WireOrderUpdate {
     stopPrice: o.sp === undefined ? undefined : positiveOrNone(decimal(kind, o, "sp", "non-negative")),
     updateTime: int(kind, o, "T"),
   };
-  const executionType = text(kind, o, "x", true);
+  const executionType = text(kind, o, "x", { nonEmpty: true });
   if (executionType !== "TRADE") return { order, executionType, trade: undefined };
   const commissionAsset = o.N === undefined || o.N === null ? "" : text(kind, o, "N");
   return {
@@ -264,7 +222,7 @@ export function parseTrade(input: unknown): WireTrade {
   return {
     id: String(int(kind, raw, "id")),
     orderId: String(int(kind, raw, "orderId")),
-    symbol: text(kind, raw, "symbol", true),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
     side: side(kind, raw, "side"),
     price: decimal(kind, raw, "price", "positive"),
     qty: decimal(kind, raw, "qty", "positive"),
@@ -316,10 +274,10 @@ export interface WirePosition {
 export function parsePosition(input: unknown): WirePosition {
   const kind = "position";
   const raw = objectOf(kind, input);
-  const positionSide = text(kind, raw, "positionSide", true);
+  const positionSide = text(kind, raw, "positionSide", { nonEmpty: true });
   if (positionSide !== "BOTH" && positionSide !== "LONG" && positionSide !== "SHORT") throw protocolError(kind, "positionSide", positionSide, "BOTH, LONG or SHORT");
   return {
-    symbol: text(kind, raw, "symbol", true),
+    symbol: text(kind, raw, "symbol", { nonEmpty: true }),
     positionSide,
     amount: decimal(kind, raw, "positionAmt", "any"),
     entryPrice: decimal(kind, raw, "entryPrice", "non-negative"),
@@ -367,9 +325,9 @@ export function parseIncome(input: unknown): WireIncome {
   const raw = objectOf(kind, input);
   return {
     symbol: text(kind, raw, "symbol"),
-    incomeType: text(kind, raw, "incomeType", true),
+    incomeType: text(kind, raw, "incomeType", { nonEmpty: true }),
     income: decimal(kind, raw, "income", "any"),
-    asset: text(kind, raw, "asset", true),
+    asset: text(kind, raw, "asset", { nonEmpty: true }),
     time: int(kind, raw, "time"),
     tranId: String(int(kind, raw, "tranId")),
   };
@@ -452,7 +410,7 @@ export interface WireDepthUpdate {
 export function parseDepthUpdate(raw: Raw): WireDepthUpdate {
   const kind = "depth-update";
   return {
-    symbol: text(kind, raw, "s", true),
+    symbol: text(kind, raw, "s", { nonEmpty: true }),
     firstId: int(kind, raw, "U"),
     lastId: int(kind, raw, "u"),
     prevLastId: int(kind, raw, "pu"),
@@ -474,7 +432,7 @@ export interface WireAggTrade {
 export function parseAggTrade(raw: Raw): WireAggTrade {
   const kind = "agg-trade";
   return {
-    symbol: text(kind, raw, "s", true),
+    symbol: text(kind, raw, "s", { nonEmpty: true }),
     price: decimal(kind, raw, "p", "positive"),
     qty: decimal(kind, raw, "q", "positive"),
     side: flag(kind, raw, "m") ? "sell" : "buy",
@@ -517,13 +475,13 @@ export function parseInstrument(input: unknown): Instrument | undefined {
   const price = need("PRICE_FILTER");
   const lot = need("LOT_SIZE");
   const notional = filters.get("MIN_NOTIONAL");
-  const baseAsset = text(kind, raw, "baseAsset", true);
-  const symbol = text(kind, raw, "symbol", true);
+  const baseAsset = text(kind, raw, "baseAsset", { nonEmpty: true });
+  const symbol = text(kind, raw, "symbol", { nonEmpty: true });
   const multiple = /^(10+)[A-Z]/.exec(baseAsset)?.[1];
   return {
     symbol,
     baseAsset,
-    quoteAsset: text(kind, raw, "quoteAsset", true),
+    quoteAsset: text(kind, raw, "quoteAsset", { nonEmpty: true }),
     tickSize: decimal(kind, price, "tickSize", "positive"),
     lotSize: decimal(kind, lot, "stepSize", "positive"),
     minQty: decimal(kind, lot, "minQty", "positive"),

@@ -10,10 +10,11 @@
  * `checkAnswer` holds a whole REST answer to the same rules before anyone reads it.
  */
 import { type Dec, ZERO, neg, tryDec } from "../../core/decimal.ts";
-import { HeanError, isHeanError } from "../../core/errors.ts";
+import { isHeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import { type Levels, type WireLevel, priceKey, sizeKey } from "../live/level-book.ts";
+import { type Raw, wireFields } from "../live/wire-fields.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderStatus } from "../../execution/venue-port.ts";
 
@@ -88,50 +89,9 @@ const NON_TRADE_EXEC_TYPES: ReadonlySet<string> = new Set(["Funding", "Settle", 
 /** What a malformed message was, for the error and the metric's `kind` label. */
 export type WireKind = "envelope" | "order" | "execution" | "position" | "wallet" | "ledger" | "list" | "order-ack" | "time" | "book" | "trade" | "frame" | "instrument";
 
-type Raw = Record<string, unknown>;
-
-const isRaw = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** A short, safe rendering of an offending value for the error message. */
-function shown(v: unknown): string {
-  if (v === undefined) return "nothing";
-  const text = typeof v === "string" ? JSON.stringify(v) : typeof v === "number" || typeof v === "boolean" || v === null ? String(v) : Array.isArray(v) ? "an array" : typeof v;
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-export function protocolError(kind: WireKind, field: string, value: unknown, expected: string): HeanError {
-  return new HeanError("VENUE_PROTOCOL", `Bybit ${kind}: "${field}" must be ${expected}, got ${shown(value)}`, { kind, field });
-}
-
-function objectOf(kind: WireKind, raw: unknown): Raw {
-  if (!isRaw(raw)) throw protocolError(kind, "(item)", raw, "an object");
-  return raw;
-}
-
-function text(kind: WireKind, raw: Raw, field: string, options: { readonly nonEmpty?: boolean; readonly optional?: boolean } = {}): string {
-  const v = raw[field];
-  if (v === undefined && options.optional === true) return "";
-  if (typeof v !== "string" || (options.nonEmpty === true && v === "")) throw protocolError(kind, field, v, options.nonEmpty === true ? "a non-empty string" : "a string");
-  return v;
-}
-
-type Range = "positive" | "non-negative" | "any";
-const inRange = (d: Dec, range: Range): boolean => (range === "positive" ? d > 0n : range === "non-negative" ? d >= 0n : true);
-
-/**
- * A decimal sent as a string. `blank` says what an empty string (or, with `absent`, a missing
- * field) means; without it both are errors. A JSON number is always an error: Bybit quotes its
- * decimals, and a float that reached us has already lost the exact value.
- */
-function decimal(kind: WireKind, raw: Raw, field: string, range: Range): Dec;
-function decimal<B>(kind: WireKind, raw: Raw, field: string, range: Range, blank: { readonly is: B; readonly absent?: boolean }): Dec | B;
-function decimal<B>(kind: WireKind, raw: Raw, field: string, range: Range, blank?: { readonly is: B; readonly absent?: boolean }): Dec | B {
-  const v = raw[field];
-  if (blank !== undefined && (v === "" || (v === undefined && blank.absent === true))) return blank.is;
-  const d = typeof v === "string" ? tryDec(v) : undefined;
-  if (d === undefined || !inRange(d, range)) throw protocolError(kind, field, v, `a ${range === "any" ? "" : `${range} `}plain decimal string`);
-  return d;
-}
+const fields = wireFields<WireKind>("Bybit");
+export const { protocolError } = fields;
+const { objectOf, text, decimal, flag } = fields;
 
 /** Epoch milliseconds: Bybit sends them as digit strings in REST and as integers on streams. */
 function millis(kind: WireKind, raw: Raw, field: string): number {
@@ -146,12 +106,6 @@ function side(kind: WireKind, raw: Raw, field = "side"): Side {
   if (v === "Buy") return "buy";
   if (v === "Sell") return "sell";
   throw protocolError(kind, field, v, `"Buy" or "Sell"`);
-}
-
-function flag(kind: WireKind, raw: Raw, field: string): boolean {
-  const v = raw[field];
-  if (typeof v !== "boolean") throw protocolError(kind, field, v, "true or false");
-  return v;
 }
 
 /** A safe integer sent as a number or a digit string (sequence numbers, position index). */
