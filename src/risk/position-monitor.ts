@@ -100,6 +100,16 @@ function pnlLimit(entryValue: Dec, fraction: number): Dec {
   return value;
 }
 
+/**
+ * The stop-loss distance in percent that holds for `symbol`: the operator's own for the symbol
+ * (`/stop`, a command) wins over the configured one. The engine's position monitor and the live
+ * venues' resting protective stops read it alike.
+ */
+export function effectiveStopLossPct(stopLosses: ReadonlyMap<string, number>, symbol: string, configured: number | undefined): number | undefined {
+  const operator = stopLosses.get(symbol);
+  return operator !== undefined && Number.isFinite(operator) && operator > 0 ? operator : configured;
+}
+
 function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: RiskConfig, stopLosses: ReadonlyMap<string, number>): ForceCloseDecision | undefined {
   if (mark === undefined || p.entryValue <= 0n) return undefined;
   const long = p.qty > 0n;
@@ -108,8 +118,7 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   const size = abs(p.qty);
   const value = mul(px, size);
   const pnl = long ? sub(value, p.entryValue) : sub(p.entryValue, value);
-  const operatorStop = stopLosses.get(p.symbol);
-  const stopPct = operatorStop !== undefined && Number.isFinite(operatorStop) && operatorStop > 0 ? operatorStop : config.stopLossPct;
+  const stopPct = effectiveStopLossPct(stopLosses, p.symbol, config.stopLossPct);
   const stop = stopPct === undefined ? undefined : stopPct / 100;
   if (stop !== undefined && pnl <= -pnlLimit(p.entryValue, stop)) {
     const v = decisionValues(p, px, size, pnl, stop);

@@ -7,6 +7,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import type { EngineStateView } from "../../engine/engine-state-view.ts";
+import { effectiveStopLossPct } from "../../risk/position-monitor.ts";
 import { engineAccountView } from "../live/account-view.ts";
 import type { LiveCredentials, LiveVenueParts } from "../venue.ts";
 import { BybitVenue } from "./adapter.ts";
@@ -25,10 +26,7 @@ export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCreden
     tuning: block,
     clock,
     // As the engine's position monitor: the operator's per-symbol stop wins over the configured one.
-    protectiveStopPct: (symbol) => {
-      const operator = state.stopLosses.get(symbol);
-      return operator !== undefined && Number.isFinite(operator) && operator > 0 ? operator : config.risk.stopLossPct;
-    },
+    protectiveStopPct: (symbol) => effectiveStopLossPct(state.stopLosses, symbol, config.risk.stopLossPct),
   });
   return { venue, health: venue.health };
 }
