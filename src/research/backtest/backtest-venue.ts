@@ -10,16 +10,15 @@
  */
 import type { Clock } from "../../core/clock.ts";
 import { type Dec, ZERO, mul } from "../../core/decimal.ts";
-import type { BookEvent, FillEvent, FundingPaidEvent, HeanEvent, Side, TradeEvent } from "../../core/events.ts";
+import type { BookEvent, FillEvent, FundingPaidEvent, Side, TradeEvent } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "../../venues/sim/latency.ts";
 import { Prng } from "../../venues/sim/market/prng.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
 import type { EngineEvent } from "../../venues/sim/matching/types.ts";
-import * as paperAccount from "../../venues/sim/paper-account.ts";
 import { PAPER_ACCOUNT } from "../../venues/sim/paper-account.ts";
-import { fillFromExecution, orderOutcome } from "../../venues/sim/sim-venue-mapping.ts";
+import { PaperOrders } from "../../venues/sim/paper-orders.ts";
 import type { FundingRecord, MarketRecord } from "../data/records.ts";
 import { type FillModel, type GridTrade, ReplayMarket, type Touch } from "./replay-market.ts";
 
@@ -43,7 +42,6 @@ export interface BacktestVenueOptions {
   readonly seed: number;
 }
 
-type OrderItem = (now: number) => HeanEvent;
 type RestingBest = { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
 const NO_RESTING: RestingBest = { bestBid: undefined, bestAsk: undefined };
 type MarketItem = Touch | GridTrade;
@@ -53,12 +51,9 @@ export class BacktestVenue implements Venue {
   readonly market: ReplayMarket;
   readonly engine: MatchingEngine;
   readonly #o: BacktestVenueOptions;
-  readonly #ack: LatencySpec;
+  readonly #orders: PaperOrders;
   readonly #md: LatencySpec;
-  readonly #ackRng: Prng;
   readonly #mdRng: Prng;
-  readonly #inbound: FifoDelay<() => void>;
-  readonly #orderOut: FifoDelay<OrderItem>;
   readonly #marketOut: FifoDelay<MarketItem>;
   #sink: EventSink | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -71,9 +66,7 @@ export class BacktestVenue implements Venue {
   constructor(options: BacktestVenueOptions) {
     this.#o = options;
     const { clock } = options;
-    this.#ack = { fixedMs: options.latency.ackMs, jitterMs: options.latency.jitterMs };
     this.#md = { fixedMs: options.latency.marketDataMs, jitterMs: options.latency.jitterMs };
-    this.#ackRng = Prng.fork(options.seed, "latency:orders");
     this.#mdRng = Prng.fork(options.seed, "latency:market-data");
     // hean is shown the replayed data itself (the recorded or trade-made touch, the recorded
     // trades), as a venue's public streams would show it; the matching engine's own public
@@ -103,8 +96,7 @@ export class BacktestVenue implements Venue {
       publicEvents: false,
     });
     this.engine.ensureAccount(PAPER_ACCOUNT);
-    this.#inbound = new FifoDelay(clock, (apply) => apply());
-    this.#orderOut = new FifoDelay(clock, (build) => this.#sink?.(build(clock.now())));
+    this.#orders = new PaperOrders(this.engine, clock, { fixedMs: options.latency.ackMs, jitterMs: options.latency.jitterMs }, options.seed);
     this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
   }
 
@@ -114,6 +106,7 @@ export class BacktestVenue implements Venue {
 
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
+    this.#orders.connect(sink);
     this.#unsubscribe ??= this.engine.subscribe((e) => this.#onEngine(e));
   }
 
@@ -122,8 +115,7 @@ export class BacktestVenue implements Venue {
     this.#unsubscribe = undefined;
     this.#resting.clear();
     this.#sink = undefined;
-    this.#inbound.clear();
-    this.#orderOut.clear();
+    this.#orders.disconnect();
     this.#marketOut.clear();
   }
 
@@ -147,40 +139,32 @@ export class BacktestVenue implements Venue {
   }
 
   submit(order: VenueOrderRequest): void {
-    if (this.#sink === undefined || typeof order !== "object" || order === null) return;
-    this.#inbound.push(() => {
-      const rejected = paperAccount.place(this.engine, order);
-      if (rejected !== undefined) this.#orderOut.push(rejected, 0);
-    }, sampleLatency(this.#ack, this.#ackRng));
+    this.#orders.submit(order);
   }
 
   cancel(clientOrderId: string, symbol: string): void {
-    if (this.#sink === undefined || typeof clientOrderId !== "string") return;
-    this.#inbound.push(() => {
-      const refused = paperAccount.cancel(this.engine, clientOrderId, symbol);
-      if (refused !== undefined) this.#orderOut.push(refused, 0);
-    }, sampleLatency(this.#ack, this.#ackRng));
+    this.#orders.cancel(clientOrderId, symbol);
   }
 
-  async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
-    return paperAccount.queryOrder(this.engine, clientOrderId, symbol);
+  queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
+    return this.#orders.queryOrder(clientOrderId, symbol);
   }
 
-  async openOrders(): Promise<VenueOrderSnapshot[]> {
-    return paperAccount.openOrders(this.engine);
+  openOrders(): Promise<VenueOrderSnapshot[]> {
+    return this.#orders.openOrders();
   }
 
-  async positions(): Promise<VenuePosition[]> {
-    return paperAccount.positions(this.engine);
+  positions(): Promise<VenuePosition[]> {
+    return this.#orders.positions();
   }
 
-  async fillsSince(sinceMs: number): Promise<FillEvent[]> {
-    return paperAccount.fillsSince(this.engine, sinceMs);
+  fillsSince(sinceMs: number): Promise<FillEvent[]> {
+    return this.#orders.fillsSince(sinceMs);
   }
 
   /** Work still in flight (requests, outcomes, market data): the driver lets it land before stopping. */
   get pending(): number {
-    return this.#inbound.pending + this.#orderOut.pending + this.#marketOut.pending;
+    return this.#orders.pending + this.#marketOut.pending;
   }
 
   #restingTicks(symbol: string): RestingBest {
@@ -207,31 +191,13 @@ export class BacktestVenue implements Venue {
     if (wallet !== undefined) this.engine.setBalance(PAPER_ACCOUNT, (wallet.balance - paid) as Dec);
     const fundingId = `bt-funding-${++this.#fundingN}`;
     const qty = position.qty;
-    this.#orderOut.push(
-      (ts): FundingPaidEvent => ({ type: "funding.paid", ts, fundingId, symbol: r.symbol, paid, rate: r.rate, positionQty: qty, markPrice: mark, venueTs: r.ts, source: "stream" }),
-      0,
-    );
+    this.#orders.send((ts): FundingPaidEvent => ({ type: "funding.paid", ts, fundingId, symbol: r.symbol, paid, rate: r.rate, positionQty: qty, markPrice: mark, venueTs: r.ts, source: "stream" }));
   }
 
   #onEngine(e: EngineEvent): void {
     // Orders, fills, positions, wallets: whatever changed, our best resting prices may have.
     this.#resting.clear();
-    switch (e.type) {
-      case "order":
-        if (e.order.account === PAPER_ACCOUNT) {
-          const build = orderOutcome(e.change, e.order);
-          if (build !== undefined) this.#orderOut.push(build, 0);
-        }
-        return;
-      case "execution":
-        if (e.execution.account === PAPER_ACCOUNT) {
-          const execution = e.execution;
-          this.#orderOut.push((ts) => fillFromExecution(execution, ts, "stream"), 0);
-        }
-        return;
-      default:
-        return;
-    }
+    this.#orders.onEngine(e);
   }
 
   #deliverMarket(item: MarketItem): void {

@@ -10,7 +10,7 @@
  */
 import { type Clock, RealClock } from "../../core/clock.ts";
 import { type Dec, dec } from "../../core/decimal.ts";
-import { type BookEvent, type FillEvent, type HeanEvent, type TradeEvent, symbolIdOf } from "../../core/events.ts";
+import { type BookEvent, type FillEvent, type TradeEvent, symbolIdOf } from "../../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
 import type { EventSink, Venue, VenueOrderRequest, VenueOrderSnapshot, VenuePosition } from "../../execution/venue-port.ts";
 import { FifoDelay, type LatencySpec, sampleLatency } from "./latency.ts";
@@ -18,11 +18,10 @@ import { Prng } from "./market/prng.ts";
 import type { ScenarioName } from "./market/scenarios.ts";
 import { SyntheticMarket } from "./market/synthetic-market.ts";
 import { MatchingEngine } from "./matching/matching-engine.ts";
-import type { BookTop, EngineEvent, Execution, OrderChange, OrderSnapshot, PublicTrade } from "./matching/types.ts";
+import type { BookTop, EngineEvent, PublicTrade } from "./matching/types.ts";
 import * as paperAccount from "./paper-account.ts";
 import { PAPER_ACCOUNT, type SimRestoreReport, type SimRestoreState } from "./paper-account.ts";
-import { fillFromExecution, orderOutcome } from "./sim-venue-mapping.ts";
-import { showValue } from "./show-value.ts";
+import { PaperOrders } from "./paper-orders.ts";
 
 export interface SimLatencyOptions {
   /** Submit/cancel → outcome, ms (fixed part). */
@@ -59,7 +58,6 @@ export { PAPER_ACCOUNT, type SimRestoreOrder, type SimRestoreReport, type SimRes
 /** A book update this long after the previous one (market data was stopped) is flagged `afterGap`. */
 const MIN_GAP_MS = 2_000;
 
-type OrderItem = (now: number) => HeanEvent;
 type MarketItem = BookTop | PublicTrade;
 
 export class SimVenue implements Venue {
@@ -68,12 +66,9 @@ export class SimVenue implements Venue {
   readonly engine: MatchingEngine;
   readonly account = PAPER_ACCOUNT;
   readonly #clock: Clock;
-  readonly #ack: LatencySpec;
+  readonly #orders: PaperOrders;
   readonly #marketData: LatencySpec;
-  readonly #ackRng: Prng;
   readonly #marketDataRng: Prng;
-  readonly #inbound: FifoDelay<() => void>;
-  readonly #orderOut: FifoDelay<OrderItem>;
   readonly #marketOut: FifoDelay<MarketItem>;
   /** Per symbol: its `symbolIdOf` number (stamped on books and trades for the bus) and its last book's time. */
   readonly #symbols = new Map<string, { readonly id: number; lastBookTs: number | undefined }>();
@@ -91,13 +86,11 @@ export class SimVenue implements Venue {
     const latency = options.latency ?? {};
     const jitter = latency.jitterMs ?? DEFAULT_SIM_LATENCY.jitterMs;
     this.#clock = clock;
-    this.#ack = { fixedMs: latency.ackMs ?? DEFAULT_SIM_LATENCY.ackMs, jitterMs: latency.ackJitterMs ?? jitter };
+    const ack = { fixedMs: latency.ackMs ?? DEFAULT_SIM_LATENCY.ackMs, jitterMs: latency.ackJitterMs ?? jitter };
     this.#marketData = {
       fixedMs: latency.marketDataMs ?? DEFAULT_SIM_LATENCY.marketDataMs,
       jitterMs: latency.marketDataJitterMs ?? jitter,
     };
-    // One stream per channel: order latencies do not depend on how much market data flows.
-    this.#ackRng = Prng.fork(seed, "latency:orders");
     this.#marketDataRng = Prng.fork(seed, "latency:market-data");
     this.market = new SyntheticMarket({
       clock,
@@ -123,8 +116,7 @@ export class SimVenue implements Venue {
       defaultStartingBalance: options.startingBalance ?? dec("10000"),
     });
     this.engine.ensureAccount(PAPER_ACCOUNT);
-    this.#inbound = new FifoDelay(clock, (apply) => apply());
-    this.#orderOut = new FifoDelay(clock, (build) => this.#sink?.(build(clock.now())));
+    this.#orders = new PaperOrders(this.engine, clock, ack, seed);
     this.#marketOut = new FifoDelay(clock, (item) => this.#deliverMarket(item));
   }
 
@@ -135,6 +127,7 @@ export class SimVenue implements Venue {
 
   async start(sink: EventSink): Promise<void> {
     this.#sink = sink;
+    this.#orders.connect(sink);
     this.#unsubscribe ??= this.engine.subscribe((e) => this.#onEngine(e));
     this.market.start();
   }
@@ -144,40 +137,34 @@ export class SimVenue implements Venue {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#sink = undefined;
-    this.#inbound.clear();
-    this.#orderOut.clear();
+    this.#orders.disconnect();
     this.#marketOut.clear();
   }
 
   /** Ignored unless started (a stopped venue is disconnected), and when it is not even an object. */
   submit(order: VenueOrderRequest): void {
-    if (this.#sink === undefined || typeof order !== "object" || order === null) return;
-    this.#inbound.push(() => this.#place(order), sampleLatency(this.#ack, this.#ackRng));
+    this.#orders.submit(order);
   }
 
   /** Ignored unless started, and without a client order id to correlate the outcome with. */
   cancel(clientOrderId: string, symbol: string): void {
-    if (this.#sink === undefined || typeof clientOrderId !== "string") return;
-    this.#inbound.push(() => {
-      const refused = paperAccount.cancel(this.engine, clientOrderId, symbol);
-      if (refused !== undefined) this.#orderOut.push(refused, 0);
-    }, sampleLatency(this.#ack, this.#ackRng));
+    this.#orders.cancel(clientOrderId, symbol);
   }
 
-  async queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
-    return paperAccount.queryOrder(this.engine, clientOrderId, symbol);
+  queryOrder(clientOrderId: string, symbol: string): Promise<VenueOrderSnapshot | undefined> {
+    return this.#orders.queryOrder(clientOrderId, symbol);
   }
 
-  async openOrders(): Promise<VenueOrderSnapshot[]> {
-    return paperAccount.openOrders(this.engine);
+  openOrders(): Promise<VenueOrderSnapshot[]> {
+    return this.#orders.openOrders();
   }
 
-  async positions(): Promise<VenuePosition[]> {
-    return paperAccount.positions(this.engine);
+  positions(): Promise<VenuePosition[]> {
+    return this.#orders.positions();
   }
 
-  async fillsSince(sinceMs: number): Promise<FillEvent[]> {
-    return paperAccount.fillsSince(this.engine, sinceMs);
+  fillsSince(sinceMs: number): Promise<FillEvent[]> {
+    return this.#orders.fillsSince(sinceMs);
   }
 
   /**
@@ -188,35 +175,15 @@ export class SimVenue implements Venue {
     return paperAccount.restore(this.engine, state);
   }
 
-  #place(order: VenueOrderRequest): void {
-    const rejected = paperAccount.place(this.engine, order);
-    if (rejected !== undefined) this.#orderOut.push(rejected, 0);
-  }
-
   #onEngine(e: EngineEvent): void {
     switch (e.type) {
       case "book":
       case "trade":
         this.#marketOut.push(e.type === "book" ? e.book : e.trade, sampleLatency(this.#marketData, this.#marketDataRng));
         return;
-      case "order":
-        if (e.order.account === PAPER_ACCOUNT) this.#onOrder(e.change, e.order);
-        return;
-      case "execution":
-        if (e.execution.account === PAPER_ACCOUNT) this.#onExecution(e.execution);
-        return;
       default:
-        return;
+        this.#orders.onEngine(e);
     }
-  }
-
-  #onOrder(change: OrderChange, order: OrderSnapshot): void {
-    const build = orderOutcome(change, order);
-    if (build !== undefined) this.#orderOut.push(build, 0);
-  }
-
-  #onExecution(execution: Execution): void {
-    this.#orderOut.push((ts) => fillFromExecution(execution, ts, "stream"), 0);
   }
 
   #deliverMarket(item: MarketItem): void {
