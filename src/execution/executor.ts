@@ -161,7 +161,8 @@ export class Executor {
 
   #track(send: Promise<void>): void {
     this.#sends.add(send);
-    void send.finally(() => this.#sends.delete(send)).catch(() => undefined);
+    // Not caught here: a send that throws is a bug, and stays as loud as it was untracked.
+    void send.finally(() => this.#sends.delete(send));
   }
 
   async #pump(): Promise<void> {
@@ -211,7 +212,22 @@ export class Executor {
       return;
     }
     this.#engine.record({ type: "order.submitted", ts: this.#clock.now(), clientOrderId: id, attempt: 1 });
-    this.#venue.submit(venueRequestOf(o));
+    try {
+      this.#venue.submit(venueRequestOf(o));
+    } catch (e) {
+      // A venue answers with events and must not throw. If one does, whether the order left is
+      // unknown: it stays submitted for reconciliation to settle, the rest of the batch still goes.
+      const error = describeError(e);
+      this.#engine.record({
+        type: "alert",
+        ts: this.#clock.now(),
+        severity: "critical",
+        code: "VENUE_SUBMIT_FAILED",
+        message: `the venue threw on order ${id}: ${error.message}; left to reconciliation`,
+        context: { clientOrderId: id, error },
+      });
+      return;
+    }
     this.#onHanded?.(id);
   }
 }
