@@ -28,6 +28,26 @@ export interface TestRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * The real journal (SQLite, inline writer) at `path` behind a JournalPort whose `flush` and
+ * `flushUrgent` the test decides (a disk that fails, or is slow); everything else is the real one's.
+ */
+export function journalWithFlush(path: string, flush: (real: SqliteJournal) => Pick<JournalPort, "flush" | "flushUrgent">): JournalPort {
+  const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
+  return {
+    journalId: real.journalId,
+    path: real.path,
+    append: (event) => real.append(event),
+    ...flush(real),
+    flushSync: () => real.flushSync(),
+    lastSeq: () => real.lastSeq(),
+    read: (from) => real.read(from),
+    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
+    latestSnapshot: () => real.latestSnapshot(),
+    close: () => real.close(),
+  };
+}
+
 export function tempJournal(name = "journal.db"): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "hean-test-"));
   return { path: join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -9,31 +9,19 @@ import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder } from "../../src/execution/executor.ts";
 import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { type TestRuntime, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { type TestRuntime, journalWithFlush, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
 
 /** The real journal, whose flushes fail once `failing` is set (a disk that stopped writing). */
 function failingJournal(path: string): JournalPort & { failing: boolean } {
-  const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
   const refuse = (): Promise<void> => Promise.reject(new Error("disk I/O error (injected)"));
-  return {
-    failing: false,
-    journalId: real.journalId,
-    path: real.path,
-    append: (event) => real.append(event),
-    flush() {
-      return this.failing ? refuse() : real.flush();
-    },
-    flushUrgent() {
-      return this.failing ? refuse() : real.flushUrgent();
-    },
-    flushSync: () => real.flushSync(),
-    lastSeq: () => real.lastSeq(),
-    read: (from) => real.read(from),
-    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
-    latestSnapshot: () => real.latestSnapshot(),
-    close: () => real.close(),
-  };
+  const journal: JournalPort & { failing: boolean } = Object.assign(
+    journalWithFlush(path, (real) => ({
+      flush: () => (journal.failing ? refuse() : real.flush()),
+      flushUrgent: () => (journal.failing ? refuse() : real.flushUrgent()),
+    })),
+    { failing: false },
+  );
+  return journal;
 }
 
 async function withFailingJournal(run: (t: TestRuntime, sent: VenueOrderRequest[], entry: (purpose: CandidateOrder["purpose"]) => CandidateOrder) => Promise<void>): Promise<void> {

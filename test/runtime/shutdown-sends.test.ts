@@ -10,32 +10,19 @@ import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder, SubmitResult } from "../../src/execution/executor.ts";
 import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { type TestRuntime, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { type TestRuntime, journalWithFlush, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
 
 /** The real journal, whose commits wait while held (a slow disk) and go on once released. */
 function heldJournal(path: string): JournalPort & { hold(): () => void } {
-  const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
   let gate: Promise<void> | undefined;
   const after = (commit: () => Promise<void>): Promise<void> => (gate === undefined ? commit() : gate.then(commit));
-  return {
-    journalId: real.journalId,
-    path: real.path,
-    hold() {
-      let release!: () => void;
-      gate = new Promise<void>((resolve) => (release = resolve)).then(() => void (gate = undefined));
-      return release;
-    },
-    append: (event) => real.append(event),
-    flush: () => after(() => real.flush()),
-    flushUrgent: () => after(() => real.flushUrgent()),
-    flushSync: () => real.flushSync(),
-    lastSeq: () => real.lastSeq(),
-    read: (from) => real.read(from),
-    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
-    latestSnapshot: () => real.latestSnapshot(),
-    close: () => real.close(),
+  const hold = (): (() => void) => {
+    let release!: () => void;
+    gate = new Promise<void>((resolve) => (release = resolve)).then(() => void (gate = undefined));
+    return release;
   };
+  const journal = journalWithFlush(path, (real) => ({ flush: () => after(() => real.flush()), flushUrgent: () => after(() => real.flushUrgent()) }));
+  return Object.assign(journal, { hold });
 }
 
 /**
