@@ -26,6 +26,7 @@ import type { MarketRecord } from "../data/records.ts";
 import { recogniseFile } from "../data/formats.ts";
 import { readRecordingHeader } from "../record/market-recorder.ts";
 import type { HeanEvent } from "../../core/events.ts";
+import { deferredCommitJournal } from "./deferred-commit-journal.ts";
 import { type BacktestLatency, BacktestVenue, DEFAULT_BACKTEST_LATENCY } from "./backtest-venue.ts";
 import { DEFAULT_FILL_MODEL, type FillModel } from "./replay-market.ts";
 
@@ -149,15 +150,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     // Client order ids derive from the journal's id, which is random: a backtest's journal shows
     // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
     // new and reaches no venue, so its ids never meet another journal's.
-    // Records commit when an intent needs them durable (and at the end), not at every turn's end:
-    // nobody reads this journal before the run ends, and a crashed backtest is run again.
+    // Records commit in chunks and at the end, not at every turn's end nor before each intent goes
+    // out (deferred-commit-journal.ts): nobody reads this journal before the run ends, its venue
+    // dies with the process, and a crashed backtest is run again.
     const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline", commitAt: "flush", journalId: "backtest" });
     const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
     const runtime = await Runtime.start({
       config: runConfig,
       clock,
       busMode: "sync",
-      journal,
+      journal: deferredCommitJournal(journal),
       venue,
       // A temporary journal is removed when the run ends: no boot will ever start from its snapshots.
       snapshots: options.journalPath !== undefined,
