@@ -33,3 +33,22 @@ export interface JournalPort {
   latestSnapshot(): { readonly seq: number; readonly ts: number; readonly state: unknown } | undefined;
   close(): void;
 }
+
+/**
+ * `journal` with its flushes decided by `flushes`, everything else its own: a backtest's journal
+ * that commits in chunks (research/backtest/deferred-commit-journal.ts), a test's failing or slow disk.
+ */
+export function withFlushes(journal: JournalPort, flushes: Pick<JournalPort, "flush" | "flushUrgent">): JournalPort {
+  return {
+    journalId: journal.journalId,
+    path: journal.path,
+    append: (event) => journal.append(event),
+    ...flushes,
+    flushSync: () => journal.flushSync(),
+    lastSeq: () => journal.lastSeq(),
+    read: (from) => journal.read(from),
+    writeSnapshot: (seq, state) => journal.writeSnapshot(seq, state),
+    latestSnapshot: () => journal.latestSnapshot(),
+    close: () => journal.close(),
+  };
+}

@@ -9,7 +9,7 @@ import { SimClock } from "../../src/core/clock.ts";
 import { type Dec, dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { loadConfig, type HeanConfig } from "../../src/config/config.ts";
-import type { JournalPort } from "../../src/engine/journal-port.ts";
+import { type JournalPort, withFlushes } from "../../src/engine/journal-port.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
@@ -34,18 +34,7 @@ export interface TestRuntime {
  */
 export function journalWithFlush(path: string, flush: (real: SqliteJournal) => Pick<JournalPort, "flush" | "flushUrgent">): JournalPort {
   const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
-  return {
-    journalId: real.journalId,
-    path: real.path,
-    append: (event) => real.append(event),
-    ...flush(real),
-    flushSync: () => real.flushSync(),
-    lastSeq: () => real.lastSeq(),
-    read: (from) => real.read(from),
-    writeSnapshot: (seq, state) => real.writeSnapshot(seq, state),
-    latestSnapshot: () => real.latestSnapshot(),
-    close: () => real.close(),
-  };
+  return withFlushes(real, flush(real));
 }
 
 export function tempJournal(name = "journal.db"): { path: string; cleanup(): void } {

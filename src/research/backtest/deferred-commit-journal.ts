@@ -9,23 +9,11 @@
  * guards nothing there, and one commit per intent was ≈ 6% of a backtest's CPU. A journal that
  * has failed still refuses every flush, so the executor still rejects what it cannot record.
  */
-import type { JournalPort } from "../../engine/journal-port.ts";
+import { type JournalPort, withFlushes } from "../../engine/journal-port.ts";
 import type { SqliteJournal } from "../../journal/sqlite-journal.ts";
 
+/** Commits what is still held when it is closed. */
 export function deferredCommitJournal(journal: SqliteJournal): JournalPort {
   const answer = (): Promise<void> => (journal.failure === undefined ? Promise.resolve() : Promise.reject(journal.failure));
-  return {
-    journalId: journal.journalId,
-    path: journal.path,
-    append: (event) => journal.append(event),
-    flush: answer,
-    flushUrgent: answer,
-    flushSync: () => journal.flushSync(),
-    lastSeq: () => journal.lastSeq(),
-    read: (from) => journal.read(from),
-    writeSnapshot: (seq, state) => journal.writeSnapshot(seq, state),
-    latestSnapshot: () => journal.latestSnapshot(),
-    // Commits what is still held, then closes.
-    close: () => journal.close(),
-  };
+  return withFlushes(journal, { flush: answer, flushUrgent: answer });
 }
