@@ -165,8 +165,8 @@ export class Executor {
     void send.finally(() => this.#sends.delete(send));
   }
 
+  /** One at a time: `submit` starts it only when none runs (a running one takes what is queued). */
   async #pump(): Promise<void> {
-    if (this.#pumping) return;
     this.#pumping = true;
     try {
       while (this.#toSend.length > 0) {

@@ -413,7 +413,8 @@ export class Runtime {
     // venue's to report on the next start, not ours to wait for now.
     if (config.shutdown.workingOrders === "cancel" && this.#booted) await this.#cancelWorking(config.shutdown.settleTimeoutMs);
     this.executor.close();
-    // What is already durable and queued goes out before the venue stops: the journal says "submitted".
+    // Intents recorded and waiting on their commit go out before the venue stops (else the
+    // journal would say "submitted" for orders the stopped venue dropped).
     await this.executor.idle();
     this.inbox.drain();
     this.risk.stop();
