@@ -140,9 +140,9 @@ export class Executor {
     return true;
   }
 
-  /** Intents waiting on their journal commit to go out (a backtest lets them go before time moves on). */
+  /** Intents waiting on their journal commit to go out, ordinary or urgent (a backtest lets them go before time moves on). */
   get sending(): boolean {
-    return this.#pumping || this.#toSend.length > 0;
+    return this.#sends.size > 0;
   }
 
   /** Stop accepting new intents (shutdown); what is queued still goes out (`idle` says when). */

@@ -47,6 +47,11 @@ export class KillSwitch {
     return this.#o.engine.state.killSwitch.active;
   }
 
+  /** A check of the venue's positions is waiting on the venue's answer. */
+  get verifying(): boolean {
+    return this.#verifying;
+  }
+
   /** Idempotent: a second trigger while active does not restart anything. */
   trigger(reason: KillSwitchReason, detail: string): void {
     if (this.active) return;

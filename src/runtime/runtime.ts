@@ -389,6 +389,15 @@ export class Runtime {
     if (this.#stopping !== undefined) throw new HeanError("START_ABORTED", `stopped before trading started (${this.#stopReason ?? "stop"})`, {});
   }
 
+  /**
+   * Work started on this turn that waits on a promise: an intent on its commit (ordinary or the
+   * kill switch's), a kill-switch check on the venue's positions. A backtest lets it finish
+   * before it moves time on, as it would have finished long before the next tick live.
+   */
+  get inFlight(): boolean {
+    return this.executor.sending || this.killSwitch.verifying;
+  }
+
   /** Schedule a clean stop after `ms`. */
   stopAfter(ms: number): void {
     this.#timers.push(this.clock.setTimeout(() => void this.stop("duration elapsed"), ms));

@@ -171,16 +171,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const prices = new PriceSampler();
     const midOf = (symbol: string): Dec | undefined => venue.market.mid(symbol);
     const every = options.progressEvery ?? 100_000;
-    // Time moves on only once what the runtime started now has gone out: an intent waits on its
-    // journal commit (a promise) before it reaches the venue, and must not slip to a later tick.
+    // Time moves on only once what the runtime started now has settled (`Runtime.inFlight`): an
+    // intent waits on its journal commit (a promise) before it reaches the venue, and must not
+    // slip to a later tick; nor must a kill switch's close or its check of the venue's positions.
     const settle = async (): Promise<void> => {
-      for (let i = 0; i < 1000 && runtime.executor.sending; i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 1000 && runtime.inFlight; i++) await new Promise((r) => setImmediate(r));
     };
     // Timer by timer up to the record's time, so that what a timer starts (a router leg, an
     // order whose intent is being committed) goes out at that timer's time.
     const moveTo = async (target: number): Promise<void> => {
       for (;;) {
-        if (runtime.executor.sending) await settle();
+        if (runtime.inFlight) await settle();
         const next = clock.nextDueAt();
         if (next === undefined || next > target) break;
         clock.advanceTo(Math.max(next, clock.now()));
@@ -194,7 +195,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         const r = batch[i]!;
         // The same steps as moveTo, without a promise per record when nothing waits.
         for (;;) {
-          if (runtime.executor.sending) await settle();
+          if (runtime.inFlight) await settle();
           const next = clock.nextDueAt();
           if (next === undefined || next > r.ts) break;
           clock.advanceTo(Math.max(next, clock.now()));
@@ -220,7 +221,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       throw e;
     }
     // What was in flight when the data ended (acks, outcomes) lands before the stop.
-    for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.executor.sending); i++) {
+    for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.inFlight); i++) {
       const next = clock.nextDueAt();
       await moveTo(next === undefined ? clock.now() : Math.max(next, clock.now()));
     }
