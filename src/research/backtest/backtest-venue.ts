@@ -75,14 +75,20 @@ export class BacktestVenue implements Venue {
     // handed over before the matching engine sees it, exactly where the zero-delay channel
     // would have delivered it, and hean's answer to it reaches the engine only after the ack latency.
     const immediate = this.#md.fixedMs === 0 && this.#md.jitterMs === 0;
-    this.market = new ReplayMarket(options.instruments, options.fill, (symbol) => this.#restingTicks(symbol), {
-      onTouch: (symbol, ts, bid, bidQty, ask, askQty) => {
-        if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty);
-        else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty }, sampleLatency(this.#md, this.#mdRng));
-      },
-      onTrade: (symbol, ts, price, qty, side) => {
-        if (immediate && this.#marketOut.pending === 0) this.#deliverTrade(symbol, ts, price, qty, side);
-        else this.#marketOut.push({ symbol, ts, price, qty, side }, sampleLatency(this.#md, this.#mdRng));
+    this.market = new ReplayMarket({
+      clock,
+      instruments: options.instruments,
+      fill: options.fill,
+      resting: (symbol) => this.#restingTicks(symbol),
+      out: {
+        onTouch: (symbol, ts, bid, bidQty, ask, askQty) => {
+          if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty);
+          else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty }, sampleLatency(this.#md, this.#mdRng));
+        },
+        onTrade: (symbol, ts, price, qty, side) => {
+          if (immediate && this.#marketOut.pending === 0) this.#deliverTrade(symbol, ts, price, qty, side);
+          else this.#marketOut.push({ symbol, ts, price, qty, side }, sampleLatency(this.#md, this.#mdRng));
+        },
       },
     });
     this.engine = new MatchingEngine({
@@ -111,6 +117,7 @@ export class BacktestVenue implements Venue {
   }
 
   async stop(): Promise<void> {
+    this.market.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#resting.clear();

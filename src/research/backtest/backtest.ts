@@ -28,7 +28,7 @@ import { readRecordingHeader } from "../record/market-recorder.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import { deferredCommitJournal } from "./deferred-commit-journal.ts";
 import { type BacktestLatency, BacktestVenue, DEFAULT_BACKTEST_LATENCY } from "./backtest-venue.ts";
-import { DEFAULT_FILL_MODEL, type FillModel } from "./replay-market.ts";
+import { DEFAULT_FILL_MODEL, type FillModel, type Silence } from "./replay-market.ts";
 
 export interface BacktestOptions {
   readonly files: readonly string[];
@@ -74,6 +74,8 @@ export interface DataSummary {
   readonly to: number | null;
   /** The replay was stopped before the data ended (Ctrl-C). */
   readonly interrupted: boolean;
+  /** The longest stretch a replayed symbol's data said nothing (null: no two records of one symbol). */
+  readonly longestSilence: Silence | null;
 }
 
 export interface BacktestReport extends RunReport {
@@ -238,6 +240,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       from: firstTs,
       to: lastTs,
       interrupted: options.signal?.aborted === true,
+      longestSilence: venue.market.longestSilence ?? null,
     };
     const report: BacktestReport = {
       ...runReport,

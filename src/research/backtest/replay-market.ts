@@ -10,7 +10,8 @@
  * - With trades only, the touch is where the last trade printed (a sell printed on the bid, a
  *   buy on the ask, the other side one tick away and never through one of our resting orders)
  *   and each level is assumed to show `touchNotional` of quote currency: that is the queue a
- *   joining order stands behind.
+ *   joining order stands behind. The touch stands until a trade moves it, and hean is shown it
+ *   again every `STANDING_TOUCH_REPEAT_MS` while it stands (see there).
  * - Behind the touch, `depthLevels − 1` levels of the assumed size let a taker walk the book.
  * - Every trade goes through the engine's `onTrade`: resting orders priced better than the
  *   print fill first, and at the print's own price the print first eats the queue ahead.
@@ -18,6 +19,7 @@
  * Prices are rounded to the tick and sizes down to the lot (the venue's own grid); a record that
  * does not fit the grid after that is counted, never silently changed.
  */
+import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { type Dec, toNumber } from "../../core/decimal.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
@@ -34,6 +36,17 @@ export interface FillModel {
 }
 
 export const DEFAULT_FILL_MODEL: FillModel = { touchNotional: 50_000, depthLevels: 20 };
+
+/**
+ * How often hean is shown a trade-made touch again while it stands: while trades print on an
+ * unchanged touch, or while the data says nothing at all. Live, the book stream never goes quiet
+ * because the market does (Bybit's level-1 stream re-pushes an unchanged book every 3 s; a depth
+ * stream changes far more often), and the data has no book stream to replay. Without the repeat,
+ * a quiet stretch of 10 s looked like a dead feed to the stale-data rule, whose kill switch then
+ * flattened the position and stopped the backtest's trading for the rest of the run.
+ * Book data (`bookTicker`, a recording's books) is shown as recorded, never repeated.
+ */
+export const STANDING_TOUCH_REPEAT_MS = 3_000;
 
 /** Our resting orders' best prices in ticks: a trade-derived touch never goes through them. */
 export type RestingTicks = (symbol: string) => { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
@@ -81,6 +94,27 @@ interface SymbolState {
   ask: number;
   bidLots: number;
   askLots: number;
+  /** When hean was last shown the touch (data time). */
+  shownAt: number;
+  /** The symbol's last trade or book record (data time). */
+  heardAt: number;
+  /** Due when a trade-made touch has stood `STANDING_TOUCH_REPEAT_MS` unshown. */
+  repeat: TimerHandle | undefined;
+}
+
+export interface Silence {
+  readonly symbol: string;
+  /** Data time of the last record before it. */
+  readonly from: number;
+  readonly ms: number;
+}
+
+export interface ReplayMarketOptions {
+  readonly clock: Clock;
+  readonly instruments: readonly Instrument[];
+  readonly fill: FillModel;
+  readonly resting: RestingTicks;
+  readonly out: ReplayOutput;
 }
 
 export class ReplayMarket implements MarketLiquidity {
@@ -90,10 +124,15 @@ export class ReplayMarket implements MarketLiquidity {
   readonly #resting: RestingTicks;
   /** Records whose price or size is not on the instrument's grid. */
   offGrid = 0;
+  /** The longest stretch a replayed symbol's data said nothing (a trade-made touch stood through it). */
+  longestSilence: Silence | undefined;
 
   readonly #out: ReplayOutput;
+  readonly #clock: Clock;
+  #stopped = false;
 
-  constructor(instruments: readonly Instrument[], fill: FillModel, resting: RestingTicks, out: ReplayOutput) {
+  constructor({ clock, instruments, fill, resting, out }: ReplayMarketOptions) {
+    this.#clock = clock;
     this.#fill = fill;
     this.#resting = resting;
     this.#out = out;
@@ -112,7 +151,19 @@ export class ReplayMarket implements MarketLiquidity {
         ask: Number.NaN,
         bidLots: 0,
         askLots: 0,
+        shownAt: Number.NaN,
+        heardAt: Number.NaN,
+        repeat: undefined,
       });
+    }
+  }
+
+  /** No more touches shown (the venue stopped). */
+  stop(): void {
+    this.#stopped = true;
+    for (const s of this.#symbols.values()) {
+      s.repeat?.cancel();
+      s.repeat = undefined;
     }
   }
 
@@ -142,6 +193,7 @@ export class ReplayMarket implements MarketLiquidity {
   trade(r: TradeRecord): boolean {
     const s = this.#symbols.get(r.symbol);
     if (s === undefined) return false;
+    this.#heard(s, r.ts);
     const tick = this.#ticks(s, r.price);
     const lots = this.#lots(s, r.qty);
     if (tick <= 0 || lots <= 0) {
@@ -157,6 +209,7 @@ export class ReplayMarket implements MarketLiquidity {
   bookTicker(r: BookTickerRecord): boolean {
     const s = this.#symbols.get(r.symbol);
     if (s === undefined) return false;
+    this.#heard(s, r.ts);
     const bid = this.#ticks(s, r.bid);
     const ask = this.#ticks(s, r.ask);
     if (bid <= 0 || ask <= bid) {
@@ -166,6 +219,12 @@ export class ReplayMarket implements MarketLiquidity {
     s.booked = true;
     this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts);
     return true;
+  }
+
+  #heard(s: SymbolState, ts: number): void {
+    const ms = ts - s.heardAt;
+    if (ms > (this.longestSilence?.ms ?? 0)) this.longestSilence = { symbol: s.instrument.symbol, from: s.heardAt, ms };
+    s.heardAt = ts;
   }
 
   #touchFromTrade(s: SymbolState, taker: Side, tick: number, ts: number): void {
@@ -193,10 +252,29 @@ export class ReplayMarket implements MarketLiquidity {
     s.ask = ask;
     s.bidLots = bidLots;
     s.askLots = askLots;
-    if (bidLots >= 1 && askLots >= 1) {
-      this.#out.onTouch(s.instrument.symbol, ts, s.book.priceOf(bid), s.book.qtyOf(bidLots), s.book.priceOf(ask), s.book.qtyOf(askLots));
-    }
+    if (bidLots >= 1 && askLots >= 1) this.#show(s, ts);
     for (const o of this.#observers) o.onUpdate(s.book, ts);
+  }
+
+  #show(s: SymbolState, ts: number): void {
+    this.#out.onTouch(s.instrument.symbol, ts, s.book.priceOf(s.bid), s.book.qtyOf(s.bidLots), s.book.priceOf(s.ask), s.book.qtyOf(s.askLots));
+    s.shownAt = ts;
+    if (!s.booked && s.repeat === undefined && !this.#stopped) this.#armRepeat(s);
+  }
+
+  /** One timer per symbol, moved on only when it fires: a touch shown meanwhile costs nothing. */
+  #armRepeat(s: SymbolState): void {
+    s.repeat = this.#clock.setTimeout(() => this.#onRepeatDue(s), s.shownAt + STANDING_TOUCH_REPEAT_MS - this.#clock.now());
+  }
+
+  #onRepeatDue(s: SymbolState): void {
+    s.repeat = undefined;
+    // Book data took over: it is shown as recorded.
+    if (s.booked || this.#stopped) return;
+    const now = this.#clock.now();
+    // Shown again, not changed (no observer is told: nothing can newly cross). Showing arms the next.
+    if (now - s.shownAt >= STANDING_TOUCH_REPEAT_MS) this.#show(s, now);
+    else this.#armRepeat(s);
   }
 
   #assumedLots(s: SymbolState, tick: number): number {
