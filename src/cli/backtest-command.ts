@@ -204,6 +204,13 @@ export function printBacktest(report: BacktestReport): string {
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) lines.push(`  longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
+  // Nobody resets a backtest's kill switch or quarantine: trading that stopped early says why here.
+  const { risk } = report;
+  if (risk.state !== "NORMAL") lines.push(`  risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
+  const k = risk.killSwitch;
+  if (k.triggeredAtIso !== null) {
+    lines.push(`  kill switch: ${k.reason ?? "?"} at ${k.triggeredAtIso}${k.flatAtIso === null ? "" : `, flat at ${k.flatAtIso}`}${k.active ? "; still active at the end: no entries after it" : ""}`);
+  }
   return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;
 }
 

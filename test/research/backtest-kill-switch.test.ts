@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadConfig } from "../../src/config/config.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
+import { printBacktest } from "../../src/cli/backtest-command.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
 import type { Strategy } from "../../src/strategies/strategy.ts";
 
@@ -49,7 +50,7 @@ test("a kill switch fired mid-replay closes at the time it fired, not when the r
     overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "risk.softBrakeDrawdownPct=0.01", "risk.quarantineDrawdownPct=0.02", "risk.hardStopDrawdownPct=0.03"],
   });
   const events: HeanEvent[] = [];
-  await runBacktest({ files: [fallingMarket()], config, strategies: [buyOnce()], onEvent: (e) => void (e.type.startsWith("market.") || events.push(e)) });
+  const { report } = await runBacktest({ files: [fallingMarket()], config, strategies: [buyOnce()], onEvent: (e) => void (e.type.startsWith("market.") || events.push(e)) });
   const closing = events.find((e) => e.type === "risk.kill-switch" && e.step === "closing");
   assert.ok(closing !== undefined, `the kill switch closed: ${events.map((e) => e.type).join(", ")}`);
   assert.equal(closing.ts - T0, 2000);
@@ -64,4 +65,8 @@ test("a kill switch fired mid-replay closes at the time it fired, not when the r
   );
   const flat = events.find((e) => e.type === "risk.kill-switch" && e.step === "flat");
   assert.equal(flat === undefined ? undefined : flat.ts - T0, 2250, "its check of the venue's positions ran when its timer fired");
+  // Nobody resets a backtest's kill switch: the summary says why trading stopped.
+  const summary = printBacktest(report).split("\n");
+  assert.ok(summary.includes("  risk state at the end: HARD_STOP (drawdown 0.0404% ≥ hard-stop threshold 0.03%)"), summary.slice(0, 5).join("\n"));
+  assert.ok(summary.includes("  kill switch: HARD_STOP at 2025-01-01T00:00:02.000Z, flat at 2025-01-01T00:00:02.250Z; still active at the end: no entries after it"), summary.slice(0, 5).join("\n"));
 });
