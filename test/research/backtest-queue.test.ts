@@ -35,7 +35,7 @@ async function rig(options: { touchNotional?: number; ackMs?: number } = {}) {
     clock.advanceTo(T0 + ms);
   };
   const book = (ms: number, bid: string, bidQty: string, ask: string, askQty: string): void =>
-    at(ms, { kind: "book-ticker", symbol: "ETHUSDT", bid: dec(bid), bidQty: dec(bidQty), ask: dec(ask), askQty: dec(askQty) });
+    at(ms, { kind: "book-ticker", symbol: "ETHUSDT", bid: dec(bid), bidQty: dec(bidQty), ask: dec(ask), askQty: dec(askQty), afterGap: false });
   const trade = (ms: number, price: string, qty: string, takerSide: "buy" | "sell"): void =>
     at(ms, { kind: "trade", symbol: "ETHUSDT", price: dec(price), qty: dec(qty), takerSide, id: String(ms) });
   const fills = (): string[] => events.flatMap((e) => (e.type === "order.filled" ? [`${e.side} ${format(e.qty)}@${format(e.price)} ${e.liquidity} t+${e.ts - T0}`] : []));

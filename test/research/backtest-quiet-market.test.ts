@@ -1,7 +1,7 @@
 /**
  * A quiet market is not a dead feed. With trades only, the touch is made from the trades and
- * stands until one moves it; live, the venue's book stream would have kept showing it (Bybit's
- * level-1 stream re-pushes an unchanged book every 3 s). The replay does the same, so the
+ * stands until one moves it; live, the venue's book stream would have kept showing it (the sizes
+ * at the touch change when its prices do not). The replay shows it again every 3 s, so the
  * stale-data rule (a held symbol without a book for 10 s → kill switch) does not flatten a
  * position and stop all trading because prices sat still, or because the data has a gap.
  * Book data is shown as recorded: a gap in it is a silent feed, as it would have been live.

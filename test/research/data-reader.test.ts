@@ -79,7 +79,7 @@ describe("historical data files", () => {
       { kind: "kline", ts: 1704067259999, openTime: 1704067200000, symbol: "BTCUSDT", open: "42283.5", high: "42297.9", low: "42261.5", close: "42290", volume: "123.456" },
     ]);
     const book = file("BTCUSDT-bookTicker-2024-01-01.csv", "update_id,best_bid_price,best_bid_qty,best_ask_price,best_ask_qty,transaction_time,event_time\n1,100.1,2,100.2,3,1704067200001,1704067200002\n");
-    assert.deepEqual((await all(readMarketFile(book))).map(plain), [{ kind: "book-ticker", ts: 1704067200001, symbol: "BTCUSDT", bid: "100.1", bidQty: "2", ask: "100.2", askQty: "3" }]);
+    assert.deepEqual((await all(readMarketFile(book))).map(plain), [{ kind: "book-ticker", ts: 1704067200001, symbol: "BTCUSDT", bid: "100.1", bidQty: "2", ask: "100.2", askQty: "3", afterGap: false }]);
     const funding = file("BTCUSDT-fundingRate-2024-01.csv", "calc_time,funding_interval_hours,last_funding_rate\n1704067200000,8,0.00010000\n");
     assert.deepEqual((await all(readMarketFile(funding))).map(plain), [{ kind: "funding", ts: 1704067200000, symbol: "BTCUSDT", rate: "0.0001" }]);
   });

@@ -81,9 +81,9 @@ export class BacktestVenue implements Venue {
       fill: options.fill,
       resting: (symbol) => this.#restingTicks(symbol),
       out: {
-        onTouch: (symbol, ts, bid, bidQty, ask, askQty) => {
-          if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty);
-          else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty }, sampleLatency(this.#md, this.#mdRng));
+        onTouch: (symbol, ts, bid, bidQty, ask, askQty, afterGap) => {
+          if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty, afterGap);
+          else this.#marketOut.push({ symbol, ts, bid, bidQty, ask, askQty, afterGap }, sampleLatency(this.#md, this.#mdRng));
         },
         onTrade: (symbol, ts, price, qty, side) => {
           if (immediate && this.#marketOut.pending === 0) this.#deliverTrade(symbol, ts, price, qty, side);
@@ -209,7 +209,7 @@ export class BacktestVenue implements Venue {
 
   #deliverMarket(item: MarketItem): void {
     if ("side" in item) this.#deliverTrade(item.symbol, item.ts, item.price, item.qty, item.side);
-    else this.#deliverBook(item.symbol, item.ts, item.bid, item.bidQty, item.ask, item.askQty);
+    else this.#deliverBook(item.symbol, item.ts, item.bid, item.bidQty, item.ask, item.askQty, item.afterGap);
   }
 
   #deliverTrade(symbol: string, venueTs: number, price: Dec, qty: Dec, side: Side): void {
@@ -219,10 +219,10 @@ export class BacktestVenue implements Venue {
     sink(trade);
   }
 
-  #deliverBook(symbol: string, venueTs: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec): void {
+  #deliverBook(symbol: string, venueTs: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec, afterGap: boolean): void {
     const sink = this.#sink;
     if (sink === undefined) return;
-    const book: BookEvent = { type: "market.book", ts: this.#o.clock.now(), symbol, bid, bidQty, ask, askQty, venueTs, afterGap: false };
+    const book: BookEvent = { type: "market.book", ts: this.#o.clock.now(), symbol, bid, bidQty, ask, askQty, venueTs, afterGap };
     sink(book);
   }
 }

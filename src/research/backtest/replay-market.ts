@@ -39,12 +39,13 @@ export const DEFAULT_FILL_MODEL: FillModel = { touchNotional: 50_000, depthLevel
 
 /**
  * How often hean is shown a trade-made touch again while it stands: while trades print on an
- * unchanged touch, or while the data says nothing at all. Live, the book stream never goes quiet
- * because the market does (Bybit's level-1 stream re-pushes an unchanged book every 3 s; a depth
- * stream changes far more often), and the data has no book stream to replay. Without the repeat,
- * a quiet stretch of 10 s looked like a dead feed to the stale-data rule, whose kill switch then
- * flattened the position and stopped the backtest's trading for the rest of the run.
- * Book data (`bookTicker`, a recording's books) is shown as recorded, never repeated.
+ * unchanged touch, or while the data says nothing at all. Live, the sizes at the touch change with
+ * every order placed or cancelled there, so a venue's book stream does not stay quiet for long
+ * while the venue is up, even when prices sit still; trades-only data has no book to show that.
+ * Without the repeat, 10 s of prices sitting still (or a gap in the data) looked like a dead feed
+ * to the stale-data rule, whose kill switch flattened the position and stopped the backtest's
+ * trading for the rest of the run. Book data (`bookTicker`, a recording's books) is shown as
+ * recorded, never repeated.
  */
 export const STANDING_TOUCH_REPEAT_MS = 3_000;
 
@@ -59,6 +60,8 @@ export interface Touch {
   readonly bidQty: Dec;
   readonly ask: Dec;
   readonly askQty: Dec;
+  /** A recorded book the venue flagged as the first after a gap (reconnect, resync). */
+  readonly afterGap: boolean;
 }
 
 /**
@@ -66,7 +69,7 @@ export interface Touch {
  * once (no market-data latency, the default) is built once, by the venue, with no object between.
  */
 export interface ReplayOutput {
-  onTouch(symbol: string, ts: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec): void;
+  onTouch(symbol: string, ts: number, bid: Dec, bidQty: Dec, ask: Dec, askQty: Dec, afterGap: boolean): void;
   onTrade(symbol: string, ts: number, price: Dec, qty: Dec, side: Side): void;
 }
 
@@ -217,7 +220,7 @@ export class ReplayMarket implements MarketLiquidity {
       return false;
     }
     s.booked = true;
-    this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts);
+    this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts, r.afterGap);
     return true;
   }
 
@@ -232,32 +235,33 @@ export class ReplayMarket implements MarketLiquidity {
     const assumed = this.#assumedLots(s, tick);
     if (taker === "sell") {
       const ask = Math.max(tick + 1, ours.bestBid === undefined ? 0 : ours.bestBid + 1);
-      this.#setTouch(s, tick, assumed, ask, assumed, ts);
+      this.#setTouch(s, tick, assumed, ask, assumed, ts, false);
     } else {
       // Integers only (no Infinity for "none"): the ticks stay small integers, never boxed numbers.
       const bid = Math.max(1, ours.bestAsk === undefined ? tick - 1 : Math.min(tick - 1, ours.bestAsk - 1));
-      this.#setTouch(s, bid, assumed, tick, assumed, ts);
+      this.#setTouch(s, bid, assumed, tick, assumed, ts, false);
     }
   }
 
-  #setTouch(s: SymbolState, bid: number, bidLots: number, ask: number, askLots: number, ts: number): void {
+  #setTouch(s: SymbolState, bid: number, bidLots: number, ask: number, askLots: number, ts: number, afterGap: boolean): void {
     const deep = this.#assumedLots(s, bid);
     const levels = this.#fill.depthLevels;
     s.book.bids.setLevels(bid, bidLots, deep, Math.min(levels, bid));
     s.book.asks.setLevels(ask, askLots, deep, levels);
     // The same touch again (trades printing at an unchanged book): a venue's book stream says
-    // nothing, and nothing can newly cross; the levels above are refilled all the same.
-    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots) return;
+    // nothing, and nothing can newly cross; the levels above are refilled all the same. Unless
+    // it is the first book after a gap: hean was shown that one, and its flag matters.
+    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots && !afterGap) return;
     s.bid = bid;
     s.ask = ask;
     s.bidLots = bidLots;
     s.askLots = askLots;
-    if (bidLots >= 1 && askLots >= 1) this.#show(s, ts);
+    if (bidLots >= 1 && askLots >= 1) this.#show(s, ts, afterGap);
     for (const o of this.#observers) o.onUpdate(s.book, ts);
   }
 
-  #show(s: SymbolState, ts: number): void {
-    this.#out.onTouch(s.instrument.symbol, ts, s.book.priceOf(s.bid), s.book.qtyOf(s.bidLots), s.book.priceOf(s.ask), s.book.qtyOf(s.askLots));
+  #show(s: SymbolState, ts: number, afterGap: boolean): void {
+    this.#out.onTouch(s.instrument.symbol, ts, s.book.priceOf(s.bid), s.book.qtyOf(s.bidLots), s.book.priceOf(s.ask), s.book.qtyOf(s.askLots), afterGap);
     s.shownAt = ts;
     if (!s.booked && s.repeat === undefined && !this.#stopped) this.#armRepeat(s);
   }
@@ -273,7 +277,7 @@ export class ReplayMarket implements MarketLiquidity {
     if (s.booked || this.#stopped) return;
     const now = this.#clock.now();
     // Shown again, not changed (no observer is told: nothing can newly cross). Showing arms the next.
-    if (now - s.shownAt >= STANDING_TOUCH_REPEAT_MS) this.#show(s, now);
+    if (now - s.shownAt >= STANDING_TOUCH_REPEAT_MS) this.#show(s, now, false);
     else this.#armRepeat(s);
   }
 

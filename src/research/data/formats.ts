@@ -71,7 +71,7 @@ const firstProblem = (...values: readonly unknown[]): string | undefined => valu
 /**
  * hean's own recording (`hean run --record-market FILE`): every book and trade the engine saw, at
  * the time it saw them. A first line `#hean-market {…}` carries the venue and its instrument rules.
- *   ts,book,SYMBOL,bid,bid_qty,ask,ask_qty
+ *   ts,book,SYMBOL,bid,bid_qty,ask,ask_qty[,gap]   (gap: the venue's first book after a gap)
  *   ts,trade,SYMBOL,price,qty,buy|sell
  */
 export const HEAN_MARKET_SUFFIX = ".hean.csv";
@@ -100,7 +100,9 @@ const HEAN_MARKET: FormatSpec = {
       const problem = firstProblem(bid, bidQty, ask, askQty);
       if (problem !== undefined) return problem;
       if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[3]} above ask ${f[5]}`;
-      return { kind: "book-ticker", ts, symbol, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec };
+      const gap = f[7];
+      if (gap !== undefined && gap !== "" && gap !== "gap") return `after-gap column is not "gap" or empty: ${JSON.stringify(gap)}`;
+      return { kind: "book-ticker", ts, symbol, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec, afterGap: gap === "gap" };
     }
     return `kind is not book/trade: ${JSON.stringify(f[1])}`;
   },
@@ -173,7 +175,7 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
       const problem = firstProblem(bid, bidQty, ask, askQty, ts);
       if (problem !== undefined) return problem;
       if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[1]} above ask ${f[3]}`;
-      return { kind: "book-ticker", ts: ts as number, symbol: ctx.symbol!, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec };
+      return { kind: "book-ticker", ts: ts as number, symbol: ctx.symbol!, bid: bid as Dec, bidQty: bidQty as Dec, ask: ask as Dec, askQty: askQty as Dec, afterGap: false };
     },
   },
   "binance-fundingRate": {

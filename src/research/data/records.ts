@@ -38,6 +38,8 @@ export interface BookTickerRecord {
   readonly bidQty: Dec;
   readonly ask: Dec;
   readonly askQty: Dec;
+  /** The first book after a gap (a hean recording keeps the venue's flag); false for venue files. */
+  readonly afterGap: boolean;
 }
 
 export interface FundingRecord {

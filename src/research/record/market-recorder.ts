@@ -57,7 +57,8 @@ export class MarketRecorder {
 
   book(e: BookEvent): void {
     this.books++;
-    this.#add(`${e.ts},book,${e.symbol},${format(e.bid)},${format(e.bidQty)},${format(e.ask)},${format(e.askQty)}\n`);
+    // The flag only where it is set: continuous books read the same as before it was recorded.
+    this.#add(`${e.ts},book,${e.symbol},${format(e.bid)},${format(e.bidQty)},${format(e.ask)},${format(e.askQty)}${e.afterGap ? ",gap" : ""}\n`);
   }
 
   trade(e: TradeEvent): void {

@@ -1,0 +1,77 @@
+/**
+ * A recording is replayed exactly: every book the engine saw reaches the backtest's strategy
+ * again, with its time, prices, sizes and its `afterGap` flag (a venue sets it on the first book
+ * after a reconnect or a resync, and strategies start over on it), including a book after a gap
+ * whose prices and sizes did not change.
+ */
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { loadConfig } from "../../src/config/config.ts";
+import { dec, format } from "../../src/core/decimal.ts";
+import type { BookEvent } from "../../src/core/events.ts";
+import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
+import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { MarketRecorder } from "../../src/research/record/market-recorder.ts";
+import type { Strategy } from "../../src/strategies/strategy.ts";
+
+const T0 = Date.UTC(2025, 0, 1);
+const dir = mkdtempSync(join(tmpdir(), "hean-recording-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const book = (ms: number, bid: string, ask: string, afterGap: boolean): BookEvent => ({
+  type: "market.book",
+  ts: T0 + ms,
+  symbol: "ETHUSDT",
+  bid: dec(bid),
+  bidQty: dec("3.5"),
+  ask: dec(ask),
+  askQty: dec("4.25"),
+  venueTs: T0 + ms,
+  afterGap,
+});
+
+const seen = (b: BookEvent): string => `${b.ts - T0} ${format(b.bid)}×${format(b.bidQty)} / ${format(b.ask)}×${format(b.askQty)}${b.afterGap ? " after a gap" : ""}`;
+
+function watcher(into: string[]): Strategy {
+  return { id: "watch", onBook: (b) => void into.push(seen(b)) };
+}
+
+test("books replay with their times, prices, sizes and afterGap flags, an unchanged book after a gap included", async () => {
+  const books = [
+    book(0, "2000.00", "2000.01", false),
+    book(500, "2000.01", "2000.02", false),
+    // A reconnect: the first book after it says so, though the touch did not move meanwhile.
+    book(4_000, "2000.01", "2000.02", true),
+    book(4_100, "1999.99", "2000.00", false),
+    book(9_000, "2001.00", "2001.01", true),
+  ];
+  const path = join(dir, "eth.hean.csv");
+  const recorder = MarketRecorder.create(path, "bybit", BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT"));
+  for (const b of books) recorder.book(b);
+  recorder.close();
+  const replayed: string[] = [];
+  await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  assert.deepEqual(replayed, books.map(seen));
+});
+
+test("a recording written before books carried the flag still reads: its books are continuous", async () => {
+  const path = join(dir, "old.hean.csv");
+  MarketRecorder.create(path, "bybit", BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT")).close();
+  appendFileSync(path, `${T0},book,ETHUSDT,2000.00,3.5,2000.01,4.25\n${T0 + 100},book,ETHUSDT,2000.01,3.5,2000.02,4.25\n`);
+  const replayed: string[] = [];
+  await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  assert.deepEqual(replayed, ["0 2000×3.5 / 2000.01×4.25", "100 2000.01×3.5 / 2000.02×4.25"]);
+});
+
+test("a book row's eighth column is `gap` or nothing: anything else is a malformed row, skipped and named", async () => {
+  const path = join(dir, "bad.hean.csv");
+  MarketRecorder.create(path, "bybit", BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT")).close();
+  appendFileSync(path, `${T0},book,ETHUSDT,2000.00,3.5,2000.01,4.25,gap\n${T0 + 100},book,ETHUSDT,2000.01,3.5,2000.02,4.25,true\n`);
+  const replayed: string[] = [];
+  const { report } = await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  assert.deepEqual(replayed, ["0 2000×3.5 / 2000.01×4.25 after a gap"]);
+  assert.deepEqual(report.backtest.data.files[0]!.problems, [{ line: 3, reason: 'after-gap column is not "gap" or empty: "true"' }]);
+});
