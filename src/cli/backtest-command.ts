@@ -201,6 +201,9 @@ export function printBacktest(report: BacktestReport): string {
     `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`,
   ];
   for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
+  if (d.offGrid > 0) {
+    lines.push(`  ${d.offGrid} of those not replayed are off the instrument's tick or lot (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
+  }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) lines.push(`  longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);

@@ -56,6 +56,16 @@ test("malformed rows are skipped, counted and shown; --strict stops at the first
   assert.match(strict.stderr, /DATA_MALFORMED: .*:11: price is not a decimal number/);
 });
 
+test("prints sizes below the instrument's lot as not replayed, and how to give the data's venue's rules", () => {
+  const rows = good(20);
+  // ETHUSDT's built-in lot is 0.01; another venue trades 0.001.
+  rows[5] = `6,2000.00,0.004,5,5,${T0 + 5 * 400},true`;
+  const run = hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--quiet"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 1 not replayed/);
+  assert.match(run.stdout, /1 of those not replayed are off the instrument's tick or lot .*--instruments gives the rules of the data's venue/);
+});
+
 test("time going back is an error, not a silent sort", () => {
   const rows = good(30);
   [rows[5], rows[6]] = [rows[6]!, rows[5]!];

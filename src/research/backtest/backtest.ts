@@ -70,6 +70,8 @@ export interface DataSummary {
   readonly skipped: number;
   /** Records not replayed: other symbols, klines, prices or sizes off the instrument's grid. */
   readonly ignored: number;
+  /** Of those, the ones whose price or size is off the instrument's grid (a size below its lot). */
+  readonly offGrid: number;
   readonly from: number | null;
   readonly to: number | null;
   /** The replay was stopped before the data ended (Ctrl-C). */
@@ -237,6 +239,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       events,
       skipped: reports.reduce((s, r) => s + r.skipped, 0),
       ignored: venue.ignored,
+      offGrid: venue.market.offGrid,
       from: firstTs,
       to: lastTs,
       interrupted: options.signal?.aborted === true,
