@@ -19,7 +19,7 @@ import { loadConfig } from "../../src/config/config.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { printBacktest } from "../../src/cli/backtest-command.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
-import type { Strategy } from "../../src/strategies/strategy.ts";
+import { buyOnce } from "./buy-once.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-kill-"));
@@ -31,18 +31,6 @@ function fallingMarket(): string {
   const lines = prices.map((price, i) => `${100 + i},${price},1.500,${200 + i},${200 + i},${T0 + i * 1000},true`);
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
-}
-
-function buyOnce(): Strategy {
-  let opened = false;
-  return {
-    id: "once",
-    onBook(book) {
-      if (opened) return undefined;
-      opened = true;
-      return { type: "signal", ts: book.ts, strategyId: "once", symbol: book.symbol, action: "open", side: "buy", confidence: 1, stopDistance: 0.5, reason: "test" };
-    },
-  };
 }
 
 test("a kill switch fired mid-replay closes at the time it fired, not when the replay next waits", async () => {

@@ -15,23 +15,11 @@ import { loadConfig } from "../../src/config/config.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { type BacktestReport, runBacktest } from "../../src/research/backtest/backtest.ts";
 import { STANDING_TOUCH_REPEAT_MS } from "../../src/research/backtest/replay-market.ts";
-import type { Strategy } from "../../src/strategies/strategy.ts";
+import { buyOnce } from "./buy-once.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-quiet-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function buyOnce(): Strategy {
-  let opened = false;
-  return {
-    id: "once",
-    onBook(book) {
-      if (opened) return undefined;
-      opened = true;
-      return { type: "signal", ts: book.ts, strategyId: "once", symbol: book.symbol, action: "open", side: "buy", confidence: 1, stopDistance: 0.5, reason: "test" };
-    },
-  };
-}
 
 async function run(file: string): Promise<{ events: HeanEvent[]; report: BacktestReport }> {
   const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate"] });
