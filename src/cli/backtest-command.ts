@@ -10,6 +10,7 @@ import { recogniseFile } from "../research/data/formats.ts";
 import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
 import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
 import { progressPrinter } from "../research/backtest/progress.ts";
+import { backtestNotes } from "../research/backtest/run-notes.ts";
 import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
 import { instrumentsFromJson, readRecordingHeader } from "../research/record/market-recorder.ts";
@@ -189,32 +190,18 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     ...(values.quiet === true ? {} : { onProgress: progressPrinter({ out: process.stderr, endTs }), progressEvery: 20_000 }),
   });
   if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (htmlPath !== undefined) writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts));
+  if (htmlPath !== undefined) {
+    const { headline, notes } = backtestNotes(report);
+    writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts, [headline, ...notes]));
+  }
   process.off("SIGINT", onSigint);
   process.stdout.write(printBacktest(report));
   return report.backtest.data.interrupted ? 130 : 0;
 }
 
 export function printBacktest(report: BacktestReport): string {
-  const d = report.backtest.data;
-  const lines = [
-    `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`,
-  ];
-  for (const f of d.files) for (const p of f.problems.slice(0, 5)) lines.push(`  ${f.file}:${p.line}: ${p.reason}`);
-  if (d.offGrid > 0) {
-    lines.push(`  ${d.offGrid} of those not replayed are off the instrument's tick or lot (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
-  }
-  // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
-  const q = d.longestSilence;
-  if (q !== null) lines.push(`  longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
-  // Nobody resets a backtest's kill switch or quarantine: trading that stopped early says why here.
-  const { risk } = report;
-  if (risk.state !== "NORMAL") lines.push(`  risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
-  const k = risk.killSwitch;
-  if (k.triggeredAtIso !== null) {
-    lines.push(`  kill switch: ${k.reason ?? "?"} at ${k.triggeredAtIso}${k.flatAtIso === null ? "" : `, flat at ${k.flatAtIso}`}${k.active ? "; still active at the end: no entries after it" : ""}`);
-  }
-  return `${lines.join("\n")}\n\n${printReport(report, "Backtest")}`;
+  const { headline, notes } = backtestNotes(report);
+  return `${[headline, ...notes.map((n) => `  ${n}`)].join("\n")}\n\n${printReport(report, "Backtest")}`;
 }
 
 function recordedVenue(files: readonly string[]): string | undefined {

@@ -59,7 +59,12 @@ function drawdown(equity: readonly { ts: number; value: number }[]): { ts: numbe
   });
 }
 
-export function htmlReport(report: PerformanceReport & { readonly backtest?: { readonly strategy: string; readonly symbols: readonly string[] } }, charts: ChartSeries): string {
+/** `notes`: lines a reader must see before the figures (what was replayed, why trading stopped). */
+export function htmlReport(
+  report: PerformanceReport & { readonly backtest?: { readonly strategy: string; readonly symbols: readonly string[] } },
+  charts: ChartSeries,
+  notes: readonly string[] = [],
+): string {
   const p = report.performance;
   const t0 = p.from;
   const t1 = Math.max(p.to, t0 + 1);
@@ -103,6 +108,7 @@ svg{background:#fafafa;border:1px solid #ddd}.line{fill:none;stroke:#2563eb;stro
 .entry{fill:#16a34a}.exit{fill:#dc2626}.marker{cursor:pointer}#tip{position:fixed;display:none;background:#111;color:#fff;padding:4px 8px;font-size:12px;border-radius:4px;pointer-events:none}
 </style></head><body>
 <h1>${esc(title)}</h1>
+${notes.length === 0 ? "" : `<ul id="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`}
 <table id="summary">${summary}</table>
 ${sections.join("\n")}
 <h2>Round-trip trades (${p.trades})</h2>

@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import { chromium } from "playwright-core";
 import { loadConfig } from "../../src/config/config.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
 import { htmlReport } from "../../src/report/html.ts";
 import { runUntilJournaled } from "../cli/cli-helpers.ts";
 
@@ -40,7 +41,8 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
   const { report, charts } = await runBacktest({ files: [tradesFile()], config });
   assert.ok(report.performance.trades >= 5, `the churn strategy traded (${report.performance.trades} trades)`);
   const page = join(dir, "report.html");
-  writeFileSync(page, htmlReport(report, charts));
+  const { headline, notes } = backtestNotes(report);
+  writeFileSync(page, htmlReport(report, charts, [headline, ...notes]));
   const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -61,6 +63,8 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
     await tab.waitForSelector("body[data-ready='1']");
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [url], "the page fetched nothing but itself");
+    assert.equal(await tab.locator("ul#notes li").count(), 1 + notes.length);
+    assert.match((await tab.locator("ul#notes li").first().textContent()) ?? "", /^backtest churn on ETHUSDT: 600 events/);
     assert.equal(await tab.locator("svg#equity path.line").count(), 1);
     assert.equal(await tab.locator("svg#drawdown path.line").count(), 1);
     const shown = report.trades.closed.length;

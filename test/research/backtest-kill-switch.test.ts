@@ -19,6 +19,8 @@ import { loadConfig } from "../../src/config/config.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { printBacktest } from "../../src/cli/backtest-command.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
+import { htmlReport } from "../../src/report/html.ts";
 import { buyOnce } from "./buy-once.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -38,7 +40,7 @@ test("a kill switch fired mid-replay closes at the time it fired, not when the r
     overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "risk.softBrakeDrawdownPct=0.01", "risk.quarantineDrawdownPct=0.02", "risk.hardStopDrawdownPct=0.03"],
   });
   const events: HeanEvent[] = [];
-  const { report } = await runBacktest({ files: [fallingMarket()], config, strategies: [buyOnce()], onEvent: (e) => void (e.type.startsWith("market.") || events.push(e)) });
+  const { report, charts } = await runBacktest({ files: [fallingMarket()], config, strategies: [buyOnce()], onEvent: (e) => void (e.type.startsWith("market.") || events.push(e)) });
   const closing = events.find((e) => e.type === "risk.kill-switch" && e.step === "closing");
   assert.ok(closing !== undefined, `the kill switch closed: ${events.map((e) => e.type).join(", ")}`);
   assert.equal(closing.ts - T0, 2000);
@@ -57,4 +59,7 @@ test("a kill switch fired mid-replay closes at the time it fired, not when the r
   const summary = printBacktest(report).split("\n");
   assert.ok(summary.includes("  risk state at the end: HARD_STOP (drawdown 0.0404% ≥ hard-stop threshold 0.03%)"), summary.slice(0, 5).join("\n"));
   assert.ok(summary.includes("  kill switch: HARD_STOP at 2025-01-01T00:00:02.000Z, flat at 2025-01-01T00:00:02.250Z; still active at the end: no entries after it"), summary.slice(0, 5).join("\n"));
+  // The HTML page says it above its charts.
+  const { headline, notes } = backtestNotes(report);
+  assert.match(htmlReport(report, charts, [headline, ...notes]), /<ul id="notes"><li>backtest once on ETHUSDT: 6 events .*<li>kill switch: HARD_STOP at 2025-01-01T00:00:02\.000Z, flat at 2025-01-01T00:00:02\.250Z; still active at the end: no entries after it<\/li><\/ul>/);
 });

@@ -1,0 +1,35 @@
+/**
+ * What a reader of a backtest's report must know besides its figures: what was replayed,
+ * malformed rows, records that could not be replayed, the longest silence in the data and, when
+ * trading stopped early, why (nobody resets a backtest's kill switch or quarantine). Shown above
+ * the tables on the terminal and above the charts in the HTML page.
+ */
+import type { BacktestReport } from "./backtest.ts";
+
+/** Problems shown per file; the report's JSON keeps them all. */
+const PROBLEMS_SHOWN = 5;
+
+export interface BacktestNotes {
+  readonly headline: string;
+  readonly notes: readonly string[];
+}
+
+export function backtestNotes(report: BacktestReport): BacktestNotes {
+  const d = report.backtest.data;
+  const headline = `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`;
+  const notes: string[] = [];
+  for (const f of d.files) for (const p of f.problems.slice(0, PROBLEMS_SHOWN)) notes.push(`${f.file}:${p.line}: ${p.reason}`);
+  if (d.offGrid > 0) {
+    notes.push(`${d.offGrid} of those not replayed are off the instrument's tick or lot (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
+  }
+  // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
+  const q = d.longestSilence;
+  if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
+  const { risk } = report;
+  if (risk.state !== "NORMAL") notes.push(`risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
+  const k = risk.killSwitch;
+  if (k.triggeredAtIso !== null) {
+    notes.push(`kill switch: ${k.reason ?? "?"} at ${k.triggeredAtIso}${k.flatAtIso === null ? "" : `, flat at ${k.flatAtIso}`}${k.active ? "; still active at the end: no entries after it" : ""}`);
+  }
+  return { headline, notes };
+}
