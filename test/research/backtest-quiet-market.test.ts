@@ -54,7 +54,7 @@ test("a gap in book data is shown as recorded: the stale-data rule flattens as i
   const file = join(dir, "ETHUSDT-bookTicker-2025-01-01.csv");
   writeFileSync(file, `${header}\n${rows.join("\n")}\n`);
   const { events } = await run(file);
-  assert.deepEqual(since(events, "market.book").slice(0, 2), [0, 1_000], "no book between 1 s and 13 s");
+  assert.deepEqual(since(events, "market.book").filter((t) => t < 13_000), [0, 1_000], "no book between 1 s and 13 s");
   const triggered = events.find((e) => e.type === "risk.kill-switch" && e.step === "triggered");
   assert.ok(triggered?.type === "risk.kill-switch");
   assert.equal(triggered.reason, "STALE_MARKET_DATA");
