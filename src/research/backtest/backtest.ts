@@ -17,7 +17,7 @@ import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import type { ChartSeries } from "../../report/html.ts";
 import { PriceSampler } from "../../report/price-sampler.ts";
-import { type Dec, toNumber } from "../../core/decimal.ts";
+import { type Dec, format, toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import type { FileReport } from "../data/file-report.ts";
@@ -85,10 +85,20 @@ export interface BacktestReport extends RunReport {
     readonly strategy: string;
     readonly params: Readonly<Record<string, unknown>>;
     readonly symbols: readonly string[];
+    /** The instrument rules the run traded by (given, a recording's, or built in), as decimals. */
+    readonly rules: readonly InstrumentRules[];
     readonly fill: FillModel;
     readonly latency: BacktestLatency;
     readonly data: DataSummary;
   };
+}
+
+export interface InstrumentRules {
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly makerFee: string;
+  readonly takerFee: string;
 }
 
 export interface BacktestResult {
@@ -248,7 +258,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, fill, latency, data },
+      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
@@ -259,6 +269,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await records.return(undefined);
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+function rulesOf(i: Instrument): InstrumentRules {
+  return { symbol: i.symbol, tickSize: format(i.tickSize), lotSize: format(i.lotSize), makerFee: format(i.makerFee), takerFee: format(i.takerFee) };
 }
 
 /** A writable RAM disk (Linux /dev/shm), if there is one. */

@@ -4,7 +4,11 @@
  * trading stopped early, why (nobody resets a backtest's kill switch or quarantine). Shown above
  * the tables on the terminal and above the charts in the HTML page.
  */
+import { type Dec, dec, format } from "../../core/decimal.ts";
 import type { BacktestReport } from "./backtest.ts";
+
+/** A fee rate ("0.00055") as a percentage ("0.055%"), exactly. */
+const percent = (rate: string): string => `${format((dec(rate) * 100n) as Dec)}%`;
 
 /** Problems shown per file; the report's JSON keeps them all. */
 const PROBLEMS_SHOWN = 5;
@@ -18,6 +22,8 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   const d = report.backtest.data;
   const headline = `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`;
   const notes: string[] = [];
+  // The rules decide fills and fees: built-in ones are Bybit's, and the data may be another venue's.
+  for (const r of report.backtest.rules) notes.push(`rules: ${r.symbol} tick ${r.tickSize}, lot ${r.lotSize}, fees maker ${percent(r.makerFee)} / taker ${percent(r.takerFee)}`);
   for (const f of d.files) for (const p of f.problems.slice(0, PROBLEMS_SHOWN)) notes.push(`${f.file}:${p.line}: ${p.reason}`);
   if (d.offGrid > 0) {
     notes.push(`${d.offGrid} of those not replayed are off the instrument's tick or lot (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
