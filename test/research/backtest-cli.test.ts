@@ -64,7 +64,7 @@ test("prints sizes below the instrument's lot as not replayed, and how to give t
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 1 not replayed/);
   assert.match(run.stdout, /\n {2}rules: ETHUSDT tick 0\.01, lot 0\.01, fees maker 0\.02% \/ taker 0\.055%\n/);
-  assert.match(run.stdout, /1 of those not replayed are off the instrument's tick or lot .*--instruments gives the rules of the data's venue/);
+  assert.match(run.stdout, /off the instrument's tick or lot: 1 of the 1 records not replayed .*--instruments gives the rules of the data's venue/);
 });
 
 test("time going back is an error, not a silent sort", () => {

@@ -26,7 +26,7 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   for (const r of report.backtest.rules) notes.push(`rules: ${r.symbol} tick ${r.tickSize}, lot ${r.lotSize}, fees maker ${percent(r.makerFee)} / taker ${percent(r.takerFee)}`);
   for (const f of d.files) for (const p of f.problems.slice(0, PROBLEMS_SHOWN)) notes.push(`${f.file}:${p.line}: ${p.reason}`);
   if (d.offGrid > 0) {
-    notes.push(`${d.offGrid} of those not replayed are off the instrument's tick or lot (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
+    notes.push(`off the instrument's tick or lot: ${d.offGrid} of the ${d.ignored} records not replayed (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
   }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
