@@ -39,11 +39,15 @@ const FLAGS = {
   "depth-levels": { type: "string" },
   quiet: { type: "boolean" },
   instruments: { type: "string" },
+  venue: { type: "string" },
   sweep: { type: "string", multiple: true },
   workers: { type: "string" },
   rank: { type: "string" },
   "walk-forward": { type: "string" },
 } as const;
+
+/** Venues whose built-in instrument rules a backtest can trade by. */
+const BACKTEST_VENUES = ["bybit", "binance"] as const;
 
 export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
   --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
@@ -52,6 +56,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
   --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
   --instruments FILE      instrument rules (tick, lot, limits, fees) as JSON, for symbols hean does not
                           know (recordings carry their own): [{"symbol":"SOLUSDT","tickSize":"0.001",…}]
+  --venue bybit|binance   whose built-in rules BTCUSDT and ETHUSDT trade by (default bybit; Binance's
+                          ETHUSDT lot is 0.001 and its fees 0.02 % / 0.05 %)
   --symbols A,B           symbols to trade (default: the ones the file names say)
   --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
   --strict                stop at the first malformed row (default: skip it, count it, report it)
@@ -114,7 +120,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     symbols,
     // A recording names its venue; with instrument rules of one's own the symbols need not be the
     // simulated venue's (the label only: a backtest's listing is its own).
-    venue: recordedVenue(files) ?? (instruments === undefined ? undefined : "bybit"),
+    venue: choiceFlag("venue", values.venue, BACKTEST_VENUES) ?? recordedVenue(files) ?? (instruments === undefined ? undefined : "bybit"),
     "strategy.name": values.strategy,
     "strategy.file": textFlag("strategy-file", values["strategy-file"]),
     seed: integerFlag("seed", values.seed, 0, MAX_SEED),

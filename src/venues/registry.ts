@@ -8,7 +8,9 @@
  */
 import { HeanError } from "../core/errors.ts";
 import { type Mode, VENUE_NAMES, type VenueName } from "../config/config.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument } from "../core/instrument.ts";
 import { readSecret } from "../core/secrets.ts";
+import { BINANCE_BUILTIN_INSTRUMENTS } from "./binance/builtin-instruments.ts";
 import type { LiveCredentials, LiveVenueFactory, PaperVenueFactory } from "./venue.ts";
 
 export interface VenueEntry {
@@ -20,16 +22,19 @@ export interface VenueEntry {
   readonly loadLive?: () => Promise<LiveVenueFactory>;
   /** Paper trading on this venue's public market data, loaded on demand (never the signing code). */
   readonly loadPaper?: () => Promise<PaperVenueFactory>;
+  /** The venue's rules for the built-in symbols, where its listing is not at hand (backtests). */
+  readonly builtinInstruments: readonly Instrument[];
 }
 
 const ENTRIES: Readonly<Record<VenueName, VenueEntry>> = {
-  sim: { id: "sim", modes: ["paper"], secrets: [] },
+  sim: { id: "sim", modes: ["paper"], secrets: [], builtinInstruments: BUILTIN_INSTRUMENTS },
   bybit: {
     id: "bybit",
     modes: ["paper", "live"],
     secrets: ["HEAN_BYBIT_API_KEY", "HEAN_BYBIT_API_SECRET"],
     loadLive: async () => (await import("./bybit/live.ts")).createLiveBybitVenue,
     loadPaper: async () => (await import("./bybit/paper.ts")).createPaperBybitVenue,
+    builtinInstruments: BUILTIN_INSTRUMENTS,
   },
   binance: {
     id: "binance",
@@ -37,6 +42,7 @@ const ENTRIES: Readonly<Record<VenueName, VenueEntry>> = {
     secrets: ["HEAN_BINANCE_API_KEY", "HEAN_BINANCE_API_SECRET"],
     loadLive: async () => (await import("./binance/live.ts")).createLiveBinanceVenue,
     loadPaper: async () => (await import("./binance/paper.ts")).createPaperBinanceVenue,
+    builtinInstruments: BINANCE_BUILTIN_INSTRUMENTS,
   },
 };
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { hean, runUntilJournaled } from "../cli/cli-helpers.ts";
 import { progressLine } from "../../src/research/backtest/progress.ts";
+import { zipOne } from "./zip-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +21,7 @@ function file(name: string, rows: readonly string[]): string {
   return path;
 }
 
+const AGG_HEADER = "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker";
 const good = (n: number): string[] => Array.from({ length: n }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.400,${i},${i},${T0 + i * 400},${i % 2 === 0}`);
 
 test("prints the report, writes JSON and is byte-identical across runs", () => {
@@ -39,6 +41,18 @@ test("prints the report, writes JSON and is byte-identical across runs", () => {
   assert.equal(report.journal.path, "(temporary)");
 });
 
+test("the README's command on local files: a day's zip of Binance BTCUSDT aggTrades, Binance's rules, JSON and HTML", () => {
+  const rows = Array.from({ length: 400 }, (_, i) => `${i + 1},${(97_000 + (i % 11) * 0.1).toFixed(1)},0.012,${i},${i},${T0 + i * 250},${i % 2 === 0}`);
+  const zip = join(dir, "BTCUSDT-aggTrades-2025-01-03.zip");
+  writeFileSync(zip, zipOne("BTCUSDT-aggTrades-2025-01-03.csv", `${AGG_HEADER}\n${rows.join("\n")}\n`));
+  const run = hean(["backtest", "--data", zip, "--venue", "binance", "--strategy", "impulse", "--report", join(dir, "bt.json"), "--html", join(dir, "bt.html"), "--quiet"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^backtest impulse on BTCUSDT: 400 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed\n {2}rules: BTCUSDT tick 0\.1, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
+  const report = JSON.parse(readFileSync(join(dir, "bt.json"), "utf8")) as { backtest: { rules: { takerFee: string }[] } };
+  assert.equal(report.backtest.rules[0]!.takerFee, "0.0005");
+  assert.match(readFileSync(join(dir, "bt.html"), "utf8"), /<ul id="notes"><li>backtest impulse on BTCUSDT: 400 events/);
+});
+
 test("malformed rows are skipped, counted and shown; --strict stops at the first", () => {
   const rows = good(50);
   rows[10] = "11,abc,0.400,10,10,1735862404000,true";
@@ -56,7 +70,7 @@ test("malformed rows are skipped, counted and shown; --strict stops at the first
   assert.match(strict.stderr, /DATA_MALFORMED: .*:11: price is not a decimal number/);
 });
 
-test("prints sizes below the instrument's lot as not replayed, and how to give the data's venue's rules", () => {
+test("prints sizes below the instrument's lot as not replayed and how to give the data's venue's rules; --venue binance trades by Binance's", () => {
   const rows = good(20);
   // ETHUSDT's built-in lot is 0.01; another venue trades 0.001.
   rows[5] = `6,2000.00,0.004,5,5,${T0 + 5 * 400},true`;
@@ -65,6 +79,11 @@ test("prints sizes below the instrument's lot as not replayed, and how to give t
   assert.match(run.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 1 not replayed/);
   assert.match(run.stdout, /\n {2}rules: ETHUSDT tick 0\.01, lot 0\.01, fees maker 0\.02% \/ taker 0\.055%\n/);
   assert.match(run.stdout, /off the instrument's tick or lot: 1 of the 1 records not replayed .*--instruments gives the rules of the data's venue/);
+  // Binance's own rules: its ETHUSDT lot is 0.001, so the print is replayed, and its fees apply.
+  const binance = hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--venue", "binance", "--quiet"]);
+  assert.equal(binance.status, 0, binance.stderr);
+  assert.match(binance.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed\n {2}rules: ETHUSDT tick 0\.01, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
+  assert.match(hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--venue", "okx", "--quiet"]).stderr, /--venue must be one of bybit, binance/);
 });
 
 test("time going back is an error, not a silent sort", () => {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimClock } from "../../core/clock.ts";
 import { HeanError } from "../../core/errors.ts";
-import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { Instrument } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
@@ -19,6 +19,7 @@ import type { ChartSeries } from "../../report/html.ts";
 import { PriceSampler } from "../../report/price-sampler.ts";
 import { type Dec, format, toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
+import { venueEntry } from "../../venues/registry.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import type { FileReport } from "../data/file-report.ts";
 import { mergeMarketBatches } from "../data/reader.ts";
@@ -127,9 +128,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const { config } = options;
   // hean's recordings carry the venue's rules for what they recorded.
   const recorded = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments ?? []);
-  // The rules given first, then the recordings' own, then the built-in ones, for each symbol.
+  // The rules given first, then the recordings' own, then the configured venue's built-in ones
+  // (Bybit's unless the configuration names another venue), for each symbol.
   const listing: Instrument[] = [];
-  for (const i of [...(options.instruments ?? []), ...recorded, ...BUILTIN_INSTRUMENTS]) if (!listing.some((x) => x.symbol === i.symbol)) listing.push(i);
+  for (const i of [...(options.instruments ?? []), ...recorded, ...venueEntry(config.venue).builtinInstruments]) if (!listing.some((x) => x.symbol === i.symbol)) listing.push(i);
   const instruments = config.symbols.map((s) => {
     const i = listing.find((x) => x.symbol === s);
     if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${s} (known: ${listing.map((x) => x.symbol).join(", ")})`, { symbol: s });

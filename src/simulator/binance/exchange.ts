@@ -9,7 +9,8 @@ import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { abs, add, div, dec, mul, roundToStep, sub, ZERO, type Dec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
-import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
+import type { Instrument } from "../../core/instrument.ts";
+import { BINANCE_BUILTIN_INSTRUMENTS } from "../../venues/binance/builtin-instruments.ts";
 import { isScenarioName } from "../../venues/sim/market/scenarios.ts";
 import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
@@ -22,8 +23,8 @@ export type BnOrderType = "LIMIT" | "MARKET" | "STOP_MARKET" | "TAKE_PROFIT_MARK
 export type BnTimeInForce = "GTC" | "IOC" | "FOK" | "GTX";
 export type BnStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED";
 
-/** USD-M fees of the base tier: maker 0.02 %, taker 0.05 %. */
-export const BINANCE_INSTRUMENTS: readonly Instrument[] = BUILTIN_INSTRUMENTS.map((i) => ({ ...i, makerFee: dec("0.0002"), takerFee: dec("0.0005") }));
+/** Binance's rules for the built-in symbols: its lots and its base-tier fees. */
+export const BINANCE_INSTRUMENTS: readonly Instrument[] = BINANCE_BUILTIN_INSTRUMENTS;
 const BOOK_DEPTH = 200;
 const DEFAULT_LEVERAGE = 20;
 /** Maintenance margin rate of the first bracket. */

@@ -250,7 +250,7 @@ describe("Binance simulator market streams (SimClock)", () => {
     const hedged = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "BUY", type: "MARKET", quantity: "0.01", positionSide: "LONG" }, now);
     assert.equal(hedged.body.code, -4061);
     assert.match(hedged.body.msg, /not simulated/);
-    assert.equal((await call(sim, "GET", "/fapi/v1/openInterest?symbol=ETHUSDT")).body.openInterest, "0.00");
+    assert.equal((await call(sim, "GET", "/fapi/v1/openInterest?symbol=ETHUSDT")).body.openInterest, "0.000");
     assert.equal((await call(sim, "GET", "/fapi/v1/openInterest")).body.code, -1102);
   });
 
