@@ -10,7 +10,7 @@ import { abs, add, div, dec, mul, roundToStep, sub, ZERO, type Dec } from "../..
 import { HeanError } from "../../core/errors.ts";
 import type { Side } from "../../core/events.ts";
 import type { Instrument } from "../../core/instrument.ts";
-import { BINANCE_BUILTIN_INSTRUMENTS } from "../../venues/binance/builtin-instruments.ts";
+import { venueEntry } from "../../venues/registry.ts";
 import { isScenarioName } from "../../venues/sim/market/scenarios.ts";
 import { SyntheticMarket } from "../../venues/sim/market/synthetic-market.ts";
 import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
@@ -23,8 +23,8 @@ export type BnOrderType = "LIMIT" | "MARKET" | "STOP_MARKET" | "TAKE_PROFIT_MARK
 export type BnTimeInForce = "GTC" | "IOC" | "FOK" | "GTX";
 export type BnStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED";
 
-/** Binance's rules for the built-in symbols: its lots and its base-tier fees. */
-export const BINANCE_INSTRUMENTS: readonly Instrument[] = BINANCE_BUILTIN_INSTRUMENTS;
+/** Binance's rules for the built-in symbols: its lots and its base-tier fees (the registry's). */
+export const BINANCE_INSTRUMENTS: readonly Instrument[] = venueEntry("binance").builtinInstruments;
 const BOOK_DEPTH = 200;
 const DEFAULT_LEVERAGE = 20;
 /** Maintenance margin rate of the first bracket. */
