@@ -2,18 +2,19 @@
  * Deterministic runtimes for tests: the real engine, journal (SQLite, inline writer), risk and
  * simulated venue, on a simulated clock that the test drives.
  */
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimClock } from "../../src/core/clock.ts";
 import { type Dec, dec } from "../../src/core/decimal.ts";
-import type { HeanEvent } from "../../src/core/events.ts";
+import type { BookEvent, HeanEvent } from "../../src/core/events.ts";
 import { loadConfig, type HeanConfig } from "../../src/config/config.ts";
 import { type JournalPort, withFlushes } from "../../src/engine/journal-port.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
-import type { Venue } from "../../src/execution/venue-port.ts";
+import type { Venue, VenueOrderRequest } from "../../src/execution/venue-port.ts";
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -35,6 +36,29 @@ export interface TestRuntime {
 export function journalWithFlush(path: string, flush: (real: SqliteJournal) => Pick<JournalPort, "flush" | "flushUrgent">): JournalPort {
   const real = SqliteJournal.open(path, { durability: "normal", writer: "inline" });
   return withFlushes(real, flush(real));
+}
+
+/** A second into the run, the simulated market's book for `symbol`: what a test's orders are priced from. */
+export async function firstBook(t: TestRuntime, symbol = "BTCUSDT"): Promise<BookEvent> {
+  await t.advance(1_000);
+  const book = t.rt.engine.lastBook(symbol);
+  assert.ok(book !== undefined, "a book before the orders");
+  return book;
+}
+
+/** A buy price 3% under the book's bid, on the tick: an order there rests. */
+export function restingBuyPrice(rt: Runtime, book: BookEvent): Dec {
+  const tick = rt.instruments.get(book.symbol).tickSize;
+  return (((book.bid * 97n) / 100n / tick) * tick) as Dec;
+}
+
+/** Shows `seen` each order the runtime hands the venue, before the venue takes it (a throw there is the venue throwing). */
+export function watchSubmits(venue: Venue, seen: (order: VenueOrderRequest) => void): void {
+  const submit = venue.submit.bind(venue);
+  venue.submit = (order: VenueOrderRequest): void => {
+    seen(order);
+    submit(order);
+  };
 }
 
 export function tempJournal(name = "journal.db"): { path: string; cleanup(): void } {

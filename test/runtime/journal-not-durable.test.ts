@@ -9,7 +9,7 @@ import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder } from "../../src/execution/executor.ts";
 import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { type TestRuntime, journalWithFlush, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { type TestRuntime, firstBook, journalWithFlush, ofType, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 /** The real journal, whose flushes fail once `failing` is set (a disk that stopped writing). */
 function failingJournal(path: string): JournalPort & { failing: boolean } {
@@ -33,15 +33,9 @@ async function withFailingJournal(run: (t: TestRuntime, sent: VenueOrderRequest[
     journal: (config) => (journal = failingJournal(config.journal.path)),
   });
   try {
-    await t.advance(1_000);
-    const book = t.rt.engine.lastBook("BTCUSDT");
-    assert.ok(book !== undefined, "a book before the orders");
+    const book = await firstBook(t);
     const sent: VenueOrderRequest[] = [];
-    const submit = t.venue.submit.bind(t.venue);
-    t.venue.submit = (order: VenueOrderRequest): void => {
-      sent.push(order);
-      submit(order);
-    };
+    watchSubmits(t.venue, (order) => sent.push(order));
     journal!.failing = true;
     const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
       strategyId: "test",

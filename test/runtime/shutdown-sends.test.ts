@@ -9,8 +9,7 @@ import { test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder, SubmitResult } from "../../src/execution/executor.ts";
-import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { type TestRuntime, journalWithFlush, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { type TestRuntime, firstBook, journalWithFlush, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 /** The real journal, whose commits wait while held (a slow disk) and go on once released. */
 function heldJournal(path: string): JournalPort & { hold(): () => void } {
@@ -39,15 +38,9 @@ async function stopWhileCommitHeld(submit: (t: TestRuntime, entry: (purpose: Can
     journal: (config) => (journal = heldJournal(config.journal.path)),
   });
   try {
-    await t.advance(1_000);
-    const book = t.rt.engine.lastBook("BTCUSDT");
-    assert.ok(book !== undefined, "a book before the orders");
+    const book = await firstBook(t);
     const calls: string[] = [];
-    const venueSubmit = t.venue.submit.bind(t.venue);
-    t.venue.submit = (order: VenueOrderRequest): void => {
-      calls.push(`submit ${order.clientOrderId}`);
-      venueSubmit(order);
-    };
+    watchSubmits(t.venue, (order) => calls.push(`submit ${order.clientOrderId}`));
     const venueStop = t.venue.stop.bind(t.venue);
     t.venue.stop = (): Promise<void> => {
       calls.push("stop");
@@ -55,15 +48,14 @@ async function stopWhileCommitHeld(submit: (t: TestRuntime, entry: (purpose: Can
     };
     const release = journal!.hold();
     // Resting far below the market: it stays working, which `keep` leaves at the venue.
-    const tick = t.rt.instruments.get("BTCUSDT").tickSize;
-    const far = (((book.bid * 97n) / 100n / tick) * tick) as typeof book.bid;
+    const price = restingBuyPrice(t.rt, book);
     const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
       strategyId: "test",
       symbol: "BTCUSDT",
       side: "buy",
       orderType: "limit",
       qty: dec("0.001"),
-      price: far,
+      price,
       timeInForce: "GTC",
       reduceOnly: false,
       purpose,

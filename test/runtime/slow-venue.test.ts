@@ -23,6 +23,7 @@ import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } fr
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../src/simulator/bybit/main.ts";
 import { FakeBotApi } from "../control/fake-bot-api.ts";
+import { restingBuyPrice } from "./helpers.ts";
 import { postCommand } from "../control/http-helpers.ts";
 
 const KEY = "slow-key";
@@ -122,9 +123,7 @@ async function openLong(rt: Runtime): Promise<void> {
  */
 async function slowVenueWithPendingCreate(rt: Runtime, moreFaults: Record<string, unknown> = {}): Promise<string> {
   sim.setFaults({ ...SLOW, acceptThenTimeout: 1, ...moreFaults });
-  const book = rt.engine.lastBook("BTCUSDT")!;
-  const tick = rt.instruments.get("BTCUSDT").tickSize;
-  const far = (((book.bid * 97n) / 100n / tick) * tick) as Dec;
+  const far = restingBuyPrice(rt, rt.engine.lastBook("BTCUSDT")!);
   const r = rt.executor.submit({ strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.01"), price: far, timeInForce: "POST_ONLY", reduceOnly: false, purpose: "entry" });
   assert.ok(r.ok, r.ok ? "" : `${r.code}: ${r.message}`);
   await waitFor("the create on the wire", () => rt.engine.state.orders.get(r.clientOrderId)?.status === "SUBMITTED");

@@ -6,30 +6,24 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
-import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { firstBook, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 test("a venue that throws on one submit: that order is alerted and left submitted, the next one still goes", { timeout: 120_000 }, async () => {
   const file = tempJournal();
   const t = await startTestRuntime({ journalPath: file.path, overrides: ["strategy.name=none"] });
   try {
-    await t.advance(1_000);
-    const book = t.rt.engine.lastBook("BTCUSDT");
-    assert.ok(book !== undefined, "a book before the orders");
+    const book = await firstBook(t);
     const sent: string[] = [];
-    const submit = t.venue.submit.bind(t.venue);
     let throws = true;
-    t.venue.submit = (order: VenueOrderRequest): void => {
+    watchSubmits(t.venue, (order) => {
       if (throws) {
         throws = false;
         throw new Error("adapter bug (injected)");
       }
       sent.push(order.clientOrderId);
-      submit(order);
-    };
-    const tick = t.rt.instruments.get("BTCUSDT").tickSize;
-    const far = (((book.bid * 97n) / 100n / tick) * tick) as typeof book.bid;
-    const order = { strategyId: "test", symbol: "BTCUSDT", side: "buy" as const, orderType: "limit" as const, qty: dec("0.001"), price: far, timeInForce: "GTC" as const, reduceOnly: false, purpose: "entry" as const };
+    });
+    const price = restingBuyPrice(t.rt, book);
+    const order = { strategyId: "test", symbol: "BTCUSDT", side: "buy" as const, orderType: "limit" as const, qty: dec("0.001"), price, timeInForce: "GTC" as const, reduceOnly: false, purpose: "entry" as const };
     // Two intents of one turn: one commit, one batch.
     const first = t.rt.executor.submit(order);
     const second = t.rt.executor.submit(order);
