@@ -8,9 +8,11 @@
 import { dec } from "../../core/decimal.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../../core/instrument.ts";
 
-const LOTS: Readonly<Record<string, string>> = { BTCUSDT: "0.001", ETHUSDT: "0.001" };
+/** Where Binance's lot (and minimum quantity) differs from the built-in (Bybit's) one. */
+const LOTS: Readonly<Record<string, string>> = { ETHUSDT: "0.001" };
 
 export const BINANCE_BUILTIN_INSTRUMENTS: readonly Instrument[] = BUILTIN_INSTRUMENTS.map((i) => {
-  const lot = LOTS[i.symbol] === undefined ? i.lotSize : dec(LOTS[i.symbol]!);
-  return { ...i, lotSize: lot, minQty: lot, makerFee: dec("0.0002"), takerFee: dec("0.0005") };
+  const lot = LOTS[i.symbol];
+  const fees = { makerFee: dec("0.0002"), takerFee: dec("0.0005") };
+  return lot === undefined ? { ...i, ...fees } : { ...i, lotSize: dec(lot), minQty: dec(lot), ...fees };
 });
