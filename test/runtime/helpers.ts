@@ -15,6 +15,7 @@ import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { SimVenue } from "../../src/venues/sim/sim-venue.ts";
 import type { Venue, VenueOrderRequest } from "../../src/execution/venue-port.ts";
+import type { CandidateOrder } from "../../src/execution/executor.ts";
 
 export const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -50,6 +51,11 @@ export async function firstBook(t: TestRuntime, symbol = "BTCUSDT"): Promise<Boo
 export function restingBuyPrice(rt: Runtime, book: BookEvent): Dec {
   const tick = rt.instruments.get(book.symbol).tickSize;
   return (((book.bid * 97n) / 100n / tick) * tick) as Dec;
+}
+
+/** A GTC limit buy of 0.001 BTCUSDT at `price`: the order the runtime tests hand the executor themselves. */
+export function limitBuy(price: Dec, purpose: CandidateOrder["purpose"] = "entry"): CandidateOrder {
+  return { strategyId: "test", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.001"), price, timeInForce: "GTC", reduceOnly: false, purpose };
 }
 
 /** Shows `seen` each order the runtime hands the venue, before the venue takes it (a throw there is the venue throwing). */

@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder } from "../../src/execution/executor.ts";
 import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { type TestRuntime, firstBook, journalWithFlush, ofType, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
+import { type TestRuntime, firstBook, journalWithFlush, limitBuy, ofType, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 /** The real journal, whose flushes fail once `failing` is set (a disk that stopped writing). */
 function failingJournal(path: string): JournalPort & { failing: boolean } {
@@ -37,17 +36,7 @@ async function withFailingJournal(run: (t: TestRuntime, sent: VenueOrderRequest[
     const sent: VenueOrderRequest[] = [];
     watchSubmits(t.venue, (order) => sent.push(order));
     journal!.failing = true;
-    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
-      strategyId: "test",
-      symbol: "BTCUSDT",
-      side: "buy",
-      orderType: "limit",
-      qty: dec("0.001"),
-      price: book.bid,
-      timeInForce: "GTC",
-      reduceOnly: false,
-      purpose,
-    });
+    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => limitBuy(book.bid, purpose);
     await run(t, sent, entry);
   } finally {
     journal!.failing = false;

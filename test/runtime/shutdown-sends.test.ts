@@ -6,10 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dec } from "../../src/core/decimal.ts";
 import type { JournalPort } from "../../src/engine/journal-port.ts";
 import type { CandidateOrder, SubmitResult } from "../../src/execution/executor.ts";
-import { type TestRuntime, firstBook, journalWithFlush, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
+import { type TestRuntime, firstBook, journalWithFlush, limitBuy, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 /** The real journal, whose commits wait while held (a slow disk) and go on once released. */
 function heldJournal(path: string): JournalPort & { hold(): () => void } {
@@ -49,17 +48,7 @@ async function stopWhileCommitHeld(submit: (t: TestRuntime, entry: (purpose: Can
     const release = journal!.hold();
     // Resting far below the market: it stays working, which `keep` leaves at the venue.
     const price = restingBuyPrice(t.rt, book);
-    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => ({
-      strategyId: "test",
-      symbol: "BTCUSDT",
-      side: "buy",
-      orderType: "limit",
-      qty: dec("0.001"),
-      price,
-      timeInForce: "GTC",
-      reduceOnly: false,
-      purpose,
-    });
+    const entry = (purpose: CandidateOrder["purpose"]): CandidateOrder => limitBuy(price, purpose);
     const ids = submit(t, entry).map((r) => {
       assert.ok(r.ok, JSON.stringify(r));
       return r.clientOrderId;

@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dec } from "../../src/core/decimal.ts";
-import { firstBook, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
+import { firstBook, limitBuy, ofType, restingBuyPrice, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 test("a venue that throws on one submit: that order is alerted and left submitted, the next one still goes", { timeout: 120_000 }, async () => {
   const file = tempJournal();
@@ -22,8 +21,7 @@ test("a venue that throws on one submit: that order is alerted and left submitte
       }
       sent.push(order.clientOrderId);
     });
-    const price = restingBuyPrice(t.rt, book);
-    const order = { strategyId: "test", symbol: "BTCUSDT", side: "buy" as const, orderType: "limit" as const, qty: dec("0.001"), price, timeInForce: "GTC" as const, reduceOnly: false, purpose: "entry" as const };
+    const order = limitBuy(restingBuyPrice(t.rt, book));
     // Two intents of one turn: one commit, one batch.
     const first = t.rt.executor.submit(order);
     const second = t.rt.executor.submit(order);
