@@ -11,8 +11,7 @@ import { test } from "node:test";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { readUrgentLog } from "../../src/journal/urgent-log.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
-import type { VenueOrderRequest } from "../../src/execution/venue-port.ts";
-import { openPosition, startTestRuntime, tempJournal } from "./helpers.ts";
+import { openPosition, startTestRuntime, tempJournal, watchSubmits } from "./helpers.ts";
 
 interface Seen {
   readonly clientOrderId: string;
@@ -54,12 +53,10 @@ test("durability=full, worker writer: each kill-switch close order is sent only 
   });
   try {
     const seen: Seen[] = [];
-    const submit = t.venue.submit.bind(t.venue);
-    t.venue.submit = (order: VenueOrderRequest): void => {
+    watchSubmits(t.venue, (order) => {
       const intent = t.rt.engine.state.orders.get(order.clientOrderId);
       if (intent?.purpose === "kill-switch") seen.push(durable(file.path, t.rt.engine.journal.journalId, order.clientOrderId));
-      submit(order);
-    };
+    });
     await t.advance(1_000);
     openPosition(t, "BTCUSDT", "sell", "0.03");
     openPosition(t, "ETHUSDT", "buy", "0.4");
