@@ -2,6 +2,9 @@
  * The run report as tables for a terminal: what `hean backtest` and `hean run` print on exit.
  * One printer over the one report (`PerformanceReport`), so paper, live and backtest read alike.
  * Plain text, fixed column widths, no colour: it goes to logs and CI output as well.
+ *
+ * Amounts of money are shown to the cent, for people; prices and quantities as they are (they sit
+ * on the instrument's grid). The JSON report (`--report`) keeps every digit of every figure.
  */
 import type { Performance } from "./performance.ts";
 import type { PerformanceReport, SerialisedTotals, SerialisedTrip } from "./run-performance.ts";
@@ -9,11 +12,15 @@ import type { PerformanceReport, SerialisedTotals, SerialisedTrip } from "./run-
 /** Closed trades listed one by one; the rest are counted. */
 const TRADES_SHOWN = 20;
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * `align` has one letter per column: `l` for text (left), `r` for figures (right, so that their
+ * digits line up).
+ */
+function table(headers: readonly string[], align: string, rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]): string =>
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (align[i] === "l" ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join("  ")
       .trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
@@ -21,7 +28,18 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 
 const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
-const text = (x: string | null): string => x ?? "-";
+
+/**
+ * An amount of money (a decimal string) to the cent: `-0.41629565` → `-0.42`. One too small to
+ * show a cent keeps two significant digits (`0.00041`) rather than reading as nothing.
+ */
+export function amount(x: string | null): string {
+  if (x === null) return "-";
+  const n = Number(x);
+  if (!Number.isFinite(n)) return x;
+  const cents = n.toFixed(2);
+  return n !== 0 && Number(cents) === 0 ? String(Number(n.toPrecision(2))) : cents;
+}
 
 /** 1d 02:03:04 / 02:03:04 / 3.2s */
 export function duration(ms: number): string {
@@ -36,8 +54,8 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace("T", " ")
 export function summaryRows(p: Performance): [string, string][] {
   return [
     ["period", `${iso(p.from)} → ${iso(p.to)} (${duration(p.to - p.from)})`],
-    ["equity", `${p.startEquity} → ${p.endEquity}`],
-    ["net P&L", p.netPnl],
+    ["equity", `${amount(p.startEquity)} → ${amount(p.endEquity)}`],
+    ["net P&L", amount(p.netPnl)],
     ["total return", pct(p.totalReturnPct)],
     ["annualised return", pct(p.annualisedReturnPct)],
     ["buy & hold", pct(p.buyAndHoldPct)],
@@ -48,11 +66,11 @@ export function summaryRows(p: Performance): [string, string][] {
     ["trades", String(p.trades)],
     ["win rate", pct(p.winRatePct)],
     ["profit factor", num(p.profitFactor)],
-    ["expectancy", text(p.expectancy)],
-    ["average win / loss", `${text(p.averageWin)} / ${text(p.averageLoss)}`],
+    ["expectancy", amount(p.expectancy)],
+    ["average win / loss", `${amount(p.averageWin)} / ${amount(p.averageLoss)}`],
     ["exposure", pct(p.exposurePct)],
     ["maker share", pct(p.makerSharePct)],
-    ["fees", p.fees],
+    ["fees", amount(p.fees)],
   ];
 }
 
@@ -67,14 +85,14 @@ function tripRows(trips: readonly SerialisedTrip[]): string[][] {
     t.qty,
     t.entryPrice,
     t.exitPrice,
-    t.fees,
-    t.netPnl,
+    amount(t.fees),
+    amount(t.netPnl),
     t.exitReason,
   ]);
 }
 
 function totalsRows(rows: readonly SerialisedTotals[]): string[][] {
-  return rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), t.netPnl, t.fees, num(t.profitFactor)]);
+  return rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), amount(t.netPnl), amount(t.fees), num(t.profitFactor)]);
 }
 
 /** The whole report as text, ending with a newline. */
@@ -88,13 +106,13 @@ export function printReport(report: PerformanceReport, title = "Performance"): s
   const closed = report.trades.closed;
   out.push("", `== Round-trip trades (${p.trades}${closed.length < p.trades ? `, last ${Math.min(closed.length, TRADES_SHOWN)} shown` : closed.length > TRADES_SHOWN ? `, last ${TRADES_SHOWN} shown` : ""}) ==`);
   if (closed.length === 0) out.push("(none)");
-  else out.push(table(["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"], tripRows(closed.slice(-TRADES_SHOWN))));
+  else out.push(table(["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"], "rllllrrrrrrl", tripRows(closed.slice(-TRADES_SHOWN))));
   if (report.trades.open.length > 0) {
     out.push("", "== Open positions ==");
-    out.push(table(["symbol", "dir", "opened", "qty", "entry", "fees"], report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, t.fees])));
+    out.push(table(["symbol", "dir", "opened", "qty", "entry", "fees"], "lllrrr", report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)])));
   }
   const totalsHeaders = ["trades", "win rate", "net P&L", "fees", "profit factor"];
-  out.push("", "== By symbol ==", report.trades.bySymbol.length === 0 ? "(none)" : table(["symbol", ...totalsHeaders], totalsRows(report.trades.bySymbol)));
-  out.push("", "== By day (UTC) ==", report.trades.byDay.length === 0 ? "(none)" : table(["day", ...totalsHeaders], totalsRows(report.trades.byDay)));
+  out.push("", "== By symbol ==", report.trades.bySymbol.length === 0 ? "(none)" : table(["symbol", ...totalsHeaders], "lrrrrr", totalsRows(report.trades.bySymbol)));
+  out.push("", "== By day (UTC) ==", report.trades.byDay.length === 0 ? "(none)" : table(["day", ...totalsHeaders], "lrrrrr", totalsRows(report.trades.byDay)));
   return `${out.join("\n")}\n`;
 }

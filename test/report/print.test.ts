@@ -1,0 +1,69 @@
+/**
+ * The report as printed on exit: money to the cent (the JSON keeps every digit), prices and
+ * quantities as they are, text columns on the left and figures on the right.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { dec } from "../../src/core/decimal.ts";
+import type { HeanEvent, Side } from "../../src/core/events.ts";
+import { EngineState } from "../../src/engine/engine-state.ts";
+import { accepted, fill as engineFill, intent, submitted } from "../engine/fixtures.ts";
+import { amount, printReport } from "../../src/report/print.ts";
+import { performanceReport } from "../../src/report/run-performance.ts";
+
+const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
+
+const order = (id: string, side: Side, ts: number): HeanEvent[] => [
+  intent(id, { ts, side, strategyId: "s1", purpose: side === "buy" ? "entry" : "exit" }),
+  { ...submitted(id), ts },
+  { ...accepted(id), ts },
+];
+const fill = (id: string, side: Side, price: string, fee: string, ts: number): HeanEvent =>
+  engineFill(`f-${id}`, id, "1", price, { side, fee: dec(fee), liquidity: "taker", ts, venueTs: ts });
+
+test("amounts are shown to the cent; one under a cent keeps two significant digits", () => {
+  assert.equal(amount("-0.41629565149321267"), "-0.42");
+  assert.equal(amount("9819.0532221"), "9819.05");
+  assert.equal(amount("10000"), "10000.00");
+  assert.equal(amount("0"), "0.00");
+  assert.equal(amount("0.000412"), "0.00041");
+  assert.equal(amount("-0.004"), "-0.004");
+  assert.equal(amount(null), "-");
+});
+
+test("the printed report rounds money, keeps prices and sizes exact, and aligns text left and figures right", () => {
+  // Buy 1 at 100.005 (fee 0.1000123), sell at 118.25 (fee 0.11825): net 18.0267377 by hand.
+  const st = new EngineState(dec("10000"));
+  const run: HeanEvent[] = [
+    { type: "mark", ts: T0, symbol: "BTCUSDT", bid: dec("100"), ask: dec("100.01") },
+    ...order("a", "buy", T0 + 1_000),
+    fill("a", "buy", "100.005", "0.1000123", T0 + 2_000),
+    ...order("b", "sell", T0 + 61_000),
+    fill("b", "sell", "118.25", "0.11825", T0 + 62_000),
+    { type: "mark", ts: T0 + 63_000, symbol: "BTCUSDT", bid: dec("118"), ask: dec("118.5") },
+  ];
+  for (const e of run) st.apply(e);
+  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+  // The report itself keeps every digit.
+  assert.equal(report.trades.closed[0]!.netPnl, "18.0267377");
+  const text = printReport(report, "Test");
+  const line = (label: string): string => text.split("\n").find((l) => l.startsWith(label))!;
+  assert.match(line("equity"), /^equity +10000\.00 → 10018\.03$/);
+  assert.match(line("net P&L"), /^net P&L +18\.03$/);
+  assert.match(line("fees"), /^fees +0\.22$/);
+  assert.match(line("expectancy"), /^expectancy +18\.03$/);
+  const [header, , trip] = text.split("\n== Round-trip trades (1) ==\n")[1]!.split("\n");
+  assert.equal(header!.split(/ {2,}/).join("|"), "#|symbol|dir|opened|closed|held|qty|entry|exit|fees|net P&L|exit reason");
+  assert.doesNotMatch(text, / \n/, "no line ends in padding");
+  // Text starts where its header starts; figures end where their header ends.
+  const col = (name: string): { start: number; end: number } => ({ start: header!.indexOf(name), end: header!.indexOf(name) + name.length });
+  assert.equal(trip!.indexOf("BTCUSDT"), col("symbol").start);
+  assert.equal(trip!.indexOf("long"), col("dir").start);
+  assert.equal(trip!.indexOf("signal"), col("exit reason").start);
+  assert.equal(trip!.indexOf("100.005") + "100.005".length, col("entry").end);
+  assert.equal(trip!.indexOf("118.25") + "118.25".length, col("exit").end);
+  assert.equal(trip!.indexOf("0.22") + "0.22".length, col("fees").end);
+  assert.equal(trip!.indexOf("18.03") + "18.03".length, col("net P&L").end);
+  assert.equal(trip!.indexOf("1:00") + "1:00".length, col("held").end);
+  assert.doesNotMatch(text, /18\.0267377|0\.2182623/, "no unrounded amount is printed");
+});
