@@ -52,7 +52,9 @@ const BACKTEST_VENUES = ["bybit", "binance"] as const;
 export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
   --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
                           trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
+  --strategy NAME         a built-in strategy: impulse (default), churn, or none
   --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
+  --set key=value         any configuration value (repeatable), e.g. --set strategy.params.holdMs=5000
   --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
   --instruments FILE      instrument rules (tick, lot, limits, fees) as JSON, for symbols hean does not
                           know (recordings carry their own): [{"symbol":"SOLUSDT","tickSize":"0.001",…}]
@@ -67,6 +69,9 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
   --touch-notional N      quote currency assumed at a price level the data does not show: the queue a
                           passive order joins behind (default ${DEFAULT_FILL_MODEL.touchNotional})
   --depth-levels N        levels per side a taker can walk (default ${DEFAULT_FILL_MODEL.depthLevels})
+  --seed N                seed of the latency jitter (default 1): the same seed, the same run
+  --report FILE           the report as JSON (every figure exact; the printed tables round money to the cent)
+  --html FILE             the report as one self-contained HTML page: equity, drawdown, prices with entries and exits
   --quiet                 no progress line
   --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.holdMs=1000,5000
   --workers N             sweep runs in N worker threads (default 2)
@@ -86,10 +91,6 @@ export function timeFlag(flag: string, text: string | undefined): number | undef
 }
 
 export async function backtestCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(BACKTEST_USAGE);
-    return 0;
-  }
   const { values, positionals } = parseFlags(argv, FLAGS);
   // `--data a b c`: the files after --data come as positionals.
   const files = [...(values.data ?? []), ...positionals];

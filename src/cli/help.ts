@@ -34,6 +34,61 @@ const SIM_HELP = `hean sim bybit|binance: a venue's protocol simulator on loopba
   Every flag: hean sim bybit --help, hean sim binance --help
 `;
 
+const REDIS_FLAG = `  --redis-url URL         the fleet's Redis (default: HEAN_REDIS_URL)`;
+
+const CTL_HELP = `hean ctl [--engine ID | --all] status|stop|resume|flatten|cancel-all: command engines over Redis
+
+  status                  one line per registered engine: up or down, mode, risk state, equity, positions
+  stop                    block new exposure, cancel working orders, close positions (the kill switch)
+  flatten                 the same; resume trades again afterwards
+  resume                  trade again after stop or flatten (not out of HARD_STOP)
+  cancel-all              cancel every working order, positions stay
+  --engine ID | --all     which engine, or every registered one (status without either lists them all)
+  --reason TEXT           journaled with the command by each engine
+  --timeout S             seconds to wait for the answers of the engines that are up (default 10); an
+                          engine that is down gets the command when it returns (stop, flatten and
+                          cancel-all always, resume only within its TTL)
+  --ttl S                 how long resume stays valid (default: the engine's, 5 minutes)
+  --command-id ID         the command's id (default: a new one): sent again, it is carried out once
+  --json                  status as JSON
+${REDIS_FLAG}
+`;
+
+const TAIL_HELP = `hean tail --engine ID [--from SEQ] [--count N]: follow an engine's event stream from Redis
+
+  Prints the engine's events as JSON lines, live, until SIGINT; a jump in the journal
+  sequence (the stream was trimmed) is said on stderr.
+  --engine ID             the engine to follow
+  --from SEQ              start at this journal sequence number (default: new events only)
+  --count N               stop after N events
+${REDIS_FLAG}
+`;
+
+const FLEET_HELP = `hean fleet [--port 8090] [--host 127.0.0.1] [--max-drawdown-pct P] [--max-gross-exposure Q]:
+one dashboard and API over every engine in Redis, and with a limit the fleet risk process
+
+  --port PORT             the dashboard and API port (default 8090)
+  --host HOST             bind address (default 127.0.0.1; another needs HEAN_API_TOKEN)
+  --max-drawdown-pct P    stop every engine when the fleet's equity falls P % below its peak
+  --max-gross-exposure Q  stop every engine when the fleet's gross exposure (quote currency) passes Q
+  --risk-interval S       how often the limits are checked, in seconds (default 1)
+  --command-timeout S     how long a command from the dashboard waits for answers (default 10)
+${REDIS_FLAG}
+  Runs until SIGINT or SIGTERM.
+`;
+
+const CONTEXT_HELP = `hean context --venue bybit|binance [--symbols A,B] [--rest-url URL] [--interval S] [--once]:
+publish funding rate, open interest and mark price to hean:context:<symbol> for the engines
+
+  --venue bybit|binance   whose public REST to ask
+  --symbols A,B           symbols (default BTCUSDT,ETHUSDT)
+  --rest-url URL          the venue's REST base URL (default: the venue's own)
+  --interval S            seconds between rounds (default 5)
+  --once                  one round, then exit (exit 1 if a symbol's call failed)
+${REDIS_FLAG}
+  A call that fails publishes nothing for its symbol: engines see the fields age, never a made-up value.
+`;
+
 interface CommandHelp {
   readonly summary: string;
   readonly text: string;
@@ -45,8 +100,13 @@ const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   run: { summary: "trade (paper on the built-in simulated venue by default)", text: `hean run [options]: trade (paper on the built-in simulated venue by default)\n\n${RUN_OPTIONS}` },
   journal: { summary: "verify, inspect or replay a journal", text: JOURNAL_HELP, subcommands: ["verify", "inspect", "replay"] },
   data: { summary: "download the venues' public historical files", text: "" /* in data-command.ts, which imports research code */, subcommands: ["download"] },
+  backtest: { summary: "replay historical data through the real engine", text: "" /* in backtest-command.ts, which imports research code */ },
   sim: { summary: "run a venue's protocol simulator", text: SIM_HELP, subcommands: ["bybit", "binance"] },
   token: { summary: "print a new API token for HEAN_API_TOKEN", text: "" /* in token-command.ts */ },
+  ctl: { summary: "command engines over Redis", text: CTL_HELP },
+  tail: { summary: "follow an engine's event stream from Redis", text: TAIL_HELP },
+  fleet: { summary: "one dashboard and API over the fleet", text: FLEET_HELP },
+  context: { summary: "publish venue context to Redis", text: CONTEXT_HELP },
   help: { summary: "help on a command: hean help CMD", text: "hean help [CMD [SUB]]: this help, or one command's\n" },
 };
 

@@ -30,6 +30,11 @@ describe("hean help and version", () => {
     [["sim", "binance"], /--api-key/],
     [["token"], /shorter than\s+16 characters[\s\S]*hean token/],
     [["help"], /hean help/],
+    [["backtest"], /hean backtest --data[\s\S]*--walk-forward K/],
+    [["ctl"], /hean ctl[\s\S]*--timeout S/],
+    [["tail"], /hean tail --engine ID/],
+    [["fleet"], /hean fleet[\s\S]*--max-drawdown-pct P/],
+    [["context"], /hean context --venue[\s\S]*--once/],
   ];
   for (const [words, expected] of CASES) {
     test(`hean help ${words.join(" ")} and hean ${words.join(" ")} --help`, () => {
@@ -40,6 +45,24 @@ describe("hean help and version", () => {
       }
     });
   }
+
+  test("every command the overview lists has its help", () => {
+    const overview = hean(["help"]).stdout;
+    const commands = [...new Set([...overview.matchAll(/^ {2}hean ([a-z]+)/gm)].map((m) => m[1]!))];
+    assert.ok(commands.length >= 10, `commands in the overview: ${commands.join(", ")}`);
+    for (const command of commands) {
+      const r = hean([command, "--help"]);
+      assert.equal(r.status, 0, `hean ${command} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`hean ${command}`), `hean ${command} --help`);
+    }
+  });
+
+  test("hean backtest --help runs nothing, even with other flags", () => {
+    const r = hean(["backtest", "--data", "/nonexistent/file.csv", "--help"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /--touch-notional N/);
+    assert.equal(r.stderr, "");
+  });
 
   test("hean run --help starts nothing, even with other flags", () => {
     const r = hean(["run", "--duration", "5", "--help"]);
@@ -52,6 +75,7 @@ describe("hean help and version", () => {
 describe("a mistyped word names the valid ones", () => {
   const CASES: readonly (readonly [string, readonly string[], readonly string[]])[] = [
     ["command", ["rnu"], ['did you mean "run"?', "valid: run, journal"]],
+    ["command (backtest)", ["backtst"], ['did you mean "backtest"?']],
     ["help topic", ["help", "jurnal"], ['did you mean "journal"?']],
     ["journal subcommand", ["journal", "inspct", "--journal", "x.db"], ['did you mean "inspect"?', "verify, inspect, replay"]],
     ["sim venue", ["sim", "bybt"], ['did you mean "bybit"?']],
