@@ -54,7 +54,7 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
                           trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
   --strategy NAME         a built-in strategy: impulse (default), churn, or none
   --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
-  --set key=value         any configuration value (repeatable), e.g. --set strategy.params.holdMs=5000
+  --set key=value         any configuration value (repeatable), e.g. --set strategy.params.cooldownMs=5000
   --config FILE           JSON configuration (risk, execution, several strategies[] with capital shares)
   --instruments FILE      instrument rules (tick, lot, limits, fees) as JSON, for symbols hean does not
                           know (recordings carry their own): [{"symbol":"SOLUSDT","tickSize":"0.001",…}]
@@ -73,7 +73,7 @@ export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--f
   --report FILE           the report as JSON (every figure exact; the printed tables round money to the cent)
   --html FILE             the report as one self-contained HTML page: equity, drawdown, prices with entries and exits
   --quiet                 no progress line
-  --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.holdMs=1000,5000
+  --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.entryZ=1.5,2,3
   --workers N             sweep runs in N worker threads (default 2)
   --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
   --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample

@@ -16,7 +16,7 @@ const TRADES_SHOWN = 20;
  * `align` has one letter per column: `l` for text (left), `r` for figures (right, so that their
  * digits line up).
  */
-function table(headers: readonly string[], align: string, rows: readonly (readonly string[])[]): string {
+export function table(headers: readonly string[], align: string, rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]): string =>
     cells

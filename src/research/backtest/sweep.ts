@@ -12,6 +12,7 @@
 import { Worker } from "node:worker_threads";
 import { HeanError } from "../../core/errors.ts";
 import type { Performance } from "../../report/performance.ts";
+import { table } from "../../report/print.ts";
 import type { BacktestLatency } from "./backtest-venue.ts";
 import type { FillModel } from "./replay-market.ts";
 
@@ -180,13 +181,9 @@ export function printSweep(r: SweepReport): string {
   const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
   const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
   const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
   const out = [
     `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`} ==`,
-    line(headers),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...rows.map(line),
+    table(headers, "rlrrrrl", rows),
   ];
   if (r.walkForwardPath.length > 0) {
     out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
