@@ -2,11 +2,13 @@
  * `hean backtest`: replay historical market data through the real runtime (src/research/backtest)
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { BUILTIN_INSTRUMENTS, type Instrument } from "../core/instrument.ts";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
-import { recogniseFile } from "../research/data/formats.ts";
+import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
+import { dataFiles } from "../research/data/data-paths.ts";
+import type { ReadAs } from "../research/data/file-report.ts";
 import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
 import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
 import { progressPrinter } from "../research/backtest/progress.ts";
@@ -20,6 +22,7 @@ import { mergeMarketBatches } from "../research/data/reader.ts";
 
 const FLAGS = {
   data: { type: "string", multiple: true },
+  format: { type: "string" },
   symbols: { type: "string" },
   from: { type: "string" },
   to: { type: "string" },
@@ -49,9 +52,12 @@ const FLAGS = {
 /** Venues whose built-in instrument rules a backtest can trade by. */
 const BACKTEST_VENUES = ["bybit", "binance"] as const;
 
-export const BACKTEST_USAGE = `hean backtest --data FILE… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
-  --data FILE…            historical files (repeatable, or several after one --data): Binance aggTrades,
-                          trades, bookTicker, fundingRate; Bybit trades; plain, .gz or .zip
+export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
+  --data FILE|DIR…        historical files (repeatable, or several after one --data): Binance aggTrades,
+                          trades, bookTicker, fundingRate; Bybit trades; hean recordings; plain, .gz or
+                          .zip. A directory stands for every file under it (a hean data download tree)
+  --format FORMAT         the layout of files not named as their venue names them (the symbol is then the
+                          one of --symbols): ${NAMEABLE_FORMATS.join(", ")}
   --strategy NAME         a built-in strategy: impulse (default), churn, or none
   --strategy-file FILE    a strategy module of your own (docs/STRATEGIES.md)
   --set key=value         any configuration value (repeatable), e.g. --set strategy.params.cooldownMs=5000
@@ -93,10 +99,9 @@ export function timeFlag(flag: string, text: string | undefined): number | undef
 export async function backtestCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, FLAGS);
   // `--data a b c`: the files after --data come as positionals.
-  const files = [...(values.data ?? []), ...positionals];
-  if (files.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
-  const absent = files.find((f) => !existsSync(f));
-  if (absent !== undefined) throw new HeanError("CLI_USAGE", `--data ${absent}: no such file`, { file: absent });
+  const paths = [...(values.data ?? []), ...positionals];
+  if (paths.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
+  const files = dataFiles(paths);
   const from = timeFlag("from", values.from);
   const to = timeFlag("to", values.to);
   if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
@@ -114,8 +119,12 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const instruments = instrumentsFile === undefined ? undefined : readInstruments(instrumentsFile);
   const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? [])].map((i) => i.symbol));
   for (const f of files) if (recogniseFile(f)?.format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) known.add(i.symbol);
-  const unknown = symbols.split(",").map((x) => x.trim().toUpperCase()).filter((x) => !known.has(x));
+  const symbolList = symbols.split(",").map((x) => x.trim().toUpperCase());
+  const unknown = symbolList.filter((x) => !known.has(x));
   if (unknown.length > 0) throw new HeanError("CLI_USAGE", `no instrument rules for ${unknown.join(", ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
+  // Files whose names do not say their layout or symbol: --format, and the one symbol traded.
+  const format = choiceFlag("format", values.format, NAMEABLE_FORMATS);
+  const readAs: ReadAs = { ...(format !== undefined ? { format } : {}), ...(symbolList.length === 1 ? { symbol: symbolList[0]! } : {}) };
   const configFile = textFlag("config", values.config);
   const cli = {
     symbols,
@@ -147,13 +156,14 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     for (const c of combos) loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli });
     let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
     if (k !== undefined) {
-      const span = await dataSpan(files, from, to, values.strict === true);
+      const span = await dataSpan(files, readAs, from, to, values.strict === true);
       spans = windows(span.from, span.to, k);
     }
     const jobs: SweepJob[] = combos.flatMap((c, ci) =>
       spans.map((w, wi) => ({
         id: ci * spans.length + wi,
         files,
+        readAs,
         configFile,
         cli,
         overrides: [...(values.set ?? []), ...c],
@@ -187,6 +197,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     signal: abort.signal,
     ...(instruments === undefined ? {} : { instruments }),
     files,
+    readAs,
     config,
     from,
     to,
@@ -217,10 +228,10 @@ function recordedVenue(files: readonly string[]): string | undefined {
 }
 
 /** First and last time of the data (within --from/--to): the span walk-forward windows cut. */
-async function dataSpan(files: readonly string[], from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
+async function dataSpan(files: readonly string[], readAs: ReadAs, from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
   let first: number | undefined;
   let last = 0;
-  for await (const batch of mergeMarketBatches(files, { strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })) {
+  for await (const batch of mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })) {
     first ??= batch[0]!.ts;
     last = batch.at(-1)!.ts;
   }

@@ -3,7 +3,7 @@
  * counted and shown (or stopping the run with --strict), time going back refused, bad flags refused.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -51,6 +51,51 @@ test("the README's command on local files: a day's zip of Binance BTCUSDT aggTra
   const report = JSON.parse(readFileSync(join(dir, "bt.json"), "utf8")) as { backtest: { rules: { takerFee: string }[] } };
   assert.equal(report.backtest.rules[0]!.takerFee, "0.0005");
   assert.match(readFileSync(join(dir, "bt.html"), "utf8"), /<ul id="notes"><li>backtest impulse on BTCUSDT: 400 events/);
+});
+
+test("a directory as --data is every data file under it, in path order: the same run as the files named one by one", () => {
+  // A `hean data download` tree: DIR/VENUE/KIND/SYMBOL/, with an unfinished download and a stray hidden file.
+  const tree = join(dir, "tree", "binance", "aggTrades", "ETHUSDT");
+  mkdirSync(tree, { recursive: true });
+  const day = (d: number): string[] => good(150).map((row) => row.replace(/,(\d{13}),/, (_, ts: string) => `,${Number(ts) + d * 86_400_000},`));
+  const one = join(tree, "ETHUSDT-aggTrades-2025-01-03.csv");
+  const two = join(tree, "ETHUSDT-aggTrades-2025-01-04.csv");
+  writeFileSync(two, `${day(1).join("\n")}\n`);
+  writeFileSync(one, `${day(0).join("\n")}\n`);
+  writeFileSync(join(tree, "ETHUSDT-aggTrades-2025-01-05.csv.part"), "half a download\n");
+  writeFileSync(join(tree, ".DS_Store"), "\u0000\u0001");
+  const byDir = hean(["backtest", "--data", join(dir, "tree"), "--strategy", "churn", "--report", join(dir, "by-dir.json"), "--quiet"]);
+  const byFiles = hean(["backtest", "--data", one, two, "--strategy", "churn", "--report", join(dir, "by-files.json"), "--quiet"]);
+  assert.equal(byDir.status, 0, byDir.stderr);
+  assert.match(byDir.stdout, /^backtest churn on ETHUSDT: 300 events from 2 file\(s\)/);
+  assert.equal(byDir.stdout, byFiles.stdout);
+  assert.equal(readFileSync(join(dir, "by-dir.json"), "utf8"), readFileSync(join(dir, "by-files.json"), "utf8"));
+  mkdirSync(join(dir, "empty"));
+  const empty = hean(["backtest", "--data", join(dir, "empty"), "--quiet"]);
+  assert.equal(empty.status, 2);
+  assert.match(empty.stderr, /--data .*empty: a directory with no data files in it/);
+});
+
+test("a file not named as the venue names it is read with --format and the one symbol of --symbols", () => {
+  const named = file("ETHUSDT-aggTrades-2025-01-05.csv", good(120));
+  const renamed = join(dir, "my-eth-trades.csv");
+  copyFileSync(named, renamed);
+  const refused = hean(["backtest", "--data", renamed, "--symbols", "ETHUSDT", "--quiet"]);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /my-eth-trades\.csv: cannot tell the file's layout from its name .*give it with --format: binance-aggTrades,/);
+  const asNamed = hean(["backtest", "--data", named, "--strategy", "churn", "--quiet"]);
+  const asFormat = hean(["backtest", "--data", renamed, "--format", "binance-aggTrades", "--symbols", "ETHUSDT", "--strategy", "churn", "--quiet"]);
+  assert.equal(asFormat.status, 0, asFormat.stderr);
+  assert.match(asFormat.stdout, /120 events from 1 file/);
+  assert.equal(asFormat.stdout, asNamed.stdout);
+  // Which symbol the rows are cannot be guessed among several.
+  const two = hean(["backtest", "--data", renamed, "--format", "binance-aggTrades", "--symbols", "ETHUSDT,BTCUSDT", "--quiet"]);
+  assert.equal(two.status, 1);
+  assert.match(two.stderr, /the rows carry no symbol and the file name does not say it; give it with --symbols \(one symbol\)/);
+  // A venue's own name decides over --format: a mixed list is read right.
+  const mixed = hean(["backtest", "--data", renamed, named, "--format", "binance-aggTrades", "--symbols", "ETHUSDT", "--strategy", "churn", "--quiet"]);
+  assert.equal(mixed.status, 0, mixed.stderr);
+  assert.match(mixed.stdout, /240 events from 2 file/);
 });
 
 test("malformed rows are skipped, counted and shown; --strict stops at the first", () => {

@@ -21,7 +21,7 @@ import { type Dec, format, toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import { venueEntry } from "../../venues/registry.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
-import type { FileReport } from "../data/file-report.ts";
+import type { FileReport, ReadAs } from "../data/file-report.ts";
 import { mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
 import { recogniseFile } from "../data/formats.ts";
@@ -33,6 +33,8 @@ import { DEFAULT_FILL_MODEL, type FillModel, type Silence } from "./replay-marke
 
 export interface BacktestOptions {
   readonly files: readonly string[];
+  /** The layout and symbol of files whose names do not say them. */
+  readonly readAs?: ReadAs | undefined;
   /** The runtime's configuration: symbols, strategy, risk, execution, initial cash. */
   readonly config: HeanConfig;
   readonly from?: number | undefined;
@@ -147,7 +149,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const totalBytes = options.files.reduce((sum, f) => sum + statSync(f).size, 0);
   const records = mergeMarketBatches(
     options.files,
-    { strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
+    { ...options.readAs, strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
     reports,
   );
   const first = await records.next();

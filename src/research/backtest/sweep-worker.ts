@@ -14,7 +14,7 @@ parentPort?.on("message", (job: SweepJob) => {
     try {
       const config = loadConfig({ file: job.configFile, overrides: job.overrides, cli: { ...job.cli } });
       const instruments = job.instrumentsFile === undefined ? undefined : instrumentsFromJson(JSON.parse(readFileSync(job.instrumentsFile, "utf8")));
-      const { report } = await runBacktest({ files: job.files, config, from: job.from, to: job.to, strict: job.strict, fill: job.fill, latency: job.latency, instruments });
+      const { report } = await runBacktest({ files: job.files, readAs: job.readAs, config, from: job.from, to: job.to, strict: job.strict, fill: job.fill, latency: job.latency, instruments });
       return { id: job.id, ok: true, performance: report.performance };
     } catch (e) {
       return { id: job.id, ok: false, error: describeError(e).message };

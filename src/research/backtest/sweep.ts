@@ -15,6 +15,7 @@ import type { Performance } from "../../report/performance.ts";
 import { table } from "../../report/print.ts";
 import type { BacktestLatency } from "./backtest-venue.ts";
 import type { FillModel } from "./replay-market.ts";
+import type { ReadAs } from "../data/file-report.ts";
 
 export const RANK_METRICS = ["totalReturnPct", "sharpe", "sortino", "calmar", "profitFactor", "winRatePct", "expectancy", "maxDrawdownPct"] as const;
 export type RankMetric = (typeof RANK_METRICS)[number];
@@ -59,6 +60,7 @@ export function windows(from: number, to: number, k: number): { from: number; to
 export interface SweepJob {
   readonly id: number;
   readonly files: readonly string[];
+  readonly readAs: ReadAs;
   readonly configFile: string | undefined;
   readonly cli: Readonly<Record<string, string | number | undefined>>;
   readonly overrides: readonly string[];

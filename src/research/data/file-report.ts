@@ -8,9 +8,9 @@ import type { BytesCounter } from "./lines.ts";
 export interface ReadOptions {
   /** Stop at the first malformed row instead of skipping it. */
   readonly strict?: boolean;
-  /** The file's layout, when its name does not follow the venue's. */
+  /** The layout of a file whose name does not follow the venue's (a name that does decides). */
   readonly format?: DataFormat;
-  /** The symbol of a file whose rows carry none and whose name does not say. */
+  /** The symbol of a file whose rows carry none and whose name does not say (a name that does decides). */
   readonly symbol?: string;
   /** Only records with from ≤ ts < to. */
   readonly from?: number;
@@ -18,6 +18,9 @@ export interface ReadOptions {
   /** Counts the file bytes read, across files (progress). */
   readonly bytesRead?: BytesCounter;
 }
+
+/** How to read files whose names do not say their layout or symbol. */
+export type ReadAs = Pick<ReadOptions, "format" | "symbol">;
 
 export interface RowProblem {
   readonly line: number;

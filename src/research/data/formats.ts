@@ -16,6 +16,12 @@ export const DATA_FORMATS = [
 ] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
 
+/**
+ * The layouts a file can be told to be read as (`--format`) when its name does not say. Not a
+ * recording: its name (`.hean.csv`) is what tells hean to read the venue's rules from its header.
+ */
+export const NAMEABLE_FORMATS: readonly DataFormat[] = DATA_FORMATS.filter((f) => f !== "hean-market");
+
 /** How a file's times are written; decided from the first row's magnitude, and reported. */
 export type TimeUnit = "s" | "ms" | "us";
 

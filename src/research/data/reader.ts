@@ -6,7 +6,7 @@
  * broken file and reorder what a backtest sees.
  */
 import { HeanError } from "../../core/errors.ts";
-import { DATA_FORMATS, type DataFormat, FORMATS, type TimeUnit, recogniseFile } from "./formats.ts";
+import { type DataFormat, FORMATS, NAMEABLE_FORMATS, type TimeUnit, recogniseFile } from "./formats.ts";
 import { type BytesCounter, readError, unpacked } from "./lines.ts";
 import { type FileReport, type ReadOptions, newFileReport } from "./file-report.ts";
 import { RowReader } from "./row-reader.ts";
@@ -14,14 +14,15 @@ import type { MarketRecord } from "./records.ts";
 
 
 function formatOf(file: string, options: ReadOptions): { format: DataFormat; symbol: string | undefined } {
+  // A venue's own file name decides: one --format for several files must not misread the ones it names.
   const known = recogniseFile(file);
-  const format = options.format ?? known?.format;
+  const format = known?.format ?? options.format;
   if (format === undefined) {
-    throw new HeanError("DATA_MALFORMED", `${file}: cannot tell the file's layout from its name; say it with a format (${DATA_FORMATS.join(", ")})`, { file });
+    throw new HeanError("DATA_MALFORMED", `${file}: cannot tell the file's layout from its name (the venues' own names say it); give it with --format: ${NAMEABLE_FORMATS.join(", ")}`, { file });
   }
-  const symbol = options.symbol ?? known?.symbol;
+  const symbol = known?.symbol ?? options.symbol;
   if (FORMATS[format].needsSymbol && symbol === undefined) {
-    throw new HeanError("DATA_MALFORMED", `${file}: the rows carry no symbol and the file name does not say it; give the symbol`, { file, format });
+    throw new HeanError("DATA_MALFORMED", `${file}: the rows carry no symbol and the file name does not say it; give it with --symbols (one symbol)`, { file, format });
   }
   return { format, symbol };
 }
