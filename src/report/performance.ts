@@ -6,7 +6,7 @@
  * number of digits so that two runs of the same input write byte-identical reports.
  */
 import { type Dec, ONE, div, format, mulInt, sub, toNumber } from "../core/decimal.ts";
-import type { TradeTotals } from "./trade-ledger.ts";
+import type { FillTotals, TradeTotals } from "./trade-ledger.ts";
 
 export interface EquityPoint {
   readonly ts: number;
@@ -27,7 +27,10 @@ export interface PerformanceInput {
   readonly endEquity: Dec;
   /** Equity samples in time order (the start and end are added from the two figures above). */
   readonly equity: readonly EquityPoint[];
+  /** The closed trades: their count, wins, P&L. */
   readonly totals: TradeTotals;
+  /** Every fill of the run, open trades' too: fees paid and the maker share. */
+  readonly fills: FillTotals;
   /** Time with at least one position open. */
   readonly exposedMs: number;
   readonly benchmark: readonly BenchmarkPrices[];
@@ -63,7 +66,9 @@ export interface Performance {
   readonly averageWin: string | null;
   readonly averageLoss: string | null;
   readonly exposurePct: number;
+  /** Of every quantity filled, open trades' too. */
   readonly makerSharePct: number | null;
+  /** Paid by every fill, open trades' too (net P&L counts them all). */
   readonly fees: string;
   /** Equal-weighted buy-and-hold return of the same symbols over the same time. */
   readonly buyAndHoldPct: number | null;
@@ -113,8 +118,8 @@ export function performance(input: PerformanceInput): Performance {
     averageWin: t.wins === 0 ? null : format(div(t.grossProfit, mulInt(ONE, t.wins))),
     averageLoss: t.losses === 0 ? null : format(div(t.grossLoss, mulInt(ONE, t.losses))),
     exposurePct: span === 0 ? 0 : round((Math.min(input.exposedMs, span) / span) * 100),
-    makerSharePct: t.tradedQty === 0n ? null : round((toNumber(t.makerQty) / toNumber(t.tradedQty)) * 100),
-    fees: format(t.fees),
+    makerSharePct: input.fills.tradedQty === 0n ? null : round((toNumber(input.fills.makerQty) / toNumber(input.fills.tradedQty)) * 100),
+    fees: format(input.fills.fees),
     buyAndHoldPct: buyAndHold(input.benchmark),
   };
 }

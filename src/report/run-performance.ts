@@ -159,6 +159,7 @@ export class RunPerformance {
       endEquity,
       equity: this.equityCurve(),
       totals: this.ledger.totals(),
+      fills: this.ledger.fillTotals(),
       exposedMs: this.ledger.exposedMs(to),
       benchmark: this.benchmark(),
     });

@@ -77,6 +77,13 @@ export interface TradeTotals {
   readonly makerQty: Dec;
 }
 
+/** What fills paid and traded. */
+export interface FillTotals {
+  readonly fees: Dec;
+  readonly tradedQty: Dec;
+  readonly makerQty: Dec;
+}
+
 export interface TradeLedgerSnapshot {
   readonly positions: readonly Position[];
   readonly open: readonly OpenTripState[];
@@ -222,6 +229,17 @@ export class TradeLedger {
 
   totals(): TradeTotals {
     return this.#totals;
+  }
+
+  /** Every fill so far: the closed trades' and the open trades' (whose entry fees are paid already). */
+  fillTotals(): FillTotals {
+    let { fees, tradedQty, makerQty } = this.#totals;
+    for (const t of this.#open.values()) {
+      fees = add(fees, t.fees);
+      tradedQty = add(tradedQty, add(t.entryQty, t.exitQty));
+      makerQty = add(makerQty, t.makerQty);
+    }
+    return { fees, tradedQty, makerQty };
   }
 
   bySymbol(): (TradeTotals & { readonly symbol: string })[] {

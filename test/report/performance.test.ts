@@ -43,6 +43,7 @@ describe("performance", () => {
       endEquity: dec("1020"),
       equity: [],
       totals,
+      fills: totals,
       exposedMs: 4 * MIN,
       benchmark: [
         { symbol: "A", first: dec("100"), last: dec("110") },
@@ -73,7 +74,7 @@ describe("performance", () => {
       e *= d % 2 === 1 ? 1.02 : 0.99;
       equity.push({ ts: d * day, equity: dec(e.toFixed(6)) });
     }
-    const p = performance({ from: 0, to: 30 * day, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, exposedMs: 0, benchmark: [] });
+    const p = performance({ from: 0, to: 30 * day, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
     assert.equal(p.returnPeriod, "day");
     const r = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 0.02 : -0.01));
     const m = r.reduce((s, x) => s + x, 0) / r.length;
@@ -86,11 +87,11 @@ describe("performance", () => {
   });
 
   test("nothing happened: no ratios invented", () => {
-    const p = performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, exposedMs: 0, benchmark: [] });
+    const p = performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
     assert.deepEqual(
       [p.sharpe, p.sortino, p.calmar, p.winRatePct, p.profitFactor, p.expectancy, p.makerSharePct, p.buyAndHoldPct],
       [null, null, null, null, null, null, null, null],
     );
-    assert.equal(JSON.stringify(p), JSON.stringify(performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, exposedMs: 0, benchmark: [] })));
+    assert.equal(JSON.stringify(p), JSON.stringify(performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] })));
   });
 });

@@ -40,6 +40,22 @@ function engine(events: readonly HeanEvent[]): EngineState {
   return st;
 }
 
+test("fees and the maker share count the open trade's fills too: net P&L has paid them", () => {
+  // The round trip above (fees 0.218, taker), then a maker buy of 1 at 119 (fee 0.0238) still open.
+  const st = engine([
+    ...RUN,
+    ...order("c", "buy", T0 + 130_000),
+    engineFill("f-c", "c", "1", "119", { side: "buy", fee: dec("0.0238"), liquidity: "maker", ts: T0 + 131_000, venueTs: T0 + 131_000 }),
+  ]);
+  const s = st.performance.summary(st.portfolio.capitalIn, st.portfolio.equity());
+  assert.equal(s.trades, 1);
+  assert.equal(s.fees, "0.2418");
+  // 1 of the 3 filled is maker.
+  assert.equal(s.makerSharePct, 33.333333);
+  // The closed trades' own table keeps to them.
+  assert.equal(format(st.performance.ledger.totals().fees), "0.218");
+});
+
 test("one round trip: the trade, P&L, fees, curve and drawdown equal the hand figures", () => {
   const st = engine(RUN);
   const [trip] = st.performance.recentTrades();
