@@ -131,6 +131,42 @@ test("prints sizes below the instrument's lot as not replayed and how to give th
   assert.match(hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--venue", "okx", "--quiet"]).stderr, /--venue must be one of bybit, binance/);
 });
 
+test("a strategy that breaks mid-run is named above the tables and in the JSON; a sweep does not rank its run", () => {
+  // Buys on its 10th book, then throws from its `after`-th on: the position it left stays under risk.
+  const strategy = join(dir, "breaks.ts");
+  writeFileSync(
+    strategy,
+    `export default {
+  name: "breaks",
+  description: "buys once, then throws",
+  params: { after: { kind: "number", min: 0, max: 1e9 } },
+  defaults: { after: 40 },
+  create: (p: { after: number }) => {
+    let n = 0;
+    return {
+      onBook: (book: { symbol: string }) => {
+        n++;
+        if (n === 10) return { action: "open", symbol: book.symbol, side: "buy", stopDistance: 0.01, confidence: 0.5, reason: "once" };
+        if (n >= p.after) throw new Error("a bug in the strategy");
+        return undefined;
+      },
+    };
+  },
+};
+`,
+  );
+  const data = file("ETHUSDT-aggTrades-2025-01-08.csv", good(200));
+  const run = hean(["backtest", "--data", data, "--strategy-file", strategy, "--report", join(dir, "breaks.json"), "--quiet"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /\n {2}strategy breaks DISABLED at 2025-01-03T\d\d:\d\d:\d\d\.\d{3}Z: onBook threw Error: a bug in the strategy; no data or signals after it/);
+  const report = JSON.parse(readFileSync(join(dir, "breaks.json"), "utf8")) as { backtest: { disabled: { strategyId: string; problem: string }[] }; trades: { open: unknown[] } };
+  assert.deepEqual(report.backtest.disabled.map((d) => [d.strategyId, d.problem]), [["breaks", "onBook threw Error: a bug in the strategy"]]);
+  assert.equal(report.trades.open.length, 1, "the position it left is still there, under risk");
+  const sweep = hean(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.after=40,1000000", "--workers", "1", "--quiet"]);
+  assert.equal(sweep.status, 1, "a sweep with a broken run says so in its exit code");
+  assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +0 +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy\n/);
+});
+
 test("time going back is an error, not a silent sort", () => {
   const rows = good(30);
   [rows[5], rows[6]] = [rows[6]!, rows[5]!];

@@ -83,9 +83,20 @@ export interface DataSummary {
   readonly longestSilence: Silence | null;
 }
 
+/** A strategy that threw or broke the signal contract: it got no data after this (src/runtime/strategy-slot.ts). */
+export interface DisabledStrategy {
+  readonly strategyId: string;
+  readonly at: number;
+  readonly atIso: string;
+  /** The handler and what it did: "onBook threw Error: …". */
+  readonly problem: string;
+}
+
 export interface BacktestReport extends RunReport {
   readonly backtest: {
     readonly strategy: string;
+    /** Strategies disabled during the run, in the order it happened: the figures after it are not theirs. */
+    readonly disabled: readonly DisabledStrategy[];
     readonly params: Readonly<Record<string, unknown>>;
     readonly symbols: readonly string[];
     /** The instrument rules the run traded by (given, a recording's, or built in), as decimals. */
@@ -184,6 +195,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     });
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
+    // Alerts are not journaled, so the run report cannot say it: a strategy that broke mid-run.
+    const disabled: DisabledStrategy[] = [];
+    runtime.outbox.subscribe(
+      "backtest-disabled-strategies",
+      (e) => {
+        if (e.type !== "alert" || e.code !== "STRATEGY_DISABLED") return;
+        const c = e.context as { strategyId?: unknown; handler?: unknown; problem?: unknown };
+        disabled.push({ strategyId: String(c.strategyId), at: e.ts, atIso: new Date(e.ts).toISOString(), problem: `${String(c.handler)} ${String(c.problem)}` });
+      },
+      ["alert"],
+    );
     let events = 0;
     let lastTs = firstTs;
     const prices = new PriceSampler();
@@ -262,7 +284,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data },
+      backtest: { disabled, strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),

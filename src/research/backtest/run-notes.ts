@@ -31,6 +31,9 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
+  for (const s of report.backtest.disabled) {
+    notes.push(`strategy ${s.strategyId} DISABLED at ${s.atIso}: ${s.problem}; no data or signals after it (its positions stayed under risk's stops, max hold and horizon)`);
+  }
   const { risk } = report;
   if (risk.state !== "NORMAL") notes.push(`risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
   const k = risk.killSwitch;
