@@ -184,6 +184,10 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
     [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
     [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
+    [["backtest", "--data", data, "--walk-forward", "3"], /--walk-forward applies to a sweep: add --sweep/],
+    [["backtest", "--data", data, "--workers", "4"], /--workers applies to a sweep/],
+    [["backtest", "--data", data, "--rank", "sharpe"], /--rank applies to a sweep/],
+    [["backtest", "--data", data, "--format", "binance-aggtrades", "--symbols", "ETHUSDT"], /--format must be one of binance-aggTrades,.*did you mean "binance-aggTrades"/],
   ] as const) {
     const r = hean(args);
     assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
