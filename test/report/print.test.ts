@@ -5,21 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
-import type { HeanEvent, Side } from "../../src/core/events.ts";
+import type { HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
-import { accepted, fill as engineFill, intent, submitted } from "../engine/fixtures.ts";
 import { amount, printReport } from "../../src/report/print.ts";
 import { performanceReport } from "../../src/report/run-performance.ts";
-
-const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
-
-const order = (id: string, side: Side, ts: number): HeanEvent[] => [
-  intent(id, { ts, side, strategyId: "s1", purpose: side === "buy" ? "entry" : "exit" }),
-  { ...submitted(id), ts },
-  { ...accepted(id), ts },
-];
-const fill = (id: string, side: Side, price: string, fee: string, ts: number): HeanEvent =>
-  engineFill(`f-${id}`, id, "1", price, { side, fee: dec(fee), liquidity: "taker", ts, venueTs: ts });
+import { T0, fill, mark, order } from "./fixtures.ts";
 
 test("amounts are shown to the cent; one under a cent keeps two significant digits", () => {
   assert.equal(amount("-0.41629565149321267"), "-0.42");
@@ -35,12 +25,12 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   // Buy 1 at 100.005 (fee 0.1000123), sell at 118.25 (fee 0.11825): net 18.0267377 by hand.
   const st = new EngineState(dec("10000"));
   const run: HeanEvent[] = [
-    { type: "mark", ts: T0, symbol: "BTCUSDT", bid: dec("100"), ask: dec("100.01") },
+    mark("100", "100.01", T0),
     ...order("a", "buy", T0 + 1_000),
     fill("a", "buy", "100.005", "0.1000123", T0 + 2_000),
     ...order("b", "sell", T0 + 61_000),
     fill("b", "sell", "118.25", "0.11825", T0 + 62_000),
-    { type: "mark", ts: T0 + 63_000, symbol: "BTCUSDT", bid: dec("118"), ask: dec("118.5") },
+    mark("118", "118.5", T0 + 63_000),
   ];
   for (const e of run) st.apply(e);
   const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());

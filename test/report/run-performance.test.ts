@@ -5,23 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec, format } from "../../src/core/decimal.ts";
-import type { HeanEvent, Side } from "../../src/core/events.ts";
+import type { HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
-import { accepted, fill as engineFill, intent, submitted } from "../engine/fixtures.ts";
 import { decodeValue, encodeValue } from "../../src/journal/codec.ts";
 import { RunPerformance, type RunPerformanceSnapshot } from "../../src/report/run-performance.ts";
-
-const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
-
-/** An order from intent to acceptance (the engine refuses a fill of an order never sent). */
-const order = (id: string, side: Side, ts: number): HeanEvent[] => [
-  intent(id, { ts, side, strategyId: "s1", purpose: side === "buy" ? "entry" : "exit" }),
-  { ...submitted(id), ts },
-  { ...accepted(id), ts },
-];
-const fill = (id: string, side: Side, price: string, fee: string, ts: number): HeanEvent =>
-  engineFill(`f-${id}`, id, "1", price, { side, fee: dec(fee), liquidity: "taker", ts, venueTs: ts });
-const mark = (bid: string, ask: string, ts: number): HeanEvent => ({ type: "mark", ts, symbol: "BTCUSDT", bid: dec(bid), ask: dec(ask) });
+import { T0, fill, mark, order } from "./fixtures.ts";
 
 /** Buy 1 at 100, marked down to 90 (bid), up to 120, sold at 118: every figure by hand. */
 const RUN: HeanEvent[] = [
@@ -45,7 +33,7 @@ test("fees and the maker share count the open trade's fills too: net P&L has pai
   const st = engine([
     ...RUN,
     ...order("c", "buy", T0 + 130_000),
-    engineFill("f-c", "c", "1", "119", { side: "buy", fee: dec("0.0238"), liquidity: "maker", ts: T0 + 131_000, venueTs: T0 + 131_000 }),
+    fill("c", "buy", "119", "0.0238", T0 + 131_000, "maker"),
   ]);
   const s = st.performance.summary(st.portfolio.capitalIn, st.portfolio.equity());
   assert.equal(s.trades, 1);

@@ -95,8 +95,6 @@ export interface DisabledStrategy {
 export interface BacktestReport extends RunReport {
   readonly backtest: {
     readonly strategy: string;
-    /** Strategies disabled during the run, in the order it happened: the figures after it are not theirs. */
-    readonly disabled: readonly DisabledStrategy[];
     readonly params: Readonly<Record<string, unknown>>;
     readonly symbols: readonly string[];
     /** The instrument rules the run traded by (given, a recording's, or built in), as decimals. */
@@ -104,6 +102,8 @@ export interface BacktestReport extends RunReport {
     readonly fill: FillModel;
     readonly latency: BacktestLatency;
     readonly data: DataSummary;
+    /** Strategies disabled during the run, in the order it happened: the figures after it are not theirs. */
+    readonly disabled: readonly DisabledStrategy[];
   };
 }
 
@@ -284,7 +284,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { disabled, strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data },
+      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),

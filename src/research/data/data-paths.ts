@@ -14,8 +14,9 @@ export function dataFiles(paths: readonly string[]): string[] {
     let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();
-    } catch {
-      throw new HeanError("CLI_USAGE", `--data ${path}: no such file or directory`, { file: path });
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message;
+      throw new HeanError("CLI_USAGE", `--data ${path}: ${why}`, { file: path });
     }
     if (!isDir) return [path];
     const files = readdirSync(path, { recursive: true, withFileTypes: true })
