@@ -21,13 +21,22 @@ export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: numb
   const span = endTs === undefined ? undefined : endTs - p.firstTs;
   const fraction = span === undefined || span <= 0 ? p.fraction : Math.min(1, Math.max(0, (p.ts - p.firstTs) / span));
   const eta = fraction === undefined || fraction <= 0 || p.done ? undefined : (elapsedMs / fraction) * (1 - fraction);
+  // Most wanted first: a terminal narrower than the line cuts its end.
   const parts = [
+    p.done ? "done" : eta === undefined ? "ETA ?" : `ETA ${etaText(eta)}`,
     `${p.events.toLocaleString("en-US")} events`,
     `${Math.round(rate).toLocaleString("en-US")} events/s`,
     `data at ${new Date(p.ts).toISOString().slice(0, 19)}Z`,
-    p.done ? "done" : eta === undefined ? "ETA ?" : `ETA ${Math.ceil(eta / 1000)}s`,
   ];
   return { line: parts.join(", "), fraction };
+}
+
+/** `42s`, `12m05s`, `3h02m`. */
+function etaText(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 export function progressPrinter(options: ProgressOptions): (p: BacktestProgress) => void {
