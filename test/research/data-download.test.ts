@@ -155,6 +155,18 @@ describe("hean data download", () => {
     assert.equal(await count(join(dir, "bybit/trades/BTCUSDT/BTCUSDT2024-03-01.csv.gz")), 1);
   });
 
+  test("a server that cannot be reached is named with why (refused), not just 'fetch failed'", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    // A port that was just listened on and closed: nothing answers there.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const r = await heanData(["--venue", "binance", "--symbols", "XRPUSDT", "--kind", "aggTrades", "--from", "2024-03-01", "--to", "2024-03-01", "--dir", dir, "--base-url", `http://127.0.0.1:${port}`]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, new RegExp(`XRPUSDT-aggTrades-2024-03-01\\.zip: FAILED: fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+  });
+
   test("bad arguments are refused with the reason and exit 2, before anything is fetched", async () => {
     const before = requests.length;
     for (const [args, reason] of [

@@ -104,11 +104,18 @@ export async function download(files: readonly RemoteFile[], progress: Progress)
     const outcome = await downloadOne(file, (n) => {
       bytes += n;
       progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
-    }).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: e instanceof Error ? e.message : String(e) }));
+    }).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
     outcomes.push(outcome);
     progress.done(outcome);
   }
   return outcomes;
+}
+
+/** Node's fetch says only "fetch failed": the reason (refused, reset, unknown host, TLS) is its cause. */
+function failureReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? e.cause.message : undefined;
+  return cause === undefined || e.message.includes(cause) ? e.message : `${e.message}: ${cause}`;
 }
 
 async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
