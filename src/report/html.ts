@@ -5,7 +5,7 @@
  * opens offline and can be mailed as it is.
  */
 import type { PerformanceReport } from "./run-performance.ts";
-import { summaryRows } from "./print.ts";
+import { amount, summaryRows } from "./print.ts";
 
 export interface ChartSeries {
   /** Equity over time (quote currency, as numbers: drawing only). */
@@ -78,7 +78,7 @@ export function htmlReport(
       .flatMap((t) => {
         const entry = Number(t.entryPrice);
         const exit = Number(t.exitPrice);
-        const tip = (what: string, ts: number, px: string): string => esc(`#${t.n} ${what} ${t.direction} ${t.qty} @ ${px} ${new Date(ts).toISOString()} net ${t.netPnl}`);
+        const tip = (what: string, ts: number, px: string): string => esc(`#${t.n} ${what} ${t.direction} ${t.qty} @ ${px} ${new Date(ts).toISOString()} net ${amount(t.netPnl)}`);
         return [
           `<circle class="marker entry" cx="${s.x(t.openedAt).toFixed(1)}" cy="${s.y(entry).toFixed(1)}" r="5" data-tip="${tip("entry", t.openedAt, t.entryPrice)}"/>`,
           `<rect class="marker exit" x="${(s.x(t.closedAt) - 4).toFixed(1)}" y="${(s.y(exit) - 4).toFixed(1)}" width="8" height="8" data-tip="${tip("exit", t.closedAt, t.exitPrice)}"/>`,
@@ -93,7 +93,7 @@ export function htmlReport(
   const trades = report.trades.closed
     .map(
       (t) =>
-        `<tr><td>${t.n}</td><td>${esc(t.symbol)}</td><td>${t.direction}</td><td>${esc(t.openedAtIso)}</td><td>${esc(t.closedAtIso)}</td><td>${esc(t.qty)}</td><td>${esc(t.entryPrice)}</td><td>${esc(t.exitPrice)}</td><td>${esc(t.fees)}</td><td>${esc(t.netPnl)}</td><td>${esc(t.exitReason)}</td></tr>`,
+        `<tr><td>${t.n}</td><td>${esc(t.symbol)}</td><td>${t.direction}</td><td>${esc(t.openedAtIso)}</td><td>${esc(t.closedAtIso)}</td><td>${esc(t.qty)}</td><td>${esc(t.entryPrice)}</td><td>${esc(t.exitPrice)}</td><td>${esc(amount(t.fees))}</td><td>${esc(amount(t.netPnl))}</td><td>${esc(t.exitReason)}</td></tr>`,
     )
     .join("");
   const title = report.backtest === undefined ? "hean report" : `hean backtest: ${report.backtest.strategy} on ${report.backtest.symbols.join(", ")}`;

@@ -1,12 +1,13 @@
 /**
- * The report as printed on exit: money to the cent (the JSON keeps every digit), prices and
- * quantities as they are, text columns on the left and figures on the right.
+ * The report as printed on exit (and on the HTML page): money to the cent (the JSON keeps every
+ * digit), prices and quantities as they are, text columns on the left and figures on the right.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
+import { htmlReport } from "../../src/report/html.ts";
 import { amount, printReport } from "../../src/report/print.ts";
 import { performanceReport } from "../../src/report/run-performance.ts";
 import { T0, fill, mark, order } from "./fixtures.ts";
@@ -56,4 +57,9 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   assert.equal(trip!.indexOf("18.03") + "18.03".length, col("net P&L").end);
   assert.equal(trip!.indexOf("1:00") + "1:00".length, col("held").end);
   assert.doesNotMatch(text, /18\.0267377|0\.2182623/, "no unrounded amount is printed");
+  // The HTML page reads the same: its summary and its trades table.
+  const html = htmlReport(report, { equity: [], prices: {} }, []);
+  assert.match(html, /<tr><th>net P&#38;L<\/th><td>18\.03<\/td><\/tr>/);
+  assert.match(html, /<td>100\.005<\/td><td>118\.25<\/td><td>0\.22<\/td><td>18\.03<\/td><td>signal<\/td>/);
+  assert.doesNotMatch(html, /18\.0267377/);
 });
