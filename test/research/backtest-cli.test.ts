@@ -41,11 +41,13 @@ test("prints the report, writes JSON and is byte-identical across runs", () => {
   assert.equal(report.journal.path, "(temporary)");
 });
 
-test("the README's command on local files: a day's zip of Binance BTCUSDT aggTrades, Binance's rules, JSON and HTML", () => {
+test("the README's command on local files: the download's directory of Binance BTCUSDT aggTrades zips, Binance's rules, JSON and HTML", () => {
   const rows = Array.from({ length: 400 }, (_, i) => `${i + 1},${(97_000 + (i % 11) * 0.1).toFixed(1)},0.012,${i},${i},${T0 + i * 250},${i % 2 === 0}`);
-  const zip = join(dir, "BTCUSDT-aggTrades-2025-01-03.zip");
-  writeFileSync(zip, zipOne("BTCUSDT-aggTrades-2025-01-03.csv", `${AGG_HEADER}\n${rows.join("\n")}\n`));
-  const run = hean(["backtest", "--data", zip, "--venue", "binance", "--strategy", "impulse", "--report", join(dir, "bt.json"), "--html", join(dir, "bt.html"), "--quiet"]);
+  // Where `hean data download --dir data` puts it.
+  const downloaded = join(dir, "data", "binance", "aggTrades", "BTCUSDT");
+  mkdirSync(downloaded, { recursive: true });
+  writeFileSync(join(downloaded, "BTCUSDT-aggTrades-2025-01-03.zip"), zipOne("BTCUSDT-aggTrades-2025-01-03.csv", `${AGG_HEADER}\n${rows.join("\n")}\n`));
+  const run = hean(["backtest", "--data", downloaded, "--venue", "binance", "--strategy", "impulse", "--report", join(dir, "bt.json"), "--html", join(dir, "bt.html"), "--quiet"]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^backtest impulse on BTCUSDT: 400 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed\n {2}rules: BTCUSDT tick 0\.1, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
   const report = JSON.parse(readFileSync(join(dir, "bt.json"), "utf8")) as { backtest: { rules: { takerFee: string }[] } };
