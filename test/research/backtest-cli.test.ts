@@ -72,6 +72,14 @@ test("a directory as --data is every data file under it, in path order: the same
   assert.match(byDir.stdout, /^backtest churn on ETHUSDT: 300 events from 2 file\(s\)/);
   assert.equal(byDir.stdout, byFiles.stdout);
   assert.equal(readFileSync(join(dir, "by-dir.json"), "utf8"), readFileSync(join(dir, "by-files.json"), "utf8"));
+  // A day beside its unpacked copy, or one file named twice, would replay every trade twice.
+  writeFileSync(join(tree, "ETHUSDT-aggTrades-2025-01-04.csv.gz"), "");
+  const packedToo = hean(["backtest", "--data", join(dir, "tree"), "--quiet"]);
+  assert.equal(packedToo.status, 2);
+  assert.match(packedToo.stderr, /ETHUSDT-aggTrades-2025-01-04\.csv and .*ETHUSDT-aggTrades-2025-01-04\.csv\.gz hold the same data \(one is the other packed\): give one of them/);
+  const twice = hean(["backtest", "--data", one, `${tree}/./ETHUSDT-aggTrades-2025-01-03.csv`, "--quiet"]);
+  assert.equal(twice.status, 2);
+  assert.match(twice.stderr, /--data names .*ETHUSDT-aggTrades-2025-01-03\.csv twice/);
   mkdirSync(join(dir, "empty"));
   const empty = hean(["backtest", "--data", join(dir, "empty"), "--quiet"]);
   assert.equal(empty.status, 2);
