@@ -90,24 +90,24 @@ ${REDIS_FLAG}
 `;
 
 interface CommandHelp {
-  readonly summary: string;
+  /** The command's help; "" where it lives beside the command (help-command.ts loads it). */
   readonly text: string;
   /** Subcommands with their own line of help; `hean help CMD SUB` prints the command's text. */
   readonly subcommands?: readonly string[];
 }
 
 const COMMANDS: Readonly<Record<string, CommandHelp>> = {
-  run: { summary: "trade (paper on the built-in simulated venue by default)", text: `hean run [options]: trade (paper on the built-in simulated venue by default)\n\n${RUN_OPTIONS}` },
-  journal: { summary: "verify, inspect or replay a journal", text: JOURNAL_HELP, subcommands: ["verify", "inspect", "replay"] },
-  data: { summary: "download the venues' public historical files", text: "" /* in data-command.ts, which imports research code */, subcommands: ["download"] },
-  backtest: { summary: "replay historical data through the real engine", text: "" /* in backtest-command.ts, which imports research code */ },
-  sim: { summary: "run a venue's protocol simulator", text: SIM_HELP, subcommands: ["bybit", "binance"] },
-  token: { summary: "print a new API token for HEAN_API_TOKEN", text: "" /* in token-command.ts */ },
-  ctl: { summary: "command engines over Redis", text: CTL_HELP },
-  tail: { summary: "follow an engine's event stream from Redis", text: TAIL_HELP },
-  fleet: { summary: "one dashboard and API over the fleet", text: FLEET_HELP },
-  context: { summary: "publish venue context to Redis", text: CONTEXT_HELP },
-  help: { summary: "help on a command: hean help CMD", text: "hean help [CMD [SUB]]: this help, or one command's\n" },
+  run: { text: `hean run [options]: trade (paper on the built-in simulated venue by default)\n\n${RUN_OPTIONS}` },
+  journal: { text: JOURNAL_HELP, subcommands: ["verify", "inspect", "replay"] },
+  data: { text: "" /* in data-command.ts, which imports research code */, subcommands: ["download"] },
+  backtest: { text: "" /* in backtest-command.ts, which imports research code */ },
+  sim: { text: SIM_HELP, subcommands: ["bybit", "binance"] },
+  token: { text: "" /* in token-command.ts */ },
+  ctl: { text: CTL_HELP },
+  tail: { text: TAIL_HELP },
+  fleet: { text: FLEET_HELP },
+  context: { text: CONTEXT_HELP },
+  help: { text: "hean help [CMD [SUB]]: this help, or one command's\n" },
 };
 
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
