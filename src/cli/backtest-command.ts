@@ -145,10 +145,6 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     jitterMs: int("jitter-ms", 0, 60_000, DEFAULT_BACKTEST_LATENCY.jitterMs),
   };
   const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
-  if (values.sweep === undefined) {
-    const sweepOnly = (["workers", "rank", "walk-forward"] as const).find((f) => values[f] !== undefined);
-    if (sweepOnly !== undefined) throw new HeanError("CLI_USAGE", `--${sweepOnly} applies to a sweep: add --sweep key=v1,v2,… (or leave --${sweepOnly} out)`, { flag: sweepOnly });
-  }
   if (values.sweep !== undefined) {
     if (htmlPath !== undefined) throw new HeanError("CLI_USAGE", "--html draws one run: leave it out of a sweep, then backtest the chosen parameters with --html", {});
     const axes = parseSweeps(values.sweep);
@@ -187,6 +183,9 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     process.stdout.write(printSweep(sweep));
     return results.every((r) => r.ok) ? 0 : 1;
   }
+  // One run from here on: the flags that shape a sweep have nothing to shape.
+  const sweepOnly = (["workers", "rank", "walk-forward"] as const).find((f) => values[f] !== undefined);
+  if (sweepOnly !== undefined) throw new HeanError("CLI_USAGE", `--${sweepOnly} applies to a sweep: add --sweep key=v1,v2,… (or leave --${sweepOnly} out)`, { flag: sweepOnly });
   const endTs = to;
   // Ctrl-C ends the replay where it is, with the report of what was replayed (and the temporary
   // journal removed); a second one exits at once.

@@ -78,11 +78,7 @@ export interface TradeTotals {
 }
 
 /** What fills paid and traded. */
-export interface FillTotals {
-  readonly fees: Dec;
-  readonly tradedQty: Dec;
-  readonly makerQty: Dec;
-}
+export type FillTotals = Pick<TradeTotals, "fees" | "tradedQty" | "makerQty">;
 
 export interface TradeLedgerSnapshot {
   readonly positions: readonly Position[];

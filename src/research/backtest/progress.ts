@@ -3,6 +3,7 @@
  * and the ETA; elsewhere (CI, logs, pipes) one plain line every few seconds. The fraction is
  * data time over the span when `--to` bounds it, else the input bytes read over the files' size.
  */
+import { duration } from "../../control/report-text.ts";
 import type { BacktestProgress } from "./backtest.ts";
 
 export interface ProgressOptions {
@@ -23,20 +24,13 @@ export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: numb
   const eta = fraction === undefined || fraction <= 0 || p.done ? undefined : (elapsedMs / fraction) * (1 - fraction);
   // Most wanted first: a terminal narrower than the line cuts its end.
   const parts = [
-    p.done ? "done" : eta === undefined ? "ETA ?" : `ETA ${etaText(eta)}`,
+    // Whole seconds up: an ETA under a second still says 1s.
+    p.done ? "done" : eta === undefined ? "ETA ?" : `ETA ${duration(Math.ceil(eta / 1000) * 1000)}`,
     `${p.events.toLocaleString("en-US")} events`,
     `${Math.round(rate).toLocaleString("en-US")} events/s`,
     `data at ${new Date(p.ts).toISOString().slice(0, 19)}Z`,
   ];
   return { line: parts.join(", "), fraction };
-}
-
-/** `42s`, `12m05s`, `3h02m`. */
-function etaText(ms: number): string {
-  const s = Math.ceil(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 export function progressPrinter(options: ProgressOptions): (p: BacktestProgress) => void {
