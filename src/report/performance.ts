@@ -54,6 +54,8 @@ export interface Performance {
   readonly maxDrawdownDurationMs: number;
   /** Periodic returns the ratios are computed from, annualised over 365 days (crypto never closes). */
   readonly returnPeriod: ReturnPeriod;
+  /** How many of them: Sharpe and Sortino need `MIN_RETURNS`. */
+  readonly returnCount: number;
   readonly sharpe: number | null;
   readonly sortino: number | null;
   readonly calmar: number | null;
@@ -75,6 +77,12 @@ export interface Performance {
 }
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
+/**
+ * Fewer periodic returns than this give no Sharpe or Sortino: a mean and a deviation of a handful
+ * of returns, annualised, print figures in the thousands that say nothing (a steady loss over 17
+ * minutes read as a Sharpe of −5,000). A run of 30 minutes or more always has enough.
+ */
+export const MIN_RETURNS = 30;
 const PERIOD_MS: Readonly<Record<ReturnPeriod, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 /** Rounded so that float noise never reaches a report (and reports compare byte for byte). */
@@ -108,6 +116,7 @@ export function performance(input: PerformanceInput): Performance {
     maxDrawdownPct: round(drawdown.pct * 100),
     maxDrawdownDurationMs: drawdown.durationMs,
     returnPeriod: period,
+    returnCount: returns.length,
     sharpe: roundOrNull(sharpe(returns, perYear)),
     sortino: roundOrNull(sortino(returns, perYear)),
     calmar: annualised === null || drawdown.pct === 0 ? null : roundOrNull(annualised / drawdown.pct),
@@ -186,14 +195,14 @@ function periodicReturns(curve: readonly CurvePoint[], from: number, periodMs: n
 }
 
 function sharpe(returns: readonly number[], perYear: number): number | null {
-  if (returns.length < 2) return null;
+  if (returns.length < MIN_RETURNS) return null;
   const m = mean(returns);
   const sd = Math.sqrt(returns.reduce((s, r) => s + (r - m) ** 2, 0) / (returns.length - 1));
   return sd === 0 ? null : (m / sd) * Math.sqrt(perYear);
 }
 
 function sortino(returns: readonly number[], perYear: number): number | null {
-  if (returns.length < 2) return null;
+  if (returns.length < MIN_RETURNS) return null;
   const downside = Math.sqrt(returns.reduce((s, r) => s + Math.min(0, r) ** 2, 0) / returns.length);
   return downside === 0 ? null : (mean(returns) / downside) * Math.sqrt(perYear);
 }

@@ -6,7 +6,7 @@
  * Amounts of money are shown to the cent, for people; prices and quantities as they are (they sit
  * on the instrument's grid). The JSON report (`--report`) keeps every digit of every figure.
  */
-import type { Performance } from "./performance.ts";
+import { MIN_RETURNS, type Performance } from "./performance.ts";
 import type { PerformanceReport, SerialisedTotals, SerialisedTrip } from "./run-performance.ts";
 
 /** Closed trades listed one by one; the rest are counted. */
@@ -28,6 +28,9 @@ export function table(headers: readonly string[], align: string, rows: readonly 
 
 const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
+/** Sharpe or Sortino; when a short run has too few returns for one, the row says so. */
+const ratio = (x: number | null, p: Performance): string =>
+  x === null && p.returnCount < MIN_RETURNS ? `- (${p.returnCount} ${p.returnPeriod} returns, needs ${MIN_RETURNS})` : num(x);
 
 /**
  * An amount of money (a decimal string) to the cent: `-0.41629565` → `-0.42`. One too small to
@@ -60,8 +63,8 @@ export function summaryRows(p: Performance): [string, string][] {
     ["annualised return", pct(p.annualisedReturnPct)],
     ["buy & hold", pct(p.buyAndHoldPct)],
     ["max drawdown", `${pct(p.maxDrawdownPct)} over ${duration(p.maxDrawdownDurationMs)}`],
-    [`sharpe (${p.returnPeriod})`, num(p.sharpe)],
-    ["sortino", num(p.sortino)],
+    [`sharpe (${p.returnPeriod})`, ratio(p.sharpe, p)],
+    ["sortino", ratio(p.sortino, p)],
     ["calmar", num(p.calmar)],
     ["trades", String(p.trades)],
     ["win rate", pct(p.winRatePct)],

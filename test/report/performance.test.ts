@@ -86,6 +86,23 @@ describe("performance", () => {
     assert.ok(Math.abs(p.maxDrawdownPct - 1) < 1e-6, `one −1 % day at a time: ${p.maxDrawdownPct}`);
   });
 
+  test("a run too short for 30 returns gets no Sharpe or Sortino; one of 30 gets both", () => {
+    // A steady loss, one sample a minute: the few returns barely vary, and annualised they
+    // would read as a Sharpe in the thousands.
+    const run = (minutes: number) => {
+      const equity = Array.from({ length: minutes }, (_, i) => ({ ts: (i + 1) * MIN, equity: dec((1000 - (i + 1) * (1 + (i % 3) / 10)).toFixed(2)) }));
+      return performance({ from: 0, to: minutes * MIN, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
+    };
+    const short = run(17);
+    assert.equal(short.returnPeriod, "minute");
+    assert.equal(short.returnCount, 17);
+    assert.deepEqual([short.sharpe, short.sortino], [null, null]);
+    const enough = run(30);
+    assert.equal(enough.returnCount, 30);
+    assert.ok(enough.sharpe !== null && enough.sharpe < 0, `sharpe ${enough.sharpe}`);
+    assert.ok(enough.sortino !== null && enough.sortino < 0, `sortino ${enough.sortino}`);
+  });
+
   test("nothing happened: no ratios invented", () => {
     const p = performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
     assert.deepEqual(

@@ -43,6 +43,9 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   assert.match(line("net P&L"), /^net P&L +18\.03$/);
   assert.match(line("fees"), /^fees +0\.22$/);
   assert.match(line("expectancy"), /^expectancy +18\.03$/);
+  // 63 s of trading: two minute returns, too few for a ratio, and the row says so.
+  assert.match(line("sharpe (minute)"), /^sharpe \(minute\) +- \(2 minute returns, needs 30\)$/);
+  assert.match(line("sortino"), /^sortino +- \(2 minute returns, needs 30\)$/);
   const [header, , trip] = text.split("\n== Round-trip trades (1) ==\n")[1]!.split("\n");
   assert.equal(header!.split(/ {2,}/).join("|"), "#|symbol|dir|opened|closed|held|qty|entry|exit|fees|net P&L|exit reason");
   assert.doesNotMatch(text, / \n/, "no line ends in padding");

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Performance } from "../../src/report/performance.ts";
-import { grid, parseSweeps, rankSweep, type SweepJobResult, type SweepReport, windows } from "../../src/research/backtest/sweep.ts";
+import { grid, parseSweeps, printSweep, rankSweep, type SweepJobResult, type SweepReport, windows } from "../../src/research/backtest/sweep.ts";
 import { hean } from "../cli/cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-sweep-"));
@@ -46,6 +46,13 @@ test("walk-forward ranking uses only the out-of-sample windows; the path chooses
   const failed: SweepJobResult = { id: 0, ok: false, error: "boom" };
   const whole = rankSweep([["k=1"], ["k=2"]], [[failed], [ok(1, -3)]], "totalReturnPct", null, parseSweeps(["k=1,2"]));
   assert.deepEqual(whole.ranked.map((e) => [e.overrides[0], e.value, e.error ?? ""]), [["k=2", -3, ""], ["k=1", null, "boom"]]);
+  assert.doesNotMatch(printSweep(whole), /No combination/);
+});
+
+test("a sweep ranked by a figure no run has says that its order is the grid's", () => {
+  const r = rankSweep([["k=1"], ["k=2"]], [[ok(0, 1)], [ok(1, 2)]], "sharpe", null, parseSweeps(["k=1,2"]));
+  assert.deepEqual(r.ranked.map((e) => [e.overrides[0], e.value]), [["k=1", null], ["k=2", null]]);
+  assert.match(printSweep(r), /No combination has a sharpe figure \(Sharpe needs 30 periodic returns: a run of 30 minutes or more\): the order above is the grid's, not a ranking\./);
 });
 
 test("hean backtest --sweep in worker threads with --walk-forward: ranked, identical twice", () => {

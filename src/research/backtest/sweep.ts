@@ -11,7 +11,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { HeanError } from "../../core/errors.ts";
-import type { Performance } from "../../report/performance.ts";
+import { MIN_RETURNS, type Performance } from "../../report/performance.ts";
 import { table } from "../../report/print.ts";
 import type { BacktestLatency } from "./backtest-venue.ts";
 import type { FillModel } from "./replay-market.ts";
@@ -179,6 +179,16 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
   return { rank: metric, walkForward, axes, ranked, walkForwardPath: path };
 }
 
+/** Why a metric can be missing from a run that did not fail. */
+const MISSING_WHY: Partial<Record<RankMetric, string>> = {
+  sharpe: `Sharpe needs ${MIN_RETURNS} periodic returns: a run of 30 minutes or more`,
+  sortino: `Sortino needs ${MIN_RETURNS} periodic returns, some of them losses`,
+  calmar: "Calmar needs a run of a day or more, with a drawdown",
+  profitFactor: "a profit factor needs a losing trade",
+  winRatePct: "a win rate needs a closed trade",
+  expectancy: "an expectancy needs a closed trade",
+};
+
 export function printSweep(r: SweepReport): string {
   const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
   const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
@@ -187,6 +197,9 @@ export function printSweep(r: SweepReport): string {
     `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`} ==`,
     table(headers, "rlrrrrl", rows),
   ];
+  if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
+    out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "every run failed"}): the order above is the grid's, not a ranking.`);
+  }
   if (r.walkForwardPath.length > 0) {
     out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
     for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
