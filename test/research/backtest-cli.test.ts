@@ -49,7 +49,7 @@ test("the README's command on local files: the download's directory of Binance B
   writeFileSync(join(downloaded, "BTCUSDT-aggTrades-2025-01-03.zip"), zipOne("BTCUSDT-aggTrades-2025-01-03.csv", `${AGG_HEADER}\n${rows.join("\n")}\n`));
   const run = hean(["backtest", "--data", downloaded, "--venue", "binance", "--strategy", "impulse", "--report", join(dir, "bt.json"), "--html", join(dir, "bt.html"), "--quiet"]);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /^backtest impulse on BTCUSDT: 400 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed\n {2}rules: BTCUSDT tick 0\.1, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
+  assert.match(run.stdout, /^backtest impulse on BTCUSDT: 400 events from 1 file, 0 malformed rows skipped, 0 not replayed\n {2}rules: BTCUSDT tick 0\.1, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
   const report = JSON.parse(readFileSync(join(dir, "bt.json"), "utf8")) as { backtest: { rules: { takerFee: string }[] } };
   assert.equal(report.backtest.rules[0]!.takerFee, "0.0005");
   assert.match(readFileSync(join(dir, "bt.html"), "utf8"), /<ul id="notes"><li>backtest impulse on BTCUSDT: 400 events/);
@@ -69,7 +69,7 @@ test("a directory as --data is every data file under it, in path order: the same
   const byDir = hean(["backtest", "--data", join(dir, "tree"), "--strategy", "churn", "--report", join(dir, "by-dir.json"), "--quiet"]);
   const byFiles = hean(["backtest", "--data", one, two, "--strategy", "churn", "--report", join(dir, "by-files.json"), "--quiet"]);
   assert.equal(byDir.status, 0, byDir.stderr);
-  assert.match(byDir.stdout, /^backtest churn on ETHUSDT: 300 events from 2 file\(s\)/);
+  assert.match(byDir.stdout, /^backtest churn on ETHUSDT: 300 events from 2 files/);
   assert.equal(byDir.stdout, byFiles.stdout);
   assert.equal(readFileSync(join(dir, "by-dir.json"), "utf8"), readFileSync(join(dir, "by-files.json"), "utf8"));
   // A day beside its unpacked copy, or one file named twice, would replay every trade twice.
@@ -131,13 +131,13 @@ test("prints sizes below the instrument's lot as not replayed and how to give th
   rows[5] = `6,2000.00,0.004,5,5,${T0 + 5 * 400},true`;
   const run = hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--quiet"]);
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 1 not replayed/);
+  assert.match(run.stdout, /20 events from 1 file, 0 malformed rows skipped, 1 not replayed/);
   assert.match(run.stdout, /\n {2}rules: ETHUSDT tick 0\.01, lot 0\.01, fees maker 0\.02% \/ taker 0\.055%\n/);
   assert.match(run.stdout, /off the instrument's tick or lot: 1 of the 1 records not replayed .*--instruments gives the rules of the data's venue/);
   // Binance's own rules: its ETHUSDT lot is 0.001, so the print is replayed, and its fees apply.
   const binance = hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--venue", "binance", "--quiet"]);
   assert.equal(binance.status, 0, binance.stderr);
-  assert.match(binance.stdout, /20 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed\n {2}rules: ETHUSDT tick 0\.01, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
+  assert.match(binance.stdout, /20 events from 1 file, 0 malformed rows skipped, 0 not replayed\n {2}rules: ETHUSDT tick 0\.01, lot 0\.001, fees maker 0\.02% \/ taker 0\.05%\n/);
   assert.match(hean(["backtest", "--data", file("ETHUSDT-aggTrades-2025-01-06.csv", rows), "--strategy", "none", "--venue", "okx", "--quiet"]).stderr, /--venue must be one of bybit, binance/);
 });
 
@@ -230,6 +230,30 @@ test("--strategy-file backtests a strategy module of one's own", () => {
   assert.match(bad.stderr, /nope\.ts/);
 });
 
+test("several strategies in one backtest (--config strategies): each trades its own symbol, named by its id", () => {
+  const btc = file("BTCUSDT-aggTrades-2025-01-03.csv", good(300).map((row, i) => row.replace(/^(\d+),[\d.]+,0\.400,/, `$1,${(97_000 + (i % 7) * 0.5).toFixed(1)},0.012,`)));
+  const eth = file("ETHUSDT-aggTrades-2025-01-03.csv", good(300));
+  const config = join(dir, "two.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      strategies: [
+        { name: "churn", symbol: "BTCUSDT", capitalShare: 0.5 },
+        { name: "churn", id: "eth-churn", symbol: "ETHUSDT", capitalShare: 0.3, params: { sides: "short" } },
+      ],
+    }),
+  );
+  const r = hean(["backtest", "--data", btc, eth, "--config", config, "--report", join(dir, "two-report.json"), "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^backtest churn-BTCUSDT, eth-churn on BTCUSDT, ETHUSDT: 600 events from 2 files/);
+  const report = JSON.parse(readFileSync(join(dir, "two-report.json"), "utf8")) as { trades: { closed: { symbol: string; strategyId: string; direction: string }[] } };
+  const closed = report.trades.closed;
+  assert.ok(closed.some((t) => t.symbol === "BTCUSDT") && closed.some((t) => t.symbol === "ETHUSDT"), "both strategies traded");
+  for (const t of closed) {
+    assert.deepEqual([t.strategyId, t.direction], t.symbol === "BTCUSDT" ? ["churn-BTCUSDT", "long"] : ["eth-churn", "short"], `trade ${JSON.stringify(t)}`);
+  }
+});
+
 test("hean run prints the same report tables on exit and records the market it saw for a backtest", async () => {
   const recording = join(dir, "paper.hean.csv");
   const run = await runUntilJournaled(["--strategy", "churn", "--record-market", recording], join(dir, "run.db"), "order.filled");
@@ -242,7 +266,7 @@ test("hean run prints the same report tables on exit and records the market it s
   assert.ok(lines.slice(1).every((l) => /^\d+,(book,[A-Z]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+|trade,[A-Z]+,[\d.]+,[\d.]+,(buy|sell))$/.test(l)), "every line a book or a trade");
   const bt = hean(["backtest", "--data", recording, "--strategy", "churn", "--quiet"]);
   assert.equal(bt.status, 0, bt.stderr);
-  assert.match(bt.stdout, new RegExp(`on BTCUSDT,ETHUSDT: ${lines.length - 1} events`));
+  assert.match(bt.stdout, new RegExp(`on BTCUSDT, ETHUSDT: ${(lines.length - 1).toLocaleString("en-US")} events`));
   const refused = hean(["run", "--duration", "1", "--record-market", join(dir, "market.csv")]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
@@ -258,7 +282,7 @@ test("--instruments gives the rules of a symbol hean does not know; without them
   writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
   const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /on SOLUSDT: 200 events from 1 file\(s\), 0 malformed rows skipped, 0 not replayed/);
+  assert.match(r.stdout, /on SOLUSDT: 200 events from 1 file, 0 malformed rows skipped, 0 not replayed/);
   writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", tickSize: "abc" }]));
   const bad = hean(["backtest", "--data", data, "--instruments", rules, "--quiet"]);
   assert.equal(bad.status, 2);

@@ -284,7 +284,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: options.strategies?.map((s) => s.id).join(",") ?? (config.strategies.length > 0 ? config.strategies.map((s) => s.id ?? (s.source.kind === "file" ? s.source.path : s.source.name)).join(",") : (config.strategy.file ?? config.strategy.name)), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
+      backtest: { strategy: strategyLabel(options, runtime),  params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
@@ -295,6 +295,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await records.return(undefined);
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** One strategy by the name or file it was given as; several by their ids (`impulse-BTCUSDT, …`). */
+function strategyLabel(options: BacktestOptions, runtime: Runtime): string {
+  const { config } = options;
+  if (options.strategies === undefined && config.strategies.length === 0) return config.strategy.file ?? config.strategy.name;
+  return runtime.trading.slots.map((s) => s.id).join(", ");
 }
 
 function rulesOf(i: Instrument): InstrumentRules {

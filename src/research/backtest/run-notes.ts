@@ -18,9 +18,11 @@ export interface BacktestNotes {
   readonly notes: readonly string[];
 }
 
+const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+
 export function backtestNotes(report: BacktestReport): BacktestNotes {
   const d = report.backtest.data;
-  const headline = `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(",")}: ${d.events} events from ${d.files.length} file(s), ${d.skipped} malformed rows skipped, ${d.ignored} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`;
+  const headline = `backtest ${report.backtest.strategy} on ${report.backtest.symbols.join(", ")}: ${count(d.events, "event")} from ${count(d.files.length, "file")}, ${count(d.skipped, "malformed row")} skipped, ${d.ignored.toLocaleString("en-US")} not replayed${d.interrupted ? ", INTERRUPTED before the data ended" : ""}`;
   const notes: string[] = [];
   // The rules decide fills and fees: built-in ones are Bybit's, and the data may be another venue's.
   for (const r of report.backtest.rules) notes.push(`rules: ${r.symbol} tick ${r.tickSize}, lot ${r.lotSize}, fees maker ${percent(r.makerFee)} / taker ${percent(r.takerFee)}`);
