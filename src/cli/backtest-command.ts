@@ -67,7 +67,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --venue bybit|binance   whose built-in rules BTCUSDT and ETHUSDT trade by (default bybit; Binance's
                           ETHUSDT lot is 0.001 and its fees 0.02 % / 0.05 %)
   --symbols A,B           symbols to trade (default: the ones the file names say)
-  --from/--to DATE        only data in [from, to): YYYY-MM-DD or an ISO time (UTC)
+  --from/--to DATE        only data from --from up to --to: YYYY-MM-DD (a --to day is included
+                          whole, as in hean data download) or an ISO time with a zone (--to excluded)
   --strict                stop at the first malformed row (default: skip it, count it, report it)
   --journal PATH          keep the run's journal there (must not exist; default: a temporary one)
   --latency-ms N          order round trip to the matching engine (default ${DEFAULT_BACKTEST_LATENCY.ackMs})
@@ -85,15 +86,19 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
 `;
 
-/** A day (YYYY-MM-DD, UTC midnight) or an ISO-8601 time with its zone. */
-export function timeFlag(flag: string, text: string | undefined): number | undefined {
+/**
+ * A day (YYYY-MM-DD, UTC) or an ISO-8601 time with its zone, as epoch ms. The data kept is
+ * [from, to): a day as `--from` starts at its midnight, a day as `--to` ends at the next one, so
+ * `--from 2024-01-01 --to 2024-01-07` is the seven days `hean data download` fetched for it.
+ */
+export function timeFlag(flag: "from" | "to", text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const ms = day ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
   if (!Number.isFinite(ms) || (day && new Date(ms).toISOString().slice(0, 10) !== text)) {
     throw new HeanError("CLI_USAGE", `--${flag} must be a date YYYY-MM-DD or an ISO time with a zone, got ${JSON.stringify(text)}`, { flag, value: text });
   }
-  return ms;
+  return day && flag === "to" ? ms + 86_400_000 : ms;
 }
 
 export async function backtestCommand(argv: readonly string[]): Promise<number> {

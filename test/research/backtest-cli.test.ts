@@ -230,6 +230,23 @@ test("--strategy-file backtests a strategy module of one's own", () => {
   assert.match(bad.stderr, /nope\.ts/);
 });
 
+test("--from/--to take days as hean data download does (the --to day whole) or ISO times (--to excluded)", () => {
+  // Two days of 150 trades each, 400 ms apart from midnight: day 1 ends at 00:01:00 UTC.
+  const day = (d: number): string[] => good(150).map((row) => row.replace(/,(\d{13}),/, (_, ts: string) => `,${Number(ts) + d * 86_400_000},`));
+  const data = file("ETHUSDT-aggTrades-2025-01-03-04.csv", [...day(0), ...day(1)]);
+  const events = (...window: string[]): string => {
+    const r = hean(["backtest", "--data", data, "--format", "binance-aggTrades", "--symbols", "ETHUSDT", "--strategy", "none", "--quiet", ...window]);
+    assert.equal(r.status, 0, r.stderr);
+    return /: ([\d,]+) events? from/.exec(r.stdout)![1]!;
+  };
+  assert.equal(events("--from", "2025-01-03", "--to", "2025-01-03"), "150", "one day, from and to the same date");
+  assert.equal(events("--from", "2025-01-03", "--to", "2025-01-04"), "300");
+  assert.equal(events("--from", "2025-01-04"), "150");
+  // 150 trades at 400 ms: the 75th of each day is at 00:00:29.6; --to 00:00:30 keeps 75 and excludes none at 30 s.
+  assert.equal(events("--from", "2025-01-03T00:00:00Z", "--to", "2025-01-03T00:00:30Z"), "75");
+  assert.equal(events("--to", "2025-01-04T00:00:00+00:00"), "150", "an ISO --to is excluded");
+});
+
 test("several strategies in one backtest (--config strategies): each trades its own symbol, named by its id", () => {
   const btc = file("BTCUSDT-aggTrades-2025-01-03.csv", good(300).map((row, i) => row.replace(/^(\d+),[\d.]+,0\.400,/, `$1,${(97_000 + (i % 7) * 0.5).toFixed(1)},0.012,`)));
   const eth = file("ETHUSDT-aggTrades-2025-01-03.csv", good(300));
