@@ -5,7 +5,7 @@
  * opens offline and can be mailed as it is.
  */
 import type { PerformanceReport } from "./run-performance.ts";
-import { amount, summaryRows } from "./print.ts";
+import { amount, type ReportTable, reportTables, summaryRows } from "./print.ts";
 
 export interface ChartSeries {
   /** Equity over time (quote currency, as numbers: drawing only). */
@@ -17,6 +17,8 @@ export interface ChartSeries {
 const W = 960;
 const H = 220;
 const PAD = 48;
+/** Room on the left for the value labels (a price like 95001.56 is ≈ 55 px at the axis' font). */
+const LEFT = 72;
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -35,11 +37,15 @@ function scale(points: readonly { ts: number; value: number }[], t0: number, t1:
   if (!Number.isFinite(lo)) [lo, hi] = [0, 1];
   if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
   const span = Math.max(1, t1 - t0);
-  return { x: (ts) => PAD + ((ts - t0) / span) * (W - 2 * PAD), y: (v) => H - PAD / 2 - ((v - lo) / (hi - lo)) * (H - PAD) };
+  return { x: (ts) => LEFT + ((ts - t0) / span) * (W - LEFT - PAD), y: (v) => H - PAD / 2 - ((v - lo) / (hi - lo)) * (H - PAD) };
 }
 
-function axis(lo: string, hi: string): string {
-  return `<text x="4" y="${PAD / 2 + 4}" class="ax">${esc(hi)}</text><text x="4" y="${H - PAD / 2}" class="ax">${esc(lo)}</text>`;
+const utc = (ms: number): string => new Date(ms).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+
+/** The highest and lowest value on the left; the period's start and end (UTC, to the minute) below. */
+function axis(lo: string, hi: string, t0: number, t1: number): string {
+  const text = (x: number, y: number, anchor: "start" | "end", label: string): string => `<text x="${x}" y="${y}" text-anchor="${anchor}" class="ax">${esc(label)}</text>`;
+  return [text(LEFT - 6, PAD / 2 + 4, "end", hi), text(LEFT - 6, H - PAD / 2, "end", lo), text(LEFT, H - 4, "start", utc(t0)), text(W - PAD, H - 4, "end", utc(t1))].join("");
 }
 
 function line(id: string, title: string, points: readonly { ts: number; value: number }[], t0: number, t1: number, extra = ""): string {
@@ -48,7 +54,7 @@ function line(id: string, title: string, points: readonly { ts: number; value: n
   const values = points.map((p) => p.value);
   const lo = values.length === 0 ? "" : Math.min(...values).toFixed(2);
   const hi = values.length === 0 ? "" : Math.max(...values).toFixed(2);
-  return `<section><h2>${esc(title)}</h2><svg id="${id}" viewBox="0 0 ${W} ${H}" width="100%">${axis(lo, hi)}<path class="line" d="${d}"/>${extra}</svg></section>`;
+  return `<section><h2>${esc(title)}</h2><svg id="${id}" viewBox="0 0 ${W} ${H}" width="100%">${axis(lo, hi, t0, t1)}<path class="line" d="${d}"/>${extra}</svg></section>`;
 }
 
 function drawdown(equity: readonly { ts: number; value: number }[]): { ts: number; value: number }[] {
@@ -57,6 +63,13 @@ function drawdown(equity: readonly { ts: number; value: number }[]): { ts: numbe
     peak = Math.max(peak, p.value);
     return { ts: p.ts, value: peak > 0 ? ((p.value - peak) / peak) * 100 : 0 };
   });
+}
+
+/** A report table as the terminal shows it: the same columns, text on the left, figures on the right. */
+function htmlTable(t: ReportTable): string {
+  const cell = (tag: "th" | "td", text: string, i: number): string => `<${tag}${t.align[i] === "l" ? ' class="l"' : ""}>${esc(text)}</${tag}>`;
+  const body = t.rows.length === 0 ? "" : `<table id="${t.id}"><tr>${t.headers.map((h, i) => cell("th", h, i)).join("")}</tr>${t.rows.map((r) => `<tr>${r.map((c, i) => cell("td", c, i)).join("")}</tr>`).join("")}</table>`;
+  return `<h2>${esc(t.title)}</h2>${body === "" ? "<p>(none)</p>" : body}`;
 }
 
 /** `notes`: lines a reader must see before the figures (what was replayed, why trading stopped). */
@@ -90,12 +103,8 @@ export function htmlReport(
   const summary = summaryRows(p)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join("");
-  const trades = report.trades.closed
-    .map(
-      (t) =>
-        `<tr><td>${t.n}</td><td>${esc(t.symbol)}</td><td>${t.direction}</td><td>${esc(t.openedAtIso)}</td><td>${esc(t.closedAtIso)}</td><td>${esc(t.qty)}</td><td>${esc(t.entryPrice)}</td><td>${esc(t.exitPrice)}</td><td>${esc(amount(t.fees))}</td><td>${esc(amount(t.netPnl))}</td><td>${esc(t.exitReason)}</td></tr>`,
-    )
-    .join("");
+  // Every closed trade the report keeps (the terminal shows the last 20).
+  const tables = reportTables(report, Infinity).map(htmlTable).join("\n");
   const title = report.backtest === undefined ? "hean report" : `hean backtest: ${report.backtest.strategy} on ${report.backtest.symbols.join(", ")}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
@@ -103,7 +112,8 @@ export function htmlReport(
 <style>
 body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:20px}h2{font-size:15px;margin:18px 0 4px}
-table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;text-align:right;border-bottom:1px solid #eee}th{text-align:left;font-weight:600}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:2px 8px;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}th{font-weight:600}
+#summary th,.l{text-align:left}
 svg{background:#fafafa;border:1px solid #ddd}.line{fill:none;stroke:#2563eb;stroke-width:1.5}.ax{font-size:11px;fill:#666}
 .entry{fill:#16a34a}.exit{fill:#dc2626}.marker{cursor:pointer}#tip{position:fixed;display:none;background:#111;color:#fff;padding:4px 8px;font-size:12px;border-radius:4px;pointer-events:none}
 </style></head><body>
@@ -111,8 +121,7 @@ svg{background:#fafafa;border:1px solid #ddd}.line{fill:none;stroke:#2563eb;stro
 ${notes.length === 0 ? "" : `<ul id="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`}
 <table id="summary">${summary}</table>
 ${sections.join("\n")}
-<h2>Round-trip trades (${p.trades})</h2>
-<table id="trades"><tr><th>#</th><th>symbol</th><th>dir</th><th>opened</th><th>closed</th><th>qty</th><th>entry</th><th>exit</th><th>fees</th><th>net P&amp;L</th><th>exit reason</th></tr>${trades}</table>
+${tables}
 <div id="tip"></div>
 <script>
 const tip = document.getElementById("tip");

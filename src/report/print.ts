@@ -77,25 +77,47 @@ export function summaryRows(p: Performance): [string, string][] {
   ];
 }
 
-function tripRows(trips: readonly SerialisedTrip[]): string[][] {
-  return trips.map((t) => [
-    String(t.n),
-    t.symbol,
-    t.direction,
-    iso(t.openedAt),
-    iso(t.closedAt),
-    duration(t.durationMs),
-    t.qty,
-    t.entryPrice,
-    t.exitPrice,
-    amount(t.fees),
-    amount(t.netPnl),
-    t.exitReason,
-  ]);
+/** One of the report's tables, rendered as text here and as HTML by html.ts (the same columns in both). */
+export interface ReportTable {
+  readonly id: "trades" | "open" | "by-symbol" | "by-day";
+  readonly title: string;
+  readonly headers: readonly string[];
+  /** One letter per column, as `table` takes it. */
+  readonly align: string;
+  readonly rows: readonly (readonly string[])[];
 }
+
+const TOTALS_HEADERS = ["trades", "win rate", "net P&L", "fees", "profit factor"];
 
 function totalsRows(rows: readonly SerialisedTotals[]): string[][] {
   return rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), amount(t.netPnl), amount(t.fees), num(t.profitFactor)]);
+}
+
+/** The report's tables below the summary: the last `tradesShown` closed trades, open positions (when any), per symbol, per day. */
+export function reportTables(report: PerformanceReport, tradesShown: number): ReportTable[] {
+  const total = report.performance.trades;
+  const shown = report.trades.closed.slice(-tradesShown);
+  const tables: ReportTable[] = [
+    {
+      id: "trades",
+      title: `Round-trip trades (${total}${shown.length < total ? `, last ${shown.length} shown` : ""})`,
+      headers: ["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"],
+      align: "rllllrrrrrrl",
+      rows: shown.map((t) => [String(t.n), t.symbol, t.direction, iso(t.openedAt), iso(t.closedAt), duration(t.durationMs), t.qty, t.entryPrice, t.exitPrice, amount(t.fees), amount(t.netPnl), t.exitReason]),
+    },
+  ];
+  if (report.trades.open.length > 0) {
+    tables.push({
+      id: "open",
+      title: "Open positions",
+      headers: ["symbol", "dir", "opened", "qty", "entry", "fees"],
+      align: "lllrrr",
+      rows: report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)]),
+    });
+  }
+  tables.push({ id: "by-symbol", title: "By symbol", headers: ["symbol", ...TOTALS_HEADERS], align: "lrrrrr", rows: totalsRows(report.trades.bySymbol) });
+  tables.push({ id: "by-day", title: "By day (UTC)", headers: ["day", ...TOTALS_HEADERS], align: "lrrrrr", rows: totalsRows(report.trades.byDay) });
+  return tables;
 }
 
 /** The whole report as text, ending with a newline. */
@@ -106,16 +128,6 @@ export function printReport(report: PerformanceReport, title = "Performance"): s
   const rows = summaryRows(p);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.push(`${k.padEnd(w)}  ${v}`);
-  const closed = report.trades.closed;
-  out.push("", `== Round-trip trades (${p.trades}${closed.length < p.trades ? `, last ${Math.min(closed.length, TRADES_SHOWN)} shown` : closed.length > TRADES_SHOWN ? `, last ${TRADES_SHOWN} shown` : ""}) ==`);
-  if (closed.length === 0) out.push("(none)");
-  else out.push(table(["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"], "rllllrrrrrrl", tripRows(closed.slice(-TRADES_SHOWN))));
-  if (report.trades.open.length > 0) {
-    out.push("", "== Open positions ==");
-    out.push(table(["symbol", "dir", "opened", "qty", "entry", "fees"], "lllrrr", report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)])));
-  }
-  const totalsHeaders = ["trades", "win rate", "net P&L", "fees", "profit factor"];
-  out.push("", "== By symbol ==", report.trades.bySymbol.length === 0 ? "(none)" : table(["symbol", ...totalsHeaders], "lrrrrr", totalsRows(report.trades.bySymbol)));
-  out.push("", "== By day (UTC) ==", report.trades.byDay.length === 0 ? "(none)" : table(["day", ...totalsHeaders], "lrrrrr", totalsRows(report.trades.byDay)));
+  for (const t of reportTables(report, TRADES_SHOWN)) out.push("", `== ${t.title} ==`, t.rows.length === 0 ? "(none)" : table(t.headers, t.align, t.rows));
   return `${out.join("\n")}\n`;
 }

@@ -63,6 +63,9 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   // The HTML page reads the same: its summary and its trades table.
   const html = htmlReport(report, { equity: [], prices: {} }, []);
   assert.match(html, /<tr><th>net P&#38;L<\/th><td>18\.03<\/td><\/tr>/);
-  assert.match(html, /<td>100\.005<\/td><td>118\.25<\/td><td>0\.22<\/td><td>18\.03<\/td><td>signal<\/td>/);
+  // The same columns as the terminal's tables, text on the left: held, and the per-symbol and per-day tables too.
+  assert.match(html, /<td class="l">2026-01-05 10:00:02<\/td><td class="l">2026-01-05 10:01:02<\/td><td>00:01:00<\/td><td>1<\/td><td>100\.005<\/td><td>118\.25<\/td><td>0\.22<\/td><td>18\.03<\/td><td class="l">signal<\/td>/);
+  assert.match(html, /<h2>By symbol<\/h2><table id="by-symbol">.*<td class="l">BTCUSDT<\/td><td>1<\/td><td>100\.00%<\/td><td>18\.03<\/td>/);
+  assert.match(html, /<h2>By day \(UTC\)<\/h2><table id="by-day">/);
   assert.doesNotMatch(html, /18\.0267377/);
 });

@@ -16,6 +16,9 @@ import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
 import { htmlReport } from "../../src/report/html.ts";
 import { runUntilJournaled } from "../cli/cli-helpers.ts";
 
+// Runs in the page (the type-check has no DOM library).
+declare const getComputedStyle: (element: unknown) => { whiteSpace: string };
+
 const CHROMIUM = "/usr/bin/chromium";
 const missing = !existsSync(CHROMIUM);
 if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the backtest HTML test is SKIPPED (apt-get install chromium)\n`);
@@ -71,6 +74,13 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
     assert.equal(await tab.locator("svg#price-ETHUSDT .marker.entry").count(), shown);
     assert.equal(await tab.locator("svg#price-ETHUSDT .marker.exit").count(), shown);
     assert.equal(await tab.locator("table#trades tr").count(), shown + 1);
+    // The terminal's tables, with its columns: times as the terminal prints them, on one line each.
+    assert.match((await tab.locator("table#trades tr:nth-child(2) td:nth-child(4)").textContent()) ?? "", /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    assert.equal(await tab.locator("table#trades tr:nth-child(2) td:nth-child(4)").evaluate((td) => getComputedStyle(td).whiteSpace), "nowrap");
+    assert.equal(await tab.locator("table#by-symbol tr").count(), report.trades.bySymbol.length + 1);
+    assert.equal(await tab.locator("table#by-day tr").count(), report.trades.byDay.length + 1);
+    // The charts say when: the period's first and last minute under each.
+    assert.match((await tab.locator("svg#equity text.ax").allTextContents()).join(" | "), /2025-01-0\d \d\d:\d\d UTC \| 2025-01-0\d \d\d:\d\d UTC$/);
     // A marker's tooltip works (the inline script ran).
     await tab.locator("svg#price-ETHUSDT .marker.entry").first().hover();
     assert.match((await tab.locator("#tip").textContent()) ?? "", /^#1 entry long/);
