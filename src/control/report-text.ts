@@ -79,7 +79,8 @@ export function profitText(report: PerformanceReport): string {
     );
     if (best !== undefined) lines.push(`best: ${best.symbol} ${signed(best.netPnl)} (${best.trades} trades)`);
   }
-  lines.push(`fees ${money(p.fees)} · max drawdown ${p.maxDrawdownPct.toFixed(2)}% · exposure ${p.exposurePct.toFixed(1)}% · buy & hold ${pct(p.buyAndHoldPct)}`);
+  // Funding only where a perpetual paid or received some: a zero would read as a figure.
+  lines.push(`fees ${money(p.fees)}${Number(p.funding) === 0 ? "" : ` · funding ${signed(p.funding)}`} · max drawdown ${p.maxDrawdownPct.toFixed(2)}% · exposure ${p.exposurePct.toFixed(1)}% · buy & hold ${pct(p.buyAndHoldPct)}`);
   if (report.trades.open.length > 0) lines.push(`open trades ${report.trades.open.length}: ${report.trades.open.map((t) => `${t.symbol} ${t.direction} ${t.qty}`).join(", ")}`);
   return lines.join("\n");
 }

@@ -31,6 +31,8 @@ export interface PerformanceInput {
   readonly totals: TradeTotals;
   /** Every fill of the run, open trades' too: fees paid and the maker share. */
   readonly fills: FillTotals;
+  /** Funding received over the run (paid is negative), open trades' too. */
+  readonly funding: Dec;
   /** Time with at least one position open. */
   readonly exposedMs: number;
   readonly benchmark: readonly BenchmarkPrices[];
@@ -72,6 +74,8 @@ export interface Performance {
   readonly makerSharePct: number | null;
   /** Paid by every fill, open trades' too (net P&L counts them all). */
   readonly fees: string;
+  /** Funding received over the run (negative: paid), open trades' too; each trade's net P&L counts its own. */
+  readonly funding: string;
   /** Equal-weighted buy-and-hold return of the same symbols over the same time. */
   readonly buyAndHoldPct: number | null;
 }
@@ -129,6 +133,7 @@ export function performance(input: PerformanceInput): Performance {
     exposurePct: span === 0 ? 0 : round((Math.min(input.exposedMs, span) / span) * 100),
     makerSharePct: input.fills.tradedQty === 0n ? null : round((toNumber(input.fills.makerQty) / toNumber(input.fills.tradedQty)) * 100),
     fees: format(input.fills.fees),
+    funding: format(input.funding),
     buyAndHoldPct: buyAndHold(input.benchmark),
   };
 }

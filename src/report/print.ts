@@ -30,7 +30,7 @@ const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
 /** Sharpe or Sortino; when a short run has too few returns for one, the row says so. */
 const ratio = (x: number | null, p: Performance): string =>
-  x === null && p.returnCount < MIN_RETURNS ? `- (${p.returnCount} ${p.returnPeriod} returns, needs ${MIN_RETURNS})` : num(x);
+  x === null && p.returnCount < MIN_RETURNS ? `- (${p.returnCount} ${p.returnPeriod} return${p.returnCount === 1 ? "" : "s"}, needs ${MIN_RETURNS})` : num(x);
 
 /**
  * An amount of money (a decimal string) to the cent: `-0.41629565` → `-0.42`. One too small to
@@ -74,6 +74,7 @@ export function summaryRows(p: Performance): [string, string][] {
     ["exposure", pct(p.exposurePct)],
     ["maker share", pct(p.makerSharePct)],
     ["fees", amount(p.fees)],
+    ["funding", amount(p.funding)],
   ];
 }
 
@@ -87,36 +88,58 @@ export interface ReportTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-const TOTALS_HEADERS = ["trades", "win rate", "net P&L", "fees", "profit factor"];
+/**
+ * A funding column after the fees, only where some row has funding (perpetuals with funding data):
+ * without it the column would be zeros on every line.
+ */
+function withFunding(table: ReportTable, funding: readonly string[]): ReportTable {
+  if (funding.every((f) => Number(f) === 0)) return table;
+  const at = table.headers.indexOf("fees") + 1;
+  const insert = <T,>(xs: readonly T[], x: T): T[] => [...xs.slice(0, at), x, ...xs.slice(at)];
+  return {
+    ...table,
+    headers: insert(table.headers, "funding"),
+    align: insert([...table.align], "r").join(""),
+    rows: table.rows.map((r, i) => insert(r, amount(funding[i]!))),
+  };
+}
 
-function totalsRows(rows: readonly SerialisedTotals[]): string[][] {
-  return rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), amount(t.netPnl), amount(t.fees), num(t.profitFactor)]);
+function totalsTable(id: "by-symbol" | "by-day", title: string, key: string, rows: readonly SerialisedTotals[]): ReportTable {
+  const table: ReportTable = {
+    id,
+    title,
+    headers: [key, "trades", "win rate", "net P&L", "fees", "profit factor"],
+    align: "lrrrrr",
+    rows: rows.map((t) => ["symbol" in t ? t.symbol : t.day, String(t.trades), pct(t.winRatePct), amount(t.netPnl), amount(t.fees), num(t.profitFactor)]),
+  };
+  return withFunding(table, rows.map((t) => t.funding));
 }
 
 /** The report's tables below the summary: the last `tradesShown` closed trades, open positions (when any), per symbol, per day. */
 export function reportTables(report: PerformanceReport, tradesShown: number): ReportTable[] {
   const total = report.performance.trades;
   const shown = report.trades.closed.slice(-tradesShown);
-  const tables: ReportTable[] = [
-    {
-      id: "trades",
-      title: `Round-trip trades (${total}${shown.length < total ? `, last ${shown.length} shown` : ""})`,
-      headers: ["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"],
-      align: "rllllrrrrrrl",
-      rows: shown.map((t) => [String(t.n), t.symbol, t.direction, iso(t.openedAt), iso(t.closedAt), duration(t.durationMs), t.qty, t.entryPrice, t.exitPrice, amount(t.fees), amount(t.netPnl), t.exitReason]),
-    },
-  ];
-  if (report.trades.open.length > 0) {
-    tables.push({
+  const trades: ReportTable = {
+    id: "trades",
+    title: `Round-trip trades (${total}${shown.length < total ? `, last ${shown.length} shown` : ""})`,
+    headers: ["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"],
+    align: "rllllrrrrrrl",
+    rows: shown.map((t) => [String(t.n), t.symbol, t.direction, iso(t.openedAt), iso(t.closedAt), duration(t.durationMs), t.qty, t.entryPrice, t.exitPrice, amount(t.fees), amount(t.netPnl), t.exitReason]),
+  };
+  const tables = [withFunding(trades, shown.map((t) => t.funding))];
+  const open = report.trades.open;
+  if (open.length > 0) {
+    const table: ReportTable = {
       id: "open",
       title: "Open positions",
       headers: ["symbol", "dir", "opened", "qty", "entry", "fees"],
       align: "lllrrr",
-      rows: report.trades.open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)]),
-    });
+      rows: open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)]),
+    };
+    tables.push(withFunding(table, open.map((t) => t.funding)));
   }
-  tables.push({ id: "by-symbol", title: "By symbol", headers: ["symbol", ...TOTALS_HEADERS], align: "lrrrrr", rows: totalsRows(report.trades.bySymbol) });
-  tables.push({ id: "by-day", title: "By day (UTC)", headers: ["day", ...TOTALS_HEADERS], align: "lrrrrr", rows: totalsRows(report.trades.byDay) });
+  tables.push(totalsTable("by-symbol", "By symbol", "symbol", report.trades.bySymbol));
+  tables.push(totalsTable("by-day", "By day (UTC)", "day", report.trades.byDay));
   return tables;
 }
 

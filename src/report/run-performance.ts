@@ -160,6 +160,7 @@ export class RunPerformance {
       equity: this.equityCurve(),
       totals: this.ledger.totals(),
       fills: this.ledger.fillTotals(),
+      funding: this.ledger.fundingTotal(),
       exposedMs: this.ledger.exposedMs(to),
       benchmark: this.benchmark(),
     });
@@ -284,6 +285,7 @@ export function serialiseTrip(t: RoundTrip) {
     exitPrice: formatDec(t.exitPrice),
     grossPnl: formatDec(t.grossPnl),
     fees: formatDec(t.fees),
+    funding: formatDec(t.funding),
     netPnl: formatDec(t.netPnl),
     fills: t.fills,
     makerQty: formatDec(t.makerQty),
@@ -303,6 +305,7 @@ export function serialiseOpenTrip(t: OpenTrip) {
     entryPrice: formatDec(t.entryPrice),
     grossPnl: formatDec(t.grossPnl),
     fees: formatDec(t.fees),
+    funding: formatDec(t.funding),
     fills: t.fills,
   };
 }
@@ -318,6 +321,7 @@ export function serialiseTotals(t: TradeTotals & ({ readonly symbol: string } | 
     winRatePct: t.trades === 0 ? null : round((t.wins / t.trades) * 100),
     netPnl: formatDec(t.netPnl),
     fees: formatDec(t.fees),
+    funding: formatDec(t.funding),
     profitFactor: t.grossLoss === 0n ? null : round(Number(t.grossProfit) / -Number(t.grossLoss)),
   };
 }

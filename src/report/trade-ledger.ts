@@ -4,7 +4,8 @@
  * and opens the next with the remainder).
  *
  * It follows each position with the portfolio's own arithmetic (`applyFillToPosition`), so the
- * realised P&L of the trades sums exactly to the portfolio's. It is a pure function of the events
+ * realised P&L of the trades sums exactly to the portfolio's. Funding settled while a trade is open
+ * is the trade's (a perpetual's carry is part of what holding it earned or cost). It is a pure function of the events
  * it is fed, in order: the live engine, a replay and a backtest feed it the same events and get the
  * same trades. Memory stays bounded: the origin of orders is kept for a window of recent orders,
  * closed trades are handed to `onClosed` (the caller decides how many to keep), and the running
@@ -53,6 +54,9 @@ export interface RoundTrip {
   readonly grossPnl: Dec;
   /** Fees of every fill of the trade (negative for net rebates). */
   readonly fees: Dec;
+  /** Funding settled on the position while the trade was open: negative when it paid, positive when it received. */
+  readonly funding: Dec;
+  /** Gross P&L − fees + funding. */
   readonly netPnl: Dec;
   readonly fills: number;
   /** Quantity filled as maker, entries and exits together. */
@@ -73,6 +77,7 @@ export interface TradeTotals {
   readonly grossLoss: Dec;
   readonly netPnl: Dec;
   readonly fees: Dec;
+  readonly funding: Dec;
   readonly tradedQty: Dec;
   readonly makerQty: Dec;
 }
@@ -94,6 +99,8 @@ export interface TradeLedgerSnapshot {
   readonly parents: readonly (readonly [string, OrderOrigin])[];
   readonly forceCloseReason: readonly (readonly [string, ForceCloseReason])[];
   readonly killSwitchReason: KillSwitchReason | null;
+  /** Every funding settlement so far, open and closed trades' alike (absent in snapshots before it was kept). */
+  readonly funding?: Dec;
 }
 
 /** Who placed an order and why, as far as the ledger needs it. */
@@ -116,6 +123,7 @@ export interface OpenTripState {
   exitNotional: Dec;
   grossPnl: Dec;
   fees: Dec;
+  funding: Dec;
   fills: number;
   makerQty: Dec;
 }
@@ -128,6 +136,7 @@ const EMPTY_TOTALS: TradeTotals = {
   grossLoss: ZERO,
   netPnl: ZERO,
   fees: ZERO,
+  funding: ZERO,
   tradedQty: ZERO,
   makerQty: ZERO,
 };
@@ -169,6 +178,8 @@ export class TradeLedger {
   #parents = new Map<string, OrderOrigin>();
   #forceCloseReason = new Map<string, ForceCloseReason>();
   #killSwitchReason: KillSwitchReason | null = null;
+  /** Σ funding received (paid is negative), whether or not a trade was open to take it. */
+  #funding: Dec = ZERO;
 
   readonly #originWindow: number;
 
@@ -198,6 +209,14 @@ export class TradeLedger {
       case "order.filled":
         this.#fill(event);
         return;
+      case "funding.paid": {
+        // `paid` is what the account paid: received funding is negative.
+        const received = -event.paid as Dec;
+        this.#funding = add(this.#funding, received);
+        const trip = this.#open.get(event.symbol);
+        if (trip !== undefined) trip.funding = add(trip.funding, received);
+        return;
+      }
       default:
         return;
     }
@@ -218,6 +237,7 @@ export class TradeLedger {
       entryNotional: t.entryNotional,
       grossPnl: t.grossPnl,
       fees: t.fees,
+      funding: t.funding,
       fills: t.fills,
       makerQty: t.makerQty,
     }));
@@ -236,6 +256,11 @@ export class TradeLedger {
       makerQty = add(makerQty, t.makerQty);
     }
     return { fees, tradedQty, makerQty };
+  }
+
+  /** Funding received over the run (paid is negative): closed trades', open trades' and any settled while the ledger saw no trade. */
+  fundingTotal(): Dec {
+    return this.#funding;
   }
 
   bySymbol(): (TradeTotals & { readonly symbol: string })[] {
@@ -265,16 +290,19 @@ export class TradeLedger {
       parents: [...this.#parents],
       forceCloseReason: [...this.#forceCloseReason],
       killSwitchReason: this.#killSwitchReason,
+      funding: this.#funding,
     };
   }
 
   static fromSnapshot(s: TradeLedgerSnapshot, onClosed?: (trade: RoundTrip) => void, originWindow?: number): TradeLedger {
     const ledger = new TradeLedger(onClosed, originWindow);
     ledger.#positions = new Map(s.positions.map((p) => [p.symbol, p]));
-    ledger.#open = new Map(s.open.map((t) => [t.symbol, { ...t }]));
-    ledger.#totals = s.totals;
-    ledger.#bySymbol = new Map(s.bySymbol.map(({ symbol, ...t }) => [symbol, t]));
-    ledger.#byDay = new Map(s.byDay.map(({ day, ...t }) => [day, t]));
+    // Snapshots taken before funding was kept have none: zero, as the ledger then counted it.
+    ledger.#open = new Map(s.open.map((t) => [t.symbol, { ...t, funding: t.funding ?? ZERO }]));
+    ledger.#totals = withFunding(s.totals);
+    ledger.#bySymbol = new Map(s.bySymbol.map(({ symbol, ...t }) => [symbol, withFunding(t)]));
+    ledger.#byDay = new Map(s.byDay.map(({ day, ...t }) => [day, withFunding(t)]));
+    ledger.#funding = s.funding ?? ZERO;
     ledger.#closedCount = s.closedCount;
     ledger.#exposedMs = s.exposedMs;
     ledger.#exposedSince = s.exposedSince;
@@ -351,6 +379,7 @@ export class TradeLedger {
       exitNotional: ZERO,
       grossPnl: ZERO,
       fees: ZERO,
+      funding: ZERO,
       fills: 0,
       makerQty: ZERO,
     };
@@ -380,7 +409,8 @@ export class TradeLedger {
       entryNotional: t.entryNotional,
       grossPnl: t.grossPnl,
       fees: t.fees,
-      netPnl: sub(t.grossPnl, t.fees),
+      funding: t.funding,
+      netPnl: add(sub(t.grossPnl, t.fees), t.funding),
       fills: t.fills,
       makerQty: t.makerQty,
       exitReason,
@@ -418,6 +448,7 @@ function addTrade(t: TradeTotals, trade: RoundTrip): TradeTotals {
     grossLoss: loss ? add(t.grossLoss, trade.netPnl) : t.grossLoss,
     netPnl: add(t.netPnl, trade.netPnl),
     fees: add(t.fees, trade.fees),
+    funding: add(t.funding, trade.funding),
     tradedQty: add(t.tradedQty, add(trade.entryQty, trade.exitQty)),
     makerQty: add(t.makerQty, trade.makerQty),
   };
@@ -427,5 +458,7 @@ function remember<V>(map: Map<string, V>, window: number, key: string, value: V)
   map.set(key, value);
   if (map.size > window) map.delete(map.keys().next().value!);
 }
+
+const withFunding = (t: TradeTotals): TradeTotals => (t.funding === undefined ? { ...t, funding: ZERO } : t);
 
 const avg = (notional: Dec, qty: Dec): Dec => (qty === 0n ? ZERO : div(notional, qty));

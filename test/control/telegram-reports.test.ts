@@ -76,6 +76,11 @@ describe("telegram reports", () => {
       assert.match(profit, /closed trades 2 · win rate 50\.00% \(1 wins, 1 losses\)/);
       assert.match(profit, /profit factor 1\.50/);
       assert.match(profit, /best: BTCUSDT \+3\.00 \(2 trades\)/);
+      assert.match(profit, /^fees 2\.00 · max drawdown/m, "no funding figure where there was none");
+      // Funding the account paid while holding (a perpetual's carry) is shown beside the fees.
+      run.apply({ type: "funding.paid", ts: Date.UTC(2026, 11, 5, 8), fundingId: "f1", symbol: "BTCUSDT", paid: dec("0.25"), rate: dec("0.0001"), positionQty: dec("0.01"), markPrice: dec("100000"), venueTs: Date.UTC(2026, 11, 5, 8), source: "stream" }, () => dec("10008"), () => dec("0"));
+      view.performanceReport = performanceReport(run, dec("10000"), dec("10007.75"));
+      assert.match(await ask(api, "/profit"), /^fees 2\.00 · funding -0\.25 · max drawdown/m);
       const daily = await ask(api, "/daily 3");
       assert.match(daily, /daily P&L \(UTC\), last 3 days:/);
       assert.match(daily, /2026-12-05 {2}-6\.00 {2}1 trades/);

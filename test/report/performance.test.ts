@@ -5,7 +5,7 @@ import { maxDrawdown, performance } from "../../src/report/performance.ts";
 import type { TradeTotals } from "../../src/report/trade-ledger.ts";
 
 const MIN = 60_000;
-const noTrades: TradeTotals = { trades: 0, wins: 0, losses: 0, grossProfit: ZERO, grossLoss: ZERO, netPnl: ZERO, fees: ZERO, tradedQty: ZERO, makerQty: ZERO };
+const noTrades: TradeTotals = { trades: 0, wins: 0, losses: 0, grossProfit: ZERO, grossLoss: ZERO, netPnl: ZERO, fees: ZERO, funding: ZERO, tradedQty: ZERO, makerQty: ZERO };
 
 describe("performance", () => {
   test("max drawdown and its duration, by hand", () => {
@@ -33,6 +33,7 @@ describe("performance", () => {
       grossLoss: dec("-10"),
       netPnl: dec("20"),
       fees: dec("1.5"),
+      funding: ZERO,
       tradedQty: dec("8"),
       makerQty: dec("2"),
     };
@@ -44,6 +45,7 @@ describe("performance", () => {
       equity: [],
       totals,
       fills: totals,
+      funding: dec("-0.75"),
       exposedMs: 4 * MIN,
       benchmark: [
         { symbol: "A", first: dec("100"), last: dec("110") },
@@ -60,6 +62,7 @@ describe("performance", () => {
     assert.equal(p.exposurePct, 40);
     assert.equal(p.makerSharePct, 25);
     assert.equal(p.fees, "1.5");
+    assert.equal(p.funding, "-0.75");
     assert.equal(p.buyAndHoldPct, 0); // +10 % and −10 %, equal weights
     assert.equal(p.maxDrawdownPct, 0);
     assert.equal(p.annualisedReturnPct, null, "not annualised from less than a day");
@@ -74,7 +77,7 @@ describe("performance", () => {
       e *= d % 2 === 1 ? 1.02 : 0.99;
       equity.push({ ts: d * day, equity: dec(e.toFixed(6)) });
     }
-    const p = performance({ from: 0, to: 30 * day, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
+    const p = performance({ from: 0, to: 30 * day, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, funding: ZERO, exposedMs: 0, benchmark: [] });
     assert.equal(p.returnPeriod, "day");
     const r = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 0.02 : -0.01));
     const m = r.reduce((s, x) => s + x, 0) / r.length;
@@ -91,7 +94,7 @@ describe("performance", () => {
     // would read as a Sharpe in the thousands.
     const run = (minutes: number) => {
       const equity = Array.from({ length: minutes }, (_, i) => ({ ts: (i + 1) * MIN, equity: dec((1000 - (i + 1) * (1 + (i % 3) / 10)).toFixed(2)) }));
-      return performance({ from: 0, to: minutes * MIN, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
+      return performance({ from: 0, to: minutes * MIN, startEquity: dec("1000"), endEquity: equity.at(-1)!.equity, equity, totals: noTrades, fills: noTrades, funding: ZERO, exposedMs: 0, benchmark: [] });
     };
     const short = run(17);
     assert.equal(short.returnPeriod, "minute");
@@ -104,11 +107,11 @@ describe("performance", () => {
   });
 
   test("nothing happened: no ratios invented", () => {
-    const p = performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] });
+    const p = performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, funding: ZERO, exposedMs: 0, benchmark: [] });
     assert.deepEqual(
       [p.sharpe, p.sortino, p.calmar, p.winRatePct, p.profitFactor, p.expectancy, p.makerSharePct, p.buyAndHoldPct],
       [null, null, null, null, null, null, null, null],
     );
-    assert.equal(JSON.stringify(p), JSON.stringify(performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, exposedMs: 0, benchmark: [] })));
+    assert.equal(JSON.stringify(p), JSON.stringify(performance({ from: 0, to: 0, startEquity: dec("1000"), endEquity: dec("1000"), equity: [], totals: noTrades, fills: noTrades, funding: ZERO, exposedMs: 0, benchmark: [] })));
   });
 });

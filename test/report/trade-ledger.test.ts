@@ -77,6 +77,38 @@ describe("trade ledger", () => {
     assert.deepEqual(ledger.byDay().map((d) => [d.day, d.trades, format(d.netPnl)]), [["2026-01-05", 1, "29.649"]]);
   });
 
+  test("funding while a trade is open is the trade's; funding with none open still counts in the run's total; an older snapshot without funding restores", () => {
+    const funding = (id: string, symbol: string, paid: string, ts: number): HeanEvent => ({
+      type: "funding.paid", ts, fundingId: id, symbol, paid: dec(paid), rate: dec("0.0001"), positionQty: dec("1"), markPrice: dec("100"), venueTs: ts, source: "stream",
+    });
+    const { ledger, trades } = run([
+      funding("f0", "BTCUSDT", "0.5", T0), // no trade open: the run's, nobody's trade
+      intent("a", "BTCUSDT", "buy", "entry", T0),
+      fill("a", "BTCUSDT", "buy", "1", "100", "0.1", T0 + 1000),
+      funding("f1", "BTCUSDT", "0.01", T0 + 2000), // paid
+      funding("f2", "ETHUSDT", "0.7", T0 + 2500), // another symbol's
+      funding("f3", "BTCUSDT", "-0.004", T0 + 3000), // received
+    ]);
+    assert.deepEqual(ledger.open().map((t) => format(t.funding)), ["-0.006"]);
+    // Restored from a snapshot taken before funding was kept: the open trade and the totals start at zero.
+    const old = structuredClone(ledger.snapshot()) as unknown as Record<string, unknown> & { open: Record<string, unknown>[]; totals: Record<string, unknown> };
+    delete old.funding;
+    delete old.totals.funding;
+    for (const t of old.open) delete t.funding;
+    const resumed = TradeLedger.fromSnapshot(old as never, (t) => trades.push(t));
+    for (const l of [ledger, resumed]) {
+      l.apply(intent("b", "BTCUSDT", "sell", "exit", T0 + 4000));
+      l.apply(fill("b", "BTCUSDT", "sell", "1", "101", "0.1", T0 + 5000));
+    }
+    assert.deepEqual(
+      trades.map((t) => [format(t.grossPnl), format(t.fees), format(t.funding), format(t.netPnl)]),
+      [["1", "0.2", "-0.006", "0.794"], ["1", "0.2", "0", "0.8"]],
+    );
+    assert.deepEqual([format(ledger.totals().funding), format(ledger.fundingTotal())], ["-0.006", "-1.206"]);
+    assert.deepEqual([format(resumed.totals().funding), format(resumed.fundingTotal())], ["0", "0"]);
+    assert.deepEqual(ledger.bySymbol().map((t) => [t.symbol, format(t.funding), format(t.netPnl)]), [["BTCUSDT", "-0.006", "0.794"]]);
+  });
+
   test("a fill that flips the position closes one trade (fee split by quantity) and opens the next", () => {
     const { ledger, trades } = run([
       intent("a", "ETHUSDT", "buy", "entry", T0),

@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadConfig } from "../../src/config/config.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { printBacktest } from "../../src/cli/backtest-command.ts";
 import type { SignalEvent } from "../../src/core/events.ts";
 import type { Strategy } from "../../src/strategies/strategy.ts";
 
@@ -110,6 +111,31 @@ test("a hand-computed backtest: trades, P&L, fees and drawdown to the last decim
   assert.equal(p.makerSharePct, 0);
   assert.equal(p.from, T0);
   assert.equal(p.to, T0 + 6000);
+});
+
+test("funding from a fundingRate file is the trade's: its net P&L, the run's funding and equity, to the last decimal", async () => {
+  // At t=2500 the 0.49 ETH long is marked at the touch's mid, (1990.00 + 1990.01) / 2 = 1990.005:
+  // at a rate of 0.0001 (longs pay) it pays 0.49 × 1990.005 × 0.0001 = 0.097510245.
+  const funding = join(dir, "ETHUSDT-fundingRate-2025-01.csv");
+  writeFileSync(funding, `calc_time,funding_interval_hours,last_funding_rate\n${T0 + 2500},8,0.00010000\n`);
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
+  const { report } = await runBacktest({ files: [aggTradesFile(), funding], config, strategies: [buyOnceSellOnce()] });
+  const t = report.trades.closed[0]!;
+  assert.deepEqual([t.grossPnl, t.fees, t.funding, t.netPnl], ["4.8902", "1.080695", "-0.097510245", "3.711994755"]);
+  assert.equal(report.equity, "10003.711994755");
+  assert.equal(report.performance.funding, "-0.097510245");
+  assert.equal(report.performance.netPnl, "3.711994755", "the equity's net P&L is the trades'");
+  assert.equal(report.performance.expectancy, "3.711994755");
+  assert.equal(report.trades.bySymbol[0]!.funding, "-0.097510245");
+  const text = printBacktest(report);
+  assert.match(text, /^funding +-0\.10$/m);
+  assert.match(text, /fees  funding  net P&L  exit reason\n.*\n.* 1\.08 +-0\.10 +3\.71  signal$/m, "a funding column where a trade has funding");
+  assert.doesNotMatch(text, /none in the data/);
+  // Without the file: no funding, and the report says the data had none.
+  const without = await runBacktest({ files: [aggTradesFile()], config, strategies: [buyOnceSellOnce()] });
+  assert.equal(without.report.performance.funding, "0");
+  assert.match(printBacktest(without.report), /funding: none in the data, so none was settled/);
+  assert.doesNotMatch(printBacktest(without.report), /funding  net P&L/, "no column of zeros");
 });
 
 test("the same backtest twice gives byte-identical reports", async () => {

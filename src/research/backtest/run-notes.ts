@@ -30,6 +30,10 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   if (d.offGrid > 0) {
     notes.push(`off the instrument's tick or lot: ${d.offGrid} of the ${d.ignored} records not replayed (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
   }
+  // A perpetual's carry: without funding data a multi-day hold looks cheaper or dearer than it was.
+  if (report.performance.trades + report.trades.open.length > 0 && !d.files.some((f) => f.format === "binance-fundingRate")) {
+    notes.push("funding: none in the data, so none was settled (Binance publishes it: hean data download --kind fundingRate)");
+  }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
