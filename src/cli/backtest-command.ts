@@ -11,7 +11,7 @@ import { dataFiles } from "../research/data/data-paths.ts";
 import type { ReadAs } from "../research/data/file-report.ts";
 import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
 import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
-import { progressPrinter } from "../research/backtest/progress.ts";
+import { progressPrinter, sweepProgressPrinter } from "../research/backtest/progress.ts";
 import { backtestNotes } from "../research/backtest/run-notes.ts";
 import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
@@ -181,7 +181,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
       })),
     );
     const quiet = values.quiet === true;
-    const results = await runJobs(jobs, workers, quiet ? undefined : (done, total) => process.stderr.write(`sweep: ${done}/${total} runs done\n`));
+    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }));
     const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
     const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes);
     if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);

@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { after, test } from "node:test";
 import { hean, runUntilJournaled } from "../cli/cli-helpers.ts";
-import { progressLine } from "../../src/research/backtest/progress.ts";
+import { progressLine, sweepProgressPrinter } from "../../src/research/backtest/progress.ts";
 import { zipOne } from "./zip-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-cli-"));
@@ -218,6 +219,33 @@ test("progress: events/s and ETA from the data's span", () => {
   assert.equal(eta(500), "ETA 50s");
   assert.equal(eta(7_300), "ETA 12m03s");
   assert.equal(eta(110_000), "ETA 3h01m");
+});
+
+test("a sweep's progress: a plain line every few seconds off a terminal, a bar redrawn on one; the last always", () => {
+  let clock = 0;
+  const sink = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { written, out: Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => void (written.push(chunk.toString()), done()) }), { isTTY, columns: 80 }) };
+  };
+  const plain = sink(false);
+  const step = sweepProgressPrinter({ out: plain.out, now: () => clock, plainEveryMs: 5_000 });
+  for (const [t, done] of [[1_000, 1], [2_000, 2], [7_000, 3], [8_000, 4]] as const) {
+    clock = t;
+    step(done, 4);
+  }
+  // Runs 1 (the first) and 3 (5 s on) are shown, 2 is not; the last always is.
+  assert.deepEqual(plain.written, ["sweep: ETA 3s, 1/4 runs\n", "sweep: ETA 3s, 3/4 runs\n", "sweep: done, 4/4 runs\n"]);
+  clock = 0;
+  const tty = sink(true);
+  const bar = sweepProgressPrinter({ out: tty.out, now: () => clock });
+  clock = 1_000;
+  bar(1, 2);
+  clock = 2_000;
+  bar(2, 2);
+  assert.equal(tty.written.length, 2);
+  assert.match(tty.written[0]!, /^\r\[#{12}\.{12}\] {2}50% ETA 1s, 1\/2 runs +$/);
+  assert.match(tty.written[1]!, /^\r\[#{24}\] 100% done, 2\/2 runs +\n$/);
+  assert.equal(tty.written[0]!.length, 80, "the width of the terminal less one, and the \\r");
 });
 
 test("--strategy-file backtests a strategy module of one's own", () => {

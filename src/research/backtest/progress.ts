@@ -33,24 +33,45 @@ export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: numb
   return { line: parts.join(", "), fraction };
 }
 
-export function progressPrinter(options: ProgressOptions): (p: BacktestProgress) => void {
+/** Progress at a pace fit for where it goes: redrawn on a terminal every 200 ms, else a plain line every few seconds; the last always. */
+function throttledWriter(options: Omit<ProgressOptions, "endTs">, label: string): { readonly elapsed: () => number; readonly write: (line: string, fraction: number | undefined, done: boolean) => void } {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const tty = options.out.isTTY === true;
   const every = tty ? 200 : (options.plainEveryMs ?? 5_000);
   let last = -Infinity;
+  return {
+    elapsed: () => now() - started,
+    write(line, fraction, done) {
+      const t = now();
+      if (!done && t - last < every) return;
+      last = t;
+      if (!tty) {
+        options.out.write(`${label}: ${line}\n`);
+        return;
+      }
+      const filled = fraction === undefined ? 0 : Math.round(fraction * BAR);
+      const bar = fraction === undefined ? "" : `[${"#".repeat(filled)}${".".repeat(BAR - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+      const width = (options.out.columns ?? 120) - 1;
+      options.out.write(`\r${`${bar}${line}`.slice(0, width).padEnd(width)}${done ? "\n" : ""}`);
+    },
+  };
+}
+
+export function progressPrinter(options: ProgressOptions): (p: BacktestProgress) => void {
+  const out = throttledWriter(options, "backtest");
   return (p) => {
-    const t = now();
-    if (!p.done && t - last < every) return;
-    last = t;
-    const { line, fraction } = progressLine(p, t - started, options.endTs);
-    if (!tty) {
-      options.out.write(`backtest: ${line}\n`);
-      return;
-    }
-    const filled = fraction === undefined ? 0 : Math.round(fraction * BAR);
-    const bar = fraction === undefined ? "" : `[${"#".repeat(filled)}${".".repeat(BAR - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
-    const width = (options.out.columns ?? 120) - 1;
-    options.out.write(`\r${`${bar}${line}`.slice(0, width).padEnd(width)}${p.done ? "\n" : ""}`);
+    const { line, fraction } = progressLine(p, out.elapsed(), options.endTs);
+    out.write(line, fraction, p.done);
+  };
+}
+
+/** A sweep's progress: runs done of the grid, the ETA from the pace so far. */
+export function sweepProgressPrinter(options: Omit<ProgressOptions, "endTs">): (done: number, total: number) => void {
+  const out = throttledWriter(options, "sweep");
+  return (done, total) => {
+    const finished = done >= total;
+    const eta = finished || done === 0 ? "ETA ?" : `ETA ${duration(Math.ceil(((out.elapsed() / done) * (total - done)) / 1000) * 1000)}`;
+    out.write(`${finished ? "done" : eta}, ${done}/${total} runs`, done / total, finished);
   };
 }
