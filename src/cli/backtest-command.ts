@@ -84,6 +84,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --workers N             sweep runs in N worker threads (default 2)
   --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
   --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
+Exit code: 0 done; 1 a strategy was disabled mid-run (or a sweep's run failed), the report written all
+the same; 2 bad flags, data or strategy, nothing run; 130 stopped by Ctrl-C, the report of what ran.
 `;
 
 /**
@@ -222,7 +224,9 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   }
   process.off("SIGINT", onSigint);
   process.stdout.write(printBacktest(report));
-  return report.backtest.data.interrupted ? 130 : 0;
+  // A strategy that broke mid-run makes the backtest a failed one, as it makes a sweep's run an
+  // error: the report is written all the same, and says when and why.
+  return report.backtest.data.interrupted ? 130 : report.backtest.disabled.length > 0 ? 1 : 0;
 }
 
 export function printBacktest(report: BacktestReport): string {

@@ -168,7 +168,7 @@ test("a strategy that breaks mid-run is named above the tables and in the JSON; 
   );
   const data = file("ETHUSDT-aggTrades-2025-01-08.csv", good(200));
   const run = hean(["backtest", "--data", data, "--strategy-file", strategy, "--report", join(dir, "breaks.json"), "--quiet"]);
-  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.status, 1, `a backtest whose strategy broke exits 1, its report written: ${run.stderr}`);
   assert.match(run.stdout, /\n {2}strategy breaks DISABLED at 2025-01-03T\d\d:\d\d:\d\d\.\d{3}Z: onBook threw Error: a bug in the strategy; no data or signals after it/);
   const report = JSON.parse(readFileSync(join(dir, "breaks.json"), "utf8")) as { backtest: { disabled: { strategyId: string; problem: string }[] }; trades: { open: unknown[] } };
   assert.deepEqual(report.backtest.disabled.map((d) => [d.strategyId, d.problem]), [["breaks", "onBook threw Error: a bug in the strategy"]]);
