@@ -67,9 +67,11 @@ function drawdown(equity: readonly { ts: number; value: number }[]): { ts: numbe
 
 /** A report table as the terminal shows it: the same columns, text on the left, figures on the right. */
 function htmlTable(t: ReportTable): string {
+  const title = `<h2>${esc(t.title)}</h2>`;
+  if (t.rows.length === 0) return `${title}<p>(none)</p>`;
   const cell = (tag: "th" | "td", text: string, i: number): string => `<${tag}${t.align[i] === "l" ? ' class="l"' : ""}>${esc(text)}</${tag}>`;
-  const body = t.rows.length === 0 ? "" : `<table id="${t.id}"><tr>${t.headers.map((h, i) => cell("th", h, i)).join("")}</tr>${t.rows.map((r) => `<tr>${r.map((c, i) => cell("td", c, i)).join("")}</tr>`).join("")}</table>`;
-  return `<h2>${esc(t.title)}</h2>${body === "" ? "<p>(none)</p>" : body}`;
+  const row = (cells: readonly string[], tag: "th" | "td"): string => `<tr>${cells.map((c, i) => cell(tag, c, i)).join("")}</tr>`;
+  return `${title}<table id="${t.id}">${row(t.headers, "th")}${t.rows.map((r) => row(r, "td")).join("")}</table>`;
 }
 
 /** `notes`: lines a reader must see before the figures (what was replayed, why trading stopped). */

@@ -7,7 +7,7 @@
  * on the instrument's grid). The JSON report (`--report`) keeps every digit of every figure.
  */
 import { MIN_RETURNS, type Performance } from "./performance.ts";
-import type { PerformanceReport, SerialisedTotals, SerialisedTrip } from "./run-performance.ts";
+import type { PerformanceReport, SerialisedTotals } from "./run-performance.ts";
 
 /** Closed trades listed one by one; the rest are counted. */
 const TRADES_SHOWN = 20;

@@ -4,12 +4,12 @@
  * and opens the next with the remainder).
  *
  * It follows each position with the portfolio's own arithmetic (`applyFillToPosition`), so the
- * realised P&L of the trades sums exactly to the portfolio's. Funding settled while a trade is open
- * is the trade's (a perpetual's carry is part of what holding it earned or cost). It is a pure function of the events
- * it is fed, in order: the live engine, a replay and a backtest feed it the same events and get the
- * same trades. Memory stays bounded: the origin of orders is kept for a window of recent orders,
- * closed trades are handed to `onClosed` (the caller decides how many to keep), and the running
- * totals are O(symbols + days).
+ * realised P&L of the trades sums exactly to the portfolio's. Funding settled while a trade is
+ * open is the trade's (a perpetual's carry is part of what holding it earned or cost). It is a pure
+ * function of the events it is fed, in order: the live engine, a replay and a backtest feed it the
+ * same events and get the same trades. Memory stays bounded: the origin of orders is kept for a
+ * window of recent orders, closed trades are handed to `onClosed` (the caller decides how many to
+ * keep), and the running totals are O(symbols + days).
  */
 import { type Dec, ZERO, abs, add, div, min, mul, mulDiv, sub } from "../core/decimal.ts";
 import type { ForceCloseReason, HeanEvent, KillSwitchReason, OrderPurpose } from "../core/events.ts";
@@ -299,9 +299,9 @@ export class TradeLedger {
     ledger.#positions = new Map(s.positions.map((p) => [p.symbol, p]));
     // Snapshots taken before funding was kept have none: zero, as the ledger then counted it.
     ledger.#open = new Map(s.open.map((t) => [t.symbol, { ...t, funding: t.funding ?? ZERO }]));
-    ledger.#totals = withFunding(s.totals);
-    ledger.#bySymbol = new Map(s.bySymbol.map(({ symbol, ...t }) => [symbol, withFunding(t)]));
-    ledger.#byDay = new Map(s.byDay.map(({ day, ...t }) => [day, withFunding(t)]));
+    ledger.#totals = fundingOrZero(s.totals);
+    ledger.#bySymbol = new Map(s.bySymbol.map(({ symbol, ...t }) => [symbol, fundingOrZero(t)]));
+    ledger.#byDay = new Map(s.byDay.map(({ day, ...t }) => [day, fundingOrZero(t)]));
     ledger.#funding = s.funding ?? ZERO;
     ledger.#closedCount = s.closedCount;
     ledger.#exposedMs = s.exposedMs;
@@ -459,6 +459,6 @@ function remember<V>(map: Map<string, V>, window: number, key: string, value: V)
   if (map.size > window) map.delete(map.keys().next().value!);
 }
 
-const withFunding = (t: TradeTotals): TradeTotals => (t.funding === undefined ? { ...t, funding: ZERO } : t);
+const fundingOrZero = (t: TradeTotals): TradeTotals => (t.funding === undefined ? { ...t, funding: ZERO } : t);
 
 const avg = (notional: Dec, qty: Dec): Dec => (qty === 0n ? ZERO : div(notional, qty));

@@ -284,7 +284,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: strategyLabel(options, runtime),  params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
+      backtest: { strategy: strategyLabel(options, runtime), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
