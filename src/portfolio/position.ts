@@ -84,11 +84,42 @@ export function avgPrice(p: Position): Dec {
 }
 
 /** Unrealised P&L: longs valued at the bid, shorts at the ask (what closing would actually get). */
-export function unrealizedPnl(p: Position, bid: Dec | undefined, ask: Dec | undefined): Dec {
+export function unrealizedPnl(p: Pick<Position, "qty" | "entryValue">, bid: Dec | undefined, ask: Dec | undefined): Dec {
   if (p.qty === 0n) return ZERO;
-  if (p.qty > 0n) return bid === undefined ? ZERO : sub(mul(bid, p.qty), p.entryValue);
-  return ask === undefined ? ZERO : sub(p.entryValue, mul(ask, abs(p.qty)));
+  const px = p.qty > 0n ? bid : ask;
+  return px === undefined ? ZERO : RECENT_PNL.at(p.qty, p.entryValue, px);
 }
+
+/**
+ * Unrealised P&L remembered for the last few (quantity, basis, price) triples. While a position is
+ * held, the governor (equity) and the position monitor (stop-loss) each value it on every book, and
+ * the price walks over the same few ticks: the product of two BigInts and its rounding, ≈ 100 ns
+ * twice a book, becomes a scan of a few exact compares. The answer is the same exact figure.
+ */
+class RecentPnl {
+  static readonly SIZE = 8;
+  readonly #qty: Dec[] = new Array<Dec>(RecentPnl.SIZE).fill(ZERO);
+  readonly #basis: Dec[] = new Array<Dec>(RecentPnl.SIZE).fill(ZERO);
+  readonly #px: Dec[] = new Array<Dec>(RecentPnl.SIZE).fill(ZERO);
+  readonly #pnl: Dec[] = new Array<Dec>(RecentPnl.SIZE).fill(ZERO);
+  #next = 0;
+
+  at(qty: Dec, basis: Dec, px: Dec): Dec {
+    for (let i = 0; i < RecentPnl.SIZE; i++) {
+      if (this.#px[i] === px && this.#qty[i] === qty && this.#basis[i] === basis) return this.#pnl[i]!;
+    }
+    const pnl = qty > 0n ? sub(mul(px, qty), basis) : sub(basis, mul(px, abs(qty)));
+    const i = this.#next;
+    this.#next = (i + 1) % RecentPnl.SIZE;
+    this.#qty[i] = qty;
+    this.#basis[i] = basis;
+    this.#px[i] = px;
+    this.#pnl[i] = pnl;
+    return pnl;
+  }
+}
+
+const RECENT_PNL = new RecentPnl();
 
 /** Notional at the conservative mark (for exposure limits). */
 export function markNotional(p: Position, bid: Dec | undefined, ask: Dec | undefined): Dec {

@@ -23,7 +23,7 @@
  * `hysteresisPct` (or is 0: a full recovery always counts). HARD_STOP is never left here: only
  * an operator, through `resetHardStop`.
  */
-import { toNumber } from "../core/decimal.ts";
+import { type Dec, toNumber } from "../core/decimal.ts";
 import type { RiskState } from "../core/events.ts";
 import type { RiskConfig } from "./config.ts";
 
@@ -156,6 +156,13 @@ function valuesOf(input: GovernorInput, m: GovernorMetrics): Record<string, stri
   };
 }
 
+/** The configured divergence limit as a number: the same value on every book, converted once. */
+function divergenceLimit(limit: Dec): number {
+  if (limit !== lastLimit.of) lastLimit = { of: limit, value: toNumber(limit) };
+  return lastLimit.value;
+}
+let lastLimit: { readonly of: Dec | undefined; readonly value: number } = { of: undefined, value: 0 };
+
 /** The state the account should move to now, or undefined to stay. */
 export function evaluateGovernor(input: GovernorInput, config: RiskConfig): GovernorDecision | undefined {
   const current = RISK_LEVELS.indexOf(input.state);
@@ -165,7 +172,7 @@ export function evaluateGovernor(input: GovernorInput, config: RiskConfig): Gove
   if (m === undefined) return undefined;
   // The common case, evaluated on every book: no level to move to. Decided from the figures
   // alone (as `breachedLevel` on each of `metricsOf`), so that it allocates nothing.
-  const divergenceQuarantine = toNumber(config.maxAccountDivergence);
+  const divergenceQuarantine = divergenceLimit(config.maxAccountDivergence);
   const target = Math.max(
     levelOf(m.drawdownPct, config.softBrakeDrawdownPct, config.quarantineDrawdownPct, config.hardStopDrawdownPct),
     levelOf(m.dailyLossPct, config.dailyLossSoftPct, config.dailyLossQuarantinePct, config.dailyLossHardStopPct),

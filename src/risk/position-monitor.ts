@@ -16,11 +16,12 @@
  *   of `risk.stoploss-set`, a percentage: 2 = 2 %) or else `config.stopLossPct`; take-profit is
  *   `config.takeProfitPct`. All three are percentages of the average entry.
  */
-import { type Dec, abs, div, format, fromNumber, mul, sub } from "../core/decimal.ts";
+import { type Dec, abs, div, format, fromNumber, mul } from "../core/decimal.ts";
 import type { ForceCloseReason } from "../core/events.ts";
 import { type RiskConfig, parseHhMm } from "./config.ts";
 import type { BidAsk } from "../core/bid-ask.ts";
 import { DAY_MS, utcDayStart } from "./utc-day.ts";
+import { unrealizedPnl } from "../portfolio/position.ts";
 
 export interface MonitoredPosition {
   readonly symbol: string;
@@ -116,8 +117,8 @@ function priceDecision(p: MonitoredPosition, mark: BidAsk | undefined, config: R
   const px = long ? mark.bid : mark.ask;
   if (px <= 0n) return undefined;
   const size = abs(p.qty);
-  const value = mul(px, size);
-  const pnl = long ? sub(value, p.entryValue) : sub(p.entryValue, value);
+  // The portfolio's own figure: the governor valued the position at this price on this book.
+  const pnl = unrealizedPnl(p, mark.bid, mark.ask);
   const stopPct = effectiveStopLossPct(stopLosses, p.symbol, config.stopLossPct);
   const stop = stopPct === undefined ? undefined : stopPct / 100;
   if (stop !== undefined && pnl <= -pnlLimit(p.entryValue, stop)) {

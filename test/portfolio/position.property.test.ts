@@ -169,3 +169,23 @@ describe("mark to market", () => {
     assert.equal(avgPrice(flat), ZERO);
   });
 });
+
+describe("unrealised P&L", () => {
+  test("remembered values are exact: any sequence of positions and prices, repeats included, gives the formula's figure", () => {
+    // Few distinct positions and prices, so that the sequence revisits them (the remembered path)
+    // and also overflows what is remembered (the computed path).
+    const positions = fc.array(openPositionArb.map((o) => o.position), { minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(positions, fc.array(priceArb, { minLength: 1, maxLength: 12 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 60 }), (ps, prices, picks) => {
+        for (const [i, j] of picks) {
+          const p = ps[i % ps.length]!;
+          const px = prices[j % prices.length]!;
+          const expected = p.qty > 0n ? sub(mul(px, p.qty), p.entryValue) : sub(p.entryValue, mul(px, abs(p.qty)));
+          assert.equal(unrealizedPnl(p, px, px), expected);
+          // The same figures in another object (the risk controller's reused view of a position).
+          assert.equal(unrealizedPnl({ qty: p.qty, entryValue: p.entryValue }, px, px), expected);
+        }
+      }),
+    );
+  });
+});
