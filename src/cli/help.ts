@@ -22,8 +22,9 @@ const JOURNAL_HELP = `hean journal verify | inspect | replay: look at a journal 
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
                                           print records as JSON lines (TYPE: an event type, e.g.
                                           order.intent, order.filled, alert)
-  hean journal replay  --journal PATH --report FILE
-                                          rebuild state from the journal alone and write the report
+  hean journal replay  --journal PATH [--report FILE]
+                                          rebuild state from the journal alone: print the report's
+                                          tables (as hean run does on exit); --report writes its JSON
 `;
 
 const SIM_HELP = `hean sim bybit|binance: a venue's protocol simulator on loopback (for tests and live-mode trials)

@@ -12,6 +12,7 @@ import { DEFAULT_CONFIG } from "../config/config.ts";
 import { replayJournal } from "../engine/replay.ts";
 import { ReadOnlyJournal } from "../journal/read-only-journal.ts";
 import { describeLostRecords, inspectJournal, urgentPendingLine, type VerifyReport, verifyJournal } from "../journal/tools.ts";
+import { printReport } from "../report/print.ts";
 import { buildReport } from "../runtime/report.ts";
 import { parseFlags } from "./flags.ts";
 
@@ -57,11 +58,13 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
       return 1;
     }
     case "replay": {
-      if (values.report === undefined) throw new HeanError("CLI_USAGE", "hean journal replay: --report FILE is required", {});
       const journal = ReadOnlyJournal.open(path);
       try {
         const { state, report } = replayJournal(journal, DEFAULT_CONFIG.initialCash);
-        writeFileSync(values.report, JSON.stringify(buildReport(state, { path, events: journal.lastSeq() }), null, 2) + "\n");
+        const rebuilt = buildReport(state, { path, events: journal.lastSeq() });
+        if (values.report !== undefined) writeFileSync(values.report, JSON.stringify(rebuilt, null, 2) + "\n");
+        // The tables `hean run` and `hean backtest` print, from the journal alone.
+        process.stdout.write(printReport(rebuilt, `journal ${path}`));
         process.stderr.write(
           `replayed ${report.eventsReplayed} records (from snapshot at ${report.fromSnapshotSeq}) in ${report.durationMs.toFixed(0)} ms` +
             (report.errors.length > 0 ? `; ${report.errors.length} records refused: ${JSON.stringify(report.errors.slice(0, 5))}` : "") +

@@ -5,7 +5,7 @@ Usage:
   hean journal verify  --journal PATH     check every record's checksum and sequence (read-only;
                                           exit 1 and how many records are lost if any)
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
-  hean journal replay  --journal PATH --report FILE
+  hean journal replay  --journal PATH [--report FILE]
                                           rebuild state from the journal alone and write the report
   hean data download --venue binance|bybit --symbols A,B --kind KIND --from DATE --to DATE [--dir data]
                                           fetch the venues' public historical files (checksums, resume)

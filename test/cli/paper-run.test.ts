@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { printReport } from "../../src/report/print.ts";
 import { accountOf, expectOk, hean, readReport } from "./cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-cli-"));
@@ -30,6 +31,12 @@ test("hean run --duration 20 --seed 7 makes fills, and journal replay reproduces
   assert.deepEqual(accountOf(replayed), accountOf(live));
   assert.deepEqual(replayed.orders, live.orders);
   assert.equal(replayed.risk.state, live.risk.state);
+  // Without --report it prints the tables the run printed on exit, from the journal alone.
+  const shown = hean(["journal", "replay", "--journal", journal]);
+  expectOk(shown, "hean journal replay without --report");
+  assert.match(shown.stdout, /^== journal .*run\.db ==\n/);
+  const body = (text: string): string => text.slice(text.indexOf("\n"));
+  assert.equal(body(shown.stdout), body(printReport(live, "hean paper/sim")));
 
   const verify = hean(["journal", "verify", "--journal", journal]);
   expectOk(verify, "hean journal verify");
