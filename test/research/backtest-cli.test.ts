@@ -291,7 +291,15 @@ test("several strategies in one backtest (--config strategies): each trades its 
   const r = hean(["backtest", "--data", btc, eth, "--config", config, "--report", join(dir, "two-report.json"), "--quiet"]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^backtest churn-BTCUSDT, eth-churn on BTCUSDT, ETHUSDT: 600 events from 2 files/);
-  const report = JSON.parse(readFileSync(join(dir, "two-report.json"), "utf8")) as { trades: { closed: { symbol: string; strategyId: string; direction: string }[] } };
+  const report = JSON.parse(readFileSync(join(dir, "two-report.json"), "utf8")) as {
+    backtest: { strategies: { id: string; symbol: string; capitalShare: number; params: Record<string, unknown> }[] };
+    trades: { closed: { symbol: string; strategyId: string; direction: string }[] };
+  };
+  // The report says what each ran with.
+  assert.deepEqual(
+    report.backtest.strategies.map((s) => [s.id, s.symbol, s.capitalShare, s.params["sides"] ?? "default"]),
+    [["churn-BTCUSDT", "BTCUSDT", 0.5, "default"], ["eth-churn", "ETHUSDT", 0.3, "short"]],
+  );
   const closed = report.trades.closed;
   assert.ok(closed.some((t) => t.symbol === "BTCUSDT") && closed.some((t) => t.symbol === "ETHUSDT"), "both strategies traded");
   for (const t of closed) {

@@ -20,6 +20,7 @@ import { PriceSampler } from "../../report/price-sampler.ts";
 import { type Dec, format, toNumber } from "../../core/decimal.ts";
 import { Runtime } from "../../runtime/runtime.ts";
 import { venueEntry } from "../../venues/registry.ts";
+import type { StrategySpec } from "../../strategies/spec.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import type { FileReport, ReadAs } from "../data/file-report.ts";
 import { mergeMarketBatches } from "../data/reader.ts";
@@ -95,7 +96,10 @@ export interface DisabledStrategy {
 export interface BacktestReport extends RunReport {
   readonly backtest: {
     readonly strategy: string;
+    /** The one strategy's parameters (`strategy.params`); several strategies' are in `strategies`. */
     readonly params: Readonly<Record<string, unknown>>;
+    /** With several strategies (`strategies[]` in the config): what each ran with, so the report says it alone. */
+    readonly strategies?: readonly (Omit<StrategySpec, "id"> & { readonly id: string })[];
     readonly symbols: readonly string[];
     /** The instrument rules the run traded by (given, a recording's, or built in), as decimals. */
     readonly rules: readonly InstrumentRules[];
@@ -284,7 +288,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
-      backtest: { strategy: strategyLabel(options, runtime), params: config.strategy.params, symbols: config.symbols, rules: instruments.map(rulesOf), fill, latency, data, disabled },
+      backtest: {
+        strategy: strategyLabel(options, runtime),
+        params: config.strategy.params,
+        // The runtime's slots are the configured entries, in order, with their ids resolved.
+        ...(config.strategies.length > 0 && options.strategies === undefined ? { strategies: config.strategies.map((s, i) => ({ ...s, id: runtime.trading.slots[i]!.id })) } : {}),
+        symbols: config.symbols,
+        rules: instruments.map(rulesOf),
+        fill,
+        latency,
+        data,
+        disabled,
+      },
     };
     const charts: ChartSeries = {
       equity: runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) })),
