@@ -275,6 +275,32 @@ test("--from/--to take days as hean data download does (the --to day whole) or I
   assert.equal(events("--to", "2025-01-04T00:00:00+00:00"), "150", "an ISO --to is excluded");
 });
 
+test("klines alone are replayed as trades (approximate fills, said in the notes); beside trades of the symbol they are not", () => {
+  // Two hours of 1-minute ETHUSDT bars on a slow wave, Binance's 12-column layout.
+  const bars = Array.from({ length: 120 }, (_, i) => {
+    const open = 2000 + Math.round(20 * Math.sin(i / 6)) / 2;
+    const close = 2000 + Math.round(20 * Math.sin((i + 1) / 6)) / 2;
+    const [high, low] = [Math.max(open, close) + 0.75, Math.min(open, close) - 0.5];
+    const t = T0 + i * 60_000;
+    return `${t},${open.toFixed(2)},${high.toFixed(2)},${low.toFixed(2)},${close.toFixed(2)},12.400,${t + 59_999},24800,300,6.2,12400,0`;
+  });
+  const klines = file("ETHUSDT-1m-2025-01-03.csv", bars);
+  const run = hean(["backtest", "--data", klines, "--strategy", "churn", "--report", join(dir, "bars.json"), "--quiet"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^backtest churn on ETHUSDT: 120 events from 1 file, 0 malformed rows skipped, 0 not replayed\n/);
+  assert.match(run.stdout, /\n {2}klines replayed as trades for ETHUSDT \(open, the nearer extreme, the other, close, at each bar's close\): fills are approximate/);
+  const report = JSON.parse(readFileSync(join(dir, "bars.json"), "utf8")) as { backtest: { data: { bars: string[] } }; performance: { trades: number } };
+  assert.deepEqual(report.backtest.data.bars, ["ETHUSDT"]);
+  assert.ok(report.performance.trades > 0, "the strategy traded on the bars");
+  // With the symbol's trades beside them, the bars are counted as not replayed.
+  const trades = file("ETHUSDT-aggTrades-2025-01-03.csv", good(200));
+  const both = hean(["backtest", "--data", klines, trades, "--strategy", "churn", "--report", join(dir, "both.json"), "--quiet"]);
+  assert.equal(both.status, 0, both.stderr);
+  assert.match(both.stdout, /: 320 events from 2 files, 0 malformed rows skipped, 120 not replayed\n/);
+  assert.doesNotMatch(both.stdout, /klines replayed/);
+  assert.deepEqual((JSON.parse(readFileSync(join(dir, "both.json"), "utf8")) as { backtest: { data: { bars: string[] } } }).backtest.data.bars, []);
+});
+
 test("several strategies in one backtest (--config strategies): each trades its own symbol, named by its id", () => {
   const btc = file("BTCUSDT-aggTrades-2025-01-03.csv", good(300).map((row, i) => row.replace(/^(\d+),[\d.]+,0\.400,/, `$1,${(97_000 + (i % 7) * 0.5).toFixed(1)},0.012,`)));
   const eth = file("ETHUSDT-aggTrades-2025-01-03.csv", good(300));

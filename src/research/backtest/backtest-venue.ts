@@ -7,6 +7,7 @@
  * its outcome comes straight back; market data reaches hean after the market-data latency (0 by
  * default: the recorded times already are when the venue published them). Each channel is FIFO.
  * Funding: a funding record settles the position held at that moment at the touch's mid price.
+ * Klines: replayed as trades (bar-trades.ts) for the symbols whose only data they are.
  */
 import type { Clock } from "../../core/clock.ts";
 import { type Dec, ZERO, mul } from "../../core/decimal.ts";
@@ -19,7 +20,8 @@ import { MatchingEngine } from "../../venues/sim/matching/matching-engine.ts";
 import type { EngineEvent } from "../../venues/sim/matching/types.ts";
 import { PAPER_ACCOUNT } from "../../venues/sim/paper-account.ts";
 import { PaperOrders } from "../../venues/sim/paper-orders.ts";
-import type { FundingRecord, MarketRecord } from "../data/records.ts";
+import type { FundingRecord, KlineRecord, MarketRecord } from "../data/records.ts";
+import { barTrades } from "./bar-trades.ts";
 import { type FillModel, type GridTrade, ReplayMarket, type Touch } from "./replay-market.ts";
 
 export interface BacktestLatency {
@@ -40,6 +42,8 @@ export interface BacktestVenueOptions {
   readonly fill: FillModel;
   readonly latency: BacktestLatency;
   readonly seed: number;
+  /** Symbols whose klines are replayed as trades (their only data); other klines are not replayed. */
+  readonly barSymbols?: ReadonlySet<string> | undefined;
 }
 
 type RestingBest = { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
@@ -58,6 +62,8 @@ export class BacktestVenue implements Venue {
   #sink: EventSink | undefined;
   #unsubscribe: (() => void) | undefined;
   #fundingN = 0;
+  /** Each bar-replayed symbol's last close: the side of the next bar's open print. */
+  readonly #lastClose = new Map<string, Dec>();
   /** Our best resting prices per symbol, in ticks, as last computed (see `#restingTicks`). */
   readonly #resting = new Map<string, RestingBest>();
   /** Recorded events of symbols not traded, or not fitting the instrument's grid. */
@@ -139,8 +145,7 @@ export class BacktestVenue implements Venue {
         this.#funding(r);
         return;
       case "kline":
-        // A bar says nothing about the order of its prices or where the touch was: not replayed.
-        this.ignored++;
+        this.#bar(r);
         return;
     }
   }
@@ -187,6 +192,16 @@ export class BacktestVenue implements Venue {
     const ticks: RestingBest = { bestBid: best.bid === undefined ? undefined : Number(best.bid / tick), bestAsk: best.ask === undefined ? undefined : Number(best.ask / tick) };
     if (this.#unsubscribe !== undefined) this.#resting.set(symbol, ticks);
     return ticks;
+  }
+
+  #bar(r: KlineRecord): void {
+    // With trades or book data for the symbol, a bar adds nothing that data does not say better.
+    if (this.#o.barSymbols?.has(r.symbol) !== true) {
+      this.ignored++;
+      return;
+    }
+    for (const t of barTrades(r, this.#lastClose.get(r.symbol))) if (!this.market.trade(t)) this.ignored++;
+    this.#lastClose.set(r.symbol, r.close);
   }
 
   #funding(r: FundingRecord): void {

@@ -23,7 +23,7 @@ import { venueEntry } from "../../venues/registry.ts";
 import type { StrategySpec } from "../../strategies/spec.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
 import type { FileReport, ReadAs } from "../data/file-report.ts";
-import { mergeMarketBatches } from "../data/reader.ts";
+import { formatOf, mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
 import { recogniseFile } from "../data/formats.ts";
 import { readRecordingHeader } from "../record/market-recorder.ts";
@@ -72,8 +72,10 @@ export interface DataSummary {
   readonly files: readonly { readonly file: string; readonly format: string | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
   readonly events: number;
   readonly skipped: number;
-  /** Records not replayed: other symbols, klines, prices or sizes off the instrument's grid. */
+  /** Records not replayed: other symbols, klines of symbols with finer data, prices or sizes off the instrument's grid. */
   readonly ignored: number;
+  /** Symbols whose klines were replayed as trades (their only data): their fills are approximate. */
+  readonly bars: readonly string[];
   /** Of those, the ones whose price or size is off the instrument's grid (a size below its lot). */
   readonly offGrid: number;
   readonly from: number | null;
@@ -179,7 +181,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const latency = options.latency ?? DEFAULT_BACKTEST_LATENCY;
   try {
     const clock = new SimClock(firstTs);
-    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed });
+    const barSymbols = barOnlySymbols(options.files, options.readAs ?? {});
+    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed, barSymbols });
     // Client order ids derive from the journal's id, which is random: a backtest's journal shows
     // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
     // new and reaches no venue, so its ids never meet another journal's.
@@ -280,6 +283,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       skipped: reports.reduce((s, r) => s + r.skipped, 0),
       ignored: venue.ignored,
       offGrid: venue.market.offGrid,
+      bars: [...barSymbols].filter((s) => config.symbols.includes(s)).sort(),
       from: firstTs,
       to: lastTs,
       interrupted: options.signal?.aborted === true,
@@ -310,6 +314,24 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await records.return(undefined);
     if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The symbols whose only market data in this run is klines: their bars are replayed as trades.
+ * A recording, trades or book data for a symbol say more than its bars: those klines are not replayed.
+ */
+function barOnlySymbols(files: readonly string[], readAs: ReadAs): Set<string> {
+  const bars = new Set<string>();
+  const ticks = new Set<string>();
+  for (const f of files) {
+    const { format, symbol } = formatOf(f, readAs);
+    // A recording's symbols are in its header; it is exact data for all of them.
+    if (format === "hean-market") return new Set();
+    if (symbol === undefined || format === "binance-fundingRate") continue;
+    (format === "binance-klines" ? bars : ticks).add(symbol);
+  }
+  for (const s of ticks) bars.delete(s);
+  return bars;
 }
 
 /** One strategy by the name or file it was given as; several by their ids (`impulse-BTCUSDT, …`). */

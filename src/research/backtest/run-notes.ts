@@ -30,6 +30,12 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   if (d.offGrid > 0) {
     notes.push(`off the instrument's tick or lot: ${d.offGrid} of the ${d.ignored} records not replayed (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);
   }
+  if (d.bars.length > 0) {
+    notes.push(
+      `klines replayed as trades for ${d.bars.join(", ")} (open, the nearer extreme, the other, close, at each bar's close): fills are approximate; trades data makes them exact. ` +
+        "A passive order fills only on a later bar's prints: a maker leg's time to live must outlast a bar (execution.ttl's minMs, baseMs and maxMs above the bar's length)",
+    );
+  }
   // A perpetual's carry: without funding data a multi-day hold looks cheaper or dearer than it was.
   if (report.performance.trades + report.trades.open.length > 0 && !d.files.some((f) => f.format === "binance-fundingRate")) {
     notes.push("funding: none in the data, so none was settled (Binance publishes it: hean data download --kind fundingRate)");

@@ -12,8 +12,8 @@ import { type FileReport, type ReadOptions, newFileReport } from "./file-report.
 import { RowReader } from "./row-reader.ts";
 import type { MarketRecord } from "./records.ts";
 
-
-function formatOf(file: string, options: ReadOptions): { format: DataFormat; symbol: string | undefined } {
+/** The layout and symbol a file is read with: its venue's own name decides, else `format`/`symbol`. */
+export function formatOf(file: string, options: ReadOptions): { format: DataFormat; symbol: string | undefined } {
   // A venue's own file name decides: one --format for several files must not misread the ones it names.
   const known = recogniseFile(file);
   const format = known?.format ?? options.format;
