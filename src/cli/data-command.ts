@@ -2,7 +2,7 @@
  * `hean data download`: fetch the venues' public historical files (see src/research/data).
  */
 import { HeanError } from "../core/errors.ts";
-import { DOWNLOAD_KINDS, DOWNLOAD_VENUES, type DownloadVenue, type FileOutcome, PUBLIC_DATA_URL, type Progress, download, planFiles } from "../research/data/download.ts";
+import { DOWNLOAD_KINDS, DOWNLOAD_VENUES, type DownloadVenue, type FileOutcome, type Progress, defaultBaseUrl, download, planFiles } from "../research/data/download.ts";
 import { parseFlags } from "./flags.ts";
 import { unknownSubcommand } from "./help.ts";
 
@@ -20,7 +20,8 @@ const FLAGS = {
 export const DATA_USAGE = `hean data download --venue binance|bybit --symbols A,B --kind KIND --from YYYY-MM-DD --to YYYY-MM-DD [--dir data] [--interval 1m] [--base-url URL]
   kinds: binance ${DOWNLOAD_KINDS.binance.join("|")}; bybit ${DOWNLOAD_KINDS.bybit.join("|")}
   Files land in DIR/VENUE/KIND/SYMBOL/, verified against the venue's published SHA-256 where there is one,
-  and a broken download resumes where it stopped when run again.
+  and a broken download resumes where it stopped when run again. Bybit's klines come from its REST
+  API, a day per file in Binance's kline layout (--interval 1m…1d).
 `;
 
 export async function dataCommand(argv: readonly string[]): Promise<number> {
@@ -48,7 +49,7 @@ export async function dataCommand(argv: readonly string[]): Promise<number> {
     from: required("from"),
     to: required("to"),
     dir: values.dir,
-    baseUrl: values["base-url"] ?? PUBLIC_DATA_URL[venue as DownloadVenue],
+    baseUrl: values["base-url"] ?? defaultBaseUrl(venue as DownloadVenue, required("kind")),
   });
   const outcomes = await download(files, progressOn(process.stderr));
   const count = (kind: FileOutcome["kind"]): number => outcomes.filter((o) => o.kind === kind).length;

@@ -22,9 +22,29 @@ const requests: { url: string; range: string | undefined }[] = [];
 /** Paths whose next answer is cut after this many bytes (the socket is destroyed). */
 const cutOnce = new Map<string, number>();
 
+/**
+ * Bybit's `/v5/market/kline` as its documentation gives it: a minute bar at every minute of the
+ * asked window (none on days listed in `noBars`), newest first, at most `limit`; `refuse` answers
+ * a symbol with a retCode.
+ */
+const noBars = new Set<string>();
+function bybitKlines(url: URL, res: ServerResponse): void {
+  const q = (k: string): string => url.searchParams.get(k) ?? "";
+  if (q("symbol") === "REFUSEDUSDT") return void res.writeHead(200).end(JSON.stringify({ retCode: 10001, retMsg: "params error: symbol invalid", result: {} }));
+  const [start, end, limit] = [Number(q("start")), Number(q("end")), Number(q("limit"))];
+  const list: string[][] = [];
+  for (let t = Math.floor(end / 60_000) * 60_000; t >= start && list.length < limit; t -= 60_000) {
+    if (noBars.has(new Date(t).toISOString().slice(0, 10))) continue;
+    const px = 3000 + (t / 60_000) % 50;
+    list.push([String(t), `${px}`, `${px + 1.5}`, `${px - 1}`, `${px + 0.5}`, "12.5", "37500"]);
+  }
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ retCode: 0, retMsg: "OK", result: { symbol: q("symbol"), category: q("category"), list } }));
+}
+
 function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? "/";
   requests.push({ url, range: req.headers.range });
+  if (url.startsWith("/v5/market/kline?")) return bybitKlines(new URL(url, "http://x"), res);
   const body = files.get(url);
   if (body === undefined) {
     res.writeHead(404).end("not found");
@@ -153,6 +173,36 @@ describe("hean data download", () => {
     assert.equal(r.status, 1, r.out);
     assert.match(r.out, /BTCUSDT2024-03-02\.csv\.gz: FAILED: .*not a whole gzip/);
     assert.equal(await count(join(dir, "bybit/trades/BTCUSDT/BTCUSDT2024-03-01.csv.gz")), 1);
+  });
+
+  test("Bybit klines from its REST API: a day in pages, written in Binance's kline layout, read back; an empty day is missing, a refusal says why", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    noBars.add("2024-03-03");
+    const before = requests.length;
+    const r = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--interval", "1m", "--from", "2024-03-01", "--to", "2024-03-03", "--dir", dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /bybit\/klines\/ETHUSDT\/ETHUSDT-1m-2024-03-01\.csv: downloaded/);
+    assert.match(r.out, /ETHUSDT-1m-2024-03-03\.csv: missing at the venue/);
+    assert.match(r.out, /2 downloaded, 0 already present, 1 missing at the venue, 0 failed/);
+    // 1,440 minutes a day at 1,000 a page: two pages, the second ending just before the first's oldest bar.
+    const day1 = requests.slice(before).map((q) => new URL(q.url, "http://x").searchParams).filter((p) => p.get("start") === String(Date.parse("2024-03-01T00:00:00Z")));
+    assert.deepEqual(day1.map((p) => [p.get("category"), p.get("interval"), p.get("limit")]), [["linear", "1", "1000"], ["linear", "1", "1000"]]);
+    assert.equal(Number(day1[1]!.get("end")), Date.parse("2024-03-01T00:00:00Z") + 440 * 60_000 - 1);
+    const path = join(dir, "bybit/klines/ETHUSDT/ETHUSDT-1m-2024-03-01.csv");
+    const bars: { ts: number; openTime: number; close: string }[] = [];
+    for await (const rec of readMarketFile(path)) if (rec.kind === "kline") bars.push({ ts: rec.ts, openTime: rec.openTime, close: String(rec.close) });
+    assert.equal(bars.length, 1440);
+    assert.ok(bars.every((b, i) => b.openTime === Date.parse("2024-03-01T00:00:00Z") + i * 60_000 && b.ts === b.openTime + 59_999), "every minute once, in order, closing a millisecond before the next");
+    // Run again: what is there is kept.
+    const again = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--interval", "1m", "--from", "2024-03-01", "--to", "2024-03-01", "--dir", dir]);
+    assert.match(again.out, /0 downloaded, 1 already present/);
+    const refused = await heanData(["--venue", "bybit", "--symbols", "REFUSEDUSDT", "--kind", "klines", "--from", "2024-03-01", "--to", "2024-03-01", "--dir", dir]);
+    assert.equal(refused.status, 1, refused.out);
+    assert.match(refused.out, /REFUSEDUSDT-1m-2024-03-01\.csv: FAILED: .*Bybit refused \(retCode 10001: params error: symbol invalid\)/);
+    assert.ok(!existsSync(join(dir, "bybit/klines/REFUSEDUSDT")), "nothing written for a refusal");
+    const badInterval = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--interval", "1w", "--from", "2024-03-01", "--to", "2024-03-01", "--dir", dir]);
+    assert.equal(badInterval.status, 2);
+    assert.match(badInterval.out, /--interval 1w: Bybit klines come in 1m, 3m, 5m/);
   });
 
   test("a server that cannot be reached is named with why (refused), not just 'fetch failed'", async () => {
