@@ -20,8 +20,9 @@ const FLAGS = {
 export const DATA_USAGE = `hean data download --venue binance|bybit --symbols A,B --kind KIND --from YYYY-MM-DD --to YYYY-MM-DD [--dir data] [--interval 1m] [--base-url URL]
   kinds: binance ${DOWNLOAD_KINDS.binance.join("|")}; bybit ${DOWNLOAD_KINDS.bybit.join("|")}
   Files land in DIR/VENUE/KIND/SYMBOL/, verified against the venue's published SHA-256 where there is one,
-  and a broken download resumes where it stopped when run again. Bybit's klines come from its REST
-  API, a day per file in Binance's kline layout (--interval 1m…1d).
+  and a broken download resumes where it stopped when run again. Bybit's klines and funding rates
+  come from its REST API, written in Binance's layouts (klines a day a file, --interval 1m…1d;
+  funding a month a file).
 `;
 
 export async function dataCommand(argv: readonly string[]): Promise<number> {

@@ -41,10 +41,22 @@ function bybitKlines(url: URL, res: ServerResponse): void {
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ retCode: 0, retMsg: "OK", result: { symbol: q("symbol"), category: q("category"), list } }));
 }
 
+/** Bybit's `/v5/market/funding/history`: a settlement every 8 hours, newest first, at most `limit`. */
+function bybitFunding(url: URL, res: ServerResponse): void {
+  const q = (k: string): number => Number(url.searchParams.get(k));
+  const list: { symbol: string; fundingRate: string; fundingRateTimestamp: string }[] = [];
+  const every = 8 * 3_600_000;
+  for (let t = Math.floor(q("endTime") / every) * every; t >= q("startTime") && list.length < q("limit"); t -= every) {
+    list.push({ symbol: url.searchParams.get("symbol") ?? "", fundingRate: (t / every) % 2 === 0 ? "0.0001" : "-0.00005", fundingRateTimestamp: String(t) });
+  }
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ retCode: 0, retMsg: "OK", result: { category: "linear", list } }));
+}
+
 function serve(req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? "/";
   requests.push({ url, range: req.headers.range });
   if (url.startsWith("/v5/market/kline?")) return bybitKlines(new URL(url, "http://x"), res);
+  if (url.startsWith("/v5/market/funding/history?")) return bybitFunding(new URL(url, "http://x"), res);
   const body = files.get(url);
   if (body === undefined) {
     res.writeHead(404).end("not found");
@@ -203,6 +215,21 @@ describe("hean data download", () => {
     const badInterval = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--interval", "1w", "--from", "2024-03-01", "--to", "2024-03-01", "--dir", dir]);
     assert.equal(badInterval.status, 2);
     assert.match(badInterval.out, /--interval 1w: Bybit klines come in 1m, 3m, 5m/);
+  });
+
+  test("Bybit funding rates from its REST API: a month a file in Binance's fundingRate layout, read back as funding records", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const r = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "fundingRate", "--from", "2024-03-01", "--to", "2024-03-31", "--dir", dir]);
+    assert.equal(r.status, 0, r.out);
+    const path = join(dir, "bybit/fundingRate/ETHUSDT/ETHUSDT-fundingRate-2024-03.csv");
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    assert.equal(lines[0], "calc_time,funding_interval_hours,last_funding_rate");
+    assert.equal(lines.length, 1 + 31 * 3, "every 8 hours of March");
+    assert.equal(lines[1], `${Date.parse("2024-03-01T00:00:00Z")},,-0.00005`, "the first settlement's interval is not known from the month alone");
+    assert.equal(lines[2], `${Date.parse("2024-03-01T08:00:00Z")},8,0.0001`);
+    const rates: string[] = [];
+    for await (const rec of readMarketFile(path)) if (rec.kind === "funding" && rec.symbol === "ETHUSDT") rates.push(String(rec.rate));
+    assert.equal(rates.length, 93);
   });
 
   test("a server that cannot be reached is named with why (refused), not just 'fetch failed'", async () => {

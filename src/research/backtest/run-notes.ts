@@ -38,7 +38,7 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   }
   // A perpetual's carry: without funding data a multi-day hold looks cheaper or dearer than it was.
   if (report.performance.trades + report.trades.open.length > 0 && !d.files.some((f) => f.format === "binance-fundingRate")) {
-    notes.push("funding: none in the data, so none was settled (Binance publishes it: hean data download --kind fundingRate)");
+    notes.push("funding: none in the data, so none was settled (hean data download --kind fundingRate fetches Binance's or Bybit's)");
   }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;

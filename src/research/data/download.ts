@@ -4,23 +4,23 @@
  * left looking complete when they are not (a file is written as `.part` and renamed only once it
  * is whole and verified).
  *
- * Bybit publishes klines only through its REST API (`/v5/market/kline`, newest first, 1,000 a
- * page): each day is fetched page by page and written in Binance's kline layout, so one reader
- * reads both venues' bars.
+ * Bybit publishes klines and funding rates only through its REST API: bybit-rest-download.ts
+ * writes them as files in Binance's layouts, so one reader reads both venues' data.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { HeanError } from "../../core/errors.ts";
+import { type BybitPages, downloadBybitPages } from "./bybit-rest-download.ts";
 
 export const DOWNLOAD_VENUES = ["binance", "bybit"] as const;
 export type DownloadVenue = (typeof DOWNLOAD_VENUES)[number];
 export const DOWNLOAD_KINDS: Readonly<Record<DownloadVenue, readonly string[]>> = {
   binance: ["aggTrades", "trades", "klines", "bookTicker", "fundingRate"],
-  bybit: ["trades", "klines"],
+  bybit: ["trades", "klines", "fundingRate"],
 };
 
 /** Where the venues publish (tests and mirrors point elsewhere with `baseUrl`). */
@@ -29,12 +29,12 @@ export const PUBLIC_DATA_URL: Readonly<Record<DownloadVenue, string>> = {
   bybit: "https://public.bybit.com",
 };
 
-/** Bybit's REST API, where its klines are (`--base-url` points elsewhere). */
+/** Bybit's REST API, where its klines and funding rates are (`--base-url` points elsewhere). */
 export const BYBIT_REST_URL = "https://api.bybit.com";
 
-/** Where a kind comes from by default: the venue's file site, or Bybit's REST API for its klines. */
+/** Where a kind comes from by default: the venue's file site, or Bybit's REST API. */
 export function defaultBaseUrl(venue: DownloadVenue, kind: string): string {
-  return venue === "bybit" && kind === "klines" ? BYBIT_REST_URL : PUBLIC_DATA_URL[venue];
+  return venue === "bybit" && kind !== "trades" ? BYBIT_REST_URL : PUBLIC_DATA_URL[venue];
 }
 
 /** Bybit's names for the intervals that fit in a day's file. */
@@ -59,18 +59,8 @@ export interface RemoteFile {
   /** The published SHA-256 sits at this URL, when the venue publishes one. */
   readonly checksumUrl: string | undefined;
   readonly path: string;
-  /** Not a file but pages of an API to write one from (Bybit's klines). */
-  readonly pages?: BybitKlinePages;
-}
-
-/** One day of one symbol's Bybit klines: `start`…`end` inclusive, epoch ms. */
-export interface BybitKlinePages {
-  readonly symbol: string;
-  /** Bybit's name of the interval (`1`, `60`, `D`). */
-  readonly interval: string;
-  readonly intervalMs: number;
-  readonly start: number;
-  readonly end: number;
+  /** Not a file but pages of an API to write one from (Bybit's klines and funding rates). */
+  readonly pages?: BybitPages;
 }
 
 export type FileOutcome =
@@ -113,8 +103,16 @@ export function planFiles(plan: DownloadPlan): RemoteFile[] {
         const name = `${symbol}-${plan.interval}-${p}.csv`;
         const start = Date.parse(`${p}T00:00:00Z`);
         const intervalMs = Number(plan.interval.slice(0, -1)) * UNIT_MS[plan.interval.slice(-1)]!;
-        const pages = { symbol, interval: bybitInterval, intervalMs, start, end: start + DAY_MS - 1 };
+        const pages: BybitPages = { kind: "klines", symbol, interval: bybitInterval, intervalMs, start, end: start + DAY_MS - 1 };
         return { url: `${base}/v5/market/kline`, checksumUrl: undefined, path: join(plan.dir, "bybit", "klines", symbol, name), pages };
+      }
+      if (plan.venue === "bybit" && plan.kind === "fundingRate") {
+        // A month a file, as Binance publishes its funding rates.
+        const start = Date.parse(`${p}-01T00:00:00Z`);
+        const next = new Date(start);
+        next.setUTCMonth(next.getUTCMonth() + 1);
+        const pages: BybitPages = { kind: "fundingRate", symbol, start, end: next.getTime() - 1 };
+        return { url: `${base}/v5/market/funding/history`, checksumUrl: undefined, path: join(plan.dir, "bybit", "fundingRate", symbol, `${symbol}-fundingRate-${p}.csv`), pages };
       }
       if (plan.venue === "bybit") {
         const name = `${symbol}${p}.csv.gz`;
@@ -140,7 +138,7 @@ export async function download(files: readonly RemoteFile[], progress: Progress)
   const outcomes: FileOutcome[] = [];
   let bytes = 0;
   for (const file of files) {
-    const fetchOne = file.pages === undefined ? downloadOne : (f: RemoteFile, onBytes: (n: number) => void) => downloadBybitKlines(f, f.pages!, onBytes);
+    const fetchOne = file.pages === undefined ? downloadOne : fromPages;
     const outcome = await fetchOne(file, (n) => {
       bytes += n;
       progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
@@ -203,60 +201,10 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Prom
   return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined };
 }
 
-/** Bybit's kline rows as its API gives them: start, open, high, low, close, volume, turnover. */
-type BybitKline = readonly [string, string, string, string, string, string, string];
-
-const BINANCE_KLINE_HEADER = "open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore";
-
-/**
- * A day of Bybit klines, page by page from the newest back (each page ends one millisecond before
- * the oldest bar of the last), written whole or not at all. The columns Bybit does not give (trade
- * count, taker buy volumes) stay empty rather than made up.
- */
-async function downloadBybitKlines(file: RemoteFile, q: BybitKlinePages, onBytes: (n: number) => void): Promise<FileOutcome> {
-  if (existsSync(file.path)) return { kind: "present", file, verified: false };
-  const bars = new Map<number, BybitKline>();
-  for (let end = q.end; ; ) {
-    const url = `${file.url}?category=linear&symbol=${q.symbol}&interval=${q.interval}&start=${q.start}&end=${end}&limit=1000`;
-    const response = await fetch(url);
-    const text = await response.text();
-    onBytes(text.length);
-    if (response.status !== 200) throw new HeanError("DATA_DOWNLOAD", `${url}: HTTP ${response.status}`, { url, status: response.status });
-    const list = klineList(text, url);
-    let oldest = Infinity;
-    for (const row of list) {
-      const start = Number(row[0]);
-      oldest = Math.min(oldest, start);
-      if (start >= q.start && start <= q.end) bars.set(start, row);
-    }
-    if (list.length < 1000 || oldest <= q.start) break;
-    // A page must reach back past the one before, or the paging would never end.
-    if (!(oldest <= end)) throw new HeanError("DATA_DOWNLOAD", `${url}: the answer is not within the asked window`, { url });
-    end = oldest - 1;
-  }
-  if (bars.size === 0) return { kind: "missing", file };
-  const rows = [...bars].sort(([a], [b]) => a - b).map(([start, r]) => [start, r[1], r[2], r[3], r[4], r[5], start + q.intervalMs - 1, r[6], "", "", "", ""].join(","));
-  mkdirSync(dirname(file.path), { recursive: true });
-  const part = `${file.path}.part`;
-  const body = `${BINANCE_KLINE_HEADER}\n${rows.join("\n")}\n`;
-  writeFileSync(part, body);
-  renameSync(part, file.path);
-  return { kind: "downloaded", file, bytes: Buffer.byteLength(body), resumedFrom: 0, verified: false };
-}
-
-/** The `result.list` of a Bybit answer; its retCode and retMsg when it refused. */
-function klineList(text: string, url: string): BybitKline[] {
-  let body: { retCode?: unknown; retMsg?: unknown; result?: { list?: unknown } };
-  try {
-    body = JSON.parse(text) as typeof body;
-  } catch {
-    throw new HeanError("DATA_DOWNLOAD", `${url}: not JSON`, { url });
-  }
-  if (body.retCode !== 0) throw new HeanError("DATA_DOWNLOAD", `${url}: Bybit refused (retCode ${String(body.retCode)}: ${String(body.retMsg)})`, { url, retCode: String(body.retCode) });
-  const list = body.result?.list;
-  const isKline = (r: unknown): r is BybitKline => Array.isArray(r) && r.length >= 7 && r.every((x) => typeof x === "string") && Number.isSafeInteger(Number(r[0]));
-  if (!Array.isArray(list) || !list.every(isKline)) throw new HeanError("DATA_DOWNLOAD", `${url}: result.list is not a list of klines`, { url });
-  return list;
+async function fromPages(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
+  const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes);
+  if (outcome.kind === "written") return { kind: "downloaded", file, bytes: outcome.bytes, resumedFrom: 0, verified: false };
+  return outcome.kind === "present" ? { kind: "present", file, verified: false } : { kind: "missing", file };
 }
 
 /** The SHA-256 the venue publishes (`<hex>  <name>`), or null when the file does not exist there. */
