@@ -6,7 +6,8 @@ Usage:
                                           exit 1 and how many records are lost if any)
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
   hean journal replay  --journal PATH [--report FILE]
-                                          rebuild state from the journal alone and write the report
+                                          rebuild state from the journal alone and print its report
+                                          (--report: as JSON too)
   hean data download --venue binance|bybit --symbols A,B --kind KIND --from DATE --to DATE [--dir data]
                                           fetch the venues' public historical files (checksums, resume)
   hean backtest --data FILE… --strategy NAME [--symbols A,B] [--from DATE] [--to DATE] [--set k=v]

@@ -5,7 +5,7 @@
  * opens offline and can be mailed as it is.
  */
 import type { PerformanceReport } from "./run-performance.ts";
-import { amount, type ReportTable, reportTables, summaryRows } from "./print.ts";
+import { amount, iso, type ReportTable, reportTables, summaryRows } from "./print.ts";
 
 export interface ChartSeries {
   /** Equity over time (quote currency, as numbers: drawing only). */
@@ -40,7 +40,7 @@ function scale(points: readonly { ts: number; value: number }[], t0: number, t1:
   return { x: (ts) => LEFT + ((ts - t0) / span) * (W - LEFT - PAD), y: (v) => H - PAD / 2 - ((v - lo) / (hi - lo)) * (H - PAD) };
 }
 
-const utc = (ms: number): string => new Date(ms).toISOString().replace("T", " ").replace(/:\d\d\.\d+Z$/, " UTC");
+const utc = (ms: number): string => `${iso(ms).slice(0, 16)} UTC`;
 
 /** The highest and lowest value on the left; the period's start and end (UTC, to the minute) below. */
 function axis(lo: string, hi: string, t0: number, t1: number): string {

@@ -52,7 +52,7 @@ export function duration(ms: number): string {
   return s >= 86_400 ? `${Math.floor(s / 86_400)}d ${hms}` : hms;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
+export const iso = (ms: number): string => new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
 
 export function summaryRows(p: Performance): [string, string][] {
   return [

@@ -17,6 +17,9 @@ export interface ProgressOptions {
 
 const BAR = 24;
 
+/** `ETA 12m03s`, rounded up to whole seconds (an ETA under a second still says 1s); `ETA ?` when unknown. */
+const etaText = (ms: number | undefined): string => (ms === undefined ? "ETA ?" : `ETA ${duration(Math.ceil(ms / 1000) * 1000)}`);
+
 export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: number | undefined): { line: string; fraction: number | undefined } {
   const rate = p.events / Math.max(0.001, elapsedMs / 1000);
   const span = endTs === undefined ? undefined : endTs - p.firstTs;
@@ -24,8 +27,7 @@ export function progressLine(p: BacktestProgress, elapsedMs: number, endTs: numb
   const eta = fraction === undefined || fraction <= 0 || p.done ? undefined : (elapsedMs / fraction) * (1 - fraction);
   // Most wanted first: a terminal narrower than the line cuts its end.
   const parts = [
-    // Whole seconds up: an ETA under a second still says 1s.
-    p.done ? "done" : eta === undefined ? "ETA ?" : `ETA ${duration(Math.ceil(eta / 1000) * 1000)}`,
+    p.done ? "done" : etaText(eta),
     `${p.events.toLocaleString("en-US")} events`,
     `${Math.round(rate).toLocaleString("en-US")} events/s`,
     `data at ${new Date(p.ts).toISOString().slice(0, 19)}Z`,
@@ -71,7 +73,7 @@ export function sweepProgressPrinter(options: Omit<ProgressOptions, "endTs">): (
   const out = throttledWriter(options, "sweep");
   return (done, total) => {
     const finished = done >= total;
-    const eta = finished || done === 0 ? "ETA ?" : `ETA ${duration(Math.ceil(((out.elapsed() / done) * (total - done)) / 1000) * 1000)}`;
-    out.write(`${finished ? "done" : eta}, ${done}/${total} runs`, done / total, finished);
+    const eta = done === 0 ? undefined : (out.elapsed() / done) * (total - done);
+    out.write(`${finished ? "done" : etaText(eta)}, ${done}/${total} runs`, done / total, finished);
   };
 }

@@ -38,9 +38,11 @@ const isFunding = (r: unknown): r is Funding =>
 
 export async function downloadBybitPages(url: string, path: string, q: BybitPages, onBytes: (n: number) => void): Promise<BybitPagesOutcome> {
   if (existsSync(path)) return { kind: "present" };
-  const rows = q.kind === "klines" ? await fetchPages(url, q, 1_000, isKline, (r) => Number(r[0]), onBytes) : await fetchPages(url, q, 200, isFunding, (r) => Number(r.fundingRateTimestamp), onBytes);
-  if (rows.size === 0) return { kind: "missing" };
-  const body = q.kind === "klines" ? klinesCsv(rows as Map<number, Kline>, q.intervalMs) : fundingCsv(rows as Map<number, Funding>);
+  const body =
+    q.kind === "klines"
+      ? klinesCsv(await fetchPages(url, q, 1_000, isKline, (r) => Number(r[0]), onBytes), q.intervalMs)
+      : fundingCsv(await fetchPages(url, q, 200, isFunding, (r) => Number(r.fundingRateTimestamp), onBytes));
+  if (body === undefined) return { kind: "missing" };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.part`, body);
   renameSync(`${path}.part`, path);
@@ -86,13 +88,16 @@ function resultList<R>(text: string, url: string, isRow: (r: unknown) => r is R)
 
 const ascending = <R>(rows: Map<number, R>): [number, R][] => [...rows].sort(([a], [b]) => a - b);
 
-function klinesCsv(rows: Map<number, Kline>, intervalMs: number): string {
+/** The file's text, or undefined when the period had no rows (the venue does not have it). */
+function klinesCsv(rows: Map<number, Kline>, intervalMs: number): string | undefined {
+  if (rows.size === 0) return undefined;
   const lines = ascending(rows).map(([start, r]) => [start, r[1], r[2], r[3], r[4], r[5], start + intervalMs - 1, r[6], "", "", "", ""].join(","));
   return `open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore\n${lines.join("\n")}\n`;
 }
 
 /** The interval column is the time since the settlement before (empty for the first: not known here). */
-function fundingCsv(rows: Map<number, Funding>): string {
+function fundingCsv(rows: Map<number, Funding>): string | undefined {
+  if (rows.size === 0) return undefined;
   let previous: number | undefined;
   const lines = ascending(rows).map(([t, r]) => {
     const hours = previous === undefined ? "" : String((t - previous) / 3_600_000);
