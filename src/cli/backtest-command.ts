@@ -86,7 +86,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
   --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
 Exit code: 0 done; 1 a strategy was disabled mid-run (or a sweep's run failed), the report written all
-the same; 2 bad flags, data or strategy, nothing run; 130 stopped by Ctrl-C, the report of what ran.
+the same, or the data could not be read (the error names the file and line; no report); 2 bad flags,
+configuration or strategy, nothing run; 130 stopped by Ctrl-C, the report of what ran.
 `;
 
 /**

@@ -21,6 +21,12 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly stri
       const known = Object.keys(options).map((k) => `--${k}`);
       throw new HeanError("CLI_USAGE", `unknown flag ${unknown}: ${didYouMean(unknown, [...known, "--help"])}`, { flag: unknown });
     }
+    // `--latency-ms -1`: parseArgs takes "-1" for a flag and prints three lines of advice.
+    const dashed = /^Option '(--?[^']+)' argument is ambiguous/.exec((e as Error).message)?.[1];
+    if (dashed !== undefined) {
+      const value = argv[argv.indexOf(dashed) + 1] ?? "";
+      throw new HeanError("CLI_USAGE", `${dashed} got ${describeValue(value)}, which reads as a flag: write ${dashed}=${value} if that is its value`, { flag: dashed, value: describeValue(value) });
+    }
     throw new HeanError("CLI_USAGE", (e as Error).message, {});
   }
 }

@@ -195,6 +195,7 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
     [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
     [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
+    [["backtest", "--data", data, "--latency-ms", "-1"], /--latency-ms got "-1", which reads as a flag: write --latency-ms=-1 if that is its value/],
     [["backtest", "--data", data, "--walk-forward", "3"], /--walk-forward applies to a sweep: add --sweep/],
     [["backtest", "--data", data, "--workers", "4"], /--workers applies to a sweep/],
     [["backtest", "--data", data, "--rank", "sharpe"], /--rank applies to a sweep/],
