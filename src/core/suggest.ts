@@ -23,11 +23,13 @@ export function editDistance(a: string, b: string): number {
  * The known words close enough to `input` to be what was meant, best first: within a third of
  * the word's length in edits (at least 1, at most 3), or a known word that starts with or contains
  * the input (`ord` → `order.intent`). Nothing when nothing is close: a list of unrelated words
- * is not a suggestion.
+ * is not a suggestion. A word that differs only in case is the one meant, alone.
  */
 export function suggest(input: string, known: readonly string[], limit = 3): string[] {
   const target = input.toLowerCase();
   if (target === "") return [];
+  const sameWord = known.find((k) => k.toLowerCase() === target);
+  if (sameWord !== undefined) return [sameWord];
   const budget = Math.min(3, Math.max(1, Math.floor(target.length / 3)));
   return known
     .map((k) => {

@@ -16,6 +16,8 @@ test("suggest ranks close words first and offers nothing for unrelated ones", ()
   assert.deepEqual(suggest("ord", ["order.intent", "mark", "order.filled"]), ["order.filled", "order.intent"]);
   assert.deepEqual(suggest("zzzzzz", ["impulse", "churn", "none"]), []);
   assert.deepEqual(suggest("", ["a"]), []);
+  // Only the case is wrong: that word, not its near neighbours too.
+  assert.deepEqual(suggest("aggtrades", ["aggTrades", "trades", "klines"]), ["aggTrades"]);
 });
 
 test("didYouMean names the nearest and lists every valid word", () => {

@@ -249,6 +249,7 @@ describe("hean data download", () => {
     for (const [args, reason] of [
       [["--venue", "kraken", "--symbols", "BTCUSDT", "--kind", "trades", "--from", "2024-01-01", "--to", "2024-01-01"], /--venue must be one of binance, bybit/],
       [["--venue", "bybit", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01"], /not published by bybit.*available: trades/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggtrades", "--from", "2024-01-01", "--to", "2024-01-01"], /--kind aggtrades is not published by binance as daily files \(did you mean aggTrades\?\); available: aggTrades, trades,/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-13-01", "--to", "2024-01-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-02-30", "--to", "2024-03-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-02", "--to", "2024-01-01"], /before --from/],

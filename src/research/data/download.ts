@@ -14,6 +14,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { HeanError } from "../../core/errors.ts";
+import { suggest } from "../../core/suggest.ts";
 import { type BybitPages, downloadBybitPages } from "./bybit-rest-download.ts";
 
 export const DOWNLOAD_VENUES = ["binance", "bybit"] as const;
@@ -82,7 +83,8 @@ function day(text: string, flag: string): number {
 export function planFiles(plan: DownloadPlan): RemoteFile[] {
   const kinds = DOWNLOAD_KINDS[plan.venue];
   if (!kinds.includes(plan.kind)) {
-    throw new HeanError("CLI_USAGE", `--kind ${plan.kind} is not published by ${plan.venue} as daily files (available: ${kinds.join(", ")})`, { venue: plan.venue, kind: plan.kind });
+    const near = suggest(plan.kind, kinds);
+    throw new HeanError("CLI_USAGE", `--kind ${plan.kind} is not published by ${plan.venue} as daily files${near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : ""}; available: ${kinds.join(", ")}`, { venue: plan.venue, kind: plan.kind });
   }
   const from = day(plan.from, "--from");
   const to = day(plan.to, "--to");
