@@ -8,9 +8,10 @@
  * The running instance is wrapped (`FileStrategy`) into hean's `Strategy`: books, trades and fills
  * reach it in plain numbers, and its signals are completed with the time and its id.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { toNumber } from "../core/decimal.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
 import type { BookEvent, FillEvent, SignalEvent, TradeEvent } from "../core/events.ts";
@@ -52,9 +53,37 @@ export async function loadStrategyModule(path: string): Promise<LoadedStrategy> 
     const err = e as { code?: unknown; message?: unknown };
     // Type stripping refuses non-erasable syntax (enums, namespaces, parameter properties).
     const hint = err.code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" ? " (Node runs TypeScript by erasing types: no enums, namespaces or parameter properties)" : "";
-    invalid(file, `cannot be loaded: ${String(err.message ?? e)}${hint}`, { cause: String(err.code ?? "") });
+    const at = importFailureAt(e, file);
+    invalid(file, `cannot be loaded: ${String(err.message ?? e)}${hint}${at === undefined ? "" : ` (at ${at})`}`, { cause: String(err.code ?? ""), ...(at === undefined ? {} : { at }) });
   }
   return checkDefinition(file, mod.default);
+}
+
+/**
+ * Where an import failed, as `path:line:column`, for the one-line error (Node's own report of it
+ * is several lines that the message alone leaves out). A syntax error in TypeScript carries
+ * "path:line" and a caret line above its stack; one in JavaScript does not, and `node --check`
+ * (run only on this failure path) prints the same. An error thrown while the module ran is placed
+ * at its first frame in a file.
+ */
+function importFailureAt(e: unknown, file: string): string | undefined {
+  if (!(e instanceof Error) || typeof e.stack !== "string") return undefined;
+  if (e instanceof SyntaxError) {
+    const located = caretLocation(e.stack) ?? caretLocation(spawnSync(process.execPath, ["--check", file], { encoding: "utf8", timeout: 10_000 }).stderr ?? "");
+    if (located !== undefined) return located;
+  }
+  const frame = /\(?(file:\/\/[^\s()]+):(\d+):(\d+)\)?$/m.exec(e.stack);
+  return frame === null ? undefined : `${fileURLToPath(frame[1]!)}:${frame[2]}:${frame[3]}`;
+}
+
+/** "path:line", the source (a line or more), a caret under the column: what Node prints above a syntax error. */
+function caretLocation(text: string): string | undefined {
+  const [where, ...rest] = text.split("\n");
+  const m = /^(\/.+|file:\/\/.+):(\d+)$/.exec(where ?? "");
+  if (m === null) return undefined;
+  const path = m[1]!.startsWith("file://") ? fileURLToPath(m[1]!) : m[1]!;
+  const caret = rest.find((line) => /^\s*\^+\s*$/.test(line));
+  return caret === undefined ? `${path}:${m[2]}` : `${path}:${m[2]}:${caret.indexOf("^") + 1}`;
 }
 
 /** Check a module's default export against `StrategyDefinition`. Exported for tests and inline definitions. */

@@ -103,6 +103,15 @@ describe("strategy files", () => {
     await refused(createStrategyFromFile(file(GOOD), {}, { id: "bad id" }), /strategy id must be/);
     await refused(createStrategyFromFile(file("throw new Error('at import');")), /cannot be loaded: at import/);
   });
+
+  it("says where a module that cannot be loaded went wrong: file, line and column", async () => {
+    const ts = file("const a = 1;\nexport default { name: 'x', create() { return { onBook() { return a +; } }; } };\n");
+    await refused(createStrategyFromFile(ts), new RegExp(`cannot be loaded: .* \\(at ${ts}:2:\\d+\\)$`));
+    const js = file("const a = 1;\n\nexport default { name: 'x', create() { return { onBook() { return a +; } }; } };\n", ".mjs");
+    await refused(createStrategyFromFile(js), new RegExp(`cannot be loaded: Unexpected token .* \\(at ${js}:3:\\d+\\)$`));
+    const throws = file("const a = 1;\nif (a === 1) throw new Error('at import');\nexport default {};\n");
+    await refused(createStrategyFromFile(throws), new RegExp(`cannot be loaded: at import \\(at ${throws}:2:\\d+\\)$`));
+  });
 });
 
 describe("the two-strategies example configuration", () => {
