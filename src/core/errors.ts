@@ -3,6 +3,8 @@
  * code from here, a message for humans and a context object for logs. Add a code here before
  * using it; the type system refuses unknown codes.
  */
+import { fileURLToPath } from "node:url";
+
 export const ERROR_CATALOGUE = {
   // numbers
   DEC_PARSE: "a value is not a plain decimal number",
@@ -82,6 +84,22 @@ export class HeanError extends Error {
 
 export function isHeanError(e: unknown, code?: ErrorCode): e is HeanError {
   return e instanceof HeanError && (code === undefined || e.code === code);
+}
+
+/**
+ * Where an error was thrown, as `path:line:column`: its stack's first frame in a file (a
+ * strategy's own code, for a strategy that threw). Undefined for what carries no such frame.
+ */
+export function thrownAt(e: unknown): string | undefined {
+  let stack: unknown;
+  try {
+    stack = e instanceof Error ? e.stack : undefined;
+  } catch {
+    return undefined; // a getter that throws: no place to name
+  }
+  if (typeof stack !== "string") return undefined;
+  const frame = /\(?(file:\/\/[^\s()]+):(\d+):(\d+)\)?$/m.exec(stack);
+  return frame === null ? undefined : `${fileURLToPath(frame[1]!)}:${frame[2]}:${frame[3]}`;
 }
 
 /** A short, safe description of anything thrown (for dead letters and alerts). */

@@ -5,7 +5,7 @@
  * it gets no data and its signals are ignored. The engine, risk and the other strategies go on;
  * its open positions stay under risk's stops, max hold and horizon.
  */
-import { describeError } from "../core/errors.ts";
+import { describeError, thrownAt } from "../core/errors.ts";
 import type { RiskState, SignalEvent, SignalUrgency, Urgency } from "../core/events.ts";
 import { signalProblem } from "../strategies/signal-check.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
@@ -47,10 +47,11 @@ export class StrategySlot {
     }
   }
 
-  /** A handler threw: disable the slot. */
+  /** A handler threw: disable the slot, saying where (the strategy's author needs the line). */
   fail(handler: string, thrown: unknown): void {
     const err = describeError(thrown);
-    this.#disable(handler, `threw ${err.code}: ${err.message}`);
+    const at = thrownAt(thrown);
+    this.#disable(handler, `threw ${err.code}: ${err.message}${at === undefined ? "" : ` (at ${at})`}`);
   }
 
   /** False (and the slot disabled) when the signal breaks the contract. */

@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { toNumber } from "../core/decimal.ts";
-import { describeValue, HeanError } from "../core/errors.ts";
+import { describeValue, HeanError, thrownAt } from "../core/errors.ts";
 import type { BookEvent, FillEvent, SignalEvent, TradeEvent } from "../core/events.ts";
 import type { StrategyContext, StrategyDefinition, StrategyHandlers, StrategyParams, StrategySignal } from "./module.ts";
 import { checkParam } from "./registry.ts";
@@ -72,8 +72,7 @@ function importFailureAt(e: unknown, file: string): string | undefined {
     const located = caretLocation(e.stack) ?? caretLocation(spawnSync(process.execPath, ["--check", file], { encoding: "utf8", timeout: 10_000 }).stderr ?? "");
     if (located !== undefined) return located;
   }
-  const frame = /\(?(file:\/\/[^\s()]+):(\d+):(\d+)\)?$/m.exec(e.stack);
-  return frame === null ? undefined : `${fileURLToPath(frame[1]!)}:${frame[2]}:${frame[3]}`;
+  return thrownAt(e);
 }
 
 /** "path:line", the source (a line or more), a caret under the column: what Node prints above a syntax error. */

@@ -169,13 +169,14 @@ test("a strategy that breaks mid-run is named above the tables and in the JSON; 
   const data = file("ETHUSDT-aggTrades-2025-01-08.csv", good(200));
   const run = hean(["backtest", "--data", data, "--strategy-file", strategy, "--report", join(dir, "breaks.json"), "--quiet"]);
   assert.equal(run.status, 1, `a backtest whose strategy broke exits 1, its report written: ${run.stderr}`);
-  assert.match(run.stdout, /\n {2}strategy breaks DISABLED at 2025-01-03T\d\d:\d\d:\d\d\.\d{3}Z: onBook threw Error: a bug in the strategy; no data or signals after it/);
+  // Where it threw, so its author can go there: the file, line 12, and the column.
+  assert.match(run.stdout, /\n {2}strategy breaks DISABLED at 2025-01-03T\d\d:\d\d:\d\d\.\d{3}Z: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\); no data or signals after it/);
   const report = JSON.parse(readFileSync(join(dir, "breaks.json"), "utf8")) as { backtest: { disabled: { strategyId: string; problem: string }[] }; trades: { open: unknown[] } };
-  assert.deepEqual(report.backtest.disabled.map((d) => [d.strategyId, d.problem]), [["breaks", "onBook threw Error: a bug in the strategy"]]);
+  assert.deepEqual(report.backtest.disabled.map((d) => [d.strategyId, d.problem.replace(/:12:\d+\)$/, ":12)")]), [["breaks", `onBook threw Error: a bug in the strategy (at ${strategy}:12)`]]);
   assert.equal(report.trades.open.length, 1, "the position it left is still there, under risk");
   const sweep = hean(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.after=40,1000000", "--workers", "1", "--quiet"]);
   assert.equal(sweep.status, 1, "a sweep with a broken run says so in its exit code");
-  assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +0 +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy\n/);
+  assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +0 +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\)\n/);
 });
 
 test("time going back is an error, not a silent sort", () => {
