@@ -228,7 +228,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   process.stdout.write(printBacktest(report));
   // A strategy that broke mid-run makes the backtest a failed one, as it makes a sweep's run an
   // error: the report is written all the same, and says when and why.
-  return report.backtest.data.interrupted ? 130 : report.backtest.disabled.length > 0 ? 1 : 0;
+  return report.backtest.data.interrupted ? 130 : report.disabled.length > 0 ? 1 : 0;
 }
 
 export function printBacktest(report: BacktestReport): string {

@@ -13,6 +13,7 @@ import { watchForHalt } from "../runtime/halt-watch.ts";
 import { continuationFields, continuationMessage } from "../runtime/continuation.ts";
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
+import { disabledNote } from "../runtime/strategy-slot.ts";
 import { printReport } from "../report/print.ts";
 import { htmlReport } from "../report/html.ts";
 import { PriceSampler } from "../report/price-sampler.ts";
@@ -230,12 +231,15 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   process.off("SIGINT", stopOn);
   process.off("SIGTERM", stopOn);
   writeReport(report);
+  // A strategy that broke mid-run was alerted when it happened; the report says it again above
+  // the figures that are no longer all its own.
+  const notes = (report.disabled ?? []).map(disabledNote);
   if (htmlPath !== undefined && prices !== undefined) {
     const equity = runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) }));
-    writeFileSync(htmlPath, htmlReport(report, { equity, prices: prices.series() }));
+    writeFileSync(htmlPath, htmlReport(report, { equity, prices: prices.series() }, notes));
   }
   // On stderr: stdout carries the JSON log lines.
-  if (!quiet) process.stderr.write(printReport(report, `hean ${config.mode}/${config.venue}`));
+  if (!quiet) process.stderr.write(`${notes.map((n) => `${n}\n`).join("")}${printReport(report, `hean ${config.mode}/${config.venue}`)}`);
   logger.info(
     { equity: report.equity, realizedPnl: report.realizedPnl, fees: report.fees, fills: report.fills, risk: report.risk.state, journal: report.journal },
     "hean stopped",

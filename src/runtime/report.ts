@@ -13,6 +13,7 @@ import { killSwitchSummary } from "../engine/engine-state.ts";
 import type { EngineStateView } from "../engine/engine-state-view.ts";
 import { type PerformanceReport, performanceReport } from "../report/run-performance.ts";
 import { type ExecutionMeasures, measureExecution } from "../execution/router/measures.ts";
+import type { DisabledStrategy } from "./strategy-slot.ts";
 
 export interface RunReport extends PerformanceReport {
   /** Orders still in the engine state: the working ones and the most recent terminal ones. */
@@ -65,6 +66,11 @@ export interface RunReport extends PerformanceReport {
   /** The time of the last event the report covers: epoch ms and ISO-8601 (UTC). */
   readonly asOf: number;
   readonly asOfIso: string;
+  /**
+   * Strategies disabled during this process's run, in order (the figures after that are not
+   * theirs). Absent from a journal replay's report: alerts are not journaled, so it cannot know.
+   */
+  readonly disabled?: readonly DisabledStrategy[];
 }
 
 export function buildReport(state: EngineStateView, journal: { path: string; events: number }): RunReport {

@@ -472,7 +472,7 @@ export class Runtime {
   }
 
   report(): RunReport {
-    return buildReport(this.engine.state, { path: this.engine.journal.path, events: this.engine.journal.lastSeq() });
+    return { ...buildReport(this.engine.state, { path: this.engine.journal.path, events: this.engine.journal.lastSeq() }), disabled: [...this.trading.disabled] };
   }
 
   /** One compact line for the terminal. */

@@ -11,6 +11,20 @@ import { signalProblem } from "../strategies/signal-check.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 
+/** A strategy that threw or broke the signal contract: it got no data after `at`. */
+export interface DisabledStrategy {
+  readonly strategyId: string;
+  readonly at: number;
+  readonly atIso: string;
+  /** The handler and what it did: "onBook threw Error: … (at /path/my-strategy.ts:10:20)". */
+  readonly problem: string;
+}
+
+/** One line for a report: who, when, what it did, and what that left. */
+export function disabledNote(d: DisabledStrategy): string {
+  return `strategy ${d.strategyId} DISABLED at ${d.atIso}: ${d.problem}; no data or signals after it (its positions stayed under risk's stops, max hold and horizon)`;
+}
+
 export class StrategySlot {
   readonly strategy: Strategy;
   readonly id: string;

@@ -27,7 +27,7 @@ import { readSignalContext } from "../risk/signal-context.ts";
 import { sizeOrder } from "../risk/sizing.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy, StrategyView } from "../strategies/strategy.ts";
-import { StrategySlot, entryUrgency, exitUrgency } from "./strategy-slot.ts";
+import { type DisabledStrategy, StrategySlot, entryUrgency, exitUrgency } from "./strategy-slot.ts";
 import { type ContextReading, type ContextSource, NO_CONTEXT } from "../strategies/context.ts";
 
 export interface TradingLoopOptions {
@@ -50,6 +50,8 @@ export class TradingLoop {
   readonly #symbols: ReadonlySet<string>;
   readonly #view: StrategyView;
   readonly slots: readonly StrategySlot[];
+  /** Strategies disabled in this process, in order (alerts are not journaled: a replay cannot know). */
+  readonly disabled: DisabledStrategy[] = [];
   readonly #vol = new Map<string, RealisedVol>();
   /** The last zero-size explanation per strategy and symbol: repeated refusals are journaled once. */
   readonly #lastZero = new Map<string, string>();
@@ -157,9 +159,11 @@ export class TradingLoop {
   }
 
   #disable(slot: StrategySlot, handler: string, problem: string): void {
+    const at = this.#o.clock.now();
+    this.disabled.push({ strategyId: slot.id, at, atIso: new Date(at).toISOString(), problem: `${handler} ${problem}` });
     this.#o.engine.record({
       type: "alert",
-      ts: this.#o.clock.now(),
+      ts: at,
       severity: "critical",
       code: "STRATEGY_DISABLED",
       message: `strategy ${slot.id} disabled: ${handler} ${problem}; it gets no more data and its signals are ignored (its positions stay under risk's stops, max hold and horizon)`,

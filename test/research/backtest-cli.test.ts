@@ -171,8 +171,8 @@ test("a strategy that breaks mid-run is named above the tables and in the JSON; 
   assert.equal(run.status, 1, `a backtest whose strategy broke exits 1, its report written: ${run.stderr}`);
   // Where it threw, so its author can go there: the file, line 12, and the column.
   assert.match(run.stdout, /\n {2}strategy breaks DISABLED at 2025-01-03T\d\d:\d\d:\d\d\.\d{3}Z: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\); no data or signals after it/);
-  const report = JSON.parse(readFileSync(join(dir, "breaks.json"), "utf8")) as { backtest: { disabled: { strategyId: string; problem: string }[] }; trades: { open: unknown[] } };
-  assert.deepEqual(report.backtest.disabled.map((d) => [d.strategyId, d.problem.replace(/:12:\d+\)$/, ":12)")]), [["breaks", `onBook threw Error: a bug in the strategy (at ${strategy}:12)`]]);
+  const report = JSON.parse(readFileSync(join(dir, "breaks.json"), "utf8")) as { disabled: { strategyId: string; problem: string }[]; trades: { open: unknown[] } };
+  assert.deepEqual(report.disabled.map((d) => [d.strategyId, d.problem.replace(/:12:\d+\)$/, ":12)")]), [["breaks", `onBook threw Error: a bug in the strategy (at ${strategy}:12)`]]);
   assert.equal(report.trades.open.length, 1, "the position it left is still there, under risk");
   const sweep = hean(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.after=40,1000000", "--workers", "1", "--quiet"]);
   assert.equal(sweep.status, 1, "a sweep with a broken run says so in its exit code");

@@ -143,6 +143,8 @@ for (const mode of ["throw", "bad-signal"] as const) {
     await until(t, "the other strategy trades on", () => ofType(t.events, "order.sized").length > sizedBefore + 1);
     assert.equal((globalThis as { __brokenCalls?: { n: number } }).__brokenCalls!.n, calls, "a disabled strategy gets no more data");
     assert.equal(t.rt.trading.slots[0]!.disabled !== undefined, true);
+    // The run's report names it too, with the alert's time and problem.
+    assert.deepEqual(t.rt.report().disabled?.map((d) => [d.strategyId, d.at, d.problem]), [["broken-BTCUSDT", alert.ts, `${String(alert.context.handler)} ${String(alert.context.problem)}`]]);
     assert.ok(ofType(t.events, "order.sized").every((e) => e.strategyId === "opener-ETHUSDT"));
     assert.equal(ofType(t.events, "alert").filter((a) => a.code === "STRATEGY_DISABLED").length, 1, "reported once");
     assert.equal(t.rt.engine.state.tradingState(), "active");

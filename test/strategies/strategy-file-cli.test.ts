@@ -7,9 +7,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { once } from "node:events";
 import { after, test } from "node:test";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
-import { hean, runUntilJournaled } from "../cli/cli-helpers.ts";
+import type { RunReport } from "../../src/runtime/report.ts";
+import { hean, heanAsync, runUntilJournaled, waitForOutput } from "../cli/cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-strategy-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,4 +57,36 @@ test("the worked example runs under hean run and its entries' sizes are journale
   assert.ok(sized.length > 0, "the example signalled entries");
   assert.ok(sized.every((e) => e.strategyId === "mean-reversion" && e.urgency === "immediate"));
   assert.ok(JSON.parse(readFileSync(report, "utf8")) !== null);
+});
+
+test("a strategy that throws mid-run is named in hean run's exit report, with where it threw, and in its JSON", async () => {
+  const thrower = join(dir, "thrower.ts");
+  writeFileSync(
+    thrower,
+    `let books = 0;
+export default {
+  name: "thrower",
+  create() {
+    return {
+      onBook() {
+        books++;
+        if (books === 5) throw new Error("book five");
+        return undefined;
+      },
+    };
+  },
+};
+`,
+  );
+  const report = join(dir, "thrower.json");
+  const child = heanAsync(["run", "--strategy-file", thrower, "--journal", join(dir, "thrower.db"), "--report", report, "--set", "sim.updatesPerSecond=50", "--log-level", "warn"]);
+  await waitForOutput(child, "STRATEGY_DISABLED");
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const [code] = (await exited) as [number | null];
+  assert.equal(code, 0, child.output());
+  // Above the exit report's tables, as the backtest's notes say it.
+  assert.match(child.output(), new RegExp(`strategy thrower DISABLED at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: onBook threw Error: book five \\(at ${thrower}:8:\\d+\\); no data or signals after it.*\\n== hean paper/sim ==`));
+  const written = JSON.parse(readFileSync(report, "utf8")) as RunReport;
+  assert.deepEqual(written.disabled?.map((d) => [d.strategyId, d.problem.replace(/:8:\d+\)$/, ":8)")]), [["thrower", `onBook threw Error: book five (at ${thrower}:8)`]]);
 });

@@ -15,6 +15,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
 import type { RunReport } from "../../runtime/report.ts";
+import type { DisabledStrategy } from "../../runtime/strategy-slot.ts";
 import type { ChartSeries } from "../../report/html.ts";
 import { PriceSampler } from "../../report/price-sampler.ts";
 import { type Dec, format, toNumber } from "../../core/decimal.ts";
@@ -86,16 +87,9 @@ export interface DataSummary {
   readonly longestSilence: Silence | null;
 }
 
-/** A strategy that threw or broke the signal contract: it got no data after this (src/runtime/strategy-slot.ts). */
-export interface DisabledStrategy {
-  readonly strategyId: string;
-  readonly at: number;
-  readonly atIso: string;
-  /** The handler and what it did: "onBook threw Error: …". */
-  readonly problem: string;
-}
-
 export interface BacktestReport extends RunReport {
+  /** Strategies disabled during the run, in the order it happened: the figures after it are not theirs. */
+  readonly disabled: readonly DisabledStrategy[];
   readonly backtest: {
     readonly strategy: string;
     /** The one strategy's parameters (`strategy.params`); several strategies' are in `strategies`. */
@@ -108,8 +102,6 @@ export interface BacktestReport extends RunReport {
     readonly fill: FillModel;
     readonly latency: BacktestLatency;
     readonly data: DataSummary;
-    /** Strategies disabled during the run, in the order it happened: the figures after it are not theirs. */
-    readonly disabled: readonly DisabledStrategy[];
   };
 }
 
@@ -202,17 +194,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
     });
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
-    // Alerts are not journaled, so the run report cannot say it: a strategy that broke mid-run.
-    const disabled: DisabledStrategy[] = [];
-    runtime.outbox.subscribe(
-      "backtest-disabled-strategies",
-      (e) => {
-        if (e.type !== "alert" || e.code !== "STRATEGY_DISABLED") return;
-        const c = e.context as { strategyId?: unknown; handler?: unknown; problem?: unknown };
-        disabled.push({ strategyId: String(c.strategyId), at: e.ts, atIso: new Date(e.ts).toISOString(), problem: `${String(c.handler)} ${String(c.problem)}` });
-      },
-      ["alert"],
-    );
     let events = 0;
     let lastTs = firstTs;
     const prices = new PriceSampler();
@@ -292,6 +273,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
+      disabled: runReport.disabled ?? [],
       backtest: {
         strategy: strategyLabel(options, runtime),
         params: config.strategy.params,
@@ -302,7 +284,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         fill,
         latency,
         data,
-        disabled,
       },
     };
     const charts: ChartSeries = {

@@ -5,6 +5,7 @@
  * the tables on the terminal and above the charts in the HTML page.
  */
 import { type Dec, dec, format } from "../../core/decimal.ts";
+import { disabledNote } from "../../runtime/strategy-slot.ts";
 import type { BacktestReport } from "./backtest.ts";
 
 /** A fee rate ("0.00055") as a percentage ("0.055%"), exactly. */
@@ -43,9 +44,7 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
-  for (const s of report.backtest.disabled) {
-    notes.push(`strategy ${s.strategyId} DISABLED at ${s.atIso}: ${s.problem}; no data or signals after it (its positions stayed under risk's stops, max hold and horizon)`);
-  }
+  for (const s of report.disabled) notes.push(disabledNote(s));
   const { risk } = report;
   if (risk.state !== "NORMAL") notes.push(`risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
   const k = risk.killSwitch;

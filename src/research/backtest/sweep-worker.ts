@@ -16,7 +16,7 @@ parentPort?.on("message", (job: SweepJob) => {
       const instruments = job.instrumentsFile === undefined ? undefined : instrumentsFromJson(JSON.parse(readFileSync(job.instrumentsFile, "utf8")));
       const { report } = await runBacktest({ files: job.files, readAs: job.readAs, config, from: job.from, to: job.to, strict: job.strict, fill: job.fill, latency: job.latency, instruments });
       // A run whose strategy broke part-way is not a result to rank.
-      const broken = report.backtest.disabled[0];
+      const broken = report.disabled[0];
       if (broken !== undefined) return { id: job.id, ok: false, error: `strategy ${broken.strategyId} disabled at ${broken.atIso}: ${broken.problem}` };
       return { id: job.id, ok: true, performance: report.performance };
     } catch (e) {
