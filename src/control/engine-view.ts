@@ -135,9 +135,13 @@ export interface StrategyStateView {
   readonly id: string;
   /**
    * "trading" | "in-position" | "reduce-only" | "halted": the engine's trading state applies to
-   * every strategy; "in-position" when one of its trades is open.
+   * every strategy; "in-position" when one of its trades is open. "disabled" once it threw or
+   * broke the signal contract (it gets no data; its positions stay under risk), "stopped" for a
+   * strategy of an earlier run that still holds a trade.
    */
   readonly state: string;
+  /** When and why it was disabled (the handler and what it did, where it threw); null while it runs. */
+  readonly disabled: { readonly ts: number; readonly problem: string } | null;
   /** The fraction of equity its orders are sized from (1 = all of it). */
   readonly capitalShare: number;
   readonly signals: number;

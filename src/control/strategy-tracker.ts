@@ -17,6 +17,8 @@ export interface StrategyRunInfo {
   readonly id: string;
   /** Fraction of equity its orders are sized from. */
   readonly capitalShare: number;
+  /** Set once the run disabled it. */
+  readonly disabled?: { readonly ts: number; readonly problem: string } | undefined;
 }
 
 /** Ids of orders placed by hean itself, not by a strategy: never shown as strategies. */
@@ -42,23 +44,24 @@ export class StrategyTracker {
     const ids = new Set(running.map((r) => r.id));
     for (const id of this.#signals.keys()) ids.add(id);
     for (const t of report.trades.open) if (!NOT_STRATEGIES.has(t.strategyId)) ids.add(t.strategyId);
-    const share = new Map(running.map((r) => [r.id, r.capitalShare]));
+    const byId = new Map(running.map((r) => [r.id, r]));
     return [...ids].map((id) => {
       const open = report.trades.open
         .filter((t) => t.strategyId === id)
         .map((t) => ({ symbol: t.symbol, direction: t.direction, qty: t.qty, entryPrice: t.entryPrice, openedAt: t.openedAt }));
       const closed = report.trades.closed.filter((t) => t.strategyId === id);
       const netPnl = closed.reduce((sum, t) => add(sum, dec(t.netPnl)), ZERO);
-      const runs = share.has(id);
-      const state = !runs ? "stopped" : tradingState !== "active" ? tradingState : open.length > 0 ? "in-position" : "trading";
+      const run = byId.get(id);
+      const state = run === undefined ? "stopped" : run.disabled !== undefined ? "disabled" : tradingState !== "active" ? tradingState : open.length > 0 ? "in-position" : "trading";
       const signals = this.#signals.get(id);
       return {
         id,
         state,
-        capitalShare: share.get(id) ?? 0,
+        capitalShare: run?.capitalShare ?? 0,
         signals: signals?.count ?? 0,
         lastSignal: signals?.last ?? null,
         lastDenial: this.#denials.get(id) ?? null,
+        disabled: run?.disabled ?? null,
         open,
         closedTrades: closed.length,
         wins: closed.filter((t) => Number(t.netPnl) > 0).length,

@@ -171,7 +171,11 @@ export class RuntimeView implements EngineView {
   }
 
   strategies(): readonly StrategyStateView[] {
-    const running = this.#rt.trading.slots.map((s) => ({ id: s.id, capitalShare: s.capitalShare }));
+    const { slots, disabled } = this.#rt.trading;
+    const running = slots.map((s) => {
+      const d = disabled.find((x) => x.strategyId === s.id);
+      return { id: s.id, capitalShare: s.capitalShare, disabled: d === undefined ? undefined : { ts: d.at, problem: d.problem } };
+    });
     return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
   }
 

@@ -156,6 +156,10 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
     assert.ok(text.includes(strategies[0].state), text);
     assert.ok(text.includes("sizes from 100% of equity"), text);
     assert.ok(text.includes(`last denied: ${strategies[0].lastDenial.code}`), text);
+    // A disabled strategy says so, when and why, and is not counted as running.
+    const disabled = (await page.locator('#strategies .strategy[data-id="scalper"]').textContent()) ?? "";
+    assert.match(disabled, /disabled.*disabled at \d\d:\d\d:\d\d: onBook threw TypeError: x is undefined \(at \/srv\/strategies\/scalper\.ts:12:7\)/);
+    assert.equal(await page.textContent("#strategies-count"), "1 running");
   });
 
   test("defect: the equity chart follows the equity figure (not flat), with its drawdown below", async () => {

@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { SqliteJournal } from "../../src/journal/sqlite-journal.ts";
 import { sizeOrder } from "../../src/risk/sizing.ts";
+import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
 import { ofType, startTestRuntime, tempJournal, type TestRuntime } from "../runtime/helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-strategies-rt-"));
@@ -143,8 +144,12 @@ for (const mode of ["throw", "bad-signal"] as const) {
     await until(t, "the other strategy trades on", () => ofType(t.events, "order.sized").length > sizedBefore + 1);
     assert.equal((globalThis as { __brokenCalls?: { n: number } }).__brokenCalls!.n, calls, "a disabled strategy gets no more data");
     assert.equal(t.rt.trading.slots[0]!.disabled !== undefined, true);
-    // The run's report names it too, with the alert's time and problem.
-    assert.deepEqual(t.rt.report().disabled?.map((d) => [d.strategyId, d.at, d.problem]), [["broken-BTCUSDT", alert.ts, `${String(alert.context.handler)} ${String(alert.context.problem)}`]]);
+    // The run's report names it too, with the alert's time and problem, and the dashboard's
+    // strategy panel shows it disabled rather than trading.
+    const problem = `${String(alert.context.handler)} ${String(alert.context.problem)}`;
+    assert.deepEqual(t.rt.report().disabled?.map((d) => [d.strategyId, d.at, d.problem]), [["broken-BTCUSDT", alert.ts, problem]]);
+    const panel = new RuntimeView(t.rt).strategies();
+    assert.deepEqual(panel.map((s) => [s.id, s.state === "disabled", s.disabled]), [["broken-BTCUSDT", true, { ts: alert.ts, problem }], ["opener-ETHUSDT", false, null]]);
     assert.ok(ofType(t.events, "order.sized").every((e) => e.strategyId === "opener-ETHUSDT"));
     assert.equal(ofType(t.events, "alert").filter((a) => a.code === "STRATEGY_DISABLED").length, 1, "reported once");
     assert.equal(t.rt.engine.state.tradingState(), "active");

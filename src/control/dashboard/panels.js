@@ -230,7 +230,7 @@ export function renderTotals(tableId, totals, key) {
   fillTable(tableId, rows, "no closed trades yet");
 }
 
-const STRATEGY_CLASS = { trading: "good", "in-position": "info", "reduce-only": "warn", halted: "bad", stopped: "" };
+const STRATEGY_CLASS = { trading: "good", "in-position": "info", "reduce-only": "warn", halted: "bad", disabled: "bad", stopped: "" };
 
 /** @param {readonly any[]} strategies */
 export function renderStrategies(strategies) {
@@ -256,15 +256,16 @@ export function renderStrategies(strategies) {
               el("div", { class: "why" }, signal.reason),
             ),
       ),
+      s.disabled === null ? null : el("div", { class: "strategy-denial down", title: s.disabled.problem }, `disabled at ${clock(s.disabled.ts)}: ${s.disabled.problem}`),
       denial === null ? null : el("div", { class: "strategy-denial down", title: denial.message }, `last denied: ${denial.code} (${denial.symbol})`),
       el(
         "div",
         { class: "meta" },
-        `${count(s.signals)} signals · ${s.open.length} open · ${count(s.closedTrades)} closed · P&L `,
+        `${count(s.signals)} signal${s.signals === 1 ? "" : "s"} · ${s.open.length} open · ${count(s.closedTrades)} closed · P&L `,
         el("span", { class: trend(s.netPnl) }, signedMoney(s.netPnl)),
       ),
     );
   });
   byId("strategies").replaceChildren(...(cards.length === 0 ? [el("p", { class: "meta" }, "no strategy running")] : cards));
-  setText("strategies-count", `${strategies.filter((s) => s.state !== "stopped").length} running`);
+  setText("strategies-count", `${strategies.filter((s) => s.state !== "stopped" && s.state !== "disabled").length} running`);
 }
