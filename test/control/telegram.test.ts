@@ -70,6 +70,8 @@ describe("telegram bot against a local Bot API server", () => {
     assert.match(text, /trading: ACTIVE · risk: NORMAL/);
     assert.match(text, /equity [\d,]+\.\d\d/);
     assert.match(text, /ready: yes/);
+    // A strategy the run disabled stays in the status, with when and why.
+    assert.match(text, /\nstrategy scalper DISABLED at \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: onBook threw TypeError: x is undefined \(at \/srv\/strategies\/scalper\.ts:12:7\)\n/);
   });
 
   test("/positions lists open positions only", async () => {

@@ -122,7 +122,7 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
   };
 
   bot.command(["start", "help"], (ctx) => reply(ctx, HELP_TEXT));
-  bot.command("status", (ctx) => reply(ctx, formatStatus(view.status(), view.risk(), view.venueHealth())));
+  bot.command("status", (ctx) => reply(ctx, formatStatus(view.status(), view.risk(), view.venueHealth(), view.strategies())));
   bot.command("positions", (ctx) => reply(ctx, formatPositions(view.positions())));
   // Freqtrade's reports, from the same PerformanceReport as the exit report, API and dashboard.
   bot.command("trades", (ctx) => {

@@ -3,17 +3,19 @@
  * stray underscore must not turn a status message into a parse error).
  */
 import type { AlertEvent } from "../../core/events.ts";
-import type { CommandOutcome, PositionView, RiskView, StatusView, VenueHealthView } from "../engine-view.ts";
-import { money, signed } from "../report-text.ts";
+import type { CommandOutcome, PositionView, RiskView, StatusView, StrategyStateView, VenueHealthView } from "../engine-view.ts";
+import { money, signed, when } from "../report-text.ts";
 
 /** Telegram refuses messages longer than 4096 characters. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
-export function formatStatus(status: StatusView, risk: RiskView, venue: VenueHealthView): string {
+export function formatStatus(status: StatusView, risk: RiskView, venue: VenueHealthView, strategies: readonly StrategyStateView[]): string {
   const lines = [
     `hean · ${status.mode} · ${status.venue} · ${status.strategy}`,
     `trading: ${status.tradingState.toUpperCase()} · risk: ${risk.state}`,
   ];
+  // Its alert was pushed once, when it happened; the status keeps saying it.
+  for (const s of strategies) if (s.disabled !== null) lines.push(`strategy ${s.id} DISABLED at ${when(s.disabled.ts)}: ${s.disabled.problem}`);
   if (risk.reasons.length > 0) lines.push(`reasons: ${risk.reasons.join("; ")}`);
   lines.push(
     `equity ${money(status.equity)} · cash ${money(status.cash)}`,
