@@ -44,6 +44,8 @@ describe("metrics", () => {
       assert.equal(value(s, 'hean_circuit_breaker_state{state="closed"}'), 1);
       assert.equal(value(s, "hean_missed_fills_total"), 2);
       assert.equal(value(s, 'hean_risk_denials_total{code="MAX_OPEN_ORDERS"}'), 3);
+      assert.equal(value(s, 'hean_strategy_disabled{strategy="impulse"}'), 0);
+      assert.equal(value(s, 'hean_strategy_disabled{strategy="scalper"}'), 1);
 
       view.riskState = "HARD_STOP";
       view.tradingState = "halted";

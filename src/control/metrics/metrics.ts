@@ -119,6 +119,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
   const malformed = total("hean_venue_malformed_messages_total", "Venue messages dropped because they break the wire rules, by venue and channel.kind (e.g. ws.execution).", ["venue", "kind"]);
 
   const marketAge = gauge("hean_market_data_age_seconds", "Seconds since the last order-book update per symbol (engine clock).", ["symbol"]);
+  const strategyDisabled = gauge("hean_strategy_disabled", "1 for a strategy the run disabled (it threw or broke the signal contract; its positions stay under risk), 0 while it runs.", ["strategy"]);
 
   const orders = new OrderMetrics(registry);
   const router = new RouterMetrics(registry);
@@ -222,6 +223,9 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     }
     malformed.reset();
     for (const [kind, count] of Object.entries(venue.malformedMessages)) setTotal(malformed, count, { venue: status.venue, kind });
+
+    strategyDisabled.reset();
+    for (const s of view.strategies()) if (s.state !== "stopped") strategyDisabled.set({ strategy: s.id }, s.disabled === null ? 0 : 1);
 
     orders.knowSymbols(status.symbols);
     marketAge.reset();
