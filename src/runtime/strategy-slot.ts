@@ -11,6 +11,8 @@ import { signalProblem } from "../strategies/signal-check.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 
+const MAX_PROBLEM_CHARS = 300;
+
 /** A strategy that threw or broke the signal contract: it got no data after `at`. */
 export interface DisabledStrategy {
   readonly strategyId: string;
@@ -65,7 +67,9 @@ export class StrategySlot {
   fail(handler: string, thrown: unknown): void {
     const err = describeError(thrown);
     const at = thrownAt(thrown);
-    this.#disable(handler, `threw ${err.code}: ${err.message}${at === undefined ? "" : ` (at ${at})`}`);
+    // Its message goes into an alert, the report and Telegram: a strategy's text, so bounded.
+    const message = err.message.length > MAX_PROBLEM_CHARS ? `${err.message.slice(0, MAX_PROBLEM_CHARS)}…` : err.message;
+    this.#disable(handler, `threw ${err.code}: ${message}${at === undefined ? "" : ` (at ${at})`}`);
   }
 
   /** False (and the slot disabled) when the signal breaks the contract. */
