@@ -92,6 +92,8 @@ export interface StatusView {
   readonly venue: string;
   readonly symbols: readonly string[];
   readonly strategy: string;
+  /** The run's strategies by id, and whether each was disabled (cheap: `strategies()` has the detail). */
+  readonly strategies: readonly { readonly id: string; readonly disabled: boolean }[];
   readonly startedAt: number;
   readonly now: number;
   readonly tradingState: string;

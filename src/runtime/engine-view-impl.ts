@@ -66,6 +66,7 @@ export class RuntimeView implements EngineView {
       symbols: config.symbols,
       // Several strategies: their ids (`strategies[]`); one: its name.
       strategy: config.strategies.length > 0 ? this.#rt.trading.slots.map((s) => s.id).join(",") : config.strategy.name,
+      strategies: this.#rt.trading.slots.map((s) => ({ id: s.id, disabled: s.disabled !== undefined })),
       startedAt: this.#rt.startedAt,
       now: clock.now(),
       tradingState: engine.state.tradingState(),

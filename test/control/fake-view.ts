@@ -220,6 +220,7 @@ export class FakeEngineView implements EngineView {
       venue: "sim",
       symbols: this.symbols,
       strategy: "impulse",
+      strategies: this.strategyList.map((s) => ({ id: s.id, disabled: s.disabled !== null })),
       startedAt: T0,
       now: this.now,
       tradingState: this.tradingState,

@@ -225,7 +225,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     for (const [kind, count] of Object.entries(venue.malformedMessages)) setTotal(malformed, count, { venue: status.venue, kind });
 
     strategyDisabled.reset();
-    for (const s of view.strategies()) if (s.state !== "stopped") strategyDisabled.set({ strategy: s.id }, s.disabled === null ? 0 : 1);
+    for (const s of status.strategies) strategyDisabled.set({ strategy: s.id }, s.disabled ? 1 : 0);
 
     orders.knowSymbols(status.symbols);
     marketAge.reset();
