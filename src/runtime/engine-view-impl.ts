@@ -172,11 +172,7 @@ export class RuntimeView implements EngineView {
   }
 
   strategies(): readonly StrategyStateView[] {
-    const { slots, disabled } = this.#rt.trading;
-    const running = slots.map((s) => {
-      const d = disabled.find((x) => x.strategyId === s.id);
-      return { id: s.id, capitalShare: s.capitalShare, disabled: d === undefined ? undefined : { ts: d.at, problem: d.problem } };
-    });
+    const running = this.#rt.trading.slots.map((s) => ({ id: s.id, capitalShare: s.capitalShare, disabled: s.disabled === undefined ? undefined : { ts: s.disabled.at, problem: s.disabled.problem } }));
     return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
   }
 

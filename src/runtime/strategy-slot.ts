@@ -34,16 +34,18 @@ export class StrategySlot {
   readonly symbols: readonly string[] | undefined;
   readonly capitalShare: number;
   readonly #allowed: ReadonlySet<string>;
+  readonly #now: () => number;
   readonly #onDisabled: (slot: StrategySlot, handler: string, problem: string) => void;
-  /** Why it was disabled; undefined while it runs. */
-  disabled: string | undefined;
+  /** When and why it was disabled; undefined while it runs. */
+  disabled: DisabledStrategy | undefined;
 
-  constructor(placed: PlacedStrategy, runSymbols: readonly string[], onDisabled: (slot: StrategySlot, handler: string, problem: string) => void) {
+  constructor(placed: PlacedStrategy, runSymbols: readonly string[], now: () => number, onDisabled: (slot: StrategySlot, handler: string, problem: string) => void) {
     this.strategy = placed.strategy;
     this.id = placed.strategy.id;
     this.symbols = placed.symbols;
     this.capitalShare = placed.capitalShare;
     this.#allowed = new Set(placed.symbols ?? runSymbols);
+    this.#now = now;
     this.#onDisabled = onDisabled;
   }
 
@@ -88,7 +90,8 @@ export class StrategySlot {
 
   #disable(handler: string, problem: string): void {
     if (this.disabled !== undefined) return;
-    this.disabled = `${handler} ${problem}`;
+    const at = this.#now();
+    this.disabled = { strategyId: this.id, at, atIso: new Date(at).toISOString(), problem: `${handler} ${problem}` };
     this.#onDisabled(this, handler, problem);
   }
 }

@@ -72,7 +72,9 @@ export class TradingLoop {
       hasWorkingOrders: (symbol) => state.hasWorkingOrders(symbol) || options.router.hasWorking(symbol),
       context: (symbol) => this.#readContext(symbol),
     };
-    this.slots = options.strategies.map((s) => new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, (slot, handler, problem) => this.#disable(slot, handler, problem)));
+    this.slots = options.strategies.map((s) =>
+      new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, () => options.clock.now(), (slot, handler, problem) => this.#disable(slot, handler, problem)),
+    );
     options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled", "mark"]);
   }
 
@@ -159,11 +161,11 @@ export class TradingLoop {
   }
 
   #disable(slot: StrategySlot, handler: string, problem: string): void {
-    const at = this.#o.clock.now();
-    this.disabled.push({ strategyId: slot.id, at, atIso: new Date(at).toISOString(), problem: `${handler} ${problem}` });
+    const disabled = slot.disabled!;
+    this.disabled.push(disabled);
     this.#o.engine.record({
       type: "alert",
-      ts: at,
+      ts: disabled.at,
       severity: "critical",
       code: "STRATEGY_DISABLED",
       message: `strategy ${slot.id} disabled: ${handler} ${problem}; it gets no more data and its signals are ignored (its positions stay under risk's stops, max hold and horizon)`,

@@ -5,7 +5,7 @@ import { StrategySlot } from "../../src/runtime/strategy-slot.ts";
 
 function slot(): { slot: StrategySlot; reports: string[] } {
   const reports: string[] = [];
-  const s = new StrategySlot({ strategy: { id: "s", onBook: () => undefined }, symbols: ["BTCUSDT"], capitalShare: 1 }, ["BTCUSDT"], (_, handler, problem) => reports.push(`${handler} ${problem}`));
+  const s = new StrategySlot({ strategy: { id: "s", onBook: () => undefined }, symbols: ["BTCUSDT"], capitalShare: 1 }, ["BTCUSDT"], () => 1_000, (_, handler, problem) => reports.push(`${handler} ${problem}`));
   return { slot: s, reports };
 }
 
