@@ -28,9 +28,11 @@ export function table(headers: readonly string[], align: string, rows: readonly 
 
 const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
+/** `1 file`, `2,000 events`. */
+export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 /** Sharpe or Sortino; when a short run has too few returns for one, the row says so. */
 const ratio = (x: number | null, p: Performance): string =>
-  x === null && p.returnCount < MIN_RETURNS ? `- (${p.returnCount} ${p.returnPeriod} return${p.returnCount === 1 ? "" : "s"}, needs ${MIN_RETURNS})` : num(x);
+  x === null && p.returnCount < MIN_RETURNS ? `- (${count(p.returnCount, `${p.returnPeriod} return`)}, needs ${MIN_RETURNS})` : num(x);
 
 /**
  * An amount of money (a decimal string) to the cent: `-0.41629565` → `-0.42`. One too small to

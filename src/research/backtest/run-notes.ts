@@ -5,6 +5,7 @@
  * the tables on the terminal and above the charts in the HTML page.
  */
 import { type Dec, dec, format } from "../../core/decimal.ts";
+import { count } from "../../report/print.ts";
 import { disabledNote } from "../../runtime/strategy-slot.ts";
 import type { BacktestReport } from "./backtest.ts";
 
@@ -18,8 +19,6 @@ export interface BacktestNotes {
   readonly headline: string;
   readonly notes: readonly string[];
 }
-
-const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 
 export function backtestNotes(report: BacktestReport): BacktestNotes {
   const d = report.backtest.data;
