@@ -115,7 +115,10 @@ function statusLine(e: Awaited<ReturnType<typeof readFleet>>[number]): string {
   if (b === undefined) return `${e.engineId}: DOWN (last seen ${new Date(e.lastSeen).toISOString()})`;
   const s = b.status;
   const pos = b.positions.filter((p) => p.qty !== "0").map((p) => `${p.symbol} ${p.qty}`).join(" ") || "flat";
-  return `${e.engineId}: up ${s.mode}/${s.venue} ${s.tradingState} risk ${s.riskState} equity ${s.equity} | ${pos} | journal ${b.journalSeq} published ${b.publishedSeq} | ${b.host}:${b.pid}${b.apiUrl !== null ? ` ${b.apiUrl}` : ""}`;
+  // Engines from before the status carried the list have none to name.
+  const disabled = (s.strategies ?? []).filter((x) => x.disabled).map((x) => x.id);
+  const strategies = disabled.length > 0 ? ` | strategy ${disabled.join(", ")} DISABLED` : "";
+  return `${e.engineId}: up ${s.mode}/${s.venue} ${s.tradingState} risk ${s.riskState} equity ${s.equity}${strategies} | ${pos} | journal ${b.journalSeq} published ${b.publishedSeq} | ${b.host}:${b.pid}${b.apiUrl !== null ? ` ${b.apiUrl}` : ""}`;
 }
 
 /** `hean tail`: the engine's event stream as JSON lines; a jump in seq (trimmed stream) is said on stderr. */

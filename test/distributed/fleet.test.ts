@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fleetCommand } from "../../src/cli/fleet-command.ts";
+import { ctlCommand } from "../../src/cli/fleet-commands.ts";
 import { DEFAULT_REDIS_CONFIG } from "../../src/config/redis-config.ts";
 import { Secret } from "../../src/core/secrets.ts";
 import { FleetRisk, fleetTotals, judgeFleet } from "../../src/distributed/fleet-risk.ts";
@@ -93,6 +94,17 @@ describe("hean fleet on Redis", { skip }, () => {
     const after = await again.check();
     assert.equal(after.tripped, undefined);
     assert.equal(after.totals?.highWaterMark, 17_900);
+  });
+
+  it("hean ctl status names a strategy an engine disabled, and reads an engine's beat from before the list", async () => {
+    await link.send(["FLUSHALL"]);
+    const withList = beat("s-new", "10000", "active");
+    await put({ ...withList, status: { ...withList.status, strategies: [{ id: "impulse", disabled: false }, { id: "mine", disabled: true }] } });
+    await put(beat("s-old", "10000", "active"));
+    const lines: string[] = [];
+    assert.equal(await ctlCommand(["status", "--redis-url", redis.url], (l) => lines.push(l)), 0);
+    assert.match(lines.find((l) => l.startsWith("s-new:")) ?? "", /^s-new: up paper\/sim active risk NORMAL equity 10000 \| strategy mine DISABLED \| flat \|/);
+    assert.match(lines.find((l) => l.startsWith("s-old:")) ?? "", /^s-old: up paper\/sim active risk NORMAL equity 10000 \| flat \|/);
   });
 
   it("serves the fleet's engines, their events and commands over HTTP", async () => {
