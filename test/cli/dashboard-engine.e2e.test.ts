@@ -5,41 +5,33 @@
  * (with confirmation and the token) halts new exposure, which /api/status then shows.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { chromium } from "playwright-core";
+import { chromiumMissing, launchChromium } from "../chromium.ts";
 import { heanAsync, ROOT, waitForOutput } from "./cli-helpers.ts";
 
 /** Browser globals, used only inside functions that run in the page (the project's lib has no DOM). */
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "engine-dashboard-token-7c21d4a9";
-const missing = !existsSync(CHROMIUM);
-if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the dashboard-on-the-engine test is SKIPPED (apt-get install chromium)\n`);
+const missing = chromiumMissing("the dashboard-on-the-engine test");
 
 const dir = mkdtempSync(join(tmpdir(), "hean-dash-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("the dashboard shows the running engine and its STOP halts it", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, async () => {
+test("the dashboard shows the running engine and its STOP halts it", { skip: missing }, async () => {
   // Churn holds its positions here until closed by hand: the CLOSE button makes the first trade.
   const child = heanAsync(["run", "--api-port", "0", "--journal", join(dir, "dash.db"), "--strategy", "churn", "--set", "strategy.params.holdMs=600000", "--quiet"], {
     HEAN_API_TOKEN: TOKEN,
   });
-  const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1480, height: 1000 },
-  });
+  const browser = await launchChromium({ width: 1480, height: 1000 });
   try {
     await waitForOutput(child, "dashboard and metrics listening");
     const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(child.output())![1]!;
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = browser.page;
     await page.goto(url, { waitUntil: "load" });
     await page.locator("#conn", { hasText: "live" }).waitFor();
     assert.equal(await page.textContent("#mode"), "PAPER");
@@ -104,8 +96,7 @@ test("the dashboard shows the running engine and its STOP halts it", { skip: mis
     mkdirSync(join(ROOT, "test-output"), { recursive: true });
     await page.screenshot({ path: join(ROOT, "test-output", "dashboard-engine.png"), fullPage: true });
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
   }

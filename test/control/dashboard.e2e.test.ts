@@ -3,46 +3,36 @@
  * playwright-core) against the control server with an in-memory engine view.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { dec } from "../../src/core/decimal.ts";
 import { startControlServer, type ControlServer } from "../../src/control/http/server.ts";
+import { chromiumMissing, launchChromium, type Browser } from "../chromium.ts";
 import { FakeEngineView } from "./fake-view.ts";
 
 /** Browser globals, used only inside functions that run in the page (the project's lib has no DOM). */
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "dashboard-e2e-token-3f9a7c21d4";
 const SCREENSHOT = join(import.meta.dirname, "../../test-output/dashboard.png");
-const missing = !existsSync(CHROMIUM);
-if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the dashboard end-to-end test is SKIPPED (apt-get install chromium)\n`);
+const missing = chromiumMissing("the dashboard end-to-end test");
 
-describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing (apt-get install chromium)` : false }, () => {
+describe("dashboard in headless Chromium", { skip: missing }, () => {
   let view: FakeEngineView;
   let server: ControlServer;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   const problems: string[] = [];
   let lostAnswers = 0;
 
   before(async () => {
     view = new FakeEngineView();
     server = await startControlServer({ view, port: 0, token: TOKEN, stream: { intervalMs: 100, heartbeatMs: 1000 } });
-    profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1480, height: 1000 },
-      deviceScaleFactor: 1,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ width: 1480, height: 1000 });
+    page = browser.page;
     page.on("console", (m) => {
       // The wrong-token step makes the browser log its 401, the lost-answer step its two 500s; anything else is a real problem.
       if (m.text().includes("status of 401")) return;
@@ -58,9 +48,8 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
   test("shows equity, positions, orders, risk state, bus and alerts from the engine", async () => {
@@ -349,12 +338,11 @@ describe("dashboard in headless Chromium", { skip: missing ? `SKIPPED LOUDLY: ${
   });
 });
 
-describe("a week of data in headless Chromium: the axes read days, not one repeated minute", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, () => {
+describe("a week of data in headless Chromium: the axes read days, not one repeated minute", { skip: missing }, () => {
   let view: FakeEngineView;
   let server: ControlServer;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   const problems: string[] = [];
   const WEEK = 7 * 24 * 3_600_000;
 
@@ -366,14 +354,8 @@ describe("a week of data in headless Chromium: the axes read days, not one repea
     for (let t = 3_600_000; t <= WEEK; t += 3_600_000) view.equityPoints.push({ ts: start + t, equity: 10_000 + 40 * Math.sin(t / 8.64e7) });
     view.now = start + WEEK;
     server = await startControlServer({ view, port: 0, stream: { intervalMs: 100, heartbeatMs: 1000 } });
-    profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1480, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ width: 1480, height: 1000 });
+    page = browser.page;
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
     });
@@ -383,9 +365,8 @@ describe("a week of data in headless Chromium: the axes read days, not one repea
   });
 
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
   test("5 m candles over a week and the week's equity: day labels, each tick its own label, the whole week in view", async () => {

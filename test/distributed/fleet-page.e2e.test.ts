@@ -5,11 +5,8 @@
  * they are sent and whose outcome the page shows.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { fleetCommand } from "../../src/cli/fleet-command.ts";
 import { DEFAULT_REDIS_CONFIG } from "../../src/config/redis-config.ts";
 import { Secret } from "../../src/core/secrets.ts";
@@ -20,13 +17,11 @@ import { toEntries } from "../../src/distributed/stream-reply.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { startDistributed } from "../../src/runtime/distributed.ts";
 import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
+import { chromiumMissing, launchChromium, type Browser } from "../chromium.ts";
 import { startTestRuntime, tempJournal, type TestRuntime } from "../runtime/helpers.ts";
 import { redisMissing, TestRedis } from "./redis-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const noChromium = !existsSync(CHROMIUM);
-if (noChromium) console.warn(`\n!!! ${CHROMIUM} is missing: the fleet page end-to-end test is SKIPPED (apt-get install chromium)\n`);
-const skip = redisMissing() ?? (noChromium ? `SKIPPED LOUDLY: ${CHROMIUM} is missing (apt-get install chromium)` : false);
+const skip = redisMissing() ?? chromiumMissing("the fleet page end-to-end test");
 
 /** An engine that beats (its hash has no expiry here) with one of its two strategies disabled. */
 const DISABLED_ENGINE: EngineBeat = {
@@ -60,9 +55,8 @@ describe("fleet page in headless Chromium", { skip }, () => {
   let journal: ReturnType<typeof tempJournal>;
   const abort = new AbortController();
   let url = "";
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
-  let profile: string;
   const problems: string[] = [];
   const dialogs: string[] = [];
   let answer: "accept" | "dismiss" = "accept";
@@ -89,13 +83,8 @@ describe("fleet page in headless Chromium", { skip }, () => {
         resolve();
       });
     });
-    profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
     });
@@ -112,8 +101,7 @@ describe("fleet page in headless Chromium", { skip }, () => {
   });
 
   after(async () => {
-    await context?.close();
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     abort.abort();
     await engine?.stop();
     await closeEngine?.();

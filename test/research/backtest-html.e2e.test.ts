@@ -4,24 +4,22 @@
  * itself, and shows equity, drawdown and the price with one entry and one exit marker per trade.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
-import { chromium } from "playwright-core";
 import { loadConfig } from "../../src/config/config.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
 import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
 import { htmlReport } from "../../src/report/html.ts";
+import { chromiumMissing, launchChromium } from "../chromium.ts";
 import { runUntilJournaled } from "../cli/cli-helpers.ts";
 
 // Runs in the page (the type-check has no DOM library).
 declare const getComputedStyle: (element: unknown) => { whiteSpace: string };
 
-const CHROMIUM = "/usr/bin/chromium";
-const missing = !existsSync(CHROMIUM);
-if (missing) console.warn(`\n!!! ${CHROMIUM} is missing: the backtest HTML test is SKIPPED (apt-get install chromium)\n`);
+const missing = chromiumMissing("the backtest HTML test");
 const dir = mkdtempSync(join(tmpdir(), "hean-bt-html-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,21 +37,16 @@ function tradesFile(): string {
   return file;
 }
 
-test("the HTML report in headless Chromium: no errors, no network, every marker", { skip: missing ? `SKIPPED LOUDLY: ${CHROMIUM} is missing` : false }, async () => {
+test("the HTML report in headless Chromium: no errors, no network, every marker", { skip: missing }, async () => {
   const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
   const { report, charts } = await runBacktest({ files: [tradesFile()], config });
   assert.ok(report.performance.trades >= 5, `the churn strategy traded (${report.performance.trades} trades)`);
   const page = join(dir, "report.html");
   const { headline, notes } = backtestNotes(report);
   writeFileSync(page, htmlReport(report, charts, [headline, ...notes]));
-  const profile = mkdtempSync(join(tmpdir(), "hean-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   try {
-    const tab = context.pages()[0] ?? (await context.newPage());
+    const tab = browser.page;
     const problems: string[] = [];
     const requests: string[] = [];
     tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -99,7 +92,6 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
     assert.equal(await tab.locator("svg#price-BTCUSDT path.line").count(), 1);
     assert.equal(await tab.locator("svg#price-ETHUSDT path.line").count(), 1);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
 });
