@@ -19,20 +19,27 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{padding:.35rem .6
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
 const headers = () => { const t = $("token").value; return t ? { authorization: "Bearer " + t, "content-type": "application/json" } : { "content-type": "application/json" }; };
-// Every command is confirmed first: one stray click must not flatten an engine.
-async function send(what, body) {
-  if (!confirm(body.type + " " + what + "?")) return;
-  $("outcome").textContent = body.type + " " + what + ": sending…";
+// Every command is confirmed first: one stray click must not flatten an engine. The answer (or
+// why there is none) replaces the last one above the table.
+async function post(what, path, body, answer) {
+  $("outcome").textContent = what + ": sending…";
   try {
-    const r = await fetch("/api/fleet/commands", { method: "POST", headers: headers(), body: JSON.stringify(body) });
+    const r = await fetch(path, { method: "POST", headers: headers(), body: JSON.stringify(body) });
     const j = await r.json();
-    $("outcome").textContent = r.ok
-      ? j.engines.map((e) => e.engineId + ": " + body.type + " " + e.state + (e.message ? ": " + e.message : "")).join("\\n") + " [" + j.commandId + "]"
-      : body.type + " " + what + " refused: HTTP " + r.status + " " + (j.error ? j.error.code + ": " + j.error.message : "");
+    $("outcome").textContent = r.ok ? answer(j) : what + " refused: HTTP " + r.status + " " + (j.error ? j.error.code + ": " + j.error.message : "");
   } catch (e) {
-    $("outcome").textContent = body.type + " " + what + " failed: " + e.message + " (the command may or may not have been queued: see the engine's events)";
+    $("outcome").textContent = what + " failed: " + e.message + " (it may or may not have been applied: see the engines' events)";
   }
   refresh();
+}
+function send(what, body) {
+  if (!confirm(body.type + " " + what + "?")) return;
+  post(body.type + " " + what, "/api/fleet/commands", body, (j) =>
+    j.engines.map((e) => e.engineId + ": " + body.type + " " + e.state + (e.message ? ": " + e.message : "")).join("\\n") + " [" + j.commandId + "]");
+}
+function resetRisk() {
+  if (!confirm("reset the fleet risk? Its drawdown is measured from the equity of now; engines it stopped stay stopped until resumed")) return;
+  post("reset fleet risk", "/api/fleet/risk/reset", {}, (j) => j.message);
 }
 const sendTo = (engine, type) => send(engine, { engine, type, reason: "fleet dashboard" });
 const sendAll = (type) => send("every engine", { all: true, type, reason: "fleet dashboard" });
@@ -43,7 +50,7 @@ async function refresh() {
   const t = f.totals, risk = f.risk;
   $("risk").className = risk && risk.tripped ? "tripped" : "";
   $("risk").innerHTML = "engines up " + t.enginesUp + ", down " + t.enginesDown + " | equity " + t.equity.toFixed(2) + " | gross exposure " + t.grossExposure.toFixed(2) +
-    " | drawdown " + (t.drawdown * 100).toFixed(2) + "%" + (risk ? (risk.tripped ? " | FLEET RISK TRIPPED: " + esc(risk.tripped.reason) : " | fleet risk armed") : "");
+    " | drawdown " + (t.drawdown * 100).toFixed(2) + "%" + (risk ? (risk.tripped ? " | FLEET RISK TRIPPED: " + esc(risk.tripped.reason) + " <button onclick=\\"resetRisk()\\">reset fleet risk</button>" : " | fleet risk armed") : "");
   const sel = $("engine"), chosen = sel.value;
   sel.innerHTML = f.engines.map((e) => "<option" + (e.engineId === chosen ? " selected" : "") + ">" + esc(e.engineId) + "</option>").join("");
   $("engines").innerHTML = f.engines.map((e) => {

@@ -54,7 +54,6 @@ describe("fleet page in headless Chromium", { skip }, () => {
   let closeEngine: () => Promise<void>;
   let journal: ReturnType<typeof tempJournal>;
   const abort = new AbortController();
-  let url = "";
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -77,27 +76,8 @@ describe("fleet page in headless Chromium", { skip }, () => {
       config: { ...DEFAULT_REDIS_CONFIG, engineId: "eng-live", heartbeatMs: 100 },
     });
     closeEngine = () => d.close();
-    await new Promise<void>((resolve) => {
-      void fleetCommand(["--port", "0", "--redis-url", redis.url], abort.signal, (u) => {
-        url = u;
-        resolve();
-      });
-    });
     browser = await launchChromium();
-    page = browser.page;
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("request", (r) => {
-      if (!r.url().startsWith(url)) problems.push(`request off the fleet server: ${r.url()}`);
-    });
-    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void (answer === "accept" ? d.accept() : d.dismiss());
-    });
-    await page.goto(url, { waitUntil: "load" });
+    page = await open(browser.page, []);
   });
 
   after(async () => {
@@ -109,6 +89,25 @@ describe("fleet page in headless Chromium", { skip }, () => {
     await link?.close();
     await redis?.stop();
   });
+
+  /** Starts a fleet process with `flags` and opens its page in `tab`, watching for problems. */
+  async function open(tab: Page, flags: readonly string[]): Promise<Page> {
+    const url = await new Promise<string>((resolve) => void fleetCommand(["--port", "0", "--redis-url", redis.url, ...flags], abort.signal, resolve));
+    tab.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    tab.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    tab.on("request", (r) => {
+      if (!r.url().startsWith(url)) problems.push(`request off the fleet server: ${r.url()}`);
+    });
+    tab.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    tab.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void (answer === "accept" ? d.accept() : d.dismiss());
+    });
+    await tab.goto(url, { waitUntil: "load" });
+    return tab;
+  }
 
   const row = (engineId: string) => page.locator("#engines tr", { hasText: engineId });
   const commandsOf = async (engineId: string) => toEntries(await link.send(["XRANGE", keys.commands(engineId), "-", "+"])).map((e) => e.fields);
@@ -147,6 +146,15 @@ describe("fleet page in headless Chromium", { skip }, () => {
     await page.locator("#outcome", { hasText: "eng-live: stop applied" }).waitFor();
     assert.equal(engine.rt.killSwitch.active, true);
     await row("eng-live").locator("td.halted").waitFor();
+  });
+
+  test("a tripped fleet risk is shown with its reason and reset from the page", async () => {
+    // A second fleet process, in a tab of its own, whose gross-exposure limit (500) is under eng-dis's 0.01 × 60,100.
+    const risky = await open(await browser.context.newPage(), ["--max-gross-exposure", "500"]);
+    await risky.locator("#risk.tripped", { hasText: "FLEET RISK TRIPPED: fleet gross exposure 601.00" }).waitFor();
+    await risky.locator("#risk button", { hasText: "reset fleet risk" }).click();
+    await risky.locator("#outcome", { hasText: "fleet risk reset; drawdown measured from the equity of now" }).waitFor();
+    assert.match(dialogs.at(-1) ?? "", /^reset the fleet risk\?/);
   });
 
   test("no page errors and no request off the fleet server", () => {
