@@ -6,6 +6,9 @@
  *   market, matching engine, engine, journal, risk, router, strategy), beside a bare loop that
  *   reads and parses the same file with the same reader and calls the same strategy on a book
  *   made from each trade. Both in child processes of their own, best of a few runs.
+ * - Warm throughput: the same pair, each the last of three runs in one process, so that neither
+ *   pays V8's compiling (most of a cold run's extra: docs/PERFORMANCE.md). What a long backtest
+ *   converges to; the cold row stays the target's measure.
  * - Memory: peak RSS of a backtest on 1× and on 10× the input (flat memory: the ratio stays near 1).
  */
 import { spawnSync } from "node:child_process";
@@ -43,9 +46,12 @@ const FULL = `
 import { loadConfig } from "#src/config/config.ts";
 import { runBacktest } from "#src/research/backtest/backtest.ts";
 const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=impulse"] });
-const c0 = process.cpuUsage();
-const r = await runBacktest({ files: [process.argv[1]], config });
-const c = process.cpuUsage(c0);
+let r, c;
+for (let i = Number(process.argv[2]); i > 0; i--) {
+  const c0 = process.cpuUsage();
+  r = await runBacktest({ files: [process.argv[1]], config });
+  c = process.cpuUsage(c0);
+}
 const ms = (c.user + c.system) / 1000;
 // One collection can leave garbage that the next one frees (a snapshot's full GC found less than
 // one gc() call did): collect until the heap stops shrinking, so the figure is what the run holds.
@@ -62,20 +68,23 @@ console.log(JSON.stringify({ events: r.report.backtest.data.events, ms, maxRssKb
 const BARE = `
 import { readMarketFile } from "#src/research/data/reader.ts";
 import { createStrategy } from "#src/strategies/registry.ts";
-const s = createStrategy("impulse", {});
 const view = { now: () => 0, positionQty: () => 0, hasWorkingOrders: () => false };
-const c0 = process.cpuUsage();
-let events = 0;
 const tick = 10n ** 16n;
-for await (const r of readMarketFile(process.argv[1])) {
-  if (r.kind !== "trade") continue;
-  events++;
-  const bid = r.takerSide === "sell" ? r.price : r.price - tick;
-  const book = { type: "market.book", ts: r.ts, symbol: r.symbol, bid, bidQty: r.qty, ask: bid + tick, askQty: r.qty, venueTs: r.ts, afterGap: false };
-  s.onTrade?.({ type: "market.trade", ts: r.ts, symbol: r.symbol, price: r.price, qty: r.qty, side: r.takerSide, venueTs: r.ts }, view);
-  s.onBook(book, view);
+let events, c;
+for (let i = Number(process.argv[2]); i > 0; i--) {
+  const s = createStrategy("impulse", {});
+  const c0 = process.cpuUsage();
+  events = 0;
+  for await (const r of readMarketFile(process.argv[1])) {
+    if (r.kind !== "trade") continue;
+    events++;
+    const bid = r.takerSide === "sell" ? r.price : r.price - tick;
+    const book = { type: "market.book", ts: r.ts, symbol: r.symbol, bid, bidQty: r.qty, ask: bid + tick, askQty: r.qty, venueTs: r.ts, afterGap: false };
+    s.onTrade?.({ type: "market.trade", ts: r.ts, symbol: r.symbol, price: r.price, qty: r.qty, side: r.takerSide, venueTs: r.ts }, view);
+    s.onBook(book, view);
+  }
+  c = process.cpuUsage(c0);
 }
-const c = process.cpuUsage(c0);
 const ms = (c.user + c.system) / 1000;
 console.log(JSON.stringify({ events, ms, maxRssKb: process.resourceUsage().maxRSS }));
 `;
@@ -87,8 +96,9 @@ interface Run {
   readonly heapAfterGcKb?: number;
 }
 
-function child(script: string, file: string): Run {
-  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script, file], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+/** One child process running `script` on `file` `runs` times; the figures are its last run's. */
+function child(script: string, file: string, runs = 1): Run {
+  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script, file, String(runs)], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`backtest bench child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Run;
 }
@@ -104,8 +114,9 @@ export async function runBacktestBench(): Promise<BenchResult[]> {
     await writeAggTrades(ten, EVENTS * 10);
     const full = best([child(FULL, one), child(FULL, one), child(FULL, one)]);
     const bare = best([child(BARE, one), child(BARE, one), child(BARE, one)]);
-    const fullRate = Math.round((full.events / full.ms) * 1000);
-    const bareRate = Math.round((bare.events / bare.ms) * 1000);
+    const rate = (r: Run): number => Math.round((r.events / r.ms) * 1000);
+    const [fullRate, bareRate] = [rate(full), rate(bare)];
+    const [warmFull, warmBare] = [rate(child(FULL, one, 3)), rate(child(BARE, one, 3))];
     const big = child(FULL, ten);
     const rss1 = Math.round(full.maxRssKb / 1024);
     const rss10 = Math.round(big.maxRssKb / 1024);
@@ -117,6 +128,14 @@ export async function runBacktestBench(): Promise<BenchResult[]> {
         baselineName: "bare loop: same reader, same strategy, no runtime",
         baselineValue: bareRate,
         ratio: Number((fullRate / bareRate).toFixed(3)),
+      },
+      {
+        name: `backtest throughput warm: the 3rd of 3 runs in one process (impulse, ${EVENTS} aggTrades)`,
+        unit: "events/cpu-s",
+        value: warmFull,
+        baselineName: "bare loop, its 3rd of 3 runs in one process",
+        baselineValue: warmBare,
+        ratio: Number((warmFull / warmBare).toFixed(3)),
       },
       {
         name: `backtest peak RSS on 10× input (${EVENTS * 10} aggTrades)`,
