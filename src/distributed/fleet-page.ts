@@ -43,10 +43,19 @@ function resetRisk() {
 }
 const sendTo = (engine, type) => send(engine, { engine, type, reason: "fleet dashboard" });
 const sendAll = (type) => send("every engine", { all: true, type, reason: "fleet dashboard" });
+// The fleet process gone or restarting: say so and keep polling, without piling up errors.
+async function getJson(path) {
+  try {
+    const r = await fetch(path, { headers: headers() });
+    return r.ok ? { ok: true, body: await r.json() } : { ok: false, problem: "HTTP " + r.status };
+  } catch (e) {
+    return { ok: false, problem: "unreachable (" + e.message + ")" };
+  }
+}
 async function refresh() {
-  const r = await fetch("/api/fleet", { headers: headers() });
-  if (!r.ok) { $("risk").textContent = "fleet API: HTTP " + r.status; return; }
-  const f = await r.json();
+  const got = await getJson("/api/fleet");
+  if (!got.ok) { $("risk").textContent = "fleet API: " + got.problem; return; }
+  const f = got.body;
   const t = f.totals, risk = f.risk;
   $("risk").className = risk && risk.tripped ? "tripped" : "";
   $("risk").innerHTML = "engines up " + t.enginesUp + ", down " + t.enginesDown + " | equity " + t.equity.toFixed(2) + " | gross exposure " + t.grossExposure.toFixed(2) +
@@ -70,10 +79,10 @@ async function refresh() {
 }
 async function loadEvents() {
   const engine = $("engine").value; if (!engine) return;
-  const r = await fetch("/api/fleet/events?engine=" + encodeURIComponent(engine) + "&limit=200", { headers: headers() });
+  const got = await getJson("/api/fleet/events?engine=" + encodeURIComponent(engine) + "&limit=200");
   // Another engine was chosen meanwhile: its own answer is coming.
   if ($("engine").value !== engine) return;
-  $("events").textContent = r.ok ? (await r.json()).map((e) => e.seq + " " + e.type + " " + JSON.stringify(e.event)).join("\\n") : "HTTP " + r.status;
+  $("events").textContent = got.ok ? got.body.map((e) => e.seq + " " + e.type + " " + JSON.stringify(e.event)).join("\\n") : "events: " + got.problem;
 }
 refresh(); setInterval(refresh, 2000);
 </script></body></html>

@@ -20,6 +20,7 @@ import { describeError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
 import { COMMAND_ID_PATTERN } from "../control/command-schema.ts";
 import { requireBearer } from "../control/http/auth.ts";
+import { closeServer } from "../control/http/close-server.ts";
 import { readJsonObject } from "../control/http/request-body.ts";
 import { ApiError, sendError, sendJson, sendText } from "../control/http/respond.ts";
 import type { Secret } from "../core/secrets.ts";
@@ -63,7 +64,7 @@ export async function startFleetServer(o: FleetServerOptions): Promise<FleetServ
   const addr = server.address() as { port: number };
   return {
     url: `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${addr.port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => closeServer(server),
   };
 }
 

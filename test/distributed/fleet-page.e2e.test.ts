@@ -77,7 +77,7 @@ describe("fleet page in headless Chromium", { skip }, () => {
     });
     closeEngine = () => d.close();
     browser = await launchChromium();
-    page = await open(browser.page, []);
+    page = (await open(browser.page, [])).tab;
   });
 
   after(async () => {
@@ -90,9 +90,15 @@ describe("fleet page in headless Chromium", { skip }, () => {
     await redis?.stop();
   });
 
-  /** Starts a fleet process with `flags` and opens its page in `tab`, watching for problems. */
-  async function open(tab: Page, flags: readonly string[]): Promise<Page> {
-    const url = await new Promise<string>((resolve) => void fleetCommand(["--port", "0", "--redis-url", redis.url, ...flags], abort.signal, resolve));
+  /**
+   * Starts a fleet process with `flags` (until `until` aborts) and opens its page in `tab`,
+   * watching for problems. `exited` is the fleet command's own end (its exit code).
+   */
+  async function open(tab: Page, flags: readonly string[], until = abort.signal): Promise<{ tab: Page; exited: Promise<number> }> {
+    let exited!: Promise<number>;
+    const url = await new Promise<string>((resolve) => {
+      exited = fleetCommand(["--port", "0", "--redis-url", redis.url, ...flags], until, resolve);
+    });
     tab.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
     });
@@ -106,8 +112,11 @@ describe("fleet page in headless Chromium", { skip }, () => {
       void (answer === "accept" ? d.accept() : d.dismiss());
     });
     await tab.goto(url, { waitUntil: "load" });
-    return tab;
+    return { tab, exited };
   }
+
+  const riskyFleet = new AbortController();
+  let risky: Awaited<ReturnType<typeof open>>;
 
   const row = (engineId: string) => page.locator("#engines tr", { hasText: engineId });
   const commandsOf = async (engineId: string) => toEntries(await link.send(["XRANGE", keys.commands(engineId), "-", "+"])).map((e) => e.fields);
@@ -150,14 +159,22 @@ describe("fleet page in headless Chromium", { skip }, () => {
 
   test("a tripped fleet risk is shown with its reason and reset from the page", async () => {
     // A second fleet process, in a tab of its own, whose gross-exposure limit (500) is under eng-dis's 0.01 × 60,100.
-    const risky = await open(await browser.context.newPage(), ["--max-gross-exposure", "500"]);
-    await risky.locator("#risk.tripped", { hasText: "FLEET RISK TRIPPED: fleet gross exposure 601.00" }).waitFor();
-    await risky.locator("#risk button", { hasText: "reset fleet risk" }).click();
-    await risky.locator("#outcome", { hasText: "fleet risk reset; drawdown measured from the equity of now" }).waitFor();
+    risky = await open(await browser.context.newPage(), ["--max-gross-exposure", "500"], riskyFleet.signal);
+    await risky.tab.locator("#risk.tripped", { hasText: "FLEET RISK TRIPPED: fleet gross exposure 601.00" }).waitFor();
+    await risky.tab.locator("#risk button", { hasText: "reset fleet risk" }).click();
+    await risky.tab.locator("#outcome", { hasText: "fleet risk reset; drawdown measured from the equity of now" }).waitFor();
     assert.match(dialogs.at(-1) ?? "", /^reset the fleet risk\?/);
   });
 
   test("no page errors and no request off the fleet server", () => {
     assert.deepEqual(problems, []);
+  });
+
+  // Last: the browser now logs the refused connections, which the test above would count. The
+  // timeout guards against the hang this test pins (a polling page held the process for ever).
+  test("a fleet process stops while its page is open (the page's keep-alive polling does not hold it), and the page says it is unreachable", { timeout: 120_000 }, async () => {
+    riskyFleet.abort();
+    assert.equal(await risky.exited, 0);
+    await risky.tab.locator("#risk", { hasText: /^fleet API: unreachable/ }).waitFor();
   });
 });

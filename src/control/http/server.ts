@@ -22,6 +22,7 @@ import type { EngineView } from "../engine-view.ts";
 import { registerSecret, type Secret } from "../../core/secrets.ts";
 import { isLoopbackHost, requireLoopbackHostHeader } from "./auth.ts";
 import { handleCommand } from "./command-route.ts";
+import { closeServer } from "./close-server.ts";
 import { LiveStream } from "./live-stream.ts";
 import type { ReadHandler } from "./read-handler.ts";
 import { readRoutes } from "./read-routes.ts";
@@ -156,14 +157,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
     port,
     url: `http://${urlHost}:${port}`,
     close: () => {
-      closing ??= new Promise<void>((resolve) => {
+      if (closing === undefined) {
         stream.close();
         if (ownMetrics) metrics.close();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests still running (a slow command) get a moment, then their sockets go.
-        setTimeout(() => server.closeAllConnections(), 2_000).unref();
-      });
+        closing = closeServer(server);
+      }
       return closing;
     },
   };
