@@ -35,11 +35,11 @@ export class StrategySlot {
   readonly capitalShare: number;
   readonly #allowed: ReadonlySet<string>;
   readonly #now: () => number;
-  readonly #onDisabled: (slot: StrategySlot, handler: string, problem: string) => void;
+  readonly #onDisabled: (disabled: DisabledStrategy, handler: string, problem: string) => void;
   /** When and why it was disabled; undefined while it runs. */
   disabled: DisabledStrategy | undefined;
 
-  constructor(placed: PlacedStrategy, runSymbols: readonly string[], now: () => number, onDisabled: (slot: StrategySlot, handler: string, problem: string) => void) {
+  constructor(placed: PlacedStrategy, runSymbols: readonly string[], now: () => number, onDisabled: (disabled: DisabledStrategy, handler: string, problem: string) => void) {
     this.strategy = placed.strategy;
     this.id = placed.strategy.id;
     this.symbols = placed.symbols;
@@ -92,7 +92,7 @@ export class StrategySlot {
     if (this.disabled !== undefined) return;
     const at = this.#now();
     this.disabled = { strategyId: this.id, at, atIso: new Date(at).toISOString(), problem: `${handler} ${problem}` };
-    this.#onDisabled(this, handler, problem);
+    this.#onDisabled(this.disabled, handler, problem);
   }
 }
 

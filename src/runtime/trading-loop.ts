@@ -73,7 +73,7 @@ export class TradingLoop {
       context: (symbol) => this.#readContext(symbol),
     };
     this.slots = options.strategies.map((s) =>
-      new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, () => options.clock.now(), (slot, handler, problem) => this.#disable(slot, handler, problem)),
+      new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, () => options.clock.now(), (disabled, handler, problem) => this.#disable(disabled, handler, problem)),
     );
     options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled", "mark"]);
   }
@@ -160,16 +160,15 @@ export class TradingLoop {
     }
   }
 
-  #disable(slot: StrategySlot, handler: string, problem: string): void {
-    const disabled = slot.disabled!;
+  #disable(disabled: DisabledStrategy, handler: string, problem: string): void {
     this.disabled.push(disabled);
     this.#o.engine.record({
       type: "alert",
       ts: disabled.at,
       severity: "critical",
       code: "STRATEGY_DISABLED",
-      message: `strategy ${slot.id} disabled: ${handler} ${problem}; it gets no more data and its signals are ignored (its positions stay under risk's stops, max hold and horizon)`,
-      context: { strategyId: slot.id, handler, problem },
+      message: `strategy ${disabled.strategyId} disabled: ${handler} ${problem}; it gets no more data and its signals are ignored (its positions stay under risk's stops, max hold and horizon)`,
+      context: { strategyId: disabled.strategyId, handler, problem },
     });
   }
 
