@@ -23,6 +23,11 @@ export class SideLevels {
   #count = 0;
   /** Mean size of a level near the touch, in lots; the owner refreshes it as the price moves. */
   baseLots = 1;
+  /**
+   * What levels 1 … count − 1 all hold since the last `setLevels` filled them (taking at the touch
+   * keeps that true); NaN once anything else changed them.
+   */
+  #uniformDeep = Number.NaN;
 
   constructor(dir: 1 | -1, depth: number) {
     this.dir = dir;
@@ -86,22 +91,42 @@ export class SideLevels {
    * Replace the side with `levels` contiguous levels from `touch` outward: the touch holds
    * `touchLots`, the deeper ones `deepLots` each (a replayed book: the recorded touch, and an
    * assumed depth behind it). No lots at the touch empties the side.
+   *
+   * A replay calls this on every trade, mostly with the touch a tick or two from the last one and
+   * the same assumed depth: the deep levels that already hold `deepLots` from the last call (and
+   * nothing changed since) are left as they are, so a one-tick move writes about three levels, not all.
    */
   setLevels(touch: number, touchLots: number, deepLots: number, levels: number): void {
+    const lastBest = this.#best;
+    const lastDeep = this.#uniformDeep;
+    const lastLevels = this.#count;
+    this.#uniformDeep = Number.NaN;
     this.#best = touch;
     this.#count = 0;
     if (touchLots < 1) return;
     const n = Math.min(Math.max(1, levels), this.depth);
     this.#sizes[touch & this.#mask] = touchLots;
     this.#count = 1;
-    while (this.#count < n && deepLots >= 1) {
-      this.#sizes[(touch + this.dir * this.#count) & this.#mask] = deepLots;
-      this.#count++;
+    if (n === 1 || deepLots < 1) return;
+    // New level i is the last call's level i + shift: those in 1 … lastLevels − 1 hold deepLots already.
+    const shift = (touch - lastBest) * this.dir;
+    let keepFrom = n;
+    let keepTo = n - 1;
+    if (deepLots === lastDeep) {
+      keepFrom = Math.max(1, 1 - shift);
+      keepTo = Math.min(n - 1, lastLevels - 1 - shift);
     }
+    for (let i = 1; i < n; i++) {
+      if (i === keepFrom && keepFrom <= keepTo) i = keepTo + 1;
+      if (i < n) this.#sizes[(touch + this.dir * i) & this.#mask] = deepLots;
+    }
+    this.#count = n;
+    this.#uniformDeep = deepLots;
   }
 
   /** Rebuild every level with the touch at `touch`. */
   regenerate(touch: number, rng: Prng): void {
+    this.#uniformDeep = Number.NaN;
     this.#best = touch;
     this.#count = 0;
     this.#fillDeep(rng);
@@ -112,6 +137,7 @@ export class SideLevels {
    * trades, reported touch-first; advancing adds fresh levels in front. Then refill to `depth`.
    */
   moveTouch(target: number, rng: Prng, onTrade: LevelTradeSink): void {
+    this.#uniformDeep = Number.NaN;
     if (this.#count === 0) {
       this.regenerate(target, rng);
       return;
@@ -156,6 +182,7 @@ export class SideLevels {
   /** Nudge one level's size toward the profile, biased to the top of the book. */
   perturb(rng: Prng): void {
     if (this.#count === 0) return;
+    this.#uniformDeep = Number.NaN;
     const u = rng.next();
     const i = Math.floor(this.#count * u * u);
     const idx = (this.#best + this.dir * i) & this.#mask;
