@@ -5,10 +5,16 @@
  *   shared with other work does not halve the figure) through the whole runtime (`runBacktest`: reader, replay
  *   market, matching engine, engine, journal, risk, router, strategy), beside a bare loop that
  *   reads and parses the same file with the same reader and calls the same strategy on a book
- *   made from each trade. Both in child processes of their own, best of a few runs.
- * - Warm throughput: the same pair, each the last of three runs in one process, so that neither
+ *   made from each trade. Both in child processes of their own, run in turn (runtime, bare loop,
+ *   runtime, …): this host's pace moves by 1.5× from one minute to the next, and the bare loop's
+ *   short run moves the most, so the two sides of one pair ran in the same phase. The ratio is
+ *   the median of the pairs' ratios; the rates are each side's median.
+ * - Warm throughput: the same pairs, each the last of three runs in one process, so that neither
  *   pays V8's compiling (most of a cold run's extra: docs/PERFORMANCE.md). What a long backtest
  *   converges to; the cold row stays the target's measure.
+ * - Without orders: the same cold pairs with impulse told never to enter, so that each run shows
+ *   how much of the gap is the order path and how much the per-event work (replay, engine, bus,
+ *   risk, router on every book).
  * - Memory: peak RSS of a backtest on 1× and on 10× the input (flat memory: the ratio stays near 1).
  */
 import { spawnSync } from "node:child_process";
@@ -45,7 +51,7 @@ export async function writeAggTrades(path: string, n: number): Promise<void> {
 const FULL = `
 import { loadConfig } from "#src/config/config.ts";
 import { runBacktest } from "#src/research/backtest/backtest.ts";
-const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=impulse"] });
+const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=impulse", ...process.argv.slice(3)] });
 let r, c;
 for (let i = Number(process.argv[2]); i > 0; i--) {
   const c0 = process.cpuUsage();
@@ -97,13 +103,54 @@ interface Run {
 }
 
 /** One child process running `script` on `file` `runs` times; the figures are its last run's. */
-function child(script: string, file: string, runs = 1): Run {
-  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script, file, String(runs)], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+function child(script: string, file: string, runs = 1, overrides: readonly string[] = []): Run {
+  const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script, file, String(runs), ...overrides], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`backtest bench child failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Run;
 }
 
-const best = (runs: readonly Run[]): Run => runs.reduce((a, b) => (b.events / b.ms > a.events / a.ms ? b : a));
+const rate = (r: Run): number => Math.round((r.events / r.ms) * 1000);
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Pairs {
+  readonly full: number;
+  readonly bare: number;
+  readonly ratio: number;
+  readonly fullRuns: readonly Run[];
+}
+
+/**
+ * `n` runtime/bare-loop pairs run in turn, each child running the file `runs` times (its last run
+ * counts); `overrides` are the runtime's configuration beyond impulse on ETHUSDT.
+ */
+function pairs(file: string, n: number, runs: number, overrides: readonly string[] = []): Pairs {
+  const fullRuns: Run[] = [];
+  const ratios: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = child(FULL, file, runs, overrides);
+    const b = child(BARE, file, runs);
+    fullRuns.push(f);
+    bare.push(rate(b));
+    ratios.push(rate(f) / rate(b));
+  }
+  return { full: Math.round(median(fullRuns.map(rate))), bare: Math.round(median(bare)), ratio: median(ratios), fullRuns };
+}
+
+const row = (name: string, p: Pairs, baselineName: string): BenchResult => ({
+  name,
+  unit: "events/cpu-s",
+  value: p.full,
+  baselineName,
+  baselineValue: p.bare,
+  ratio: Number(p.ratio.toFixed(3)),
+});
+
+const PAIRS = 5;
 
 export async function runBacktestBench(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "hean-bench-bt-"));
@@ -112,31 +159,20 @@ export async function runBacktestBench(): Promise<BenchResult[]> {
     const ten = join(dir, "ETHUSDT-aggTrades-2025-01-08.csv");
     await writeAggTrades(one, EVENTS);
     await writeAggTrades(ten, EVENTS * 10);
-    const full = best([child(FULL, one), child(FULL, one), child(FULL, one)]);
-    const bare = best([child(BARE, one), child(BARE, one), child(BARE, one)]);
-    const rate = (r: Run): number => Math.round((r.events / r.ms) * 1000);
-    const [fullRate, bareRate] = [rate(full), rate(bare)];
-    const [warmFull, warmBare] = [rate(child(FULL, one, 3)), rate(child(BARE, one, 3))];
+    const cold = pairs(one, PAIRS, 1);
+    const warm = pairs(one, 3, 3);
+    // The same strategy on every trade and book, told never to enter: the runtime's cost per
+    // event without the order path (what a row's gap owes to trading, in every bench run).
+    const noOrders = pairs(one, 3, 1, ["strategy.params.entryZ=999"]);
+    // Peak RSS and heap on 1×: the runtime run with the median rate.
+    const full = [...cold.fullRuns].sort((a, b) => rate(a) - rate(b))[cold.fullRuns.length >> 1]!;
     const big = child(FULL, ten);
     const rss1 = Math.round(full.maxRssKb / 1024);
     const rss10 = Math.round(big.maxRssKb / 1024);
     return [
-      {
-        name: `backtest throughput, trade events through the full runtime (impulse, ${EVENTS} aggTrades)`,
-        unit: "events/cpu-s",
-        value: fullRate,
-        baselineName: "bare loop: same reader, same strategy, no runtime",
-        baselineValue: bareRate,
-        ratio: Number((fullRate / bareRate).toFixed(3)),
-      },
-      {
-        name: `backtest throughput warm: the 3rd of 3 runs in one process (impulse, ${EVENTS} aggTrades)`,
-        unit: "events/cpu-s",
-        value: warmFull,
-        baselineName: "bare loop, its 3rd of 3 runs in one process",
-        baselineValue: warmBare,
-        ratio: Number((warmFull / warmBare).toFixed(3)),
-      },
+      row(`backtest throughput, trade events through the full runtime (impulse, ${EVENTS} aggTrades; medians of ${PAIRS} pairs run in turn)`, cold, "bare loop: same reader, same strategy, no runtime"),
+      row(`backtest throughput warm: the 3rd of 3 runs in one process (impulse, ${EVENTS} aggTrades; medians of 3 pairs)`, warm, "bare loop, its 3rd of 3 runs in one process"),
+      row(`backtest throughput without orders: impulse told never to enter (entryZ=999; medians of 3 pairs)`, noOrders, "bare loop: same reader, same strategy, no runtime"),
       {
         name: `backtest peak RSS on 10× input (${EVENTS * 10} aggTrades)`,
         unit: "MB",
