@@ -183,7 +183,9 @@ export function withStrategyLimits(config: RiskConfig, strategies: readonly { re
 
 /**
  * One position's decision (what `checkPositions` returns for it), for a caller that walks its
- * positions itself: the check runs on every book, and needs no arrays or copies for that.
+ * positions itself: the check runs on every book, and needs no arrays or copies for that. A book
+ * decides only by price (`includeTime` false): the time rules are the watchdog's, and a position
+ * past its max hold whose close is pending would otherwise build that decision on every book.
  */
 export function checkPosition(
   p: MonitoredPosition,
@@ -191,9 +193,10 @@ export function checkPosition(
   now: number,
   config: RiskConfig,
   stopLosses: ReadonlyMap<string, number>,
+  includeTime = true,
 ): ForceCloseDecision | undefined {
   if (p.qty === 0n) return undefined;
-  return priceDecision(p, mark, config, stopLosses) ?? timeDecision(p, now, config);
+  return priceDecision(p, mark, config, stopLosses) ?? (includeTime ? timeDecision(p, now, config) : undefined);
 }
 
 export function checkPositions(

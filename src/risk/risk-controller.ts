@@ -481,14 +481,11 @@ export class RiskController {
       m.entryValue = p.entryValue;
       m.openedAt = p.openedAt;
       m.strategyId = this.#entryStrategy.get(p.symbol);
-      const d = checkPosition(m, portfolio.mark(p.symbol), now, config, engine.state.stopLosses);
+      const d = checkPosition(m, portfolio.mark(p.symbol), now, config, engine.state.stopLosses, includeTime);
       if (d !== undefined) (decisions ??= []).push(d);
     }
     if (decisions === undefined) return;
-    for (const d of decisions) {
-      if (!includeTime && (d.reason === "MAX_HOLD" || d.reason === "HORIZON")) continue;
-      this.#forceClose(d.symbol, d.reason, d.detail, now);
-    }
+    for (const d of decisions) this.#forceClose(d.symbol, d.reason, d.detail, now);
   }
 
   #forceClose(symbol: string, reason: ForceCloseReason, detail: string, now: number): void {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type Dec, ZERO, dec } from "../../src/core/decimal.ts";
 import { validateRiskConfig, type RiskConfig } from "../../src/risk/config.ts";
-import { type MonitoredPosition, checkPositions, lastDeadline } from "../../src/risk/position-monitor.ts";
+import { type MonitoredPosition, checkPosition, checkPositions, lastDeadline } from "../../src/risk/position-monitor.ts";
 import type { BidAsk } from "../../src/core/bid-ask.ts";
 
 const MIN = 60_000;
@@ -92,6 +92,15 @@ test("stop-loss takes precedence over an also-expired max hold; without a mark o
   const old = pos({ openedAt: NOW - 60 * MIN });
   assert.equal(check(old, at("90", "90.1"), NOW, config)[0]?.reason, "STOP_LOSS");
   assert.equal(check(old, noMarks, NOW, config)[0]?.reason, "MAX_HOLD");
+});
+
+test("on a book (price rules only) a position past its max hold and horizon is judged by its stop alone", () => {
+  const config = validateRiskConfig({ stopLossPct: 1, maxHoldMs: 15 * MIN, horizonUtc: { s1: "11:00" } });
+  const old = pos({ openedAt: NOW - 60 * MIN, strategyId: "s1" });
+  assert.equal(checkPosition(old, { bid: dec("100"), ask: dec("100.1") }, NOW, config, NO_STOPS, false), undefined);
+  assert.equal(checkPosition(old, { bid: dec("90"), ask: dec("90.1") }, NOW, config, NO_STOPS, false)?.reason, "STOP_LOSS");
+  // The watchdog's check (time included) still closes it.
+  assert.equal(checkPosition(old, { bid: dec("100"), ask: dec("100.1") }, NOW, config, NO_STOPS)?.reason, "MAX_HOLD");
 });
 
 test("horizon: a position opened before today's HH:MM UTC deadline is closed once it has passed", () => {
