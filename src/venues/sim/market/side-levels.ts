@@ -108,18 +108,18 @@ export class SideLevels {
     this.#sizes[touch & this.#mask] = touchLots;
     this.#count = 1;
     if (n === 1 || deepLots < 1) return;
-    // New level i is the last call's level i + shift: those in 1 … lastLevels − 1 hold deepLots already.
-    const shift = (touch - lastBest) * this.dir;
+    // New level i is the last call's level i + shift: those in 1 … lastLevels − 1 hold deepLots
+    // already (when that is still the depth), and only the levels either side of them are written.
     let keepFrom = n;
     let keepTo = n - 1;
     if (deepLots === lastDeep) {
+      const shift = (touch - lastBest) * this.dir;
       keepFrom = Math.max(1, 1 - shift);
       keepTo = Math.min(n - 1, lastLevels - 1 - shift);
+      if (keepFrom > keepTo) keepFrom = n;
     }
-    for (let i = 1; i < n; i++) {
-      if (i === keepFrom && keepFrom <= keepTo) i = keepTo + 1;
-      if (i < n) this.#sizes[(touch + this.dir * i) & this.#mask] = deepLots;
-    }
+    for (let i = 1; i < keepFrom; i++) this.#sizes[(touch + this.dir * i) & this.#mask] = deepLots;
+    for (let i = Math.max(keepFrom, keepTo + 1); i < n; i++) this.#sizes[(touch + this.dir * i) & this.#mask] = deepLots;
     this.#count = n;
     this.#uniformDeep = deepLots;
   }
