@@ -18,8 +18,6 @@ const HALF = SCALE / 2n;
 
 export const ZERO = 0n as Dec;
 export const ONE = SCALE as Dec;
-/** Two, for a mid price: `div(add(bid, ask), TWO)` (exact, half-even at the 18th decimal like every `div`). */
-export const TWO = (2n * SCALE) as Dec;
 
 export type Rounding = "half-even" | "floor" | "ceil" | "trunc";
 

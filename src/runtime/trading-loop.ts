@@ -12,7 +12,8 @@
  * reasons (`order.sized`) before the order.
  */
 import type { Clock, TimerHandle } from "../core/clock.ts";
-import { type Dec, TWO, ZERO, abs, add, div, mul, sub, toNumber } from "../core/decimal.ts";
+import { midPrice } from "../core/bid-ask.ts";
+import { type Dec, ZERO, abs, add, mul, sub, toNumber } from "../core/decimal.ts";
 import type { BookEvent, HeanEvent, SignalEvent, SizingInputs, Urgency } from "../core/events.ts";
 import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
@@ -119,7 +120,7 @@ export class TradingLoop {
 
   #onEvent(e: HeanEvent): void {
     // Realised volatility follows the journaled marks, so a replay of the journal sees the same figures.
-    if (e.type === "mark") return this.#volOf(e.symbol).update(e.ts, toNumber(div(add(e.bid, e.ask), TWO)));
+    if (e.type === "mark") return this.#volOf(e.symbol).update(e.ts, toNumber(midPrice(e)));
     if (!this.#running) return;
     switch (e.type) {
       case "market.book":
@@ -206,7 +207,7 @@ export class TradingLoop {
     const lossFactor = lossStepDownFactor(streak, risk.lossStepDown);
     const inputs: SizingInputs = {
       equity: state.portfolio.equity(),
-      price: div(add(book.bid, book.ask), TWO),
+      price: midPrice(book),
       stopDistance: signal.stopDistance,
       confidence,
       governorFactor: sizeFactor(state.risk.state, risk),

@@ -17,7 +17,8 @@
  * sent twice. Timers run on the Clock.
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
-import { type Dec, TWO, ZERO, add, div, min, roundToStep, sub, toNumber } from "../../core/decimal.ts";
+import { midPrice } from "../../core/bid-ask.ts";
+import { type Dec, ZERO, add, min, roundToStep, sub, toNumber } from "../../core/decimal.ts";
 import type { BookEvent, HeanEvent, LegCause, LegKind, OrderPurpose, RouterEndReason, RouterParentEvent, Side, Urgency } from "../../core/events.ts";
 import type { Instrument, InstrumentRegistry } from "../../core/instrument.ts";
 import type { EventBus } from "../../bus/event-bus.ts";
@@ -138,7 +139,7 @@ export class Router {
     const terms: ParentTerms = {
       ...req,
       parentId: parentOrderId(engine.journal.journalId, engine.state.parents.count + 1),
-      arrivalMid: div(add(book.bid, book.ask), TWO),
+      arrivalMid: midPrice(book),
       filledQty: ZERO,
       legs: [],
     };
