@@ -40,7 +40,8 @@ export class Engine {
   readonly #clock: Clock;
   readonly #markIntervalMs: number;
   readonly #snapshotEvery: number;
-  readonly #lastMarkJournaled = new Map<string, number>();
+  /** The book each symbol's last journaled mark came from. */
+  readonly #lastMarkJournaled = new Map<string, BookEvent>();
   readonly #lastBook = new Map<string, BookEvent>();
   #sinceSnapshot = 0;
   /** False while another thread keeps the periodic snapshots (engine/snapshot-keeper.ts). */
@@ -64,6 +65,7 @@ export class Engine {
   /** Apply, journal, then publish. Never throws: a refused event raises an alert and changes nothing. */
   record(event: HeanEvent): RecordOutcome {
     if (event.type === "market.book") return this.#onBook(event);
+    if (event.type === "order.filled") this.#markBeforeFill(event.symbol);
     let outcome: ApplyOutcome;
     try {
       outcome = this.#state.apply(event);
@@ -163,16 +165,29 @@ export class Engine {
     }
     this.#lastBook.set(book.symbol, book);
     this.#state.portfolio.setMark(book.symbol, book.bid, book.ask, book.ts);
-    const last = this.#lastMarkJournaled.get(book.symbol) ?? -Infinity;
-    if (book.ts - last >= this.#markIntervalMs && this.state.portfolio.position(book.symbol).qty !== 0n) {
+    const last = this.#lastMarkJournaled.get(book.symbol);
+    // A symbol's first book is journaled held or not: the run's buy-and-hold starts at its price.
+    if (last === undefined || (book.ts - last.ts >= this.#markIntervalMs && this.state.portfolio.position(book.symbol).qty !== 0n)) {
       this.#recordMark(book);
     }
     this.#outbox.publish(book);
     return "ignored";
   }
 
+  /**
+   * Reports value positions at journaled marks only (so a replay values the run as the run did),
+   * and marks are journaled only while a position is held: without this, a position opened after
+   * a flat spell would be valued at the last mark of the previous one, however far the market has
+   * moved since. A mark at most `markIntervalMs` old is kept, as on every book.
+   */
+  #markBeforeFill(symbol: string): void {
+    const book = this.#lastBook.get(symbol);
+    const last = this.#lastMarkJournaled.get(symbol);
+    if (book !== undefined && book !== last && (last === undefined || book.ts - last.ts >= this.#markIntervalMs)) this.#recordMark(book);
+  }
+
   #recordMark(book: BookEvent): void {
-    this.#lastMarkJournaled.set(book.symbol, book.ts);
+    this.#lastMarkJournaled.set(book.symbol, book);
     this.record({ type: "mark", ts: book.ts, symbol: book.symbol, bid: book.bid, ask: book.ask });
   }
 

@@ -155,18 +155,22 @@ export function maxDrawdown(curve: readonly CurvePoint[]): { pct: number; durati
   let peakTs = 0;
   let pct = 0;
   let durationMs = 0;
+  // Only a span with a sample below the peak is a drawdown: samples at the peak, however far apart, are not.
+  let underwater = false;
   for (const p of curve) {
     if (p.equity >= peak) {
-      if (peak > -Infinity) durationMs = Math.max(durationMs, p.ts - peakTs);
+      if (underwater) durationMs = Math.max(durationMs, p.ts - peakTs);
+      underwater = false;
       peak = p.equity;
       peakTs = p.ts;
       continue;
     }
+    underwater = true;
     if (peak > 0) pct = Math.max(pct, (peak - p.equity) / peak);
   }
   // Still under water at the end: the drawdown lasts until now.
   const last = curve.at(-1);
-  if (last !== undefined && last.equity < peak) durationMs = Math.max(durationMs, last.ts - peakTs);
+  if (last !== undefined && underwater) durationMs = Math.max(durationMs, last.ts - peakTs);
   return { pct, durationMs };
 }
 

@@ -46,6 +46,8 @@ export interface DrawdownState {
   readonly maxPct: number;
   /** Longest time from a peak until equity was back at it (an open one counts up to the last sample). */
   readonly maxDurationMs: number;
+  /** Whether the last sample was below the peak: time spent at the peak is no drawdown. */
+  readonly underwater: boolean;
 }
 
 export interface RunPerformanceSnapshot {
@@ -166,8 +168,11 @@ export class RunPerformance {
     });
     const dd = this.#drawdown;
     if (dd === null) return base;
-    // Exact drawdown from every sample (the curve may have been thinned).
-    return { ...base, maxDrawdownPct: Math.max(base.maxDrawdownPct, round(dd.maxPct * 100)), maxDrawdownDurationMs: Math.max(base.maxDrawdownDurationMs, dd.maxDurationMs) };
+    // Exact, from every sample: the curve may have been thinned, and a bucket whose low and high
+    // share a time cannot say which came first (read low-then-high, a dip after a peak looks like
+    // a recovery from an older one, and the duration runs from there).
+    const openMs = dd.underwater ? to - dd.peakTs : 0;
+    return { ...base, maxDrawdownPct: Math.max(base.maxDrawdownPct, round(dd.maxPct * 100)), maxDrawdownDurationMs: Math.max(dd.maxDurationMs, openMs) };
   }
 
   snapshot(): RunPerformanceSnapshot {
@@ -191,7 +196,9 @@ export class RunPerformance {
     p.#bucketMs = s.bucketMs;
     p.#curve = [...s.curve];
     while (p.#curve.length > bounds.curvePoints) p.#thin();
-    p.#drawdown = s.drawdown;
+    // A snapshot from before `underwater` was kept counts its open span as it did then.
+    const dd: (Omit<DrawdownState, "underwater"> & { readonly underwater?: boolean }) | null = s.drawdown;
+    p.#drawdown = dd === null ? null : { ...dd, underwater: dd.underwater ?? true };
     p.#transfers = s.transfers;
     p.#prices = new Map(s.prices.map((b) => [b.symbol, { first: b.first, last: b.last }]));
     p.#marks = new Map(s.marks.map(({ symbol, ...m }) => [symbol, m]));
@@ -253,16 +260,16 @@ export class RunPerformance {
   #trackDrawdown(ts: number, equity: Dec): void {
     const dd = this.#drawdown;
     if (dd === null) {
-      this.#drawdown = { peak: equity, peakTs: ts, maxPct: 0, maxDurationMs: 0 };
+      this.#drawdown = { peak: equity, peakTs: ts, maxPct: 0, maxDurationMs: 0, underwater: false };
       return;
     }
-    const maxDurationMs = Math.max(dd.maxDurationMs, ts - dd.peakTs);
+    const maxDurationMs = dd.underwater ? Math.max(dd.maxDurationMs, ts - dd.peakTs) : dd.maxDurationMs;
     if (equity >= dd.peak) {
-      this.#drawdown = { peak: equity, peakTs: ts, maxPct: dd.maxPct, maxDurationMs };
+      this.#drawdown = { peak: equity, peakTs: ts, maxPct: dd.maxPct, maxDurationMs, underwater: false };
       return;
     }
     const pct = dd.peak > 0n ? Number(dd.peak - equity) / Number(dd.peak) : 0;
-    this.#drawdown = { ...dd, maxPct: Math.max(dd.maxPct, pct), maxDurationMs };
+    this.#drawdown = { ...dd, maxPct: Math.max(dd.maxPct, pct), maxDurationMs, underwater: true };
   }
 }
 

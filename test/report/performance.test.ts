@@ -22,6 +22,9 @@ describe("performance", () => {
     assert.equal(dd.durationMs, 40);
     // Still under water at the end: lasts until the last sample.
     assert.deepEqual(maxDrawdown([{ ts: 0, equity: 100 }, { ts: 5, equity: 50 }, { ts: 9, equity: 60 }]), { pct: 0.5, durationMs: 9 });
+    // Samples at the peak, however far apart, are no drawdown; one starts at the last of them.
+    assert.deepEqual(maxDrawdown([{ ts: 0, equity: 100 }, { ts: 1_000, equity: 100 }, { ts: 5_000, equity: 100 }]), { pct: 0, durationMs: 0 });
+    assert.deepEqual(maxDrawdown([{ ts: 0, equity: 100 }, { ts: 4_000, equity: 100 }, { ts: 4_005, equity: 99 }, { ts: 6_000, equity: 101 }]), { pct: 0.01, durationMs: 2_000 });
   });
 
   test("trade statistics, exposure, maker share and buy-and-hold, by hand", () => {

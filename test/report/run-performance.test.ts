@@ -89,6 +89,20 @@ test("a snapshot restores the same figures, and a deposit is not a recovery from
   assert.equal(Number(dd.maxPct.toFixed(5)), 0.00101);
 });
 
+test("time at the peak is no drawdown: the duration counts from the last sample at the peak to the first back at it", () => {
+  // Flat (equity 10000) from T0 to T0 + 50 s, marked twice; bought at T0 + 50 s; marked back above 10000 at T0 + 70 s.
+  const st = engine([
+    mark("99", "101", T0),
+    mark("99", "101", T0 + 50_000),
+    ...order("a", "buy", T0 + 50_000),
+    fill("a", "buy", "100", "0.1", T0 + 50_000), // equity 9998.9
+    mark("102", "103", T0 + 70_000), // equity 10001.9: recovered after 20 s
+    mark("102", "103", T0 + 200_000), // at the new peak for 130 s more: not a drawdown
+  ]);
+  assert.equal(st.performance.drawdown()!.maxDurationMs, 20_000);
+  assert.equal(st.performance.summary(dec("10000"), st.portfolio.equity()).maxDrawdownDurationMs, 20_000);
+});
+
 test("bounded: the curve thins to its cap and keeps the extremes; recent trades keep the newest", () => {
   const p = new RunPerformance({ recentTrades: 3, curvePoints: 10, originWindow: 100 });
   const noTransfers = () => dec("0");

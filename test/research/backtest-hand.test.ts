@@ -157,3 +157,78 @@ test("a stopped backtest (Ctrl-C) ends cleanly where it was, and its report says
   assert.ok(report.backtest.data.events >= 1_000 && report.backtest.data.events < 20_000, `${report.backtest.data.events} events`);
   assert.deepEqual(report.orderTotals.working, 0, "working orders were settled at the stop");
 });
+
+/**
+ * Two round trips with a jump between them while flat, by hand (ETHUSDT rules as above; every
+ * order a taker; the touch is the last print's, bid = price, ask one tick above):
+ *
+ *   t=0     2000.00: buy 1000 USDT at most, at the taker limit floor(2000.01 × 1.0015) = 2003.01
+ *           → 0.49 ETH; filled at 2000.01 (t=5), fee 0.539002695
+ *   t=1000  2002.00: marked (equity 10000.436097305, the peak); sold at 2002.00 (t=1005), fee
+ *           0.539539 → net −0.103441695, equity 9999.896558305
+ *   t=2000  2500.00 while flat: buy at most floor(2500.01 × 1.0015) = 2503.76 → 0.39 ETH; filled
+ *           at 2500.01 (t=2005), fee 0.536252145. Valued at the bid 2500.00 the market shows,
+ *           equity 9999.35640616 — not at the 2002 of the last trade's mark (that read 9804.4).
+ *   t=3000  2500.50: marked (9999.55140616); sold at 2500.50 (t=3005), fee 0.53635725 → net
+ *           −0.881509395, equity 9999.01504891, the low: drawdown 1.421048395 / 10000.436097305
+ *   t=4000  2501.00: the end; under water since the peak at t=1000 for 3000 ms.
+ *   Buy and hold: mid 2000.005 at the first book, 2501.005 at the last: +25.049937…%
+ */
+const JUMP: readonly [number, string][] = [
+  [0, "2000.00"],
+  [1000, "2002.00"],
+  [2000, "2500.00"],
+  [3000, "2500.50"],
+  [4000, "2501.00"],
+];
+
+function jumpFile(): string {
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-02.csv");
+  const t0 = Date.UTC(2025, 0, 2);
+  const lines = JUMP.map(([ms, price], i) => `${300 + i},${price},1.500,${400 + i},${400 + i},${t0 + ms},true`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+/** Opens a long on the 1st and 3rd book it sees and closes it on the 2nd and 4th. */
+function openCloseTwice(): Strategy {
+  let books = 0;
+  return {
+    id: "twice",
+    onBook(book) {
+      books++;
+      if (books > 4) return undefined;
+      const open = books % 2 === 1;
+      return { type: "signal", ts: book.ts, strategyId: "twice", symbol: book.symbol, action: open ? "open" : "close", side: open ? "buy" : "sell", confidence: 1, stopDistance: 0.01, reason: "hand-checked" };
+    },
+  };
+}
+
+test("an entry after the market moved while flat is valued at the market, not at the last trade's mark: drawdown, its duration and buy-and-hold by hand", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
+  const { report, charts } = await runBacktest({ files: [jumpFile()], config, strategies: [openCloseTwice()] });
+  const p = report.performance;
+  assert.deepEqual(
+    report.trades.closed.map((t) => [t.qty, t.entryPrice, t.exitPrice, t.fees, t.netPnl]),
+    [
+      ["0.49", "2000.01", "2002", "1.078541695", "-0.103441695"],
+      ["0.39", "2500.01", "2500.5", "1.072609395", "-0.881509395"],
+    ],
+  );
+  assert.equal(report.equity, "9999.01504891");
+  const low = charts.equity.reduce((m, x) => Math.min(m, x.value), Infinity);
+  assert.equal(low, 9999.01504891, "no dip from valuing the second entry at the first trade's last mark");
+  assert.equal(p.maxDrawdownPct, Number(((1.421048395 / 10000.436097305) * 100).toFixed(6)));
+  assert.equal(p.maxDrawdownDurationMs, 3000);
+  assert.equal(p.buyAndHoldPct, Number(((2501.005 / 2000.005 - 1) * 100).toFixed(6)));
+});
+
+test("no trades: buy-and-hold spans the data, and time spent at the peak is no drawdown", async () => {
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT"] });
+  const { report } = await runBacktest({ files: [jumpFile()], config, strategies: [] });
+  const p = report.performance;
+  assert.equal(p.trades, 0);
+  assert.equal(p.buyAndHoldPct, Number(((2501.005 / 2000.005 - 1) * 100).toFixed(6)));
+  assert.equal(p.maxDrawdownPct, 0);
+  assert.equal(p.maxDrawdownDurationMs, 0);
+});
