@@ -90,6 +90,8 @@ export type SignalUrgency = "passive" | "aggressive";
 export interface SizingInputs {
   readonly equity: Dec;
   readonly price: Dec;
+  /** The highest limit a leg of the entry may carry, where the notional limits were met (absent in older records: `price`). */
+  readonly notionalPrice?: Dec | undefined;
   readonly stopDistance: number;
   readonly confidence: number;
   readonly governorFactor: number;

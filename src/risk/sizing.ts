@@ -13,7 +13,8 @@
  * 3c. loss step-down: × the factor for the strategy's losing streak (see loss-step-down.ts).
  * 4. governor: × the state's size factor (0 in QUARANTINE/HARD_STOP).
  * 5. limits: order notional, position notional headroom, gross exposure headroom, and leverage
- *    headroom (equity × maxLeverage − gross). Leverage is only ever this cap: it never multiplies
+ *    headroom (equity × maxLeverage − gross), met at `notionalPrice`: the pre-trade check
+ *    measures an order's notional at its limit, and a buy's taker leg may pay above the mid. Leverage is only ever this cap: it never multiplies
  *    a size (the audited sizer turned 0.1 into 0.3 that way). With a capital share, also the
  *    strategy's own headroom: equity × share × maxLeverage − its exposure.
  * Every factor only ever shrinks the size: nothing a strategy asks for can pass a limit.
@@ -27,6 +28,8 @@ import type { RiskConfig } from "./config.ts";
 export interface SizingInput {
   readonly equity: Dec;
   readonly price: Dec;
+  /** The highest limit a leg of this order may carry (default: `price`): the notional limits hold at it. */
+  readonly notionalPrice?: Dec | undefined;
   /** Entry-to-stop distance as a fraction of price (0.005 = 0.5 %). */
   readonly stopDistance: number;
   /** Realised volatility in percent, same horizon as `volatilityTargetPct`. */
@@ -106,6 +109,8 @@ export function sizeOrder(input: SizingInput, config: RiskConfig): SizingResult 
   const none = (note: string): SizingResult => ({ qty: ZERO, notional: ZERO, steps: [...steps, { step: "invalid-input", qty: ZERO, note }] });
   if (equity <= 0n) return none(`equity ${format(equity)} is not positive`);
   if (price <= 0n) return none(`price ${format(price)} is not positive`);
+  const notionalPrice = input.notionalPrice ?? price;
+  if (notionalPrice <= 0n) return none(`notional price ${format(notionalPrice)} is not positive`);
   if (!Number.isFinite(stopDistance) || stopDistance <= 0) return none(`stop distance ${stopDistance} is not a positive fraction`);
 
   const share = input.capitalShare;
@@ -140,9 +145,10 @@ export function sizeOrder(input: SizingInput, config: RiskConfig): SizingResult 
   scale("governor", g, "risk state");
 
   const cap = (step: SizingStepName, notionalLimit: Dec, note: string): void => {
-    const limitQty = div(max(ZERO, notionalLimit), price, "floor");
+    const limitQty = div(max(ZERO, notionalLimit), notionalPrice, "floor");
     qty = min(qty, limitQty);
-    steps.push({ step, qty, note: `notional ≤ ${format(notionalLimit)} (${note})` });
+    const at = notionalPrice === price ? "" : ` at ${format(notionalPrice)}`;
+    steps.push({ step, qty, note: `notional ≤ ${format(notionalLimit)}${at} (${note})` });
   };
   const position = input.positionNotional ?? ZERO;
   const gross = input.grossExposure ?? ZERO;

@@ -19,6 +19,7 @@ import type { InstrumentRegistry } from "../core/instrument.ts";
 import type { EventBus } from "../bus/event-bus.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ExecutionConfig } from "../execution/router/config.ts";
+import { highestLegPrice } from "../execution/router/pricing.ts";
 import type { Router } from "../execution/router/router.ts";
 import type { RiskConfig } from "../risk/config.ts";
 import { sizeFactor } from "../risk/governor.ts";
@@ -205,9 +206,11 @@ export class TradingLoop {
     const state = engine.state;
     const streak = risk.lossStepDown === undefined ? 0 : losingStreak(state.performance.recentTrades(), slot.id);
     const lossFactor = lossStepDownFactor(streak, risk.lossStepDown);
+    const urgency: Urgency = entryUrgency(signal.urgency, execution.urgency, state.risk.state);
     const inputs: SizingInputs = {
       equity: state.portfolio.equity(),
       price: midPrice(book),
+      notionalPrice: highestLegPrice(signal.side, urgency, book, execution.fallbackSlippageBps, instrument),
       stopDistance: signal.stopDistance,
       confidence,
       governorFactor: sizeFactor(state.risk.state, risk),
@@ -221,7 +224,6 @@ export class TradingLoop {
       lossStepDown: lossFactor < 1 ? { factor: lossFactor, streak } : undefined,
     };
     const sized = sizeOrder({ ...inputs, instrument }, risk);
-    const urgency: Urgency = entryUrgency(signal.urgency, execution.urgency, state.risk.state);
     const decisive = sized.steps.find((s) => s.qty === ZERO)?.step ?? "";
     const key = `${slot.id}\u0000${signal.symbol}`;
     if (sized.qty > 0n || this.#lastZero.get(key) !== decisive) {

@@ -232,3 +232,24 @@ test("no trades: buy-and-hold spans the data, and time spent at the peak is no d
   assert.equal(p.maxDrawdownPct, 0);
   assert.equal(p.maxDrawdownDurationMs, 0);
 });
+
+test("an entry sized at the max order notional goes out: sized at its taker leg's limit, which the pre-trade check measures", async () => {
+  // Touch 1999.99 / 2000.00, mid 1999.995: 1000 USDT is 0.5 ETH at the mid but 1001.50 at the taker
+  // limit 2003.00 (MAX_ORDER_NOTIONAL before); at that limit it is 0.49 ETH, filled at 2000.00.
+  const file = join(dir, "ETHUSDT-aggTrades-2025-01-03.csv");
+  const t0 = Date.UTC(2025, 0, 3);
+  writeFileSync(file, [0, 1000, 2000].map((ms, i) => `${500 + i},1999.99,1.500,${600 + i},${600 + i},${t0 + ms},true`).join("\n") + "\n");
+  let sent = false;
+  const wide: Strategy = {
+    id: "cap",
+    onBook(book) {
+      if (sent) return undefined;
+      sent = true;
+      return { type: "signal", ts: book.ts, strategyId: "cap", symbol: book.symbol, action: "open", side: "buy", confidence: 1, stopDistance: 0.001, reason: "at the cap" };
+    },
+  };
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate"] });
+  const { report } = await runBacktest({ files: [file], config, strategies: [wide] });
+  assert.deepEqual(report.risk.denials, {});
+  assert.deepEqual(report.trades.open.map((t) => [t.qty, t.entryPrice]), [["0.49", "2000"]]);
+});

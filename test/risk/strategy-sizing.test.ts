@@ -7,6 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { ZERO, dec, format, fromNumber, mul } from "../../src/core/decimal.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
+import { highestLegPrice } from "../../src/execution/router/pricing.ts";
 import { validateRiskConfig } from "../../src/risk/config.ts";
 import { lossStepDownFactor, losingStreak } from "../../src/risk/loss-step-down.ts";
 import { RealisedVol, realisedVolPct } from "../../src/risk/realised-vol.ts";
@@ -115,4 +116,23 @@ test("the signal contract names what is wrong", () => {
   assert.match(signalProblem({ ...ok, urgency: "now" as never }, only)!, /signal\.urgency/);
   assert.match(signalProblem({ ...ok, action: "hold" as never }, only)!, /signal\.action/);
   assert.equal(signalProblem({ ...ok, action: "close", stopDistance: Number.NaN }, only), undefined, "a close needs no stop");
+});
+
+test("the notional limits hold at the highest limit a leg may carry: an entry sized at the cap is not refused for its taker leg", () => {
+  const config = validateRiskConfig({});
+  const touch = { bid: dec("1999.99"), ask: dec("2000") };
+  // 1000 / mid 1999.995 = 0.5000… → 0.5 ETH, 1001.50 at the buy's taker limit 2003.00: the
+  // pre-trade check measures at the limit and refuses it. Sized at that limit: 0.49.
+  const atMid = sizeOrder(input({ price: dec("1999.995"), stopDistance: 0.001 }), config);
+  assert.equal(format(atMid.qty), "0.5");
+  const limit = highestLegPrice("buy", "immediate", touch, 15, ETH);
+  assert.equal(format(limit), "2003");
+  const sized = sizeOrder(input({ price: dec("1999.995"), notionalPrice: limit, stopDistance: 0.001 }), config);
+  assert.equal(format(sized.qty), "0.49");
+  assert.match(sized.steps.find((s) => s.step === "max-order-notional")!.note, /notional ≤ 1000 at 2003 \(max order notional\)/);
+  assert.ok(mul(sized.qty, limit) <= config.maxOrderNotional);
+  // A passive buy never takes, and a sell rests at the ask at most: the ask bounds both.
+  assert.equal(format(highestLegPrice("buy", "passive", touch, 15, ETH)), "2000");
+  assert.equal(format(highestLegPrice("sell", "immediate", touch, 15, ETH)), "2000");
+  assert.equal(sizeOrder(input({ notionalPrice: ZERO }), config).qty, ZERO, "a non-positive notional price sizes nothing");
 });

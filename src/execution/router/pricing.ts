@@ -3,7 +3,7 @@
  * accepts. Both are derived from the touch hean sees; neither ever uses a float.
  */
 import { type Dec, add, max, min, mulInt, sub } from "../../core/decimal.ts";
-import type { Side } from "../../core/events.ts";
+import type { Side, Urgency } from "../../core/events.ts";
 import { type Instrument, roundPrice } from "../../core/instrument.ts";
 import { exitLimitPrice } from "../exit-price.ts";
 import type { BidAsk } from "../../core/bid-ask.ts";
@@ -33,4 +33,14 @@ export function makerPrice(side: Side, touch: BidAsk, offsetTicks: number, instr
 /** A buy pays at most ask × (1 + bps), a sell takes at least bid × (1 − bps), on the tick inside the bound. */
 export function takerPrice(side: Side, touch: BidAsk, slippageBps: number, instrument: Instrument): Dec {
   return exitLimitPrice(side, touch, slippageBps, instrument);
+}
+
+/**
+ * The highest limit any leg of an entry may carry on this touch: a buy's bounded taker price
+ * (`passive` never takes, and its maker legs rest below the ask), a sell's ask (it rests at the
+ * ask at most and takes at the bid or below). The pre-trade check measures notional at a leg's
+ * limit, so a size whose notional limits hold at this price is not refused for them on this touch.
+ */
+export function highestLegPrice(side: Side, urgency: Urgency, touch: BidAsk, slippageBps: number, instrument: Instrument): Dec {
+  return side === "buy" && urgency !== "passive" ? takerPrice("buy", touch, slippageBps, instrument) : touch.ask;
 }
