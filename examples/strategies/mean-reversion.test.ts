@@ -1,6 +1,7 @@
 /**
  * A test template for a strategy of one's own: copy it next to your strategy and change the
- * prices and expectations. It drives the strategy's handlers directly with books you choose and
+ * prices and expectations (and the `../../src/` imports, if the copy sits elsewhere than two
+ * folders below this checkout). It drives the strategy's handlers directly with books you choose and
  * a view you control (no engine, no venue, no time waiting), and checks that the file loads the way
  * `hean run --strategy-file` loads it. Run it with:
  *

@@ -14,7 +14,7 @@ import { continuationFields, continuationMessage } from "../runtime/continuation
 import { type OperatorSurfaces, planOperatorSurfaces, startOperatorSurfaces } from "../runtime/operator-surfaces.ts";
 import { Runtime } from "../runtime/runtime.ts";
 import { disabledNote } from "../runtime/strategy-slot.ts";
-import { printReport } from "../report/print.ts";
+import { denialsNote, printReport } from "../report/print.ts";
 import { htmlReport } from "../report/html.ts";
 import { PriceSampler } from "../report/price-sampler.ts";
 import { toNumber } from "../core/decimal.ts";
@@ -233,7 +233,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   writeReport(report);
   // A strategy that broke mid-run was alerted when it happened; the report says it again above
   // the figures that are no longer all its own.
-  const notes = (report.disabled ?? []).map(disabledNote);
+  const refused = denialsNote(report.risk.denials);
+  const notes = [...(report.disabled ?? []).map(disabledNote), ...(refused === undefined ? [] : [refused])];
   if (htmlPath !== undefined && prices !== undefined) {
     const equity = runtime.engine.state.performance.equityCurve().map((p) => ({ ts: p.ts, value: toNumber(p.equity) }));
     writeFileSync(htmlPath, htmlReport(report, { equity, prices: prices.series() }, notes));

@@ -5,7 +5,7 @@
  * opens offline and can be mailed as it is.
  */
 import type { PerformanceReport } from "./run-performance.ts";
-import { amount, iso, type ReportTable, reportTables, summaryRows } from "./print.ts";
+import { amount, count, iso, type ReportTable, reportTables, summaryRows } from "./print.ts";
 
 export interface ChartSeries {
   /** Equity over time (quote currency, as numbers: drawing only). */
@@ -100,7 +100,15 @@ export function htmlReport(
         ];
       })
       .join("");
-    sections.push(line(`price-${symbol}`, `${symbol} price, entries (●) and exits (■)`, prices, t0, t1, marks));
+    // A position still open at the end has an entry to show too.
+    const opened = report.trades.open
+      .filter((t) => t.symbol === symbol)
+      .map((t) => `<circle class="marker entry" cx="${s.x(t.openedAt).toFixed(1)}" cy="${s.y(Number(t.entryPrice)).toFixed(1)}" r="5" data-tip="${esc(`open ${t.direction} ${t.qty} @ ${t.entryPrice} ${new Date(t.openedAt).toISOString()}`)}"/>`)
+      .join("");
+    // The report keeps the most recent closed trades only (run-performance.ts): say so when that is not all of them.
+    const kept = report.trades.closed.length;
+    const of = kept < p.trades ? ` of the last ${count(kept, "trade")} (${p.trades.toLocaleString("en-US")} in all)` : "";
+    sections.push(line(`price-${symbol}`, `${symbol} price, entries (●) and exits (■)${of}`, prices, t0, t1, marks + opened));
   }
   const summary = summaryRows(p)
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)

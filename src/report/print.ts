@@ -30,6 +30,16 @@ const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
 /** `1 file`, `2,000 events`. */
 export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+/**
+ * Entries the pre-trade check refused, by code (`risk.denials` in the report), or undefined when
+ * none was: a refused entry is a trade the figures do not have, so the report says so.
+ */
+export function denialsNote(denials: Readonly<Record<string, number>>): string | undefined {
+  const codes = Object.entries(denials).sort(([a], [b]) => a.localeCompare(b));
+  const total = codes.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return undefined;
+  return `${count(total, "order")} refused by the pre-trade check (${codes.map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ")})`;
+}
 /** Sharpe or Sortino; when a short run has too few returns for one, the row says so. */
 const ratio = (x: number | null, p: Performance): string =>
   x === null && p.returnCount < MIN_RETURNS ? `- (${count(p.returnCount, `${p.returnPeriod} return`)}, needs ${MIN_RETURNS})` : num(x);

@@ -8,7 +8,7 @@ import { dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
 import { htmlReport } from "../../src/report/html.ts";
-import { amount, printReport } from "../../src/report/print.ts";
+import { amount, denialsNote, printReport } from "../../src/report/print.ts";
 import { performanceReport } from "../../src/report/run-performance.ts";
 import { T0, fill, mark, order } from "./fixtures.ts";
 
@@ -68,4 +68,32 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   assert.match(html, /<h2>By symbol<\/h2><table id="by-symbol">.*<td class="l">BTCUSDT<\/td><td>1<\/td><td>100\.00%<\/td><td>18\.03<\/td>/);
   assert.match(html, /<h2>By day \(UTC\)<\/h2><table id="by-day">/);
   assert.doesNotMatch(html, /18\.0267377/);
+});
+
+test("orders the pre-trade check refused are counted by code, and nothing is said when none was", () => {
+  assert.equal(denialsNote({}), undefined);
+  assert.equal(denialsNote({ STALE_MARKET_DATA: 2, MAX_ORDER_NOTIONAL: 1_200 }), "1,202 orders refused by the pre-trade check (MAX_ORDER_NOTIONAL 1,200, STALE_MARKET_DATA 2)");
+});
+
+test("the HTML price chart marks every kept trade's entry and exit, an open position's entry, and says when older trades were let go", () => {
+  const st = new EngineState(dec("10000"));
+  const run: HeanEvent[] = [
+    mark("100", "100.01", T0),
+    ...order("a", "buy", T0 + 1_000),
+    fill("a", "buy", "100.005", "0.1", T0 + 2_000),
+    ...order("b", "sell", T0 + 61_000),
+    fill("b", "sell", "118.25", "0.1", T0 + 62_000),
+    ...order("c", "buy", T0 + 70_000),
+    fill("c", "buy", "118.5", "0.1", T0 + 71_000),
+  ];
+  for (const e of run) st.apply(e);
+  const prices = { BTCUSDT: [{ ts: T0, value: 100 }, { ts: T0 + 71_000, value: 118.5 }] };
+  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+  const html = htmlReport(report, { equity: [], prices }, []);
+  assert.equal(html.match(/class="marker entry"/g)?.length, 2, "the closed trade's entry and the open position's");
+  assert.equal(html.match(/class="marker exit"/g)?.length, 1);
+  assert.match(html, /data-tip="open long 1 @ 118\.5 /);
+  assert.match(html, /BTCUSDT price, entries \(●\) and exits \(■\)</, "all closed trades are kept: nothing to say");
+  const trimmed = { ...report, trades: { ...report.trades, closed: [] }, performance: { ...report.performance, trades: 1 } };
+  assert.match(htmlReport(trimmed, { equity: [], prices }, []), /entries \(●\) and exits \(■\) of the last 0 trades \(1 in all\)/);
 });

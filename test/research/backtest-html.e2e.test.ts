@@ -64,7 +64,7 @@ test("the HTML report in headless Chromium: no errors, no network, every marker"
     assert.equal(await tab.locator("svg#equity path.line").count(), 1);
     assert.equal(await tab.locator("svg#drawdown path.line").count(), 1);
     const shown = report.trades.closed.length;
-    assert.equal(await tab.locator("svg#price-ETHUSDT .marker.entry").count(), shown);
+    assert.equal(await tab.locator("svg#price-ETHUSDT .marker.entry").count(), shown + report.trades.open.length, "a position open at the end shows its entry");
     assert.equal(await tab.locator("svg#price-ETHUSDT .marker.exit").count(), shown);
     assert.equal(await tab.locator("table#trades tr").count(), shown + 1);
     // The terminal's tables, with its columns: times as the terminal prints them, on one line each.

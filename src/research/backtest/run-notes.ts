@@ -5,7 +5,7 @@
  * the tables on the terminal and above the charts in the HTML page.
  */
 import { type Dec, dec, format } from "../../core/decimal.ts";
-import { count } from "../../report/print.ts";
+import { count, denialsNote, duration } from "../../report/print.ts";
 import { disabledNote } from "../../runtime/strategy-slot.ts";
 import type { BacktestReport } from "./backtest.ts";
 
@@ -42,9 +42,11 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
-  if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${q.ms.toLocaleString("en-US")} ms from ${new Date(q.from).toISOString()}`);
+  if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${duration(q.ms)} from ${new Date(q.from).toISOString()}`);
   for (const s of report.disabled) notes.push(disabledNote(s));
   const { risk } = report;
+  const refused = denialsNote(risk.denials);
+  if (refused !== undefined) notes.push(refused);
   if (risk.state !== "NORMAL") notes.push(`risk state at the end: ${risk.state}${risk.reasons.length > 0 ? ` (${risk.reasons.join("; ")})` : ""}`);
   const k = risk.killSwitch;
   if (k.triggeredAtIso !== null) {
