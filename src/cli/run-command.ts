@@ -19,7 +19,7 @@ import { htmlReport } from "../report/html.ts";
 import { PriceSampler } from "../report/price-sampler.ts";
 import { toNumber } from "../core/decimal.ts";
 import { HEAN_MARKET_SUFFIX } from "../research/data/formats.ts";
-import { recordRuntimeMarket } from "../research/record/market-recorder.ts";
+import { checkRecordingTarget, recordRuntimeMarket } from "../research/record/market-recorder.ts";
 import { readVenueCredentials, venueEntry, venueSecretNames } from "../venues/registry.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, secondsFlag, textFlag } from "./flags.ts";
 
@@ -121,6 +121,8 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
   if (recordMarket !== undefined && !recordMarket.endsWith(HEAN_MARKET_SUFFIX)) {
     throw new HeanError("CLI_USAGE", `--record-market must name a file ending in ${HEAN_MARKET_SUFFIX}, got ${JSON.stringify(recordMarket)}`, { flag: "record-market" });
   }
+  // A file this run would not append to is refused before anything starts.
+  if (recordMarket !== undefined) checkRecordingTarget(recordMarket, config.venue);
   return {
     config,
     durationMs,

@@ -238,7 +238,7 @@ export class Runtime {
     const paperLoader = config.mode === "paper" && options.venue === undefined ? venueEntry(config.venue).loadPaper : undefined;
     const paperVenue = paperLoader === undefined ? undefined : await paperLoader();
     // Strategy files are loaded and checked here, before the journal opens: a bad one changes nothing.
-    const strategies = options.strategies ?? (await buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]));
+    const strategies = options.strategies ?? (await configuredStrategies(config));
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
       const replay = replayJournal(journal, config.initialCash, engineStateOptions(config));
@@ -500,6 +500,11 @@ const ACCEPTED_BY = "operator (--accept-journal-loss)";
 const lossDetail = (recovery: Recovery | undefined): object => (recovery === undefined ? {} : { journalLossAccepted: { ...recovery, acceptedBy: ACCEPTED_BY } });
 
 /** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */
+/** The configured strategies, built and checked (a strategy file is loaded here): `strategies[]`, else `strategy`. */
+export function configuredStrategies(config: HeanConfig): Promise<PlacedStrategy[]> {
+  return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]);
+}
+
 function engineStateOptions(config: HeanConfig): Pick<HeanConfig["journal"], "recentTerminalOrders" | "rememberedOrders" | "rememberedFillIds"> {
   const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
   return { recentTerminalOrders, rememberedOrders, rememberedFillIds };

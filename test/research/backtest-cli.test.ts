@@ -3,7 +3,7 @@
  * counted and shown (or stopping the run with --strict), time going back refused, bad flags refused.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -368,4 +368,15 @@ test("--instruments gives the rules of a symbol hean does not know; without them
   const bad = hean(["backtest", "--data", data, "--instruments", rules, "--quiet"]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--instruments .*sol\.json: instruments\[0\]\.baseAsset must be a string/);
+});
+
+test("hean run --record-market onto a file that is not a recording is refused before anything starts, the file left as it was", () => {
+  const foreign = join(dir, "notes.hean.csv");
+  writeFileSync(foreign, "my notes, not a recording\n");
+  const journal = join(dir, "refused-record.db");
+  const r = hean(["run", "--duration", "1", "--journal", journal, "--record-market", foreign]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /CLI_USAGE: --record-market .*notes\.hean\.csv exists and cannot take this session: it is not a hean recording\. Name another file/);
+  assert.equal(readFileSync(foreign, "utf8"), "my notes, not a recording\n");
+  assert.equal(existsSync(journal), false, "no journal created");
 });

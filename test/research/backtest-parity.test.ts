@@ -7,12 +7,17 @@
  * Both sides take liquidity (urgency "immediate"), which both fill models price the same way:
  * at the touch hean was shown, up to its size. The strategy decides on the count of books it has
  * seen, so the wall clock plays no part.
+ *
+ * The same again on the simulated market (`hean run`'s default venue, on a simulated clock) with
+ * the built-in impulse, whose signals depend on every book it is shown: that recording opens with
+ * trades before the first book, which the backtest must not turn into a book paper never saw.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { SimClock } from "../../src/core/clock.ts";
 import { format } from "../../src/core/decimal.ts";
 import type { HeanEvent, SignalEvent } from "../../src/core/events.ts";
 import { loadConfig } from "../../src/config/config.ts";
@@ -112,4 +117,51 @@ test("paper on `hean sim bybit` while recording, then a backtest of the recordin
   assert.equal(paper.filter((l) => l.startsWith("fill")).length >= 2 * ROUND_TRIPS, true, paper.join("\n"));
   assert.deepEqual(trading(backtestEvents), paper);
   assert.equal(report.performance.trades, ROUND_TRIPS);
+});
+
+test("paper on the simulated market while recording, then a backtest of the recording: impulse sends the same orders and gets the same fills", async () => {
+  // The synthetic market prints trades before its first book: a recording starts with them. The
+  // backtest must not make a touch of them that paper never showed (impulse would signal a book early).
+  const recording = join(dir, "sim.hean.csv");
+  const common = ["scenario=trend", "seed=5", "sim.jitterMs=0", "execution.urgency=immediate", "execution.exitUrgency=immediate"];
+  const clock = new SimClock(Date.UTC(2026, 11, 7, 20, 0, 0));
+  const config = loadConfig({ overrides: [...common, `journal.path=${JSON.stringify(join(dir, "sim-paper.db"))}`, "mode=paper"] });
+  const journal = SqliteJournal.open(config.journal.path, { durability: "normal", writer: "inline" });
+  const rt = await Runtime.open({ config, clock, journal, busMode: "sync" });
+  const recorder = recordRuntimeMarket(rt, recording, "sim", config.symbols);
+  const paperEvents: HeanEvent[] = [];
+  rt.outbox.subscribe("parity-test", (e) => void paperEvents.push(e), ["order.intent", "order.filled"]);
+  const booting = rt.boot();
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  };
+  while (paperEvents.filter((e) => e.type === "order.filled").length < 4 && clock.now() < Date.UTC(2026, 11, 7, 20, 5, 0)) {
+    clock.advance(20);
+    await settle();
+  }
+  await booting;
+  const stopping = rt.stop("parity test");
+  let stopped = false;
+  void stopping.finally(() => (stopped = true)).catch(() => undefined);
+  while (!stopped) {
+    clock.advance(20);
+    await settle();
+  }
+  await stopping;
+  recorder.close();
+  const rows = readFileSync(recording, "utf8").split("\n");
+  // What this test is about: the recording opens with a trade, before the symbol's first book.
+  assert.match(rows[1]!, /^\d+,trade,/);
+
+  const backtestEvents: HeanEvent[] = [];
+  await runBacktest({
+    files: [recording],
+    config: loadConfig({ overrides: common }),
+    // The simulated venue answers after sim.latencyMs (3 ms), without jitter here.
+    latency: { ackMs: 3, marketDataMs: 0, jitterMs: 0 },
+    onEvent: (e) => void backtestEvents.push(e),
+  });
+  const paper = trading(paperEvents);
+  assert.ok(paper.filter((l) => l.startsWith("fill")).length >= 4, paper.join("\n"));
+  assert.deepEqual(trading(backtestEvents), paper);
 });

@@ -5,12 +5,13 @@
  * whose prices and sizes did not change.
  */
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadConfig } from "../../src/config/config.ts";
 import { dec, format } from "../../src/core/decimal.ts";
+import { isHeanError } from "../../src/core/errors.ts";
 import type { BookEvent } from "../../src/core/events.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
@@ -74,4 +75,48 @@ test("a book row's eighth column is `gap` or nothing: anything else is a malform
   const { report } = await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
   assert.deepEqual(replayed, ["0 2000×3.5 / 2000.01×4.25 after a gap"]);
   assert.deepEqual(report.backtest.data.files[0]!.problems, [{ line: 3, reason: 'after-gap column is not "gap" or empty: "true"' }]);
+});
+
+const ETH = BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT");
+
+test("recording again to the same file appends a session: both replay in order, nothing skipped, nothing invented", async () => {
+  const path = join(dir, "sessions.hean.csv");
+  const first = [book(0, "2000.00", "2000.01", false), book(500, "2000.01", "2000.02", false)];
+  const second = [book(60_000, "2010.00", "2010.01", false), book(60_500, "2010.01", "2010.02", false)];
+  const one = MarketRecorder.create(path, "bybit", ETH, first[0]!.ts);
+  for (const b of first) one.book(b);
+  one.close();
+  // The same command again (a restart): the first session's data stays.
+  const two = MarketRecorder.create(path, "bybit", ETH, second[0]!.ts);
+  two.trade({ type: "market.trade", ts: second[0]!.ts, symbol: "ETHUSDT", price: dec("2010.00"), qty: dec("0.5"), side: "sell", venueTs: second[0]!.ts });
+  for (const b of second) two.book(b);
+  two.close();
+  const lines = readFileSync(path, "utf8").trim().split("\n");
+  assert.equal(lines.filter((l) => l.startsWith("#hean-market ")).length, 2);
+  const replayed: string[] = [];
+  const { report } = await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  assert.deepEqual(replayed, [...first, ...second].map(seen));
+  assert.deepEqual([report.backtest.data.skipped, report.backtest.data.events], [0, 5]);
+});
+
+test("a file that cannot take the session (not a recording, another venue, other rules, later times) is refused and left as it was", () => {
+  const recording = join(dir, "kept.hean.csv");
+  const r = MarketRecorder.create(recording, "bybit", ETH, T0);
+  r.book(book(1_000, "2000.00", "2000.01", false));
+  r.close();
+  const otherRules = ETH.map((i) => ({ ...i, tickSize: dec("0.1") }));
+  const cases: [string, string, () => unknown, RegExp][] = [
+    ["foreign.hean.csv", "time,price\n1,2\n", () => MarketRecorder.create(join(dir, "foreign.hean.csv"), "bybit", ETH, T0), /is not a hean recording/],
+    ["garbled.hean.csv", "#hean-market {not json\n", () => MarketRecorder.create(join(dir, "garbled.hean.csv"), "bybit", ETH, T0), /not a readable recording header/],
+    ["kept.hean.csv", "", () => MarketRecorder.create(recording, "binance", ETH, T0 + 5_000), /it records bybit, this run trades binance/],
+    ["kept.hean.csv", "", () => MarketRecorder.create(recording, "bybit", otherRules, T0 + 5_000), /other rules for ETHUSDT/],
+    ["kept.hean.csv", "", () => MarketRecorder.create(recording, "bybit", ETH, T0 + 500), /it ends at .*after this session's first record/],
+  ];
+  for (const [name, content, open, message] of cases) {
+    const path = join(dir, name);
+    if (content !== "") writeFileSync(path, content);
+    const before = readFileSync(path, "utf8");
+    assert.throws(open, (e: unknown) => isHeanError(e, "CLI_USAGE") && message.test(e.message) && /Name another file/.test(e.message), name);
+    assert.equal(readFileSync(path, "utf8"), before, `${name} unchanged`);
+  }
 });

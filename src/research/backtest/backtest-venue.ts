@@ -44,6 +44,8 @@ export interface BacktestVenueOptions {
   readonly seed: number;
   /** Symbols whose klines are replayed as trades (their only data); other klines are not replayed. */
   readonly barSymbols?: ReadonlySet<string> | undefined;
+  /** Symbols the data has books for: no touch is made from their trades (`ReplayMarketOptions`). */
+  readonly bookSymbols?: ReadonlySet<string> | undefined;
 }
 
 type RestingBest = { readonly bestBid: number | undefined; readonly bestAsk: number | undefined };
@@ -86,6 +88,7 @@ export class BacktestVenue implements Venue {
       instruments: options.instruments,
       fill: options.fill,
       resting: (symbol) => this.#restingTicks(symbol),
+      bookSymbols: options.bookSymbols,
       out: {
         onTouch: (symbol, ts, bid, bidQty, ask, askQty, afterGap) => {
           if (immediate && this.#marketOut.pending === 0) this.#deliverBook(symbol, ts, bid, bidQty, ask, askQty, afterGap);

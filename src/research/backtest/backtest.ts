@@ -10,16 +10,18 @@ import { accessSync, constants, existsSync, mkdtempSync, rmSync, statSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimClock } from "../../core/clock.ts";
-import { HeanError } from "../../core/errors.ts";
+import { HeanError, isHeanError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
+import { lockFileOf } from "../../journal/journal-lock.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
+import { URGENT_SUFFIX } from "../../journal/urgent-log.ts";
 import type { RunReport } from "../../runtime/report.ts";
 import type { DisabledStrategy } from "../../runtime/strategy-slot.ts";
 import type { ChartSeries } from "../../report/html.ts";
 import { PriceSampler } from "../../report/price-sampler.ts";
 import { type Dec, format, toNumber } from "../../core/decimal.ts";
-import { Runtime } from "../../runtime/runtime.ts";
+import { Runtime, configuredStrategies } from "../../runtime/runtime.ts";
 import { venueEntry } from "../../venues/registry.ts";
 import type { StrategySpec } from "../../strategies/spec.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
@@ -153,6 +155,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   if (options.journalPath !== undefined && existsSync(options.journalPath)) {
     throw new HeanError("CLI_USAGE", `--journal ${options.journalPath} exists: a backtest starts from a new journal`, { journal: options.journalPath });
   }
+  // Strategy files are loaded and checked before anything is created: a bad one leaves no journal
+  // behind, which would refuse the corrected command ("--journal exists").
+  const strategies = options.strategies ?? (await configuredStrategies(config));
   const reports: FileReport[] = [];
   const bytesRead = { value: 0 };
   const totalBytes = options.files.reduce((sum, f) => sum + statSync(f).size, 0);
@@ -174,25 +179,39 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   try {
     const clock = new SimClock(firstTs);
     const barSymbols = barOnlySymbols(options.files, options.readAs ?? {});
-    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed, barSymbols });
+    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed, barSymbols, bookSymbols: bookSymbols(options.files, options.readAs ?? {}) });
     // Client order ids derive from the journal's id, which is random: a backtest's journal shows
     // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
     // new and reaches no venue, so its ids never meet another journal's.
     // Records commit in chunks and at the end, not at every turn's end nor before each intent goes
     // out (deferred-commit-journal.ts): nobody reads this journal before the run ends, its venue
     // dies with the process, and a crashed backtest is run again.
+    // What this run creates beside a given journal (it did not exist: checked above); a start that
+    // fails removes them, and never a file that was there before.
+    const created = options.journalPath === undefined ? [] : journalFiles(journalPath).filter((f) => !existsSync(f));
     const journal = SqliteJournal.open(journalPath, { durability: "normal", writer: "inline", commitAt: "flush", journalId: "backtest" });
     const runConfig: HeanConfig = { ...config, mode: "paper", journal: { ...config.journal, path: journalPath } };
-    const runtime = await Runtime.start({
-      config: runConfig,
-      clock,
-      busMode: "sync",
-      journal: deferredCommitJournal(journal),
-      venue,
-      // A temporary journal is removed when the run ends: no boot will ever start from its snapshots.
-      snapshots: options.journalPath !== undefined,
-      ...(options.strategies !== undefined ? { strategies: options.strategies } : {}),
-    });
+    let runtime: Runtime;
+    try {
+      runtime = await Runtime.start({
+        config: runConfig,
+        clock,
+        busMode: "sync",
+        journal: deferredCommitJournal(journal),
+        venue,
+        // A temporary journal is removed when the run ends: no boot will ever start from its snapshots.
+        snapshots: options.journalPath !== undefined,
+        strategies,
+      });
+    } catch (e) {
+      try {
+        journal.close();
+      } catch {
+        // the start's own error says what went wrong; the files go all the same
+      }
+      for (const f of created) rmSync(f, { force: true });
+      throw e;
+    }
     if (options.onEvent !== undefined) runtime.outbox.subscribe("backtest-observer", options.onEvent);
     let events = 0;
     let lastTs = firstTs;
@@ -249,6 +268,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       }
     } catch (e) {
       await driveUntil(clock, runtime.stop(`backtest failed: ${(e as Error).message}`));
+      // The journal records what ran until the data failed: it stays, and the error says so.
+      if (options.journalPath !== undefined && isHeanError(e)) {
+        throw new HeanError(e.code, `${e.message.slice(e.code.length + 2)} (the run stopped there; --journal ${options.journalPath} keeps what it did until then)`, { ...e.context, journal: options.journalPath }, { cause: e });
+      }
       throw e;
     }
     // What was in flight when the data ended (acks, outcomes) lands before the stop.
@@ -297,6 +320,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   }
 }
 
+/** A journal's files: the database, SQLite's side files, hean's urgent file and lock. */
+const journalFiles = (path: string): string[] => [path, `${path}-wal`, `${path}-shm`, `${path}${URGENT_SUFFIX}`, lockFileOf(path)];
+
 /**
  * The symbols whose only market data in this run is klines: their bars are replayed as trades.
  * A recording, trades or book data for a symbol say more than its bars: those klines are not replayed.
@@ -313,6 +339,17 @@ function barOnlySymbols(files: readonly string[], readAs: ReadAs): Set<string> {
   }
   for (const s of ticks) bars.delete(s);
   return bars;
+}
+
+/** The symbols with book data in this run: a recording's (its header's), or a `bookTicker` file's. */
+function bookSymbols(files: readonly string[], readAs: ReadAs): Set<string> {
+  const symbols = new Set<string>();
+  for (const f of files) {
+    const { format, symbol } = formatOf(f, readAs);
+    if (format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) symbols.add(i.symbol);
+    else if (format === "binance-bookTicker" && symbol !== undefined) symbols.add(symbol);
+  }
+  return symbols;
 }
 
 /** One strategy by the name or file it was given as; several by their ids (`impulse-BTCUSDT, …`). */

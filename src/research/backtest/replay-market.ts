@@ -6,7 +6,8 @@
  * src/venues/sim/README.md:
  *
  * - With book data (`bookTicker`, or a recording's books) the touch is the recorded one, its
- *   displayed size the recorded size; a passive order joining it is behind that size.
+ *   displayed size the recorded size; a passive order joining it is behind that size. Trades
+ *   before a symbol's first book make no touch: there is none until the data shows one.
  * - With trades only, the touch is where the last trade printed (a sell printed on the bid, a
  *   buy on the ask, the other side one tick away and never through one of our resting orders)
  *   and each level is assumed to show `touchNotional` of quote currency: that is the queue a
@@ -90,7 +91,7 @@ interface SymbolState {
   /** Prices to ticks (nearest) and sizes to lots (down), exact. */
   readonly ticks: GridMemo;
   readonly lots: GridMemo;
-  /** Book data has been seen: trades no longer move the touch. */
+  /** Book data has been seen, or the data has books for the symbol: trades do not move the touch. */
   booked: boolean;
   /** The last touch, in ticks (for marks and funding). */
   bid: number;
@@ -118,6 +119,13 @@ export interface ReplayMarketOptions {
   readonly fill: FillModel;
   readonly resting: RestingTicks;
   readonly out: ReplayOutput;
+  /**
+   * Symbols the data has books for (a recording, `bookTicker`): their touch is only ever a
+   * recorded one, from the first record on. A recording starts with whatever the venue sent
+   * first, often a trade before the first book; a touch made from that trade was a book hean
+   * never saw live, and strategies acted on it one book early (paper/backtest parity).
+   */
+  readonly bookSymbols?: ReadonlySet<string> | undefined;
 }
 
 export class ReplayMarket implements MarketLiquidity {
@@ -134,7 +142,7 @@ export class ReplayMarket implements MarketLiquidity {
   readonly #clock: Clock;
   #stopped = false;
 
-  constructor({ clock, instruments, fill, resting, out }: ReplayMarketOptions) {
+  constructor({ clock, instruments, fill, resting, out, bookSymbols }: ReplayMarketOptions) {
     this.#clock = clock;
     this.#fill = fill;
     this.#resting = resting;
@@ -149,7 +157,7 @@ export class ReplayMarket implements MarketLiquidity {
         lotFloat: toNumber(instrument.lotSize),
         ticks: new GridMemo(instrument.tickSize, (price) => Number((price + halfTick) / instrument.tickSize)),
         lots: new GridMemo(instrument.lotSize, (qty) => Number(qty / instrument.lotSize)),
-        booked: false,
+        booked: bookSymbols?.has(instrument.symbol) === true,
         bid: Number.NaN,
         ask: Number.NaN,
         bidLots: 0,

@@ -76,7 +76,8 @@ const firstProblem = (...values: readonly unknown[]): string | undefined => valu
 
 /**
  * hean's own recording (`hean run --record-market FILE`): every book and trade the engine saw, at
- * the time it saw them. A first line `#hean-market {…}` carries the venue and its instrument rules.
+ * the time it saw them. A first line `#hean-market {…}` carries the venue and its instrument rules;
+ * each session appended later opens with that line again (a marker, skipped by the reader).
  *   ts,book,SYMBOL,bid,bid_qty,ask,ask_qty[,gap]   (gap: the venue's first book after a gap)
  *   ts,trade,SYMBOL,price,qty,buy|sell
  */

@@ -180,8 +180,10 @@ export class RowReader {
     if (text.trim() === "") return;
     const spec = FORMATS[this.#format];
     const fields = text.split(",");
-    // A header row; hean's recordings open with a `#hean-market {…}` line.
+    // A header row; hean's recordings open with a `#hean-market {…}` line, and each session
+    // appended to one opens with it again (market-recorder.ts): a marker, not a row.
     if (n === 1 && (isHeader(fields, spec.header) || text.startsWith("#"))) return;
+    if (this.#format === "hean-market" && text.startsWith(spec.header[0]!)) return;
     this.#report.rows++;
     if (fields.length < spec.minColumns) {
       this.#skip(n, `${fields.length} columns, ${this.#format} has ${spec.minColumns}`);

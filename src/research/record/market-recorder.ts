@@ -2,12 +2,13 @@
  * `hean run --record-market FILE`: every book and trade the engine saw (what its strategies were
  * shown, at the time they were shown it), written as hean's own market file, which
  * `hean backtest --data FILE` replays exactly. The first line carries the venue and the traded
- * instruments' rules, so the backtest fills and charges fees as the venue would.
+ * instruments' rules, so the backtest fills and charges fees as the venue would. Running again
+ * onto the same file appends a session (see `MarketRecorder.create`).
  *
  * Lines are buffered and written in blocks; a crash loses at most the last block, never the
  * file's shape (every block ends with a whole line).
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { type Dec, dec, format, tryDec } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { BookEvent, HeanEvent, TradeEvent } from "../../core/events.ts";
@@ -36,15 +37,39 @@ export class MarketRecorder {
     this.#fd = fd;
   }
 
-  /** Create (or replace) the recording; refuses a name the backtest would not recognise. */
-  static create(path: string, venue: string, instruments: readonly Instrument[]): MarketRecorder {
+  /**
+   * Create the recording, or append a new session to an existing recording of the same venue and
+   * rules; refuses a name the backtest would not recognise. `from`: the time of the session's first
+   * record.
+   *
+   * An existing recording is never replaced: the same command run again (a supervisor restarting
+   * the engine, a second session continuing the same journal) must start, and must not destroy
+   * the first session's data. Its sessions replay as one file: each new one opens with the header
+   * line again (a marker the reader skips), and times only move forward. A file that is not such
+   * a recording (another venue, other rules, later times, or not a recording at all) is refused
+   * and left exactly as it is.
+   */
+  static create(path: string, venue: string, instruments: readonly Instrument[], from?: number): MarketRecorder {
     if (!path.endsWith(HEAN_MARKET_SUFFIX)) {
       throw new HeanError("CLI_USAGE", `--record-market ${path}: the file name must end in ${HEAN_MARKET_SUFFIX} (so a backtest knows its layout)`, { path });
     }
-    const fd = openSync(path, "w");
+    const header = `${MAGIC}${JSON.stringify({ version: 1, venue, instruments: instruments.map(serialiseInstrument) })}\n`;
+    const existing = checkRecordingTarget(path, venue);
+    if (existing !== undefined) {
+      for (const i of instruments) {
+        const known = existing.header.instruments.find((x) => x.symbol === i.symbol);
+        if (known === undefined || JSON.stringify(serialiseInstrument(known)) !== JSON.stringify(serialiseInstrument(i))) {
+          throw refusal(path, `it has ${known === undefined ? `no rules for ${i.symbol}` : `other rules for ${i.symbol} than ${venue} lists now`}, and a backtest reads one set from its first line`);
+        }
+      }
+      if (from !== undefined && existing.lastTs !== undefined && from < existing.lastTs) {
+        throw refusal(path, `it ends at ${new Date(existing.lastTs).toISOString()}, after this session's first record (${new Date(from).toISOString()})`);
+      }
+    }
+    const fd = openSync(path, "a");
     const r = new MarketRecorder(path, fd);
-    const header = { version: 1, venue, instruments: instruments.map(serialiseInstrument) };
-    r.#buffer = `${MAGIC}${JSON.stringify(header)}\n`;
+    // A crash may have cut the last line: the session starts on a line of its own all the same.
+    r.#buffer = existing === undefined ? header : `${existing.endsWithNewline ? "" : "\n"}${header}`;
     r.#flush();
     return r;
   }
@@ -100,6 +125,51 @@ function serialiseInstrument(i: Instrument): Record<string, unknown> {
     takerFee: format(i.takerFee),
     ...(i.contract === undefined ? {} : { contract: { kind: i.contract.kind, multiplier: format(i.contract.multiplier) } }),
   };
+}
+
+/** A `--record-market` file that would not be appended to, with what to do about it. */
+function refusal(path: string, why: string): HeanError {
+  return new HeanError("CLI_USAGE", `--record-market ${path} exists and cannot take this session: ${why}. Name another file (${path} is left as it is)`, { path });
+}
+
+/**
+ * What a run may append to at `path`: undefined when there is nothing there yet (no file, or an
+ * empty one), the recording's header and last time when it is one of `venue`; anything else is
+ * refused. Checked before a run starts, and again when the recording opens.
+ */
+export function checkRecordingTarget(path: string, venue: string): { header: RecordingHeader; lastTs: number | undefined; endsWithNewline: boolean } | undefined {
+  if (!existsSync(path) || statSync(path).size === 0) return undefined;
+  let header: RecordingHeader | undefined;
+  try {
+    header = readRecordingHeader(path);
+  } catch (e) {
+    throw refusal(path, `its first line is not a readable recording header (${(e as Error).message})`);
+  }
+  if (header === undefined) throw refusal(path, "it is not a hean recording");
+  if (header.venue !== venue) throw refusal(path, `it records ${header.venue}, this run trades ${venue}`);
+  const tail = readTail(path);
+  const lines = tail.split("\n");
+  // The last whole line with a time (not the one after the last newline, which a crash may have
+  // cut; a header line has none).
+  let lastTs: number | undefined;
+  for (let i = lines.length - 2; i >= 0 && lastTs === undefined; i--) {
+    const comma = lines[i]!.indexOf(",");
+    const ts = Number(lines[i]!.slice(0, comma));
+    if (comma > 0 && Number.isSafeInteger(ts)) lastTs = ts;
+  }
+  return { header, lastTs, endsWithNewline: tail.endsWith("\n") };
+}
+
+function readTail(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 64 * 1024));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.subarray(0, n).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The header of a recording (its first line), or undefined when the file is not one. */
@@ -184,11 +254,21 @@ export function recordRuntimeMarket(
     "market-recorder",
     (e) => {
       if (closed) return;
-      recorder ??= MarketRecorder.create(
-        path,
-        venue,
-        symbols.map((s) => runtime.instruments.find(s)).filter((i): i is Instrument => i !== undefined),
-      );
+      if (recorder === undefined) {
+        try {
+          recorder = MarketRecorder.create(
+            path,
+            venue,
+            symbols.map((s) => runtime.instruments.find(s)).filter((i): i is Instrument => i !== undefined),
+            e.ts,
+          );
+        } catch (error) {
+          // The file changed since the start's check, or the venue's rules did: the run goes on
+          // unrecorded rather than harm the file, and the bus reports the error once (a dead letter).
+          closed = true;
+          throw error;
+        }
+      }
       recorder.onEvent(e);
     },
     ["market.book", "market.trade"],
