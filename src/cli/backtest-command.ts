@@ -19,6 +19,7 @@ import { instrumentsFromJson, readRecordingHeader } from "../research/record/mar
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
 import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
 import { mergeMarketBatches } from "../research/data/reader.ts";
+import { configuredStrategies } from "../strategies/build.ts";
 
 const FLAGS = {
   data: { type: "string", multiple: true },
@@ -161,8 +162,9 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const workers = integerFlag("workers", values.workers, 1, 64) ?? 2;
     const k = integerFlag("walk-forward", values["walk-forward"], 2, 100);
     const combos = grid(axes);
-    // Every combination must be a valid configuration before anything runs.
-    for (const c of combos) loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli });
+    // Every combination must be a valid configuration, its strategy loaded and its parameters
+    // checked as a single run checks them, before any worker starts: a bad one runs nothing.
+    for (const c of combos) await configuredStrategies(loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli }));
     let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
     if (k !== undefined) {
       const span = await dataSpan(files, readAs, from, to, values.strict === true);

@@ -24,9 +24,8 @@ import type { LossPolicy, Recovery } from "../journal/types.ts";
 import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController } from "../risk/risk-controller.ts";
 import type { VenueHealthInput } from "../risk/venue-health.ts";
-import { singleStrategySpec } from "../config/strategies-config.ts";
 import { withStrategyLimits } from "../risk/position-monitor.ts";
-import { buildStrategies } from "../strategies/build.ts";
+import { configuredStrategies } from "../strategies/build.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
@@ -238,7 +237,7 @@ export class Runtime {
     const paperLoader = config.mode === "paper" && options.venue === undefined ? venueEntry(config.venue).loadPaper : undefined;
     const paperVenue = paperLoader === undefined ? undefined : await paperLoader();
     // Strategy files are loaded and checked here, before the journal opens: a bad one changes nothing.
-    const strategies = options.strategies ?? (await buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]));
+    const strategies = options.strategies ?? (await configuredStrategies(config));
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
       const replay = replayJournal(journal, config.initialCash, engineStateOptions(config));

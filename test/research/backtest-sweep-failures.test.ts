@@ -1,0 +1,65 @@
+/**
+ * A sweep whose runs go wrong, as a user meets it: a worker that dies fails its run alone, a bad
+ * strategy is refused before anything runs (exit 2, as a single run), and Ctrl-C keeps what finished.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { hean } from "../cli/cli-helpers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "hean-sweep-fail-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const T0 = Date.UTC(2025, 0, 9);
+const data = join(dir, "ETHUSDT-aggTrades-2025-01-09.csv");
+writeFileSync(data, `${Array.from({ length: 300 }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.300,${i},${i},${T0 + i * 250},${i % 3 === 0}`).join("\n")}\n`);
+
+// Does nothing, or on its 5th book: ends its thread, throws where nobody catches it, or never returns.
+const strategy = join(dir, "misbehaves.ts");
+writeFileSync(
+  strategy,
+  `export default {
+  name: "misbehaves",
+  params: { mode: { kind: "choice", values: ["ok", "exit", "throw", "hang"] } },
+  defaults: { mode: "ok" },
+  create: (p: { mode: string }) => {
+    let n = 0;
+    return {
+      onBook: () => {
+        if (++n !== 5) return undefined;
+        if (p.mode === "exit") process.exit(3);
+        if (p.mode === "throw") queueMicrotask(() => { throw new Error("thrown later"); });
+        if (p.mode === "hang") for (;;);
+        return undefined;
+      },
+    };
+  },
+};
+`,
+);
+
+test("a bad strategy in a sweep is refused before anything runs, with a single run's error and exit 2", () => {
+  const broken = join(dir, "broken.ts");
+  writeFileSync(broken, "export default { name: 'broken', create: ( };\n");
+  const shapeless = join(dir, "shapeless.ts");
+  writeFileSync(shapeless, "export default 42;\n");
+  for (const [file, sweep] of [
+    [join(dir, "missing.ts"), "strategy.params.mode=ok,exit"],
+    [broken, "strategy.params.x=1,2"],
+    [shapeless, "strategy.params.x=1,2"],
+    [strategy, "strategy.params.speed=1,2"],
+    [strategy, "strategy.params.mode=ok,fast"],
+  ] as const) {
+    // The single run of the grid's last combination, which is a bad one in every case.
+    const single = hean(["backtest", "--data", data, "--strategy-file", file, "--set", `${sweep.slice(0, sweep.indexOf("="))}=${sweep.split(",").at(-1)!}`, "--quiet"]);
+    const swept = hean(["backtest", "--data", data, "--strategy-file", file, "--sweep", sweep, "--workers", "1"]);
+    assert.equal(single.status, 2, single.stderr);
+    assert.equal(swept.status, 2, `${file} ${sweep}: ${swept.stdout}${swept.stderr}`);
+    assert.match(swept.stderr, /^hean: STRATEGY_INVALID: /);
+    assert.equal(swept.stderr, single.stderr);
+    assert.equal(swept.stdout, "", "no table: nothing ran");
+    assert.doesNotMatch(swept.stderr, /sweep: /, "no run started");
+  }
+});
