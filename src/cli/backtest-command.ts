@@ -173,6 +173,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const jobs: SweepJob[] = combos.flatMap((c, ci) =>
       spans.map((w, wi) => ({
         id: ci * spans.length + wi,
+        label: `${c.join(" ")}${k === undefined ? "" : ` on window ${wi + 1} (${new Date(w.from!).toISOString()} to ${new Date(w.to!).toISOString()})`}`,
         files,
         readAs,
         configFile,

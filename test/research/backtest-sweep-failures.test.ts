@@ -3,10 +3,11 @@
  * strategy is refused before anything runs (exit 2, as a single run), and Ctrl-C keeps what finished.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import type { SweepReport } from "../../src/research/backtest/sweep.ts";
 import { hean } from "../cli/cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-sweep-fail-"));
@@ -39,6 +40,19 @@ writeFileSync(
 };
 `,
 );
+
+test("a worker that dies fails its own run, named; a new worker runs the rest and the report is written", () => {
+  const report = join(dir, "died.json");
+  const r = hean(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.mode=exit,ok,throw,ok", "--workers", "1", "--report", report, "--quiet"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /\n\d +strategy\.params\.mode=exit .*SWEEP_WORKER_DIED: the worker running strategy\.params\.mode=exit exited with code 3 before it answered\n/);
+  assert.match(r.stdout, /\n\d +strategy\.params\.mode=throw .*SWEEP_WORKER_DIED: the worker running strategy\.params\.mode=throw threw Error: thrown later before it answered\n/);
+  const sweep = JSON.parse(readFileSync(report, "utf8")) as SweepReport;
+  assert.deepEqual(
+    sweep.ranked.map((e) => [e.overrides.join(" "), e.error === undefined]),
+    [["strategy.params.mode=ok", true], ["strategy.params.mode=ok", true], ["strategy.params.mode=exit", false], ["strategy.params.mode=throw", false]],
+  );
+});
 
 test("a bad strategy in a sweep is refused before anything runs, with a single run's error and exit 2", () => {
   const broken = join(dir, "broken.ts");

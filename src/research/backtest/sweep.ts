@@ -59,6 +59,8 @@ export function windows(from: number, to: number, k: number): { from: number; to
 /** What a worker is asked to run. */
 export interface SweepJob {
   readonly id: number;
+  /** The combination (and window) in words, for errors about the run. */
+  readonly label: string;
   readonly files: readonly string[];
   readonly readAs: ReadAs;
   readonly configFile: string | undefined;
@@ -75,27 +77,50 @@ export interface SweepJob {
 
 export type SweepJobResult = { readonly id: number; readonly ok: true; readonly performance: Performance } | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** Run jobs on `workers` threads; results in job order. */
+/**
+ * Run jobs on `workers` threads; results in job order. A worker that ends before it answered
+ * (a strategy calling process.exit, an uncaught error) fails its job alone: a new worker takes
+ * the rest.
+ */
 export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void): Promise<SweepJobResult[]> {
   const results: SweepJobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
+  const finish = (r: SweepJobResult): void => {
+    results[r.id] = r;
+    onDone?.(++done, jobs.length);
+  };
   const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const worker = new Worker(new URL("./sweep-worker.ts", import.meta.url));
+      let current: SweepJob | undefined;
+      let thrown: string | undefined;
       const feed = (): void => {
-        if (next >= jobs.length) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage(jobs[next++]);
+        current = next >= jobs.length ? undefined : jobs[next++];
+        if (current === undefined) void worker.terminate();
+        else worker.postMessage(current);
       };
       worker.on("message", (r: SweepJobResult) => {
-        results[r.id] = r;
-        onDone?.(++done, jobs.length);
+        current = undefined;
+        finish(r);
         feed();
       });
-      worker.on("error", reject);
+      // An uncaught error is followed by 'exit': the job fails there, with this as its reason.
+      worker.on("error", (e) => (thrown = e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
+      worker.on("exit", (code) => {
+        const job = current;
+        if (job !== undefined) {
+          const why = thrown === undefined ? `exited with code ${code}` : `threw ${thrown}`;
+          const error = new HeanError("SWEEP_WORKER_DIED", `the worker running ${job.label} ${why} before it answered`, { job: job.label, code });
+          finish({ id: job.id, ok: false, error: error.message });
+          // The jobs left need a worker in its place.
+          if (next < jobs.length) {
+            void one().then(resolve);
+            return;
+          }
+        }
+        resolve();
+      });
       feed();
     });
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, one));
