@@ -188,12 +188,22 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
       })),
     );
     const quiet = values.quiet === true;
-    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }));
+    // Ctrl-C starts no more runs and stops the running ones; what finished is still ranked,
+    // printed and written. A second one exits at once.
+    const abort = new AbortController();
+    const onSigint = (): void => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write("\nbacktest: stopping the sweep, ranking the runs that finished (Ctrl-C again to quit at once)\n");
+      abort.abort();
+    };
+    process.on("SIGINT", onSigint);
+    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }), abort.signal);
+    process.off("SIGINT", onSigint);
     const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
-    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes);
+    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes, abort.signal.aborted);
     if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);
     process.stdout.write(printSweep(sweep));
-    return results.every((r) => r.ok) ? 0 : 1;
+    return abort.signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
   }
   // One run from here on: the flags that shape a sweep have nothing to shape.
   const sweepOnly = (["workers", "rank", "walk-forward"] as const).find((f) => values[f] !== undefined);

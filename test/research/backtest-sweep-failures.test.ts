@@ -3,12 +3,13 @@
  * strategy is refused before anything runs (exit 2, as a single run), and Ctrl-C keeps what finished.
  */
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { SweepReport } from "../../src/research/backtest/sweep.ts";
-import { hean } from "../cli/cli-helpers.ts";
+import { hean, heanAsync, waitForOutput } from "../cli/cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-sweep-fail-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,4 +77,23 @@ test("a bad strategy in a sweep is refused before anything runs, with a single r
     assert.equal(swept.stdout, "", "no table: nothing ran");
     assert.doesNotMatch(swept.stderr, /sweep: /, "no run started");
   }
+});
+
+test("Ctrl-C during a sweep stops it: the runs that finished are ranked, printed and written, exit 130", async () => {
+  const report = join(dir, "stopped.json");
+  const child = heanAsync(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.mode=ok,hang,ok", "--workers", "1", "--report", report]);
+  // The first run has finished (the progress line says so); the second never will on its own.
+  await waitForOutput(child, "1/3 runs");
+  const exited = once(child, "exit");
+  child.kill("SIGINT");
+  const [code] = (await exited) as [number | null];
+  const output = child.output();
+  assert.equal(code, 130, output);
+  assert.match(output, /== Sweep: 3 combinations ranked by totalReturnPct; STOPPED by Ctrl-C/);
+  const sweep = JSON.parse(readFileSync(report, "utf8")) as SweepReport;
+  assert.equal(sweep.interrupted, true);
+  assert.deepEqual(
+    sweep.ranked.map((e) => [e.overrides.join(" "), e.error ?? "ok"]),
+    [["strategy.params.mode=ok", "ok"], ["strategy.params.mode=hang", "not run: the sweep was stopped (Ctrl-C)"], ["strategy.params.mode=ok", "not run: the sweep was stopped (Ctrl-C)"]],
+  );
 });

@@ -77,12 +77,16 @@ export interface SweepJob {
 
 export type SweepJobResult = { readonly id: number; readonly ok: true; readonly performance: Performance } | { readonly id: number; readonly ok: false; readonly error: string };
 
+/** What a run stopped by Ctrl-C (or never started because of it) shows instead of a figure. */
+export const NOT_RUN = "not run: the sweep was stopped (Ctrl-C)";
+
 /**
  * Run jobs on `workers` threads; results in job order. A worker that ends before it answered
  * (a strategy calling process.exit, an uncaught error) fails its job alone: a new worker takes
- * the rest.
+ * the rest. Once `signal` aborts, no job starts, running workers are terminated and every job
+ * without a result is NOT_RUN.
  */
-export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void): Promise<SweepJobResult[]> {
+export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void, signal?: AbortSignal): Promise<SweepJobResult[]> {
   const results: SweepJobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
@@ -95,8 +99,10 @@ export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone
       const worker = new Worker(new URL("./sweep-worker.ts", import.meta.url));
       let current: SweepJob | undefined;
       let thrown: string | undefined;
+      const stop = (): void => void worker.terminate();
+      signal?.addEventListener("abort", stop, { once: true });
       const feed = (): void => {
-        current = next >= jobs.length ? undefined : jobs[next++];
+        current = signal?.aborted === true || next >= jobs.length ? undefined : jobs[next++];
         if (current === undefined) void worker.terminate();
         else worker.postMessage(current);
       };
@@ -108,8 +114,9 @@ export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone
       // An uncaught error is followed by 'exit': the job fails there, with this as its reason.
       worker.on("error", (e) => (thrown = e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
       worker.on("exit", (code) => {
+        signal?.removeEventListener("abort", stop);
         const job = current;
-        if (job !== undefined) {
+        if (job !== undefined && signal?.aborted !== true) {
           const why = thrown === undefined ? `exited with code ${code}` : `threw ${thrown}`;
           const error = new HeanError("SWEEP_WORKER_DIED", `the worker running ${job.label} ${why} before it answered`, { job: job.label, code });
           finish({ id: job.id, ok: false, error: error.message });
@@ -124,6 +131,7 @@ export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone
       feed();
     });
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, one));
+  for (const job of jobs) results[job.id] ??= { id: job.id, ok: false, error: NOT_RUN };
   return results;
 }
 
@@ -163,6 +171,8 @@ export interface SweepReport {
   readonly axes: readonly SweepAxis[];
   readonly ranked: readonly RankedEntry[];
   readonly walkForwardPath: readonly WalkForwardStep[];
+  /** Stopped by Ctrl-C: the runs that had not finished show NOT_RUN. */
+  readonly interrupted: boolean;
 }
 
 const mean = (xs: readonly (number | null)[]): number | null => {
@@ -171,7 +181,7 @@ const mean = (xs: readonly (number | null)[]): number | null => {
 };
 
 /** Rank the grid from the jobs' results: `perCombo[c][w]` is combo c on window w (one window without walk-forward). */
-export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[]): SweepReport {
+export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[], interrupted = false): SweepReport {
   const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? metricOf(r.performance, metric) : null)));
   const entries = combos.map((overrides, c) => {
     const runs = perCombo[c]!;
@@ -201,7 +211,7 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
       path.push({ window: w + 1, chosen: combos[best]!, value: figures[best]![w]! });
     }
   }
-  return { rank: metric, walkForward, axes, ranked, walkForwardPath: path };
+  return { rank: metric, walkForward, axes, ranked, walkForwardPath: path, interrupted };
 }
 
 /** Why a metric can be missing from a run that did not fail. */
@@ -218,8 +228,9 @@ export function printSweep(r: SweepReport): string {
   const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
   const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
   const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
+  const stopped = r.interrupted ? "; STOPPED by Ctrl-C: only the combinations whose runs all finished are ranked" : "";
   const out = [
-    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`} ==`,
+    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`}${stopped} ==`,
     table(headers, "rlrrrrl", rows),
   ];
   if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
