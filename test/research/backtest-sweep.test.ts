@@ -79,3 +79,25 @@ test("hean backtest --sweep in worker threads with --walk-forward: ranked, ident
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /strategy\.params\.holdMs/);
 });
+
+test("a ratio missing for want of a loss ranks first (∞); one missing for want of data ranks last", () => {
+  const run = (id: number, p: Partial<Performance>): SweepJobResult => ({ id, ok: true, performance: { totalReturnPct: 1, maxDrawdownPct: 1, trades: 4, winRatePct: 50, returnCount: 40, annualisedReturnPct: 10, sharpe: null, sortino: 1, calmar: 1, profitFactor: 1, ...p } as Performance });
+  const order = (metric: "profitFactor" | "sortino" | "calmar", runs: SweepJobResult[]): (string | number | null)[][] =>
+    rankSweep(runs.map((_, i) => [`k=${i}`]), runs.map((r) => [r]), metric, null, parseSweeps(["k=0"])).ranked.map((e) => [e.overrides[0]!, e.value]);
+  assert.deepEqual(order("profitFactor", [run(0, { profitFactor: 1.5 }), run(1, { profitFactor: null, trades: 0, winRatePct: null }), run(2, { profitFactor: null, winRatePct: 100 }), run(3, { profitFactor: 0.5 })]), [
+    ["k=2", Infinity], ["k=0", 1.5], ["k=3", 0.5], ["k=1", null],
+  ]);
+  assert.deepEqual(order("sortino", [run(0, { sortino: 2 }), run(1, { sortino: null, returnCount: 10 }), run(2, { sortino: null }), run(3, { sortino: null, totalReturnPct: 0 })]), [
+    ["k=2", Infinity], ["k=0", 2], ["k=1", null], ["k=3", null],
+  ]);
+  assert.deepEqual(order("calmar", [run(0, { calmar: 3 }), run(1, { calmar: null, annualisedReturnPct: null }), run(2, { calmar: null, maxDrawdownPct: 0 })]), [
+    ["k=2", Infinity], ["k=0", 3], ["k=1", null],
+  ]);
+  // Walk-forward: ∞ in a window makes the mean ∞; the JSON says so beside its null, the table shows ∞ and the rule.
+  const wf = rankSweep([["k=1"], ["k=2"]], [[run(0, {}), run(1, { profitFactor: null, winRatePct: 100 })], [run(2, {}), run(3, { profitFactor: 2 })]], "profitFactor", 2, parseSweeps(["k=1,2"]));
+  assert.deepEqual(wf.ranked.map((e) => [e.overrides[0], e.value, e.unbounded]), [["k=1", Infinity, true], ["k=2", 2, undefined]]);
+  assert.match(JSON.stringify(wf), /"value":null,"unbounded":true/);
+  const printed = printSweep(wf);
+  assert.match(printed, /\n1 +k=1 +∞ /);
+  assert.match(printed, /A profitFactor missing for winning trades and no losing one is ∞ and ranks first; one missing for want of data \(-\) ranks last\./);
+});

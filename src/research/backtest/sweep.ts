@@ -141,14 +141,39 @@ export function metricOf(p: Performance, metric: RankMetric): number | null {
   return typeof v === "string" ? Number(v) : v;
 }
 
-/** Higher is better after this (null ranks last). */
-const score = (v: number | null, metric: RankMetric): number => (v === null || !Number.isFinite(v) ? -Infinity : LOWER_IS_BETTER.has(metric) ? -v : v);
+/**
+ * The figure a run is ranked by. A ratio with nothing on its losing side is missing from the
+ * report (null) but is the best there is: no losing trade among winners (profitFactor), a gain
+ * without a losing return (sortino) or without a drawdown (calmar) rank as +∞. A null for want
+ * of data (no closed trade, under MIN_RETURNS returns, under a day, a flat run) stays null.
+ */
+export function rankFigure(p: Performance, metric: RankMetric): number | null {
+  const v = metricOf(p, metric);
+  if (v !== null) return v;
+  const gained = p.totalReturnPct > 0;
+  if (metric === "profitFactor") return p.trades > 0 && (p.winRatePct ?? 0) > 0 ? Infinity : null;
+  if (metric === "sortino") return p.returnCount >= MIN_RETURNS && gained ? Infinity : null;
+  if (metric === "calmar") return p.annualisedReturnPct !== null && p.maxDrawdownPct === 0 && gained ? Infinity : null;
+  return null;
+}
+
+/** When a metric's missing figure is +∞ rather than unknown (see rankFigure). */
+const UNBOUNDED_WHEN: Partial<Record<RankMetric, string>> = {
+  profitFactor: "winning trades and no losing one",
+  sortino: `a gain without one losing return (of ${MIN_RETURNS} or more)`,
+  calmar: "a gain over a day or more without a drawdown",
+};
+
+/** Higher is better after this (null ranks last, +∞ first). */
+const score = (v: number | null, metric: RankMetric): number => (v === null || Number.isNaN(v) ? -Infinity : LOWER_IS_BETTER.has(metric) ? -v : v);
 
 export interface RankedEntry {
   readonly rank: number;
   readonly overrides: readonly string[];
-  /** The ranked figure: the whole period, or the mean over the out-of-sample windows. */
+  /** The ranked figure: the whole period, or the mean over windows 2…K. Infinity (null in JSON, with `unbounded`): see rankFigure. */
   readonly value: number | null;
+  /** The figure is +∞ (a ratio with no loss to divide by): ranked first. */
+  readonly unbounded?: true;
   readonly totalReturnPct: number | null;
   readonly maxDrawdownPct: number | null;
   readonly trades: number;
@@ -163,6 +188,7 @@ export interface WalkForwardStep {
   /** Chosen on the window before. */
   readonly chosen: readonly string[];
   readonly value: number | null;
+  readonly unbounded?: true;
 }
 
 export interface SweepReport {
@@ -176,13 +202,13 @@ export interface SweepReport {
 }
 
 const mean = (xs: readonly (number | null)[]): number | null => {
-  const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  const ok = xs.filter((x): x is number => x !== null && !Number.isNaN(x));
   return ok.length === 0 || ok.length < xs.length ? null : Number((ok.reduce((s, x) => s + x, 0) / ok.length).toFixed(6));
 };
 
 /** Rank the grid from the jobs' results: `perCombo[c][w]` is combo c on window w (one window without walk-forward). */
 export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[], interrupted = false): SweepReport {
-  const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? metricOf(r.performance, metric) : null)));
+  const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? rankFigure(r.performance, metric) : null)));
   const entries = combos.map((overrides, c) => {
     const runs = perCombo[c]!;
     const failed = runs.find((r) => !r.ok);
@@ -192,6 +218,7 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
     return {
       overrides,
       value,
+      ...(value === Infinity ? { unbounded: true as const } : {}),
       totalReturnPct: whole?.totalReturnPct ?? (walkForward === null ? null : mean(runs.slice(1).map((r) => (r.ok ? r.performance.totalReturnPct : null)))),
       maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null ? null : Math.max(...runs.slice(1).map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
       trades: runs.slice(walkForward === null ? 0 : 1).reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0),
@@ -208,7 +235,8 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
     for (let w = 1; w < walkForward; w++) {
       let best = 0;
       for (let c = 1; c < combos.length; c++) if (score(figures[c]![w - 1]!, metric) > score(figures[best]![w - 1]!, metric)) best = c;
-      path.push({ window: w + 1, chosen: combos[best]!, value: figures[best]![w]! });
+      const value = figures[best]![w]!;
+      path.push({ window: w + 1, chosen: combos[best]!, value, ...(value === Infinity ? { unbounded: true as const } : {}) });
     }
   }
   return { rank: metric, walkForward, axes, ranked, walkForwardPath: path, interrupted };
@@ -225,7 +253,7 @@ const MISSING_WHY: Partial<Record<RankMetric, string>> = {
 };
 
 export function printSweep(r: SweepReport): string {
-  const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
+  const fmt = (v: number | null): string => (v === null ? "-" : v === Infinity ? "∞" : v.toFixed(4));
   const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
   const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
   const stopped = r.interrupted ? "; STOPPED by Ctrl-C: only the combinations whose runs all finished are ranked" : "";
@@ -236,6 +264,8 @@ export function printSweep(r: SweepReport): string {
   if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
     out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "every run failed"}): the order above is the grid's, not a ranking.`);
   }
+  const unbounded = UNBOUNDED_WHEN[r.rank];
+  if (unbounded !== undefined) out.push(`A ${r.rank} missing for ${unbounded} is ∞ and ranks first; one missing for want of data (-) ranks last.`);
   if (r.walkForwardPath.length > 0) {
     out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
     for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
