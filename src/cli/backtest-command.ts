@@ -85,7 +85,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.entryZ=1.5,2,3
   --workers N             sweep runs in N worker threads (default 2)
   --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
-  --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
+  --walk-forward K        cut the period into K windows: rank each combination by its own mean over windows
+                          2…K, and show the out-of-sample path (the best of window k, measured on k+1)
 Exit code: 0 done; 1 a strategy was disabled mid-run (or a sweep's run failed), the report written all
 the same, or the data could not be read (the error names the file and line; no report); 2 bad flags,
 configuration or strategy, nothing run; 130 stopped by Ctrl-C, the report of what ran.

@@ -1,6 +1,6 @@
 /**
- * Sweeps: the grid, the walk-forward windows, ranking (out-of-sample figures only, ties in grid
- * order, failures last), and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
+ * Sweeps: the grid, the walk-forward windows, ranking (by windows 2…K, ties in grid order,
+ * failures last), the out-of-sample path, and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,7 +29,7 @@ test("the grid is every combination, first axis slowest; bad sweeps are refused"
 const perf = (totalReturnPct: number): Performance => ({ totalReturnPct, maxDrawdownPct: 1, trades: 2, sharpe: null }) as unknown as Performance;
 const ok = (id: number, r: number): SweepJobResult => ({ id, ok: true, performance: perf(r) });
 
-test("walk-forward ranking uses only the out-of-sample windows; the path chooses on the window before", () => {
+test("walk-forward ranks by windows 2…K and says that is not out-of-sample; the path chooses on the window before", () => {
   const combos = [["k=1"], ["k=2"], ["k=3"]];
   // Window 1 (in-sample only) would favour k=1 hugely; windows 2–3 favour k=3.
   const runs = [
@@ -43,6 +43,11 @@ test("walk-forward ranking uses only the out-of-sample windows; the path chooses
     { window: 2, chosen: ["k=1"], value: -1 },
     { window: 3, chosen: ["k=3"], value: 4 },
   ]);
+  const printed = printSweep(r);
+  assert.doesNotMatch(printed, /every ranked figure is out-of-sample|out-of-sample mean/);
+  assert.match(printed, /walk-forward over 3 windows \(each combination's own mean over windows 2…3: chosen on the same windows, so the top row is not out-of-sample; the path below is\)/);
+  assert.match(printed, /totalReturnPct \(mean, windows 2…3\)/);
+  assert.match(printed, /== Walk-forward path, out-of-sample \(chosen on the window before, measured on this one\) ==\nwindow 2: k=1 → totalReturnPct -1\.0000\nwindow 3: k=3 → totalReturnPct 4\.0000\n/);
   const failed: SweepJobResult = { id: 0, ok: false, error: "boom" };
   const whole = rankSweep([["k=1"], ["k=2"]], [[failed], [ok(1, -3)]], "totalReturnPct", null, parseSweeps(["k=1,2"]));
   assert.deepEqual(whole.ranked.map((e) => [e.overrides[0], e.value, e.error ?? ""]), [["k=2", -3, ""], ["k=1", null, "boom"]]);

@@ -3,10 +3,10 @@
  *
  * The grid is every combination of the swept values, each a set of `--set` overrides; every run
  * is a whole backtest (the real runtime) in a worker thread, N at a time. With `--walk-forward K`
- * the period is cut into K equal windows: each combination runs on every window, and the figure
- * it is ranked by is the mean over windows 2…K only, each of which was never used to choose
- * anything; beside the ranking, the walk-forward path picks, for each window k ≥ 2, the
- * combination that ranked best on window k−1 and reports how it then did on window k.
+ * the period is cut into K equal windows: each combination runs on every window and is ranked by
+ * its own mean over windows 2…K. That ranking chooses on the figures it shows, so its top row is
+ * not out-of-sample; the walk-forward path is: for each window k ≥ 2 it takes the combination
+ * that ranked best on window k−1 and reports how it then did on window k.
  * Results are in grid order before ranking, and ties keep grid order: the same sweep ranks the same.
  */
 import { Worker } from "node:worker_threads";
@@ -255,10 +255,10 @@ const MISSING_WHY: Partial<Record<RankMetric, string>> = {
 export function printSweep(r: SweepReport): string {
   const fmt = (v: number | null): string => (v === null ? "-" : v === Infinity ? "∞" : v.toFixed(4));
   const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
-  const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
+  const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : ` (mean, windows 2…${r.walkForward})`}`, "return %", "max DD %", "trades", "error"];
   const stopped = r.interrupted ? "; STOPPED by Ctrl-C: only the combinations whose runs all finished are ranked" : "";
   const out = [
-    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`}${stopped} ==`,
+    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (each combination's own mean over windows 2…${r.walkForward}: chosen on the same windows, so the top row is not out-of-sample; the path below is)`}${stopped} ==`,
     table(headers, "rlrrrrl", rows),
   ];
   if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
@@ -267,7 +267,7 @@ export function printSweep(r: SweepReport): string {
   const unbounded = UNBOUNDED_WHEN[r.rank];
   if (unbounded !== undefined) out.push(`A ${r.rank} missing for ${unbounded} is ∞ and ranks first; one missing for want of data (-) ranks last.`);
   if (r.walkForwardPath.length > 0) {
-    out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
+    out.push("", "== Walk-forward path, out-of-sample (chosen on the window before, measured on this one) ==");
     for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
   }
   return `${out.join("\n")}\n`;
