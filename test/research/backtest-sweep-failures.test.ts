@@ -97,3 +97,24 @@ test("Ctrl-C during a sweep stops it: the runs that finished are ranked, printed
     [["strategy.params.mode=ok", "ok"], ["strategy.params.mode=hang", "not run: the sweep was stopped (Ctrl-C)"], ["strategy.params.mode=ok", "not run: the sweep was stopped (Ctrl-C)"]],
   );
 });
+
+test("a walk-forward window without data fails as itself: named by its times, never counted as 0", () => {
+  // 50 s of trades, 100 s of nothing, 50 s of trades: window 2 of 3 is empty.
+  const gap = join(dir, "ETHUSDT-aggTrades-2025-01-10.csv");
+  const t0 = Date.UTC(2025, 0, 10);
+  writeFileSync(gap, `${Array.from({ length: 400 }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.300,${i},${i},${t0 + (i < 200 ? i : i + 400) * 250},${i % 3 === 0}`).join("\n")}\n`);
+  const report = join(dir, "gap.json");
+  const r = hean(["backtest", "--data", gap, "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--walk-forward", "3", "--workers", "1", "--report", report, "--quiet"]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stdout, /--from|--to/, "no flags the user did not give");
+  const empty = /DATA_MALFORMED: no market data in \S+ETHUSDT-aggTrades-2025-01-10\.csv from 2025-01-10T00:01:06\.583Z to 2025-01-10T00:02:13\.167Z/;
+  for (const holdMs of ["1000", "4000"]) assert.match(r.stdout, new RegExp(`\\n\\d +strategy\\.params\\.holdMs=${holdMs} +- +- +- +- +${empty.source}\\n`));
+  assert.match(r.stdout, new RegExp(`\\nwindow 2: strategy\\.params\\.holdMs=\\d+ → failed: ${empty.source}\\n`));
+  const sweep = JSON.parse(readFileSync(report, "utf8")) as SweepReport;
+  for (const e of sweep.ranked) {
+    assert.equal(e.maxDrawdownPct, null);
+    assert.equal(e.trades, null);
+    assert.equal(e.windows?.[1], null);
+  }
+  assert.match(sweep.walkForwardPath[0]!.error ?? "", empty);
+});

@@ -175,8 +175,9 @@ export interface RankedEntry {
   /** The figure is +∞ (a ratio with no loss to divide by): ranked first. */
   readonly unbounded?: true;
   readonly totalReturnPct: number | null;
+  /** Null, as the figures beside it, when a run it counts failed: never a 0 that reads as a figure. */
   readonly maxDrawdownPct: number | null;
-  readonly trades: number;
+  readonly trades: number | null;
   readonly sharpe: number | null;
   /** Per window (walk-forward), in time order; the first is in-sample only. */
   readonly windows?: readonly (number | null)[];
@@ -189,6 +190,8 @@ export interface WalkForwardStep {
   readonly chosen: readonly string[];
   readonly value: number | null;
   readonly unbounded?: true;
+  /** The chosen combination's run on this window failed: why. */
+  readonly error?: string;
 }
 
 export interface SweepReport {
@@ -214,14 +217,16 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
     const failed = runs.find((r) => !r.ok);
     const value = walkForward === null ? figures[c]![0]! : mean(figures[c]!.slice(1));
     const last = runs.at(-1);
+    const counted = runs.slice(walkForward === null ? 0 : 1);
+    const counts = counted.every((r) => r.ok);
     const whole = walkForward === null && last?.ok === true ? last.performance : undefined;
     return {
       overrides,
       value,
       ...(value === Infinity ? { unbounded: true as const } : {}),
       totalReturnPct: whole?.totalReturnPct ?? (walkForward === null ? null : mean(runs.slice(1).map((r) => (r.ok ? r.performance.totalReturnPct : null)))),
-      maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null ? null : Math.max(...runs.slice(1).map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
-      trades: runs.slice(walkForward === null ? 0 : 1).reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0),
+      maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null || !counts ? null : Math.max(...counted.map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
+      trades: counts ? counted.reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0) : null,
       sharpe: whole?.sharpe ?? null,
       ...(walkForward === null ? {} : { windows: figures[c]! }),
       ...(failed !== undefined && !failed.ok ? { error: failed.error } : {}),
@@ -236,7 +241,8 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
       let best = 0;
       for (let c = 1; c < combos.length; c++) if (score(figures[c]![w - 1]!, metric) > score(figures[best]![w - 1]!, metric)) best = c;
       const value = figures[best]![w]!;
-      path.push({ window: w + 1, chosen: combos[best]!, value, ...(value === Infinity ? { unbounded: true as const } : {}) });
+      const run = perCombo[best]![w]!;
+      path.push({ window: w + 1, chosen: combos[best]!, value, ...(value === Infinity ? { unbounded: true as const } : {}), ...(run.ok ? {} : { error: run.error }) });
     }
   }
   return { rank: metric, walkForward, axes, ranked, walkForwardPath: path, interrupted };
@@ -254,7 +260,7 @@ const MISSING_WHY: Partial<Record<RankMetric, string>> = {
 
 export function printSweep(r: SweepReport): string {
   const fmt = (v: number | null): string => (v === null ? "-" : v === Infinity ? "∞" : v.toFixed(4));
-  const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
+  const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), e.trades === null ? "-" : String(e.trades), e.error ?? ""]);
   const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : ` (mean, windows 2…${r.walkForward})`}`, "return %", "max DD %", "trades", "error"];
   const stopped = r.interrupted ? "; STOPPED by Ctrl-C: only the combinations whose runs all finished are ranked" : "";
   const out = [
@@ -262,13 +268,13 @@ export function printSweep(r: SweepReport): string {
     table(headers, "rlrrrrl", rows),
   ];
   if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
-    out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "every run failed"}): the order above is the grid's, not a ranking.`);
+    out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "each has a failed run"}): the order above is the grid's, not a ranking.`);
   }
   const unbounded = UNBOUNDED_WHEN[r.rank];
   if (unbounded !== undefined) out.push(`A ${r.rank} missing for ${unbounded} is ∞ and ranks first; one missing for want of data (-) ranks last.`);
   if (r.walkForwardPath.length > 0) {
     out.push("", "== Walk-forward path, out-of-sample (chosen on the window before, measured on this one) ==");
-    for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
+    for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${s.error === undefined ? `${r.rank} ${fmt(s.value)}` : `failed: ${s.error}`}`);
   }
   return `${out.join("\n")}\n`;
 }
