@@ -19,6 +19,7 @@ import { instrumentsFromJson, readRecordingHeader } from "../research/record/mar
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
 import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
 import { mergeMarketBatches } from "../research/data/reader.ts";
+import { configuredStrategies } from "../strategies/build.ts";
 
 const FLAGS = {
   data: { type: "string", multiple: true },
@@ -84,7 +85,8 @@ export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] 
   --sweep key=v1,v2,…     run the grid of every combination (repeatable), e.g. --sweep strategy.params.entryZ=1.5,2,3
   --workers N             sweep runs in N worker threads (default 2)
   --rank METRIC           rank the sweep by ${RANK_METRICS.join(", ")} (default totalReturnPct)
-  --walk-forward K        cut the period into K windows: every ranked figure is out-of-sample
+  --walk-forward K        cut the period into K windows: rank each combination by its own mean over windows
+                          2…K, and show the out-of-sample path (the best of window k, measured on k+1)
 Exit code: 0 done; 1 a strategy was disabled mid-run (or a sweep's run failed), the report written all
 the same, or the data could not be read (the error names the file and line; no report); 2 bad flags,
 configuration or strategy, nothing run; 130 stopped by Ctrl-C, the report of what ran.
@@ -161,8 +163,9 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const workers = integerFlag("workers", values.workers, 1, 64) ?? 2;
     const k = integerFlag("walk-forward", values["walk-forward"], 2, 100);
     const combos = grid(axes);
-    // Every combination must be a valid configuration before anything runs.
-    for (const c of combos) loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli });
+    // Every combination must be a valid configuration, its strategy loaded and its parameters
+    // checked as a single run checks them, before any worker starts: a bad one runs nothing.
+    for (const c of combos) await configuredStrategies(loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli }));
     let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
     if (k !== undefined) {
       const span = await dataSpan(files, readAs, from, to, values.strict === true);
@@ -171,6 +174,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const jobs: SweepJob[] = combos.flatMap((c, ci) =>
       spans.map((w, wi) => ({
         id: ci * spans.length + wi,
+        label: `${c.join(" ")}${k === undefined ? "" : ` on window ${wi + 1} (${new Date(w.from!).toISOString()} to ${new Date(w.to!).toISOString()})`}`,
         files,
         readAs,
         configFile,
@@ -185,12 +189,22 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
       })),
     );
     const quiet = values.quiet === true;
-    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }));
+    // Ctrl-C starts no more runs and stops the running ones; what finished is still ranked,
+    // printed and written. A second one exits at once.
+    const abort = new AbortController();
+    const onSigint = (): void => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write("\nbacktest: stopping the sweep, ranking the runs that finished (Ctrl-C again to quit at once)\n");
+      abort.abort();
+    };
+    process.on("SIGINT", onSigint);
+    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }), abort.signal);
+    process.off("SIGINT", onSigint);
     const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
-    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes);
+    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes, abort.signal.aborted);
     if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);
     process.stdout.write(printSweep(sweep));
-    return results.every((r) => r.ok) ? 0 : 1;
+    return abort.signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
   }
   // One run from here on: the flags that shape a sweep have nothing to shape.
   const sweepOnly = (["workers", "rank", "walk-forward"] as const).find((f) => values[f] !== undefined);

@@ -52,6 +52,7 @@ export const ERROR_CATALOGUE = {
   DATA_MALFORMED: "a historical data file has a row or a packing hean cannot read",
   DATA_OUT_OF_ORDER: "a historical data file goes back in time",
   DATA_DOWNLOAD: "a historical data file could not be downloaded or failed its checksum",
+  SWEEP_WORKER_DIED: "a sweep's worker thread ended (process.exit, an uncaught error) before it answered for its run",
   // operator surfaces
   CONTROL_UNAVAILABLE: "a control surface (API, Telegram) could not start or reach its service",
   // strategies of one's own

@@ -176,7 +176,7 @@ test("a strategy that breaks mid-run is named above the tables and in the JSON; 
   assert.equal(report.trades.open.length, 1, "the position it left is still there, under risk");
   const sweep = hean(["backtest", "--data", data, "--strategy-file", strategy, "--sweep", "strategy.params.after=40,1000000", "--workers", "1", "--quiet"]);
   assert.equal(sweep.status, 1, "a sweep with a broken run says so in its exit code");
-  assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +0 +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\)\n/);
+  assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +- +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\)\n/);
 });
 
 test("time going back is an error, not a silent sort", () => {

@@ -1,6 +1,6 @@
 /**
- * Sweeps: the grid, the walk-forward windows, ranking (out-of-sample figures only, ties in grid
- * order, failures last), and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
+ * Sweeps: the grid, the walk-forward windows, ranking (by windows 2…K, ties in grid order,
+ * failures last), the out-of-sample path, and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,7 +29,7 @@ test("the grid is every combination, first axis slowest; bad sweeps are refused"
 const perf = (totalReturnPct: number): Performance => ({ totalReturnPct, maxDrawdownPct: 1, trades: 2, sharpe: null }) as unknown as Performance;
 const ok = (id: number, r: number): SweepJobResult => ({ id, ok: true, performance: perf(r) });
 
-test("walk-forward ranking uses only the out-of-sample windows; the path chooses on the window before", () => {
+test("walk-forward ranks by windows 2…K and says that is not out-of-sample; the path chooses on the window before", () => {
   const combos = [["k=1"], ["k=2"], ["k=3"]];
   // Window 1 (in-sample only) would favour k=1 hugely; windows 2–3 favour k=3.
   const runs = [
@@ -43,6 +43,11 @@ test("walk-forward ranking uses only the out-of-sample windows; the path chooses
     { window: 2, chosen: ["k=1"], value: -1 },
     { window: 3, chosen: ["k=3"], value: 4 },
   ]);
+  const printed = printSweep(r);
+  assert.doesNotMatch(printed, /every ranked figure is out-of-sample|out-of-sample mean/);
+  assert.match(printed, /walk-forward over 3 windows \(each combination's own mean over windows 2…3: chosen on the same windows, so the top row is not out-of-sample; the path below is\)/);
+  assert.match(printed, /totalReturnPct \(mean, windows 2…3\)/);
+  assert.match(printed, /== Walk-forward path, out-of-sample \(chosen on the window before, measured on this one\) ==\nwindow 2: k=1 → totalReturnPct -1\.0000\nwindow 3: k=3 → totalReturnPct 4\.0000\n/);
   const failed: SweepJobResult = { id: 0, ok: false, error: "boom" };
   const whole = rankSweep([["k=1"], ["k=2"]], [[failed], [ok(1, -3)]], "totalReturnPct", null, parseSweeps(["k=1,2"]));
   assert.deepEqual(whole.ranked.map((e) => [e.overrides[0], e.value, e.error ?? ""]), [["k=2", -3, ""], ["k=1", null, "boom"]]);
@@ -78,4 +83,26 @@ test("hean backtest --sweep in worker threads with --walk-forward: ranked, ident
   const refused = hean(["backtest", "--data", data, "--sweep", "strategy.params.holdMs=-5", "--quiet"]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /strategy\.params\.holdMs/);
+});
+
+test("a ratio missing for want of a loss ranks first (∞); one missing for want of data ranks last", () => {
+  const run = (id: number, p: Partial<Performance>): SweepJobResult => ({ id, ok: true, performance: { totalReturnPct: 1, maxDrawdownPct: 1, trades: 4, winRatePct: 50, returnCount: 40, annualisedReturnPct: 10, sharpe: null, sortino: 1, calmar: 1, profitFactor: 1, ...p } as Performance });
+  const order = (metric: "profitFactor" | "sortino" | "calmar", runs: SweepJobResult[]): (string | number | null)[][] =>
+    rankSweep(runs.map((_, i) => [`k=${i}`]), runs.map((r) => [r]), metric, null, parseSweeps(["k=0"])).ranked.map((e) => [e.overrides[0]!, e.value]);
+  assert.deepEqual(order("profitFactor", [run(0, { profitFactor: 1.5 }), run(1, { profitFactor: null, trades: 0, winRatePct: null }), run(2, { profitFactor: null, winRatePct: 100 }), run(3, { profitFactor: 0.5 })]), [
+    ["k=2", Infinity], ["k=0", 1.5], ["k=3", 0.5], ["k=1", null],
+  ]);
+  assert.deepEqual(order("sortino", [run(0, { sortino: 2 }), run(1, { sortino: null, returnCount: 10 }), run(2, { sortino: null }), run(3, { sortino: null, totalReturnPct: 0 })]), [
+    ["k=2", Infinity], ["k=0", 2], ["k=1", null], ["k=3", null],
+  ]);
+  assert.deepEqual(order("calmar", [run(0, { calmar: 3 }), run(1, { calmar: null, annualisedReturnPct: null }), run(2, { calmar: null, maxDrawdownPct: 0 })]), [
+    ["k=2", Infinity], ["k=0", 3], ["k=1", null],
+  ]);
+  // Walk-forward: ∞ in a window makes the mean ∞; the JSON says so beside its null, the table shows ∞ and the rule.
+  const wf = rankSweep([["k=1"], ["k=2"]], [[run(0, {}), run(1, { profitFactor: null, winRatePct: 100 })], [run(2, {}), run(3, { profitFactor: 2 })]], "profitFactor", 2, parseSweeps(["k=1,2"]));
+  assert.deepEqual(wf.ranked.map((e) => [e.overrides[0], e.value, e.unbounded]), [["k=1", Infinity, true], ["k=2", 2, undefined]]);
+  assert.match(JSON.stringify(wf), /"value":null,"unbounded":true/);
+  const printed = printSweep(wf);
+  assert.match(printed, /\n1 +k=1 +∞ /);
+  assert.match(printed, /A profitFactor missing for winning trades and no losing one is ∞ and ranks first; one missing for want of data \(-\) ranks last\./);
 });

@@ -168,7 +168,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   );
   const first = await records.next();
   if (first.done === true || first.value.length === 0) {
-    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${options.from !== undefined || options.to !== undefined ? " within --from/--to" : ""}`, { files: options.files });
+    // The period named by its times: a sweep's walk-forward window has them without any --from/--to.
+    const iso = (t: number | undefined, open: string): string => (t === undefined ? open : new Date(t).toISOString());
+    const within = options.from === undefined && options.to === undefined ? "" : ` from ${iso(options.from, "the start")} to ${iso(options.to, "the end")}`;
+    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}`, { files: options.files, from: options.from, to: options.to });
   }
   const firstTs = first.value[0]!.ts;
   // A temporary journal lives in memory where the machine has a RAM disk: it is thrown away anyway.

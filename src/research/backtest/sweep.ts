@@ -3,10 +3,10 @@
  *
  * The grid is every combination of the swept values, each a set of `--set` overrides; every run
  * is a whole backtest (the real runtime) in a worker thread, N at a time. With `--walk-forward K`
- * the period is cut into K equal windows: each combination runs on every window, and the figure
- * it is ranked by is the mean over windows 2…K only, each of which was never used to choose
- * anything; beside the ranking, the walk-forward path picks, for each window k ≥ 2, the
- * combination that ranked best on window k−1 and reports how it then did on window k.
+ * the period is cut into K equal windows: each combination runs on every window and is ranked by
+ * its own mean over windows 2…K. That ranking chooses on the figures it shows, so its top row is
+ * not out-of-sample; the walk-forward path is: for each window k ≥ 2 it takes the combination
+ * that ranked best on window k−1 and reports how it then did on window k.
  * Results are in grid order before ranking, and ties keep grid order: the same sweep ranks the same.
  */
 import { Worker } from "node:worker_threads";
@@ -59,6 +59,8 @@ export function windows(from: number, to: number, k: number): { from: number; to
 /** What a worker is asked to run. */
 export interface SweepJob {
   readonly id: number;
+  /** The combination (and window) in words, for errors about the run. */
+  readonly label: string;
   readonly files: readonly string[];
   readonly readAs: ReadAs;
   readonly configFile: string | undefined;
@@ -75,30 +77,61 @@ export interface SweepJob {
 
 export type SweepJobResult = { readonly id: number; readonly ok: true; readonly performance: Performance } | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** Run jobs on `workers` threads; results in job order. */
-export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void): Promise<SweepJobResult[]> {
+/** What a run stopped by Ctrl-C (or never started because of it) shows instead of a figure. */
+export const NOT_RUN = "not run: the sweep was stopped (Ctrl-C)";
+
+/**
+ * Run jobs on `workers` threads; results in job order. A worker that ends before it answered
+ * (a strategy calling process.exit, an uncaught error) fails its job alone: a new worker takes
+ * the rest. Once `signal` aborts, no job starts, running workers are terminated and every job
+ * without a result is NOT_RUN.
+ */
+export async function runJobs(jobs: readonly SweepJob[], workers: number, onDone?: (done: number, total: number) => void, signal?: AbortSignal): Promise<SweepJobResult[]> {
   const results: SweepJobResult[] = new Array(jobs.length);
   let next = 0;
   let done = 0;
+  const finish = (r: SweepJobResult): void => {
+    results[r.id] = r;
+    onDone?.(++done, jobs.length);
+  };
   const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const worker = new Worker(new URL("./sweep-worker.ts", import.meta.url));
+      let current: SweepJob | undefined;
+      let thrown: string | undefined;
+      const stop = (): void => void worker.terminate();
+      signal?.addEventListener("abort", stop, { once: true });
       const feed = (): void => {
-        if (next >= jobs.length) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.postMessage(jobs[next++]);
+        current = signal?.aborted === true || next >= jobs.length ? undefined : jobs[next++];
+        if (current === undefined) void worker.terminate();
+        else worker.postMessage(current);
       };
       worker.on("message", (r: SweepJobResult) => {
-        results[r.id] = r;
-        onDone?.(++done, jobs.length);
+        current = undefined;
+        finish(r);
         feed();
       });
-      worker.on("error", reject);
+      // An uncaught error is followed by 'exit': the job fails there, with this as its reason.
+      worker.on("error", (e) => (thrown = e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
+      worker.on("exit", (code) => {
+        signal?.removeEventListener("abort", stop);
+        const job = current;
+        if (job !== undefined && signal?.aborted !== true) {
+          const why = thrown === undefined ? `exited with code ${code}` : `threw ${thrown}`;
+          const error = new HeanError("SWEEP_WORKER_DIED", `the worker running ${job.label} ${why} before it answered`, { job: job.label, code });
+          finish({ id: job.id, ok: false, error: error.message });
+          // The jobs left need a worker in its place.
+          if (next < jobs.length) {
+            void one().then(resolve);
+            return;
+          }
+        }
+        resolve();
+      });
       feed();
     });
   await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, one));
+  for (const job of jobs) results[job.id] ??= { id: job.id, ok: false, error: NOT_RUN };
   return results;
 }
 
@@ -108,17 +141,43 @@ export function metricOf(p: Performance, metric: RankMetric): number | null {
   return typeof v === "string" ? Number(v) : v;
 }
 
-/** Higher is better after this (null ranks last). */
-const score = (v: number | null, metric: RankMetric): number => (v === null || !Number.isFinite(v) ? -Infinity : LOWER_IS_BETTER.has(metric) ? -v : v);
+/**
+ * The figure a run is ranked by. A ratio with nothing on its losing side is missing from the
+ * report (null) but is the best there is: no losing trade among winners (profitFactor), a gain
+ * without a losing return (sortino) or without a drawdown (calmar) rank as +∞. A null for want
+ * of data (no closed trade, under MIN_RETURNS returns, under a day, a flat run) stays null.
+ */
+export function rankFigure(p: Performance, metric: RankMetric): number | null {
+  const v = metricOf(p, metric);
+  if (v !== null) return v;
+  const gained = p.totalReturnPct > 0;
+  if (metric === "profitFactor") return p.trades > 0 && (p.winRatePct ?? 0) > 0 ? Infinity : null;
+  if (metric === "sortino") return p.returnCount >= MIN_RETURNS && gained ? Infinity : null;
+  if (metric === "calmar") return p.annualisedReturnPct !== null && p.maxDrawdownPct === 0 && gained ? Infinity : null;
+  return null;
+}
+
+/** When a metric's missing figure is +∞ rather than unknown (see rankFigure). */
+const UNBOUNDED_WHEN: Partial<Record<RankMetric, string>> = {
+  profitFactor: "winning trades and no losing one",
+  sortino: `a gain without one losing return (of ${MIN_RETURNS} or more)`,
+  calmar: "a gain over a day or more without a drawdown",
+};
+
+/** Higher is better after this (null ranks last, +∞ first). */
+const score = (v: number | null, metric: RankMetric): number => (v === null || Number.isNaN(v) ? -Infinity : LOWER_IS_BETTER.has(metric) ? -v : v);
 
 export interface RankedEntry {
   readonly rank: number;
   readonly overrides: readonly string[];
-  /** The ranked figure: the whole period, or the mean over the out-of-sample windows. */
+  /** The ranked figure: the whole period, or the mean over windows 2…K. Infinity (null in JSON, with `unbounded`): see rankFigure. */
   readonly value: number | null;
+  /** The figure is +∞ (a ratio with no loss to divide by): ranked first. */
+  readonly unbounded?: true;
   readonly totalReturnPct: number | null;
+  /** Null, as the figures beside it, when a run it counts failed: never a 0 that reads as a figure. */
   readonly maxDrawdownPct: number | null;
-  readonly trades: number;
+  readonly trades: number | null;
   readonly sharpe: number | null;
   /** Per window (walk-forward), in time order; the first is in-sample only. */
   readonly windows?: readonly (number | null)[];
@@ -130,6 +189,9 @@ export interface WalkForwardStep {
   /** Chosen on the window before. */
   readonly chosen: readonly string[];
   readonly value: number | null;
+  readonly unbounded?: true;
+  /** The chosen combination's run on this window failed: why. */
+  readonly error?: string;
 }
 
 export interface SweepReport {
@@ -138,28 +200,33 @@ export interface SweepReport {
   readonly axes: readonly SweepAxis[];
   readonly ranked: readonly RankedEntry[];
   readonly walkForwardPath: readonly WalkForwardStep[];
+  /** Stopped by Ctrl-C: the runs that had not finished show NOT_RUN. */
+  readonly interrupted: boolean;
 }
 
 const mean = (xs: readonly (number | null)[]): number | null => {
-  const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  const ok = xs.filter((x): x is number => x !== null && !Number.isNaN(x));
   return ok.length === 0 || ok.length < xs.length ? null : Number((ok.reduce((s, x) => s + x, 0) / ok.length).toFixed(6));
 };
 
 /** Rank the grid from the jobs' results: `perCombo[c][w]` is combo c on window w (one window without walk-forward). */
-export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[]): SweepReport {
-  const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? metricOf(r.performance, metric) : null)));
+export function rankSweep(combos: readonly (readonly string[])[], perCombo: readonly (readonly SweepJobResult[])[], metric: RankMetric, walkForward: number | null, axes: readonly SweepAxis[], interrupted = false): SweepReport {
+  const figures = perCombo.map((runs) => runs.map((r) => (r.ok ? rankFigure(r.performance, metric) : null)));
   const entries = combos.map((overrides, c) => {
     const runs = perCombo[c]!;
     const failed = runs.find((r) => !r.ok);
     const value = walkForward === null ? figures[c]![0]! : mean(figures[c]!.slice(1));
     const last = runs.at(-1);
+    const counted = runs.slice(walkForward === null ? 0 : 1);
+    const counts = counted.every((r) => r.ok);
     const whole = walkForward === null && last?.ok === true ? last.performance : undefined;
     return {
       overrides,
       value,
+      ...(value === Infinity ? { unbounded: true as const } : {}),
       totalReturnPct: whole?.totalReturnPct ?? (walkForward === null ? null : mean(runs.slice(1).map((r) => (r.ok ? r.performance.totalReturnPct : null)))),
-      maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null ? null : Math.max(...runs.slice(1).map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
-      trades: runs.slice(walkForward === null ? 0 : 1).reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0),
+      maxDrawdownPct: whole?.maxDrawdownPct ?? (walkForward === null || !counts ? null : Math.max(...counted.map((r) => (r.ok ? r.performance.maxDrawdownPct : 0)))),
+      trades: counts ? counted.reduce((s, r) => s + (r.ok ? r.performance.trades : 0), 0) : null,
       sharpe: whole?.sharpe ?? null,
       ...(walkForward === null ? {} : { windows: figures[c]! }),
       ...(failed !== undefined && !failed.ok ? { error: failed.error } : {}),
@@ -173,10 +240,12 @@ export function rankSweep(combos: readonly (readonly string[])[], perCombo: read
     for (let w = 1; w < walkForward; w++) {
       let best = 0;
       for (let c = 1; c < combos.length; c++) if (score(figures[c]![w - 1]!, metric) > score(figures[best]![w - 1]!, metric)) best = c;
-      path.push({ window: w + 1, chosen: combos[best]!, value: figures[best]![w]! });
+      const value = figures[best]![w]!;
+      const run = perCombo[best]![w]!;
+      path.push({ window: w + 1, chosen: combos[best]!, value, ...(value === Infinity ? { unbounded: true as const } : {}), ...(run.ok ? {} : { error: run.error }) });
     }
   }
-  return { rank: metric, walkForward, axes, ranked, walkForwardPath: path };
+  return { rank: metric, walkForward, axes, ranked, walkForwardPath: path, interrupted };
 }
 
 /** Why a metric can be missing from a run that did not fail. */
@@ -190,19 +259,22 @@ const MISSING_WHY: Partial<Record<RankMetric, string>> = {
 };
 
 export function printSweep(r: SweepReport): string {
-  const fmt = (v: number | null): string => (v === null ? "-" : v.toFixed(4));
-  const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), String(e.trades), e.error ?? ""]);
-  const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : " (out-of-sample mean)"}`, "return %", "max DD %", "trades", "error"];
+  const fmt = (v: number | null): string => (v === null ? "-" : v === Infinity ? "∞" : v.toFixed(4));
+  const rows = r.ranked.map((e) => [String(e.rank), e.overrides.join(" "), fmt(e.value), fmt(e.totalReturnPct), fmt(e.maxDrawdownPct), e.trades === null ? "-" : String(e.trades), e.error ?? ""]);
+  const headers = ["#", "parameters", `${r.rank}${r.walkForward === null ? "" : ` (mean, windows 2…${r.walkForward})`}`, "return %", "max DD %", "trades", "error"];
+  const stopped = r.interrupted ? "; STOPPED by Ctrl-C: only the combinations whose runs all finished are ranked" : "";
   const out = [
-    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (window 1 only chooses; every ranked figure is out-of-sample)`} ==`,
+    `== Sweep: ${r.ranked.length} combinations ranked by ${r.rank}${r.walkForward === null ? "" : `, walk-forward over ${r.walkForward} windows (each combination's own mean over windows 2…${r.walkForward}: chosen on the same windows, so the top row is not out-of-sample; the path below is)`}${stopped} ==`,
     table(headers, "rlrrrrl", rows),
   ];
   if (r.ranked.length > 1 && r.ranked.every((e) => e.value === null)) {
-    out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "every run failed"}): the order above is the grid's, not a ranking.`);
+    out.push(`No combination has a ${r.rank} figure (${MISSING_WHY[r.rank] ?? "each has a failed run"}): the order above is the grid's, not a ranking.`);
   }
+  const unbounded = UNBOUNDED_WHEN[r.rank];
+  if (unbounded !== undefined) out.push(`A ${r.rank} missing for ${unbounded} is ∞ and ranks first; one missing for want of data (-) ranks last.`);
   if (r.walkForwardPath.length > 0) {
-    out.push("", "== Walk-forward path (chosen on the window before, measured on this one) ==");
-    for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${r.rank} ${fmt(s.value)}`);
+    out.push("", "== Walk-forward path, out-of-sample (chosen on the window before, measured on this one) ==");
+    for (const s of r.walkForwardPath) out.push(`window ${s.window}: ${s.chosen.join(" ")} → ${s.error === undefined ? `${r.rank} ${fmt(s.value)}` : `failed: ${s.error}`}`);
   }
   return `${out.join("\n")}\n`;
 }
