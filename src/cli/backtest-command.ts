@@ -19,7 +19,7 @@ import { instrumentsFromJson, readRecordingHeader } from "../research/record/mar
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
 import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
 import { mergeMarketBatches } from "../research/data/reader.ts";
-import { configuredStrategies } from "../strategies/build.ts";
+import { configuredStrategies } from "../runtime/runtime.ts";
 
 const FLAGS = {
   data: { type: "string", multiple: true },

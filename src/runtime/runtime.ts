@@ -25,7 +25,8 @@ import { KillSwitch } from "../risk/kill-switch.ts";
 import { RiskController } from "../risk/risk-controller.ts";
 import type { VenueHealthInput } from "../risk/venue-health.ts";
 import { withStrategyLimits } from "../risk/position-monitor.ts";
-import { configuredStrategies } from "../strategies/build.ts";
+import { singleStrategySpec } from "../config/strategies-config.ts";
+import { buildStrategies } from "../strategies/build.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 import { SimVenue } from "../venues/sim/sim-venue.ts";
@@ -498,12 +499,12 @@ const ACCEPTED_BY = "operator (--accept-journal-loss)";
 
 const lossDetail = (recovery: Recovery | undefined): object => (recovery === undefined ? {} : { journalLossAccepted: { ...recovery, acceptedBy: ACCEPTED_BY } });
 
-/** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */
 /** The configured strategies, built and checked (a strategy file is loaded here): `strategies[]`, else `strategy`. */
 export function configuredStrategies(config: HeanConfig): Promise<PlacedStrategy[]> {
   return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]);
 }
 
+/** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */
 function engineStateOptions(config: HeanConfig): Pick<HeanConfig["journal"], "recentTerminalOrders" | "rememberedOrders" | "rememberedFillIds"> {
   const { recentTerminalOrders, rememberedOrders, rememberedFillIds } = config.journal;
   return { recentTerminalOrders, rememberedOrders, rememberedFillIds };

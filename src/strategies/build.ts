@@ -5,15 +5,9 @@
  * CONFIG_INVALID before anything trades.
  */
 import { HeanError } from "../core/errors.ts";
-import { singleStrategySpec } from "../config/strategies-config.ts";
 import { type LoadedStrategy, instantiate, loadStrategyModule } from "./load.ts";
 import { createStrategy } from "./registry.ts";
 import type { PlacedStrategy, StrategySpec } from "./spec.ts";
-
-/** The configuration's strategies: its `strategies[]`, else the one `strategy`. */
-export function configuredStrategies(config: { readonly strategies: readonly StrategySpec[]; readonly strategy: Parameters<typeof singleStrategySpec>[0] }): Promise<PlacedStrategy[]> {
-  return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]);
-}
 
 export async function buildStrategies(specs: readonly StrategySpec[]): Promise<PlacedStrategy[]> {
   const modules = new Map<string, LoadedStrategy>();
