@@ -190,37 +190,25 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     );
     const quiet = values.quiet === true;
     // Ctrl-C starts no more runs and stops the running ones; what finished is still ranked,
-    // printed and written. A second one exits at once.
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      if (abort.signal.aborted) process.exit(130);
-      process.stderr.write("\nbacktest: stopping the sweep, ranking the runs that finished (Ctrl-C again to quit at once)\n");
-      abort.abort();
-    };
-    process.on("SIGINT", onSigint);
-    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }), abort.signal);
-    process.off("SIGINT", onSigint);
+    // printed and written.
+    const stop = ctrlC("stopping the sweep, ranking the runs that finished");
+    const results = await runJobs(jobs, workers, quiet ? undefined : sweepProgressPrinter({ out: process.stderr }), stop.signal);
+    stop.release();
     const perCombo = combos.map((_, ci) => results.slice(ci * spans.length, (ci + 1) * spans.length));
-    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes, abort.signal.aborted);
+    const sweep = rankSweep(combos, perCombo, rank, k ?? null, axes, stop.signal.aborted);
     if (reportPath !== undefined) writeFileSync(reportPath, `${JSON.stringify(sweep, null, 2)}\n`);
     process.stdout.write(printSweep(sweep));
-    return abort.signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
+    return stop.signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
   }
   // One run from here on: the flags that shape a sweep have nothing to shape.
   const sweepOnly = (["workers", "rank", "walk-forward"] as const).find((f) => values[f] !== undefined);
   if (sweepOnly !== undefined) throw new HeanError("CLI_USAGE", `--${sweepOnly} applies to a sweep: add --sweep key=v1,v2,… (or leave --${sweepOnly} out)`, { flag: sweepOnly });
   const endTs = to;
   // Ctrl-C ends the replay where it is, with the report of what was replayed (and the temporary
-  // journal removed); a second one exits at once.
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    if (abort.signal.aborted) process.exit(130);
-    process.stderr.write("\nbacktest: stopping at the current data (Ctrl-C again to quit at once)\n");
-    abort.abort();
-  };
-  process.on("SIGINT", onSigint);
+  // journal removed).
+  const stop = ctrlC("stopping at the current data");
   const { report, charts } = await runBacktest({
-    signal: abort.signal,
+    signal: stop.signal,
     ...(instruments === undefined ? {} : { instruments }),
     files,
     readAs,
@@ -238,11 +226,23 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     const { headline, notes } = backtestNotes(report);
     writeFileSync(htmlPath, (await import("../report/html.ts")).htmlReport(report, charts, [headline, ...notes]));
   }
-  process.off("SIGINT", onSigint);
+  stop.release();
   process.stdout.write(printBacktest(report));
   // A strategy that broke mid-run makes the backtest a failed one, as it makes a sweep's run an
   // error: the report is written all the same, and says when and why.
   return report.backtest.data.interrupted ? 130 : report.disabled.length > 0 ? 1 : 0;
+}
+
+/** The first Ctrl-C aborts the signal, saying `what` happens now; a second one exits at once. */
+function ctrlC(what: string): { readonly signal: AbortSignal; release(): void } {
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write(`\nbacktest: ${what} (Ctrl-C again to quit at once)\n`);
+    abort.abort();
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: abort.signal, release: () => void process.off("SIGINT", onSigint) };
 }
 
 export function printBacktest(report: BacktestReport): string {
