@@ -41,6 +41,8 @@ export async function dataCommand(argv: readonly string[]): Promise<number> {
   const symbols = required("symbols").split(",").map((s) => s.trim().toUpperCase());
   const bad = symbols.find((s) => !/^[A-Z0-9]{2,30}$/.test(s));
   if (bad !== undefined) throw new HeanError("CLI_USAGE", `--symbols: ${JSON.stringify(bad)} is not a symbol`, { symbol: bad });
+  const baseUrl = values["base-url"];
+  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) throw new HeanError("CLI_USAGE", `--base-url must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`, { baseUrl });
   if (!/^\d+[smhdwM]$/.test(values.interval)) throw new HeanError("CLI_USAGE", `--interval must look like 1m, 5m, 1h, 1d; got ${JSON.stringify(values.interval)}`, {});
   const files = planFiles({
     venue: venue as DownloadVenue,
@@ -50,12 +52,21 @@ export async function dataCommand(argv: readonly string[]): Promise<number> {
     from: required("from"),
     to: required("to"),
     dir: values.dir,
-    baseUrl: values["base-url"] ?? defaultBaseUrl(venue as DownloadVenue, required("kind")),
+    baseUrl: baseUrl ?? defaultBaseUrl(venue as DownloadVenue, required("kind")),
   });
   const outcomes = await download(files, progressOn(process.stderr));
   const count = (kind: FileOutcome["kind"]): number => outcomes.filter((o) => o.kind === kind).length;
   process.stdout.write(`${count("downloaded")} downloaded, ${count("present")} already present, ${count("missing")} missing at the venue, ${count("failed")} failed\n`);
   return count("failed") + count("missing") === 0 ? 0 : 1;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 /** A progress bar on a terminal; elsewhere a plain line every few seconds and one per file. */

@@ -253,6 +253,8 @@ describe("hean data download", () => {
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-13-01", "--to", "2024-01-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-02-30", "--to", "2024-03-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-02", "--to", "2024-01-01"], /before --from/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01", "--base-url", "notaurl"], /--base-url must be an http:\/\/ or https:\/\/ URL, got "notaurl"/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01", "--base-url", "ftp://example.com"], /--base-url must be an http/],
       [["--venue", "binance", "--symbols", "BTC/USDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01"], /is not a symbol/],
     ] as const) {
       const r = await heanData(args);
