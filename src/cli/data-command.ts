@@ -89,9 +89,9 @@ function progressOn(out: NodeJS.WriteStream): Progress {
     done(o) {
       const what =
         o.kind === "downloaded"
-          ? `downloaded${o.resumedFrom > 0 ? ` (resumed at ${mb(o.resumedFrom)})` : ""}${o.verified ? ", checksum ok" : ""}`
+          ? `downloaded${o.resumedFrom > 0 ? ` (resumed at ${mb(o.resumedFrom)})` : ""}${o.verified ? ", checksum ok" : ""}${o.checksumMissing === true ? ", no .CHECKSUM at the venue: not verified" : ""}`
           : o.kind === "present"
-            ? `already present${o.verified ? ", checksum ok" : ""}`
+            ? `already present${o.verified ? ", checksum ok" : ""}${o.checksumMissing === true ? ", no .CHECKSUM at the venue: not re-verified" : ""}`
             : o.kind === "missing"
               ? "missing at the venue"
               : `FAILED: ${o.reason}`;

@@ -175,6 +175,29 @@ describe("hean data download", () => {
     assert.ok(!existsSync(join(dir, "binance/aggTrades/XRPUSDT/XRPUSDT-aggTrades-2024-03-01.zip.part")));
   });
 
+  test("a zip published without its .CHECKSUM is not called missing: fetched and proven whole, or a verified local copy kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    for (const d of ["2024-04-01", "2024-04-02"]) publishBinance("ADAUSDT", d, aggTrades("ADAUSDT", d, 50));
+    const folder = "/data/futures/um/daily/aggTrades/ADAUSDT";
+    const args = ["--venue", "binance", "--symbols", "ADAUSDT", "--kind", "aggTrades", "--from", "2024-04-01", "--to", "2024-04-01", "--dir", dir];
+    const first = await heanData(args);
+    assert.equal(first.status, 0, first.out);
+    // The venue then loses both days' checksums: the 1st is on disk (verified when it came), the 2nd is not.
+    for (const d of ["2024-04-01", "2024-04-02"]) files.delete(`${folder}/ADAUSDT-aggTrades-${d}.zip.CHECKSUM`);
+    // Without a checksum, a zip cut short is still caught: it has no end-of-central-directory record.
+    const cut = aggTrades("ADAUSDT", "2024-04-03", 50);
+    files.set(`${folder}/ADAUSDT-aggTrades-2024-04-03.zip`, cut.subarray(0, cut.length - 40));
+    const before = requests.length;
+    const r = await heanData([...args.slice(0, -4), "--to", "2024-04-03", "--dir", dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-03\.zip: FAILED: .*not a whole zip/);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-01\.zip: already present, no \.CHECKSUM at the venue/);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-02\.zip: downloaded, no \.CHECKSUM at the venue: not verified/);
+    assert.match(r.out, /1 downloaded, 1 already present, 0 missing at the venue, 1 failed/);
+    assert.ok(requests.slice(before).some((q) => q.url === `${folder}/ADAUSDT-aggTrades-2024-04-02.zip`), "the zip itself was asked for");
+    assert.equal(await count(join(dir, "binance/aggTrades/ADAUSDT/ADAUSDT-aggTrades-2024-04-02.zip")), 50);
+  });
+
   test("Bybit trades: gzip files proven whole, read back with the symbol and taker side", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
     const csv = "timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional\n1709251200.25,BTCUSDT,Buy,0.003,61201.5,PlusTick,m1,1,0.003,183.6\n";

@@ -8,7 +8,7 @@
  * writes them as files in Binance's layouts, so one reader reads both venues' data.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -65,8 +65,8 @@ export interface RemoteFile {
 }
 
 export type FileOutcome =
-  | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean }
-  | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean }
+  | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean; readonly checksumMissing?: boolean }
+  | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean; readonly checksumMissing?: boolean }
   | { readonly kind: "missing"; readonly file: RemoteFile }
   | { readonly kind: "failed"; readonly file: RemoteFile; readonly reason: string };
 
@@ -159,10 +159,15 @@ function failureReason(e: unknown): string {
 }
 
 async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
-  const expected = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl);
-  if (expected === null) return { kind: "missing", file };
+  const published = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl);
+  // Binance now and then publishes a day's zip without its .CHECKSUM: that is not a missing day
+  // (only the zip's own 404 says so), and the zip is still worth having, said to be unverified.
+  const checksumMissing = published === null;
+  const expected = published ?? undefined;
   if (existsSync(file.path)) {
-    if (expected === undefined || (await sha256(file.path)) === expected) return { kind: "present", file, verified: expected !== undefined };
+    // A local copy took its final name only once whole (its checksum passed, or its archive
+    // proved whole): a checksum the venue no longer publishes is no reason to fetch it again.
+    if (expected === undefined || (await sha256(file.path)) === expected) return { kind: "present", file, verified: expected !== undefined, checksumMissing };
     // A complete-looking file that fails its checksum is fetched again from scratch.
     rmSync(file.path);
   }
@@ -198,9 +203,10 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Prom
   }
   // Without a published checksum, a gzip file at least proves it is whole by inflating to its end.
   if (expected === undefined && part.endsWith(".gz.part")) await assertWholeGzip(part, file.url);
+  if (expected === undefined && part.endsWith(".zip.part")) assertWholeZip(part, file.url);
   const size = statSync(part).size;
   renameSync(part, file.path);
-  return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined };
+  return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined, checksumMissing };
 }
 
 async function fromPages(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
@@ -230,6 +236,21 @@ async function assertWholeGzip(path: string, url: string): Promise<void> {
     rmSync(path);
     throw new HeanError("DATA_DOWNLOAD", `${url}: the file is not a whole gzip (${(e as Error).message}); the download was removed`, { url });
   }
+}
+
+/** A zip ends with its end-of-central-directory record (after at most a 64 KiB comment): a cut one does not. */
+function assertWholeZip(path: string, url: string): void {
+  const size = statSync(path).size;
+  const tail = Buffer.alloc(Math.min(size, 22 + 0xffff));
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0) return;
+  rmSync(path);
+  throw new HeanError("DATA_DOWNLOAD", `${url}: the file is not a whole zip (no end-of-central-directory record) and no .CHECKSUM is published to check it by; the download was removed`, { url });
 }
 
 async function sha256(path: string): Promise<string> {
