@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +21,10 @@ const files = new Map<string, Buffer>();
 const requests: { url: string; range: string | undefined }[] = [];
 /** Paths whose next answer is cut after this many bytes (the socket is destroyed). */
 const cutOnce = new Map<string, number>();
+/** Paths whose next request is never answered. */
+const hangOnce = new Set<string>();
+/** Paths whose next answer sends this many bytes and then nothing, without ending. */
+const stallOnce = new Map<string, number>();
 
 /**
  * Bybit's `/v5/market/kline` as its documentation gives it: a minute bar at every minute of the
@@ -57,6 +61,7 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   requests.push({ url, range: req.headers.range });
   if (url.startsWith("/v5/market/kline?")) return bybitKlines(new URL(url, "http://x"), res);
   if (url.startsWith("/v5/market/funding/history?")) return bybitFunding(new URL(url, "http://x"), res);
+  if (hangOnce.delete(url)) return;
   const body = files.get(url);
   if (body === undefined) {
     res.writeHead(404).end("not found");
@@ -73,6 +78,12 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     "content-length": part.length,
     ...(range === null ? {} : { "content-range": `bytes ${start}-${body.length - 1}/${body.length}` }),
   });
+  const stall = stallOnce.get(url);
+  if (stall !== undefined) {
+    stallOnce.delete(url);
+    res.write(part.subarray(0, stall));
+    return;
+  }
   const cut = cutOnce.get(url);
   if (cut !== undefined) {
     cutOnce.delete(url);
@@ -101,7 +112,11 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => new Promise<void>((resolve) => {
+  server.close(() => resolve());
+  // The answers left hanging on purpose.
+  server.closeAllConnections();
+}));
 
 function heanData(args: readonly string[]): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -157,6 +172,29 @@ describe("hean data download", () => {
     assert.equal(ranged.at(-1)?.range, "bytes=10000-", "resumed with a Range request from where the part ends");
     assert.deepEqual(readFileSync(local), zip);
     assert.equal(await count(local), 20_000);
+  });
+
+  test("a server that never answers, or stalls mid-file, fails the file after --timeout, naming the URL; the part is kept and resumed", { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const zips = new Map(["DOGEUSDT", "LTCUSDT"].map((s) => [s, aggTrades(s, "2024-05-01", 20_000)]));
+    for (const [s, zip] of zips) publishBinance(s, "2024-05-01", zip);
+    const url = (s: string): string => `/data/futures/um/daily/aggTrades/${s}/${s}-aggTrades-2024-05-01.zip`;
+    hangOnce.add(url("DOGEUSDT"));
+    stallOnce.set(url("LTCUSDT"), 10_000);
+    const args = ["--venue", "binance", "--symbols", "DOGEUSDT,LTCUSDT", "--kind", "aggTrades", "--from", "2024-05-01", "--to", "2024-05-01", "--dir", dir, "--timeout", "0.3"];
+    const first = await heanData(args);
+    assert.equal(first.status, 1, first.out);
+    assert.match(first.out, new RegExp(`DOGEUSDT-aggTrades-2024-05-01\\.zip: FAILED: DATA_DOWNLOAD: ${base}${url("DOGEUSDT")}: no answer within 0\\.3 s\n`));
+    assert.match(first.out, new RegExp(`LTCUSDT-aggTrades-2024-05-01\\.zip: FAILED: DATA_DOWNLOAD: ${base}${url("LTCUSDT")}: the answer stalled \\(no bytes for 0\\.3 s\\); the part is kept`));
+    const ltc = join(dir, "binance/aggTrades/LTCUSDT/LTCUSDT-aggTrades-2024-05-01.zip");
+    assert.equal(statSync(`${ltc}.part`).size, 10_000);
+    const second = await heanData(args);
+    assert.equal(second.status, 0, second.out);
+    assert.match(second.out, /LTCUSDT-aggTrades-2024-05-01\.zip: downloaded \(resumed at/);
+    assert.deepEqual(readFileSync(ltc), zips.get("LTCUSDT"));
+    const badTimeout = await heanData([...args.slice(0, -1), "0"]);
+    assert.equal(badTimeout.status, 2, badTimeout.out);
+    assert.match(badTimeout.out, /--timeout must be more than 0 seconds/);
   });
 
   test("a file that does not match its checksum is removed and reported; a day the venue lacks is reported missing", async () => {

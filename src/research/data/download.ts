@@ -16,6 +16,7 @@ import { createGunzip } from "node:zlib";
 import { HeanError } from "../../core/errors.ts";
 import { suggest } from "../../core/suggest.ts";
 import { type BybitPages, downloadBybitPages } from "./bybit-rest-download.ts";
+import { DEFAULT_TIMEOUT_MS, watched, watchedText } from "./fetch-watch.ts";
 
 export const DOWNLOAD_VENUES = ["binance", "bybit"] as const;
 export type DownloadVenue = (typeof DOWNLOAD_VENUES)[number];
@@ -136,7 +137,13 @@ export interface Progress {
   done(outcome: FileOutcome): void;
 }
 
-export async function download(files: readonly RemoteFile[], progress: Progress): Promise<FileOutcome[]> {
+export interface DownloadOptions {
+  /** How long an answer may take to start, or pause mid-body, before its file fails. */
+  readonly timeoutMs?: number | undefined;
+}
+
+export async function download(files: readonly RemoteFile[], progress: Progress, options: DownloadOptions = {}): Promise<FileOutcome[]> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const outcomes: FileOutcome[] = [];
   let bytes = 0;
   for (const file of files) {
@@ -144,7 +151,7 @@ export async function download(files: readonly RemoteFile[], progress: Progress)
     const outcome = await fetchOne(file, (n) => {
       bytes += n;
       progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
-    }).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
+    }, timeoutMs).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
     outcomes.push(outcome);
     progress.done(outcome);
   }
@@ -158,8 +165,8 @@ function failureReason(e: unknown): string {
   return cause === undefined || e.message.includes(cause) ? e.message : `${e.message}: ${cause}`;
 }
 
-async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
-  const published = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl);
+async function downloadOne(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number): Promise<FileOutcome> {
+  const published = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl, timeoutMs);
   // Binance now and then publishes a day's zip without its .CHECKSUM: that is not a missing day
   // (only the zip's own 404 says so), and the zip is still worth having, said to be unverified.
   const checksumMissing = published === null;
@@ -174,26 +181,30 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Prom
   mkdirSync(dirname(file.path), { recursive: true });
   const part = `${file.path}.part`;
   const have = existsSync(part) ? statSync(part).size : 0;
-  const response = await fetch(file.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, redirect: "follow" });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return { kind: "missing", file };
-  }
-  if (response.status === 416 && have > 0) {
-    // The part is already everything the server has: verify it as it is.
-    await response.body?.cancel();
-  } else {
+  // A stalled answer leaves its part for the next run to resume from, as a cut connection does.
+  const status = await watched(file.url, timeoutMs, async (watch) => {
+    const response = await fetch(file.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, redirect: "follow", signal: watch.signal });
+    watch.kick();
+    if (response.status === 404 || (response.status === 416 && have > 0)) {
+      // 416: the part is already everything the server has, to be verified as it is.
+      await response.body?.cancel();
+      return response.status;
+    }
     if (response.status !== 200 && response.status !== 206) {
       await response.body?.cancel();
       throw new HeanError("DATA_DOWNLOAD", `${file.url}: HTTP ${response.status}`, { url: file.url, status: response.status });
     }
-    const resume = response.status === 206;
     if (response.body === null) throw new HeanError("DATA_DOWNLOAD", `${file.url}: empty answer`, { url: file.url });
     const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
-    body.on("data", (chunk: Buffer) => onBytes(chunk.length));
-    await pipeline(body, createWriteStream(part, { flags: resume ? "a" : "w" }));
-  }
-  const resumedFrom = response.status === 206 || response.status === 416 ? have : 0;
+    body.on("data", (chunk: Buffer) => {
+      watch.kick();
+      onBytes(chunk.length);
+    });
+    await pipeline(body, createWriteStream(part, { flags: response.status === 206 ? "a" : "w" }));
+    return response.status;
+  }, "; the part is kept to resume from");
+  if (status === 404) return { kind: "missing", file };
+  const resumedFrom = status === 206 || status === 416 ? have : 0;
   if (expected !== undefined) {
     const actual = await sha256(part);
     if (actual !== expected) {
@@ -209,20 +220,25 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Prom
   return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined, checksumMissing };
 }
 
-async function fromPages(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
-  const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes);
+async function fromPages(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number): Promise<FileOutcome> {
+  const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes, timeoutMs);
   if (outcome.kind === "written") return { kind: "downloaded", file, bytes: outcome.bytes, resumedFrom: 0, verified: false };
   return outcome.kind === "present" ? { kind: "present", file, verified: false } : { kind: "missing", file };
 }
 
 /** The SHA-256 the venue publishes (`<hex>  <name>`), or null when the file does not exist there. */
-async function publishedChecksum(url: string): Promise<string | null> {
-  const response = await fetch(url, { redirect: "follow" });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return null;
-  }
-  const text = await response.text();
+async function publishedChecksum(url: string, timeoutMs: number): Promise<string | null> {
+  const answer = await watched(url, timeoutMs, async (watch) => {
+    const response = await fetch(url, { redirect: "follow", signal: watch.signal });
+    watch.kick();
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    return { response, text: await watchedText(response, watch) };
+  });
+  if (answer === null) return null;
+  const { response, text } = answer;
   if (response.status !== 200) throw new HeanError("DATA_DOWNLOAD", `${url}: HTTP ${response.status}`, { url, status: response.status });
   const hex = /^([0-9a-f]{64})\b/i.exec(text.trim())?.[1];
   if (hex === undefined) throw new HeanError("DATA_DOWNLOAD", `${url}: not a checksum file`, { url });
