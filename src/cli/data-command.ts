@@ -23,8 +23,9 @@ export const DATA_USAGE = `hean data download --venue binance|bybit --symbols A,
   Files land in DIR/VENUE/KIND/SYMBOL/, verified against the venue's published SHA-256 where there is one,
   and a broken download resumes where it stopped when run again. Bybit's klines and funding rates
   come from its REST API, written in Binance's layouts (klines a day a file, --interval 1m…1d;
-  funding a month a file). A file fails when its server does not answer, or stops sending, for
-  --timeout seconds (default 30); what arrived is kept to resume from.
+  funding a month a file); a day or month not over yet is skipped, saying when it ends. A file
+  fails when its server does not answer, or stops sending, for --timeout seconds (default 30);
+  what arrived is kept to resume from.
 `;
 
 export async function dataCommand(argv: readonly string[]): Promise<number> {
@@ -60,7 +61,9 @@ export async function dataCommand(argv: readonly string[]): Promise<number> {
   });
   const outcomes = await download(files, progressOn(process.stderr), { timeoutMs });
   const count = (kind: FileOutcome["kind"]): number => outcomes.filter((o) => o.kind === kind).length;
-  process.stdout.write(`${count("downloaded")} downloaded, ${count("present")} already present, ${count("missing")} missing at the venue, ${count("failed")} failed\n`);
+  const incomplete = count("incomplete");
+  process.stdout.write(`${count("downloaded")} downloaded, ${count("present")} already present, ${count("missing")} missing at the venue, ${count("failed")} failed${incomplete > 0 ? `, ${incomplete} not complete yet` : ""}\n`);
+  // A period not over yet is no fault: asking up to today is how a daily job keeps up.
   return count("failed") + count("missing") === 0 ? 0 : 1;
 }
 
@@ -98,7 +101,9 @@ function progressOn(out: NodeJS.WriteStream): Progress {
             ? `already present${o.verified ? ", checksum ok" : ""}${o.checksumMissing === true ? ", no .CHECKSUM at the venue: not re-verified" : ""}`
             : o.kind === "missing"
               ? "missing at the venue"
-              : `FAILED: ${o.reason}`;
+              : o.kind === "incomplete"
+                ? `not complete yet: ends at ${new Date(o.endsAt).toISOString()}; run again after that`
+                : `FAILED: ${o.reason}`;
       out.write(`${tty ? "\r" : ""}${o.file.path}: ${what}\n`);
       lastDraw = 0;
     },

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { type FileOutcome, download, planFiles } from "../../src/research/data/download.ts";
 import { readMarketFile } from "../../src/research/data/reader.ts";
 import { HEAN, ROOT } from "../cli/cli-helpers.ts";
 import { zipOne } from "./zip-writer.ts";
@@ -291,6 +292,39 @@ describe("hean data download", () => {
     const rates: string[] = [];
     for await (const rec of readMarketFile(path)) if (rec.kind === "funding" && rec.symbol === "ETHUSDT") rates.push(String(rec.rate));
     assert.equal(rates.length, 93);
+  });
+
+  test("Bybit klines and funding of a day or month not over yet are not written (no open bar), and are fetched once it is over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const quiet = { update() {}, done() {} };
+    const klines = planFiles({ venue: "bybit", symbols: ["ETHUSDT"], kind: "klines", interval: "1m", from: "2024-06-01", to: "2024-06-02", dir, baseUrl: base });
+    const funding = planFiles({ venue: "bybit", symbols: ["ETHUSDT"], kind: "fundingRate", interval: "1m", from: "2024-06-01", to: "2024-06-02", dir, baseUrl: base });
+    const midday = Date.parse("2024-06-02T12:00:00Z");
+    const before = requests.length;
+    const early = await download([...klines, ...funding], quiet, { now: () => midday });
+    assert.deepEqual(early.map((o) => o.kind), ["downloaded", "incomplete", "incomplete"]);
+    const endsAt = (o: FileOutcome | undefined): number | undefined => (o?.kind === "incomplete" ? o.endsAt : undefined);
+    assert.equal(endsAt(early[1]), Date.parse("2024-06-03T00:00:00Z"));
+    assert.equal(endsAt(early[2]), Date.parse("2024-07-01T00:00:00Z"));
+    for (const f of [klines[1]!, funding[0]!]) assert.ok(!existsSync(f.path) && !existsSync(`${f.path}.part`), `nothing written for ${f.path}`);
+    const asked = requests.slice(before).map((q) => new URL(q.url, "http://x").searchParams);
+    assert.ok(asked.every((p) => p.get("start") === String(Date.parse("2024-06-01T00:00:00Z"))), "only the finished day is asked for");
+    // The next day: the 2nd is over and fetched, the 1st is kept.
+    const later = await download(klines, quiet, { now: () => Date.parse("2024-06-03T00:00:00Z") });
+    assert.deepEqual(later.map((o) => o.kind), ["present", "downloaded"]);
+    const closes = readFileSync(klines[1]!.path, "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[6]));
+    assert.equal(closes.length, 1440);
+    assert.equal(closes.at(-1), Date.parse("2024-06-03T00:00:00Z") - 1);
+  });
+
+  test("the CLI says when an unfinished day will be over, and that is not a failure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--from", today, "--to", today, "--dir", dir]);
+    assert.equal(r.status, 0, r.out);
+    const end = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
+    assert.match(r.out, new RegExp(`ETHUSDT-1m-${today}\\.csv: not complete yet: ends at ${end.replace(/\./g, "\\.")}`));
+    assert.match(r.out, /0 downloaded, 0 already present, 0 missing at the venue, 0 failed, 1 not complete yet/);
   });
 
   test("a server that cannot be reached is named with why (refused), not just 'fetch failed'", async () => {

@@ -69,6 +69,8 @@ export type FileOutcome =
   | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean; readonly checksumMissing?: boolean }
   | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean; readonly checksumMissing?: boolean }
   | { readonly kind: "missing"; readonly file: RemoteFile }
+  /** A period the venue is still adding to (Bybit's REST klines and funding): nothing written. */
+  | { readonly kind: "incomplete"; readonly file: RemoteFile; readonly endsAt: number }
   | { readonly kind: "failed"; readonly file: RemoteFile; readonly reason: string };
 
 const DAY_MS = 86_400_000;
@@ -140,18 +142,21 @@ export interface Progress {
 export interface DownloadOptions {
   /** How long an answer may take to start, or pause mid-body, before its file fails. */
   readonly timeoutMs?: number | undefined;
+  /** The clock that says whether a period is over (tests set it). */
+  readonly now?: () => number;
 }
 
 export async function download(files: readonly RemoteFile[], progress: Progress, options: DownloadOptions = {}): Promise<FileOutcome[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = options.now ?? Date.now;
   const outcomes: FileOutcome[] = [];
   let bytes = 0;
   for (const file of files) {
-    const fetchOne = file.pages === undefined ? downloadOne : fromPages;
-    const outcome = await fetchOne(file, (n) => {
+    const onBytes = (n: number): void => {
       bytes += n;
       progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
-    }, timeoutMs).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
+    };
+    const outcome = await (file.pages === undefined ? downloadOne(file, onBytes, timeoutMs) : fromPages(file, onBytes, timeoutMs, now())).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
     outcomes.push(outcome);
     progress.done(outcome);
   }
@@ -220,7 +225,13 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void, timeo
   return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined, checksumMissing };
 }
 
-async function fromPages(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number): Promise<FileOutcome> {
+async function fromPages(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number, now: number): Promise<FileOutcome> {
+  // A day or month not over yet would end in a bar still open and lack what is to come, yet under
+  // its final name every later run would take it as whole. Kept as a .part it would be as good as
+  // absent (readers skip parts) and rebuilt anyway, so it is skipped, saying when it can be had:
+  // as Binance's files, which appear only once their day is over.
+  const endsAt = file.pages!.end + 1;
+  if (endsAt > now) return { kind: "incomplete", file, endsAt };
   const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes, timeoutMs);
   if (outcome.kind === "written") return { kind: "downloaded", file, bytes: outcome.bytes, resumedFrom: 0, verified: false };
   return outcome.kind === "present" ? { kind: "present", file, verified: false } : { kind: "missing", file };
