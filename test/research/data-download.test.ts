@@ -6,13 +6,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { type FileOutcome, download, planFiles } from "../../src/research/data/download.ts";
 import { readMarketFile } from "../../src/research/data/reader.ts";
 import { HEAN, ROOT } from "../cli/cli-helpers.ts";
 import { zipOne } from "./zip-writer.ts";
@@ -21,6 +22,10 @@ const files = new Map<string, Buffer>();
 const requests: { url: string; range: string | undefined }[] = [];
 /** Paths whose next answer is cut after this many bytes (the socket is destroyed). */
 const cutOnce = new Map<string, number>();
+/** Paths whose next request is never answered. */
+const hangOnce = new Set<string>();
+/** Paths whose next answer sends this many bytes and then nothing, without ending. */
+const stallOnce = new Map<string, number>();
 
 /**
  * Bybit's `/v5/market/kline` as its documentation gives it: a minute bar at every minute of the
@@ -57,6 +62,7 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
   requests.push({ url, range: req.headers.range });
   if (url.startsWith("/v5/market/kline?")) return bybitKlines(new URL(url, "http://x"), res);
   if (url.startsWith("/v5/market/funding/history?")) return bybitFunding(new URL(url, "http://x"), res);
+  if (hangOnce.delete(url)) return;
   const body = files.get(url);
   if (body === undefined) {
     res.writeHead(404).end("not found");
@@ -73,6 +79,12 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     "content-length": part.length,
     ...(range === null ? {} : { "content-range": `bytes ${start}-${body.length - 1}/${body.length}` }),
   });
+  const stall = stallOnce.get(url);
+  if (stall !== undefined) {
+    stallOnce.delete(url);
+    res.write(part.subarray(0, stall));
+    return;
+  }
   const cut = cutOnce.get(url);
   if (cut !== undefined) {
     cutOnce.delete(url);
@@ -101,7 +113,11 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => new Promise<void>((resolve) => {
+  server.close(() => resolve());
+  // The answers left hanging on purpose.
+  server.closeAllConnections();
+}));
 
 function heanData(args: readonly string[]): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -159,6 +175,29 @@ describe("hean data download", () => {
     assert.equal(await count(local), 20_000);
   });
 
+  test("a server that never answers, or stalls mid-file, fails the file after --timeout, naming the URL; the part is kept and resumed", { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const zips = new Map(["DOGEUSDT", "LTCUSDT"].map((s) => [s, aggTrades(s, "2024-05-01", 20_000)]));
+    for (const [s, zip] of zips) publishBinance(s, "2024-05-01", zip);
+    const url = (s: string): string => `/data/futures/um/daily/aggTrades/${s}/${s}-aggTrades-2024-05-01.zip`;
+    hangOnce.add(url("DOGEUSDT"));
+    stallOnce.set(url("LTCUSDT"), 10_000);
+    const args = ["--venue", "binance", "--symbols", "DOGEUSDT,LTCUSDT", "--kind", "aggTrades", "--from", "2024-05-01", "--to", "2024-05-01", "--dir", dir, "--timeout", "0.3"];
+    const first = await heanData(args);
+    assert.equal(first.status, 1, first.out);
+    assert.match(first.out, new RegExp(`DOGEUSDT-aggTrades-2024-05-01\\.zip: FAILED: DATA_DOWNLOAD: ${base}${url("DOGEUSDT")}: no answer within 0\\.3 s\n`));
+    assert.match(first.out, new RegExp(`LTCUSDT-aggTrades-2024-05-01\\.zip: FAILED: DATA_DOWNLOAD: ${base}${url("LTCUSDT")}: the answer stalled \\(no bytes for 0\\.3 s\\); the part is kept`));
+    const ltc = join(dir, "binance/aggTrades/LTCUSDT/LTCUSDT-aggTrades-2024-05-01.zip");
+    assert.equal(statSync(`${ltc}.part`).size, 10_000);
+    const second = await heanData(args);
+    assert.equal(second.status, 0, second.out);
+    assert.match(second.out, /LTCUSDT-aggTrades-2024-05-01\.zip: downloaded \(resumed at/);
+    assert.deepEqual(readFileSync(ltc), zips.get("LTCUSDT"));
+    const badTimeout = await heanData([...args.slice(0, -1), "0"]);
+    assert.equal(badTimeout.status, 2, badTimeout.out);
+    assert.match(badTimeout.out, /--timeout must be more than 0 seconds/);
+  });
+
   test("a file that does not match its checksum is removed and reported; a day the venue lacks is reported missing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
     const good = aggTrades("XRPUSDT", "2024-03-01", 100);
@@ -173,6 +212,29 @@ describe("hean data download", () => {
     assert.match(r.out, /0 downloaded, 0 already present, 1 missing at the venue, 1 failed/);
     assert.ok(!existsSync(join(dir, "binance/aggTrades/XRPUSDT/XRPUSDT-aggTrades-2024-03-01.zip")));
     assert.ok(!existsSync(join(dir, "binance/aggTrades/XRPUSDT/XRPUSDT-aggTrades-2024-03-01.zip.part")));
+  });
+
+  test("a zip published without its .CHECKSUM is not called missing: fetched and proven whole, or a verified local copy kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    for (const d of ["2024-04-01", "2024-04-02"]) publishBinance("ADAUSDT", d, aggTrades("ADAUSDT", d, 50));
+    const folder = "/data/futures/um/daily/aggTrades/ADAUSDT";
+    const args = ["--venue", "binance", "--symbols", "ADAUSDT", "--kind", "aggTrades", "--from", "2024-04-01", "--to", "2024-04-01", "--dir", dir];
+    const first = await heanData(args);
+    assert.equal(first.status, 0, first.out);
+    // The venue then loses both days' checksums: the 1st is on disk (verified when it came), the 2nd is not.
+    for (const d of ["2024-04-01", "2024-04-02"]) files.delete(`${folder}/ADAUSDT-aggTrades-${d}.zip.CHECKSUM`);
+    // Without a checksum, a zip cut short is still caught: it has no end-of-central-directory record.
+    const cut = aggTrades("ADAUSDT", "2024-04-03", 50);
+    files.set(`${folder}/ADAUSDT-aggTrades-2024-04-03.zip`, cut.subarray(0, cut.length - 40));
+    const before = requests.length;
+    const r = await heanData([...args.slice(0, -4), "--to", "2024-04-03", "--dir", dir]);
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-03\.zip: FAILED: .*not a whole zip/);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-01\.zip: already present, no \.CHECKSUM at the venue/);
+    assert.match(r.out, /ADAUSDT-aggTrades-2024-04-02\.zip: downloaded, no \.CHECKSUM at the venue: not verified/);
+    assert.match(r.out, /1 downloaded, 1 already present, 0 missing at the venue, 1 failed/);
+    assert.ok(requests.slice(before).some((q) => q.url === `${folder}/ADAUSDT-aggTrades-2024-04-02.zip`), "the zip itself was asked for");
+    assert.equal(await count(join(dir, "binance/aggTrades/ADAUSDT/ADAUSDT-aggTrades-2024-04-02.zip")), 50);
   });
 
   test("Bybit trades: gzip files proven whole, read back with the symbol and taker side", async () => {
@@ -232,6 +294,39 @@ describe("hean data download", () => {
     assert.equal(rates.length, 93);
   });
 
+  test("Bybit klines and funding of a day or month not over yet are not written (no open bar), and are fetched once it is over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const quiet = { update() {}, done() {} };
+    const klines = planFiles({ venue: "bybit", symbols: ["ETHUSDT"], kind: "klines", interval: "1m", from: "2024-06-01", to: "2024-06-02", dir, baseUrl: base });
+    const funding = planFiles({ venue: "bybit", symbols: ["ETHUSDT"], kind: "fundingRate", interval: "1m", from: "2024-06-01", to: "2024-06-02", dir, baseUrl: base });
+    const midday = Date.parse("2024-06-02T12:00:00Z");
+    const before = requests.length;
+    const early = await download([...klines, ...funding], quiet, { now: () => midday });
+    assert.deepEqual(early.map((o) => o.kind), ["downloaded", "incomplete", "incomplete"]);
+    const endsAt = (o: FileOutcome | undefined): number | undefined => (o?.kind === "incomplete" ? o.endsAt : undefined);
+    assert.equal(endsAt(early[1]), Date.parse("2024-06-03T00:00:00Z"));
+    assert.equal(endsAt(early[2]), Date.parse("2024-07-01T00:00:00Z"));
+    for (const f of [klines[1]!, funding[0]!]) assert.ok(!existsSync(f.path) && !existsSync(`${f.path}.part`), `nothing written for ${f.path}`);
+    const asked = requests.slice(before).map((q) => new URL(q.url, "http://x").searchParams);
+    assert.ok(asked.every((p) => p.get("start") === String(Date.parse("2024-06-01T00:00:00Z"))), "only the finished day is asked for");
+    // The next day: the 2nd is over and fetched, the 1st is kept.
+    const later = await download(klines, quiet, { now: () => Date.parse("2024-06-03T00:00:00Z") });
+    assert.deepEqual(later.map((o) => o.kind), ["present", "downloaded"]);
+    const closes = readFileSync(klines[1]!.path, "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[6]));
+    assert.equal(closes.length, 1440);
+    assert.equal(closes.at(-1), Date.parse("2024-06-03T00:00:00Z") - 1);
+  });
+
+  test("the CLI says when an unfinished day will be over, and that is not a failure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
+    const today = new Date().toISOString().slice(0, 10);
+    const r = await heanData(["--venue", "bybit", "--symbols", "ETHUSDT", "--kind", "klines", "--from", today, "--to", today, "--dir", dir]);
+    assert.equal(r.status, 0, r.out);
+    const end = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
+    assert.match(r.out, new RegExp(`ETHUSDT-1m-${today}\\.csv: not complete yet: ends at ${end.replace(/\./g, "\\.")}`));
+    assert.match(r.out, /0 downloaded, 0 already present, 0 missing at the venue, 0 failed, 1 not complete yet/);
+  });
+
   test("a server that cannot be reached is named with why (refused), not just 'fetch failed'", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hean-dl-"));
     // A port that was just listened on and closed: nothing answers there.
@@ -253,6 +348,8 @@ describe("hean data download", () => {
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-13-01", "--to", "2024-01-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-02-30", "--to", "2024-03-01"], /--from must be a date/],
       [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-02", "--to", "2024-01-01"], /before --from/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01", "--base-url", "notaurl"], /--base-url must be an http:\/\/ or https:\/\/ URL, got "notaurl"/],
+      [["--venue", "binance", "--symbols", "BTCUSDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01", "--base-url", "ftp://example.com"], /--base-url must be an http/],
       [["--venue", "binance", "--symbols", "BTC/USDT", "--kind", "aggTrades", "--from", "2024-01-01", "--to", "2024-01-01"], /is not a symbol/],
     ] as const) {
       const r = await heanData(args);

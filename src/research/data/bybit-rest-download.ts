@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { HeanError } from "../../core/errors.ts";
+import { watched, watchedText } from "./fetch-watch.ts";
 
 /** One period of one symbol: `start`…`end` inclusive, epoch ms. */
 export type BybitPages =
@@ -36,12 +37,12 @@ const isKline = (r: unknown): r is Kline => Array.isArray(r) && r.length >= 7 &&
 const isFunding = (r: unknown): r is Funding =>
   typeof r === "object" && r !== null && typeof (r as Funding).fundingRate === "string" && Number.isSafeInteger(Number((r as Funding).fundingRateTimestamp));
 
-export async function downloadBybitPages(url: string, path: string, q: BybitPages, onBytes: (n: number) => void): Promise<BybitPagesOutcome> {
+export async function downloadBybitPages(url: string, path: string, q: BybitPages, onBytes: (n: number) => void, timeoutMs: number): Promise<BybitPagesOutcome> {
   if (existsSync(path)) return { kind: "present" };
   const body =
     q.kind === "klines"
-      ? klinesCsv(await fetchPages(url, q, 1_000, isKline, (r) => Number(r[0]), onBytes), q.intervalMs)
-      : fundingCsv(await fetchPages(url, q, 200, isFunding, (r) => Number(r.fundingRateTimestamp), onBytes));
+      ? klinesCsv(await fetchPages(url, q, 1_000, isKline, (r) => Number(r[0]), onBytes, timeoutMs), q.intervalMs)
+      : fundingCsv(await fetchPages(url, q, 200, isFunding, (r) => Number(r.fundingRateTimestamp), onBytes, timeoutMs));
   if (body === undefined) return { kind: "missing" };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.part`, body);
@@ -49,13 +50,16 @@ export async function downloadBybitPages(url: string, path: string, q: BybitPage
   return { kind: "written", bytes: Buffer.byteLength(body) };
 }
 
-async function fetchPages<R>(base: string, q: BybitPages, limit: number, isRow: (r: unknown) => r is R, timeOf: (r: R) => number, onBytes: (n: number) => void): Promise<Map<number, R>> {
+async function fetchPages<R>(base: string, q: BybitPages, limit: number, isRow: (r: unknown) => r is R, timeOf: (r: R) => number, onBytes: (n: number) => void, timeoutMs: number): Promise<Map<number, R>> {
   const rows = new Map<number, R>();
   for (let end = q.end; ; ) {
     const window = q.kind === "klines" ? `interval=${q.interval}&start=${q.start}&end=${end}` : `startTime=${q.start}&endTime=${end}`;
     const url = `${base}?category=linear&symbol=${q.symbol}&${window}&limit=${limit}`;
-    const response = await fetch(url);
-    const text = await response.text();
+    const { response, text } = await watched(url, timeoutMs, async (watch) => {
+      const response = await fetch(url, { signal: watch.signal });
+      watch.kick();
+      return { response, text: await watchedText(response, watch) };
+    });
     onBytes(text.length);
     if (response.status !== 200) throw new HeanError("DATA_DOWNLOAD", `${url}: HTTP ${response.status}`, { url, status: response.status });
     const list = resultList(text, url, isRow);

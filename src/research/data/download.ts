@@ -8,7 +8,7 @@
  * writes them as files in Binance's layouts, so one reader reads both venues' data.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,6 +16,7 @@ import { createGunzip } from "node:zlib";
 import { HeanError } from "../../core/errors.ts";
 import { suggest } from "../../core/suggest.ts";
 import { type BybitPages, downloadBybitPages } from "./bybit-rest-download.ts";
+import { DEFAULT_TIMEOUT_MS, watched, watchedText } from "./fetch-watch.ts";
 
 export const DOWNLOAD_VENUES = ["binance", "bybit"] as const;
 export type DownloadVenue = (typeof DOWNLOAD_VENUES)[number];
@@ -65,9 +66,11 @@ export interface RemoteFile {
 }
 
 export type FileOutcome =
-  | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean }
-  | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean }
+  | { readonly kind: "downloaded"; readonly file: RemoteFile; readonly bytes: number; readonly resumedFrom: number; readonly verified: boolean; readonly checksumMissing?: boolean }
+  | { readonly kind: "present"; readonly file: RemoteFile; readonly verified: boolean; readonly checksumMissing?: boolean }
   | { readonly kind: "missing"; readonly file: RemoteFile }
+  /** A period the venue is still adding to (Bybit's REST klines and funding): nothing written. */
+  | { readonly kind: "incomplete"; readonly file: RemoteFile; readonly endsAt: number }
   | { readonly kind: "failed"; readonly file: RemoteFile; readonly reason: string };
 
 const DAY_MS = 86_400_000;
@@ -136,15 +139,24 @@ export interface Progress {
   done(outcome: FileOutcome): void;
 }
 
-export async function download(files: readonly RemoteFile[], progress: Progress): Promise<FileOutcome[]> {
+export interface DownloadOptions {
+  /** How long an answer may take to start, or pause mid-body, before its file fails. */
+  readonly timeoutMs?: number | undefined;
+  /** The clock that says whether a period is over (tests set it). */
+  readonly now?: () => number;
+}
+
+export async function download(files: readonly RemoteFile[], progress: Progress, options: DownloadOptions = {}): Promise<FileOutcome[]> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = options.now ?? Date.now;
   const outcomes: FileOutcome[] = [];
   let bytes = 0;
   for (const file of files) {
-    const fetchOne = file.pages === undefined ? downloadOne : fromPages;
-    const outcome = await fetchOne(file, (n) => {
+    const onBytes = (n: number): void => {
       bytes += n;
       progress.update({ filesDone: outcomes.length, filesTotal: files.length, bytes, current: file.path });
-    }).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
+    };
+    const outcome = await (file.pages === undefined ? downloadOne(file, onBytes, timeoutMs) : fromPages(file, onBytes, timeoutMs, now())).catch((e: unknown): FileOutcome => ({ kind: "failed", file, reason: failureReason(e) }));
     outcomes.push(outcome);
     progress.done(outcome);
   }
@@ -158,37 +170,46 @@ function failureReason(e: unknown): string {
   return cause === undefined || e.message.includes(cause) ? e.message : `${e.message}: ${cause}`;
 }
 
-async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
-  const expected = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl);
-  if (expected === null) return { kind: "missing", file };
+async function downloadOne(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number): Promise<FileOutcome> {
+  const published = file.checksumUrl === undefined ? undefined : await publishedChecksum(file.checksumUrl, timeoutMs);
+  // Binance now and then publishes a day's zip without its .CHECKSUM: that is not a missing day
+  // (only the zip's own 404 says so), and the zip is still worth having, said to be unverified.
+  const checksumMissing = published === null;
+  const expected = published ?? undefined;
   if (existsSync(file.path)) {
-    if (expected === undefined || (await sha256(file.path)) === expected) return { kind: "present", file, verified: expected !== undefined };
+    // A local copy took its final name only once whole (its checksum passed, or its archive
+    // proved whole): a checksum the venue no longer publishes is no reason to fetch it again.
+    if (expected === undefined || (await sha256(file.path)) === expected) return { kind: "present", file, verified: expected !== undefined, checksumMissing };
     // A complete-looking file that fails its checksum is fetched again from scratch.
     rmSync(file.path);
   }
   mkdirSync(dirname(file.path), { recursive: true });
   const part = `${file.path}.part`;
   const have = existsSync(part) ? statSync(part).size : 0;
-  const response = await fetch(file.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, redirect: "follow" });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return { kind: "missing", file };
-  }
-  if (response.status === 416 && have > 0) {
-    // The part is already everything the server has: verify it as it is.
-    await response.body?.cancel();
-  } else {
+  // A stalled answer leaves its part for the next run to resume from, as a cut connection does.
+  const status = await watched(file.url, timeoutMs, async (watch) => {
+    const response = await fetch(file.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, redirect: "follow", signal: watch.signal });
+    watch.kick();
+    if (response.status === 404 || (response.status === 416 && have > 0)) {
+      // 416: the part is already everything the server has, to be verified as it is.
+      await response.body?.cancel();
+      return response.status;
+    }
     if (response.status !== 200 && response.status !== 206) {
       await response.body?.cancel();
       throw new HeanError("DATA_DOWNLOAD", `${file.url}: HTTP ${response.status}`, { url: file.url, status: response.status });
     }
-    const resume = response.status === 206;
     if (response.body === null) throw new HeanError("DATA_DOWNLOAD", `${file.url}: empty answer`, { url: file.url });
     const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
-    body.on("data", (chunk: Buffer) => onBytes(chunk.length));
-    await pipeline(body, createWriteStream(part, { flags: resume ? "a" : "w" }));
-  }
-  const resumedFrom = response.status === 206 || response.status === 416 ? have : 0;
+    body.on("data", (chunk: Buffer) => {
+      watch.kick();
+      onBytes(chunk.length);
+    });
+    await pipeline(body, createWriteStream(part, { flags: response.status === 206 ? "a" : "w" }));
+    return response.status;
+  }, "; the part is kept to resume from");
+  if (status === 404) return { kind: "missing", file };
+  const resumedFrom = status === 206 || status === 416 ? have : 0;
   if (expected !== undefined) {
     const actual = await sha256(part);
     if (actual !== expected) {
@@ -198,25 +219,37 @@ async function downloadOne(file: RemoteFile, onBytes: (n: number) => void): Prom
   }
   // Without a published checksum, a gzip file at least proves it is whole by inflating to its end.
   if (expected === undefined && part.endsWith(".gz.part")) await assertWholeGzip(part, file.url);
+  if (expected === undefined && part.endsWith(".zip.part")) assertWholeZip(part, file.url);
   const size = statSync(part).size;
   renameSync(part, file.path);
-  return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined };
+  return { kind: "downloaded", file, bytes: size, resumedFrom, verified: expected !== undefined, checksumMissing };
 }
 
-async function fromPages(file: RemoteFile, onBytes: (n: number) => void): Promise<FileOutcome> {
-  const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes);
+async function fromPages(file: RemoteFile, onBytes: (n: number) => void, timeoutMs: number, now: number): Promise<FileOutcome> {
+  // A day or month not over yet would end in a bar still open and lack what is to come, yet under
+  // its final name every later run would take it as whole. Kept as a .part it would be as good as
+  // absent (readers skip parts) and rebuilt anyway, so it is skipped, saying when it can be had:
+  // as Binance's files, which appear only once their day is over.
+  const endsAt = file.pages!.end + 1;
+  if (endsAt > now) return { kind: "incomplete", file, endsAt };
+  const outcome = await downloadBybitPages(file.url, file.path, file.pages!, onBytes, timeoutMs);
   if (outcome.kind === "written") return { kind: "downloaded", file, bytes: outcome.bytes, resumedFrom: 0, verified: false };
   return outcome.kind === "present" ? { kind: "present", file, verified: false } : { kind: "missing", file };
 }
 
 /** The SHA-256 the venue publishes (`<hex>  <name>`), or null when the file does not exist there. */
-async function publishedChecksum(url: string): Promise<string | null> {
-  const response = await fetch(url, { redirect: "follow" });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return null;
-  }
-  const text = await response.text();
+async function publishedChecksum(url: string, timeoutMs: number): Promise<string | null> {
+  const answer = await watched(url, timeoutMs, async (watch) => {
+    const response = await fetch(url, { redirect: "follow", signal: watch.signal });
+    watch.kick();
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    return { response, text: await watchedText(response, watch) };
+  });
+  if (answer === null) return null;
+  const { response, text } = answer;
   if (response.status !== 200) throw new HeanError("DATA_DOWNLOAD", `${url}: HTTP ${response.status}`, { url, status: response.status });
   const hex = /^([0-9a-f]{64})\b/i.exec(text.trim())?.[1];
   if (hex === undefined) throw new HeanError("DATA_DOWNLOAD", `${url}: not a checksum file`, { url });
@@ -230,6 +263,21 @@ async function assertWholeGzip(path: string, url: string): Promise<void> {
     rmSync(path);
     throw new HeanError("DATA_DOWNLOAD", `${url}: the file is not a whole gzip (${(e as Error).message}); the download was removed`, { url });
   }
+}
+
+/** A zip ends with its end-of-central-directory record (after at most a 64 KiB comment): a cut one does not. */
+function assertWholeZip(path: string, url: string): void {
+  const size = statSync(path).size;
+  const tail = Buffer.alloc(Math.min(size, 22 + 0xffff));
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+  } finally {
+    closeSync(fd);
+  }
+  if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0) return;
+  rmSync(path);
+  throw new HeanError("DATA_DOWNLOAD", `${url}: the file is not a whole zip (no end-of-central-directory record) and no .CHECKSUM is published to check it by; the download was removed`, { url });
 }
 
 async function sha256(path: string): Promise<string> {
