@@ -112,6 +112,32 @@ describe("historical data files", () => {
     await assert.rejects(all(readMarketFile(path, { strict: true })), (e) => isHeanError(e, "DATA_MALFORMED") && /SOLUSDT-aggTrades-2024-01-01\.csv:3: price/.test(e.message));
   });
 
+  test("the time unit is the first parsed row's: a blank line, a header on line 2, a bad first row or a BOM misdate nothing", async () => {
+    const rows = ["1,100,1,1,1,1704067200000,true", "2,101,1,2,2,1704067201000,false"];
+    const cases: [string, string, { line: number; reason: RegExp }[]][] = [
+      ["blank line then header", `\n${AGG_HEADER}\n${rows.join("\n")}\n`, []],
+      ["BOM before a header-less first row", `\uFEFF${rows.join("\n")}\n`, []],
+      ["BOM before the header", `\uFEFF${AGG_HEADER}\r\n${rows.join("\r\n")}\r\n`, []],
+      ["empty transact_time in row 1", `0,99,1,0,0,,true\n${rows.join("\n")}\n`, [{ line: 1, reason: /time is not a number: ""/ }]],
+      ["garbage first row", `hello,world,1,2,3,4,5\n${rows.join("\n")}\n`, [{ line: 1, reason: /price is not a decimal/ }]],
+      ["a time of 0 in row 1", `0,99,1,0,0,0,true\n${rows.join("\n")}\n`, [{ line: 1, reason: /time must be positive: 0/ }]],
+      ["a short first row with a small number", `7,5\n${rows.join("\n")}\n`, [{ line: 1, reason: /2 columns/ }]],
+    ];
+    let day = 10;
+    for (const [what, content, problems] of cases) {
+      const path = file(`BTCUSDT-aggTrades-2024-01-${day++}.csv`, content);
+      const report = newFileReport(path);
+      const records = await all(readMarketFile(path, {}, report));
+      assert.deepEqual(records.map((r) => r.ts), [1704067200000, 1704067201000], what);
+      assert.equal(report.timeUnit, "ms", what);
+      assert.equal(report.problems.length, problems.length, `${what}: ${JSON.stringify(report.problems)}`);
+      problems.forEach((p, i) => {
+        assert.equal(report.problems[i]!.line, p.line, what);
+        assert.match(report.problems[i]!.reason, p.reason, what);
+      });
+    }
+  });
+
   test("time going backwards is an error naming the line, strict or not", async () => {
     const path = file("BTCUSDT-aggTrades-2024-01-05.csv", "1,100,1,1,1,1704067200005,true\n2,100,1,1,1,1704067200001,true\n");
     await assert.rejects(all(readMarketFile(path)), (e) => isHeanError(e, "DATA_OUT_OF_ORDER") && e.message.includes(":2:"));

@@ -22,7 +22,7 @@ export type DataFormat = (typeof DATA_FORMATS)[number];
  */
 export const NAMEABLE_FORMATS: readonly DataFormat[] = DATA_FORMATS.filter((f) => f !== "hean-market");
 
-/** How a file's times are written; decided from the first row's magnitude, and reported. */
+/** How a file's times are written; decided from the magnitude of the first row that parses, and reported. */
 export type TimeUnit = "s" | "ms" | "us";
 
 export interface RowContext {
@@ -55,14 +55,20 @@ const positive = (text: string | undefined, name: string): Dec | string => {
 /** Epoch milliseconds from a time written in `unit` (Bybit writes seconds with a fraction). */
 export function toMs(text: string | undefined, unit: TimeUnit): number | string {
   const x = text === undefined ? NaN : Number(text);
-  if (text === undefined || text.trim() === "" || !Number.isFinite(x) || x < 0) return `time is not a number: ${JSON.stringify(text ?? "")}`;
+  if (text === undefined || text.trim() === "" || !Number.isFinite(x)) return `time is not a number: ${JSON.stringify(text ?? "")}`;
+  // 0 is 1970: no venue's data; and a time's unit is read from its magnitude (`timeUnitOf`).
+  if (x <= 0) return `time must be positive: ${text}`;
   const ms = unit === "s" ? Math.round(x * 1000) : unit === "us" ? Math.floor(x / 1000) : Math.round(x);
   return Number.isSafeInteger(ms) ? ms : `time is out of range: ${text}`;
 }
 
-/** Seconds below 1e11 (until year 5138), microseconds above 1e14 (after 1973), milliseconds between. */
-export function timeUnitOf(text: string): TimeUnit {
+/**
+ * Seconds below 1e11 (until year 5138), microseconds above 1e14 (after 1973), milliseconds between;
+ * undefined for a time `toMs` refuses (a blank would read as 0, seconds, and misdate every row).
+ */
+export function timeUnitOf(text: string): TimeUnit | undefined {
   const x = Number(text);
+  if (text.trim() === "" || !Number.isFinite(x) || x <= 0) return undefined;
   return x < 1e11 ? "s" : x > 1e14 ? "us" : "ms";
 }
 
