@@ -37,8 +37,10 @@ test("prints the report, writes JSON and is byte-identical across runs", () => {
   assert.match(a.stdout, /== By day \(UTC\) ==/);
   assert.equal(a.stdout, b.stdout);
   assert.equal(readFileSync(join(dir, "a.json"), "utf8"), readFileSync(join(dir, "b.json"), "utf8"));
-  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as { backtest: { data: { events: number } }; journal: { path: string } };
+  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as { backtest: { data: { events: number; files: { format: string; timeUnit: string }[] } }; journal: { path: string } };
   assert.equal(report.backtest.data.events, 200);
+  // The unit each file's times were read in (the venues write s, ms or us).
+  assert.deepEqual(report.backtest.data.files.map((f) => [f.format, f.timeUnit]), [["binance-aggTrades", "ms"]]);
   assert.equal(report.journal.path, "(temporary)");
 });
 

@@ -28,7 +28,7 @@ import type { Strategy } from "../../strategies/strategy.ts";
 import type { FileReport, ReadAs } from "../data/file-report.ts";
 import { formatOf, mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
-import { recogniseFile } from "../data/formats.ts";
+import { type TimeUnit, recogniseFile } from "../data/formats.ts";
 import { readRecordingHeader } from "../record/market-recorder.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import { deferredCommitJournal } from "./deferred-commit-journal.ts";
@@ -72,7 +72,8 @@ export interface BacktestProgress {
 }
 
 export interface DataSummary {
-  readonly files: readonly { readonly file: string; readonly format: string | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
+  /** `timeUnit`: how the file writes its times (s, ms, us), null when no row parsed. */
+  readonly files: readonly { readonly file: string; readonly format: string | null; readonly timeUnit: TimeUnit | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
   readonly events: number;
   readonly skipped: number;
   /** Records not replayed: other symbols, klines of symbols with finer data, prices or sizes off the instrument's grid. */
@@ -285,7 +286,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const runReport = await driveUntil(clock, runtime.stop(options.signal?.aborted === true ? "backtest interrupted" : "backtest data ended"));
     options.onProgress?.({ events, ts: lastTs, firstTs, done: true, fraction: 1 });
     const data: DataSummary = {
-      files: reports.map((r) => ({ file: r.file, format: r.format ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
+      files: reports.map((r) => ({ file: r.file, format: r.format ?? null, timeUnit: r.timeUnit ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
       events,
       skipped: reports.reduce((s, r) => s + r.skipped, 0),
       ignored: venue.ignored,
