@@ -120,6 +120,15 @@ test("the same venue data twice is refused, whatever its folder, packing or copy
   assert.doesNotMatch(run.stderr, /same data/);
 });
 
+test("no data for want of good rows: the error says per file how many were malformed and why", () => {
+  const rows = good(5);
+  const data = file("eth-trades.csv", rows);
+  const run = hean(["backtest", "--strategy", "none", "--quiet", "--data", data, "--format", "binance-klines", "--symbols", "ETHUSDT"]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /DATA_MALFORMED: no market data in .*eth-trades\.csv\n {2}.*eth-trades\.csv: 5 of 5 rows malformed as binance-klines, the first 3:\n {4}.*eth-trades\.csv:1: 7 columns, binance-klines has 12\n {4}.*eth-trades\.csv:2: 7 columns/);
+  assert.doesNotMatch(run.stderr, /eth-trades\.csv:4:/);
+});
+
 test("a file not named as the venue names it is read with --format and the one symbol of --symbols", () => {
   const named = file("ETHUSDT-aggTrades-2025-01-05.csv", good(120));
   const renamed = join(dir, "my-eth-trades.csv");

@@ -25,7 +25,7 @@ import { Runtime, configuredStrategies } from "../../runtime/runtime.ts";
 import { venueEntry } from "../../venues/registry.ts";
 import type { StrategySpec } from "../../strategies/spec.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
-import type { FileReport, ReadAs } from "../data/file-report.ts";
+import { type FileReport, type ReadAs, malformedRows } from "../data/file-report.ts";
 import { formatOf, mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
 import { type TimeUnit, recogniseFile } from "../data/formats.ts";
@@ -172,7 +172,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     // The period named by its times: a sweep's walk-forward window has them without any --from/--to.
     const iso = (t: number | undefined, open: string): string => (t === undefined ? open : new Date(t).toISOString());
     const within = options.from === undefined && options.to === undefined ? "" : ` from ${iso(options.from, "the start")} to ${iso(options.to, "the end")}`;
-    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}`, { files: options.files, from: options.from, to: options.to });
+    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}${malformedRows(reports)}`, { files: options.files, from: options.from, to: options.to, malformed: reports.map((r) => ({ file: r.file, skipped: r.skipped })) });
   }
   const firstTs = first.value[0]!.ts;
   // A temporary journal lives in memory where the machine has a RAM disk: it is thrown away anyway.
