@@ -138,6 +138,32 @@ describe("historical data files", () => {
     }
   });
 
+  test("a fundingRate file's columns are checked: another layout's rows are malformed, not funding", async () => {
+    const path = file(
+      "XRPUSDT-fundingRate-2024-01.csv",
+      [
+        "calc_time,funding_interval_hours,last_funding_rate",
+        "1704067200000,,0.0001",
+        "1704096000000,8,-0.00005",
+        AGG_ROWS[0]!,
+        "1704124800000,8,100.5",
+        "1704153600000,x,0.0001",
+        "1704182400000,8,0.0001,1",
+      ].join("\n"),
+    );
+    const report = newFileReport(path);
+    const records = (await all(readMarketFile(path, {}, report))).map(plain);
+    assert.deepEqual(records.map((r) => r.rate), ["0.0001", "-0.00005"]);
+    assert.deepEqual(
+      report.problems.map((p) => `${p.line}: ${p.reason}`),
+      ["4: 7 columns, binance-fundingRate has 3", "5: last_funding_rate is not a rate: 100.5", '6: funding_interval_hours is not a decimal number: "x"', "7: 4 columns, binance-fundingRate has 3"],
+    );
+    const agg = file("agg-as-funding.csv", `${AGG_ROWS.join("\n")}\n`);
+    const asFunding = newFileReport(agg);
+    assert.deepEqual(await all(readMarketFile(agg, { format: "binance-fundingRate", symbol: "BTCUSDT" }, asFunding)), []);
+    assert.equal(asFunding.skipped, 2);
+  });
+
   test("time going backwards is an error naming the line, strict or not", async () => {
     const path = file("BTCUSDT-aggTrades-2024-01-05.csv", "1,100,1,1,1,1704067200005,true\n2,100,1,1,1,1704067200001,true\n");
     await assert.rejects(all(readMarketFile(path)), (e) => isHeanError(e, "DATA_OUT_OF_ORDER") && e.message.includes(":2:"));

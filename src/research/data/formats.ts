@@ -2,7 +2,7 @@
  * The venues' public data files, row by row: each format names its columns and turns one CSV row
  * into a record, or says what is wrong with it. Layouts: ../shared/reference/historical-data.md.
  */
-import { type Dec, tryDec } from "../../core/decimal.ts";
+import { type Dec, ONE, abs, tryDec } from "../../core/decimal.ts";
 import type { MarketRecord } from "./records.ts";
 
 export const DATA_FORMATS = [
@@ -197,10 +197,17 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     timeColumn: 0,
     needsSymbol: true,
     parse(f, ctx) {
+      // Few columns and loose ones: any other layout's rows (an aggTrades file read with
+      // --format binance-fundingRate) would pass for funding unless each column is checked.
+      if (f.length !== 3) return `${f.length} columns, binance-fundingRate has 3`;
       const ts = toMs(f[0], ctx.timeUnit);
+      // Empty in the first row of hean's own Bybit download (bybit-rest-download.ts): not known there.
+      const hours = f[1] === "" ? undefined : positive(f[1], "funding_interval_hours");
       const rate = num(f[2], "last_funding_rate");
-      const problem = firstProblem(ts, rate);
+      const problem = firstProblem(ts, hours, rate);
       if (problem !== undefined) return problem;
+      // A rate is a fraction per interval (0.0001 is 0.01 %); a whole one is no funding rate.
+      if (abs(rate as Dec) >= ONE) return `last_funding_rate is not a rate: ${f[2]}`;
       return { kind: "funding", ts: ts as number, symbol: ctx.symbol!, rate: rate as Dec };
     },
   },
