@@ -164,6 +164,30 @@ describe("historical data files", () => {
     assert.equal(asFunding.skipped, 2);
   });
 
+  test("negative sizes are malformed; a zero volume or book size is not", async () => {
+    const klines = file(
+      "BTCUSDT-1m-2024-01-02.csv",
+      ["1704153600000,100,101,99,100,-12.5,1704153659999,0,0,0,0,0", "1704153660000,100,101,99,100,0,1704153719999,0,0,0,0,0"].join("\n"),
+    );
+    const kr = newFileReport(klines);
+    assert.deepEqual((await all(readMarketFile(klines, {}, kr))).map((r) => r.ts), [1704153719999]);
+    assert.deepEqual(kr.problems, [{ line: 1, reason: "volume is negative: -12.5" }]);
+    const book = file(
+      "BTCUSDT-bookTicker-2024-01-02.csv",
+      ["1,100.1,-1.5,100.2,3,1704153600001,1704153600002", "2,100.1,2,100.2,-0.1,1704153600003,1704153600004", "3,100.1,0,100.2,3,1704153600005,1704153600006"].join("\n"),
+    );
+    const br = newFileReport(book);
+    assert.deepEqual((await all(readMarketFile(book, {}, br))).map((r) => r.ts), [1704153600005]);
+    assert.deepEqual(br.problems, [
+      { line: 1, reason: "best_bid_qty is negative: -1.5" },
+      { line: 2, reason: "best_ask_qty is negative: -0.1" },
+    ]);
+    const recording = file("neg.hean.csv", ["1704153600000,book,BTCUSDT,100,-1,101,1", "1704153600001,book,BTCUSDT,100,1,101,-2", "1704153600002,book,BTCUSDT,100,0,101,1"].join("\n"));
+    const rr = newFileReport(recording);
+    assert.deepEqual((await all(readMarketFile(recording, {}, rr))).map((r) => r.ts), [1704153600002]);
+    assert.deepEqual(rr.problems.map((p) => p.reason), ["bid_qty is negative: -1", "ask_qty is negative: -2"]);
+  });
+
   test("time going backwards is an error naming the line, strict or not", async () => {
     const path = file("BTCUSDT-aggTrades-2024-01-05.csv", "1,100,1,1,1,1704067200005,true\n2,100,1,1,1,1704067200001,true\n");
     await assert.rejects(all(readMarketFile(path)), (e) => isHeanError(e, "DATA_OUT_OF_ORDER") && e.message.includes(":2:"));

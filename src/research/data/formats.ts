@@ -52,6 +52,15 @@ const positive = (text: string | undefined, name: string): Dec | string => {
   return typeof value === "string" || value > 0n ? value : `${name} must be positive: ${text}`;
 };
 
+/**
+ * A size that may be 0 (a bar without trades; a book side a venue shows empty, as hean's own
+ * recordings can) but never below: a negative size is a broken row, not a number to replay.
+ */
+const size = (text: string | undefined, name: string): Dec | string => {
+  const value = num(text, name);
+  return typeof value === "string" || value >= 0n ? value : `${name} is negative: ${text}`;
+};
+
 /** Epoch milliseconds from a time written in `unit` (Bybit writes seconds with a fraction). */
 export function toMs(text: string | undefined, unit: TimeUnit): number | string {
   const x = text === undefined ? NaN : Number(text);
@@ -109,7 +118,7 @@ const HEAN_MARKET: FormatSpec = {
     }
     if (f[1] === "book") {
       if (f.length < 7) return `${f.length} columns, a book row has 7`;
-      const [bid, bidQty, ask, askQty] = [positive(f[3], "bid"), num(f[4], "bid_qty"), positive(f[5], "ask"), num(f[6], "ask_qty")];
+      const [bid, bidQty, ask, askQty] = [positive(f[3], "bid"), size(f[4], "bid_qty"), positive(f[5], "ask"), size(f[6], "ask_qty")];
       const problem = firstProblem(bid, bidQty, ask, askQty);
       if (problem !== undefined) return problem;
       if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[3]} above ask ${f[5]}`;
@@ -164,7 +173,7 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     parse(f, ctx) {
       const openTime = toMs(f[0], ctx.timeUnit);
       const [open, high, low, close] = [positive(f[1], "open"), positive(f[2], "high"), positive(f[3], "low"), positive(f[4], "close")];
-      const volume = num(f[5], "volume");
+      const volume = size(f[5], "volume");
       const closeTime = toMs(f[6], ctx.timeUnit);
       const problem = firstProblem(openTime, open, high, low, close, volume, closeTime);
       if (problem !== undefined) return problem;
@@ -181,9 +190,9 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     needsSymbol: true,
     parse(f, ctx) {
       const bid = positive(f[1], "best_bid_price");
-      const bidQty = num(f[2], "best_bid_qty");
+      const bidQty = size(f[2], "best_bid_qty");
       const ask = positive(f[3], "best_ask_price");
-      const askQty = num(f[4], "best_ask_qty");
+      const askQty = size(f[4], "best_ask_qty");
       const ts = toMs(f[5], ctx.timeUnit);
       const problem = firstProblem(bid, bidQty, ask, askQty, ts);
       if (problem !== undefined) return problem;
