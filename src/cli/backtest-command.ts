@@ -8,7 +8,7 @@ import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
 import { dataFiles } from "../research/data/data-paths.ts";
-import type { ReadAs } from "../research/data/file-report.ts";
+import { type FileReport, type ReadAs, malformedRows } from "../research/data/file-report.ts";
 import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
 import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
 import { progressPrinter, sweepProgressPrinter } from "../research/backtest/progress.ts";
@@ -259,11 +259,12 @@ function recordedVenue(files: readonly string[]): string | undefined {
 async function dataSpan(files: readonly string[], readAs: ReadAs, from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
   let first: number | undefined;
   let last = 0;
-  for await (const batch of mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) })) {
+  const reports: FileReport[] = [];
+  for await (const batch of mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, reports)) {
     first ??= batch[0]!.ts;
     last = batch.at(-1)!.ts;
   }
-  if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}`, { files });
+  if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}${malformedRows(reports)}`, { files });
   return { from: from ?? first, to: to ?? last + 1 };
 }
 

@@ -37,8 +37,10 @@ test("prints the report, writes JSON and is byte-identical across runs", () => {
   assert.match(a.stdout, /== By day \(UTC\) ==/);
   assert.equal(a.stdout, b.stdout);
   assert.equal(readFileSync(join(dir, "a.json"), "utf8"), readFileSync(join(dir, "b.json"), "utf8"));
-  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as { backtest: { data: { events: number } }; journal: { path: string } };
+  const report = JSON.parse(readFileSync(join(dir, "a.json"), "utf8")) as { backtest: { data: { events: number; files: { format: string; timeUnit: string }[] } }; journal: { path: string } };
   assert.equal(report.backtest.data.events, 200);
+  // The unit each file's times were read in (the venues write s, ms or us).
+  assert.deepEqual(report.backtest.data.files.map((f) => [f.format, f.timeUnit]), [["binance-aggTrades", "ms"]]);
   assert.equal(report.journal.path, "(temporary)");
 });
 
@@ -85,6 +87,46 @@ test("a directory as --data is every data file under it, in path order: the same
   const empty = hean(["backtest", "--data", join(dir, "empty"), "--quiet"]);
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /--data .*empty: a directory with no data files in it/);
+});
+
+test("the same venue data twice is refused, whatever its folder, packing or copy name, and aggTrades with trades of the same days", () => {
+  const root = join(dir, "twice");
+  const put = (path: string, rows: readonly string[] = good(10)): string => {
+    const full = join(root, path);
+    mkdirSync(join(full, ".."), { recursive: true });
+    writeFileSync(full, `${rows.join("\n")}\n`);
+    return full;
+  };
+  const dayA = put("a/ETHUSDT-aggTrades-2025-01-03.csv");
+  const dayB = put("b/ETHUSDT-aggTrades-2025-01-03.csv");
+  const copy = put("c/ETHUSDT-aggTrades-2025-01-03 (1).csv");
+  const trades = put("d/ETHUSDT-trades-2025-01-03.csv", good(10).map((r) => r.split(",").filter((_, i) => i !== 3 && i !== 4).join(",").replace(/^(\d+,[^,]+,[^,]+),/, "$1,800,")));
+  const month = put("e/ETHUSDT-aggTrades-2025-01.csv");
+  const bybitLinear = put("f/ETHUSDT2025-01-03.csv");
+  const bybitAgain = put("g/ETHUSDT2025-01-03.csv");
+  const refused = (args: string[], pattern: RegExp): void => {
+    const run = hean(["backtest", "--strategy", "none", "--quiet", "--data", ...args]);
+    assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, pattern);
+  };
+  refused([join(root, "a"), join(root, "b")], /ETHUSDT-aggTrades-2025-01-03\.csv and .*b\/ETHUSDT-aggTrades-2025-01-03\.csv hold the same data .*: give one of them/);
+  refused([dayA, copy], /hold the same data \(ETHUSDT aggTrades of 2025-01-03 both/);
+  refused([dayA, trades], /hold the same data \(aggTrades and trades are both ETHUSDT's trades, for 2025-01-03 and 2025-01-03\): give one of them/);
+  refused([month, dayB], /ETHUSDT aggTrades of 2025-01 and of 2025-01-03 overlap/);
+  refused([bybitLinear, bybitAgain], /ETHUSDT2025-01-03\.csv and .*g\/ETHUSDT2025-01-03\.csv hold the same data/);
+  // Other days, another symbol, another venue or kind: not the same data.
+  const other = put("h/ETHUSDT-trades-2025-01-04.csv", []);
+  const run = hean(["backtest", "--strategy", "none", "--quiet", "--data", dayA, other, put("h/BTCUSDT-aggTrades-2025-01-03.csv"), bybitLinear, put("h/ETHUSDT-bookTicker-2025-01-03.csv", [])]);
+  assert.doesNotMatch(run.stderr, /same data/);
+});
+
+test("no data for want of good rows: the error says per file how many were malformed and why", () => {
+  const rows = good(5);
+  const data = file("eth-trades.csv", rows);
+  const run = hean(["backtest", "--strategy", "none", "--quiet", "--data", data, "--format", "binance-klines", "--symbols", "ETHUSDT"]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /DATA_MALFORMED: no market data in .*eth-trades\.csv\n {2}.*eth-trades\.csv: 5 of 5 rows malformed as binance-klines, the first 3:\n {4}.*eth-trades\.csv:1: 7 columns, binance-klines has 12\n {4}.*eth-trades\.csv:2: 7 columns/);
+  assert.doesNotMatch(run.stderr, /eth-trades\.csv:4:/);
 });
 
 test("a file not named as the venue names it is read with --format and the one symbol of --symbols", () => {

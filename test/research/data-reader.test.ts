@@ -112,6 +112,82 @@ describe("historical data files", () => {
     await assert.rejects(all(readMarketFile(path, { strict: true })), (e) => isHeanError(e, "DATA_MALFORMED") && /SOLUSDT-aggTrades-2024-01-01\.csv:3: price/.test(e.message));
   });
 
+  test("the time unit is the first parsed row's: a blank line, a header on line 2, a bad first row or a BOM misdate nothing", async () => {
+    const rows = ["1,100,1,1,1,1704067200000,true", "2,101,1,2,2,1704067201000,false"];
+    const cases: [string, string, { line: number; reason: RegExp }[]][] = [
+      ["blank line then header", `\n${AGG_HEADER}\n${rows.join("\n")}\n`, []],
+      ["BOM before a header-less first row", `\uFEFF${rows.join("\n")}\n`, []],
+      ["BOM before the header", `\uFEFF${AGG_HEADER}\r\n${rows.join("\r\n")}\r\n`, []],
+      ["empty transact_time in row 1", `0,99,1,0,0,,true\n${rows.join("\n")}\n`, [{ line: 1, reason: /time is not a number: ""/ }]],
+      ["garbage first row", `hello,world,1,2,3,4,5\n${rows.join("\n")}\n`, [{ line: 1, reason: /price is not a decimal/ }]],
+      ["a time of 0 in row 1", `0,99,1,0,0,0,true\n${rows.join("\n")}\n`, [{ line: 1, reason: /time must be positive: 0/ }]],
+      ["a short first row with a small number", `7,5\n${rows.join("\n")}\n`, [{ line: 1, reason: /2 columns/ }]],
+    ];
+    let day = 10;
+    for (const [what, content, problems] of cases) {
+      const path = file(`BTCUSDT-aggTrades-2024-01-${day++}.csv`, content);
+      const report = newFileReport(path);
+      const records = await all(readMarketFile(path, {}, report));
+      assert.deepEqual(records.map((r) => r.ts), [1704067200000, 1704067201000], what);
+      assert.equal(report.timeUnit, "ms", what);
+      assert.equal(report.problems.length, problems.length, `${what}: ${JSON.stringify(report.problems)}`);
+      problems.forEach((p, i) => {
+        assert.equal(report.problems[i]!.line, p.line, what);
+        assert.match(report.problems[i]!.reason, p.reason, what);
+      });
+    }
+  });
+
+  test("a fundingRate file's columns are checked: another layout's rows are malformed, not funding", async () => {
+    const path = file(
+      "XRPUSDT-fundingRate-2024-01.csv",
+      [
+        "calc_time,funding_interval_hours,last_funding_rate",
+        "1704067200000,,0.0001",
+        "1704096000000,8,-0.00005",
+        AGG_ROWS[0]!,
+        "1704124800000,8,100.5",
+        "1704153600000,x,0.0001",
+        "1704182400000,8,0.0001,1",
+      ].join("\n"),
+    );
+    const report = newFileReport(path);
+    const records = (await all(readMarketFile(path, {}, report))).map(plain);
+    assert.deepEqual(records.map((r) => r.rate), ["0.0001", "-0.00005"]);
+    assert.deepEqual(
+      report.problems.map((p) => `${p.line}: ${p.reason}`),
+      ["4: 7 columns, binance-fundingRate has 3", "5: last_funding_rate is not a rate: 100.5", '6: funding_interval_hours is not a decimal number: "x"', "7: 4 columns, binance-fundingRate has 3"],
+    );
+    const agg = file("agg-as-funding.csv", `${AGG_ROWS.join("\n")}\n`);
+    const asFunding = newFileReport(agg);
+    assert.deepEqual(await all(readMarketFile(agg, { format: "binance-fundingRate", symbol: "BTCUSDT" }, asFunding)), []);
+    assert.equal(asFunding.skipped, 2);
+  });
+
+  test("negative sizes are malformed; a zero volume or book size is not", async () => {
+    const klines = file(
+      "BTCUSDT-1m-2024-01-02.csv",
+      ["1704153600000,100,101,99,100,-12.5,1704153659999,0,0,0,0,0", "1704153660000,100,101,99,100,0,1704153719999,0,0,0,0,0"].join("\n"),
+    );
+    const kr = newFileReport(klines);
+    assert.deepEqual((await all(readMarketFile(klines, {}, kr))).map((r) => r.ts), [1704153719999]);
+    assert.deepEqual(kr.problems, [{ line: 1, reason: "volume is negative: -12.5" }]);
+    const book = file(
+      "BTCUSDT-bookTicker-2024-01-02.csv",
+      ["1,100.1,-1.5,100.2,3,1704153600001,1704153600002", "2,100.1,2,100.2,-0.1,1704153600003,1704153600004", "3,100.1,0,100.2,3,1704153600005,1704153600006"].join("\n"),
+    );
+    const br = newFileReport(book);
+    assert.deepEqual((await all(readMarketFile(book, {}, br))).map((r) => r.ts), [1704153600005]);
+    assert.deepEqual(br.problems, [
+      { line: 1, reason: "best_bid_qty is negative: -1.5" },
+      { line: 2, reason: "best_ask_qty is negative: -0.1" },
+    ]);
+    const recording = file("neg.hean.csv", ["1704153600000,book,BTCUSDT,100,-1,101,1", "1704153600001,book,BTCUSDT,100,1,101,-2", "1704153600002,book,BTCUSDT,100,0,101,1"].join("\n"));
+    const rr = newFileReport(recording);
+    assert.deepEqual((await all(readMarketFile(recording, {}, rr))).map((r) => r.ts), [1704153600002]);
+    assert.deepEqual(rr.problems.map((p) => p.reason), ["bid_qty is negative: -1", "ask_qty is negative: -2"]);
+  });
+
   test("time going backwards is an error naming the line, strict or not", async () => {
     const path = file("BTCUSDT-aggTrades-2024-01-05.csv", "1,100,1,1,1,1704067200005,true\n2,100,1,1,1,1704067200001,true\n");
     await assert.rejects(all(readMarketFile(path)), (e) => isHeanError(e, "DATA_OUT_OF_ORDER") && e.message.includes(":2:"));

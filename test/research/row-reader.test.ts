@@ -34,7 +34,8 @@ function reference(content: Buffer, file: string, format: DataFormat, symbol: st
   const spec = FORMATS[format];
   let unit: TimeUnit | undefined;
   let lastTs = -Infinity;
-  const parts = content.toString("utf8").split("\n");
+  const text0 = content.toString("utf8");
+  const parts = (text0.startsWith("\uFEFF") ? text0.slice(1) : text0).split("\n");
   const rest = parts.pop()!;
   if (rest !== "") parts.push(rest);
   const skip = (line: number, reason: string): void => {
@@ -48,18 +49,19 @@ function reference(content: Buffer, file: string, format: DataFormat, symbol: st
       const n = i + 1;
       if (text.trim() === "") continue;
       const fields = text.split(",");
-      if (n === 1 && (isHeader(fields, spec.header) || text.startsWith("#"))) continue;
+      if (report.rows === 0 && (isHeader(fields, spec.header) || text.startsWith("#"))) continue;
       report.rows++;
       if (fields.length < spec.minColumns) {
         skip(n, `${fields.length} columns, ${format} has ${spec.minColumns}`);
         continue;
       }
-      unit ??= report.timeUnit = timeUnitOf(fields[spec.timeColumn]!);
-      const record = spec.parse(fields, { symbol, timeUnit: unit });
+      const rowUnit = unit ?? timeUnitOf(fields[spec.timeColumn]!);
+      const record = spec.parse(fields, { symbol, timeUnit: rowUnit ?? "ms" });
       if (typeof record === "string") {
         skip(n, record);
         continue;
       }
+      unit ??= report.timeUnit = rowUnit;
       if (record.ts < lastTs) {
         throw new HeanError("DATA_OUT_OF_ORDER", `${file}:${n}: time goes back from ${new Date(lastTs).toISOString()} to ${new Date(record.ts).toISOString()}`, { file, line: n, previous: lastTs, ts: record.ts });
       }
@@ -178,13 +180,15 @@ const file = fc
     layout: fc.constantFrom(...LAYOUTS),
     unit: fc.constantFrom<TimeUnit>("ms", "ms", "s", "us"),
     header: fc.boolean(),
+    // What some files carry before the header or first row.
+    lead: fc.constantFrom("", "", "\uFEFF", "\n", " \r\n"),
     n: fc.integer({ min: 0, max: 40 }),
     lastNewline: fc.boolean(),
     seed: fc.nat(),
   })
-  .chain(({ layout, unit, header, n, lastNewline }) =>
+  .chain(({ layout, unit, header, lead, n, lastNewline }) =>
     fc.tuple(...Array.from({ length: n }, (_, i) => line(layout, i, unit))).map((lines) => {
-      let content = Buffer.concat([Buffer.from(header ? `${layout.header}\n` : ""), ...lines]);
+      let content = Buffer.concat([Buffer.from(lead + (header ? `${layout.header}\n` : "")), ...lines]);
       if (!lastNewline && content.length > 0 && content[content.length - 1] === 10) content = content.subarray(0, content.length - 1);
       return { layout, content };
     }),

@@ -25,10 +25,10 @@ import { Runtime, configuredStrategies } from "../../runtime/runtime.ts";
 import { venueEntry } from "../../venues/registry.ts";
 import type { StrategySpec } from "../../strategies/spec.ts";
 import type { Strategy } from "../../strategies/strategy.ts";
-import type { FileReport, ReadAs } from "../data/file-report.ts";
+import { type FileReport, type ReadAs, malformedRows } from "../data/file-report.ts";
 import { formatOf, mergeMarketBatches } from "../data/reader.ts";
 import type { MarketRecord } from "../data/records.ts";
-import { recogniseFile } from "../data/formats.ts";
+import { type TimeUnit, recogniseFile } from "../data/formats.ts";
 import { readRecordingHeader } from "../record/market-recorder.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import { deferredCommitJournal } from "./deferred-commit-journal.ts";
@@ -72,7 +72,8 @@ export interface BacktestProgress {
 }
 
 export interface DataSummary {
-  readonly files: readonly { readonly file: string; readonly format: string | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
+  /** `timeUnit`: how the file writes its times (s, ms, us), null when no row parsed. */
+  readonly files: readonly { readonly file: string; readonly format: string | null; readonly timeUnit: TimeUnit | null; readonly rows: number; readonly records: number; readonly skipped: number; readonly problems: readonly { readonly line: number; readonly reason: string }[] }[];
   readonly events: number;
   readonly skipped: number;
   /** Records not replayed: other symbols, klines of symbols with finer data, prices or sizes off the instrument's grid. */
@@ -171,7 +172,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     // The period named by its times: a sweep's walk-forward window has them without any --from/--to.
     const iso = (t: number | undefined, open: string): string => (t === undefined ? open : new Date(t).toISOString());
     const within = options.from === undefined && options.to === undefined ? "" : ` from ${iso(options.from, "the start")} to ${iso(options.to, "the end")}`;
-    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}`, { files: options.files, from: options.from, to: options.to });
+    throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}${malformedRows(reports)}`, { files: options.files, from: options.from, to: options.to, malformed: reports.map((r) => ({ file: r.file, skipped: r.skipped })) });
   }
   const firstTs = first.value[0]!.ts;
   // A temporary journal lives in memory where the machine has a RAM disk: it is thrown away anyway.
@@ -285,7 +286,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const runReport = await driveUntil(clock, runtime.stop(options.signal?.aborted === true ? "backtest interrupted" : "backtest data ended"));
     options.onProgress?.({ events, ts: lastTs, firstTs, done: true, fraction: 1 });
     const data: DataSummary = {
-      files: reports.map((r) => ({ file: r.file, format: r.format ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
+      files: reports.map((r) => ({ file: r.file, format: r.format ?? null, timeUnit: r.timeUnit ?? null, rows: r.rows, records: r.records, skipped: r.skipped, problems: r.problems })),
       events,
       skipped: reports.reduce((s, r) => s + r.skipped, 0),
       ignored: venue.ignored,

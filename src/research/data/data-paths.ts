@@ -4,7 +4,7 @@
  * same data twice is refused rather than replayed twice.
  */
 import { readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { HeanError } from "../../core/errors.ts";
 
 /** A download still under way (`.part`) or hidden files are not data. */
@@ -31,12 +31,44 @@ export function dataFiles(paths: readonly string[]): string[] {
   return files;
 }
 
+/** What a venue's file name says it holds: its layout, symbol and days (inclusive, YYYY-MM-DD). */
+interface VenueData {
+  /** Files of one family hold the same kind of data: aggTrades and trades are both the trade prints. */
+  readonly family: string;
+  readonly kind: string;
+  readonly symbol: string;
+  readonly period: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A download's packing and a browser's second copy (`X (1).zip`, `X(2).csv`) name the same file. */
+const PACKING = /(?: ?\(\d+\))?(\.csv)?(\.gz|\.zip)?$/;
+
+function venueData(file: string): VenueData | undefined {
+  const name = basename(file).replace(PACKING, "");
+  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-(\d{4}-\d{2})(-\d{2})?$/.exec(name);
+  if (binance !== null) {
+    const [symbol, kind, month, day] = [binance[1]!, binance[2]!, binance[3]!, binance[4]];
+    const family = kind === "aggTrades" || kind === "trades" ? "binance trades" : `binance ${kind}`;
+    // A monthly file holds every day of its month ("-31" compares after any day of it).
+    return { family, kind, symbol, period: month + (day ?? ""), from: month + (day ?? "-01"), to: month + (day ?? "-31") };
+  }
+  // Bybit: BTCUSDT2024-01-01 (linear) or BTCUSDT-2024-01-01 (spot), as recogniseFile reads them.
+  const bybit = /^([A-Z0-9]+?)-?(\d{4}-\d{2}-\d{2})$/.exec(name);
+  if (bybit !== null) return { family: "bybit trades", kind: "trades", symbol: bybit[1]!, period: bybit[2]!, from: bybit[2]!, to: bybit[2]! };
+  return undefined;
+}
+
 /**
- * The same file twice, or a day's file beside its unpacked copy (`X.zip` and `X.csv`): replayed
- * both, every trade would print twice.
+ * The same venue data twice, replayed both, would print every trade twice: one file named twice,
+ * a day beside its unpacked copy (`X.zip` and `X.csv`), in another folder or as a browser's copy
+ * (`X (1).zip`), or a venue's trades given as both aggTrades and trades for the same days. Venue
+ * files are told apart by what their names say (layout, symbol, days), others by their path.
  */
 function refuseTwice(files: readonly string[]): void {
   const seen = new Map<string, string>();
+  const venue = new Map<string, { file: string; data: VenueData }[]>();
   for (const file of files) {
     const key = resolve(file).replace(/(\.csv)?(\.gz|\.zip)?$/, "");
     const first = seen.get(key);
@@ -45,5 +77,22 @@ function refuseTwice(files: readonly string[]): void {
       throw new HeanError("CLI_USAGE", same ? `--data names ${file} twice` : `--data ${first} and ${file} hold the same data (one is the other packed): give one of them`, { files: [first, file] });
     }
     seen.set(key, file);
+    const data = venueData(file);
+    if (data === undefined) continue;
+    const group = `${data.family} ${data.symbol}`;
+    let earlier = venue.get(group);
+    if (earlier === undefined) venue.set(group, (earlier = []));
+    const clash = earlier.find((e) => e.data.from <= data.to && data.from <= e.data.to);
+    if (clash !== undefined) {
+      const a = clash.data;
+      const why =
+        a.kind !== data.kind
+          ? `${a.kind} and ${data.kind} are both ${data.symbol}'s trades, for ${a.period} and ${data.period}`
+          : a.period !== data.period
+            ? `${data.symbol} ${data.kind} of ${a.period} and of ${data.period} overlap`
+            : `${data.symbol} ${data.kind} of ${data.period} both, as a copy, in another folder or packed otherwise`;
+      throw new HeanError("CLI_USAGE", `--data ${clash.file} and ${file} hold the same data (${why}): give one of them`, { files: [clash.file, file] });
+    }
+    earlier.push({ file, data });
   }
 }

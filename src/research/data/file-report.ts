@@ -42,3 +42,20 @@ export interface FileReport {
 export function newFileReport(file: string): FileReport {
   return { file, format: undefined, timeUnit: undefined, rows: 0, records: 0, skipped: 0, problems: [] };
 }
+
+const REASONS_SHOWN = 3;
+
+/**
+ * Why files gave no data, for the error that says so: each file's malformed rows and the first
+ * reasons (a wrong --format makes every row malformed, and the reasons say how). Empty when no row
+ * was malformed (the files are empty, or nothing falls within --from/--to).
+ */
+export function malformedRows(reports: readonly FileReport[]): string {
+  return reports
+    .filter((r) => r.skipped > 0)
+    .map((r) => {
+      const first = r.problems.slice(0, REASONS_SHOWN).map((p) => `\n    ${r.file}:${p.line}: ${p.reason}`);
+      return `\n  ${r.file}: ${r.skipped} of ${r.rows} rows malformed as ${r.format ?? "?"}${r.skipped > first.length ? `, the first ${first.length}` : ""}:${first.join("")}`;
+    })
+    .join("");
+}

@@ -2,7 +2,7 @@
  * The venues' public data files, row by row: each format names its columns and turns one CSV row
  * into a record, or says what is wrong with it. Layouts: ../shared/reference/historical-data.md.
  */
-import { type Dec, tryDec } from "../../core/decimal.ts";
+import { type Dec, ONE, abs, tryDec } from "../../core/decimal.ts";
 import type { MarketRecord } from "./records.ts";
 
 export const DATA_FORMATS = [
@@ -22,7 +22,7 @@ export type DataFormat = (typeof DATA_FORMATS)[number];
  */
 export const NAMEABLE_FORMATS: readonly DataFormat[] = DATA_FORMATS.filter((f) => f !== "hean-market");
 
-/** How a file's times are written; decided from the first row's magnitude, and reported. */
+/** How a file's times are written; decided from the magnitude of the first row that parses, and reported. */
 export type TimeUnit = "s" | "ms" | "us";
 
 export interface RowContext {
@@ -52,17 +52,32 @@ const positive = (text: string | undefined, name: string): Dec | string => {
   return typeof value === "string" || value > 0n ? value : `${name} must be positive: ${text}`;
 };
 
+/**
+ * A size that may be 0 (a bar without trades; a book side a venue shows empty, as hean's own
+ * recordings can) but never below: a negative size is a broken row, not a number to replay.
+ */
+const size = (text: string | undefined, name: string): Dec | string => {
+  const value = num(text, name);
+  return typeof value === "string" || value >= 0n ? value : `${name} is negative: ${text}`;
+};
+
 /** Epoch milliseconds from a time written in `unit` (Bybit writes seconds with a fraction). */
 export function toMs(text: string | undefined, unit: TimeUnit): number | string {
   const x = text === undefined ? NaN : Number(text);
-  if (text === undefined || text.trim() === "" || !Number.isFinite(x) || x < 0) return `time is not a number: ${JSON.stringify(text ?? "")}`;
+  if (text === undefined || text.trim() === "" || !Number.isFinite(x)) return `time is not a number: ${JSON.stringify(text ?? "")}`;
+  // 0 is 1970: no venue's data; and a time's unit is read from its magnitude (`timeUnitOf`).
+  if (x <= 0) return `time must be positive: ${text}`;
   const ms = unit === "s" ? Math.round(x * 1000) : unit === "us" ? Math.floor(x / 1000) : Math.round(x);
   return Number.isSafeInteger(ms) ? ms : `time is out of range: ${text}`;
 }
 
-/** Seconds below 1e11 (until year 5138), microseconds above 1e14 (after 1973), milliseconds between. */
-export function timeUnitOf(text: string): TimeUnit {
+/**
+ * Seconds below 1e11 (until year 5138), microseconds above 1e14 (after 1973), milliseconds between;
+ * undefined for a time `toMs` refuses (a blank would read as 0, seconds, and misdate every row).
+ */
+export function timeUnitOf(text: string): TimeUnit | undefined {
   const x = Number(text);
+  if (text.trim() === "" || !Number.isFinite(x) || x <= 0) return undefined;
   return x < 1e11 ? "s" : x > 1e14 ? "us" : "ms";
 }
 
@@ -103,7 +118,7 @@ const HEAN_MARKET: FormatSpec = {
     }
     if (f[1] === "book") {
       if (f.length < 7) return `${f.length} columns, a book row has 7`;
-      const [bid, bidQty, ask, askQty] = [positive(f[3], "bid"), num(f[4], "bid_qty"), positive(f[5], "ask"), num(f[6], "ask_qty")];
+      const [bid, bidQty, ask, askQty] = [positive(f[3], "bid"), size(f[4], "bid_qty"), positive(f[5], "ask"), size(f[6], "ask_qty")];
       const problem = firstProblem(bid, bidQty, ask, askQty);
       if (problem !== undefined) return problem;
       if ((bid as Dec) > (ask as Dec)) return `crossed book: bid ${f[3]} above ask ${f[5]}`;
@@ -158,7 +173,7 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     parse(f, ctx) {
       const openTime = toMs(f[0], ctx.timeUnit);
       const [open, high, low, close] = [positive(f[1], "open"), positive(f[2], "high"), positive(f[3], "low"), positive(f[4], "close")];
-      const volume = num(f[5], "volume");
+      const volume = size(f[5], "volume");
       const closeTime = toMs(f[6], ctx.timeUnit);
       const problem = firstProblem(openTime, open, high, low, close, volume, closeTime);
       if (problem !== undefined) return problem;
@@ -175,9 +190,9 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     needsSymbol: true,
     parse(f, ctx) {
       const bid = positive(f[1], "best_bid_price");
-      const bidQty = num(f[2], "best_bid_qty");
+      const bidQty = size(f[2], "best_bid_qty");
       const ask = positive(f[3], "best_ask_price");
-      const askQty = num(f[4], "best_ask_qty");
+      const askQty = size(f[4], "best_ask_qty");
       const ts = toMs(f[5], ctx.timeUnit);
       const problem = firstProblem(bid, bidQty, ask, askQty, ts);
       if (problem !== undefined) return problem;
@@ -191,10 +206,17 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
     timeColumn: 0,
     needsSymbol: true,
     parse(f, ctx) {
+      // Few columns and loose ones: any other layout's rows (an aggTrades file read with
+      // --format binance-fundingRate) would pass for funding unless each column is checked.
+      if (f.length !== 3) return `${f.length} columns, binance-fundingRate has 3`;
       const ts = toMs(f[0], ctx.timeUnit);
+      // Empty in the first row of hean's own Bybit download (bybit-rest-download.ts): not known there.
+      const hours = f[1] === "" ? undefined : positive(f[1], "funding_interval_hours");
       const rate = num(f[2], "last_funding_rate");
-      const problem = firstProblem(ts, rate);
+      const problem = firstProblem(ts, hours, rate);
       if (problem !== undefined) return problem;
+      // A rate is a fraction per interval (0.0001 is 0.01 %); a whole one is no funding rate.
+      if (abs(rate as Dec) >= ONE) return `last_funding_rate is not a rate: ${f[2]}`;
       return { kind: "funding", ts: ts as number, symbol: ctx.symbol!, rate: rate as Dec };
     },
   },

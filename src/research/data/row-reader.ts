@@ -107,6 +107,8 @@ export class RowReader {
     const n = ++this.lines;
     // CRLF files: the line ends before its `\r`.
     if (e > s && buf[e - 1] === CR) e--;
+    // A UTF-8 byte order mark (a file saved by a spreadsheet) would make the first id no id.
+    if (n === 1 && e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
     // Line 1 may be a header: the general path knows headers.
     if (this.#trade !== undefined && n > 1 && this.#plainTrade(buf, s, e, this.#trade, n, out)) return;
     this.#general(buf.toString("utf8", s, e), n, out);
@@ -164,7 +166,8 @@ export class RowReader {
     if (bLen === 4 && buf[b0] === 116 && buf[b0 + 1] === 114 && buf[b0 + 2] === 117 && buf[b0 + 3] === 101) buyerMaker = true;
     else if (bLen === 5 && buf[b0] === 102 && buf[b0 + 1] === 97 && buf[b0 + 2] === 108 && buf[b0 + 3] === 115 && buf[b0 + 4] === 101) buyerMaker = false;
     else return false;
-    // As `toMs` and `timeUnitOf` (in formats.ts) do with Number(text).
+    // As `toMs` and `timeUnitOf` (in formats.ts) do with Number(text); a 0 is theirs to refuse.
+    if (x === 0) return false;
     const unit = this.#unit ?? (x < 1e11 ? "s" : x > 1e14 ? "us" : "ms");
     const ts = unit === "s" ? Math.round(x * 1000) : unit === "us" ? Math.floor(x / 1000) : x;
     if (!Number.isSafeInteger(ts)) return false;
@@ -180,21 +183,26 @@ export class RowReader {
     if (text.trim() === "") return;
     const spec = FORMATS[this.#format];
     const fields = text.split(",");
-    // A header row; hean's recordings open with a `#hean-market {…}` line, and each session
-    // appended to one opens with it again (market-recorder.ts): a marker, not a row.
-    if (n === 1 && (isHeader(fields, spec.header) || text.startsWith("#"))) return;
+    // A header row, before any row (blank lines are no rows); hean's recordings open with a
+    // `#hean-market {…}` line, and each session appended to one opens with it again
+    // (market-recorder.ts): a marker, not a row.
+    if (this.#report.rows === 0 && (isHeader(fields, spec.header) || text.startsWith("#"))) return;
     if (this.#format === "hean-market" && text.startsWith(spec.header[0]!)) return;
     this.#report.rows++;
     if (fields.length < spec.minColumns) {
       this.#skip(n, `${fields.length} columns, ${this.#format} has ${spec.minColumns}`);
       return;
     }
-    this.#unit ??= this.#report.timeUnit = timeUnitOf(fields[spec.timeColumn]!);
-    const record = spec.parse(fields, { symbol: this.#symbol, timeUnit: this.#unit });
+    // The unit is the first parsed row's: one malformed row before it (a blank time, a stray
+    // line) must not misdate every row after it by a factor of 1,000.
+    const unit = this.#unit ?? timeUnitOf(fields[spec.timeColumn]!);
+    // No unit: the time is no positive number, which the parser refuses in any unit.
+    const record = spec.parse(fields, { symbol: this.#symbol, timeUnit: unit ?? "ms" });
     if (typeof record === "string") {
       this.#skip(n, record);
       return;
     }
+    if (this.#unit === undefined) this.#unit = this.#report.timeUnit = unit;
     this.#accept(record, n, out);
   }
 
