@@ -131,6 +131,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? [])].map((i) => i.symbol));
   for (const f of files) if (recogniseFile(f)?.format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) known.add(i.symbol);
   const symbolList = symbols.split(",").map((x) => x.trim().toUpperCase());
+  if (symbolList.some((x) => x === "")) throw new HeanError("CLI_USAGE", `--symbols ${JSON.stringify(symbols)} has an empty name: symbols are separated by single commas`, { symbols });
   const unknown = symbolList.filter((x) => !known.has(x));
   if (unknown.length > 0) throw new HeanError("CLI_USAGE", `no instrument rules for ${unknown.join(", ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
   // Files whose names do not say their layout or symbol: --format, and the one symbol traded.
@@ -158,6 +159,7 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const fill = { touchNotional: int("touch-notional", 1, 1e12, DEFAULT_FILL_MODEL.touchNotional), depthLevels: int("depth-levels", 1, 1000, DEFAULT_FILL_MODEL.depthLevels) };
   if (values.sweep !== undefined) {
     if (htmlPath !== undefined) throw new HeanError("CLI_USAGE", "--html draws one run: leave it out of a sweep, then backtest the chosen parameters with --html", {});
+    if (values.journal !== undefined) throw new HeanError("CLI_USAGE", "--journal keeps one run's journal: leave it out of a sweep, then backtest the chosen parameters with --journal", {});
     const axes = parseSweeps(values.sweep);
     const rank = choiceFlag("rank", values.rank, RANK_METRICS) ?? "totalReturnPct";
     const workers = integerFlag("workers", values.workers, 1, 64) ?? 2;

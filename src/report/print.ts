@@ -6,6 +6,7 @@
  * Amounts of money are shown to the cent, for people; prices and quantities as they are (they sit
  * on the instrument's grid). The JSON report (`--report`) keeps every digit of every figure.
  */
+import { dec, format, roundToStep, tryDec } from "../core/decimal.ts";
 import { MIN_RETURNS, type Performance } from "./performance.ts";
 import type { PerformanceReport, SerialisedTotals } from "./run-performance.ts";
 
@@ -28,6 +29,18 @@ export function table(headers: readonly string[], align: string, rows: readonly 
 
 const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
+/** Decimals an average price is shown to (`price`). */
+const PRICE_STEP = dec("0.00000001");
+
+/**
+ * A trade's price: as the venue wrote it, or, for the average of several fills, rounded to 8
+ * decimals (its 18 say nothing more, and would widen the column for every trade).
+ */
+export function price(x: string): string {
+  const d = tryDec(x);
+  return d === undefined ? x : format(roundToStep(d, PRICE_STEP, "half-even"));
+}
+
 /** `1 file`, `2,000 events`. */
 export const count = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 /**
@@ -136,7 +149,7 @@ export function reportTables(report: PerformanceReport, tradesShown: number): Re
     title: `Round-trip trades (${total}${shown.length < total ? `, last ${shown.length} shown` : ""})`,
     headers: ["#", "symbol", "dir", "opened", "closed", "held", "qty", "entry", "exit", "fees", "net P&L", "exit reason"],
     align: "rllllrrrrrrl",
-    rows: shown.map((t) => [String(t.n), t.symbol, t.direction, iso(t.openedAt), iso(t.closedAt), duration(t.durationMs), t.qty, t.entryPrice, t.exitPrice, amount(t.fees), amount(t.netPnl), t.exitReason]),
+    rows: shown.map((t) => [String(t.n), t.symbol, t.direction, iso(t.openedAt), iso(t.closedAt), duration(t.durationMs), t.qty, price(t.entryPrice), price(t.exitPrice), amount(t.fees), amount(t.netPnl), t.exitReason]),
   };
   const tables = [withFunding(trades, shown.map((t) => t.funding))];
   const open = report.trades.open;
@@ -146,7 +159,7 @@ export function reportTables(report: PerformanceReport, tradesShown: number): Re
       title: "Open positions",
       headers: ["symbol", "dir", "opened", "qty", "entry", "fees"],
       align: "lllrrr",
-      rows: open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, t.entryPrice, amount(t.fees)]),
+      rows: open.map((t) => [t.symbol, t.direction, iso(t.openedAt), t.qty, price(t.entryPrice), amount(t.fees)]),
     };
     tables.push(withFunding(table, open.map((t) => t.funding)));
   }

@@ -8,7 +8,7 @@ import { dec } from "../../src/core/decimal.ts";
 import type { HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
 import { htmlReport } from "../../src/report/html.ts";
-import { amount, denialsNote, printReport } from "../../src/report/print.ts";
+import { amount, denialsNote, price, printReport } from "../../src/report/print.ts";
 import { performanceReport } from "../../src/report/run-performance.ts";
 import { T0, fill, mark, order } from "./fixtures.ts";
 
@@ -68,6 +68,13 @@ test("the printed report rounds money, keeps prices and sizes exact, and aligns 
   assert.match(html, /<h2>By symbol<\/h2><table id="by-symbol">.*<td class="l">BTCUSDT<\/td><td>1<\/td><td>100\.00%<\/td><td>18\.03<\/td>/);
   assert.match(html, /<h2>By day \(UTC\)<\/h2><table id="by-day">/);
   assert.doesNotMatch(html, /18\.0267377/);
+});
+
+test("a price is shown as the venue wrote it; an average of fills to 8 decimals", () => {
+  assert.equal(price("43648.4"), "43648.4");
+  assert.equal(price("0.00001234"), "0.00001234");
+  assert.equal(price("41495.220833333333333333"), "41495.22083333");
+  assert.equal(price("41652.783333333333333333"), "41652.78333333");
 });
 
 test("orders the pre-trade check refused are counted by code, and nothing is said when none was", () => {

@@ -142,6 +142,9 @@ test("a file not named as the venue names it is read with --format and the one s
   assert.match(asFormat.stdout, /120 events from 1 file/);
   assert.equal(asFormat.stdout, asNamed.stdout);
   // Which symbol the rows are cannot be guessed among several.
+  const trailing = hean(["backtest", "--data", renamed, "--format", "binance-aggTrades", "--symbols", "ETHUSDT,", "--quiet"]);
+  assert.equal(trailing.status, 2);
+  assert.match(trailing.stderr, /--symbols "ETHUSDT," has an empty name/);
   const two = hean(["backtest", "--data", renamed, "--format", "binance-aggTrades", "--symbols", "ETHUSDT,BTCUSDT", "--quiet"]);
   assert.equal(two.status, 1);
   assert.match(two.stderr, /the rows carry no symbol and the file name does not say it; give it with --symbols \(one symbol\)/);

@@ -3,7 +3,7 @@
  * failures last), the out-of-sample path, and `hean backtest --sweep … --workers 2 --walk-forward 2` end to end.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -83,6 +83,12 @@ test("hean backtest --sweep in worker threads with --walk-forward: ranked, ident
   const refused = hean(["backtest", "--data", data, "--sweep", "strategy.params.holdMs=-5", "--quiet"]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /strategy\.params\.holdMs/);
+  // One run's journal has no place in a sweep: said, not silently dropped.
+  const journal = join(dir, "sweep.db");
+  const withJournal = hean(["backtest", "--data", data, "--sweep", "strategy.params.holdMs=1000,2000", "--journal", journal, "--quiet"]);
+  assert.equal(withJournal.status, 2);
+  assert.match(withJournal.stderr, /--journal keeps one run's journal: leave it out of a sweep/);
+  assert.equal(existsSync(journal), false);
 });
 
 test("a ratio missing for want of a loss ranks first (∞); one missing for want of data ranks last", () => {
