@@ -27,6 +27,7 @@ import { recordRuntimeMarket } from "../../src/research/record/market-recorder.t
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { startBybitSimulator } from "../../src/simulator/bybit/main.ts";
 import type { Strategy } from "../../src/strategies/strategy.ts";
+import { settle, stopOnSimClock } from "../runtime/helpers.ts";
 import { waitFor } from "../venues/bybit/rig.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-parity-"));
@@ -132,22 +133,12 @@ test("paper on the simulated market while recording, then a backtest of the reco
   const paperEvents: HeanEvent[] = [];
   rt.outbox.subscribe("parity-test", (e) => void paperEvents.push(e), ["order.intent", "order.filled"]);
   const booting = rt.boot();
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
   while (paperEvents.filter((e) => e.type === "order.filled").length < 4 && clock.now() < Date.UTC(2026, 11, 7, 20, 5, 0)) {
     clock.advance(20);
     await settle();
   }
   await booting;
-  const stopping = rt.stop("parity test");
-  let stopped = false;
-  void stopping.finally(() => (stopped = true)).catch(() => undefined);
-  while (!stopped) {
-    clock.advance(20);
-    await settle();
-  }
-  await stopping;
+  await stopOnSimClock(rt, clock, "parity test");
   recorder.close();
   const rows = readFileSync(recording, "utf8").split("\n");
   // What this test is about: the recording opens with a trade, before the symbol's first book.

@@ -15,7 +15,7 @@ import { RuntimeView } from "../../src/runtime/engine-view-impl.ts";
 import { Runtime } from "../../src/runtime/runtime.ts";
 import { FakeBotApi } from "../control/fake-bot-api.ts";
 import { postCommand } from "../control/http-helpers.ts";
-import { type TestRuntime, ofType, startTestRuntime, tempJournal } from "./helpers.ts";
+import { type TestRuntime, ofType, startTestRuntime, stopOnSimClock, tempJournal } from "./helpers.ts";
 
 const TOKEN = "t0ken-for-conflict-tests-5a9c";
 const BOT_TOKEN = "123456789:AAFakeTokenForConflictTests_abcdef";
@@ -153,15 +153,7 @@ test("two different commands racing under one commandId before the engine has ap
   const { loadConfig } = await import("../../src/config/config.ts");
   const config = loadConfig({ overrides: [`journal.path=${JSON.stringify(j.path)}`, "strategy.name=none"] });
   const rt = await Runtime.start({ config, clock: t.clock, busMode: "async", journal: SqliteJournal.open(j.path, { durability: "normal", writer: "inline" }) });
-  cleanups.push(async () => {
-    const stopping = rt.stop("test done");
-    let done = false;
-    void stopping.finally(() => (done = true));
-    while (!done) {
-      t.clock.advance(20);
-      await new Promise((r) => setImmediate(r));
-    }
-  });
+  cleanups.push(() => stopOnSimClock(rt, t.clock, "test done"));
   const view = new RuntimeView(rt);
   const cancelAll = view.submitCommand({ commandId: "race", command: "cancel-all", source: "api:a", args: {} });
   const stop = view.submitCommand({ commandId: "race", command: "stop", source: "api:b", args: {} });

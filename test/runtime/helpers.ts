@@ -91,9 +91,6 @@ export async function startTestRuntime(options: {
   const rt = await Runtime.start({ config, clock, busMode: "sync", journal, ...(venue === undefined ? {} : { venue }) });
   const events: HeanEvent[] = [];
   if (options.recordEvents !== false) rt.outbox.subscribe("test-recorder", (e) => void events.push(e));
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
   const advance = async (ms: number, stepMs = 20): Promise<void> => {
     const end = clock.now() + ms;
     while (clock.now() < end) {
@@ -108,18 +105,25 @@ export async function startTestRuntime(options: {
     events,
     config,
     advance,
-    async stop() {
-      const stopping = rt.stop("test done");
-      // Shutdown waits on the simulated clock for cancels to settle: keep time moving.
-      let done = false;
-      void stopping.finally(() => (done = true)).catch(() => undefined);
-      while (!done) {
-        clock.advance(20);
-        await settle();
-      }
-      await stopping;
-    },
+    stop: () => stopOnSimClock(rt, clock, "test done"),
   };
+}
+
+/** A few turns of the event loop: what the last step started (journal flushes, promises) settles. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Stop a runtime on a simulated clock: shutdown waits on that clock for cancels to settle, so keep time moving. */
+export async function stopOnSimClock(rt: Runtime, clock: SimClock, reason: string): Promise<void> {
+  const stopping = rt.stop(reason);
+  let done = false;
+  void stopping.finally(() => (done = true)).catch(() => undefined);
+  while (!done) {
+    clock.advance(20);
+    await settle();
+  }
+  await stopping;
 }
 
 /** Open a position with an entry order straight through the executor (bypassing strategies). */
