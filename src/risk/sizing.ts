@@ -14,9 +14,10 @@
  * 4. governor: × the state's size factor (0 in QUARANTINE/HARD_STOP).
  * 5. limits: order notional, position notional headroom, gross exposure headroom, and leverage
  *    headroom (equity × maxLeverage − gross), met at `notionalPrice`: the pre-trade check
- *    measures an order's notional at its limit, and a buy's taker leg may pay above the mid. Leverage is only ever this cap: it never multiplies
- *    a size (the audited sizer turned 0.1 into 0.3 that way). With a capital share, also the
- *    strategy's own headroom: equity × share × maxLeverage − its exposure.
+ *    measures an order's notional at its limit, and a buy's taker leg may pay above the mid.
+ *    Leverage is only ever this cap: it never multiplies a size (the audited sizer turned 0.1
+ *    into 0.3 that way). With a capital share, also the strategy's own headroom:
+ *    equity × share × maxLeverage − its exposure.
  * Every factor only ever shrinks the size: nothing a strategy asks for can pass a limit.
  * 6. instrument: at most maxQty, floored to the lot; below minQty or minNotional it is 0.
  */

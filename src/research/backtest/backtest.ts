@@ -183,7 +183,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   try {
     const clock = new SimClock(firstTs);
     const barSymbols = barOnlySymbols(options.files, options.readAs ?? {});
-    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed, barSymbols, bookSymbols: bookSymbols(options.files, options.readAs ?? {}) });
+    const venue = new BacktestVenue({ clock, instruments, startingBalance: config.initialCash, fill, latency, seed: config.seed, barSymbols, bookSymbols: bookSymbols(options.files, options.readAs ?? {}, recorded) });
     // Client order ids derive from the journal's id, which is random: a backtest's journal shows
     // a fixed one, so two runs of one backtest give the same ids. A backtest journal is always
     // new and reaches no venue, so its ids never meet another journal's.
@@ -345,13 +345,12 @@ function barOnlySymbols(files: readonly string[], readAs: ReadAs): Set<string> {
   return bars;
 }
 
-/** The symbols with book data in this run: a recording's (its header's), or a `bookTicker` file's. */
-function bookSymbols(files: readonly string[], readAs: ReadAs): Set<string> {
-  const symbols = new Set<string>();
+/** The symbols with book data in this run: the recordings' (`recorded`, from their headers), and `bookTicker` files'. */
+function bookSymbols(files: readonly string[], readAs: ReadAs, recorded: readonly Instrument[]): Set<string> {
+  const symbols = new Set(recorded.map((i) => i.symbol));
   for (const f of files) {
     const { format, symbol } = formatOf(f, readAs);
-    if (format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) symbols.add(i.symbol);
-    else if (format === "binance-bookTicker" && symbol !== undefined) symbols.add(symbol);
+    if (format === "binance-bookTicker" && symbol !== undefined) symbols.add(symbol);
   }
   return symbols;
 }
