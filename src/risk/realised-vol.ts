@@ -11,6 +11,8 @@
  *
  * O(1) per update: a ring of squared returns and their running sums.
  */
+import { type BidAsk, midPrice } from "../core/bid-ask.ts";
+import { toNumber } from "../core/decimal.ts";
 
 export interface RealisedVolConfig {
   readonly sampleMs: number;
@@ -26,6 +28,7 @@ export class RealisedVol {
   #sumSq = 0;
   #slot = NaN;
   #slotMid = NaN;
+  #slotTouch: BidAsk | undefined;
   #lastSlot = NaN;
   #lastMid = NaN;
 
@@ -35,28 +38,44 @@ export class RealisedVol {
 
   /** Feed a mid price at event time `ts`. Non-positive or non-finite prices are ignored. */
   update(ts: number, mid: number): void {
-    if (!(mid > 0) || !Number.isFinite(mid) || !Number.isFinite(ts)) return;
+    if (!(mid > 0) || !Number.isFinite(mid) || !this.#enter(ts)) return;
+    this.#slotMid = mid;
+    this.#slotTouch = undefined;
+  }
+
+  /**
+   * `update` with a touch's mid, converted only when it is its slot's last: fed on every book,
+   * where most of a slot's books are followed by another.
+   */
+  updateTouch(ts: number, touch: BidAsk): void {
+    if (this.#enter(ts)) this.#slotTouch = touch;
+  }
+
+  /** Moves to `ts`'s slot (closing the one before); false for a time that goes back. */
+  #enter(ts: number): boolean {
+    if (!Number.isFinite(ts)) return false;
     const slot = Math.floor(ts / this.#c.sampleMs);
-    if (slot === this.#slot) {
-      this.#slotMid = mid;
-      return;
-    }
-    if (slot < this.#slot) return;
+    if (slot === this.#slot) return true;
+    if (slot < this.#slot) return false;
     this.#close();
     this.#slot = slot;
-    this.#slotMid = mid;
+    return true;
   }
 
   /** A slot is closed when the next one starts: its last mid is the sample. */
   #close(): void {
     if (Number.isNaN(this.#slot)) return;
+    const mid = this.#slotTouch === undefined ? this.#slotMid : toNumber(midPrice(this.#slotTouch));
+    this.#slotTouch = undefined;
+    // A touch without a usable mid leaves the slot empty, as a bad price given to `update` does.
+    if (!(mid > 0) || !Number.isFinite(mid)) return;
     if (!Number.isNaN(this.#lastSlot)) {
       const k = this.#slot - this.#lastSlot;
       // One return over k slots: per-slot variance contribution r² / k, kept as a per-slot return.
-      this.#push(Math.log(this.#slotMid / this.#lastMid) / Math.sqrt(k));
+      this.#push(Math.log(mid / this.#lastMid) / Math.sqrt(k));
     }
     this.#lastSlot = this.#slot;
-    this.#lastMid = this.#slotMid;
+    this.#lastMid = mid;
   }
 
   #push(r: number): void {

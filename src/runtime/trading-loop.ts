@@ -77,7 +77,7 @@ export class TradingLoop {
     this.slots = options.strategies.map((s) =>
       new StrategySlot("strategy" in s ? s : { strategy: s, symbols: undefined, capitalShare: 1 }, options.symbols, () => options.clock.now(), (disabled, handler, problem) => this.#disable(disabled, handler, problem)),
     );
-    options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled", "mark"]);
+    options.outbox.subscribe("strategies", (e) => this.#onEvent(e), ["market.book", "market.trade", "order.filled"]);
   }
 
   /** Context feeds (distributed mode) for the strategies' view and the signals; undefined: none. */
@@ -120,12 +120,14 @@ export class TradingLoop {
   }
 
   #onEvent(e: HeanEvent): void {
-    // Realised volatility follows the journaled marks, so a replay of the journal sees the same figures.
-    if (e.type === "mark") return this.#volOf(e.symbol).update(e.ts, toNumber(midPrice(e)));
     if (!this.#running) return;
     switch (e.type) {
       case "market.book":
         if (!this.#symbols.has(e.symbol)) return;
+        // Every book, held or flat: the marks the engine journals come mostly while a position
+        // is held, so an estimate from them would size a first entry blind and the rest from the
+        // moments the strategy chose to trade.
+        this.#volOf(e.symbol).updateTouch(e.ts, e);
         for (const slot of this.slots) {
           if (!slot.trades(e.symbol)) continue;
           // The hot path: no closure per book (slot.call's fence, inlined).

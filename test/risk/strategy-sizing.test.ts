@@ -75,6 +75,16 @@ test("realised volatility: the sample stdev of grid returns, scaled to the horiz
   const returns = mids.slice(1).map((m, i) => Math.log(m / mids[i]!));
   assert.ok(Math.abs(v.pct()! - realisedVolPct(returns, 1_000, 4_000)!) < 1e-12);
   assert.ok(Math.abs(realisedVolPct([0.01, -0.01], 1_000, 4_000)! - Math.sqrt(2e-4) * 2 * 100) < 1e-12);
+  // Fed touches (every book), the mid of each slot's last one is its sample.
+  const t = new RealisedVol({ sampleMs: 1_000, samples: 4, horizonMs: 4_000 });
+  const touch = (mid: number) => ({ bid: dec(String(mid - 0.5)), ask: dec(String(mid + 0.5)) });
+  mids.forEach((m, i) => {
+    t.updateTouch(i * 1_000 + 10, touch(1));
+    t.updateTouch(i * 1_000 + 900, touch(m));
+  });
+  t.updateTouch(5_000, touch(101));
+  t.updateTouch(4_000, touch(1));
+  assert.equal(t.pct(), v.pct());
   // A gap of k slots is one return over k slots: a quiet spell neither hides nor invents a move.
   const g = new RealisedVol({ sampleMs: 1_000, samples: 2, horizonMs: 1_000 });
   for (const [ts, m] of [[0, 100], [1_000, 101], [5_000, 103], [6_000, 103]] as const) g.update(ts, m);

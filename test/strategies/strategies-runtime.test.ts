@@ -17,18 +17,21 @@ import { ofType, startTestRuntime, tempJournal, type TestRuntime } from "../runt
 const dir = mkdtempSync(join(tmpdir(), "hean-strategies-rt-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Opens once whenever flat and idle (a taker entry when aggressive), never closes by itself. */
+/** Opens once whenever flat and idle (a taker entry when aggressive, not before `startAfterMs`), never closes by itself. */
 const OPENER = join(dir, "opener.ts");
 writeFileSync(
   OPENER,
   `export default {
   name: "opener",
-  params: { sizeFraction: { kind: "number", min: 0, max: 1, minExclusive: true }, urgency: { kind: "choice", values: ["passive", "aggressive"] }, closeAfterMs: { kind: "number", min: 0, max: 1e9 } },
-  defaults: { sizeFraction: 1, urgency: "aggressive", closeAfterMs: 0 },
+  params: { sizeFraction: { kind: "number", min: 0, max: 1, minExclusive: true }, urgency: { kind: "choice", values: ["passive", "aggressive"] }, closeAfterMs: { kind: "number", min: 0, max: 1e9 }, startAfterMs: { kind: "number", min: 0, max: 1e9 } },
+  defaults: { sizeFraction: 1, urgency: "aggressive", closeAfterMs: 0, startAfterMs: 0 },
   create(p) {
     let openedAt = -Infinity;
+    let firstBookAt;
     return {
       onBook(book, view) {
+        firstBookAt ??= view.now();
+        if (view.now() - firstBookAt < p.startAfterMs) return undefined;
         if (view.hasWorkingOrders(book.symbol)) return undefined;
         const held = view.positionQty(book.symbol);
         if (held === 0) {
@@ -157,6 +160,20 @@ for (const mode of ["throw", "bad-signal"] as const) {
   });
 }
 
+test("realised volatility is measured while flat: the first entry after a quiet start is sized with it", async () => {
+  // Marks are journaled only while a position is held: an estimate fed by them had nothing here.
+  const t = await start([{ file: OPENER, symbol: "BTCUSDT", capitalShare: 1, params: { startAfterMs: 2_000 } }], [
+    'risk.realisedVolatility={"sampleMs":100,"samples":5,"horizonMs":3600000}',
+    "risk.volatilityTargetPct=0.0001",
+  ]);
+  await until(t, "the first entry", () => ofType(t.events, "order.sized").length > 0);
+  const first = ofType(t.events, "order.sized")[0]!;
+  assert.equal(ofType(t.events, "mark").filter((m) => m.ts < first.ts).length, 1, "only the first book's mark before the entry");
+  assert.ok(first.inputs.realisedVolPct !== undefined && first.inputs.realisedVolPct > 0, "an estimate from the books seen while flat");
+  assert.match(first.steps.find((s) => s.step === "volatility")!.note, /× 0\.25 \(target 0\.0001% \/ realised/);
+  await t.stop();
+});
+
 test("size steps down after consecutive losing trades, and realised volatility scales it once warmed up", async () => {
   const t = await start([{ file: OPENER, symbol: "BTCUSDT", capitalShare: 1, params: { closeAfterMs: 300 } }], [
     'risk.lossStepDown={"after":2,"factor":0.5,"floor":0.25}',
@@ -176,7 +193,7 @@ test("size steps down after consecutive losing trades, and realised volatility s
   assert.ok(streak3.steps.some((s) => s.step === "loss-step-down" && /3 losing trades in a row/.test(s.note)));
   assert.equal(sized[0]!.inputs.lossStepDown, undefined, "no step-down before any loss");
   const withVol = sized.find((e) => e.inputs.realisedVolPct !== undefined);
-  assert.ok(withVol !== undefined, "realised volatility warms up from the journaled marks");
+  assert.ok(withVol !== undefined, "realised volatility warms up");
   const volStep = withVol.steps.find((s) => s.step === "volatility")!;
   assert.match(volStep.note, /× 0\.25 \(target 0\.0001% \/ realised/, "a tiny target takes the floor");
   await t.stop();
