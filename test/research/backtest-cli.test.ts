@@ -239,6 +239,9 @@ test("bad flags are refused before anything runs", () => {
     [["backtest"], /needs --data/],
     [["backtest", "--data", data, "--from", "2025-13-01"], /--from must be a date/],
     [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
+    // A section replaced by null was every default of it, silently.
+    [["backtest", "--data", data, "--set", "risk=null"], /CONFIG_INVALID: risk must be an object \(got null\)/],
+    [["backtest", "--data", data, "--set", "execution=null"], /CONFIG_INVALID: config execution must be an object, got null/],
     [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
     [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
     [["backtest", "--data", data, "--latency-ms", "-1"], /--latency-ms got "-1", which reads as a flag: write --latency-ms=-1 if that is its value/],
