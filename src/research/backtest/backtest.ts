@@ -88,6 +88,11 @@ export interface DataSummary {
   readonly interrupted: boolean;
   /** The longest stretch a replayed symbol's data said nothing (null: no two records of one symbol). */
   readonly longestSilence: Silence | null;
+  /**
+   * Symbols of the run with no trade, book or kline in the data replayed (none in the files, or
+   * none within --from/--to): listed as the run's, never traded. Before a Ctrl-C: none until then.
+   */
+  readonly withoutData: readonly string[];
 }
 
 export interface BacktestReport extends RunReport {
@@ -296,6 +301,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       to: lastTs,
       interrupted: options.signal?.aborted === true,
       longestSilence: venue.market.longestSilence ?? null,
+      withoutData: venue.market.unheard(),
     };
     const report: BacktestReport = {
       ...runReport,
