@@ -3,7 +3,7 @@
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { BUILTIN_INSTRUMENTS, type Instrument } from "../core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument, withNearest } from "../core/instrument.ts";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
@@ -17,7 +17,7 @@ import { DEFAULT_FILL_MODEL } from "../research/backtest/replay-market.ts";
 import { printReport } from "../report/print.ts";
 import { instrumentsFromJson, readRecordingHeader } from "../research/record/market-recorder.ts";
 import { choiceFlag, integerFlag, outputFileFlag, parseFlags, textFlag } from "./flags.ts";
-import { RANK_METRICS, type SweepJob, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
+import { RANK_METRICS, type SweepJob, WindowCheck, grid, parseSweeps, printSweep, rankSweep, runJobs, windows } from "../research/backtest/sweep.ts";
 import { mergeMarketBatches } from "../research/data/reader.ts";
 import { configuredStrategies } from "../runtime/runtime.ts";
 
@@ -133,7 +133,11 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const symbolList = symbols.split(",").map((x) => x.trim().toUpperCase());
   if (symbolList.some((x) => x === "")) throw new HeanError("CLI_USAGE", `--symbols ${JSON.stringify(symbols)} has an empty name: symbols are separated by single commas`, { symbols });
   const unknown = symbolList.filter((x) => !known.has(x));
-  if (unknown.length > 0) throw new HeanError("CLI_USAGE", `no instrument rules for ${unknown.join(", ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
+  // Each names the nearest known symbols, as `hean run` does: a typo shows what was meant.
+  if (unknown.length > 0) {
+    const hints = unknown.map((x) => withNearest(x, [...known]));
+    throw new HeanError("CLI_USAGE", `no instrument rules for ${hints.join("; ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
+  }
   // Files whose names do not say their layout or symbol: --format, and the one symbol traded.
   const format = choiceFlag("format", values.format, NAMEABLE_FORMATS);
   const readAs: ReadAs = { ...(format !== undefined ? { format } : {}), ...(symbolList.length === 1 ? { symbol: symbolList[0]! } : {}) };
@@ -170,8 +174,12 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
     for (const c of combos) await configuredStrategies(loadConfig({ file: configFile, overrides: [...(values.set ?? []), ...c], cli }));
     let spans: { from: number | undefined; to: number | undefined }[] = [{ from, to }];
     if (k !== undefined) {
-      const span = await dataSpan(files, readAs, from, to, values.strict === true);
-      spans = windows(span.from, span.to, k);
+      // The pass that finds the span also finds windows that would be empty: refused before any run.
+      const check = new WindowCheck(k, from);
+      const span = await dataSpan(files, readAs, from, to, values.strict === true, check);
+      const cut = windows(span.from, span.to, k);
+      check.check(cut);
+      spans = cut;
     }
     const jobs: SweepJob[] = combos.flatMap((c, ci) =>
       spans.map((w, wi) => ({
@@ -257,14 +265,15 @@ function recordedVenue(files: readonly string[]): string | undefined {
   return venues.find((v) => v === "bybit");
 }
 
-/** First and last time of the data (within --from/--to): the span walk-forward windows cut. */
-async function dataSpan(files: readonly string[], readAs: ReadAs, from: number | undefined, to: number | undefined, strict: boolean): Promise<{ from: number; to: number }> {
+/** First and last time of the data (within --from/--to): the span walk-forward windows cut; every record's time goes to `check`. */
+async function dataSpan(files: readonly string[], readAs: ReadAs, from: number | undefined, to: number | undefined, strict: boolean, check: WindowCheck): Promise<{ from: number; to: number }> {
   let first: number | undefined;
   let last = 0;
   const reports: FileReport[] = [];
   for await (const batch of mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, reports)) {
     first ??= batch[0]!.ts;
     last = batch.at(-1)!.ts;
+    for (let i = 0; i < batch.length; i++) check.add(batch[i]!.ts);
   }
   if (first === undefined) throw new HeanError("DATA_MALFORMED", `no market data in ${files.join(", ")}${malformedRows(reports)}`, { files });
   return { from: from ?? first, to: to ?? last + 1 };

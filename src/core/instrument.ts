@@ -103,15 +103,17 @@ export function assertListed(venue: string, symbols: readonly string[], registry
   const known = registry.symbols();
   const missing = symbols.filter((s) => registry.find(s) === undefined);
   if (missing.length === 0) return;
-  const hints = missing.map((s) => {
-    const near = nearestSymbols(s, known);
-    return `${s}${near.length > 0 ? ` (nearest: ${near.join(", ")})` : ""}`;
-  });
-  throw new HeanError("CONFIG_INVALID", `${venue} does not list ${hints.join("; ")}`, {
+  throw new HeanError("CONFIG_INVALID", `${venue} does not list ${missing.map((s) => withNearest(s, known)).join("; ")}`, {
     venue,
     missing,
     nearest: Object.fromEntries(missing.map((s) => [s, nearestSymbols(s, known)])),
   });
+}
+
+/** `ETHUSTD (nearest: ETHUSDT, …)`: a symbol nothing lists, with what may have been meant (`hean run`'s and `hean backtest`'s). */
+export function withNearest(symbol: string, known: readonly string[]): string {
+  const near = nearestSymbols(symbol, known);
+  return `${symbol}${near.length > 0 ? ` (nearest: ${near.join(", ")})` : ""}`;
 }
 
 /**

@@ -295,7 +295,8 @@ function horizons(v: unknown): Readonly<Record<string, string>> {
  * default). Throws HeanError CONFIG_INVALID with `{ path, value }`; never returns a half-valid config.
  */
 export function validateRiskConfig(input: unknown): RiskConfig {
-  if (input === undefined || input === null) return DEFAULT_RISK_CONFIG;
+  if (input === undefined) return DEFAULT_RISK_CONFIG;
+  // Null is refused as any other non-object: `--set risk=null` must not quietly mean every default.
   if (!isRecord(input)) fail("", input, "must be an object");
   const g = input;
   for (const k of Object.keys(g)) if (!TOP_KEYS.has(k)) fail(k, g[k], unknownSetting(k, [...TOP_KEYS]));

@@ -80,6 +80,9 @@ const CASES: readonly (readonly [string, readonly string[], readonly string[], N
   ["order-rate window of zero", ["--set", "risk.orderRate.perMs=0"], ["risk.orderRate.perMs"]],
   ["rejection-storm window below zero", ["--set", "risk.rejectionStorm.windowMs=-1"], ["risk.rejectionStorm.windowMs"]],
   ["unknown instrument", ["--symbols", "DOGEUSDT"], ["symbols[0]", "DOGEUSDT"]],
+  // a whole section replaced by null was every default of it, silently
+  ["risk section set to null", ["--set", "risk=null"], ["risk must be an object", "null"]],
+  ["execution section set to null", ["--set", "execution=null"], ["execution must be an object", "null"]],
   // operator surfaces: refused before the engine starts, not after it journaled
   ["an API token too short to serve", ["--api-port", "0"], ["HEAN_API_TOKEN"], { HEAN_API_TOKEN: "short" }],
   ["a Telegram token with no chat to answer", [], ["HEAN_TELEGRAM_CHAT_IDS"], { HEAN_TELEGRAM_TOKEN: "123:abc", HEAN_TELEGRAM_CHAT_IDS: "" }],

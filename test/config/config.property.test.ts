@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
+import { HeanError } from "../../src/core/errors.ts";
 import { configToJson, DEFAULT_CONFIG, loadConfig, validateConfig } from "../../src/config/config.ts";
 import { assignment, checkOutcome, configValue, KNOWN_PATHS } from "./config-checks.ts";
 
@@ -72,4 +73,18 @@ test("entirely random JSON as a config validates or names the key", () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test("a whole section replaced by null or a non-object, by --set or in a file, is refused naming the section", () => {
+  const file = join(dir, "null-section.json");
+  // Every section of the configuration (a key whose default is a group of settings), each way.
+  const sections = Object.entries(configToJson(DEFAULT_CONFIG) as Record<string, unknown>).filter(([, v]) => typeof v === "object" && v !== null && !Array.isArray(v)).map(([k]) => k);
+  assert.ok(sections.includes("risk") && sections.includes("execution"), sections.join(", "));
+  for (const key of sections) {
+    for (const value of ["null", "5", '"x"', "[]", "true"]) {
+      assert.throws(() => loadConfig({ overrides: [`${key}=${value}`] }), (e: unknown) => e instanceof HeanError && e.code === "CONFIG_INVALID" && e.context.path === key, `--set ${key}=${value}`);
+      writeFileSync(file, `{"${key}": ${value}}`);
+      assert.throws(() => loadConfig({ file }), (e: unknown) => e instanceof HeanError && e.code === "CONFIG_INVALID" && e.context.path === key, `{"${key}": ${value}} in a file`);
+    }
+  }
 });

@@ -224,6 +224,30 @@ test("a strategy that breaks mid-run is named above the tables and in the JSON; 
   assert.match(sweep.stdout, /\n1 +strategy\.params\.after=1000000 .*\n2 +strategy\.params\.after=40 +- +- +- +- +strategy breaks disabled at .*: onBook threw Error: a bug in the strategy \(at \S+breaks\.ts:12:\d+\)\n/);
 });
 
+test("a --symbols symbol with no data in the files or within --from/--to is named in the notes and the JSON, not shown as traded silently", () => {
+  const eth = file("ETHUSDT-aggTrades-2025-01-03.csv", good(100));
+  const btcRows = good(100).map((r) => r.replace(/,(\d{13}),/, (_, ts: string) => `,${Number(ts) + 86_400_000},`).replace(/,2\d{3}\.\d{2},/, ",97000.0,").replace(/,0\.400,/, ",0.010,"));
+  const btc = file("BTCUSDT-aggTrades-2025-01-04.csv", btcRows);
+  const note = (symbol: string): RegExp => new RegExp(`\n {2}no market data for ${symbol}: no trade, book or kline of it in the data \\(within --from/--to\\), so it was never traded \\(check --symbols and --data\\)\n`);
+  const withoutData = (path: string): string[] => (JSON.parse(readFileSync(path, "utf8")) as { backtest: { data: { withoutData: string[] } } }).backtest.data.withoutData;
+  // No file of the symbol at all.
+  const none = hean(["backtest", "--data", eth, "--symbols", "ETHUSDT,BTCUSDT", "--strategy", "churn", "--report", join(dir, "none.json"), "--quiet"]);
+  assert.equal(none.status, 0, none.stderr);
+  assert.match(none.stdout, /^backtest churn on ETHUSDT, BTCUSDT: /);
+  assert.match(none.stdout, note("BTCUSDT"));
+  assert.deepEqual(withoutData(join(dir, "none.json")), ["BTCUSDT"]);
+  // Its file, but outside --from/--to (its day is the 4th).
+  const outside = hean(["backtest", "--data", eth, btc, "--to", "2025-01-03", "--strategy", "churn", "--report", join(dir, "outside.json"), "--quiet"]);
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.match(outside.stdout, note("BTCUSDT"));
+  assert.deepEqual(withoutData(join(dir, "outside.json")), ["BTCUSDT"]);
+  // Both replayed: no note.
+  const both = hean(["backtest", "--data", eth, btc, "--strategy", "churn", "--report", join(dir, "both.json"), "--quiet"]);
+  assert.equal(both.status, 0, both.stderr);
+  assert.doesNotMatch(both.stdout, /no market data/);
+  assert.deepEqual(withoutData(join(dir, "both.json")), []);
+});
+
 test("time going back is an error, not a silent sort", () => {
   const rows = good(30);
   [rows[5], rows[6]] = [rows[6]!, rows[5]!];
@@ -239,6 +263,9 @@ test("bad flags are refused before anything runs", () => {
     [["backtest"], /needs --data/],
     [["backtest", "--data", data, "--from", "2025-13-01"], /--from must be a date/],
     [["backtest", "--data", data, "--strategy", "nope"], /strategy\.name must be one of/],
+    // A section replaced by null was every default of it, silently.
+    [["backtest", "--data", data, "--set", "risk=null"], /CONFIG_INVALID: risk must be an object \(got null\)/],
+    [["backtest", "--data", data, "--set", "execution=null"], /CONFIG_INVALID: config execution must be an object, got null/],
     [["backtest", "--data", join(dir, "missing.csv")], /no such file/],
     [["backtest", "--data", data, "--touch-notional", "1.5"], /--touch-notional must be an integer/],
     [["backtest", "--data", data, "--latency-ms", "-1"], /--latency-ms got "-1", which reads as a flag: write --latency-ms=-1 if that is its value/],
@@ -246,6 +273,9 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--workers", "4"], /--workers applies to a sweep/],
     [["backtest", "--data", data, "--rank", "sharpe"], /--rank applies to a sweep/],
     [["backtest", "--data", data, "--format", "binance-aggtrades", "--symbols", "ETHUSDT"], /--format must be one of binance-aggTrades,.*did you mean "binance-aggTrades"/],
+    // A mistyped symbol names the nearest known ones, as hean run does.
+    [["backtest", "--data", data, "--symbols", "ETHUSTD"], /CLI_USAGE: no instrument rules for ETHUSTD \(nearest: ETHUSDT, BTCUSDT\): give them with --instruments FILE/],
+    [["backtest", "--data", data, "--symbols", "ethusdt,BTCUSD"], /no instrument rules for BTCUSD \(nearest: BTCUSDT, ETHUSDT\)/],
   ] as const) {
     const r = hean(args);
     assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
@@ -403,7 +433,7 @@ test("--instruments gives the rules of a symbol hean does not know; without them
   const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
   const refused = hean(["backtest", "--data", data, "--strategy", "churn", "--quiet"]);
   assert.equal(refused.status, 2);
-  assert.match(refused.stderr, /no instrument rules for SOLUSDT: give them with --instruments FILE/);
+  assert.match(refused.stderr, /no instrument rules for SOLUSDT \(nearest: BTCUSDT, ETHUSDT\): give them with --instruments FILE/);
   const rules = join(dir, "sol.json");
   writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
   const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);

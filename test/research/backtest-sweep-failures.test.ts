@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -98,23 +98,31 @@ test("Ctrl-C during a sweep stops it: the runs that finished are ranked, printed
   );
 });
 
-test("a walk-forward window without data fails as itself: named by its times, never counted as 0", () => {
-  // 50 s of trades, 100 s of nothing, 50 s of trades: window 2 of 3 is empty.
+test("walk-forward windows that would hold no data are refused before any run: the data's span, K and the windows' length said", () => {
+  // 50 s of trades, 100 s of nothing, 50 s of trades: window 2 of 3 is empty. It used to run every
+  // other window of every combination first, then fail window 2 of each, late, with exit 1.
   const gap = join(dir, "ETHUSDT-aggTrades-2025-01-10.csv");
   const t0 = Date.UTC(2025, 0, 10);
   writeFileSync(gap, `${Array.from({ length: 400 }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.300,${i},${i},${t0 + (i < 200 ? i : i + 400) * 250},${i % 3 === 0}`).join("\n")}\n`);
   const report = join(dir, "gap.json");
   const r = hean(["backtest", "--data", gap, "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--walk-forward", "3", "--workers", "1", "--report", report, "--quiet"]);
-  assert.equal(r.status, 1, r.stderr);
-  assert.doesNotMatch(r.stdout, /--from|--to/, "no flags the user did not give");
-  const empty = /DATA_MALFORMED: no market data in \S+ETHUSDT-aggTrades-2025-01-10\.csv from 2025-01-10T00:01:06\.583Z to 2025-01-10T00:02:13\.167Z/;
-  for (const holdMs of ["1000", "4000"]) assert.match(r.stdout, new RegExp(`\\n\\d +strategy\\.params\\.holdMs=${holdMs} +- +- +- +- +${empty.source}\\n`));
-  assert.match(r.stdout, new RegExp(`\\nwindow 2: strategy\\.params\\.holdMs=\\d+ → failed: ${empty.source}\\n`));
-  const sweep = JSON.parse(readFileSync(report, "utf8")) as SweepReport;
-  for (const e of sweep.ranked) {
-    assert.equal(e.maxDrawdownPct, null);
-    assert.equal(e.trades, null);
-    assert.equal(e.windows?.[1], null);
-  }
-  assert.match(sweep.walkForwardPath[0]!.error ?? "", empty);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.equal(
+    r.stderr,
+    "hean: CLI_USAGE: --walk-forward 3 cuts the data's 00:03:19 (2025-01-10T00:00:00.000Z to 2025-01-10T00:03:19.751Z) into 3 windows of 00:01:06 each, " +
+      "and 1 of them would hold no market data (window 2: 2025-01-10T00:01:06.583Z to 2025-01-10T00:02:13.167Z): choose fewer windows, or a period the data covers throughout (--from/--to)\n",
+  );
+  assert.equal(existsSync(report), false, "nothing ran, nothing written");
+  // K beyond the data: 20 ms of trades cut into 50 windows, most of them no time at all.
+  const short = join(dir, "ETHUSDT-aggTrades-2025-01-11.csv");
+  const t1 = Date.UTC(2025, 0, 11);
+  writeFileSync(short, `${Array.from({ length: 20 }, (_, i) => `${i + 1},2000.00,0.300,${i},${i},${t1 + i},${i % 3 === 0}`).join("\n")}\n`);
+  const tooMany = hean(["backtest", "--data", short, "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--walk-forward", "50", "--quiet"]);
+  assert.equal(tooMany.status, 2, tooMany.stderr);
+  assert.match(tooMany.stderr, /^hean: CLI_USAGE: --walk-forward 50 cuts the data's 20 ms \(2025-01-11T00:00:00\.000Z to 2025-01-11T00:00:00\.020Z\) into 50 windows of 0 ms to 1 ms each, and 30 of them would hold no market data \(window 1: .*; … 27 more\): choose fewer windows/);
+  // A --from before the data: the windows before its first record are empty.
+  const early = hean(["backtest", "--data", gap, "--from", "2025-01-09", "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--walk-forward", "2", "--quiet"]);
+  assert.equal(early.status, 2, early.stderr);
+  assert.match(early.stderr, /--walk-forward 2 cuts the data's 1d 00:03:19 \(2025-01-09T00:00:00\.000Z to 2025-01-10T00:03:19\.751Z\) into 2 windows of 12:01:39 each, and 1 of them would hold no market data \(window 1: 2025-01-09T00:00:00\.000Z to 2025-01-09T12:01:39\.875Z\)/);
 });

@@ -7,8 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import fc from "fast-check";
 import type { Performance } from "../../src/report/performance.ts";
-import { grid, parseSweeps, printSweep, rankSweep, type SweepJobResult, type SweepReport, windows } from "../../src/research/backtest/sweep.ts";
+import { grid, parseSweeps, printSweep, rankSweep, type SweepJobResult, type SweepReport, WindowCheck, windows } from "../../src/research/backtest/sweep.ts";
+import { HeanError } from "../../src/core/errors.ts";
 import { hean } from "../cli/cli-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-sweep-"));
@@ -52,6 +54,50 @@ test("walk-forward ranks by windows 2…K and says that is not out-of-sample; th
   const whole = rankSweep([["k=1"], ["k=2"]], [[failed], [ok(1, -3)]], "totalReturnPct", null, parseSweeps(["k=1,2"]));
   assert.deepEqual(whole.ranked.map((e) => [e.overrides[0], e.value, e.error ?? ""]), [["k=2", -3, ""], ["k=1", null, "boom"]]);
   assert.doesNotMatch(printSweep(whole), /No combination/);
+});
+
+test("a failed walk-forward window is a failure (-), never counted as 0: not in the mean, the drawdown nor the trades; the path names it", () => {
+  const failed = (id: number): SweepJobResult => ({ id, ok: false, error: "DATA_MALFORMED: no market data" });
+  const r = rankSweep([["k=1"], ["k=2"]], [[ok(0, 1), failed(1), ok(2, 2)], [ok(3, 3), failed(4), ok(5, 1)]], "totalReturnPct", 3, parseSweeps(["k=1,2"]));
+  for (const e of r.ranked) {
+    assert.deepEqual([e.value, e.maxDrawdownPct, e.trades, e.windows?.[1], e.error], [null, null, null, null, "DATA_MALFORMED: no market data"]);
+  }
+  assert.equal(r.walkForwardPath[0]!.error, "DATA_MALFORMED: no market data");
+});
+
+test("walk-forward windows that would hold no record are found in the one pass that reads the span, as a look at every record would find them", () => {
+  const check = (times: readonly number[], k: number, from?: number): number[] => {
+    const c = new WindowCheck(k, from);
+    for (const t of times) c.add(t);
+    try {
+      c.check(windows(from ?? times[0]!, times.at(-1)! + 1, k));
+      return [];
+    } catch (e) {
+      assert.ok(e instanceof HeanError && e.code === "CLI_USAGE", String(e));
+      return e.context.empty as number[];
+    }
+  };
+  // 100 ms of records, 100 ms of none, 100 ms of records: the middle third is empty, halves are not.
+  const gap = [...Array.from({ length: 100 }, (_, i) => i), ...Array.from({ length: 100 }, (_, i) => 200 + i)];
+  assert.deepEqual(check(gap, 3), [2]);
+  assert.deepEqual(check(gap, 2), []);
+  // More windows than milliseconds: windows of no time at all.
+  assert.deepEqual(check([0, 1, 2, 3], 6), [1, 4]);
+  // --from before the first record: the windows before it.
+  assert.deepEqual(check([1000, 1500, 1999], 4, 0), [1, 2]);
+  // Against every record looked at, on random data (bursts and silences of every length).
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: 2, max: 100 }), fc.option(fc.integer({ min: 0, max: 3_000 })), (steps, k, lead) => {
+      const times: number[] = [];
+      let t = 1_000_000;
+      for (const step of steps) times.push((t += step % 7 === 0 ? step * 40 : step % 13));
+      const from = lead === null ? undefined : times[0]! - lead;
+      const spans = windows(from ?? times[0]!, times.at(-1)! + 1, k);
+      const expected = spans.flatMap((w, i) => (times.some((x) => x >= w.from && x < w.to) ? [] : [i + 1]));
+      assert.deepEqual(check(times, k, from), expected);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test("a sweep ranked by a figure no run has says that its order is the grid's", () => {

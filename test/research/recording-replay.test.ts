@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { after, test } from "node:test";
 import { loadConfig } from "../../src/config/config.ts";
 import { dec, format } from "../../src/core/decimal.ts";
@@ -15,7 +16,9 @@ import { isHeanError } from "../../src/core/errors.ts";
 import type { BookEvent } from "../../src/core/events.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
 import { MarketRecorder } from "../../src/research/record/market-recorder.ts";
+import { hean } from "../cli/cli-helpers.ts";
 import type { Strategy } from "../../src/strategies/strategy.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -119,4 +122,38 @@ test("a file that cannot take the session (not a recording, another venue, other
     assert.throws(open, (e: unknown) => isHeanError(e, "CLI_USAGE") && message.test(e.message) && /Name another file/.test(e.message), name);
     assert.equal(readFileSync(path, "utf8"), before, `${name} unchanged`);
   }
+});
+
+test("a recording trades by its first line's rules, packed (.gz) too; without that line it trades by built-in rules and the notes say so", async () => {
+  // Rules no built-in instrument has: which ones the run used shows in its report.
+  const recordedRules = ETH.map((i) => ({ ...i, tickSize: dec("0.05"), makerFee: dec("0.0001"), takerFee: dec("0.0004") }));
+  const books = [book(0, "2000.00", "2000.05", false), book(500, "2000.05", "2000.10", false)];
+  const path = join(dir, "rules.hean.csv");
+  const recorder = MarketRecorder.create(path, "bybit", recordedRules, T0);
+  for (const b of books) recorder.book(b);
+  recorder.close();
+  const packed = `${path}.gz`;
+  writeFileSync(packed, gzipSync(readFileSync(path)));
+  const cut = join(dir, "cut.hean.csv");
+  writeFileSync(cut, readFileSync(path, "utf8").split("\n").slice(1).join("\n"));
+  const run = (file: string): ReturnType<typeof runBacktest> =>
+    runBacktest({ files: [file], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher([])], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  for (const file of [path, packed]) {
+    const { report } = await run(file);
+    assert.deepEqual(report.backtest.rules.map((r) => [r.tickSize, r.makerFee, r.takerFee]), [["0.05", "0.0001", "0.0004"]], file);
+    assert.deepEqual(report.backtest.data.withoutHeader, [], file);
+    assert.doesNotMatch(backtestNotes(report).notes.join("\n"), /without its first line/, file);
+  }
+  // The command names the packed recording's symbols from its first line, as the plain one's.
+  const cli = hean(["backtest", "--data", packed, "--strategy", "none", "--quiet"]);
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.match(cli.stdout, /^backtest none on ETHUSDT: 2 events from 1 file, .*\n {2}rules: ETHUSDT tick 0\.05, lot 0\.01, fees maker 0\.01% \/ taker 0\.04%\n/);
+  const { report } = await run(cut);
+  assert.equal(report.backtest.data.events, 2);
+  assert.deepEqual(report.backtest.rules.map((r) => [r.tickSize, r.makerFee, r.takerFee]), [["0.01", "0.0002", "0.00055"]], "Bybit's built-in ETHUSDT");
+  assert.deepEqual(report.backtest.data.withoutHeader, [cut]);
+  assert.ok(
+    backtestNotes(report).notes.includes(`${cut}: a hean recording without its first line (#hean-market {…}): the venue and rules it was recorded with are unknown, so it traded by the rules above (restore the line, or give the recorded venue's rules with --instruments FILE)`),
+    backtestNotes(report).notes.join("\n"),
+  );
 });

@@ -33,10 +33,12 @@ test("defaults are what the issue asks for", () => {
   assert.equal(c.stopLossPct, undefined);
 });
 
-test("undefined, null and {} give the defaults", () => {
+test("undefined and {} give the defaults; null is refused, naming risk (`--set risk=null` is not 'all defaults')", () => {
   assert.equal(validateRiskConfig(undefined), DEFAULT_RISK_CONFIG);
-  assert.equal(validateRiskConfig(null), DEFAULT_RISK_CONFIG);
   assert.deepEqual(validateRiskConfig({}), DEFAULT_RISK_CONFIG);
+  const e = configError(null);
+  assert.equal(e.context.path, "risk");
+  assert.match(e.message, /risk must be an object \(got null\)/);
 });
 
 test("the defaults validate to themselves (bigint Decs are accepted as Decs)", () => {

@@ -25,6 +25,12 @@ test("bad execution settings fail with the path and the value", () => {
     ["execution.ttl.baseMs=100", /execution\.ttl\.baseMs must be a number from 250 to 8000/],
     ["execution.makerOffsetTicks=\"2\"", /execution\.makerOffsetTicks must be an integer/],
     ["execution.colour=blue", /unknown config key "execution\.colour"/],
+    // A null is a bad value, never the default it replaces.
+    ["execution=null", /config execution must be an object, got null/],
+    ["execution=3", /config execution must be an object, got 3/],
+    ["execution.ttl=null", /config execution\.ttl must be an object, got null/],
+    ["execution.urgency=null", /execution\.urgency must be one of passive, normal, immediate, got null/],
+    ["execution.ttl.maxMs=null", /execution\.ttl\.maxMs must be a number .*got null/],
   ];
   for (const [set, pattern] of bad) assert.throws(() => loadConfig({ overrides: [set] }), pattern, set);
   assert.throws(() => validateExecutionConfig({ ttl: { minMs: 1, maxMs: 2, baseMs: 2, extra: 1 } }), /unknown config key "execution\.ttl\.extra"/);

@@ -68,20 +68,24 @@ function urgency(v: unknown, path: string): Urgency {
   return v as Urgency;
 }
 
-/** Missing keys take their default; unknown keys and bad values are refused. */
+/**
+ * Missing keys take their default; unknown keys and bad values are refused. Only a key left out is
+ * missing: a null (`--set execution=null`, `"ttl": null`) is a bad value, never the default.
+ */
 export function validateExecutionConfig(raw: unknown, path = "execution"): ExecutionConfig {
-  const r = object(raw ?? {}, path, KEYS);
+  const or = (v: unknown, fallback: unknown): unknown => (v === undefined ? fallback : v);
+  const r = object(or(raw, {}), path, KEYS);
   const d = DEFAULT_EXECUTION_CONFIG;
-  const t = object(r.ttl ?? {}, `${path}.ttl`, TTL_KEYS);
-  const minMs = number(t.minMs ?? d.ttl.minMs, `${path}.ttl.minMs`, 1, 3_600_000);
-  const maxMs = number(t.maxMs ?? d.ttl.maxMs, `${path}.ttl.maxMs`, minMs, 3_600_000);
-  const baseMs = number(t.baseMs ?? d.ttl.baseMs, `${path}.ttl.baseMs`, minMs, maxMs);
+  const t = object(or(r.ttl, {}), `${path}.ttl`, TTL_KEYS);
+  const minMs = number(or(t.minMs, d.ttl.minMs), `${path}.ttl.minMs`, 1, 3_600_000);
+  const maxMs = number(or(t.maxMs, d.ttl.maxMs), `${path}.ttl.maxMs`, minMs, 3_600_000);
+  const baseMs = number(or(t.baseMs, d.ttl.baseMs), `${path}.ttl.baseMs`, minMs, maxMs);
   return Object.freeze({
-    urgency: urgency(r.urgency ?? d.urgency, `${path}.urgency`),
-    exitUrgency: urgency(r.exitUrgency ?? d.exitUrgency, `${path}.exitUrgency`),
-    makerOffsetTicks: number(r.makerOffsetTicks ?? d.makerOffsetTicks, `${path}.makerOffsetTicks`, -10_000, 10_000, true),
+    urgency: urgency(or(r.urgency, d.urgency), `${path}.urgency`),
+    exitUrgency: urgency(or(r.exitUrgency, d.exitUrgency), `${path}.exitUrgency`),
+    makerOffsetTicks: number(or(r.makerOffsetTicks, d.makerOffsetTicks), `${path}.makerOffsetTicks`, -10_000, 10_000, true),
     ttl: Object.freeze({ baseMs, minMs, maxMs }),
-    maxReprices: number(r.maxReprices ?? d.maxReprices, `${path}.maxReprices`, 0, 100, true),
-    fallbackSlippageBps: number(r.fallbackSlippageBps ?? d.fallbackSlippageBps, `${path}.fallbackSlippageBps`, 0.01, 1_000),
+    maxReprices: number(or(r.maxReprices, d.maxReprices), `${path}.maxReprices`, 0, 100, true),
+    fallbackSlippageBps: number(or(r.fallbackSlippageBps, d.fallbackSlippageBps), `${path}.fallbackSlippageBps`, 0.01, 1_000),
   });
 }

@@ -88,6 +88,16 @@ export interface DataSummary {
   readonly interrupted: boolean;
   /** The longest stretch a replayed symbol's data said nothing (null: no two records of one symbol). */
   readonly longestSilence: Silence | null;
+  /**
+   * hean recordings without their `#hean-market` first line: the venue and rules they were
+   * recorded with are unknown, and the run traded by the rules in `rules` (built in or given).
+   */
+  readonly withoutHeader: readonly string[];
+  /**
+   * Symbols of the run with no trade, book or kline in the data replayed (none in the files, or
+   * none within --from/--to): listed as the run's, never traded. Before a Ctrl-C: none until then.
+   */
+  readonly withoutData: readonly string[];
 }
 
 export interface BacktestReport extends RunReport {
@@ -141,7 +151,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const started = performance.now();
   const { config } = options;
   // hean's recordings carry the venue's rules for what they recorded.
-  const recorded = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments ?? []);
+  const recordings = options.files.filter((f) => existsSync(f) && recogniseFile(f)?.format === "hean-market").map((file) => ({ file, header: readRecordingHeader(file) }));
+  const recorded = recordings.flatMap((r) => r.header?.instruments ?? []);
   // The rules given first, then the recordings' own, then the configured venue's built-in ones
   // (Bybit's unless the configuration names another venue), for each symbol.
   const listing: Instrument[] = [];
@@ -296,6 +307,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       to: lastTs,
       interrupted: options.signal?.aborted === true,
       longestSilence: venue.market.longestSilence ?? null,
+      withoutData: venue.market.unheard(),
+      withoutHeader: recordings.filter((r) => r.header === undefined).map((r) => r.file),
     };
     const report: BacktestReport = {
       ...runReport,

@@ -232,6 +232,14 @@ export class ReplayMarket implements MarketLiquidity {
     return true;
   }
 
+  /**
+   * The symbols no trade or book record reached (heard never set): the data has none of them, or
+   * none within the run's period. Asked once, at the end: the replay's hot path is not touched.
+   */
+  unheard(): string[] {
+    return [...this.#symbols.values()].filter((s) => Number.isNaN(s.heardAt)).map((s) => s.instrument.symbol);
+  }
+
   #heard(s: SymbolState, ts: number): void {
     const ms = ts - s.heardAt;
     if (ms > (this.longestSilence?.ms ?? 0)) this.longestSilence = { symbol: s.instrument.symbol, from: s.heardAt, ms };

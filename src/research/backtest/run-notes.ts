@@ -26,6 +26,14 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   const notes: string[] = [];
   // The rules decide fills and fees: built-in ones are Bybit's, and the data may be another venue's.
   for (const r of report.backtest.rules) notes.push(`rules: ${r.symbol} tick ${r.tickSize}, lot ${r.lotSize}, fees maker ${percent(r.makerFee)} / taker ${percent(r.takerFee)}`);
+  // A recording replays exactly by the rules of its first line; without it the rules are others, and only this says so.
+  for (const f of d.withoutHeader) {
+    notes.push(`${f}: a hean recording without its first line (#hean-market {…}): the venue and rules it was recorded with are unknown, so it traded by the rules above (restore the line, or give the recorded venue's rules with --instruments FILE)`);
+  }
+  // A symbol in the headline that the data never mentioned was not traded at all: its empty rows are not a result.
+  if (d.withoutData.length > 0) {
+    notes.push(`no market data for ${d.withoutData.join(", ")}: no trade, book or kline of it in the data${d.interrupted ? " replayed before the stop" : " (within --from/--to)"}, so it was never traded (check --symbols and --data)`);
+  }
   for (const f of d.files) for (const p of f.problems.slice(0, PROBLEMS_SHOWN)) notes.push(`${f.file}:${p.line}: ${p.reason}`);
   if (d.offGrid > 0) {
     notes.push(`off the instrument's tick or lot: ${d.offGrid} of the ${d.ignored} records not replayed (sizes below its lot, or another venue's grid: --instruments gives the rules of the data's venue)`);

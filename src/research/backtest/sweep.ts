@@ -12,7 +12,7 @@
 import { Worker } from "node:worker_threads";
 import { HeanError } from "../../core/errors.ts";
 import { MIN_RETURNS, type Performance } from "../../report/performance.ts";
-import { table } from "../../report/print.ts";
+import { duration, table } from "../../report/print.ts";
 import type { BacktestLatency } from "./backtest-venue.ts";
 import type { FillModel } from "./replay-market.ts";
 import type { ReadAs } from "../data/file-report.ts";
@@ -54,6 +54,69 @@ export function grid(axes: readonly SweepAxis[]): string[][] {
 export function windows(from: number, to: number, k: number): { from: number; to: number }[] {
   const span = to - from;
   return Array.from({ length: k }, (_, i) => ({ from: from + Math.floor((span * i) / k), to: i === k - 1 ? to : from + Math.floor((span * (i + 1)) / k) }));
+}
+
+/**
+ * Walk-forward windows must each hold data: an empty one can only fail, once per combination,
+ * after the runs before it. The span is only known once the data is read (`hean backtest` reads it
+ * once for that), so the check rides on that one pass: every record's time goes through `add`, and
+ * the silences between records that could hold a whole window are kept. A window is at least
+ * ⌊span/K⌋ long, and the span so far only grows, so a silence no longer than ⌊(time so far)/K⌋
+ * can never hold one: few are kept (each longer than a K-th of the time before it).
+ */
+export class WindowCheck {
+  readonly #k: number;
+  /** Where the windows start: --from, or the first record's time. */
+  #start: number | undefined;
+  #first: number | undefined;
+  #last: number | undefined;
+  /** [last record before, first record after] of each silence kept. */
+  readonly #gaps: [number, number][] = [];
+
+  constructor(k: number, from: number | undefined) {
+    this.#k = k;
+    this.#start = from;
+  }
+
+  add(ts: number): void {
+    const last = this.#last;
+    if (last === undefined) {
+      this.#start ??= ts;
+      this.#first = ts;
+    } else if (ts - last > Math.floor((ts - this.#start!) / this.#k)) {
+      this.#gaps.push([last, ts]);
+    }
+    this.#last = ts;
+  }
+
+  /**
+   * Refuse, before any run, windows (`windows` of [from, to)) that would hold no record: the
+   * message says the data's span, K and how long each window would be.
+   */
+  check(spans: readonly { readonly from: number; readonly to: number }[]): void {
+    const first = this.#first;
+    const last = this.#last;
+    if (first === undefined || last === undefined || spans.length === 0) return;
+    // Empty: no time at all, wholly before the first record or after the last, or inside a silence.
+    const empty = spans
+      .map((w, i) => ({ ...w, n: i + 1 }))
+      .filter((w) => w.to <= w.from || w.to <= first || w.from > last || this.#gaps.some(([before, after]) => before < w.from && after >= w.to));
+    if (empty.length === 0) return;
+    const from = spans[0]!.from;
+    const to = spans.at(-1)!.to;
+    const length = (ms: number): string => (ms < 1000 ? `${ms} ms` : duration(ms));
+    const lengths = spans.map((w) => w.to - w.from);
+    const [shortest, longest] = [length(Math.min(...lengths)), length(Math.max(...lengths))];
+    const iso = (t: number): string => new Date(t).toISOString();
+    const named = empty.slice(0, 3).map((w) => `window ${w.n}: ${iso(w.from)} to ${iso(w.to)}`);
+    if (empty.length > 3) named.push(`… ${empty.length - 3} more`);
+    throw new HeanError(
+      "CLI_USAGE",
+      `--walk-forward ${this.#k} cuts the data's ${length(to - from)} (${iso(from)} to ${iso(to)}) into ${this.#k} windows of ${shortest === longest ? shortest : `${shortest} to ${longest}`} each, ` +
+        `and ${empty.length} of them would hold no market data (${named.join("; ")}): choose fewer windows, or a period the data covers throughout (--from/--to)`,
+      { walkForward: this.#k, from, to, empty: empty.map((w) => w.n) },
+    );
+  }
 }
 
 /** What a worker is asked to run. */
