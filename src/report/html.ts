@@ -40,12 +40,16 @@ function scale(points: readonly { ts: number; value: number }[], t0: number, t1:
   return { x: (ts) => LEFT + ((ts - t0) / span) * (W - LEFT - PAD), y: (v) => H - PAD / 2 - ((v - lo) / (hi - lo)) * (H - PAD) };
 }
 
-const utc = (ms: number): string => `${iso(ms).slice(0, 16)} UTC`;
+/** UTC to the minute, or to the second when the minute would read the same at both ends (a short run). */
+const utc = (ms: number, other: number): string => {
+  const minutes = (t: number): string => iso(t).slice(0, 16);
+  return `${iso(ms).slice(0, minutes(ms) === minutes(other) ? 19 : 16)} UTC`;
+};
 
-/** The highest and lowest value on the left; the period's start and end (UTC, to the minute) below. */
+/** The highest and lowest value on the left; the period's start and end (UTC) below. */
 function axis(lo: string, hi: string, t0: number, t1: number): string {
   const text = (x: number, y: number, anchor: "start" | "end", label: string): string => `<text x="${x}" y="${y}" text-anchor="${anchor}" class="ax">${esc(label)}</text>`;
-  return [text(LEFT - 6, PAD / 2 + 4, "end", hi), text(LEFT - 6, H - PAD / 2, "end", lo), text(LEFT, H - 4, "start", utc(t0)), text(W - PAD, H - 4, "end", utc(t1))].join("");
+  return [text(LEFT - 6, PAD / 2 + 4, "end", hi), text(LEFT - 6, H - PAD / 2, "end", lo), text(LEFT, H - 4, "start", utc(t0, t1)), text(W - PAD, H - 4, "end", utc(t1, t0))].join("");
 }
 
 function line(id: string, title: string, points: readonly { ts: number; value: number }[], t0: number, t1: number, extra = ""): string {

@@ -27,8 +27,17 @@ export function table(headers: readonly string[], align: string, rows: readonly 
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-const pct = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}%`);
-const num = (x: number | null): string => (x === null ? "-" : x.toFixed(2));
+/**
+ * To two decimals; a non-zero figure too small for them keeps two significant digits
+ * (`-0.0012`), so that a tiny loss reads neither as nothing nor as "-0.00".
+ */
+function fixed2(n: number): string {
+  const text = n.toFixed(2);
+  return n !== 0 && Number(text) === 0 ? String(Number(n.toPrecision(2))) : text;
+}
+
+const pct = (x: number | null): string => (x === null ? "-" : `${fixed2(x)}%`);
+const num = (x: number | null): string => (x === null ? "-" : fixed2(x));
 /** Decimals an average price is shown to (`price`). */
 const PRICE_STEP = dec("0.00000001");
 
@@ -64,9 +73,7 @@ const ratio = (x: number | null, p: Performance): string =>
 export function amount(x: string | null): string {
   if (x === null) return "-";
   const n = Number(x);
-  if (!Number.isFinite(n)) return x;
-  const cents = n.toFixed(2);
-  return n !== 0 && Number(cents) === 0 ? String(Number(n.toPrecision(2))) : cents;
+  return Number.isFinite(n) ? fixed2(n) : x;
 }
 
 /** 1d 02:03:04 / 02:03:04 / 3.2s */

@@ -104,3 +104,18 @@ test("the HTML price chart marks every kept trade's entry and exit, an open posi
   const trimmed = { ...report, trades: { ...report.trades, closed: [] }, performance: { ...report.performance, trades: 1 } };
   assert.match(htmlReport(trimmed, { equity: [], prices }, []), /entries \(●\) and exits \(■\) of the last 0 trades \(1 in all\)/);
 });
+
+test("a tiny loss prints as one (-0.0001%), never -0.00%; a run under a minute's chart axis is dated to the second", () => {
+  // Buy 1 at 100, sell at 99.99, no fees: −0.01 on 10,000, −0.0001 %.
+  const st = new EngineState(dec("10000"));
+  for (const e of [mark("99.99", "100", T0), ...order("a", "buy", T0 + 1_000), fill("a", "buy", "100", "0", T0 + 2_000), ...order("b", "sell", T0 + 11_000), fill("b", "sell", "99.99", "0", T0 + 12_000), mark("99.99", "100", T0 + 13_000)]) {
+    st.apply(e);
+  }
+  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+  const text = printReport(report, "Test");
+  const line = (label: string): string => text.split("\n").find((l) => l.startsWith(label))!;
+  assert.match(line("total return"), /^total return +-0\.0001%$/);
+  assert.doesNotMatch(text, /-0\.00(?!\d)/);
+  const html = htmlReport(report, { equity: [{ ts: T0, value: 10_000 }, { ts: T0 + 13_000, value: 9_999.99 }], prices: {} }, []);
+  assert.match(html, /<svg id="equity".*>2026-01-05 10:00:00 UTC<\/text>.*>2026-01-05 10:00:13 UTC<\/text>/);
+});
