@@ -67,6 +67,7 @@ const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "
 const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
 const PAGE = 1000;
 const MAX_PAGES = 20;
+const MAX_ORDER_FILL_PAGES = 20;
 const CLIENT_ID_MEMORY = 50_000;
 /** A pushed balance change is followed by one read of the account this soon (once per burst). */
 const WALLET_PUSH_MS = 1_000;
@@ -214,8 +215,7 @@ class BinanceAdapter implements LiveAdapter {
   async orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]> {
     const o = await this.#order(symbol, { origClientOrderId: clientOrderId });
     if (o === undefined) return [];
-    const trades = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, orderId: o.orderId, limit: PAGE }, { signed: true })).map(parseTrade);
-    return trades.map((t) => fillReportOf(t, clientOrderId));
+    return (await this.#orderTrades(symbol, o.orderId, clientOrderId)).map((t) => fillReportOf(t, clientOrderId));
   }
 
   async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
@@ -322,6 +322,35 @@ class BinanceAdapter implements LiveAdapter {
       if (page.every((t) => t.time > end)) break;
     }
     return [...byId.values()].sort((a, b) => a.time - b.time || Number(a.id) - Number(b.id));
+  }
+
+  /**
+   * Every trade of one order, oldest first. Binance USD-M "Account Trade List"
+   * (developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List):
+   * `limit` is at most 1000; `fromId` is the trade id to fetch from ("Default gets most recent
+   * trades"), so which 1000 of a longer order `orderId` alone answers is not said. A full first page
+   * is therefore read again from trade id 0 and onwards from the last id + 1 while pages come back
+   * full. `fromId` may go with `orderId`: only startTime/endTime exclude it (the spot docs of the same
+   * endpoint list `symbol + orderId + fromId` outright); the 7-day default window is stated for
+   * requests without times, not for `orderId` or `fromId`. Past the page bound the trades read are
+   * still returned (a thrown error would drop them all) and the shortfall is alerted.
+   */
+  async #orderTrades(symbol: string, orderId: string, clientOrderId: string): Promise<WireTrade[]> {
+    const read = async (fromId?: number): Promise<WireTrade[]> =>
+      listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, orderId, fromId, limit: PAGE }, { signed: true })).map(parseTrade);
+    const first = await read();
+    if (first.length < PAGE) return first;
+    const byId = new Map<string, WireTrade>();
+    const sorted = (): WireTrade[] => [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+    let fromId = 0;
+    for (let n = 0; n < MAX_ORDER_FILL_PAGES; n++) {
+      const page = await read(fromId);
+      for (const t of page) byId.set(t.id, t);
+      if (page.length < PAGE) return sorted();
+      fromId = Math.max(...page.map((t) => Number(t.id))) + 1;
+    }
+    this.#core.alert("warning", "ORDER_FILLS_TRUNCATED", `${symbol} ${clientOrderId}: more than ${MAX_ORDER_FILL_PAGES * PAGE} trades; the rest are not read`, { symbol, clientOrderId, orderId, read: byId.size });
+    return sorted();
   }
 
   /** Income records in [start, end] (paged forward by time). */

@@ -85,11 +85,11 @@ export class BinanceRig extends VenueRig<BinanceVenue> {
   }
 }
 
-/** A signed REST call straight to the simulator (to act as "someone else" on the account). */
-export async function signedCall(sim: BinanceSimulator, method: "GET" | "POST" | "DELETE", path: string, params: Record<string, unknown>): Promise<any> {
+/** A signed REST call straight to the simulator (to act as "someone else" on the account, or, with another account's key, on the market). */
+export async function signedCall(sim: BinanceSimulator, method: "GET" | "POST" | "DELETE", path: string, params: Record<string, unknown>, key = KEY, secret = SECRET): Promise<any> {
   const query = new URLSearchParams(Object.entries({ ...params, timestamp: Date.now(), recvWindow: 5000 }).map(([k, v]): [string, string] => [k, String(v)])).toString();
-  const signature = createHmac("sha256", SECRET).update(query).digest("hex");
-  const res = await fetch(`${sim.url}${path}?${query}&signature=${signature}`, { method, headers: { "X-MBX-APIKEY": KEY } });
+  const signature = createHmac("sha256", secret).update(query).digest("hex");
+  const res = await fetch(`${sim.url}${path}?${query}&signature=${signature}`, { method, headers: { "X-MBX-APIKEY": key } });
   return res.json();
 }
 
