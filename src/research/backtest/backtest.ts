@@ -86,7 +86,7 @@ export interface DataSummary {
   readonly to: number | null;
   /** The replay was stopped before the data ended (Ctrl-C). */
   readonly interrupted: boolean;
-  /** The longest stretch a replayed symbol's data said nothing (null: no two records of one symbol). */
+  /** The longest stretch a replayed symbol's data said nothing, its end included: from its last record to the data's (null: none). */
   readonly longestSilence: Silence | null;
   /**
    * hean recordings without their `#hean-market` first line: the venue and rules they were
@@ -327,6 +327,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       }
       throw e;
     }
+    venue.market.endAt(lastTs);
     // What was in flight when the data ended (acks, outcomes) lands before the stop.
     for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.inFlight); i++) {
       const next = clock.nextDueAt();
