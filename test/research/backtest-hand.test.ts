@@ -144,7 +144,8 @@ test("a monthly fundingRate file beside a few seconds of trades: the run is the 
   // the last price standing still, and settled funding on whatever was held then.
   const funding = join(dir, "ETHUSDT-fundingRate-2025-01-month.csv");
   const h8 = 8 * 3_600_000;
-  const rows = [T0 - 3 * h8, T0 + 2500, ...Array.from({ length: 90 }, (_, i) => T0 + (i + 1) * h8)];
+  // One at the last trade's very time (T0 + 6000, flat by then) is within the data too.
+  const rows = [T0 - 3 * h8, T0 + 2500, T0 + 6000, ...Array.from({ length: 90 }, (_, i) => T0 + (i + 1) * h8)];
   writeFileSync(funding, `calc_time,funding_interval_hours,last_funding_rate\n${rows.map((t) => `${t},8,0.00010000`).join("\n")}\n`);
   const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
   const { report } = await runBacktest({ files: [aggTradesFile(), funding], config, strategies: [buyOnceSellOnce()] });

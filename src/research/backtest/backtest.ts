@@ -112,6 +112,7 @@ export interface DataSummary {
  */
 export async function* withinMarketData(batches: AsyncIterable<MarketRecord[]>, outside: { funding: number }): AsyncGenerator<MarketRecord[], void, undefined> {
   let started = false;
+  let lastMarketTs = -Infinity;
   let held: MarketRecord[] = [];
   for await (const batch of batches) {
     const out: MarketRecord[] = [];
@@ -122,6 +123,7 @@ export async function* withinMarketData(batches: AsyncIterable<MarketRecord[]>, 
         continue;
       }
       started = true;
+      lastMarketTs = r.ts;
       if (held.length > 0) {
         for (const h of held) out.push(h);
         held = [];
@@ -131,7 +133,10 @@ export async function* withinMarketData(batches: AsyncIterable<MarketRecord[]>, 
     // An empty batch would read as the end of the data (the first one is checked for that).
     if (out.length > 0) yield out;
   }
-  outside.funding += held.length;
+  // At the last market record's very time (merged after it): still within the data.
+  const within = held.filter((r) => r.ts <= lastMarketTs);
+  outside.funding += held.length - within.length;
+  if (within.length > 0) yield within;
 }
 
 export interface BacktestReport extends RunReport {
