@@ -9,7 +9,7 @@ import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
 import { dataFiles } from "../research/data/data-paths.ts";
 import { type FileReport, type ReadAs, malformedRows } from "../research/data/file-report.ts";
-import { type BacktestReport, runBacktest } from "../research/backtest/backtest.ts";
+import { type BacktestReport, runBacktest, withinMarketData } from "../research/backtest/backtest.ts";
 import { DEFAULT_BACKTEST_LATENCY } from "../research/backtest/backtest-venue.ts";
 import { progressPrinter, sweepProgressPrinter } from "../research/backtest/progress.ts";
 import { backtestNotes } from "../research/backtest/run-notes.ts";
@@ -270,7 +270,10 @@ async function dataSpan(files: readonly string[], readAs: ReadAs, from: number |
   let first: number | undefined;
   let last = 0;
   const reports: FileReport[] = [];
-  for await (const batch of mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, reports)) {
+  // The market data's span, as each run has it (withinMarketData): a monthly fundingRate file
+  // beside a few days of trades made windows of funding alone, each run then failing.
+  const market = withinMarketData(mergeMarketBatches(files, { ...readAs, strict, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }, reports), { funding: 0 });
+  for await (const batch of market) {
     first ??= batch[0]!.ts;
     last = batch.at(-1)!.ts;
     for (let i = 0; i < batch.length; i++) check.add(batch[i]!.ts);

@@ -21,7 +21,8 @@ const JOURNAL_HELP = `hean journal verify | inspect | replay: look at a journal 
                                           many records are lost if any)
   hean journal inspect --journal PATH [--from SEQ] [--limit N] [--type TYPE]
                                           print records as JSON lines (TYPE: an event type, e.g.
-                                          order.intent, order.filled, alert)
+                                          order.intent, order.filled, alert); the first 100
+                                          unless --limit N
   hean journal replay  --journal PATH [--report FILE]
                                           rebuild state from the journal alone: print the report's
                                           tables (as hean run does on exit); --report writes its JSON

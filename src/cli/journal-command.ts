@@ -16,6 +16,9 @@ import { printReport } from "../report/print.ts";
 import { buildReport } from "../runtime/report.ts";
 import { parseFlags } from "./flags.ts";
 
+/** Records `journal inspect` prints without --limit. */
+const INSPECT_LIMIT = 100;
+
 const SUBCOMMANDS: readonly string[] = ["verify", "inspect", "replay"];
 
 const FLAGS = {
@@ -45,12 +48,18 @@ export async function journalCommand(argv: readonly string[]): Promise<number> {
       return report.ok ? 0 : 1;
     }
     case "inspect": {
+      const limit = values.limit !== undefined ? count("limit", values.limit) : INSPECT_LIMIT;
+      // One more than shown, to know whether the output stops short of the journal's end: a
+      // silent cut at 100 read as "the run had 100 sized orders" to anyone counting lines.
       const records = inspectJournal(path, {
         ...(values.from !== undefined ? { from: count("from", values.from) } : {}),
-        ...(values.limit !== undefined ? { limit: count("limit", values.limit) } : {}),
+        limit: limit + 1,
         ...(values.type !== undefined ? { type: values.type } : {}),
       });
-      for (const r of records) process.stdout.write(JSON.stringify(r) + "\n");
+      for (const r of records.slice(0, limit)) process.stdout.write(JSON.stringify(r) + "\n");
+      if (records.length > limit) {
+        process.stderr.write(`first ${limit} records shown, more follow: --limit N shows more, --from ${records[limit]!.seq} continues\n`);
+      }
       const report = verifyJournal(path);
       if (report.urgentPending > 0) process.stderr.write(`${urgentPendingLine(report)}\n`);
       if (report.ok) return 0;

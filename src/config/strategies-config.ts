@@ -98,7 +98,9 @@ export function validateStrategies(input: unknown, symbols: readonly string[]): 
 
     const share = entry.capitalShare;
     if (typeof share !== "number" || !Number.isFinite(share) || share <= 0 || share > 1) {
-      throw new HeanError("STRATEGY_CAPITAL_SHARE", `config ${at}.capitalShare must be a fraction of equity in (0, 1], got ${describeValue(share)}`, { path: `${at}.capitalShare`, value: describeValue(share) });
+      // Required, with no default: several strategies sharing one account must each say their part.
+      const wrong = share === undefined ? "is required: the fraction of equity it sizes against, in (0, 1]" : `must be a fraction of equity in (0, 1], got ${describeValue(share)}`;
+      throw new HeanError("STRATEGY_CAPITAL_SHARE", `config ${at}.capitalShare ${wrong}`, { path: `${at}.capitalShare`, value: describeValue(share) });
     }
     total += share;
 

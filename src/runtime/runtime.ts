@@ -501,7 +501,7 @@ const lossDetail = (recovery: Recovery | undefined): object => (recovery === und
 
 /** The configured strategies, built and checked (a strategy file is loaded here): `strategies[]`, else `strategy`. */
 export function configuredStrategies(config: HeanConfig): Promise<PlacedStrategy[]> {
-  return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)]);
+  return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)], config.symbols);
 }
 
 /** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */

@@ -138,7 +138,7 @@ export class TradingLoop {
             slot.fail("onBook", err);
             continue;
           }
-          if (signal !== undefined && signal !== null) this.#onSignal(slot, signal, e);
+          if (signal !== undefined && signal !== null) this.#onSignal(slot, signal, e, "onBook");
         }
         return;
       case "market.trade":
@@ -159,7 +159,7 @@ export class TradingLoop {
       const signals = slot.call("onTimer", () => slot.strategy.onTimer!(this.#view)) ?? [];
       for (const signal of signals) {
         if (slot.disabled !== undefined) break;
-        this.#onSignal(slot, signal, this.#o.engine.lastBook(signal.symbol));
+        this.#onSignal(slot, signal, this.#o.engine.lastBook(signal.symbol), "onTimer");
       }
     }
   }
@@ -176,8 +176,9 @@ export class TradingLoop {
     });
   }
 
-  #onSignal(slot: StrategySlot, raw: SignalEvent, book: BookEvent | undefined): void {
-    if (!slot.checkSignal(raw, "signal") || book === undefined) return;
+  /** `handler`: the one that returned it, named when the signal breaks the contract (the author's lead). */
+  #onSignal(slot: StrategySlot, raw: SignalEvent, book: BookEvent | undefined, handler: "onBook" | "onTimer"): void {
+    if (!slot.checkSignal(raw, handler) || book === undefined) return;
     const { engine, router, instruments, execution } = this.#o;
     // A strategy signs its signals with its own id, whatever it wrote.
     const signed = raw.strategyId === slot.id ? raw : { ...raw, strategyId: slot.id };

@@ -9,7 +9,11 @@ import { type LoadedStrategy, instantiate, loadStrategyModule } from "./load.ts"
 import { createStrategy } from "./registry.ts";
 import type { PlacedStrategy, StrategySpec } from "./spec.ts";
 
-export async function buildStrategies(specs: readonly StrategySpec[]): Promise<PlacedStrategy[]> {
+/**
+ * `runSymbols`: what the run trades, which a strategy placed on no symbol of its own trades (it
+ * is told them in its context, and with one of them may leave `symbol` out of onTimer's signals).
+ */
+export async function buildStrategies(specs: readonly StrategySpec[], runSymbols?: readonly string[]): Promise<PlacedStrategy[]> {
   const modules = new Map<string, LoadedStrategy>();
   const out: PlacedStrategy[] = [];
   const seen = new Map<string, number>();
@@ -25,7 +29,7 @@ export async function buildStrategies(specs: readonly StrategySpec[]): Promise<P
       if (loaded === undefined) modules.set(spec.source.path, (loaded = await loadStrategyModule(spec.source.path)));
       const base = loaded.definition.name;
       const id = spec.id ?? (spec.symbol === undefined ? base : `${base}-${spec.symbol}`);
-      strategy = instantiate(loaded, spec.params, { id, symbols, where: `${where}.params` });
+      strategy = instantiate(loaded, spec.params, { id, symbols: symbols ?? runSymbols, where: `${where}.params` });
     }
     const first = seen.get(strategy.id);
     if (first !== undefined) {

@@ -106,6 +106,14 @@ test("inspection tools on the undamaged journal: exit 0", () => {
   const path = copyOf("tools-clean.db");
   expectOk(hean(["journal", "verify", "--journal", path]), "verify");
   expectOk(hean(["journal", "inspect", "--journal", path, "--limit", "1"]), "inspect");
+  // A cut output says so (on stderr, stdout stays JSON lines), and where to go on from.
+  const cut = hean(["journal", "inspect", "--journal", path, "--limit", "5"]);
+  expectOk(cut, "inspect --limit 5");
+  assert.equal(cut.stdout.trim().split("\n").length, 5);
+  assert.match(cut.stderr, /first 5 records shown, more follow: --limit N shows more, --from 6 continues/);
+  const whole = hean(["journal", "inspect", "--journal", path, "--limit", String(pristineLast)]);
+  assert.equal(whole.stdout.trim().split("\n").length, pristineLast);
+  assert.doesNotMatch(whole.stderr, /more follow/);
   const replay = hean(["journal", "replay", "--journal", path, "--report", join(dir, "clean.json")]);
   expectOk(replay, "replay");
 });

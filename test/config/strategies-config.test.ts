@@ -32,7 +32,7 @@ test("strategies: each entry checked; the run's symbols come from them unless gi
 test("strategies: capital shares out of range or above 1 in total are STRATEGY_CAPITAL_SHARE", () => {
   refused(() => set([{ name: "churn", symbol: "BTCUSDT", capitalShare: 0.6 }, { name: "churn", symbol: "ETHUSDT", capitalShare: 0.5 }]), "STRATEGY_CAPITAL_SHARE", /add up to 1\.1: together they may use at most all of the capital/);
   refused(() => set([{ name: "churn", symbol: "BTCUSDT", capitalShare: 0 }]), "STRATEGY_CAPITAL_SHARE", /strategies\[0\]\.capitalShare must be a fraction of equity in \(0, 1\], got 0/);
-  refused(() => set([{ name: "churn", symbol: "BTCUSDT" }]), "STRATEGY_CAPITAL_SHARE", /capitalShare .* got undefined/);
+  refused(() => set([{ name: "churn", symbol: "BTCUSDT" }]), "STRATEGY_CAPITAL_SHARE", /strategies\[0\]\.capitalShare is required: the fraction of equity it sizes against, in \(0, 1\]$/);
   refused(() => set([{ name: "churn", symbol: "BTCUSDT", capitalShare: "0.5" }]), "STRATEGY_CAPITAL_SHARE", /got "0\.5"/);
 });
 

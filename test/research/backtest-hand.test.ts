@@ -138,6 +138,24 @@ test("funding from a fundingRate file is the trade's: its net P&L, the run's fun
   assert.doesNotMatch(printBacktest(without.report), /funding  net P&L/, "no column of zeros");
 });
 
+test("a monthly fundingRate file beside a few seconds of trades: the run is the trades' period, funding outside it is not settled and the notes say so", async () => {
+  // Rows every 8 h from the day before to a month after: only the one at t=2500 lies within the
+  // trades (0 … 6000 ms). Before the fix the run began a day early and ran on for a month,
+  // the last price standing still, and settled funding on whatever was held then.
+  const funding = join(dir, "ETHUSDT-fundingRate-2025-01-month.csv");
+  const h8 = 8 * 3_600_000;
+  // One at the last trade's very time (T0 + 6000, flat by then) is within the data too.
+  const rows = [T0 - 3 * h8, T0 + 2500, T0 + 6000, ...Array.from({ length: 90 }, (_, i) => T0 + (i + 1) * h8)];
+  writeFileSync(funding, `calc_time,funding_interval_hours,last_funding_rate\n${rows.map((t) => `${t},8,0.00010000`).join("\n")}\n`);
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT", "execution.urgency=immediate", "execution.exitUrgency=immediate"] });
+  const { report } = await runBacktest({ files: [aggTradesFile(), funding], config, strategies: [buyOnceSellOnce()] });
+  assert.equal(report.backtest.data.from, T0);
+  assert.equal(report.backtest.data.to, T0 + 6000);
+  assert.equal(report.performance.funding, "-0.097510245", "the one within the trades, as in the test above");
+  assert.equal(report.backtest.data.fundingOutside, 91);
+  assert.match(printBacktest(report), /funding: 91 funding record\(s\) before the first or after the last trade, book or kline were not settled/);
+});
+
 test("the same backtest twice gives byte-identical reports", async () => {
   const config = loadConfig({ overrides: ["symbols=ETHUSDT", "strategy.name=churn"] });
   const file = aggTradesFile();

@@ -60,3 +60,15 @@ test("a gap in book data is shown as recorded: the stale-data rule flattens as i
   assert.equal(triggered.reason, "STALE_MARKET_DATA");
   assert.equal(triggered.ts - T0, 11_001);
 });
+
+test("one symbol's data ends before the other's: its silence until the end is the longest, and the notes name it", async () => {
+  // ETHUSDT trades for 5 s, BTCUSDT for 60 s: ETHUSDT's touch stood (and could be traded) for 55 s
+  // the data said nothing of. The notes named only the gaps between two records of a symbol.
+  const eth = join(dir, "ETHUSDT-aggTrades-2025-01-02.csv");
+  writeFileSync(eth, `${Array.from({ length: 6 }, (_, i) => `${100 + i},2000.00,1.500,${200 + i},${200 + i},${T0 + i * 1000},true`).join("\n")}\n`);
+  const btc = join(dir, "BTCUSDT-aggTrades-2025-01-02.csv");
+  writeFileSync(btc, `${Array.from({ length: 61 }, (_, i) => `${100 + i},60000.0,0.010,${200 + i},${200 + i},${T0 + i * 1000},${i % 2 === 0}`).join("\n")}\n`);
+  const config = loadConfig({ overrides: ["symbols=ETHUSDT,BTCUSDT", "strategy.name=none"] });
+  const { report } = await runBacktest({ files: [eth, btc], config });
+  assert.deepEqual(report.backtest.data.longestSilence, { symbol: "ETHUSDT", from: T0 + 5_000, ms: 55_000 });
+});

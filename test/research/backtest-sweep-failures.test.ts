@@ -126,3 +126,19 @@ test("walk-forward windows that would hold no data are refused before any run: t
   assert.equal(early.status, 2, early.stderr);
   assert.match(early.stderr, /--walk-forward 2 cuts the data's 1d 00:03:19 \(2025-01-09T00:00:00\.000Z to 2025-01-10T00:03:19\.751Z\) into 2 windows of 12:01:39 each, and 1 of them would hold no market data \(window 1: 2025-01-09T00:00:00\.000Z to 2025-01-09T12:01:39\.875Z\)/);
 });
+
+test("walk-forward beside a monthly fundingRate file cuts the trades' span, not the month's", () => {
+  // 100 s of trades on 2025-01-12 and funding every 8 h of January: the windows were cut from the
+  // funding's month, window 2 held funding alone, and each of its runs failed ("no market data").
+  const t0 = Date.UTC(2025, 0, 12);
+  const trades = join(dir, "ETHUSDT-aggTrades-2025-01-12.csv");
+  writeFileSync(trades, `${Array.from({ length: 400 }, (_, i) => `${i + 1},${(2000 + (i % 7) * 0.5).toFixed(2)},0.300,${i},${i},${t0 + i * 250},${i % 3 === 0}`).join("\n")}\n`);
+  const funding = join(dir, "ETHUSDT-fundingRate-2025-01.csv");
+  const h8 = 8 * 3_600_000;
+  writeFileSync(funding, `calc_time,funding_interval_hours,last_funding_rate\n${Array.from({ length: 93 }, (_, i) => `${Date.UTC(2025, 0, 1) + i * h8},8,0.0001`).join("\n")}\n`);
+  const report = join(dir, "funding-wf.json");
+  const r = hean(["backtest", "--data", trades, "--data", funding, "--strategy", "churn", "--sweep", "strategy.params.holdMs=1000,4000", "--walk-forward", "2", "--workers", "1", "--report", report, "--quiet"]);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const sweep = JSON.parse(readFileSync(report, "utf8")) as { ranked: { error?: string; windows?: (number | null)[] }[] };
+  assert.ok(sweep.ranked.every((e) => e.error === undefined && e.windows?.length === 2), JSON.stringify(sweep.ranked));
+});

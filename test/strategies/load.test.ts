@@ -136,3 +136,25 @@ describe("the two-strategies example configuration", () => {
     await refused(buildStrategies([{ ...spec, symbol: "BTCUSDT" }, { ...spec, symbol: "ETHUSDT" }]), /strategies\[1\] and strategies\[0\] are both called "same"/);
   });
 });
+
+describe("--strategy-file (one strategy over the run's symbols)", () => {
+  it("is told the run's symbols, and with one of them may leave symbol out of onTimer's signals", async () => {
+    // It was given none: context.symbols was [] and an onTimer signal without a symbol got "",
+    // which disabled the strategy ("signal.symbol \"\" is not one of the strategy's symbols").
+    const path = file(`
+export default {
+  name: "ticker",
+  create(_p, ctx) {
+    return { onBook() { return undefined; }, onTimer() { return [{ action: "open", side: "buy", stopDistance: 0.01, reason: ctx.symbols.join(",") }]; } };
+  },
+};
+`);
+    const { loadConfig } = await import("../../src/config/config.ts");
+    const { configuredStrategies } = await import("../../src/runtime/runtime.ts");
+    const [one] = await configuredStrategies(loadConfig({ overrides: ["symbols=BTCUSDT", `strategy.file=${path}`] }));
+    const view = { now: () => 1, positionQty: () => 0, hasWorkingOrders: () => false } as unknown as StrategyView;
+    const [signal] = one!.strategy.onTimer!(view);
+    assert.equal(signal!.symbol, "BTCUSDT");
+    assert.equal(signal!.reason, "BTCUSDT", "its context names the run's symbols");
+  });
+});

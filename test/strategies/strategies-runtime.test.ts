@@ -141,7 +141,7 @@ for (const mode of ["throw", "bad-signal"] as const) {
     const alert = ofType(t.events, "alert").find((a) => a.code === "STRATEGY_DISABLED")!;
     assert.equal(alert.severity, "critical");
     assert.equal(alert.context.strategyId, "broken-BTCUSDT");
-    assert.match(alert.message, mode === "throw" ? /onBook threw Error: kaboom on book 3/ : /signal\.stopDistance must be a fraction of price in \(0, 1\), got -1/);
+    assert.match(alert.message, mode === "throw" ? /onBook threw Error: kaboom on book 3/ : /onBook returned a bad signal: signal\.stopDistance must be a fraction of price in \(0, 1\), got -1/);
     const calls = (globalThis as { __brokenCalls?: { n: number } }).__brokenCalls!.n;
     const sizedBefore = ofType(t.events, "order.sized").length;
     await until(t, "the other strategy trades on", () => ofType(t.events, "order.sized").length > sizedBefore + 1);

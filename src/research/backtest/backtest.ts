@@ -86,7 +86,7 @@ export interface DataSummary {
   readonly to: number | null;
   /** The replay was stopped before the data ended (Ctrl-C). */
   readonly interrupted: boolean;
-  /** The longest stretch a replayed symbol's data said nothing (null: no two records of one symbol). */
+  /** The longest stretch a replayed symbol's data said nothing, its end included: from its last record to the data's (null: none). */
   readonly longestSilence: Silence | null;
   /**
    * hean recordings without their `#hean-market` first line: the venue and rules they were
@@ -98,6 +98,45 @@ export interface DataSummary {
    * none within --from/--to): listed as the run's, never traded. Before a Ctrl-C: none until then.
    */
   readonly withoutData: readonly string[];
+  /** Funding records before the first or after the last trade, book or kline: not replayed (withinMarketData). */
+  readonly fundingOutside: number;
+}
+
+/**
+ * The records within the market data's span: funding records before the first trade, book or
+ * kline or after the last are dropped (counted in `outside.funding`). A monthly fundingRate file
+ * beside a day of trades otherwise stretched the run over the whole month: its period, returns and
+ * ratios were the month's, and the strategy went on trading for weeks on the last price, which
+ * stood still. A funding record is held until a market record at or after its time arrives, so
+ * the run still ends at the last market record; held ones are few (one per symbol and interval).
+ */
+export async function* withinMarketData(batches: AsyncIterable<MarketRecord[]>, outside: { funding: number }): AsyncGenerator<MarketRecord[], void, undefined> {
+  let started = false;
+  let lastMarketTs = -Infinity;
+  let held: MarketRecord[] = [];
+  for await (const batch of batches) {
+    const out: MarketRecord[] = [];
+    for (const r of batch) {
+      if (r.kind === "funding") {
+        if (started) held.push(r);
+        else outside.funding++;
+        continue;
+      }
+      started = true;
+      lastMarketTs = r.ts;
+      if (held.length > 0) {
+        for (const h of held) out.push(h);
+        held = [];
+      }
+      out.push(r);
+    }
+    // An empty batch would read as the end of the data (the first one is checked for that).
+    if (out.length > 0) yield out;
+  }
+  // At the last market record's very time (merged after it): still within the data.
+  const within = held.filter((r) => r.ts <= lastMarketTs);
+  outside.funding += held.length - within.length;
+  if (within.length > 0) yield within;
 }
 
 export interface BacktestReport extends RunReport {
@@ -173,10 +212,14 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const reports: FileReport[] = [];
   const bytesRead = { value: 0 };
   const totalBytes = options.files.reduce((sum, f) => sum + statSync(f).size, 0);
-  const records = mergeMarketBatches(
-    options.files,
-    { ...options.readAs, strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
-    reports,
+  const outside = { funding: 0 };
+  const records = withinMarketData(
+    mergeMarketBatches(
+      options.files,
+      { ...options.readAs, strict: options.strict === true, bytesRead, ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) },
+      reports,
+    ),
+    outside,
   );
   const first = await records.next();
   if (first.done === true || first.value.length === 0) {
@@ -289,6 +332,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       }
       throw e;
     }
+    venue.market.endAt(lastTs);
     // What was in flight when the data ended (acks, outcomes) lands before the stop.
     for (let i = 0; i < 10_000 && (venue.pending > 0 || runtime.inFlight); i++) {
       const next = clock.nextDueAt();
@@ -309,6 +353,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       longestSilence: venue.market.longestSilence ?? null,
       withoutData: venue.market.unheard(),
       withoutHeader: recordings.filter((r) => r.header === undefined).map((r) => r.file),
+      fundingOutside: outside.funding,
     };
     const report: BacktestReport = {
       ...runReport,

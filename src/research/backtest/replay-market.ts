@@ -240,6 +240,15 @@ export class ReplayMarket implements MarketLiquidity {
     return [...this.#symbols.values()].filter((s) => Number.isNaN(s.heardAt)).map((s) => s.instrument.symbol);
   }
 
+  /**
+   * The data ended at `ts`: a symbol whose data stopped earlier was silent from its last record
+   * until then (its trade-made touch stood, and strategies went on trading on it), the
+   * longest silence of all when one day's file of one symbol is missing at the end of a run.
+   */
+  endAt(ts: number): void {
+    for (const s of this.#symbols.values()) if (!Number.isNaN(s.heardAt) && ts > s.heardAt) this.#heard(s, ts);
+  }
+
   #heard(s: SymbolState, ts: number): void {
     const ms = ts - s.heardAt;
     if (ms > (this.longestSilence?.ms ?? 0)) this.longestSilence = { symbol: s.instrument.symbol, from: s.heardAt, ms };

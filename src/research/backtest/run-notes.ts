@@ -48,6 +48,9 @@ export function backtestNotes(report: BacktestReport): BacktestNotes {
   if (report.performance.trades + report.trades.open.length > 0 && !d.files.some((f) => f.format === "binance-fundingRate")) {
     notes.push("funding: none in the data, so none was settled (hean data download --kind fundingRate fetches Binance's or Bybit's)");
   }
+  if (d.fundingOutside > 0) {
+    notes.push(`funding: ${d.fundingOutside} funding record(s) before the first or after the last trade, book or kline were not settled (the run covers the market data's period only)`);
+  }
   // A gap in the data is where the last touch stood (trades) or the feed went silent (book data).
   const q = d.longestSilence;
   if (q !== null) notes.push(`longest silence in the data: ${q.symbol}, ${duration(q.ms)} from ${new Date(q.from).toISOString()}`);
