@@ -241,6 +241,12 @@ test("a --symbols symbol with no data in the files or within --from/--to is name
   assert.equal(outside.status, 0, outside.stderr);
   assert.match(outside.stdout, note("BTCUSDT"));
   assert.deepEqual(withoutData(join(dir, "outside.json")), ["BTCUSDT"]);
+  // No symbol of the run has data: an error, not a report of nothing; the journal asked for is not left behind.
+  const journal = join(dir, "nothing.db");
+  const nothing = hean(["backtest", "--data", eth, "--symbols", "BTCUSDT", "--strategy", "churn", "--journal", journal, "--quiet"]);
+  assert.equal(nothing.status, 1, nothing.stderr);
+  assert.match(nothing.stderr, /DATA_MALFORMED: no market data for BTCUSDT in .*ETHUSDT-aggTrades-2025-01-03\.csv: 100 records of other symbols were not replayed \(check --symbols, --data and --format\)/);
+  assert.ok(!existsSync(journal), "no journal of a run without data");
   // Both replayed: no note.
   const both = hean(["backtest", "--data", eth, btc, "--strategy", "churn", "--report", join(dir, "both.json"), "--quiet"]);
   assert.equal(both.status, 0, both.stderr);

@@ -222,10 +222,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     outside,
   );
   const first = await records.next();
+  // The period named by its times: a sweep's walk-forward window has them without any --from/--to.
+  const iso = (t: number | undefined, open: string): string => (t === undefined ? open : new Date(t).toISOString());
+  const within = options.from === undefined && options.to === undefined ? "" : ` from ${iso(options.from, "the start")} to ${iso(options.to, "the end")}`;
   if (first.done === true || first.value.length === 0) {
-    // The period named by its times: a sweep's walk-forward window has them without any --from/--to.
-    const iso = (t: number | undefined, open: string): string => (t === undefined ? open : new Date(t).toISOString());
-    const within = options.from === undefined && options.to === undefined ? "" : ` from ${iso(options.from, "the start")} to ${iso(options.to, "the end")}`;
     throw new HeanError("DATA_MALFORMED", `no market data in ${options.files.join(", ")}${within}${malformedRows(reports)}`, { files: options.files, from: options.from, to: options.to, malformed: reports.map((r) => ({ file: r.file, skipped: r.skipped })) });
   }
   const firstTs = first.value[0]!.ts;
@@ -355,6 +355,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       withoutHeader: recordings.filter((r) => r.header === undefined).map((r) => r.file),
       fundingOutside: outside.funding,
     };
+    // Records were read, but none of a symbol the run trades: its report of nothing is no result,
+    // and a journal of it would only be in the way of the corrected command.
+    if (!data.interrupted && data.withoutData.length === config.symbols.length) {
+      for (const f of created) rmSync(f, { force: true });
+      throw new HeanError(
+        "DATA_MALFORMED",
+        `no market data for ${config.symbols.join(", ")} in ${options.files.join(", ")}${within}: ${venue.ignored} records of other symbols were not replayed (check --symbols, --data and --format)`,
+        { files: options.files, symbols: config.symbols, from: options.from, to: options.to, notReplayed: venue.ignored },
+      );
+    }
     const report: BacktestReport = {
       ...runReport,
       journal: { path: options.journalPath ?? "(temporary)", events: runReport.journal.events },
