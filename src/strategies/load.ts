@@ -189,12 +189,14 @@ export class FileStrategy implements Strategy {
   readonly id: string;
   readonly #h: StrategyHandlers;
   readonly #only: string | undefined;
+  readonly #symbols: readonly string[];
 
   constructor(id: string, handlers: StrategyHandlers, symbols: readonly string[] | undefined) {
     this.id = id;
     this.#h = handlers;
     // A strategy of one symbol may leave `symbol` out of its signals.
     this.#only = symbols?.length === 1 ? symbols[0] : undefined;
+    this.#symbols = symbols ?? [];
   }
 
   onBook(book: BookEvent, view: StrategyView): SignalEvent | undefined {
@@ -222,7 +224,11 @@ export class FileStrategy implements Strategy {
 
   #complete(s: StrategySignal, view: StrategyView, fallbackSymbol: string | undefined): SignalEvent {
     if (typeof s !== "object" || s === null) throw new HeanError("STRATEGY_INVALID", `strategy ${this.id}: a signal must be an object, got ${describeValue(s)}`, { strategyId: this.id });
-    const symbol = (s as { symbol?: string }).symbol ?? fallbackSymbol ?? "";
+    const symbol = (s as { symbol?: string }).symbol ?? fallbackSymbol;
+    if (symbol === undefined) {
+      // Only a strategy on one symbol may leave it out (its own is meant); "" named no symbol to check.
+      throw new HeanError("STRATEGY_INVALID", `strategy ${this.id}: signal.symbol is required unless the strategy trades one symbol (it trades ${this.#symbols.join(", ") || "none named"})`, { strategyId: this.id });
+    }
     const base = { type: "signal" as const, ts: view.now(), strategyId: this.id, symbol, reason: typeof s.reason === "string" ? s.reason : `${this.id} ${String(s.action)}` };
     if (s.action === "open") {
       return {

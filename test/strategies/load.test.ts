@@ -156,5 +156,8 @@ export default {
     const [signal] = one!.strategy.onTimer!(view);
     assert.equal(signal!.symbol, "BTCUSDT");
     assert.equal(signal!.reason, "BTCUSDT", "its context names the run's symbols");
+    // Over two symbols it must say which: the error says so (it read 'signal.symbol "" is not one of …').
+    const [two] = await configuredStrategies(loadConfig({ overrides: ["symbols=BTCUSDT,ETHUSDT", `strategy.file=${path}`] }));
+    assert.throws(() => two!.strategy.onTimer!(view), { code: "STRATEGY_INVALID", message: /signal\.symbol is required unless the strategy trades one symbol \(it trades BTCUSDT, ETHUSDT\)/ });
   });
 });
