@@ -12,6 +12,16 @@ import { amount, denialsNote, price, printReport } from "../../src/report/print.
 import { performanceReport } from "../../src/report/run-performance.ts";
 import { T0, fill, mark, order } from "./fixtures.ts";
 
+/** The performance report of a run of events on 10,000 of capital, as the engine keeps it. */
+function reportOf(run: readonly HeanEvent[]) {
+  const st = new EngineState(dec("10000"));
+  for (const e of run) st.apply(e);
+  return performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+}
+
+/** The printed line that starts with `label`. */
+const lineOf = (text: string, label: string): string => text.split("\n").find((l) => l.startsWith(label))!;
+
 test("amounts are shown to the cent; one under a cent keeps two significant digits", () => {
   assert.equal(amount("-0.41629565149321267"), "-0.42");
   assert.equal(amount("9819.0532221"), "9819.05");
@@ -24,21 +34,18 @@ test("amounts are shown to the cent; one under a cent keeps two significant digi
 
 test("the printed report rounds money, keeps prices and sizes exact, and aligns text left and figures right", () => {
   // Buy 1 at 100.005 (fee 0.1000123), sell at 118.25 (fee 0.11825): net 18.0267377 by hand.
-  const st = new EngineState(dec("10000"));
-  const run: HeanEvent[] = [
+  const report = reportOf([
     mark("100", "100.01", T0),
     ...order("a", "buy", T0 + 1_000),
     fill("a", "buy", "100.005", "0.1000123", T0 + 2_000),
     ...order("b", "sell", T0 + 61_000),
     fill("b", "sell", "118.25", "0.11825", T0 + 62_000),
     mark("118", "118.5", T0 + 63_000),
-  ];
-  for (const e of run) st.apply(e);
-  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+  ]);
   // The report itself keeps every digit.
   assert.equal(report.trades.closed[0]!.netPnl, "18.0267377");
   const text = printReport(report, "Test");
-  const line = (label: string): string => text.split("\n").find((l) => l.startsWith(label))!;
+  const line = (label: string): string => lineOf(text, label);
   assert.match(line("equity"), /^equity +10000\.00 → 10018\.03$/);
   assert.match(line("net P&L"), /^net P&L +18\.03$/);
   assert.match(line("fees"), /^fees +0\.22$/);
@@ -83,8 +90,7 @@ test("orders the pre-trade check refused are counted by code, and nothing is sai
 });
 
 test("the HTML price chart marks every kept trade's entry and exit, an open position's entry, and says when older trades were let go", () => {
-  const st = new EngineState(dec("10000"));
-  const run: HeanEvent[] = [
+  const report = reportOf([
     mark("100", "100.01", T0),
     ...order("a", "buy", T0 + 1_000),
     fill("a", "buy", "100.005", "0.1", T0 + 2_000),
@@ -92,10 +98,8 @@ test("the HTML price chart marks every kept trade's entry and exit, an open posi
     fill("b", "sell", "118.25", "0.1", T0 + 62_000),
     ...order("c", "buy", T0 + 70_000),
     fill("c", "buy", "118.5", "0.1", T0 + 71_000),
-  ];
-  for (const e of run) st.apply(e);
+  ]);
   const prices = { BTCUSDT: [{ ts: T0, value: 100 }, { ts: T0 + 71_000, value: 118.5 }] };
-  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
   const html = htmlReport(report, { equity: [], prices }, []);
   assert.equal(html.match(/class="marker entry"/g)?.length, 2, "the closed trade's entry and the open position's");
   assert.equal(html.match(/class="marker exit"/g)?.length, 1);
@@ -107,14 +111,9 @@ test("the HTML price chart marks every kept trade's entry and exit, an open posi
 
 test("a tiny loss prints as one (-0.0001%), never -0.00%; a run under a minute's chart axis is dated to the second", () => {
   // Buy 1 at 100, sell at 99.99, no fees: −0.01 on 10,000, −0.0001 %.
-  const st = new EngineState(dec("10000"));
-  for (const e of [mark("99.99", "100", T0), ...order("a", "buy", T0 + 1_000), fill("a", "buy", "100", "0", T0 + 2_000), ...order("b", "sell", T0 + 11_000), fill("b", "sell", "99.99", "0", T0 + 12_000), mark("99.99", "100", T0 + 13_000)]) {
-    st.apply(e);
-  }
-  const report = performanceReport(st.performance, st.portfolio.capitalIn, st.portfolio.equity());
+  const report = reportOf([mark("99.99", "100", T0), ...order("a", "buy", T0 + 1_000), fill("a", "buy", "100", "0", T0 + 2_000), ...order("b", "sell", T0 + 11_000), fill("b", "sell", "99.99", "0", T0 + 12_000), mark("99.99", "100", T0 + 13_000)]);
   const text = printReport(report, "Test");
-  const line = (label: string): string => text.split("\n").find((l) => l.startsWith(label))!;
-  assert.match(line("total return"), /^total return +-0\.0001%$/);
+  assert.match(lineOf(text, "total return"), /^total return +-0\.0001%$/);
   assert.doesNotMatch(text, /-0\.00(?!\d)/);
   const html = htmlReport(report, { equity: [{ ts: T0, value: 10_000 }, { ts: T0 + 13_000, value: 9_999.99 }], prices: {} }, []);
   assert.match(html, /<svg id="equity".*>2026-01-05 10:00:00 UTC<\/text>.*>2026-01-05 10:00:13 UTC<\/text>/);
