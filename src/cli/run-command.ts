@@ -57,6 +57,12 @@ const FLAGS = {
 
 /** `--exit-on-halt`: the exit code when the engine halted (HARD_STOP or kill switch) and the run ended for it. */
 export const EXIT_HALTED = 3;
+/**
+ * A strategy was disabled during the run (it threw or broke the signal contract), the report
+ * written all the same: what ran is not what was asked, and a script or a service manager must
+ * hear it from more than a log line. The same code as `hean backtest` gives it.
+ */
+export const EXIT_STRATEGY_DISABLED = 1;
 
 /** Everything `hean run` was asked to do, checked in full before anything starts. */
 export interface RunPlan {
@@ -248,7 +254,8 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     "hean stopped",
   );
   logger.flush();
-  return halted === undefined ? 0 : EXIT_HALTED;
+  if (halted !== undefined) return EXIT_HALTED;
+  return (report.disabled ?? []).length > 0 ? EXIT_STRATEGY_DISABLED : 0;
 }
 
 const KNOWN_SECRETS = ["HEAN_API_TOKEN", "HEAN_TELEGRAM_TOKEN", "HEAN_REDIS_URL"] as const;

@@ -71,4 +71,6 @@ Options of "hean run":
                              flat): report written, exit code 3. For paper runs and scripts
 
 Everything given is checked before anything starts: a refused start writes nothing and exits 2.
+A run that ends with a strategy disabled (it threw or broke the signal contract) writes its
+report and exits 1.
 `;
