@@ -56,8 +56,9 @@ const BACKTEST_VENUES = ["bybit", "binance"] as const;
 export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
   --data FILE|DIR…        historical files (repeatable, or several after one --data): Binance aggTrades,
                           trades, bookTicker, fundingRate, klines (replayed as bars where they are a
-                          symbol's only data); Bybit trades; hean recordings; plain, .gz or .zip. A
-                          directory stands for every file under it (a hean data download tree)
+                          symbol's only data); Bybit perpetual trades (not its spot files); hean
+                          recordings; plain, .gz or .zip. A directory stands for every file under it
+                          (a hean data download tree)
   --format FORMAT         the layout of files not named as their venue names them (the symbol is then the
                           one of --symbols): ${NAMEABLE_FORMATS.join(", ")}
   --strategy NAME         a built-in strategy: impulse (default), churn, or none

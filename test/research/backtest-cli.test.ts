@@ -120,6 +120,32 @@ test("the same venue data twice is refused, whatever its folder, packing or copy
   assert.doesNotMatch(run.stderr, /same data/);
 });
 
+test("Bybit's spot trades are refused before anything runs: one error naming the file, what it is and the download to replay instead", () => {
+  // A download tree holding a spot day (as public.bybit.com/spot/ serves it) beside the perpetual's same day.
+  const folder = join(dir, "spot", "bybit", "trades", "ETHUSDT");
+  mkdirSync(folder, { recursive: true });
+  const spot = join(folder, "ETHUSDT-2025-01-03.csv");
+  writeFileSync(spot, `id,timestamp,price,volume,side\n${Array.from({ length: 20 }, (_, i) => `${i + 1},${T0 + i * 400},3400.${i % 10},0.02,${i % 2 === 0 ? "buy" : "sell"}`).join("\n")}\n`);
+  const linear = join(folder, "ETHUSDT2025-01-03.csv");
+  const linearRows = Array.from({ length: 20 }, (_, i) => `${(T0 + i * 400) / 1000},ETHUSDT,${i % 2 === 0 ? "Buy" : "Sell"},0.02,3400.${i % 10},PlusTick,m${i},6.8e+9,0.02,68`);
+  writeFileSync(linear, `timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional\n${linearRows.join("\n")}\n`);
+  const journal = join(dir, "spot.db");
+  for (const data of [[spot], [linear, spot], [join(dir, "spot")], [spot, "--format", "bybit-trades", "--symbols", "ETHUSDT"]]) {
+    const run = hean(["backtest", "--strategy", "none", "--journal", journal, "--quiet", "--data", ...data]);
+    assert.equal(run.status, 1, `${data.join(" ")}: ${run.stderr}`);
+    assert.equal(run.stderr.trim().split("\n").length, 1, `one error, not one per row: ${run.stderr}`);
+    assert.ok(run.stderr.startsWith(`hean: DATA_MALFORMED: ${spot}: named as Bybit's spot trades (public.bybit.com/spot/, columns id,timestamp,price,volume,side), which hean does not replay`), run.stderr);
+    assert.match(run.stderr, /download the perpetual's trades instead \(public\.bybit\.com\/trading\/, ETHUSDT2025-01-03\.csv\.gz\): hean data download --venue bybit --kind trades --symbols ETHUSDT --from 2025-01-03 --to 2025-01-03/);
+    assert.doesNotMatch(run.stderr, /malformed as|same data/);
+    assert.equal(run.stdout, "");
+    assert.ok(!existsSync(journal), "nothing written");
+  }
+  // The perpetual's file of the same day replays.
+  const perpetual = hean(["backtest", "--strategy", "none", "--quiet", "--data", linear]);
+  assert.equal(perpetual.status, 0, perpetual.stderr);
+  assert.match(perpetual.stdout, /^backtest none on ETHUSDT: 20 events from 1 file, 0 malformed rows skipped/);
+});
+
 test("no data for want of good rows: the error says per file how many were malformed and why", () => {
   const rows = good(5);
   const data = file("eth-trades.csv", rows);
