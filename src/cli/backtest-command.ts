@@ -3,7 +3,7 @@
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { BUILTIN_INSTRUMENTS, type Instrument, withNearest } from "../core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument, withSymbolHint } from "../core/instrument.ts";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
@@ -134,9 +134,9 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   const symbolList = symbols.split(",").map((x) => x.trim().toUpperCase());
   if (symbolList.some((x) => x === "")) throw new HeanError("CLI_USAGE", `--symbols ${JSON.stringify(symbols)} has an empty name: symbols are separated by single commas`, { symbols });
   const unknown = symbolList.filter((x) => !known.has(x));
-  // Each names the nearest known symbols, as `hean run` does: a typo shows what was meant.
+  // Each says what it may be a typo of, or what is known, as `hean run` does.
   if (unknown.length > 0) {
-    const hints = unknown.map((x) => withNearest(x, [...known]));
+    const hints = unknown.map((x) => withSymbolHint(x, [...known]));
     throw new HeanError("CLI_USAGE", `no instrument rules for ${hints.join("; ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
   }
   // Files whose names do not say their layout or symbol: --format, and the one symbol traded.

@@ -305,9 +305,10 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--workers", "4"], /--workers applies to a sweep/],
     [["backtest", "--data", data, "--rank", "sharpe"], /--rank applies to a sweep/],
     [["backtest", "--data", data, "--format", "binance-aggtrades", "--symbols", "ETHUSDT"], /--format must be one of binance-aggTrades,.*did you mean "binance-aggTrades"/],
-    // A mistyped symbol names the nearest known ones, as hean run does.
-    [["backtest", "--data", data, "--symbols", "ETHUSTD"], /CLI_USAGE: no instrument rules for ETHUSTD \(nearest: ETHUSDT, BTCUSDT\): give them with --instruments FILE/],
-    [["backtest", "--data", data, "--symbols", "ethusdt,BTCUSD"], /no instrument rules for BTCUSD \(nearest: BTCUSDT, ETHUSDT\)/],
+    // A mistyped symbol names what it may be a typo of, as hean run does; another coin, what is known.
+    [["backtest", "--data", data, "--symbols", "ETHUSTD"], /CLI_USAGE: no instrument rules for ETHUSTD \(did you mean ETHUSDT\?\): give them with --instruments FILE/],
+    [["backtest", "--data", data, "--symbols", "ethusdt,BTCUSD"], /no instrument rules for BTCUSD \(did you mean BTCUSDT\?\)/],
+    [["backtest", "--data", data, "--symbols", "DOGEUSDT"], /no instrument rules for DOGEUSDT \(known: BTCUSDT, ETHUSDT\): give them with --instruments FILE/],
   ] as const) {
     const r = hean(args);
     assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
@@ -465,7 +466,7 @@ test("--instruments gives the rules of a symbol hean does not know; without them
   const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
   const refused = hean(["backtest", "--data", data, "--strategy", "churn", "--quiet"]);
   assert.equal(refused.status, 2);
-  assert.match(refused.stderr, /no instrument rules for SOLUSDT \(nearest: BTCUSDT, ETHUSDT\): give them with --instruments FILE/);
+  assert.match(refused.stderr, /no instrument rules for SOLUSDT \(known: BTCUSDT, ETHUSDT\): give them with --instruments FILE/);
   const rules = join(dir, "sol.json");
   writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
   const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);
