@@ -461,6 +461,24 @@ test("hean run prints the same report tables on exit and records the market it s
   assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
 });
 
+test("a recording with no header line and no --symbols is refused in one line saying why its symbols are unknown and what to do; with --symbols it replays", () => {
+  // What hean run --record-market writes, its first line (#hean-market {…}) gone.
+  const rows = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? `${T0 + i * 500},book,ETHUSDT,2000.00,3.5,2000.05,4.25` : `${T0 + i * 500},trade,ETHUSDT,2000.05,0.1,buy`));
+  const headless = file("headless.hean.csv", rows);
+  const journal = join(dir, "headless.db");
+  const refused = hean(["backtest", "--data", headless, "--strategy", "none", "--journal", journal, "--quiet"]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  assert.match(refused.stderr, /^hean: CLI_USAGE: --symbols is needed: .*headless\.hean\.csv is a hean recording with no header line \(#hean-market \{…\}, the first line hean run --record-market writes\), so the symbols and rules recorded are unknown\. /);
+  assert.match(refused.stderr, /Pass --symbols A,B \(with --instruments FILE for symbols hean has no rules for\), restore the header line, or record again with hean run --record-market FILE\n$/);
+  assert.equal(refused.stdout, "");
+  assert.ok(!existsSync(journal), "nothing written");
+  const given = hean(["backtest", "--data", headless, "--symbols", "ETHUSDT", "--strategy", "none", "--quiet"]);
+  assert.equal(given.status, 0, given.stderr);
+  assert.match(given.stdout, /^backtest none on ETHUSDT: 10 events from 1 file, 0 malformed rows skipped/);
+  assert.match(given.stdout, /headless\.hean\.csv: a hean recording without its first line/);
+});
+
 test("--instruments gives the rules of a symbol hean does not know; without them the run is refused", () => {
   const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${(150 + (i % 5) * 0.01).toFixed(2)},${(1 + (i % 3)).toFixed(1)},${i},${i},${T0 + i * 500},${i % 2 === 0}`);
   const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
