@@ -3,7 +3,7 @@
  * and print the report; `--report` writes it as JSON, `--html` as one self-contained page.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { BUILTIN_INSTRUMENTS, type Instrument, withNearest } from "../core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, type Instrument, withSymbolHint } from "../core/instrument.ts";
 import { HeanError } from "../core/errors.ts";
 import { loadConfig, MAX_SEED } from "../config/config.ts";
 import { NAMEABLE_FORMATS, recogniseFile } from "../research/data/formats.ts";
@@ -56,8 +56,9 @@ const BACKTEST_VENUES = ["bybit", "binance"] as const;
 export const BACKTEST_USAGE = `hean backtest --data FILE|DIR… [--symbols A,B] [--from DATE] [--to DATE] --strategy NAME|--strategy-file FILE [--set k=v]… [--report FILE] [--html FILE]
   --data FILE|DIR…        historical files (repeatable, or several after one --data): Binance aggTrades,
                           trades, bookTicker, fundingRate, klines (replayed as bars where they are a
-                          symbol's only data); Bybit trades; hean recordings; plain, .gz or .zip. A
-                          directory stands for every file under it (a hean data download tree)
+                          symbol's only data); Bybit perpetual trades (not its spot files); hean
+                          recordings; plain, .gz or .zip. A directory stands for every file under it
+                          (a hean data download tree)
   --format FORMAT         the layout of files not named as their venue names them (the symbol is then the
                           one of --symbols): ${NAMEABLE_FORMATS.join(", ")}
   --strategy NAME         a built-in strategy: impulse (default), churn, or none
@@ -107,6 +108,22 @@ export function timeFlag(flag: "from" | "to", text: string | undefined): number 
   return day && flag === "to" ? ms + 86_400_000 : ms;
 }
 
+/**
+ * The refusal when neither --symbols nor any file names the symbols to trade. A hean recording
+ * without its header line (`#hean-market {…}`, written first by `hean run --record-market`) is
+ * named with what is lost: that line held the recorded symbols and their rules.
+ */
+export function symbolsNeeded(headerless: readonly string[]): HeanError {
+  if (headerless.length === 0) return new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
+  const which = headerless.length === 1 ? `${headerless[0]} is a hean recording` : `${headerless.join(", ")} are hean recordings`;
+  return new HeanError(
+    "CLI_USAGE",
+    `--symbols is needed: ${which} with no header line (#hean-market {…}, the first line hean run --record-market writes), so the symbols and rules recorded are unknown. ` +
+      "Pass --symbols A,B (with --instruments FILE for symbols hean has no rules for), restore the header line, or record again with hean run --record-market FILE",
+    { files: headerless },
+  );
+}
+
 export async function backtestCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, FLAGS);
   // `--data a b c`: the files after --data come as positionals.
@@ -118,24 +135,21 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });
   const reportPath = outputFileFlag("report", values.report);
   const htmlPath = outputFileFlag("html", values.html);
-  const named = [
-    ...new Set([
-      ...files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined),
-      ...files.filter((f) => recogniseFile(f)?.format === "hean-market").flatMap((f) => readRecordingHeader(f)?.instruments.map((i) => i.symbol) ?? []),
-    ]),
-  ];
+  // A recording's symbols and rules are in its header line (undefined when that line is missing).
+  const recordings = files.filter((f) => recogniseFile(f)?.format === "hean-market").map((file) => ({ file, header: readRecordingHeader(file) }));
+  const recorded = recordings.flatMap((r) => r.header?.instruments ?? []);
+  const named = [...new Set([...files.map((f) => recogniseFile(f)?.symbol).filter((s): s is string => s !== undefined), ...recorded.map((i) => i.symbol)])];
   const symbols = values.symbols ?? (named.length > 0 ? named.join(",") : undefined);
-  if (symbols === undefined) throw new HeanError("CLI_USAGE", "--symbols is needed: the data files' names do not say their symbols", {});
+  if (symbols === undefined) throw symbolsNeeded(recordings.filter((r) => r.header === undefined).map((r) => r.file));
   const instrumentsFile = textFlag("instruments", values.instruments);
   const instruments = instrumentsFile === undefined ? undefined : readInstruments(instrumentsFile);
-  const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? [])].map((i) => i.symbol));
-  for (const f of files) if (recogniseFile(f)?.format === "hean-market") for (const i of readRecordingHeader(f)?.instruments ?? []) known.add(i.symbol);
+  const known = new Set([...BUILTIN_INSTRUMENTS, ...(instruments ?? []), ...recorded].map((i) => i.symbol));
   const symbolList = symbols.split(",").map((x) => x.trim().toUpperCase());
   if (symbolList.some((x) => x === "")) throw new HeanError("CLI_USAGE", `--symbols ${JSON.stringify(symbols)} has an empty name: symbols are separated by single commas`, { symbols });
   const unknown = symbolList.filter((x) => !known.has(x));
-  // Each names the nearest known symbols, as `hean run` does: a typo shows what was meant.
+  // Each says what it may be a typo of, or what is known, as `hean run` does.
   if (unknown.length > 0) {
-    const hints = unknown.map((x) => withNearest(x, [...known]));
+    const hints = unknown.map((x) => withSymbolHint(x, [...known]));
     throw new HeanError("CLI_USAGE", `no instrument rules for ${hints.join("; ")}: give them with --instruments FILE (see hean backtest --help)`, { symbols: unknown });
   }
   // Files whose names do not say their layout or symbol: --format, and the one symbol traded.

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { MAX_TIMER_MS } from "../core/clock.ts";
 import { type Dec, dec, format, tryDec } from "../core/decimal.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
-import { InstrumentRegistry, nearestSymbols } from "../core/instrument.ts";
+import { InstrumentRegistry, unlistedSymbolHint } from "../core/instrument.ts";
 import { suggest } from "../core/suggest.ts";
 import { DEFAULT_RISK_CONFIG, type RiskConfig, validateRiskConfig } from "../risk/config.ts";
 import { DEFAULT_RECENT_TERMINAL_ORDERS, DEFAULT_REMEMBERED_FILL_IDS, DEFAULT_REMEMBERED_ORDERS } from "../engine/engine-state.ts";
@@ -311,8 +311,7 @@ function symbolList(v: unknown, venue: unknown): string[] {
     const symbol = str(s, `symbols[${i}]`).trim().toUpperCase();
     if (!/^[A-Z0-9]{2,30}$/.test(symbol)) fail(`symbols[${i}]`, "a symbol (2 to 30 letters and digits)", s);
     if (venue === "sim" && instruments.find(symbol) === undefined) {
-      const near = nearestSymbols(symbol, instruments.symbols());
-      fail(`symbols[${i}]`, `a symbol sim lists (${near.length > 0 ? `nearest: ${near.join(", ")}` : instruments.symbols().join(", ")})`, s);
+      fail(`symbols[${i}]`, `a symbol sim lists (${unlistedSymbolHint(symbol, instruments.symbols())})`, s);
     }
     const first = seen.get(symbol);
     if (first !== undefined) {

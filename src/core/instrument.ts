@@ -1,7 +1,7 @@
 /**
  * Instruments: the rules an order must meet before any venue sees it.
  */
-import { editDistance } from "./suggest.ts";
+import { suggest } from "./suggest.ts";
 import { type Dec, dec, isMultipleOf, mul, roundToStep, format, type Rounding } from "./decimal.ts";
 import { HeanError } from "./errors.ts";
 
@@ -98,38 +98,50 @@ export class InstrumentRegistry {
   }
 }
 
-/** Refuse symbols a venue does not list (a configuration error), naming its nearest listed symbols for each. */
+/** Refuse symbols a venue does not list (a configuration error), each with what it may be a typo of or what is listed. */
 export function assertListed(venue: string, symbols: readonly string[], registry: InstrumentRegistry): void {
   const known = registry.symbols();
   const missing = symbols.filter((s) => registry.find(s) === undefined);
   if (missing.length === 0) return;
-  throw new HeanError("CONFIG_INVALID", `${venue} does not list ${missing.map((s) => withNearest(s, known)).join("; ")}`, {
+  throw new HeanError("CONFIG_INVALID", `${venue} does not list ${missing.map((s) => withSymbolHint(s, known)).join("; ")}`, {
     venue,
     missing,
-    nearest: Object.fromEntries(missing.map((s) => [s, nearestSymbols(s, known)])),
+    likelyMeant: Object.fromEntries(missing.map((s) => [s, likelyMeantSymbols(s, known)])),
   });
 }
 
-/** `ETHUSTD (nearest: ETHUSDT, …)`: a symbol nothing lists, with what may have been meant (`hean run`'s and `hean backtest`'s). */
-export function withNearest(symbol: string, known: readonly string[]): string {
-  const near = nearestSymbols(symbol, known);
-  return `${symbol}${near.length > 0 ? ` (nearest: ${near.join(", ")})` : ""}`;
+/** `ETHUSTD (did you mean ETHUSDT?)`, `SOLUSDT (known: BTCUSDT, ETHUSDT)`: a symbol nothing lists, with `unlistedSymbolHint`. */
+export function withSymbolHint(symbol: string, known: readonly string[]): string {
+  return `${symbol} (${unlistedSymbolHint(symbol, known)})`;
+}
+
+/** A refusal names every known symbol up to this many; a venue's whole listing (hundreds) is counted instead. */
+const KNOWN_SHOWN = 10;
+
+/**
+ * What to say of a symbol nothing lists, the same in `hean run`'s and `hean backtest`'s refusals:
+ * the known symbols it may be a typo of ("did you mean ETHUSDT?"), else what is known ("known:
+ * BTCUSDT, ETHUSDT", or "none of the 612 known is close"). Never the nearest of unrelated names:
+ * "SOLUSDT (nearest: BTCUSDT)" reads as a typo hint, and a wrong one.
+ */
+export function unlistedSymbolHint(symbol: string, known: readonly string[]): string {
+  const meant = likelyMeantSymbols(symbol, known);
+  if (meant.length > 0) return `did you mean ${meant.join(" or ")}?`;
+  if (known.length === 0) return "no symbol is known";
+  return known.length <= KNOWN_SHOWN ? `known: ${known.join(", ")}` : `none of the ${known.length} known is close`;
 }
 
 /**
- * Up to `limit` of `known`, closest to `symbol`: those that contain it (or it them) first, so that
- * PEPEUSDT finds 1000PEPEUSDT, then by edit distance (ties by name).
+ * Up to `limit` of `known` that `symbol` may be a typo of, best first: the close ones by
+ * `suggest` (a few edits for the length, a swap of neighbours, a case slip, or a known symbol
+ * containing it: PEPEUSDT finds 1000PEPEUSDT), then known symbols it contains (1000PEPEUSDT finds
+ * PEPEUSDT, a contract's multiplier added). None when nothing is that close.
  */
-export function nearestSymbols(symbol: string, known: readonly string[], limit = 3): string[] {
+export function likelyMeantSymbols(symbol: string, known: readonly string[], limit = 3): string[] {
+  const close = suggest(symbol, known, limit);
   const target = symbol.toUpperCase();
-  return known
-    .map((k) => {
-      const upper = k.toUpperCase();
-      return { k, within: upper.includes(target) || target.includes(upper) ? 0 : 1, d: editDistance(target, upper) };
-    })
-    .sort((a, b) => a.within - b.within || a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .slice(0, limit)
-    .map((x) => x.k);
+  const within = known.filter((k) => !close.includes(k) && target.includes(k.toUpperCase()));
+  return [...close, ...within].slice(0, limit);
 }
 
 /** Whether two listings of a symbol carry the same rules. */

@@ -325,7 +325,7 @@ export class Runtime {
 
   /**
    * The venue's rules for every listed symbol, asked before the venue starts: an unknown
-   * configured symbol is refused at once, naming the nearest listed ones. A venue that cannot be
+   * configured symbol is refused at once, naming a listed one it may be a typo of. A venue that cannot be
    * asked yet is asked again once its start and boot reconciliation (which retry until its boot
    * deadline) have passed; if it still cannot, trading goes on the rules the journal holds for
    * every configured symbol. The traded symbols' rules are journaled whenever they changed.

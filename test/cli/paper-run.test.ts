@@ -51,7 +51,9 @@ test("bad input: one clear line, a non-zero exit, nothing written", () => {
   const cases: [string[], RegExp][] = [
     [["run", "--journal", journal, "--set", "risk.maxLeverage=-1"], /CONFIG_INVALID.*risk\.maxLeverage/],
     [["run", "--journal", journal, "--set", "nope=1"], /CONFIG_INVALID.*unknown config key "nope"/],
-    [["run", "--journal", journal, "--symbols", "DOGEUSDT"], /CONFIG_INVALID: config symbols\[0\] must be a symbol sim lists .*DOGEUSDT/],
+    // Another coin is told what sim lists; a typo, what it may be of (as hean backtest says it).
+    [["run", "--journal", journal, "--symbols", "DOGEUSDT"], /CONFIG_INVALID: config symbols\[0\] must be a symbol sim lists \(known: BTCUSDT, ETHUSDT\), got "DOGEUSDT"/],
+    [["run", "--journal", journal, "--symbols", "BTCUSDT,ETHUSTD"], /CONFIG_INVALID: config symbols\[1\] must be a symbol sim lists \(did you mean ETHUSDT\?\), got "ETHUSTD"/],
     [["run", "--journal", journal, "--scenario", "moon"], /CONFIG_INVALID.*scenario/],
     [["run", "--journal", journal, "--duration", "soon"], /CLI_USAGE.*--duration/],
     [["run", "--journal", journal, "--bogus"], /CLI_USAGE/],

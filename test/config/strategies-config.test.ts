@@ -42,7 +42,7 @@ test("strategies: what is wrong is named by its path", () => {
   refused(one({ name: "churn", file: "a.ts" }), "CONFIG_INVALID", /names both a built-in \(name\) and a file/);
   refused(one({ name: "nope" }), "CONFIG_INVALID", /strategies\[0\]\.name must be one of impulse, churn, none/);
   refused(one({ name: "churn", params: { holdMs: -1 } }), "CONFIG_INVALID", /strategies\[0\]\.params\.holdMs must be/);
-  refused(one({ name: "churn", symbol: "DOGEUSDT" }), "CONFIG_INVALID", /config strategies\[0\]\.symbol must be a symbol sim lists/);
+  refused(one({ name: "churn", symbol: "DOGEUSDT" }), "CONFIG_INVALID", /config strategies\[0\]\.symbol must be a symbol sim lists \(known: BTCUSDT, ETHUSDT\), got "DOGEUSDT"/);
   refused(() => loadConfig({ overrides: ['strategies=[{"name":"churn","symbol":"ETHUSDT","capitalShare":0.5}]', "symbols=BTCUSDT"] }), "CONFIG_INVALID", /strategies\[0\]\.symbol must be one of the run's symbols \(BTCUSDT\)/);
   refused(one({ name: "churn", maxHoldMs: 0 }), "CONFIG_INVALID", /strategies\[0\]\.maxHoldMs/);
   refused(one({ name: "churn", horizonUtc: "25:00" }), "CONFIG_INVALID", /strategies\[0\]\.horizonUtc must be "HH:MM"/);

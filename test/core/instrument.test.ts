@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dec, format } from "../../src/core/decimal.ts";
 import { isHeanError } from "../../src/core/errors.ts";
-import { BUILTIN_INSTRUMENTS, InstrumentRegistry, checkOrderRules, nearestSymbols, roundPrice, roundQty } from "../../src/core/instrument.ts";
+import { BUILTIN_INSTRUMENTS, InstrumentRegistry, assertListed, checkOrderRules, likelyMeantSymbols, roundPrice, roundQty, unlistedSymbolHint, withSymbolHint } from "../../src/core/instrument.ts";
 
 const registry = new InstrumentRegistry();
 const btc = registry.get("BTCUSDT");
@@ -97,10 +97,32 @@ describe("checkOrderRules", () => {
   });
 });
 
-test("nearest symbols: containing ones first (PEPEUSDT finds 1000PEPEUSDT), then by edit distance", () => {
+test("likely meant symbols: a typo's (a few edits for the length, a swap, a case slip, a multiplier added or left out), never unrelated names", () => {
   const known = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "1000PEPEUSDT"];
-  assert.deepEqual(nearestSymbols("PEPEUSDT", known, 2), ["1000PEPEUSDT", "ETHUSDT"]);
-  assert.deepEqual(nearestSymbols("SOLUSD", known, 1), ["SOLUSDT"]);
-  assert.deepEqual(nearestSymbols("btcusdt", known, 1), ["BTCUSDT"]);
-  assert.deepEqual(nearestSymbols("X", [], 3), []);
+  assert.deepEqual(likelyMeantSymbols("PEPEUSDT", known), ["1000PEPEUSDT"]);
+  assert.deepEqual(likelyMeantSymbols("1000SOLUSDT", known), ["SOLUSDT"]);
+  assert.deepEqual(likelyMeantSymbols("SOLUSD", known), ["SOLUSDT"]);
+  assert.deepEqual(likelyMeantSymbols("ETHUSTD", known), ["ETHUSDT"]);
+  assert.deepEqual(likelyMeantSymbols("btcusdt", known), ["BTCUSDT"]);
+  // Another coin is no typo: BTCUSDT is not what SOLUSDT or DOGEUSDT meant.
+  assert.deepEqual(likelyMeantSymbols("SOLUSDT", ["BTCUSDT", "ETHUSDT"]), []);
+  assert.deepEqual(likelyMeantSymbols("DOGEUSDT", known), []);
+  assert.deepEqual(likelyMeantSymbols("X", []), []);
+});
+
+test("an unlisted symbol is named with what it may be a typo of, else what is known (a long listing counted), as hean run and hean backtest say it", () => {
+  const builtin = BUILTIN_INSTRUMENTS.map((i) => i.symbol);
+  assert.equal(withSymbolHint("ETHUSTD", builtin), "ETHUSTD (did you mean ETHUSDT?)");
+  assert.equal(withSymbolHint("BTCUSD", builtin), "BTCUSD (did you mean BTCUSDT?)");
+  assert.equal(withSymbolHint("SOLUSDT", builtin), "SOLUSDT (known: BTCUSDT, ETHUSDT)");
+  const venueListing = Array.from({ length: 612 }, (_, i) => `COIN${i}USDT`);
+  assert.equal(unlistedSymbolHint("SOLUSDT", venueListing), "none of the 612 known is close");
+  assert.match(unlistedSymbolHint("COIN7USTD", venueListing), /^did you mean COIN7USDT or /);
+  assert.equal(unlistedSymbolHint("SOLUSDT", []), "no symbol is known");
+  assert.throws(() => assertListed("sim", ["BTCUSDT", "SOLUSDT", "ETHUSTD"], new InstrumentRegistry()), (e) => {
+    assert.ok(isHeanError(e, "CONFIG_INVALID"));
+    assert.equal(e.message, "CONFIG_INVALID: sim does not list SOLUSDT (known: BTCUSDT, ETHUSDT); ETHUSTD (did you mean ETHUSDT?)");
+    assert.deepEqual(e.context.likelyMeant, { SOLUSDT: [], ETHUSTD: ["ETHUSDT"] });
+    return true;
+  });
 });

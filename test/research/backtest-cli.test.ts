@@ -120,6 +120,32 @@ test("the same venue data twice is refused, whatever its folder, packing or copy
   assert.doesNotMatch(run.stderr, /same data/);
 });
 
+test("Bybit's spot trades are refused before anything runs: one error naming the file, what it is and the download to replay instead", () => {
+  // A download tree holding a spot day (as public.bybit.com/spot/ serves it) beside the perpetual's same day.
+  const folder = join(dir, "spot", "bybit", "trades", "ETHUSDT");
+  mkdirSync(folder, { recursive: true });
+  const spot = join(folder, "ETHUSDT-2025-01-03.csv");
+  writeFileSync(spot, `id,timestamp,price,volume,side\n${Array.from({ length: 20 }, (_, i) => `${i + 1},${T0 + i * 400},3400.${i % 10},0.02,${i % 2 === 0 ? "buy" : "sell"}`).join("\n")}\n`);
+  const linear = join(folder, "ETHUSDT2025-01-03.csv");
+  const linearRows = Array.from({ length: 20 }, (_, i) => `${(T0 + i * 400) / 1000},ETHUSDT,${i % 2 === 0 ? "Buy" : "Sell"},0.02,3400.${i % 10},PlusTick,m${i},6.8e+9,0.02,68`);
+  writeFileSync(linear, `timestamp,symbol,side,size,price,tickDirection,trdMatchID,grossValue,homeNotional,foreignNotional\n${linearRows.join("\n")}\n`);
+  const journal = join(dir, "spot.db");
+  for (const data of [[spot], [linear, spot], [join(dir, "spot")], [spot, "--format", "bybit-trades", "--symbols", "ETHUSDT"]]) {
+    const run = hean(["backtest", "--strategy", "none", "--journal", journal, "--quiet", "--data", ...data]);
+    assert.equal(run.status, 1, `${data.join(" ")}: ${run.stderr}`);
+    assert.equal(run.stderr.trim().split("\n").length, 1, `one error, not one per row: ${run.stderr}`);
+    assert.ok(run.stderr.startsWith(`hean: DATA_MALFORMED: ${spot}: named as Bybit's spot trades (public.bybit.com/spot/, columns id,timestamp,price,volume,side), which hean does not replay`), run.stderr);
+    assert.match(run.stderr, /download the perpetual's trades instead \(public\.bybit\.com\/trading\/, ETHUSDT2025-01-03\.csv\.gz\): hean data download --venue bybit --kind trades --symbols ETHUSDT --from 2025-01-03 --to 2025-01-03/);
+    assert.doesNotMatch(run.stderr, /malformed as|same data/);
+    assert.equal(run.stdout, "");
+    assert.ok(!existsSync(journal), "nothing written");
+  }
+  // The perpetual's file of the same day replays.
+  const perpetual = hean(["backtest", "--strategy", "none", "--quiet", "--data", linear]);
+  assert.equal(perpetual.status, 0, perpetual.stderr);
+  assert.match(perpetual.stdout, /^backtest none on ETHUSDT: 20 events from 1 file, 0 malformed rows skipped/);
+});
+
 test("no data for want of good rows: the error says per file how many were malformed and why", () => {
   const rows = good(5);
   const data = file("eth-trades.csv", rows);
@@ -279,9 +305,10 @@ test("bad flags are refused before anything runs", () => {
     [["backtest", "--data", data, "--workers", "4"], /--workers applies to a sweep/],
     [["backtest", "--data", data, "--rank", "sharpe"], /--rank applies to a sweep/],
     [["backtest", "--data", data, "--format", "binance-aggtrades", "--symbols", "ETHUSDT"], /--format must be one of binance-aggTrades,.*did you mean "binance-aggTrades"/],
-    // A mistyped symbol names the nearest known ones, as hean run does.
-    [["backtest", "--data", data, "--symbols", "ETHUSTD"], /CLI_USAGE: no instrument rules for ETHUSTD \(nearest: ETHUSDT, BTCUSDT\): give them with --instruments FILE/],
-    [["backtest", "--data", data, "--symbols", "ethusdt,BTCUSD"], /no instrument rules for BTCUSD \(nearest: BTCUSDT, ETHUSDT\)/],
+    // A mistyped symbol names what it may be a typo of, as hean run does; another coin, what is known.
+    [["backtest", "--data", data, "--symbols", "ETHUSTD"], /CLI_USAGE: no instrument rules for ETHUSTD \(did you mean ETHUSDT\?\): give them with --instruments FILE/],
+    [["backtest", "--data", data, "--symbols", "ethusdt,BTCUSD"], /no instrument rules for BTCUSD \(did you mean BTCUSDT\?\)/],
+    [["backtest", "--data", data, "--symbols", "DOGEUSDT"], /no instrument rules for DOGEUSDT \(known: BTCUSDT, ETHUSDT\): give them with --instruments FILE/],
   ] as const) {
     const r = hean(args);
     assert.notEqual(r.status, 0, `${args.join(" ")} was refused`);
@@ -434,12 +461,30 @@ test("hean run prints the same report tables on exit and records the market it s
   assert.match(refused.stderr, /--record-market must name a file ending in \.hean\.csv/);
 });
 
+test("a recording with no header line and no --symbols is refused in one line saying why its symbols are unknown and what to do; with --symbols it replays", () => {
+  // What hean run --record-market writes, its first line (#hean-market {…}) gone.
+  const rows = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? `${T0 + i * 500},book,ETHUSDT,2000.00,3.5,2000.05,4.25` : `${T0 + i * 500},trade,ETHUSDT,2000.05,0.1,buy`));
+  const headless = file("headless.hean.csv", rows);
+  const journal = join(dir, "headless.db");
+  const refused = hean(["backtest", "--data", headless, "--strategy", "none", "--journal", journal, "--quiet"]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  assert.match(refused.stderr, /^hean: CLI_USAGE: --symbols is needed: .*headless\.hean\.csv is a hean recording with no header line \(#hean-market \{…\}, the first line hean run --record-market writes\), so the symbols and rules recorded are unknown\. /);
+  assert.match(refused.stderr, /Pass --symbols A,B \(with --instruments FILE for symbols hean has no rules for\), restore the header line, or record again with hean run --record-market FILE\n$/);
+  assert.equal(refused.stdout, "");
+  assert.ok(!existsSync(journal), "nothing written");
+  const given = hean(["backtest", "--data", headless, "--symbols", "ETHUSDT", "--strategy", "none", "--quiet"]);
+  assert.equal(given.status, 0, given.stderr);
+  assert.match(given.stdout, /^backtest none on ETHUSDT: 10 events from 1 file, 0 malformed rows skipped/);
+  assert.match(given.stdout, /headless\.hean\.csv: a hean recording without its first line/);
+});
+
 test("--instruments gives the rules of a symbol hean does not know; without them the run is refused", () => {
   const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${(150 + (i % 5) * 0.01).toFixed(2)},${(1 + (i % 3)).toFixed(1)},${i},${i},${T0 + i * 500},${i % 2 === 0}`);
   const data = file("SOLUSDT-aggTrades-2025-01-03.csv", rows);
   const refused = hean(["backtest", "--data", data, "--strategy", "churn", "--quiet"]);
   assert.equal(refused.status, 2);
-  assert.match(refused.stderr, /no instrument rules for SOLUSDT \(nearest: BTCUSDT, ETHUSDT\): give them with --instruments FILE/);
+  assert.match(refused.stderr, /no instrument rules for SOLUSDT \(known: BTCUSDT, ETHUSDT\): give them with --instruments FILE/);
   const rules = join(dir, "sol.json");
   writeFileSync(rules, JSON.stringify([{ symbol: "SOLUSDT", baseAsset: "SOL", quoteAsset: "USDT", tickSize: "0.01", lotSize: "0.1", minQty: "0.1", maxQty: "10000", minNotional: "5", makerFee: "0.0002", takerFee: "0.0005" }]));
   const r = hean(["backtest", "--data", data, "--instruments", rules, "--strategy", "churn", "--report", join(dir, "sol.json.out"), "--quiet"]);

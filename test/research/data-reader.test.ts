@@ -10,7 +10,7 @@ import { type FileReport, newFileReport } from "../../src/research/data/file-rep
 import { mergeMarketFiles, readMarketFile } from "../../src/research/data/reader.ts";
 import type { MarketRecord } from "../../src/research/data/records.ts";
 import fc from "fast-check";
-import { DATA_FORMATS, FORMATS, type TimeUnit } from "../../src/research/data/formats.ts";
+import { DATA_FORMATS, FORMATS, type TimeUnit, recogniseFile, unreplayedFile } from "../../src/research/data/formats.ts";
 import { zipOne } from "./zip-writer.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-data-"));
@@ -71,6 +71,29 @@ describe("historical data files", () => {
       { kind: "trade", ts: 1709251200230, symbol: "BTCUSDT", price: "61201.5", qty: "0.003", takerSide: "buy", id: "a1b2" },
       { kind: "trade", ts: 1709251200500, symbol: "BTCUSDT", price: "61200", qty: "0.1", takerSide: "sell", id: "c3d4" },
     ]);
+  });
+
+  test("Bybit's spot trades are refused by name with one error saying what they are and what to download, never read as the perpetual's", async () => {
+    // As public.bybit.com/spot/ serves them: a dash before the date, ms times, lowercase sides.
+    const spot = "id,timestamp,price,volume,side\n1,1709251200074,61201.5,0.003718,sell\n2,1709251200150,61201.6,0.0005,buy\n";
+    assert.equal(recogniseFile("data/BTCUSDT-2024-03-01.csv.gz"), undefined, "not the linear layout");
+    assert.deepEqual(recogniseFile("data/BTCUSDT2024-03-01.csv.gz"), { format: "bybit-trades", symbol: "BTCUSDT" });
+    assert.equal(unreplayedFile("data/BTCUSDT2024-03-01.csv.gz"), undefined);
+    assert.equal(unreplayedFile("data/BTCUSDT-aggTrades-2024-03-01.zip"), undefined);
+    assert.match(unreplayedFile("data\\BTCUSDT-2024-03-01.csv")?.layout ?? "", /^Bybit's spot trades/);
+    for (const path of [file("BTCUSDT-2024-03-01.csv.gz", gzipSync(spot)), file("BTCUSDT-2024-03-02.csv", spot)]) {
+      for (const options of [{}, { format: "bybit-trades", symbol: "BTCUSDT" }] as const) {
+        const report = newFileReport(path);
+        await assert.rejects(all(readMarketFile(path, options, report)), (e) => {
+          assert.ok(isHeanError(e, "DATA_MALFORMED"), String(e));
+          assert.ok(e.message.startsWith(`DATA_MALFORMED: ${path}: named as Bybit's spot trades`), e.message);
+          assert.match(e.message, /spot prints are not the prices of the USDT perpetual hean backtests/);
+          assert.match(e.message, /hean data download --venue bybit --kind trades --symbols BTCUSDT --from 2024-03-0\d --to 2024-03-0\d/);
+          return true;
+        });
+        assert.equal(report.rows, 0, "refused before any row");
+      }
+    }
   });
 
   test("klines, bookTicker and funding rates", async () => {

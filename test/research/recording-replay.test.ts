@@ -16,6 +16,7 @@ import { isHeanError } from "../../src/core/errors.ts";
 import type { BookEvent } from "../../src/core/events.ts";
 import { BUILTIN_INSTRUMENTS } from "../../src/core/instrument.ts";
 import { runBacktest } from "../../src/research/backtest/backtest.ts";
+import { symbolsNeeded } from "../../src/cli/backtest-command.ts";
 import { backtestNotes } from "../../src/research/backtest/run-notes.ts";
 import { MarketRecorder } from "../../src/research/record/market-recorder.ts";
 import { hean } from "../cli/cli-helpers.ts";
@@ -156,4 +157,14 @@ test("a recording trades by its first line's rules, packed (.gz) too; without th
     backtestNotes(report).notes.includes(`${cut}: a hean recording without its first line (#hean-market {…}): the venue and rules it was recorded with are unknown, so it traded by the rules above (restore the line, or give the recorded venue's rules with --instruments FILE)`),
     backtestNotes(report).notes.join("\n"),
   );
+});
+
+test("symbolsNeeded: a recording with no header line is named with why its symbols are unknown and what to do; otherwise the file names are what say nothing", () => {
+  assert.equal(symbolsNeeded([]).message, "CLI_USAGE: --symbols is needed: the data files' names do not say their symbols");
+  const one = symbolsNeeded(["a.hean.csv"]);
+  assert.ok(isHeanError(one, "CLI_USAGE"));
+  assert.match(one.message, /^CLI_USAGE: --symbols is needed: a\.hean\.csv is a hean recording with no header line \(#hean-market \{…\}, the first line hean run --record-market writes\), so the symbols and rules recorded are unknown\. /);
+  assert.match(one.message, /Pass --symbols A,B \(with --instruments FILE for symbols hean has no rules for\), restore the header line, or record again with hean run --record-market FILE$/);
+  assert.deepEqual(one.context, { files: ["a.hean.csv"] });
+  assert.match(symbolsNeeded(["a.hean.csv", "b.hean.csv.gz"]).message, /: a\.hean\.csv, b\.hean\.csv\.gz are hean recordings with no header line/);
 });

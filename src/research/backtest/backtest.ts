@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SimClock } from "../../core/clock.ts";
 import { HeanError, isHeanError } from "../../core/errors.ts";
-import type { Instrument } from "../../core/instrument.ts";
+import { type Instrument, withSymbolHint } from "../../core/instrument.ts";
 import type { HeanConfig } from "../../config/config.ts";
 import { lockFileOf } from "../../journal/journal-lock.ts";
 import { SqliteJournal } from "../../journal/sqlite-journal.ts";
@@ -198,7 +198,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   for (const i of [...(options.instruments ?? []), ...recorded, ...venueEntry(config.venue).builtinInstruments]) if (!listing.some((x) => x.symbol === i.symbol)) listing.push(i);
   const instruments = config.symbols.map((s) => {
     const i = listing.find((x) => x.symbol === s);
-    if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${s} (known: ${listing.map((x) => x.symbol).join(", ")})`, { symbol: s });
+    if (i === undefined) throw new HeanError("CLI_USAGE", `no instrument rules for ${withSymbolHint(s, listing.map((x) => x.symbol))}`, { symbol: s });
     return i;
   });
   if (options.files.length === 0) throw new HeanError("CLI_USAGE", "a backtest needs data: --data FILE…", {});

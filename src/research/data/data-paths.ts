@@ -1,11 +1,13 @@
 /**
  * What `--data` names, as files: a directory stands for every file under it (a `hean data
- * download` tree, say), in path order, so the same directory always gives the same list. The
- * same data twice is refused rather than replayed twice.
+ * download` tree, say), in path order, so the same directory always gives the same list. A file
+ * named as data hean does not replay (Bybit's spot trades) is refused first, with what to replay
+ * instead; the same data twice is refused rather than replayed twice.
  */
 import { readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { HeanError } from "../../core/errors.ts";
+import { refuseUnreplayed } from "./reader.ts";
 
 /** A download still under way (`.part`) or hidden files are not data. */
 const notData = (name: string): boolean => name.startsWith(".") || name.endsWith(".part");
@@ -27,6 +29,7 @@ export function dataFiles(paths: readonly string[]): string[] {
     if (under.length === 0) throw new HeanError("CLI_USAGE", `--data ${path}: a directory with no data files in it`, { file: path });
     return under;
   });
+  for (const file of files) refuseUnreplayed(file);
   refuseTwice(files);
   return files;
 }
@@ -54,8 +57,8 @@ function venueData(file: string): VenueData | undefined {
     // A monthly file holds every day of its month ("-31" compares after any day of it).
     return { family, kind, symbol, period: month + (day ?? ""), from: month + (day ?? "-01"), to: month + (day ?? "-31") };
   }
-  // Bybit: BTCUSDT2024-01-01 (linear) or BTCUSDT-2024-01-01 (spot), as recogniseFile reads them.
-  const bybit = /^([A-Z0-9]+?)-?(\d{4}-\d{2}-\d{2})$/.exec(name);
+  // Bybit's linear trades: BTCUSDT2024-01-01, as recogniseFile reads them (spot's dashed name is refused before this).
+  const bybit = /^([A-Z0-9]+?)(\d{4}-\d{2}-\d{2})$/.exec(name);
   if (bybit !== null) return { family: "bybit trades", kind: "trades", symbol: bybit[1]!, period: bybit[2]!, from: bybit[2]!, to: bybit[2]! };
   return undefined;
 }

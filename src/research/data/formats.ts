@@ -240,17 +240,48 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
   },
 };
 
+/** The last part of a path, `/` or `\\` separated (a venue's file name). */
+const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? "";
+
 /** Format and symbol from a venue's file name, where it follows the venue's layout. */
 export function recogniseFile(path: string): { format: DataFormat; symbol: string | undefined } | undefined {
-  const name = path.split(/[\\/]/).pop() ?? "";
+  const name = fileName(path);
   if (name.endsWith(HEAN_MARKET_SUFFIX) || name.endsWith(`${HEAN_MARKET_SUFFIX}.gz`)) return { format: "hean-market", symbol: undefined };
   const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-/.exec(name);
   if (binance !== null) {
     const kind = /^\d/.test(binance[2]!) ? "klines" : binance[2]!;
     return { format: `binance-${kind}` as DataFormat, symbol: binance[1] };
   }
-  // Bybit: BTCUSDT2024-01-01.csv.gz (linear) or BTCUSDT-2024-01-01.csv.gz (spot).
-  const bybit = /^([A-Z0-9]+?)-?\d{4}-\d{2}-\d{2}\.csv(\.gz)?$/.exec(name);
+  // Bybit's linear trades: BTCUSDT2024-01-01.csv.gz, no dash before the date (with one it is
+  // spot's name, another layout: `unreplayedFile`).
+  const bybit = /^([A-Z0-9]+?)\d{4}-\d{2}-\d{2}\.csv(\.gz)?$/.exec(name);
   if (bybit !== null) return { format: "bybit-trades", symbol: bybit[1] };
   return undefined;
+}
+
+/** A venue's file that hean recognises by its name and does not replay, in words for the refusal. */
+export interface UnreplayedFile {
+  /** What the name shows the file to be. */
+  readonly layout: string;
+  /** Why hean does not replay it. */
+  readonly why: string;
+  /** What to do instead: the command that fetches the data to replay. */
+  readonly instead: string;
+}
+
+/**
+ * Bybit's spot trades (`spot/BTCUSDT/BTCUSDT-2024-01-01.csv.gz`: `id,timestamp,price,volume,side`)
+ * are another market's prints: hean backtests USDT perpetuals, and spot prints replayed as the
+ * perpetual's would fill its orders at prices it never traded (the basis moves), with nothing in
+ * the report to show it. So they are refused by name, before any row, rather than read.
+ */
+export function unreplayedFile(path: string): UnreplayedFile | undefined {
+  const spot = /^([A-Z0-9]+)-(\d{4}-\d{2}-\d{2})\.csv(\.gz)?$/.exec(fileName(path));
+  if (spot === null) return undefined;
+  const [symbol, day] = [spot[1]!, spot[2]!];
+  return {
+    layout: "Bybit's spot trades (public.bybit.com/spot/, columns id,timestamp,price,volume,side)",
+    why: "spot prints are not the prices of the USDT perpetual hean backtests",
+    instead: `download the perpetual's trades instead (public.bybit.com/trading/, ${symbol}${day}.csv.gz): hean data download --venue bybit --kind trades --symbols ${symbol} --from ${day} --to ${day}`,
+  };
 }

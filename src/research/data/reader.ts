@@ -6,14 +6,28 @@
  * broken file and reorder what a backtest sees.
  */
 import { HeanError } from "../../core/errors.ts";
-import { type DataFormat, FORMATS, NAMEABLE_FORMATS, type TimeUnit, recogniseFile } from "./formats.ts";
+import { type DataFormat, FORMATS, NAMEABLE_FORMATS, type TimeUnit, recogniseFile, unreplayedFile } from "./formats.ts";
 import { type BytesCounter, readError, unpacked } from "./lines.ts";
 import { type FileReport, type ReadOptions, newFileReport } from "./file-report.ts";
 import { RowReader } from "./row-reader.ts";
 import type { MarketRecord } from "./records.ts";
 
+/**
+ * Refuse a file whose name shows data hean does not replay (`unreplayedFile`): one error naming
+ * the file, what it is and what to replay instead, before any row is read. Read as the layout
+ * its name resembles, every row would be malformed, and a wall of row errors says none of that.
+ */
+export function refuseUnreplayed(file: string): void {
+  const unreplayed = unreplayedFile(file);
+  if (unreplayed === undefined) return;
+  const { layout, why, instead } = unreplayed;
+  throw new HeanError("DATA_MALFORMED", `${file}: named as ${layout}, which hean does not replay: ${why}; ${instead} (a file of another layout named so: rename it and give --format)`, { file, layout });
+}
+
 /** The layout and symbol a file is read with: its venue's own name decides, else `format`/`symbol`. */
 export function formatOf(file: string, options: ReadOptions): { format: DataFormat; symbol: string | undefined } {
+  // A name that shows data hean does not replay is refused whatever --format says.
+  refuseUnreplayed(file);
   // A venue's own file name decides: one --format for several files must not misread the ones it names.
   const known = recogniseFile(file);
   const format = known?.format ?? options.format;

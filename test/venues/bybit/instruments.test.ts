@@ -1,7 +1,7 @@
 /**
  * Instruments come from the venue: the live runtime reads the simulator's listing at start, trades
  * SOLUSDT and 1000PEPEUSDT on their own tick and lot rules, journals the rules it traded on (replay
- * sees the same), and refuses a symbol the venue does not list, naming the nearest ones.
+ * sees the same), and refuses a symbol the venue does not list, naming what it may be a typo of.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -96,10 +96,10 @@ test("SOLUSDT and 1000PEPEUSDT trade on the venue's own tick and lot rules; the 
   }
 });
 
-test("a symbol the venue does not list is refused at start, naming the venue's nearest symbols", async () => {
+test("a symbol the venue does not list is refused at start, naming what it may be a typo of", async () => {
   await assert.rejects(Runtime.start({ config: liveConfig("unknown.db", ["SOLUSD"]), live }), (e) => {
     assert.ok(isHeanError(e, "CONFIG_INVALID"), String(e));
-    assert.match((e as Error).message, /bybit does not list SOLUSD \(nearest: SOLUSDT/);
+    assert.match((e as Error).message, /bybit does not list SOLUSD \(did you mean SOLUSDT\?\)$/);
     return true;
   });
 });

@@ -97,7 +97,7 @@ test("`hean run --venue bybit --mode paper` (CLI, no keys) runs on the public UR
   assert.deepEqual(made.filter((r) => r.private), [], "no private endpoint was ever called");
 });
 
-test("a symbol the venue does not list stops `hean run` with exit 2, naming the venue's nearest symbols", async () => {
+test("a symbol the venue does not list stops `hean run` with exit 2, naming the listed symbol it may be a typo of", async () => {
   const child = spawn(
     process.execPath,
     [HEAN, "run", "--venue", "bybit", "--mode", "paper", "--rest-url", sim.url, "--ws-public-url", sim.wsPublicUrl, "--symbols", "PEPEUSDT", "--journal", join(dir, "unknown.db"), "--quiet"],
@@ -108,5 +108,5 @@ test("a symbol the venue does not list stops `hean run` with exit 2, naming the 
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
   assert.equal(code, 2, out);
-  assert.match(out, /CONFIG_INVALID: bybit does not list PEPEUSDT \(nearest: 1000PEPEUSDT/);
+  assert.match(out, /CONFIG_INVALID: bybit does not list PEPEUSDT \(did you mean 1000PEPEUSDT\?\)/);
 });
