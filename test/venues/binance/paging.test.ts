@@ -1,8 +1,10 @@
 /**
- * Reading Binance's history in pages never stops silently. With pages of two records and reads of
- * one page (`paging`), one order's trades, the trade search and the income search each hold more
- * at the simulator than one read takes: every read returns what it read, and says that it stopped
- * at a full page, once per thing cut short however many reconciliation passes read it again.
+ * Reading Binance's history in pages never stops silently, and a read that fails is said. With
+ * pages of two records and reads of one page (`paging`), one order's trades, the trade search and
+ * the income search each hold more at the simulator than one read takes: every read returns what
+ * it read, and says that it stopped at a full page, once per thing cut short however many
+ * reconciliation passes read it again. An order whose trades the venue will not give is said once
+ * too, and read again by the next pass once it does.
  *
  * The order is a GTC buy a basis point through the touch: it takes several of the book's levels,
  * a trade each, while everything the stream would say about it is held back, then the socket
@@ -82,6 +84,37 @@ describe("Binance paging", () => {
       for (const a of income) assert.deepEqual({ ...a.context, since: 0 }, { endpoint: "GET /fapi/v1/income", since: 0, pages: 1, records: 2 });
       const windows = searches.map((a) => `${a.context.endpoint} ${a.context.symbol} ${a.context.since}`);
       assert.equal(new Set(windows).size, windows.length, "one alert per search window");
+      assert.equal(rig.duplicateFills, 0);
+      assert.deepEqual(rig.refused, []);
+    } finally {
+      sim.setFaults({});
+      await rig.stop(false);
+      await proxy.close();
+    }
+  });
+
+  test("an order whose trades cannot be read is said once with the venue's code, and read again by the next pass once they can", async () => {
+    await sim.reset({ seed: 72 });
+    let refusing = false;
+    // Once trading: every userTrades read is refused, the order's fetch and each pass's trade search.
+    const proxy = await restProxy(sim, { counted: orderTradesRead, refused: (url) => refusing && url.pathname === "/fapi/v1/userTrades" });
+    const rig = await started(proxy);
+    try {
+      refusing = true;
+      const id = await tradedUnseen(rig);
+      // A fetch of one order starts only after its last one ended: the third read means two whole fetches failed.
+      await untilRead(rig, proxy, 3);
+      const said = alerts(rig, "ORDER_FILLS_FETCH_FAILED");
+      assert.equal(said.length, 1, "one alert for the order, not one per failed pass");
+      assert.deepEqual(said[0]!.context, { symbol: "BTCUSDT", clientOrderId: id, error: "VENUE_REJECTED", venueCode: "BINANCE_-1102" });
+      assert.match(said[0]!.message, /GET \/fapi\/v1\/userTrades failed: BINANCE_-1102/);
+      assert.doesNotMatch(JSON.stringify(said[0]), new RegExp(`${SECRET}|${KEY}|signature`), "no keys or signatures in the alert");
+      assert.equal(rig.fillsOf(id).filter((f) => f.source === "reconciliation").length, 0, "nothing was read yet");
+
+      // Nothing was given up: the first pass after the venue answers again reads the order's trades.
+      refusing = false;
+      await rig.venue.reconcile("manual");
+      assert.ok(rig.fillsOf(id).some((f) => f.source === "reconciliation"), "the next pass read the order's trades");
       assert.equal(rig.duplicateFills, 0);
       assert.deepEqual(rig.refused, []);
     } finally {
