@@ -20,6 +20,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
+import { type Paging, pagingOf } from "../live/paging.ts";
 import type { Params } from "../live/rest-client.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
@@ -60,14 +61,20 @@ export interface BinanceEndpoints {
   readonly keepAliveMs?: number | undefined;
   /** Reopen streams before the venue's 24 h connection limit (default 23 h 50 min). */
   readonly maxConnectionMs?: number | undefined;
+  /**
+   * How history is read (default: a search at most 20 pages, one order's trades 20, of 1000
+   * records, the most userTrades and income answer); a read cut short at its bound returns what
+   * it read and is alerted.
+   */
+  readonly paging?: Partial<Paging> | undefined;
 }
 
 const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "GTX" };
 /** userTrades and income answer at most 7 days a request (with a minute to spare). */
 const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
-const PAGE = 1000;
-const MAX_PAGES = 20;
-const MAX_ORDER_FILL_PAGES = 20;
+/** userTrades and income answer at most 1000 records a page. */
+const MOST_PER_PAGE = 1000;
+const PAGING: Paging = { listPages: 20, orderFillPages: 20, pageSize: MOST_PER_PAGE };
 const CLIENT_ID_MEMORY = 50_000;
 /** A pushed balance change is followed by one read of the account this soon (once per burst). */
 const WALLET_PUSH_MS = 1_000;
@@ -95,6 +102,9 @@ export function binanceWire(endpoints: BinanceEndpoints): LiveWire {
 class BinanceAdapter implements LiveAdapter {
   readonly #core: LiveCore;
   readonly #rest: BinanceRest;
+  readonly #paging: Paging;
+  /** Records a page asks for (and a full page holds). */
+  readonly #page: number;
   readonly publicStream: PublicStream;
   readonly privateStream: PrivateStream;
   /** orderId → clientOrderId, per symbol, for trades (which carry no client order id). */
@@ -103,6 +113,8 @@ class BinanceAdapter implements LiveAdapter {
 
   constructor(endpoints: BinanceEndpoints, core: LiveCore) {
     this.#core = core;
+    this.#paging = pagingOf(PAGING, endpoints.paging);
+    this.#page = Math.min(MOST_PER_PAGE, this.#paging.pageSize);
     const { clock, random, tuning, emit, alert } = core;
     this.#rest = new BinanceRest({
       baseUrl: endpoints.restUrl,
@@ -310,16 +322,24 @@ class BinanceAdapter implements LiveAdapter {
     return orders;
   }
 
-  /** Trades in [start, end], oldest first: the window, then onwards by id while pages come back full. */
+  /**
+   * Trades in [start, end], oldest first: the window, then onwards by id (`fromId` = the last id
+   * + 1) while pages come back full and end inside the window. Trade ids grow with time, so a
+   * page with a trade past `end` is the last one the window needs. A full page at the page bound
+   * means the venue has more: what was read is returned, and the core told.
+   */
   async #trades(symbol: string, start: number, end: number): Promise<WireTrade[]> {
+    const read = async (params: Params): Promise<WireTrade[]> => listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, ...params, limit: this.#page }, { signed: true })).map(parseTrade);
     const byId = new Map<string, WireTrade>();
-    let page = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, startTime: start, endTime: end, limit: PAGE }, { signed: true })).map(parseTrade);
-    for (let n = 0; ; n++) {
+    let page = await read({ startTime: start, endTime: end });
+    for (let pages = 1; ; pages++) {
       for (const t of page) if (t.time >= start && t.time <= end) byId.set(t.id, t);
-      if (page.length < PAGE || n >= MAX_PAGES) break;
-      const next = Math.max(...page.map((t) => Number(t.id))) + 1;
-      page = listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, fromId: next, limit: PAGE }, { signed: true })).map(parseTrade);
-      if (page.every((t) => t.time > end)) break;
+      if (page.length < this.#page || page.some((t) => t.time > end)) break;
+      if (pages >= this.#paging.listPages) {
+        this.#core.pagesTruncated({ endpoint: "GET /fapi/v1/userTrades", symbol, since: start, pages, records: byId.size });
+        break;
+      }
+      page = await read({ fromId: Math.max(...page.map((t) => Number(t.id))) + 1 });
     }
     return [...byId.values()].sort((a, b) => a.time - b.time || Number(a.id) - Number(b.id));
   }
@@ -333,36 +353,46 @@ class BinanceAdapter implements LiveAdapter {
    * full. `fromId` may go with `orderId`: only startTime/endTime exclude it (the spot docs of the same
    * endpoint list `symbol + orderId + fromId` outright); the 7-day default window is stated for
    * requests without times, not for `orderId` or `fromId`. Past the page bound the trades read are
-   * still returned (a thrown error would drop them all) and the shortfall is alerted.
+   * still returned (a thrown error would drop them all) and the core told (it alerts once per order).
    */
   async #orderTrades(symbol: string, orderId: string, clientOrderId: string): Promise<WireTrade[]> {
     const read = async (fromId?: number): Promise<WireTrade[]> =>
-      listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, orderId, fromId, limit: PAGE }, { signed: true })).map(parseTrade);
+      listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, orderId, fromId, limit: this.#page }, { signed: true })).map(parseTrade);
     const first = await read();
-    if (first.length < PAGE) return first;
-    const byId = new Map<string, WireTrade>();
+    if (first.length < this.#page) return first;
+    const byId = new Map(first.map((t) => [t.id, t]));
     const sorted = (): WireTrade[] => [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
     let fromId = 0;
-    for (let n = 0; n < MAX_ORDER_FILL_PAGES; n++) {
+    for (let pages = 1; pages < this.#paging.orderFillPages; pages++) {
       const page = await read(fromId);
       for (const t of page) byId.set(t.id, t);
-      if (page.length < PAGE) return sorted();
+      if (page.length < this.#page) return sorted();
       fromId = Math.max(...page.map((t) => Number(t.id))) + 1;
     }
-    this.#core.alert("warning", "ORDER_FILLS_TRUNCATED", `${symbol} ${clientOrderId}: more than ${MAX_ORDER_FILL_PAGES * PAGE} trades; the rest are not read`, { symbol, clientOrderId, orderId, read: byId.size });
+    this.#core.pagesTruncated({ endpoint: "GET /fapi/v1/userTrades", symbol, clientOrderId, pages: this.#paging.orderFillPages, records: byId.size });
     return sorted();
   }
 
-  /** Income records in [start, end] (paged forward by time). */
+  /**
+   * Income records in [start, end], paged forward by time: the next page starts at the last
+   * page's latest time (records of that millisecond come again and are kept once, by `tranId`).
+   * A full page ends the read short when the page bound is reached, or when all of it lies in
+   * the millisecond it started from (paging by time cannot get past it): what was read is
+   * returned, and the core told.
+   */
   async #income(filter: Params, start: number, end: number): Promise<ReturnType<typeof parseIncome>[]> {
     const byId = new Map<string, ReturnType<typeof parseIncome>>();
     let from = start;
-    for (let n = 0; n < MAX_PAGES; n++) {
-      const page = listOf("income", await this.#rest.read("/fapi/v1/income", { ...filter, startTime: from, endTime: end, limit: PAGE }, { signed: true })).map(parseIncome);
+    for (let pages = 1; ; pages++) {
+      const page = listOf("income", await this.#rest.read("/fapi/v1/income", { ...filter, startTime: from, endTime: end, limit: this.#page }, { signed: true })).map(parseIncome);
       for (const i of page) byId.set(i.tranId, i);
-      if (page.length < PAGE) break;
+      if (page.length < this.#page) break;
       const last = Math.max(...page.map((i) => i.time));
-      if (last <= from) break;
+      if (last <= from || pages >= this.#paging.listPages) {
+        const endpoint = `GET /fapi/v1/income${typeof filter.incomeType === "string" ? ` (${filter.incomeType})` : ""}`;
+        this.#core.pagesTruncated({ endpoint, symbol: typeof filter.symbol === "string" ? filter.symbol : undefined, since: start, pages, records: byId.size });
+        break;
+      }
       from = last;
     }
     return [...byId.values()].sort((a, b) => a.time - b.time);

@@ -9,6 +9,7 @@ import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
+import { type Paging, type PagesTruncated, pagingOf } from "../live/paging.ts";
 import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import { PrivateStream } from "./private-stream.ts";
@@ -24,6 +25,12 @@ export interface BybitEndpoints {
   readonly wsPublicUrl: string;
   readonly wsPrivateUrl: string;
   readonly signer: BybitSigner;
+  /**
+   * How history is read (default: a list or search at most 50 pages, one order's executions 20,
+   * each page as large as its endpoint allows); a read cut short at its bound returns what it
+   * read and is alerted.
+   */
+  readonly paging?: Partial<Paging> | undefined;
 }
 
 const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "GTC", IOC: "IOC", POST_ONLY: "PostOnly" };
@@ -32,8 +39,8 @@ const TIF: Readonly<Record<VenueOrderRequest["timeInForce"], string>> = { GTC: "
  * must start inside them (with a minute to spare).
  */
 const SEARCH_WINDOW_MS = 7 * 24 * 3600 * 1000 - 60_000;
-const MAX_PAGES = 50;
-const MAX_ORDER_FILL_PAGES = 20;
+/** Bybit's largest pages: 50 orders or ledger entries, 100 executions. */
+const PAGING: Paging = { listPages: 50, orderFillPages: 20, pageSize: 100 };
 const RET_NOT_MODIFIED = 34040;
 
 /** The exact create body: key order is part of what is signed. */
@@ -59,11 +66,13 @@ export function bybitWire(endpoints: BybitEndpoints): LiveWire {
 class BybitAdapter implements LiveAdapter {
   readonly #core: LiveCore;
   readonly #rest: BybitRestClient;
+  readonly #paging: Paging;
   readonly publicStream: PublicStream;
   readonly privateStream: PrivateStream;
 
   constructor(endpoints: BybitEndpoints, core: LiveCore) {
     this.#core = core;
+    this.#paging = pagingOf(PAGING, endpoints.paging);
     const { clock, random, tuning } = core;
     this.#rest = new BybitRestClient({
       baseUrl: endpoints.restUrl.replace(/\/+$/, ""),
@@ -137,7 +146,7 @@ class BybitAdapter implements LiveAdapter {
 
   async openOrders(symbol: string): Promise<OrderStatusReport[]> {
     const out: OrderStatusReport[] = [];
-    for (const item of await this.#pages("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: 50 }, MAX_PAGES)) {
+    for (const item of await this.#pages("/v5/order/realtime", { category: "linear", symbol, openOnly: 0, limit: this.#limit(50) }, this.#paging.listPages, { symbol })) {
       const o = readOrder(item);
       if (o !== undefined) out.push(orderReportOf(o));
     }
@@ -145,12 +154,14 @@ class BybitAdapter implements LiveAdapter {
   }
 
   async orderFills(symbol: string, clientOrderId: string): Promise<FillReport[]> {
-    return this.#executionsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, orderLinkId: clientOrderId, limit: 100 }, MAX_ORDER_FILL_PAGES)).fills;
+    const params = { category: "linear", symbol, orderLinkId: clientOrderId, limit: this.#limit(100) };
+    return this.#executionsOf(await this.#pages("/v5/execution/list", params, this.#paging.orderFillPages, { symbol, clientOrderId })).fills;
   }
 
   async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
-    return this.#executionsOf(await this.#pages("/v5/execution/list", { category: "linear", symbol, startTime, endTime: endMs, limit: 100 }, MAX_PAGES));
+    const params = { category: "linear", symbol, startTime, endTime: endMs, limit: this.#limit(100) };
+    return this.#executionsOf(await this.#pages("/v5/execution/list", params, this.#paging.listPages, { symbol, since: startTime }));
   }
 
   async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
@@ -168,9 +179,9 @@ class BybitAdapter implements LiveAdapter {
 
   async cashLedger(startMs: number, endMs: number): Promise<CashReport[]> {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
-    const params = { accountType: "UNIFIED", currency: "USDT", startTime, endTime: endMs, limit: 50 };
+    const params = { accountType: "UNIFIED", currency: "USDT", startTime, endTime: endMs, limit: this.#limit(50) };
     const out: CashReport[] = [];
-    for (const item of await this.#pages("/v5/account/transaction-log", params, MAX_PAGES)) {
+    for (const item of await this.#pages("/v5/account/transaction-log", params, this.#paging.listPages, { since: startTime })) {
       const entry = readCashEntry(item);
       if (entry !== undefined) out.push(entry);
     }
@@ -213,8 +224,18 @@ class BybitAdapter implements LiveAdapter {
     return { fills, funding };
   }
 
-  /** Every item of a paged list endpoint (up to `maxPages`). */
-  async #pages(path: string, params: Params, maxPages: number): Promise<unknown[]> {
+  /** A page's `limit`: the endpoint's most, or less when the paging says so. */
+  #limit(endpointMost: number): number {
+    return Math.min(endpointMost, this.#paging.pageSize);
+  }
+
+  /**
+   * Every item of a paged list endpoint, up to `maxPages` pages: each page's `nextPageCursor` is
+   * sent as the next page's `cursor`, and "" (or an empty page) is the last one. A cursor still
+   * given at the bound means the venue has more: what was read is returned all the same, and the
+   * core is told what was cut short (`about`).
+   */
+  async #pages(path: string, params: Params, maxPages: number, about: Pick<PagesTruncated, "symbol" | "clientOrderId" | "since">): Promise<unknown[]> {
     const out: unknown[] = [];
     let cursor = "";
     for (let page = 0; page < maxPages; page++) {
@@ -224,6 +245,7 @@ class BybitAdapter implements LiveAdapter {
       if (next === "" || list.length === 0) return out;
       cursor = next;
     }
+    this.#core.pagesTruncated({ endpoint: `GET ${path}`, ...about, pages: maxPages, records: out.length });
     return out;
   }
 }

@@ -15,6 +15,7 @@ import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusR
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
 import type { Classified } from "./outcome.ts";
+import type { PagesTruncated } from "./paging.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ServerTime } from "./server-time.ts";
 
@@ -82,6 +83,11 @@ export interface LiveCore {
    * kind, and alerted. Stream items are recovered by reconciliation; a REST answer fails its call.
    */
   readonly onMalformed: (channel: "rest" | "ws", error: HeanError, context: Record<string, unknown>) => void;
+  /**
+   * A paged read stopped at its page bound while the venue still had more: alerted once per thing
+   * cut short (an order, a list, a search window). The adapter returns what it read all the same.
+   */
+  readonly pagesTruncated: (t: PagesTruncated) => void;
 }
 
 export interface LiveAdapter {

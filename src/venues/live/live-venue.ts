@@ -24,6 +24,7 @@ import { estimatedFee, foreignFeeBlock } from "./foreign-fee.ts";
 import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
+import { truncationAlerter } from "./paging.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
@@ -151,6 +152,7 @@ export class LiveVenue implements Venue {
         onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
+      pagesTruncated: truncationAlerter(name, alert),
     });
     this.#tracker = new OrderTracker(options.account, clock, (report) => this.#foreignFee(report));
     this.#gateway = new OrderGateway({

@@ -18,6 +18,7 @@
  * the bound used instead (and nothing is resent after a restart: the moment has passed).
  */
 import type { Clock, TimerHandle } from "../../core/clock.ts";
+import { describeError, isHeanError } from "../../core/errors.ts";
 import type { HeanEvent } from "../../core/events.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import type { OrderStatusReport } from "../venue.ts";
@@ -26,6 +27,7 @@ import type { Alert, LiveAdapter } from "./adapter.ts";
 import { backoffMs } from "./backoff.ts";
 import type { LiveHealth } from "./health.ts";
 import type { OrderTracker, Tracked } from "./order-tracker.ts";
+import { ALERTED_MEMORY, OncePerKey } from "./once-per-key.ts";
 import type { ServerTime } from "./server-time.ts";
 import { sleep } from "./sleep.ts";
 
@@ -56,6 +58,8 @@ export class OrderGateway {
   readonly #o: OrderGatewayOptions;
   readonly #timers = new Set<TimerHandle>();
   readonly #fetchingFills = new Set<string>();
+  /** Orders whose fills could not be read: said once each, until a read of them succeeds. */
+  readonly #fillsFetchFailed = new OncePerKey(ALERTED_MEMORY);
   #stopped = false;
 
   constructor(options: OrderGatewayOptions) {
@@ -246,15 +250,27 @@ export class OrderGateway {
     this.#fetchingFills.add(clientOrderId);
     let found = 0;
     try {
-      for (const report of await this.#o.adapter.orderFills(symbol, clientOrderId)) {
+      const reports = await this.#o.adapter.orderFills(symbol, clientOrderId);
+      this.#fillsFetchFailed.forget(clientOrderId);
+      for (const report of reports) {
         const fill = this.#o.tracker.fill(report, "reconciliation");
         if (fill === undefined) continue;
         found++;
         this.#o.health.missedFills++;
         this.#o.emit(fill);
       }
-    } catch {
-      // The next reconciliation pass looks again.
+    } catch (e) {
+      // The next reconciliation pass looks again; meanwhile the engine may lack fills of this order.
+      if (this.#fillsFetchFailed.first(clientOrderId)) {
+        const { code, message } = describeError(e);
+        const venueCode = isHeanError(e) && typeof e.context.code === "string" ? e.context.code : undefined;
+        this.#o.alert("warning", "ORDER_FILLS_FETCH_FAILED", `${symbol} ${clientOrderId}: the order's fills could not be read (${message}); reconciliation asks again`, {
+          symbol,
+          clientOrderId,
+          error: code,
+          ...(venueCode === undefined ? {} : { venueCode }),
+        });
+      }
     } finally {
       this.#fetchingFills.delete(clientOrderId);
     }

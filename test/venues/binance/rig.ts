@@ -4,6 +4,7 @@
  * `EngineState` applying every event the venue sends, orders placed as the executor places them.
  */
 import { createHmac } from "node:crypto";
+import { createServer, request } from "node:http";
 import { dec } from "../../../src/core/decimal.ts";
 import { Secret } from "../../../src/core/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
@@ -107,3 +108,48 @@ export function liveOverrides(sim: BinanceSimulator, journalPath: string): strin
     'strategy.name="none"',
   ];
 }
+
+/** A pass-through proxy in front of the simulator's REST (point the rig's `restUrl` at it). */
+export interface RestProxy {
+  readonly url: string;
+  /** How many requests `counted` picked so far (counted as they arrive). */
+  count(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulator's REST through a proxy that counts the requests `counted` picks and answers those
+ * `refused` picks (asked per request: a test can stop refusing) with Binance's -1102 refusal
+ * instead of passing them on.
+ */
+export async function restProxy(sim: BinanceSimulator, options: { readonly counted?: (url: URL) => boolean; readonly refused?: (url: URL) => boolean }): Promise<RestProxy> {
+  const target = new URL(sim.url);
+  let counted = 0;
+  const proxy = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", sim.url);
+    if (options.counted?.(url) === true) counted++;
+    if (options.refused?.(url) === true) {
+      req.resume();
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ code: -1102, msg: "Mandatory parameter was not sent, was empty/null, or malformed." }));
+      return;
+    }
+    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
+    count: () => counted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
+/** A request for one order's trades (`GET /fapi/v1/userTrades?orderId=`), as the venue's fetch of an order's fills sends it. */
+export const orderTradesRead = (url: URL): boolean => url.pathname === "/fapi/v1/userTrades" && url.searchParams.has("orderId");

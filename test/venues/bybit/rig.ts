@@ -10,7 +10,7 @@ import { EngineState } from "../../../src/engine/engine-state.ts";
 import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { engineAccountView } from "../../../src/venues/live/account-view.ts";
 import type { AccountView } from "../../../src/venues/venue.ts";
-import { BybitVenue } from "../../../src/venues/bybit/adapter.ts";
+import { BybitVenue, type BybitVenueOptions } from "../../../src/venues/bybit/adapter.ts";
 import { resolveLiveTuning } from "../../../src/config/venue-config.ts";
 import { BybitSigner, authorizeLiveSigning } from "../../../src/venues/bybit/signer.ts";
 import { VenueRig } from "../live/venue-rig.ts";
@@ -55,7 +55,9 @@ export class Rig extends VenueRig<BybitVenue> {
     this.sim = sim;
   }
 
-  static async start(options: { seed?: number; tuning?: Record<string, unknown>; state?: EngineState; sim?: BybitSimulator; boot?: boolean; account?: (a: AccountView) => AccountView } = {}): Promise<Rig> {
+  static async start(
+    options: { seed?: number; tuning?: Record<string, unknown>; state?: EngineState; sim?: BybitSimulator; boot?: boolean; account?: (a: AccountView) => AccountView; venue?: Partial<BybitVenueOptions> } = {},
+  ): Promise<Rig> {
     const sim = options.sim ?? (await startBybitSimulator({ port: 0, seed: options.seed ?? 11, apiKey: KEY, apiSecret: SECRET }));
     const state = options.state ?? new EngineState(dec("10000"));
     const account = engineAccountView(state);
@@ -67,6 +69,7 @@ export class Rig extends VenueRig<BybitVenue> {
       signer: liveSigner(),
       account: options.account?.(account) ?? account,
       tuning: resolveLiveTuning({ ...FAST, ...options.tuning }),
+      ...options.venue,
     });
     const rig = new Rig(sim, state, venue);
     await venue.start(rig.apply);
@@ -89,16 +92,16 @@ export class Rig extends VenueRig<BybitVenue> {
   }
 }
 
-/** A signed REST call straight to the simulator (to act as "someone else" on the account). */
-export async function signedCall(sim: BybitSimulator, method: "GET" | "POST", path: string, params: Record<string, unknown>): Promise<any> {
+/** A signed REST call straight to the simulator (to act as "someone else" on the account, or, with another account's key, on the market). */
+export async function signedCall(sim: BybitSimulator, method: "GET" | "POST", path: string, params: Record<string, unknown>, key = KEY, secret = SECRET): Promise<any> {
   const timestamp = String(Date.now());
   const recv = "5000";
   const query = method === "GET" ? new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString() : "";
   const body = method === "POST" ? JSON.stringify(params) : "";
-  const sign = createHmac("sha256", SECRET).update(timestamp + KEY + recv + (method === "GET" ? query : body)).digest("hex");
+  const sign = createHmac("sha256", secret).update(timestamp + key + recv + (method === "GET" ? query : body)).digest("hex");
   const res = await fetch(`${sim.url}${path}${query === "" ? "" : `?${query}`}`, {
     method,
-    headers: { "X-BAPI-API-KEY": KEY, "X-BAPI-TIMESTAMP": timestamp, "X-BAPI-RECV-WINDOW": recv, "X-BAPI-SIGN": sign, "Content-Type": "application/json" },
+    headers: { "X-BAPI-API-KEY": key, "X-BAPI-TIMESTAMP": timestamp, "X-BAPI-RECV-WINDOW": recv, "X-BAPI-SIGN": sign, "Content-Type": "application/json" },
     ...(method === "POST" ? { body } : {}),
   });
   return res.json();
