@@ -63,4 +63,10 @@ test("live on the Binance simulator: trades, stops cleanly, and the engine's fil
   assert.equal(report.fills, venue.executions.length, "every venue trade is one engine fill");
   const ids = venue.orders.map((o: { clientOrderId: string }) => o.clientOrderId).filter((c: string) => !c.startsWith("hsl-"));
   assert.equal(new Set(ids).size, ids.length, "one venue order per client order id");
+  // The account opened at the venue's wallet (cash moved in, not a profit): the run's drawdown is
+  // its trading's. Every live report said "max drawdown 90%": the equity sampled at the configured
+  // capital before the opening read as a fall from the opened balance.
+  const perf = (report as unknown as { performance: { maxDrawdownPct: number; startEquity: string } }).performance;
+  assert.equal(perf.startEquity, "100000", "the run starts from the venue's wallet");
+  assert.ok(perf.maxDrawdownPct < 1, `max drawdown ${perf.maxDrawdownPct}%`);
 });
