@@ -143,7 +143,7 @@ class BinanceAdapter implements LiveAdapter {
         },
       },
       onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
-      onAccountUpdate: () => this.#onAccountUpdate(),
+      onAccountUpdate: (reason) => this.#onAccountUpdate(reason),
       keepAliveMs: endpoints.keepAliveMs,
       maxConnectionMs: endpoints.maxConnectionMs,
     });
@@ -411,8 +411,17 @@ class BinanceAdapter implements LiveAdapter {
     return { ok: false, why: "failed", detail };
   }
 
-  /** The balance moved: read the account once the burst is over and push it as a wallet report. */
-  #onAccountUpdate(): void {
+  /**
+   * The balance moved: read the account once the burst is over and push it as a wallet report
+   * (the core then reconciles the ledger and the wallet, to explain a transfer). Not for a trade
+   * (`m` ORDER): its effect on the balance comes with its fill, and the periodic reconciliation
+   * compares the wallet. Binance meters reads by weight per IP (2 400 a minute): the account read
+   * (5), the ledger (`/fapi/v1/income`, 30) and the account again after every fill burst took
+   * ~1 000 a minute for one busy engine, and past the budget hean's limiter holds every read and
+   * cancel (reconciliation, the kill switch's check) until the minute turns.
+   */
+  #onAccountUpdate(reason: string): void {
+    if (reason === "ORDER") return;
     this.#walletPush ??= this.#core.clock.setTimeout(() => {
       this.#walletPush = undefined;
       // Stopped or reconnecting: the next reconciliation reads the account anyway.

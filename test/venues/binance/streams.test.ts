@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { createServer, request } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { dec } from "../../../src/core/decimal.ts";
+import { dec, format } from "../../../src/core/decimal.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
 import { BinanceRig, KEY, SECRET, waitFor } from "./rig.ts";
@@ -90,6 +90,34 @@ describe("Binance streams", () => {
       assert.equal(rig.duplicateFills, 0);
       const order = venue.orders.find((o: any) => o.clientOrderId === id);
       assert.equal(rig.state.orders.get(id)!.filledQty, dec(order.executedQty), "the engine's fills add up to the venue's");
+      assert.deepEqual(rig.refused, []);
+    } finally {
+      await rig.stop(false);
+    }
+  });
+
+  test("a trade's ACCOUNT_UPDATE costs no account or ledger read (Binance meters them by weight); a funding one is read and pushed", async () => {
+    // Each fill's ACCOUNT_UPDATE was followed by GET /fapi/v2/account (5) and, for the core's
+    // wallet check, GET /fapi/v1/income (30) + /fapi/v2/account again: ~40 weight a burst, about
+    // 1 000 of the IP's 2 400 a minute for one engine on a busy strategy. Past 90% hean's limiter
+    // held every read and cancel until the minute turned (seen live: the kill switch could not
+    // verify flat, RECONCILE_FAILED VENUE_RATE_LIMITED). The trade itself comes with the fill;
+    // the periodic reconciliation compares the wallet.
+    const rig = await fresh({ reconcilePositionsMs: 1_500 });
+    try {
+      const first = rig.events.length;
+      const id = rig.place({ side: "buy", qty: "0.02", price: await rig.through("buy") });
+      await waitFor("filled", () => rig.status(id) === "FILLED");
+      // Two periodic wallet reconciliations after the fill: a pushed wallet (1 s after its
+      // ACCOUNT_UPDATE) would have been journaled by then.
+      const reconciled = () => rig.events.slice(first).filter((e) => e.type === "account.snapshot" && e.source === "reconciliation").length;
+      const seen = reconciled();
+      await waitFor("two periodic reconciliations", () => reconciled() >= seen + 2);
+      sim.settleFunding("BTCUSDT", "0.001");
+      const wallet = dec((await rig.venueState()).wallet.walletBalance);
+      await waitFor("the funding's balance pushed", () => rig.events.slice(first).some((e) => e.type === "account.snapshot" && e.source === "stream" && e.walletBalance === wallet));
+      const pushed = rig.events.slice(first).filter((e) => e.type === "account.snapshot" && e.source === "stream");
+      assert.deepEqual(pushed.map((e) => e.type === "account.snapshot" && format(e.walletBalance)), [format(wallet)], "only the funding's balance was pushed");
       assert.deepEqual(rig.refused, []);
     } finally {
       await rig.stop(false);
