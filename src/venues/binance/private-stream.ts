@@ -133,6 +133,8 @@ export class PrivateStream {
     const t = this.#o.tuning;
     const conn: WsConnection = new WsConnection({
       url: `${this.#o.url.replace(/\/+$/, "")}/ws/${encodeURIComponent(answer.key)}`,
+      // The listen key lets anyone read the account's stream for an hour: never in a message.
+      label: `${this.#o.url.replace(/\/+$/, "")}/ws/<listenKey>`,
       clock: this.#o.clock,
       random: this.#o.random,
       ...binanceStreamBasics(t),

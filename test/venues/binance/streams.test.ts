@@ -10,7 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import WebSocket, { WebSocketServer } from "ws";
 import { dec, format } from "../../../src/core/decimal.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
@@ -121,6 +123,40 @@ describe("Binance streams", () => {
       assert.deepEqual(rig.refused, []);
     } finally {
       await rig.stop(false);
+    }
+  });
+
+  test("a frame hean cannot read on the user data stream is said without the listen key (it grants the account's stream)", async () => {
+    // A loopback proxy for the user data stream: forwards /ws/<listenKey> to the simulator and
+    // puts a frame that is not JSON in front of the venue's first message.
+    const keys: string[] = [];
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    wss.on("connection", (client, req) => {
+      keys.push(decodeURIComponent((req.url ?? "").replace(/^\/ws\//, "")));
+      const venue = new WebSocket(`${sim.wsUrl}${req.url ?? ""}`);
+      venue.on("open", () => client.send("{not json"));
+      venue.on("message", (m) => client.send(m.toString()));
+      const close = (): void => {
+        client.terminate();
+        venue.terminate();
+      };
+      for (const s of [client, venue]) s.on("close", close).on("error", close);
+    });
+    await new Promise<void>((resolve) => (wss.address() === null ? wss.once("listening", () => resolve()) : resolve()));
+    await sim.reset({ seed: 33 });
+    const rig = await BinanceRig.start({ sim, venue: { wsPrivateUrl: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}` } });
+    try {
+      await waitFor("the frame refused", () => rig.alerts("VENUE_MALFORMED_MESSAGE").length > 0);
+      assert.ok(keys.length > 0 && keys.every((k) => k.length > 0));
+      for (const a of rig.alerts("VENUE_MALFORMED_MESSAGE")) {
+        const said = JSON.stringify(a);
+        for (const key of keys) assert.ok(!said.includes(key), `the listen key is in ${said}`);
+        assert.match(said, /\/ws\//, "it still says which stream");
+      }
+    } finally {
+      await rig.stop(false);
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => wss.close(resolve));
     }
   });
 
