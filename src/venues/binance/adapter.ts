@@ -21,7 +21,7 @@ import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
 import type { Params } from "../live/rest-client.ts";
-import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
+import type { AccountReport, AccountView, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import { CODE_LISTEN_KEY, CODE_NO_SUCH_ORDER, codeOf } from "./classify.ts";
 import { PrivateStream, type KeyAnswer } from "./private-stream.ts";
@@ -88,8 +88,8 @@ export function createParams(r: VenueOrderRequest): Params {
   };
 }
 
-export function binanceWire(endpoints: BinanceEndpoints): LiveWire {
-  return { name: "Binance", scopeOf: binanceScopeOf, connect: (core) => new BinanceAdapter(endpoints, core) };
+export function binanceWire(endpoints: BinanceEndpoints, account: AccountView): LiveWire {
+  return { name: "Binance", scopeOf: binanceScopeOf, connect: (core) => new BinanceAdapter(endpoints, core, account) };
 }
 
 class BinanceAdapter implements LiveAdapter {
@@ -100,9 +100,12 @@ class BinanceAdapter implements LiveAdapter {
   /** orderId → clientOrderId, per symbol, for trades (which carry no client order id). */
   readonly #clientIds = new Map<string, string>();
   #walletPush: TimerHandle | undefined;
+  readonly #untradedSeen = new Set<string>();
+  readonly #account: AccountView;
 
-  constructor(endpoints: BinanceEndpoints, core: LiveCore) {
+  constructor(endpoints: BinanceEndpoints, core: LiveCore, account: AccountView) {
     this.#core = core;
+    this.#account = account;
     const { clock, random, tuning, emit, alert } = core;
     this.#rest = new BinanceRest({
       baseUrl: endpoints.restUrl,
@@ -137,6 +140,14 @@ class BinanceAdapter implements LiveAdapter {
       alert,
       feed: {
         ...core.privateFeed,
+        // The stream carries every symbol's trades: one hean does not trade is someone else's on
+        // this account (the operator, another bot). Booked as an external fill it became a position
+        // hean neither reconciles nor closes (the opposite of a position opened before hean
+        // started); its cash comes from the income ledger instead (see cashLedger).
+        onFill: (report) => {
+          if (this.#booksTradesOf(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
+          else this.#untradedFill(report.symbol);
+        },
         onOrder: (report) => {
           if (report.clientOrderId !== undefined) this.#remember(report.symbol, report.venueOrderId, report.clientOrderId);
           core.privateFeed.onOrder(report);
@@ -247,7 +258,9 @@ class BinanceAdapter implements LiveAdapter {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
     const out: CashReport[] = [];
     for (const i of await this.#income({}, startTime, endMs)) {
-      const c = cashReportOf(i);
+      // Someone else's trading: a symbol hean neither trades nor holds, a trade it did not book (a
+      // fill of its own on such a symbol, read here before the stream brought it, is held).
+      const c = cashReportOf(i, (x) => !this.#booksTradesOf(x.symbol, "") && (x.tradeId === "" || !this.#account.hasFill(`${x.symbol}:${x.tradeId}`)));
       if (c !== undefined) out.push(c);
     }
     return out.sort((a, b) => a.venueTs - b.venueTs);
@@ -412,6 +425,22 @@ class BinanceAdapter implements LiveAdapter {
   }
 
   /**
+   * Whether a trade is hean's to book: a symbol it trades, one it still holds (from a run on other
+   * symbols: its exits and their reconciliation go on), or its own order's.
+   */
+  #booksTradesOf(symbol: string, clientOrderId: string | undefined): boolean {
+    if (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO) return true;
+    return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
+  }
+
+  /** A trade on a symbol hean does not trade: said once per symbol, left out. */
+  #untradedFill(symbol: string): void {
+    if (this.#untradedSeen.has(symbol)) return;
+    this.#untradedSeen.add(symbol);
+    this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L and fees come from the income ledger`, { symbol });
+  }
+
+  /**
    * The balance moved: read the account once the burst is over and push it as a wallet report
    * (the core then reconciles the ledger and the wallet, to explain a transfer). Not for a trade
    * (`m` ORDER): its effect on the balance comes with its fill, and the periodic reconciliation
@@ -441,6 +470,6 @@ export interface BinanceVenueOptions extends BinanceEndpoints, Omit<LiveVenueOpt
 /** The live core over Binance's wire. */
 export class BinanceVenue extends LiveVenue {
   constructor(options: BinanceVenueOptions) {
-    super({ ...options, id: "binance", wire: binanceWire(options) });
+    super({ ...options, id: "binance", wire: binanceWire(options, options.account) });
   }
 }

@@ -318,6 +318,8 @@ export interface WireIncome {
   readonly asset: string;
   readonly time: number;
   readonly tranId: string;
+  /** The trade a REALIZED_PNL or COMMISSION record comes from ("" for the others). */
+  readonly tradeId: string;
 }
 
 export function parseIncome(input: unknown): WireIncome {
@@ -330,6 +332,7 @@ export function parseIncome(input: unknown): WireIncome {
     asset: text(kind, raw, "asset", { nonEmpty: true }),
     time: int(kind, raw, "time"),
     tranId: String(int(kind, raw, "tranId")),
+    tradeId: typeof raw.tradeId === "number" ? String(raw.tradeId) : typeof raw.tradeId === "string" ? raw.tradeId : "",
   };
 }
 
@@ -356,7 +359,14 @@ const CASH_INCOME: Readonly<Record<string, CashReport["reason"]>> = {
   STRATEGY_UMFUTURES_TRANSFER: "transfer",
 };
 
-export function cashReportOf(i: WireIncome): CashReport | undefined {
+/**
+ * An income record that is a cash adjustment: a transfer, bonus or rebate; and a record of
+ * someone else's trading on the account that hean books nowhere else (`untraded` says which).
+ */
+export function cashReportOf(i: WireIncome, untraded: (i: WireIncome) => boolean = () => false): CashReport | undefined {
+  if (i.symbol !== "" && !Object.hasOwn(CASH_INCOME, i.incomeType) && untraded(i)) {
+    return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason: "untraded", detail: `${i.incomeType} ${i.symbol}`, venueTs: i.time };
+  }
   const reason = Object.hasOwn(CASH_INCOME, i.incomeType) ? CASH_INCOME[i.incomeType] : undefined;
   if (reason === undefined) return undefined;
   return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason, detail: i.incomeType, venueTs: i.time };
