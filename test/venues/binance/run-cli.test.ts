@@ -70,3 +70,20 @@ test("live on the Binance simulator: trades, stops cleanly, and the engine's fil
   assert.equal(perf.startEquity, "100000", "the run starts from the venue's wallet");
   assert.ok(perf.maxDrawdownPct < 1, `max drawdown ${perf.maxDrawdownPct}%`);
 });
+
+test("a restart on fewer symbols than the journal holds positions in is refused (exit 2) before anything connects, naming them", async () => {
+  await sim.reset({ seed: 3 });
+  const env = { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET };
+  const live = ["--mode", "live", "--i-understand-live-trading", "--ws-private-url", sim.wsUrl, "--set", "strategy.params.holdMs=600000", "--set", 'strategy.params.sides="long"'];
+  const holdsEth = async (): Promise<boolean> => (await venueState()).positions.some((p: { symbol: string; positionAmt: string }) => p.symbol === "ETHUSDT" && Number(p.positionAmt) > 0);
+  // SIGTERM keeps the positions (only stop/flatten close them): the journal holds ETHUSDT.
+  const first = await run("held", live, env, holdsEth);
+  assert.equal(first.code, 0, first.out);
+  const ordersBefore = (await venueState()).orders.length;
+  // Before: it started, had no ETHUSDT data, and the kill switch flattened everything as stale.
+  const second = await run("held", [...live, "--symbols", "BTCUSDT"], env);
+  assert.equal(second.code, 2, second.out);
+  assert.match(second.out, /CONFIG_INVALID: the journal holds positions in ETHUSDT \(/);
+  assert.equal((await venueState()).orders.length, ordersBefore, "nothing sent to the venue");
+  assert.ok(await holdsEth(), "the position is left as it was");
+});
