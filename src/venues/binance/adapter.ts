@@ -71,6 +71,8 @@ const MAX_ORDER_FILL_PAGES = 20;
 const CLIENT_ID_MEMORY = 50_000;
 /** A pushed balance change is followed by one read of the account this soon (once per burst). */
 const WALLET_PUSH_MS = 1_000;
+/** How far back a funding update's records are read (settlements are 8 hours apart; the id dedupes). */
+const FUNDING_LOOKBACK_MS = 10 * 60_000;
 
 /** The exact create parameters (in the order they are signed). */
 export function createParams(r: VenueOrderRequest): Params {
@@ -101,6 +103,8 @@ class BinanceAdapter implements LiveAdapter {
   readonly #clientIds = new Map<string, string>();
   #walletPush: TimerHandle | undefined;
   readonly #untradedSeen = new Set<string>();
+  /** A FUNDING_FEE update came in the burst the next account push covers. */
+  #fundingDue = false;
   readonly #account: AccountView;
 
   constructor(endpoints: BinanceEndpoints, core: LiveCore, account: AccountView) {
@@ -451,17 +455,41 @@ class BinanceAdapter implements LiveAdapter {
    */
   #onAccountUpdate(reason: string): void {
     if (reason === "ORDER") return;
+    if (reason === "FUNDING_FEE") this.#fundingDue = true;
     this.#walletPush ??= this.#core.clock.setTimeout(() => {
       this.#walletPush = undefined;
       // Stopped or reconnecting: the next reconciliation reads the account anyway.
       if (!this.privateStream.ready) return;
-      void this.wallet().then(
-        (w) => {
-          if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
-        },
-        () => undefined,
-      );
+      const funding = this.#fundingDue;
+      this.#fundingDue = false;
+      void this.#pushAccount(funding);
     }, WALLET_PUSH_MS);
+  }
+
+  /**
+   * A funding settlement is booked before the balance it moved is shown and compared with the
+   * engine's cash: the core compares a pushed wallet within a second or two, and funding was
+   * otherwise booked only by the executions reconciliation (every `reconcileOrdersMs`), so a
+   * funding above `risk.maxAccountDivergence` read as ACCOUNT_DIVERGENCE and put the engine in
+   * QUARANTINE until then. The stream states only the balance: the records come from the ledger
+   * (booked once by their id, whichever path reads them first).
+   */
+  async #pushAccount(funding: boolean): Promise<void> {
+    if (funding) {
+      try {
+        const end = this.#core.time.now();
+        const records = await this.#income({ incomeType: "FUNDING_FEE" }, end - FUNDING_LOOKBACK_MS, end);
+        for (const i of records) if (i.incomeType === "FUNDING_FEE" && this.#core.symbols.includes(i.symbol)) this.#core.privateFeed.onFunding(fundingReportOf(i));
+      } catch {
+        // The executions reconciliation books it; the wallet is still shown.
+      }
+    }
+    try {
+      const w = await this.wallet();
+      if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
+    } catch {
+      // The next reconciliation reads the account anyway.
+    }
   }
 }
 
