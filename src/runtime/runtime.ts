@@ -338,6 +338,8 @@ export class Runtime {
     try {
       listed = await venue.instruments();
     } catch (e) {
+      // The venue answered and refused a configured symbol: no journaled rules make it tradable.
+      if (isHeanError(e, "CONFIG_INVALID")) throw e;
       const missing = config.symbols.filter((s) => !engine.state.instruments.has(s));
       if (missing.length > 0) {
         if (retry) return false;

@@ -46,6 +46,7 @@ import {
   parsePosition,
   parseTrade,
   positionReportOf,
+  untradableListings,
 } from "./wire.ts";
 
 export interface BinanceEndpoints {
@@ -296,8 +297,18 @@ class BinanceAdapter implements LiveAdapter {
     );
   }
 
+  /**
+   * A configured symbol Binance lists but hean cannot trade is refused with why (it read as "does
+   * not list", or a USDC-margined BTCUSDC was traded as if margined in USDT).
+   */
   async instruments(): Promise<Instrument[]> {
-    return parseExchangeInfo(await this.#rest.read("/fapi/v1/exchangeInfo", {}, { signed: false }));
+    const raw = await this.#rest.read("/fapi/v1/exchangeInfo", {}, { signed: false });
+    const untradable = untradableListings(raw);
+    const refused = this.#core.symbols.filter((s) => untradable.has(s));
+    if (refused.length > 0) {
+      throw new HeanError("CONFIG_INVALID", `binance lists ${refused.map((s) => `${s}, but hean cannot trade it: ${untradable.get(s)}`).join("; ")}`, { symbols: refused });
+    }
+    return parseExchangeInfo(raw);
   }
 
   /** One cheap signed read (weight 1). */
