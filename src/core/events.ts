@@ -447,8 +447,12 @@ export interface FundingPaidEvent {
   readonly source: AccountSource;
 }
 
-/** Why cash moved without a trade. `transfer`: deposit or withdrawal; `venue`: bonus, fee refund, interest, … */
-export type CashAdjustmentReason = "transfer" | "venue";
+/**
+ * Why cash moved without a trade of hean's. `transfer`: deposit or withdrawal; `venue`: bonus,
+ * fee refund, interest, …; `untraded`: the account's trading (P&L, fees, funding) in a symbol
+ * hean does not trade: someone else's on the same account (the operator by hand, another bot).
+ */
+export type CashAdjustmentReason = "transfer" | "venue" | "untraded";
 
 /**
  * Cash that moved without a trade or funding. It is not P&L: the risk references (capital base,

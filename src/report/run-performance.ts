@@ -29,7 +29,10 @@ export const DEFAULT_PERFORMANCE_BOUNDS: PerformanceBounds = { recentTrades: 1_0
 /** The first bucket width: one sample per second until the run outgrows `CURVE_POINTS`. */
 const FIRST_BUCKET_MS = 1_000;
 
-/** One bucket of the equity curve: its last sample, and its extremes with their times. */
+/**
+ * One bucket of the equity curve: its last sample, and its extremes with their times. Held net of
+ * the cash moved in or out without a trade up to each sample (see `RunPerformance.apply`).
+ */
 export interface CurveBucket {
   readonly ts: number;
   readonly close: Dec;
@@ -55,6 +58,11 @@ export interface RunPerformanceSnapshot {
   readonly recent: readonly RoundTrip[];
   readonly bucketMs: number;
   readonly curve: readonly CurveBucket[];
+  /**
+   * "net": the buckets are net of transfers (equity less the transfers up to each sample). Absent
+   * in snapshots written before: their buckets are plain equity, converted on load.
+   */
+  readonly curveBasis?: "net";
   readonly drawdown: DrawdownState | null;
   readonly transfers: Dec;
   readonly prices: readonly BenchmarkPrices[];
@@ -111,7 +119,9 @@ export class RunPerformance {
     const moved = transfers();
     if (moved !== this.#transfers && this.#drawdown !== null) this.#drawdown = { ...this.#drawdown, peak: add(this.#drawdown.peak, sub(moved, this.#transfers)) };
     this.#transfers = moved;
-    this.#sample(ts, equityAt(this.#marks));
+    const equity = equityAt(this.#marks);
+    this.#trackDrawdown(ts, equity);
+    this.#sample(ts, sub(equity, moved));
   }
 
   /** Closed trades, oldest first (the most recent `recentTrades`). */
@@ -119,14 +129,22 @@ export class RunPerformance {
     return this.#recent;
   }
 
-  /** The equity curve, oldest first: each bucket's extremes and close in time order. */
+  /**
+   * The equity curve, oldest first: each bucket's extremes and close in time order, every point
+   * as if the cash moved so far (deposits, withdrawals, a live account's opening balance) had
+   * been there from the start. A transfer is not a gain or a loss: read plainly, a live run's
+   * samples at the configured capital before the venue's wallet was adopted made every live
+   * report say "max drawdown 90%" (10 000 against an opened 100 000) and the first minute's
+   * return +900%.
+   */
   equityCurve(): EquityPoint[] {
     const out: EquityPoint[] = [];
+    const moved = this.#transfers;
     for (const b of this.#curve) {
       const points: EquityPoint[] = [
-        { ts: b.lowTs, equity: b.low },
-        { ts: b.highTs, equity: b.high },
-        { ts: b.ts, equity: b.close },
+        { ts: b.lowTs, equity: add(b.low, moved) },
+        { ts: b.highTs, equity: add(b.high, moved) },
+        { ts: b.ts, equity: add(b.close, moved) },
       ];
       points.sort((x, y) => x.ts - y.ts);
       for (const p of points) {
@@ -181,6 +199,7 @@ export class RunPerformance {
       recent: [...this.#recent],
       bucketMs: this.#bucketMs,
       curve: [...this.#curve],
+      curveBasis: "net",
       drawdown: this.#drawdown,
       transfers: this.#transfers,
       prices: this.benchmark(),
@@ -194,7 +213,8 @@ export class RunPerformance {
     const p = new RunPerformance(bounds, s.ledger);
     p.#recent = s.recent.slice(-bounds.recentTrades);
     p.#bucketMs = s.bucketMs;
-    p.#curve = [...s.curve];
+    // An older snapshot's buckets are plain equity: taken as net of the transfers it had made, they read back as they did.
+    p.#curve = s.curveBasis === "net" ? [...s.curve] : s.curve.map((b) => ({ ...b, close: sub(b.close, s.transfers), low: sub(b.low, s.transfers), high: sub(b.high, s.transfers) }));
     while (p.#curve.length > bounds.curvePoints) p.#thin();
     // A snapshot from before `underwater` was kept counts its open span as it did then.
     const dd: (Omit<DrawdownState, "underwater"> & { readonly underwater?: boolean }) | null = s.drawdown;
@@ -216,8 +236,8 @@ export class RunPerformance {
     else p.last = mid;
   }
 
+  /** One sample of the curve, net of transfers. */
   #sample(ts: number, equity: Dec): void {
-    this.#trackDrawdown(ts, equity);
     const last = this.#curve.at(-1);
     if (last !== undefined && Math.floor(last.ts / this.#bucketMs) === Math.floor(ts / this.#bucketMs) && ts >= last.ts) {
       this.#curve[this.#curve.length - 1] = {

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Clock, RealClock, type TimerHandle } from "../core/clock.ts";
-import { dec, sub } from "../core/decimal.ts";
+import { type Dec, dec, format, sub } from "../core/decimal.ts";
 import { HeanError, describeError, isHeanError } from "../core/errors.ts";
 import type { AlertEvent, BookEvent, HeanEvent } from "../core/events.ts";
 import { BUILTIN_INSTRUMENTS, type Instrument, InstrumentRegistry, assertListed, sameRules } from "../core/instrument.ts";
@@ -242,6 +242,7 @@ export class Runtime {
     const journal = options.journal ?? openJournal(config, options.journalLoss ?? "refuse");
     try {
       const replay = replayJournal(journal, config.initialCash, engineStateOptions(config));
+      assertHeldSymbolsTraded(config.symbols, replay.state.portfolio.openPositions());
       return new Runtime(options, journal, replay, liveVenue, paperVenue, strategies);
     } catch (e) {
       // The journal's writer thread would keep the process alive forever after a failed start.
@@ -337,6 +338,8 @@ export class Runtime {
     try {
       listed = await venue.instruments();
     } catch (e) {
+      // The venue answered and refused a configured symbol: no journaled rules make it tradable.
+      if (isHeanError(e, "CONFIG_INVALID")) throw e;
       const missing = config.symbols.filter((s) => !engine.state.instruments.has(s));
       if (missing.length > 0) {
         if (retry) return false;
@@ -502,6 +505,23 @@ const lossDetail = (recovery: Recovery | undefined): object => (recovery === und
 /** The configured strategies, built and checked (a strategy file is loaded here): `strategies[]`, else `strategy`. */
 export function configuredStrategies(config: HeanConfig): Promise<PlacedStrategy[]> {
   return buildStrategies(config.strategies.length > 0 ? config.strategies : [singleStrategySpec(config.strategy)], config.symbols);
+}
+
+/**
+ * A restart on fewer symbols than the journal holds positions in is refused before anything
+ * connects: hean subscribes to the configured symbols only, so a held one got no market data,
+ * looked stale after `risk.staleDataMs` and the kill switch flattened every position and halted
+ * ("STALE_MARKET_DATA (ETHUSDT silent 10006 ms)"), which nobody asked for.
+ */
+function assertHeldSymbolsTraded(symbols: readonly string[], open: readonly { readonly symbol: string; readonly qty: Dec }[]): void {
+  const held = open.filter((p) => !symbols.includes(p.symbol));
+  if (held.length === 0) return;
+  const named = held.map((p) => `${p.symbol} (${format(p.qty)})`).join(", ");
+  throw new HeanError(
+    "CONFIG_INVALID",
+    `the journal holds positions in ${named}, which the run's symbols (${symbols.join(", ")}) do not include: hean would have no market data for them and its kill switch would flatten everything once they look stale; add them to --symbols (hean then reconciles and manages them), or close them first with the symbols they were traded with`,
+    { held: held.map((p) => p.symbol), symbols: [...symbols] },
+  );
 }
 
 /** The engine state's windows, as the config sets them: the replay and the snapshot keeper build the same state. */

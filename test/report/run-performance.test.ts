@@ -89,6 +89,22 @@ test("a snapshot restores the same figures, and a deposit is not a recovery from
   assert.equal(Number(dd.maxPct.toFixed(5)), 0.00101);
 });
 
+test("cash moved without a trade is no drawdown or return: the curve reads as if it had been there from the start", () => {
+  // A withdrawal of half the account after the first mark: plainly read, a 50% fall.
+  const st = engine([mark("99", "101", T0)]);
+  st.apply({ type: "cash.adjusted", ts: T0 + 1_000, adjustmentId: "w1", amount: dec("-5000"), reason: "transfer", detail: "TRANSFER_OUT", venueTs: T0 + 1_000, source: "stream" });
+  st.apply(mark("99", "101", T0 + 2_000));
+  const s = st.performance.summary(st.portfolio.capitalIn, st.portfolio.equity());
+  assert.equal(s.startEquity, "5000");
+  assert.equal(s.maxDrawdownPct, 0);
+  assert.equal(s.totalReturnPct, 0);
+  assert.deepEqual(new Set(st.performance.equityCurve().map((p) => format(p.equity))), new Set(["5000"]));
+  // A snapshot written before the curve was kept net of transfers (plain equity) reads back the same.
+  const { curveBasis: _net, ...current } = st.performance.snapshot();
+  const old: RunPerformanceSnapshot = { ...current, curve: current.curve.map((b) => ({ ...b, close: dec("5000"), low: dec("5000"), high: dec("5000") })) };
+  assert.deepEqual(new Set(RunPerformance.fromSnapshot(old).equityCurve().map((p) => format(p.equity))), new Set(["5000"]));
+});
+
 test("time at the peak is no drawdown: the duration counts from the last sample at the peak to the first back at it", () => {
   // Flat (equity 10000) from T0 to T0 + 50 s, marked twice; bought at T0 + 50 s; marked back above 10000 at T0 + 70 s.
   const st = engine([

@@ -22,7 +22,7 @@ import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from ".
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
 import { type Paging, pagingOf } from "../live/paging.ts";
 import type { Params } from "../live/rest-client.ts";
-import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
+import type { AccountReport, AccountView, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import { CODE_LISTEN_KEY, CODE_NO_SUCH_ORDER, codeOf } from "./classify.ts";
 import { PrivateStream, type KeyAnswer } from "./private-stream.ts";
@@ -47,6 +47,7 @@ import {
   parsePosition,
   parseTrade,
   positionReportOf,
+  untradableListings,
 } from "./wire.ts";
 
 export interface BinanceEndpoints {
@@ -78,6 +79,8 @@ const PAGING: Paging = { listPages: 20, orderFillPages: 20, pageSize: MOST_PER_P
 const CLIENT_ID_MEMORY = 50_000;
 /** A pushed balance change is followed by one read of the account this soon (once per burst). */
 const WALLET_PUSH_MS = 1_000;
+/** How far back a funding update's records are read (settlements are 8 hours apart; the id dedupes). */
+const FUNDING_LOOKBACK_MS = 10 * 60_000;
 
 /** The exact create parameters (in the order they are signed). */
 export function createParams(r: VenueOrderRequest): Params {
@@ -95,8 +98,8 @@ export function createParams(r: VenueOrderRequest): Params {
   };
 }
 
-export function binanceWire(endpoints: BinanceEndpoints): LiveWire {
-  return { name: "Binance", scopeOf: binanceScopeOf, connect: (core) => new BinanceAdapter(endpoints, core) };
+export function binanceWire(endpoints: BinanceEndpoints, account: AccountView): LiveWire {
+  return { name: "Binance", scopeOf: binanceScopeOf, connect: (core) => new BinanceAdapter(endpoints, core, account) };
 }
 
 class BinanceAdapter implements LiveAdapter {
@@ -110,9 +113,14 @@ class BinanceAdapter implements LiveAdapter {
   /** orderId → clientOrderId, per symbol, for trades (which carry no client order id). */
   readonly #clientIds = new Map<string, string>();
   #walletPush: TimerHandle | undefined;
+  readonly #untradedSeen = new Set<string>();
+  /** A FUNDING_FEE update came in the burst the next account push covers. */
+  #fundingDue = false;
+  readonly #account: AccountView;
 
-  constructor(endpoints: BinanceEndpoints, core: LiveCore) {
+  constructor(endpoints: BinanceEndpoints, core: LiveCore, account: AccountView) {
     this.#core = core;
+    this.#account = account;
     this.#paging = pagingOf(PAGING, endpoints.paging);
     this.#page = Math.min(MOST_PER_PAGE, this.#paging.pageSize);
     const { clock, random, tuning, emit, alert } = core;
@@ -149,13 +157,21 @@ class BinanceAdapter implements LiveAdapter {
       alert,
       feed: {
         ...core.privateFeed,
+        // The stream carries every symbol's trades: one hean does not trade is someone else's on
+        // this account (the operator, another bot). Booked as an external fill it became a position
+        // hean neither reconciles nor closes (the opposite of a position opened before hean
+        // started); its cash comes from the income ledger instead (see cashLedger).
+        onFill: (report) => {
+          if (this.#booksTradesOf(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
+          else this.#untradedFill(report.symbol);
+        },
         onOrder: (report) => {
           if (report.clientOrderId !== undefined) this.#remember(report.symbol, report.venueOrderId, report.clientOrderId);
           core.privateFeed.onOrder(report);
         },
       },
       onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
-      onAccountUpdate: () => this.#onAccountUpdate(),
+      onAccountUpdate: (reason) => this.#onAccountUpdate(reason),
       keepAliveMs: endpoints.keepAliveMs,
       maxConnectionMs: endpoints.maxConnectionMs,
     });
@@ -259,7 +275,9 @@ class BinanceAdapter implements LiveAdapter {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
     const out: CashReport[] = [];
     for (const i of await this.#income({}, startTime, endMs)) {
-      const c = cashReportOf(i);
+      // Someone else's trading: a symbol hean neither trades nor holds, a trade it did not book (a
+      // fill of its own on such a symbol, read here before the stream brought it, is held).
+      const c = cashReportOf(i, (x) => !this.#booksTradesOf(x.symbol, "") && (x.tradeId === "" || !this.#account.hasFill(`${x.symbol}:${x.tradeId}`)));
       if (c !== undefined) out.push(c);
     }
     return out.sort((a, b) => a.venueTs - b.venueTs);
@@ -291,8 +309,18 @@ class BinanceAdapter implements LiveAdapter {
     );
   }
 
+  /**
+   * A configured symbol Binance lists but hean cannot trade is refused with why (it read as "does
+   * not list", or a USDC-margined BTCUSDC was traded as if margined in USDT).
+   */
   async instruments(): Promise<Instrument[]> {
-    return parseExchangeInfo(await this.#rest.read("/fapi/v1/exchangeInfo", {}, { signed: false }));
+    const raw = await this.#rest.read("/fapi/v1/exchangeInfo", {}, { signed: false });
+    const untradable = untradableListings(raw);
+    const refused = this.#core.symbols.filter((s) => untradable.has(s));
+    if (refused.length > 0) {
+      throw new HeanError("CONFIG_INVALID", `binance lists ${refused.map((s) => `${s}, but hean cannot trade it: ${untradable.get(s)}`).join("; ")}`, { symbols: refused });
+    }
+    return parseExchangeInfo(raw);
   }
 
   /** One cheap signed read (weight 1). */
@@ -441,19 +469,68 @@ class BinanceAdapter implements LiveAdapter {
     return { ok: false, why: "failed", detail };
   }
 
-  /** The balance moved: read the account once the burst is over and push it as a wallet report. */
-  #onAccountUpdate(): void {
+  /**
+   * Whether a trade is hean's to book: a symbol it trades, one it still holds (from a run on other
+   * symbols: its exits and their reconciliation go on), or its own order's.
+   */
+  #booksTradesOf(symbol: string, clientOrderId: string | undefined): boolean {
+    if (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO) return true;
+    return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
+  }
+
+  /** A trade on a symbol hean does not trade: said once per symbol, left out. */
+  #untradedFill(symbol: string): void {
+    if (this.#untradedSeen.has(symbol)) return;
+    this.#untradedSeen.add(symbol);
+    this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L and fees come from the income ledger`, { symbol });
+  }
+
+  /**
+   * The balance moved: read the account once the burst is over and push it as a wallet report
+   * (the core then reconciles the ledger and the wallet, to explain a transfer). Not for a trade
+   * (`m` ORDER): its effect on the balance comes with its fill, and the periodic reconciliation
+   * compares the wallet. Binance meters reads by weight per IP (2 400 a minute): the account read
+   * (5), the ledger (`/fapi/v1/income`, 30) and the account again after every fill burst took
+   * ~1 000 a minute for one busy engine, and past the budget hean's limiter holds every read and
+   * cancel (reconciliation, the kill switch's check) until the minute turns.
+   */
+  #onAccountUpdate(reason: string): void {
+    if (reason === "ORDER") return;
+    if (reason === "FUNDING_FEE") this.#fundingDue = true;
     this.#walletPush ??= this.#core.clock.setTimeout(() => {
       this.#walletPush = undefined;
       // Stopped or reconnecting: the next reconciliation reads the account anyway.
       if (!this.privateStream.ready) return;
-      void this.wallet().then(
-        (w) => {
-          if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
-        },
-        () => undefined,
-      );
+      const funding = this.#fundingDue;
+      this.#fundingDue = false;
+      void this.#pushAccount(funding);
     }, WALLET_PUSH_MS);
+  }
+
+  /**
+   * A funding settlement is booked before the balance it moved is shown and compared with the
+   * engine's cash: the core compares a pushed wallet within a second or two, and funding was
+   * otherwise booked only by the executions reconciliation (every `reconcileOrdersMs`), so a
+   * funding above `risk.maxAccountDivergence` read as ACCOUNT_DIVERGENCE and put the engine in
+   * QUARANTINE until then. The stream states only the balance: the records come from the ledger
+   * (booked once by their id, whichever path reads them first).
+   */
+  async #pushAccount(funding: boolean): Promise<void> {
+    if (funding) {
+      try {
+        const end = this.#core.time.now();
+        const records = await this.#income({ incomeType: "FUNDING_FEE" }, end - FUNDING_LOOKBACK_MS, end);
+        for (const i of records) if (i.incomeType === "FUNDING_FEE" && this.#core.symbols.includes(i.symbol)) this.#core.privateFeed.onFunding(fundingReportOf(i));
+      } catch {
+        // The executions reconciliation books it; the wallet is still shown.
+      }
+    }
+    try {
+      const w = await this.wallet();
+      if (w !== undefined && this.privateStream.ready) this.#core.privateFeed.onWallet(w);
+    } catch {
+      // The next reconciliation reads the account anyway.
+    }
   }
 }
 
@@ -462,6 +539,6 @@ export interface BinanceVenueOptions extends BinanceEndpoints, Omit<LiveVenueOpt
 /** The live core over Binance's wire. */
 export class BinanceVenue extends LiveVenue {
   constructor(options: BinanceVenueOptions) {
-    super({ ...options, id: "binance", wire: binanceWire(options) });
+    super({ ...options, id: "binance", wire: binanceWire(options, options.account) });
   }
 }

@@ -38,8 +38,11 @@ export interface PrivateStreamOptions {
   readonly feed: PrivateFeed;
   readonly alert: Alert;
   readonly onMalformed?: ((error: HeanError) => void) | undefined;
-  /** Something moved the account's balance (fills, funding, transfers). */
-  readonly onAccountUpdate?: (() => void) | undefined;
+  /**
+   * Something moved the account's balance: `reason` is the update's `a.m` (ORDER for a trade,
+   * FUNDING_FEE, DEPOSIT, WITHDRAW, ADJUSTMENT, …; "" when absent).
+   */
+  readonly onAccountUpdate?: ((reason: string) => void) | undefined;
   /** Keepalive interval (Binance: the key lives 60 min after the last keepalive; default 30 min). */
   readonly keepAliveMs?: number | undefined;
   /** Reopen before the venue's 24 h connection limit (default 23 h 50 min). */
@@ -49,6 +52,14 @@ export interface PrivateStreamOptions {
 export const DEFAULT_KEEPALIVE_MS = 30 * 60_000;
 /** Events that carry nothing the core reads (the same facts come in ORDER_TRADE_UPDATE or from REST). */
 const IGNORED_EVENTS: ReadonlySet<string> = new Set(["TRADE_LITE", "MARGIN_CALL", "ACCOUNT_CONFIG_UPDATE", "STRATEGY_UPDATE", "GRID_UPDATE", "CONDITIONAL_ORDER_TRIGGER_REJECT"]);
+
+/** The `a.m` of an ACCOUNT_UPDATE ("" when it has none: read as a balance move of unknown cause). */
+function accountUpdateReason(m: WireMessage): string {
+  const a = m.a;
+  if (typeof a !== "object" || a === null || Array.isArray(a)) return "";
+  const reason = (a as Record<string, unknown>).m;
+  return typeof reason === "string" ? reason : "";
+}
 
 export class PrivateStream {
   readonly #o: PrivateStreamOptions;
@@ -122,6 +133,8 @@ export class PrivateStream {
     const t = this.#o.tuning;
     const conn: WsConnection = new WsConnection({
       url: `${this.#o.url.replace(/\/+$/, "")}/ws/${encodeURIComponent(answer.key)}`,
+      // The listen key lets anyone read the account's stream for an hour: never in a message.
+      label: `${this.#o.url.replace(/\/+$/, "")}/ws/<listenKey>`,
       clock: this.#o.clock,
       random: this.#o.random,
       ...binanceStreamBasics(t),
@@ -204,7 +217,7 @@ export class PrivateStream {
     this.messages++;
     try {
       if (e === "ORDER_TRADE_UPDATE") this.#onOrderUpdate(m);
-      else if (e === "ACCOUNT_UPDATE") this.#o.onAccountUpdate?.();
+      else if (e === "ACCOUNT_UPDATE") this.#o.onAccountUpdate?.(accountUpdateReason(m));
       else if (e === "listenKeyExpired") this.#renew("the venue says the listen key expired");
       else if (!IGNORED_EVENTS.has(e)) this.#o.onMalformed?.(protocolError("frame", "e", e, "a known user-data event"));
     } catch (err) {

@@ -318,6 +318,8 @@ export interface WireIncome {
   readonly asset: string;
   readonly time: number;
   readonly tranId: string;
+  /** The trade a REALIZED_PNL or COMMISSION record comes from ("" for the others). */
+  readonly tradeId: string;
 }
 
 export function parseIncome(input: unknown): WireIncome {
@@ -330,6 +332,7 @@ export function parseIncome(input: unknown): WireIncome {
     asset: text(kind, raw, "asset", { nonEmpty: true }),
     time: int(kind, raw, "time"),
     tranId: String(int(kind, raw, "tranId")),
+    tradeId: typeof raw.tradeId === "number" ? String(raw.tradeId) : typeof raw.tradeId === "string" ? raw.tradeId : "",
   };
 }
 
@@ -356,7 +359,14 @@ const CASH_INCOME: Readonly<Record<string, CashReport["reason"]>> = {
   STRATEGY_UMFUTURES_TRANSFER: "transfer",
 };
 
-export function cashReportOf(i: WireIncome): CashReport | undefined {
+/**
+ * An income record that is a cash adjustment: a transfer, bonus or rebate; and a record of
+ * someone else's trading on the account that hean books nowhere else (`untraded` says which).
+ */
+export function cashReportOf(i: WireIncome, untraded: (i: WireIncome) => boolean = () => false): CashReport | undefined {
+  if (i.symbol !== "" && !Object.hasOwn(CASH_INCOME, i.incomeType) && untraded(i)) {
+    return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason: "untraded", detail: `${i.incomeType} ${i.symbol}`, venueTs: i.time };
+  }
   const reason = Object.hasOwn(CASH_INCOME, i.incomeType) ? CASH_INCOME[i.incomeType] : undefined;
   if (reason === undefined) return undefined;
   return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason, detail: i.incomeType, venueTs: i.time };
@@ -461,6 +471,9 @@ export function parseInstrument(input: unknown): Instrument | undefined {
   if (raw.status !== "TRADING") return undefined;
   const contract = typeof raw.contractType === "string" ? CONTRACTS[raw.contractType] : undefined;
   if (contract === undefined) return undefined;
+  // Margined in another asset (BTCUSDC): not hean's to trade (see untradableListings).
+  const margin = typeof raw.marginAsset === "string" ? raw.marginAsset : raw.quoteAsset;
+  if (margin !== "USDT") return undefined;
   if (!Array.isArray(raw.filters)) throw protocolError(kind, "filters", raw.filters, "a list");
   const filters = new Map<string, Raw>();
   for (const f of raw.filters) {
@@ -491,6 +504,26 @@ export function parseInstrument(input: unknown): Instrument | undefined {
     takerFee: BASE_TAKER_FEE,
     contract: { kind: contract, multiplier: tryDec(multiple ?? "1")! },
   };
+}
+
+/**
+ * The listed symbols hean cannot trade live, each with why: not in trading (a delisting settles,
+ * a break), a contract kind it does not trade, or margined in another asset than USDT (Binance's
+ * BTCUSDC perpetual is margined and charged in USDC; hean books margin, fees and P&L in USDT).
+ */
+export function untradableListings(input: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const raw = objectOf("instrument", input);
+  for (const item of listOf("instrument", raw.symbols)) {
+    if (typeof item !== "object" || item === null) continue;
+    const i = item as Raw;
+    if (typeof i.symbol !== "string") continue;
+    const margin = typeof i.marginAsset === "string" ? i.marginAsset : i.quoteAsset;
+    if (i.status !== "TRADING") out.set(i.symbol, `its status is ${String(i.status)}, not TRADING`);
+    else if (typeof i.contractType !== "string" || CONTRACTS[i.contractType] === undefined) out.set(i.symbol, `it is a ${String(i.contractType)} contract (hean trades PERPETUAL and quarterly ones)`);
+    else if (margin !== "USDT") out.set(i.symbol, `it is margined in ${String(margin)} (hean books margin, fees and P&L in USDT)`);
+  }
+  return out;
 }
 
 /** Every instrument in trading of an exchangeInfo answer. */

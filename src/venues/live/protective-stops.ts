@@ -99,7 +99,7 @@ export class ProtectiveStops {
       const want = protectiveStopPrice(position, this.#o.stopPct(symbol), instrument);
       if (want === position.stopLoss) return;
       await adapter.protectiveStop(symbol, want);
-      alert("info", "PROTECTIVE_STOP_SET", want === undefined ? `${symbol}: protective stop removed` : `${symbol}: protective stop resting at ${want} for ${position.qty}`, {
+      alert("info", "PROTECTIVE_STOP_SET", want === undefined ? `${symbol}: protective stop removed` : `${symbol}: protective stop resting at ${format(want)} for ${format(position.qty)}`, {
         symbol,
         stop: want === undefined ? null : format(want),
       });

@@ -18,6 +18,11 @@ import type { LiveTuning } from "../../config/venue-config.ts";
 
 export interface WsConnectionOptions {
   readonly url: string;
+  /**
+   * How messages name the connection (default: `url`). A URL that carries a credential (Binance's
+   * user data stream, `/ws/<listenKey>`) is named without it.
+   */
+  readonly label?: string | undefined;
   readonly clock: Clock;
   readonly random: () => number;
   readonly pingIntervalMs: number;
@@ -191,7 +196,7 @@ export class WsConnection {
   #malformed(what: string): void {
     this.malformedFrames++;
     try {
-      this.#o.onMalformed?.(new HeanError("VENUE_PROTOCOL", `dropped ${what} from ${this.#o.url}`, { kind: "frame" }));
+      this.#o.onMalformed?.(new HeanError("VENUE_PROTOCOL", `dropped ${what} from ${this.#o.label ?? this.#o.url}`, { kind: "frame" }));
     } catch {
       this.handlerErrors++;
     }

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { dec } from "../../../src/core/decimal.ts";
+import { dec, format } from "../../../src/core/decimal.ts";
 import { BUILTIN_INSTRUMENTS } from "../../../src/core/instrument.ts";
 import { protectiveStopPrice } from "../../../src/venues/live/protective-stops.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
@@ -35,6 +35,10 @@ test("a position gets a STOP_MARKET closePosition stop resting at the venue; a r
     const instrument = BUILTIN_INSTRUMENTS.find((i) => i.symbol === "BTCUSDT")!;
     const want = protectiveStopPrice({ qty: dec(position.positionAmt), avgPrice: dec(position.entryPrice) }, 2, instrument)!;
     assert.equal(dec(stops[0].stopPrice), want);
+    // The operator's log line names the price and the quantity as decimals (it printed the
+    // fixed-point integers: "resting at 58774000000000000000000 for 16000000000000000").
+    const set = rig.alerts("PROTECTIVE_STOP_SET")[0] as { message?: string };
+    assert.equal(set.message, `BTCUSDT: protective stop resting at ${format(want)} for ${format(dec(position.positionAmt))}`);
     // Reconciliation does not take the stop for an orphan or an external order.
     await rig.venue.reconcile("manual");
     assert.equal(rig.alerts("VENUE_ORPHAN_ORDER").length + rig.alerts("EXTERNAL_OPEN_ORDER").length, 0);

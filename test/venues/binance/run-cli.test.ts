@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -63,4 +65,64 @@ test("live on the Binance simulator: trades, stops cleanly, and the engine's fil
   assert.equal(report.fills, venue.executions.length, "every venue trade is one engine fill");
   const ids = venue.orders.map((o: { clientOrderId: string }) => o.clientOrderId).filter((c: string) => !c.startsWith("hsl-"));
   assert.equal(new Set(ids).size, ids.length, "one venue order per client order id");
+  // The account opened at the venue's wallet (cash moved in, not a profit): the run's drawdown is
+  // its trading's. Every live report said "max drawdown 90%": the equity sampled at the configured
+  // capital before the opening read as a fall from the opened balance.
+  const perf = (report as unknown as { performance: { maxDrawdownPct: number; startEquity: string } }).performance;
+  assert.equal(perf.startEquity, "100000", "the run starts from the venue's wallet");
+  assert.ok(perf.maxDrawdownPct < 1, `max drawdown ${perf.maxDrawdownPct}%`);
+});
+
+test("a restart on fewer symbols than the journal holds positions in is refused (exit 2) before anything connects, naming them", async () => {
+  await sim.reset({ seed: 3 });
+  const env = { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET };
+  const live = ["--mode", "live", "--i-understand-live-trading", "--ws-private-url", sim.wsUrl, "--set", "strategy.params.holdMs=600000", "--set", 'strategy.params.sides="long"'];
+  const holdsEth = async (): Promise<boolean> => (await venueState()).positions.some((p: { symbol: string; positionAmt: string }) => p.symbol === "ETHUSDT" && Number(p.positionAmt) > 0);
+  // SIGTERM keeps the positions (only stop/flatten close them): the journal holds ETHUSDT.
+  const first = await run("held", live, env, holdsEth);
+  assert.equal(first.code, 0, first.out);
+  const ordersBefore = (await venueState()).orders.length;
+  // Before: it started, had no ETHUSDT data, and the kill switch flattened everything as stale.
+  const second = await run("held", [...live, "--symbols", "BTCUSDT"], env);
+  assert.equal(second.code, 2, second.out);
+  assert.match(second.out, /CONFIG_INVALID: the journal holds positions in ETHUSDT \(/);
+  assert.equal((await venueState()).orders.length, ordersBefore, "nothing sent to the venue");
+  assert.ok(await holdsEth(), "the position is left as it was");
+});
+
+test("a symbol Binance lists margined in USDC is refused at start (exit 2) with why", async () => {
+  await sim.reset({ seed: 3 });
+  // The simulator lists USDT-margined contracts only: a proxy adds Binance's BTCUSDC perpetual.
+  const target = new URL(sim.url);
+  const proxy = createServer((req, res) => {
+    const rewrite = req.method === "GET" && req.url?.startsWith("/fapi/v1/exchangeInfo");
+    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      if (!rewrite) {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => {
+        const info = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        const btc = info.symbols.find((s: { symbol: string }) => s.symbol === "BTCUSDT");
+        info.symbols.push({ ...btc, symbol: "BTCUSDC", pair: "BTCUSDC", quoteAsset: "USDC", marginAsset: "USDC" });
+        const body = JSON.stringify(info);
+        res.writeHead(r.statusCode ?? 502, { ...r.headers, "content-length": Buffer.byteLength(body) }).end(body);
+      });
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  try {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const child = heanAsync(["run", "--venue", "binance", "--mode", "live", "--i-understand-live-trading", "--rest-url", proxyUrl, "--ws-public-url", sim.wsUrl, "--ws-private-url", sim.wsUrl, "--journal", join(dir, "usdc.db"), "--symbols", "BTCUSDC", "--strategy", "churn", "--duration", "5", "--quiet"], { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.equal(code, 2, child.output());
+    assert.match(child.output(), /CONFIG_INVALID: binance lists BTCUSDC, but hean cannot trade it: it is margined in USDC/);
+    assert.equal((await venueState()).orders.length, 0, "nothing sent to the venue");
+  } finally {
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  }
 });
