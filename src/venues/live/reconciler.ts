@@ -18,7 +18,9 @@
  * - Funding settlements the venue lists with the executions become `funding.paid` (booked once by
  *   the venue's id for them, however often a pass or the stream sees them).
  * - Wallet: cash-ledger entries since the last pass (transfers, bonuses, …) become cash
- *   adjustments, then the wallet itself an account snapshot under the venue's registry id.
+ *   adjustments, then the wallet itself an account snapshot under the venue's registry id, once
+ *   a ledger read after the wallet finds nothing the one before it did not (an entry landing
+ *   between the two reads is booked, and the wallet read again).
  *
  * Passes never overlap; a request during a pass is merged into the next one, and its caller is
  * answered when that pass ends: never made to wait for passes asked for after it (a venue slower
@@ -37,6 +39,9 @@ import { type OrderGateway, isOpen } from "./order-gateway.ts";
 import type { OrderTracker } from "./order-tracker.ts";
 import type { ServerTime } from "./server-time.ts";
 import { sleep } from "./sleep.ts";
+
+/** Wallet reads in one pass while the ledger read after each finds new entries (see `#wallet`). */
+const WALLET_READS = 3;
 
 export type ReconcilePart = "orders" | "executions" | "positions" | "wallet";
 export const ALL_PARTS: readonly ReconcilePart[] = ["orders", "executions", "positions", "wallet"];
@@ -366,16 +371,43 @@ export class Reconciler {
     }
   }
 
+  /**
+   * The ledger first: a snapshot must never be read before the entries that explain it. And the
+   * ledger again after it: an entry (a deposit, a transfer) that landed between the two reads is
+   * in the wallet but was not booked, and the books would read as diverged by money that is
+   * explained (ACCOUNT_DIVERGENCE, and the governor's quarantine for at least its dwell). While a
+   * read after the wallet finds entries the reads before it did not, they are booked and the
+   * wallet read again; past `WALLET_READS` the last one is shown all the same.
+   */
   async #wallet(): Promise<void> {
-    const { time, clock, tuning, emit, adapter, health, venue } = this.#o;
-    // The ledger first: a snapshot must never be read before the entries that explain it.
-    const end = time.now();
+    const { clock, tuning, health, venue } = this.#o;
     const start = Math.max(this.#ledgerCursor - tuning.executionOverlapMs, this.#floor);
-    for (const entry of await adapter.cashLedger(start, end)) emit(cashAdjustedOf(entry, clock.now(), "reconciliation"));
+    const booked = new Set<string>();
+    await this.#bookLedger(start, booked);
+    for (let reads = 1; ; reads++) {
+      const w = await this.#o.adapter.wallet();
+      if (w === undefined) return;
+      const late = await this.#bookLedger(start, booked);
+      if (late === 0 || reads >= WALLET_READS) {
+        health.wallet = { balance: w.walletBalance, equity: w.equity, at: clock.now() };
+        this.#o.emit(accountSnapshotOf(venue, w, clock.now(), "reconciliation"));
+        return;
+      }
+    }
+  }
+
+  /** The ledger's entries since `start` that are not in `booked` yet, booked (and added to it); how many. */
+  async #bookLedger(start: number, booked: Set<string>): Promise<number> {
+    const { time, clock, emit, adapter } = this.#o;
+    const end = time.now();
+    let added = 0;
+    for (const entry of await adapter.cashLedger(start, end)) {
+      if (booked.has(entry.adjustmentId)) continue;
+      booked.add(entry.adjustmentId);
+      added++;
+      emit(cashAdjustedOf(entry, clock.now(), "reconciliation"));
+    }
     this.#ledgerCursor = end;
-    const w = await adapter.wallet();
-    if (w === undefined) return;
-    health.wallet = { balance: w.walletBalance, equity: w.equity, at: clock.now() };
-    emit(accountSnapshotOf(venue, w, clock.now(), "reconciliation"));
+    return added;
   }
 }
