@@ -17,7 +17,8 @@ import { dec } from "../../../src/core/decimal.ts";
 import type { AlertEvent } from "../../../src/core/events.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
-import { BinanceRig, KEY, SECRET, orderTradesRead, restProxy, type RestProxy, waitFor } from "./rig.ts";
+import type { RestProxy } from "../live/rest-proxy.ts";
+import { BinanceRig, KEY, SECRET, binanceRestProxy, orderTradesRead, waitFor } from "./rig.ts";
 
 const BALANCE = "10000000";
 
@@ -64,7 +65,7 @@ async function untilRead(rig: BinanceRig, proxy: RestProxy, reads: number): Prom
 describe("Binance paging", () => {
   test("past the page bound the trades read are booked, and each read cut short is said once however many passes read it again", async () => {
     await sim.reset({ seed: 71 });
-    const proxy = await restProxy(sim, { counted: orderTradesRead });
+    const proxy = await binanceRestProxy(sim, { counted: orderTradesRead });
     const rig = await started(proxy, ONE_PAGE_OF_TWO);
     try {
       const id = await tradedUnseen(rig);
@@ -97,7 +98,7 @@ describe("Binance paging", () => {
     await sim.reset({ seed: 72 });
     let refusing = false;
     // Once trading: every userTrades read is refused, the order's fetch and each pass's trade search.
-    const proxy = await restProxy(sim, { counted: orderTradesRead, refused: (url) => refusing && url.pathname === "/fapi/v1/userTrades" });
+    const proxy = await binanceRestProxy(sim, { counted: orderTradesRead, refused: (url) => refusing && url.pathname === "/fapi/v1/userTrades" });
     const rig = await started(proxy);
     try {
       refusing = true;

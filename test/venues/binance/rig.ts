@@ -4,7 +4,6 @@
  * `EngineState` applying every event the venue sends, orders placed as the executor places them.
  */
 import { createHmac } from "node:crypto";
-import { createServer, request } from "node:http";
 import { dec } from "../../../src/core/decimal.ts";
 import { Secret } from "../../../src/core/secrets.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
@@ -14,6 +13,7 @@ import { engineAccountView } from "../../../src/venues/live/account-view.ts";
 import type { AccountView } from "../../../src/venues/venue.ts";
 import { BinanceVenue, type BinanceVenueOptions } from "../../../src/venues/binance/adapter.ts";
 import { BinanceSigner, authorizeLiveSigning } from "../../../src/venues/binance/signer.ts";
+import { type RestProxy, restProxy } from "../live/rest-proxy.ts";
 import { VenueRig } from "../live/venue-rig.ts";
 import { FAST } from "../bybit/rig.ts";
 
@@ -109,46 +109,14 @@ export function liveOverrides(sim: BinanceSimulator, journalPath: string): strin
   ];
 }
 
-/** A pass-through proxy in front of the simulator's REST (point the rig's `restUrl` at it). */
-export interface RestProxy {
-  readonly url: string;
-  /** How many requests `counted` picked so far (counted as they arrive). */
-  count(): number;
-  close(): Promise<void>;
-}
-
 /**
- * The simulator's REST through a proxy that counts the requests `counted` picks and answers those
- * `refused` picks (asked per request: a test can stop refusing) with Binance's -1102 refusal
- * instead of passing them on.
+ * The simulator's REST through a proxy (`restProxy`) that counts the requests `counted` picks and
+ * answers those `refused` picks (asked per request: a test can stop refusing) with Binance's
+ * -1102 refusal instead of passing them on.
  */
-export async function restProxy(sim: BinanceSimulator, options: { readonly counted?: (url: URL) => boolean; readonly refused?: (url: URL) => boolean }): Promise<RestProxy> {
-  const target = new URL(sim.url);
-  let counted = 0;
-  const proxy = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", sim.url);
-    if (options.counted?.(url) === true) counted++;
-    if (options.refused?.(url) === true) {
-      req.resume();
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ code: -1102, msg: "Mandatory parameter was not sent, was empty/null, or malformed." }));
-      return;
-    }
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    req.pipe(up);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
-    count: () => counted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  };
+export function binanceRestProxy(sim: BinanceSimulator, options: { readonly counted?: (url: URL) => boolean; readonly refused?: (url: URL) => boolean }): Promise<RestProxy> {
+  const refusal = { status: 400, body: { code: -1102, msg: "Mandatory parameter was not sent, was empty/null, or malformed." } };
+  return restProxy(sim.url, { ...(options.counted !== undefined ? { counted: options.counted } : {}), refused: (url) => (options.refused?.(url) === true ? refusal : undefined) });
 }
 
 /** A request for one order's trades (`GET /fapi/v1/userTrades?orderId=`), as the venue's fetch of an order's fills sends it. */

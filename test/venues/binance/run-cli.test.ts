@@ -6,13 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type BinanceSimulator, startBinanceSimulator } from "../../../src/simulator/binance/main.ts";
 import { heanAsync, readReport } from "../../cli/cli-helpers.ts";
+import { restProxy, rewriteJson } from "../live/rest-proxy.ts";
 import { KEY, SECRET } from "./rig.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-bn-run-"));
@@ -93,36 +92,19 @@ test("a restart on fewer symbols than the journal holds positions in is refused 
 test("a symbol Binance lists margined in USDC is refused at start (exit 2) with why", async () => {
   await sim.reset({ seed: 3 });
   // The simulator lists USDT-margined contracts only: a proxy adds Binance's BTCUSDC perpetual.
-  const target = new URL(sim.url);
-  const proxy = createServer((req, res) => {
-    const rewrite = req.method === "GET" && req.url?.startsWith("/fapi/v1/exchangeInfo");
-    const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-      if (!rewrite) {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      r.on("data", (c: Buffer) => chunks.push(c));
-      r.on("end", () => {
-        const info = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        const btc = info.symbols.find((s: { symbol: string }) => s.symbol === "BTCUSDT");
-        info.symbols.push({ ...btc, symbol: "BTCUSDC", pair: "BTCUSDC", quoteAsset: "USDC", marginAsset: "USDC" });
-        const body = JSON.stringify(info);
-        res.writeHead(r.statusCode ?? 502, { ...r.headers, "content-length": Buffer.byteLength(body) }).end(body);
-      });
-    });
-    req.pipe(up);
+  const addUsdc = rewriteJson((info) => {
+    const btc = info.symbols.find((s: { symbol: string }) => s.symbol === "BTCUSDT");
+    info.symbols.push({ ...btc, symbol: "BTCUSDC", pair: "BTCUSDC", quoteAsset: "USDC", marginAsset: "USDC" });
+    return info;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const proxy = await restProxy(sim.url, { answer: (url, method) => (method === "GET" && url.pathname === "/fapi/v1/exchangeInfo" ? addUsdc : undefined) });
   try {
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const child = heanAsync(["run", "--venue", "binance", "--mode", "live", "--i-understand-live-trading", "--rest-url", proxyUrl, "--ws-public-url", sim.wsUrl, "--ws-private-url", sim.wsUrl, "--journal", join(dir, "usdc.db"), "--symbols", "BTCUSDC", "--strategy", "churn", "--duration", "5", "--quiet"], { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET });
+    const child = heanAsync(["run", "--venue", "binance", "--mode", "live", "--i-understand-live-trading", "--rest-url", proxy.url, "--ws-public-url", sim.wsUrl, "--ws-private-url", sim.wsUrl, "--journal", join(dir, "usdc.db"), "--symbols", "BTCUSDC", "--strategy", "churn", "--duration", "5", "--quiet"], { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET });
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     assert.equal(code, 2, child.output());
     assert.match(child.output(), /CONFIG_INVALID: binance lists BTCUSDC, but hean cannot trade it: it is margined in USDC/);
     assert.equal((await venueState()).orders.length, 0, "nothing sent to the venue");
   } finally {
-    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await proxy.close();
   }
 });

@@ -9,13 +9,13 @@
  *   start (VENUE_POSITION_MODE, VENUE_ACCOUNT_MODE).
  */
 import assert from "node:assert/strict";
-import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
 import { dec, format } from "../../../src/core/decimal.ts";
 import { isHeanError } from "../../../src/core/errors.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
+import { restProxy, rewriteJson } from "../live/rest-proxy.ts";
 import { BinanceRig, KEY, SECRET, waitFor } from "./rig.ts";
 
 let sim: BinanceSimulator;
@@ -182,33 +182,6 @@ describe("Binance streams", () => {
     }
   });
 
-  /** A proxy in front of the simulator that rewrites the JSON answer of one GET path. */
-  async function rewritingProxy(path: string, rewrite: (answer: Record<string, unknown>) => Record<string, unknown>): Promise<{ url: string; close: () => Promise<void> }> {
-    const target = new URL(sim.url);
-    const proxy = createServer((req, res) => {
-      const rewritten = req.method === "GET" && req.url?.startsWith(`${path}?`);
-      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        if (!rewritten) {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        r.on("data", (c: Buffer) => chunks.push(c));
-        r.on("end", () => {
-          const body = JSON.stringify(rewrite(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
-          res.writeHead(r.statusCode ?? 502, { ...r.headers, "content-length": Buffer.byteLength(body) }).end(body);
-        });
-      });
-      req.pipe(up);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    return {
-      url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
-      close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
-    };
-  }
-
   const refusedSetups = [
     { what: "hedge mode", path: "/fapi/v1/positionSide/dual", set: { dualSidePosition: true }, code: "VENUE_POSITION_MODE", says: /hedge mode/ },
     { what: "BNB fee deduction", path: "/fapi/v2/account", set: { feeBurn: true }, code: "VENUE_ACCOUNT_MODE", says: /fees in BNB/ },
@@ -217,7 +190,8 @@ describe("Binance streams", () => {
   for (const setup of refusedSetups) {
     test(`an account with ${setup.what} is refused at start with ${setup.code}, before any order`, async () => {
       await sim.reset({ seed: 33 });
-      const proxy = await rewritingProxy(setup.path, (answer) => ({ ...answer, ...setup.set }));
+      // A proxy in front of the simulator rewrites the JSON answer of the one GET path.
+      const proxy = await restProxy(sim.url, { answer: (url, method) => (method === "GET" && url.pathname === setup.path ? rewriteJson((answer) => ({ ...answer, ...setup.set })) : undefined) });
       const rig = BinanceRig.build({ restUrl: proxy.url }, sim);
       try {
         await assert.rejects(rig.venue.start(rig.apply), (e: unknown) => isHeanError(e, setup.code) && setup.says.test((e as Error).message));
