@@ -6,7 +6,6 @@
  * the same order or the same open-order list again on every pass, and one alert says it.
  */
 import { HeanError } from "../../core/errors.ts";
-import type { Alert } from "./adapter.ts";
 import { ALERTED_MEMORY, OncePerKey } from "./once-per-key.ts";
 
 /** How a venue's history is read in pages. */
@@ -61,8 +60,11 @@ export function truncationAlert(venue: string, t: PagesTruncated): { readonly ke
   };
 }
 
-/** `alert`, but once per key (see `OncePerKey`) for what pages cut short. */
-export function truncationAlerter(venue: string, alert: Alert): (t: PagesTruncated) => void {
+/**
+ * `alert`, but once per key (see `OncePerKey`) for what pages cut short. Typed here rather than as
+ * the adapter contract's `Alert`: that contract names `PagesTruncated`, and this file stays below it.
+ */
+export function truncationAlerter(venue: string, alert: (severity: "warning", code: string, message: string, context: Record<string, unknown>) => void): (t: PagesTruncated) => void {
   const said = new OncePerKey(ALERTED_MEMORY);
   return (t) => {
     const a = truncationAlert(venue, t);
