@@ -1,3 +1,5 @@
+import { OldestFirst } from "../../core/oldest-first.ts";
+
 /**
  * Keys already acted on, the newest `capacity` of them (the oldest is forgotten first, so memory
  * stays bounded on a long run): something said about one order or one search is said once, not
@@ -5,6 +7,7 @@
  */
 export class OncePerKey {
   readonly #seen = new Set<string>();
+  readonly #oldest = new OldestFirst(this.#seen);
   readonly #capacity: number;
 
   constructor(capacity: number) {
@@ -14,7 +17,7 @@ export class OncePerKey {
   /** True the first time `key` is met (since it was forgotten). */
   first(key: string): boolean {
     if (this.#seen.has(key)) return false;
-    if (this.#seen.size >= this.#capacity) this.#seen.delete(this.#seen.values().next().value!);
+    if (this.#seen.size >= this.#capacity) this.#seen.delete(this.#oldest.take()!);
     this.#seen.add(key);
     return true;
   }
