@@ -114,6 +114,9 @@ export class OrderTracker {
     const made = fresh(venueRequestOf(o), IN_FLIGHT.has(o.status) ? "in-doubt" : "settled");
     made.venueOrderId = o.venueOrderId;
     made.acceptedSent = o.venueOrderId !== undefined;
+    // A cancel journaled before a restart (its request may never have reached the venue: a crash,
+    // a ban) is still wanted: an order found open is cancelled, not left working unwatched.
+    made.wantCancel = o.status === "PENDING_CANCEL";
     this.#orders.set(clientOrderId, made);
     return made;
   }
