@@ -155,7 +155,7 @@ export class Runtime {
       snapshotEvery: config.journal.snapshotEvery,
     });
     this.engine.setPeriodicSnapshots(this.#snapshots && this.snapshotKeeper === undefined);
-    const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
+    const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock, journal.journalId) : undefined;
     this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
@@ -553,7 +553,7 @@ function assertSafeMode(config: HeanConfig): void {
   }
 }
 
-type LiveVenueFactory = (state: EngineStateView, clock: Clock) => LiveVenueParts;
+type LiveVenueFactory = (state: EngineStateView, clock: Clock, journalId: string) => LiveVenueParts;
 
 async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promise<LiveVenueFactory> {
   const entry = venueEntry(config.venue);
@@ -563,5 +563,5 @@ async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promi
     throw new HeanError("CONFIG_INVALID", `live trading on ${config.venue} needs API keys: set ${entry.secrets.join(" and ")} (or their _FILE twins)`, {});
   }
   const create = await entry.loadLive();
-  return (state, clock) => create(config, credentials, state, clock);
+  return (state, clock, journalId) => create(config, credentials, state, clock, journalId);
 }

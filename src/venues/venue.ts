@@ -136,6 +136,8 @@ export interface AccountView {
   positionQty(symbol: string): Dec;
   /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
   hasHistory(): boolean;
+  /** The journal tag every order id of this engine carries (`hn<tag>…`: another tag is another engine's). */
+  readonly orderTag: string;
 }
 
 /**
@@ -159,7 +161,8 @@ export interface LiveVenueParts {
   readonly health: VenueHealth;
 }
 
-export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
+/** `journalId`: the engine's journal, whose tag its order ids carry. */
+export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock, journalId: string) => LiveVenueParts;
 
 /** Paper trading on the venue's public market data (no keys), filling in the in-process matching engine. */
 export type PaperVenueFactory = (config: HeanConfig, clock: Clock) => Venue;

@@ -29,6 +29,7 @@ import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
 import { ProtectiveStops } from "./protective-stops.ts";
+import { type OtherEngine, otherEngineTag, sharedAccountBlock } from "./shared-account.ts";
 import { sleep } from "./sleep.ts";
 
 export interface LiveVenueOptions {
@@ -154,7 +155,12 @@ export class LiveVenue implements Venue {
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
       pagesTruncated: truncationAlerter(name, alert),
     });
-    this.#tracker = new OrderTracker(options.account, clock, (report) => this.#foreignFee(report));
+    this.#tracker = new OrderTracker(
+      options.account,
+      clock,
+      (report) => this.#foreignFee(report),
+      (report) => this.#otherEngine(report.clientOrderId, report.symbol, "fill"),
+    );
     this.#gateway = new OrderGateway({
       adapter: this.#adapter,
       tracker: this.#tracker,
@@ -181,6 +187,7 @@ export class LiveVenue implements Venue {
       emit,
       alert,
       sentCount: () => this.#sent,
+      notOurs: (o) => this.#otherEngine(o.clientOrderId, o.symbol, "open order"),
     });
     const stopPct = options.protectiveStopPct;
     this.#stops =
@@ -355,6 +362,7 @@ export class LiveVenue implements Venue {
    */
   blocksNewExposure(): string | undefined {
     if (this.health.foreignFee !== undefined) return foreignFeeBlock(this.#name, this.health.foreignFee);
+    if (this.health.sharedAccount !== undefined) return sharedAccountBlock(this.#name, this.health.sharedAccount);
     if (this.#breaker.state !== "closed") return `the ${this.#name} circuit breaker is ${this.#breaker.state}`;
     if (this.#limiter.heldUntil > 0) return `the ${this.#name} rate limiter is backing off`;
     if (this.health.privateDown !== null) return `the ${this.#name} private stream is down or not reconciled yet`;
@@ -376,6 +384,15 @@ export class LiveVenue implements Venue {
       });
     }
     return fee;
+  }
+
+  /** An order or fill that is not this engine's: another hean engine's, on a traded symbol, is alerted once and stops new exposure. */
+  #otherEngine(clientOrderId: string | undefined, symbol: string, seenIn: OtherEngine["seenIn"]): void {
+    if (this.health.sharedAccount !== undefined || !this.#o.symbols.includes(symbol)) return;
+    const tag = otherEngineTag(clientOrderId, this.#o.account.orderTag);
+    if (tag === undefined || clientOrderId === undefined) return;
+    this.health.sharedAccount = { tag, clientOrderId, symbol, seenIn };
+    this.#alert("critical", "ACCOUNT_SHARED", sharedAccountBlock(this.#name, this.health.sharedAccount), { otherJournalTag: tag, clientOrderId, symbol });
   }
 
   // ------------------------------------------------------------------ commands
@@ -470,6 +487,7 @@ export class LiveVenue implements Venue {
     if (o.clientOrderId === undefined) return;
     const t = this.#tracker.get(o.clientOrderId);
     if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
+    else this.#otherEngine(o.clientOrderId, o.symbol, "order update");
   }
 
   /** A message hean could not read: counted by channel and kind, and said (throttled). */

@@ -62,6 +62,8 @@ export interface ReconcilerOptions {
   readonly alert: Alert;
   /** How many events the venue has sent so far (differences are counted as what a step sent). */
   readonly sentCount: () => number;
+  /** An open order this engine did not place (another engine's is told by its id). */
+  readonly notOurs?: ((order: OrderStatusReport) => void) | undefined;
 }
 
 /** The next pass, not started yet: the parts asked for since the last one began, and its answer. */
@@ -209,6 +211,7 @@ export class Reconciler {
     for (const [key, o] of open) {
       const mine = o.clientOrderId === undefined ? undefined : account.order(o.clientOrderId);
       if (o.clientOrderId === undefined || mine === undefined) {
+        this.#o.notOurs?.(o);
         if (!this.#externalSeen.has(key)) {
           this.#externalSeen.add(key);
           health.externalOpenOrders++;
