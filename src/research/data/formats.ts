@@ -3,6 +3,7 @@
  * into a record, or says what is wrong with it. Layouts: ../shared/reference/historical-data.md.
  */
 import { type Dec, ONE, abs, tryDec } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
 import type { MarketRecord } from "./records.ts";
 
 export const DATA_FORMATS = [
@@ -284,4 +285,33 @@ export function unreplayedFile(path: string): UnreplayedFile | undefined {
     why: "spot prints are not the prices of the USDT perpetual hean backtests",
     instead: `download the perpetual's trades instead (public.bybit.com/trading/, ${symbol}${day}.csv.gz): hean data download --venue bybit --kind trades --symbols ${symbol} --from ${day} --to ${day}`,
   };
+}
+
+/**
+ * Binance's spot `aggTrades` and `trades` files carry the USD-M files' very names
+ * (data.binance.vision/data/spot/… and …/futures/um/… both serve BTCUSDT-aggTrades-2024-01-01.zip),
+ * so their rows tell them apart: no header, and one column more at the end (`is_best_match`).
+ * Read as the perpetual's, spot prints would fill hean's orders at prices the perpetual never
+ * traded. `fields`: the first data row of a file read as `format`.
+ */
+export function unreplayedRow(format: DataFormat, fields: readonly string[], path: string, symbol: string | undefined): UnreplayedFile | undefined {
+  const spot = format === "binance-aggTrades" ? fields.length === 8 : format === "binance-trades" ? fields.length === 7 : false;
+  if (!spot || !/^(true|false)$/i.test(fields.at(-1)!.trim())) return undefined;
+  const kind = format === "binance-aggTrades" ? "aggTrades" : "trades";
+  const sym = symbol ?? "SYMBOL";
+  const day = /(\d{4}-\d{2}-\d{2})/.exec(fileName(path))?.[1];
+  const period = day === undefined ? "--from DATE --to DATE" : `--from ${day} --to ${day}`;
+  return {
+    layout: `Binance's spot ${kind} (data.binance.vision/data/spot/, ${fields.length} columns ending in is_best_match)`,
+    why: "spot prints are not the prices of the USDT perpetual hean backtests",
+    instead: `download the USD-M futures' ${kind} instead (data.binance.vision/data/futures/um/, the same file names): hean data download --venue binance --kind ${kind} --symbols ${sym} ${period}`,
+  };
+}
+
+/** The one error for a file of data hean does not replay, told by its name or by its rows. */
+export function unreplayedError(file: string, unreplayed: UnreplayedFile, toldBy: "name" | "rows"): HeanError {
+  const { layout, why, instead } = unreplayed;
+  const seen = toldBy === "name" ? `named as ${layout}` : `its rows are ${layout}`;
+  const renamed = toldBy === "name" ? " (a file of another layout named so: rename it and give --format)" : "";
+  return new HeanError("DATA_MALFORMED", `${file}: ${seen}, which hean does not replay: ${why}; ${instead}${renamed}`, { file, layout });
 }
