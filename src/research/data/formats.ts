@@ -244,20 +244,45 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
 /** The last part of a path, `/` or `\\` separated (a venue's file name). */
 const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? "";
 
+/** What a venue's own file name says it holds. */
+export interface VenueFileName {
+  readonly format: Exclude<DataFormat, "hean-market">;
+  /** The venue's word: `aggTrades`, `trades`, `bookTicker`, `fundingRate`, a kline interval (`1m`). */
+  readonly kind: string;
+  readonly symbol: string;
+  /** `YYYY-MM`, and the day (`DD`) of a daily file; none when the name goes on otherwise after its kind. */
+  readonly month: string | undefined;
+  readonly day: string | undefined;
+}
+
+/** A download's packing and a browser's second copy (`X (1).zip`, `X(2).csv`) name the same file. */
+const PACKING = /(?: ?\(\d+\))?(\.csv)?(\.gz|\.zip)?$/;
+
+/**
+ * A venue's file name in its venue's layout: Binance's `BTCUSDT-aggTrades-2024-01-01` (a month's:
+ * `…-2024-01`), Bybit's linear trades `BTCUSDT2024-01-01` (no dash before the date: with one it
+ * is spot's name, another layout: `unreplayedFile`), packed or not. A Binance name says its layout
+ * and symbol by its start (`BTCUSDT-aggTrades-…`), its period only when the rest is one.
+ */
+export function venueFileName(path: string): VenueFileName | undefined {
+  const stem = fileName(path).replace(PACKING, "");
+  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-(?:(\d{4}-\d{2})(?:-(\d{2}))?$)?/.exec(stem);
+  if (binance !== null) {
+    const kind = binance[2]!;
+    const format = `binance-${/^\d/.test(kind) ? "klines" : kind}` as VenueFileName["format"];
+    return { format, kind, symbol: binance[1]!, month: binance[3], day: binance[4] };
+  }
+  const bybit = /^([A-Z0-9]+?)(\d{4}-\d{2})-(\d{2})$/.exec(stem);
+  if (bybit !== null) return { format: "bybit-trades", kind: "trades", symbol: bybit[1]!, month: bybit[2]!, day: bybit[3] };
+  return undefined;
+}
+
 /** Format and symbol from a venue's file name, where it follows the venue's layout. */
 export function recogniseFile(path: string): { format: DataFormat; symbol: string | undefined } | undefined {
   const name = fileName(path);
   if (name.endsWith(HEAN_MARKET_SUFFIX) || name.endsWith(`${HEAN_MARKET_SUFFIX}.gz`)) return { format: "hean-market", symbol: undefined };
-  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-/.exec(name);
-  if (binance !== null) {
-    const kind = /^\d/.test(binance[2]!) ? "klines" : binance[2]!;
-    return { format: `binance-${kind}` as DataFormat, symbol: binance[1] };
-  }
-  // Bybit's linear trades: BTCUSDT2024-01-01.csv.gz, no dash before the date (with one it is
-  // spot's name, another layout: `unreplayedFile`).
-  const bybit = /^([A-Z0-9]+?)\d{4}-\d{2}-\d{2}\.csv(\.gz)?$/.exec(name);
-  if (bybit !== null) return { format: "bybit-trades", symbol: bybit[1] };
-  return undefined;
+  const venue = venueFileName(path);
+  return venue === undefined ? undefined : { format: venue.format, symbol: venue.symbol };
 }
 
 /** A venue's file that hean recognises by its name and does not replay, in words for the refusal. */
