@@ -21,12 +21,12 @@ import type { BidAsk } from "../core/bid-ask.ts";
 export function exitLimitPrice(side: Side, mark: BidAsk, slippageBps: number, instrument: Instrument): Dec {
   const f = fromNumber(Math.max(0, slippageBps) / 10_000);
   const band = instrument.priceBand;
-  const mid = band === undefined ? undefined : ((mark.bid + mark.ask) / 2n) as Dec;
+  const mid = ((mark.bid + mark.ask) / 2n) as Dec;
   if (side === "buy") {
     const price = roundPrice(instrument, mul(mark.ask, add(ONE, f)), "floor");
-    return band === undefined ? price : min(price, roundPrice(instrument, mul(mid!, band.up), "floor"));
+    return band === undefined ? price : min(price, roundPrice(instrument, mul(mid, band.up), "floor"));
   }
   const price = roundPrice(instrument, mul(mark.bid, sub(ONE, f)), "ceil");
-  const inBand = band === undefined ? price : max(price, roundPrice(instrument, mul(mid!, band.down), "ceil"));
+  const inBand = band === undefined ? price : max(price, roundPrice(instrument, mul(mid, band.down), "ceil"));
   return inBand > 0n ? inBand : instrument.tickSize;
 }
