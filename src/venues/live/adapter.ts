@@ -61,6 +61,18 @@ export interface PrivateFeed {
 export interface Executions {
   readonly fills: FillReport[];
   readonly funding: FundingReport[];
+  /**
+   * Set when the search stopped at its page bound while the venue had more: the executions
+   * `newer` (a venue read oldest first) or `older` (newest first) than `at` (venue ms) were not
+   * all read, nor perhaps those at `at` itself. The reconciler searches them next (`reconciler.ts`).
+   */
+  readonly cut?: ExecutionsCut | undefined;
+}
+
+/** Where a truncated execution search stopped, and on which side of it the unread executions lie. */
+export interface ExecutionsCut {
+  readonly unread: "newer" | "older";
+  readonly at: number;
 }
 
 /** The shared pieces an adapter is built on: it paces, admits and times its requests with them. */
