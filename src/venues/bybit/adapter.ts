@@ -238,7 +238,8 @@ class BybitAdapter implements LiveAdapter {
    * Every item of a paged list endpoint, up to `maxPages` pages: each page's `nextPageCursor` is
    * sent as the next page's `cursor`, and "" (or an empty page) is the last one. A cursor still
    * given at the bound means the venue has more: what was read is returned all the same, and the
-   * core is told what was cut short (`about`), and `read.more` set.
+   * core is told what was cut short (`about`), and `read.more` set; a read that got it all tells
+   * the core so too (`pagesWhole`: cut short again later, it is said again).
    */
   async #pages(path: string, params: Params, maxPages: number, about: Pick<PagesTruncated, "symbol" | "clientOrderId" | "since">, read: { more?: boolean } = {}): Promise<unknown[]> {
     const out: unknown[] = [];
@@ -247,7 +248,10 @@ class BybitAdapter implements LiveAdapter {
       const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
       const { list, cursor: next } = readList(result);
       out.push(...list);
-      if (next === "" || list.length === 0) return out;
+      if (next === "" || list.length === 0) {
+        this.#core.pagesWhole({ endpoint: `GET ${path}`, ...about });
+        return out;
+      }
       cursor = next;
     }
     this.#core.pagesTruncated({ endpoint: `GET ${path}`, ...about, pages: maxPages, records: out.length });

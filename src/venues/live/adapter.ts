@@ -15,7 +15,7 @@ import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusR
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
 import type { Classified } from "./outcome.ts";
-import type { PagesTruncated } from "./paging.ts";
+import type { PagedRead, PagesTruncated } from "./paging.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ServerTime } from "./server-time.ts";
 
@@ -100,6 +100,11 @@ export interface LiveCore {
    * cut short (an order, a list, a search window). The adapter returns what it read all the same.
    */
   readonly pagesTruncated: (t: PagesTruncated) => void;
+  /**
+   * A paged read that got all the venue had: what it was about is fine again, and cut short once
+   * more it is said again (an open-order list that shrank below the bound and grew past it).
+   */
+  readonly pagesWhole: (read: PagedRead) => void;
 }
 
 export interface LiveAdapter {

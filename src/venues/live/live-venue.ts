@@ -24,7 +24,7 @@ import { estimatedFee, foreignFeeBlock } from "./foreign-fee.ts";
 import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
-import { truncationAlerter } from "./paging.ts";
+import { truncationEpisodes } from "./paging.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
@@ -122,6 +122,7 @@ export class LiveVenue implements Venue {
     });
     const emit = (e: HeanEvent | undefined): void => this.#emit(e);
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
+    const pages = truncationEpisodes(name, alert);
     this.#adapter = options.wire.connect({
       symbols: options.symbols,
       tuning,
@@ -152,7 +153,8 @@ export class LiveVenue implements Venue {
         onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
-      pagesTruncated: truncationAlerter(name, alert),
+      pagesTruncated: pages.truncated,
+      pagesWhole: pages.whole,
     });
     this.#tracker = new OrderTracker(options.account, clock, (report) => this.#foreignFee(report));
     this.#gateway = new OrderGateway({
