@@ -350,8 +350,8 @@ export class Reconciler {
         health.reconciliationDifferences++;
         alert("warning", "POSITION_MISMATCH", `${symbol}: venue holds ${format(venueQty)}, engine ${format(engineQty)}`, {
           symbol,
-          venue: format(venueQty),
-          engine: format(engineQty),
+          venueQty: format(venueQty),
+          engineQty: format(engineQty),
         });
         recheck = true;
         continue;
@@ -390,8 +390,8 @@ export class Reconciler {
       health.positionsAdopted++;
       alert("critical", "POSITION_ADOPTED", `${symbol}: adopted the venue's position ${format(venueQty)} (engine had ${format(engineQty)})`, {
         symbol,
-        venue: format(venueQty),
-        engine: format(engineQty),
+        venueQty: format(venueQty),
+        engineQty: format(engineQty),
       });
       this.#o.emit(sent);
     }
