@@ -350,7 +350,8 @@ export class Runtime {
       return { listed };
     } catch (e) {
       // The venue answered and refused a configured symbol: no journaled rules make it tradable.
-      if (isHeanError(e, "CONFIG_INVALID")) throw e;
+      // A REST base that serves no such path (HTTP 404) will not serve the start either.
+      if (isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "VENUE_URL_NOT_FOUND")) throw e;
       return { failed: e };
     }
   }

@@ -46,6 +46,11 @@ export class CircuitBreaker {
   }
 
   /** Since when the breaker has not been closed (null: closed). */
+  /** What the last failure was (a request's path and why), for messages about an open breaker. */
+  get lastFailure(): string {
+    return this.#lastFailure;
+  }
+
   get openSince(): number | null {
     return this.#openSince;
   }
