@@ -431,7 +431,11 @@ function userTrades(ctx: RouteContext): unknown {
   const list = ctx.ex
     .trades(ctx.accountId!)
     .filter((t) => t.symbol === i.symbol && (orderId === undefined || t.orderId === orderId) && (fromId === undefined || t.id >= fromId) && t.time >= w.start && t.time <= w.end);
-  return (fromId === undefined ? list.slice(-limit) : list.slice(0, limit)).map((t) => restTrade(i, t));
+  // A time window (startTime and/or endTime) is answered from its start, oldest first, up to
+  // `limit`, as Binance does: the next page is asked for by fromId. Without a window or fromId
+  // (the default 7 days, or orderId alone) the newest `limit` ("Default gets most recent trades").
+  const timed = ctx.params.has("startTime") || ctx.params.has("endTime");
+  return (fromId === undefined && !(timed && orderId === undefined) ? list.slice(-limit) : list.slice(0, limit)).map((t) => restTrade(i, t));
 }
 
 function income(ctx: RouteContext): unknown {

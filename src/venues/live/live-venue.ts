@@ -5,7 +5,8 @@
  * it learns leaves as hean events through the sink; its health feeds risk and the operator view.
  *
  * The start is bounded and can be interrupted: keys the venue refuses stop it at once
- * (`VENUE_AUTH_FAILED`), a venue that cannot be reached is retried with backoff until
+ * (`VENUE_AUTH_FAILED`), so does a REST base URL that answers HTTP 404 (`VENUE_URL_NOT_FOUND`,
+ * naming the URL and the setting), a venue that cannot be reached is retried with backoff until
  * `bootTimeoutMs` (`VENUE_UNAVAILABLE`), and `stop()` during the start ends it promptly
  * (`START_ABORTED`).
  */
@@ -24,7 +25,7 @@ import { estimatedFee, foreignFeeBlock } from "./foreign-fee.ts";
 import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
-import { truncationAlerter } from "./paging.ts";
+import { truncationEpisodes } from "./paging.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
@@ -123,6 +124,7 @@ export class LiveVenue implements Venue {
     });
     const emit = (e: HeanEvent | undefined): void => this.#emit(e);
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
+    const pages = truncationEpisodes(name, alert);
     this.#adapter = options.wire.connect({
       symbols: options.symbols,
       tuning,
@@ -153,7 +155,8 @@ export class LiveVenue implements Venue {
         onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
-      pagesTruncated: truncationAlerter(name, alert),
+      pagesTruncated: pages.truncated,
+      pagesWhole: pages.whole,
     });
     this.#tracker = new OrderTracker(
       options.account,
@@ -208,7 +211,9 @@ export class LiveVenue implements Venue {
 
   /** The venue's listing, asked before the start (the runtime checks the symbols against it). */
   instruments(): Promise<readonly Instrument[]> {
-    const listing = (this.#listing ??= this.#adapter.instruments());
+    const listing = (this.#listing ??= this.#adapter.instruments().catch((e: unknown) => {
+      throw this.#wrongUrl(e);
+    }));
     listing.then((list) => {
       for (const i of list) this.#listed.set(i.symbol, i);
     }, () => {});
@@ -233,6 +238,8 @@ export class LiveVenue implements Venue {
         await this.#adapter.syncTime();
         break;
       } catch (e) {
+        // A base URL that serves no such path: asking again cannot help, and nothing else will work.
+        if (isHeanError(e, "VENUE_URL_NOT_FOUND")) throw this.#wrongUrl(e);
         if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read ${this.#name}'s clock yet: ${describeError(e).message}`, {});
         else await this.#pause(200 * 2 ** attempt);
       }
@@ -266,13 +273,20 @@ export class LiveVenue implements Venue {
         await check();
         return;
       } catch (e) {
-        if (!isHeanError(e, "VENUE_UNAVAILABLE") && !isHeanError(e, "VENUE_RATE_LIMITED")) throw e;
+        if (!isHeanError(e, "VENUE_UNAVAILABLE") && !isHeanError(e, "VENUE_RATE_LIMITED")) throw this.#wrongUrl(e);
         if (this.#clock.now() >= bootDeadline) {
           throw new HeanError("VENUE_UNAVAILABLE", `cannot check the ${this.#name} account within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${describeError(e).message}`, { venue: this.id });
         }
         await this.#pause(Math.min(5_000, 250 * 2 ** attempt, Math.max(1, bootDeadline - this.#clock.now())));
       }
     }
+  }
+
+  /** A `VENUE_URL_NOT_FOUND` said with the setting to fix (other errors as they are). */
+  #wrongUrl(e: unknown): unknown {
+    if (!isHeanError(e, "VENUE_URL_NOT_FOUND") || e.context.hint !== undefined) return e;
+    const hint = `check --rest-url (venues.${this.id}.restUrl)`;
+    return new HeanError("VENUE_URL_NOT_FOUND", `${this.#name}: ${e.message.replace(/^VENUE_URL_NOT_FOUND: /, "")}; ${hint}`, { ...e.context, venue: this.id, hint });
   }
 
   /** Until when the start (streams and boot reconciliation) may keep trying. */
@@ -319,6 +333,7 @@ export class LiveVenue implements Venue {
       }
       this.#assertStarting();
       const failure = this.#reconciler.lastFailure;
+      if (isHeanError(failure, "VENUE_URL_NOT_FOUND")) throw this.#wrongUrl(failure);
       if (isHeanError(failure, "VENUE_AUTH_FAILED")) {
         throw new HeanError("VENUE_AUTH_FAILED", `${this.#name} refused the API keys (${failure.message}): check the key, the secret and their permissions`, { venue: this.id });
       }
