@@ -6,7 +6,7 @@
  * `risk.killSwitchSlippageBps` wider than a symbol's PERCENT_PRICE band: the kill switch never
  * closed).
  */
-import { type Dec, ONE, add, fromNumber, max, min, mul, sub } from "../core/decimal.ts";
+import { type Dec, ONE, add, dec, div, fromNumber, max, min, mul, sub } from "../core/decimal.ts";
 import type { Side } from "../core/events.ts";
 import { type Instrument, roundPrice } from "../core/instrument.ts";
 import type { BidAsk } from "../core/bid-ask.ts";
@@ -14,9 +14,10 @@ import type { BidAsk } from "../core/bid-ask.ts";
 /**
  * A buy pays at most ask × (1 + bps/10 000), a sell takes at least bid × (1 − bps/10 000); the
  * price rounds to the tick inside that bound (a buy down, a sell up), and never below one tick.
- * Within the venue's band too, taken around the book's mid: hean sees the book, not the venue's
- * mark, and the two are one price but in a dislocation (where the venue's refusal is retried on
- * the next book, as any refused close).
+ * Within the venue's band too, taken around the book's mid and a tenth of the band inside its
+ * edge: hean sees the book, not the venue's mark, and the mark moves on while the close is on its
+ * way (priced at the edge itself, a tick's move refused it). In a dislocation, where book and
+ * mark part, the venue's refusal is retried on the next book, as any refused close.
  */
 export function exitLimitPrice(side: Side, mark: BidAsk, slippageBps: number, instrument: Instrument): Dec {
   const f = fromNumber(Math.max(0, slippageBps) / 10_000);
@@ -24,9 +25,13 @@ export function exitLimitPrice(side: Side, mark: BidAsk, slippageBps: number, in
   const mid = ((mark.bid + mark.ask) / 2n) as Dec;
   if (side === "buy") {
     const price = roundPrice(instrument, mul(mark.ask, add(ONE, f)), "floor");
-    return band === undefined ? price : min(price, roundPrice(instrument, mul(mid, band.up), "floor"));
+    return band === undefined ? price : min(price, roundPrice(instrument, mul(mid, insideEdge(band.up)), "floor"));
   }
   const price = roundPrice(instrument, mul(mark.bid, sub(ONE, f)), "ceil");
-  const inBand = band === undefined ? price : max(price, roundPrice(instrument, mul(mid, band.down), "ceil"));
+  const inBand = band === undefined ? price : max(price, roundPrice(instrument, mul(mid, insideEdge(band.down)), "ceil"));
   return inBand > 0n ? inBand : instrument.tickSize;
 }
+
+/** A band multiplier moved a tenth of its distance from 1 back towards 1 (1.05 → 1.045, 0.95 → 0.955). */
+const insideEdge = (multiplier: Dec): Dec => sub(multiplier, div(sub(multiplier, ONE), TEN));
+const TEN = dec("10");
