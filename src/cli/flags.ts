@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { MAX_TIMER_MS } from "../core/clock.ts";
 import { describeValue, HeanError } from "../core/errors.ts";
-import { didYouMean } from "../core/suggest.ts";
+import { didYouMean, suggest } from "../core/suggest.ts";
 
 /** parseArgs with hean's errors: an unknown flag or a missing value is a CLI_USAGE error. */
 export function parseFlags<T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T) {
@@ -61,7 +61,10 @@ export function secondsFlag(flag: string, text: string | undefined): number | un
 export function choiceFlag<T extends string>(flag: string, text: string | undefined, choices: readonly T[]): T | undefined {
   if (text === undefined) return undefined;
   if (!(choices as readonly string[]).includes(text)) {
-    throw new HeanError("CLI_USAGE", `--${flag} must be one of ${choices.join(", ")}, got ${describeValue(text)}: ${didYouMean(text, choices)}`, { flag, value: describeValue(text) });
+    // The valid words once: didYouMean's "(valid: …)" would list them a second time.
+    const near = suggest(text, choices);
+    const hint = near.length === 0 ? "" : `: did you mean ${near.map((n) => JSON.stringify(n)).join(" or ")}?`;
+    throw new HeanError("CLI_USAGE", `--${flag} must be one of ${choices.join(", ")}, got ${describeValue(text)}${hint}`, { flag, value: describeValue(text) });
   }
   return text as T;
 }

@@ -7,7 +7,7 @@
  */
 import { describeError, thrownAt } from "../core/errors.ts";
 import type { RiskState, SignalEvent, SignalUrgency, Urgency } from "../core/events.ts";
-import { signalProblem } from "../strategies/signal-check.ts";
+import { SignalContractError, signalProblem } from "../strategies/signal-check.ts";
 import type { PlacedStrategy } from "../strategies/spec.ts";
 import type { Strategy } from "../strategies/strategy.ts";
 
@@ -67,6 +67,9 @@ export class StrategySlot {
 
   /** A handler threw: disable the slot, saying where (the strategy's author needs the line). */
   fail(handler: string, thrown: unknown): void {
+    // What it returned could not be read as signals: a broken contract, named as one (hean's
+    // adapter found it, so a place in hean's code would mislead, and its code is said once).
+    if (thrown instanceof SignalContractError) return this.#disable(handler, `returned a bad signal: ${thrown.problem}`);
     const err = describeError(thrown);
     const at = thrownAt(thrown);
     // Its message goes into an alert, the report and Telegram: a strategy's text, so bounded.

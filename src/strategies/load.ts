@@ -17,6 +17,7 @@ import { describeValue, HeanError, thrownAt } from "../core/errors.ts";
 import type { BookEvent, FillEvent, SignalEvent, TradeEvent } from "../core/events.ts";
 import type { StrategyContext, StrategyDefinition, StrategyHandlers, StrategyParams, StrategySignal } from "./module.ts";
 import { checkParam } from "./registry.ts";
+import { SignalContractError } from "./signal-check.ts";
 import type { ParamSchema, ParamSpec, Strategy, StrategyView } from "./strategy.ts";
 
 const EXTENSIONS: readonly string[] = [".ts", ".mts", ".js", ".mjs"];
@@ -218,16 +219,16 @@ export class FileStrategy implements Strategy {
   onTimer(view: StrategyView): SignalEvent[] {
     const out = this.#h.onTimer?.(view);
     if (out === undefined || out === null) return [];
-    if (!Array.isArray(out)) throw new HeanError("STRATEGY_INVALID", `strategy ${this.id}: onTimer must return a list of signals, got ${describeValue(out)}`, { strategyId: this.id });
+    if (!Array.isArray(out)) throw new SignalContractError(this.id, `onTimer must return a list of signals, got ${describeValue(out)}`);
     return out.map((s: StrategySignal) => this.#complete(s, view, this.#only));
   }
 
   #complete(s: StrategySignal, view: StrategyView, fallbackSymbol: string | undefined): SignalEvent {
-    if (typeof s !== "object" || s === null) throw new HeanError("STRATEGY_INVALID", `strategy ${this.id}: a signal must be an object, got ${describeValue(s)}`, { strategyId: this.id });
+    if (typeof s !== "object" || s === null) throw new SignalContractError(this.id, `a signal must be an object, got ${describeValue(s)}`);
     const symbol = (s as { symbol?: string }).symbol ?? fallbackSymbol;
     if (symbol === undefined) {
       // Only a strategy on one symbol may leave it out (its own is meant); "" named no symbol to check.
-      throw new HeanError("STRATEGY_INVALID", `strategy ${this.id}: signal.symbol is required unless the strategy trades one symbol (it trades ${this.#symbols.join(", ") || "none named"})`, { strategyId: this.id });
+      throw new SignalContractError(this.id, `signal.symbol is required unless the strategy trades one symbol (it trades ${this.#symbols.join(", ") || "none named"})`);
     }
     const base = { type: "signal" as const, ts: view.now(), strategyId: this.id, symbol, reason: typeof s.reason === "string" ? s.reason : `${this.id} ${String(s.action)}` };
     if (s.action === "open") {

@@ -3,8 +3,24 @@
  * a strategy with a bug, and hean stops listening to it (the trading loop disables it with an
  * alert) rather than guess what it meant.
  */
-import { describeValue } from "../core/errors.ts";
+import { describeValue, HeanError } from "../core/errors.ts";
 import type { SignalEvent } from "../core/events.ts";
+
+/**
+ * What a strategy module's handler returned cannot be read as signals (not an object, not a list
+ * from onTimer, no symbol to trade): the contract broken, as a bad field is, not a throw in the
+ * strategy's code. Thrown by the module adapter; the strategy's slot reports it as a bad signal,
+ * without a place in hean's own code.
+ */
+export class SignalContractError extends HeanError {
+  /** What is wrong, without the code and the strategy's id. */
+  readonly problem: string;
+
+  constructor(strategyId: string, problem: string) {
+    super("STRATEGY_INVALID", `strategy ${strategyId}: ${problem}`, { strategyId });
+    this.problem = problem;
+  }
+}
 
 const URGENCIES: readonly string[] = ["passive", "aggressive"];
 

@@ -62,6 +62,27 @@ test("books replay with their times, prices, sizes and afterGap flags, an unchan
   assert.deepEqual(replayed, books.map(seen));
 });
 
+test("a book the engine saw again unchanged (no gap) is replayed again: a strategy counting or averaging books sees what it saw live", async () => {
+  // A venue's stream repeats the touch (Bybit's deltas below it, the simulator's 100 ms books):
+  // the live engine shows each one to its strategies and the recorder writes each one. The
+  // replay used to drop the repeats, so impulse (EMAs and a warm-up counted in books) saw fewer
+  // books than it had live and sent other orders than the paper session it replayed.
+  const books = [
+    book(0, "2000.00", "2000.01", false),
+    book(100, "2000.00", "2000.01", false),
+    book(200, "2000.00", "2000.01", false),
+    book(300, "2000.01", "2000.02", false),
+    book(400, "2000.01", "2000.02", false),
+  ];
+  const path = join(dir, "repeats.hean.csv");
+  const recorder = MarketRecorder.create(path, "bybit", BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT"));
+  for (const b of books) recorder.book(b);
+  recorder.close();
+  const replayed: string[] = [];
+  await runBacktest({ files: [path], config: loadConfig({ overrides: ["symbols=ETHUSDT"] }), strategies: [watcher(replayed)], latency: { ackMs: 0, marketDataMs: 0, jitterMs: 0 } });
+  assert.deepEqual(replayed, books.map(seen));
+});
+
 test("a recording written before books carried the flag still reads: its books are continuous", async () => {
   const path = join(dir, "old.hean.csv");
   MarketRecorder.create(path, "bybit", BUILTIN_INSTRUMENTS.filter((i) => i.symbol === "ETHUSDT")).close();

@@ -228,7 +228,9 @@ export class ReplayMarket implements MarketLiquidity {
       return false;
     }
     s.booked = true;
-    this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts, r.afterGap);
+    // A recorded book is shown as recorded, the same touch again included: hean was shown it
+    // (a recording holds every book the engine saw), and strategies count and average books.
+    this.#setTouch(s, bid, this.#lots(s, r.bidQty), ask, this.#lots(s, r.askQty), r.ts, r.afterGap, true);
     return true;
   }
 
@@ -268,15 +270,15 @@ export class ReplayMarket implements MarketLiquidity {
     }
   }
 
-  #setTouch(s: SymbolState, bid: number, bidLots: number, ask: number, askLots: number, ts: number, afterGap: boolean): void {
+  #setTouch(s: SymbolState, bid: number, bidLots: number, ask: number, askLots: number, ts: number, afterGap: boolean, recorded = false): void {
     const deep = this.#assumedLots(s, bid);
     const levels = this.#fill.depthLevels;
     s.book.bids.setLevels(bid, bidLots, deep, Math.min(levels, bid));
     s.book.asks.setLevels(ask, askLots, deep, levels);
     // The same touch again (trades printing at an unchanged book): a venue's book stream says
     // nothing, and nothing can newly cross; the levels above are refilled all the same. Unless
-    // it is the first book after a gap: hean was shown that one, and its flag matters.
-    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots && !afterGap) return;
+    // it is a recorded book (hean was shown that one) or the first book after a gap (its flag matters).
+    if (bid === s.bid && ask === s.ask && bidLots === s.bidLots && askLots === s.askLots && !afterGap && !recorded) return;
     s.bid = bid;
     s.ask = ask;
     s.bidLots = bidLots;
