@@ -226,6 +226,11 @@ export class EngineState {
     return this.#fillIds.has(fillId);
   }
 
+  /** Whether a cash adjustment under this id has been booked (within the ids remembered). */
+  hasCashAdjustment(adjustmentId: string): boolean {
+    return this.#cashIds.has(`a:${adjustmentId}`);
+  }
+
   /** What the recorded fill under this id said (`fillPrint`), when known. */
   recordedFill(fillId: string): string | undefined {
     return this.#fillIds.get(fillId);

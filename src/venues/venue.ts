@@ -133,6 +133,8 @@ export interface AccountView {
   placed(clientOrderId: string): Pick<AccountOrder, "symbol" | "side"> | undefined;
   orders(): Iterable<AccountOrder>;
   hasFill(fillId: string): boolean;
+  /** Whether a cash adjustment under this id is booked (a venue's wire may derive it from an execution's id). */
+  hasAdjustment(adjustmentId: string): boolean;
   positionQty(symbol: string): Dec;
   /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
   hasHistory(): boolean;

@@ -18,7 +18,7 @@ import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
 import { fetchInstruments } from "./instruments.ts";
-import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet, untradedAdjustmentId } from "./wire.ts";
 
 export interface BybitEndpoints {
   readonly restUrl: string;
@@ -247,14 +247,20 @@ class BybitAdapter implements LiveAdapter {
     this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L, fees and funding come from the transaction log`, { symbol });
   }
 
+  /**
+   * The trades and funding of a page of executions, less those booked already as someone else's
+   * (their transaction-log entries read as `untraded` cash while hean did not trade the symbol:
+   * found again once it does, after a restart on more symbols, they would count twice).
+   */
   #executionsOf(items: readonly unknown[]): Executions {
     const fills: FillReport[] = [];
     const funding: FundingReport[] = [];
+    const untraded = (execId: string): boolean => this.#account.hasAdjustment(untradedAdjustmentId(execId));
     for (const item of items) {
       const e = readExecution(item);
-      if (e !== undefined) fills.push(fillReportOf(e));
+      if (e !== undefined && !untraded(e.execId)) fills.push(fillReportOf(e));
       const f = e === undefined ? readFunding(item) : undefined;
-      if (f !== undefined) funding.push(f);
+      if (f !== undefined && !untraded(f.fundingId)) funding.push(f);
     }
     return { fills, funding };
   }

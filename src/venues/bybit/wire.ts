@@ -290,6 +290,13 @@ const CASH_ENTRY_TYPES: Readonly<Record<string, CashReport["reason"]>> = {
 export type UntradedEntry = (entry: { readonly symbol: string; readonly tradeId: string }) => boolean;
 
 /**
+ * The adjustment id of an untraded entry that has a `tradeId` (the execId of its trade or funding
+ * settlement: one entry each), so that the execution, if a later search finds it (the symbol
+ * traded after a restart), is known as booked already.
+ */
+export const untradedAdjustmentId = (execId: string): string => `untraded-${execId}`;
+
+/**
  * A `/v5/account/transaction-log` item that is a cash adjustment (by `change`, what it moved the
  * wallet by: `cashFlow + funding - fee`): a transfer, bonus or refund; and, when `untraded` says
  * so, an entry of a symbol (a `TRADE`, a funding `SETTLEMENT`, …) of trading hean books nowhere
@@ -304,15 +311,17 @@ export function parseCashEntry(input: unknown, untraded?: UntradedEntry): CashRe
   if (reason === undefined) {
     if (untraded === undefined) return undefined;
     const symbol = text(kind, raw, "symbol", { optional: true });
-    if (symbol === "" || !untraded({ symbol, tradeId: text(kind, raw, "tradeId", { optional: true }) })) return undefined;
-    return cashEntry(kind, raw, "untraded", `${type} ${symbol}`);
+    const tradeId = text(kind, raw, "tradeId", { optional: true });
+    if (symbol === "" || !untraded({ symbol, tradeId })) return undefined;
+    return cashEntry(kind, raw, "untraded", `${type} ${symbol}`, tradeId === "" ? undefined : untradedAdjustmentId(tradeId));
   }
   return cashEntry(kind, raw, reason, type);
 }
 
-function cashEntry(kind: WireKind, raw: Raw, reason: CashReport["reason"], detail: string): CashReport {
+function cashEntry(kind: WireKind, raw: Raw, reason: CashReport["reason"], detail: string, adjustmentId?: string): CashReport {
+  const id = text(kind, raw, "id", { nonEmpty: true });
   return {
-    adjustmentId: text(kind, raw, "id", { nonEmpty: true }),
+    adjustmentId: adjustmentId ?? id,
     amount: decimal(kind, raw, "change", "any"),
     reason,
     detail,

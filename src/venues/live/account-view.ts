@@ -12,6 +12,7 @@ export function engineAccountView(state: EngineStateView): AccountView {
     placed: (id) => state.orders.get(id) ?? state.retiredOrder(id),
     orders: () => state.orders.values(),
     hasFill: (id) => state.hasFill(id),
+    hasAdjustment: (id) => state.hasCashAdjustment(id),
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
     hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
   };

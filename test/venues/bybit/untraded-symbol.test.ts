@@ -58,7 +58,7 @@ test("trades and funding in a symbol hean does not trade stay out of its books; 
     const log = await signedCall(sim, "GET", "/v5/account/transaction-log", { accountType: "UNIFIED", currency: "USDT", limit: 50 });
     const entries = (log.result.list as any[]).filter((t) => t.symbol === "ETHUSDT" && (t.type === "SETTLEMENT" || t.orderId === more.result.orderId || t.orderId === closed.result.orderId));
     assert.deepEqual(entries.map((t) => t.type).sort(), ["SETTLEMENT", "TRADE", "TRADE"]);
-    for (const t of entries) assert.ok(booked.has(`${t.id} ${t.type} ETHUSDT`), `${t.type} ${t.id} booked`);
+    for (const t of entries) assert.ok(booked.has(`untraded-${t.tradeId} ${t.type} ETHUSDT`), `${t.type} ${t.tradeId} booked`);
     assert.deepEqual(rig.refused, []);
   } finally {
     await rig.stop(false);
@@ -82,6 +82,41 @@ test("a symbol hean still holds from a run on other symbols stays its own: its e
     await rig.venue.reconcile("manual");
     assert.equal(rig.state.portfolio.cash, dec((await rig.venueState()).wallet.walletBalance), "cash equals the wallet: the exit's P&L counted once");
     assert.deepEqual(rig.alerts("UNTRADED_SYMBOL_TRADE"), []);
+    assert.deepEqual(rig.refused, []);
+  } finally {
+    await rig.stop(false);
+  }
+});
+
+test("a symbol traded by hand while hean ran, then added to hean's symbols: its executions are not booked a second time, the position is adopted and cash stays the wallet", async () => {
+  await sim.reset({ seed: 36 });
+  const first = await Rig.start({ sim, venue: { symbols: ["BTCUSDT"] } });
+  // A journal with a past: the restart searches bootLookbackMs back.
+  const own = first.place({ side: "buy", qty: "0.01", price: await first.through("buy") });
+  await waitFor("our fill", () => first.status(own) === "FILLED");
+  const bought = await signedCall(sim, "POST", "/v5/order/create", { category: "linear", symbol: "ETHUSDT", side: "Buy", orderType: "Market", qty: "0.5" });
+  assert.equal(bought.retCode, 0, JSON.stringify(bought));
+  const funded = await fetch(`${sim.url}/__sim/funding`, { method: "POST", body: JSON.stringify({ symbol: "ETHUSDT", rate: "0.001" }), headers: { "Content-Type": "application/json" } });
+  assert.equal(funded.status, 200);
+  await first.venue.reconcile("manual");
+  const wallet = async (): Promise<bigint> => dec((await first.venueState()).wallet.walletBalance);
+  assert.equal(first.state.portfolio.cash, await wallet(), "the hand trade's fee and funding read as untraded cash");
+  assert.ok(first.of("cash.adjusted").some((e) => e.detail === "SETTLEMENT ETHUSDT"));
+  await first.stop(false);
+
+  // The operator lets hean trade ETHUSDT too: the boot search finds the hand trade and the funding.
+  const rig = await Rig.start({ sim, state: first.state, venue: { symbols: ["BTCUSDT", "ETHUSDT"] } });
+  try {
+    const handExecs = new Set((await rig.venueState()).executions.filter((e: any) => e.orderId === bought.result.orderId).map((e: any) => e.execId));
+    assert.ok(handExecs.size > 0);
+    assert.deepEqual(rig.of("order.filled").filter((f) => handExecs.has(f.fillId)), [], "the hand trade is not booked again as a fill");
+    assert.deepEqual(rig.of("funding.paid").filter((f) => f.symbol === "ETHUSDT"), [], "nor its funding");
+    assert.equal(rig.state.portfolio.cash, await wallet(), "cash is still the wallet");
+    // The position the account holds is hean's now: adopted whole (no fee, no cash).
+    await waitFor("adopted", () => rig.state.portfolio.position("ETHUSDT").qty === dec("0.5") || undefined);
+    assert.ok(rig.alerts("POSITION_ADOPTED").length > 0);
+    await rig.venue.reconcile("manual");
+    assert.equal(rig.state.portfolio.cash, await wallet());
     assert.deepEqual(rig.refused, []);
   } finally {
     await rig.stop(false);
