@@ -188,6 +188,11 @@ export class EngineState {
   venueAccount: VenueAccountRecord | undefined;
   /** The latest snapshot read by reconciliation: the one that decides divergence. */
   reconciledAccount: VenueAccountRecord | undefined;
+  /**
+   * When the account opened at the venue's wallet (the venue's time of the opening snapshot):
+   * whatever the account did before is in the opening balance, none of it this journal's to book.
+   */
+  accountOpenedAt: number | undefined;
   fundingCount = 0;
   adjustmentCount = 0;
   intentCount = 0;
@@ -556,6 +561,7 @@ export class EngineState {
     if (e.source === "reconciliation" && this.reconciledAccount === undefined) {
       opening = sub(e.walletBalance, cash);
       this.#adjust(opening);
+      this.accountOpenedAt = e.venueTs;
     }
     const engineCash = this.portfolio.cash;
     const { type: _type, ...reported } = e;
@@ -687,6 +693,7 @@ export class EngineState {
       cashIds: [...this.#cashIds],
       venueAccount: this.venueAccount,
       reconciledAccount: this.reconciledAccount,
+      accountOpenedAt: this.accountOpenedAt,
       fundingCount: this.fundingCount,
       adjustmentCount: this.adjustmentCount,
       performance: this.performance.snapshot(),
@@ -725,6 +732,7 @@ export class EngineState {
     for (const id of s.cashIds ?? []) st.#cashIds.add(id);
     st.venueAccount = s.venueAccount;
     st.reconciledAccount = s.reconciledAccount;
+    st.accountOpenedAt = s.accountOpenedAt;
     st.fundingCount = s.fundingCount ?? 0;
     st.adjustmentCount = s.adjustmentCount ?? 0;
     // Older snapshots carry no trades: the ledger starts from the positions it is shown next.
@@ -769,6 +777,8 @@ export interface EngineSnapshot {
   readonly cashIds?: readonly string[];
   readonly venueAccount?: VenueAccountRecord | undefined;
   readonly reconciledAccount?: VenueAccountRecord | undefined;
+  /** Absent in snapshots written before it was kept (the boot search then starts as before). */
+  readonly accountOpenedAt?: number | undefined;
   readonly fundingCount?: number;
   readonly adjustmentCount?: number;
   /** Absent in snapshots written before trades were followed. */

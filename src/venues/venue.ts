@@ -138,6 +138,12 @@ export interface AccountView {
   positionQty(symbol: string): Dec;
   /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
   hasHistory(): boolean;
+  /**
+   * When this journal's account opened at the venue's wallet (venue time; undefined before it
+   * has, or in a journal from before this was kept): what the account did before is in the
+   * opening balance.
+   */
+  openedAt(): number | undefined;
 }
 
 /**

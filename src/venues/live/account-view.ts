@@ -15,5 +15,6 @@ export function engineAccountView(state: EngineStateView): AccountView {
     hasAdjustment: (id) => state.hasCashAdjustment(id),
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
     hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
+    openedAt: () => state.accountOpenedAt,
   };
 }

@@ -100,12 +100,15 @@ export class Reconciler {
 
   /**
    * Where the execution search starts: `bootLookbackMs` back for a journal with a past (fills it
-   * may lack), now for a fresh one (nothing of the account's past is ours to replay; a position
-   * it holds is adopted whole by the position check).
+   * may lack), but never before its account opened (what the account did before is in the opening
+   * balance: a journal started afresh minutes ago booked the old one's trades and transfers
+   * again); now for a fresh one (nothing of the account's past is ours to replay; a position it
+   * holds is adopted whole by the position check).
    */
   prime(): void {
     const { account, time, tuning } = this.#o;
-    this.#floor = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
+    const now = time.now();
+    this.#floor = account.hasHistory() ? Math.max(now - tuning.bootLookbackMs, account.openedAt() ?? -Infinity) : now - 1_000;
     for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
     this.#ledgerCursor = this.#floor;
   }
