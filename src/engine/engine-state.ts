@@ -6,7 +6,7 @@
  * illegal event throws a HeanError and leaves the state untouched.
  */
 import { OldestFirst } from "../core/oldest-first.ts";
-import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
+import { type Dec, ZERO, add, div, format, mul, mulDiv, sub } from "../core/decimal.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
 import type { Instrument } from "../core/instrument.ts";
@@ -560,7 +560,7 @@ export class EngineState {
     let opening: Dec | undefined;
     if (e.source === "reconciliation" && this.reconciledAccount === undefined) {
       opening = sub(e.walletBalance, cash);
-      this.#adjust(opening);
+      this.#adjust(opening, "opening");
       this.accountOpenedAt = e.venueTs;
     }
     const engineCash = this.portfolio.cash;
@@ -595,18 +595,30 @@ export class EngineState {
     return "applied";
   }
 
-  /** Cash in or out that is not P&L: the risk references move with it, so it is neither a gain nor a drawdown. */
-  #adjust(amount: Dec): void {
+  /**
+   * Cash in or out that is not P&L: the risk references move with it, so it is neither a gain nor
+   * a drawdown. A transfer scales them with the cash (× cash after / cash before): drawdown and
+   * the day's loss keep their percentages, as the governor's thresholds are percentages. Moved by
+   * the same amount instead, a withdrawal made what was lost before it a larger share of what was
+   * left (a 54.85 % "drawdown" and a HARD_STOP after a 0.07 % loss, once 99.9 % was withdrawn)
+   * and a deposit diluted a loss. Cash, not equity: the marks between journaled ones are not in
+   * the journal, and a replay must come to the same references. The account's opening (the
+   * engine's capital set to the venue's) moves them by its amount: it defines them. A cash that is
+   * not positive either side falls back to the amount.
+   */
+  #adjust(amount: Dec, kind: "opening" | "transfer" = "transfer"): void {
+    const before = this.portfolio.cash;
     this.portfolio.adjustCash(amount);
     const r = this.riskReference;
-    if (r !== undefined && amount !== ZERO) {
-      this.riskReference = {
-        capitalBase: add(r.capitalBase, amount),
-        highWaterMark: add(r.highWaterMark, amount),
-        dayStart: r.dayStart,
-        dayStartEquity: add(r.dayStartEquity, amount),
-      };
-    }
+    if (r === undefined || amount === ZERO) return;
+    const after = add(before, amount);
+    const move = kind === "transfer" && before > ZERO && after > ZERO ? (x: Dec): Dec => mulDiv(x, after, before) : (x: Dec): Dec => add(x, amount);
+    this.riskReference = {
+      capitalBase: move(r.capitalBase),
+      highWaterMark: move(r.highWaterMark),
+      dayStart: r.dayStart,
+      dayStartEquity: move(r.dayStartEquity),
+    };
   }
 
   #rememberCash(key: string): void {
