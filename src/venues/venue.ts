@@ -144,6 +144,11 @@ export interface AccountView {
    * opening balance.
    */
   openedAt(): number | undefined;
+  /**
+   * When the journal last read the account reconciled (venue time of its latest reconciled wallet
+   * snapshot; undefined before any): what the venue did since is news to it.
+   */
+  reconciledAt(): number | undefined;
 }
 
 /**

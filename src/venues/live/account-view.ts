@@ -16,5 +16,6 @@ export function engineAccountView(state: EngineStateView): AccountView {
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
     hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
     openedAt: () => state.accountOpenedAt,
+    reconciledAt: () => state.reconciledAccount?.venueTs,
   };
 }

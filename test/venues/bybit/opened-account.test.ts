@@ -54,3 +54,31 @@ test("a restart minutes after the journal began books nothing the account did be
     await rig.stop(false);
   }
 });
+
+test("a restart after a downtime longer than bootLookbackMs books what the account did while hean was down", async () => {
+  await sim.reset({ seed: 52 });
+  const state = new EngineState(dec("10000"));
+  const first = await Rig.start({ sim, state });
+  const own = first.place({ side: "buy", qty: "0.01", price: await first.through("buy") });
+  await waitFor("our fill", () => first.status(own) === "FILLED");
+  await first.venue.reconcile("manual");
+  assert.ok(state.reconciledAccount !== undefined);
+  await first.stop(false);
+  // While hean is down: a deposit and funding on the position it holds.
+  const deposit = await fetch(`${sim.url}/__sim/wallet`, { method: "POST", body: JSON.stringify({ amount: "700" }), headers: { "Content-Type": "application/json" } });
+  assert.equal(deposit.status, 200);
+  const funded = await fetch(`${sim.url}/__sim/funding`, { method: "POST", body: JSON.stringify({ symbol: "BTCUSDT", rate: "0.001" }), headers: { "Content-Type": "application/json" } });
+  assert.equal(funded.status, 200);
+  assert.equal(((await funded.json()) as { settled: unknown[] }).settled.length, 1);
+
+  // Restarted after longer than its lookback (1 ms here: both happened before the restart and after the last reconciliation).
+  const rig = await Rig.start({ sim, state, tuning: { bootLookbackMs: 1 } });
+  try {
+    assert.deepEqual([...new Set(rig.of("cash.adjusted").map((e) => `${e.detail} ${e.amount}`))], [`TRANSFER_IN ${dec("700")}`], "the deposit is booked");
+    assert.equal(new Set(rig.of("funding.paid").map((f) => f.fundingId)).size, 1, "and the funding");
+    assert.equal(state.portfolio.cash, dec((await rig.venueState()).wallet.walletBalance), "cash is the wallet");
+    assert.deepEqual(rig.refused, []);
+  } finally {
+    await rig.stop(false);
+  }
+});
