@@ -48,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { code, message } = describeError(e);
     process.stderr.write(`hean: ${message.startsWith(code) ? message : `${code}: ${message}`}\n`);
     // 2: hean refused to start on what it was given (nothing ran, nothing was written).
-    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "LIVE_NOT_CONFIRMED") || isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") || isHeanError(e, "STRATEGY_INVALID") || isHeanError(e, "STRATEGY_CAPITAL_SHARE") ? 2 : 1;
+    return isHeanError(e, "CLI_USAGE") || isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "LIVE_NOT_CONFIRMED") || isHeanError(e, "JOURNAL_LOSS_UNCONFIRMED") || isHeanError(e, "STRATEGY_INVALID") || isHeanError(e, "STRATEGY_CAPITAL_SHARE") || isHeanError(e, "VENUE_URL_NOT_FOUND") ? 2 : 1;
   }
 }
 

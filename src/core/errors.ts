@@ -39,6 +39,7 @@ export const ERROR_CATALOGUE = {
   VENUE_UNAVAILABLE: "the venue cannot be reached",
   VENUE_PROTOCOL: "the venue sent something hean does not understand",
   VENUE_AUTH_FAILED: "the venue refused the API keys (wrong, expired or lacking permission)",
+  VENUE_URL_NOT_FOUND: "the venue's REST URL answered 'not found' (HTTP 404) for its API: the configured base URL is wrong",
   VENUE_RATE_LIMITED: "the venue (or our limiter on its behalf) refused a request for its rate",
   START_ABORTED: "a stop (signal or --duration) interrupted the start before trading began",
   VENUE_POSITION_MODE: "the venue account is in a position mode hean does not trade (Binance hedge mode: switch it to one-way)",

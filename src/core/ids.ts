@@ -39,6 +39,15 @@ function hashTag(journalId: string): string {
   return BigInt("0x" + digest).toString(36).slice(0, 8).padStart(8, "0");
 }
 
+/**
+ * The journal tag of an order id hean made (`hn<tag>…`: intents, router parents and their legs),
+ * or undefined for any other id. An id of hean's shape whose tag is not this engine's is another
+ * hean engine's order (see venues/live/shared-account.ts).
+ */
+export function journalTagOf(clientOrderId: string): string | undefined {
+  return /^hn([0-9a-z]{8})/.exec(clientOrderId)?.[1];
+}
+
 export function childOrderId(parentId: string, leg: string, n: number): string {
   return checkClientOrderId(`${parentId}-${leg}${n}`);
 }

@@ -19,6 +19,16 @@ export interface Instrument {
   readonly takerFee: Dec;
   /** What one unit of quantity is; absent: a linear perpetual of one base unit. */
   readonly contract?: InstrumentContract | undefined;
+  /**
+   * The band the venue keeps limit prices in around its mark price (Binance's `PERCENT_PRICE`): a
+   * buy above mark × up, or a sell below mark × down, is refused. Absent: none known.
+   */
+  readonly priceBand?: PriceBand | undefined;
+}
+
+export interface PriceBand {
+  readonly up: Dec;
+  readonly down: Dec;
 }
 
 /**
@@ -158,7 +168,9 @@ export function sameRules(a: Instrument, b: Instrument): boolean {
     a.makerFee === b.makerFee &&
     a.takerFee === b.takerFee &&
     a.contract?.kind === b.contract?.kind &&
-    a.contract?.multiplier === b.contract?.multiplier
+    a.contract?.multiplier === b.contract?.multiplier &&
+    a.priceBand?.up === b.priceBand?.up &&
+    a.priceBand?.down === b.priceBand?.down
   );
 }
 

@@ -74,18 +74,43 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     options.format === "pretty"
       ? prettyDestination(options.destination ?? process.stdout, options.destination === undefined && process.stdout.isTTY === true)
       : (options.destination ?? pino.destination({ dest: 1, sync: false }));
+  const base = { service: "hean", pid: process.pid, ...options.base };
   return pino(
     {
       level: options.level ?? "info",
-      base: { service: "hean", pid: process.pid, ...options.base },
+      base,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: withoutBoundKeys(base) },
       redact: { paths: [...REDACT_PATHS], censor: SCRUBBED },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       hooks: { streamWrite: scrub },
     },
     destination,
   );
+}
+
+/** Keys every line already has: pino's own, and what hean's children bind (`component`). */
+const LINE_KEYS = ["level", "time", "msg", "component"];
+
+/**
+ * A line's fields without the keys the line already has from its logger (pino writes both, and a
+ * JSON line with `"venue"` twice is read differently by each reader: most keep the last, some
+ * refuse it). A field equal to the bound value says nothing more and is left out; a different
+ * value is kept as `field.<key>` (an alert's context naming another venue than the run's).
+ */
+export function withoutBoundKeys(base: Readonly<Record<string, unknown>>): (fields: Record<string, unknown>) => Record<string, unknown> {
+  const bound = new Set([...Object.keys(base), ...LINE_KEYS]);
+  return (fields) => {
+    let out: Record<string, unknown> | undefined;
+    for (const key of Object.keys(fields)) {
+      if (!bound.has(key)) continue;
+      out ??= { ...fields };
+      const value = out[key];
+      delete out[key];
+      if (!Object.hasOwn(base, key) || base[key] !== value) out[`field.${key}`] = value;
+    }
+    return out ?? fields;
+  };
 }
 
 /** A logger that writes nothing, for components started without one. */

@@ -117,7 +117,7 @@ export class Runtime {
     this.clock = options.clock ?? new RealClock();
     this.startedAt = this.clock.now();
     this.replay = replay.report;
-    // Filled with the venue's listing at boot, before anything trades (`#loadInstruments`).
+    // Filled with the venue's listing at boot, before anything trades (`#readListing`, `#useListing`).
     this.instruments = new InstrumentRegistry([]);
     this.inbox = new EventBus({
       clock: this.clock,
@@ -155,7 +155,7 @@ export class Runtime {
       snapshotEvery: config.journal.snapshotEvery,
     });
     this.engine.setPeriodicSnapshots(this.#snapshots && this.snapshotKeeper === undefined);
-    const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock) : undefined;
+    const live = options.venue === undefined ? liveVenue?.(replay.state, this.clock, journal.journalId) : undefined;
     this.venue = options.venue ?? live?.venue ?? paperVenue?.(config, this.clock) ?? this.#simVenue();
     this.venueReadiness = live === undefined ? undefined : { venueHealth: () => live.health.view() };
     const venueHealth = options.venueHealth ?? live?.health;
@@ -271,6 +271,8 @@ export class Runtime {
 
   #booted = false;
   #stopReason: string | undefined;
+  /** Whether this run journaled its start: a start refused before it did leaves the journal as it found it. */
+  #journaledStart = false;
 
   async #boot(journal: JournalPort): Promise<void> {
     const { engine, clock, config } = this;
@@ -279,6 +281,13 @@ export class Runtime {
     // Records a crash had left only in the kill switch's urgent file: said with the start.
     const urgentRestored = (journal as Partial<SqliteJournal>).urgentRestored ?? 0;
     const lossAccepted = recovery !== undefined && recovery.status !== "clean" ? recovery : undefined;
+    // A start refused by the venue's listing (a symbol it does not list, or cannot be traded)
+    // changed nothing and is not journaled: the listing is read before the start is recorded, and
+    // the stop records nothing either (see `#journaledStart`). Unless the journal was cut back at
+    // open (an accepted loss): that change is journaled with the start, refused or not.
+    const listing = lossAccepted === undefined ? await this.#readListing() : undefined;
+    this.#assertNotStopping();
+    this.#journaledStart = true;
     if (lossAccepted !== undefined) {
       // The operator's decision is journaled with the start below (alerts are not journaled);
       // the venue start then reconciles (paper: the restart settlement; live: the boot
@@ -298,7 +307,7 @@ export class Runtime {
       detail: JSON.stringify({ mode: config.mode, venue: config.venue, symbols: config.symbols, strategy: config.strategy.name, ...(config.strategies.length > 0 ? { strategies: this.trading.slots.map((s) => s.id) } : {}), restart: !fresh, ...(urgentRestored > 0 ? { urgentRestored } : {}), ...lossDetail(lossAccepted) }),
       initialCash: fresh ? config.initialCash : undefined,
     });
-    const listed = await this.#loadInstruments(true);
+    const listed = this.#useListing(listing ?? (await this.#readListing()), true);
     this.#assertNotStopping();
     if (this.venue instanceof SimVenue || this.venue instanceof PaperVenue) this.venue.restore(settleForPaperRestart(engine, clock));
     await engine.flush();
@@ -314,7 +323,7 @@ export class Runtime {
     }
     this.#assertNotStopping();
     // Once the venue answered its boot reconciliation, it can be asked for its listing too.
-    if (!listed) await this.#loadInstruments(false);
+    if (!listed) this.#useListing(await this.#readListing(), false);
     this.#booted = true;
     this.risk.start();
     // After the venue is connected: a parent the journal left working may send its next leg at once.
@@ -332,14 +341,27 @@ export class Runtime {
    * every configured symbol. The traded symbols' rules are journaled whenever they changed.
    * Returns false when the listing is still to be read (after the start).
    */
-  async #loadInstruments(retry: boolean): Promise<boolean> {
-    const { engine, clock, config, venue } = this;
-    let listed: readonly Instrument[];
+  async #readListing(): Promise<Listing> {
+    const { config, venue } = this;
     try {
-      listed = await venue.instruments();
+      const listed = await venue.instruments();
+      // Checked here, before anything is journaled: a symbol the venue does not list refuses the start.
+      assertListed(venue.id, config.symbols, new InstrumentRegistry(listed));
+      return { listed };
     } catch (e) {
       // The venue answered and refused a configured symbol: no journaled rules make it tradable.
-      if (isHeanError(e, "CONFIG_INVALID")) throw e;
+      // A REST base that serves no such path (HTTP 404) will not serve the start either.
+      if (isHeanError(e, "CONFIG_INVALID") || isHeanError(e, "VENUE_URL_NOT_FOUND")) throw e;
+      return { failed: e };
+    }
+  }
+
+  #useListing(listing: Listing, retry: boolean): boolean {
+    const { engine, clock, config, venue } = this;
+    let listed: readonly Instrument[];
+    if ("listed" in listing) listed = listing.listed;
+    else {
+      const e = listing.failed;
       const missing = config.symbols.filter((s) => !engine.state.instruments.has(s));
       if (missing.length > 0) {
         if (retry) return false;
@@ -434,15 +456,18 @@ export class Runtime {
     this.lag.stop();
     await this.venue.stop();
     this.inbox.drain();
-    engine.recordMarks();
-    engine.record({ type: "system.stopped", ts: clock.now(), detail: reason });
+    // A start refused before it was journaled stops without a record: nothing happened to say.
+    if (this.#journaledStart) {
+      engine.recordMarks();
+      engine.record({ type: "system.stopped", ts: clock.now(), detail: reason });
+    }
     try {
       await engine.flush();
     } catch {
       /* already alerted; the journal keeps what it has */
     }
     await this.snapshotKeeper?.stop();
-    if (this.#snapshots) engine.snapshot();
+    if (this.#snapshots && this.#journaledStart) engine.snapshot();
     const report = this.report();
     engine.journal.close();
     this.inbox.close();
@@ -497,6 +522,9 @@ export class Runtime {
     });
   }
 }
+
+/** The venue's listing, or why it could not be read (then the journaled rules may serve). */
+type Listing = { readonly listed: readonly Instrument[] } | { readonly failed: unknown };
 
 const ACCEPTED_BY = "operator (--accept-journal-loss)";
 
@@ -553,7 +581,7 @@ function assertSafeMode(config: HeanConfig): void {
   }
 }
 
-type LiveVenueFactory = (state: EngineStateView, clock: Clock) => LiveVenueParts;
+type LiveVenueFactory = (state: EngineStateView, clock: Clock, journalId: string) => LiveVenueParts;
 
 async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promise<LiveVenueFactory> {
   const entry = venueEntry(config.venue);
@@ -563,5 +591,5 @@ async function loadLiveVenue(config: HeanConfig, options: RuntimeOptions): Promi
     throw new HeanError("CONFIG_INVALID", `live trading on ${config.venue} needs API keys: set ${entry.secrets.join(" and ")} (or their _FILE twins)`, {});
   }
   const create = await entry.loadLive();
-  return (state, clock) => create(config, credentials, state, clock);
+  return (state, clock, journalId) => create(config, credentials, state, clock, journalId);
 }

@@ -149,6 +149,8 @@ export interface AccountView {
    * snapshot; undefined before any): what the venue did since is news to it.
    */
   reconciledAt(): number | undefined;
+  /** The journal tag every order id of this engine carries (`hn<tag>…`: another tag is another engine's). */
+  readonly orderTag: string;
 }
 
 /**
@@ -172,7 +174,8 @@ export interface LiveVenueParts {
   readonly health: VenueHealth;
 }
 
-export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock) => LiveVenueParts;
+/** `journalId`: the engine's journal, whose tag its order ids carry. */
+export type LiveVenueFactory = (config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock, journalId: string) => LiveVenueParts;
 
 /** Paper trading on the venue's public market data (no keys), filling in the in-process matching engine. */
 export type PaperVenueFactory = (config: HeanConfig, clock: Clock) => Venue;

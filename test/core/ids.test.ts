@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isHeanError } from "../../src/core/errors.ts";
 import { randomUUID } from "node:crypto";
-import { CLIENT_ORDER_ID_MAX, checkClientOrderId, childOrderId, clientOrderId, journalTag } from "../../src/core/ids.ts";
+import { CLIENT_ORDER_ID_MAX, checkClientOrderId, childOrderId, clientOrderId, journalTag, journalTagOf } from "../../src/core/ids.ts";
+import { legOrderId, parentOrderId } from "../../src/execution/router/ids.ts";
 
 const VENUE_CHARSET = /^[A-Za-z0-9_-]+$/;
 
@@ -63,4 +64,14 @@ test("checkClientOrderId enforces length and charset", () => {
       JSON.stringify(bad),
     );
   }
+});
+
+test("the journal tag is read back from every id hean makes, and from no other", () => {
+  for (const journalId of ["abcd1234", randomUUID()]) {
+    const tag = journalTag(journalId);
+    assert.equal(journalTagOf(clientOrderId(journalId, 0)), tag);
+    assert.equal(journalTagOf(clientOrderId(journalId, 123_456)), tag);
+    assert.equal(journalTagOf(legOrderId(parentOrderId(journalId, 7), "maker", 2)), tag);
+  }
+  for (const other of ["", "hn", "hnABCD12340", "hnabc", "someone-else-1", "hsl-BTCUSDT-lq2k", "x_hnabcd12340", "web_8f3a2c"]) assert.equal(journalTagOf(other), undefined, other);
 });

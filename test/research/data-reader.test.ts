@@ -96,6 +96,35 @@ describe("historical data files", () => {
     }
   });
 
+  test("Binance's spot aggTrades and trades, which bear the USD-M files' names, are refused by their rows with one error, never read as the perpetual's", async () => {
+    // As data.binance.vision/data/spot/ serves them: no header, is_best_match last, Python booleans.
+    const spotAgg = "3305513,42283.50000000,0.00100000,4013012,4013012,1704067200005,True,True\n3305514,42283.51000000,0.00250000,4013013,4013014,1704067200040,False,True\n";
+    const spotTrades = "4013012,42283.50000000,0.00100000,42.28350000,1704067200005,True,True\n";
+    const cases = [
+      { path: file("BTCUSDT-aggTrades-2024-01-05.csv", spotAgg), kind: "aggTrades", columns: 8 },
+      { path: file("BTCUSDT-aggTrades-2024-01-06.zip", zipOne("BTCUSDT-aggTrades-2024-01-06.csv", spotAgg)), kind: "aggTrades", columns: 8 },
+      { path: file("BTCUSDT-trades-2024-01-05.csv.gz", gzipSync(spotTrades)), kind: "trades", columns: 7 },
+    ];
+    for (const { path, kind, columns } of cases) {
+      const report = newFileReport(path);
+      await assert.rejects(all(readMarketFile(path, {}, report)), (e) => {
+        assert.ok(isHeanError(e, "DATA_MALFORMED"), String(e));
+        assert.ok(e.message.startsWith(`DATA_MALFORMED: ${path}: its rows are Binance's spot ${kind} (data.binance.vision/data/spot/, ${columns} columns ending in is_best_match)`), e.message);
+        assert.match(e.message, /spot prints are not the prices of the USDT perpetual hean backtests/);
+        assert.match(e.message, new RegExp(`hean data download --venue binance --kind ${kind} --symbols BTCUSDT --from 2024-01-0\\d --to 2024-01-0\\d`));
+        return true;
+      });
+      assert.equal(report.rows, 0, "refused at the first row, no row read");
+      assert.equal(report.problems.length, 0, "one error, not one per row");
+    }
+    // The USD-M layouts are read as ever, header or none; a stray eighth column that is not
+    // is_best_match is no spot row either.
+    const usdm = file("BTCUSDT-aggTrades-2024-01-07.csv", "1,42283.5,0.001,1,1,1704067200005,true,extra\n2,42283.6,0.002,2,3,1704067200040,false\n");
+    assert.deepEqual((await all(readMarketFile(usdm))).map((r) => (r.kind === "trade" ? r.id : "")), ["1", "2"]);
+    const trades = file("BTCUSDT-trades-2024-01-07.csv", "id,price,qty,quote_qty,time,is_buyer_maker\n7,42283.5,0.001,42.2835,1704067200005,true\n");
+    assert.equal((await all(readMarketFile(trades))).length, 1);
+  });
+
   test("klines, bookTicker and funding rates", async () => {
     const klines = file("BTCUSDT-1m-2024-01-01.csv", "1704067200000,42283.5,42297.9,42261.5,42290.0,123.456,1704067259999,5.2e6,1500,60.1,2.5e6,0\n");
     assert.deepEqual((await all(readMarketFile(klines))).map(plain), [

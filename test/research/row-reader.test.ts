@@ -12,7 +12,7 @@ import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { HeanError } from "../../src/core/errors.ts";
-import { type DataFormat, FORMATS, timeUnitOf, type TimeUnit } from "../../src/research/data/formats.ts";
+import { type DataFormat, FORMATS, timeUnitOf, type TimeUnit, unreplayedError, unreplayedRow } from "../../src/research/data/formats.ts";
 import { type FileReport, type ReadOptions, newFileReport } from "../../src/research/data/file-report.ts";
 import { readMarketBatches, readMarketFile } from "../../src/research/data/reader.ts";
 import type { MarketRecord } from "../../src/research/data/records.ts";
@@ -50,6 +50,8 @@ function reference(content: Buffer, file: string, format: DataFormat, symbol: st
       if (text.trim() === "") continue;
       const fields = text.split(",");
       if (report.rows === 0 && (isHeader(fields, spec.header) || text.startsWith("#"))) continue;
+      const unreplayed = report.rows === 0 ? unreplayedRow(format, fields, file, symbol) : undefined;
+      if (unreplayed !== undefined) throw unreplayedError(file, unreplayed, "rows");
       report.rows++;
       if (fields.length < spec.minColumns) {
         skip(n, `${fields.length} columns, ${format} has ${spec.minColumns}`);

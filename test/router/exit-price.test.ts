@@ -44,3 +44,14 @@ test("a kill-switch close at the exit price passes the pre-trade check when halt
   );
   assert.equal(r.ok, true);
 });
+
+test("within the venue's price band around the mid: a slippage wider than the band is held at its edge, a narrower one unchanged", () => {
+  const banded = { ...BTC, priceBand: { up: dec("1.05"), down: dec("0.95") } };
+  // 900 bps is beyond Binance's 5% band: Binance refuses such a close every time it is tried.
+  assert.equal(format(exitLimitPrice("sell", mark, 900, banded)), "47500.1", "mid 50000.05 × 0.95 = 47500.0475, up to the tick");
+  assert.equal(format(exitLimitPrice("buy", mark, 900, banded)), "52500", "mid × 1.05 = 52500.0525, down to the tick");
+  assert.equal(format(exitLimitPrice("sell", mark, 900, BTC)), "45500", "no band known: the slippage alone");
+  for (const bps of [0, 50, 499]) {
+    for (const side of ["buy", "sell"] as const) assert.equal(exitLimitPrice(side, mark, bps, banded), exitLimitPrice(side, mark, bps, BTC), `${side} ${bps} bps`);
+  }
+});

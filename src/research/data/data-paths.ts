@@ -5,8 +5,9 @@
  * instead; the same data twice is refused rather than replayed twice.
  */
 import { readdirSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { HeanError } from "../../core/errors.ts";
+import { venueFileName } from "./formats.ts";
 import { refuseUnreplayed } from "./reader.ts";
 
 /** A download still under way (`.part`) or hidden files are not data. */
@@ -45,22 +46,15 @@ interface VenueData {
   readonly to: string;
 }
 
-/** A download's packing and a browser's second copy (`X (1).zip`, `X(2).csv`) name the same file. */
-const PACKING = /(?: ?\(\d+\))?(\.csv)?(\.gz|\.zip)?$/;
-
 function venueData(file: string): VenueData | undefined {
-  const name = basename(file).replace(PACKING, "");
-  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-(\d{4}-\d{2})(-\d{2})?$/.exec(name);
-  if (binance !== null) {
-    const [symbol, kind, month, day] = [binance[1]!, binance[2]!, binance[3]!, binance[4]];
-    const family = kind === "aggTrades" || kind === "trades" ? "binance trades" : `binance ${kind}`;
-    // A monthly file holds every day of its month ("-31" compares after any day of it).
-    return { family, kind, symbol, period: month + (day ?? ""), from: month + (day ?? "-01"), to: month + (day ?? "-31") };
-  }
-  // Bybit's linear trades: BTCUSDT2024-01-01, as recogniseFile reads them (spot's dashed name is refused before this).
-  const bybit = /^([A-Z0-9]+?)(\d{4}-\d{2}-\d{2})$/.exec(name);
-  if (bybit !== null) return { family: "bybit trades", kind: "trades", symbol: bybit[1]!, period: bybit[2]!, from: bybit[2]!, to: bybit[2]! };
-  return undefined;
+  const name = venueFileName(file);
+  if (name?.month === undefined) return undefined;
+  const { format, kind, symbol, month, day } = name;
+  const venue = format.slice(0, format.indexOf("-"));
+  const family = kind === "aggTrades" || kind === "trades" ? `${venue} trades` : `${venue} ${kind}`;
+  const dayPart = day === undefined ? undefined : `-${day}`;
+  // A monthly file holds every day of its month ("-31" compares after any day of it).
+  return { family, kind, symbol, period: month + (dayPart ?? ""), from: month + (dayPart ?? "-01"), to: month + (dayPart ?? "-31") };
 }
 
 /**

@@ -3,6 +3,7 @@
  * into a record, or says what is wrong with it. Layouts: ../shared/reference/historical-data.md.
  */
 import { type Dec, ONE, abs, tryDec } from "../../core/decimal.ts";
+import { HeanError } from "../../core/errors.ts";
 import type { MarketRecord } from "./records.ts";
 
 export const DATA_FORMATS = [
@@ -243,20 +244,45 @@ export const FORMATS: Readonly<Record<DataFormat, FormatSpec>> = {
 /** The last part of a path, `/` or `\\` separated (a venue's file name). */
 const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? "";
 
+/** What a venue's own file name says it holds. */
+export interface VenueFileName {
+  readonly format: Exclude<DataFormat, "hean-market">;
+  /** The venue's word: `aggTrades`, `trades`, `bookTicker`, `fundingRate`, a kline interval (`1m`). */
+  readonly kind: string;
+  readonly symbol: string;
+  /** `YYYY-MM`, and the day (`DD`) of a daily file; none when the name goes on otherwise after its kind. */
+  readonly month: string | undefined;
+  readonly day: string | undefined;
+}
+
+/** A download's packing and a browser's second copy (`X (1).zip`, `X(2).csv`) name the same file. */
+const PACKING = /(?: ?\(\d+\))?(\.csv)?(\.gz|\.zip)?$/;
+
+/**
+ * A venue's file name in its venue's layout: Binance's `BTCUSDT-aggTrades-2024-01-01` (a month's:
+ * `…-2024-01`), Bybit's linear trades `BTCUSDT2024-01-01` (no dash before the date: with one it
+ * is spot's name, another layout: `unreplayedFile`), packed or not. A Binance name says its layout
+ * and symbol by its start (`BTCUSDT-aggTrades-…`), its period only when the rest is one.
+ */
+export function venueFileName(path: string): VenueFileName | undefined {
+  const stem = fileName(path).replace(PACKING, "");
+  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-(?:(\d{4}-\d{2})(?:-(\d{2}))?$)?/.exec(stem);
+  if (binance !== null) {
+    const kind = binance[2]!;
+    const format = `binance-${/^\d/.test(kind) ? "klines" : kind}` as VenueFileName["format"];
+    return { format, kind, symbol: binance[1]!, month: binance[3], day: binance[4] };
+  }
+  const bybit = /^([A-Z0-9]+?)(\d{4}-\d{2})-(\d{2})$/.exec(stem);
+  if (bybit !== null) return { format: "bybit-trades", kind: "trades", symbol: bybit[1]!, month: bybit[2]!, day: bybit[3] };
+  return undefined;
+}
+
 /** Format and symbol from a venue's file name, where it follows the venue's layout. */
 export function recogniseFile(path: string): { format: DataFormat; symbol: string | undefined } | undefined {
   const name = fileName(path);
   if (name.endsWith(HEAN_MARKET_SUFFIX) || name.endsWith(`${HEAN_MARKET_SUFFIX}.gz`)) return { format: "hean-market", symbol: undefined };
-  const binance = /^([A-Z0-9]+)-(aggTrades|trades|bookTicker|fundingRate|\d+[smhdwM])-/.exec(name);
-  if (binance !== null) {
-    const kind = /^\d/.test(binance[2]!) ? "klines" : binance[2]!;
-    return { format: `binance-${kind}` as DataFormat, symbol: binance[1] };
-  }
-  // Bybit's linear trades: BTCUSDT2024-01-01.csv.gz, no dash before the date (with one it is
-  // spot's name, another layout: `unreplayedFile`).
-  const bybit = /^([A-Z0-9]+?)\d{4}-\d{2}-\d{2}\.csv(\.gz)?$/.exec(name);
-  if (bybit !== null) return { format: "bybit-trades", symbol: bybit[1] };
-  return undefined;
+  const venue = venueFileName(path);
+  return venue === undefined ? undefined : { format: venue.format, symbol: venue.symbol };
 }
 
 /** A venue's file that hean recognises by its name and does not replay, in words for the refusal. */
@@ -284,4 +310,33 @@ export function unreplayedFile(path: string): UnreplayedFile | undefined {
     why: "spot prints are not the prices of the USDT perpetual hean backtests",
     instead: `download the perpetual's trades instead (public.bybit.com/trading/, ${symbol}${day}.csv.gz): hean data download --venue bybit --kind trades --symbols ${symbol} --from ${day} --to ${day}`,
   };
+}
+
+/**
+ * Binance's spot `aggTrades` and `trades` files carry the USD-M files' very names
+ * (data.binance.vision/data/spot/… and …/futures/um/… both serve BTCUSDT-aggTrades-2024-01-01.zip),
+ * so their rows tell them apart: no header, and one column more at the end (`is_best_match`).
+ * Read as the perpetual's, spot prints would fill hean's orders at prices the perpetual never
+ * traded. `fields`: the first data row of a file read as `format`.
+ */
+export function unreplayedRow(format: DataFormat, fields: readonly string[], path: string, symbol: string | undefined): UnreplayedFile | undefined {
+  const spot = format === "binance-aggTrades" ? fields.length === 8 : format === "binance-trades" ? fields.length === 7 : false;
+  if (!spot || !/^(true|false)$/i.test(fields.at(-1)!.trim())) return undefined;
+  const kind = format === "binance-aggTrades" ? "aggTrades" : "trades";
+  const sym = symbol ?? "SYMBOL";
+  const day = /(\d{4}-\d{2}-\d{2})/.exec(fileName(path))?.[1];
+  const period = day === undefined ? "--from DATE --to DATE" : `--from ${day} --to ${day}`;
+  return {
+    layout: `Binance's spot ${kind} (data.binance.vision/data/spot/, ${fields.length} columns ending in is_best_match)`,
+    why: "spot prints are not the prices of the USDT perpetual hean backtests",
+    instead: `download the USD-M futures' ${kind} instead (data.binance.vision/data/futures/um/, the same file names): hean data download --venue binance --kind ${kind} --symbols ${sym} ${period}`,
+  };
+}
+
+/** The one error for a file of data hean does not replay, told by its name or by its rows. */
+export function unreplayedError(file: string, unreplayed: UnreplayedFile, toldBy: "name" | "rows"): HeanError {
+  const { layout, why, instead } = unreplayed;
+  const seen = toldBy === "name" ? `named as ${layout}` : `its rows are ${layout}`;
+  const renamed = toldBy === "name" ? " (a file of another layout named so: rename it and give --format)" : "";
+  return new HeanError("DATA_MALFORMED", `${file}: ${seen}, which hean does not replay: ${why}; ${instead}${renamed}`, { file, layout });
 }

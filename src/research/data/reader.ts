@@ -6,7 +6,7 @@
  * broken file and reorder what a backtest sees.
  */
 import { HeanError } from "../../core/errors.ts";
-import { type DataFormat, FORMATS, NAMEABLE_FORMATS, type TimeUnit, recogniseFile, unreplayedFile } from "./formats.ts";
+import { type DataFormat, FORMATS, NAMEABLE_FORMATS, type TimeUnit, recogniseFile, unreplayedError, unreplayedFile } from "./formats.ts";
 import { type BytesCounter, readError, unpacked } from "./lines.ts";
 import { type FileReport, type ReadOptions, newFileReport } from "./file-report.ts";
 import { RowReader } from "./row-reader.ts";
@@ -19,9 +19,7 @@ import type { MarketRecord } from "./records.ts";
  */
 export function refuseUnreplayed(file: string): void {
   const unreplayed = unreplayedFile(file);
-  if (unreplayed === undefined) return;
-  const { layout, why, instead } = unreplayed;
-  throw new HeanError("DATA_MALFORMED", `${file}: named as ${layout}, which hean does not replay: ${why}; ${instead} (a file of another layout named so: rename it and give --format)`, { file, layout });
+  if (unreplayed !== undefined) throw unreplayedError(file, unreplayed, "name");
 }
 
 /** The layout and symbol a file is read with: its venue's own name decides, else `format`/`symbol`. */

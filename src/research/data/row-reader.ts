@@ -11,7 +11,7 @@
  */
 import { type Dec, decFromDigits } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
-import { type DataFormat, FORMATS, type TimeUnit, timeUnitOf } from "./formats.ts";
+import { type DataFormat, FORMATS, type TimeUnit, timeUnitOf, unreplayedError, unreplayedRow } from "./formats.ts";
 import type { MarketRecord } from "./records.ts";
 import type { FileReport, ReadOptions } from "./file-report.ts";
 
@@ -188,6 +188,10 @@ export class RowReader {
     // (market-recorder.ts): a marker, not a row.
     if (this.#report.rows === 0 && (isHeader(fields, spec.header) || text.startsWith("#"))) return;
     if (this.#format === "hean-market" && text.startsWith(spec.header[0]!)) return;
+    // The first row shows what the name could not (Binance's spot files bear the USD-M names):
+    // the whole file is refused, not each of its rows.
+    const unreplayed = this.#report.rows === 0 ? unreplayedRow(this.#format, fields, this.#file, this.#symbol) : undefined;
+    if (unreplayed !== undefined) throw unreplayedError(this.#file, unreplayed, "rows");
     this.#report.rows++;
     if (fields.length < spec.minColumns) {
       this.#skip(n, `${fields.length} columns, ${this.#format} has ${spec.minColumns}`);

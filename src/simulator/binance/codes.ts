@@ -39,6 +39,8 @@ export const ERR = {
   modeWithPosition: e(400, -4068, "Position side cannot be changed if there exists position."),
   hedgeOrderNotSimulated: e(400, -4061, "Order's position side does not match user's setting. (hedge-mode orders are not simulated: switch the account to one-way mode)"),
   duplicateClientOrderId: e(400, -4116, "ClientOrderId is duplicated."),
+  priceAboveBand: (highest: string): BinanceError => e(400, -4016, `Limit price can't be higher than ${highest}.`),
+  priceBelowBand: (lowest: string): BinanceError => e(400, -4024, `Limit price can't be lower than ${lowest}.`),
   minNotional: (min: string): BinanceError => e(400, -4164, `Order's notional must be no smaller than ${min} (unless you choose reduce only).`),
   fokReject: e(400, -5021, "Due to the order could not be filled immediately, the FOK order has been rejected. The order will not be recorded in the order history"),
   gtxReject: e(400, -5022, "Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history"),

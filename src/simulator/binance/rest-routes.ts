@@ -3,7 +3,7 @@
  * (filters, reduce-only, margin, duplicate client ids, GTX) applied before the order reaches the
  * exchange. Each handler answers a JSON body or a BinanceError.
  */
-import { abs, add, dec, div, isMultipleOf, max, mul, sub, tryDec, ZERO, type Dec } from "../../core/decimal.ts";
+import { abs, add, dec, div, isMultipleOf, max, mul, roundToStep, sub, tryDec, ZERO, type Dec } from "../../core/decimal.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import { decimalsOf, decText, priceText, qtyText } from "../shared/number-text.ts";
 import { ERR, isBinanceError, type BinanceError } from "./codes.ts";
@@ -129,7 +129,7 @@ function exchangeInfo(ctx: RouteContext): unknown {
         { filterType: "MAX_NUM_ORDERS", limit: 200 },
         { filterType: "MAX_NUM_ALGO_ORDERS", limit: 10 },
         { filterType: "MIN_NOTIONAL", notional: decText(i.minNotional) },
-        { filterType: "PERCENT_PRICE", multiplierUp: "1.0500", multiplierDown: "0.9500", multiplierDecimal: "4" },
+        { filterType: "PERCENT_PRICE", multiplierUp: PERCENT_PRICE.up, multiplierDown: PERCENT_PRICE.down, multiplierDecimal: "4" },
       ],
       orderTypes: ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"],
       timeInForce: ["GTC", "IOC", "FOK", "GTX"],
@@ -281,11 +281,23 @@ function parseNewOrder(ctx: RouteContext, params: ReadonlyMap<string, string>): 
   };
 }
 
-/** Venue rules over the account: reduce-only (-2022), min notional (-4164), margin (-2019), stop trigger (-2021). */
+/**
+ * Every symbol's PERCENT_PRICE filter (BTCUSDT's: a limit price within 5% of the mark; smaller
+ * contracts have wider ones). Published in exchangeInfo, enforced on every LIMIT order.
+ */
+const PERCENT_PRICE = { up: "1.0500", down: "0.9500" };
+
+/** Venue rules over the account: price band (-4016 / -4024), reduce-only (-2022), min notional (-4164), margin (-2019), stop trigger (-2021). */
 function checkRules(ctx: RouteContext, o: NewOrder): BinanceError | undefined {
   const ex = ctx.ex;
   const i = ex.instrument(o.symbol)!;
   const mark = ex.markPrice(o.symbol);
+  if (o.type === "LIMIT" && o.price !== undefined && mark > ZERO) {
+    const highest = roundToStep(mul(mark, dec(PERCENT_PRICE.up)), i.tickSize, "floor");
+    const lowest = roundToStep(mul(mark, dec(PERCENT_PRICE.down)), i.tickSize, "ceil");
+    if (o.side === "BUY" && o.price > highest) return ERR.priceAboveBand(priceText(i, highest));
+    if (o.side === "SELL" && o.price < lowest) return ERR.priceBelowBand(priceText(i, lowest));
+  }
   const pos = ex.position(o.accountId, o.symbol).positionAmt;
   if (o.type === "STOP_MARKET" || o.type === "TAKE_PROFIT_MARKET") {
     const upward = (o.type === "STOP_MARKET") === (o.side === "BUY");
@@ -419,7 +431,11 @@ function userTrades(ctx: RouteContext): unknown {
   const list = ctx.ex
     .trades(ctx.accountId!)
     .filter((t) => t.symbol === i.symbol && (orderId === undefined || t.orderId === orderId) && (fromId === undefined || t.id >= fromId) && t.time >= w.start && t.time <= w.end);
-  return (fromId === undefined ? list.slice(-limit) : list.slice(0, limit)).map((t) => restTrade(i, t));
+  // A time window (startTime and/or endTime) is answered from its start, oldest first, up to
+  // `limit`, as Binance does: the next page is asked for by fromId. Without a window or fromId
+  // (the default 7 days, or orderId alone) the newest `limit` ("Default gets most recent trades").
+  const timed = ctx.params.has("startTime") || ctx.params.has("endTime");
+  return (fromId === undefined && !(timed && orderId === undefined) ? list.slice(-limit) : list.slice(0, limit)).map((t) => restTrade(i, t));
 }
 
 function income(ctx: RouteContext): unknown {

@@ -255,7 +255,9 @@ class BinanceAdapter implements LiveAdapter {
    */
   async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
-    const trades = await this.#trades(symbol, startTime, endMs);
+    // Both reads go oldest first: one cut short leaves unread what is newer than its last record.
+    const cut: { at?: number } = {};
+    const trades = await this.#trades(symbol, startTime, endMs, cut);
     let fills: FillReport[] = [];
     for (const t of trades) fills.push(fillReportOf(t, await this.#clientIdOf(symbol, t.orderId)));
     const booked = (tranId: string): boolean => this.#account.hasAdjustment(cashAdjustmentIdOf(tranId));
@@ -265,10 +267,10 @@ class BinanceAdapter implements LiveAdapter {
       const untraded = new Set((await this.#income({ symbol }, startTime, endMs)).filter((i) => i.tradeId !== "" && booked(i.tranId)).map((i) => fillIdOf(symbol, i.tradeId)));
       if (untraded.size > 0) fills = fills.filter((f) => !untraded.has(f.fillId));
     }
-    const funding: FundingReport[] = (await this.#income({ symbol, incomeType: "FUNDING_FEE" }, startTime, endMs))
+    const funding: FundingReport[] = (await this.#income({ symbol, incomeType: "FUNDING_FEE" }, startTime, endMs, cut))
       .filter((i) => i.incomeType === "FUNDING_FEE" && !booked(i.tranId))
       .map(fundingReportOf);
-    return { fills, funding };
+    return { fills, funding, cut: cut.at === undefined ? undefined : { unread: "newer", at: cut.at } };
   }
 
   async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
@@ -370,9 +372,10 @@ class BinanceAdapter implements LiveAdapter {
    * Trades in [start, end], oldest first: the window, then onwards by id (`fromId` = the last id
    * + 1) while pages come back full and end inside the window. Trade ids grow with time, so a
    * page with a trade past `end` is the last one the window needs. A full page at the page bound
-   * means the venue has more: what was read is returned, and the core told.
+   * means the venue has more: what was read is returned, the core told, and `cut.at` set to the
+   * time of the newest trade read (lowered, when already set), where the next search resumes.
    */
-  async #trades(symbol: string, start: number, end: number): Promise<WireTrade[]> {
+  async #trades(symbol: string, start: number, end: number, cut: { at?: number }): Promise<WireTrade[]> {
     const read = async (params: Params): Promise<WireTrade[]> => listOf("trade", await this.#rest.read("/fapi/v1/userTrades", { symbol, ...params, limit: this.#page }, { signed: true })).map(parseTrade);
     const byId = new Map<string, WireTrade>();
     let page = await read({ startTime: start, endTime: end });
@@ -381,6 +384,7 @@ class BinanceAdapter implements LiveAdapter {
       if (page.length < this.#page || page.some((t) => t.time > end)) break;
       if (pages >= this.#paging.listPages) {
         this.#core.pagesTruncated({ endpoint: "GET /fapi/v1/userTrades", symbol, since: start, pages, records: byId.size });
+        cutAt(cut, Math.max(start, ...[...byId.values()].map((t) => t.time)));
         break;
       }
       page = await read({ fromId: Math.max(...page.map((t) => Number(t.id))) + 1 });
@@ -422,9 +426,9 @@ class BinanceAdapter implements LiveAdapter {
    * page's latest time (records of that millisecond come again and are kept once, by `tranId`).
    * A full page ends the read short when the page bound is reached, or when all of it lies in
    * the millisecond it started from (paging by time cannot get past it): what was read is
-   * returned, and the core told.
+   * returned, the core told, and `cut.at` set to the latest time read (as `#trades` does).
    */
-  async #income(filter: Params, start: number, end: number): Promise<ReturnType<typeof parseIncome>[]> {
+  async #income(filter: Params, start: number, end: number, cut: { at?: number } = {}): Promise<ReturnType<typeof parseIncome>[]> {
     const byId = new Map<string, ReturnType<typeof parseIncome>>();
     let from = start;
     for (let pages = 1; ; pages++) {
@@ -435,6 +439,7 @@ class BinanceAdapter implements LiveAdapter {
       if (last <= from || pages >= this.#paging.listPages) {
         const endpoint = `GET /fapi/v1/income${typeof filter.incomeType === "string" ? ` (${filter.incomeType})` : ""}`;
         this.#core.pagesTruncated({ endpoint, symbol: typeof filter.symbol === "string" ? filter.symbol : undefined, since: start, pages, records: byId.size });
+        cutAt(cut, Math.max(start, last));
         break;
       }
       from = last;
@@ -557,4 +562,9 @@ export class BinanceVenue extends LiveVenue {
   constructor(options: BinanceVenueOptions) {
     super({ ...options, id: "binance", wire: binanceWire(options, options.account) });
   }
+}
+
+/** A read cut short at `at`: the earliest of the cuts of one search is where it resumes. */
+function cutAt(cut: { at?: number }, at: number): void {
+  cut.at = cut.at === undefined ? at : Math.min(cut.at, at);
 }

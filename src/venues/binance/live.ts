@@ -13,7 +13,7 @@ import type { LiveCredentials, LiveVenueParts } from "../venue.ts";
 import { BinanceVenue } from "./adapter.ts";
 import { BinanceSigner, authorizeLiveSigning } from "./signer.ts";
 
-export function createLiveBinanceVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock): LiveVenueParts {
+export function createLiveBinanceVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock, journalId: string): LiveVenueParts {
   const signer = new BinanceSigner(authorizeLiveSigning(config), credentials.apiKey, credentials.apiSecret);
   const block = config.venues.binance;
   const venue = new BinanceVenue({
@@ -22,7 +22,7 @@ export function createLiveBinanceVenue(config: HeanConfig, credentials: LiveCred
     wsPrivateUrl: block.wsPrivateUrl,
     symbols: config.symbols,
     signer,
-    account: engineAccountView(state),
+    account: engineAccountView(state, journalId),
     tuning: block,
     clock,
     // As the engine's position monitor: the operator's per-symbol stop wins over the configured one.

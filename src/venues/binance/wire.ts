@@ -491,6 +491,7 @@ export function parseInstrument(input: unknown): Instrument | undefined {
   const price = need("PRICE_FILTER");
   const lot = need("LOT_SIZE");
   const notional = filters.get("MIN_NOTIONAL");
+  const band = filters.get("PERCENT_PRICE");
   const baseAsset = text(kind, raw, "baseAsset", { nonEmpty: true });
   const symbol = text(kind, raw, "symbol", { nonEmpty: true });
   const multiple = /^(10+)[A-Z]/.exec(baseAsset)?.[1];
@@ -506,6 +507,7 @@ export function parseInstrument(input: unknown): Instrument | undefined {
     makerFee: BASE_MAKER_FEE,
     takerFee: BASE_TAKER_FEE,
     contract: { kind: contract, multiplier: tryDec(multiple ?? "1")! },
+    ...(band === undefined ? {} : { priceBand: { up: decimal(kind, band, "multiplierUp", "positive"), down: decimal(kind, band, "multiplierDown", "positive") } }),
   };
 }
 

@@ -177,7 +177,12 @@ class BybitAdapter implements LiveAdapter {
   async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
     const params = { category: "linear", symbol, startTime, endTime: endMs, limit: this.#limit(100) };
-    return this.#executionsOf(await this.#pages("/v5/execution/list", params, this.#paging.listPages, { symbol, since: startTime }));
+    const read: { more?: boolean } = {};
+    const found = this.#executionsOf(await this.#pages("/v5/execution/list", params, this.#paging.listPages, { symbol, since: startTime }, read));
+    if (read.more !== true) return found;
+    // Bybit lists newest first: a search cut short left unread what is older than the oldest read.
+    const at = Math.min(endMs, ...found.fills.map((f) => f.venueTs), ...found.funding.map((f) => f.venueTs));
+    return { ...found, cut: { unread: "older", at } };
   }
 
   async position(symbol: string, admission: Admission): Promise<PositionStatusReport | undefined> {
@@ -274,19 +279,24 @@ class BybitAdapter implements LiveAdapter {
    * Every item of a paged list endpoint, up to `maxPages` pages: each page's `nextPageCursor` is
    * sent as the next page's `cursor`, and "" (or an empty page) is the last one. A cursor still
    * given at the bound means the venue has more: what was read is returned all the same, and the
-   * core is told what was cut short (`about`).
+   * core is told what was cut short (`about`), and `read.more` set; a read that got it all tells
+   * the core so too (`pagesWhole`: cut short again later, it is said again).
    */
-  async #pages(path: string, params: Params, maxPages: number, about: Pick<PagesTruncated, "symbol" | "clientOrderId" | "since">): Promise<unknown[]> {
+  async #pages(path: string, params: Params, maxPages: number, about: Pick<PagesTruncated, "symbol" | "clientOrderId" | "since">, read: { more?: boolean } = {}): Promise<unknown[]> {
     const out: unknown[] = [];
     let cursor = "";
     for (let page = 0; page < maxPages; page++) {
       const result = await this.#rest.read(path, cursor === "" ? params : { ...params, cursor }, { signed: true });
       const { list, cursor: next } = readList(result);
       out.push(...list);
-      if (next === "" || list.length === 0) return out;
+      if (next === "" || list.length === 0) {
+        this.#core.pagesWhole({ endpoint: `GET ${path}`, ...about });
+        return out;
+      }
       cursor = next;
     }
     this.#core.pagesTruncated({ endpoint: `GET ${path}`, ...about, pages: maxPages, records: out.length });
+    read.more = true;
     return out;
   }
 }

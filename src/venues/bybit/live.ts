@@ -13,7 +13,7 @@ import type { LiveCredentials, LiveVenueParts } from "../venue.ts";
 import { BybitVenue } from "./adapter.ts";
 import { BybitSigner, authorizeLiveSigning } from "./signer.ts";
 
-export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock): LiveVenueParts {
+export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCredentials, state: EngineStateView, clock: Clock, journalId: string): LiveVenueParts {
   const signer = new BybitSigner(authorizeLiveSigning(config), credentials.apiKey, credentials.apiSecret);
   const block = config.venues.bybit;
   const venue = new BybitVenue({
@@ -22,7 +22,7 @@ export function createLiveBybitVenue(config: HeanConfig, credentials: LiveCreden
     wsPrivateUrl: block.wsPrivateUrl,
     symbols: config.symbols,
     signer,
-    account: engineAccountView(state),
+    account: engineAccountView(state, journalId),
     tuning: block,
     clock,
     // As the engine's position monitor: the operator's per-symbol stop wins over the configured one.

@@ -4,9 +4,11 @@
  * venue's own business (see the order tracker).
  */
 import type { EngineStateView } from "../../engine/engine-state-view.ts";
+import { journalTag } from "../../core/ids.ts";
 import type { AccountView } from "../venue.ts";
 
-export function engineAccountView(state: EngineStateView): AccountView {
+/** `journalId`: the journal the engine's order ids are made from (they carry its tag). */
+export function engineAccountView(state: EngineStateView, journalId: string): AccountView {
   return {
     order: (id) => state.orders.get(id),
     placed: (id) => state.orders.get(id) ?? state.retiredOrder(id),
@@ -17,5 +19,6 @@ export function engineAccountView(state: EngineStateView): AccountView {
     hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
     openedAt: () => state.accountOpenedAt,
     reconciledAt: () => state.reconciledAccount?.venueTs,
+    orderTag: journalTag(journalId),
   };
 }

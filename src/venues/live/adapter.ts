@@ -15,7 +15,7 @@ import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusR
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
 import type { Classified } from "./outcome.ts";
-import type { PagesTruncated } from "./paging.ts";
+import type { PagedRead, PagesTruncated } from "./paging.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ServerTime } from "./server-time.ts";
 
@@ -61,6 +61,18 @@ export interface PrivateFeed {
 export interface Executions {
   readonly fills: FillReport[];
   readonly funding: FundingReport[];
+  /**
+   * Set when the search stopped at its page bound while the venue had more: the executions
+   * `newer` (a venue read oldest first) or `older` (newest first) than `at` (venue ms) were not
+   * all read, nor perhaps those at `at` itself. The reconciler searches them next (`reconciler.ts`).
+   */
+  readonly cut?: ExecutionsCut | undefined;
+}
+
+/** Where a truncated execution search stopped, and on which side of it the unread executions lie. */
+export interface ExecutionsCut {
+  readonly unread: "newer" | "older";
+  readonly at: number;
 }
 
 /** The shared pieces an adapter is built on: it paces, admits and times its requests with them. */
@@ -88,6 +100,11 @@ export interface LiveCore {
    * cut short (an order, a list, a search window). The adapter returns what it read all the same.
    */
   readonly pagesTruncated: (t: PagesTruncated) => void;
+  /**
+   * A paged read that got all the venue had: what it was about is fine again, and cut short once
+   * more it is said again (an open-order list that shrank below the bound and grew past it).
+   */
+  readonly pagesWhole: (read: PagedRead) => void;
 }
 
 export interface LiveAdapter {

@@ -45,6 +45,11 @@ export class CircuitBreaker {
     return this.#state;
   }
 
+  /** What the last failure was (a request's path and why), for messages about an open breaker. */
+  get lastFailure(): string {
+    return this.#lastFailure;
+  }
+
   /** Since when the breaker has not been closed (null: closed). */
   get openSince(): number | null {
     return this.#openSince;

@@ -9,6 +9,7 @@ import type { HeanError } from "../../core/errors.ts";
 import type { VenueHealthView } from "../../control/engine-view.ts";
 import type { VenueHealth } from "../venue.ts";
 import type { BreakerState } from "./circuit-breaker.ts";
+import type { OtherEngine } from "./shared-account.ts";
 
 export class LiveHealth implements VenueHealth {
   /** Since when the private stream has been down or not yet reconciled after (re)connecting. */
@@ -37,6 +38,8 @@ export class LiveHealth implements VenueHealth {
   wallet: { readonly balance: Dec; readonly equity: Dec; readonly at: number } | undefined;
   /** The first fill whose fee the venue charged in another asset (see foreign-fee.ts); sticky until restart. */
   foreignFee: { readonly asset: string; readonly fillId: string } | undefined;
+  /** The first order of another hean engine seen on a traded symbol (see shared-account.ts); sticky until restart. */
+  sharedAccount: OtherEngine | undefined;
 
   readonly #blocks: () => string | undefined;
 

@@ -5,7 +5,8 @@
  * it learns leaves as hean events through the sink; its health feeds risk and the operator view.
  *
  * The start is bounded and can be interrupted: keys the venue refuses stop it at once
- * (`VENUE_AUTH_FAILED`), a venue that cannot be reached is retried with backoff until
+ * (`VENUE_AUTH_FAILED`), so does a REST base URL that answers HTTP 404 (`VENUE_URL_NOT_FOUND`,
+ * naming the URL and the setting), a venue that cannot be reached is retried with backoff until
  * `bootTimeoutMs` (`VENUE_UNAVAILABLE`), and `stop()` during the start ends it promptly
  * (`START_ABORTED`).
  */
@@ -24,11 +25,12 @@ import { estimatedFee, foreignFeeBlock } from "./foreign-fee.ts";
 import { LiveHealth } from "./health.ts";
 import { OrderGateway } from "./order-gateway.ts";
 import { OrderTracker } from "./order-tracker.ts";
-import { truncationAlerter } from "./paging.ts";
+import { truncationEpisodes } from "./paging.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { ALL_PARTS, Reconciler } from "./reconciler.ts";
 import { ServerTime } from "./server-time.ts";
 import { ProtectiveStops } from "./protective-stops.ts";
+import { type OtherEngine, otherEngineTag, sharedAccountBlock } from "./shared-account.ts";
 import { sleep } from "./sleep.ts";
 
 export interface LiveVenueOptions {
@@ -122,6 +124,7 @@ export class LiveVenue implements Venue {
     });
     const emit = (e: HeanEvent | undefined): void => this.#emit(e);
     const alert = (severity: AlertEvent["severity"], code: string, message: string, context: Record<string, unknown>): void => this.#alert(severity, code, message, context);
+    const pages = truncationEpisodes(name, alert);
     this.#adapter = options.wire.connect({
       symbols: options.symbols,
       tuning,
@@ -152,9 +155,15 @@ export class LiveVenue implements Venue {
         onFunding: (report) => this.#emit(fundingPaidOf(report, this.#clock.now(), "stream")),
       },
       onMalformed: (channel, error, context) => this.#malformed(channel, error, context),
-      pagesTruncated: truncationAlerter(name, alert),
+      pagesTruncated: pages.truncated,
+      pagesWhole: pages.whole,
     });
-    this.#tracker = new OrderTracker(options.account, clock, (report) => this.#foreignFee(report));
+    this.#tracker = new OrderTracker(
+      options.account,
+      clock,
+      (report) => this.#foreignFee(report),
+      (report) => this.#otherEngine(report.clientOrderId, report.symbol, "fill"),
+    );
     this.#gateway = new OrderGateway({
       adapter: this.#adapter,
       tracker: this.#tracker,
@@ -181,6 +190,7 @@ export class LiveVenue implements Venue {
       emit,
       alert,
       sentCount: () => this.#sent,
+      notOurs: (o) => this.#otherEngine(o.clientOrderId, o.symbol, "open order"),
     });
     const stopPct = options.protectiveStopPct;
     this.#stops =
@@ -201,7 +211,9 @@ export class LiveVenue implements Venue {
 
   /** The venue's listing, asked before the start (the runtime checks the symbols against it). */
   instruments(): Promise<readonly Instrument[]> {
-    const listing = (this.#listing ??= this.#adapter.instruments());
+    const listing = (this.#listing ??= this.#adapter.instruments().catch((e: unknown) => {
+      throw this.#wrongUrl(e);
+    }));
     listing.then((list) => {
       for (const i of list) this.#listed.set(i.symbol, i);
     }, () => {});
@@ -226,6 +238,8 @@ export class LiveVenue implements Venue {
         await this.#adapter.syncTime();
         break;
       } catch (e) {
+        // A base URL that serves no such path: asking again cannot help, and nothing else will work.
+        if (isHeanError(e, "VENUE_URL_NOT_FOUND")) throw this.#wrongUrl(e);
         if (attempt === 2) this.#alert("warning", "VENUE_TIME_UNSYNCED", `cannot read ${this.#name}'s clock yet: ${describeError(e).message}`, {});
         else await this.#pause(200 * 2 ** attempt);
       }
@@ -259,13 +273,20 @@ export class LiveVenue implements Venue {
         await check();
         return;
       } catch (e) {
-        if (!isHeanError(e, "VENUE_UNAVAILABLE") && !isHeanError(e, "VENUE_RATE_LIMITED")) throw e;
+        if (!isHeanError(e, "VENUE_UNAVAILABLE") && !isHeanError(e, "VENUE_RATE_LIMITED")) throw this.#wrongUrl(e);
         if (this.#clock.now() >= bootDeadline) {
           throw new HeanError("VENUE_UNAVAILABLE", `cannot check the ${this.#name} account within bootTimeoutMs (${this.tuning.bootTimeoutMs} ms): ${describeError(e).message}`, { venue: this.id });
         }
         await this.#pause(Math.min(5_000, 250 * 2 ** attempt, Math.max(1, bootDeadline - this.#clock.now())));
       }
     }
+  }
+
+  /** A `VENUE_URL_NOT_FOUND` said with the setting to fix (other errors as they are). */
+  #wrongUrl(e: unknown): unknown {
+    if (!isHeanError(e, "VENUE_URL_NOT_FOUND") || e.context.hint !== undefined) return e;
+    const hint = `check --rest-url (venues.${this.id}.restUrl)`;
+    return new HeanError("VENUE_URL_NOT_FOUND", `${this.#name}: ${e.message.replace(/^VENUE_URL_NOT_FOUND: /, "")}; ${hint}`, { ...e.context, venue: this.id, hint });
   }
 
   /** Until when the start (streams and boot reconciliation) may keep trying. */
@@ -312,6 +333,7 @@ export class LiveVenue implements Venue {
       }
       this.#assertStarting();
       const failure = this.#reconciler.lastFailure;
+      if (isHeanError(failure, "VENUE_URL_NOT_FOUND")) throw this.#wrongUrl(failure);
       if (isHeanError(failure, "VENUE_AUTH_FAILED")) {
         throw new HeanError("VENUE_AUTH_FAILED", `${this.#name} refused the API keys (${failure.message}): check the key, the secret and their permissions`, { venue: this.id });
       }
@@ -355,6 +377,7 @@ export class LiveVenue implements Venue {
    */
   blocksNewExposure(): string | undefined {
     if (this.health.foreignFee !== undefined) return foreignFeeBlock(this.#name, this.health.foreignFee);
+    if (this.health.sharedAccount !== undefined) return sharedAccountBlock(this.#name, this.health.sharedAccount);
     if (this.#breaker.state !== "closed") return `the ${this.#name} circuit breaker is ${this.#breaker.state}`;
     if (this.#limiter.heldUntil > 0) return `the ${this.#name} rate limiter is backing off`;
     if (this.health.privateDown !== null) return `the ${this.#name} private stream is down or not reconciled yet`;
@@ -376,6 +399,15 @@ export class LiveVenue implements Venue {
       });
     }
     return fee;
+  }
+
+  /** An order or fill that is not this engine's: another hean engine's, on a traded symbol, is alerted once and stops new exposure. */
+  #otherEngine(clientOrderId: string | undefined, symbol: string, seenIn: OtherEngine["seenIn"]): void {
+    if (this.health.sharedAccount !== undefined || !this.#o.symbols.includes(symbol)) return;
+    const tag = otherEngineTag(clientOrderId, this.#o.account.orderTag);
+    if (tag === undefined || clientOrderId === undefined) return;
+    this.health.sharedAccount = { tag, clientOrderId, symbol, seenIn };
+    this.#alert("critical", "ACCOUNT_SHARED", sharedAccountBlock(this.#name, this.health.sharedAccount), { otherJournalTag: tag, clientOrderId, symbol });
   }
 
   // ------------------------------------------------------------------ commands
@@ -470,6 +502,7 @@ export class LiveVenue implements Venue {
     if (o.clientOrderId === undefined) return;
     const t = this.#tracker.get(o.clientOrderId);
     if (t !== undefined) void this.#gateway.applyVenueOrder(t, o, "defer");
+    else this.#otherEngine(o.clientOrderId, o.symbol, "order update");
   }
 
   /** A message hean could not read: counted by channel and kind, and said (throttled). */

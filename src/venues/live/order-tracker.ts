@@ -81,15 +81,18 @@ export class OrderTracker {
   readonly #seen = new Set<string>();
   #pending: PendingFill[] = [];
   readonly #foreignFee: (report: FillReport) => Dec;
+  readonly #notOurs: (report: FillReport) => void;
 
   /**
    * `feeOf` books a fee the venue charged in another asset (`FillReport.feeAsset`): the live
-   * venue estimates it in the settlement currency and stops new exposure.
+   * venue estimates it in the settlement currency and stops new exposure. `notOurs` hears of
+   * every fill on an order this engine did not place (another engine's is told by its id).
    */
-  constructor(account: AccountView, clock: Clock, feeOf: (report: FillReport) => Dec = () => ZERO) {
+  constructor(account: AccountView, clock: Clock, feeOf: (report: FillReport) => Dec = () => ZERO, notOurs: (report: FillReport) => void = () => {}) {
     this.#account = account;
     this.#clock = clock;
     this.#foreignFee = feeOf;
+    this.#notOurs = notOurs;
   }
 
   /** A new create from this process. */
@@ -243,6 +246,8 @@ export class OrderTracker {
     if (ours) {
       const t = this.#orders.get(e.clientOrderId);
       if (t !== undefined) t.venueSeen = true;
+    } else {
+      this.#notOurs(e);
     }
     const signedQty = e.side === "buy" ? e.qty : neg(e.qty);
     const now = this.#clock.now();

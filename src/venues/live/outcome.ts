@@ -22,9 +22,11 @@ export type Outcome = "ok" | "rejected" | "unknown";
  * - `order-not-open`: a cancel named an order that is not open (filled, cancelled or unknown);
  * - `auth-failed`: the keys are wrong, expired or lack permission (retrying cannot help);
  * - `post-only-would-take`: a post-only create refused because it would have taken liquidity
- *   (Binance -5022): the maker-first router tries the next price, it is no rejection storm.
+ *   (Binance -5022): the maker-first router tries the next price, it is no rejection storm;
+ * - `endpoint-not-found`: HTTP 404, the URL serves no such path (the REST base URL is wrong):
+ *   nothing was processed, and asking again at the same URL cannot help.
  */
-export type RefusalFact = "duplicate-client-id" | "order-not-open" | "auth-failed" | "post-only-would-take";
+export type RefusalFact = "duplicate-client-id" | "order-not-open" | "auth-failed" | "post-only-would-take" | "endpoint-not-found";
 
 export interface Classified {
   readonly outcome: Outcome;
@@ -60,4 +62,13 @@ function describeTransport(error: unknown): string {
     return `${error.message}${inner === "" ? "" : `: ${inner}`}${code}`.slice(0, 300);
   }
   return String(error).slice(0, 300);
+}
+
+/**
+ * An HTTP 404: no such path at this URL. Neither exchange answers a request it routed with a 404
+ * (Binance refuses with HTTP 400 and a code, Bybit with HTTP 200 and a retCode): the request went
+ * to a base URL that does not serve the venue's API, whatever body came with it.
+ */
+export function classifyNotFound(url: string): Classified {
+  return { ...NOT_CLASSIFIED, outcome: "rejected", fact: "endpoint-not-found", code: "HTTP_404", message: `${url} answered HTTP 404 (not found)`, httpStatus: 404 };
 }

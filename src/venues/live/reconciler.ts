@@ -10,7 +10,8 @@
  * - Executions since the last pass (with overlap, paged, per symbol): each execId the engine lacks
  *   becomes a fill with `source: "reconciliation"`; the venue's execId is the fill id, so the
  *   stream, REST and a replay can never count one twice. Fills on orders hean never placed are
- *   adopted as external.
+ *   adopted as external. A search cut short at its page bound moves the cursor no further than
+ *   what it read: the next pass searches the rest (see `#executions`).
  * - Positions: the venue's size against the engine's (plus fills sent but not applied yet). A
  *   difference beyond tolerance raises an alert; if it persists unchanged (same venue sequence,
  *   no working orders, no new fills) for `positionSettleMs`, the venue's truth is adopted through
@@ -62,6 +63,8 @@ export interface ReconcilerOptions {
   readonly alert: Alert;
   /** How many events the venue has sent so far (differences are counted as what a step sent). */
   readonly sentCount: () => number;
+  /** An open order this engine did not place (another engine's is told by its id). */
+  readonly notOurs?: ((order: OrderStatusReport) => void) | undefined;
 }
 
 /** The next pass, not started yet: the parts asked for since the last one began, and its answer. */
@@ -116,6 +119,8 @@ export class Reconciler {
     const back = seen === undefined ? now - tuning.bootLookbackMs : Math.min(now - tuning.bootLookbackMs, seen - tuning.executionOverlapMs);
     this.#floor = account.hasHistory() ? Math.max(back, account.openedAt() ?? -Infinity) : now - 1_000;
     for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
+    this.#resume.clear();
+    this.#olderThan.clear();
     this.#ledgerCursor = this.#floor;
   }
 
@@ -218,6 +223,7 @@ export class Reconciler {
     for (const [key, o] of open) {
       const mine = o.clientOrderId === undefined ? undefined : account.order(o.clientOrderId);
       if (o.clientOrderId === undefined || mine === undefined) {
+        this.#o.notOurs?.(o);
         if (!this.#externalSeen.has(key)) {
           this.#externalSeen.add(key);
           health.externalOpenOrders++;
@@ -283,14 +289,25 @@ export class Reconciler {
 
   // ------------------------------------------------------------------ executions
 
+  /**
+   * Each symbol's executions since its cursor (less the overlap, for executions still in flight),
+   * up to now. A search cut short at its page bound (`Executions.cut`) must not move the cursor
+   * past what it did not read: a venue that reads oldest first is searched next from exactly
+   * where the cut was (`#resume`, no overlap, or the same first pages would be read again); one
+   * that reads newest first is searched next up to it (`#olderThan`), and the cursor moves on to
+   * the end of the window cut short only once its older part is read in full.
+   */
   async #executions(): Promise<void> {
     const { time, clock, tuning, tracker, health, emit, adapter } = this.#o;
-    const end = time.now();
+    const now = time.now();
     for (const symbol of this.#o.symbols) {
-      const cursor = this.#cursor.get(symbol) ?? end - tuning.executionOverlapMs;
-      const start = Math.max(cursor - tuning.executionOverlapMs, this.#floor);
+      const cursor = this.#cursor.get(symbol) ?? now - tuning.executionOverlapMs;
+      const resume = this.#resume.get(symbol);
+      const older = this.#olderThan.get(symbol);
+      const start = Math.max(resume ?? cursor - tuning.executionOverlapMs, this.#floor);
+      const end = older?.end ?? now;
       let newest = cursor;
-      const { fills, funding } = await adapter.executions(symbol, start, end);
+      const { fills, funding, cut } = await adapter.executions(symbol, start, end);
       // Booked once by the venue's id for it, however often a pass or the stream sees it.
       for (const f of funding) emit(fundingPaidOf(f, clock.now(), "reconciliation"));
       for (const e of fills) {
@@ -301,10 +318,26 @@ export class Reconciler {
         health.reconciliationDifferences++;
         emit(fill);
       }
-      // Everything up to `end` has been looked at; the overlap covers executions still in flight.
-      this.#cursor.set(symbol, Math.max(newest, end));
+      if (cut === undefined) {
+        // Everything up to `end` (and, after the older part of a window cut short, up to that
+        // window's end) has been looked at; the overlap covers executions still in flight.
+        this.#resume.delete(symbol);
+        this.#olderThan.delete(symbol);
+        this.#cursor.set(symbol, Math.max(cursor, older?.resume ?? 0, older === undefined ? newest : 0, end));
+      } else if (cut.unread === "newer") {
+        // Read up to `cut.at` (its own millisecond perhaps not in full): the next pass starts there.
+        this.#resume.set(symbol, Math.max(start, cut.at));
+      } else {
+        // Read from `cut.at` to `end`: the next pass searches what is older, and then moves on.
+        this.#olderThan.set(symbol, { end: Math.max(start, Math.min(end, cut.at)), resume: Math.max(older?.resume ?? 0, end) });
+      }
     }
   }
+
+  /** A search cut short that read oldest first resumes here, exactly (see `#executions`). */
+  readonly #resume = new Map<string, number>();
+  /** A search cut short that read newest first: search up to `end` next, then go on from `resume`. */
+  readonly #olderThan = new Map<string, { readonly end: number; readonly resume: number }>();
 
   // ------------------------------------------------------------------ positions and wallet
 
@@ -329,8 +362,8 @@ export class Reconciler {
         health.reconciliationDifferences++;
         alert("warning", "POSITION_MISMATCH", `${symbol}: venue holds ${format(venueQty)}, engine ${format(engineQty)}`, {
           symbol,
-          venue: format(venueQty),
-          engine: format(engineQty),
+          venueQty: format(venueQty),
+          engineQty: format(engineQty),
         });
         recheck = true;
         continue;
@@ -369,8 +402,8 @@ export class Reconciler {
       health.positionsAdopted++;
       alert("critical", "POSITION_ADOPTED", `${symbol}: adopted the venue's position ${format(venueQty)} (engine had ${format(engineQty)})`, {
         symbol,
-        venue: format(venueQty),
-        engine: format(engineQty),
+        venueQty: format(venueQty),
+        engineQty: format(engineQty),
       });
       this.#o.emit(sent);
     }

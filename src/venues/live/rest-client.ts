@@ -14,7 +14,7 @@ import { HeanError } from "../../core/errors.ts";
 import type { LiveTuning } from "../../config/venue-config.ts";
 import { backoffMs } from "./backoff.ts";
 import type { Admission, CircuitBreaker } from "./circuit-breaker.ts";
-import { type Classified, classifyNotSent, classifyTransport } from "./outcome.ts";
+import { type Classified, classifyNotFound, classifyNotSent, classifyTransport } from "./outcome.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { ServerTime } from "./server-time.ts";
 import { sleep } from "./sleep.ts";
@@ -95,7 +95,7 @@ export class LiveRestClient {
     const { breaker, limiter, clock, time, tuning, dialect } = this.#o;
     // Half-open, any non-essential request that is admitted takes the single probe slot.
     const probing = breaker.state === "half-open" && options.admission !== "essential";
-    if (!breaker.admit(options.admission)) return notSent("VENUE_CIRCUIT_OPEN", "the venue circuit breaker is open");
+    if (!breaker.admit(options.admission)) return notSent("VENUE_CIRCUIT_OPEN", `the venue circuit breaker is open (after ${breaker.lastFailure})`);
     const key = dialect.limitKey(method, path);
     const wait = limiter.waitMs(key);
     if (wait > options.maxWaitMs) {
@@ -129,12 +129,17 @@ export class LiveRestClient {
       text = await res.text();
     } catch (e) {
       timer.cancel();
-      const classified = classifyTransport(e, timedOut);
-      breaker.failure(`${path}: ${classified.message}`);
+      // Named by its URL: a base nobody answers at (connection refused, no such host) is then said as such.
+      const transport = classifyTransport(e, timedOut);
+      const classified = { ...transport, message: `${method} ${this.shown(path)}: ${transport.message}` };
+      breaker.failure(classified.message);
       return { classified, result: undefined, sent: true, stampedAt };
     }
     timer.cancel();
     const receivedAt = clock.now();
+    // No such path at this base (whatever the body says): the base URL is wrong. Not the venue
+    // failing (the breaker is left alone), and not worth asking again.
+    if (status === 404) return { classified: classifyNotFound(`${method} ${this.shown(path)}`), result: undefined, sent: true, stampedAt };
     const { classified, result, serverTime, malformed } = dialect.interpret(path, status, text);
     if (serverTime !== undefined) time.update(sentAt, receivedAt, serverTime);
     dialect.observe(method, path, responseHeaders, limiter, time);
@@ -173,7 +178,12 @@ export class LiveRestClient {
       if (r.classified.clockSkew) await this.syncTime().catch(() => undefined);
       if (attempt + 1 < tuning.retryAttempts) await sleep(clock, backoffMs(attempt, tuning.retryBaseMs, tuning.retryMaxMs, random));
     }
-    throw readFailure(`GET ${path}`, path, last, lastSent);
+    throw readFailure(`GET ${path}`, path, last, lastSent, this.#o.baseUrl);
+  }
+
+  /** The URL of `path` under the base, as said in messages: no query (it carries signatures), no credentials. */
+  shown(path: string): string {
+    return shownUrl(`${this.#o.baseUrl}${path}`);
   }
 
   /** Measure the server clock (the dialect's time request); concurrent calls share one request. */
@@ -182,6 +192,7 @@ export class LiveRestClient {
       try {
         const r = await this.send("GET", this.#o.dialect.timePath, {}, { signed: false, timeoutMs: this.#o.tuning.requestTimeoutMs, maxWaitMs: 1_000, admission });
         if (r.classified.outcome !== "ok") {
+          if (r.classified.fact === "endpoint-not-found") throw readFailure("server time", this.#o.dialect.timePath, r.classified, true, this.#o.baseUrl);
           throw new HeanError("VENUE_UNAVAILABLE", `server time: ${r.classified.code} ${r.classified.message}`, { code: r.classified.code });
         }
       } finally {
@@ -197,7 +208,11 @@ export class LiveRestClient {
  * (circuit breaker open, rate limit) was never answered by the venue: that is the venue being
  * unavailable for now, not a refusal, so a boot step retries it until its deadline.
  */
-export function readFailure(what: string, path: string, last: Classified | undefined, sent = true): HeanError {
+export function readFailure(what: string, path: string, last: Classified | undefined, sent = true, baseUrl?: string): HeanError {
+  if (sent && last?.fact === "endpoint-not-found") {
+    const base = baseUrl === undefined ? "" : ` ${shownUrl(baseUrl)}`;
+    return new HeanError("VENUE_URL_NOT_FOUND", `${last.message}: the REST base URL${base} does not serve the venue's API`, { path, code: last.code, ...(baseUrl === undefined ? {} : { baseUrl: shownUrl(baseUrl) }) });
+  }
   const code = !sent
     ? "VENUE_UNAVAILABLE"
     : last?.code === "BAD_ANSWER"
@@ -208,6 +223,20 @@ export function readFailure(what: string, path: string, last: Classified | undef
           ? "VENUE_REJECTED"
           : "VENUE_UNAVAILABLE";
   return new HeanError(code, `${what} failed: ${last?.code ?? "?"} ${last?.message ?? ""}`.trim(), { path, code: last?.code });
+}
+
+/** A URL as messages show it: without its query and credentials (unparsable: as given, query cut). */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    u.hash = "";
+    return u.toString();
+  } catch {
+    return url.split("?")[0]!;
+  }
 }
 
 function notSent(code: string, message: string): SendResult {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { SimClock } from "../../../src/core/clock.ts";
+import { type Dec, add, dec, format, mul, roundToStep, sub } from "../../../src/core/decimal.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
 import { checkSigned } from "../../../src/simulator/binance/signing.ts";
 import { advanceUntil, call, control, Probe, signed } from "./helpers.ts";
@@ -103,6 +104,26 @@ describe("Binance simulator REST protocol (SimClock)", () => {
     assert.equal(big.body.code, -2019);
     const state = await control(sim, "GET", "/__sim/state");
     assert.deepEqual(state.orders.map((o: any) => [o.clientOrderId, o.status]), [["cid-1", "CANCELED"], ["cid-1", "NEW"]]);
+  });
+
+  it("PERCENT_PRICE: a limit buy above mark × 1.05 is refused with -4016, a sell below mark × 0.95 with -4024; at the edges they go", async () => {
+    const now = clock.now();
+    const info = (await call(sim, "GET", "/fapi/v1/exchangeInfo")).body.symbols.find((x: any) => x.symbol === "BTCUSDT");
+    assert.deepEqual(info.filters.find((f: any) => f.filterType === "PERCENT_PRICE"), { filterType: "PERCENT_PRICE", multiplierUp: "1.0500", multiplierDown: "0.9500", multiplierDecimal: "4" });
+    const premium = (await call(sim, "GET", "/fapi/v1/premiumIndex?symbol=BTCUSDT")).body;
+    const mark = dec(premium.markPrice);
+    const tick = dec("0.1");
+    const highest = roundToStep(mul(mark, dec("1.05")), tick, "floor");
+    const lowest = roundToStep(mul(mark, dec("0.95")), tick, "ceil");
+    const order = (side: string, price: Dec) =>
+      signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side, type: "LIMIT", timeInForce: "IOC", quantity: "0.01", price: format(price) }, now, { inBody: true });
+    assert.deepEqual((await order("BUY", add(highest, tick))).body, { code: -4016, msg: `Limit price can't be higher than ${Number(format(highest)).toFixed(1)}.` });
+    assert.deepEqual((await order("SELL", sub(lowest, tick))).body, { code: -4024, msg: `Limit price can't be lower than ${Number(format(lowest)).toFixed(1)}.` });
+    assert.equal((await order("BUY", highest)).status, 200);
+    assert.equal((await order("SELL", lowest)).status, 200);
+    // A reduce-only close is held to the band too: the kill switch's price must stay inside it.
+    const close = await signed(sim, "POST", "/fapi/v1/order", { symbol: "BTCUSDT", side: "SELL", type: "LIMIT", timeInForce: "IOC", quantity: "0.01", price: format(sub(lowest, tick)), reduceOnly: "true" }, now, { inBody: true });
+    assert.equal(close.body.code, -4024);
   });
 
   it("a STOP_MARKET closePosition rests until the mark price crosses it, then closes the position", async () => {

@@ -49,7 +49,7 @@ export class BinanceRig extends VenueRig<BinanceVenue> {
 
   static build(options: BinanceRigOptions = {}, sim: BinanceSimulator): BinanceRig {
     const state = options.state ?? new EngineState(dec("10000"));
-    const account = engineAccountView(state);
+    const account = engineAccountView(state, "rig-journal");
     const venue = new BinanceVenue({
       restUrl: options.restUrl ?? sim.url,
       wsPublicUrl: sim.wsUrl,

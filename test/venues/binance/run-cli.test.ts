@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type BinanceSimulator, startBinanceSimulator } from "../../../src/simulator/binance/main.ts";
+import { verifyJournal } from "../../../src/journal/tools.ts";
 import { heanAsync, readReport } from "../../cli/cli-helpers.ts";
 import { restProxy, rewriteJson } from "../live/rest-proxy.ts";
 import { KEY, SECRET } from "./rig.ts";
@@ -107,4 +108,29 @@ test("a symbol Binance lists margined in USDC is refused at start (exit 2) with 
   } finally {
     await proxy.close();
   }
+});
+
+/**
+ * "Journal before effect": a start the venue's listing refuses had no effect (nothing sent,
+ * nothing changed), so it journals nothing. It wrote two records (system.started, then
+ * system.stopped): a fresh journal refused for a typo was a journal with a past.
+ */
+test("a live start refused for a symbol the venue does not list leaves the journal as it found it (exit 2)", async () => {
+  await sim.reset({ seed: 3 });
+  const env = { HEAN_BINANCE_API_KEY: KEY, HEAN_BINANCE_API_SECRET: SECRET };
+  const live = ["--mode", "live", "--i-understand-live-trading", "--ws-private-url", sim.wsUrl, "--strategy", "none"];
+  const fresh = await run("refused-fresh", [...live, "--symbols", "BTCUSDX"], env);
+  assert.equal(fresh.code, 2, fresh.out);
+  assert.match(fresh.out, /CONFIG_INVALID: binance does not list BTCUSDX \(did you mean BTCUSDT\?\)/);
+  assert.equal(readReport(fresh.report).journal.events, 0, "a fresh journal stays empty");
+
+  // A journal with a past: refused, it holds exactly the records it held.
+  const kept = await run("refused-kept", live, env);
+  assert.equal(kept.code, 0, kept.out);
+  const before = readReport(kept.report).journal.events;
+  assert.ok(before > 0);
+  const again = await run("refused-kept", [...live, "--symbols", "BTCUSDX"], env);
+  assert.equal(again.code, 2, again.out);
+  assert.equal(readReport(again.report).journal.events, before, "no record added");
+  assert.equal(verifyJournal(join(dir, "refused-kept.db")).lastSeq, before);
 });

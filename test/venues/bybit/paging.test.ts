@@ -47,6 +47,36 @@ test("open orders past the page bound: the page read is returned, and the shortf
   }
 });
 
+test("an open-order list cut short again after it was read whole is said again: once per episode, not once per process", async () => {
+  await sim.reset({ seed: 64 });
+  const rig = await Rig.start({ sim, venue: ONE_PAGE_OF_TWO });
+  try {
+    const said = (): AlertEvent[] => cutShort(rig, "VENUE_PAGES_TRUNCATED", "GET /v5/order/realtime");
+    const price = format(await rig.away("buy", 300));
+    const place = async (): Promise<string> => {
+      const r = await signedCall(sim, "POST", "/v5/order/create", { category: "linear", symbol: "BTCUSDT", side: "Buy", orderType: "Limit", qty: "0.001", price, timeInForce: "GTC" });
+      assert.equal(r.retCode, 0, JSON.stringify(r));
+      return r.result.orderId as string;
+    };
+    const ids = [await place(), await place(), await place()];
+    await rig.venue.openOrders();
+    await rig.venue.openOrders();
+    assert.equal(said().length, 1, "said once while it stays cut short");
+    // Two left: the list is read whole, the episode is over.
+    const r = await signedCall(sim, "POST", "/v5/order/cancel", { category: "linear", symbol: "BTCUSDT", orderId: ids[0] });
+    assert.equal(r.retCode, 0, JSON.stringify(r));
+    assert.equal((await rig.venue.openOrders()).filter((o) => o.symbol === "BTCUSDT").length, 2);
+    assert.equal(said().length, 1);
+    // Three again: a new episode, said again (once).
+    await place();
+    await rig.venue.openOrders();
+    await rig.venue.openOrders();
+    assert.equal(said().length, 2, "cut short again after a whole read: said again");
+  } finally {
+    await rig.stop(false);
+  }
+});
+
 test("the transaction log past the page bound: the entries read are booked, and the shortfall said", async () => {
   await sim.reset({ seed: 62 });
   const rig = await Rig.start({ sim, venue: ONE_PAGE_OF_TWO });

@@ -60,7 +60,7 @@ export class Rig extends VenueRig<BybitVenue> {
   ): Promise<Rig> {
     const sim = options.sim ?? (await startBybitSimulator({ port: 0, seed: options.seed ?? 11, apiKey: KEY, apiSecret: SECRET }));
     const state = options.state ?? new EngineState(dec("10000"));
-    const account = engineAccountView(state);
+    const account = engineAccountView(state, "rig-journal");
     const venue = new BybitVenue({
       restUrl: sim.url,
       wsPublicUrl: sim.wsPublicUrl,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { OncePerKey } from "../../../src/venues/live/once-per-key.ts";
-import { pagingOf, truncationAlert, truncationAlerter } from "../../../src/venues/live/paging.ts";
+import { pagingOf, truncationAlert, truncationEpisodes } from "../../../src/venues/live/paging.ts";
 
 const DEFAULTS = { listPages: 50, orderFillPages: 20, pageSize: 100 };
 
@@ -34,7 +34,7 @@ test("a search cut short is VENUE_PAGES_TRUNCATED naming the endpoint, symbol, w
 
 test("each thing cut short is said once, however often it is read again", () => {
   const said: string[] = [];
-  const truncated = truncationAlerter("Bybit", (_severity, code, _message, context) => said.push(`${code} ${String(context.clientOrderId ?? context.symbol)}`));
+  const { truncated } = truncationEpisodes("Bybit", (_severity, code, _message, context) => said.push(`${code} ${String(context.clientOrderId ?? context.symbol)}`));
   for (let pass = 0; pass < 3; pass++) {
     truncated({ endpoint: "GET /v5/execution/list", symbol: "BTCUSDT", clientOrderId: "c1", pages: 20, records: 2000 });
     truncated({ endpoint: "GET /v5/order/realtime", symbol: "ETHUSDT", pages: 50, records: 2500 });
@@ -50,4 +50,18 @@ test("once per key: bounded (the oldest forgotten first), and a forgotten key is
   assert.equal(once.first("c"), false);
   once.forget("c");
   assert.equal(once.first("c"), true);
+});
+
+test("a read of the same thing that got it all ends the episode: cut short again, it is said again", () => {
+  const said: string[] = [];
+  const pages = truncationEpisodes("Bybit", (_severity, code, _message, context) => said.push(`${code} ${String(context.symbol)}`));
+  const list = { endpoint: "GET /v5/order/realtime", symbol: "ETHUSDT" };
+  pages.truncated({ ...list, pages: 50, records: 2500 });
+  pages.truncated({ ...list, pages: 50, records: 2500 });
+  pages.whole({ endpoint: "GET /v5/order/realtime", symbol: "BTCUSDT" });
+  pages.truncated({ ...list, pages: 50, records: 2500 });
+  assert.deepEqual(said, ["VENUE_PAGES_TRUNCATED ETHUSDT"], "another list read whole ends nothing");
+  pages.whole(list);
+  pages.truncated({ ...list, pages: 50, records: 2600 });
+  assert.deepEqual(said, ["VENUE_PAGES_TRUNCATED ETHUSDT", "VENUE_PAGES_TRUNCATED ETHUSDT"]);
 });

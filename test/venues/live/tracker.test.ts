@@ -16,7 +16,7 @@ import type { FillReport } from "../../../src/venues/venue.ts";
 function setup(): { state: EngineState; tracker: OrderTracker; clock: SimClock; place: (id: string, submitted?: boolean) => void } {
   const clock = new SimClock(1_000_000);
   const state = new EngineState(dec("10000"));
-  const tracker = new OrderTracker(engineAccountView(state), clock);
+  const tracker = new OrderTracker(engineAccountView(state, "rig-journal"), clock);
   const place = (id: string, submitted = true): void => {
     state.apply({ type: "order.intent", ts: 1, clientOrderId: id, strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.02"), price: dec("100"), timeInForce: "GTC", reduceOnly: false, purpose: "entry" });
     if (submitted) state.apply({ type: "order.submitted", ts: 1, clientOrderId: id, attempt: 1 });
@@ -76,7 +76,7 @@ test("fills once per execId across stream and REST, also when the engine already
   apply(state, f2);
   assert.equal(state.orders.get("a")!.status, "FILLED");
   assert.equal(tracker.pendingQty("BTCUSDT"), dec("0"), "applied fills are no longer pending");
-  const fresh = new OrderTracker(engineAccountView(state), new SimClock(0));
+  const fresh = new OrderTracker(engineAccountView(state, "rig-journal"), new SimClock(0));
   assert.equal(fresh.fill(exec("e1", "a"), "reconciliation"), undefined, "the engine's own fill ids count too (after a restart)");
 });
 
@@ -119,7 +119,7 @@ test("a rejection that raced a cancel request still ends the order: PENDING_CANC
 test("a late execution for an order that left the engine state is still that order's fill, once", () => {
   const clock = new SimClock(1_000_000);
   const state = new EngineState(dec("10000"), { recentTerminalOrders: 1 });
-  const tracker = new OrderTracker(engineAccountView(state), clock);
+  const tracker = new OrderTracker(engineAccountView(state, "rig-journal"), clock);
   for (const id of ["a", "b", "c"]) {
     state.apply({ type: "order.intent", ts: 1, clientOrderId: id, strategyId: "t", symbol: "BTCUSDT", side: "buy", orderType: "limit", qty: dec("0.02"), price: dec("100"), timeInForce: "GTC", reduceOnly: false, purpose: "entry" });
     state.apply({ type: "order.submitted", ts: 1, clientOrderId: id, attempt: 1 });
@@ -131,6 +131,6 @@ test("a late execution for an order that left the engine state is still that ord
   apply(state, late);
   assert.equal(state.retiredOrder("a")?.filledQty, dec("0.01"));
   assert.equal(state.externalFillCount, 0);
-  assert.equal(new OrderTracker(engineAccountView(state), clock).fill(exec("late", "a"), "stream"), undefined, "seen once, also after a restart");
+  assert.equal(new OrderTracker(engineAccountView(state, "rig-journal"), clock).fill(exec("late", "a"), "stream"), undefined, "seen once, also after a restart");
   assert.equal(state.portfolio.position("BTCUSDT").qty, dec("0.01"));
 });
