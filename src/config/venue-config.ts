@@ -42,7 +42,7 @@ export interface LiveTuning {
   readonly reconcilePositionsMs: number;
   /** Executions are fetched from the last one seen minus this overlap. */
   readonly executionOverlapMs: number;
-  /** On a restart, how far back executions are searched for fills the journal lacks. */
+  /** On a restart, how far back executions and the ledger are searched at least (from the last reconciliation when that is earlier). */
   readonly bootLookbackMs: number;
   /** A position difference up to this (base units) is tolerated. */
   readonly positionTolerance: Dec;

@@ -6,7 +6,7 @@
  * illegal event throws a HeanError and leaves the state untouched.
  */
 import { OldestFirst } from "../core/oldest-first.ts";
-import { type Dec, ZERO, add, div, format, mul, sub } from "../core/decimal.ts";
+import { type Dec, ZERO, add, div, format, mul, mulDiv, sub } from "../core/decimal.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { HeanError } from "../core/errors.ts";
 import type { Instrument } from "../core/instrument.ts";
@@ -188,6 +188,11 @@ export class EngineState {
   venueAccount: VenueAccountRecord | undefined;
   /** The latest snapshot read by reconciliation: the one that decides divergence. */
   reconciledAccount: VenueAccountRecord | undefined;
+  /**
+   * When the account opened at the venue's wallet (the venue's time of the opening snapshot):
+   * whatever the account did before is in the opening balance, none of it this journal's to book.
+   */
+  accountOpenedAt: number | undefined;
   fundingCount = 0;
   adjustmentCount = 0;
   intentCount = 0;
@@ -224,6 +229,11 @@ export class EngineState {
 
   hasFill(fillId: string): boolean {
     return this.#fillIds.has(fillId);
+  }
+
+  /** Whether a cash adjustment under this id has been booked (within the ids remembered). */
+  hasCashAdjustment(adjustmentId: string): boolean {
+    return this.#cashIds.has(`a:${adjustmentId}`);
   }
 
   /** What the recorded fill under this id said (`fillPrint`), when known. */
@@ -550,7 +560,8 @@ export class EngineState {
     let opening: Dec | undefined;
     if (e.source === "reconciliation" && this.reconciledAccount === undefined) {
       opening = sub(e.walletBalance, cash);
-      this.#adjust(opening);
+      this.#adjust(opening, "opening");
+      this.accountOpenedAt = e.venueTs;
     }
     const engineCash = this.portfolio.cash;
     const { type: _type, ...reported } = e;
@@ -584,18 +595,30 @@ export class EngineState {
     return "applied";
   }
 
-  /** Cash in or out that is not P&L: the risk references move with it, so it is neither a gain nor a drawdown. */
-  #adjust(amount: Dec): void {
+  /**
+   * Cash in or out that is not P&L: the risk references move with it, so it is neither a gain nor
+   * a drawdown. A transfer scales them with the cash (× cash after / cash before): drawdown and
+   * the day's loss keep their percentages, as the governor's thresholds are percentages. Moved by
+   * the same amount instead, a withdrawal made what was lost before it a larger share of what was
+   * left (a 54.85 % "drawdown" and a HARD_STOP after a 0.07 % loss, once 99.9 % was withdrawn)
+   * and a deposit diluted a loss. Cash, not equity: the marks between journaled ones are not in
+   * the journal, and a replay must come to the same references. The account's opening (the
+   * engine's capital set to the venue's) moves them by its amount: it defines them. A cash that is
+   * not positive either side falls back to the amount.
+   */
+  #adjust(amount: Dec, kind: "opening" | "transfer" = "transfer"): void {
+    const before = this.portfolio.cash;
     this.portfolio.adjustCash(amount);
     const r = this.riskReference;
-    if (r !== undefined && amount !== ZERO) {
-      this.riskReference = {
-        capitalBase: add(r.capitalBase, amount),
-        highWaterMark: add(r.highWaterMark, amount),
-        dayStart: r.dayStart,
-        dayStartEquity: add(r.dayStartEquity, amount),
-      };
-    }
+    if (r === undefined || amount === ZERO) return;
+    const after = add(before, amount);
+    const move = kind === "transfer" && before > ZERO && after > ZERO ? (x: Dec): Dec => mulDiv(x, after, before) : (x: Dec): Dec => add(x, amount);
+    this.riskReference = {
+      capitalBase: move(r.capitalBase),
+      highWaterMark: move(r.highWaterMark),
+      dayStart: r.dayStart,
+      dayStartEquity: move(r.dayStartEquity),
+    };
   }
 
   #rememberCash(key: string): void {
@@ -682,6 +705,7 @@ export class EngineState {
       cashIds: [...this.#cashIds],
       venueAccount: this.venueAccount,
       reconciledAccount: this.reconciledAccount,
+      accountOpenedAt: this.accountOpenedAt,
       fundingCount: this.fundingCount,
       adjustmentCount: this.adjustmentCount,
       performance: this.performance.snapshot(),
@@ -720,6 +744,7 @@ export class EngineState {
     for (const id of s.cashIds ?? []) st.#cashIds.add(id);
     st.venueAccount = s.venueAccount;
     st.reconciledAccount = s.reconciledAccount;
+    st.accountOpenedAt = s.accountOpenedAt;
     st.fundingCount = s.fundingCount ?? 0;
     st.adjustmentCount = s.adjustmentCount ?? 0;
     // Older snapshots carry no trades: the ledger starts from the positions it is shown next.
@@ -764,6 +789,8 @@ export interface EngineSnapshot {
   readonly cashIds?: readonly string[];
   readonly venueAccount?: VenueAccountRecord | undefined;
   readonly reconciledAccount?: VenueAccountRecord | undefined;
+  /** Absent in snapshots written before it was kept (the boot search then starts as before). */
+  readonly accountOpenedAt?: number | undefined;
   readonly fundingCount?: number;
   readonly adjustmentCount?: number;
   /** Absent in snapshots written before trades were followed. */

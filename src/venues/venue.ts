@@ -133,9 +133,22 @@ export interface AccountView {
   placed(clientOrderId: string): Pick<AccountOrder, "symbol" | "side"> | undefined;
   orders(): Iterable<AccountOrder>;
   hasFill(fillId: string): boolean;
+  /** Whether a cash adjustment under this id is booked (a venue's wire may derive it from an execution's id). */
+  hasAdjustment(adjustmentId: string): boolean;
   positionQty(symbol: string): Dec;
   /** True once the journal holds any order or fill (a fresh journal has no past to recover). */
   hasHistory(): boolean;
+  /**
+   * When this journal's account opened at the venue's wallet (venue time; undefined before it
+   * has, or in a journal from before this was kept): what the account did before is in the
+   * opening balance.
+   */
+  openedAt(): number | undefined;
+  /**
+   * When the journal last read the account reconciled (venue time of its latest reconciled wallet
+   * snapshot; undefined before any): what the venue did since is news to it.
+   */
+  reconciledAt(): number | undefined;
   /** The journal tag every order id of this engine carries (`hn<tag>…`: another tag is another engine's). */
   readonly orderTag: string;
 }

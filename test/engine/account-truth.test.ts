@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type Dec, dec, format } from "../../src/core/decimal.ts";
+import { type Dec, dec, format, toNumber } from "../../src/core/decimal.ts";
 import { type ErrorCode, isHeanError } from "../../src/core/errors.ts";
 import type { AccountSnapshotEvent, CashAdjustedEvent, FundingPaidEvent, HeanEvent } from "../../src/core/events.ts";
 import { EngineState } from "../../src/engine/engine-state.ts";
@@ -77,21 +77,35 @@ describe("account truth in the engine", () => {
     assert.equal(format(st.portfolio.equity()), "9998.75");
   });
 
-  test("a cash adjustment moves cash and the risk references by the same amount, once", () => {
+  test("a cash adjustment moves cash and scales the risk references with it, once", () => {
     const st = new EngineState(INITIAL);
     st.apply({ type: "risk.reference", ts: 1, capitalBase: INITIAL, highWaterMark: dec("10500"), dayStart: 0, dayStartEquity: dec("10200") });
     assert.equal(st.apply(adjusted("tx-1", "2500")), "applied");
     assert.equal(cash(st), "12500");
+    // Cash × 1.25: drawdown from the high (4.76 %) and the day's loss (1.96 %) keep their percentages.
     assert.deepEqual(
       [st.riskReference!.capitalBase, st.riskReference!.highWaterMark, st.riskReference!.dayStartEquity].map(format),
-      ["12500", "13000", "12700"],
+      ["12500", "13125", "12750"],
       "a deposit is neither profit nor a new high",
     );
     assert.equal(st.apply(adjusted("tx-1", "2500")), "duplicate-cash");
     assert.equal(cash(st), "12500");
     assert.equal(st.apply(adjusted("tx-2", "-500")), "applied");
-    assert.equal(format(st.riskReference!.highWaterMark), "12500", "a withdrawal is not a drawdown");
+    assert.equal(format(st.riskReference!.highWaterMark), "12600", "a withdrawal is not a drawdown");
     assert.equal(format(st.portfolio.capitalIn), "12000");
+  });
+
+  test("a withdrawal of most of the account leaves drawdown and the day's loss at their percentages", () => {
+    // The trial: 100 000 opened, 68 lost trading (0.068 %), then 99 880 withdrawn.
+    const st = new EngineState(dec("100000"));
+    st.apply({ type: "risk.reference", ts: 1, capitalBase: dec("100000"), highWaterMark: dec("100000"), dayStart: 0, dayStartEquity: dec("100000") });
+    st.apply(funding("f-loss", "68"));
+    const pct = (ref: Dec): number => (toNumber(ref) - toNumber(st.portfolio.equity())) / toNumber(ref) * 100;
+    const before = [pct(st.riskReference!.capitalBase), pct(st.riskReference!.highWaterMark), pct(st.riskReference!.dayStartEquity)];
+    assert.equal(st.apply(adjusted("withdrawal", "-99880")), "applied");
+    assert.equal(cash(st), "52");
+    const after = [pct(st.riskReference!.capitalBase), pct(st.riskReference!.highWaterMark), pct(st.riskReference!.dayStartEquity)];
+    for (const [i, p] of after.entries()) assert.ok(Math.abs(p - before[i]!) < 1e-9, `${p} % after, ${before[i]} % before (by the amount: 56.7 %)`);
   });
 
   test("the first reconciled snapshot opens the account at the venue's balance; later ones measure divergence", () => {

@@ -5,8 +5,8 @@
  * 10,000 ended), plus what Bybit reports that the engine does not keep: UUID ids, leverage and
  * margin, mark price, per-symbol fees and realised P&L, 24h ticker statistics, and per-order
  * request facts (receivedAt, lastPriceOnCreated); and what moves the wallet without a trade:
- * funding settlements (a `Funding` execution per open position at the mark) and transfers, both
- * in the account's transaction log.
+ * funding settlements (a `Funding` execution per open position at the mark) and transfers; the
+ * account's transaction log has them and every trade.
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
@@ -49,6 +49,21 @@ const DEFAULT_LEVERAGE = dec("10");
 const MMR = dec("0.005");
 const FUNDING_RATE = dec("0.0001");
 const FUNDING_INTERVAL_MS = 8 * 3600 * 1000;
+
+/** The fields of a transaction-log entry that no trade is behind (a transfer), to spread and override. */
+const NO_TRADE = {
+  side: "None",
+  qty: ZERO,
+  size: ZERO,
+  tradePrice: ZERO,
+  funding: ZERO,
+  fee: ZERO,
+  cashFlow: ZERO,
+  feeRate: ZERO,
+  tradeId: "",
+  orderId: "",
+  orderLinkId: "",
+} as const;
 
 /** Facts of a request the engine does not keep. */
 interface OrderExtra {
@@ -349,7 +364,20 @@ export class EngineBackend implements ExchangePort {
         // As on Bybit: the execution is pushed, then the wallet it changed.
         this.#emit(accountId, { kind: "execution", execution });
         const balance = this.#moveBalance(accountId, neg(fee));
-        this.#log(accountId, { symbol: i.symbol, type: "SETTLEMENT", funding: neg(fee), change: neg(fee), cashBalance: balance, tradeId: execution.execId }, n);
+        this.#log(accountId, {
+          ...NO_TRADE,
+          symbol: i.symbol,
+          type: "SETTLEMENT",
+          side: execution.side,
+          qty: abs(qty),
+          size: qty,
+          tradePrice: mark,
+          funding: neg(fee),
+          feeRate: r,
+          change: neg(fee),
+          cashBalance: balance,
+          tradeId: execution.execId,
+        }, n);
         out.push(execution);
       }
     }
@@ -363,7 +391,7 @@ export class EngineBackend implements ExchangePort {
     const balance = this.#moveBalance(accountId, amount);
     if (logged) {
       const type = amount < ZERO ? "TRANSFER_OUT" : "TRANSFER_IN";
-      this.#log(accountId, { symbol: "", type, funding: ZERO, change: amount, cashBalance: balance, tradeId: "" }, ++this.#ledgerCounter);
+      this.#log(accountId, { ...NO_TRADE, symbol: "", type, cashFlow: amount, change: amount, cashBalance: balance }, ++this.#ledgerCounter);
     }
     return { ok: true, value: this.wallet(accountId) };
   }
@@ -557,7 +585,26 @@ export class EngineBackend implements ExchangePort {
         book.fees = add(book.fees, x.fee);
         const extra = this.#extras.get(x.orderId);
         if (extra !== undefined) extra.closedPnl = add(extra.closedPnl, sub(pnl, x.fee));
-        this.#emit(x.account, { kind: "execution", execution: this.#executionView(x, pnl) });
+        const view = this.#executionView(x, pnl);
+        // The engine has booked the fill: the wallet and the position are those after it.
+        this.#log(x.account, {
+          symbol: x.symbol,
+          type: "TRADE",
+          side: view.side,
+          qty: x.qty,
+          size: this.#engine.position(x.account, x.symbol)?.qty ?? ZERO,
+          tradePrice: x.price,
+          funding: ZERO,
+          fee: x.fee,
+          cashFlow: pnl,
+          change: sub(pnl, x.fee),
+          cashBalance: this.#engine.wallet(x.account)?.balance ?? ZERO,
+          feeRate: x.feeRate,
+          tradeId: view.execId,
+          orderId: view.orderId,
+          orderLinkId: view.orderLinkId,
+        }, ++this.#ledgerCounter);
+        this.#emit(x.account, { kind: "execution", execution: view });
         return;
       }
       case "position": {

@@ -94,22 +94,39 @@ export interface PositionView {
 
 /**
  * One entry of the account's transaction log (`/v5/account/transaction-log`): the simulator logs
- * transfers and funding settlements (real Bybit logs trades too).
+ * every trade (`TRADE`), funding settlements (`SETTLEMENT`) and transfers. As at Bybit,
+ * `change = cashFlow + funding - fee` is what the entry moved the wallet by.
  */
 export interface TransactionView {
   readonly accountId: string;
   readonly id: string;
   /** Empty for transfers. */
   readonly symbol: string;
-  readonly type: "TRANSFER_IN" | "TRANSFER_OUT" | "SETTLEMENT";
+  readonly type: "TRANSFER_IN" | "TRANSFER_OUT" | "TRADE" | "SETTLEMENT";
+  /** The trade's side; for a settlement the position's; `None` for transfers. */
+  readonly side: BybitSide | "None";
+  /** The trade's quantity (a settlement: the position's size), unsigned; zero for transfers. */
+  readonly qty: Dec;
+  /** The position after the entry, signed (short negative). */
+  readonly size: Dec;
+  /** The trade's price (a settlement: the mark); zero for transfers. */
+  readonly tradePrice: Dec;
   /** Funding of a settlement, positive when received (the log's sign, opposite to the execution's fee). */
   readonly funding: Dec;
-  /** The wallet balance change. */
+  /** The trade's fee, positive paid (a rebate negative). */
+  readonly fee: Dec;
+  /** P&L a trade realised (the part of it that closed a position), or the amount transferred; fees and funding not included. */
+  readonly cashFlow: Dec;
+  /** The wallet balance change: cashFlow + funding - fee. */
   readonly change: Dec;
   /** The wallet balance after. */
   readonly cashBalance: Dec;
+  readonly feeRate: Dec;
   readonly transactionTime: number;
+  /** The trade's execId (a settlement: its `Funding` execution's). */
   readonly tradeId: string;
+  readonly orderId: string;
+  readonly orderLinkId: string;
 }
 
 /** The account's USDT (the only settle coin simulated). */

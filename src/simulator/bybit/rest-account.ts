@@ -69,7 +69,7 @@ export function transactionLog(port: ExchangePort, params: Params, accountId: st
     .filter((t) => (type === undefined || t.type === type) && (currency === undefined || currency === "USDT") && t.transactionTime >= window.start && t.transactionTime <= window.end);
   const page = paginate(list, limit, params.str("cursor"));
   if (isReply(page)) return page;
-  return ok({ list: page.page.map(restTransaction), nextPageCursor: page.nextPageCursor });
+  return ok({ list: page.page.map((t) => restTransaction(t, t.symbol === "" ? undefined : port.instrument(t.symbol))), nextPageCursor: page.nextPageCursor });
 }
 
 export function accountInfo(now: number): Reply {

@@ -140,30 +140,31 @@ export function availableBalance(w: WalletView): Dec {
 }
 
 
-/** An item of `GET /v5/account/transaction-log` (UTA). */
-export function restTransaction(t: TransactionView): JsonObject {
+/** An item of `GET /v5/account/transaction-log` (UTA); quantities and prices in the instrument's decimals (none for a transfer). */
+export function restTransaction(t: TransactionView, i: Instrument | undefined): JsonObject {
+  const qty = (q: Dec): string => (i === undefined ? decText(q) : qtyText(i, q));
   return {
     id: t.id,
     symbol: t.symbol,
     category: t.symbol === "" ? "" : "linear",
-    side: "None",
+    side: t.side,
     transactionTime: msText(t.transactionTime),
     type: t.type,
     transSubType: "",
-    qty: "0",
-    size: "0",
+    qty: qty(t.qty),
+    size: qty(t.size),
     currency: "USDT",
-    tradePrice: "0",
+    tradePrice: i === undefined ? decText(t.tradePrice) : priceText(i, t.tradePrice),
     funding: decText(t.funding),
-    fee: "0",
-    cashFlow: t.type === "SETTLEMENT" ? "0" : decText(t.change),
+    fee: decText(t.fee),
+    cashFlow: decText(t.cashFlow),
     change: decText(t.change),
     cashBalance: decText(t.cashBalance),
-    feeRate: "0",
+    feeRate: decText(t.feeRate),
     bonusChange: "",
     tradeId: t.tradeId,
-    orderId: "",
-    orderLinkId: "",
+    orderId: t.orderId,
+    orderLinkId: t.orderLinkId,
     extraFees: "",
   };
 }

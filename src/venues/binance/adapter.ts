@@ -33,7 +33,9 @@ import type { BinanceSigner } from "./signer.ts";
 import {
   type WireOrder,
   type WireTrade,
+  cashAdjustmentIdOf,
   cashReportOf,
+  fillIdOf,
   fillReportOf,
   fundingReportOf,
   isCloseStop,
@@ -246,14 +248,28 @@ class BinanceAdapter implements LiveAdapter {
     return (await this.#orderTrades(symbol, o.orderId, clientOrderId)).map((t) => fillReportOf(t, clientOrderId));
   }
 
+  /**
+   * The symbol's trades and funding since `startMs`, less those booked already as someone else's:
+   * their income records read as `untraded` cash while hean did not trade the symbol (found again
+   * once it does, after a restart on more symbols, they would count twice).
+   */
   async executions(symbol: string, startMs: number, endMs: number): Promise<Executions> {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
     // Both reads go oldest first: one cut short leaves unread what is newer than its last record.
     const cut: { at?: number } = {};
     const trades = await this.#trades(symbol, startTime, endMs, cut);
-    const fills: FillReport[] = [];
+    let fills: FillReport[] = [];
     for (const t of trades) fills.push(fillReportOf(t, await this.#clientIdOf(symbol, t.orderId)));
-    const funding: FundingReport[] = (await this.#income({ symbol, incomeType: "FUNDING_FEE" }, startTime, endMs, cut)).filter((i) => i.incomeType === "FUNDING_FEE").map(fundingReportOf);
+    const booked = (tranId: string): boolean => this.#account.hasAdjustment(cashAdjustmentIdOf(tranId));
+    // Trades hean has not booked and did not order: the income ledger says whether they were
+    // someone else's (an income read only when there are any: the operator's, rarely).
+    if (fills.some((f) => !this.#account.hasFill(f.fillId) && !this.#booksTradesOf(symbol, f.clientOrderId, false))) {
+      const untraded = new Set((await this.#income({ symbol }, startTime, endMs)).filter((i) => i.tradeId !== "" && booked(i.tranId)).map((i) => fillIdOf(symbol, i.tradeId)));
+      if (untraded.size > 0) fills = fills.filter((f) => !untraded.has(f.fillId));
+    }
+    const funding: FundingReport[] = (await this.#income({ symbol, incomeType: "FUNDING_FEE" }, startTime, endMs, cut))
+      .filter((i) => i.incomeType === "FUNDING_FEE" && !booked(i.tranId))
+      .map(fundingReportOf);
     return { fills, funding, cut: cut.at === undefined ? undefined : { unread: "newer", at: cut.at } };
   }
 
@@ -478,8 +494,8 @@ class BinanceAdapter implements LiveAdapter {
    * Whether a trade is hean's to book: a symbol it trades, one it still holds (from a run on other
    * symbols: its exits and their reconciliation go on), or its own order's.
    */
-  #booksTradesOf(symbol: string, clientOrderId: string | undefined): boolean {
-    if (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO) return true;
+  #booksTradesOf(symbol: string, clientOrderId: string | undefined, bySymbol = true): boolean {
+    if (bySymbol && (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO)) return true;
     return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
   }
 

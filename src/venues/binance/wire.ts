@@ -363,13 +363,16 @@ const CASH_INCOME: Readonly<Record<string, CashReport["reason"]>> = {
  * An income record that is a cash adjustment: a transfer, bonus or rebate; and a record of
  * someone else's trading on the account that hean books nowhere else (`untraded` says which).
  */
+/** The adjustment id an income record is booked under. */
+export const cashAdjustmentIdOf = (tranId: string): string => `income-${tranId}`;
+
 export function cashReportOf(i: WireIncome, untraded: (i: WireIncome) => boolean = () => false): CashReport | undefined {
   if (i.symbol !== "" && !Object.hasOwn(CASH_INCOME, i.incomeType) && untraded(i)) {
-    return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason: "untraded", detail: `${i.incomeType} ${i.symbol}`, venueTs: i.time };
+    return { adjustmentId: cashAdjustmentIdOf(i.tranId), amount: i.income, reason: "untraded", detail: `${i.incomeType} ${i.symbol}`, venueTs: i.time };
   }
   const reason = Object.hasOwn(CASH_INCOME, i.incomeType) ? CASH_INCOME[i.incomeType] : undefined;
   if (reason === undefined) return undefined;
-  return { adjustmentId: `income-${i.tranId}`, amount: i.income, reason, detail: i.incomeType, venueTs: i.time };
+  return { adjustmentId: cashAdjustmentIdOf(i.tranId), amount: i.income, reason, detail: i.incomeType, venueTs: i.time };
 }
 
 // ---------------------------------------------------------------- market data

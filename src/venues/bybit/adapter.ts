@@ -3,14 +3,14 @@
  * and pages of each question the live core asks, and the two streams. Every answer leaves as a
  * venue-neutral report; what the reports mean is decided in `venues/live`.
  */
-import { type Dec, format } from "../../core/decimal.ts";
+import { type Dec, ZERO, format } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
 import { type Paging, type PagesTruncated, pagingOf } from "../live/paging.ts";
-import type { AccountReport, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
+import type { AccountReport, AccountView, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import { PrivateStream } from "./private-stream.ts";
 import { PublicStream } from "./public-stream.ts";
@@ -18,7 +18,7 @@ import { bybitScopeOf } from "./rate-scopes.ts";
 import { BybitRestClient, type Params } from "./rest-client.ts";
 import type { BybitSigner } from "./signer.ts";
 import { fetchInstruments } from "./instruments.ts";
-import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet } from "./wire.ts";
+import { accountReportOf, fillReportOf, orderReportOf, positionReportOf, readCashEntry, readExecution, readFunding, readList, readOrder, readPosition, readWallet, untradedAdjustmentId } from "./wire.ts";
 
 export interface BybitEndpoints {
   readonly restUrl: string;
@@ -59,8 +59,8 @@ export function createParams(r: VenueOrderRequest): Record<string, string | bool
   return params;
 }
 
-export function bybitWire(endpoints: BybitEndpoints): LiveWire {
-  return { name: "Bybit", scopeOf: bybitScopeOf, connect: (core) => new BybitAdapter(endpoints, core) };
+export function bybitWire(endpoints: BybitEndpoints, account: AccountView): LiveWire {
+  return { name: "Bybit", scopeOf: bybitScopeOf, connect: (core) => new BybitAdapter(endpoints, core, account) };
 }
 
 class BybitAdapter implements LiveAdapter {
@@ -69,9 +69,12 @@ class BybitAdapter implements LiveAdapter {
   readonly #paging: Paging;
   readonly publicStream: PublicStream;
   readonly privateStream: PrivateStream;
+  readonly #account: AccountView;
+  readonly #untradedSeen = new Set<string>();
 
-  constructor(endpoints: BybitEndpoints, core: LiveCore) {
+  constructor(endpoints: BybitEndpoints, core: LiveCore, account: AccountView) {
     this.#core = core;
+    this.#account = account;
     this.#paging = pagingOf(PAGING, endpoints.paging);
     const { clock, random, tuning } = core;
     this.#rest = new BybitRestClient({
@@ -105,7 +108,20 @@ class BybitAdapter implements LiveAdapter {
       clock,
       random,
       alert,
-      feed: core.privateFeed,
+      feed: {
+        ...core.privateFeed,
+        // The stream carries every symbol's executions: one hean does not trade is someone else's
+        // on this account (the operator by hand, another bot). Booked as an external fill it became
+        // a position hean neither reconciles nor has market data for (its kill switch then closed
+        // it as stale); its cash comes from the transaction log instead (see cashLedger).
+        onFill: (report) => {
+          if (this.#booksTradesOf(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
+          else this.#untradedFill(report.symbol);
+        },
+        onFunding: (report) => {
+          if (this.#booksTradesOf(report.symbol, undefined)) core.privateFeed.onFunding(report);
+        },
+      },
       onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
     });
   }
@@ -186,8 +202,11 @@ class BybitAdapter implements LiveAdapter {
     const startTime = Math.max(startMs, endMs - SEARCH_WINDOW_MS);
     const params = { accountType: "UNIFIED", currency: "USDT", startTime, endTime: endMs, limit: this.#limit(50) };
     const out: CashReport[] = [];
+    // Someone else's trading: a symbol hean neither trades nor holds, a trade it did not book (one
+    // of its own there, read here before the stream brought it, is held).
+    const untraded = (e: { readonly symbol: string; readonly tradeId: string }): boolean => !this.#booksTradesOf(e.symbol, undefined) && (e.tradeId === "" || !this.#account.hasFill(e.tradeId));
     for (const item of await this.#pages("/v5/account/transaction-log", params, this.#paging.listPages, { since: startTime })) {
-      const entry = readCashEntry(item);
+      const entry = readCashEntry(item, untraded);
       if (entry !== undefined) out.push(entry);
     }
     // Bybit lists newest first; a stable sort keeps entries of one millisecond in a fixed order.
@@ -217,14 +236,36 @@ class BybitAdapter implements LiveAdapter {
     return { sent: r.sent, retryInMs: r.sent ? 0 : this.#core.limiter.waitMs(path) };
   }
 
+  /**
+   * Whether a trade is hean's to book: a symbol it trades, one it still holds, or its own order's
+   * (an order hean placed, on any symbol, is its own).
+   */
+  #booksTradesOf(symbol: string, clientOrderId: string | undefined): boolean {
+    if (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO) return true;
+    return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
+  }
+
+  /** A trade on a symbol hean does not trade: said once per symbol, left out. */
+  #untradedFill(symbol: string): void {
+    if (this.#untradedSeen.has(symbol)) return;
+    this.#untradedSeen.add(symbol);
+    this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L, fees and funding come from the transaction log`, { symbol });
+  }
+
+  /**
+   * The trades and funding of a page of executions, less those booked already as someone else's
+   * (their transaction-log entries read as `untraded` cash while hean did not trade the symbol:
+   * found again once it does, after a restart on more symbols, they would count twice).
+   */
   #executionsOf(items: readonly unknown[]): Executions {
     const fills: FillReport[] = [];
     const funding: FundingReport[] = [];
+    const untraded = (execId: string): boolean => this.#account.hasAdjustment(untradedAdjustmentId(execId));
     for (const item of items) {
       const e = readExecution(item);
-      if (e !== undefined) fills.push(fillReportOf(e));
+      if (e !== undefined && !untraded(e.execId)) fills.push(fillReportOf(e));
       const f = e === undefined ? readFunding(item) : undefined;
-      if (f !== undefined) funding.push(f);
+      if (f !== undefined && !untraded(f.fundingId)) funding.push(f);
     }
     return { fills, funding };
   }
@@ -265,6 +306,6 @@ export interface BybitVenueOptions extends BybitEndpoints, Omit<LiveVenueOptions
 /** The live core over Bybit's wire. */
 export class BybitVenue extends LiveVenue {
   constructor(options: BybitVenueOptions) {
-    super({ ...options, id: "bybit", wire: bybitWire(options) });
+    super({ ...options, id: "bybit", wire: bybitWire(options, options.account) });
   }
 }

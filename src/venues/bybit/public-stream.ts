@@ -202,12 +202,20 @@ export class PublicStream {
     this.#conn.send({ op: "subscribe", req_id: `hean-resub-${b.symbol}`, args: [b.topic] });
   }
 
+  /**
+   * A top of book that moved is published (the first after a gap, reconnect or restart flagged
+   * `afterGap`). One that did not move is not fresh market data, not even in a fresh snapshot: a
+   * feed gone quiet (Bybit's stream open and silent) is reconnected every `publicIdleMs`, and
+   * each reconnect's snapshot, published, reset the risk's clock on the symbol's silence, so a
+   * dead feed never read as stale (no flatten, entries taken on the last prices). It stays
+   * flagged until the top moves, and the silence counts from the last move.
+   */
   #publish(b: SymbolBook, venueTs: number): void {
     const top = b.book.top();
     if (top === undefined) return;
     const last = b.last;
     const changed = last === undefined || last.bid !== top.bid || last.ask !== top.ask || last.bidQty !== top.bidQty || last.askQty !== top.askQty;
-    if (!changed && !b.gapPending) return;
+    if (!changed) return;
     b.last = top;
     const afterGap = b.gapPending;
     b.gapPending = false;

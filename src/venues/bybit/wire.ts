@@ -284,20 +284,47 @@ const CASH_ENTRY_TYPES: Readonly<Record<string, CashReport["reason"]>> = {
 };
 
 /**
- * A `/v5/account/transaction-log` item that is a cash adjustment (by `change`); undefined for
- * the entries that are not (trades, settlements, …: only their type is read).
+ * What says whether a ledger entry of a symbol (a trade, a settlement, …) is someone else's
+ * trading on the account: a symbol hean neither trades nor holds, a trade it did not book.
  */
-export function parseCashEntry(input: unknown): CashReport | undefined {
+export type UntradedEntry = (entry: { readonly symbol: string; readonly tradeId: string }) => boolean;
+
+/**
+ * The adjustment id of an untraded entry that has a `tradeId` (the execId of its trade or funding
+ * settlement: one entry each), so that the execution, if a later search finds it (the symbol
+ * traded after a restart), is known as booked already.
+ */
+export const untradedAdjustmentId = (execId: string): string => `untraded-${execId}`;
+
+/**
+ * A `/v5/account/transaction-log` item that is a cash adjustment (by `change`, what it moved the
+ * wallet by: `cashFlow + funding - fee`): a transfer, bonus or refund; and, when `untraded` says
+ * so, an entry of a symbol (a `TRADE`, a funding `SETTLEMENT`, …) of trading hean books nowhere
+ * else (reason `untraded`). Undefined for the rest (hean's own trades and funding are booked from
+ * executions: only their type, symbol and tradeId are read).
+ */
+export function parseCashEntry(input: unknown, untraded?: UntradedEntry): CashReport | undefined {
   const kind = "ledger";
   const raw = objectOf(kind, input);
   const type = text(kind, raw, "type", { nonEmpty: true });
   const reason = Object.hasOwn(CASH_ENTRY_TYPES, type) ? CASH_ENTRY_TYPES[type] : undefined;
-  if (reason === undefined) return undefined;
+  if (reason === undefined) {
+    if (untraded === undefined) return undefined;
+    const symbol = text(kind, raw, "symbol", { optional: true });
+    const tradeId = text(kind, raw, "tradeId", { optional: true });
+    if (symbol === "" || !untraded({ symbol, tradeId })) return undefined;
+    return cashEntry(kind, raw, "untraded", `${type} ${symbol}`, tradeId === "" ? undefined : untradedAdjustmentId(tradeId));
+  }
+  return cashEntry(kind, raw, reason, type);
+}
+
+function cashEntry(kind: WireKind, raw: Raw, reason: CashReport["reason"], detail: string, adjustmentId?: string): CashReport {
+  const id = text(kind, raw, "id", { nonEmpty: true });
   return {
-    adjustmentId: text(kind, raw, "id", { nonEmpty: true }),
+    adjustmentId: adjustmentId ?? id,
     amount: decimal(kind, raw, "change", "any"),
     reason,
-    detail: type,
+    detail,
     venueTs: millis(kind, raw, "transactionTime"),
   };
 }

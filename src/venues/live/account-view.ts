@@ -14,8 +14,11 @@ export function engineAccountView(state: EngineStateView, journalId: string): Ac
     placed: (id) => state.orders.get(id) ?? state.retiredOrder(id),
     orders: () => state.orders.values(),
     hasFill: (id) => state.hasFill(id),
+    hasAdjustment: (id) => state.hasCashAdjustment(id),
     positionQty: (symbol) => state.portfolio.position(symbol).qty,
     hasHistory: () => state.intentCount > 0 || state.fillCount > 0,
+    openedAt: () => state.accountOpenedAt,
+    reconciledAt: () => state.reconciledAccount?.venueTs,
     orderTag: journalTag(journalId),
   };
 }

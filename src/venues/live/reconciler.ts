@@ -102,13 +102,22 @@ export class Reconciler {
   }
 
   /**
-   * Where the execution search starts: `bootLookbackMs` back for a journal with a past (fills it
-   * may lack), now for a fresh one (nothing of the account's past is ours to replay; a position
-   * it holds is adopted whole by the position check).
+   * Where the execution and ledger searches start. For a journal with a past: `bootLookbackMs`
+   * back (fills it may lack), or further, from when it last read the account reconciled (less the
+   * overlap): what the account did while hean was down is news to it, and a deposit, a withdrawal
+   * or funding older than `bootLookbackMs` (an engine stopped overnight) was never booked: the
+   * books diverged by it and the governor held QUARANTINE for good. Never before its account
+   * opened (what the account did before is in the opening balance: a journal started afresh
+   * minutes ago booked the old one's trades and transfers again). Each venue bounds a search by
+   * what it keeps (Bybit and Binance: 7 days). A fresh journal starts now (nothing of the
+   * account's past is ours to replay; a position it holds is adopted whole by the position check).
    */
   prime(): void {
     const { account, time, tuning } = this.#o;
-    this.#floor = account.hasHistory() ? time.now() - tuning.bootLookbackMs : time.now() - 1_000;
+    const now = time.now();
+    const seen = account.reconciledAt();
+    const back = seen === undefined ? now - tuning.bootLookbackMs : Math.min(now - tuning.bootLookbackMs, seen - tuning.executionOverlapMs);
+    this.#floor = account.hasHistory() ? Math.max(back, account.openedAt() ?? -Infinity) : now - 1_000;
     for (const s of this.#o.symbols) this.#cursor.set(s, this.#floor);
     this.#resume.clear();
     this.#olderThan.clear();

@@ -60,9 +60,39 @@ describe("simulator funding and wallet control", () => {
       assert.ok(trades.every((e: any) => e.execType === "Trade"));
       const settlement = (await log({ type: "SETTLEMENT" }))[0];
       assert.deepEqual([settlement.symbol, settlement.type, dec(settlement.funding), dec(settlement.change), settlement.tradeId], ["BTCUSDT", "SETTLEMENT", neg(dec(s.execFee)), neg(dec(s.execFee)), s.execId]);
+      assert.deepEqual([settlement.side, settlement.qty, settlement.size, settlement.tradePrice, settlement.feeRate, settlement.cashFlow, settlement.fee], ["Sell", "0.020", "-0.020", s.markPrice, "0.0002", "0", "0"]);
     } finally {
       probe.close();
     }
+  });
+
+  it("logs every trade: its execution's id, quantity, price and fee, the P&L it realised, the position and the balance after", async () => {
+    const exec = async (orderId: string): Promise<any[]> => (await signed(sim, "GET", "/v5/execution/list", { category: "linear", symbol: "ETHUSDT", orderId }, { apiKey: KEY, apiSecret: SECRET })).body.result.list;
+    const before = dec((await wallet()).walletBalance);
+    const opened = await signed(sim, "POST", "/v5/order/create", { category: "linear", symbol: "ETHUSDT", side: "Buy", orderType: "Market", qty: "0.40", orderLinkId: "log-open" }, { apiKey: KEY, apiSecret: SECRET });
+    assert.equal(opened.body.retCode, 0);
+    sim.setPrice("ETHUSDT", "3200");
+    const closed = await signed(sim, "POST", "/v5/order/create", { category: "linear", symbol: "ETHUSDT", side: "Sell", orderType: "Market", qty: "0.40", reduceOnly: true }, { apiKey: KEY, apiSecret: SECRET });
+    assert.equal(closed.body.retCode, 0);
+    const executions = [...(await exec(opened.body.result.orderId)), ...(await exec(closed.body.result.orderId))];
+    const trades = (await log({ type: "TRADE" })).filter((t) => t.symbol === "ETHUSDT");
+    assert.equal(trades.length, executions.length, "one entry per execution");
+    let moved = 0n as ReturnType<typeof dec>;
+    for (const e of executions) {
+      const t = trades.find((x) => x.tradeId === e.execId);
+      assert.ok(t !== undefined, `the execution ${e.execId} is logged`);
+      assert.deepEqual([t.side, t.qty, t.tradePrice, t.fee, t.feeRate, t.orderId, t.orderLinkId, t.funding, t.currency, t.category], [e.side, e.execQty, e.execPrice, e.execFee, e.feeRate, e.orderId, e.orderLinkId, "0", "USDT", "linear"]);
+      // What it moved the wallet by: the P&L it realised less its fee.
+      assert.equal(dec(t.change), sub(add(dec(t.cashFlow), dec(t.funding)), dec(t.fee)));
+      // An opening trade realises nothing.
+      if (e.orderId === opened.body.result.orderId) assert.equal(dec(t.cashFlow), 0n);
+      moved = add(moved, dec(t.change));
+    }
+    const last = trades[0];
+    assert.equal(dec(last.size), 0n, "the position after the closing trade");
+    assert.equal(dec(last.cashBalance), dec((await wallet()).walletBalance), "the balance after the last trade");
+    assert.equal(add(before, moved), dec((await wallet()).walletBalance), "the entries explain the wallet");
+    assert.ok(trades.some((t) => dec(t.cashFlow) !== 0n), "the close realised P&L");
   });
 
   it("deposits and withdrawals move the wallet and are logged as transfers; an unlogged change is not", async () => {

@@ -69,3 +69,35 @@ test("a symbol hean still holds from a run on other symbols stays its own: its e
     await rig.stop(false);
   }
 });
+
+test("a symbol traded by hand while hean ran, then added to hean's symbols: its trades and funding are not booked a second time and cash stays the wallet", async () => {
+  await sim.reset({ seed: 35 });
+  const first = await BinanceRig.start({ sim, venue: { symbols: ["BTCUSDT"] } });
+  // A journal with a past: the restart searches bootLookbackMs back.
+  const own = first.place({ side: "buy", qty: "0.01", price: await first.through("buy") });
+  await waitFor("our fill", () => first.status(own) === "FILLED");
+  const opened = await signedCall(sim, "POST", "/fapi/v1/order", { symbol: "ETHUSDT", side: "BUY", type: "MARKET", quantity: "0.5" });
+  assert.equal(opened.symbol, "ETHUSDT", JSON.stringify(opened));
+  const funded = await fetch(`${sim.url}/__sim/funding`, { method: "POST", body: JSON.stringify({ symbol: "ETHUSDT", rate: "0.001" }), headers: { "Content-Type": "application/json" } });
+  assert.equal(funded.status, 200);
+  const wallet = async (): Promise<bigint> => dec((await first.venueState()).wallet.walletBalance);
+  await waitFor("the funding read as untraded", () => first.of("cash.adjusted").some((e) => e.detail === "FUNDING_FEE ETHUSDT") || undefined);
+  await first.venue.reconcile("manual");
+  assert.equal(first.state.portfolio.cash, await wallet(), "the hand trade's commission and the funding read as untraded cash");
+  await first.stop(false);
+
+  // The operator lets hean trade ETHUSDT too: the boot search finds the hand trade and the funding.
+  const rig = await BinanceRig.start({ sim, state: first.state, venue: { symbols: ["BTCUSDT", "ETHUSDT"] } });
+  try {
+    assert.deepEqual(rig.of("order.filled").filter((f) => f.symbol === "ETHUSDT" && !f.fillId.startsWith("recon-")), [], "the hand trade is not booked again as a fill");
+    assert.deepEqual(rig.of("funding.paid").filter((f) => f.symbol === "ETHUSDT"), [], "nor its funding");
+    assert.equal(rig.state.portfolio.cash, await wallet(), "cash is still the wallet");
+    // The position the account holds is hean's now: adopted whole (no fee, no cash).
+    await waitFor("adopted", () => rig.state.portfolio.position("ETHUSDT").qty === dec("0.5") || undefined);
+    await rig.venue.reconcile("manual");
+    assert.equal(rig.state.portfolio.cash, await wallet());
+    assert.deepEqual(rig.refused, []);
+  } finally {
+    await rig.stop(false);
+  }
+});

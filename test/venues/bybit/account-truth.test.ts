@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { abs, add, dec, format, mul, roundToStep, sub, toNumber } from "../../../src/core/decimal.ts";
+import { abs, add, dec, format, mul, mulDiv, roundToStep, sub, toNumber } from "../../../src/core/decimal.ts";
 import type { AlertEvent, HeanEvent } from "../../../src/core/events.ts";
 import { loadConfig } from "../../../src/config/config.ts";
 import { Secret } from "../../../src/core/secrets.ts";
@@ -99,7 +99,8 @@ test("venue wallet changes and funding move engine equity, are journaled once, r
     await control("/__sim/wallet", { amount: "1500" });
     await waitFor("the deposit booked", () => state.adjustmentCount === 1 || undefined);
     assert.equal(state.portfolio.cash, add(sub(cashBefore, fee), dec("1500")));
-    assert.equal(state.riskReference!.highWaterMark, add(hwmBefore, dec("1500")), "a deposit is not profit");
+    const cashAtDeposit = sub(cashBefore, fee);
+    assert.equal(state.riskReference!.highWaterMark, mulDiv(hwmBefore, add(cashAtDeposit, dec("1500")), cashAtDeposit), "a deposit is not profit: the high scales with the cash");
     await waitFor("a reconciled snapshot that agrees", () => (state.reconciledAccount!.walletBalance === state.portfolio.cash && state.reconciledAccount!.engineCash === state.portfolio.cash) || undefined);
     assert.equal(state.risk.state, "NORMAL");
     assert.ok(!alerts.some((a) => a.code === "ACCOUNT_DIVERGENCE"), "money that is explained never diverges");

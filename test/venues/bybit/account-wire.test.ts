@@ -82,6 +82,20 @@ test("transfers and venue credits in the transaction log are cash adjustments; t
   assert.equal(parseCashEntry({ id: 1, type: "TRADE" }), undefined, "only a cash entry's own fields are held to the rules");
 });
 
+test("an entry of someone else's trading (a symbol hean does not book) is an untraded cash adjustment by its change; hean's own are not", () => {
+  const trade = { id: "t-1", symbol: "ETHUSDT", type: "TRADE", change: "-0.825", cashFlow: "0", fee: "0.825", funding: "0", tradeId: "exec-1", transactionTime: "1700000000000" };
+  const theirs = (e: { symbol: string; tradeId: string }): boolean => e.symbol === "ETHUSDT" && e.tradeId !== "booked";
+  assert.deepEqual(readCashEntry(trade, theirs), { adjustmentId: "untraded-exec-1", amount: dec("-0.825"), reason: "untraded", detail: "TRADE ETHUSDT", venueTs: 1700000000000 });
+  assert.equal(readCashEntry({ ...trade, type: "LIQUIDATION", tradeId: "" }, theirs)!.adjustmentId, "t-1", "no trade behind it: the entry's id");
+  assert.equal(readCashEntry({ ...trade, type: "SETTLEMENT", change: "2.4" }, theirs)!.detail, "SETTLEMENT ETHUSDT");
+  assert.equal(readCashEntry({ ...trade, tradeId: "booked" }, theirs), undefined, "a trade hean booked");
+  assert.equal(readCashEntry({ ...trade, symbol: "BTCUSDT" }, theirs), undefined, "a symbol hean trades");
+  assert.equal(readCashEntry({ ...trade, symbol: "" }, () => true), undefined, "no symbol: not trading");
+  assert.equal(readCashEntry({ ...trade, type: "TRANSFER_IN", symbol: "" }, theirs)!.reason, "transfer", "a transfer stays a transfer");
+  assert.equal(readCashEntry(trade), undefined, "without the question, a trade is not a cash adjustment");
+  assert.throws(() => parseCashEntry({ ...trade, change: -0.825 }, theirs), (e) => isHeanError(e, "VENUE_PROTOCOL"));
+});
+
 test("the wallet's USDT coin and the account's margin figures make the account report", () => {
   const item = {
     totalAvailableBalance: "19000.5",
