@@ -129,7 +129,8 @@ export async function backtestCommand(argv: readonly string[]): Promise<number> 
   // `--data a b c`: the files after --data come as positionals.
   const paths = [...(values.data ?? []), ...positionals];
   if (paths.length === 0) throw new HeanError("CLI_USAGE", "hean backtest needs --data FILE… (see hean backtest --help)", {});
-  const files = dataFiles(paths);
+  // A directory's files of other symbols than --symbols are not read (a download tree holds every symbol fetched).
+  const files = dataFiles(paths, values.symbols?.split(",").map((s) => s.trim().toUpperCase()));
   const from = timeFlag("from", values.from);
   const to = timeFlag("to", values.to);
   if (from !== undefined && to !== undefined && to <= from) throw new HeanError("CLI_USAGE", "--to must be after --from", { from: values.from, to: values.to });

@@ -89,6 +89,35 @@ test("a directory as --data is every data file under it, in path order: the same
   assert.match(empty.stderr, /--data .*empty: a directory with no data files in it/);
 });
 
+test("--symbols picks its files out of a directory: another symbol's files are not read, not even to be refused", () => {
+  // A download tree of two symbols; BTCUSDT's day is there twice (unpacked beside its zip), which
+  // refuses a run over the whole tree, not one of ETHUSDT alone.
+  const root = join(dir, "two-symbols");
+  const eth = join(root, "binance", "aggTrades", "ETHUSDT");
+  const btc = join(root, "binance", "aggTrades", "BTCUSDT");
+  mkdirSync(eth, { recursive: true });
+  mkdirSync(btc, { recursive: true });
+  writeFileSync(join(eth, "ETHUSDT-aggTrades-2025-01-03.csv"), `${good(120).join("\n")}\n`);
+  const btcRows = `${good(80).map((r) => r.replace(/,2\d{3}\.\d{2},/, ",97000.0,")).join("\n")}\n`;
+  writeFileSync(join(btc, "BTCUSDT-aggTrades-2025-01-03.csv"), btcRows);
+  writeFileSync(join(btc, "BTCUSDT-aggTrades-2025-01-03.zip"), zipOne("BTCUSDT-aggTrades-2025-01-03.csv", btcRows));
+  const whole = hean(["backtest", "--data", root, "--strategy", "churn", "--quiet"]);
+  assert.equal(whole.status, 2, whole.stderr);
+  assert.match(whole.stderr, /BTCUSDT-aggTrades-2025-01-03\.csv and .*BTCUSDT-aggTrades-2025-01-03\.zip hold the same data/);
+  const ethOnly = hean(["backtest", "--data", root, "--symbols", "ETHUSDT", "--strategy", "churn", "--report", join(dir, "eth-only.json"), "--quiet"]);
+  assert.equal(ethOnly.status, 0, ethOnly.stderr);
+  assert.match(ethOnly.stdout, /^backtest churn on ETHUSDT: 120 events from 1 file, 0 malformed rows skipped, 0 not replayed/);
+  const report = JSON.parse(readFileSync(join(dir, "eth-only.json"), "utf8")) as { backtest: { data: { files: { file: string }[] } } };
+  assert.deepEqual(report.backtest.data.files.map((f) => f.file), [join(eth, "ETHUSDT-aggTrades-2025-01-03.csv")]);
+  // A file named on the command line is read whatever --symbols says (its records of other symbols are not replayed).
+  const named = hean(["backtest", "--data", join(eth, "ETHUSDT-aggTrades-2025-01-03.csv"), join(btc, "BTCUSDT-aggTrades-2025-01-03.csv"), "--symbols", "ETHUSDT", "--strategy", "churn", "--quiet"]);
+  assert.equal(named.status, 0, named.stderr);
+  assert.match(named.stdout, /^backtest churn on ETHUSDT: 200 events from 2 files, 0 malformed rows skipped, 80 not replayed/);
+  const none = hean(["backtest", "--data", btc, "--symbols", "ETHUSDT", "--quiet"]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /--data .*BTCUSDT: a directory with no data files of ETHUSDT in it/);
+});
+
 test("the same venue data twice is refused, whatever its folder, packing or copy name, and aggTrades with trades of the same days", () => {
   const root = join(dir, "twice");
   const put = (path: string, rows: readonly string[] = good(10)): string => {

@@ -1,8 +1,10 @@
 /**
  * What `--data` names, as files: a directory stands for every file under it (a `hean data
- * download` tree, say), in path order, so the same directory always gives the same list. A file
- * named as data hean does not replay (Bybit's spot trades) is refused first, with what to replay
- * instead; the same data twice is refused rather than replayed twice.
+ * download` tree, say), in path order, so the same directory always gives the same list; with
+ * `--symbols`, every file under it of those symbols (a file whose venue name says another symbol
+ * is not read: a download tree holds every symbol fetched). A file named as data hean does not
+ * replay (Bybit's spot trades) is refused first, with what to replay instead; the same data twice
+ * is refused rather than replayed twice.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,7 +15,12 @@ import { refuseUnreplayed } from "./reader.ts";
 /** A download still under way (`.part`) or hidden files are not data. */
 const notData = (name: string): boolean => name.startsWith(".") || name.endsWith(".part");
 
-export function dataFiles(paths: readonly string[]): string[] {
+/** `symbols`: the ones traded, when given (`--symbols`): a directory's files of other symbols are left out. */
+export function dataFiles(paths: readonly string[], symbols?: readonly string[]): string[] {
+  const wanted = (file: string): boolean => {
+    const named = venueFileName(file)?.symbol;
+    return symbols === undefined || named === undefined || symbols.includes(named);
+  };
   const files = paths.flatMap((path) => {
     let isDir: boolean;
     try {
@@ -26,8 +33,12 @@ export function dataFiles(paths: readonly string[]): string[] {
     const under = readdirSync(path, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && !notData(e.name))
       .map((e) => join(e.parentPath, e.name))
+      .filter(wanted)
       .sort();
-    if (under.length === 0) throw new HeanError("CLI_USAGE", `--data ${path}: a directory with no data files in it`, { file: path });
+    if (under.length === 0) {
+      const of = symbols === undefined ? "" : ` of ${symbols.join(", ")}`;
+      throw new HeanError("CLI_USAGE", `--data ${path}: a directory with no data files${of} in it`, { file: path });
+    }
     return under;
   });
   for (const file of files) refuseUnreplayed(file);
