@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { clientOrderId, journalTag } from "../../../src/core/ids.ts";
 import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simulator/binance/main.ts";
-import type { AccountView } from "../../../src/venues/venue.ts";
+import { engineOfJournal } from "../live/venue-rig.ts";
 import { BinanceRig, KEY, SECRET, signedCall, waitFor } from "./rig.ts";
 
 let sim: BinanceSimulator;
@@ -22,18 +22,14 @@ after(async () => {
   await sim.close();
 });
 
-/** The account view of an engine whose journal is `journalId`. */
-const engine =
-  (journalId: string) =>
-  (a: AccountView): AccountView => ({ ...a, orderTag: journalTag(journalId) });
 
 const A = "journal-of-engine-a";
 const B = "journal-of-engine-b";
 
 test("two engines trading BTCUSDT on one account: each sees the other's order, says so once, and takes no new exposure", async () => {
   await sim.reset({ seed: 83 });
-  const a = await BinanceRig.start({ sim, account: engine(A) });
-  const b = await BinanceRig.start({ sim, account: engine(B) });
+  const a = await BinanceRig.start({ sim, account: engineOfJournal(A) });
+  const b = await BinanceRig.start({ sim, account: engineOfJournal(B) });
   try {
     // Each engine's own orders are its own: no alert.
     const first = a.place({ side: "buy", qty: "0.01", price: await a.through("buy") }, clientOrderId(A, 1));
@@ -77,7 +73,7 @@ test("at start: another engine's resting order is found by the boot reconciliati
   assert.equal((await rest("BTCUSDT", far, "manual-order-1")).clientOrderId, "manual-order-1");
 
   // Only a hand order: reported as external, nothing more.
-  const alone = await BinanceRig.start({ sim, venue: { symbols: ["BTCUSDT"] }, account: engine(A) });
+  const alone = await BinanceRig.start({ sim, venue: { symbols: ["BTCUSDT"] }, account: engineOfJournal(A) });
   try {
     assert.equal(alone.alerts("EXTERNAL_OPEN_ORDER").length, 1);
     assert.equal(alone.alerts("ACCOUNT_SHARED").length, 0);
@@ -98,7 +94,7 @@ test("at start: another engine's resting order is found by the boot reconciliati
   // Another engine's order resting on BTCUSDT before this one starts.
   const resting = clientOrderId(B, 2);
   assert.equal((await rest("BTCUSDT", far, resting)).clientOrderId, resting);
-  const rig = await BinanceRig.start({ sim, venue: { symbols: ["BTCUSDT"] }, account: engine(A) });
+  const rig = await BinanceRig.start({ sim, venue: { symbols: ["BTCUSDT"] }, account: engineOfJournal(A) });
   try {
     assert.equal(rig.alerts("ACCOUNT_SHARED").length, 1, "found by the boot reconciliation");
     assert.deepEqual(rig.venue.health.sharedAccount, { tag: journalTag(B), clientOrderId: resting, symbol: "BTCUSDT", seenIn: "open order" });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { clientOrderId, journalTag } from "../../../src/core/ids.ts";
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
-import type { AccountView } from "../../../src/venues/venue.ts";
+import { engineOfJournal } from "../live/venue-rig.ts";
 import { KEY, Rig, SECRET, fmt, signedCall, waitFor } from "./rig.ts";
 
 let sim: BybitSimulator;
@@ -19,16 +19,13 @@ after(async () => {
   await sim.close();
 });
 
-const engine =
-  (journalId: string) =>
-  (a: AccountView): AccountView => ({ ...a, orderTag: journalTag(journalId) });
 
 const A = "journal-of-engine-a";
 const B = "journal-of-engine-b";
 
 test("another engine's fill on the stream, and its resting order at start, are told and stop new exposure", async () => {
   await sim.reset({ seed: 84 });
-  const a = await Rig.start({ sim, account: engine(A) });
+  const a = await Rig.start({ sim, account: engineOfJournal(A) });
   try {
     const own = a.place({ side: "buy", qty: "0.01", price: await a.through("buy") }, clientOrderId(A, 1));
     await waitFor("A's own fill", () => a.status(own) === "FILLED");
@@ -48,7 +45,7 @@ test("another engine's fill on the stream, and its resting order at start, are t
   const resting = clientOrderId(B, 2);
   const placed = await signedCall(sim, "POST", "/v5/order/create", { category: "linear", symbol: "BTCUSDT", side: "Buy", orderType: "Limit", qty: "0.01", price: far, timeInForce: "GTC", orderLinkId: resting });
   assert.equal(placed.retCode, 0, JSON.stringify(placed));
-  const rig = await Rig.start({ sim, account: engine(A) });
+  const rig = await Rig.start({ sim, account: engineOfJournal(A) });
   try {
     assert.deepEqual(rig.venue.health.sharedAccount, { tag: journalTag(B), clientOrderId: resting, symbol: "BTCUSDT", seenIn: "open order" });
     assert.equal(rig.alerts("ACCOUNT_SHARED").length, 1);

@@ -14,7 +14,6 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -23,6 +22,7 @@ import { type BybitSimulator, startBybitSimulator } from "../../../src/simulator
 import { heanAsync, readReport } from "../../cli/cli-helpers.ts";
 import { KEY as BN_KEY, SECRET as BN_SECRET } from "../binance/rig.ts";
 import { KEY as BY_KEY, SECRET as BY_SECRET } from "../bybit/rig.ts";
+import { closedPort } from "./venue-rig.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hean-rest-base-"));
 let binance: BinanceSimulator;
@@ -31,10 +31,7 @@ let deadPort: number;
 before(async () => {
   binance = await startBinanceSimulator({ port: 0, seed: 5, apiKey: BN_KEY, apiSecret: BN_SECRET });
   bybit = await startBybitSimulator({ port: 0, seed: 5, apiKey: BY_KEY, apiSecret: BY_SECRET });
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  deadPort = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  deadPort = await closedPort();
 });
 after(async () => {
   await binance.close();

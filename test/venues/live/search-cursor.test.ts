@@ -11,7 +11,6 @@
  * Bybit newest first (the next search reads what is older than the cut).
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, test } from "node:test";
 import { dec } from "../../../src/core/decimal.ts";
 import { EngineState } from "../../../src/engine/engine-state.ts";
@@ -19,7 +18,7 @@ import { startBinanceSimulator, type BinanceSimulator } from "../../../src/simul
 import { startBybitSimulator, type BybitSimulator } from "../../../src/simulator/bybit/main.ts";
 import { BinanceRig, KEY as BN_KEY, SECRET as BN_SECRET, signedCall as binanceCall } from "../binance/rig.ts";
 import { KEY as BY_KEY, Rig as BybitRig, SECRET as BY_SECRET, signedCall as bybitCall } from "../bybit/rig.ts";
-import type { VenueRig } from "./venue-rig.ts";
+import { type VenueRig, closedPort } from "./venue-rig.ts";
 
 const PAGING = { listPages: 2, orderFillPages: 2, pageSize: 2 };
 /** The trades made by hand: more than one search of two pages of two reads. */
@@ -35,10 +34,7 @@ let deadPort: number;
 before(async () => {
   binance = await startBinanceSimulator({ port: 0, seed: 91, apiKey: BN_KEY, apiSecret: BN_SECRET, startingBalance: "1000000" });
   bybit = await startBybitSimulator({ port: 0, seed: 92, apiKey: BY_KEY, apiSecret: BY_SECRET });
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  deadPort = (probe.address() as { port: number }).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  deadPort = await closedPort();
 });
 after(async () => {
   await binance.close();

@@ -4,12 +4,15 @@
  * and orders placed the way the executor places them (intent and `submitted` applied first, then
  * `venue.submit`). An exchange's rig adds its simulator and the venue built on it.
  */
+import { createServer } from "node:net";
 import { dec, type Dec, mul, roundToStep } from "../../../src/core/decimal.ts";
 import { describeError } from "../../../src/core/errors.ts";
 import type { BookEvent, FillEvent, HeanEvent, OrderType, Side, TimeInForce } from "../../../src/core/events.ts";
 import { BUILTIN_INSTRUMENTS } from "../../../src/core/instrument.ts";
 import type { EngineState } from "../../../src/engine/engine-state.ts";
 import type { Venue } from "../../../src/execution/venue-port.ts";
+import type { AccountView } from "../../../src/venues/venue.ts";
+import { journalTag } from "../../../src/core/ids.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -127,3 +130,17 @@ export class VenueRig<V extends Venue> {
     return this.of("order.filled").filter((f) => f.clientOrderId === id);
   }
 }
+
+/** A loopback port nothing listens on (opened and closed again): a venue that refuses connections. */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** The account view of an engine whose journal is `journalId` (its order ids carry that journal's tag). */
+export const engineOfJournal =
+  (journalId: string) =>
+  (a: AccountView): AccountView => ({ ...a, orderTag: journalTag(journalId) });
