@@ -398,8 +398,9 @@ test("--strategy-file backtests a strategy module of one's own", () => {
 });
 
 test("--from/--to take days as hean data download does (the --to day whole) or ISO times (--to excluded)", () => {
-  // Two days of 150 trades each, 400 ms apart from midnight: day 1 ends at 00:01:00 UTC.
-  const day = (d: number): string[] => good(150).map((row) => row.replace(/,(\d{13}),/, (_, ts: string) => `,${Number(ts) + d * 86_400_000},`));
+  // Two days of 150 trades each, 400 ms apart from midnight: day 1 ends at 00:01:00 UTC (ids go on from day to day).
+  const day = (d: number): string[] =>
+    good(150).map((row) => row.replace(/^(\d+),/, (_, id: string) => `${Number(id) + d * 150},`).replace(/,(\d{13}),/, (_, ts: string) => `,${Number(ts) + d * 86_400_000},`));
   const data = file("ETHUSDT-aggTrades-2025-01-03-04.csv", [...day(0), ...day(1)]);
   const events = (...window: string[]): string => {
     const r = hean(["backtest", "--data", data, "--format", "binance-aggTrades", "--symbols", "ETHUSDT", "--strategy", "none", "--quiet", ...window]);

@@ -136,6 +136,23 @@ describe("historical data files", () => {
     assert.deepEqual((await all(readMarketFile(funding))).map(plain), [{ kind: "funding", ts: 1704067200000, symbol: "BTCUSDT", rate: "0.0001" }]);
   });
 
+  test("a row given twice (a trade id not above the row before's) is skipped and counted, never replayed twice; strict stops on it", async () => {
+    // Files joined by hand, a copy pasted in: the same trade twice would be replayed twice.
+    const rows = ["41,100.5,2,41,41,1704067200000,true", "42,100.6,1,42,43,1704067200001,false", "42,100.6,1,42,43,1704067200001,false", "43,100.7,1,44,44,1704067200002,true"];
+    for (const [name, content] of [
+      ["XRPUSDT-aggTrades-2024-01-01.csv", `${AGG_HEADER}\n${rows.join("\n")}\n`],
+      ["XRPUSDT-trades-2024-01-01.csv", `${rows.map((r) => r.split(",")).map((f) => [f[0], f[1], f[2], "1", f[5], f[6]].join(",")).join("\n")}\n`],
+    ] as const) {
+      const path = file(name, content);
+      const report: FileReport = newFileReport(path);
+      const records = await all(readMarketFile(path, {}, report));
+      assert.deepEqual(records.map((r) => (r.kind === "trade" ? r.id : "")), ["41", "42", "43"], name);
+      assert.equal(report.skipped, 1);
+      assert.match(report.problems[0]!.reason, /^(agg_trade_id|id) 42 is not above the row before's 42: a row given twice would replay its trade twice$/);
+      await assert.rejects(all(readMarketFile(path, { strict: true })), (e) => isHeanError(e, "DATA_MALFORMED") && /:\d: (agg_trade_id|id) 42 is not above/.test(e.message));
+    }
+  });
+
   test("malformed rows: skipped and counted with file, line and reason by default; strict stops on the first", async () => {
     const path = file(
       "SOLUSDT-aggTrades-2024-01-01.csv",

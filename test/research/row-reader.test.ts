@@ -16,7 +16,7 @@ import { type DataFormat, FORMATS, timeUnitOf, type TimeUnit, unreplayedError, u
 import { type FileReport, type ReadOptions, newFileReport } from "../../src/research/data/file-report.ts";
 import { readMarketBatches, readMarketFile } from "../../src/research/data/reader.ts";
 import type { MarketRecord } from "../../src/research/data/records.ts";
-import { RowReader } from "../../src/research/data/row-reader.ts";
+import { RowReader, idAbove } from "../../src/research/data/row-reader.ts";
 
 interface Outcome {
   readonly records: MarketRecord[];
@@ -34,6 +34,7 @@ function reference(content: Buffer, file: string, format: DataFormat, symbol: st
   const spec = FORMATS[format];
   let unit: TimeUnit | undefined;
   let lastTs = -Infinity;
+  let lastId: string | undefined;
   const text0 = content.toString("utf8");
   const parts = (text0.startsWith("\uFEFF") ? text0.slice(1) : text0).split("\n");
   const rest = parts.pop()!;
@@ -68,6 +69,14 @@ function reference(content: Buffer, file: string, format: DataFormat, symbol: st
         throw new HeanError("DATA_OUT_OF_ORDER", `${file}:${n}: time goes back from ${new Date(lastTs).toISOString()} to ${new Date(record.ts).toISOString()}`, { file, line: n, previous: lastTs, ts: record.ts });
       }
       lastTs = record.ts;
+      const idName = format === "binance-aggTrades" ? "agg_trade_id" : format === "binance-trades" ? "id" : undefined;
+      if (idName !== undefined && record.kind === "trade") {
+        if (lastId !== undefined && !idAbove(record.id, lastId)) {
+          skip(n, `${idName} ${record.id} is not above the row before's ${lastId}: a row given twice would replay its trade twice`);
+          continue;
+        }
+        lastId = record.id;
+      }
       if ((options.from !== undefined && record.ts < options.from) || (options.to !== undefined && record.ts >= options.to)) continue;
       report.records++;
       records.push(record);

@@ -24,11 +24,13 @@ interface TradeColumns {
   readonly buyerMaker: number;
   /** Columns scanned: the last one needed, plus one. */
   readonly columns: number;
+  /** The id column's name: ids grow row by row in these layouts (see `idAbove`). */
+  readonly idName: string;
 }
 
 const TRADE_COLUMNS: Partial<Record<DataFormat, TradeColumns>> = {
-  "binance-aggTrades": { id: 0, price: 1, qty: 2, time: 5, buyerMaker: 6, columns: 7 },
-  "binance-trades": { id: 0, price: 1, qty: 2, time: 4, buyerMaker: 5, columns: 6 },
+  "binance-aggTrades": { id: 0, price: 1, qty: 2, time: 5, buyerMaker: 6, columns: 7, idName: "agg_trade_id" },
+  "binance-trades": { id: 0, price: 1, qty: 2, time: 4, buyerMaker: 5, columns: 6, idName: "id" },
 };
 
 const PROBLEMS_KEPT = 100;
@@ -55,6 +57,8 @@ export class RowReader {
   #carry: Buffer | undefined;
   #unit: TimeUnit | undefined;
   #lastTs = -Infinity;
+  /** The last trade id accepted, in a layout whose ids grow row by row. */
+  #lastId: string | undefined;
   readonly #from: number;
   readonly #to: number;
 
@@ -216,6 +220,15 @@ export class RowReader {
       throw new HeanError("DATA_OUT_OF_ORDER", `${file}:${n}: time goes back from ${new Date(this.#lastTs).toISOString()} to ${new Date(record.ts).toISOString()}`, { file, line: n, previous: this.#lastTs, ts: record.ts });
     }
     this.#lastTs = record.ts;
+    // A row given twice (files joined by hand, a copy pasted in) would replay its trade twice:
+    // Binance's ids grow row by row, so one that does not is skipped and counted as malformed.
+    if (this.#trade !== undefined && record.kind === "trade") {
+      if (this.#lastId !== undefined && !idAbove(record.id, this.#lastId)) {
+        this.#skip(n, `${this.#trade.idName} ${record.id} is not above the row before's ${this.#lastId}: a row given twice would replay its trade twice`);
+        return;
+      }
+      this.#lastId = record.id;
+    }
     if (record.ts < this.#from || record.ts >= this.#to) return;
     this.#report.records++;
     out.push(record);
@@ -267,4 +280,11 @@ function isHeader(fields: readonly string[], header: readonly string[]): boolean
   const first = fields[0]?.trim().toLowerCase() ?? "";
   // A data row starts with a number; a header with a name (checked against the layout's own).
   return first !== "" && !/^[\d.]+$/.test(first) && header.some((h) => h.toLowerCase() === first);
+}
+
+/** Whether one id of ASCII digits is above another (compared as numbers of any length; leading zeros aside). */
+export function idAbove(id: string, than: string): boolean {
+  const a = id.charCodeAt(0) === D0 ? id.replace(/^0+(?=\d)/, "") : id;
+  const b = than.charCodeAt(0) === D0 ? than.replace(/^0+(?=\d)/, "") : than;
+  return a.length !== b.length ? a.length > b.length : a > b;
 }
