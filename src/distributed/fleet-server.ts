@@ -12,14 +12,16 @@
  *   POST /api/fleet/risk/reset    clear a tripped fleet risk latch and re-base its peak
  *
  * Off loopback an API token (HEAN_API_TOKEN) is required, as for an engine's API; POSTs always
- * need it when one is set.
+ * need it when one is set. On loopback, as an engine's API does, it answers only requests
+ * addressed to a loopback host: without a token its commands are open, and a web page the
+ * operator visits must not reach them (nor read the fleet) by DNS rebinding.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
 import { COMMAND_ID_PATTERN } from "../control/command-schema.ts";
-import { requireBearer } from "../control/http/auth.ts";
+import { isLoopbackHost, requireBearer, requireLoopbackHostHeader } from "../control/http/auth.ts";
 import { closeServer } from "../control/http/close-server.ts";
 import { readJsonObject } from "../control/http/request-body.ts";
 import { ApiError, sendError, sendJson, sendText } from "../control/http/respond.ts";
@@ -52,8 +54,12 @@ export interface FleetServer {
 const FLEET_COMMANDS: readonly CommandType[] = ["stop", "resume", "flatten", "cancel-all"];
 
 export async function startFleetServer(o: FleetServerOptions): Promise<FleetServer> {
+  const loopback = isLoopbackHost(o.host);
   const server: Server = createServer((req, res) => {
-    void handle(req, res, o).catch((e: unknown) => {
+    void (async () => {
+      if (loopback) requireLoopbackHostHeader(req);
+      await handle(req, res, o);
+    })().catch((e: unknown) => {
       sendError(res, e instanceof ApiError ? e : new ApiError(500, "INTERNAL", describeError(e).message));
     });
   });
