@@ -20,6 +20,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
+import { didYouMean } from "../core/suggest.ts";
 import { COMMAND_ID_PATTERN } from "../control/command-schema.ts";
 import { isLoopbackHost, requireBearer, requireLoopbackHostHeader } from "../control/http/auth.ts";
 import { closeServer } from "../control/http/close-server.ts";
@@ -130,7 +131,12 @@ async function command(req: IncomingMessage, res: ServerResponse, o: FleetServer
   const commandId = body["commandId"] ?? `fleet-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   if (typeof commandId !== "string" || !COMMAND_ID_PATTERN.test(commandId)) throw new ApiError(422, "COMMAND_INVALID", `"commandId" must be 1-80 letters, digits and . _ : -`);
   const fleet = await readFleet(o.link);
-  const targets = all ? fleet.map((e) => e.engineId) : [engine as string];
+  const registered = fleet.map((e) => e.engineId);
+  // An engine this Redis has never seen is a typo, not a down engine: "queued" would be a lie.
+  if (!all && !registered.includes(engine as string)) {
+    throw new ApiError(404, "NOT_FOUND", `no engine ${JSON.stringify(engine)} registered in this Redis${registered.length === 0 ? " (none is)" : `: ${didYouMean(engine as string, registered)}`}; nothing was sent`);
+  }
+  const targets = all ? registered : [engine as string];
   const up = new Set(fleet.filter((e) => e.beat !== undefined).map((e) => e.engineId));
   const since = await redisNowId(o.link);
   for (const id of targets) await sendCommand(o.link, id, { commandId, command: type as CommandType, args: reason === undefined ? {} : { reason }, source: "fleet-api", ttlMs: undefined });
