@@ -69,7 +69,7 @@ export class RuntimeView implements EngineView {
       strategies: this.#rt.trading.slots.map((s) => ({ id: s.id, disabled: s.disabled !== undefined })),
       startedAt: this.#rt.startedAt,
       now: clock.now(),
-      tradingState: engine.state.tradingState(),
+      tradingState: this.#tradingState(),
       cash: format(p.cash),
       equity: format(p.equity()),
       realizedPnl: format(p.realizedPnl),
@@ -126,7 +126,7 @@ export class RuntimeView implements EngineView {
     return {
       state: s.risk.state,
       reasons: s.risk.reasons,
-      tradingState: s.tradingState(),
+      tradingState: this.#tradingState(),
       drawdownPct: m.drawdownPct,
       dailyLossPct: m.dailyLossPct,
       accountDivergence: m.accountDivergence,
@@ -173,7 +173,7 @@ export class RuntimeView implements EngineView {
 
   strategies(): readonly StrategyStateView[] {
     const running = this.#rt.trading.slots.map((s) => ({ id: s.id, capitalShare: s.capitalShare, disabled: s.disabled === undefined ? undefined : { ts: s.disabled.at, problem: s.disabled.problem } }));
-    return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
+    return this.#strategies.view(running, this.#tradingState(), this.performance());
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {
@@ -187,7 +187,7 @@ export class RuntimeView implements EngineView {
   /**
    * Resolves with the command's outcome (`duplicate` when its commandId was answered or is being
    * answered already); rejects with COMMAND_CONFLICT, before anything is published, when the
-   * commandId is known with another payload.
+   * commandId is known with another payload, and with JOURNAL_IO when the journal has failed.
    */
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
     const { engine, inbox, clock } = this.#rt;
@@ -205,6 +205,16 @@ export class RuntimeView implements EngineView {
     }
     if (seen?.result !== undefined) {
       return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
+    }
+    // Journal before effect: a command that cannot be journaled is not applied, and is refused at
+    // once rather than answered as if it had been (the bus keeps it pending for the next run).
+    const failure = engine.journalFailure;
+    if (failure !== undefined && earlier === undefined) {
+      throw new HeanError(
+        "JOURNAL_IO",
+        `the journal has failed (${failure}): ${request.command} cannot be journaled and was not applied; the engine sends no orders; restart it once the journal is writable`,
+        { commandId: request.commandId, command: request.command },
+      );
     }
     const outcome = new Promise<CommandOutcome>((resolve) => {
       const waiting = pending ?? { command: request.command, payload, waiters: [] };
@@ -247,6 +257,12 @@ export class RuntimeView implements EngineView {
         malformedMessages: {},
       }
     );
+  }
+
+  /** As the pre-trade check has it: a failed journal halts everything (the executor sends nothing). */
+  #tradingState(): ReturnType<RuntimeView["status"]>["tradingState"] {
+    const { engine } = this.#rt;
+    return engine.journalFailure === undefined ? engine.state.tradingState() : "halted";
   }
 
   #ready(): { ok: boolean; reasons: string[] } {
