@@ -43,6 +43,8 @@ export class RuntimeView implements EngineView {
   readonly #eventListeners = new Set<(e: HeanEvent) => void>();
   /** Commands published but not yet answered, with everyone waiting for their outcome. */
   readonly #pendingCommands = new Map<string, PendingCommand>();
+  /** Set once the runtime has stopped: its intake is closed and no command is applied any more. */
+  #stopped = false;
   readonly #readiness: ReadinessInput;
   readonly #candles = new CandleBook();
   readonly #strategies = new StrategyTracker();
@@ -53,7 +55,13 @@ export class RuntimeView implements EngineView {
     this.#readiness = readiness;
     rt.outbox.subscribe("view", (e) => this.#onEvent(e));
     const sampler = rt.clock.setInterval(() => this.#sample(), 1_000);
-    void rt.done.then(() => sampler.cancel());
+    void rt.done.then(() => {
+      sampler.cancel();
+      // The engine's intake is closed: a command still waiting will never be answered by it.
+      this.#stopped = true;
+      for (const [commandId, pending] of this.#pendingCommands) for (const fail of pending.failures) fail(stoppedError(commandId, pending.command));
+      this.#pendingCommands.clear();
+    });
   }
 
   status(): StatusView {
@@ -187,7 +195,8 @@ export class RuntimeView implements EngineView {
   /**
    * Resolves with the command's outcome (`duplicate` when its commandId was answered or is being
    * answered already); rejects with COMMAND_CONFLICT, before anything is published, when the
-   * commandId is known with another payload, and with JOURNAL_IO when the journal has failed.
+   * commandId is known with another payload, with JOURNAL_IO when the journal has failed, and with
+   * BUS_CLOSED once the engine has stopped (also for a command still waiting when it stops).
    */
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
     const { engine, inbox, clock } = this.#rt;
@@ -206,6 +215,7 @@ export class RuntimeView implements EngineView {
     if (seen?.result !== undefined) {
       return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
     }
+    if (this.#stopped) throw stoppedError(request.commandId, request.command);
     // Journal before effect: a command that cannot be journaled is not applied, and is refused at
     // once rather than answered as if it had been (the bus keeps it pending for the next run).
     const failure = engine.journalFailure;
@@ -216,9 +226,10 @@ export class RuntimeView implements EngineView {
         { commandId: request.commandId, command: request.command },
       );
     }
-    const outcome = new Promise<CommandOutcome>((resolve) => {
-      const waiting = pending ?? { command: request.command, payload, waiters: [] };
+    const outcome = new Promise<CommandOutcome>((resolve, reject) => {
+      const waiting = pending ?? { command: request.command, payload, waiters: [], failures: [] };
       waiting.waiters.push((o) => resolve({ ...o, duplicate: o.duplicate || earlier !== undefined }));
+      waiting.failures.push(reject);
       this.#pendingCommands.set(request.commandId, waiting);
     });
     if (earlier === undefined) {
@@ -334,6 +345,16 @@ interface PendingCommand {
   readonly command: CommandRequest["command"];
   readonly payload: string;
   readonly waiters: ((o: CommandOutcome) => void)[];
+  /** Told when the engine stops before answering. */
+  readonly failures: ((e: Error) => void)[];
+}
+
+/** A command the stopped engine will never take: refused, never left waiting (the bus keeps it for the next run). */
+function stoppedError(commandId: string, command: CommandRequest["command"]): HeanError {
+  return new HeanError("BUS_CLOSED", `the engine has stopped taking commands (it is shutting down): ${command} was not applied; send it again with the same commandId once it runs`, {
+    commandId,
+    command,
+  });
 }
 
 function push<T>(list: T[], item: T, cap: number): void {
