@@ -9,7 +9,7 @@
 import { type PerformanceReport, performanceReport } from "../report/run-performance.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { format, toNumber } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { HeanError, describeError } from "../core/errors.ts";
 import type { AlertEvent, HeanEvent } from "../core/events.ts";
 import { killSwitchSummary } from "../engine/engine-state.ts";
 import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
@@ -213,7 +213,7 @@ export class RuntimeView implements EngineView {
       );
     }
     if (seen?.result !== undefined) {
-      return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
+      return this.#durable(request, { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true });
     }
     if (this.#stopped) throw stoppedError(request.commandId, request.command);
     // Journal before effect: a command that cannot be journaled is not applied, and is refused at
@@ -241,6 +241,26 @@ export class RuntimeView implements EngineView {
         source: request.source,
         args: request.args,
       });
+    }
+    return this.#durable(request, await outcome);
+  }
+
+  /**
+   * The outcome, once the command and its result are durable: an operator told "stopped" must not
+   * find, after a crash in the next millisecond, an engine that never heard of it (the engine acts
+   * in the same turn; only the answer waits for the journal, as the command bus's does).
+   */
+  async #durable(request: CommandRequest, outcome: CommandOutcome): Promise<CommandOutcome> {
+    try {
+      await this.#rt.engine.flush();
+    } catch (e) {
+      // A stopped runtime flushed everything before closing its journal.
+      if (this.#stopped) return outcome;
+      throw new HeanError(
+        "JOURNAL_IO",
+        `${request.command} was applied (${outcome.message}) but the journal could not make it durable (${describeError(e).message}): it is lost if hean restarts`,
+        { commandId: request.commandId, command: request.command },
+      );
     }
     return outcome;
   }
