@@ -7,12 +7,14 @@
  * Redis comes from --redis-url or HEAN_REDIS_URL. A command goes on each engine's command
  * stream and `ctl` waits (--timeout, default 10 s) for the outcomes of the engines that are up;
  * an engine that is down gets the command when it returns (stop, flatten and cancel-all always;
- * resume within its TTL) and is reported as queued.
+ * resume within its TTL) and is reported as queued. An --engine this Redis has never seen
+ * (a typo) is refused and nothing is sent.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { HeanError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
+import { didYouMean } from "../core/suggest.ts";
 import { readSecret } from "../core/secrets.ts";
 import { type BusOutcome, redisNowId, sendCommand, waitOutcomes } from "../distributed/command-sender.ts";
 import { readFleet } from "../distributed/heartbeat.ts";
@@ -67,10 +69,15 @@ export async function ctlCommand(argv: readonly string[], out: (line: string) =>
   const link = await RedisLink.connect({ url, name: "hean-ctl" }, CONNECT_TIMEOUT_MS);
   try {
     const fleet = await readFleet(link);
-    const targets = engine !== undefined ? [engine] : fleet.map((e) => e.engineId);
+    const registered = fleet.map((e) => e.engineId);
+    // A mistyped --engine must not "queue" a stop for an engine that never runs while the one
+    // meant trades on: only engines that ever registered here (up or down) are sent to.
+    if (engine !== undefined && !registered.includes(engine)) {
+      throw new HeanError("CLI_USAGE", `no engine ${JSON.stringify(engine)} registered in this Redis${registered.length === 0 ? " (none is)" : `: ${didYouMean(engine, registered)}`}; nothing was sent`, { engine });
+    }
+    const targets = engine !== undefined ? [engine] : registered;
     if (action === "status") {
       const rows = fleet.filter((e) => engine === undefined || e.engineId === engine);
-      if (engine !== undefined && rows.length === 0) throw new HeanError("CLI_USAGE", `no engine ${JSON.stringify(engine)} registered in this Redis`, { engine });
       if (values.json === true) out(JSON.stringify(rows));
       else for (const r of rows) out(statusLine(r));
       return 0;

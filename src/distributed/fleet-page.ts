@@ -58,7 +58,7 @@ async function refresh() {
   const f = got.body;
   const t = f.totals, risk = f.risk;
   $("risk").className = risk && risk.tripped ? "tripped" : "";
-  $("risk").innerHTML = "engines up " + t.enginesUp + ", down " + t.enginesDown + " | equity " + t.equity.toFixed(2) + " | gross exposure " + t.grossExposure.toFixed(2) +
+  $("risk").innerHTML = "engines up " + t.enginesUp + ", down " + t.enginesDown + " | equity " + t.equity.toFixed(2) + (t.equityOfDown > 0 ? " (down engines at their last: " + t.equityOfDown.toFixed(2) + ")" : "") + " | gross exposure " + t.grossExposure.toFixed(2) +
     " | drawdown " + (t.drawdown * 100).toFixed(2) + "%" + (risk ? (risk.tripped ? " | FLEET RISK TRIPPED: " + esc(risk.tripped.reason) + " <button onclick=\\"resetRisk()\\">reset fleet risk</button>" : " | fleet risk armed") : "");
   const sel = $("engine"), chosen = sel.value;
   sel.innerHTML = f.engines.map((e) => "<option" + (e.engineId === chosen ? " selected" : "") + ">" + esc(e.engineId) + "</option>").join("");

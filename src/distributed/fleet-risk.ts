@@ -7,6 +7,11 @@
  * back from an outage) is stopped again, until an operator resets the fleet risk, which also
  * re-bases the high-water mark on the equity of that moment. The high-water mark lives in Redis
  * too, so a restarted fleet process keeps measuring from the same peak.
+ *
+ * The fleet's equity counts an engine that is down at the equity it last reported (kept in
+ * `hean:fleet:risk` as `equity:<engineId>`): its account did not lose its money when its process
+ * stopped. Summed over the engines up alone, one engine of two restarting read as a 50% drawdown
+ * against a peak that held both, and the fleet risk stopped and flattened every engine.
  */
 import type { EngineBeat } from "./heartbeat.ts";
 import { readFleet } from "./heartbeat.ts";
@@ -23,7 +28,10 @@ export interface FleetRiskLimits {
 export interface FleetTotals {
   readonly enginesUp: number;
   readonly enginesDown: number;
+  /** The engines up, plus `equityOfDown`. */
   readonly equity: number;
+  /** What the engines that are down last reported (0 when unknown). */
+  readonly equityOfDown: number;
   readonly grossExposure: number;
   readonly highWaterMark: number;
   readonly drawdown: number;
@@ -32,10 +40,12 @@ export interface FleetTotals {
 export type FleetVerdict = { readonly breach: false } | { readonly breach: true; readonly reason: string };
 
 const FLEET_RISK_KEY = "hean:fleet:risk";
+/** `equity:<engineId>` in FLEET_RISK_KEY: the equity each engine last reported. */
+const EQUITY_FIELD = "equity:";
 
-/** Totals over the beats of the engines that are up (pure). */
-export function fleetTotals(beats: readonly EngineBeat[], enginesDown: number, highWaterMark: number): FleetTotals {
-  let equity = 0;
+/** Totals over the beats of the engines that are up, plus the last equity of those down (pure). */
+export function fleetTotals(beats: readonly EngineBeat[], enginesDown: number, highWaterMark: number, equityOfDown = 0): FleetTotals {
+  let equity = equityOfDown;
   let gross = 0;
   for (const b of beats) {
     const e = Number(b.status.equity);
@@ -47,7 +57,7 @@ export function fleetTotals(beats: readonly EngineBeat[], enginesDown: number, h
     }
   }
   const hwm = Math.max(highWaterMark, equity);
-  return { enginesUp: beats.length, enginesDown, equity, grossExposure: gross, highWaterMark: hwm, drawdown: hwm > 0 ? (hwm - equity) / hwm : 0 };
+  return { enginesUp: beats.length, enginesDown, equity, equityOfDown, grossExposure: gross, highWaterMark: hwm, drawdown: hwm > 0 ? (hwm - equity) / hwm : 0 };
 }
 
 /** Whether the totals cross a limit (pure). */
@@ -93,8 +103,16 @@ export class FleetRisk {
     const saved = pairs(stored);
     this.#tripped = saved["tripped"] !== undefined ? { reason: saved["tripped"], at: Number(saved["at"] ?? 0), id: saved["id"] ?? "trip" } : undefined;
     const beats = fleet.flatMap((e) => (e.beat === undefined ? [] : [e.beat]));
-    const totals = fleetTotals(beats, fleet.length - beats.length, Number(saved["hwm"] ?? 0) || 0);
+    let equityOfDown = 0;
+    for (const e of fleet) {
+      if (e.beat !== undefined) continue;
+      const last = Number(saved[`${EQUITY_FIELD}${e.engineId}`]);
+      if (Number.isFinite(last)) equityOfDown += last;
+    }
+    const totals = fleetTotals(beats, fleet.length - beats.length, Number(saved["hwm"] ?? 0) || 0, equityOfDown);
     this.#totals = totals;
+    const lastEquities = beats.flatMap((b) => (Number.isFinite(Number(b.status.equity)) ? [`${EQUITY_FIELD}${b.engineId}`, String(b.status.equity)] : []));
+    if (lastEquities.length > 0) await link.send(["HSET", FLEET_RISK_KEY, ...lastEquities]);
     if (beats.length > 0 && totals.highWaterMark > Number(saved["hwm"] ?? 0)) await link.send(["HSET", FLEET_RISK_KEY, "hwm", String(totals.highWaterMark)]);
     if (this.#tripped === undefined) {
       const verdict = beats.length === 0 ? ({ breach: false } as const) : judgeFleet(totals, this.#limits);
@@ -118,7 +136,8 @@ export class FleetRisk {
 
   /** Operator reset: clear the latch and measure drawdown from the equity of now. */
   async reset(): Promise<void> {
-    await this.#link.send(["DEL", FLEET_RISK_KEY]);
+    // The engines' last equities stay: a down engine is still counted at its own.
+    await this.#link.send(["HDEL", FLEET_RISK_KEY, "tripped", "at", "id", "hwm"]);
     this.#tripped = undefined;
     if (this.#totals !== undefined && this.#totals.enginesUp > 0) await this.#link.send(["HSET", FLEET_RISK_KEY, "hwm", String(this.#totals.equity)]);
   }

@@ -12,14 +12,17 @@
  *   POST /api/fleet/risk/reset    clear a tripped fleet risk latch and re-base its peak
  *
  * Off loopback an API token (HEAN_API_TOKEN) is required, as for an engine's API; POSTs always
- * need it when one is set.
+ * need it when one is set. On loopback, as an engine's API does, it answers only requests
+ * addressed to a loopback host: without a token its commands are open, and a web page the
+ * operator visits must not reach them (nor read the fleet) by DNS rebinding.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError } from "../core/errors.ts";
 import type { CommandType } from "../core/events.ts";
+import { didYouMean } from "../core/suggest.ts";
 import { COMMAND_ID_PATTERN } from "../control/command-schema.ts";
-import { requireBearer } from "../control/http/auth.ts";
+import { isLoopbackHost, requireBearer, requireLoopbackHostHeader } from "../control/http/auth.ts";
 import { closeServer } from "../control/http/close-server.ts";
 import { readJsonObject } from "../control/http/request-body.ts";
 import { ApiError, sendError, sendJson, sendText } from "../control/http/respond.ts";
@@ -52,8 +55,12 @@ export interface FleetServer {
 const FLEET_COMMANDS: readonly CommandType[] = ["stop", "resume", "flatten", "cancel-all"];
 
 export async function startFleetServer(o: FleetServerOptions): Promise<FleetServer> {
+  const loopback = isLoopbackHost(o.host);
   const server: Server = createServer((req, res) => {
-    void handle(req, res, o).catch((e: unknown) => {
+    void (async () => {
+      if (loopback) requireLoopbackHostHeader(req);
+      await handle(req, res, o);
+    })().catch((e: unknown) => {
       sendError(res, e instanceof ApiError ? e : new ApiError(500, "INTERNAL", describeError(e).message));
     });
   });
@@ -124,7 +131,12 @@ async function command(req: IncomingMessage, res: ServerResponse, o: FleetServer
   const commandId = body["commandId"] ?? `fleet-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   if (typeof commandId !== "string" || !COMMAND_ID_PATTERN.test(commandId)) throw new ApiError(422, "COMMAND_INVALID", `"commandId" must be 1-80 letters, digits and . _ : -`);
   const fleet = await readFleet(o.link);
-  const targets = all ? fleet.map((e) => e.engineId) : [engine as string];
+  const registered = fleet.map((e) => e.engineId);
+  // An engine this Redis has never seen is a typo, not a down engine: "queued" would be a lie.
+  if (!all && !registered.includes(engine as string)) {
+    throw new ApiError(404, "NOT_FOUND", `no engine ${JSON.stringify(engine)} registered in this Redis${registered.length === 0 ? " (none is)" : `: ${didYouMean(engine as string, registered)}`}; nothing was sent`);
+  }
+  const targets = all ? registered : [engine as string];
   const up = new Set(fleet.filter((e) => e.beat !== undefined).map((e) => e.engineId));
   const since = await redisNowId(o.link);
   for (const id of targets) await sendCommand(o.link, id, { commandId, command: type as CommandType, args: reason === undefined ? {} : { reason }, source: "fleet-api", ttlMs: undefined });

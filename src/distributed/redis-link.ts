@@ -23,6 +23,12 @@ export interface RedisLinkOptions {
   readonly logger?: Logger;
   /** Called whenever the link goes up or down. */
   readonly onChange?: (up: boolean) => void;
+  /**
+   * Called with the reason when the link fails to come up: once while it has never been up (a
+   * Redis down at start, refused credentials, a wrong host), else once per outage. A link that
+   * never comes up changes nothing `onChange` would hear of.
+   */
+  readonly onFailure?: (reason: string) => void;
 }
 
 const MAX_BACKOFF_MS = 2_000;
@@ -35,6 +41,9 @@ export class RedisLink {
   #closed = false;
   #waiters: (() => void)[] = [];
   #downSince: number | undefined = Date.now();
+  #lastError: string | undefined;
+  /** The current outage's failure was told (log, onFailure); reset when the link comes up. */
+  #failureTold = false;
 
   private constructor(options: RedisLinkOptions) {
     this.#options = options;
@@ -51,7 +60,15 @@ export class RedisLink {
     });
     // Without an error listener the client's errors would crash the process.
     this.#client.on("error", (e: unknown) => {
-      if (this.#up) options.logger?.warn({ link: this.name, err: describeError(e).message }, "Redis connection lost");
+      const reason = describeError(e).message;
+      this.#lastError = reason;
+      if (this.#up) options.logger?.warn({ link: this.name, err: reason }, "Redis connection lost");
+      else if (!this.#failureTold && !this.#closed) {
+        // Before this, a Redis that never answered (down at start, a refused password) was said nowhere.
+        this.#failureTold = true;
+        options.logger?.warn({ link: this.name, err: reason }, "Redis cannot be reached; retrying");
+        options.onFailure?.(reason);
+      }
       this.#set(false);
     });
     this.#client.on("ready", () => this.#set(true));
@@ -73,13 +90,19 @@ export class RedisLink {
     const link = RedisLink.open(options);
     if (!(await link.waitUp(timeoutMs))) {
       await link.close();
-      throw new HeanError("REDIS_UNAVAILABLE", `Redis did not answer within ${timeoutMs} ms`, { link: options.name });
+      const why = link.#lastError === undefined ? "" : ` (${link.#lastError})`;
+      throw new HeanError("REDIS_UNAVAILABLE", `Redis did not answer within ${timeoutMs} ms${why}`, { link: options.name });
     }
     return link;
   }
 
   get up(): boolean {
     return this.#up;
+  }
+
+  /** The last connection error's message (why the link is down), if any. */
+  get lastError(): string | undefined {
+    return this.#lastError;
   }
 
   /** When the link went down (ms), or undefined while up. */
@@ -89,7 +112,7 @@ export class RedisLink {
 
   /** A second connection to the same Redis (for blocking reads). */
   duplicate(name: string, onChange?: (up: boolean) => void): RedisLink {
-    const { onChange: _ignored, ...rest } = this.#options;
+    const { onChange: _ignored, onFailure: _alsoIgnored, ...rest } = this.#options;
     return RedisLink.open({ ...rest, name, ...(onChange !== undefined ? { onChange } : {}) });
   }
 
@@ -137,6 +160,7 @@ export class RedisLink {
     if (up === this.#up) return;
     this.#up = up;
     this.#downSince = up ? undefined : Date.now();
+    if (up) this.#failureTold = false;
     this.#options.onChange?.(up);
     if (up || this.#closed) {
       const waiters = this.#waiters;

@@ -96,12 +96,31 @@ export class Engine {
       this.duplicateCash++;
       return outcome;
     }
-    if (outcome === "applied" && isJournaled(event)) {
-      this.#state.lastSeq = this.journal.append(event);
+    if (outcome === "applied" && isJournaled(event) && this.#append(event)) {
       if (++this.#sinceSnapshot >= this.#snapshotEvery && this.#periodicSnapshots) this.snapshot();
     }
     this.#outbox.publish(event);
     return outcome;
+  }
+
+  /**
+   * False when the journal takes no more records (its commit failed, or it is closed): the event
+   * has changed the state in memory and goes on to the outbox, so everything waiting on it (an
+   * intent's rejection, a command's answer) still hears of it; the failure is said once and from
+   * then on the executor sends nothing (`journalFailure`). Throwing here, out of whatever recorded
+   * the event, took the process down (an unhandled rejection) or left a command unanswered.
+   */
+  #append(event: HeanEvent): boolean {
+    try {
+      this.#state.lastSeq = this.journal.append(event);
+      return true;
+    } catch (e) {
+      if (this.#journalFailure === undefined) {
+        this.#journalFailure = describeError(e).message;
+        this.#alert("critical", "JOURNAL_FAILED", `journal is not durable: ${this.#journalFailure}`, { eventType: event.type });
+      }
+      return false;
+    }
   }
 
   /** Resolves once everything recorded so far is durable. On failure trading must stop: we say so loudly. */

@@ -99,6 +99,11 @@ export function startDistributed(runtime: Runtime, view: EngineView, logger: Log
         alert("warning", "REDIS_DOWN", "Redis is down: trading goes on under the local journal and risk; fleet commands wait in Redis", {});
       }
     },
+    // A Redis that has not answered since the start (down, a refused password, a wrong host) is
+    // down too, and says why; an outage after it was up is told by onChange above.
+    onFailure: (reason) => {
+      if (!wasUp) alert("warning", "REDIS_DOWN", `Redis cannot be reached (${reason}): trading goes on under the local journal and risk; this engine is not in the fleet until it is`, { reason });
+    },
   });
   publisher = new EventPublisher({
     engineId,

@@ -9,7 +9,7 @@
 import { type PerformanceReport, performanceReport } from "../report/run-performance.ts";
 import { commandPayload } from "../core/command-payload.ts";
 import { format, toNumber } from "../core/decimal.ts";
-import { HeanError } from "../core/errors.ts";
+import { HeanError, describeError } from "../core/errors.ts";
 import type { AlertEvent, HeanEvent } from "../core/events.ts";
 import { killSwitchSummary } from "../engine/engine-state.ts";
 import { avgPrice, unrealizedPnl } from "../portfolio/position.ts";
@@ -43,6 +43,8 @@ export class RuntimeView implements EngineView {
   readonly #eventListeners = new Set<(e: HeanEvent) => void>();
   /** Commands published but not yet answered, with everyone waiting for their outcome. */
   readonly #pendingCommands = new Map<string, PendingCommand>();
+  /** Set once the runtime has stopped: its intake is closed and no command is applied any more. */
+  #stopped = false;
   readonly #readiness: ReadinessInput;
   readonly #candles = new CandleBook();
   readonly #strategies = new StrategyTracker();
@@ -53,7 +55,13 @@ export class RuntimeView implements EngineView {
     this.#readiness = readiness;
     rt.outbox.subscribe("view", (e) => this.#onEvent(e));
     const sampler = rt.clock.setInterval(() => this.#sample(), 1_000);
-    void rt.done.then(() => sampler.cancel());
+    void rt.done.then(() => {
+      sampler.cancel();
+      // The engine's intake is closed: a command still waiting will never be answered by it.
+      this.#stopped = true;
+      for (const [commandId, pending] of this.#pendingCommands) for (const fail of pending.failures) fail(stoppedError(commandId, pending.command));
+      this.#pendingCommands.clear();
+    });
   }
 
   status(): StatusView {
@@ -69,7 +77,7 @@ export class RuntimeView implements EngineView {
       strategies: this.#rt.trading.slots.map((s) => ({ id: s.id, disabled: s.disabled !== undefined })),
       startedAt: this.#rt.startedAt,
       now: clock.now(),
-      tradingState: engine.state.tradingState(),
+      tradingState: this.#tradingState(),
       cash: format(p.cash),
       equity: format(p.equity()),
       realizedPnl: format(p.realizedPnl),
@@ -126,7 +134,7 @@ export class RuntimeView implements EngineView {
     return {
       state: s.risk.state,
       reasons: s.risk.reasons,
-      tradingState: s.tradingState(),
+      tradingState: this.#tradingState(),
       drawdownPct: m.drawdownPct,
       dailyLossPct: m.dailyLossPct,
       accountDivergence: m.accountDivergence,
@@ -173,7 +181,7 @@ export class RuntimeView implements EngineView {
 
   strategies(): readonly StrategyStateView[] {
     const running = this.#rt.trading.slots.map((s) => ({ id: s.id, capitalShare: s.capitalShare, disabled: s.disabled === undefined ? undefined : { ts: s.disabled.at, problem: s.disabled.problem } }));
-    return this.#strategies.view(running, this.#rt.engine.state.tradingState(), this.performance());
+    return this.#strategies.view(running, this.#tradingState(), this.performance());
   }
 
   priceHistory(symbol: string): readonly { ts: number; price: number }[] {
@@ -187,7 +195,8 @@ export class RuntimeView implements EngineView {
   /**
    * Resolves with the command's outcome (`duplicate` when its commandId was answered or is being
    * answered already); rejects with COMMAND_CONFLICT, before anything is published, when the
-   * commandId is known with another payload.
+   * commandId is known with another payload, with JOURNAL_IO when the journal has failed, and with
+   * BUS_CLOSED once the engine has stopped (also for a command still waiting when it stops).
    */
   async submitCommand(request: CommandRequest): Promise<CommandOutcome> {
     const { engine, inbox, clock } = this.#rt;
@@ -204,11 +213,23 @@ export class RuntimeView implements EngineView {
       );
     }
     if (seen?.result !== undefined) {
-      return { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true };
+      return this.#durable(request, { commandId: request.commandId, ok: seen.result.ok, message: seen.result.message, duplicate: true });
     }
-    const outcome = new Promise<CommandOutcome>((resolve) => {
-      const waiting = pending ?? { command: request.command, payload, waiters: [] };
+    if (this.#stopped) throw stoppedError(request.commandId, request.command);
+    // Journal before effect: a command that cannot be journaled is not applied, and is refused at
+    // once rather than answered as if it had been (the bus keeps it pending for the next run).
+    const failure = engine.journalFailure;
+    if (failure !== undefined && earlier === undefined) {
+      throw new HeanError(
+        "JOURNAL_IO",
+        `the journal has failed (${failure}): ${request.command} cannot be journaled and was not applied; the engine sends no orders; restart it once the journal is writable`,
+        { commandId: request.commandId, command: request.command },
+      );
+    }
+    const outcome = new Promise<CommandOutcome>((resolve, reject) => {
+      const waiting = pending ?? { command: request.command, payload, waiters: [], failures: [] };
       waiting.waiters.push((o) => resolve({ ...o, duplicate: o.duplicate || earlier !== undefined }));
+      waiting.failures.push(reject);
       this.#pendingCommands.set(request.commandId, waiting);
     });
     if (earlier === undefined) {
@@ -220,6 +241,26 @@ export class RuntimeView implements EngineView {
         source: request.source,
         args: request.args,
       });
+    }
+    return this.#durable(request, await outcome);
+  }
+
+  /**
+   * The outcome, once the command and its result are durable: an operator told "stopped" must not
+   * find, after a crash in the next millisecond, an engine that never heard of it (the engine acts
+   * in the same turn; only the answer waits for the journal, as the command bus's does).
+   */
+  async #durable(request: CommandRequest, outcome: CommandOutcome): Promise<CommandOutcome> {
+    try {
+      await this.#rt.engine.flush();
+    } catch (e) {
+      // A stopped runtime flushed everything before closing its journal.
+      if (this.#stopped) return outcome;
+      throw new HeanError(
+        "JOURNAL_IO",
+        `${request.command} was applied (${outcome.message}) but the journal could not make it durable (${describeError(e).message}): it is lost if hean restarts`,
+        { commandId: request.commandId, command: request.command },
+      );
     }
     return outcome;
   }
@@ -247,6 +288,12 @@ export class RuntimeView implements EngineView {
         malformedMessages: {},
       }
     );
+  }
+
+  /** As the pre-trade check has it: a failed journal halts everything (the executor sends nothing). */
+  #tradingState(): ReturnType<RuntimeView["status"]>["tradingState"] {
+    const { engine } = this.#rt;
+    return engine.journalFailure === undefined ? engine.state.tradingState() : "halted";
   }
 
   #ready(): { ok: boolean; reasons: string[] } {
@@ -318,6 +365,16 @@ interface PendingCommand {
   readonly command: CommandRequest["command"];
   readonly payload: string;
   readonly waiters: ((o: CommandOutcome) => void)[];
+  /** Told when the engine stops before answering. */
+  readonly failures: ((e: Error) => void)[];
+}
+
+/** A command the stopped engine will never take: refused, never left waiting (the bus keeps it for the next run). */
+function stoppedError(commandId: string, command: CommandRequest["command"]): HeanError {
+  return new HeanError("BUS_CLOSED", `the engine has stopped taking commands (it is shutting down): ${command} was not applied; send it again with the same commandId once it runs`, {
+    commandId,
+    command,
+  });
 }
 
 function push<T>(list: T[], item: T, cap: number): void {

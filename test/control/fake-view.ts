@@ -71,6 +71,8 @@ export class FakeEngineView implements EngineView {
   tradingState = "active";
   riskState: RiskState = "NORMAL";
   riskReasons: string[] = [];
+  /** The last kill-switch trigger's reaction (null: it has sent no close). */
+  killSwitchReactionMs: number | null = 42;
   ready = { ok: true, reasons: [] as string[] };
   statusThrows = false;
   /** The next submitCommand records the command, then fails (the engine took it, the answer is lost). */
@@ -261,7 +263,7 @@ export class FakeEngineView implements EngineView {
         reason: this.tradingState === "halted" ? "OPERATOR_STOP" : null,
         triggeredAt: null,
         flatAt: null,
-        reactionMs: 42,
+        reactionMs: this.killSwitchReactionMs,
       },
       deniedByCode: { MAX_OPEN_ORDERS: 3, PRICE_BAND: 1 },
     };

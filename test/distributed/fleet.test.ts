@@ -96,6 +96,30 @@ describe("hean fleet on Redis", { skip }, () => {
     assert.equal(after.totals?.highWaterMark, 17_900);
   });
 
+  it("counts an engine that went down at its last equity: one of two restarting is no drawdown, a real loss still trips", async () => {
+    await link.send(["FLUSHALL"]);
+    const risk = new FleetRisk(link, { maxDrawdown: 0.1, maxGrossExposure: undefined });
+    await put(beat("d-a", "10000", "active"));
+    await put(beat("d-b", "10000", "active"));
+    assert.equal((await risk.check()).totals?.highWaterMark, 20_000);
+    // d-b's process stops (a crash, a restart): its heartbeat goes, its registration stays.
+    await link.send(["DEL", keys.heartbeat("d-b")]);
+    const down = await risk.check();
+    assert.equal(down.tripped, undefined, JSON.stringify(down.totals));
+    assert.deepEqual([down.totals?.enginesUp, down.totals?.enginesDown, down.totals?.equity, down.totals?.equityOfDown, down.totals?.drawdown], [1, 1, 20_000, 10_000, 0]);
+    assert.equal(await stops("d-a"), 0, "nobody was stopped");
+    // A loss of the engine that is up is still a fleet drawdown, against the same peak.
+    await put(beat("d-a", "7900", "active"));
+    const lost = await risk.check();
+    assert.match(lost.tripped?.reason ?? "", /fleet drawdown 10\.50% above 10\.00% \(equity 17900\.00, peak 20000\.00\)/);
+    // A reset re-bases on the equity of now, d-b still counted at its own.
+    await risk.reset();
+    await put(beat("d-a", "7900", "halted"));
+    const after = await risk.check();
+    assert.equal(after.tripped, undefined);
+    assert.deepEqual([after.totals?.equity, after.totals?.highWaterMark], [17_900, 17_900]);
+  });
+
   it("hean ctl status names a strategy an engine disabled, and reads an engine's beat from before the list", async () => {
     await link.send(["FLUSHALL"]);
     const withList = beat("s-new", "10000", "active");

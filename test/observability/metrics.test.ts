@@ -161,3 +161,21 @@ describe("metrics", () => {
 });
 
 if (!existsSync(PROMTOOL)) console.warn(`\n!!! ${PROMTOOL} is missing: the promtool metrics check is SKIPPED (apt-get install prometheus)\n`);
+
+describe("kill-switch reaction metric", () => {
+  test("is the trigger-to-first-close time the engine measures, and has no sample while the last trigger has sent no close", async () => {
+    const view = new FakeEngineView();
+    const metrics = createMetrics(view, { processMetrics: false });
+    try {
+      let text = await metrics.render();
+      assert.match(text, /# HELP hean_kill_switch_reaction_seconds Time from the last kill-switch trigger to its first close order handed to the venue/);
+      assert.equal(value(parseExposition(text), "hean_kill_switch_reaction_seconds"), 0.042);
+      // A later trigger with nothing to close: the earlier reaction must not be shown as this one's.
+      view.killSwitchReactionMs = null;
+      text = await metrics.render();
+      assert.equal(parseExposition(text).has("hean_kill_switch_reaction_seconds"), false, text.split("\n").filter((l) => l.includes("reaction")).join("\n"));
+    } finally {
+      metrics.close();
+    }
+  });
+});

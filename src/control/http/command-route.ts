@@ -54,6 +54,11 @@ export async function handleCommand(req: IncomingMessage, res: ServerResponse, o
   } catch (e) {
     if (e instanceof ApiError) throw e;
     if (isHeanError(e, "COMMAND_INVALID")) throw new ApiError(422, "COMMAND_INVALID", e.message);
+    if (isHeanError(e, "BUS_CLOSED")) throw new ApiError(503, "ENGINE_UNAVAILABLE", e.message);
+    if (isHeanError(e, "JOURNAL_IO")) {
+      logger.error({ commandId: valid.commandId, command: valid.command, source, err: e.message }, "command refused: the journal has failed");
+      throw new ApiError(503, "ENGINE_UNAVAILABLE", e.message);
+    }
     if (isHeanError(e, "COMMAND_CONFLICT")) {
       logger.warn({ commandId: valid.commandId, command: valid.command, source, earlier: e.context["earlier"] }, "command refused: commandId reused for another command");
       throw new ApiError(409, "COMMAND_CONFLICT", e.message);

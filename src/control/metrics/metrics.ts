@@ -93,7 +93,13 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     "hean_kill_switch_not_flat",
     "1 while the kill switch has fired and the venue has not yet confirmed the account flat (no positions, no working orders).",
   );
-  const killSwitchReaction = gauge("hean_kill_switch_reaction_seconds", "Time from the last kill-switch trigger to verified flat, in seconds.");
+  // The reaction the engine measures (and the report's reactionMs): trigger to the first close
+  // handed to the venue, not to flat (hean_kill_switch_not_flat says that). No sample while the
+  // last trigger has sent no close: a previous trigger's reaction is not this one's.
+  const killSwitchReaction = gauge(
+    "hean_kill_switch_reaction_seconds",
+    "Time from the last kill-switch trigger to its first close order handed to the venue, in seconds (absent until that trigger sent one).",
+  );
   const denials = total("hean_risk_denials_total", "Orders denied by pre-trade checks, by denial code.", ["code"]);
 
   const laneDepth = gauge("hean_bus_queue_depth_events", "Events waiting in a bus lane.", ["lane"]);
@@ -189,6 +195,7 @@ export function createMetrics(view: EngineView, options: MetricsOptions = {}): H
     killSwitchActive.set(risk.killSwitch.active ? 1 : 0);
     killSwitchNotFlat.set(risk.killSwitch.active && risk.killSwitch.flatAt === null ? 1 : 0);
     if (risk.killSwitch.reactionMs !== null) killSwitchReaction.set(risk.killSwitch.reactionMs / 1000);
+    else killSwitchReaction.remove();
     denials.reset();
     for (const [code, count] of Object.entries(risk.deniedByCode)) setTotal(denials, count, { code });
 
