@@ -150,7 +150,11 @@ export class KillSwitch {
       }
       this.#attempt++;
       this.#step("retry", reason, `attempt ${this.#attempt}: venue positions ${open.map((p) => `${p.symbol} ${format(p.qty)}`).join(", ") || "none"}, ${working.length} working orders`);
-      this.#o.onAlert("critical", "KILL_SWITCH_NOT_FLAT", `not flat yet after ${this.#attempt} attempts`, { open: open.map((p) => p.symbol), working: working.length });
+      // Said at attempts 1, 2, 4, 8, …: every retry (every 5 s at most once it backs off) paged
+      // the operator with the same critical alert; each retry is still journaled.
+      if ((this.#attempt & (this.#attempt - 1)) === 0) {
+        this.#o.onAlert("critical", "KILL_SWITCH_NOT_FLAT", `not flat yet after ${this.#attempt} attempts (said again after ${this.#attempt * 2})`, { open: open.map((p) => p.symbol), working: working.length });
+      }
     } catch (e) {
       this.#attempt++;
       this.#o.onAlert("critical", "KILL_SWITCH_VERIFY_FAILED", `cannot read venue positions: ${describeError(e).message}`, {});
