@@ -50,7 +50,7 @@ export interface LiveVenueOptions {
 }
 
 /** Codes that may repeat in bursts: at most one alert per code and symbol per window. */
-const THROTTLED = new Set(["VENUE_MALFORMED_MESSAGE", "BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "PRIVATE_AUTH_FAILED", "RECONCILE_FAILED", "POSITION_MISMATCH"]);
+const THROTTLED = new Set(["VENUE_MALFORMED_MESSAGE", "BOOK_RESYNC", "VENUE_RATE_LIMITED", "PUBLIC_STREAM_SILENT", "PRIVATE_STREAM_DOWN", "PRIVATE_AUTH_FAILED", "RECONCILE_FAILED", "POSITION_MISMATCH", "EXTERNAL_FILL"]);
 const ALERT_WINDOW_MS = 2_000;
 /** A pushed wallet change is followed by a reconciled read (ledger, then wallet) this soon, once per burst. */
 const WALLET_RECHECK_MS = 1_000;
@@ -162,7 +162,7 @@ export class LiveVenue implements Venue {
       options.account,
       clock,
       (report) => this.#foreignFee(report),
-      (report) => this.#otherEngine(report.clientOrderId, report.symbol, "fill"),
+      (report) => this.#notOurs(report),
     );
     this.#gateway = new OrderGateway({
       adapter: this.#adapter,
@@ -399,6 +399,25 @@ export class LiveVenue implements Venue {
       });
     }
     return fee;
+  }
+
+  /**
+   * A fill on an order this engine did not place, booked into its position (a symbol it trades or
+   * holds): another hean engine's stops new exposure (`#otherEngine`); anyone else's (a trade by
+   * hand, another program, a liquidation, the venue's own protective stop firing) is said, so the
+   * operator knows hean's risk rules now manage it (stop-loss, max hold, the kill switch).
+   */
+  #notOurs(report: FillReport): void {
+    if (otherEngineTag(report.clientOrderId, this.#o.account.orderTag) !== undefined) return this.#otherEngine(report.clientOrderId, report.symbol, "fill");
+    const order = report.clientOrderId === "" ? `venue order ${report.venueOrderId}` : `order ${report.clientOrderId}`;
+    const message =
+      `${report.symbol}: ${report.side} ${format(report.qty)} at ${format(report.price)} (${order}) did not come from hean's orders ` +
+      "(a trade by hand or by another program, a liquidation, or the protective stop resting at the venue) and is now part of its position, managed by its risk rules";
+    this.#alert("warning", "EXTERNAL_FILL", message, {
+      symbol: report.symbol,
+      clientOrderId: report.clientOrderId,
+      venueOrderId: report.venueOrderId,
+    });
   }
 
   /** An order or fill that is not this engine's: another hean engine's, on a traded symbol, is alerted once and stops new exposure. */
