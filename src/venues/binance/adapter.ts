@@ -21,6 +21,7 @@ import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
 import { type Paging, pagingOf } from "../live/paging.ts";
+import { UntradedSymbols } from "../live/untraded-symbols.ts";
 import type { Params } from "../live/rest-client.ts";
 import type { AccountReport, AccountView, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
@@ -115,7 +116,7 @@ class BinanceAdapter implements LiveAdapter {
   /** orderId → clientOrderId, per symbol, for trades (which carry no client order id). */
   readonly #clientIds = new Map<string, string>();
   #walletPush: TimerHandle | undefined;
-  readonly #untradedSeen = new Set<string>();
+  readonly #untraded: UntradedSymbols;
   /** A FUNDING_FEE update came in the burst the next account push covers. */
   #fundingDue = false;
   readonly #account: AccountView;
@@ -123,6 +124,7 @@ class BinanceAdapter implements LiveAdapter {
   constructor(endpoints: BinanceEndpoints, core: LiveCore, account: AccountView) {
     this.#core = core;
     this.#account = account;
+    this.#untraded = new UntradedSymbols(core, account, "its P&L and fees come from the income ledger");
     this.#paging = pagingOf(PAGING, endpoints.paging);
     this.#page = Math.min(MOST_PER_PAGE, this.#paging.pageSize);
     const { clock, random, tuning, emit, alert } = core;
@@ -164,8 +166,8 @@ class BinanceAdapter implements LiveAdapter {
         // hean neither reconciles nor closes (the opposite of a position opened before hean
         // started); its cash comes from the income ledger instead (see cashLedger).
         onFill: (report) => {
-          if (this.#booksTradesOf(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
-          else this.#untradedFill(report.symbol);
+          if (this.#untraded.books(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
+          else this.#untraded.leftOut(report.symbol);
         },
         onOrder: (report) => {
           if (report.clientOrderId !== undefined) this.#remember(report.symbol, report.venueOrderId, report.clientOrderId);
@@ -263,7 +265,7 @@ class BinanceAdapter implements LiveAdapter {
     const booked = (tranId: string): boolean => this.#account.hasAdjustment(cashAdjustmentIdOf(tranId));
     // Trades hean has not booked and did not order: the income ledger says whether they were
     // someone else's (an income read only when there are any: the operator's, rarely).
-    if (fills.some((f) => !this.#account.hasFill(f.fillId) && !this.#booksTradesOf(symbol, f.clientOrderId, false))) {
+    if (fills.some((f) => !this.#account.hasFill(f.fillId) && !this.#untraded.books(symbol, f.clientOrderId, false))) {
       const untraded = new Set((await this.#income({ symbol }, startTime, endMs)).filter((i) => i.tradeId !== "" && booked(i.tranId)).map((i) => fillIdOf(symbol, i.tradeId)));
       if (untraded.size > 0) fills = fills.filter((f) => !untraded.has(f.fillId));
     }
@@ -295,7 +297,7 @@ class BinanceAdapter implements LiveAdapter {
     for (const i of await this.#income({}, startTime, endMs)) {
       // Someone else's trading: a symbol hean neither trades nor holds, a trade it did not book (a
       // fill of its own on such a symbol, read here before the stream brought it, is held).
-      const c = cashReportOf(i, (x) => !this.#booksTradesOf(x.symbol, "") && (x.tradeId === "" || !this.#account.hasFill(`${x.symbol}:${x.tradeId}`)));
+      const c = cashReportOf(i, (x) => !this.#untraded.books(x.symbol, "") && (x.tradeId === "" || !this.#account.hasFill(fillIdOf(x.symbol, x.tradeId))));
       if (c !== undefined) out.push(c);
     }
     return out.sort((a, b) => a.venueTs - b.venueTs);
@@ -488,22 +490,6 @@ class BinanceAdapter implements LiveAdapter {
     if (c.code === codeOf(CODE_LISTEN_KEY)) return { ok: false, why: "expired", detail };
     if (c.fact === "auth-failed" || c.httpStatus === 401) return { ok: false, why: "auth-failed", detail };
     return { ok: false, why: "failed", detail };
-  }
-
-  /**
-   * Whether a trade is hean's to book: a symbol it trades, one it still holds (from a run on other
-   * symbols: its exits and their reconciliation go on), or its own order's.
-   */
-  #booksTradesOf(symbol: string, clientOrderId: string | undefined, bySymbol = true): boolean {
-    if (bySymbol && (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO)) return true;
-    return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
-  }
-
-  /** A trade on a symbol hean does not trade: said once per symbol, left out. */
-  #untradedFill(symbol: string): void {
-    if (this.#untradedSeen.has(symbol)) return;
-    this.#untradedSeen.add(symbol);
-    this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L and fees come from the income ledger`, { symbol });
   }
 
   /**

@@ -3,13 +3,14 @@
  * and pages of each question the live core asks, and the two streams. Every answer leaves as a
  * venue-neutral report; what the reports mean is decided in `venues/live`.
  */
-import { type Dec, ZERO, format } from "../../core/decimal.ts";
+import { type Dec, format } from "../../core/decimal.ts";
 import { HeanError } from "../../core/errors.ts";
 import type { Instrument } from "../../core/instrument.ts";
 import type { Admission } from "../live/circuit-breaker.ts";
 import type { Executions, LiveAdapter, LiveCore, LiveWire, WireAttempt } from "../live/adapter.ts";
 import { LiveVenue, type LiveVenueOptions } from "../live/live-venue.ts";
 import { type Paging, type PagesTruncated, pagingOf } from "../live/paging.ts";
+import { UntradedSymbols } from "../live/untraded-symbols.ts";
 import type { AccountReport, AccountView, CashReport, FillReport, FundingReport, OrderStatusReport, PositionStatusReport } from "../venue.ts";
 import type { VenueOrderRequest } from "../../execution/venue-port.ts";
 import { PrivateStream } from "./private-stream.ts";
@@ -70,11 +71,12 @@ class BybitAdapter implements LiveAdapter {
   readonly publicStream: PublicStream;
   readonly privateStream: PrivateStream;
   readonly #account: AccountView;
-  readonly #untradedSeen = new Set<string>();
+  readonly #untraded: UntradedSymbols;
 
   constructor(endpoints: BybitEndpoints, core: LiveCore, account: AccountView) {
     this.#core = core;
     this.#account = account;
+    this.#untraded = new UntradedSymbols(core, account, "its P&L, fees and funding come from the transaction log");
     this.#paging = pagingOf(PAGING, endpoints.paging);
     const { clock, random, tuning } = core;
     this.#rest = new BybitRestClient({
@@ -115,11 +117,11 @@ class BybitAdapter implements LiveAdapter {
         // a position hean neither reconciles nor has market data for (its kill switch then closed
         // it as stale); its cash comes from the transaction log instead (see cashLedger).
         onFill: (report) => {
-          if (this.#booksTradesOf(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
-          else this.#untradedFill(report.symbol);
+          if (this.#untraded.books(report.symbol, report.clientOrderId)) core.privateFeed.onFill(report);
+          else this.#untraded.leftOut(report.symbol);
         },
         onFunding: (report) => {
-          if (this.#booksTradesOf(report.symbol, undefined)) core.privateFeed.onFunding(report);
+          if (this.#untraded.books(report.symbol, undefined)) core.privateFeed.onFunding(report);
         },
       },
       onMalformed: (error) => core.onMalformed("ws", error, { stream: "private" }),
@@ -204,7 +206,7 @@ class BybitAdapter implements LiveAdapter {
     const out: CashReport[] = [];
     // Someone else's trading: a symbol hean neither trades nor holds, a trade it did not book (one
     // of its own there, read here before the stream brought it, is held).
-    const untraded = (e: { readonly symbol: string; readonly tradeId: string }): boolean => !this.#booksTradesOf(e.symbol, undefined) && (e.tradeId === "" || !this.#account.hasFill(e.tradeId));
+    const untraded = (e: { readonly symbol: string; readonly tradeId: string }): boolean => !this.#untraded.books(e.symbol, undefined) && (e.tradeId === "" || !this.#account.hasFill(e.tradeId));
     for (const item of await this.#pages("/v5/account/transaction-log", params, this.#paging.listPages, { since: startTime })) {
       const entry = readCashEntry(item, untraded);
       if (entry !== undefined) out.push(entry);
@@ -234,22 +236,6 @@ class BybitAdapter implements LiveAdapter {
     const params = { category: "linear", symbol: this.#core.symbols[0] ?? "BTCUSDT" };
     const r = await this.#rest.send("GET", path, params, { signed: true, timeoutMs: this.#core.tuning.requestTimeoutMs, maxWaitMs: 0, admission: "probe" });
     return { sent: r.sent, retryInMs: r.sent ? 0 : this.#core.limiter.waitMs(path) };
-  }
-
-  /**
-   * Whether a trade is hean's to book: a symbol it trades, one it still holds, or its own order's
-   * (an order hean placed, on any symbol, is its own).
-   */
-  #booksTradesOf(symbol: string, clientOrderId: string | undefined): boolean {
-    if (this.#core.symbols.includes(symbol) || this.#account.positionQty(symbol) !== ZERO) return true;
-    return clientOrderId !== undefined && clientOrderId !== "" && this.#account.placed(clientOrderId) !== undefined;
-  }
-
-  /** A trade on a symbol hean does not trade: said once per symbol, left out. */
-  #untradedFill(symbol: string): void {
-    if (this.#untradedSeen.has(symbol)) return;
-    this.#untradedSeen.add(symbol);
-    this.#core.alert("warning", "UNTRADED_SYMBOL_TRADE", `${symbol}: the account trades a symbol hean does not trade (${this.#core.symbols.join(", ")}): left out of hean's positions; its P&L, fees and funding come from the transaction log`, { symbol });
   }
 
   /**
